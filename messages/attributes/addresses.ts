@@ -1,0 +1,70 @@
+import type { Codec } from './codec.js';
+import { describe } from './scalars.js';
+import { formatIP, formatIPv4, formatIPv6, parseIP, parseIPv4, parseIPv6 } from './ip-text.js';
+
+function ipCodec(label: string, sizes: readonly number[], parse: (t: string) => Uint8Array | undefined): Codec<string> {
+  return {
+    label,
+    shape: 'value',
+    nestedFlag: false,
+    decode(src, start, end) {
+      const len = end - start;
+      if (!sizes.includes(len)) throw src.error(start, `${label} needs ${sizes.join(' or ')} bytes, got ${len}`);
+      return len === 4 ? formatIPv4(src.bytes, start) : formatIPv6(src.bytes, start);
+    },
+    encode(w, v, field) {
+      const parsed = typeof v === 'string' ? parse(v) : undefined;
+      if (!parsed) throw new TypeError(`${field}: ${describe(v)} is not a valid ${label}`);
+      w.bytes(parsed);
+    },
+  };
+}
+
+export const ipv4: Codec<string> = ipCodec('IPv4 address', [4], parseIPv4);
+export const ipv6: Codec<string> = ipCodec('IPv6 address', [16], parseIPv6);
+/** IPv4 or IPv6, told apart by length on the wire and by ':' in text. */
+export const ip: Codec<string> = ipCodec('IP address', [4, 16], parseIP);
+
+const HEX_OCTETS = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2})*$/;
+
+export function formatHardwareAddress(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const h = b[i]!.toString(16);
+    s += (i === start ? '' : ':') + (h.length === 1 ? '0' + h : h);
+  }
+  return s;
+}
+
+export function parseHardwareAddress(text: string): Uint8Array | undefined {
+  if (!HEX_OCTETS.test(text)) return undefined;
+  return Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));
+}
+
+/**
+ * A link-layer address as lowercase colon-separated hex. Decodes any length (a tunnel's is 4 or 16
+ * bytes, InfiniBand's 20); encodes exactly `octets` bytes (6 for Ethernet MACs) unless octets is 0.
+ */
+export function hardwareAddress(octets: number): Codec<string> {
+  return {
+    label: octets ? `${octets}-byte MAC address` : 'link-layer address',
+    shape: 'value',
+    nestedFlag: false,
+    decode(src, start, end) {
+      return formatHardwareAddress(src.bytes, start, end);
+    },
+    encode(w, v, field) {
+      const parsed = typeof v === 'string' ? parseHardwareAddress(v) : undefined;
+      if (!parsed) throw new TypeError(`${field}: ${describe(v)} is not a MAC address like 02:00:00:00:00:01`);
+      if (octets && parsed.length !== octets) {
+        throw new RangeError(`${field}: ${describe(v)} has ${parsed.length} bytes, a MAC address has ${octets}`);
+      }
+      w.bytes(parsed);
+    },
+  };
+}
+
+export const mac = hardwareAddress(6);
+export const lladdr = hardwareAddress(0);
+
+export { formatIP };

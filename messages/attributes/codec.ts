@@ -1,0 +1,35 @@
+import type { Source } from '../source.js';
+import type { Writer } from '../writer.js';
+
+/**
+ * How one attribute payload is read and written.
+ * `decode` reads [start, end) of the source and throws only NetlinkDecodeError (through src.error).
+ * `encode` validates the value first and throws TypeError/RangeError naming `field`.
+ */
+export interface Codec<T> {
+  /** Short description used in error messages: 'u32', 'IPv4 address', 'nested IFLA_INFO'... */
+  readonly label: string;
+  /**
+   * 'value': the payload is a plain value, compared for equality to keep original bytes on re-encode.
+   * 'container': the payload holds attributes (or a header plus attributes) that keep their own wire order.
+   */
+  readonly shape: 'value' | 'container';
+  /** Whether an attribute with this payload is written with NLA_F_NESTED. */
+  readonly nestedFlag: boolean;
+  decode(src: Source, start: number, end: number, siblings: Readonly<Record<string, unknown>>): T;
+  encode(w: Writer, value: T, field: string): void;
+}
+
+/** An attribute this library has no table entry for, kept as it was: full type (with flag bits) and payload. */
+export interface RawAttribute {
+  type: number;
+  data: Uint8Array;
+}
+
+/**
+ * Marks codecs whose decoding depends on attributes beside them (IFLA_INFO_DATA depends on
+ * IFLA_INFO_KIND): the walker decodes them after the rest of their attribute set.
+ */
+export interface SiblingAwareCodec<T> extends Codec<T> {
+  readonly afterSiblings: true;
+}

@@ -1,0 +1,95 @@
+/**
+ * Text forms of IP addresses without node:net: strict parsing, and canonical output
+ * (dotted quad; RFC 5952 for IPv6, lowercase, longest zero run compressed, IPv4-mapped shown mixed).
+ */
+
+export function formatIPv4(b: Uint8Array, at: number): string {
+  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+}
+
+export function formatIPv6(b: Uint8Array, at: number): string {
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push((b[at + i]! << 8) | b[at + i + 1]!);
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) {
+    return `::ffff:${formatIPv4(b, at + 12)}`;
+  }
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
+  if (bestStart < 0) return hex(words);
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Parses a dotted quad into 4 bytes, or returns undefined. */
+export function parseIPv4(text: string): Uint8Array | undefined {
+  if (!IPV4.test(text)) return undefined;
+  return Uint8Array.from(text.split('.').map(Number));
+}
+
+/** Parses any RFC 4291 text form (with '::' and an optional trailing dotted quad) into 16 bytes, or undefined. */
+export function parseIPv6(text: string): Uint8Array | undefined {
+  if (text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
+  let tail: Uint8Array | undefined;
+  let body = text;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.')) {
+    tail = parseIPv4(text.slice(lastColon + 1));
+    if (!tail) return undefined;
+    body = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const groups = part.split(':');
+    const out: number[] = [];
+    for (const g of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parseGroups(halves[0]!);
+  const rest = halves.length === 2 ? parseGroups(halves[1]!) : [];
+  if (!head || !rest) return undefined;
+  let words: number[];
+  if (halves.length === 2) {
+    const missing = 8 - head.length - rest.length;
+    if (missing < 1) return undefined;
+    words = [...head, ...new Array<number>(missing).fill(0), ...rest];
+  } else {
+    if (head.length !== 8) return undefined;
+    words = head;
+  }
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[i * 2] = w >> 8;
+    out[i * 2 + 1] = w & 0xff;
+  });
+  if (tail) out.set(tail, 12);
+  return out;
+}
+
+/** Parses an IPv4 or IPv6 address; returns its bytes (4 or 16) or undefined. */
+export function parseIP(text: string): Uint8Array | undefined {
+  return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
+}
+
+export function formatIP(b: Uint8Array, at: number, length: number): string {
+  return length === 4 ? formatIPv4(b, at) : formatIPv6(b, at);
+}

@@ -1,0 +1,64 @@
+import type { Codec, RawAttribute } from './codec.js';
+
+/** One attribute of an attribute space: its number, kernel name, field name and codec. */
+export interface AttrSpec<N extends string = string, V = unknown> {
+  readonly type: number;
+  readonly kernelName: string;
+  readonly name: N;
+  readonly codec: Codec<unknown>;
+  /** The attribute may appear many times; its value is an array in wire order. */
+  readonly repeated: boolean;
+  /** Type-level only: the decoded value's type. */
+  readonly valueType?: V;
+}
+
+export function attr<N extends string, T>(type: number, kernelName: string, name: N, codec: Codec<T>): AttrSpec<N, T> {
+  return { type, kernelName, name, codec: codec as Codec<unknown>, repeated: false };
+}
+
+export function repeatedAttr<N extends string, T>(
+  type: number,
+  kernelName: string,
+  name: N,
+  codec: Codec<T>,
+): AttrSpec<N, T[]> {
+  return { type, kernelName, name, codec: codec as Codec<unknown>, repeated: true };
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The decoded object of an attribute set: one optional field per attribute, plus unknown ones. */
+export type AttrValues<S extends readonly AttrSpec[]> = Simplify<
+  {
+    [P in S[number] as P['name']]?: P extends AttrSpec<string, infer V> ? V : never;
+  } & {
+    /** Attributes without a table entry (or repeated where the kernel sends one), kept as they were. */
+    unknown?: RawAttribute[];
+  }
+>;
+
+/** An attribute space such as IFLA_* or RTA_*. */
+export interface AttrTable<A> {
+  /** Shown in error paths, e.g. 'IFLA'. */
+  readonly space: string;
+  readonly specs: readonly AttrSpec[];
+  readonly byType: readonly (AttrSpec | undefined)[];
+  /** Type-level only. */
+  readonly valuesType?: A;
+}
+
+export function defineTable<const S extends readonly AttrSpec[]>(space: string, specs: S): AttrTable<AttrValues<S>> {
+  const byType: (AttrSpec | undefined)[] = [];
+  const names = new Set<string>();
+  for (const spec of specs) {
+    if (byType[spec.type]) throw new Error(`${space}: attribute number ${spec.type} defined twice`);
+    if (names.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
+    names.add(spec.name);
+    byType[spec.type] = spec;
+  }
+  for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
+  return { space, specs, byType };
+}
+
+/** The values type of a table. */
+export type ValuesOf<T> = T extends AttrTable<infer A> ? A : never;

@@ -1,0 +1,158 @@
+import type { Codec, RawAttribute, SiblingAwareCodec } from './codec.js';
+import type { AttrSpec, AttrTable } from './table.js';
+import { Source } from '../source.js';
+import type { Writer } from '../writer.js';
+import { rememberWire, sameValue, wireOf } from './wire-order.js';
+
+export const NLA_F_NESTED = 0x8000;
+export const NLA_F_NET_BYTEORDER = 0x4000;
+export const NLA_TYPE_MASK = 0x3fff;
+const NLA_HDRLEN = 4;
+
+function isSiblingAware(codec: Codec<unknown>): codec is SiblingAwareCodec<unknown> {
+  return (codec as Partial<SiblingAwareCodec<unknown>>).afterSiblings === true;
+}
+
+/**
+ * Decodes the attributes in [start, end) with `table`. Unknown attributes, and a second occurrence
+ * of an attribute that is not repeated, go to `unknown` with their full type and bytes.
+ */
+export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: number, end: number): A {
+  const out: Record<string, unknown> = {};
+  const view = src.view;
+  let deferred: Array<[AttrSpec, number, number]> | undefined;
+  let off = start;
+  while (off < end) {
+    if (end - off < NLA_HDRLEN) throw src.error(off, `${end - off} trailing bytes after the last ${table.space} attribute`);
+    const len = view.getUint16(off, true);
+    const rawType = view.getUint16(off + 2, true);
+    if (len < NLA_HDRLEN) throw src.error(off, `nla_len ${len} is below the 4-byte attribute header`);
+    if (off + len > end) throw src.error(off, `nla_len ${len} overruns its parent by ${off + len - end} bytes`);
+    const spec = table.byType[rawType & NLA_TYPE_MASK];
+    if (spec === undefined || (!spec.repeated && out[spec.name] !== undefined)) {
+      const unknown = (out.unknown ??= []) as RawAttribute[];
+      unknown.push({ type: rawType, data: src.bytes.slice(off + NLA_HDRLEN, off + len) });
+    } else if (isSiblingAware(spec.codec)) {
+      (deferred ??= []).push([spec, off, len]);
+      out[spec.name] = null; // placeholder keeps wire position in key order
+    } else {
+      src.path.push(spec.kernelName);
+      const value = spec.codec.decode(src, off + NLA_HDRLEN, off + len, out);
+      src.path.pop();
+      if (spec.repeated) ((out[spec.name] ??= []) as unknown[]).push(value);
+      else out[spec.name] = value;
+    }
+    off += (len + 3) & ~3;
+  }
+  if (deferred) {
+    for (const [spec, at, len] of deferred) {
+      src.path.push(spec.kernelName);
+      out[spec.name] = spec.codec.decode(src, at + NLA_HDRLEN, at + len, out);
+      src.path.pop();
+    }
+  }
+  rememberWire(out, src.bytes.subarray(start, end));
+  return out as A;
+}
+
+/** A codec for an attribute whose payload is a nested attribute set. */
+export function nested<A>(table: AttrTable<A>, label = `nested ${table.space}`): Codec<A> {
+  return {
+    label,
+    shape: 'container',
+    nestedFlag: true,
+    decode: (src, start, end) => decodeAttributes(table, src, start, end),
+    encode: (w, value, field) => encodeAttributes(table, w, value, field),
+  };
+}
+
+/** Like nested(), for the few attributes the kernel sends and expects without NLA_F_NESTED. */
+export function nestedNoFlag<A>(table: AttrTable<A>, label?: string): Codec<A> {
+  return { ...nested(table, label), nestedFlag: false };
+}
+
+function writeAttribute(w: Writer, spec: AttrSpec, value: unknown, field: string, rawType?: number, rawPayload?: Uint8Array): void {
+  const type = rawType ?? (spec.type | (spec.codec.nestedFlag ? NLA_F_NESTED : 0));
+  const at = w.beginAttr(type);
+  if (rawPayload && spec.codec.shape === 'value' && sameValue(decodeAlone(spec.codec, rawPayload), value)) {
+    w.bytes(rawPayload);
+  } else {
+    spec.codec.encode(w, value, field);
+  }
+  w.endAttr(at);
+}
+
+function decodeAlone(codec: Codec<unknown>, payload: Uint8Array): unknown {
+  return codec.decode(new Source(payload), 0, payload.length, {});
+}
+
+function writeRaw(w: Writer, attribute: RawAttribute, field: string): void {
+  if (!attribute || typeof attribute.type !== 'number' || !(attribute.data instanceof Uint8Array)) {
+    throw new TypeError(`${field}: an unknown attribute needs { type: number, data: Uint8Array }`);
+  }
+  if (!Number.isInteger(attribute.type) || attribute.type < 0 || attribute.type > 0xffff) {
+    throw new RangeError(`${field}: attribute type ${attribute.type} is out of range 0..65535`);
+  }
+  const at = w.beginAttr(attribute.type);
+  w.bytes(attribute.data);
+  w.endAttr(at);
+}
+
+/**
+ * Encodes an attribute set. Values decoded from the wire are written back in their original order
+ * with their original type bits; values the caller added follow in table order; unknown ones last.
+ */
+export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, path: string): void {
+  if (typeof values !== 'object' || values === null) throw new TypeError(`${path}: expected an object of ${table.space} attributes`);
+  const record = values as Record<string, unknown>;
+  const unknown = (record.unknown ?? []) as RawAttribute[];
+  if (!Array.isArray(unknown)) throw new TypeError(`${path}.unknown: expected an array of raw attributes`);
+  const used = new Map<string, number>();
+  let unknownUsed = 0;
+  const wire = wireOf(record);
+  if (wire) {
+    const view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
+    let off = 0;
+    while (off + NLA_HDRLEN <= wire.length) {
+      const len = view.getUint16(off, true);
+      const rawType = view.getUint16(off + 2, true);
+      if (len < NLA_HDRLEN || off + len > wire.length) break;
+      const spec = table.byType[rawType & NLA_TYPE_MASK];
+      const payload = wire.subarray(off + NLA_HDRLEN, off + len);
+      off += (len + 3) & ~3;
+      const count = spec ? (used.get(spec.name) ?? 0) : 0;
+      if (spec === undefined || (!spec.repeated && count > 0)) {
+        const raw = unknown[unknownUsed];
+        if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`);
+        unknownUsed++;
+        continue;
+      }
+      used.set(spec.name, count + 1);
+      const value = record[spec.name];
+      if (value === undefined || value === null) continue;
+      if (spec.repeated) {
+        const list = asList(value, `${path}.${spec.name}`);
+        if (count < list.length) writeAttribute(w, spec, list[count], `${path}.${spec.name}[${count}]`, rawType, payload);
+      } else {
+        writeAttribute(w, spec, value, `${path}.${spec.name}`, rawType, payload);
+      }
+    }
+  }
+  for (const spec of table.specs) {
+    const value = record[spec.name];
+    if (value === undefined || value === null) continue;
+    const count = used.get(spec.name) ?? 0;
+    if (spec.repeated) {
+      const list = asList(value, `${path}.${spec.name}`);
+      for (let i = count; i < list.length; i++) writeAttribute(w, spec, list[i], `${path}.${spec.name}[${i}]`);
+    } else if (count === 0) {
+      writeAttribute(w, spec, value, `${path}.${spec.name}`);
+    }
+  }
+  for (let i = unknownUsed; i < unknown.length; i++) writeRaw(w, unknown[i]!, `${path}.unknown[${i}]`);
+}
+
+function asList(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array (the attribute may repeat)`);
+  return value;
+}

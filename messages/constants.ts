@@ -1,0 +1,84 @@
+// Constants from <linux/netlink.h> and <linux/rtnetlink.h>, written out by number.
+
+export const NLMSG_HDRLEN = 16;
+
+export const NLMSG_NOOP = 1;
+export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
+export const NLMSG_OVERRUN = 4;
+
+export const NLM_F_REQUEST = 0x01;
+export const NLM_F_MULTI = 0x02;
+export const NLM_F_ACK = 0x04;
+export const NLM_F_ECHO = 0x08;
+export const NLM_F_DUMP_INTR = 0x10;
+export const NLM_F_DUMP_FILTERED = 0x20;
+// GET requests
+export const NLM_F_ROOT = 0x100;
+export const NLM_F_MATCH = 0x200;
+export const NLM_F_ATOMIC = 0x400;
+export const NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
+// NEW requests
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+export const NLM_F_APPEND = 0x800;
+// DELETE requests
+export const NLM_F_NONREC = 0x100;
+export const NLM_F_BULK = 0x200;
+// ACK (NLMSG_ERROR) messages
+export const NLM_F_CAPPED = 0x100;
+export const NLM_F_ACK_TLVS = 0x200;
+
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_GETLINK = 18;
+export const RTM_SETLINK = 19;
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_GETADDR = 22;
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_GETROUTE = 26;
+export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
+export const RTM_GETNEIGH = 30;
+export const RTM_NEWNSID = 88;
+export const RTM_DELNSID = 89;
+export const RTM_GETNSID = 90;
+
+/** Message type numbers to their kernel names, for error paths and logs. */
+export const MESSAGE_TYPE_NAMES: Readonly<Record<number, string>> = {
+  [NLMSG_NOOP]: 'NLMSG_NOOP',
+  [NLMSG_ERROR]: 'NLMSG_ERROR',
+  [NLMSG_DONE]: 'NLMSG_DONE',
+  [NLMSG_OVERRUN]: 'NLMSG_OVERRUN',
+  [RTM_NEWLINK]: 'RTM_NEWLINK',
+  [RTM_DELLINK]: 'RTM_DELLINK',
+  [RTM_GETLINK]: 'RTM_GETLINK',
+  [RTM_SETLINK]: 'RTM_SETLINK',
+  [RTM_NEWADDR]: 'RTM_NEWADDR',
+  [RTM_DELADDR]: 'RTM_DELADDR',
+  [RTM_GETADDR]: 'RTM_GETADDR',
+  [RTM_NEWROUTE]: 'RTM_NEWROUTE',
+  [RTM_DELROUTE]: 'RTM_DELROUTE',
+  [RTM_GETROUTE]: 'RTM_GETROUTE',
+  [RTM_NEWNEIGH]: 'RTM_NEWNEIGH',
+  [RTM_DELNEIGH]: 'RTM_DELNEIGH',
+  [RTM_GETNEIGH]: 'RTM_GETNEIGH',
+  [RTM_NEWNSID]: 'RTM_NEWNSID',
+  [RTM_DELNSID]: 'RTM_DELNSID',
+  [RTM_GETNSID]: 'RTM_GETNSID',
+};
+
+export function messageTypeName(type: number): string {
+  return MESSAGE_TYPE_NAMES[type] ?? `message type ${type}`;
+}
+
+// Address families (<linux/socket.h>)
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const AF_BRIDGE = 7;
+export const AF_INET6 = 10;
+export const AF_NETLINK = 16;
+export const AF_PACKET = 17;

@@ -1,0 +1,23 @@
+import { s32, u32 } from '../attributes/scalars.js';
+import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
+import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+
+// <linux/net_namespace.h>
+export const NETNSA_NSID_NOT_ASSIGNED = -1;
+
+export const nsidAttributes = defineTable('NETNSA', [
+  attr(1, 'NETNSA_NSID', 'nsid', s32),
+  attr(2, 'NETNSA_PID', 'pid', u32),
+  attr(3, 'NETNSA_FD', 'fd', u32),
+  attr(4, 'NETNSA_TARGET_NSID', 'targetNsid', s32),
+  attr(5, 'NETNSA_CURRENT_NSID', 'currentNsid', s32),
+]);
+
+export type NsidAttrs = ValuesOf<typeof nsidAttributes>;
+
+/** struct rtgenmsg: one byte of family, padded to 4 by NLMSG_ALIGN. */
+export const rtgenmsg = fixedHeader('rtgenmsg', [['family', 'u8']]);
+
+export type NsidBody = HeaderWithAttributes<{ family: number }, NsidAttrs>;
+
+export const nsidBody = headerWithAttributes(rtgenmsg, nsidAttributes);

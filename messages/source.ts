@@ -1,0 +1,25 @@
+import { NetlinkDecodeError } from './errors.js';
+
+/** The bytes being decoded, with a DataView over them and the path of the attribute being read. */
+export class Source {
+  readonly view: DataView;
+  readonly path: string[] = [];
+
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  error(offset: number, reason: string): NetlinkDecodeError {
+    return new NetlinkDecodeError(this.path.join(' > '), offset, reason);
+  }
+
+  /** Throws unless [start, end) holds exactly `size` bytes. */
+  expectLength(start: number, end: number, size: number, what: string): void {
+    if (end - start !== size) throw this.error(start, `${what} needs ${size} bytes, got ${end - start}`);
+  }
+
+  /** Throws unless [start, end) holds at least `size` bytes. */
+  expectAtLeast(start: number, end: number, size: number, what: string): void {
+    if (end - start < size) throw this.error(start, `${what} needs at least ${size} bytes, got ${end - start}`);
+  }
+}

@@ -1,0 +1,96 @@
+/** A growable little-endian byte buffer for encoding netlink messages. */
+export class Writer {
+  private buf: Uint8Array;
+  private view: DataView;
+  length = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private reserve(n: number): number {
+    const at = this.length;
+    const need = at + n;
+    if (need > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < need) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, at));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    this.length = need;
+    return at;
+  }
+
+  u8(v: number): void {
+    this.buf[this.reserve(1)] = v;
+  }
+  u16(v: number): void {
+    this.view.setUint16(this.reserve(2), v, true);
+  }
+  u32(v: number): void {
+    this.view.setUint32(this.reserve(4), v, true);
+  }
+  s32(v: number): void {
+    this.view.setInt32(this.reserve(4), v, true);
+  }
+  u64(v: bigint): void {
+    this.view.setBigUint64(this.reserve(8), v, true);
+  }
+  u16be(v: number): void {
+    this.view.setUint16(this.reserve(2), v, false);
+  }
+  u32be(v: number): void {
+    this.view.setUint32(this.reserve(4), v, false);
+  }
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.reserve(b.length));
+  }
+  zeros(n: number): void {
+    this.buf.fill(0, this.reserve(n), this.length);
+  }
+  /** Pads with zeros to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */
+  align(): void {
+    const pad = (4 - (this.length & 3)) & 3;
+    if (pad) this.zeros(pad);
+  }
+
+  setU16(at: number, v: number): void {
+    this.view.setUint16(at, v, true);
+  }
+  setU32(at: number, v: number): void {
+    this.view.setUint32(at, v, true);
+  }
+
+  /** Starts an attribute; returns the offset to pass to endAttr. */
+  beginAttr(type: number): number {
+    const at = this.reserve(4);
+    this.view.setUint16(at + 2, type, true);
+    return at;
+  }
+
+  /** Sets nla_len (payload without padding) and pads to the next boundary. */
+  endAttr(at: number): void {
+    const len = this.length - at;
+    if (len > 0xffff) throw new RangeError(`attribute of ${len} bytes does not fit nla_len (at most 65535)`);
+    this.view.setUint16(at, len, true);
+    this.align();
+  }
+
+  /** Drops everything written after `at` (used to replace an encoding with the original bytes). */
+  truncate(at: number): void {
+    this.length = at;
+  }
+
+  /** The bytes written since `at`. */
+  since(at: number): Uint8Array {
+    return this.buf.subarray(at, this.length);
+  }
+
+  /** A copy of everything written. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
