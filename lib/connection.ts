@@ -1,0 +1,299 @@
+import { pino, type Logger } from 'pino';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
+import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/message.js';
+import { Writer } from '../messages/writer.js';
+import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
+import { Protocol, type Completion, type Outcome } from './protocol.js';
+import { summarize } from './summary.js';
+import type { Transport } from './transport.js';
+
+export interface ConnectionOptions {
+  /** A pino logger; frames are logged at trace level. Silent by default. */
+  logger?: Logger;
+  /** Default time to wait for an answer, in ms (0: forever). */
+  timeoutMs?: number;
+  /** How often an interrupted dump (NLM_F_DUMP_INTR) is restarted before DumpInterruptedError. */
+  dumpRetries?: number;
+  /**
+   * Bytes of answers allowed in flight: requests beyond it wait, so that the kernel's ACKs never
+   * overflow the socket's receive buffer (default 212992 bytes, the kernel's default rmem).
+   */
+  receiveBufferBytes?: number;
+  /** Appended to operations in errors, e.g. "in netns containerns". */
+  context?: string;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** The operation in words for errors; defaults to the message type's name. */
+  operation?: string;
+}
+
+export interface DumpOptions extends RequestOptions {
+  dumpRetries?: number;
+}
+
+export type BatchResult = { ok: true; messages: NetlinkMessage[] } | { ok: false; error: Error };
+
+interface Outgoing {
+  seq: number;
+  bytes: Uint8Array;
+  cost: number;
+  state: 'queued' | 'sent' | 'settled';
+}
+
+const MAX_DATAGRAM = 64 * 1024;
+// An ACK is 36 bytes; an error reply echoes the request header and carries an extended ACK.
+const ACK_COST = 36 + 160;
+const REPLY_COST = 8 * 1024;
+const DUMP_COST = 64 * 1024;
+
+/**
+ * A request/reply channel over one netlink socket: many requests in flight, dumps one at a time
+ * (the kernel answers a second concurrent dump on a socket with EBUSY), timeouts and aborts,
+ * and flow control so that answers never overflow the receive buffer.
+ */
+export class Connection {
+  private readonly protocol: Protocol;
+  private readonly log: Logger;
+  /** Requests not yet sent, in order; settled ones are skipped lazily. */
+  private queue: Outgoing[] = [];
+  private queueHead = 0;
+  private readonly outgoing = new Map<number, Outgoing>();
+  private inFlightCost = 0;
+  private flushScheduled = false;
+  private dumpTail: Promise<unknown> = Promise.resolve();
+  private closedReason: string | undefined;
+  private readonly budget: number;
+  private readonly unsolicitedListeners = new Set<(m: NetlinkMessage) => void>();
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: ConnectionOptions = {},
+  ) {
+    this.log = options.logger ?? pino({ level: 'silent' });
+    this.budget = Math.max(4096, Math.floor((options.receiveBufferBytes ?? 212992) * 0.6));
+    this.protocol = new Protocol((m) => this.unsolicited(m));
+    transport.onDatagram((d) => this.received(d));
+    transport.onError((e) => this.socketError(e));
+    transport.unref();
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Messages no request waits for: multicast notifications. */
+  onUnsolicited(listener: (m: NetlinkMessage) => void): () => void {
+    this.unsolicitedListeners.add(listener);
+    return () => this.unsolicitedListeners.delete(listener);
+  }
+
+  /**
+   * Sends one request. A change (NEW/DEL/SET) resolves on the kernel's ACK with any echoed messages;
+   * a GET for one object resolves with its reply. NLM_F_REQUEST (and NLM_F_ACK for changes) are set here.
+   */
+  async request(message: NetlinkMessage, options: RequestOptions = {}): Promise<NetlinkMessage[]> {
+    if (message.flags & NLM_F_DUMP && isGet(message.type)) return this.dump(message, options);
+    const completion: Completion = isGet(message.type) ? 'reply' : 'ack';
+    const flags = message.flags | NLM_F_REQUEST | (completion === 'ack' ? NLM_F_ACK : 0);
+    const outcome = await this.send({ ...message, flags }, completion, options);
+    return outcome.messages;
+  }
+
+  /** Runs a dump to its end and returns every message, restarting it if the kernel flags it interrupted. */
+  dump(message: NetlinkMessage, options: DumpOptions = {}): Promise<NetlinkMessage[]> {
+    const run = async (): Promise<NetlinkMessage[]> => {
+      const retries = options.dumpRetries ?? this.options.dumpRetries ?? 3;
+      let last: Outcome | undefined;
+      for (let attempt = 1; attempt <= retries + 1; attempt++) {
+        last = await this.send({ ...message, flags: message.flags | NLM_F_REQUEST | NLM_F_DUMP }, 'dump', options);
+        if (!last.interrupted) return last.messages;
+        this.log.debug({ attempt }, 'dump interrupted, restarting');
+      }
+      throw new DumpInterruptedError(this.operation(message, options), retries + 1, last?.messages ?? []);
+    };
+    const result = this.dumpTail.then(run, run);
+    this.dumpTail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Sends many changes packed into as few datagrams as flow control allows, and reports each
+   * request's own outcome (one failure does not stop the others: the kernel handles each message).
+   */
+  batch(messages: readonly NetlinkMessage[], options: RequestOptions = {}): Promise<BatchResult[]> {
+    return Promise.all(
+      messages.map((m) =>
+        this.request(m, options).then(
+          (replies): BatchResult => ({ ok: true, messages: replies }),
+          (error: Error): BatchResult => ({ ok: false, error }),
+        ),
+      ),
+    );
+  }
+
+  /** Rejects everything pending and closes the socket. Idempotent. */
+  close(reason = 'the connection was closed'): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.protocol.failAll((operation) => new ConnectionClosedError(operation, reason));
+    this.transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  private operation(message: NetlinkMessage, options: RequestOptions): string {
+    const base = options.operation ?? messageTypeName(message.type);
+    return this.options.context ? `${base} ${this.options.context}` : base;
+  }
+
+  private send(message: NetlinkMessage, completion: Completion, options: RequestOptions): Promise<Outcome> {
+    const operation = this.operation(message, options);
+    if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(operation, this.closedReason));
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new Error(`${operation}: aborted`));
+    const seq = this.protocol.allocateSeq();
+    const w = new Writer(256);
+    writeMessage(w, { ...message, seq });
+    const bytes = w.finish();
+    const cost = completion === 'dump' ? DUMP_COST : completion === 'reply' ? REPLY_COST : ACK_COST + bytes.length;
+    const promise = this.protocol.track(seq, completion, operation);
+    const entry: Outgoing = { seq, bytes, cost, state: 'queued' };
+    this.outgoing.set(seq, entry);
+    this.queue.push(entry);
+    this.scheduleFlush();
+    this.transport.ref();
+
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const timer = timeoutMs > 0 ? setTimeout(() => this.protocol.fail(seq, new RequestTimeoutError(operation, timeoutMs)), timeoutMs) : undefined;
+    timer?.unref();
+    const onAbort = () => this.protocol.fail(seq, options.signal?.reason ?? new Error(`${operation}: aborted`));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const settled = () => {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.release(seq);
+    };
+    return promise.then(
+      (outcome) => {
+        settled();
+        return outcome;
+      },
+      (error: unknown) => {
+        settled();
+        throw error;
+      },
+    );
+  }
+
+  private release(seq: number): void {
+    const entry = this.outgoing.get(seq);
+    if (!entry) return;
+    this.outgoing.delete(seq);
+    if (entry.state === 'sent') this.inFlightCost -= entry.cost;
+    entry.state = 'settled';
+    if (this.protocol.pendingCount === 0) this.transport.unref();
+    if (this.queueHead < this.queue.length) this.scheduleFlush();
+  }
+
+  private nextQueued(): Outgoing | undefined {
+    while (this.queueHead < this.queue.length) {
+      const next = this.queue[this.queueHead]!;
+      if (next.state === 'queued') return next;
+      this.queueHead++;
+    }
+    this.queue = [];
+    this.queueHead = 0;
+    return undefined;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Packs queued requests into datagrams while their expected answers fit the budget. */
+  private flush(): void {
+    while (this.closedReason === undefined) {
+      const parts: Outgoing[] = [];
+      let size = 0;
+      for (let next = this.nextQueued(); next; next = this.nextQueued()) {
+        const fits = this.inFlightCost + next.cost <= this.budget || (this.inFlightCost === 0 && parts.length === 0);
+        if (!fits || (parts.length > 0 && size + next.bytes.length > MAX_DATAGRAM)) break;
+        this.queueHead++;
+        next.state = 'sent';
+        parts.push(next);
+        size += next.bytes.length;
+        this.inFlightCost += next.cost;
+      }
+      if (parts.length === 0) return;
+      this.transmit(parts, size);
+    }
+  }
+
+  private transmit(parts: Outgoing[], size: number): void {
+    let datagram: Uint8Array;
+    if (parts.length === 1) {
+      datagram = parts[0]!.bytes;
+    } else {
+      datagram = new Uint8Array(size);
+      let at = 0;
+      for (const p of parts) {
+        datagram.set(p.bytes, at);
+        at += p.bytes.length;
+      }
+    }
+    if (this.log.isLevelEnabled('trace')) {
+      for (const m of decodeMessages(datagram)) this.log.trace(`send ${summarize(m)}`);
+    }
+    this.transport.send(datagram).catch((error: Error) => {
+      for (const p of parts) this.protocol.fail(p.seq, error);
+    });
+  }
+
+  private received(datagram: Uint8Array): void {
+    let messages: NetlinkMessage[];
+    try {
+      messages = decodeMessages(datagram);
+    } catch (error) {
+      this.log.error({ err: error }, 'undecodable datagram from the kernel');
+      this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
+      return;
+    }
+    const trace = this.log.isLevelEnabled('trace');
+    for (const m of messages) {
+      if (trace) this.log.trace(`recv ${summarize(m)}`);
+      this.protocol.dispatch(m);
+    }
+  }
+
+  private unsolicited(message: NetlinkMessage): void {
+    if (this.unsolicitedListeners.size === 0) {
+      this.log.debug(`ignored ${summarize(message)}`);
+      return;
+    }
+    for (const listener of this.unsolicitedListeners) listener(message);
+  }
+
+  private socketError(error: Error & { code?: string }): void {
+    if (error.code === 'ENOBUFS') {
+      this.log.warn('receive buffer overrun (ENOBUFS)');
+      this.protocol.failAll((operation) => new NetlinkOverrunError(operation));
+      return;
+    }
+    this.close(`socket error: ${error.message}`);
+  }
+}
+
+/** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */
+function isGet(type: number): boolean {
+  return type >= 16 && (type & 3) === 2;
+}

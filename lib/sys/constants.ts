@@ -1,0 +1,48 @@
+/**
+ * Kernel and libc constants used by lib/sys, checked against the x86_64 headers:
+ * <linux/sched.h>, <linux/mount.h>, <sys/mount.h>, <linux/netlink.h>,
+ * <bits/socket.h>, <asm-generic/socket.h>, <linux/sock_diag.h> and
+ * <asm-generic/fcntl.h>.
+ * These values are the same on every Linux architecture Node supports
+ * (the generic socket numbers differ only on alpha, mips, parisc and sparc).
+ */
+
+// <linux/sched.h>
+export const CLONE_NEWNET = 0x4000_0000;
+
+// <linux/mount.h> (mount flags) and <sys/mount.h> (umount2 flags)
+export const MS_BIND = 4096;
+export const MS_REC = 16384;
+export const MS_PRIVATE = 1 << 18;
+export const MS_SHARED = 1 << 20;
+export const MNT_DETACH = 2;
+
+// <asm-generic/fcntl.h>
+export const O_CLOEXEC = 0o2000000;
+
+// <linux/netlink.h>
+export const NETLINK_ROUTE = 0;
+
+// <bits/socket.h>, <asm-generic/socket.h>
+export const SOL_SOCKET = 1;
+export const SO_SNDBUF = 7;
+export const SO_RCVBUF = 8;
+export const SO_SNDBUFFORCE = 32;
+export const SO_RCVBUFFORCE = 33;
+export const SO_MEMINFO = 55;
+export const SOL_NETLINK = 270;
+
+// Index of the drop counter in the u32 array SO_MEMINFO returns, <linux/sock_diag.h>
+export const SK_MEMINFO_DROPS = 8;
+
+// Socket options at level SOL_NETLINK, <linux/netlink.h>
+export const NETLINK_ADD_MEMBERSHIP = 1;
+export const NETLINK_DROP_MEMBERSHIP = 2;
+export const NETLINK_PKTINFO = 3;
+export const NETLINK_BROADCAST_ERROR = 4;
+export const NETLINK_NO_ENOBUFS = 5;
+export const NETLINK_LISTEN_ALL_NSID = 8;
+export const NETLINK_LIST_MEMBERSHIPS = 9;
+export const NETLINK_CAP_ACK = 10;
+export const NETLINK_EXT_ACK = 11;
+export const NETLINK_GET_STRICT_CHK = 12;

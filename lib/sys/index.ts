@@ -1,0 +1,16 @@
+// lib/sys: the only code in the project that touches the operating system.
+export * from './constants.js';
+export { SystemCallError } from './system-call-error.js';
+export { currentNetnsInode, netnsInodeOfFd, NetnsRestoreError, withNetns, withNewNetns } from './netns-thread.js';
+export {
+  createNamedNetns,
+  DEFAULT_NETNS_DIR,
+  deleteNamedNetns,
+  listNamedNetns,
+  namedNetnsPath,
+  openNetnsFd,
+  validateNetnsName,
+  type NetnsDirOptions,
+} from './named-netns.js';
+export { openNetlinkSocket, type NetlinkSocketOptions, type NetlinkTransport } from './netlink-socket.js';
+export { getsockoptInt, getsockoptInto, setsockoptInt } from './libc.js';

@@ -1,0 +1,82 @@
+/**
+ * The system calls Node does not offer, bound through koffi. The library is
+ * loaded on first use, once per process.
+ */
+import koffi from 'koffi';
+import { SystemCallError } from './system-call-error.js';
+
+interface LibcFunctions {
+  setns(fd: number, nstype: number): number;
+  unshare(flags: number): number;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: null): number;
+  umount2(target: string, flags: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
+  getsockopt(fd: number, level: number, name: number, value: Buffer, length: number[]): number;
+  strerror(errno: number): string;
+}
+
+let bound: LibcFunctions | undefined;
+
+// The one piece of module state: a cache of immutable function bindings.
+function libc(): LibcFunctions {
+  if (bound === undefined) {
+    const lib = koffi.load('libc.so.6');
+    bound = {
+      setns: lib.func('int setns(int fd, int nstype)'),
+      unshare: lib.func('int unshare(int flags)'),
+      mount: lib.func(
+        'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)',
+      ),
+      umount2: lib.func('int umount2(const char *target, int flags)'),
+      setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t length)'),
+      getsockopt: lib.func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length)'),
+      strerror: lib.func('const char *strerror(int errnum)'),
+    };
+  }
+  return bound;
+}
+
+function check(result: number, syscall: string, detail: string): void {
+  if (result !== -1) return;
+  // Read errno before anything else can call into libc.
+  const errno = koffi.errno();
+  throw new SystemCallError(syscall, errno, detail, libc().strerror(errno));
+}
+
+/** Moves the calling thread into the namespace `fd` refers to. */
+export function setns(fd: number, nstype: number): void {
+  check(libc().setns(fd, nstype), 'setns', `fd ${fd}, 0x${nstype.toString(16)}`);
+}
+
+/** Gives the calling thread new namespaces of the kinds in `flags`. */
+export function unshare(flags: number): void {
+  check(libc().unshare(flags), 'unshare', `0x${flags.toString(16)}`);
+}
+
+export function mount(source: string | null, target: string, fstype: string | null, flags: number): void {
+  check(libc().mount(source, target, fstype, flags, null), 'mount', `${source ?? 'NULL'} -> ${target}, flags 0x${flags.toString(16)}`);
+}
+
+export function umount2(target: string, flags: number): void {
+  check(libc().umount2(target, flags), 'umount2', `${target}, ${flags}`);
+}
+
+/** setsockopt with an int value, the type every option used here takes. */
+export function setsockoptInt(fd: number, level: number, name: number, value: number): void {
+  const buffer = Buffer.from(Int32Array.of(value).buffer);
+  check(libc().setsockopt(fd, level, name, buffer, 4), 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value}`);
+}
+
+/** getsockopt into `value` (reusable on hot paths); returns the number of bytes the kernel wrote. */
+export function getsockoptInto(fd: number, level: number, name: number, value: Buffer): number {
+  const length = [value.length];
+  check(libc().getsockopt(fd, level, name, value, length), 'getsockopt', `fd ${fd}, level ${level}, option ${name}`);
+  return length[0] ?? 0;
+}
+
+export function getsockoptInt(fd: number, level: number, name: number): number {
+  // Native byte order, as the kernel writes these ints.
+  const value = new Int32Array(1);
+  getsockoptInto(fd, level, name, Buffer.from(value.buffer));
+  return value[0] ?? 0;
+}

@@ -1,0 +1,98 @@
+/**
+ * A synchronous critical section run with the calling thread in another network
+ * namespace. setns(2) and unshare(2) act on one thread only: JavaScript runs on
+ * the main thread, so the action sees the target namespace while libuv's pool
+ * threads (async fs, dns) stay where they were. That is why the action must be
+ * synchronous: anything it leaves for later would run in the original namespace.
+ */
+import { closeSync, fstatSync, openSync, statSync, constants as fsConstants } from 'node:fs';
+import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
+import { setns, unshare } from './libc.js';
+
+const THREAD_NETNS = '/proc/thread-self/ns/net';
+
+/** Inode of the calling thread's network namespace (its identity on this host). */
+export function currentNetnsInode(): number {
+  return statSync(THREAD_NETNS).ino;
+}
+
+/** Inode of the network namespace an fd refers to. */
+export function netnsInodeOfFd(fd: number): number {
+  return fstatSync(fd).ino;
+}
+
+/** Thrown when the thread could not be put back: the process is then in an unknown state. */
+export class NetnsRestoreError extends Error {
+  override readonly name = 'NetnsRestoreError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Runs `action` with the calling thread inside the network namespace `target` (an fd). */
+export function withNetns<T>(target: number, action: () => T): T {
+  return runInNetns(() => setns(target, CLONE_NEWNET), action);
+}
+
+/** Runs `action` with the calling thread inside a brand-new, empty network namespace. */
+export function withNewNetns<T>(action: () => T): T {
+  return runInNetns(() => unshare(CLONE_NEWNET), action);
+}
+
+function runInNetns<T>(enter: () => void, action: () => T): T {
+  if (typeof action !== 'function') throw new TypeError('withNetns: action must be a function');
+  if (isAsyncFunction(action)) throw new TypeError('withNetns: the action must be synchronous, not an async function');
+
+  const original = openSync(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
+  try {
+    const originalInode = fstatSync(original).ino;
+    enter(); // setns and unshare change nothing when they fail
+    let result: T;
+    try {
+      result = action();
+    } catch (error) {
+      restore(original, originalInode, error);
+      throw error;
+    }
+    restore(original, originalInode, undefined);
+    if (isThenable(result)) {
+      // Whatever that promise still does runs outside the namespace. It is refused;
+      // keep its eventual rejection from also crashing the process as unhandled.
+      result.then(undefined, () => undefined);
+      throw new TypeError('withNetns: the action returned a promise; it must be synchronous');
+    }
+    return result;
+  } finally {
+    closeSync(original);
+  }
+}
+
+function restore(original: number, originalInode: number, pending: unknown): void {
+  try {
+    setns(original, CLONE_NEWNET);
+  } catch (error) {
+    throw new NetnsRestoreError(`could not return the thread to its network namespace: ${String(error)}`, {
+      cause: pending ?? error,
+    });
+  }
+  const now = currentNetnsInode();
+  if (now !== originalInode) {
+    throw new NetnsRestoreError(
+      `thread is in network namespace ${now} after restoring, expected ${originalInode}`,
+      { cause: pending },
+    );
+  }
+}
+
+function isAsyncFunction(fn: () => unknown): boolean {
+  const tag = (fn as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  return tag === 'AsyncFunction' || tag === 'AsyncGeneratorFunction';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,15 @@
+/**
+ * What a Connection needs from a socket. lib/sys/netlink-socket.ts provides the real one;
+ * test/helpers/fake-kernel.ts a function-driven fake.
+ */
+export interface Transport {
+  /** Sends one datagram (one sendmsg); resolves once the kernel took it. */
+  send(datagram: Uint8Array): Promise<void>;
+  onDatagram(listener: (datagram: Uint8Array) => void): void;
+  /** Socket-level failures, e.g. an error with code 'ENOBUFS' when the kernel dropped replies. */
+  onError(listener: (error: Error & { code?: string }) => void): void;
+  /** Keep the event loop alive while requests are pending; let it exit when idle. */
+  ref(): void;
+  unref(): void;
+  close(): void;
+}

@@ -1,0 +1,86 @@
+import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
+import type { Transport } from '../../lib/transport.js';
+
+/**
+ * A kernel made of a function: it gets each request the connection sends and returns the
+ * datagrams to answer with (each an array of messages), delivered asynchronously in order.
+ */
+export type FakeKernelHandler = (request: NetlinkMessage, datagram: Uint8Array) => NetlinkMessage[][] | NetlinkMessage[] | void;
+
+export interface FakeTransport extends Transport {
+  /** Every datagram sent, as bytes. */
+  readonly sent: Uint8Array[];
+  /** Every request sent, decoded. */
+  readonly requests: NetlinkMessage[];
+  /** Pushes a datagram to the connection as if the kernel sent it unprompted. */
+  deliver(messages: NetlinkMessage[]): void;
+  /** Raises a socket error, e.g. { code: 'ENOBUFS' }. */
+  fail(error: Error & { code?: string }): void;
+  closed: boolean;
+  refs: number;
+}
+
+export function fakeKernel(handler: FakeKernelHandler): FakeTransport {
+  let onDatagram: (d: Uint8Array) => void = () => {};
+  let onError: (e: Error & { code?: string }) => void = () => {};
+  const transport: FakeTransport = {
+    sent: [],
+    requests: [],
+    closed: false,
+    refs: 0,
+    async send(datagram) {
+      if (transport.closed) throw new Error('fake socket closed');
+      transport.sent.push(datagram.slice());
+      for (const request of decodeMessages(datagram)) {
+        transport.requests.push(request);
+        const answer = handler(request, datagram) ?? [];
+        const datagrams = (answer.length > 0 && Array.isArray(answer[0]) ? answer : [answer]) as NetlinkMessage[][];
+        for (const messages of datagrams) {
+          if (messages.length > 0) setImmediate(() => !transport.closed && onDatagram(encodeMessages(messages)));
+        }
+      }
+    },
+    deliver(messages) {
+      onDatagram(encodeMessages(messages));
+    },
+    fail(error) {
+      onError(error);
+    },
+    onDatagram(listener) {
+      onDatagram = listener;
+    },
+    onError(listener) {
+      onError = listener;
+    },
+    ref() {
+      transport.refs = 1;
+    },
+    unref() {
+      transport.refs = 0;
+    },
+    close() {
+      transport.closed = true;
+    },
+  };
+  return transport;
+}
+
+/** The ACK (error 0) the kernel sends for `request`. */
+export function ack(request: NetlinkMessage, error = 0, msg?: string): NetlinkMessage {
+  return {
+    kind: 'error',
+    type: 2,
+    flags: 0x100 | (msg ? 0x200 : 0),
+    seq: request.seq,
+    pid: 4242,
+    body: {
+      error,
+      request: { len: 16, type: request.type, flags: request.flags, seq: request.seq, pid: request.pid },
+      ...(msg ? { ext: { msg } } : {}),
+    },
+  };
+}
+
+export function done(request: NetlinkMessage, error = 0): NetlinkMessage {
+  return { kind: 'done', type: 3, flags: 0x2, seq: request.seq, pid: 4242, body: { error } };
+}

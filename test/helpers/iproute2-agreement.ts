@@ -1,0 +1,216 @@
+/**
+ * What iproute2 printed (`ip -j`) restated as expectations on our decoded messages.
+ * Each check is [what, ours, iproute2's]: the fixture test asserts they are equal.
+ */
+import type { NetlinkMessage } from '../../messages/message.js';
+import { errnoName } from '../../lib/errors.js';
+import type { Fixture } from './fixtures.js';
+
+type Json = Record<string, unknown>;
+export type Check = [what: string, ours: unknown, theirs: unknown];
+
+const OPERSTATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
+const SCOPES: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+const TABLES: Record<number, string> = { 253: 'default', 254: 'main', 255: 'local' };
+const ROUTE_TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
+const PROTOCOLS: Record<number, string> = { 0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 16: 'dhcp' };
+const IFF_NAMES: Array<[number, string]> = [
+  [0x8, 'LOOPBACK'], [0x2, 'BROADCAST'], [0x10, 'POINTOPOINT'], [0x1000, 'MULTICAST'], [0x80, 'NOARP'],
+  [0x200, 'ALLMULTI'], [0x100, 'PROMISC'], [0x400, 'MASTER'], [0x800, 'SLAVE'], [0x1, 'UP'], [0x10000, 'LOWER_UP'], [0x20000, 'DORMANT'],
+];
+const NUD_NAMES: Array<[number, string]> = [
+  [0x01, 'INCOMPLETE'], [0x02, 'REACHABLE'], [0x04, 'STALE'], [0x08, 'DELAY'], [0x10, 'PROBE'], [0x20, 'FAILED'], [0x40, 'NOARP'], [0x80, 'PERMANENT'],
+];
+
+const list = (output: unknown): Json[] => (Array.isArray(output) ? (output as Json[]) : []);
+const sorted = (xs: string[]) => [...xs].sort();
+
+function routeDst(family: number, dst: string | undefined, dstLen: number): string {
+  if (dstLen === 0) return 'default';
+  const full = family === 2 ? 32 : 128;
+  return dstLen === full ? dst! : `${dst}/${dstLen}`;
+}
+
+function tableName(table: number): string {
+  return TABLES[table] ?? String(table);
+}
+
+function linkChecks(m: Extract<NetlinkMessage, { kind: 'link' }>, entry: Json, all: Json[]): Check[] {
+  const a = m.body.attrs;
+  const name = (index: number | undefined) => all.find((e) => e.ifindex === index)?.ifname;
+  const checks: Check[] = [[`${a.ifname} ifindex`, m.body.index, entry.ifindex]];
+  const same = (field: string, ours: unknown, key: string) => {
+    if (entry[key] !== undefined) checks.push([`${a.ifname} ${field}`, ours, entry[key]]);
+  };
+  same('ifname', a.ifname, 'ifname');
+  same('mtu', a.mtu, 'mtu');
+  same('address', a.address, 'address');
+  same('broadcast', a.broadcast, 'broadcast');
+  same('txqlen', a.txqlen, 'txqlen');
+  same('qdisc', a.qdisc, 'qdisc');
+  same('minMtu', a.minMtu, 'min_mtu');
+  same('maxMtu', a.maxMtu, 'max_mtu');
+  same('promiscuity', a.promiscuity, 'promiscuity');
+  same('numTxQueues', a.numTxQueues, 'num_tx_queues');
+  same('numRxQueues', a.numRxQueues, 'num_rx_queues');
+  same('gsoMaxSize', a.gsoMaxSize, 'gso_max_size');
+  same('gsoMaxSegs', a.gsoMaxSegs, 'gso_max_segs');
+  same('groMaxSize', a.groMaxSize, 'gro_max_size');
+  same('tsoMaxSize', a.tsoMaxSize, 'tso_max_size');
+  if (entry.operstate !== undefined && a.operstate !== undefined) checks.push([`${a.ifname} operstate`, OPERSTATES[a.operstate], entry.operstate]);
+  if (entry.master !== undefined && all.length > 1) checks.push([`${a.ifname} master`, name(a.master), entry.master]);
+  if (entry.link !== undefined && all.length > 1) checks.push([`${a.ifname} link`, name(a.link), entry.link]);
+  if (Array.isArray(entry.flags) && a.ifname) {
+    const ours = IFF_NAMES.filter(([bit]) => m.body.flags & bit).map(([, n]) => n);
+    const theirs = (entry.flags as string[]).filter((f) => f !== 'NO-CARRIER' && f !== 'M-DOWN');
+    checks.push([`${a.ifname} flags`, sorted(ours), sorted(theirs)]);
+  }
+  const info = entry.linkinfo as Json | undefined;
+  if (info && a.linkinfo) {
+    checks.push([`${a.ifname} kind`, a.linkinfo.kind, info.info_kind]);
+    if (info.info_slave_kind !== undefined) checks.push([`${a.ifname} slave kind`, a.linkinfo.slaveKind, info.info_slave_kind]);
+    checks.push(...kindDataChecks(String(a.ifname), a.linkinfo.kind, a.linkinfo.data, info.info_data as Json | undefined, all));
+    const slave = info.info_slave_data as Json | undefined;
+    const ours = a.linkinfo.slaveData as Json | undefined;
+    if (slave && ours && !(ours instanceof Uint8Array)) {
+      checks.push([`${a.ifname} port priority`, ours.priority, slave.priority]);
+      checks.push([`${a.ifname} port cost`, ours.cost, slave.cost]);
+      checks.push([`${a.ifname} port learning`, ours.learning === 1, slave.learning]);
+      checks.push([`${a.ifname} port designated_port`, ours.designatedPort, slave.designated_port]);
+    }
+  }
+  return checks;
+}
+
+function kindDataChecks(ifname: string, kind: string | undefined, data: unknown, theirs: Json | undefined, all: Json[]): Check[] {
+  if (!theirs || !data || data instanceof Uint8Array) return [];
+  const ours = data as Json;
+  const checks: Check[] = [];
+  const same = (field: string, value: unknown, key: string) => {
+    if (theirs[key] !== undefined) checks.push([`${ifname} ${kind} ${field}`, value, theirs[key]]);
+  };
+  if (kind === 'vxlan') {
+    same('id', ours.id, 'id');
+    same('local', ours.local, 'local');
+    same('group', ours.group, 'group');
+    same('port', ours.port, 'port');
+    same('ttl', ours.ttl, 'ttl');
+    same('ageing', ours.ageing, 'ageing');
+    same('learning', ours.learning === undefined ? undefined : ours.learning === 1, 'learning');
+    same('udpCsum', ours.udpCsum === undefined ? undefined : ours.udpCsum === 1, 'udp_csum');
+    if (theirs.link !== undefined) checks.push([`${ifname} vxlan link`, all.find((e) => e.ifindex === ours.link)?.ifname ?? theirs.link, theirs.link]);
+  }
+  if (kind === 'bridge') {
+    same('forwardDelay', ours.forwardDelay, 'forward_delay');
+    same('helloTime', ours.helloTime, 'hello_time');
+    same('maxAge', ours.maxAge, 'max_age');
+    same('ageingTime', ours.ageingTime, 'ageing_time');
+    same('stpState', ours.stpState, 'stp_state');
+    same('priority', ours.priority, 'priority');
+    same('vlanFiltering', ours.vlanFiltering, 'vlan_filtering');
+  }
+  return checks;
+}
+
+function addressChecks(m: Extract<NetlinkMessage, { kind: 'address' }>, output: Json[]): Check[] {
+  const b = m.body;
+  const local = b.attrs.local ?? b.attrs.address;
+  const entry = output.find((e) => e.ifindex === b.index);
+  const addr = list(entry?.addr_info).find((x) => x.local === local && x.prefixlen === b.prefixlen);
+  const what = `${local}/${b.prefixlen}`;
+  if (!addr) return [[`${what} printed by ip`, true, false]];
+  const checks: Check[] = [
+    [`${what} family`, b.family === 2 ? 'inet' : 'inet6', addr.family],
+    [`${what} scope`, SCOPES[b.scope] ?? String(b.scope), addr.scope],
+  ];
+  if (addr.label !== undefined) checks.push([`${what} label`, b.attrs.label, addr.label]);
+  if (addr.broadcast !== undefined) checks.push([`${what} broadcast`, b.attrs.broadcast, addr.broadcast]);
+  if (addr.valid_life_time === 4294967295) checks.push([`${what} valid lifetime`, b.attrs.cacheinfo?.valid, 4294967295]);
+  return checks;
+}
+
+function routeChecks(m: Extract<NetlinkMessage, { kind: 'route' }>, output: Json[]): Check[] {
+  const b = m.body;
+  const a = b.attrs;
+  const dst = routeDst(b.family, a.dst, b.dstLen);
+  const table = tableName(a.table ?? b.table);
+  const type = ROUTE_TYPES[b.type] ?? String(b.type);
+  const entry = output.find((e) => e.dst === dst && (e.table ?? 'main') === table && (e.type ?? 'unicast') === type);
+  const what = `${type} ${dst} table ${table}`;
+  if (!entry) return [[`${what} printed by ip`, true, false]];
+  const checks: Check[] = [
+    [`${what} protocol`, PROTOCOLS[b.protocol] ?? String(b.protocol), entry.protocol],
+    [`${what} scope`, SCOPES[b.scope] ?? String(b.scope), entry.scope],
+  ];
+  if (entry.gateway !== undefined) checks.push([`${what} gateway`, a.gateway, entry.gateway]);
+  if (entry.prefsrc !== undefined) checks.push([`${what} prefsrc`, a.prefsrc, entry.prefsrc]);
+  if (entry.metric !== undefined) checks.push([`${what} metric`, a.priority, entry.metric]);
+  const metrics = list(entry.metrics)[0];
+  if (metrics?.mtu !== undefined) checks.push([`${what} mtu`, a.metrics?.mtu, metrics.mtu]);
+  const hops = list(entry.nexthops);
+  if (hops.length > 0) {
+    checks.push([`${what} nexthop gateways`, (a.multipath ?? []).map((h) => h.attrs.gateway), hops.map((h) => h.gateway)]);
+    checks.push([`${what} nexthop weights`, (a.multipath ?? []).map((h) => h.hops + 1), hops.map((h) => h.weight)]);
+  }
+  return checks;
+}
+
+function neighborChecks(m: Extract<NetlinkMessage, { kind: 'neighbor' }>, output: Json[]): Check[] {
+  const b = m.body;
+  const entry = output.find((e) => (e.dst !== undefined ? e.dst === b.attrs.dst : e.mac === b.attrs.lladdr));
+  const what = `neighbour ${b.attrs.dst ?? b.attrs.lladdr}`;
+  const hidden = b.state === 0x40; // NUD_NOARP entries: `ip neigh show` does not print them
+  if (!entry) return hidden ? [] : [[`${what} printed by ip`, true, false]];
+  const checks: Check[] = [];
+  if (entry.lladdr !== undefined) checks.push([`${what} lladdr`, b.attrs.lladdr, entry.lladdr]);
+  if (entry.mac !== undefined) checks.push([`${what} mac`, b.attrs.lladdr, entry.mac]);
+  if (Array.isArray(entry.state)) checks.push([`${what} state`, NUD_NAMES.filter(([bit]) => b.state & bit).map(([, n]) => n), entry.state]);
+  if (entry.dst !== undefined && entry.mac !== undefined) checks.push([`${what} fdb dst`, b.attrs.dst, entry.dst]);
+  return checks;
+}
+
+/** Checks for a fixture's decoded messages against its `ip -j` output. */
+export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): Check[] {
+  const output = list(fixture.ip?.output);
+  const checks: Check[] = [];
+  for (const m of messages) {
+    switch (m.kind) {
+      case 'link':
+        if (fixture.direction === 'received') {
+          const entry = output.find((e) => e.ifindex === m.body.index);
+          checks.push(entry ? ['link printed by ip', true, true] : [`link ${m.body.index} printed by ip`, false, true]);
+          if (entry) checks.push(...linkChecks(m, entry, output));
+        } else if (output.length === 1 && m.type === 16 && m.body.attrs.ifname) {
+          checks.push(...linkChecks(m, { ...output[0]!, ifindex: m.body.index }, output).filter(([what]) => !what.endsWith('ifindex')));
+        }
+        break;
+      case 'address':
+        if (fixture.direction === 'received' || m.type === 20) checks.push(...addressChecks(m, output));
+        if (m.type === 21) {
+          const gone = output.every((e) => list(e.addr_info).every((x) => x.local !== (m.body.attrs.local ?? m.body.attrs.address)));
+          checks.push(['deleted address absent from ip output', gone, true]);
+        }
+        break;
+      case 'route':
+        if (fixture.direction === 'received' || m.type === 24) checks.push(...routeChecks(m, output));
+        break;
+      case 'neighbor':
+        if (fixture.direction === 'received' || m.type === 28) checks.push(...neighborChecks(m, output));
+        break;
+      case 'nsid':
+        if (m.body.attrs.nsid !== undefined && output.length > 0) {
+          checks.push([`nsid ${m.body.attrs.nsid} printed by ip`, output.some((e) => e.nsid === m.body.attrs.nsid), true]);
+        }
+        break;
+      case 'error':
+        if (m.body.error !== 0) {
+          checks.push([`error code named in the capture`, fixture.description.includes(errnoName(-m.body.error)), true]);
+          if (m.flags & 0x200) checks.push(['extended ACK text present', typeof m.body.ext?.msg, 'string']);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,359 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
+import {
+  MNT_DETACH,
+  NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+  SOL_NETLINK,
+  SystemCallError,
+  createNamedNetns,
+  currentNetnsInode,
+  deleteNamedNetns,
+  getsockoptInt,
+  listNamedNetns,
+  netnsInodeOfFd,
+  openNetlinkSocket,
+  openNetnsFd,
+  withNetns,
+  type NetlinkTransport,
+} from '../../lib/sys/index.js';
+import { umount2 } from '../../lib/sys/libc.js';
+
+if (integrationSkipReason !== undefined) console.log(`sys-netns: ${integrationSkipReason}`);
+
+// Hand-built frames: this suite tests the transport, not messages/.
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+const RTM_NEWLINK = 16;
+const RTM_GETLINK = 18;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_ACK = 0x4;
+const NLM_F_DUMP = 0x300;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const IFLA_IFNAME = 3;
+const IFLA_LINKINFO = 18;
+const IFLA_EXT_MASK = 29;
+const IFLA_INFO_KIND = 1;
+const RTNLGRP_IPV4_IFADDR = 5;
+
+function nlattr(type: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(4);
+  header.writeUInt16LE(4 + payload.length, 0);
+  header.writeUInt16LE(type, 2);
+  const padding = Buffer.alloc((4 - (payload.length % 4)) % 4);
+  return Buffer.concat([header, payload, padding]);
+}
+
+function frame(type: number, flags: number, seq: number, body: Buffer): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeUInt32LE(16 + body.length, 0);
+  header.writeUInt16LE(type, 4);
+  header.writeUInt16LE(flags, 6);
+  header.writeUInt32LE(seq, 8);
+  return Buffer.concat([header, body]);
+}
+
+/** nlmsghdr + ifinfomsg (all zero) + IFLA_EXT_MASK 0: 40 bytes. */
+function getLinkDump(seq: number): Buffer {
+  const mask = Buffer.alloc(4);
+  return frame(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq, Buffer.concat([Buffer.alloc(16), nlattr(IFLA_EXT_MASK, mask)]));
+}
+
+interface Message {
+  type: number;
+  seq: number;
+  body: Buffer;
+}
+
+function messages(datagram: Buffer): Message[] {
+  const out: Message[] = [];
+  for (let offset = 0; offset + 16 <= datagram.length; ) {
+    const length = datagram.readUInt32LE(offset);
+    out.push({ type: datagram.readUInt16LE(offset + 4), seq: datagram.readUInt32LE(offset + 8), body: datagram.subarray(offset + 16, offset + length) });
+    offset += (length + 3) & ~3;
+  }
+  return out;
+}
+
+function ifname(body: Buffer): string | undefined {
+  for (let offset = 16; offset + 4 <= body.length; ) {
+    const length = body.readUInt16LE(offset);
+    if ((body.readUInt16LE(offset + 2) & 0x3fff) === IFLA_IFNAME) return body.toString('latin1', offset + 4, offset + length - 1);
+    offset += (length + 3) & ~3;
+  }
+  return undefined;
+}
+
+/** Sends one request and collects replies to its sequence number until DONE or ERROR. */
+function exchange(socket: NetlinkTransport, request: Buffer): Promise<Message[]> {
+  const seq = request.readUInt32LE(8);
+  return new Promise((resolve, reject) => {
+    const replies: Message[] = [];
+    const timer = setTimeout(() => reject(new Error('no reply within 5 s')), 5000);
+    socket.onDatagram((datagram) => {
+      for (const message of messages(datagram)) {
+        if (message.seq !== seq) continue;
+        replies.push(message);
+        if (message.type === NLMSG_DONE || message.type === NLMSG_ERROR) {
+          clearTimeout(timer);
+          resolve(replies);
+        }
+      }
+    });
+    socket.send(request).catch(reject);
+  });
+}
+
+function runChild(command: string, args: string[], start: (command: string, args: string[]) => ReturnType<typeof spawn>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = start(command, args);
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+const openFdCount = (): number => readdirSync('/proc/self/fd').length;
+const mountedAt = (path: string): boolean => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
+const ipLinkNames = (json: string): string[] => (JSON.parse(json) as Array<{ ifname: string }>).map((link) => link.ifname);
+
+describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        cleanup();
+      } catch {
+        // best effort
+      }
+    }
+  });
+
+  /** A fresh named namespace and an fd on it, both released after the test. */
+  function scratchNetns(name: string): { name: string; fd: number } {
+    createNamedNetns(name);
+    const fd = openNetnsFd(`/run/netns/${name}`);
+    cleanups.push(() => deleteNamedNetns(name));
+    cleanups.push(() => closeSync(fd));
+    return { name, fd };
+  }
+
+  it('withNetns enters the target and returns, even when the action throws', () => {
+    const home = currentNetnsInode();
+    const { fd } = scratchNetns('sys-enter');
+    const homeFd = openNetnsFd('/proc/thread-self/ns/net');
+    cleanups.push(() => closeSync(homeFd));
+    const target = netnsInodeOfFd(fd);
+    expect(target).not.toBe(home);
+
+    expect(withNetns(fd, () => currentNetnsInode())).toBe(target);
+    expect(currentNetnsInode()).toBe(home);
+
+    expect(() =>
+      withNetns(fd, () => {
+        throw new RangeError('boom');
+      }),
+    ).toThrow('boom');
+    expect(currentNetnsInode()).toBe(home);
+
+    // nested sections unwind one level at a time
+    const nested = withNetns(fd, () => [currentNetnsInode(), withNetns(homeFd, () => currentNetnsInode()), currentNetnsInode()]);
+    expect(nested).toEqual([target, home, target]);
+    expect(currentNetnsInode()).toBe(home);
+  });
+
+  it('withNetns refuses async work and still restores the thread', () => {
+    const home = currentNetnsInode();
+    const { fd } = scratchNetns('sys-async');
+    expect(() => withNetns(fd, async () => 1)).toThrow(TypeError);
+    expect(() => withNetns(fd, () => Promise.resolve(1))).toThrow(/promise/);
+    expect(() => withNetns(fd, () => Promise.reject(new Error('ignored')))).toThrow(/promise/);
+    expect(currentNetnsInode()).toBe(home);
+  });
+
+  it('withNetns reports a bad fd as a SystemCallError and stays put', () => {
+    const home = currentNetnsInode();
+    const notANamespace = openNetnsFd('/proc/self/status');
+    cleanups.push(() => closeSync(notANamespace));
+    let caught: unknown;
+    try {
+      withNetns(notANamespace, () => 1);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SystemCallError);
+    expect((caught as SystemCallError).code).toBe('EINVAL');
+    expect((caught as SystemCallError).syscall).toBe('setns');
+    expect(currentNetnsInode()).toBe(home);
+  });
+
+  it('createNamedNetns is what iproute2 makes: listed, usable by ip netns exec, only lo inside', () => {
+    const home = currentNetnsInode();
+    scratchNetns('sys-iproute');
+    expect(currentNetnsInode()).toBe(home);
+    expect(listNamedNetns()).toContain('sys-iproute');
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toMatch(/^sys-iproute\b/m);
+    expect(ipLinkNames(execFileSync('ip', ['netns', 'exec', 'sys-iproute', 'ip', '-j', 'link'], { encoding: 'utf8' }))).toEqual(['lo']);
+    expect(mountedAt('/run/netns/sys-iproute')).toBe(true);
+    // and we see namespaces iproute2 made
+    execFileSync('ip', ['netns', 'add', 'sys-by-ip']);
+    cleanups.push(() => execFileSync('ip', ['netns', 'delete', 'sys-by-ip']));
+    expect(listNamedNetns()).toContain('sys-by-ip');
+  });
+
+  it('createNamedNetns refuses a taken name and leaves the existing one alone', () => {
+    scratchNetns('sys-taken');
+    expect(() => createNamedNetns('sys-taken')).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(mountedAt('/run/netns/sys-taken')).toBe(true);
+    expect(() => createNamedNetns('a/b')).toThrow(TypeError);
+  });
+
+  it('makes a plain directory a shared mount point first, as iproute2 does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sys-netns-dir-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => umount2(dir, MNT_DETACH));
+    createNamedNetns('x', { dir });
+    const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((entry) => entry.split(' ')[4] === dir);
+    expect(line).toMatch(/ shared:\d+/);
+    expect(listNamedNetns(dir)).toEqual(['x']);
+    deleteNamedNetns('x', { dir });
+    expect(listNamedNetns(dir)).toEqual([]);
+  });
+
+  it('a socket opened inside dumps only that namespace: lo', async () => {
+    const { fd } = scratchNetns('sys-dump');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    expect(socket.port).toBeGreaterThan(0);
+    expect(readFileSync('/proc/self/fdinfo/' + socket.fd, 'utf8')).toBeTruthy();
+    expect(getsockoptInt(socket.fd, SOL_NETLINK, NETLINK_EXT_ACK)).toBe(1);
+    expect(getsockoptInt(socket.fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK)).toBe(1);
+
+    const request = getLinkDump(7);
+    expect(request.length).toBe(40);
+    const replies = await exchange(socket, request);
+    expect(replies.at(-1)?.type).toBe(NLMSG_DONE);
+    expect(replies.at(-1)?.body.readInt32LE(0)).toBe(0);
+    expect(replies.filter((reply) => reply.type === RTM_NEWLINK).map((reply) => ifname(reply.body))).toEqual(['lo']);
+  });
+
+  it('extended ACKs are on: a bad RTM_NEWLINK comes back with the kernel text', async () => {
+    const { fd } = scratchNetns('sys-extack');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    const body = Buffer.concat([
+      Buffer.alloc(16),
+      nlattr(IFLA_IFNAME, Buffer.from('bad0\0')),
+      nlattr(IFLA_LINKINFO, nlattr(IFLA_INFO_KIND, Buffer.from('nosuchkind\0'))),
+    ]);
+    const replies = await exchange(socket, frame(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 9, body));
+    const error = replies.find((reply) => reply.type === NLMSG_ERROR);
+    expect(error?.body.readInt32LE(0)).toBeLessThan(0);
+    expect(error?.body.toString('latin1')).toContain('Unknown device type');
+  });
+
+  it('reports a receive overrun as ENOBUFS and keeps working', async () => {
+    const { name, fd } = scratchNetns('sys-enobufs');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    socket.setRecvBufferSize(1);
+    socket.addMembership(RTNLGRP_IPV4_IFADDR);
+    socket.addMembership(33); // above the 32-bit bind mask
+    socket.dropMembership(33);
+    const errors: Error[] = [];
+    socket.onError((error) => errors.push(error));
+    socket.onDatagram(() => undefined);
+    // The event loop is blocked while ip runs, so notifications pile up unread.
+    const batch = Array.from({ length: 300 }, (_, i) => `address add 10.9.${i >> 8}.${i & 255}/32 dev lo`).join('\n');
+    execFileSync('ip', ['-n', name, '-batch', '-'], { input: batch });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(errors.some((error) => (error as SystemCallError).code === 'ENOBUFS')).toBe(true);
+    expect(errors[0]).toBeInstanceOf(SystemCallError);
+    socket.dropMembership(RTNLGRP_IPV4_IFADDR);
+    socket.setRecvBufferSize(1 << 20);
+    const replies = await exchange(socket, getLinkDump(11));
+    expect(replies.at(-1)?.type).toBe(NLMSG_DONE);
+  });
+
+  it('close is idempotent and rejects later sends', async () => {
+    const socket = openNetlinkSocket();
+    socket.close();
+    socket.close();
+    await expect(socket.send(getLinkDump(1))).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+  });
+
+  it('deleteNamedNetns removes the file and the mount', () => {
+    createNamedNetns('sys-delete');
+    expect(mountedAt('/run/netns/sys-delete')).toBe(true);
+    deleteNamedNetns('sys-delete');
+    expect(listNamedNetns()).not.toContain('sys-delete');
+    expect(mountedAt('/run/netns/sys-delete')).toBe(false);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/sys-delete/);
+    expect(() => deleteNamedNetns('sys-delete')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  it('a child spawned inside withNetns lives in that namespace', async () => {
+    const { fd } = scratchNetns('sys-spawn');
+    const links = await runChild('ip', ['-j', 'link'], (command, args) => withNetns(fd, () => spawn(command, args)));
+    expect(ipLinkNames(links)).toEqual(['lo']);
+    const link = await runChild('readlink', ['/proc/self/ns/net'], (command, args) => withNetns(fd, () => spawn(command, args)));
+    expect(link.trim()).toBe(`net:[${netnsInodeOfFd(fd)}]`);
+  });
+
+  it('leaks no fd and no namespace over 200 create/socket/close/delete cycles', async () => {
+    const fdsBefore = openFdCount();
+    const namesBefore = listNamedNetns();
+    for (let i = 0; i < 200; i++) {
+      createNamedNetns('sys-cycle');
+      const fd = openNetnsFd('/run/netns/sys-cycle');
+      const socket = openNetlinkSocket({ netnsFd: fd });
+      socket.close();
+      closeSync(fd);
+      deleteNamedNetns('sys-cycle');
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(openFdCount()).toBe(fdsBefore);
+    expect(listNamedNetns()).toEqual(namesBefore);
+    expect(mountedAt('/run/netns/sys-cycle')).toBe(false);
+  });
+
+  it('times the operations (printed)', () => {
+    const rounds = 50;
+    let started = performance.now();
+    for (let i = 0; i < rounds; i++) createNamedNetns(`sys-time-${i}`);
+    const create = (performance.now() - started) / rounds;
+
+    const fd = openNetnsFd('/run/netns/sys-time-0');
+    started = performance.now();
+    for (let i = 0; i < rounds; i++) openNetlinkSocket({ netnsFd: fd }).close();
+    const socketInside = (performance.now() - started) / rounds;
+    started = performance.now();
+    for (let i = 0; i < rounds; i++) openNetlinkSocket().close();
+    const socketHere = (performance.now() - started) / rounds;
+    closeSync(fd);
+
+    started = performance.now();
+    for (let i = 0; i < rounds; i++) deleteNamedNetns(`sys-time-${i}`);
+    const remove = (performance.now() - started) / rounds;
+
+    const ipRounds = 10;
+    started = performance.now();
+    for (let i = 0; i < ipRounds; i++) execFileSync('ip', ['netns', 'add', `sys-ip-${i}`]);
+    const ipAdd = (performance.now() - started) / ipRounds;
+    for (let i = 0; i < ipRounds; i++) execFileSync('ip', ['netns', 'delete', `sys-ip-${i}`]);
+
+    const ms = (value: number): string => `${value.toFixed(3)} ms`;
+    console.log(
+      `lib/sys timings (mean): createNamedNetns ${ms(create)}, deleteNamedNetns ${ms(remove)}, ` +
+        `openNetlinkSocket in another netns ${ms(socketInside)}, in the current one ${ms(socketHere)}, ` +
+        `\`ip netns add\` ${ms(ipAdd)}`,
+    );
+    expect(create).toBeGreaterThan(0);
+  });
+});
