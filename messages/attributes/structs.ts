@@ -1,4 +1,5 @@
-import * as fu from 'struct-fu';
+import fu from 'struct-fu';
+import type { Field } from 'struct-fu';
 import type { Codec } from './codec.js';
 import { describe } from './scalars.js';
 
@@ -11,7 +12,7 @@ const RANGES: Record<FieldKind, [number, number]> = {
   u16be: [0, 0xffff],
   u32be: [0, 0xffffffff],
 };
-const FU: Record<FieldKind, (name: string) => fu.Field> = {
+const FU: Record<FieldKind, (name: string) => Field> = {
   u8: fu.uint8,
   u16: fu.uint16le,
   u32: fu.uint32le,

@@ -35,7 +35,7 @@ function tableName(table: number): string {
   return TABLES[table] ?? String(table);
 }
 
-function linkChecks(m: Extract<NetlinkMessage, { kind: 'link' }>, entry: Json, all: Json[]): Check[] {
+function linkChecks(m: Extract<NetlinkMessage, { kind: 'link' }>, entry: Json, all: Json[], request = false): Check[] {
   const a = m.body.attrs;
   const name = (index: number | undefined) => all.find((e) => e.ifindex === index)?.ifname;
   const checks: Check[] = [[`${a.ifname} ifindex`, m.body.index, entry.ifindex]];
@@ -61,8 +61,11 @@ function linkChecks(m: Extract<NetlinkMessage, { kind: 'link' }>, entry: Json, a
   if (entry.master !== undefined && all.length > 1) checks.push([`${a.ifname} master`, name(a.master), entry.master]);
   if (entry.link !== undefined && all.length > 1) checks.push([`${a.ifname} link`, name(a.link), entry.link]);
   if (Array.isArray(entry.flags) && a.ifname) {
-    const ours = IFF_NAMES.filter(([bit]) => m.body.flags & bit).map(([, n]) => n);
-    const theirs = (entry.flags as string[]).filter((f) => f !== 'NO-CARRIER' && f !== 'M-DOWN');
+    // A request sets only the bits in its change mask.
+    const relevant = IFF_NAMES.filter(([bit]) => !request || m.body.change & bit);
+    const ours = relevant.filter(([bit]) => m.body.flags & bit).map(([, n]) => n);
+    const names = new Set(relevant.map(([, n]) => n));
+    const theirs = (entry.flags as string[]).filter((f) => names.has(f));
     checks.push([`${a.ifname} flags`, sorted(ours), sorted(theirs)]);
   }
   const info = entry.linkinfo as Json | undefined;
@@ -129,13 +132,14 @@ function addressChecks(m: Extract<NetlinkMessage, { kind: 'address' }>, output: 
   return checks;
 }
 
-function routeChecks(m: Extract<NetlinkMessage, { kind: 'route' }>, output: Json[]): Check[] {
+function routeChecks(m: Extract<NetlinkMessage, { kind: 'route' }>, output: Json[], request: boolean): Check[] {
   const b = m.body;
   const a = b.attrs;
   const dst = routeDst(b.family, a.dst, b.dstLen);
   const table = tableName(a.table ?? b.table);
   const type = ROUTE_TYPES[b.type] ?? String(b.type);
-  const entry = output.find((e) => e.dst === dst && (e.table ?? 'main') === table && (e.type ?? 'unicast') === type);
+  // A listing filtered by table (`ip route show table 100`) omits the table: requests match by dst.
+  const entry = output.find((e) => e.dst === dst && (request || ((e.table ?? 'main') === table && (e.type ?? 'unicast') === type)));
   const what = `${type} ${dst} table ${table}`;
   if (!entry) return [[`${what} printed by ip`, true, false]];
   const checks: Check[] = [
@@ -181,7 +185,7 @@ export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): C
           checks.push(entry ? ['link printed by ip', true, true] : [`link ${m.body.index} printed by ip`, false, true]);
           if (entry) checks.push(...linkChecks(m, entry, output));
         } else if (output.length === 1 && m.type === 16 && m.body.attrs.ifname) {
-          checks.push(...linkChecks(m, { ...output[0]!, ifindex: m.body.index }, output).filter(([what]) => !what.endsWith('ifindex')));
+          checks.push(...linkChecks(m, { ...output[0]!, ifindex: m.body.index }, output, true).filter(([what]) => !what.endsWith('ifindex')));
         }
         break;
       case 'address':
@@ -192,7 +196,7 @@ export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): C
         }
         break;
       case 'route':
-        if (fixture.direction === 'received' || m.type === 24) checks.push(...routeChecks(m, output));
+        if (fixture.direction === 'received' || m.type === 24) checks.push(...routeChecks(m, output, fixture.direction === 'sent'));
         break;
       case 'neighbor':
         if (fixture.direction === 'received' || m.type === 28) checks.push(...neighborChecks(m, output));
@@ -212,5 +216,6 @@ export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): C
         break;
     }
   }
-  return checks;
+  // A request states only what it changes: iproute2's other fields are the kernel's defaults.
+  return fixture.direction === 'sent' ? checks.filter(([, ours]) => ours !== undefined) : checks;
 }

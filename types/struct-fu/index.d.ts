@@ -1,19 +1,31 @@
 // The part of struct-fu's API this project uses (struct-fu ships no types).
 declare module 'struct-fu' {
-  export interface Field {
+  interface Field {
     readonly name?: string;
     readonly size: number;
   }
-  export interface StructField<T extends object> extends Field {
+  interface StructField<T extends object> extends Field {
     unpack(buf: Buffer, offset?: { bytes: number; bits: number }): T;
     pack(value: T, buf?: Buffer, offset?: { bytes: number; bits: number }): Buffer;
   }
-  export function struct<T extends object>(fields: Field[]): StructField<T>;
-  export function uint8(name: string): Field;
-  export function uint16le(name: string): Field;
-  export function uint32le(name: string): Field;
-  export function int32le(name: string): Field;
-  export function uint16(name: string): Field;
-  export function uint32(name: string): Field;
-  export function byte(name: string, count: number): Field;
+  function struct<T extends object>(fields: Field[]): StructField<T>;
+  function uint8(name: string): Field;
+  function uint16le(name: string): Field;
+  function uint32le(name: string): Field;
+  function int32le(name: string): Field;
+  function uint16(name: string): Field;
+  function uint32(name: string): Field;
+  function byte(name: string, count: number): Field;
+  const structFu: {
+    struct: typeof struct;
+    uint8: typeof uint8;
+    uint16le: typeof uint16le;
+    uint32le: typeof uint32le;
+    int32le: typeof int32le;
+    uint16: typeof uint16;
+    uint32: typeof uint32;
+    byte: typeof byte;
+  };
+  export type { Field, StructField };
+  export default structFu;
 }

@@ -1,0 +1,124 @@
+import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_NEWADDR } from '../../messages/constants.js';
+import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_SECONDARY } from '../../messages/address/constants.js';
+import type { AddressBody } from '../../messages/address/index.js';
+import type { AddressMessage } from '../../messages/message.js';
+import { checkInterfaceName, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family, type Prefix } from '../validate.js';
+import { lookup, SCOPES, scopeName, type ScopeName } from './names.js';
+
+/** An address on a link, as `ip addr` shows it. */
+export interface Address {
+  family: Family;
+  /** The local address (IFA_LOCAL, or IFA_ADDRESS where there is no IFA_LOCAL). */
+  address: string;
+  prefixlen: number;
+  /** 'address/prefixlen'. */
+  cidr: string;
+  /** Interface index. */
+  index: number;
+  /** The peer on point-to-point links (IFA_ADDRESS when it differs from IFA_LOCAL). */
+  peer?: string;
+  broadcast?: string;
+  label?: string;
+  scope: ScopeName | number;
+  /** IFA_F_* bits (IFA_FLAGS when present). */
+  flags: number;
+  secondary: boolean;
+  permanent: boolean;
+  /** Seconds, 4294967295 for forever. */
+  validLifetime?: number;
+  preferredLifetime?: number;
+  /** The decoded message this was made from. */
+  raw: AddressBody;
+}
+
+export interface AddAddressOptions {
+  /** IPv4 broadcast address, or '+' for the highest address of the prefix (like `ip addr add ... brd +`). */
+  broadcast?: string;
+  /** IPv4 label, at most 15 bytes, starting with the interface name (e.g. 'eth0:1'). */
+  label?: string;
+  scope?: ScopeName | number;
+  /** Peer address on point-to-point links. */
+  peer?: string;
+  /** Do not add the prefix route. */
+  noPrefixRoute?: boolean;
+  /** IPv6: skip duplicate address detection, so the address is usable at once. */
+  noDad?: boolean;
+  /** Metric of the prefix route (IFA_RT_PRIORITY). */
+  metric?: number;
+  /** Replace an existing address instead of failing with EEXIST. */
+  replace?: boolean;
+}
+
+function broadcastOf(prefix: Prefix): string {
+  const parts = prefix.address.split('.').map(Number);
+  const value = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  const host = prefix.prefixlen === 32 ? 0 : 0xffffffff >>> prefix.prefixlen;
+  const b = (value | host) >>> 0;
+  return `${b >>> 24}.${(b >>> 16) & 255}.${(b >>> 8) & 255}.${b & 255}`;
+}
+
+/** RTM_NEWADDR / RTM_DELADDR for 'address/prefixlen' on interface `index`. */
+export function addressMessage(kind: 'add' | 'delete', index: number, cidr: string, options: AddAddressOptions = {}): AddressMessage {
+  const prefix = parsePrefix(cidr, 'address');
+  const family = prefix.family === 4 ? AF_INET : AF_INET6;
+  let flags = 0;
+  if (options.noDad) flags |= IFA_F_NODAD;
+  if (options.noPrefixRoute) flags |= IFA_F_NOPREFIXROUTE;
+  const attrs: AddressBody['attrs'] = { local: prefix.address, address: prefix.address };
+  if (options.peer !== undefined) {
+    const peer = parseAddress(options.peer, 'peer');
+    if (peer.family !== prefix.family) throw new InvalidArgumentError('peer', options.peer, `is IPv${peer.family} but the address is IPv${prefix.family}`);
+    attrs.address = peer.address;
+  }
+  if (options.broadcast !== undefined) {
+    if (prefix.family !== 4) throw new InvalidArgumentError('broadcast', options.broadcast, 'is only for IPv4 addresses');
+    if (options.broadcast === '+') attrs.broadcast = broadcastOf(prefix);
+    else {
+      const b = parseAddress(options.broadcast, 'broadcast');
+      if (b.family !== 4) throw new InvalidArgumentError('broadcast', options.broadcast, 'is not an IPv4 address');
+      attrs.broadcast = b.address;
+    }
+  }
+  if (options.label !== undefined) {
+    if (prefix.family !== 4) throw new InvalidArgumentError('label', options.label, 'is only for IPv4 addresses');
+    attrs.label = checkInterfaceName(options.label, 'label');
+  }
+  if (options.metric !== undefined) attrs.rtPriority = checkU32(options.metric, 'metric');
+  if (flags > 0xff) attrs.flags = flags;
+  const scope = options.scope === undefined ? 0 : lookup(SCOPES, options.scope, 'scope');
+  const create = kind === 'add' ? NLM_F_CREATE | (options.replace ? NLM_F_REPLACE : NLM_F_EXCL) : 0;
+  return {
+    kind: 'address',
+    type: kind === 'add' ? RTM_NEWADDR : RTM_DELADDR,
+    flags: create,
+    seq: 0,
+    pid: 0,
+    body: { family, prefixlen: prefix.prefixlen, flags: flags & 0xff, scope, index, attrs },
+  };
+}
+
+export function toAddress(raw: AddressBody): Address {
+  const a = raw.attrs;
+  const address = a.local ?? a.address ?? '';
+  const flags = a.flags ?? raw.flags;
+  const out: Address = {
+    family: raw.family === AF_INET6 ? 6 : 4,
+    address,
+    prefixlen: raw.prefixlen,
+    cidr: `${address}/${raw.prefixlen}`,
+    index: raw.index,
+    scope: scopeName(raw.scope),
+    flags,
+    secondary: (flags & IFA_F_SECONDARY) !== 0,
+    permanent: (flags & IFA_F_PERMANENT) !== 0,
+    raw,
+  };
+  if (a.local !== undefined && a.address !== undefined && a.address !== a.local) out.peer = a.address;
+  if (a.broadcast !== undefined) out.broadcast = a.broadcast;
+  if (a.label !== undefined) out.label = a.label;
+  if (a.cacheinfo) {
+    out.validLifetime = a.cacheinfo.valid;
+    out.preferredLifetime = a.cacheinfo.prefered;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/** Readable names for the numbers rtnetlink uses, both ways, as iproute2 spells them. */
+import {
+  RTN_ANYCAST, RTN_BLACKHOLE, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_NAT, RTN_PROHIBIT, RTN_THROW, RTN_UNICAST, RTN_UNREACHABLE,
+  RTPROT_BOOT, RTPROT_DHCP, RTPROT_KERNEL, RTPROT_RA, RTPROT_REDIRECT, RTPROT_STATIC, RTPROT_UNSPEC,
+  RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN,
+} from '../../messages/route/constants.js';
+import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_SITE, RT_SCOPE_UNIVERSE } from '../../messages/address/constants.js';
+import { InvalidArgumentError } from '../validate.js';
+
+export type ScopeName = 'global' | 'site' | 'link' | 'host' | 'nowhere';
+export type RouteTypeName = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat';
+export type ProtocolName = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static' | 'ra' | 'dhcp';
+export type TableName = 'main' | 'local' | 'default';
+
+export const SCOPES: Readonly<Record<ScopeName, number>> = {
+  global: RT_SCOPE_UNIVERSE,
+  site: RT_SCOPE_SITE,
+  link: RT_SCOPE_LINK,
+  host: RT_SCOPE_HOST,
+  nowhere: RT_SCOPE_NOWHERE,
+};
+export const ROUTE_TYPES: Readonly<Record<RouteTypeName, number>> = {
+  unicast: RTN_UNICAST,
+  local: RTN_LOCAL,
+  broadcast: RTN_BROADCAST,
+  anycast: RTN_ANYCAST,
+  multicast: RTN_MULTICAST,
+  blackhole: RTN_BLACKHOLE,
+  unreachable: RTN_UNREACHABLE,
+  prohibit: RTN_PROHIBIT,
+  throw: RTN_THROW,
+  nat: RTN_NAT,
+};
+export const PROTOCOLS: Readonly<Record<ProtocolName, number>> = {
+  unspec: RTPROT_UNSPEC,
+  redirect: RTPROT_REDIRECT,
+  kernel: RTPROT_KERNEL,
+  boot: RTPROT_BOOT,
+  static: RTPROT_STATIC,
+  ra: RTPROT_RA,
+  dhcp: RTPROT_DHCP,
+};
+export const TABLES: Readonly<Record<TableName, number>> = { main: RT_TABLE_MAIN, local: RT_TABLE_LOCAL, default: RT_TABLE_DEFAULT };
+
+function inverse<K extends string>(map: Readonly<Record<K, number>>): ReadonlyMap<number, K> {
+  return new Map(Object.entries(map).map(([k, v]) => [v as number, k as K]));
+}
+const SCOPE_NAMES = inverse(SCOPES);
+const TYPE_NAMES = inverse(ROUTE_TYPES);
+const PROTOCOL_NAMES = inverse(PROTOCOLS);
+const TABLE_NAMES = inverse(TABLES);
+
+export const scopeName = (n: number): ScopeName | number => SCOPE_NAMES.get(n) ?? n;
+export const routeTypeName = (n: number): RouteTypeName | number => TYPE_NAMES.get(n) ?? n;
+export const protocolName = (n: number): ProtocolName | number => PROTOCOL_NAMES.get(n) ?? n;
+export const tableName = (n: number): TableName | number => TABLE_NAMES.get(n) ?? n;
+
+/** A name from `map`, or a number in [0, max]. */
+export function lookup<K extends string>(map: Readonly<Record<K, number>>, value: K | number, field: string, max = 255): number {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0 && value <= max) return value;
+    throw new InvalidArgumentError(field, value, `is not a whole number from 0 to ${max}`);
+  }
+  const n = (map as Record<string, number>)[value];
+  if (n === undefined) throw new InvalidArgumentError(field, value, `is not one of ${Object.keys(map).join(', ')} (or a number)`);
+  return n;
+}

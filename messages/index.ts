@@ -1,0 +1,36 @@
+/**
+ * netns-rtnl/messages: I/O-free encoders and decoders for netlink framing and the rtnetlink
+ * link, address, route, neighbour and netns-id messages.
+ */
+export {
+  decodeMessages,
+  encodeMessage,
+  encodeMessages,
+  kindOfType,
+  type AddressMessage,
+  type DoneMessage,
+  type ErrorMessage,
+  type LinkMessage,
+  type MessageHeader,
+  type MessageKind,
+  type NeighborMessage,
+  type NetlinkMessage,
+  type NoopMessage,
+  type NsidMessage,
+  type OverrunMessage,
+  type RouteMessage,
+  type UnknownMessage,
+} from './message.js';
+export { NetlinkDecodeError } from './errors.js';
+export * from './constants.js';
+export type { RawAttribute } from './attributes/codec.js';
+export { formatIP, parseHardwareAddress, formatHardwareAddress } from './attributes/addresses.js';
+export { parseIP, parseIPv4, parseIPv6 } from './attributes/ip-text.js';
+export type { DoneBody, EchoedHeader, ErrorBody } from './control/error.js';
+export type { ExtAckAttrs } from './control/ext-ack.js';
+export * from './link/index.js';
+export * from './address/index.js';
+export * from './route/index.js';
+export * from './neighbor/index.js';
+export * from './nsid/index.js';
+export * from './requests.js';

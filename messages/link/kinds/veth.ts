@@ -1,0 +1,22 @@
+import type { Codec } from '../../attributes/codec.js';
+import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
+import type { IfinfoHeader } from '../header.js';
+import type { LinkAttrs } from '../attributes.js'; // type only: no runtime import cycle
+
+// VETH_INFO_* (<linux/veth.h>): IFLA_INFO_DATA of kind "veth". The kernel never reports it in
+// dumps (veth has no fill_info); it only appears in RTM_NEWLINK requests.
+
+/** VETH_INFO_PEER: a whole struct ifinfomsg followed by the peer's IFLA_* attributes. */
+export interface VethPeer extends IfinfoHeader {
+  attrs: LinkAttrs;
+}
+
+/**
+ * The veth table, given the codec of the peer (a link body). The link attribute table supplies
+ * it, which keeps this file free of a runtime import of the table that contains it.
+ */
+export function vethAttributes(peer: Codec<VethPeer>) {
+  return defineTable('VETH_INFO', [attr(1, 'VETH_INFO_PEER', 'peer', peer)]);
+}
+
+export type VethData = ValuesOf<ReturnType<typeof vethAttributes>>;

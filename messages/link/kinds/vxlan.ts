@@ -1,0 +1,52 @@
+import { bytes, flag, u16be, u32, u32be, u8 } from '../../attributes/scalars.js';
+import { ipv4, ipv6 } from '../../attributes/addresses.js';
+import { struct } from '../../attributes/structs.js';
+import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
+import { u8Flag } from '../codecs.js';
+
+// IFLA_VXLAN_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "vxlan". Numbers 31..34 (LOCALBYPASS,
+// LABEL_POLICY, RESERVED_BITS, MC_ROUTE) are newer than the 6.1 headers on this machine; checked
+// against the kernel's uapi header and the 6.18 kernel's dump.
+
+/** struct ifla_vxlan_port_range: the UDP source port range, both ends in network byte order. */
+export const vxlanPortRange = struct('struct ifla_vxlan_port_range', { low: 'u16be', high: 'u16be' });
+
+export const vxlanAttributes = defineTable('IFLA_VXLAN', [
+  attr(1, 'IFLA_VXLAN_ID', 'id', u32),
+  attr(2, 'IFLA_VXLAN_GROUP', 'group', ipv4), // group or remote address
+  attr(3, 'IFLA_VXLAN_LINK', 'link', u32),
+  attr(4, 'IFLA_VXLAN_LOCAL', 'local', ipv4),
+  attr(5, 'IFLA_VXLAN_TTL', 'ttl', u8),
+  attr(6, 'IFLA_VXLAN_TOS', 'tos', u8),
+  attr(7, 'IFLA_VXLAN_LEARNING', 'learning', u8),
+  attr(8, 'IFLA_VXLAN_AGEING', 'ageing', u32),
+  attr(9, 'IFLA_VXLAN_LIMIT', 'limit', u32),
+  attr(10, 'IFLA_VXLAN_PORT_RANGE', 'portRange', vxlanPortRange),
+  attr(11, 'IFLA_VXLAN_PROXY', 'proxy', u8),
+  attr(12, 'IFLA_VXLAN_RSC', 'rsc', u8),
+  attr(13, 'IFLA_VXLAN_L2MISS', 'l2miss', u8),
+  attr(14, 'IFLA_VXLAN_L3MISS', 'l3miss', u8),
+  attr(15, 'IFLA_VXLAN_PORT', 'port', u16be), // destination port, network order
+  attr(16, 'IFLA_VXLAN_GROUP6', 'group6', ipv6),
+  attr(17, 'IFLA_VXLAN_LOCAL6', 'local6', ipv6),
+  attr(18, 'IFLA_VXLAN_UDP_CSUM', 'udpCsum', u8),
+  attr(19, 'IFLA_VXLAN_UDP_ZERO_CSUM6_TX', 'udpZeroCsum6Tx', u8),
+  attr(20, 'IFLA_VXLAN_UDP_ZERO_CSUM6_RX', 'udpZeroCsum6Rx', u8),
+  attr(21, 'IFLA_VXLAN_REMCSUM_TX', 'remcsumTx', u8),
+  attr(22, 'IFLA_VXLAN_REMCSUM_RX', 'remcsumRx', u8),
+  attr(23, 'IFLA_VXLAN_GBP', 'gbp', flag),
+  attr(24, 'IFLA_VXLAN_REMCSUM_NOPARTIAL', 'remcsumNopartial', flag),
+  attr(25, 'IFLA_VXLAN_COLLECT_METADATA', 'collectMetadata', u8),
+  attr(26, 'IFLA_VXLAN_LABEL', 'label', u32be), // IPv6 flow label, network order
+  attr(27, 'IFLA_VXLAN_GPE', 'gpe', flag),
+  // NLA_FLAG in the kernel's policy, but vxlan_fill_info sends it as a u8 0/1.
+  attr(28, 'IFLA_VXLAN_TTL_INHERIT', 'ttlInherit', u8Flag),
+  attr(29, 'IFLA_VXLAN_DF', 'df', u8), // VXLAN_DF_*
+  attr(30, 'IFLA_VXLAN_VNIFILTER', 'vnifilter', u8),
+  attr(31, 'IFLA_VXLAN_LOCALBYPASS', 'localbypass', u8),
+  attr(32, 'IFLA_VXLAN_LABEL_POLICY', 'labelPolicy', u32),
+  attr(33, 'IFLA_VXLAN_RESERVED_BITS', 'reservedBits', bytes), // struct vxlanhdr, 8 bytes
+  attr(34, 'IFLA_VXLAN_MC_ROUTE', 'mcRoute', u8),
+]);
+
+export type VxlanData = ValuesOf<typeof vxlanAttributes>;

@@ -1,0 +1,129 @@
+import type { Codec, RawAttribute, SiblingAwareCodec } from '../attributes/codec.js';
+import { bytes, describe } from '../attributes/scalars.js';
+import { kindName } from './codecs.js';
+import { attr, defineTable, type AttrTable, type ValuesOf } from '../attributes/table.js';
+import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
+
+// IFLA_INFO_* (<linux/if_link.h>): the payload of IFLA_LINKINFO. IFLA_INFO_DATA is read with the
+// table of its IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA with that of its IFLA_INFO_SLAVE_KIND; a kind
+// without a table keeps its data as raw bytes, and writes them back unchanged.
+
+/** Attribute tables by kind name, e.g. { veth, bridge, vxlan }. */
+export type KindTables = Readonly<Record<string, AttrTable<unknown>>>;
+
+type KnownKind<K extends KindTables> = { [N in keyof K & string]: { kind: N; data?: ValuesOf<K[N]> } }[keyof K & string];
+type KnownSlaveKind<S extends KindTables> = {
+  [N in keyof S & string]: { slaveKind: N; slaveData?: ValuesOf<S[N]> };
+}[keyof S & string];
+
+/**
+ * The decoded IFLA_LINKINFO: `kind` and `data` (typed by kind for the kinds in the table map,
+ * raw bytes for any other kind), `slaveKind` and `slaveData` likewise, `xstats` as bytes.
+ */
+export type LinkInfoOf<K extends KindTables, S extends KindTables> = {
+  /** IFLA_INFO_XSTATS: driver-specific statistics, raw. */
+  xstats?: Uint8Array;
+  /** Attributes without a table entry, kept as they were. */
+  unknown?: RawAttribute[];
+} & (KnownKind<K> | { kind?: string; data?: Uint8Array }) &
+  (KnownSlaveKind<S> | { slaveKind?: string; slaveData?: Uint8Array });
+
+interface KindEntry {
+  readonly table: AttrTable<unknown>;
+  /** Shown in decode error paths, e.g. 'IFLA_INFO_DATA(veth)'; built once, not per message. */
+  readonly path: string;
+}
+
+function entries(kernelName: string, tables: KindTables): Map<string, KindEntry> {
+  const map = new Map<string, KindEntry>();
+  for (const [name, table] of Object.entries(tables)) map.set(name, { table, path: `${kernelName}(${name})` });
+  return map;
+}
+
+/** Decodes IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA after its siblings, with the table of their kind. */
+function dataByKind(kinds: Map<string, KindEntry>, kindField: 'kind' | 'slaveKind'): SiblingAwareCodec<unknown> {
+  return {
+    label: `data by ${kindField}`,
+    shape: 'container',
+    nestedFlag: false,
+    afterSiblings: true,
+    decode(src, start, end, siblings) {
+      const name = siblings[kindField];
+      const entry = typeof name === 'string' ? kinds.get(name) : undefined;
+      if (entry === undefined) return src.bytes.slice(start, end);
+      src.path[src.path.length - 1] = entry.path;
+      return decodeAttributes(entry.table, src, start, end);
+    },
+    encode(w, value, field) {
+      // Encoding goes through the per-kind tables below; this is reached only without one.
+      bytes.encode(w, value as Uint8Array, field);
+    },
+  };
+}
+
+/** The data of a known kind: its attributes, or raw bytes if the caller gives a Uint8Array. */
+function kindData(table: AttrTable<unknown>): Codec<unknown> {
+  return {
+    label: `nested ${table.space}`,
+    shape: 'container',
+    // The kernel sends IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA without NLA_F_NESTED and iproute2
+    // sends none either; rtnl_link_ops parsing accepts both, so user-built data matches iproute2.
+    nestedFlag: false,
+    decode: (src, start, end) => decodeAttributes(table, src, start, end),
+    encode(w, value, field) {
+      if (value instanceof Uint8Array) w.bytes(value);
+      else encodeAttributes(table, w, value, field);
+    },
+  };
+}
+
+function infoTable(data: Codec<unknown>, slaveData: Codec<unknown>) {
+  return defineTable('IFLA_INFO', [
+    attr(1, 'IFLA_INFO_KIND', 'kind', kindName),
+    attr(2, 'IFLA_INFO_DATA', 'data', data),
+    attr(3, 'IFLA_INFO_XSTATS', 'xstats', bytes),
+    attr(4, 'IFLA_INFO_SLAVE_KIND', 'slaveKind', kindName),
+    attr(5, 'IFLA_INFO_SLAVE_DATA', 'slaveData', slaveData),
+  ]);
+}
+
+/**
+ * The IFLA_LINKINFO codec for the given kind and slave-kind tables. Decoding uses one table whose
+ * data attributes look at their kind sibling; encoding picks, by the value's kind and slaveKind,
+ * a table whose data attributes use that kind's table (all built here, once).
+ */
+export function linkinfoCodec<K extends KindTables, S extends KindTables>(kinds: K, slaveKinds: S): Codec<LinkInfoOf<K, S>> {
+  const kindEntries = entries('IFLA_INFO_DATA', kinds);
+  const slaveEntries = entries('IFLA_INFO_SLAVE_DATA', slaveKinds);
+  const decodeTable = infoTable(dataByKind(kindEntries, 'kind'), dataByKind(slaveEntries, 'slaveKind'));
+
+  // encodeTables.get(kind).get(slaveKind); '' stands for "no table for this kind".
+  const encodeTables = new Map<string, Map<string, AttrTable<unknown>>>();
+  const kindCodecs: Array<[string, Codec<unknown>]> = [['', bytes as Codec<unknown>]];
+  for (const [name, e] of kindEntries) kindCodecs.push([name, kindData(e.table)]);
+  const slaveCodecs: Array<[string, Codec<unknown>]> = [['', bytes as Codec<unknown>]];
+  for (const [name, e] of slaveEntries) slaveCodecs.push([name, kindData(e.table)]);
+  for (const [kindName, dataCodec] of kindCodecs) {
+    const bySlave = new Map<string, AttrTable<unknown>>();
+    for (const [slaveName, slaveCodec] of slaveCodecs) bySlave.set(slaveName, infoTable(dataCodec, slaveCodec) as AttrTable<unknown>);
+    encodeTables.set(kindName, bySlave);
+  }
+
+  return {
+    label: 'nested IFLA_INFO',
+    shape: 'container',
+    // The kernel sends IFLA_LINKINFO without NLA_F_NESTED and iproute2 sends none either; the
+    // kernel parses it either way, so user-built messages match iproute2 byte for byte.
+    nestedFlag: false,
+    decode: (src, start, end) => decodeAttributes(decodeTable, src, start, end) as LinkInfoOf<K, S>,
+    encode(w, value, field) {
+      if (typeof value !== 'object' || value === null || value instanceof Uint8Array || Array.isArray(value)) {
+        throw new TypeError(`${field}: expected an object of IFLA_INFO attributes, got ${describe(value)}`);
+      }
+      const { kind, slaveKind } = value as { kind?: unknown; slaveKind?: unknown };
+      const bySlave = encodeTables.get(typeof kind === 'string' && kindEntries.has(kind) ? kind : '')!;
+      const table = bySlave.get(typeof slaveKind === 'string' && slaveEntries.has(slaveKind) ? slaveKind : '')!;
+      encodeAttributes(table, w, value, field);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Codec } from '../attributes/codec.js';
+import { describe } from '../attributes/scalars.js';
+import type { AttrTable } from '../attributes/table.js';
+import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
+
+/** One struct rtnexthop of RTA_MULTIPATH with the attributes that follow it (RTA_GATEWAY, RTA_VIA, RTA_ENCAP ...). */
+export interface Nexthop<A> {
+  /** rtnh_flags: RTNH_F_* bits. */
+  flags: number;
+  /** rtnh_hops: the weight minus one (`weight 1` is 0). */
+  hops: number;
+  /** rtnh_ifindex. */
+  ifindex: number;
+  attrs: A;
+}
+
+const RTNH_SIZE = 8;
+/** The rtnh_len of an entry that was not a multiple of 4 on the wire, to write it back the same way. */
+const UNALIGNED_LENGTH = Symbol('netlink.unalignedRtnhLength');
+
+function checkInt(value: unknown, min: number, max: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
+  if (value < min || value > max) throw new RangeError(`${field}: ${value} is out of range ${min}..${max}`);
+  return value;
+}
+
+/**
+ * RTA_MULTIPATH: rtnexthop entries, each 4-byte aligned and followed by its own attributes, decoded
+ * with `table()` (the route table itself, referenced lazily because it contains this codec).
+ * The kernel sends it, and iproute2 writes it, without NLA_F_NESTED.
+ */
+export function multipath<A>(table: () => AttrTable<A>): Codec<Array<Nexthop<A>>> {
+  return {
+    label: 'rtnexthop list',
+    shape: 'container',
+    nestedFlag: false,
+    decode(src, start, end) {
+      const attrTable = table();
+      const view = src.view;
+      const out: Array<Nexthop<A>> = [];
+      let off = start;
+      for (let i = 0; off < end; i++) {
+        if (end - off < RTNH_SIZE) throw src.error(off, `${end - off} trailing bytes, too short for an 8-byte rtnexthop`);
+        const len = view.getUint16(off, true);
+        if (len < RTNH_SIZE) throw src.error(off, `rtnh_len ${len} is below the 8-byte rtnexthop`);
+        if (len > end - off) throw src.error(off, `rtnh_len ${len} overruns RTA_MULTIPATH by ${len - (end - off)} bytes`);
+        src.path.push(`rtnexthop[${i}]`);
+        const attrs = decodeAttributes(attrTable, src, off + RTNH_SIZE, off + len);
+        src.path.pop();
+        const hop: Nexthop<A> = { flags: view.getUint8(off + 2), hops: view.getUint8(off + 3), ifindex: view.getInt32(off + 4, true), attrs };
+        if (len & 3) Object.defineProperty(hop, UNALIGNED_LENGTH, { value: len, enumerable: false });
+        out.push(hop);
+        off += (len + 3) & ~3;
+      }
+      return out;
+    },
+    encode(w, value, field) {
+      if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array of next hops ({ flags, hops, ifindex, attrs })`);
+      const attrTable = table();
+      for (let i = 0; i < value.length; i++) {
+        const hop = value[i] as Partial<Nexthop<A>> | null | undefined;
+        const f = `${field}[${i}]`;
+        if (typeof hop !== 'object' || hop === null) throw new TypeError(`${f}: expected a next hop object, got ${describe(hop)}`);
+        const flags = checkInt(hop.flags ?? 0, 0, 0xff, `${f}.flags`);
+        const hops = checkInt(hop.hops ?? 0, 0, 0xff, `${f}.hops`);
+        const ifindex = checkInt(hop.ifindex ?? 0, -0x80000000, 0x7fffffff, `${f}.ifindex`);
+        w.align();
+        const at = w.length;
+        w.u16(0);
+        w.u8(flags);
+        w.u8(hops);
+        w.s32(ifindex);
+        encodeAttributes(attrTable, w, (hop.attrs ?? {}) as A, `${f}.attrs`);
+        let len = w.length - at;
+        const original = (hop as { [UNALIGNED_LENGTH]?: number })[UNALIGNED_LENGTH];
+        if (original !== undefined && original <= len && ((original + 3) & ~3) === len && w.since(at + original).every((b) => b === 0)) {
+          w.truncate(at + original);
+          len = original;
+        }
+        if (len > 0xffff) throw new RangeError(`${f}: next hop of ${len} bytes does not fit rtnh_len (at most 65535)`);
+        w.setU16(at, len);
+      }
+    },
+  };
+}
