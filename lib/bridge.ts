@@ -1,0 +1,19 @@
+import { Link } from './link.js';
+import type { Namespace } from './namespace.js';
+import { bridgeMessage, type BridgeOptions } from './rtnl/links.js';
+
+/** A Linux bridge: a virtual switch. Ports attach with `port.setMaster(bridge)`. */
+export class Bridge extends Link {
+  /** Creates bridge `name` in `namespace` (`ip link add NAME type bridge ...`). */
+  static async create(namespace: Namespace, name: string, options: BridgeOptions = {}): Promise<Bridge> {
+    const message = bridgeMessage(name, options);
+    await namespace.rtnl.createLink(message, `${name} type bridge`);
+    return new Bridge(namespace, await namespace.rtnl.link(name));
+  }
+
+  /** The links attached to this bridge. */
+  async ports(): Promise<Link[]> {
+    const states = await this.namespace.rtnl.links({ master: this.index });
+    return states.map((s) => new Link(this.namespace, s));
+  }
+}

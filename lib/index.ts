@@ -1,0 +1,32 @@
+/**
+ * netns-rtnl: Linux container networking from TypeScript, speaking rtnetlink directly.
+ *
+ *   await using ns = await Namespace.create('containerns');
+ *   const { link: veth1, peer: veth0 } = await VethPair.create({ name: 'veth1', peer: { name: 'veth0', namespace: ns } });
+ *   await veth0.addAddress('10.0.0.2/24');
+ */
+export { Namespace, type CreateNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
+export { Link } from './link.js';
+export { Bridge } from './bridge.js';
+export { Vxlan, type VxlanCreateOptions } from './vxlan.js';
+export { VethPair, type VethEndOptions, type VethPairOptions } from './veth.js';
+export { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
+export type { AddAddressOptions, Address } from './rtnl/addresses.js';
+export type { BridgeOptions, CommonLinkOptions, LinkChanges, LinkState, VxlanOptions } from './rtnl/links.js';
+export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
+export type { DeviceRef, Nexthop, NexthopSpec, Route, RouteSpec } from './rtnl/routes.js';
+export type { ProtocolName, RouteTypeName, ScopeName, TableName } from './rtnl/names.js';
+export { Connection, type BatchResult, type ConnectionOptions, type DumpOptions, type RequestOptions } from './connection.js';
+export type { Transport } from './transport.js';
+export {
+  ConnectionClosedError,
+  DumpInterruptedError,
+  errnoName,
+  NetlinkError,
+  NetlinkOverrunError,
+  RequestTimeoutError,
+  type NetlinkErrorDetails,
+} from './errors.js';
+export { InvalidArgumentError, type Family } from './validate.js';
+export { openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkTransport } from './sys/index.js';
+export { NetlinkDecodeError } from '../messages/errors.js';

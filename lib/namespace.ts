@@ -1,0 +1,283 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Connection } from './connection.js';
+import { Link } from './link.js';
+import { linkFromState } from './link-factory.js';
+import type { AddAddressOptions, Address } from './rtnl/addresses.js';
+import { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
+import type { FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
+import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
+import {
+  createNamedNetns,
+  DEFAULT_NETNS_DIR,
+  deleteNamedNetns,
+  listNamedNetns,
+  openNetlinkSocket,
+  openNetnsFd,
+  withNetns,
+} from './sys/index.js';
+import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
+
+export interface NamespaceOptions {
+  /** pino logger for this namespace's socket (silent by default). */
+  logger?: Logger;
+  /** Default request timeout in ms. */
+  timeoutMs?: number;
+  /** Where named namespaces live (default /run/netns, as iproute2). */
+  dir?: string;
+}
+
+export interface CreateNamespaceOptions extends NamespaceOptions {
+  /** Open the namespace if one with this name exists instead of failing. */
+  existOk?: boolean;
+}
+
+export type NamespaceRef = string | { path: string } | { pid: number };
+
+/** A sysctl under net.*, e.g. 'net.ipv4.ip_forward'. */
+export type NetSysctl = `net.${string}`;
+
+/**
+ * A network namespace: the container's view of the network. Named namespaces are kept the
+ * iproute2 way, so `ip netns list` and `ip netns exec NAME` see them. Each Namespace lazily opens
+ * one netlink socket inside itself; `close()` releases it and the namespace fd.
+ */
+export class Namespace implements AsyncDisposable {
+  #fd: number | undefined;
+  #rtnl: Rtnl | undefined;
+  readonly inode: number;
+
+  private constructor(
+    /** The name under the netns directory, for named namespaces. */
+    readonly name: string | undefined,
+    /** The file that identifies it (/run/netns/NAME, /proc/PID/ns/net ...). */
+    readonly path: string,
+    fd: number,
+    private readonly options: NamespaceOptions,
+  ) {
+    this.#fd = fd;
+    this.inode = fstatSync(fd).ino;
+  }
+
+  /** Creates a named namespace (`ip netns add NAME`). */
+  static async create(name: string, options: CreateNamespaceOptions = {}): Promise<Namespace> {
+    checkNamespaceName(name);
+    const dir = options.dir ?? DEFAULT_NETNS_DIR;
+    let path: string;
+    try {
+      path = createNamedNetns(name, { dir });
+    } catch (error) {
+      const exists = (error as { code?: string }).code === 'EEXIST';
+      if (exists && options.existOk) return Namespace.open(name, options);
+      if (exists) {
+        throw Object.assign(new Error(`namespace ${JSON.stringify(name)} already exists (${join(dir, name)}); pass { existOk: true } to open it`), { code: 'EEXIST' });
+      }
+      throw error;
+    }
+    return new Namespace(name, path, openNetnsFd(path), options);
+  }
+
+  /** Opens an existing namespace: by name, by file, or by the pid of a process inside it. */
+  static async open(ref: NamespaceRef, options: NamespaceOptions = {}): Promise<Namespace> {
+    let name: string | undefined;
+    let path: string;
+    if (typeof ref === 'string') {
+      name = checkNamespaceName(ref);
+      path = join(options.dir ?? DEFAULT_NETNS_DIR, ref);
+    } else if (typeof ref === 'object' && ref !== null && 'pid' in ref) {
+      path = `/proc/${checkInteger(ref.pid, 'pid', 1, 0x3fffffff)}/ns/net`;
+    } else if (typeof ref === 'object' && ref !== null && typeof ref.path === 'string') {
+      path = ref.path;
+    } else {
+      throw new InvalidArgumentError('namespace', ref, 'is not a name, { path } or { pid }');
+    }
+    if (!existsSync(path)) {
+      throw new InvalidArgumentError('namespace', typeof ref === 'string' ? ref : path, `does not exist (no ${path})`);
+    }
+    return new Namespace(name, path, openNetnsFd(path), options);
+  }
+
+  /** The namespace the calling thread is in now. */
+  static current(options: NamespaceOptions = {}): Namespace {
+    const path = '/proc/thread-self/ns/net';
+    return new Namespace(undefined, path, openNetnsFd(path), options);
+  }
+
+  /** Names of the named namespaces (`ip netns list`). */
+  static list(options: Pick<NamespaceOptions, 'dir'> = {}): string[] {
+    return listNamedNetns(options.dir ?? DEFAULT_NETNS_DIR);
+  }
+
+  /** An fd referring to the namespace (for setns, IFLA_NET_NS_FD, NETNSA_FD). */
+  get fd(): number {
+    if (this.#fd === undefined) throw new Error(`${this} is closed`);
+    return this.#fd;
+  }
+
+  get closed(): boolean {
+    return this.#fd === undefined;
+  }
+
+  /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
+  get rtnl(): Rtnl {
+    if (!this.#rtnl) {
+      const transport = openNetlinkSocket({ netnsFd: this.fd });
+      const connection = new Connection(transport, {
+        context: `in ${this}`,
+        ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path }) } : {}),
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      });
+      this.#rtnl = new Rtnl(connection);
+    }
+    return this.#rtnl;
+  }
+
+  toString(): string {
+    return this.name !== undefined ? `netns ${this.name}` : `netns ${this.path}`;
+  }
+
+  // ---- links
+
+  async links(filter?: LinkFilter): Promise<Link[]> {
+    return (await this.rtnl.links(filter)).map((s) => linkFromState(this, s));
+  }
+
+  /** The link named (or numbered) `ref`; rejects with NetlinkError ENODEV when there is none. */
+  async link(ref: DeviceRef): Promise<Link> {
+    return linkFromState(this, await this.rtnl.link(ref));
+  }
+
+  /** Like link(), but undefined instead of ENODEV. */
+  async findLink(ref: DeviceRef): Promise<Link | undefined> {
+    try {
+      return await this.link(ref);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENODEV') return undefined;
+      throw error;
+    }
+  }
+
+  // ---- addresses
+
+  addresses(filter?: AddressFilter): Promise<Address[]> {
+    return this.rtnl.addresses(filter);
+  }
+
+  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void> {
+    await this.rtnl.addAddress(dev, cidr, options);
+  }
+
+  // ---- routes
+
+  routes(filter?: RouteFilter): Promise<Route[]> {
+    return this.rtnl.routes(filter);
+  }
+  addRoute(spec: RouteSpec): Promise<void> {
+    return this.rtnl.addRoute(spec);
+  }
+  replaceRoute(spec: RouteSpec): Promise<void> {
+    return this.rtnl.replaceRoute(spec);
+  }
+  appendRoute(spec: RouteSpec): Promise<void> {
+    return this.rtnl.appendRoute(spec);
+  }
+  deleteRoute(spec: RouteSpec): Promise<void> {
+    return this.rtnl.deleteRoute(spec);
+  }
+  /** Many routes, one request each, sent in as few datagrams as possible; one result per route. */
+  addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
+    return this.rtnl.addRoutes(specs);
+  }
+
+  // ---- neighbours
+
+  neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
+    return this.rtnl.neighbors(filter);
+  }
+  addNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.neighbor('add', spec);
+  }
+  replaceNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.neighbor('replace', spec);
+  }
+  deleteNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.neighbor('delete', spec);
+  }
+  /** Bridge FDB entries (`bridge fdb show`). */
+  fdb(filter: Omit<NeighborFilter, 'family'> = {}): Promise<Neighbor[]> {
+    return this.rtnl.neighbors({ ...filter, family: 'bridge' });
+  }
+  addFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.fdb('add', spec);
+  }
+  /** `bridge fdb append`: several remotes for one MAC (e.g. 00:00:00:00:00:00 on a vxlan). */
+  appendFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.fdb('append', spec);
+  }
+  replaceFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.fdb('replace', spec);
+  }
+  deleteFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    return this.rtnl.fdb('delete', spec);
+  }
+
+  // ---- netns ids
+
+  /** Gives `other` the id `nsid` as seen from this namespace (`ip netns set`); -1 lets the kernel choose. */
+  setNsid(other: Namespace, nsid: number): Promise<void> {
+    return this.rtnl.setNsid(other.fd, nsid, String(other));
+  }
+  /** The id this namespace has for `other`, or undefined. */
+  nsid(other: Namespace): Promise<number | undefined> {
+    return this.rtnl.nsidOf(other.fd, String(other));
+  }
+  nsids(): Promise<NsidEntry[]> {
+    return this.rtnl.nsids();
+  }
+
+  // ---- processes and sysctls
+
+  /** Runs a program inside the namespace (like `ip netns exec`, without a shell). */
+  spawn(command: string, args: readonly string[] = [], options: Omit<SpawnOptions, 'shell'> = {}): ChildProcess {
+    if (typeof command !== 'string' || command.length === 0) throw new InvalidArgumentError('command', command, 'is not a program name');
+    return withNetns(this.fd, () => spawn(command, args, { ...options, shell: false }));
+  }
+
+  /**
+   * Reads a net.* sysctl as this namespace sees it, or writes it when `value` is given
+   * (`ns.sysctl('net.ipv4.ip_forward', '1')`). Returns the value read or written.
+   */
+  sysctl(key: NetSysctl, value?: string | number): string {
+    if (typeof key !== 'string' || !/^net(\.[A-Za-z0-9_-]+)+$/.test(key) || key.includes('..')) {
+      throw new InvalidArgumentError('sysctl', key, "is not a net.* sysctl name like 'net.ipv4.ip_forward'");
+    }
+    const file = `/proc/sys/${key.replaceAll('.', '/')}`;
+    return withNetns(this.fd, () => {
+      if (value !== undefined) writeFileSync(file, String(value));
+      return readFileSync(file, 'utf8').trim();
+    });
+  }
+
+  // ---- lifetime
+
+  /** Closes the socket and the namespace fd. A named namespace lives on; delete() removes it. */
+  close(): void {
+    this.#rtnl?.close();
+    this.#rtnl = undefined;
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** Removes a named namespace (`ip netns del`) and closes this object. */
+  async delete(): Promise<void> {
+    if (this.name === undefined) throw new Error(`${this} has no name to delete; close() it instead`);
+    this.close();
+    deleteNamedNetns(this.name, { dir: this.options.dir ?? DEFAULT_NETNS_DIR });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}

@@ -1,0 +1,250 @@
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELNSID, RTM_NEWNSID } from '../../messages/constants.js';
+import type { LinkMessage, NetlinkMessage, NsidMessage } from '../../messages/message.js';
+import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink, getNsid } from '../../messages/requests.js';
+import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
+import type { Connection, RequestOptions } from '../connection.js';
+import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
+import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
+import { deleteLinkMessage, setLinkMessage, toLinkState, type LinkChanges, type LinkState } from './links.js';
+import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
+import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
+import { devicesOf, routeMessage, toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
+
+export interface RouteFilter {
+  family?: Family;
+  /** Default 'main', like `ip route`; 'all' for every table. */
+  table?: TableName | number | 'all';
+  dev?: DeviceRef;
+  protocol?: ProtocolName | number;
+  type?: RouteTypeName | number;
+}
+
+export interface AddressFilter {
+  family?: Family;
+  dev?: DeviceRef;
+}
+
+export interface NeighborFilter {
+  family?: Family | 'bridge';
+  dev?: DeviceRef;
+  /** Entries of ports of this bridge (FDB) or of this master device. */
+  master?: DeviceRef;
+}
+
+export interface LinkFilter {
+  /** Only links of this kind ('veth', 'bridge', 'vxlan'). */
+  kind?: string;
+  /** Only ports of this bridge. */
+  master?: DeviceRef;
+}
+
+/** One netns id: the id this namespace uses for another namespace. */
+export interface NsidEntry {
+  nsid: number;
+}
+
+const familyNumber = (family: Family | 'bridge' | undefined): number =>
+  family === undefined ? AF_UNSPEC : family === 'bridge' ? AF_BRIDGE : family === 4 ? AF_INET : AF_INET6;
+
+/**
+ * rtnetlink calls in one namespace, over one connection: typed results, checked arguments, and
+ * errors that say what was being done ("RTM_NEWADDR 10.0.0.2/24 dev veth0 in netns containerns").
+ */
+export class Rtnl {
+  constructor(readonly connection: Connection) {}
+
+  private send(message: NetlinkMessage, operation: string, options?: RequestOptions): Promise<NetlinkMessage[]> {
+    return this.connection.request(message, { ...options, operation });
+  }
+
+  private dump(message: NetlinkMessage, operation: string): Promise<NetlinkMessage[]> {
+    return this.connection.dump(message, { operation });
+  }
+
+  // ---- links
+
+  /** One RTM_GETLINK by name or index (not a dump). Rejects with ENODEV when there is none. */
+  async link(ref: DeviceRef): Promise<LinkState> {
+    const selector = typeof ref === 'number' ? { index: checkInteger(ref, 'index', 1, 0x7fffffff) } : { name: checkInterfaceName(ref, 'dev') };
+    const [reply] = await this.send(getLink(selector, { skipStats: true }), `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}`);
+    return toLinkState((reply as LinkMessage).body);
+  }
+
+  /** The index of a device named `ref` (numbers are taken as they are). */
+  async index(ref: DeviceRef, field = 'dev'): Promise<number> {
+    if (typeof ref === 'number') return checkInteger(ref, field, 1, 0x7fffffff);
+    checkInterfaceName(ref, field);
+    return (await this.link(ref)).index;
+  }
+
+  async links(filter: LinkFilter = {}): Promise<LinkState[]> {
+    const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
+    const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
+    const replies = await this.dump(request, 'RTM_GETLINK dump');
+    return replies.filter((m): m is LinkMessage => m.kind === 'link').map((m) => toLinkState(m.body));
+  }
+
+  async createLink(message: LinkMessage, description: string): Promise<void> {
+    await this.send(message, `RTM_NEWLINK ${description}`);
+  }
+
+  async setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
+    const index = await this.index(ref);
+    const words = Object.entries(changes).map(([k, v]) => `${k} ${String(v)}`).join(' ');
+    await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${typeof ref === 'string' ? ref : `index ${ref}`} ${words}`);
+  }
+
+  async deleteLink(ref: DeviceRef): Promise<void> {
+    const index = await this.index(ref);
+    await this.send(deleteLinkMessage(index), `RTM_DELLINK ${typeof ref === 'string' ? ref : `index ${ref}`}`);
+  }
+
+  // ---- addresses
+
+  async addresses(filter: AddressFilter = {}): Promise<Address[]> {
+    const index = filter.dev === undefined ? undefined : await this.index(filter.dev);
+    const replies = await this.dump(dumpAddresses({ family: familyNumber(filter.family), ...(index !== undefined ? { index } : {}) }), 'RTM_GETADDR dump');
+    return replies.flatMap((m) => (m.kind === 'address' ? [toAddress(m.body)] : []));
+  }
+
+  async addAddress(dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): Promise<void> {
+    const message = addressMessage('add', 0, cidr, options);
+    message.body.index = await this.index(dev);
+    await this.send(message, `RTM_NEWADDR ${cidr} dev ${dev}`);
+  }
+
+  async deleteAddress(dev: DeviceRef, cidr: string): Promise<void> {
+    const message = addressMessage('delete', 0, cidr);
+    message.body.index = await this.index(dev);
+    await this.send(message, `RTM_DELADDR ${cidr} dev ${dev}`);
+  }
+
+  // ---- routes
+
+  private async resolver(spec: RouteSpec): Promise<(dev: DeviceRef, field: string) => number> {
+    const names = new Map<DeviceRef, number>();
+    for (const dev of devicesOf(spec)) if (!names.has(dev)) names.set(dev, await this.index(dev));
+    return (dev) => names.get(dev)!;
+  }
+
+  /** Builds the message first (so bad input is refused before any I/O), then resolves names. */
+  private async routeRequest(kind: 'add' | 'replace' | 'append' | 'delete', spec: RouteSpec): Promise<NetlinkMessage> {
+    routeMessage(kind, spec, () => 1);
+    return routeMessage(kind, spec, await this.resolver(spec));
+  }
+
+  async addRoute(spec: RouteSpec): Promise<void> {
+    await this.send(await this.routeRequest('add', spec), `RTM_NEWROUTE ${describeRoute(spec)}`);
+  }
+
+  async replaceRoute(spec: RouteSpec): Promise<void> {
+    await this.send(await this.routeRequest('replace', spec), `RTM_NEWROUTE replace ${describeRoute(spec)}`);
+  }
+
+  async appendRoute(spec: RouteSpec): Promise<void> {
+    await this.send(await this.routeRequest('append', spec), `RTM_NEWROUTE append ${describeRoute(spec)}`);
+  }
+
+  async deleteRoute(spec: RouteSpec): Promise<void> {
+    await this.send(await this.routeRequest('delete', spec), `RTM_DELROUTE ${describeRoute(spec)}`);
+  }
+
+  /**
+   * Adds many routes with one request each, packed into as few sendmsg calls as flow control
+   * allows. Resolves to one Error or undefined per route, in order.
+   */
+  async addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
+    const messages = await Promise.all(specs.map((spec) => this.routeRequest('add', spec)));
+    const results = await this.connection.batch(messages, { operation: 'RTM_NEWROUTE (batch)' });
+    return results.map((r) => (r.ok ? undefined : r.error));
+  }
+
+  async routes(filter: RouteFilter = {}): Promise<Route[]> {
+    const table = filter.table === 'all' ? undefined : lookup(TABLES, filter.table ?? 'main', 'table', 0xffffffff);
+    const oif = filter.dev === undefined ? undefined : await this.index(filter.dev);
+    const request = dumpRoutes({
+      family: familyNumber(filter.family),
+      ...(table !== undefined ? { table } : {}),
+      ...(oif !== undefined ? { oif } : {}),
+      ...(filter.protocol !== undefined ? { protocol: lookup(PROTOCOLS, filter.protocol, 'protocol') } : {}),
+      ...(filter.type !== undefined ? { type: lookup(ROUTE_TYPES, filter.type, 'type') } : {}),
+    });
+    const replies = await this.dump(request, 'RTM_GETROUTE dump');
+    return replies.flatMap((m) => (m.kind === 'route' ? [toRoute(m.body)] : []));
+  }
+
+  // ---- neighbours and FDB
+
+  async neighbors(filter: NeighborFilter = {}): Promise<Neighbor[]> {
+    const ifindex = filter.dev === undefined ? undefined : await this.index(filter.dev);
+    const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
+    const request = dumpNeighbors({
+      family: familyNumber(filter.family),
+      ...(ifindex !== undefined ? { ifindex } : {}),
+      ...(master !== undefined ? { master } : {}),
+    });
+    const replies = await this.dump(request, 'RTM_GETNEIGH dump');
+    return replies.flatMap((m) => (m.kind === 'neighbor' ? [toNeighbor(m.body)] : []));
+  }
+
+  async neighbor(kind: 'add' | 'replace' | 'delete', spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    const { dev, ...rest } = spec;
+    neighborMessage(kind, { ...rest, ifindex: 1 });
+    const message = neighborMessage(kind, { ...rest, ifindex: await this.index(dev) });
+    await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${dev}`);
+  }
+
+  async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+    const { dev, ...rest } = spec;
+    fdbMessage(kind, { ...rest, ifindex: 1 });
+    const message = fdbMessage(kind, { ...rest, ifindex: await this.index(dev) });
+    await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${dev}${spec.dst ? ` dst ${spec.dst}` : ''}`);
+  }
+
+  // ---- netns ids
+
+  /** Assigns `nsid` (or lets the kernel pick with -1) to the namespace behind `fd`. */
+  async setNsid(fd: number, nsid: number, description = `fd ${fd}`): Promise<void> {
+    const message: NsidMessage = {
+      kind: 'nsid', type: RTM_NEWNSID, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
+      body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', -1, 0x7fffffff), fd } },
+    };
+    await this.send(message, `RTM_NEWNSID ${nsid} for ${description}`);
+  }
+
+  async deleteNsid(nsid: number): Promise<void> {
+    const message: NsidMessage = {
+      kind: 'nsid', type: RTM_DELNSID, flags: 0, seq: 0, pid: 0,
+      body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', 0, 0x7fffffff) } },
+    };
+    await this.send(message, `RTM_DELNSID ${nsid}`);
+  }
+
+  /** The id this namespace has for the namespace behind `fd`, or undefined if none is assigned. */
+  async nsidOf(fd: number, description = `fd ${fd}`): Promise<number | undefined> {
+    const [reply] = await this.send(getNsid({ fd }), `RTM_GETNSID for ${description}`);
+    const nsid = (reply as NsidMessage | undefined)?.body.attrs.nsid;
+    return nsid === undefined || nsid === NETNSA_NSID_NOT_ASSIGNED ? undefined : nsid;
+  }
+
+  async nsids(): Promise<NsidEntry[]> {
+    const replies = await this.dump(dumpNsids(), 'RTM_GETNSID dump');
+    return replies.flatMap((m) => (m.kind === 'nsid' && m.body.attrs.nsid !== undefined ? [{ nsid: m.body.attrs.nsid }] : []));
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+}
+
+function describeRoute(spec: RouteSpec): string {
+  if (typeof spec !== 'object' || spec === null) return String(spec);
+  const parts = [String(spec.dst)];
+  if (spec.via) parts.push(`via ${spec.via}`);
+  if (spec.dev !== undefined) parts.push(`dev ${spec.dev}`);
+  if (spec.table !== undefined) parts.push(`table ${spec.table}`);
+  if (spec.metric !== undefined) parts.push(`metric ${spec.metric}`);
+  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${h.dev}` : ''}`).join(' '));
+  return parts.join(' ');
+}
+

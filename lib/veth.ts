@@ -1,0 +1,67 @@
+import { Link } from './link.js';
+import { Namespace } from './namespace.js';
+import { vethMessage, type CommonLinkOptions } from './rtnl/links.js';
+import { checkInterfaceName, InvalidArgumentError } from './validate.js';
+
+export interface VethEndOptions extends CommonLinkOptions {
+  name: string;
+  /** Where this end lives; the process's current namespace when omitted. */
+  namespace?: Namespace;
+}
+
+export interface VethPairOptions extends VethEndOptions {
+  peer: VethEndOptions;
+}
+
+/**
+ * A veth pair: two interfaces joined like a cable. Both ends are made by one RTM_NEWLINK, each
+ * directly in its own namespace.
+ */
+export class VethPair {
+  private constructor(
+    /** The end created in `options.namespace`. */
+    readonly link: Link,
+    /** The other end, in `options.peer.namespace`. */
+    readonly peer: Link,
+    private readonly owned: Namespace[],
+  ) {}
+
+  static async create(options: VethPairOptions): Promise<VethPair> {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { name, peer: { name } }');
+    checkInterfaceName(options.name, 'name');
+    checkInterfaceName(options.peer?.name, 'peer.name');
+    const owned: Namespace[] = [];
+    const here = options.namespace ?? own(owned, Namespace.current());
+    const there = options.peer.namespace ?? here;
+    if (there.inode === here.inode && options.peer.name === options.name) {
+      throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
+    }
+    try {
+      const message = vethMessage(options.name, {
+        ...options,
+        peer: { ...options.peer, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
+      });
+      await here.rtnl.createLink(message, `${options.name} type veth peer ${options.peer.name}${there !== here ? ` in ${there}` : ''}`);
+      const [link, peer] = await Promise.all([here.link(options.name), there.link(options.peer.name)]);
+      return new VethPair(link, peer, owned);
+    } catch (error) {
+      for (const ns of owned) ns.close();
+      throw error;
+    }
+  }
+
+  /** Deletes the pair (deleting one end removes both). */
+  async delete(): Promise<void> {
+    await this.link.delete();
+  }
+
+  /** Releases namespaces this pair opened for itself (not the links). */
+  close(): void {
+    for (const ns of this.owned) ns.close();
+  }
+}
+
+function own(list: Namespace[], ns: Namespace): Namespace {
+  list.push(ns);
+  return ns;
+}
