@@ -5,8 +5,13 @@ export class Source {
   readonly view: DataView;
   readonly path: string[] = [];
 
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  readonly bytes: Uint8Array;
+
+  constructor(input: Uint8Array) {
+    // A plain Uint8Array view, so that slice() copies even when the input is a Node Buffer
+    // (whose slice() shares memory, e.g. with a reused receive buffer).
+    this.bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   }
 
   error(offset: number, reason: string): NetlinkDecodeError {

@@ -67,6 +67,9 @@ export class Writer {
     if (pad) this.zeros(pad);
   }
 
+  getU16(at: number): number {
+    return this.view.getUint16(at, true);
+  }
   setU16(at: number, v: number): void {
     this.view.setUint16(at, v, true);
   }

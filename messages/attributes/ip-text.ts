@@ -35,10 +35,31 @@ export function formatIPv6(b: Uint8Array, at: number): string {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** Parses a dotted quad into 4 bytes, or returns undefined. */
+/** Parses a dotted quad into 4 bytes, or returns undefined (no leading zeros, each part 0..255). */
 export function parseIPv4(text: string): Uint8Array | undefined {
-  if (!IPV4.test(text)) return undefined;
-  return Uint8Array.from(text.split('.').map(Number));
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return undefined;
+      value = value * 10 + (c - 48);
+      if (value > 255) return undefined;
+      digits++;
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? out : undefined;
 }
 
 /** Parses any RFC 4291 text form (with '::' and an optional trailing dotted quad) into 16 bytes, or undefined. */

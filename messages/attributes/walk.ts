@@ -2,7 +2,7 @@ import type { Codec, RawAttribute, SiblingAwareCodec } from './codec.js';
 import type { AttrSpec, AttrTable } from './table.js';
 import { Source } from '../source.js';
 import type { Writer } from '../writer.js';
-import { rememberWire, sameValue, wireOf } from './wire-order.js';
+import { Attributes, sameValue, wireOf } from './wire-order.js';
 
 export const NLA_F_NESTED = 0x8000;
 export const NLA_F_NET_BYTEORDER = 0x4000;
@@ -18,7 +18,7 @@ function isSiblingAware(codec: Codec<unknown>): codec is SiblingAwareCodec<unkno
  * of an attribute that is not repeated, go to `unknown` with their full type and bytes.
  */
 export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: number, end: number): A {
-  const out: Record<string, unknown> = {};
+  const out = new Attributes() as Attributes & Record<string, unknown>;
   const view = src.view;
   let deferred: Array<[AttrSpec, number, number]> | undefined;
   let off = start;
@@ -51,7 +51,7 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
       src.path.pop();
     }
   }
-  rememberWire(out, src.bytes.subarray(start, end));
+  Attributes.remember(out, src.bytes, start, end);
   return out as A;
 }
 
@@ -110,6 +110,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
   const used = new Map<string, number>();
   let unknownUsed = 0;
   const wire = wireOf(record);
+  const setStart = w.length;
   if (wire) {
     const view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
     let off = 0;
@@ -150,6 +151,23 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
     }
   }
   for (let i = unknownUsed; i < unknown.length; i++) writeRaw(w, unknown[i]!, `${path}.unknown[${i}]`);
+  if (wire && wire.length & 3) dropFinalPadding(w, setStart);
+}
+
+/**
+ * A set whose length was not a multiple of 4 on the wire ended with an unpadded attribute: the
+ * parent's length did not count that padding. Leave it out again so every enclosing length matches.
+ */
+function dropFinalPadding(w: Writer, setStart: number): void {
+  let at = setStart;
+  let last = -1;
+  while (at + NLA_HDRLEN <= w.length) {
+    last = at;
+    at += (w.getU16(at) + 3) & ~3;
+  }
+  if (last < 0) return;
+  const end = last + w.getU16(last);
+  if (end < w.length && ((end + 3) & ~3) === w.length) w.truncate(end);
 }
 
 function asList(value: unknown, field: string): unknown[] {

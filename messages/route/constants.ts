@@ -1,6 +1,6 @@
 // Constants from <linux/rtnetlink.h> (route types, protocols, tables, flags, RTA_* and RTAX_* numbers),
 // <linux/lwtunnel.h> (encap types) and <linux/icmpv6.h> (RTA_PREF values), written out by number.
-// RT_SCOPE_* live in messages/address/constants.ts (shared with ifa_scope).
+// RT_SCOPE_* are defined in messages/address/constants.ts (shared with ifa_scope) and re-exported by ./index.ts.
 
 // rtm_type (enum, RTN_UNSPEC = 0)
 export const RTN_UNSPEC = 0;

@@ -4,12 +4,14 @@ import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../attributes/ip-t
 import { bytes, describe, u16, u16be, u32, u32be, u8 } from '../attributes/scalars.js';
 import { struct, u64Struct } from '../attributes/structs.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
-import { fixedHeader, headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
+import { headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
 import { AF_INET, AF_INET6 } from '../constants.js';
 import { metrics } from './metrics.js';
 import { multipath, type Nexthop } from './multipath.js';
 
 export * from './constants.js';
+/** rtm_scope values; defined once, with ifa_scope, in messages/address/constants.ts. */
+export { RT_SCOPE_UNIVERSE, RT_SCOPE_SITE, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE } from '../address/constants.js';
 export { metricsAttributes, type RouteMetrics } from './metrics.js';
 export type { Nexthop } from './multipath.js';
 
@@ -120,21 +122,18 @@ export const routeAttributes = defineTable('RTA', [
 
 export type RouteAttrs = ValuesOf<typeof routeAttributes>;
 
-const rtmsgLayout = fixedHeader('rtmsg', [
-  ['family', 'u8'],
-  ['dstLen', 'u8'],
-  ['srcLen', 'u8'],
-  ['tos', 'u8'],
-  ['table', 'u8'],
-  ['protocol', 'u8'],
-  ['scope', 'u8'],
-  ['type', 'u8'],
-  ['flags', 'u32'],
-]);
+const RTMSG_BYTES = ['family', 'dstLen', 'srcLen', 'tos', 'table', 'protocol', 'scope', 'type'] as const;
+
+function headerField(value: unknown, max: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
+  if (value < 0 || value > max) throw new RangeError(`${field}: ${value} is out of range 0..${max}`);
+  return value;
+}
 
 /**
- * struct rtmsg. Route dumps are the hot path, so decoding reads the 12 bytes directly into one
- * object literal (a single hidden class); encoding and its validation are the generic ones.
+ * struct rtmsg: eight u8 fields then rtm_flags (u32). Route dumps are the hot path, so this is
+ * written out by hand: decoding reads the 12 bytes into one object literal (a single hidden class),
+ * encoding validates each field (TypeError/RangeError naming it) and writes it; absent fields are 0.
  */
 export const rtmsg: FixedHeader<RouteHeader> = {
   name: 'rtmsg',
@@ -154,7 +153,14 @@ export const rtmsg: FixedHeader<RouteHeader> = {
       flags: src.view.getUint32(at + 8, true),
     };
   },
-  encode: rtmsgLayout.encode,
+  encode(w, value, path) {
+    const record = value as unknown as Record<string, unknown>;
+    for (let i = 0; i < RTMSG_BYTES.length; i++) {
+      const name = RTMSG_BYTES[i]!;
+      w.u8(headerField(record[name] ?? 0, 0xff, `${path}.${name}`));
+    }
+    w.u32(headerField(record.flags ?? 0, 0xffffffff, `${path}.flags`));
+  },
 };
 
 export interface RouteHeader {

@@ -1,0 +1,244 @@
+import type { BodyCodec } from '../body.js';
+import { NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN } from '../constants.js';
+import { doneBody, errorBody } from '../control/error.js';
+import { describe } from '../attributes/scalars.js';
+import { headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
+import type { AttrTable } from '../attributes/table.js';
+import type { DoneMessage, ErrorMessage, MessageHeader, NoopMessage, OverrunMessage, UnknownMessage } from '../message.js';
+import { Source } from '../source.js';
+import { Writer } from '../writer.js';
+import {
+  NFNL_MSG_BATCH_BEGIN,
+  NFNL_MSG_BATCH_END,
+  NFT_MSG_DELCHAIN,
+  NFT_MSG_DELRULE,
+  NFT_MSG_DELTABLE,
+  NFT_MSG_DESTROYCHAIN,
+  NFT_MSG_DESTROYRULE,
+  NFT_MSG_DESTROYTABLE,
+  NFT_MSG_GETCHAIN,
+  NFT_MSG_GETGEN,
+  NFT_MSG_GETRULE,
+  NFT_MSG_GETRULE_RESET,
+  NFT_MSG_GETTABLE,
+  NFT_MSG_NEWCHAIN,
+  NFT_MSG_NEWGEN,
+  NFT_MSG_NEWRULE,
+  NFT_MSG_NEWTABLE,
+  nftMessageTypeName,
+  nftOp,
+} from './constants.js';
+import {
+  batchAttributes,
+  chainAttributes,
+  genAttributes,
+  rawAttributes,
+  ruleAttributes,
+  tableAttributes,
+  type BatchAttrs,
+  type ChainAttrs,
+  type GenAttrs,
+  type RawAttrs,
+  type RuleAttrs,
+  type TableAttrs,
+} from './objects.js';
+
+// nfnetlink messages (NETLINK_NETFILTER). Their types overlap rtnetlink's (NFNL_MSG_BATCH_BEGIN is
+// 16, like RTM_NEWLINK), so they have their own decoder. Every message but the netlink control
+// ones starts with struct nfgenmsg; the NLMSG_ERROR / NLMSG_DONE bodies are rtnetlink's.
+
+/** struct nfgenmsg: family (NFPROTO_*), version (NFNETLINK_V0), res_id (big-endian). */
+export interface NfgenHeader {
+  family: number;
+  version: number;
+  /**
+   * res_id: the subsystem in batch delimiters (NFNL_SUBSYS_NFTABLES), the low 16 bits of the
+   * ruleset generation in the kernel's answers, 0 in requests.
+   */
+  resourceId: number;
+}
+
+function checkField(value: unknown, max: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
+  if (value < 0 || value > max) throw new RangeError(`${field}: ${value} is out of range 0..${max}`);
+  return value;
+}
+
+export const nfgenmsg: FixedHeader<NfgenHeader> = {
+  name: 'nfgenmsg',
+  size: 4,
+  decode(src, at, end) {
+    if (end - at < 4) throw src.error(at, `nfgenmsg needs 4 bytes, the message has ${end - at}`);
+    return { family: src.view.getUint8(at), version: src.view.getUint8(at + 1), resourceId: src.view.getUint16(at + 2, false) };
+  },
+  encode(w, value, field) {
+    w.u8(checkField(value.family ?? 0, 0xff, `${field}.family`));
+    w.u8(checkField(value.version ?? 0, 0xff, `${field}.version`));
+    w.u16be(checkField(value.resourceId ?? 0, 0xffff, `${field}.resourceId`));
+  },
+};
+
+export type NfgenBody<A> = HeaderWithAttributes<NfgenHeader, A>;
+
+export interface NftTableMessage extends MessageHeader { kind: 'table'; body: NfgenBody<TableAttrs> }
+export interface NftChainMessage extends MessageHeader { kind: 'chain'; body: NfgenBody<ChainAttrs> }
+export interface NftRuleMessage extends MessageHeader { kind: 'rule'; body: NfgenBody<RuleAttrs> }
+export interface NftGenMessage extends MessageHeader { kind: 'gen'; body: NfgenBody<GenAttrs> }
+/** NFNL_MSG_BATCH_BEGIN / NFNL_MSG_BATCH_END. */
+export interface NftBatchMessage extends MessageHeader { kind: 'batch'; body: NfgenBody<BatchAttrs> }
+/** Any other nfnetlink message (sets, objects, flowtables, other subsystems): attributes raw. */
+export interface NfnlMessage extends MessageHeader { kind: 'nfnl'; body: NfgenBody<RawAttrs> }
+
+export type NftMessage =
+  | NftTableMessage
+  | NftChainMessage
+  | NftRuleMessage
+  | NftGenMessage
+  | NftBatchMessage
+  | NfnlMessage
+  | ErrorMessage
+  | DoneMessage
+  | NoopMessage
+  | OverrunMessage
+  | UnknownMessage;
+
+export type NftMessageKind = NftMessage['kind'];
+
+const rawBody: BodyCodec<Uint8Array> = {
+  decode: (src, start, end) => src.bytes.slice(start, end),
+  encode(w, body, field) {
+    if (!(body instanceof Uint8Array)) throw new TypeError(`${field}: expected the payload as a Uint8Array`);
+    w.bytes(body);
+  },
+};
+
+const withNfgen = (table: AttrTable<unknown>) => headerWithAttributes(nfgenmsg, table) as BodyCodec<unknown>;
+
+const BODIES: Readonly<Record<NftMessageKind, BodyCodec<unknown>>> = {
+  table: withNfgen(tableAttributes as AttrTable<unknown>),
+  chain: withNfgen(chainAttributes as AttrTable<unknown>),
+  rule: withNfgen(ruleAttributes as AttrTable<unknown>),
+  gen: withNfgen(genAttributes as AttrTable<unknown>),
+  batch: withNfgen(batchAttributes as AttrTable<unknown>),
+  nfnl: withNfgen(rawAttributes as AttrTable<unknown>),
+  error: errorBody as BodyCodec<unknown>,
+  done: doneBody as BodyCodec<unknown>,
+  noop: rawBody as BodyCodec<unknown>,
+  overrun: rawBody as BodyCodec<unknown>,
+  unknown: rawBody as BodyCodec<unknown>,
+};
+
+/** The kind of an nfnetlink message type. */
+export function nftKindOfType(type: number): NftMessageKind {
+  switch (type) {
+    case NLMSG_NOOP:
+      return 'noop';
+    case NLMSG_ERROR:
+      return 'error';
+    case NLMSG_DONE:
+      return 'done';
+    case NLMSG_OVERRUN:
+      return 'overrun';
+    case NFNL_MSG_BATCH_BEGIN:
+    case NFNL_MSG_BATCH_END:
+      return 'batch';
+  }
+  if (type < 0x100) return 'unknown';
+  switch (nftOp(type)) {
+    case NFT_MSG_NEWTABLE:
+    case NFT_MSG_GETTABLE:
+    case NFT_MSG_DELTABLE:
+    case NFT_MSG_DESTROYTABLE:
+      return 'table';
+    case NFT_MSG_NEWCHAIN:
+    case NFT_MSG_GETCHAIN:
+    case NFT_MSG_DELCHAIN:
+    case NFT_MSG_DESTROYCHAIN:
+      return 'chain';
+    case NFT_MSG_NEWRULE:
+    case NFT_MSG_GETRULE:
+    case NFT_MSG_DELRULE:
+    case NFT_MSG_GETRULE_RESET:
+    case NFT_MSG_DESTROYRULE:
+      return 'rule';
+    case NFT_MSG_NEWGEN:
+    case NFT_MSG_GETGEN:
+      return 'gen';
+    default:
+      return 'nfnl';
+  }
+}
+
+/** The original nlmsg_len of a decoded message, kept where it was not 4-byte aligned. */
+const UNALIGNED_LENGTH = Symbol('nftables.unalignedLength');
+
+/**
+ * Splits one NETLINK_NETFILTER datagram into its messages and decodes each. Throws
+ * NetlinkDecodeError (with the attribute path and byte offset) on malformed input, and nothing else.
+ */
+export function decodeNftMessages(datagram: Uint8Array): NftMessage[] {
+  const src = new Source(datagram);
+  const view = src.view;
+  const out: NftMessage[] = [];
+  let off = 0;
+  while (off < datagram.length) {
+    if (datagram.length - off < NLMSG_HDRLEN) throw src.error(off, `${datagram.length - off} bytes left, too short for a 16-byte nlmsghdr`);
+    const len = view.getUint32(off, true);
+    if (len < NLMSG_HDRLEN) throw src.error(off, `nlmsg_len ${len} is below the 16-byte header`);
+    if (len > datagram.length - off) throw src.error(off, `nlmsg_len ${len} runs past the end of the datagram (${datagram.length - off} bytes left)`);
+    const type = view.getUint16(off + 4, true);
+    const flags = view.getUint16(off + 6, true);
+    const kind = nftKindOfType(type);
+    src.path.length = 0;
+    src.path.push(nftMessageTypeName(type));
+    const body = BODIES[kind].decode(src, off + NLMSG_HDRLEN, off + len, flags);
+    const message = { kind, type, flags, seq: view.getUint32(off + 8, true), pid: view.getUint32(off + 12, true), body } as NftMessage;
+    if (len & 3) Object.defineProperty(message, UNALIGNED_LENGTH, { value: len, enumerable: false });
+    out.push(message);
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+/** Appends one nfnetlink message to `w`. */
+export function writeNftMessage(w: Writer, message: NftMessage): void {
+  const start = w.length;
+  const kind = message.kind;
+  const codec = BODIES[kind];
+  if (!codec) throw new TypeError(`message.kind: ${describe(kind)} is not an nfnetlink message kind`);
+  const type = checkField(message.type, 0xffff, 'message.type');
+  if (nftKindOfType(type) !== kind && kind !== 'unknown') {
+    throw new RangeError(`message.type: ${nftMessageTypeName(type)} is not a '${kind}' message`);
+  }
+  const flags = checkField(message.flags ?? 0, 0xffff, 'message.flags');
+  w.u32(0);
+  w.u16(type);
+  w.u16(flags);
+  w.u32(checkField(message.seq ?? 0, 0xffffffff, 'message.seq'));
+  w.u32(checkField(message.pid ?? 0, 0xffffffff, 'message.pid'));
+  codec.encode(w, message.body, 'message.body', flags);
+  let len = w.length - start;
+  const original = (message as { [UNALIGNED_LENGTH]?: number })[UNALIGNED_LENGTH];
+  if (original !== undefined && ((original + 3) & ~3) === ((len + 3) & ~3) && original <= len && w.since(start + original).every((b) => b === 0)) {
+    w.truncate(start + original);
+    len = original;
+  }
+  w.setU32(start, len);
+}
+
+/** The bytes of one nfnetlink message. */
+export function encodeNftMessage(message: NftMessage): Uint8Array {
+  const w = new Writer(256);
+  writeNftMessage(w, message);
+  return w.finish();
+}
+
+/** Several messages packed into one datagram, each 4-byte aligned (an nf_tables batch is one). */
+export function encodeNftMessages(messages: readonly NftMessage[]): Uint8Array {
+  const w = new Writer(256 * Math.max(1, messages.length));
+  for (const m of messages) {
+    writeNftMessage(w, m);
+    w.align();
+  }
+  return w.finish();
+}
