@@ -115,8 +115,8 @@ export function decodeMessages(datagram: Uint8Array): NetlinkMessage[] {
     const type = view.getUint16(off + 4, true);
     const flags = view.getUint16(off + 6, true);
     const kind = kindOfType(type);
-    src.path.length = 0;
-    src.path.push(messageTypeName(type));
+    if (src.path.length !== 1) src.path.length = 1;
+    src.path[0] = messageTypeName(type);
     const body = BODIES[kind].decode(src, off + NLMSG_HDRLEN, off + len, flags);
     const message = { kind, type, flags, seq: view.getUint32(off + 8, true), pid: view.getUint32(off + 12, true), body } as NetlinkMessage;
     if (len & 3) Object.defineProperty(message, UNALIGNED_LENGTH, { value: len, enumerable: false });
