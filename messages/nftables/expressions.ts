@@ -3,6 +3,7 @@ import { bytes, cstring, describe, u32be } from '../attributes/scalars.js';
 import { attr, defineTable, repeatedAttr, type AttrTable, type ValuesOf } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes, nested } from '../attributes/walk.js';
 import { s32be, u64be } from './codecs.js';
+import { Source } from '../source.js';
 
 // nf_tables rule expressions: NFTA_RULE_EXPRESSIONS holds NFTA_LIST_ELEM entries, each an
 // NFTA_EXPR_NAME ('meta', 'payload', 'cmp' ...) and NFTA_EXPR_DATA whose attributes depend on the
@@ -157,6 +158,15 @@ export const expressionCodec: Codec<NftExpression> = {
     const table = value.data instanceof Uint8Array ? rawTable : (encodeTables.get(value.name ?? '') ?? rawTable);
     if (table === rawTable && value.data !== undefined && !(value.data instanceof Uint8Array)) {
       throw new TypeError(`${field}.data: expression ${describe(value.name)} has no table here: give its data as a Uint8Array`);
+    }
+    const known = typeof value.name === 'string' ? tables.get(value.name) : undefined;
+    if (value.data instanceof Uint8Array && known) {
+      // Raw bytes for a known expression must be what the decoder can read back as its attributes.
+      try {
+        decodeAttributes(known, new Source(value.data), 0, value.data.length);
+      } catch (error) {
+        throw new RangeError(`${field}.data: the ${value.data.length} raw bytes are not ${known.space} attributes (${(error as Error).message})`);
+      }
     }
     encodeAttributes(table, w, value, field);
   },

@@ -1,0 +1,12 @@
+export { Nat, type NatOptions, type NatRule } from './nat.js';
+export { NAT_CHAIN, NAT_TABLE, NAT_TAG, type MasqueradeSpec, type NatFamily } from './masquerade.js';
+export {
+  ERESTART,
+  NFNETLINK_CODEC,
+  Nftables,
+  type CommitOptions,
+  type NftablesOpenOptions,
+  type NftChain,
+  type NftRule,
+  type NftTable,
+} from './nftables.js';
