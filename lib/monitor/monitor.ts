@@ -1,0 +1,536 @@
+/**
+ * `ip monitor` as an async iterator, over a netlink socket of its own.
+ *
+ *   for await (const ev of ns.monitor({ groups: ['link', 'ipv4-route'] })) ...
+ *
+ * Plain mode yields one typed event per notification, in the kernel's order, and { kind: 'overrun' }
+ * where events were lost. Replay mode ({ replay: true }) yields the current state first, then
+ * { kind: 'synced' }, then every change, with no gap and no duplicate; after a loss it re-reads the
+ * state by itself ({ kind: 'resync' }, the differences, { kind: 'synced' }).
+ *
+ * How replay mode reconciles (the rule, precisely):
+ * 1. The socket joins the groups first, then dumps each subscribed kind in turn on the same
+ *    socket; notifications received meanwhile are kept in arrival order.
+ * 2. Each notification carries the whole object (a link's full RTM_NEWLINK, a route's every
+ *    attribute), and after joining every change produces one, in the order the kernel made the
+ *    changes. So the state at the end of the sync is the dump with the kept notifications applied
+ *    in order: a 'new' replaces the dumped object with the same key, a 'del' removes it (keys and
+ *    fingerprints: state.ts). The snapshot yielded is that state, each object once, as 'new'.
+ *    A notification already reflected in the dump therefore changes nothing, and one the dump
+ *    missed (it came after the dump passed that object) is not lost. An object created and
+ *    deleted during the sync is not yielded at all.
+ * 3. After a loss (a resync) the notifications received before the dump of their kind began are
+ *    dropped instead of applied: lost ones may follow them, and the dump, which starts after they
+ *    were queued (one socket, one FIFO queue), already reflects them. "Began" is the arrival of
+ *    the first reply datagram of that dump.
+ * 4. While following, a 'new' whose key and fingerprint equal the object last yielded, and a 'del'
+ *    of an object not held, are dropped as duplicates. Removals the kernel makes silently (IPv4
+ *    routes of a link that goes down or away ...) are yielded as 'del' with `inferred: true`.
+ * 5. Replies to our own dumps are told from notifications by nlmsg_pid (our port) and nlmsg_seq
+ *    (a dump we sent): notifications carry the port and sequence number of whoever made the change.
+ *
+ * Losses: the kernel drops notifications when the socket's receive buffer is full (the transport
+ * reports ENOBUFS from the socket's drop counter), and this class drops them when more than
+ * `maxPendingEvents` events wait unread (it reads the socket eagerly, so that is the back-pressure).
+ * In replay mode the unread events are taken back (the table is rolled back to what the consumer
+ * has seen) before the resync, so the differences it yields are against the consumer's own copy.
+ */
+import { pino, type Logger } from 'pino';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP } from '../../messages/constants.js';
+import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
+import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
+import { Connection } from '../connection.js';
+import { NetlinkOverrunError } from '../errors.js';
+import type { Transport } from '../transport.js';
+import { InvalidArgumentError } from '../validate.js';
+import { eventOf, type MonitorEvent } from './events.js';
+import { groupNumber, isReplayable, MONITOR_GROUPS, REPLAYABLE_GROUPS, type MonitorGroup } from './groups.js';
+import { describeMessage, ObjectTable, type Change, type Stream } from './state.js';
+
+export interface MonitorOptions {
+  /** Multicast groups to join, by name ('link', 'neigh', 'ipv4-ifaddr', 'ipv4-route', 'ipv6-route', 'nsid' ...). */
+  groups: readonly MonitorGroup[];
+  /** Dump, then follow: yield the current state, { kind: 'synced' }, then the changes. */
+  replay?: boolean;
+  /** Ends the iteration (done) and releases the socket. */
+  signal?: AbortSignal;
+  /** SO_RCVBUF of the monitor's socket (the kernel doubles it); Namespace.monitor applies it. */
+  receiveBufferBytes?: number;
+  /** Events allowed to wait unread before they count as lost (default 16384). */
+  maxPendingEvents?: number;
+  /** Time allowed for each dump in replay mode, in ms (default 30000). */
+  timeoutMs?: number;
+  logger?: Logger;
+  /** Appended to operations in errors, e.g. "in netns x". */
+  context?: string;
+}
+
+/** A transport that can join groups; `port` (our nlmsg_pid) is needed in replay mode. */
+export interface MonitorTransport extends Transport {
+  readonly port?: number;
+  addMembership(group: number): void;
+}
+
+/** Replay mode gave up: the state could not be read without losing events. */
+export class MonitorSyncError extends Error {
+  override readonly name = 'MonitorSyncError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+interface Queued {
+  event: MonitorEvent;
+  /** Replay mode: the table change behind the event, to roll back if it is never read. */
+  change?: Change;
+  /** Made from a notification (counts against maxPendingEvents); snapshots and markers do not. */
+  counted: boolean;
+}
+
+interface Waiter {
+  resolve(result: IteratorResult<MonitorEvent, undefined>): void;
+  reject(error: unknown): void;
+}
+
+const ENOBUFS = 105;
+const DEFAULT_MAX_PENDING = 16384;
+const MAX_SYNC_ATTEMPTS = 12;
+/** Wait before the next sync attempt: a burst of changes that overflowed the buffer may still be going on. */
+const syncBackoffMs = (attempt: number): number => Math.min(1000, 10 * 2 ** (attempt - 1));
+const DRAIN_TIMEOUT_MS = 3000;
+
+/** The dump behind each stream, and which group asks for it. */
+const STREAMS: ReadonlyArray<{ stream: Stream; group: MonitorGroup; request: () => NetlinkMessage; operation: string }> = [
+  { stream: 'link', group: 'link', request: () => dumpLinks({ skipStats: true }), operation: 'RTM_GETLINK dump' },
+  { stream: 'address4', group: 'ipv4-ifaddr', request: () => dumpAddresses({ family: AF_INET }), operation: 'RTM_GETADDR dump (IPv4)' },
+  { stream: 'address6', group: 'ipv6-ifaddr', request: () => dumpAddresses({ family: AF_INET6 }), operation: 'RTM_GETADDR dump (IPv6)' },
+  { stream: 'route4', group: 'ipv4-route', request: () => dumpRoutes({ family: AF_INET }), operation: 'RTM_GETROUTE dump (IPv4)' },
+  { stream: 'route6', group: 'ipv6-route', request: () => dumpRoutes({ family: AF_INET6 }), operation: 'RTM_GETROUTE dump (IPv6)' },
+  { stream: 'neigh', group: 'neigh', request: () => dumpNeighbors({ family: AF_UNSPEC }), operation: 'RTM_GETNEIGH dump' },
+  { stream: 'fdb', group: 'neigh', request: () => dumpNeighbors({ family: AF_BRIDGE }), operation: 'RTM_GETNEIGH dump (FDB)' },
+  { stream: 'nsid', group: 'nsid', request: () => dumpNsids(), operation: 'RTM_GETNSID dump' },
+];
+
+function checkGroups(groups: unknown, replay: boolean): MonitorGroup[] {
+  if (!Array.isArray(groups) || groups.length === 0) {
+    throw new InvalidArgumentError('groups', groups, `is not a non-empty array of group names (${Object.keys(MONITOR_GROUPS).slice(0, 8).join(', ')} ...)`);
+  }
+  for (const g of groups) {
+    if (typeof g !== 'string' || !Object.hasOwn(MONITOR_GROUPS, g)) {
+      throw new InvalidArgumentError('groups', g, `is not an rtnetlink group name (one of ${Object.keys(MONITOR_GROUPS).join(', ')})`);
+    }
+    if (replay && !isReplayable(g as MonitorGroup)) {
+      throw new InvalidArgumentError('groups', g, `has no dump to replay; replay mode takes ${REPLAYABLE_GROUPS.join(', ')}`);
+    }
+  }
+  return [...new Set(groups as MonitorGroup[])];
+}
+
+/** The nlmsghdr fields of every message in a datagram, without decoding bodies. */
+function* headers(datagram: Uint8Array): Generator<{ type: number; flags: number; seq: number; pid: number; error: number }> {
+  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+  let off = 0;
+  while (datagram.length - off >= 16) {
+    const len = view.getUint32(off, true);
+    const type = view.getUint16(off + 4, true);
+    // NLMSG_ERROR and NLMSG_DONE start with an s32 errno.
+    const error = (type === NLMSG_ERROR || type === NLMSG_DONE) && len >= 20 && datagram.length - off >= 20 ? view.getInt32(off + 16, true) : 0;
+    yield { type, flags: view.getUint16(off + 6, true), seq: view.getUint32(off + 8, true), pid: view.getUint32(off + 12, true), error };
+    if (len < 16) return;
+    off += (len + 3) & ~3;
+  }
+}
+
+export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDisposable {
+  readonly groups: readonly MonitorGroup[];
+  readonly replay: boolean;
+  readonly #transport: MonitorTransport;
+  readonly #log: Logger;
+  readonly #maxPending: number;
+  readonly #timeoutMs: number;
+  readonly #connection: Connection | undefined;
+  readonly #streams: typeof STREAMS;
+  #queue: Array<Queued | undefined> = [];
+  #head = 0;
+  #counted = 0;
+  readonly #waiters: Waiter[] = [];
+  /** The socket is released. */
+  #closed = false;
+  /** The iteration is over (break, abort, close): next() answers done. */
+  #ended = false;
+  #error: unknown;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => this.close();
+
+  // replay mode
+  readonly #table = new ObjectTable();
+  #phase: 'plain' | 'syncing' | 'following';
+  #buffer: NetlinkMessage[] = [];
+  #lostWhileSyncing = false;
+  #currentStream: Stream | undefined;
+  readonly #streamStart = new Map<Stream, number>();
+  /** Sequence numbers of dumps we sent that the kernel has not finished (DONE or error). */
+  readonly #outstanding = new Set<number>();
+  #drained: (() => void) | undefined;
+  #connectionDatagram: ((d: Uint8Array) => void) | undefined;
+  #connectionError: ((e: Error & { code?: string }) => void) | undefined;
+  #connectionRef = false;
+
+  constructor(transport: MonitorTransport, options: MonitorOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, "is not an object like { groups: ['link'] }");
+    this.replay = options.replay === true;
+    this.groups = checkGroups(options.groups, this.replay);
+    const max = options.maxPendingEvents ?? DEFAULT_MAX_PENDING;
+    if (!Number.isInteger(max) || max < 1) throw new InvalidArgumentError('maxPendingEvents', max, 'is not a positive integer');
+    if (this.replay && transport.port === undefined) throw new InvalidArgumentError('transport', transport, 'has no port: replay mode needs it to tell dump replies from notifications');
+    this.#maxPending = max;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#log = options.logger ?? pino({ level: 'silent' });
+    this.#transport = transport;
+    this.#signal = options.signal;
+    this.#phase = this.replay ? 'syncing' : 'plain';
+    this.#streams = STREAMS.filter((s) => this.groups.includes(s.group));
+
+    transport.onDatagram((d) => this.#datagram(d));
+    transport.onError((e) => this.#socketError(e));
+    try {
+      for (const group of this.groups) transport.addMembership(groupNumber(group));
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+    transport.unref();
+
+    if (this.replay) {
+      const forConnection: Transport = {
+        send: (datagram) => {
+          for (const h of headers(datagram)) if (h.flags & NLM_F_DUMP) this.#outstanding.add(h.seq);
+          return transport.send(datagram);
+        },
+        onDatagram: (listener) => {
+          this.#connectionDatagram = listener;
+        },
+        onError: (listener) => {
+          this.#connectionError = listener;
+        },
+        ref: () => {
+          this.#connectionRef = true;
+          this.#updateRef();
+        },
+        unref: () => {
+          this.#connectionRef = false;
+          this.#updateRef();
+        },
+        close: () => this.#release(),
+      };
+      this.#connection = new Connection(forConnection, {
+        logger: this.#log,
+        timeoutMs: this.#timeoutMs,
+        dumpRetries: 10,
+        ...(options.context !== undefined ? { context: options.context } : {}),
+      });
+    }
+
+    if (this.#signal?.aborted) {
+      this.close();
+      return;
+    }
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (this.replay) void this.#sync(false);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Events waiting to be read. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<MonitorEvent, undefined>> {
+    if (this.#head < this.#queue.length) {
+      const item = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined;
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      if (item.counted) this.#counted--;
+      return Promise.resolve({ value: item.event, done: false });
+    }
+    if (this.#error !== undefined) {
+      const error = this.#error;
+      this.#error = undefined;
+      this.#ended = true;
+      return Promise.reject(error);
+    }
+    if (this.#ended || this.#closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#updateRef();
+    });
+  }
+
+  /** `break` in a for-await loop: ends the iteration and releases the socket. */
+  async return(): Promise<IteratorResult<MonitorEvent, undefined>> {
+    this.close();
+    return { value: undefined, done: true };
+  }
+
+  /** Ends the iteration (unread events are discarded) and releases the socket. Idempotent. */
+  close(): void {
+    this.#ended = true;
+    this.#queue = [];
+    this.#head = 0;
+    this.#counted = 0;
+    this.#error = undefined;
+    this.#release();
+    for (const w of this.#waiters.splice(0)) w.resolve({ value: undefined, done: true });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  // ---- socket
+
+  #release(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#drained?.();
+    this.#connection?.close('the monitor was closed');
+    this.#transport.close();
+  }
+
+  #updateRef(): void {
+    if (this.#closed) return;
+    if (this.#waiters.length > 0 || this.#connectionRef) this.#transport.ref();
+    else this.#transport.unref();
+  }
+
+  /** Ends the iteration with `error`, after the events already queued. */
+  #fail(error: unknown): void {
+    if (this.#ended) return;
+    this.#log.error({ err: error }, 'monitor failed');
+    this.#release();
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#ended = true;
+      waiter.reject(error);
+      for (const w of this.#waiters.splice(0)) w.resolve({ value: undefined, done: true });
+    } else {
+      this.#error = error;
+    }
+  }
+
+  #datagram(datagram: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#isReply(datagram)) {
+      this.#connectionDatagram?.(datagram);
+      return;
+    }
+    let messages: NetlinkMessage[];
+    try {
+      messages = decodeMessages(datagram);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    for (const m of messages) this.#notification(m);
+  }
+
+  /** A reply to one of our dumps (our port, a sequence number we sent) rather than a notification. */
+  #isReply(datagram: Uint8Array): boolean {
+    if (this.#connection === undefined) return false;
+    let reply = false;
+    for (const h of headers(datagram)) {
+      if (h.pid !== this.#transport.port || !this.#outstanding.has(h.seq)) continue;
+      reply = true;
+      if (this.#phase === 'syncing' && this.#currentStream !== undefined && !this.#streamStart.has(this.#currentStream)) {
+        this.#streamStart.set(this.#currentStream, this.#buffer.length);
+      }
+      // A dump refused with ENOBUFS (our queue was full when it began) is not over: the kernel
+      // keeps it running and sends it, under the same sequence number, once we have read.
+      if (h.type === NLMSG_DONE || (h.type === NLMSG_ERROR && h.error !== -ENOBUFS)) this.#outstanding.delete(h.seq);
+    }
+    if (reply && this.#outstanding.size === 0) this.#drained?.();
+    return reply;
+  }
+
+  #socketError(error: Error & { code?: string }): void {
+    if (this.#closed) return;
+    if (error.code !== 'ENOBUFS') {
+      this.#connectionError?.(error);
+      this.#fail(error);
+      return;
+    }
+    this.#log.warn('monitor: receive buffer overrun, events were lost');
+    this.#lost();
+    // Fails a dump in progress with NetlinkOverrunError; the sync loop restarts it.
+    this.#connectionError?.(error);
+  }
+
+  /** Events were lost (by the kernel, or by us when too many waited unread). */
+  #lost(): void {
+    switch (this.#phase) {
+      case 'plain': {
+        const last = this.#queue[this.#queue.length - 1];
+        if (this.pending === 0 || last?.event.kind !== 'overrun') this.#push({ event: { kind: 'overrun' }, counted: false });
+        return;
+      }
+      case 'syncing':
+        this.#lostWhileSyncing = true;
+        this.#buffer = [];
+        return;
+      case 'following':
+        this.#push({ event: { kind: 'resync' }, counted: false });
+        void this.#sync(true);
+        return;
+    }
+  }
+
+  #notification(message: NetlinkMessage): void {
+    switch (this.#phase) {
+      case 'plain': {
+        const event = eventOf(message);
+        if (!event) return;
+        if (this.#counted >= this.#maxPending) this.#lost();
+        else this.#push({ event, counted: true });
+        return;
+      }
+      case 'syncing':
+        if (this.#lostWhileSyncing) return;
+        this.#buffer.push(message);
+        if (this.#buffer.length > this.#maxPending) this.#lost();
+        return;
+      case 'following': {
+        const described = describeMessage(message);
+        if (!described) return;
+        if (this.#counted >= this.#maxPending) {
+          this.#takeBackUnread();
+          this.#lost();
+          return;
+        }
+        for (const change of this.#table.apply(described)) this.#push({ event: change.event, change, counted: true });
+        return;
+      }
+    }
+  }
+
+  /** Replay mode: forgets the events nobody read, rolling the table back to what the consumer has seen. */
+  #takeBackUnread(): void {
+    const unread = this.#queue.slice(this.#head).flatMap((q) => (q?.change ? [q.change] : []));
+    this.#table.undo(unread);
+    this.#queue = [];
+    this.#head = 0;
+    this.#counted = 0;
+  }
+
+  #push(item: Queued): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#updateRef();
+      waiter.resolve({ value: item.event, done: false });
+      return;
+    }
+    this.#queue.push(item);
+    if (item.counted) this.#counted++;
+  }
+
+  // ---- replay
+
+  /** Dumps every subscribed kind and yields the reconciled state (the rule: top of this file). */
+  async #sync(resync: boolean): Promise<void> {
+    const connection = this.#connection!;
+    for (let attempt = 1; ; attempt++) {
+      this.#phase = 'syncing';
+      this.#buffer = [];
+      this.#streamStart.clear();
+      this.#lostWhileSyncing = false;
+      const dumped: NetlinkMessage[] = [];
+      let failure: unknown;
+      try {
+        for (const { stream, request, operation } of this.#streams) {
+          this.#currentStream = stream;
+          const replies = await connection.dump(request(), { operation, timeoutMs: this.#timeoutMs });
+          if (this.#lostWhileSyncing) break;
+          for (const m of replies) dumped.push(m);
+        }
+      } catch (error) {
+        failure = error;
+      }
+      this.#currentStream = undefined;
+      if (this.#closed) return;
+      const code = (failure as { code?: string } | undefined)?.code;
+      const lost = this.#lostWhileSyncing || failure instanceof NetlinkOverrunError || code === 'ENOBUFS' || code === 'EBUSY';
+      if (failure !== undefined && !lost) {
+        this.#fail(failure);
+        return;
+      }
+      if (!lost) {
+        const notifications = resync ? this.#buffer.filter((m, i) => this.#counts(m, i)) : this.#buffer;
+        const fresh = new ObjectTable();
+        for (const m of dumped) {
+          const d = describeMessage(m);
+          if (d && d.action === 'new') fresh.entries.set(d.entry.key, d.entry);
+        }
+        for (const m of notifications) {
+          const d = describeMessage(m);
+          if (d) fresh.apply(d);
+        }
+        this.#buffer = [];
+        this.#phase = 'following';
+        for (const change of this.#table.diff(fresh.entries)) this.#push({ event: change.event, change, counted: false });
+        this.#push({ event: { kind: 'synced' }, counted: false });
+        this.#log.debug({ objects: this.#table.size, resync }, 'monitor synced');
+        return;
+      }
+      if (attempt >= MAX_SYNC_ATTEMPTS) {
+        this.#fail(new MonitorSyncError(`could not read the state without losing events after ${attempt} attempts${failure ? `: ${(failure as Error).message}` : ''}`, { cause: failure }));
+        return;
+      }
+      this.#log.debug({ attempt }, 'monitor: events lost while syncing, starting over');
+      // Notifications kept before the loss may be followed by lost ones: rule 3 from now on.
+      resync = true;
+      await new Promise((resolve) => setTimeout(resolve, syncBackoffMs(attempt)));
+      if (this.#closed) return;
+      await this.#drain();
+      if (this.#closed) return;
+    }
+  }
+
+  /** Rule 3: a notification counts if it arrived after the dump of its kind began. */
+  #counts(message: NetlinkMessage, index: number): boolean {
+    const stream = describeMessage(message)?.entry.stream;
+    if (stream === undefined) return false;
+    const start = this.#streamStart.get(stream);
+    return start !== undefined && index >= start;
+  }
+
+  /** Waits until the kernel has finished the dumps it was still running for us (it refuses a new one with EBUSY). */
+  #drain(): Promise<void> {
+    if (this.#outstanding.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#drained = undefined;
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#outstanding.clear();
+        done();
+      }, DRAIN_TIMEOUT_MS);
+      timer.unref();
+      this.#drained = done;
+    });
+  }
+}
