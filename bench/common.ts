@@ -1,0 +1,175 @@
+/**
+ * Shared pieces of the benchmark suite (`npm run bench`): sizes, timing, statistics, and the
+ * helpers that run a peer tool inside a namespace. Nothing here changes networking by itself;
+ * the orchestrator (bench/run.ts) runs everything inside a private network + mount namespace.
+ */
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (bench/ compiles to dist/bench/, so two levels up from there). */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const PYTHON = '/usr/bin/python3';
+
+export interface Sizes {
+  quick: boolean;
+  /** W1 routes. */
+  w1Routes: number;
+  /** W1 with one `ip` process per route: a sample of this many, extrapolated. */
+  w1IpSample: number;
+  /** W2 routes installed before the dump. */
+  w2Routes: number;
+  /** W3 veth pairs. */
+  w3Pairs: number;
+  /** Namespaces created/deleted, sockets opened. */
+  netnsOps: number;
+  /** Per-container setups. */
+  containers: number;
+  /** Repetitions: fast tools, slow tools (pyroute2), very slow ones (one `ip` per op). */
+  reps: number;
+  slowReps: number;
+  ipReps: number;
+}
+
+export function sizes(quick: boolean): Sizes {
+  return quick
+    ? { quick, w1Routes: 300, w1IpSample: 10, w2Routes: 3000, w3Pairs: 4, netnsOps: 3, containers: 3, reps: 2, slowReps: 1, ipReps: 1 }
+    : { quick, w1Routes: 10_000, w1IpSample: 200, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, reps: 5, slowReps: 3, ipReps: 1 };
+}
+
+/** One measured line: a tool doing one operation of one workload, several times. */
+export interface Row {
+  workload: string;
+  op: string;
+  tool: string;
+  /** Milliseconds, one per repetition. */
+  times: number[];
+  /** Our own rows are the reference of the ratios. */
+  ours?: boolean;
+  note?: string;
+}
+
+export function min(xs: readonly number[]): number {
+  return Math.min(...xs);
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export const now = (): number => performance.now();
+
+/** 10.1.0.0 + i as a dotted quad (i < 2^24 - 2^16). */
+export function routeAddress(i: number): string {
+  const n = (10 << 24) + (1 << 16) + i;
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** W3: pair i gets 10.100.0.0 + 4i /30, .1 on va<i> and .2 on vb<i>. */
+export function pairAddresses(i: number): [string, string] {
+  const n = (10 << 24) + (100 << 16) + 4 * i;
+  const q = (x: number) => `${(x >>> 24) & 255}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}/30`;
+  return [q(n + 1), q(n + 2)];
+}
+
+/** Per-container setup: container i gets 10.200.0.0 + i + 2 /16, default via 10.200.255.254. */
+export function containerAddress(i: number): string {
+  return `10.200.${(i + 2) >> 8}.${(i + 2) & 255}/16`;
+}
+export const CONTAINER_GATEWAY = '10.200.255.254';
+
+/** Runs a command, throwing with its stderr if it fails. */
+export function sh(command: string, args: readonly string[], options: SpawnSyncOptions = {}): string {
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${r.status}: ${String(r.stderr).trim()}`);
+  return String(r.stdout);
+}
+
+/** `ip -batch FILE` (optionally `-n NS`); returns its wall time in ms, process start-up included. */
+export function ipBatch(lines: readonly string[], netns?: string): number {
+  const file = join(tmpdir(), `bench-ip-${process.pid}.batch`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const args = [...(netns ? ['-n', netns] : []), '-batch', file];
+  const t0 = now();
+  sh('ip', args);
+  return now() - t0;
+}
+
+/** One `ip` process per line, each started and awaited in turn; the total wall time in ms. */
+export function ipEach(lines: ReadonlyArray<string | readonly string[]>, netns?: string): number {
+  const t0 = now();
+  for (const line of lines) sh('ip', [...(netns ? ['-n', netns] : []), ...(typeof line === 'string' ? line.split(' ') : line)]);
+  return now() - t0;
+}
+
+/**
+ * Runs a worker process that measures inside itself and prints one JSON object (its last line
+ * of stdout). `netns` puts it inside that namespace with `ip netns exec` (for pyroute2).
+ */
+export async function worker<T>(command: string, args: readonly string[], netns?: string): Promise<T> {
+  const argv = netns ? ['ip', ['netns', 'exec', netns, command, ...args]] as const : [command, args] as const;
+  const child = spawn(argv[0], [...argv[1]], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.trim() || out.trim()}`);
+  const last = out.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`${command}: no JSON result on stdout: ${out.slice(-500)} ${err.slice(-500)}`);
+  }
+}
+
+/** Our worker (dist/bench/tools/ours.js) with one task. */
+export function ours<T>(task: object): Promise<T> {
+  return worker<T>(process.execPath, [join(ROOT, 'dist/bench/tools/ours.js'), JSON.stringify(task)]);
+}
+
+/** The `netlink` npm package's rt layer (dist/bench/tools/node-netlink.js) with one task. */
+export function nodeNetlink<T>(task: object): Promise<T> {
+  return worker<T>(process.execPath, [join(ROOT, 'dist/bench/tools/node-netlink.js'), JSON.stringify(task)]);
+}
+
+/** pyroute2 (bench/peers/pyroute2_bench.py) with one task, run inside `netns`. */
+export function pyroute2<T>(task: object, netns: string): Promise<T> {
+  return worker<T>(PYTHON, [join(ROOT, 'bench/peers/pyroute2_bench.py'), JSON.stringify(task)], netns);
+}
+
+export function hasPyroute2(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import pyroute2'], { stdio: 'ignore' }).status === 0;
+}
+
+/** A fresh named namespace with lo up, made with `ip` (neutral to every tool). */
+export function freshNetns(name: string): void {
+  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  sh('ip', ['netns', 'add', name]);
+  sh('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+export function deleteNetns(name: string): void {
+  spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+}
+
+/** W1/W2's device: veth0 (peer veth0p) up with 10.0.0.1/16. Returns veth0's index. */
+export function routeDevice(netns: string): number {
+  sh('ip', ['-n', netns, 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth0p']);
+  sh('ip', ['-n', netns, 'link', 'set', 'veth0p', 'up']);
+  sh('ip', ['-n', netns, 'link', 'set', 'veth0', 'up']);
+  sh('ip', ['-n', netns, 'addr', 'add', '10.0.0.1/16', 'dev', 'veth0']);
+  const [link] = JSON.parse(sh('ip', ['-n', netns, '-j', 'link', 'show', 'veth0'])) as Array<{ ifindex: number }>;
+  return link!.ifindex;
+}
+
+/** Number of routes in `netns`'s main table (to check a tool really did the work). */
+export function countRoutes(netns: string): number {
+  const out = sh('ip', ['-n', netns, '-4', 'route', 'show', 'table', 'main']);
+  return out.length === 0 ? 0 : out.trimEnd().split('\n').length;
+}

@@ -1,0 +1,224 @@
+/**
+ * Worker: runs one benchmark task with this library and prints its timings as one JSON line.
+ * Started by bench/run.ts (inside the benchmark's private namespace); the process start-up and
+ * the module loading are outside the timed sections.
+ *
+ *   node dist/bench/tools/ours.js '{"w":"w1","netns":"bw1","n":10000,"reps":5,"mode":"seq"}'
+ */
+import { AF_INET, RTM_DELLINK } from '../../messages/constants.js';
+import { dumpRoutes } from '../../messages/requests.js';
+import type { LinkMessage, NetlinkMessage } from '../../messages/message.js';
+import { RT_TABLE_MAIN } from '../../messages/route/constants.js';
+import { Namespace, VethPair } from '../../lib/index.js';
+import { setLinkMessage } from '../../lib/rtnl/links.js';
+import { routeMessage } from '../../lib/rtnl/routes.js';
+import { buildCluster } from '../cluster.js';
+import { CONTAINER_GATEWAY, containerAddress, now, pairAddresses, routeAddress } from '../common.js';
+
+type Task =
+  | { w: 'w1'; netns: string; n: number; reps: number; mode: 'seq' | 'batch' }
+  | { w: 'w2'; netns: string; reps: number }
+  | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent' }
+  | { w: 'w4'; reps: number }
+  | { w: 'netns'; n: number; reps: number }
+  | { w: 'container'; n: number; host: string };
+
+const task = JSON.parse(process.argv[2] ?? '{}') as Task;
+
+function check(results: Array<Error | undefined>, what: string): void {
+  const bad = results.find((e) => e !== undefined);
+  if (bad) throw new Error(`${what}: ${results.filter((e) => e).length} failed, first: ${bad.message}`);
+}
+
+async function w1(t: Extract<Task, { w: 'w1' }>) {
+  const ns = await Namespace.open(t.netns);
+  const dev = (await ns.link('veth0')).index;
+  const specs = Array.from({ length: t.n }, (_, i) => ({ dst: `${routeAddress(i)}/32`, dev }));
+  const add: number[] = [];
+  const del: number[] = [];
+  for (let r = 0; r < t.reps; r++) {
+    if (t.mode === 'seq') {
+      let t0 = now();
+      for (const spec of specs) await ns.addRoute(spec);
+      add.push(now() - t0);
+      t0 = now();
+      for (const spec of specs) await ns.deleteRoute(spec);
+      del.push(now() - t0);
+    } else {
+      let t0 = now();
+      check(await ns.addRoutes(specs), 'addRoutes');
+      add.push(now() - t0);
+      // No deleteRoutes in the API yet: the same batching through Connection.batch.
+      t0 = now();
+      const messages = specs.map((s) => routeMessage('delete', s, () => dev));
+      const results = await ns.rtnl.connection.batch(messages);
+      del.push(now() - t0);
+      check(results.map((x) => (x.ok ? undefined : x.error)), 'delete batch');
+    }
+  }
+  ns.close();
+  return { add, del };
+}
+
+async function w2(t: Extract<Task, { w: 'w2' }>) {
+  const ns = await Namespace.open(t.netns);
+  const raw: number[] = [];
+  const typed: number[] = [];
+  let counts: number[] = [];
+  for (let r = 0; r < t.reps; r++) {
+    let t0 = now();
+    const messages: NetlinkMessage[] = await ns.rtnl.connection.dump(dumpRoutes({ family: AF_INET, table: RT_TABLE_MAIN }));
+    raw.push(now() - t0);
+    t0 = now();
+    const routes = await ns.routes({ family: 4, table: 'main' });
+    typed.push(now() - t0);
+    counts = [messages.length, routes.length];
+  }
+  ns.close();
+  return { raw, typed, counts };
+}
+
+async function w3(t: Extract<Task, { w: 'w3' }>) {
+  const ns = await Namespace.open(t.netns);
+  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
+  const idx = Array.from({ length: t.n }, (_, i) => i);
+  const GROUP = 77;
+  for (let r = 0; r < t.reps; r++) {
+    let pairs: VethPair[] = [];
+    if (t.mode === 'seq') {
+      let t0 = now();
+      for (const i of idx) pairs.push(await VethPair.create({ name: `va${i}`, namespace: ns, peer: { name: `vb${i}` } }));
+      out.create.push(now() - t0);
+      t0 = now();
+      for (const p of pairs) {
+        await p.link.up();
+        await p.peer.up();
+      }
+      out.up.push(now() - t0);
+      t0 = now();
+      for (const i of idx) {
+        const [a, b] = pairAddresses(i);
+        await pairs[i]!.link.addAddress(a);
+        await pairs[i]!.peer.addAddress(b);
+      }
+      out.addr.push(now() - t0);
+      t0 = now();
+      for (const p of pairs) await p.delete();
+      out.del.push(now() - t0);
+    } else {
+      let t0 = now();
+      pairs = await Promise.all(idx.map((i) => VethPair.create({ name: `va${i}`, namespace: ns, peer: { name: `vb${i}` } })));
+      out.create.push(now() - t0);
+      t0 = now();
+      await Promise.all(pairs.flatMap((p) => [p.link.up(), p.peer.up()]));
+      out.up.push(now() - t0);
+      t0 = now();
+      await Promise.all(
+        idx.flatMap((i) => {
+          const [a, b] = pairAddresses(i);
+          return [pairs[i]!.link.addAddress(a), pairs[i]!.peer.addAddress(b)];
+        }),
+      );
+      out.addr.push(now() - t0);
+      // Untimed: put the va ends in one device group (no API for IFLA_GROUP yet).
+      const grouping = pairs.map((p) => {
+        const m = setLinkMessage(p.link.index, {});
+        m.body.attrs.group = GROUP;
+        return m;
+      });
+      check((await ns.rtnl.connection.batch(grouping)).map((x) => (x.ok ? undefined : x.error)), 'set group');
+      // Timed: one RTM_DELLINK with IFLA_GROUP deletes the whole group (and each veth's peer).
+      const bulk: LinkMessage = {
+        kind: 'link', type: RTM_DELLINK, flags: 0, seq: 0, pid: 0,
+        body: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { group: GROUP } },
+      };
+      t0 = now();
+      await ns.rtnl.connection.request(bulk, { operation: `RTM_DELLINK group ${GROUP}` });
+      out.del.push(now() - t0);
+    }
+    const left = (await ns.links({ kind: 'veth' })).length;
+    if (left !== 0) throw new Error(`w3: ${left} veth links left after delete`);
+  }
+  ns.close();
+  return out;
+}
+
+async function w4(t: Extract<Task, { w: 'w4' }>) {
+  const build: number[] = [];
+  const teardown: number[] = [];
+  for (let r = 0; r < t.reps; r++) {
+    let t0 = now();
+    const cluster = await buildCluster(`o${r}`);
+    build.push(now() - t0);
+    // Sanity: every container has its default route.
+    for (const ns of cluster.namespaces.slice(2)) {
+      if (!(await ns.routes()).some((x) => x.dst === 'default')) throw new Error(`w4: no default route in ${ns}`);
+    }
+    t0 = now();
+    await cluster.teardown();
+    teardown.push(now() - t0);
+  }
+  return { build, teardown };
+}
+
+async function netns(t: Extract<Task, { w: 'netns' }>) {
+  const out = { create: [] as number[], del: [] as number[], open: [] as number[], spawn: [] as number[] };
+  const names = Array.from({ length: t.n }, (_, i) => `bo${i}`);
+  for (let r = 0; r < t.reps; r++) {
+    let t0 = now();
+    const spaces: Namespace[] = [];
+    for (const name of names) spaces.push(await Namespace.create(name));
+    out.create.push((now() - t0) / t.n);
+    for (const ns of spaces) ns.close();
+    // Open a namespace by name and a netlink socket in it (first RTM_GETLINK answered).
+    t0 = now();
+    for (const name of names) {
+      const ns = await Namespace.open(name);
+      await ns.link(1);
+      ns.close();
+    }
+    out.open.push((now() - t0) / t.n);
+    // Run `true` inside (what `ip netns exec NS true` does, minus ip itself).
+    t0 = now();
+    for (const name of names) {
+      const ns = await Namespace.open(name);
+      const child = ns.spawn('true', [], { stdio: 'ignore' });
+      await new Promise((resolve, reject) => child.on('exit', resolve).on('error', reject));
+      ns.close();
+    }
+    out.spawn.push((now() - t0) / t.n);
+    t0 = now();
+    for (const name of names) {
+      const ns = await Namespace.open(name);
+      await ns.delete();
+    }
+    out.del.push((now() - t0) / t.n);
+  }
+  return out;
+}
+
+/** A container runtime's ADD: namespace, veth into it, address, up, default route. */
+async function container(t: Extract<Task, { w: 'container' }>) {
+  const host = await Namespace.open(t.host);
+  const setup: number[] = [];
+  const made: Namespace[] = [];
+  for (let i = 0; i < t.n; i++) {
+    const t0 = now();
+    const ns = await Namespace.create(`bc${i}`);
+    const pair = await VethPair.create({ name: `hc${i}`, namespace: host, up: true, peer: { name: 'eth0', namespace: ns, up: true } });
+    await pair.peer.addAddress(containerAddress(i));
+    await ns.addRoute({ dst: 'default', via: CONTAINER_GATEWAY });
+    setup.push(now() - t0);
+    made.push(ns);
+  }
+  for (const ns of made) await ns.delete();
+  host.close();
+  return { setup };
+}
+
+const handlers = { w1, w2, w3, w4, netns, container } as Record<string, (t: never) => Promise<unknown>>;
+const handler = handlers[task.w];
+if (!handler) throw new Error(`unknown task ${JSON.stringify(task)}`);
+const result = await handler(task as never);
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
