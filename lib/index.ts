@@ -7,6 +7,28 @@
  */
 export { Namespace, type CreateNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
 export { Link } from './link.js';
+export {
+  Monitor,
+  MonitorSyncError,
+  MONITOR_GROUPS,
+  REPLAYABLE_GROUPS,
+  type AddressEvent,
+  type LinkEvent,
+  type MessageEvent,
+  type MonitorAction,
+  type MonitorEvent,
+  type MonitorGroup,
+  type MonitorOptions,
+  type MonitorTransport,
+  type NeighborEvent,
+  type NsidEvent,
+  type ObjectEvent,
+  type OverrunEvent,
+  type ReplayableGroup,
+  type ResyncEvent,
+  type RouteEvent,
+  type SyncedEvent,
+} from './monitor/index.js';
 export { Bridge } from './bridge.js';
 export { Vxlan, type VxlanCreateOptions } from './vxlan.js';
 export { VethPair, type VethEndOptions, type VethPairOptions } from './veth.js';
@@ -16,7 +38,25 @@ export type { BridgeOptions, CommonLinkOptions, LinkChanges, LinkState, VxlanOpt
 export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
 export type { DeviceRef, Nexthop, NexthopSpec, Route, RouteSpec } from './rtnl/routes.js';
 export type { ProtocolName, RouteTypeName, ScopeName, TableName } from './rtnl/names.js';
-export { Connection, type BatchResult, type ConnectionOptions, type DumpOptions, type RequestOptions } from './connection.js';
+export { Connection, type BatchResult, type ConnectionOptions, type DumpOptions, type MessageCodec, type RequestOptions } from './connection.js';
+export {
+  ERESTART,
+  NAT_CHAIN,
+  NAT_TABLE,
+  NAT_TAG,
+  Nat,
+  NFNETLINK_CODEC,
+  Nftables,
+  type CommitOptions,
+  type MasqueradeSpec,
+  type NatFamily,
+  type NatOptions,
+  type NatRule,
+  type NftablesOpenOptions,
+  type NftChain,
+  type NftRule,
+  type NftTable,
+} from './nat/index.js';
 export type { Transport } from './transport.js';
 export {
   ConnectionClosedError,
@@ -29,4 +69,5 @@ export {
 } from './errors.js';
 export { InvalidArgumentError, type Family } from './validate.js';
 export { openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkTransport } from './sys/index.js';
+export { ConnectTimeoutError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';
 export { NetlinkDecodeError } from '../messages/errors.js';

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { Server, Socket } from 'node:net';
 import { closeSync, existsSync, fstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
 import { Link } from './link.js';
+import { Nat } from './nat/nat.js';
+import { Nftables } from './nat/nftables.js';
 import { linkFromState } from './link-factory.js';
+import { Monitor, type MonitorOptions } from './monitor/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
 import type { FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
@@ -17,6 +21,10 @@ import {
   openNetlinkSocket,
   openNetnsFd,
   withNetns,
+  connectInNetns,
+  listenInNetns,
+  type NetnsConnectOptions,
+  type NetnsListenOptions,
 } from './sys/index.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
 
@@ -47,6 +55,7 @@ export type NetSysctl = `net.${string}`;
 export class Namespace implements AsyncDisposable {
   #fd: number | undefined;
   #rtnl: Rtnl | undefined;
+  #nat: Nat | undefined;
   readonly inode: number;
 
   private constructor(
@@ -132,6 +141,21 @@ export class Namespace implements AsyncDisposable {
       this.#rtnl = new Rtnl(connection);
     }
     return this.#rtnl;
+  }
+
+  /** Source NAT through nftables in this namespace (its NETLINK_NETFILTER socket is opened on first use). */
+  get nat(): Nat {
+    if (!this.#nat) {
+      this.#nat = new Nat(
+        Nftables.open({
+          netnsFd: this.fd,
+          context: `in ${this}`,
+          ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path }) } : {}),
+          ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+        }),
+      );
+    }
+    return this.#nat;
   }
 
   toString(): string {
@@ -237,6 +261,33 @@ export class Namespace implements AsyncDisposable {
     return this.rtnl.nsids();
   }
 
+  // ---- events
+
+  /**
+   * Joins rtnetlink multicast groups on a socket of its own, opened in this namespace, and yields
+   * the changes as typed events: `for await (const ev of ns.monitor({ groups: ['link', 'ipv4-route'] }))`.
+   * With `replay: true` it yields the current state first, then { kind: 'synced' }, then the changes.
+   * The socket is joined before this returns, so changes made after it are seen even if iteration
+   * starts later. `break`, `signal` or close() release the socket; closing the namespace does not.
+   */
+  monitor(options: MonitorOptions): Monitor {
+    const transport = openNetlinkSocket({
+      netnsFd: this.fd,
+      ...(options?.receiveBufferBytes !== undefined ? { recvBufferSize: options.receiveBufferBytes } : {}),
+    });
+    try {
+      return new Monitor(transport, {
+        context: `in ${this}`,
+        ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path, monitor: true }) } : {}),
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+        ...options,
+      });
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  }
+
   // ---- processes and sysctls
 
   /** Runs a program inside the namespace (like `ip netns exec`, without a shell). */
@@ -260,12 +311,33 @@ export class Namespace implements AsyncDisposable {
     });
   }
 
+  // ---- TCP from inside the namespace (no process per connection)
+
+  /**
+   * Opens a TCP connection from inside this namespace (the socket is made there and stays there).
+   * `host` must be an IP address. Rejects with ECONNREFUSED, ENETUNREACH, EHOSTUNREACH ... or
+   * ETIMEDOUT after `timeoutMs` (default 5000).
+   */
+  async connect(options: Omit<NetnsConnectOptions, 'context'>): Promise<Socket> {
+    return connectInNetns(this.fd, { ...options, context: `from ${this}` });
+  }
+
+  /**
+   * A net.Server listening inside this namespace on `host` (default 0.0.0.0) and `port`
+   * (default 0: read it from server.address()). Accepted connections are in this namespace.
+   */
+  async listen(options: Omit<NetnsListenOptions, 'context'> = {}, onConnection?: (socket: Socket) => void): Promise<Server> {
+    return listenInNetns(this.fd, { ...options, context: `in ${this}` }, onConnection);
+  }
+
   // ---- lifetime
 
   /** Closes the socket and the namespace fd. A named namespace lives on; delete() removes it. */
   close(): void {
     this.#rtnl?.close();
     this.#rtnl = undefined;
+    this.#nat?.close();
+    this.#nat = undefined;
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }

@@ -37,11 +37,15 @@ export class VethPair {
       throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
     }
     try {
+      // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
+      // peer yet: ENOTCONN), so `peer.up` is done by a second request once both ends exist.
+      const { up: peerUp, ...peerOptions } = options.peer;
       const message = vethMessage(options.name, {
         ...options,
-        peer: { ...options.peer, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
+        peer: { ...peerOptions, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
       });
       await here.rtnl.createLink(message, `${options.name} type veth peer ${options.peer.name}${there !== here ? ` in ${there}` : ''}`);
+      if (peerUp) await there.rtnl.setLink(options.peer.name, { up: true });
       const [link, peer] = await Promise.all([here.link(options.name), there.link(options.peer.name)]);
       return new VethPair(link, peer, owned);
     } catch (error) {

@@ -95,7 +95,7 @@ export function headerWithAttributes<H, A>(header: FixedHeader<H>, table: AttrTa
       return h;
     },
     encode(w, body, field) {
-      if (typeof body !== 'object' || body === null) throw new TypeError(`${field}: expected a ${header.name} body object`);
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || ArrayBuffer.isView(body)) throw new TypeError(`${field}: expected a ${header.name} body object`);
       const at = w.length;
       header.encode(w, body, field);
       w.zeros(padded - (w.length - at));

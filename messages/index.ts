@@ -34,3 +34,6 @@ export * from './route/index.js';
 export * from './neighbor/index.js';
 export * from './nsid/index.js';
 export * from './requests.js';
+/** nf_tables over NETLINK_NETFILTER: its own decoder, since nfnetlink types overlap rtnetlink's. */
+export * as nftables from './nftables/index.js';
+export { decodeNftMessages, encodeNftMessage, encodeNftMessages, type NftMessage } from './nftables/index.js';

@@ -139,7 +139,7 @@ export function writeMessage(w: Writer, message: NetlinkMessage): void {
   const codec = BODIES[kind];
   if (!codec) throw new TypeError(`message.kind: ${describe(kind)} is not a message kind`);
   const type = checkHeaderField(message.type, 0xffff, 'message.type');
-  if (kindOfType(type) !== kind && !(kind === 'unknown')) {
+  if (kindOfType(type) !== kind && !(kind === 'unknown' && kindOfType(type) === 'unknown')) {
     throw new RangeError(`message.type: ${messageTypeName(type)} is not a '${kind}' message`);
   }
   const flags = checkHeaderField(message.flags ?? 0, 0xffff, 'message.flags');

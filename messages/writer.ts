@@ -85,9 +85,9 @@ export class Writer {
   }
 
   /** Sets nla_len (payload without padding) and pads to the next boundary. */
-  endAttr(at: number): void {
+  endAttr(at: number, field?: string): void {
     const len = this.length - at;
-    if (len > 0xffff) throw new RangeError(`attribute of ${len} bytes does not fit nla_len (at most 65535)`);
+    if (len > 0xffff) throw new RangeError(`${field ? `${field}: ` : ''}attribute of ${len} bytes does not fit nla_len (at most 65535)`);
     this.view.setUint16(at, len, true);
     this.align();
   }

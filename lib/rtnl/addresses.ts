@@ -2,7 +2,7 @@ import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR
 import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_SECONDARY } from '../../messages/address/constants.js';
 import type { AddressBody } from '../../messages/address/index.js';
 import type { AddressMessage } from '../../messages/message.js';
-import { checkInterfaceName, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family, type Prefix } from '../validate.js';
+import { checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family, type Prefix } from '../validate.js';
 import { lookup, SCOPES, scopeName, type ScopeName } from './names.js';
 
 /** An address on a link, as `ip addr` shows it. */
@@ -81,7 +81,12 @@ export function addressMessage(kind: 'add' | 'delete', index: number, cidr: stri
   }
   if (options.label !== undefined) {
     if (prefix.family !== 4) throw new InvalidArgumentError('label', options.label, 'is only for IPv4 addresses');
-    attrs.label = checkInterfaceName(options.label, 'label');
+    // Not an interface name: the point of a label is the ':' in 'eth0:1'. IFNAMSIZ bounds it.
+    const label: unknown = options.label;
+    if (typeof label !== 'string' || label.length === 0 || label.includes('\0') || Buffer.byteLength(label) > 15) {
+      throw new InvalidArgumentError('label', label, 'is not a label of 1 to 15 bytes without NUL');
+    }
+    attrs.label = label;
   }
   if (options.metric !== undefined) attrs.rtPriority = checkU32(options.metric, 'metric');
   if (flags > 0xff) attrs.flags = flags;

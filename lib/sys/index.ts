@@ -14,3 +14,4 @@ export {
 } from './named-netns.js';
 export { openNetlinkSocket, type NetlinkSocketOptions, type NetlinkTransport } from './netlink-socket.js';
 export { getsockoptInt, getsockoptInto, setsockoptInt } from './libc.js';
+export { ConnectTimeoutError, connectInNetns, encodeSockaddr, listenInNetns, type NetnsConnectOptions, type NetnsListenOptions } from './tcp-in-netns.js';

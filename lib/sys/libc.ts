@@ -13,6 +13,8 @@ interface LibcFunctions {
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
   getsockopt(fd: number, level: number, name: number, value: Buffer, length: number[]): number;
   strerror(errno: number): string;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer, length: number): number;
 }
 
 let bound: LibcFunctions | undefined;
@@ -31,6 +33,8 @@ function libc(): LibcFunctions {
       setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t length)'),
       getsockopt: lib.func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length)'),
       strerror: lib.func('const char *strerror(int errnum)'),
+      socket: lib.func('int socket(int domain, int type, int protocol)'),
+      bind: lib.func('int bind(int fd, const void *addr, uint32_t length)'),
     };
   }
   return bound;
@@ -79,4 +83,16 @@ export function getsockoptInt(fd: number, level: number, name: number): number {
   const value = new Int32Array(1);
   getsockoptInto(fd, level, name, Buffer.from(value.buffer));
   return value[0] ?? 0;
+}
+
+/** socket(2); returns the new fd. It belongs to the calling thread's network namespace for good. */
+export function socket(domain: number, type: number, protocol: number): number {
+  const fd = libc().socket(domain, type, protocol);
+  check(fd, 'socket', `domain ${domain}, type 0x${type.toString(16)}, protocol ${protocol}`);
+  return fd;
+}
+
+/** bind(2) to an encoded sockaddr (sockaddr_in or sockaddr_in6). */
+export function bind(fd: number, sockaddr: Buffer, detail: string): void {
+  check(libc().bind(fd, sockaddr, sockaddr.length), 'bind', `fd ${fd}, ${detail}`);
 }

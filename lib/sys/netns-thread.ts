@@ -31,7 +31,20 @@ export class NetnsRestoreError extends Error {
 
 /** Runs `action` with the calling thread inside the network namespace `target` (an fd). */
 export function withNetns<T>(target: number, action: () => T): T {
+  // Already there (e.g. Namespace.current()): setns would need CAP_SYS_ADMIN for nothing,
+  // and an unprivileged process could then not even open a socket in its own namespace.
+  if (isCurrentNetns(target)) return runInNetns(undefined, action);
   return runInNetns(() => setns(target, CLONE_NEWNET), action);
+}
+
+function isCurrentNetns(fd: number): boolean {
+  try {
+    const target = fstatSync(fd);
+    const current = statSync(THREAD_NETNS);
+    return target.ino === current.ino && target.dev === current.dev;
+  } catch {
+    return false; // a bad fd: let setns report it
+  }
 }
 
 /** Runs `action` with the calling thread inside a brand-new, empty network namespace. */
@@ -39,9 +52,10 @@ export function withNewNetns<T>(action: () => T): T {
   return runInNetns(() => unshare(CLONE_NEWNET), action);
 }
 
-function runInNetns<T>(enter: () => void, action: () => T): T {
+function runInNetns<T>(enter: (() => void) | undefined, action: () => T): T {
   if (typeof action !== 'function') throw new TypeError('withNetns: action must be a function');
   if (isAsyncFunction(action)) throw new TypeError('withNetns: the action must be synchronous, not an async function');
+  if (enter === undefined) return refusePromise(action());
 
   const original = openSync(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
   try {
@@ -55,16 +69,20 @@ function runInNetns<T>(enter: () => void, action: () => T): T {
       throw error;
     }
     restore(original, originalInode, undefined);
-    if (isThenable(result)) {
-      // Whatever that promise still does runs outside the namespace. It is refused;
-      // keep its eventual rejection from also crashing the process as unhandled.
-      result.then(undefined, () => undefined);
-      throw new TypeError('withNetns: the action returned a promise; it must be synchronous');
-    }
-    return result;
+    return refusePromise(result);
   } finally {
     closeSync(original);
   }
+}
+
+function refusePromise<T>(result: T): T {
+  if (isThenable(result)) {
+    // Whatever that promise still does runs outside the namespace. It is refused;
+    // keep its eventual rejection from also crashing the process as unhandled.
+    result.then(undefined, () => undefined);
+    throw new TypeError('withNetns: the action returned a promise; it must be synchronous');
+  }
+  return result;
 }
 
 function restore(original: number, originalInode: number, pending: unknown): void {

@@ -123,6 +123,7 @@ export function string(maxBytes = 0xffff - 5): Codec<string> {
     },
     encode(w, v, f) {
       if (typeof v !== 'string') fail(f, v, 'a string');
+      if (!v.isWellFormed()) throw new TypeError(`${f}: ${describe(v)} is not valid Unicode (a lone surrogate), so it has no UTF-8 form`);
       const encoded = utf8Encoder.encode(v);
       if (encoded.includes(0)) throw new TypeError(`${f}: ${describe(v)} contains a NUL character`);
       if (encoded.length > maxBytes) {

@@ -79,23 +79,29 @@ function writeAttribute(w: Writer, spec: AttrSpec, value: unknown, field: string
   } else {
     spec.codec.encode(w, value, field);
   }
-  w.endAttr(at);
+  w.endAttr(at, field);
 }
 
 function decodeAlone(codec: Codec<unknown>, payload: Uint8Array): unknown {
   return codec.decode(new Source(payload), 0, payload.length, {});
 }
 
-function writeRaw(w: Writer, attribute: RawAttribute, field: string): void {
+function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: AttrTable<unknown>, record: Record<string, unknown>): void {
   if (!attribute || typeof attribute.type !== 'number' || !(attribute.data instanceof Uint8Array)) {
     throw new TypeError(`${field}: an unknown attribute needs { type: number, data: Uint8Array }`);
   }
   if (!Number.isInteger(attribute.type) || attribute.type < 0 || attribute.type > 0xffff) {
     throw new RangeError(`${field}: attribute type ${attribute.type} is out of range 0..65535`);
   }
+  // A known type would decode as that field, not come back as unknown: only a duplicate of a
+  // field that is set (the decoder keeps repeats of a single attribute as unknown) is allowed.
+  const spec = table.byType[attribute.type & NLA_TYPE_MASK];
+  if (spec && (spec.repeated || record[spec.name] === undefined || record[spec.name] === null)) {
+    throw new RangeError(`${field}.type: ${attribute.type} is ${spec.kernelName}, a known attribute: set ${spec.name} instead`);
+  }
   const at = w.beginAttr(attribute.type);
   w.bytes(attribute.data);
-  w.endAttr(at);
+  w.endAttr(at, field);
 }
 
 /**
@@ -103,7 +109,9 @@ function writeRaw(w: Writer, attribute: RawAttribute, field: string): void {
  * with their original type bits; values the caller added follow in table order; unknown ones last.
  */
 export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, path: string): void {
-  if (typeof values !== 'object' || values === null) throw new TypeError(`${path}: expected an object of ${table.space} attributes`);
+  if (typeof values !== 'object' || values === null || Array.isArray(values) || ArrayBuffer.isView(values)) {
+    throw new TypeError(`${path}: expected an object of ${table.space} attributes`);
+  }
   const record = values as Record<string, unknown>;
   const unknown = (record.unknown ?? []) as RawAttribute[];
   if (!Array.isArray(unknown)) throw new TypeError(`${path}.unknown: expected an array of raw attributes`);
@@ -124,7 +132,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       const count = spec ? (used.get(spec.name) ?? 0) : 0;
       if (spec === undefined || (!spec.repeated && count > 0)) {
         const raw = unknown[unknownUsed];
-        if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`);
+        if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`, table as AttrTable<unknown>, record);
         unknownUsed++;
         continue;
       }
@@ -150,7 +158,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       writeAttribute(w, spec, value, `${path}.${spec.name}`);
     }
   }
-  for (let i = unknownUsed; i < unknown.length; i++) writeRaw(w, unknown[i]!, `${path}.unknown[${i}]`);
+  for (let i = unknownUsed; i < unknown.length; i++) writeRaw(w, unknown[i]!, `${path}.unknown[${i}]`, table as AttrTable<unknown>, record);
   if (wire && wire.length & 3) dropFinalPadding(w, setStart);
 }
 

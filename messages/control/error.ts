@@ -66,20 +66,39 @@ export const errorBody: BodyCodec<ErrorBody> = {
     return body;
   },
   encode(w, body, field, flags) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || ArrayBuffer.isView(body)) throw new TypeError(`${field}: expected an nlmsgerr body object, got ${describe(body)}`);
     w.s32(checkErrno(body.error, `${field}.error`));
     const r = body.request;
-    if (typeof r !== 'object' || r === null) throw new TypeError(`${field}.request: expected the echoed request header`);
+    if (typeof r !== 'object' || r === null || Array.isArray(r) || ArrayBuffer.isView(r)) throw new TypeError(`${field}.request: expected the echoed request header`);
     const payload = flags & NLM_F_CAPPED ? undefined : body.requestPayload;
-    w.u32(r.len ?? NLMSG_HDRLEN + (payload?.length ?? 0));
-    w.u16(r.type);
-    w.u16(r.flags);
-    w.u32(r.seq);
-    w.u32(r.pid);
+    if (flags & NLM_F_CAPPED && body.requestPayload !== undefined && body.requestPayload !== null) {
+      throw new RangeError(`${field}.requestPayload: given, but NLM_F_CAPPED in the message flags says only the header is echoed`);
+    }
+    if (payload !== undefined && payload !== null && !(payload instanceof Uint8Array)) throw new TypeError(`${field}.requestPayload: expected a Uint8Array`);
+    const echoed = (name: keyof EchoedHeader, max: number, fallback: number): number => {
+      const x = r[name] ?? fallback;
+      if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`${field}.request.${name}: expected an integer, got ${describe(x)}`);
+      if (x < 0 || x > max) throw new RangeError(`${field}.request.${name}: ${x} is out of range 0..${max}`);
+      return x;
+    };
+    const len = echoed('len', 0xffffffff, NLMSG_HDRLEN + (payload?.length ?? 0));
+    // Without NLM_F_CAPPED the echoed length must be what follows: the header and the payload.
+    if (!(flags & NLM_F_CAPPED) && len !== NLMSG_HDRLEN + (payload?.length ?? 0) && !(len <= NLMSG_HDRLEN && !payload)) {
+      throw new RangeError(`${field}.request.len: ${len} does not match the ${NLMSG_HDRLEN + (payload?.length ?? 0)} bytes echoed (set NLM_F_CAPPED to echo only the header)`);
+    }
+    w.u32(len);
+    w.u16(echoed('type', 0xffff, 0));
+    w.u16(echoed('flags', 0xffff, 0));
+    w.u32(echoed('seq', 0xffffffff, 0));
+    w.u32(echoed('pid', 0xffffffff, 0));
     if (payload) {
       w.bytes(payload);
       w.align();
     }
-    if (body.ext) encodeAttributes(extAckAttributes, w, body.ext, `${field}.ext`);
+    if (body.ext !== undefined && body.ext !== null) {
+      if (!(flags & NLM_F_ACK_TLVS)) throw new RangeError(`${field}.ext: extended ACK attributes need NLM_F_ACK_TLVS (0x200) in the message flags`);
+      encodeAttributes(extAckAttributes, w, body.ext, `${field}.ext`);
+    }
   },
 };
 
@@ -94,8 +113,12 @@ export const doneBody: BodyCodec<DoneBody> = {
     }
     return body;
   },
-  encode(w, body, field) {
+  encode(w, body, field, flags) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || ArrayBuffer.isView(body)) throw new TypeError(`${field}: expected an NLMSG_DONE body object, got ${describe(body)}`);
     w.s32(checkErrno(body.error, `${field}.error`));
-    if (body.ext) encodeAttributes(extAckAttributes, w, body.ext, `${field}.ext`);
+    if (body.ext !== undefined && body.ext !== null) {
+      if (!(flags & NLM_F_ACK_TLVS)) throw new RangeError(`${field}.ext: extended ACK attributes need NLM_F_ACK_TLVS (0x200) in the message flags`);
+      encodeAttributes(extAckAttributes, w, body.ext, `${field}.ext`);
+    }
   },
 };

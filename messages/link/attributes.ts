@@ -272,7 +272,7 @@ function decodeLinkBody(src: Source, start: number, end: number): LinkBody {
 }
 
 function encodeLinkBody(w: Writer, body: LinkBody, field: string): void {
-  if (typeof body !== 'object' || body === null) throw new TypeError(`${field}: expected an ifinfomsg body object, got ${describe(body)}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || ArrayBuffer.isView(body)) throw new TypeError(`${field}: expected an ifinfomsg body object, got ${describe(body)}`);
   ifinfomsg.encode(w, body, field);
   const family = typeof body.family === 'number' ? body.family : 0;
   encodeAttributes(linkAttributesFor(family), w, body.attrs ?? {}, `${field}.attrs`);

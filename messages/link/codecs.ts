@@ -154,6 +154,7 @@ export const kindName: Codec<string> = {
   decode: cstring.decode,
   encode(w, value, field) {
     if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${field}: expected a link kind name, got ${describe(value)}`);
+    if (!value.isWellFormed()) throw new TypeError(`${field}: ${describe(value)} is not valid Unicode (a lone surrogate), so it has no UTF-8 form`);
     const encoded = utf8.encode(value);
     if (encoded.includes(0)) throw new TypeError(`${field}: ${describe(value)} contains a NUL character`);
     if (encoded.length > 55) throw new RangeError(`${field}: ${describe(value)} is ${encoded.length} bytes, at most 55 allowed`); // MODULE_NAME_LEN - 1

@@ -3,6 +3,7 @@ import { bytes, describe } from '../attributes/scalars.js';
 import { kindName } from './codecs.js';
 import { attr, defineTable, type AttrTable, type ValuesOf } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
+import { Source } from '../source.js';
 
 // IFLA_INFO_* (<linux/if_link.h>): the payload of IFLA_LINKINFO. IFLA_INFO_DATA is read with the
 // table of its IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA with that of its IFLA_INFO_SLAVE_KIND; a kind
@@ -71,8 +72,15 @@ function kindData(table: AttrTable<unknown>): Codec<unknown> {
     nestedFlag: false,
     decode: (src, start, end) => decodeAttributes(table, src, start, end),
     encode(w, value, field) {
-      if (value instanceof Uint8Array) w.bytes(value);
-      else encodeAttributes(table, w, value, field);
+      if (value instanceof Uint8Array) {
+        // Raw bytes must still be what the decoder can read back as this kind's attributes.
+        try {
+          decodeAttributes(table, new Source(value), 0, value.length);
+        } catch (error) {
+          throw new RangeError(`${field}: the ${value.length} raw bytes are not ${table.space} attributes (${(error as Error).message})`);
+        }
+        w.bytes(value);
+      } else encodeAttributes(table, w, value, field);
     },
   };
 }

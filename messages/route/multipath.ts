@@ -60,7 +60,7 @@ export function multipath<A>(table: () => AttrTable<A>): Codec<Array<Nexthop<A>>
       for (let i = 0; i < value.length; i++) {
         const hop = value[i] as Partial<Nexthop<A>> | null | undefined;
         const f = `${field}[${i}]`;
-        if (typeof hop !== 'object' || hop === null) throw new TypeError(`${f}: expected a next hop object, got ${describe(hop)}`);
+        if (typeof hop !== 'object' || hop === null || Array.isArray(hop) || ArrayBuffer.isView(hop)) throw new TypeError(`${f}: expected a next hop object, got ${describe(hop)}`);
         const flags = checkInt(hop.flags ?? 0, 0, 0xff, `${f}.flags`);
         const hops = checkInt(hop.hops ?? 0, 0, 0xff, `${f}.hops`);
         const ifindex = checkInt(hop.ifindex ?? 0, -0x80000000, 0x7fffffff, `${f}.ifindex`);

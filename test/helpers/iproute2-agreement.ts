@@ -173,11 +173,42 @@ function neighborChecks(m: Extract<NetlinkMessage, { kind: 'neighbor' }>, output
   return checks;
 }
 
+// RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH
+const DELETIONS = new Set([17, 21, 25, 29]);
+
+function deletionChecks(m: NetlinkMessage, output: Json[]): Check[] {
+  switch (m.kind) {
+    case 'link':
+      return [[`deleted link ${m.body.attrs.ifname} absent from ip output`, output.some((e) => e.ifindex === m.body.index), false]];
+    case 'address': {
+      const local = m.body.attrs.local ?? m.body.attrs.address;
+      const present = output.some((e) => e.ifindex === m.body.index && list(e.addr_info).some((x) => x.local === local && x.prefixlen === m.body.prefixlen));
+      return [[`deleted address ${local}/${m.body.prefixlen} absent from ip output`, present, false]];
+    }
+    case 'route': {
+      const dst = routeDst(m.body.family, m.body.attrs.dst, m.body.dstLen);
+      const table = tableName(m.body.attrs.table ?? m.body.table);
+      return [[`deleted route ${dst} table ${table} absent from ip output`, output.some((e) => e.dst === dst && (e.table ?? 'main') === table), false]];
+    }
+    case 'neighbor': {
+      const present = output.some((e) => (e.dst !== undefined ? e.dst === m.body.attrs.dst : e.mac === m.body.attrs.lladdr));
+      return [[`deleted neighbour ${m.body.attrs.dst ?? m.body.attrs.lladdr} absent from ip output`, present, false]];
+    }
+    default:
+      return [];
+  }
+}
+
 /** Checks for a fixture's decoded messages against its `ip -j` output. */
 export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): Check[] {
   const output = list(fixture.ip?.output);
   const checks: Check[] = [];
   for (const m of messages) {
+    // A notification of a deletion (test/fixtures/notifications): the object is gone from the listing.
+    if (fixture.direction === 'received' && DELETIONS.has(m.type)) {
+      checks.push(...deletionChecks(m, output));
+      continue;
+    }
     switch (m.kind) {
       case 'link':
         if (fixture.direction === 'received') {

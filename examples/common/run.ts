@@ -1,0 +1,73 @@
+/** What every example shares: leftovers, entry point detection, output, and teardown. */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Namespace } from '../../lib/index.js';
+
+export interface ExampleOptions {
+  /** Where output goes (default console.log); tests pass a collector. */
+  log?: (line: string) => void;
+  /** Prepended to every namespace name, so several runs can share /run/netns (tests). */
+  prefix?: string;
+}
+
+/** True when the module at `url` is the program node was started with. */
+export function isEntryPoint(url: string): boolean {
+  const argv1 = process.argv[1];
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(url));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes named namespaces an earlier run left behind (one that died halfway), so a new run
+ * starts clean. Returns the names removed.
+ */
+export async function removeLeftovers(names: readonly string[]): Promise<string[]> {
+  const present = new Set(Namespace.list());
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!present.has(name)) continue;
+    const ns = await Namespace.open(name);
+    await ns.delete();
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Deletes namespaces, newest first, continuing past errors; returns the errors. */
+export async function deleteAll(namespaces: Namespace[]): Promise<Error[]> {
+  const errors: Error[] = [];
+  for (const ns of [...namespaces].reverse()) {
+    try {
+      await ns.delete();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') errors.push(error as Error);
+    }
+  }
+  namespaces.length = 0;
+  return errors;
+}
+
+/**
+ * Runs an example's main as a program: exit code 0 when it reports success, 1 otherwise, and
+ * one clear sentence instead of a stack trace when privileges are missing.
+ */
+export function runAsProgram(main: () => Promise<{ ok: boolean }>): void {
+  main().then(
+    (result) => {
+      process.exitCode = result.ok ? 0 : 1;
+    },
+    (error: unknown) => {
+      const code = (error as { code?: string }).code;
+      if (code === 'EPERM' || code === 'EACCES') {
+        console.error(`This example needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN) to create network namespaces: ${(error as Error).message}`);
+      } else {
+        console.error(error);
+      }
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * CNI error results (spec section 5, "Error"): a numeric code, a short message and details.
+ * Codes below 100 are the spec's; 999 is what the reference plugins use for internal errors.
+ */
+
+export const CNI_ERRORS = {
+  INCOMPATIBLE_CNI_VERSION: 1,
+  UNSUPPORTED_FIELD: 2,
+  UNKNOWN_CONTAINER: 3,
+  INVALID_ENVIRONMENT_VARIABLES: 4,
+  IO_FAILURE: 5,
+  DECODING_FAILURE: 6,
+  INVALID_NETWORK_CONFIG: 7,
+  TRY_AGAIN_LATER: 11,
+  PLUGIN_NOT_AVAILABLE: 50,
+  LIMITED_CONNECTIVITY: 51,
+  INTERNAL: 999,
+} as const;
+
+export type CniErrorCode = (typeof CNI_ERRORS)[keyof typeof CNI_ERRORS] | number;
+
+/** The error JSON a plugin prints on stdout (with a non-zero exit status). */
+export interface CniErrorJson {
+  cniVersion?: string;
+  code: number;
+  msg: string;
+  details?: string;
+}
+
+/** A failed CNI operation; `toJSON()` is the spec's error result. */
+export class CniError extends Error {
+  override readonly name = 'CniError';
+  constructor(
+    readonly code: CniErrorCode,
+    readonly msg: string,
+    readonly details?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(details ? `${msg}: ${details}` : msg, options);
+  }
+
+  toJSON(cniVersion?: string): CniErrorJson {
+    const out: CniErrorJson = cniVersion ? { cniVersion, code: this.code, msg: this.msg } : { code: this.code, msg: this.msg };
+    if (this.details) out.details = this.details;
+    return out;
+  }
+
+  /** Any thrown value as a CniError: CniErrors pass through, anything else is internal (999). */
+  static from(error: unknown, prefix?: string): CniError {
+    if (error instanceof CniError) return error;
+    const text = error instanceof Error ? error.message : String(error);
+    return new CniError(CNI_ERRORS.INTERNAL, prefix ? `${prefix}: ${text}` : text, undefined, { cause: error });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The plugin's command line: reads CNI_* from the environment and the configuration from stdin,
+ * runs the command, writes the result (or the error JSON) to stdout, and gives the exit status.
+ * Kept apart from the executable so that it can be tested with a fake environment.
+ */
+import { CNI_ERRORS, CniError } from './errors.js';
+import { checkContainerId, checkIfname, parseBridgeConfig, type BridgeConfig } from './config.js';
+import { LATEST_VERSION, SUPPORTED_VERSIONS, checkVersion, compareVersions, isSupportedVersion, resultToJson } from './types.js';
+
+export interface MainIo {
+  env: NodeJS.ProcessEnv;
+  stdin: () => Promise<Buffer>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const ABOUT = 'CNI bridge plugin (netns-rtnl)';
+
+/** Which CNI_* each command needs (the reference skel's table, with GC and STATUS from 1.1.0). */
+const REQUIRED: Record<string, readonly string[]> = {
+  ADD: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'],
+  CHECK: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'],
+  DEL: ['CNI_CONTAINERID', 'CNI_IFNAME', 'CNI_PATH'],
+  GC: ['CNI_PATH'],
+  STATUS: ['CNI_PATH'],
+  VERSION: [],
+};
+
+function versionOf(stdin: Buffer): string | undefined {
+  try {
+    const v = (JSON.parse(stdin.toString('utf8')) as { cniVersion?: unknown }).cniVersion;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one command; resolves with the exit status (0 on success). */
+export async function main(io: MainIo): Promise<number> {
+  const env = io.env;
+  const command = env.CNI_COMMAND ?? '';
+  let stdin: Buffer = Buffer.alloc(0);
+  let cniVersion: string | undefined;
+  try {
+    if (command === '') {
+      io.stderr(`${ABOUT}\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`);
+      return 0;
+    }
+    const required = REQUIRED[command];
+    if (!required) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, `unknown CNI_COMMAND: ${command}`);
+    const missing = required.filter((name) => !env[name]);
+    if (missing.length) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, `required env variables [${missing.join(',')}] missing`);
+    try {
+      stdin = await io.stdin();
+    } catch (error) {
+      throw new CniError(CNI_ERRORS.IO_FAILURE, `error reading from stdin: ${(error as Error).message}`);
+    }
+    cniVersion = versionOf(stdin);
+
+    if (command === 'VERSION') {
+      const v = cniVersion && isSupportedVersion(cniVersion) ? cniVersion : LATEST_VERSION;
+      io.stdout(`${JSON.stringify({ cniVersion: v, supportedVersions: SUPPORTED_VERSIONS })}\n`);
+      return 0;
+    }
+
+    const n: BridgeConfig = parseBridgeConfig(stdin, env.CNI_ARGS);
+    if (command === 'ADD' || command === 'CHECK' || command === 'DEL') {
+      checkContainerId(env.CNI_CONTAINERID!);
+      checkIfname(env.CNI_IFNAME!);
+    }
+    checkVersion(n.cniVersion);
+    if (command === 'CHECK' && compareVersions(n.cniVersion, '0.4.0') < 0) throw new CniError(CNI_ERRORS.INCOMPATIBLE_CNI_VERSION, 'config version does not allow CHECK');
+    if ((command === 'GC' || command === 'STATUS') && compareVersions(n.cniVersion, '1.1.0') < 0) {
+      throw new CniError(CNI_ERRORS.INCOMPATIBLE_CNI_VERSION, `config version does not allow ${command}`);
+    }
+
+    // Loaded only now: VERSION and argument errors answer without the netlink machinery.
+    const engine = await import('./bridge.js');
+    const call = {
+      containerId: env.CNI_CONTAINERID ?? '',
+      ifname: env.CNI_IFNAME ?? '',
+      args: env.CNI_ARGS ?? '',
+      cniPath: env.CNI_PATH ?? '',
+    };
+    switch (command) {
+      case 'ADD': {
+        const result = await engine.attachContainer(n, { ...call, netns: env.CNI_NETNS! });
+        io.stdout(`${JSON.stringify(resultToJson(result, n.cniVersion), null, 4)}\n`);
+        return 0;
+      }
+      case 'DEL':
+        await engine.detachContainer(n, { ...call, ...(env.CNI_NETNS ? { netns: env.CNI_NETNS } : {}) });
+        return 0;
+      case 'CHECK':
+        await engine.checkContainer(n, { ...call, netns: env.CNI_NETNS! });
+        return 0;
+      case 'GC':
+        await engine.gcNetwork(n, { cniPath: call.cniPath });
+        return 0;
+      case 'STATUS':
+        await engine.networkStatus(n, { cniPath: call.cniPath });
+        return 0;
+    }
+    return 0;
+  } catch (error) {
+    const e = CniError.from(error);
+    io.stdout(`${JSON.stringify(e.toJSON(cniVersion && isSupportedVersion(cniVersion) ? cniVersion : LATEST_VERSION), null, 4)}\n`);
+    return 1;
+  }
+}

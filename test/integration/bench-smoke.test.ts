@@ -1,0 +1,31 @@
+/**
+ * Smoke test of the benchmark scripts (bench/): `bench/run.js --quick` with tiny sizes, checking
+ * that every workload still runs against every peer and writes its report. No timing is asserted.
+ * Needs the build (dist/bench/run.js, made by `npm test`'s build step) and root.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { canRunIntegration } from '../helpers/sandbox.js';
+
+const runner = fileURLToPath(new URL('../../dist/bench/run.js', import.meta.url));
+
+describe.skipIf(!canRunIntegration || !existsSync(runner))('bench --quick', () => {
+  it('runs every workload and writes the report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    try {
+      const out = join(dir, 'quick.md');
+      const r = spawnSync(process.execPath, [runner, '--quick', '--no-install', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      const report = readFileSync(out, 'utf8');
+      for (const heading of ['### W1', '### W2', '### W3', '### W4', '### Namespaces', '### Per-container']) expect(report).toContain(heading);
+      expect(report).toContain('ip -batch');
+      expect(report).toContain('node `netlink` rt');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

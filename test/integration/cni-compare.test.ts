@@ -1,0 +1,248 @@
+/**
+ * The CNI plugin against the reference: for each configuration, the reference `bridge` plugin
+ * (Debian's containernetworking-plugins) and ours run in two identical fresh sandboxes (a named
+ * namespace standing for the host, one per container, one for "the internet"), and the resulting
+ * state is compared after normalizing random names and MACs: links, addresses, routes in the
+ * containers and on the host, bridge ports, sysctls, the result JSON, the NAT effect. The only
+ * differences allowed are the ones the README documents (listed in ALLOWED below).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Namespace, VethPair } from '../../lib/index.js';
+import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
+import { OURS, REFERENCE, runPlugin, type Plugin } from './cni-helpers.js';
+
+if (integrationSkipReason !== undefined) console.log(`cni-compare: ${integrationSkipReason}`);
+const haveReference = existsSync(REFERENCE);
+if (canRunIntegration && !haveReference) console.log('cni-compare: skipped: /usr/lib/cni/bridge missing (apt-get install containernetworking-plugins)');
+const haveOurs = existsSync(OURS);
+if (canRunIntegration && !haveOurs) console.log(`cni-compare: skipped: ${OURS} missing (npm run build)`);
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Scenario {
+  name: string;
+  conf: Json;
+  containers: string[];
+  /** A connection from the first container to the internet namespace: what the server sees. */
+  internet?: 'masqueraded' | 'unreachable';
+  ipv6?: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'l3-gateway', conf: { isGateway: true, ipam: { type: 'host-local', subnet: '10.88.0.0/16' } }, containers: ['c1'] },
+  { name: 'l3-no-gateway', conf: { ipam: { type: 'host-local', subnet: '10.89.0.0/24', routes: [{ dst: '192.0.2.0/24', gw: '10.89.0.254' }] } }, containers: ['c1'] },
+  { name: 'default-gw-masq', conf: { isDefaultGateway: true, ipMasq: true, ipam: { type: 'host-local', subnet: '10.90.0.0/24' } }, containers: ['c1'], internet: 'masqueraded' },
+  { name: 'default-gw-no-masq', conf: { isDefaultGateway: true, ipam: { type: 'host-local', subnet: '10.91.0.0/24' } }, containers: ['c1'], internet: 'unreachable' },
+  { name: 'mtu', conf: { isGateway: true, mtu: 1400, ipam: { type: 'host-local', subnet: '10.92.0.0/24' } }, containers: ['c1'] },
+  { name: 'hairpin', conf: { isGateway: true, hairpinMode: true, ipam: { type: 'host-local', subnet: '10.93.0.0/24' } }, containers: ['c1'] },
+  { name: 'promisc', conf: { isGateway: true, promiscMode: true, ipam: { type: 'host-local', subnet: '10.94.0.0/24' } }, containers: ['c1'] },
+  { name: 'two-containers', conf: { isGateway: true, ipam: { type: 'host-local', subnet: '10.95.0.0/24' } }, containers: ['c1', 'c2'] },
+  { name: 'ipv6', conf: { isDefaultGateway: true, ipam: { type: 'host-local', subnet: 'fd00:96::/64' } }, containers: ['c1'], ipv6: true },
+  { name: 'dual-stack', conf: { isGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.97.0.0/24' }], [{ subnet: 'fd00:97::/64' }]] } }, containers: ['c1'], ipv6: true },
+  { name: 'layer2', conf: {}, containers: ['c1'] },
+  { name: 'cni-0.4.0', conf: { cniVersion: '0.4.0', isGateway: true, ipam: { type: 'host-local', subnet: '10.98.0.0/24' } }, containers: ['c1'] },
+];
+
+/**
+ * Differences that are intended and documented in the README ("CNI: differences from the
+ * reference"). Each is applied to the reference's normalized state before comparing.
+ */
+const ALLOWED = {
+  /** The reference masquerades with iptables (a CNI-xxx chain); ours with nftables: rules are not compared, the effect is. */
+  natRules: true,
+};
+
+const P = `it-cni-${process.pid}-`;
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function ip(ns: string, ...args: string[]): Json[] {
+  const r = spawnSync('ip', ['-n', ns, '-j', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip -n ${ns} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as Json[]) : [];
+}
+
+/** Replaces every MAC and every vethXXXXXXXX by a label given in order of first appearance. */
+class Normalizer {
+  private readonly names = new Map<string, string>();
+  label(value: string): string {
+    if (!this.names.has(value)) this.names.set(value, /^veth/.test(value) ? `veth#${this.names.size}` : `mac#${this.names.size}`);
+    return this.names.get(value)!;
+  }
+  apply<T>(value: T): T {
+    const text = JSON.stringify(value)
+      .replace(/\bveth[0-9a-f]{8}\b/g, (m) => this.label(m))
+      .replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, (m) => (m === '00:00:00:00:00:00' || m === 'ff:ff:ff:ff:ff:ff' ? m : this.label(m)));
+    return JSON.parse(text) as T;
+  }
+}
+
+function sysctl(ns: string, key: string): string | undefined {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'cat', `/proc/sys/net/${key}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The state of one namespace, reduced to what a CNI plugin decides. */
+function nsState(ns: string, ifnames: string[]): Json {
+  const links = ip(ns, '-d', 'link', 'show');
+  const byIndex = new Map(links.map((l) => [l.ifindex as number, l.ifname as string]));
+  const out: Json = {};
+  out.links = links
+    .map((l) => ({
+      ifname: l.ifname,
+      kind: l.linkinfo?.info_kind,
+      flags: [...(l.flags as string[])].sort(),
+      mtu: l.mtu,
+      txqlen: l.txqlen ?? 0,
+      operstate: l.operstate,
+      address: l.address,
+      master: l.master,
+      promiscuity: l.promiscuity,
+      hairpin: l.linkinfo?.info_slave_data?.hairpin,
+      vlanFiltering: l.linkinfo?.info_data?.vlan_filtering,
+      addrGenMode: l.inet6_addr_gen_mode,
+    }))
+    .sort((a, b) => String(a.ifname).localeCompare(String(b.ifname)));
+  out.addresses = ip(ns, 'addr', 'show')
+    .flatMap((l) => (l.addr_info as Json[]).map((a) => ({ dev: l.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, broadcast: a.broadcast, scope: a.scope })))
+    .filter((a) => !(a.family === 'inet6' && a.scope === 'link'))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  out.routes = [...ip(ns, '-4', 'route', 'show', 'table', 'main'), ...ip(ns, '-6', 'route', 'show', 'table', 'main')]
+    .filter((r) => !(String(r.dst).startsWith('fe80:')))
+    .map((r) => ({ dst: r.dst, gateway: r.gateway, dev: r.dev, protocol: r.protocol, scope: r.scope, prefsrc: r.prefsrc, metric: r.metric, flags: r.flags, type: r.type }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const devs = links.map((l) => String(l.ifname));
+  out.sysctls = Object.fromEntries(
+    [
+      'ipv4/ip_forward',
+      'ipv6/conf/all/forwarding',
+      ...devs.flatMap((d) => [`ipv6/conf/${d}/accept_ra`, `ipv6/conf/${d}/accept_dad`, `ipv6/conf/${d}/disable_ipv6`, `ipv4/conf/${d}/arp_notify`]),
+    ].map((k) => [k, sysctl(ns, k)]),
+  );
+  void byIndex;
+  void ifnames;
+  return out;
+}
+
+interface Sandbox {
+  host: Namespace;
+  containers: Namespace[];
+  internet?: Namespace;
+  dataDir: string;
+  results: Json[];
+}
+
+async function sandbox(tag: string, s: Scenario): Promise<Sandbox> {
+  const host = await Namespace.create(`${P}${tag}-h`);
+  await (await host.link('lo')).up();
+  const containers: Namespace[] = [];
+  for (const c of s.containers) {
+    const ns = await Namespace.create(`${P}${tag}-${c}`);
+    await (await ns.link('lo')).up();
+    containers.push(ns);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'it-cni-ipam-'));
+  dirs.push(dataDir);
+  let internet: Namespace | undefined;
+  if (s.internet) {
+    internet = await Namespace.create(`${P}${tag}-inet`);
+    await (await internet.link('lo')).up();
+    const u = await VethPair.create({ name: 'uplink', namespace: host, up: true, peer: { name: 'eth0', namespace: internet, up: true } });
+    await u.link.addAddress('203.0.113.1/24');
+    await u.peer.addAddress('203.0.113.2/24');
+  }
+  return { host, containers, dataDir, results: [], ...(internet ? { internet } : {}) };
+}
+
+function confOf(s: Scenario, sb: Sandbox, plugin: Plugin): Json {
+  const conf: Json = { cniVersion: '1.0.0', name: 'it-cni-net', type: plugin === 'reference' ? 'bridge' : 'cni-bridge', bridge: 'it-cni-br0', ...s.conf };
+  if (conf.ipam?.type === 'host-local') conf.ipam = { ...conf.ipam, dataDir: sb.dataDir };
+  return conf;
+}
+
+const SERVER = `
+const net = require('node:net');
+const server = net.createServer((s) => { s.end(s.remoteAddress + '\\n'); });
+server.listen(8080, '0.0.0.0', () => console.log('listening'));
+`;
+const CLIENT = (host: string) => `
+const net = require('node:net');
+const s = net.connect({ host: '${host}', port: 8080, timeout: 1500 });
+let data = '';
+s.on('data', (d) => (data += d));
+s.on('end', () => { console.log('OK ' + data.trim()); process.exit(0); });
+s.on('timeout', () => { console.log('TIMEOUT'); process.exit(2); });
+s.on('error', (e) => { console.log('ERR ' + e.code); process.exit(3); });
+`;
+
+/** What a server in `internet` sees when the first container connects to it. */
+async function internetEffect(sb: Sandbox): Promise<string> {
+  const server = sb.internet!.spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
+      server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+    const child = sb.containers[0]!.spawn(process.execPath, ['-e', CLIENT('203.0.113.2')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await new Promise((resolve) => child.on('exit', resolve));
+    return out.trim();
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
+async function runScenario(s: Scenario, plugin: Plugin): Promise<{ state: Json; results: Json[]; effect?: string; sb: Sandbox }> {
+  const sb = await sandbox(`${s.name}-${plugin === 'reference' ? 'r' : 'o'}`, s);
+  const conf = confOf(s, sb, plugin);
+  const results: Json[] = [];
+  for (const [i, c] of sb.containers.entries()) {
+    const r = await runPlugin(plugin, sb.host, 'ADD', conf, { containerId: `ctr-${s.containers[i]}`, netns: c.path, ifname: 'eth0' });
+    expect(r.status, `${plugin} ADD ${JSON.stringify(r.json)} ${r.stderr}`).toBe(0);
+    results.push(r.json as Json);
+  }
+  const norm = new Normalizer();
+  const state: Json = { host: nsState(sb.host.name!, []), containers: sb.containers.map((c) => nsState(c.name!, ['eth0'])) };
+  const effect = s.internet ? await internetEffect(sb) : undefined;
+  const normalized = norm.apply({ state, results: results.map((r) => ({ ...r, interfaces: (r.interfaces as Json[]).map((i) => ({ ...i, sandbox: i.sandbox ? '<container netns>' : undefined })) })) });
+  return { state: normalized.state, results: normalized.results, ...(effect !== undefined ? { effect } : {}), sb };
+}
+
+async function teardown(s: Scenario, sb: Sandbox, plugin: Plugin): Promise<void> {
+  const conf = confOf(s, sb, plugin);
+  for (const [i, c] of sb.containers.entries()) {
+    const r = await runPlugin(plugin, sb.host, 'DEL', conf, { containerId: `ctr-${s.containers[i]}`, netns: c.path, ifname: 'eth0' });
+    expect(r.status, `${plugin} DEL ${JSON.stringify(r.json)} ${r.stderr}`).toBe(0);
+  }
+  for (const ns of [...sb.containers, ...(sb.internet ? [sb.internet] : []), sb.host]) await ns.delete();
+}
+
+describe.skipIf(!canRunIntegration || !haveReference || !haveOurs)('cni: ours against the reference bridge plugin', () => {
+  for (const s of SCENARIOS) {
+    it(`${s.name}: same state, same result shape${s.internet ? ', same NAT effect' : ''}`, async () => {
+      const ref = await runScenario(s, 'reference');
+      const ours = await runScenario(s, 'ours');
+      if (process.env.CNI_COMPARE_DUMP) writeFileSync(join(process.env.CNI_COMPARE_DUMP, `${s.name}.json`), JSON.stringify({ ref, ours: { ...ours, sb: undefined } }, (k, v) => (k === 'sb' ? undefined : v), 2));
+      try {
+        expect(ours.results).toEqual(ref.results);
+        expect(ours.state.containers).toEqual(ref.state.containers);
+        expect(ours.state.host).toEqual(ref.state.host);
+        if (s.internet) {
+          expect(ref.effect).toBe(s.internet === 'masqueraded' ? 'OK 203.0.113.1' : 'TIMEOUT');
+          expect(ours.effect).toBe(ref.effect);
+        }
+        void ALLOWED;
+      } finally {
+        await teardown(s, ref.sb, 'reference');
+        await teardown(s, ours.sb, 'ours');
+      }
+    });
+  }
+});

@@ -1,0 +1,233 @@
+/**
+ * The CNI plugin on its own: connectivity, error paths (spec codes, nothing left half-made),
+ * DEL idempotence, CHECK, chaining with the reference portmap / tuning, GC and STATUS (1.1.0),
+ * and the in-process attachContainer.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Namespace } from '../../lib/index.js';
+import { attachContainer, CniError, detachContainer, checkContainer, gcNetwork } from '../../lib/cni/index.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+import { CNI_PATH, OURS, REFERENCE, runPlugin } from './cni-helpers.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const P = `it-cni-${process.pid}-p-`;
+const ready = canRunIntegration && existsSync(OURS) && existsSync(REFERENCE);
+
+let dir: string;
+let host: Namespace;
+const containers: Namespace[] = [];
+
+function conf(extra: Json = {}): Json {
+  return { cniVersion: '1.0.0', name: 'it-cni-net', type: 'cni-bridge', bridge: 'it-cni-br1', isDefaultGateway: true, ipam: { type: 'host-local', subnet: '10.77.0.0/24', dataDir: join(dir, 'ipam') }, ...extra };
+}
+
+async function container(name: string): Promise<Namespace> {
+  const ns = await Namespace.create(`${P}${name}`);
+  await (await ns.link('lo')).up();
+  containers.push(ns);
+  return ns;
+}
+
+function vethsOnHost(): string[] {
+  const r = spawnSync('ip', ['-n', host.name!, '-j', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' });
+  return (JSON.parse(r.stdout || '[]') as Json[]).map((l) => l.ifname as string);
+}
+
+const SERVER = `
+const net = require('node:net');
+const server = net.createServer((s) => { s.end(s.remoteAddress + '\\n'); });
+server.listen(8080, '::', () => console.log('listening'));
+`;
+const CLIENT = (to: string) => `
+const net = require('node:net');
+const s = net.connect({ host: '${to}', port: 8080, timeout: 1500 });
+let data = '';
+s.on('data', (d) => (data += d));
+s.on('end', () => { console.log('OK ' + data.trim()); process.exit(0); });
+s.on('timeout', () => { console.log('TIMEOUT'); process.exit(2); });
+s.on('error', (e) => { console.log('ERR ' + e.code); process.exit(3); });
+`;
+
+/** A TCP connection from `from` to a server run in `to` at `address`: what the server saw. */
+async function tcp(from: Namespace, to: Namespace, address: string): Promise<string> {
+  const server = to.spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
+      server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+    const child = from.spawn(process.execPath, ['-e', CLIENT(address)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await new Promise((resolve) => child.on('exit', resolve));
+    return out.trim().replace('::ffff:', '');
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
+describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'it-cni-'));
+    host = await Namespace.create(`${P}host`);
+    await (await host.link('lo')).up();
+  });
+  afterAll(async () => {
+    for (const ns of containers) if (!ns.closed) await ns.delete().catch(() => undefined);
+    await host?.delete();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('VERSION lists 1.0.0 and 1.1.0', async () => {
+    const r = await runPlugin('ours', host, 'VERSION', { cniVersion: '1.1.0' });
+    expect(r.status).toBe(0);
+    expect(r.json).toEqual({ cniVersion: '1.1.0', supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] });
+  });
+
+  it('two containers reach each other and the gateway; CHECK passes; DEL is idempotent', async () => {
+    const c1 = await container('c1');
+    const c2 = await container('c2');
+    const r1 = await runPlugin('ours', host, 'ADD', conf(), { containerId: 'c1', netns: c1.path, ifname: 'eth0' });
+    const r2 = await runPlugin('ours', host, 'ADD', conf(), { containerId: 'c2', netns: c2.path, ifname: 'eth0' });
+    expect(r1.status, r1.stdout).toBe(0);
+    expect(r2.status, r2.stdout).toBe(0);
+    const ip1 = ((r1.json as Json).ips[0].address as string).split('/')[0]!;
+    const ip2 = ((r2.json as Json).ips[0].address as string).split('/')[0]!;
+    expect(await tcp(c1, c2, ip2)).toBe(`OK ${ip1}`);
+    expect(await tcp(c2, c1, ip1)).toBe(`OK ${ip2}`);
+    expect(await tcp(c1, host, '10.77.0.1')).toBe(`OK ${ip1}`);
+
+    const check = await runPlugin('ours', host, 'CHECK', conf({ prevResult: r1.json }), { containerId: 'c1', netns: c1.path, ifname: 'eth0' });
+    expect(check.status, check.stdout).toBe(0);
+    // Remove the address: CHECK must notice.
+    await (await c1.link('eth0')).deleteAddress(`${ip1}/24`);
+    const bad = await runPlugin('ours', host, 'CHECK', conf({ prevResult: r1.json }), { containerId: 'c1', netns: c1.path, ifname: 'eth0' });
+    expect(bad.status).not.toBe(0);
+    expect((bad.json as Json).msg).toContain(ip1);
+
+    for (let i = 0; i < 2; i++) {
+      const del = await runPlugin('ours', host, 'DEL', conf(), { containerId: 'c1', netns: c1.path, ifname: 'eth0' });
+      expect(del.status, del.stdout).toBe(0);
+    }
+    expect(await c1.findLink('eth0')).toBeUndefined();
+    // DEL with the namespace gone, and without CNI_NETNS at all.
+    await c2.delete();
+    expect((await runPlugin('ours', host, 'DEL', conf(), { containerId: 'c2', netns: c2.path, ifname: 'eth0' })).status).toBe(0);
+    expect((await runPlugin('ours', host, 'DEL', conf(), { containerId: 'c2', ifname: 'eth0' })).status).toBe(0);
+    expect(vethsOnHost()).toEqual([]);
+  });
+
+  it('error paths: spec codes, and nothing left half-made', async () => {
+    const c = await container('err');
+    const env = { containerId: 'cerr', netns: c.path, ifname: 'eth0' };
+    const bad = await runPlugin('ours', host, 'ADD', '{"cniVersion": "1.0.0", "name": ', env);
+    expect(bad.json).toMatchObject({ code: 6 });
+    const version = await runPlugin('ours', host, 'ADD', conf({ cniVersion: '9.9.9' }), env);
+    expect(version.json).toMatchObject({ code: 1, msg: 'incompatible CNI versions' });
+    const noNetns = await runPlugin('ours', host, 'ADD', conf(), { containerId: 'cerr', ifname: 'eth0' });
+    expect(noNetns.json).toMatchObject({ code: 4, msg: 'required env variables [CNI_NETNS] missing' });
+    const badNetns = await runPlugin('ours', host, 'ADD', conf(), { ...env, netns: '/run/netns/it-cni-does-not-exist' });
+    expect(badNetns.status).not.toBe(0);
+    expect((badNetns.json as Json).msg).toContain('failed to open netns');
+    const noIpam = await runPlugin('ours', host, 'ADD', conf({ ipam: { type: 'it-cni-no-such-ipam' } }), env);
+    expect(noIpam.json).toMatchObject({ code: 999 });
+    expect((noIpam.json as Json).msg).toContain('failed to find plugin "it-cni-no-such-ipam"');
+    // host-local refuses a range it cannot allocate from: its own error comes through.
+    const failing = await runPlugin('ours', host, 'ADD', conf({ ipam: { type: 'host-local', subnet: '10.78.0.0/31', dataDir: join(dir, 'ipam2') } }), env);
+    expect(failing.status).not.toBe(0);
+    expect((failing.json as Json).msg).toBeTruthy();
+    // Nothing left: no interface in the container, no veth on the host.
+    expect(await c.findLink('eth0')).toBeUndefined();
+    expect(vethsOnHost()).toEqual([]);
+    const both = await runPlugin('ours', host, 'ADD', conf({ hairpinMode: true, promiscMode: true }), env);
+    expect(both.json).toMatchObject({ code: 7 });
+    const taken = await runPlugin('ours', host, 'ADD', conf(), { ...env, ifname: 'lo' });
+    expect((taken.json as Json).msg).toContain('already exists');
+    expect(vethsOnHost()).toEqual([]);
+  });
+
+  it('chaining: the reference tuning and portmap read our result', async () => {
+    const c = await container('chain');
+    const env = { containerId: 'cchain', netns: c.path, ifname: 'eth0' };
+    const add = await runPlugin('ours', host, 'ADD', conf(), env);
+    expect(add.status, add.stdout).toBe(0);
+    const tuning = { cniVersion: '1.0.0', name: 'it-cni-net', type: 'tuning', sysctl: { 'net.ipv4.conf.eth0.arp_filter': '1' }, prevResult: add.json };
+    const tr = await runChained('tuning', tuning, env);
+    expect(tr.status, tr.stdout + tr.stderr).toBe(0);
+    expect((tr.json as Json).ips).toEqual((add.json as Json).ips);
+    expect(spawnSync('ip', ['netns', 'exec', c.name!, 'cat', '/proc/sys/net/ipv4/conf/eth0/arp_filter'], { encoding: 'utf8' }).stdout.trim()).toBe('1');
+    const portmap = { cniVersion: '1.0.0', name: 'it-cni-net', type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 8080, protocol: 'tcp' }] }, prevResult: tr.json };
+    const pr = await runChained('portmap', portmap, env);
+    expect(pr.status, pr.stdout + pr.stderr).toBe(0);
+    expect((pr.json as Json).interfaces).toEqual((add.json as Json).interfaces);
+    expect((await runChained('portmap', portmap, env, 'DEL')).status).toBe(0);
+    expect((await runPlugin('ours', host, 'DEL', conf({ prevResult: pr.json }), env)).status).toBe(0);
+  });
+
+  it('prevResult: an earlier plugin\'s interfaces and IPs are kept, our indexes shifted', async () => {
+    const c = await container('prev');
+    const env = { containerId: 'cprev', netns: c.path, ifname: 'eth1' };
+    const prevResult = { cniVersion: '1.0.0', interfaces: [{ name: 'eth0', sandbox: c.path }], ips: [{ interface: 0, address: '192.0.2.5/24' }], dns: { nameservers: ['192.0.2.53'] } };
+    const r = await runPlugin('ours', host, 'ADD', conf({ prevResult }), env);
+    expect(r.status, r.stdout).toBe(0);
+    const json = r.json as Json;
+    expect(json.interfaces[0]).toEqual({ name: 'eth0', sandbox: c.path });
+    expect(json.interfaces).toHaveLength(4);
+    expect(json.ips[0]).toEqual({ interface: 0, address: '192.0.2.5/24' });
+    expect(json.ips[1].interface).toBe(3);
+    expect(json.dns).toEqual({ nameservers: ['192.0.2.53'] });
+    expect((await runPlugin('ours', host, 'DEL', conf(), env)).status).toBe(0);
+  });
+
+  it('in process: attachContainer / checkContainer / detachContainer, GC removes stale NAT rules (1.1.0)', async () => {
+    // host-local 1.1.1 (Debian's) speaks up to 1.0.0, so a 1.1.0 network uses a tiny IPAM script.
+    const ipamDir = join(dir, 'bin');
+    spawnSync('mkdir', ['-p', ipamDir]);
+    const script = join(ipamDir, 'it-cni-ipam');
+    writeFileSync(
+      script,
+      `#!/bin/sh\ncat >/dev/null\ncase "$CNI_COMMAND" in ADD) case "$CNI_CONTAINERID" in ip1) a=10.66.0.2;; *) a=10.66.0.3;; esac; echo "{\\"cniVersion\\":\\"1.1.0\\",\\"ips\\":[{\\"address\\":\\"$a/24\\"}]}";; esac\nexit 0\n`,
+    );
+    chmodSync(script, 0o755);
+    const net = { cniVersion: '1.1.0', name: 'it-cni-gc', type: 'cni-bridge', bridge: 'it-cni-br2', isDefaultGateway: true, ipMasq: true, ipam: { type: 'it-cni-ipam' } };
+    const a = await container('ip1');
+    const b = await container('ip2');
+    const cniPath = `${ipamDir}:${CNI_PATH}`;
+    const ra = await attachContainer(net, { netns: a, ifname: 'eth0', containerId: 'ip1', host, cniPath });
+    const rb = await attachContainer(net, { netns: b, ifname: 'eth0', containerId: 'ip2', host, cniPath });
+    expect(ra.ips).toEqual([{ interface: 2, address: '10.66.0.2/24', gateway: '10.66.0.1' }]);
+    expect(ra.interfaces![2]).toMatchObject({ name: 'eth0', sandbox: a.path });
+    await checkContainer({ ...net, prevResult: rb }, { netns: b, ifname: 'eth0', containerId: 'ip2', host, cniPath });
+    expect((await host.nat.rules()).map((r) => r.source).sort()).toEqual(['10.66.0.2/32', '10.66.0.3/32']);
+    const gc = await gcNetwork({ ...net, 'cni.dev/valid-attachments': [{ containerID: 'ip1', ifname: 'eth0' }] }, { host, cniPath });
+    expect(gc.natRulesRemoved).toBe(1);
+    expect((await host.nat.rules()).map((r) => r.source)).toEqual(['10.66.0.2/32']);
+    await expect(checkContainer({ ...net, prevResult: rb }, { netns: b, ifname: 'eth0', containerId: 'ip2', host, cniPath })).rejects.toBeInstanceOf(CniError);
+    const status = await runPlugin('ours', host, 'STATUS', net, { path: cniPath });
+    expect(status.status, status.stdout).toBe(0);
+    await detachContainer(net, { netns: a, ifname: 'eth0', containerId: 'ip1', host, cniPath });
+    await detachContainer(net, { netns: b, ifname: 'eth0', containerId: 'ip2', host, cniPath });
+    expect(await host.nat.rules()).toEqual([]);
+    expect(vethsOnHost()).toEqual([]);
+  });
+});
+
+/** Runs one of the reference's other plugins (tuning, portmap) in the host namespace. */
+function runChained(type: string, conf: Json, env: { containerId: string; netns: string; ifname: string }, command = 'ADD') {
+  const child = host.spawn(join(CNI_PATH, type), [], {
+    env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: env.containerId, CNI_NETNS: env.netns, CNI_IFNAME: env.ifname, CNI_PATH },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.end(JSON.stringify(conf));
+  return new Promise<{ status: number | null; stdout: string; stderr: string; json: unknown }>((resolve) =>
+    child.on('close', (status) => resolve({ status, stdout, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined })),
+  );
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { Connection } from '../../lib/connection.js';
+import { Rtnl } from '../../lib/rtnl/client.js';
+import { Bridge } from '../../lib/bridge.js';
+import { VethPair } from '../../lib/veth.js';
+import { Namespace } from '../../lib/namespace.js';
+import { InvalidArgumentError } from '../../lib/validate.js';
+import { ack, fakeKernel, type FakeTransport } from '../helpers/fake-kernel.js';
+
+// The bad-input table (issue 7): each row is refused before anything is sent to the kernel, with an
+// InvalidArgumentError naming the field and the value. The Rtnl client runs over a fake transport
+// that records every datagram, so "nothing sent" is `kernel.sent.length === 0`.
+
+interface Setup {
+  kernel: FakeTransport;
+  rtnl: Rtnl;
+  /** What Bridge.create and VethPair.create need of a Namespace. */
+  ns: Namespace;
+}
+
+function setup(): Setup {
+  const kernel = fakeKernel((request) => [ack(request)]);
+  const rtnl = new Rtnl(new Connection(kernel));
+  const ns = { rtnl, inode: 4026531840, fd: 1000, name: 'fake', toString: () => 'netns fake' } as unknown as Namespace;
+  return { kernel, rtnl, ns };
+}
+
+/** How InvalidArgumentError shows a value in its message. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+interface Row {
+  group: string;
+  /** The input, as the README table shows it. */
+  input: string;
+  field: string;
+  value: unknown;
+  call: (s: Setup) => Promise<unknown>;
+}
+
+const LONE_SURROGATE = 'eth\ud800';
+const rows: Row[] = [
+  // Interface names
+  ...(
+    [
+      ["''", ''],
+      ['16 bytes', 'abcdefghijklmnop'],
+      ["containing '/'", 'eth/0'],
+      ["containing ':'", 'eth:0'],
+      ['containing a space', 'eth 0'],
+      ['containing a tab', 'eth\t0'],
+      ['not UTF-8 (lone surrogate)', LONE_SURROGATE],
+    ] as const
+  ).flatMap(([input, name]): Row[] => [
+    { group: 'interface name', input: `${input}: Bridge.create`, field: 'name', value: name, call: (s) => Bridge.create(s.ns, name) },
+    { group: 'interface name', input: `${input}: rename`, field: 'name', value: name, call: (s) => s.rtnl.setLink(2, { name }) },
+    { group: 'interface name', input: `${input}: lookup`, field: 'dev', value: name, call: (s) => s.rtnl.link(name) },
+    { group: 'interface name', input: `${input}: veth peer`, field: 'peer.name', value: name, call: (s) => VethPair.create({ name: 'veth0', namespace: s.ns, peer: { name } }) },
+  ]),
+  // CIDRs
+  ...['10.0.0.1/33', '300.1.1.1/24', '10.0.0/24', 'fe80::1/129', '::ffff:1.2.3.4/200'].flatMap((cidr): Row[] => [
+    { group: 'CIDR', input: `${cidr}: addAddress`, field: 'address', value: cidr, call: (s) => s.rtnl.addAddress(2, cidr) },
+    { group: 'CIDR', input: `${cidr}: addRoute dst`, field: 'dst', value: cidr, call: (s) => s.rtnl.addRoute({ dst: cidr, dev: 2 }) },
+  ]),
+  { group: 'CIDR', input: 'bare address 10.0.0.2 where a prefix is needed: addAddress', field: 'address', value: '10.0.0.2', call: (s) => s.rtnl.addAddress(2, '10.0.0.2') },
+  { group: 'CIDR', input: 'bare address fd00::2 where a prefix is needed: addAddress', field: 'address', value: 'fd00::2', call: (s) => s.rtnl.addAddress(2, 'fd00::2') },
+  // MACs
+  ...(
+    [
+      ['zz:zz:zz:zz:zz:zz', 'zz:zz:zz:zz:zz:zz'],
+      ['five bytes', '02:00:00:00:00'],
+      ['seven bytes', '02:00:00:00:00:00:01'],
+    ] as const
+  ).flatMap(([input, mac]): Row[] => [
+    { group: 'MAC', input: `${input}: Bridge.create`, field: 'mac', value: mac, call: (s) => Bridge.create(s.ns, 'br0', { mac }) },
+    { group: 'MAC', input: `${input}: setMac`, field: 'mac', value: mac, call: (s) => s.rtnl.setLink(2, { mac }) },
+  ]),
+  // Namespace names
+  ...(
+    [
+      ["''", ''],
+      ["'.'", '.'],
+      ["'..'", '..'],
+      ["'a/b'", 'a/b'],
+      ['256 bytes', 'n'.repeat(256)],
+    ] as const
+  ).flatMap(([input, name]): Row[] => [
+    { group: 'namespace name', input: `${input}: Namespace.create`, field: 'namespace name', value: name, call: () => Namespace.create(name, { dir: '/nonexistent/netns-rtnl-bad-input' }) },
+    { group: 'namespace name', input: `${input}: Namespace.open`, field: 'namespace name', value: name, call: () => Namespace.open(name, { dir: '/nonexistent/netns-rtnl-bad-input' }) },
+  ]),
+  // Gateways
+  { group: 'gateway', input: 'IPv6 gateway for an IPv4 route', field: 'via', value: 'fd00::1', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', via: 'fd00::1' }) },
+  { group: 'gateway', input: 'IPv4 gateway for an IPv6 route', field: 'via', value: '10.0.0.1', call: (s) => s.rtnl.addRoute({ dst: 'fd01::/64', via: '10.0.0.1' }) },
+  { group: 'gateway', input: 'IPv6 gateway for a default route of family 4', field: 'via', value: 'fd00::1', call: (s) => s.rtnl.addRoute({ dst: 'default', family: 4, via: 'fd00::1' }) },
+  // MTUs
+  ...[0, -1, 70000, 1.5].flatMap((mtu): Row[] => [
+    { group: 'MTU', input: `${mtu}: Bridge.create`, field: 'mtu', value: mtu, call: (s) => Bridge.create(s.ns, 'br0', { mtu }) },
+    { group: 'MTU', input: `${mtu}: setMtu`, field: 'mtu', value: mtu, call: (s) => s.rtnl.setLink(2, { mtu }) },
+    { group: 'MTU', input: `${mtu}: route mtu`, field: 'mtu', value: mtu, call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 2, mtu }) },
+  ]),
+  // Tables
+  { group: 'table', input: '2^32 + 1', field: 'table', value: 2 ** 32 + 1, call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 2, table: 2 ** 32 + 1 }) },
+  { group: 'table', input: '2^32', field: 'table', value: 2 ** 32, call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 2, table: 2 ** 32 }) },
+  // 'default' with a prefix
+  { group: 'route', input: "'default/0'", field: 'dst', value: 'default/0', call: (s) => s.rtnl.addRoute({ dst: 'default/0', via: '10.0.0.1' }) },
+  { group: 'route', input: "'default/24'", field: 'dst', value: 'default/24', call: (s) => s.rtnl.addRoute({ dst: 'default/24', dev: 2 }) },
+  // A veth whose peer has its name, in the same namespace
+  {
+    group: 'veth',
+    input: 'peer with the same name in the same namespace',
+    field: 'peer.name',
+    value: 'veth0',
+    call: (s) => VethPair.create({ name: 'veth0', namespace: s.ns, peer: { name: 'veth0', namespace: s.ns } }),
+  },
+];
+
+describe('bad-input table: refused before anything is sent, naming field and value', () => {
+  it.each(rows.map((r) => [`${r.group}: ${r.input}`, r] as const))('%s', async (_title, row) => {
+    const s = setup();
+    const error = await row.call(s).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error, 'the call was not refused').toBeInstanceOf(InvalidArgumentError);
+    const e = error as InvalidArgumentError;
+    expect(e.field).toBe(row.field);
+    expect(Object.is(e.value, row.value)).toBe(true);
+    expect(e.message.startsWith(`${row.field}: `)).toBe(true);
+    expect(e.message).toContain(shown(row.value));
+    expect(s.kernel.sent.length).toBe(0);
+  });
+
+  it('the fake kernel does record what is sent (the assertion above is not vacuous)', async () => {
+    const s = setup();
+    await s.rtnl.setLink(2, { mtu: 1400 });
+    expect(s.kernel.sent.length).toBe(1);
+  });
+});

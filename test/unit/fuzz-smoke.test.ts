@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { makeCorpus, runDecodeFuzz } from '../../tools/fuzz-decode.js';
+import { runEncodeFuzz } from '../../tools/fuzz-encode.js';
+
+// A short fixed-seed run of the fuzzer behind `npm run fuzz` (tools/fuzz*.ts). A failure prints the
+// seed, the input index and the bytes; replay it with `npm run fuzz -- --seed 20240607 --replay INDEX`.
+const SEED = 20240607;
+
+describe('fuzz smoke run (fixed seed)', () => {
+  const corpus = makeCorpus();
+
+  it('has rtnetlink and nfnetlink seeds with length fields to edit', () => {
+    expect(corpus.seeds.some((s) => s.family === 'rtnl')).toBe(true);
+    expect(corpus.seeds.some((s) => s.family === 'nft')).toBe(true);
+    const whats = new Set(corpus.seeds.flatMap((s) => s.fields.map((f) => f.what)));
+    expect([...whats].sort()).toEqual(['echoed nlmsg_len', 'nla_len', 'nlmsg_len', 'rtnh_len']);
+  });
+
+  it('20,000 decoder inputs: each decodes or throws NetlinkDecodeError', () => {
+    // No timing limit here (slowMs: Infinity): a loaded CI machine must not fail this.
+    const stats = runDecodeFuzz({ inputs: 20_000, seed: SEED, corpus, slowMs: Infinity, sampleEvery: 10_000 });
+    const report = stats.failures.map((f) => `seed=${SEED} index=${f.index} ${f.decoder}: ${f.error}\n  ${f.how}\n  ${f.hex}`).join('\n');
+    expect(stats.failureCount, report).toBe(0);
+    expect(stats.decoded + stats.rejected).toBe(20_000);
+    expect(stats.decoded).toBeGreaterThan(1_000);
+    expect(stats.rejected).toBeGreaterThan(1_000);
+    expect(stats.byDecoder.nft).toBeGreaterThan(500);
+  });
+
+  it('4,000 encoder inputs: bytes that decode back equal, or TypeError/RangeError naming the field', () => {
+    const stats = runEncodeFuzz({ inputs: 4_000, seed: SEED, seeds: corpus.seeds });
+    const report = stats.failures.map((f) => `seed=${SEED} index=${f.index}: ${f.base}: ${f.path} = ${f.value}: ${f.error}`).join('\n');
+    expect(stats.failureCount, report).toBe(0);
+    expect(stats.roundTripped).toBeGreaterThan(500);
+    expect(stats.refusedNamingField).toBeGreaterThan(1_000);
+  });
+});
