@@ -323,9 +323,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     ...(keep ? { whileUp: (names: string[]) => waitForSignal(names, isolated) } : {}),
   });
   const t = result.timings;
+  const total = ms(start);
   const script = isolated && !keep && !argv.includes('--no-compare') ? compareWithIpScript() : undefined;
   console.log(
-    `\ntimings: build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${ms(start)}` +
+    `\ntimings: build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}` +
       (script === undefined
         ? ''
         : 'error' in script

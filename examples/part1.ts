@@ -150,7 +150,10 @@ export async function main(options: ExampleOptions = {}): Promise<Part1Result> {
     if (python) {
       result.server = 'python3 -m http.server';
       log(`\n$ ip netns exec ${names.container} python3 -m http.server ${HTTP_PORT} &     # ns.spawn('python3', [...])`);
-      server = con.spawn('python3', ['-m', 'http.server', String(HTTP_PORT), '--bind', CONTAINER_IP, '--directory', webroot], {
+      // As in the article: no --bind. (With --bind 10.0.0.2 python looks up that address's name
+      // in DNS, which from inside the container goes nowhere and costs a 5 s timeout.)
+      server = con.spawn('python3', ['-m', 'http.server', String(HTTP_PORT)], {
+        cwd: webroot,
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, PYTHONUNBUFFERED: '1' },
       });
@@ -175,7 +178,7 @@ export async function main(options: ExampleOptions = {}): Promise<Part1Result> {
     log(indent(`${result.statusLine}\n${result.body}`));
     await new Promise((resolve) => setTimeout(resolve, 50)); // let the request log line arrive
     const logLine = serverLog.split('\n').find((line) => line.includes('"GET / HTTP/1.0"'));
-    result.clientSeen = logLine?.split(' ')[0];
+    result.clientSeen = logLine?.split(' ')[0]?.replace(/^::ffff:/, '');
     if (logLine) log(`\nthe server's log, inside ${names.container}:\n${indent(logLine.trim())}`);
     result.ok = result.statusLine?.includes(' 200 ') === true && result.body.includes(`Hello from ${names.container}`);
     log(`\n${result.ok ? '✓' : '✗'} the VM reached the HTTP server in the container (${result.server}), which saw the VM as ${result.clientSeen ?? '?'}`);

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
 import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
@@ -61,6 +61,13 @@ interface Outgoing {
   state: 'queued' | 'sent' | 'settled';
 }
 
+/**
+ * The default logger: silent, without loading pino (importing pino costs tens of milliseconds of
+ * start-up, which a short-lived process such as the CNI plugin pays on every call).
+ */
+const noop = (): void => undefined;
+const SILENT = { level: 'silent', isLevelEnabled: () => false, trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT } as unknown as Logger;
+
 const MAX_DATAGRAM = 64 * 1024;
 /** Settles the BEGIN/END entries of a transaction that the kernel had no error for. */
 const TRANSACTION_SETTLED = new Error('transaction settled');
@@ -95,7 +102,7 @@ export class Connection {
     private readonly transport: Transport,
     private readonly options: ConnectionOptions = {},
   ) {
-    this.log = options.logger ?? pino({ level: 'silent' });
+    this.log = options.logger ?? SILENT;
     this.codec = options.codec ?? RTNETLINK;
     this.budget = Math.max(4096, Math.floor((options.receiveBufferBytes ?? 212992) * 0.6));
     this.protocol = new Protocol((m) => this.unsolicited(m));

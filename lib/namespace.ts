@@ -28,6 +28,9 @@ import {
 } from './sys/index.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
 
+/** Receive buffer asked for the request socket (the kernel grants twice this). */
+const REQUEST_SOCKET_BUFFER = 1 << 20;
+
 export interface NamespaceOptions {
   /** pino logger for this namespace's socket (silent by default). */
   logger?: Logger;
@@ -132,9 +135,12 @@ export class Namespace implements AsyncDisposable {
   /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
   get rtnl(): Rtnl {
     if (!this.#rtnl) {
-      const transport = openNetlinkSocket({ netnsFd: this.fd });
+      // A large receive buffer lets many requests be in flight: the Connection keeps their
+      // answers within what the kernel granted.
+      const transport = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
       const connection = new Connection(transport, {
         context: `in ${this}`,
+        receiveBufferBytes: transport.getRecvBufferSize(),
         ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path }) } : {}),
         ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
       });

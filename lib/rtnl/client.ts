@@ -129,6 +129,9 @@ export class Rtnl {
 
   /** Builds the message first (so bad input is refused before any I/O), then resolves names. */
   private async routeRequest(kind: 'add' | 'replace' | 'append' | 'delete', spec: RouteSpec): Promise<NetlinkMessage> {
+    if (devicesOf(spec).every((dev) => typeof dev === 'number')) {
+      return routeMessage(kind, spec, (dev, field) => checkInteger(dev, field, 1, 0x7fffffff));
+    }
     routeMessage(kind, spec, () => 1);
     return routeMessage(kind, spec, await this.resolver(spec));
   }

@@ -211,7 +211,14 @@ async function runScenario(s: Scenario, plugin: Plugin): Promise<{ state: Json; 
   const norm = new Normalizer();
   const state: Json = { host: nsState(sb.host.name!, []), containers: sb.containers.map((c) => nsState(c.name!, ['eth0'])) };
   const effect = s.internet ? await internetEffect(sb) : undefined;
-  const normalized = norm.apply({ state, results: results.map((r) => ({ ...r, interfaces: (r.interfaces as Json[]).map((i) => ({ ...i, sandbox: i.sandbox ? '<container netns>' : undefined })) })) });
+  // Results first: labels follow the order of ADDs, not the order of random names.
+  const normalized = norm.apply({ results: results.map((r) => ({ ...r, interfaces: (r.interfaces as Json[]).map((i) => ({ ...i, sandbox: i.sandbox ? '<container netns>' : undefined })) })), state });
+  const sorted = (list: Json[]) => [...list].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  for (const ns of [normalized.state.host, ...normalized.state.containers] as Json[]) {
+    ns.links = sorted(ns.links);
+    ns.addresses = sorted(ns.addresses);
+    ns.routes = sorted(ns.routes);
+  }
   return { state: normalized.state, results: normalized.results, ...(effect !== undefined ? { effect } : {}), sb };
 }
 

@@ -51,6 +51,9 @@ describe.skipIf(!canRunIntegration)('TCP sockets inside a namespace (ns.connect 
   afterAll(async () => {
     await a?.delete();
     await b?.delete();
+    // Every socket, server and namespace fd this suite opened is closed again.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(openFds()).toBe(fdsBefore);
   });
 
   it('echoes across a veth: server in A, client in B, each side sees the other namespace address', async () => {
