@@ -2,7 +2,7 @@
  * Checks of user input, run before anything is sent to the kernel. Each failure names the field,
  * the value and what would be accepted.
  */
-import { parseIP, parseIPv4, parseIPv6 } from '../messages/attributes/ip-text.js';
+import { formatIP, parseIP, parseIPv4, parseIPv6 } from '../messages/attributes/ip-text.js';
 import { parseHardwareAddress } from '../messages/attributes/addresses.js';
 import { validateNetnsName } from './sys/named-netns.js';
 
@@ -97,14 +97,11 @@ export function parsePrefix(text: unknown, field: string, options: { allowBare?:
   return { family, address: addressText, prefixlen: Number(lenText) };
 }
 
-/** The network part of a prefix, for routes: '10.0.0.7/24' -> '10.0.0.0'. */
+/** The network part of a prefix, in canonical text: '10.0.0.7/24' -> '10.0.0.0'. */
 export function networkOf(prefix: Prefix): string {
   const bytes = (prefix.family === 4 ? parseIPv4 : parseIPv6)(prefix.address)!;
   for (let bit = prefix.prefixlen; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
-  if (prefix.family === 4) return bytes.join('.');
-  const words: string[] = [];
-  for (let i = 0; i < 16; i += 2) words.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return words.join(':');
+  return formatIP(bytes, 0, bytes.length);
 }
 
 export function checkMac(mac: unknown, field = 'mac'): string {

@@ -12,6 +12,7 @@ import { NetlinkError } from '../errors.js';
 import type { Address } from '../rtnl/addresses.js';
 import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
 import type { RouteSpec } from '../rtnl/routes.js';
+import { formatIP, parseIP } from '../../messages/attributes/ip-text.js';
 import { parsePrefix, networkOf } from '../validate.js';
 import { parseBridgeConfig, checkContainerId, checkIfname, type BridgeConfig, type BridgeNetConf } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
@@ -94,44 +95,12 @@ function hash(text: string, length: number): string {
 
 /** The first address after the network one: the gateway the reference computes. */
 export function gatewayOf(cidr: string): string {
-  const prefix = parsePrefix(cidr, 'address');
-  const net = networkOf(prefix);
-  if (prefix.family === 4) {
-    const n = net.split('.').map(Number);
-    const v = (((n[0]! << 24) | (n[1]! << 16) | (n[2]! << 8) | n[3]!) + 1) >>> 0;
-    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  const bytes = parseIP(networkOf(parsePrefix(cidr, 'address')))!;
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    bytes[i] = (bytes[i]! + 1) & 0xff;
+    if (bytes[i] !== 0) break;
   }
-  const words = expand6(net);
-  for (let i = 7; i >= 0; i--) {
-    words[i] = (words[i]! + 1) & 0xffff;
-    if (words[i] !== 0) break;
-  }
-  return compress6(words);
-}
-
-function expand6(text: string): number[] {
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const h = head ? head.split(':').map((w) => parseInt(w, 16)) : [];
-  const t = tail ? tail.split(':').map((w) => parseInt(w, 16)) : [];
-  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-}
-
-function compress6(words: number[]): string {
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  return formatIP(bytes, 0, bytes.length);
 }
 
 function familyOf(cidrOrIp: string): 4 | 6 {
@@ -145,9 +114,9 @@ function networkCidr(cidr: string): string {
 }
 
 function sameAddress(a: string, b: string): boolean {
-  if (familyOf(a) !== familyOf(b)) return false;
-  if (familyOf(a) === 4) return a === b;
-  return compress6(expand6(a)) === compress6(expand6(b));
+  const x = parseIP(a);
+  const y = parseIP(b);
+  return x !== undefined && y !== undefined && x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
 
 function prefixContains(cidr: string, ip: string): boolean {
