@@ -7,15 +7,29 @@
  * holds a server at 203.0.113.10, but has no route to the container subnets, so containers reach
  * it only through the masquerade rule on their node. Nothing touches this machine's own network.
  *
- *   npm run example:cluster          (same as npm run demo)
- *   npm run demo -- --keep           leave it up until Ctrl-C and print how to look around
- *   npm run demo -- --down           remove what an earlier run left behind
+ * Two ways to join the container subnets across nodes:
+ * - routed (the article's part 3, the default): node1 routes 10.0.1.0/24 via node2's LAN address
+ *   and the other way round;
+ * - overlay (`--overlay vxlan`, as flannel, Calico VXLAN or Cilium do): each node has a vxlan device
+ *   (VNI 42, UDP 4789, local = its LAN address) with an FDB entry sending to the other node, and
+ *   routes the other node's container subnet through it; the LAN has no route for container subnets.
+ *
+ *   npm run example:cluster            (same as npm run demo)
+ *   npm run example:cluster-vxlan      (same as npm run demo -- --overlay vxlan)
+ *   npm run demo -- --overlay vxlan    the overlay instead of LAN routes
+ *   npm run demo -- --compare          also build the same cluster with bench/cluster-ip.sh (ip + nft
+ *                                      commands) in the same run and print both build times
+ *   npm run demo -- --keep             leave it up until Ctrl-C and print how to look around
+ *   npm run demo -- --down             remove what an earlier run left behind
+ *
+ * Without --compare the demo runs no other program: namespaces, links, addresses, routes, FDB
+ * entries, sysctls and the nftables masquerade are all made by this process over netlink.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Bridge, Namespace, VethPair } from '../lib/index.js';
+import { Bridge, Namespace, VethPair, Vxlan, type Link, type Neighbor } from '../lib/index.js';
 import { closeServer, PROBE_PORT, probe, startProbeServer } from './common/probe.js';
 import { deleteAll, isEntryPoint, removeLeftovers, runAsProgram, type ExampleOptions } from './common/run.js';
 import { indent, ms, table } from './common/show.js';
@@ -24,15 +38,21 @@ export const LAN_BRIDGE = 'br-lan';
 export const CLUSTER_PREFIX = '10.0.0.0/16';
 export const NODES = [
   {
-    name: 'node1', lanIp: '192.168.56.11', subnet: '10.0.0.0/24', gateway: '10.0.0.1',
+    name: 'node1', lanIp: '192.168.56.11', subnet: '10.0.0.0/24', gateway: '10.0.0.1', overlayIp: '172.16.42.1',
     containers: [{ name: 'c1', ip: '10.0.0.2' }, { name: 'c2', ip: '10.0.0.3' }],
   },
   {
-    name: 'node2', lanIp: '192.168.56.12', subnet: '10.0.1.0/24', gateway: '10.0.1.1',
+    name: 'node2', lanIp: '192.168.56.12', subnet: '10.0.1.0/24', gateway: '10.0.1.1', overlayIp: '172.16.42.2',
     containers: [{ name: 'c3', ip: '10.0.1.2' }, { name: 'c4', ip: '10.0.1.3' }],
   },
 ] as const;
 export const INTERNET = { name: 'internet', lanIp: '192.168.56.100', server: '203.0.113.10', prefix: '203.0.113.0/24', port: 80 } as const;
+/** The overlay: one vxlan device per node, on the node's LAN interface, with a small subnet of its own. */
+export const VXLAN = { name: 'vxlan42', vni: 42, port: 4789, lowerDev: 'eth0', prefixLen: 24, subnet: '172.16.42.0/24' } as const;
+const ALL_ZERO_MAC = '00:00:00:00:00:00';
+
+/** 'routes': container subnets routed over the LAN (the article); 'vxlan': through a VXLAN overlay. */
+export type ClusterMode = 'routes' | 'vxlan';
 
 type NodeSpec = (typeof NODES)[number];
 type ContainerSpec = NodeSpec['containers'][number];
@@ -56,16 +76,47 @@ export interface ClusterCheck {
   ms: number;
 }
 
+export interface PacketCounters {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** One node's vxlan device and FDB entries, as read back from the kernel. */
+export interface OverlayDevice {
+  node: string;
+  name: string;
+  index: number;
+  vni?: number;
+  port?: number;
+  local?: string;
+  /** The underlying (LAN) device's name. */
+  lowerDev?: string;
+  mtu?: number;
+  operstate: string;
+  address: string;
+  /** `bridge fdb show dev vxlan42` entries: lladdr → remote tunnel endpoint. */
+  fdb: Array<{ lladdr: string; dst?: string; state: string[] }>;
+  /** IFLA_STATS64 right before the reachability checks, and right after. */
+  counters: { before?: PacketCounters; after?: PacketCounters };
+}
+
 export interface ClusterResult {
   ok: boolean;
+  mode: ClusterMode;
   checks: ClusterCheck[];
   nat: { ok: boolean; error?: string };
+  /** In 'vxlan' mode: each node's vxlan device, its FDB, and its counters around the checks. */
+  overlay?: OverlayDevice[];
   namespaces: string[];
   error?: string;
   timings: { phases: Array<[string, number]>; buildMs: number; checksMs: number; teardownMs: number };
 }
 
 export interface ClusterOptions extends ExampleOptions {
+  /** 'vxlan' joins the container subnets through a VXLAN overlay instead of LAN routes. */
+  overlay?: 'vxlan';
   /** Per-check bound (connect + answer), default 1500 ms. */
   timeoutMs?: number;
   /** Called with everything up, before teardown (the --keep mode waits here). */
@@ -77,20 +128,64 @@ export function clusterNamespaces(prefix = ''): string[] {
   return ['lan', INTERNET.name, ...NODES.flatMap((n) => [n.name, ...n.containers.map((c) => c.name)])].map((n) => prefix + n);
 }
 
-export function topology(): string {
-  return `
+export function modeLine(mode: ClusterMode): string {
+  return mode === 'vxlan'
+    ? `mode: overlay (vxlan): container subnets cross the LAN inside VXLAN ${VXLAN.vni} (UDP ${VXLAN.port}); the LAN has no route for them`
+    : 'mode: routed: each node routes the other node\'s container subnet via its LAN address (try --overlay vxlan)';
+}
+
+/** The title, the mode, and the diagram: the first thing the demo prints. */
+export function topology(mode: ClusterMode = 'routes'): string {
+  const W = 28;
+  const box = (title: string, lines: string[], bottom: string, height: number): string[] => [
+    `┌─ ${title} ${'─'.repeat(W - title.length - 1)}┐`,
+    ...lines.map((l) => `│ ${l.padEnd(W)} │`),
+    bottom,
+    ...Array.from({ length: height - lines.length }, () => ''),
+  ];
+  const short = (ip: string): string => `.${ip.split('.').pop()}`;
+  const nodeLines = (spec: NodeSpec, other: NodeSpec): string[] => [
+    `br0 ${spec.gateway}/24 (gateway)`,
+    'ip_forward=1',
+    ...(mode === 'vxlan'
+      ? [
+          `${VXLAN.name} ${spec.overlayIp}/${VXLAN.prefixLen}`,
+          `  VNI ${VXLAN.vni}, UDP ${VXLAN.port}, dev ${VXLAN.lowerDev}`,
+          `  local ${spec.lanIp}`,
+          `  fdb ${ALL_ZERO_MAC}`,
+          `    dst ${other.lanIp}`,
+          `${other.subnet} via ${other.overlayIp}`,
+          `  dev ${VXLAN.name} (the overlay)`,
+        ]
+      : [`${other.subnet} via ${short(other.lanIp)}`]),
+    `${INTERNET.prefix} via ${short(INTERNET.lanIp)}`,
+    `masquerade ${spec.subnet}`,
+    `  except to ${CLUSTER_PREFIX}`,
+  ];
+  const n1 = nodeLines(NODES[0], NODES[1]);
+  const n2 = nodeLines(NODES[1], NODES[0]);
+  const inet = [`lo ${INTERNET.server}, server :${INTERNET.port}`, 'routes: 192.168.56.0/24 only', `(none to ${CLUSTER_PREFIX})`];
+  const height = Math.max(n1.length, inet.length);
+  const nodeBottom = `└─────┬───────────────┬${'─'.repeat(W - 20)}┘`;
+  const columns = [
+    box(NODES[0].name, n1, nodeBottom, height),
+    box(NODES[1].name, n2, nodeBottom, height),
+    box(INTERNET.name, inet, `└${'─'.repeat(W + 2)}┘`, height),
+  ];
+  const rows = columns[0]!.map((_, i) => columns.map((c) => (c[i] || ' '.repeat(W + 4))).join(' ').trimEnd());
+  const title = '# The article\'s cluster: 2 nodes, 4 containers, a LAN and "the internet", all network namespaces';
+  const overlayNote =
+    mode === 'vxlan'
+      ? `\n  c1 → c3: node1 br0 → route ${NODES[1].subnet} dev ${VXLAN.name} → UDP ${NODES[0].lanIp} → ${NODES[1].lanIp}:${VXLAN.port} on the LAN → node2 ${VXLAN.name} → br0 → c3`
+      : '';
+  return `${title}
+# ${modeLine(mode)}
+
                       LAN 192.168.56.0/24 (bridge ${LAN_BRIDGE} in netns "lan")
       ┌────────────────────────────────┬────────────────────────────────┬──────────────────────────────┐
-  eth0 192.168.56.11               eth0 192.168.56.12               eth0 192.168.56.100
-┌─ node1 ──────────────────────┐ ┌─ node2 ──────────────────────┐ ┌─ internet ───────────────────┐
-│ br0 10.0.0.1/24 (gateway)    │ │ br0 10.0.1.1/24 (gateway)    │ │ lo 203.0.113.10, server :80  │
-│ ip_forward=1                 │ │ ip_forward=1                 │ │ routes: 192.168.56.0/24 only │
-│ 10.0.1.0/24 via .12          │ │ 10.0.0.0/24 via .11          │ │ (none to 10.0.0.0/16)        │
-│ 203.0.113.0/24 via .100      │ │ 203.0.113.0/24 via .100      │ └──────────────────────────────┘
-│ masquerade 10.0.0.0/24       │ │ masquerade 10.0.1.0/24       │
-│   except to 10.0.0.0/16      │ │   except to 10.0.0.0/16      │
-└─────┬───────────────┬────────┘ └─────┬───────────────┬────────┘
-  c1 10.0.0.2     c2 10.0.0.3      c3 10.0.1.2     c4 10.0.1.3        each: eth0, default via its gateway
+  eth0 ${NODES[0].lanIp}               eth0 ${NODES[1].lanIp}               eth0 ${INTERNET.lanIp}
+${rows.join('\n')}
+  c1 10.0.0.2     c2 10.0.0.3      c3 10.0.1.2     c4 10.0.1.3        each: eth0, default via its gateway${overlayNote}
 `;
 }
 
@@ -99,7 +194,7 @@ async function setupInternetAccess(node: Namespace, spec: NodeSpec): Promise<voi
   await node.nat.masquerade({ source: spec.subnet, exceptDestination: CLUSTER_PREFIX });
 }
 
-function plan(): Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> {
+function plan(mode: ClusterMode): Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> {
   const all: Array<{ c: ContainerSpec; node: NodeSpec }> = NODES.flatMap((node) => node.containers.map((c) => ({ c, node })));
   const checks: Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> = [];
   for (const { c, node } of all) {
@@ -109,7 +204,9 @@ function plan(): Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> {
         kind: 'container', from: c.name, fromIp: c.ip, to: d.name, address: d.ip, port: PROBE_PORT, expectSource: c.ip,
         proves: dnode === node
           ? `${node.name}'s br0 switches between its ports`
-          : `${node.name} routes ${dnode.subnet} via ${dnode.lanIp}; no NAT inside ${CLUSTER_PREFIX}`,
+          : mode === 'vxlan'
+            ? `${node.name} routes ${dnode.subnet} through ${VXLAN.name} (VXLAN to ${dnode.lanIp}); no NAT`
+            : `${node.name} routes ${dnode.subnet} via ${dnode.lanIp}; no NAT inside ${CLUSTER_PREFIX}`,
       });
     }
   }
@@ -128,15 +225,72 @@ function plan(): Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> {
   return checks;
 }
 
+function counters(link: Link): PacketCounters | undefined {
+  const s = link.raw.attrs.stats64;
+  if (!s) return undefined;
+  return { rxPackets: Number(s.rxPackets), txPackets: Number(s.txPackets), rxBytes: Number(s.rxBytes), txBytes: Number(s.txBytes) };
+}
+
+/** Reads a node's vxlan device and its FDB back from the kernel. */
+async function readOverlay(node: Namespace, spec: NodeSpec): Promise<OverlayDevice> {
+  const links = await node.links();
+  const vx = links.find((l) => l.name === VXLAN.name);
+  if (!vx) throw new Error(`${spec.name}: ${VXLAN.name} is missing`);
+  const info = vx.raw.attrs.linkinfo;
+  const data = (info && 'data' in info && info.kind === 'vxlan' ? info.data : undefined) as
+    | { id?: number; port?: number; local?: string; link?: number }
+    | undefined;
+  const fdb: Neighbor[] = await node.fdb({ dev: VXLAN.name });
+  return {
+    node: spec.name,
+    name: vx.name,
+    index: vx.index,
+    ...(data?.id !== undefined ? { vni: data.id } : {}),
+    ...(data?.port !== undefined ? { port: data.port } : {}),
+    ...(data?.local !== undefined ? { local: data.local } : {}),
+    ...(data?.link !== undefined ? { lowerDev: links.find((l) => l.index === data.link)?.name ?? String(data.link) } : {}),
+    ...(vx.mtu !== undefined ? { mtu: vx.mtu } : {}),
+    operstate: vx.operstate,
+    address: `${spec.overlayIp}/${VXLAN.prefixLen}`,
+    fdb: fdb.map((e) => ({ lladdr: e.lladdr ?? '?', ...(e.dst !== undefined ? { dst: e.dst } : {}), state: e.stateNames })),
+    counters: {},
+  };
+}
+
+export function renderOverlay(devices: readonly OverlayDevice[]): string {
+  const out = [`the overlay, read back from the kernel (ns.links(), ns.fdb({ dev: '${VXLAN.name}' })):`];
+  out.push(
+    indent(
+      table(
+        ['node', 'device', 'kind', 'VNI', 'UDP port', 'local', 'dev', 'mtu', 'state', 'address'],
+        devices.map((d) => [d.node, `${d.name} (#${d.index})`, 'vxlan', String(d.vni ?? '?'), String(d.port ?? '?'), d.local ?? '?', d.lowerDev ?? '?', String(d.mtu ?? '?'), d.operstate, d.address]),
+      ),
+      '  ',
+    ),
+  );
+  out.push('');
+  out.push(
+    indent(
+      table(
+        ['node', 'bridge fdb entry'],
+        devices.flatMap((d) => d.fdb.map((e) => [d.node, `${e.lladdr} dev ${d.name} dst ${e.dst ?? '-'} self ${e.state.join(',')}`])),
+      ),
+      '  ',
+    ),
+  );
+  return out.join('\n');
+}
+
 export async function runCluster(options: ClusterOptions = {}): Promise<ClusterResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const prefix = options.prefix ?? '';
+  const mode: ClusterMode = options.overlay === 'vxlan' ? 'vxlan' : 'routes';
   const timeoutMs = options.timeoutMs ?? 1500;
   const names = clusterNamespaces(prefix);
   const created: Namespace[] = [];
   const servers: Server[] = [];
   const phases: Array<[string, number]> = [];
-  const result: ClusterResult = { ok: false, checks: [], nat: { ok: false }, namespaces: names, timings: { phases, buildMs: 0, checksMs: 0, teardownMs: 0 } };
+  const result: ClusterResult = { ok: false, mode, checks: [], nat: { ok: false }, namespaces: names, timings: { phases, buildMs: 0, checksMs: 0, teardownMs: 0 } };
   let mark = performance.now();
   const phase = (name: string): void => {
     const now = performance.now();
@@ -166,8 +320,9 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     }
     phase(`${created.length} namespaces`);
 
-    // ---- links: the LAN bridge, each node's bridge, and one veth pair per cable, all up
+    // ---- links: the LAN bridge, each node's bridge, one veth pair per cable (and the vxlan devices), all up
     const all = [...created];
+    const vxlans: Vxlan[] = [];
     await Promise.all(all.map(async (ns) => (await ns.link('lo')).up()));
     const brLan = await Bridge.create(lan, LAN_BRIDGE, { up: true });
     // The LAN end of each cable is made first, so IFLA_MASTER attaches it to br-lan in the same request.
@@ -180,14 +335,22 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
         const node = nodes[i]!;
         await cable(spec.name, node);
         const br0 = await Bridge.create(node, 'br0', { up: true });
-        await Promise.all(
-          spec.containers.map(async (c) =>
+        await Promise.all([
+          ...spec.containers.map(async (c) =>
             (await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0.index, peer: { name: 'eth0', namespace: containers.get(c.name)!, up: true } })).close(),
           ),
-        );
+          // The overlay's tunnel endpoint: encapsulates in UDP from the node's LAN address, on eth0.
+          ...(mode === 'vxlan'
+            ? [
+                (async () => {
+                  vxlans[i] = await Vxlan.create(node, VXLAN.name, { vni: VXLAN.vni, port: VXLAN.port, local: spec.lanIp, dev: VXLAN.lowerDev, learning: false, up: true });
+                })(),
+              ]
+            : []),
+        ]);
       }),
     ]);
-    phase('links (bridges, veth pairs)');
+    phase(mode === 'vxlan' ? 'links (bridges, veth pairs, vxlan)' : 'links (bridges, veth pairs)');
 
     // ---- addresses
     await Promise.all([
@@ -196,25 +359,32 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
       ...NODES.flatMap((spec, i) => [
         nodes[i]!.addAddress('eth0', `${spec.lanIp}/24`),
         nodes[i]!.addAddress('br0', `${spec.gateway}/24`),
+        ...(mode === 'vxlan' ? [nodes[i]!.addAddress(VXLAN.name, `${spec.overlayIp}/${VXLAN.prefixLen}`)] : []),
         ...spec.containers.map((c) => containers.get(c.name)!.addAddress('eth0', `${c.ip}/24`)),
       ]),
     ]);
     phase('addresses');
 
-    // ---- routes and forwarding
+    // ---- routes and forwarding: the other node's container subnet via the LAN, or through the overlay
     await Promise.all(
       NODES.flatMap((spec, i) => {
         const node = nodes[i]!;
         node.sysctl('net.ipv4.ip_forward', 1);
         const other = NODES[1 - i]!;
         return [
-          node.addRoute({ dst: other.subnet, via: other.lanIp }),
+          ...(mode === 'vxlan'
+            ? [
+                // Frames for unknown MACs (ARP broadcasts included) go to the other node's tunnel endpoint.
+                node.appendFdb({ lladdr: ALL_ZERO_MAC, dev: VXLAN.name, dst: other.lanIp }),
+                node.addRoute({ dst: other.subnet, via: other.overlayIp, dev: VXLAN.name }),
+              ]
+            : [node.addRoute({ dst: other.subnet, via: other.lanIp })]),
           node.addRoute({ dst: INTERNET.prefix, via: INTERNET.lanIp }),
           ...spec.containers.map((c) => containers.get(c.name)!.addRoute({ dst: 'default', via: spec.gateway })),
         ];
       }),
     );
-    phase('routes, ip_forward');
+    phase(mode === 'vxlan' ? 'routes, FDB, ip_forward' : 'routes, ip_forward');
 
     // ---- NAT: the containers' only way to the internet
     try {
@@ -227,30 +397,58 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     phase('masquerade (nftables)');
     result.timings.buildMs = performance.now() - t0;
 
+    log(`built in ${ms(t0, t0 + result.timings.buildMs)} (${mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}):`);
+    for (const [name, d] of phases) log(`  ${name.padEnd(34)} ${d.toFixed(1).padStart(7)} ms`);
+
+    // ---- the overlay as the kernel now has it
+    if (mode === 'vxlan') {
+      result.overlay = await Promise.all(NODES.map((spec, i) => readOverlay(nodes[i]!, spec)));
+      log('');
+      log(renderOverlay(result.overlay));
+    }
+    mark = performance.now();
+
     // ---- probe servers: every container, both gateways, the internet server
     servers.push(await startProbeServer(internet, INTERNET.server, INTERNET.port));
     for (const [i, spec] of NODES.entries()) servers.push(await startProbeServer(nodes[i]!, spec.gateway));
     for (const ns of containers.values()) servers.push(await startProbeServer(ns));
     phase('probe servers');
+    log(`\nstarted the probe servers in ${phases.at(-1)![1].toFixed(1)} ms (one per container, gateway and the internet server)`);
 
     // ---- the matrix: all checks at once, each bounded by timeoutMs
+    const readCounters = async (key: 'before' | 'after'): Promise<void> => {
+      if (!result.overlay) return;
+      await Promise.all(
+        vxlans.map(async (vx, i) => {
+          const c = counters(await vx.refresh());
+          if (c) result.overlay![i]!.counters[key] = c;
+        }),
+      );
+    };
+    await readCounters('before');
     const t1 = performance.now();
     result.checks = await Promise.all(
-      plan().map(async (p) => ({ ...p, ...(await probe(containers.get(p.from)!, p.address, p.port, { timeoutMs, expectSource: p.expectSource })) })),
+      plan(mode).map(async (p) => ({ ...p, ...(await probe(containers.get(p.from)!, p.address, p.port, { timeoutMs, expectSource: p.expectSource })) })),
     );
     result.timings.checksMs = performance.now() - t1;
+    await readCounters('after');
     result.ok = result.checks.every((c) => c.ok);
-    mark = performance.now();
 
-    log(`built in ${ms(t0, t0 + result.timings.buildMs)}:`);
-    for (const [name, d] of phases) {
-      if (name === 'probe servers') log(`then started the probe servers in ${d.toFixed(1)} ms (one per container, gateway and the internet server)`);
-      else log(`  ${name.padEnd(30)} ${d.toFixed(1).padStart(7)} ms`);
-    }
     log('');
     log(renderMatrix(result.checks));
     const passed = result.checks.filter((c) => c.ok).length;
     log(`\n${passed}/${result.checks.length} checks passed in ${ms(t1, t1 + result.timings.checksMs)}${result.ok ? '' : ' — FAILED: ' + result.checks.filter((c) => !c.ok).map((c) => `${c.from} → ${c.to} ${c.address}:${c.port} (${c.error})`).join('; ')}`);
+    if (result.overlay) {
+      log(
+        `overlay traffic during the checks (IFLA_STATS64 of ${VXLAN.name}): ` +
+          result.overlay
+            .map((d) => {
+              const { before: b, after: a } = d.counters;
+              return b && a ? `${d.node} rx +${a.rxPackets - b.rxPackets} tx +${a.txPackets - b.txPackets} packets` : `${d.node} (no counters)`;
+            })
+            .join(', '),
+      );
+    }
     if (options.whileUp) await options.whileUp(names);
   } catch (error) {
     result.ok = false;
@@ -301,12 +499,71 @@ export function renderMatrix(checks: readonly ClusterCheck[]): string {
   return out.join('\n').trimEnd();
 }
 
-/** The program: `--keep` waits for Ctrl-C before tearing down, `--down` only removes leftovers. */
-export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<{ ok: boolean }> {
-  const isolated = process.env.NETNS_RTNL_EXAMPLE_SANDBOX === '1';
-  if (argv.includes('--down')) {
-    const removed = await removeLeftovers(clusterNamespaces());
-    console.log(
+export interface DemoArgs {
+  mode: ClusterMode;
+  keep: boolean;
+  down: boolean;
+  compare: boolean;
+  /** Prepended to every namespace name (the tests use it to keep runs apart). */
+  prefix?: string;
+}
+
+export const USAGE =
+  'usage: npm run demo -- [--overlay vxlan] [--compare] [--keep | --down]\n' +
+  '  --overlay vxlan   join the nodes through a VXLAN overlay (VNI 42, UDP 4789) instead of LAN routes\n' +
+  '  --compare         also build the same cluster with bench/cluster-ip.sh (ip + nft) and print both build times\n' +
+  '  --keep            leave the cluster up until Ctrl-C and print how to look around\n' +
+  '  --down            only remove what an earlier run left behind\n' +
+  '  --prefix NAME     prepend NAME to every namespace name';
+
+/** Parses the demo's flags; throws a usage error on anything else. */
+export function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  const args: DemoArgs = { mode: 'routes', keep: false, down: false, compare: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--demo') continue; // set by `npm run demo`: the same program
+    else if (arg === '--keep') args.keep = true;
+    else if (arg === '--down') args.down = true;
+    else if (arg === '--compare') args.compare = true;
+    else if (arg === '--prefix' || arg.startsWith('--prefix=')) {
+      const value = arg === '--prefix' ? argv[++i] : arg.slice('--prefix='.length);
+      if (!value || !/^[A-Za-z0-9_.-]{1,32}$/.test(value)) throw Object.assign(new Error(`--prefix: expected a short namespace name prefix\n${USAGE}`), { code: 'USAGE' });
+      args.prefix = value;
+    }
+    else if (arg === '--overlay' || arg.startsWith('--overlay=')) {
+      const value = arg === '--overlay' ? argv[++i] : arg.slice('--overlay='.length);
+      if (value === 'vxlan') args.mode = 'vxlan';
+      else if (value === 'none' || value === 'routes') args.mode = 'routes';
+      else throw Object.assign(new Error(`--overlay: unknown overlay ${JSON.stringify(value ?? '')} (only vxlan)\n${USAGE}`), { code: 'USAGE' });
+    } else throw Object.assign(new Error(`unknown option ${arg}\n${USAGE}`), { code: 'USAGE' });
+  }
+  return args;
+}
+
+export interface MainOptions extends ExampleOptions {
+  /** Namespace name prefix for the bench/cluster-ip.sh comparison run (default 'ipsh-'). */
+  comparePrefix?: string;
+}
+
+/**
+ * The program: prints the topology, builds, checks, tears down; `--overlay vxlan`, `--compare`,
+ * `--keep` (waits for Ctrl-C before tearing down), `--down` (only removes leftovers).
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), options: MainOptions = {}): Promise<{ ok: boolean; result?: ClusterResult; compare?: CompareResult }> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  let prefix = options.prefix ?? '';
+  const isolated = process.env.NETNS_RTNL_EXAMPLE_SANDBOX === '1' || process.env.NETNS_RTNL_SANDBOX === '1';
+  let args: DemoArgs;
+  try {
+    args = parseDemoArgs(argv);
+  } catch (error) {
+    log((error as Error).message);
+    return { ok: false };
+  }
+  if (args.prefix !== undefined) prefix = args.prefix;
+  if (args.down) {
+    const removed = await removeLeftovers(clusterNamespaces(prefix));
+    log(
       removed.length
         ? `removed ${removed.join(', ')}`
         : isolated
@@ -315,53 +572,70 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     );
     return { ok: true };
   }
-  const keep = argv.includes('--keep');
-  console.log('# The article\'s cluster: 2 nodes, 4 containers, a LAN and "the internet", all network namespaces');
-  console.log(topology());
+  log(topology(args.mode));
   const start = performance.now();
   const result = await runCluster({
-    ...(keep ? { whileUp: (names: string[]) => waitForSignal(names, isolated) } : {}),
+    log,
+    prefix,
+    ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}),
+    ...(args.keep ? { whileUp: (names: string[]) => waitForSignal(names, isolated, log) } : {}),
   });
   const t = result.timings;
   const total = ms(start);
-  const script = isolated && !keep && !argv.includes('--no-compare') ? compareWithIpScript() : undefined;
-  console.log(
-    `\ntimings: build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}` +
-      (script === undefined
-        ? ''
-        : 'error' in script
-          ? `\n(no comparison with examples/cluster-ip.sh: ${script.error})`
-          : `\nthe same cluster with ip + nft commands (examples/cluster-ip.sh, run just now): build ${script.buildMs} ms, teardown ${script.teardownMs} ms` +
-            ` → the library built it ${(script.buildMs / t.buildMs).toFixed(1)}× faster`) +
-      `\nresult: ${result.ok ? 'every container reaches every other container, its gateway, and the internet (through its node\'s masquerade)' : 'FAILED'}`,
+  const lines = [`\ntimings (${args.mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}): build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}`];
+  let compare: CompareResult | undefined;
+  if (args.compare) {
+    compare = isolated
+      ? compareWithIpScript(args.mode, options.comparePrefix ?? `${prefix}ipsh-`)
+      : { error: 'it runs only inside the private namespace examples/run-isolated.mjs creates (npm run demo -- --compare does that)' };
+    lines.push(
+      'error' in compare
+        ? `no comparison with bench/cluster-ip.sh: ${compare.error}`
+        : `the same cluster with ip + nft commands (bench/cluster-ip.sh ${compare.mode}, run just now): build ${compare.buildMs} ms, teardown ${compare.teardownMs} ms\n` +
+            `library build ${t.buildMs.toFixed(1)} ms vs script build ${compare.buildMs} ms → the library built it ${(compare.buildMs / t.buildMs).toFixed(1)}× faster`,
+    );
+  } else {
+    lines.push(`(to compare with the same cluster built by ip + nft commands, in the same run: npm run demo -- ${args.mode === 'vxlan' ? '--overlay vxlan ' : ''}--compare)`);
+  }
+  lines.push(
+    `result: ${
+      result.ok
+        ? `every container reaches every other container${args.mode === 'vxlan' ? ' (through the vxlan overlay)' : ''}, its gateway, and the internet (through its node's masquerade)`
+        : 'FAILED'
+    }`,
   );
-  return result;
+  log(lines.join('\n'));
+  return { ok: result.ok, result, ...(compare ? { compare } : {}) };
 }
 
-/** Runs examples/cluster-ip.sh (same topology through `ip` and `nft`) and reads its timings. */
-function compareWithIpScript(): { buildMs: number; teardownMs: number } | { error: string } {
-  const script = fileURLToPath(new URL('../../examples/cluster-ip.sh', import.meta.url));
-  if (!existsSync(script)) return { error: `${script} is missing` };
-  const run = spawnSync('bash', [script, 'ipsh-'], { encoding: 'utf8', timeout: 60_000 });
+export type CompareResult = { mode: ClusterMode; buildMs: number; teardownMs: number } | { error: string };
+
+/** Runs bench/cluster-ip.sh (the same topology through `ip`, `bridge` and `nft`) and reads its timings. */
+function compareWithIpScript(mode: ClusterMode, prefix: string): CompareResult {
+  // From dist/examples/cluster.js, or from examples/cluster.ts when run from source (the tests).
+  const candidates = ['../../bench/cluster-ip.sh', '../bench/cluster-ip.sh'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const script = candidates.find((p) => existsSync(p));
+  if (!script) return { error: `${candidates[0]} is missing` };
+  const run = spawnSync('bash', [script, prefix, mode], { encoding: 'utf8', timeout: 60_000 });
   const match = /build_ms=(\d+) teardown_ms=(\d+)/.exec(run.stdout ?? '');
   if (run.status !== 0 || !match) return { error: `it failed (${run.error?.message ?? (run.stderr || `exit ${run.status}`).trim().split('\n').pop()})` };
-  return { buildMs: Number(match[1]), teardownMs: Number(match[2]) };
+  return { mode, buildMs: Number(match[1]), teardownMs: Number(match[2]) };
 }
 
-function waitForSignal(names: string[], isolated: boolean): Promise<void> {
+function waitForSignal(names: string[], isolated: boolean, log: (line: string) => void): Promise<void> {
   const enter = isolated ? `nsenter --target ${process.pid} --net --mount ` : '';
-  console.log(`\nThe cluster stays up until you press Ctrl-C (or send SIGTERM to ${process.pid}).`);
-  if (isolated) console.log('It lives in a private network + mount namespace of this process; from another terminal, as root:');
-  else console.log('Look around from another terminal, as root:');
-  console.log(`  ${enter}ip netns list`);
-  console.log(`  ${enter}ip netns exec ${names[2]} ip -br addr           # also: ip route, bridge link, nft list ruleset`);
-  console.log(`  ${enter}ip netns exec ${names[3]} ip route`);
-  console.log(`  ${enter}ip netns exec ${names[3]} curl -s telnet://${INTERNET.server}:${INTERNET.port} --max-time 2`);
+  log(`\nThe cluster stays up until you press Ctrl-C (or send SIGTERM to ${process.pid}).`);
+  if (isolated) log('It lives in a private network + mount namespace of this process; from another terminal, as root:');
+  else log('Look around from another terminal, as root:');
+  log(`  ${enter}ip netns list`);
+  log(`  ${enter}ip netns exec ${names[2]} ip -br addr           # also: ip route, ip -d link show ${VXLAN.name}, bridge fdb show, nft list ruleset`);
+  log(`  ${enter}ip netns exec ${names[3]} ip route`);
+  log(`  ${enter}ip netns exec ${names[3]} curl -s telnet://${INTERNET.server}:${INTERNET.port} --max-time 2`);
   return new Promise((resolve) => {
     const done = (): void => {
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
-      console.log('\nsignal received: tearing down');
+      log('\nsignal received: tearing down');
       resolve();
     };
     process.on('SIGINT', done);

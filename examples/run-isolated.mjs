@@ -6,9 +6,11 @@
 //
 // Outside such a namespace it re-executes itself through `unshare --net --mount --propagation
 // private` (like scripts/run-tests.mjs), then mounts a tmpfs on /run/netns, brings lo up, and
-// runs the example as a child process (which inherits both namespaces).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// runs the example as a child process (which inherits both namespaces). Past `unshare`, no other
+// program runs: the tmpfs is mounted with mount(2) and lo brought up over rtnetlink, both through
+// the library, so `strace -f -e trace=execve npm run demo` shows only node, tsc and unshare.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const SANDBOX_ENV = 'NETNS_RTNL_EXAMPLE_SANDBOX';
@@ -21,15 +23,6 @@ if (!script) {
 if (!existsSync(script)) {
   console.error(`${script} does not exist: run \`npm run build\` first`);
   process.exit(2);
-}
-
-function run(command, commandArgs, options = {}) {
-  const result = spawnSync(command, commandArgs, { stdio: 'inherit', ...options });
-  if (result.error) {
-    console.error(`${command}: ${result.error.message}`);
-    return 1;
-  }
-  return result.status ?? 1;
 }
 
 if (process.env[SANDBOX_ENV] !== '1') {
@@ -53,12 +46,22 @@ if (process.env[SANDBOX_ENV] !== '1') {
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 } else {
-  // Inside the private mount namespace: these mounts vanish with it.
+  // Inside the private mount namespace: these mounts vanish with it (mount(2) through the
+  // library's libc binding, no `mount` or `mkdir` process).
+  const { mount } = await import(new URL('../dist/lib/sys/libc.js', import.meta.url).href);
+  const tmpfs = (target) => {
+    try {
+      mount('tmpfs', target, 'tmpfs', 0);
+    } catch (error) {
+      console.error(`mount tmpfs on ${target}: ${error.message}`);
+      process.exit(1);
+    }
+  };
   if (!existsSync('/run/netns')) {
-    if (run('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run']) !== 0) process.exit(1);
-    if (run('mkdir', ['-p', '/run/netns']) !== 0) process.exit(1);
+    tmpfs('/run');
+    mkdirSync('/run/netns', { recursive: true });
   }
-  if (run('mount', ['-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run/netns']) !== 0) process.exit(1);
+  tmpfs('/run/netns');
   // lo up in the private namespace, through the library itself (no `ip` needed).
   const { Namespace } = await import(new URL('../dist/lib/index.js', import.meta.url).href);
   const here = Namespace.current();

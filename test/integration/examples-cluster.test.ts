@@ -1,7 +1,13 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 import { Namespace } from '../../lib/index.js';
-import { clusterNamespaces, INTERNET, NODES, runCluster } from '../../examples/cluster.js';
+import { clusterNamespaces, INTERNET, main, NODES, parseDemoArgs, runCluster } from '../../examples/cluster.js';
 
 if (integrationSkipReason !== undefined) console.log(`examples-cluster: ${integrationSkipReason}`);
 
@@ -15,6 +21,20 @@ async function rootLinkNames(): Promise<string[]> {
 }
 
 const containers = NODES.flatMap((node) => node.containers.map((c) => ({ ...c, node })));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const onPath = (bin: string): boolean => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
+
+describe('the demo flags', () => {
+  it('parses --overlay, --compare, --keep, --down, --prefix and refuses anything else', () => {
+    expect(parseDemoArgs(['--demo'])).toEqual({ mode: 'routes', keep: false, down: false, compare: false });
+    expect(parseDemoArgs(['--demo', '--overlay', 'vxlan', '--compare'])).toMatchObject({ mode: 'vxlan', compare: true });
+    expect(parseDemoArgs(['--overlay=vxlan', '--keep'])).toMatchObject({ mode: 'vxlan', keep: true });
+    expect(parseDemoArgs(['--down', '--prefix', 'x-'])).toMatchObject({ down: true, prefix: 'x-' });
+    expect(() => parseDemoArgs(['--overlay', 'geneve'])).toThrow(/unknown overlay "geneve"/);
+    expect(() => parseDemoArgs(['--overlay'])).toThrow(/unknown overlay ""/);
+    expect(() => parseDemoArgs(['--fast'])).toThrow(/unknown option --fast/);
+  });
+});
 
 describe.skipIf(!canRunIntegration)('example: the article cluster (npm run example:cluster / npm run demo)', () => {
   it('passes all 20 reachability checks, the internet server sees each node LAN address, and nothing is left', async () => {
@@ -25,6 +45,8 @@ describe.skipIf(!canRunIntegration)('example: the article cluster (npm run examp
     const output = lines.join('\n');
 
     expect(result.error, output).toBeUndefined();
+    expect(result.mode).toBe('routes');
+    expect(result.overlay).toBeUndefined();
     expect(result.nat, output).toEqual({ ok: true });
     expect(result.checks).toHaveLength(20);
     expect(result.checks.filter((c) => c.kind === 'container')).toHaveLength(12);
@@ -72,4 +94,70 @@ describe.skipIf(!canRunIntegration)('example: the article cluster (npm run examp
     expect(result.ok, lines.join('\n')).toBe(true);
     expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
   });
+
+  it('the program (npm run demo) prints the diagram first, then the build phases, the matrix, the teardown; no comparison unless asked', async () => {
+    const prefix = `cp${process.pid}-`;
+    const lines: string[] = [];
+    const run = await main(['--demo'], { prefix, log: (line) => lines.push(line) });
+    const output = lines.join('\n');
+    expect(run.ok, output).toBe(true);
+    expect(run.compare).toBeUndefined();
+    expect(lines[0]).toMatch(/^# The article's cluster/);
+    expect(output).toContain('# mode: routed');
+    const at = (text: string): number => {
+      const i = output.indexOf(text);
+      expect(i, text).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const order = [at('┌─ node1'), at('built in'), at('8 namespaces'), at('masquerade (nftables)'), at('container → container'), at('20/20 checks passed'), at('torn down in'), at('timings (routed)')];
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(output).not.toContain('the library built it');
+    expect(output).toContain('npm run demo -- --compare');
+    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+  });
+
+  it.skipIf(!onPath('ip') || !onPath('nft') || !onPath('bridge'))(
+    '--compare builds the same cluster with bench/cluster-ip.sh in the same run and prints both build times and the ratio',
+    async () => {
+      const prefix = `cq${process.pid}-`;
+      for (const mode of ['routes', 'vxlan'] as const) {
+        const lines: string[] = [];
+        const run = await main(['--demo', '--compare', ...(mode === 'vxlan' ? ['--overlay', 'vxlan'] : [])], { prefix, log: (line) => lines.push(line) });
+        const output = lines.join('\n');
+        expect(run.ok, output).toBe(true);
+        expect(run.compare, output).toMatchObject({ mode });
+        const compare = run.compare as { buildMs: number; teardownMs: number };
+        expect(compare.buildMs).toBeGreaterThan(0);
+        expect(output).toContain(`(bench/cluster-ip.sh ${mode}, run just now): build ${compare.buildMs} ms`);
+        expect(output).toMatch(/library build [\d.]+ ms vs script build \d+ ms → the library built it [\d.]+× faster/);
+        // The script cleaned up after itself too.
+        expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+      }
+    },
+    60_000,
+  );
+
+  // Issue 4's acceptance: the demo runs no nft, iptables (or ip, python...) behind the scenes.
+  it.skipIf(!onPath('strace') || !existsSync(join(root, 'dist/examples/cluster.js')))(
+    'the built demo program execs no other program (strace -f -e trace=execve)',
+    async () => {
+      const trace = join(tmpdir(), `demo-execve-${process.pid}.trace`);
+      try {
+        const { stdout } = await promisify(execFile)(
+          'strace',
+          ['-f', '-qq', '-e', 'trace=execve', '-o', trace, process.execPath, join(root, 'dist/examples/cluster.js'), '--demo', '--prefix', `cs${process.pid}-`],
+          { cwd: root, timeout: 60_000, maxBuffer: 16 << 20 },
+        );
+        expect(stdout).toContain('20/20 checks passed');
+        const execs = readFileSync(trace, 'utf8')
+          .split('\n')
+          .filter((line) => /execve\(/.test(line))
+          .map((line) => /execve\("([^"]+)"/.exec(line)?.[1] ?? line);
+        expect(execs, execs.join('\n')).toEqual([process.execPath]);
+      } finally {
+        rmSync(trace, { force: true });
+      }
+    },
+    60_000,
+  );
 });
