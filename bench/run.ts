@@ -158,7 +158,7 @@ function targets(): string[] {
       check(`W3 ${op} at least as fast as Go (${go} ms), one by one`, full ? seq <= go : undefined, `${fmt(seq)}: ${ratio(go / seq)}`);
       check(`W3 ${op} at least as fast as Go (${go} ms), concurrent`, full ? con <= go : undefined, `${fmt(con)}: ${ratio(go / con)}`);
     }
-    const bulk = med(find('W3', 'delete', 'ours, bulk'));
+    const bulk = med(find('W3', 'delete', 'ours, group delete'));
     const seqDel = med(find('W3', 'delete', 'ours, one by one'));
     check('W3 bulk delete (IFLA_GROUP) measured', true, `${fmt(bulk)} for ${s.w3Pairs} pairs vs ${fmt(seqDel)} one by one (${ratio(seqDel / bulk)})`);
   }

@@ -38,7 +38,7 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
     fresh();
     log('W3: ours, concurrent');
     push('ours, concurrent', await ours<Phases>({ w: 'w3', netns: NS, n, reps: s.slowReps, mode: 'concurrent' }), { ours: true },
-      'ours, bulk: one RTM_DELLINK by IFLA_GROUP');
+      'ours, group delete: ns.deleteLinkGroup, one RTM_DELLINK by IFLA_GROUP');
 
     fresh();
     log('W3: ip -batch');

@@ -179,6 +179,17 @@ export class Namespace implements AsyncDisposable {
     return linkFromState(this, await this.rtnl.link(ref));
   }
 
+  /**
+   * Deletes every link of device group `group` (put there with the `deviceGroup` option at
+   * creation, or `ip link set DEV group N`) with ONE RTM_DELLINK carrying IFLA_GROUP: the kernel
+   * removes them together, paying its per-deletion synchronisation once instead of once per link.
+   * Deleting a veth end deletes its peer too. Rejects with ENODEV when the group is empty and with
+   * EOPNOTSUPP (deleting nothing) when a member cannot be deleted; group 0, the default group, is refused.
+   */
+  async deleteLinkGroup(group: number): Promise<void> {
+    await this.rtnl.deleteLinkGroup(group);
+  }
+
   /** Like link(), but undefined instead of ENODEV. */
   async findLink(ref: DeviceRef): Promise<Link | undefined> {
     try {

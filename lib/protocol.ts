@@ -34,9 +34,15 @@ export class Protocol {
   private nextSeq: number;
   private readonly pending = new Map<number, Pending>();
 
+  /**
+   * `onSettled` is called synchronously whenever a request leaves the pending set (answered,
+   * failed, timed out, aborted), before its promise settles: the owner's bookkeeping needs no
+   * promise reaction of its own.
+   */
   constructor(
     private readonly onUnsolicited: (message: NetlinkMessage) => void = () => {},
     firstSeq = 1,
+    private readonly onSettled: ((seq: number) => void) | undefined = undefined,
   ) {
     this.nextSeq = firstSeq;
   }
@@ -70,14 +76,16 @@ export class Protocol {
     const p = this.pending.get(seq);
     if (!p) return;
     this.pending.delete(seq);
+    this.onSettled?.(seq);
     p.reject(error);
   }
 
   /** Rejects every pending request, e.g. when the socket closes. `makeError` gets each operation. */
   failAll(makeError: (operation: string) => Error): void {
-    const all = [...this.pending.values()];
+    const all = [...this.pending];
     this.pending.clear();
-    for (const p of all) p.reject(makeError(p.operation));
+    if (this.onSettled) for (const [seq] of all) this.onSettled(seq);
+    for (const [, p] of all) p.reject(makeError(p.operation));
   }
 
   /** Decodes a received datagram and dispatches its messages. Decode errors propagate to the caller. */
@@ -97,12 +105,14 @@ export class Protocol {
           this.settle(message.seq, p);
         } else {
           this.pending.delete(message.seq);
+          this.onSettled?.(message.seq);
           p.reject(new NetlinkError({ errno: -message.body.error, operation: p.operation, seq: message.seq, ext: message.body.ext }));
         }
         return;
       case 'done':
         if (message.body.error < 0) {
           this.pending.delete(message.seq);
+          this.onSettled?.(message.seq);
           p.reject(new NetlinkError({ errno: -message.body.error, operation: p.operation, seq: message.seq, ext: message.body.ext }));
         } else {
           this.settle(message.seq, p);
@@ -117,6 +127,7 @@ export class Protocol {
 
   private settle(seq: number, p: Pending): void {
     this.pending.delete(seq);
+    this.onSettled?.(seq);
     p.resolve({ messages: p.messages, interrupted: p.interrupted });
   }
 }

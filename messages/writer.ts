@@ -92,6 +92,11 @@ export class Writer {
     this.align();
   }
 
+  /** Empties the writer, keeping its buffer (a scratch writer reused for many messages). */
+  reset(): void {
+    this.length = 0;
+  }
+
   /** Drops everything written after `at` (used to replace an encoding with the original bytes). */
   truncate(at: number): void {
     this.length = at;

@@ -5,12 +5,11 @@
  *
  *   node dist/bench/tools/ours.js '{"w":"w1","netns":"bw1","n":10000,"reps":5,"mode":"seq"}'
  */
-import { AF_INET, RTM_DELLINK } from '../../messages/constants.js';
+import { AF_INET } from '../../messages/constants.js';
 import { dumpRoutes } from '../../messages/requests.js';
-import type { LinkMessage, NetlinkMessage } from '../../messages/message.js';
+import type { NetlinkMessage } from '../../messages/message.js';
 import { RT_TABLE_MAIN } from '../../messages/route/constants.js';
 import { Namespace, VethPair } from '../../lib/index.js';
-import { setLinkMessage } from '../../lib/rtnl/links.js';
 import { routeMessage } from '../../lib/rtnl/routes.js';
 import { buildCluster } from '../cluster.js';
 import { CONTAINER_GATEWAY, containerAddress, now, pairAddresses, routeAddress } from '../common.js';
@@ -107,7 +106,8 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
       out.del.push(now() - t0);
     } else {
       let t0 = now();
-      pairs = await Promise.all(idx.map((i) => VethPair.create({ name: `va${i}`, namespace: ns, peer: { name: `vb${i}` } })));
+      // The va ends go in one device group as they are created (IFLA_GROUP), for the group delete.
+      pairs = await Promise.all(idx.map((i) => VethPair.create({ name: `va${i}`, namespace: ns, deviceGroup: GROUP, peer: { name: `vb${i}` } })));
       out.create.push(now() - t0);
       t0 = now();
       await Promise.all(pairs.flatMap((p) => [p.link.up(), p.peer.up()]));
@@ -120,20 +120,9 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
         }),
       );
       out.addr.push(now() - t0);
-      // Untimed: put the va ends in one device group (no API for IFLA_GROUP yet).
-      const grouping = pairs.map((p) => {
-        const m = setLinkMessage(p.link.index, {});
-        m.body.attrs.group = GROUP;
-        return m;
-      });
-      check((await ns.rtnl.connection.batch(grouping)).map((x) => (x.ok ? undefined : x.error)), 'set group');
       // Timed: one RTM_DELLINK with IFLA_GROUP deletes the whole group (and each veth's peer).
-      const bulk: LinkMessage = {
-        kind: 'link', type: RTM_DELLINK, flags: 0, seq: 0, pid: 0,
-        body: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { group: GROUP } },
-      };
       t0 = now();
-      await ns.rtnl.connection.request(bulk, { operation: `RTM_DELLINK group ${GROUP}` });
+      await ns.deleteLinkGroup(GROUP);
       out.del.push(now() - t0);
     }
     const left = (await ns.links({ kind: 'veth' })).length;

@@ -5,7 +5,7 @@ import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
 import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
-import { deleteLinkMessage, setLinkMessage, toLinkState, type LinkChanges, type LinkState } from './links.js';
+import { deleteLinkGroupMessage, deleteLinkMessage, setLinkMessage, toLinkState, type LinkChanges, type LinkState } from './links.js';
 import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
 import { devicesOf, routeMessage, toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
@@ -92,6 +92,24 @@ export class Rtnl {
     const index = await this.index(ref);
     const words = Object.entries(changes).map(([k, v]) => `${k} ${String(v)}`).join(' ');
     await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${typeof ref === 'string' ? ref : `index ${ref}`} ${words}`);
+  }
+
+  /**
+   * Changes link `name` addressed by its name (IFLA_IFNAME, no index): no lookup first, so it can be
+   * pipelined right behind the request that creates the link.
+   */
+  async setLinkByName(name: string, changes: LinkChanges): Promise<void> {
+    checkInterfaceName(name, 'dev');
+    const message = setLinkMessage(0, changes);
+    if (message.body.attrs.ifname !== undefined) throw new TypeError('setLinkByName: use setLink to rename a link');
+    message.body.attrs.ifname = name;
+    const words = Object.entries(changes).map(([k, v]) => `${k} ${String(v)}`).join(' ');
+    await this.send(message, `RTM_NEWLINK set ${name} ${words}`);
+  }
+
+  /** Deletes every link in device group `group` with one RTM_DELLINK (see deleteLinkGroupMessage). */
+  async deleteLinkGroup(group: number): Promise<void> {
+    await this.send(deleteLinkGroupMessage(group), `RTM_DELLINK group ${group}`);
   }
 
   async deleteLink(ref: DeviceRef): Promise<void> {
