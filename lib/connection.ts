@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
 import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
@@ -65,6 +65,8 @@ interface Outgoing {
   operation: string;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** A change whose success may be vouched for by a later ACK in the same datagram (see transmit). */
+  coverable: boolean;
 }
 
 /**
@@ -324,6 +326,7 @@ export class Connection {
       operation,
       signal,
       onAbort: undefined,
+      coverable: queue && completion === 'ack' && ((bytes[6]! | (bytes[7]! << 8)) & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK,
     };
     this.outgoing.set(seq, entry);
     if (queue) {
@@ -455,17 +458,36 @@ export class Connection {
     }
   }
 
+  /**
+   * Sends `parts` as one datagram. Of the plain changes in it, only the last asks for an ACK: the
+   * kernel answers every failure anyway, in order, so that one ACK settles the others (one answer
+   * datagram per sendmsg instead of one per request).
+   */
   private transmit(parts: Outgoing[], size: number): void {
     let datagram: Uint8Array;
     if (parts.length === 1) {
       datagram = parts[0]!.bytes;
     } else {
       datagram = new Uint8Array(size);
+      let anchor = -1;
+      for (let i = parts.length - 1; i >= 0; i--) {
+        if (parts[i]!.coverable) {
+          anchor = i;
+          break;
+        }
+      }
+      const covered: number[] = [];
       let at = 0;
-      for (const p of parts) {
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
         datagram.set(p.bytes, at);
+        if (p.coverable && i < anchor) {
+          datagram[at + 6] = datagram[at + 6]! & ~NLM_F_ACK;
+          covered.push(p.seq);
+        }
         at += p.bytes.length;
       }
+      if (anchor >= 0) this.protocol.coverBy(parts[anchor]!.seq, covered);
     }
     if (this.log.isLevelEnabled('trace')) {
       for (const m of this.codec.decode(datagram)) this.log.trace(`send ${summarize(m)}`);

@@ -33,6 +33,8 @@ interface Pending {
 export class Protocol {
   private nextSeq: number;
   private readonly pending = new Map<number, Pending>();
+  /** Requests sent without NLM_F_ACK, by the request whose ACK vouches for them (see coverBy). */
+  private readonly covered = new Map<number, number[]>();
 
   /**
    * `onSettled` is called synchronously whenever a request leaves the pending set (answered,
@@ -82,6 +84,7 @@ export class Protocol {
 
   /** Rejects every pending request, e.g. when the socket closes. `makeError` gets each operation. */
   failAll(makeError: (operation: string) => Error): void {
+    this.covered.clear();
     const all = [...this.pending];
     this.pending.clear();
     if (this.onSettled) for (const [seq] of all) this.onSettled(seq);
@@ -93,7 +96,17 @@ export class Protocol {
     for (const message of decodeMessages(datagram)) this.dispatch(message);
   }
 
+  /**
+   * Requests `seqs` went out without NLM_F_ACK, in the same datagram before `anchor`, which asks for
+   * one. The kernel handles a datagram's messages in order and answers an error for each that fails,
+   * so once anchor's answer (ACK or error) arrives, those of `seqs` still pending have succeeded.
+   */
+  coverBy(anchor: number, seqs: number[]): void {
+    if (seqs.length > 0) this.covered.set(anchor, seqs);
+  }
+
   dispatch(message: NetlinkMessage): void {
+    if (message.kind === 'error' && this.covered.size > 0) this.settleCovered(message.seq);
     const p = message.seq === 0 ? undefined : this.pending.get(message.seq);
     if (!p) {
       this.onUnsolicited(message);
@@ -122,6 +135,16 @@ export class Protocol {
         if (message.flags & NLM_F_DUMP_INTR) p.interrupted = true;
         p.messages.push(message);
         if (p.completion === 'reply') this.settle(message.seq, p);
+    }
+  }
+
+  private settleCovered(anchor: number): void {
+    const seqs = this.covered.get(anchor);
+    if (!seqs) return;
+    this.covered.delete(anchor);
+    for (const seq of seqs) {
+      const p = this.pending.get(seq);
+      if (p && p.completion === 'ack') this.settle(seq, p);
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkError, NetlinkOverrunError, RequestTimeoutError } from '../../lib/errors.js';
-import { NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import type { NetlinkMessage, NsidMessage } from '../../messages/message.js';
 import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
 
@@ -105,7 +105,7 @@ describe('Connection against a fake kernel', () => {
     conn.close();
   });
 
-  it('matches many concurrent requests to answers that arrive out of order', async () => {
+  it('matches many concurrent requests to their answers by sequence number', async () => {
     const held: NetlinkMessage[] = [];
     const kernel = fakeKernel((req) => void held.push(req));
     const conn = new Connection(kernel);
@@ -117,9 +117,33 @@ describe('Connection against a fake kernel', () => {
     );
     await new Promise((r) => setImmediate(r));
     expect(held).toHaveLength(100);
-    kernel.deliver(held.reverse().map((req) => ack(req, (req as NsidMessage).body.attrs.nsid! % 10 === 0 ? -17 : 0)));
+    // Each request answered on its own (even those sent without NLM_F_ACK), in order as the kernel does.
+    kernel.deliver(held.map((req) => ack(req, (req as NsidMessage).body.attrs.nsid! % 10 === 0 ? -17 : 0)));
     const outcomes = await Promise.all(results);
     expect(outcomes.filter((o) => o === 'EEXIST')).toHaveLength(10);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(90);
+    conn.close();
+  });
+
+  it('asks for one ACK per datagram: the kernel answers failures anyway, in order', async () => {
+    // Like the kernel: an error for each failure, an ACK only where NLM_F_ACK was asked for.
+    const kernel = fakeKernel((req) => {
+      const fails = (req as NsidMessage).body.attrs.nsid! % 10 === 3;
+      return fails ? [ack(req, -17)] : req.flags & NLM_F_ACK ? [ack(req)] : [];
+    });
+    const conn = new Connection(kernel);
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        conn.request(newNsid(i)).then(
+          () => 'ok',
+          (e: NetlinkError) => e.code,
+        ),
+      ),
+    );
+    expect(kernel.sent).toHaveLength(1);
+    expect(kernel.requests.filter((r) => r.flags & NLM_F_ACK)).toHaveLength(1);
+    expect(kernel.requests.at(-1)!.flags & NLM_F_ACK).toBe(NLM_F_ACK);
+    expect(outcomes.map((o, i) => (o === 'EEXIST') === (i % 10 === 3))).toEqual(outcomes.map(() => true));
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(90);
     conn.close();
   });
