@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../messages/constants.js';
 import { IFA_F_DADFAILED, IFA_F_TENTATIVE } from '../../messages/address/constants.js';
-import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
+import { IFF_PROMISC } from '../../messages/link/index.js';
 import type { LinkMessage } from '../../messages/message.js';
 import { NetlinkError } from '../errors.js';
 import type { Address } from '../rtnl/addresses.js';
@@ -67,6 +67,18 @@ function cniEnv(options: { containerId?: string; netns?: NetnsLike; ifname?: str
 
 function openHost(ref: NetnsLike | undefined): NetnsHandle {
   return ref === undefined ? NetnsHandle.current() : NetnsHandle.open(ref);
+}
+
+/**
+ * What ADD, DEL and CHECK start with: the network configuration, checked along with CNI_CONTAINERID
+ * and CNI_IFNAME, and the CNI_* environment for the IPAM plugin.
+ */
+function containerRequest(input: ConfigInput, options: DetachOptions): { n: BridgeConfig; env: CniEnv } {
+  const n = config(input, options.args);
+  checkVersion(n.cniVersion);
+  checkContainerId(options.containerId);
+  checkIfname(options.ifname);
+  return { n, env: cniEnv(options) };
 }
 
 /** The container namespace, or CniError when CNI_NETNS does not name one. */
@@ -283,11 +295,7 @@ async function settleAddresses(ns: NetnsHandle, index: number, timeoutMs = 10_00
  * reservation, NAT rules); the bridge and its gateway address, shared by the network, stay.
  */
 export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
-  const n = config(input, options.args);
-  checkVersion(n.cniVersion);
-  checkContainerId(options.containerId);
-  checkIfname(options.ifname);
-  const env = cniEnv(options);
+  const { n, env } = containerRequest(input, options);
   const container = openContainer(options.netns);
   const host = openHost(options.host);
   const undo: Array<() => Promise<unknown>> = [];
@@ -444,11 +452,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
  * removes the attachment's NAT rules. Missing things are success: DEL may be repeated.
  */
 export async function detachContainer(input: ConfigInput, options: DetachOptions): Promise<void> {
-  const n = config(input, options.args);
-  checkVersion(n.cniVersion);
-  checkContainerId(options.containerId);
-  checkIfname(options.ifname);
-  const env = cniEnv(options);
+  const { n, env } = containerRequest(input, options);
   const host = openHost(options.host);
   try {
     const ipamDel = async () => {
@@ -489,11 +493,7 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
  * in the container, and the NAT rules for ipMasq; and runs CHECK on the IPAM plugin.
  */
 export async function checkContainer(input: ConfigInput, options: AttachOptions): Promise<void> {
-  const n = config(input, options.args);
-  checkVersion(n.cniVersion);
-  checkContainerId(options.containerId);
-  checkIfname(options.ifname);
-  const env = cniEnv(options);
+  const { n, env } = containerRequest(input, options);
   const container = openContainer(options.netns);
   const host = openHost(options.host);
   try {

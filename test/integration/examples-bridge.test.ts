@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
-import { Namespace } from '../../lib/index.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+import { expectNothingLeft, reportSkip, rootLinkNames, runLogged } from '../helpers/examples-harness.js';
 import { CONTAINERS, GATEWAY, main } from '../../examples/bridge.js';
 
-if (integrationSkipReason !== undefined) console.log(`examples-bridge: ${integrationSkipReason}`);
-
-async function rootLinkNames(): Promise<string[]> {
-  const here = Namespace.current();
-  try {
-    return (await here.links()).map((l) => l.name).sort();
-  } finally {
-    here.close();
-  }
-}
+reportSkip('examples-bridge');
 
 describe.skipIf(!canRunIntegration)('example: one bridge, three containers (npm run example:bridge)', () => {
   it('every container reaches the other two and the gateway, then everything is removed', async () => {
     const prefix = `br${process.pid}-`;
     const linksBefore = await rootLinkNames();
-    const lines: string[] = [];
-    const result = await main({ prefix, log: (line) => lines.push(line) });
-    const output = lines.join('\n');
+    const { result, output } = await runLogged((log) => main({ prefix, log }));
 
     expect(result.error, output).toBeUndefined();
     expect(result.checks).toHaveLength(9);
@@ -33,7 +22,6 @@ describe.skipIf(!canRunIntegration)('example: one bridge, three containers (npm 
     expect(result.ok).toBe(true);
     expect(output).toContain('master br0');
 
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
-    expect(await rootLinkNames()).toEqual(linksBefore);
+    await expectNothingLeft(prefix, linksBefore);
   });
 });

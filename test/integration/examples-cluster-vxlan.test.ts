@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+import { expectFullMatrix, expectInOrder, expectNoNamespacesLeft, reportSkip, runLogged } from '../helpers/examples-harness.js';
 import { Namespace, type Link, type Route } from '../../lib/index.js';
 import { probe } from '../../examples/common/probe.js';
-import { clusterNamespaces, INTERNET, main, NODES, runCluster, VXLAN, type ClusterResult } from '../../examples/cluster.js';
+import { clusterNamespaces, INTERNET, main, NODES, runCluster, VXLAN } from '../../examples/cluster.js';
 
-if (integrationSkipReason !== undefined) console.log(`examples-cluster-vxlan: ${integrationSkipReason}`);
-
-const containers = NODES.flatMap((node) => node.containers.map((c) => ({ ...c, node })));
+reportSkip('examples-cluster-vxlan');
 
 function packets(link: Link): { rx: number; tx: number } {
   const s = link.raw.attrs.stats64!;
@@ -29,45 +28,15 @@ interface NodeView {
   probe?: { ok: boolean; before: { rx: number; tx: number }; after: { rx: number; tx: number }; lanBefore: { rx: number; tx: number }; lanAfter: { rx: number; tx: number } };
 }
 
-function expectFullMatrix(result: ClusterResult, output: string): void {
-  expect(result.error, output).toBeUndefined();
-  expect(result.nat, output).toEqual({ ok: true });
-  expect(result.checks).toHaveLength(20);
-  expect(result.checks.filter((c) => c.kind === 'container')).toHaveLength(12);
-  expect(result.checks.filter((c) => c.kind === 'internet')).toHaveLength(4);
-  expect(result.checks.filter((c) => c.kind === 'gateway')).toHaveLength(4);
-  for (const from of containers) {
-    for (const to of containers) {
-      if (to === from) continue;
-      const check = result.checks.find((c) => c.kind === 'container' && c.from === from.name && c.to === to.name);
-      expect(check, `${from.name} -> ${to.name}`).toBeDefined();
-      expect(check!.ok, `${from.name} -> ${to.name}: ${check!.error}\n${output}`).toBe(true);
-      expect(check!.address).toBe(to.ip);
-      expect(check!.seen, `${from.name} -> ${to.name}: no NAT between containers, across the overlay too`).toBe(from.ip);
-    }
-    const internet = result.checks.find((c) => c.kind === 'internet' && c.from === from.name)!;
-    expect(internet.ok, `${from.name} -> internet: ${internet.error}\n${output}`).toBe(true);
-    expect(internet.address).toBe(INTERNET.server);
-    expect(internet.seen, 'masqueraded to the node LAN address').toBe(from.node.lanIp);
-    const gateway = result.checks.find((c) => c.kind === 'gateway' && c.from === from.name)!;
-    expect(gateway.ok, `${from.name} -> gateway: ${gateway.error}`).toBe(true);
-    expect(gateway.address).toBe(from.node.gateway);
-    expect(gateway.seen).toBe(from.ip);
-  }
-  expect(result.ok, output).toBe(true);
-  expect(output).toContain('20/20 checks passed');
-}
-
 describe.skipIf(!canRunIntegration)('example: the cluster over a VXLAN overlay (npm run example:cluster-vxlan / npm run demo -- --overlay vxlan)', () => {
   it('passes all 20 checks with container traffic through vxlan42 and no LAN route for container subnets', async () => {
     const prefix = `cv${process.pid}-`;
-    const lines: string[] = [];
     const views = new Map<string, NodeView>();
 
-    const result = await runCluster({
+    const { result, output } = await runLogged((log) => runCluster({
       prefix,
       overlay: 'vxlan',
-      log: (line) => lines.push(line),
+      log,
       // With everything up: read each node's kernel state ourselves, and make one more cross-node
       // connection while watching vxlan42's and eth0's counters.
       whileUp: async () => {
@@ -98,11 +67,14 @@ describe.skipIf(!canRunIntegration)('example: the cluster over a VXLAN overlay (
           }
         }
       },
-    });
-    const output = lines.join('\n');
+    }));
 
     expect(result.mode).toBe('vxlan');
-    expectFullMatrix(result, output);
+    expectFullMatrix(result, output, {
+      nodes: NODES,
+      internetServer: INTERNET.server,
+      noNat: (from, to) => `${from.name} -> ${to.name}: no NAT between containers, across the overlay too`,
+    });
 
     // The output shows the mode, the vxlan devices and the FDB entries.
     expect(output).toContain('built in');
@@ -167,27 +139,19 @@ describe.skipIf(!canRunIntegration)('example: the cluster over a VXLAN overlay (
       expect(p.lanAfter.rx - p.lanBefore.rx, `${spec.name} eth0 rx`).toBeGreaterThanOrEqual(rx);
     }
 
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+    expectNoNamespacesLeft(prefix);
     expect(clusterNamespaces(prefix).filter((n) => Namespace.list().includes(n))).toEqual([]);
   });
 
   it('the program (npm run demo -- --overlay vxlan) prints the diagram first, says its mode, and passes', async () => {
     const prefix = `cw${process.pid}-`;
-    const lines: string[] = [];
-    const run = await main(['--demo', '--overlay', 'vxlan'], { prefix, log: (line) => lines.push(line) });
-    const output = lines.join('\n');
+    const { result: run, lines, output } = await runLogged((log) => main(['--demo', '--overlay', 'vxlan'], { prefix, log }));
     expect(run.ok, output).toBe(true);
     expect(lines[0]).toMatch(/^# The article's cluster/);
     expect(output).toContain('# mode: overlay (vxlan)');
-    const at = (text: string): number => {
-      const i = output.indexOf(text);
-      expect(i, text).toBeGreaterThanOrEqual(0);
-      return i;
-    };
     // Diagram, build phases, the overlay, the matrix, teardown, summary: in that order.
-    const order = [at('┌─ node1'), at('built in'), at('the overlay, read back'), at('container → container'), at('20/20 checks passed'), at('torn down in'), at('timings (overlay: vxlan)')];
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expectInOrder(output, ['┌─ node1', 'built in', 'the overlay, read back', 'container → container', '20/20 checks passed', 'torn down in', 'timings (overlay: vxlan)']);
     expect(output).not.toContain('bench/cluster-ip.sh,');
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+    expectNoNamespacesLeft(prefix);
   });
 });

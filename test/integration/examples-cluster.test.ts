@@ -5,22 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+import { expectFullMatrix, expectInOrder, expectNoNamespacesLeft, expectNothingLeft, reportSkip, rootLinkNames, runLogged } from '../helpers/examples-harness.js';
 import { Namespace } from '../../lib/index.js';
 import { clusterNamespaces, INTERNET, main, NODES, parseDemoArgs, runCluster } from '../../examples/cluster.js';
 
-if (integrationSkipReason !== undefined) console.log(`examples-cluster: ${integrationSkipReason}`);
+reportSkip('examples-cluster');
 
-async function rootLinkNames(): Promise<string[]> {
-  const here = Namespace.current();
-  try {
-    return (await here.links()).map((l) => l.name).sort();
-  } finally {
-    here.close();
-  }
-}
-
-const containers = NODES.flatMap((node) => node.containers.map((c) => ({ ...c, node })));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const onPath = (bin: string): boolean => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
 
@@ -40,44 +31,14 @@ describe.skipIf(!canRunIntegration)('example: the article cluster (npm run examp
   it('passes all 20 reachability checks, the internet server sees each node LAN address, and nothing is left', async () => {
     const prefix = `cl${process.pid}-`;
     const linksBefore = await rootLinkNames();
-    const lines: string[] = [];
-    const result = await runCluster({ prefix, log: (line) => lines.push(line) });
-    const output = lines.join('\n');
+    const { result, output } = await runLogged((log) => runCluster({ prefix, log }));
 
-    expect(result.error, output).toBeUndefined();
     expect(result.mode).toBe('routes');
     expect(result.overlay).toBeUndefined();
-    expect(result.nat, output).toEqual({ ok: true });
-    expect(result.checks).toHaveLength(20);
-    expect(result.checks.filter((c) => c.kind === 'container')).toHaveLength(12);
-    expect(result.checks.filter((c) => c.kind === 'internet')).toHaveLength(4);
-    expect(result.checks.filter((c) => c.kind === 'gateway')).toHaveLength(4);
+    expectFullMatrix(result, output, { nodes: NODES, internetServer: INTERNET.server, noNat: () => 'no NAT between containers' });
 
-    // Every cell, with the source address the far end saw.
-    for (const from of containers) {
-      for (const to of containers) {
-        if (to === from) continue;
-        const check = result.checks.find((c) => c.kind === 'container' && c.from === from.name && c.to === to.name);
-        expect(check, `${from.name} -> ${to.name}`).toBeDefined();
-        expect(check!.ok, `${from.name} -> ${to.name}: ${check!.error}\n${output}`).toBe(true);
-        expect(check!.address).toBe(to.ip);
-        expect(check!.seen, 'no NAT between containers').toBe(from.ip);
-      }
-      const internet = result.checks.find((c) => c.kind === 'internet' && c.from === from.name)!;
-      expect(internet.ok, `${from.name} -> internet: ${internet.error}\n${output}`).toBe(true);
-      expect(internet.address).toBe(INTERNET.server);
-      expect(internet.seen, 'masqueraded to the node LAN address').toBe(from.node.lanIp);
-      const gateway = result.checks.find((c) => c.kind === 'gateway' && c.from === from.name)!;
-      expect(gateway.ok, `${from.name} -> gateway: ${gateway.error}`).toBe(true);
-      expect(gateway.address).toBe(from.node.gateway);
-      expect(gateway.seen).toBe(from.ip);
-    }
-    expect(result.ok).toBe(true);
-    expect(output).toContain('20/20 checks passed');
-
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
     expect(clusterNamespaces(prefix).filter((n) => Namespace.list().includes(n))).toEqual([]);
-    expect(await rootLinkNames()).toEqual(linksBefore);
+    await expectNothingLeft(prefix, linksBefore);
   });
 
   it('starts clean after a run that died halfway: leftover namespaces are removed first', async () => {
@@ -88,32 +49,23 @@ describe.skipIf(!canRunIntegration)('example: the article cluster (npm run examp
     stale.close();
     (await Namespace.create(`${prefix}c3`)).close();
 
-    const lines: string[] = [];
-    const result = await runCluster({ prefix, log: (line) => lines.push(line) });
+    const { result, lines, output } = await runLogged((log) => runCluster({ prefix, log }));
     expect(lines[0]).toContain(`removed what an earlier run left: ${prefix}node1, ${prefix}c3`);
-    expect(result.ok, lines.join('\n')).toBe(true);
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+    expect(result.ok, output).toBe(true);
+    expectNoNamespacesLeft(prefix);
   });
 
   it('the program (npm run demo) prints the diagram first, then the build phases, the matrix, the teardown; no comparison unless asked', async () => {
     const prefix = `cp${process.pid}-`;
-    const lines: string[] = [];
-    const run = await main(['--demo'], { prefix, log: (line) => lines.push(line) });
-    const output = lines.join('\n');
+    const { result: run, lines, output } = await runLogged((log) => main(['--demo'], { prefix, log }));
     expect(run.ok, output).toBe(true);
     expect(run.compare).toBeUndefined();
     expect(lines[0]).toMatch(/^# The article's cluster/);
     expect(output).toContain('# mode: routed');
-    const at = (text: string): number => {
-      const i = output.indexOf(text);
-      expect(i, text).toBeGreaterThanOrEqual(0);
-      return i;
-    };
-    const order = [at('┌─ node1'), at('built in'), at('8 namespaces'), at('masquerade (nftables)'), at('container → container'), at('20/20 checks passed'), at('torn down in'), at('timings (routed)')];
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expectInOrder(output, ['┌─ node1', 'built in', '8 namespaces', 'masquerade (nftables)', 'container → container', '20/20 checks passed', 'torn down in', 'timings (routed)']);
     expect(output).not.toContain('the library built it');
     expect(output).toContain('npm run demo -- --compare');
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+    expectNoNamespacesLeft(prefix);
   });
 
   it.skipIf(!onPath('ip') || !onPath('nft') || !onPath('bridge'))(
@@ -121,9 +73,7 @@ describe.skipIf(!canRunIntegration)('example: the article cluster (npm run examp
     async () => {
       const prefix = `cq${process.pid}-`;
       for (const mode of ['routes', 'vxlan'] as const) {
-        const lines: string[] = [];
-        const run = await main(['--demo', '--compare', ...(mode === 'vxlan' ? ['--overlay', 'vxlan'] : [])], { prefix, log: (line) => lines.push(line) });
-        const output = lines.join('\n');
+        const { result: run, output } = await runLogged((log) => main(['--demo', '--compare', ...(mode === 'vxlan' ? ['--overlay', 'vxlan'] : [])], { prefix, log }));
         expect(run.ok, output).toBe(true);
         expect(run.compare, output).toMatchObject({ mode });
         const compare = run.compare as { buildMs: number; teardownMs: number };
@@ -131,7 +81,7 @@ describe.skipIf(!canRunIntegration)('example: the article cluster (npm run examp
         expect(output).toContain(`(bench/cluster-ip.sh ${mode}, run just now): build ${compare.buildMs} ms`);
         expect(output).toMatch(/library build [\d.]+ ms vs script build \d+ ms → the library built it [\d.]+× faster/);
         // The script cleaned up after itself too.
-        expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
+        expectNoNamespacesLeft(prefix);
       }
     },
     60_000,

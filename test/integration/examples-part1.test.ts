@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
-import { Namespace } from '../../lib/index.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+import { expectNothingLeft, reportSkip, rootLinkNames, runLogged } from '../helpers/examples-harness.js';
 import { CONTAINER_IP, main, VM_IP } from '../../examples/part1.js';
 
-if (integrationSkipReason !== undefined) console.log(`examples-part1: ${integrationSkipReason}`);
-
-async function rootLinkNames(): Promise<string[]> {
-  const here = Namespace.current();
-  try {
-    return (await here.links()).map((l) => l.name).sort();
-  } finally {
-    here.close();
-  }
-}
+reportSkip('examples-part1');
 
 describe.skipIf(!canRunIntegration)('example: the article part 1 (npm run example:part1)', () => {
   it('builds containerns + the VM namespace, serves HTTP inside, fetches it from the VM, and leaves nothing behind', async () => {
     const prefix = `p1${process.pid}-`;
     const linksBefore = await rootLinkNames();
-    const lines: string[] = [];
-    const result = await main({ prefix, log: (line) => lines.push(line) });
-    const output = lines.join('\n');
+    const { result, output } = await runLogged((log) => main({ prefix, log }));
 
     expect(result.error, output).toBeUndefined();
     expect(result.ok, output).toBe(true);
@@ -32,7 +21,6 @@ describe.skipIf(!canRunIntegration)('example: the article part 1 (npm run exampl
     expect(output).toContain(`${CONTAINER_IP} dev veth1 scope link`);
     expect(output).toContain('default dev veth0 scope link');
 
-    expect(Namespace.list().filter((n) => n.startsWith(prefix))).toEqual([]);
-    expect(await rootLinkNames()).toEqual(linksBefore);
+    await expectNothingLeft(prefix, linksBefore);
   });
 });

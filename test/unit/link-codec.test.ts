@@ -14,6 +14,7 @@ import {
   type LinkBody,
   type VxlanData,
 } from '../../messages/link/index.js';
+import { decodeErrorOf, expectRoundTrip, hex, insert, messagesOf, onlyBody } from '../helpers/codec-checks.js';
 
 // Frames captured on this machine (Linux 6.18.44, iproute2 6.1.0) inside a private network and
 // mount namespace (`unshare --net --mount --propagation private`), with
@@ -21,10 +22,6 @@ import {
 // `-e read=`/`-e write=` hex dumps are the raw bytes. Setup before the dumps:
 //   ip link add va type veth peer name vb; ip link add br0 type bridge; ip link set vb master br0
 //   ip link add vx0 type vxlan id 42 dstport 4789 local 192.168.56.11
-
-function hex(...parts: string[]): Uint8Array {
-  return new Uint8Array(Buffer.from(parts.join(''), 'hex'));
-}
 
 /** `ip -d link show`: the kernel's RTM_NEWLINK dump datagram (one recvmsg, 8380 bytes, 5 messages). */
 const LINK_DUMP = hex(
@@ -251,17 +248,15 @@ const NLM_F_CREATE = 0x400;
 const RTM_NEWLINK = 16;
 const IPROUTE2_SEQ = 0x6b0a23c9; // the sequence number in VETH_REQUEST
 
-function links(frame: Uint8Array): LinkMessage[] {
-  return decodeMessages(frame).map((m) => {
-    if (m.kind !== 'link') throw new Error(`expected a link message, got ${m.kind}`);
-    return m;
-  });
-}
+/** An ifinfomsg of zeros: what iproute2 sends when it creates a link. */
+const NO_IFINFO = { family: 0, type: 0, index: 0, flags: 0, change: 0 } as const;
 
-function only(frame: Uint8Array): LinkBody {
-  const list = links(frame);
-  expect(list).toHaveLength(1);
-  return list[0]!.body;
+const links = (frame: Uint8Array): LinkMessage[] => messagesOf(frame, 'link');
+const only = (frame: Uint8Array): LinkBody => onlyBody(frame, 'link');
+
+/** An RTM_NEWLINK request creating a link with `attrs` (by default NLM_F_REQUEST | ACK | EXCL | CREATE). */
+function newLink(attrs: LinkBody['attrs'], seq: number, flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE): LinkMessage {
+  return { kind: 'link', type: RTM_NEWLINK, flags, seq, pid: 0, body: { ...NO_IFINFO, attrs } };
 }
 
 /** The messages of a datagram, each as its own frame. */
@@ -291,6 +286,14 @@ function attrEnd(b: Uint8Array, off: number): number {
   return off + (b[off]! | (b[off + 1]! << 8));
 }
 
+/** Offsets of IFLA_LINKINFO, its IFLA_INFO_DATA and the VETH_INFO_PEER inside, in a veth RTM_NEWLINK. */
+function vethPeerChain(b: Uint8Array): { li: number; data: number; peer: number } {
+  const li = findAttr(b, 32, b.length, 18);
+  const data = findAttr(b, li + 4, attrEnd(b, li), 2);
+  const peer = findAttr(b, data + 4, attrEnd(b, data), 1);
+  return { li, data, peer };
+}
+
 /**
  * A copy of one-message `frame` with the attribute `extra` appended at the end of the container
  * at `chain[chain.length - 1]` (an attribute offset), growing nlmsg_len and every enclosing nla_len.
@@ -299,14 +302,7 @@ function inject(frame: Uint8Array, chain: number[], extra: Uint8Array): Uint8Arr
   const inner = chain[chain.length - 1]!;
   const at = attrEnd(frame, inner);
   expect(at % 4).toBe(0);
-  const out = new Uint8Array(frame.length + extra.length);
-  out.set(frame.subarray(0, at));
-  out.set(extra, at);
-  out.set(frame.subarray(at), at + extra.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, view.getUint32(0, true) + extra.length, true);
-  for (const off of chain) view.setUint16(off, view.getUint16(off, true) + extra.length, true);
-  return out;
+  return insert(frame, at, extra, chain);
 }
 
 function rawAttr(type: number, data: number[]): Uint8Array {
@@ -340,6 +336,19 @@ function withLength(frame: Uint8Array): Uint8Array {
 describe('link codec: the kernel dump of `ip -d link show`', () => {
   const messages = links(LINK_DUMP);
   const byName = new Map(messages.map((m) => [m.body.attrs.ifname, m.body]));
+
+  /** IFLA_LINKINFO of the link `name`, whose IFLA_INFO_KIND must be `kind`. */
+  function linkinfoOf(name: string, kind: string) {
+    const info = byName.get(name)!.attrs.linkinfo!;
+    expect(info.kind).toBe(kind);
+    return info;
+  }
+
+  /** `data` holds at least `fields`, and nothing the tables do not know. */
+  function expectKnownFields(data: { unknown?: unknown }, fields: object): void {
+    expect(data).toMatchObject(fields);
+    expect(data.unknown).toBeUndefined();
+  }
 
   it('holds the five links of the namespace', () => {
     expect(messages.map((m) => m.body.attrs.ifname)).toEqual(['lo', 'vb', 'va', 'br0', 'vx0']);
@@ -400,15 +409,12 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
   });
 
   it('decodes vb: a veth port of br0 with IFLA_INFO_SLAVE_KIND bridge and IFLA_BRPORT_* data', () => {
-    const vb = byName.get('vb')!;
-    expect(vb.attrs).toMatchObject({ ifname: 'vb', master: 4, link: 3, promiscuity: 1, allmulti: 1 });
-    const info = vb.attrs.linkinfo!;
-    expect(info.kind).toBe('veth');
+    expect(byName.get('vb')!.attrs).toMatchObject({ ifname: 'vb', master: 4, link: 3, promiscuity: 1, allmulti: 1 });
+    const info = linkinfoOf('vb', 'veth');
     expect(info.slaveKind).toBe('bridge');
     // iproute2: state disabled priority 32 cost 2 ... learning on flood on port_id 0x8001 port_no 0x1
     // designated_port 32769 designated_cost 0 designated_bridge 8000.d2:3c:ae:27:b6:c mcast_router 1
-    const port = info.slaveData as BridgePortData;
-    expect(port).toMatchObject({
+    expectKnownFields(info.slaveData as BridgePortData, {
       state: 0,
       priority: 32,
       cost: 2,
@@ -447,17 +453,13 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
       mcastNGroups: 0,
       mcastMaxGroups: 0,
     });
-    expect(port.unknown).toBeUndefined();
   });
 
   it('decodes br0: IFLA_BR_* as iproute2 prints them', () => {
-    const br = byName.get('br0')!;
-    const info = br.attrs.linkinfo!;
-    expect(info.kind).toBe('bridge');
-    const data = info.data as BridgeData;
+    const data = linkinfoOf('br0', 'bridge').data as BridgeData;
     // iproute2: forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0
     // priority 32768 vlan_filtering 0 bridge_id 8000.d2:3c:ae:27:b6:c ... group_address 01:80:c2:00:00:00
-    expect(data).toMatchObject({
+    expectKnownFields(data, {
       forwardDelay: 1500,
       helloTime: 200,
       maxAge: 2000,
@@ -501,17 +503,13 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
       nfCallIp6tables: 0,
       nfCallArptables: 0,
     });
-    expect(data.unknown).toBeUndefined();
   });
 
   it('decodes vx0: IFLA_VXLAN_* with id 42, dstport 4789, local 192.168.56.11', () => {
-    const vx = byName.get('vx0')!;
-    const info = vx.attrs.linkinfo!;
-    expect(info.kind).toBe('vxlan');
-    const data = info.data as VxlanData;
+    const data = linkinfoOf('vx0', 'vxlan').data as VxlanData;
     // iproute2: vxlan id 42 local 192.168.56.11 srcport 0 0 dstport 4789 ttl auto ageing 300 udpcsum
     // noudp6zerocsumtx noudp6zerocsumrx
-    expect(data).toMatchObject({
+    expectKnownFields(data, {
       id: 42,
       local: '192.168.56.11',
       port: 4789,
@@ -539,7 +537,6 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
     });
     expect(data.link).toBeUndefined(); // no underlying device: IFLA_VXLAN_LINK is left out
     expect(data.reservedBits).toEqual(hex('f7ffffff000000ff'));
-    expect(data.unknown).toBeUndefined();
   });
 
   it('re-encodes the whole datagram byte for byte', () => {
@@ -591,15 +588,7 @@ describe('link codec: an unknown link kind', () => {
   });
 
   it('encodes user-built raw data for any kind, without NLA_F_NESTED', () => {
-    const message: LinkMessage = {
-      kind: 'link',
-      type: RTM_NEWLINK,
-      flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-      seq: 1,
-      pid: 0,
-      body: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { ifname: 'x0', linkinfo: { kind: 'dummy', data: hex('0800010001000000') } } },
-    };
-    const bytes = encodeMessage(message);
+    const bytes = encodeMessage(newLink({ ifname: 'x0', linkinfo: { kind: 'dummy', data: hex('0800010001000000') } }, 1));
     const body = only(bytes);
     expect(body.attrs.linkinfo).toEqual({ kind: 'dummy', data: hex('0800010001000000') });
     const li = findAttr(bytes, 32, bytes.length, 18);
@@ -612,11 +601,11 @@ describe('link codec: iproute2 requests', () => {
     const [message] = links(VETH_REQUEST);
     expect(message!.flags).toBe(NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE);
     const body = message!.body;
-    expect(body).toMatchObject({ family: 0, type: 0, index: 0, flags: 0, change: 0 });
+    expect(body).toMatchObject(NO_IFINFO);
     expect(body.attrs.ifname).toBe('va');
     const info = body.attrs.linkinfo!;
     expect(info.kind).toBe('veth');
-    expect(info.data).toEqual({ peer: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { ifname: 'vb' } } });
+    expect(info.data).toEqual({ peer: { ...NO_IFINFO, attrs: { ifname: 'vb' } } });
   });
 
   it('re-encodes it byte for byte', () => {
@@ -624,35 +613,14 @@ describe('link codec: iproute2 requests', () => {
   });
 
   it('builds the same bytes from a plain object', () => {
-    const message: LinkMessage = {
-      kind: 'link',
-      type: RTM_NEWLINK,
-      flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE,
-      seq: IPROUTE2_SEQ,
-      pid: 0,
-      body: {
-        family: 0,
-        type: 0,
-        index: 0,
-        flags: 0,
-        change: 0,
-        attrs: { ifname: 'va', linkinfo: { kind: 'veth', data: { peer: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { ifname: 'vb' } } } } },
-      },
-    };
+    const message = newLink({ ifname: 'va', linkinfo: { kind: 'veth', data: { peer: { ...NO_IFINFO, attrs: { ifname: 'vb' } } } } }, IPROUTE2_SEQ);
     expect(encodeMessage(message)).toEqual(VETH_REQUEST);
   });
 
   it('builds the vxlan request iproute2 sends (big-endian port) from a plain object', () => {
     const [decoded] = links(VXLAN_REQUEST);
     expect(decoded!.body.attrs.linkinfo).toEqual({ kind: 'vxlan', data: { id: 42, local: '192.168.56.11', learning: 1, port: 4789 } });
-    const built: LinkMessage = {
-      kind: 'link',
-      type: RTM_NEWLINK,
-      flags: decoded!.flags,
-      seq: decoded!.seq,
-      pid: 0,
-      body: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { ifname: 'vx0', linkinfo: { kind: 'vxlan', data: { id: 42, local: '192.168.56.11', learning: 1, port: 4789 } } } },
-    };
+    const built = newLink({ ifname: 'vx0', linkinfo: { kind: 'vxlan', data: { id: 42, local: '192.168.56.11', learning: 1, port: 4789 } } }, decoded!.seq, decoded!.flags);
     expect(encodeMessage(built)).toEqual(VXLAN_REQUEST);
     expect(encodeMessage(decoded!)).toEqual(VXLAN_REQUEST);
   });
@@ -660,14 +628,7 @@ describe('link codec: iproute2 requests', () => {
   it('builds the bridge request iproute2 sends (big-endian vlan_protocol) from a plain object', () => {
     const [decoded] = links(BRIDGE_REQUEST);
     expect(decoded!.body.attrs.linkinfo).toEqual({ kind: 'bridge', data: { stpState: 1, vlanProtocol: 0x88a8 } });
-    const built: LinkMessage = {
-      kind: 'link',
-      type: RTM_NEWLINK,
-      flags: decoded!.flags,
-      seq: decoded!.seq,
-      pid: 0,
-      body: { family: 0, type: 0, index: 0, flags: 0, change: 0, attrs: { ifname: 'br0', linkinfo: { kind: 'bridge', data: { stpState: 1, vlanProtocol: 0x88a8 } } } },
-    };
+    const built = newLink({ ifname: 'br0', linkinfo: { kind: 'bridge', data: { stpState: 1, vlanProtocol: 0x88a8 } } }, decoded!.seq, decoded!.flags);
     expect(encodeMessage(built)).toEqual(BRIDGE_REQUEST);
   });
 
@@ -679,66 +640,28 @@ describe('link codec: iproute2 requests', () => {
 
   it('names the path down to VETH_INFO_PEER when the peer is too short for its ifinfomsg', () => {
     const bad = VETH_REQUEST.slice();
-    const li = findAttr(bad, 32, bad.length, 18);
-    const data = findAttr(bad, li + 4, attrEnd(bad, li), 2);
-    const peer = findAttr(bad, data + 4, attrEnd(bad, data), 1);
-    new DataView(bad.buffer).setUint16(peer, 12, true);
-    let error: unknown;
-    try {
-      decodeMessages(bad);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(NetlinkDecodeError);
-    expect((error as NetlinkDecodeError).path).toBe('RTM_NEWLINK > IFLA_LINKINFO > IFLA_INFO_DATA(veth) > VETH_INFO_PEER');
+    new DataView(bad.buffer).setUint16(vethPeerChain(bad).peer, 12, true);
+    expect(decodeErrorOf(bad).path).toBe('RTM_NEWLINK > IFLA_LINKINFO > IFLA_INFO_DATA(veth) > VETH_INFO_PEER');
   });
 });
 
 describe('link codec: user-built veth request', () => {
-  const request: LinkMessage = {
-    kind: 'link',
-    type: RTM_NEWLINK,
-    flags: NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE,
-    seq: 7,
-    pid: 0,
-    body: {
-      family: 0,
-      type: 0,
-      index: 0,
-      flags: 0,
-      change: 0,
-      attrs: {
-        ifname: 'veth-host',
-        mtu: 1400,
-        linkinfo: {
-          kind: 'veth',
-          data: {
-            peer: {
-              family: 0,
-              type: 0,
-              index: 0,
-              flags: 0,
-              change: 0,
-              attrs: { ifname: 'eth0', netNsFd: 5, address: '02:00:00:00:00:01', mtu: 1400 },
-            },
-          },
-        },
-      },
+  const request = newLink(
+    {
+      ifname: 'veth-host',
+      mtu: 1400,
+      linkinfo: { kind: 'veth', data: { peer: { ...NO_IFINFO, attrs: { ifname: 'eth0', netNsFd: 5, address: '02:00:00:00:00:01', mtu: 1400 } } } },
     },
-  };
+    7,
+  );
 
   it('encodes and decodes back to the same object', () => {
-    const bytes = encodeMessage(request);
-    const [decoded] = decodeMessages(bytes);
-    expect(decoded).toEqual(request);
-    expect(encodeMessage(decoded!)).toEqual(bytes);
+    expectRoundTrip(request);
   });
 
   it('writes IFLA_LINKINFO, IFLA_INFO_DATA and VETH_INFO_PEER without NLA_F_NESTED, like iproute2', () => {
     const bytes = encodeMessage(request);
-    const li = findAttr(bytes, 32, bytes.length, 18);
-    const data = findAttr(bytes, li + 4, attrEnd(bytes, li), 2);
-    const peer = findAttr(bytes, data + 4, attrEnd(bytes, data), 1);
+    const { li, data, peer } = vethPeerChain(bytes);
     for (const off of [li, data, peer]) expect(bytes[off + 3]! & 0xc0).toBe(0);
     const fd = findAttr(bytes, peer + 4 + 16, attrEnd(bytes, peer), 28);
     expect(new DataView(bytes.buffer).getUint32(fd + 4, true)).toBe(5);
@@ -774,9 +697,7 @@ describe('link codec: unknown attributes survive at every nesting level', () => 
   }
 
   it('inside IFLA_LINKINFO, IFLA_INFO_DATA and VETH_INFO_PEER of the veth request', () => {
-    const li = findAttr(VETH_REQUEST, 32, VETH_REQUEST.length, 18);
-    const data = findAttr(VETH_REQUEST, li + 4, attrEnd(VETH_REQUEST, li), 2);
-    const peer = findAttr(VETH_REQUEST, data + 4, attrEnd(VETH_REQUEST, data), 1);
+    const { li, data, peer } = vethPeerChain(VETH_REQUEST);
 
     const inLinkinfo = roundTrip(inject(VETH_REQUEST, [li], rawAttr(0x7e, EXTRA)));
     expect(inLinkinfo.attrs.linkinfo?.unknown).toEqual([{ type: 0x7e, data: new Uint8Array(EXTRA) }]);

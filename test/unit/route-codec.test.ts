@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessages, encodeMessage, encodeMessages, type NetlinkMessage, type RouteMessage } from '../../messages/message.js';
+import { decodeMessages, encodeMessage, type NetlinkMessage, type RouteMessage } from '../../messages/message.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { AF_INET, AF_INET6, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REQUEST, RTM_NEWROUTE } from '../../messages/constants.js';
 import {
@@ -17,6 +17,7 @@ import {
   type RouteBody,
 } from '../../messages/route/index.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../../messages/address/index.js';
+import { decodeErrorOf, equalBytes, expectDatagramReencodes, expectMutationsDecodeOrThrow, expectRoundTrip, expectTruncationsDecodeOrThrow, hex, insert, messagesOf, onlyBody } from '../helpers/codec-checks.js';
 
 // Frames captured on Linux 6.18 with iproute2, inside `unshare --net --mount`, by
 // `strace -f -e trace=sendmsg,recvmsg -e read=all -e write=all -xx -s 65535 ip ...` (the hex dumps),
@@ -24,10 +25,6 @@ import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../../messages/
 // ip addr add 10.0.0.2/24 dev va; ip addr add fd00::2/64 dev va nodad;
 // ip route add 10.4.0.0/24 nexthop via 10.0.0.254 weight 1 nexthop via 10.0.0.253 weight 2;
 // ip -6 route add 2001:db8::/64 via fd00::1 dev va pref high expires 300.  va is ifindex 3, vb 2.
-
-function hex(text: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
-}
 
 const FRAMES = {
   /** `ip route show table all`: the kernel's reply (1092 bytes). */
@@ -108,46 +105,17 @@ const FRAMES = {
 const DUMPS = [FRAMES.dumpAll, FRAMES.dumpMain];
 const REQUESTS = [FRAMES.addVia, FRAMES.addTableMetric, FRAMES.addSrcProto, FRAMES.addMultipath, FRAMES.addMtu, FRAMES.addV6, FRAMES.addScopeLink];
 const NEW_ROUTE_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE;
+/** `nexthop via 10.0.0.254 weight 1 nexthop via 10.0.0.253 weight 2` on va, as decoded (hops is weight - 1). */
+const TWO_NEXT_HOPS = [
+  { flags: 0, hops: 0, ifindex: 3, attrs: { gateway: '10.0.0.254' } },
+  { flags: 0, hops: 1, ifindex: 3, attrs: { gateway: '10.0.0.253' } },
+];
 
-function routes(frame: Uint8Array): RouteMessage[] {
-  const messages = decodeMessages(frame);
-  for (const m of messages) expect(m.kind).toBe('route');
-  return messages as RouteMessage[];
-}
-
-function only(frame: Uint8Array): RouteBody {
-  const messages = routes(frame);
-  expect(messages).toHaveLength(1);
-  return messages[0]!.body;
-}
+const routes = (frame: Uint8Array): RouteMessage[] => messagesOf(frame, 'route');
+const only = (frame: Uint8Array): RouteBody => onlyBody(frame, 'route');
 
 function header(family: number, dstLen: number, table: number, protocol: number, scope: number, type: number) {
   return { family, dstLen, srcLen: 0, tos: 0, table, protocol, scope, type, flags: 0 };
-}
-
-/** Inserts `extra` at `at` and adds its length to the u16 (or, for nlmsg_len, u32) length fields at `lengths`. */
-function insert(frame: Uint8Array, at: number, extra: Uint8Array, u16Lengths: number[]): Uint8Array {
-  const out = new Uint8Array(frame.length + extra.length);
-  out.set(frame.subarray(0, at));
-  out.set(extra, at);
-  out.set(frame.subarray(at), at + extra.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, view.getUint32(0, true) + extra.length, true);
-  for (const off of u16Lengths) view.setUint16(off, view.getUint16(off, true) + extra.length, true);
-  return out;
-}
-
-function expectDecodesOrDecodeError(bytes: Uint8Array): void {
-  try {
-    const messages = decodeMessages(bytes);
-    encodeMessages(messages);
-  } catch (error) {
-    if (!(error instanceof NetlinkDecodeError)) throw error;
-  }
-}
-
-function equalBytes(actual: Uint8Array, expected: Uint8Array): void {
-  expect(Buffer.from(actual).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
 }
 
 describe('route dump from the kernel', () => {
@@ -169,10 +137,7 @@ describe('route dump from the kernel', () => {
       attrs: {
         table: RT_TABLE_MAIN,
         dst: '10.4.0.0',
-        multipath: [
-          { flags: 0, hops: 0, ifindex: 3, attrs: { gateway: '10.0.0.254' } },
-          { flags: 0, hops: 1, ifindex: 3, attrs: { gateway: '10.0.0.253' } },
-        ],
+        multipath: TWO_NEXT_HOPS,
       },
     });
     expect(messages[2]!.body).toEqual({
@@ -210,11 +175,7 @@ describe('route dump from the kernel', () => {
   });
 
   it.each(DUMPS.map((frame, i) => [i, frame] as const))('re-encodes dump %i byte for byte', (_i, frame) => {
-    equalBytes(encodeMessages(decodeMessages(frame)), frame);
-    for (const m of decodeMessages(frame)) {
-      const one = encodeMessage(m);
-      equalBytes(encodeMessage(decodeMessages(one)[0]!), one);
-    }
+    expectDatagramReencodes(frame);
   });
 });
 
@@ -244,10 +205,7 @@ describe('RTM_NEWROUTE requests from iproute2', () => {
       ...base,
       attrs: {
         dst: '10.5.0.0',
-        multipath: [
-          { flags: 0, hops: 0, ifindex: 3, attrs: { gateway: '10.0.0.254' } },
-          { flags: 0, hops: 1, ifindex: 3, attrs: { gateway: '10.0.0.253' } },
-        ],
+        multipath: TWO_NEXT_HOPS,
       },
     });
   });
@@ -328,11 +286,7 @@ describe('user-built routes', () => {
   };
 
   it('encode and decode back equal, every attribute included', () => {
-    const message: RouteMessage = { kind: 'route', type: RTM_NEWROUTE, flags: NEW_ROUTE_FLAGS, seq: 9, pid: 0, body: everything };
-    const bytes = encodeMessage(message);
-    const [back] = decodeMessages(bytes) as RouteMessage[];
-    expect(back).toEqual(message);
-    equalBytes(encodeMessage(back!), bytes);
+    expectRoundTrip({ kind: 'route', type: RTM_NEWROUTE, flags: NEW_ROUTE_FLAGS, seq: 9, pid: 0, body: everything });
   });
 
   it('writes big-endian ports and flow label, and RTA_VIA as struct rtvia', () => {
@@ -401,59 +355,27 @@ describe('malformed bytes', () => {
   const all = [...DUMPS, ...REQUESTS];
 
   it('every truncation of every frame decodes or throws NetlinkDecodeError', () => {
-    for (const frame of all) {
-      for (let n = 0; n < frame.length; n++) {
-        expectDecodesOrDecodeError(frame.subarray(0, n));
-        // The same cut with nlmsg_len of the first message shortened to match, so the body is parsed.
-        if (n >= 16) {
-          const cut = frame.slice(0, n);
-          const view = new DataView(cut.buffer);
-          if (view.getUint32(0, true) > n) view.setUint32(0, n, true);
-          expectDecodesOrDecodeError(cut);
-        }
-      }
-    }
+    for (const frame of all) expectTruncationsDecodeOrThrow(frame);
   });
 
   it('random byte mutations decode or throw NetlinkDecodeError', () => {
-    let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    for (const frame of all) {
-      for (let i = 0; i < 400; i++) {
-        const mutated = frame.slice();
-        for (let k = 0; k < 3; k++) mutated[Math.floor(random() * mutated.length)] = Math.floor(random() * 256);
-        expectDecodesOrDecodeError(mutated);
-      }
-    }
+    expectMutationsDecodeOrThrow(all, 12345, 400);
   });
 
   it('rtnh_len below 8 or past RTA_MULTIPATH is a NetlinkDecodeError with the path', () => {
     for (const bad of [4, 7, 0, 40]) {
       const frame = FRAMES.addMultipath.slice();
       new DataView(frame.buffer).setUint16(40, bad, true);
-      const error = (() => {
-        try {
-          decodeMessages(frame);
-        } catch (e) {
-          return e;
-        }
-        return undefined;
-      })();
-      expect(error).toBeInstanceOf(NetlinkDecodeError);
-      expect((error as NetlinkDecodeError).path).toBe('RTM_NEWROUTE > RTA_MULTIPATH');
-      expect((error as NetlinkDecodeError).offset).toBe(40);
+      const error = decodeErrorOf(frame);
+      expect(error.path).toBe('RTM_NEWROUTE > RTA_MULTIPATH');
+      expect(error.offset).toBe(40);
     }
   });
 
   it('a broken attribute inside a next hop names the next hop', () => {
     const frame = FRAMES.addMultipath.slice();
     new DataView(frame.buffer).setUint16(64, 7, true); // RTA_GATEWAY of the second next hop: 3 bytes
-    expect(() => decodeMessages(frame)).toThrow(NetlinkDecodeError);
-    try {
-      decodeMessages(frame);
-    } catch (e) {
-      expect((e as NetlinkDecodeError).path).toBe('RTM_NEWROUTE > RTA_MULTIPATH > rtnexthop[1] > RTA_GATEWAY');
-    }
+    expect(decodeErrorOf(frame).path).toBe('RTM_NEWROUTE > RTA_MULTIPATH > rtnexthop[1] > RTA_GATEWAY');
   });
 
   it('trailing bytes too short for an rtnexthop are a NetlinkDecodeError', () => {
