@@ -321,30 +321,43 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     phase(`${created.length} namespaces`);
 
     // ---- links: the LAN bridge, each node's bridge, one veth pair per cable (and the vxlan devices), all up
-    const all = [...created];
+    // Each namespace has a socket of its own: independent work runs concurrently, and what is
+    // issued on one socket in the same tick goes out in one datagram.
     const vxlans: Vxlan[] = [];
-    await Promise.all(all.map(async (ns) => (await ns.link('lo')).up()));
-    const brLan = await Bridge.create(lan, LAN_BRIDGE, { up: true });
+    // lo is always index 1 in a new namespace: brought up by index, no lookup first.
+    const loUp = created.map((ns) => ns.rtnl.setLink(1, { up: true }));
+    const ends = new Map<string, Link>(); // eth0 of 'internet', each node and each container: the far end of its cable
     // The LAN end of each cable is made first, so IFLA_MASTER attaches it to br-lan in the same request.
-    const cable = async (port: string, far: Namespace): Promise<void> => {
-      (await VethPair.create({ name: port, namespace: lan, up: true, master: brLan.index, peer: { name: 'eth0', namespace: far, up: true } })).close();
+    const cable = async (port: string, far: Namespace, farName: string, master: number): Promise<void> => {
+      const pair = await VethPair.create({ name: port, namespace: lan, up: true, master, peer: { name: 'eth0', namespace: far, up: true } });
+      ends.set(farName, pair.peer);
+      pair.close();
     };
+    const bridges: Bridge[] = [];
+    const lanReady = Bridge.create(lan, LAN_BRIDGE, { up: true });
     await Promise.all([
-      cable(INTERNET.name, internet),
+      ...loUp,
+      lanReady.then((brLan) => cable(INTERNET.name, internet, INTERNET.name, brLan.index)),
       ...NODES.map(async (spec, i) => {
         const node = nodes[i]!;
-        await cable(spec.name, node);
+        // The node's bridge and containers do not need the LAN: built alongside it.
+        const uplink = lanReady.then((brLan) => cable(spec.name, node, spec.name, brLan.index));
+        uplink.catch(() => undefined); // awaited below; this only keeps an early failure of br0 from leaving it unhandled
         const br0 = await Bridge.create(node, 'br0', { up: true });
+        bridges[i] = br0;
         await Promise.all([
-          ...spec.containers.map(async (c) =>
-            (await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0.index, peer: { name: 'eth0', namespace: containers.get(c.name)!, up: true } })).close(),
-          ),
+          uplink,
+          ...spec.containers.map(async (c) => {
+            const pair = await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0.index, peer: { name: 'eth0', namespace: containers.get(c.name)!, up: true } });
+            ends.set(c.name, pair.peer);
+            pair.close();
+          }),
           // The overlay's tunnel endpoint: encapsulates in UDP from the node's LAN address, on eth0.
           ...(mode === 'vxlan'
             ? [
-                (async () => {
-                  vxlans[i] = await Vxlan.create(node, VXLAN.name, { vni: VXLAN.vni, port: VXLAN.port, local: spec.lanIp, dev: VXLAN.lowerDev, learning: false, up: true });
-                })(),
+                uplink.then(async () => {
+                  vxlans[i] = await Vxlan.create(node, VXLAN.name, { vni: VXLAN.vni, port: VXLAN.port, local: spec.lanIp, dev: ends.get(spec.name)!.index, learning: false, up: true });
+                }),
               ]
             : []),
         ]);
@@ -352,15 +365,16 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     ]);
     phase(mode === 'vxlan' ? 'links (bridges, veth pairs, vxlan)' : 'links (bridges, veth pairs)');
 
-    // ---- addresses
+    // ---- addresses (by the indexes the links were created with: no lookups)
+    const eth0 = (name: string): number => ends.get(name)!.index;
     await Promise.all([
-      internet.addAddress('eth0', `${INTERNET.lanIp}/24`),
-      internet.addAddress('lo', `${INTERNET.server}/32`),
+      internet.addAddress(eth0(INTERNET.name), `${INTERNET.lanIp}/24`),
+      internet.addAddress(1, `${INTERNET.server}/32`), // lo
       ...NODES.flatMap((spec, i) => [
-        nodes[i]!.addAddress('eth0', `${spec.lanIp}/24`),
-        nodes[i]!.addAddress('br0', `${spec.gateway}/24`),
-        ...(mode === 'vxlan' ? [nodes[i]!.addAddress(VXLAN.name, `${spec.overlayIp}/${VXLAN.prefixLen}`)] : []),
-        ...spec.containers.map((c) => containers.get(c.name)!.addAddress('eth0', `${c.ip}/24`)),
+        nodes[i]!.addAddress(eth0(spec.name), `${spec.lanIp}/24`),
+        nodes[i]!.addAddress(bridges[i]!.index, `${spec.gateway}/24`),
+        ...(mode === 'vxlan' ? [nodes[i]!.addAddress(vxlans[i]!.index, `${spec.overlayIp}/${VXLAN.prefixLen}`)] : []),
+        ...spec.containers.map((c) => containers.get(c.name)!.addAddress(eth0(c.name), `${c.ip}/24`)),
       ]),
     ]);
     phase('addresses');
@@ -375,8 +389,8 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
           ...(mode === 'vxlan'
             ? [
                 // Frames for unknown MACs (ARP broadcasts included) go to the other node's tunnel endpoint.
-                node.appendFdb({ lladdr: ALL_ZERO_MAC, dev: VXLAN.name, dst: other.lanIp }),
-                node.addRoute({ dst: other.subnet, via: other.overlayIp, dev: VXLAN.name }),
+                node.appendFdb({ lladdr: ALL_ZERO_MAC, dev: vxlans[i]!.index, dst: other.lanIp }),
+                node.addRoute({ dst: other.subnet, via: other.overlayIp, dev: vxlans[i]!.index }),
               ]
             : [node.addRoute({ dst: other.subnet, via: other.lanIp })]),
           node.addRoute({ dst: INTERNET.prefix, via: INTERNET.lanIp }),
