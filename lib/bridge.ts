@@ -7,12 +7,7 @@ export class Bridge extends Link {
   /** Creates bridge `name` in `namespace` (`ip link add NAME type bridge ...`). */
   static async create(namespace: Namespace, name: string, options: BridgeOptions = {}): Promise<Bridge> {
     const message = bridgeMessage(name, options);
-    // The lookup is pipelined behind the RTM_NEWLINK (same socket, handled in order): one round trip.
-    const created = namespace.rtnl.createLink(message, `${name} type bridge`);
-    const state = namespace.rtnl.link(name);
-    state.catch(() => undefined);
-    await created;
-    return new Bridge(namespace, await state);
+    return new Bridge(namespace, await namespace.rtnl.createLinkAndRead(message, `${name} type bridge`, name));
   }
 
   /** The links attached to this bridge. */

@@ -139,10 +139,8 @@ export class Namespace implements AsyncDisposable {
       // answers within what the kernel granted.
       const transport = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
       const connection = new Connection(transport, {
-        context: `in ${this}`,
+        ...this.socketOptions(),
         receiveBufferBytes: transport.getRecvBufferSize(),
-        ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path }) } : {}),
-        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
       });
       this.#rtnl = new Rtnl(connection);
     }
@@ -155,13 +153,20 @@ export class Namespace implements AsyncDisposable {
       this.#nat = new Nat(
         Nftables.open({
           netnsFd: this.fd,
-          context: `in ${this}`,
-          ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path }) } : {}),
-          ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+          ...this.socketOptions(),
         }),
       );
     }
     return this.#nat;
+  }
+
+  /** What every socket of this namespace is given: errors name the namespace; logs carry it. */
+  private socketOptions(logFields: Record<string, unknown> = {}): { context: string; logger?: Logger; timeoutMs?: number } {
+    return {
+      context: `in ${this}`,
+      ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path, ...logFields }) } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+    };
   }
 
   toString(): string {
@@ -294,9 +299,7 @@ export class Namespace implements AsyncDisposable {
     });
     try {
       return new Monitor(transport, {
-        context: `in ${this}`,
-        ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path, monitor: true }) } : {}),
-        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+        ...this.socketOptions({ monitor: true }),
         ...options,
       });
     } catch (error) {

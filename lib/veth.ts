@@ -46,19 +46,21 @@ export class VethPair {
       });
       // Pipelined: the lookups go in the same datagram right behind the RTM_NEWLINK, which the
       // kernel handles first, so the pair costs one round trip instead of two (two instead of four
-      // with `peer.up`: that is a change by name, with the peer's lookup behind it). A change (the peer's `up`) is only sent once the ACK says the link is ours, and
-      // a request on another namespace's socket only after the ACK too, as ordering needs.
-      const created = here.rtnl.createLink(message, `${options.name} type veth peer ${options.peer.name}${there !== here ? ` in ${there}` : ''}`);
-      const link = quiet(here.link(options.name));
+      // with `peer.up`, a change by name with the peer's lookup behind it). The peer's `up`, and
+      // any request on the other namespace's socket, wait for the ACK: only then is the link ours.
+      const apart = there.inode !== here.inode;
+      const description = `${options.name} type veth peer ${options.peer.name}${apart ? ` in ${there}` : ''}`;
+      const link = quiet(here.rtnl.createLinkAndRead(message, description, options.name));
+      // Only on the same socket is the lookup ordered after the create.
       let peer = there === here && !peerUp ? quiet(there.link(options.peer.name)) : undefined;
-      await created;
+      const state = await link;
       if (peerUp) {
         const set = there.rtnl.setLinkByName(options.peer.name, { up: true });
         peer = quiet(there.link(options.peer.name));
         await set;
       }
       peer ??= there.link(options.peer.name);
-      return new VethPair(await link, await peer, owned);
+      return new VethPair(new Link(here, state), await peer, owned);
     } catch (error) {
       for (const ns of owned) ns.close();
       throw error;

@@ -14,11 +14,6 @@ export class Vxlan extends Link {
     vxlanMessage(name, rest);
     const index = dev === undefined ? undefined : await namespace.rtnl.index(dev);
     const message = vxlanMessage(name, { ...rest, ...(index !== undefined ? { dev: index } : {}) });
-    // The lookup is pipelined behind the RTM_NEWLINK (same socket, handled in order): one round trip.
-    const created = namespace.rtnl.createLink(message, `${name} type vxlan id ${options.vni}`);
-    const state = namespace.rtnl.link(name);
-    state.catch(() => undefined);
-    await created;
-    return new Vxlan(namespace, await state);
+    return new Vxlan(namespace, await namespace.rtnl.createLinkAndRead(message, `${name} type vxlan id ${options.vni}`, name));
   }
 }

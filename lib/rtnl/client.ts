@@ -88,10 +88,21 @@ export class Rtnl {
     await this.send(message, `RTM_NEWLINK ${description}`);
   }
 
+  /**
+   * Creates a link and reads it back in one round trip: the lookup of `name` is pipelined behind the
+   * RTM_NEWLINK (same socket, handled in order). Rejects with the create's error if it fails.
+   */
+  async createLinkAndRead(message: LinkMessage, description: string, name: string): Promise<LinkState> {
+    const created = this.createLink(message, description);
+    const state = this.link(name);
+    state.catch(() => undefined);
+    await created;
+    return state;
+  }
+
   async setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
     const index = await this.index(ref);
-    const words = Object.entries(changes).map(([k, v]) => `${k} ${String(v)}`).join(' ');
-    await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${typeof ref === 'string' ? ref : `index ${ref}`} ${words}`);
+    await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${typeof ref === 'string' ? ref : `index ${ref}`} ${describeChanges(changes)}`);
   }
 
   /**
@@ -103,8 +114,7 @@ export class Rtnl {
     const message = setLinkMessage(0, changes);
     if (message.body.attrs.ifname !== undefined) throw new TypeError('setLinkByName: use setLink to rename a link');
     message.body.attrs.ifname = name;
-    const words = Object.entries(changes).map(([k, v]) => `${k} ${String(v)}`).join(' ');
-    await this.send(message, `RTM_NEWLINK set ${name} ${words}`);
+    await this.send(message, `RTM_NEWLINK set ${name} ${describeChanges(changes)}`);
   }
 
   /** Deletes every link in device group `group` with one RTM_DELLINK (see deleteLinkGroupMessage). */
@@ -210,15 +220,16 @@ export class Rtnl {
 
   async neighbor(kind: 'add' | 'replace' | 'delete', spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     const { dev, ...rest } = spec;
-    neighborMessage(kind, { ...rest, ifindex: 1 });
-    const message = neighborMessage(kind, { ...rest, ifindex: await this.index(dev) });
+    // Built (and so checked) before the device lookup; the index is filled in after it.
+    const message = neighborMessage(kind, { ...rest, ifindex: 1 });
+    message.body.ifindex = await this.index(dev);
     await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${dev}`);
   }
 
   async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     const { dev, ...rest } = spec;
-    fdbMessage(kind, { ...rest, ifindex: 1 });
-    const message = fdbMessage(kind, { ...rest, ifindex: await this.index(dev) });
+    const message = fdbMessage(kind, { ...rest, ifindex: 1 });
+    message.body.ifindex = await this.index(dev);
     await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${dev}${spec.dst ? ` dst ${spec.dst}` : ''}`);
   }
 
@@ -256,6 +267,12 @@ export class Rtnl {
   close(): void {
     this.connection.close();
   }
+}
+
+function describeChanges(changes: LinkChanges): string {
+  return Object.entries(changes)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(' ');
 }
 
 function describeRoute(spec: RouteSpec): string {
