@@ -1,5 +1,5 @@
 import { NLM_F_DUMP_INTR } from '../messages/constants.js';
-import { decodeMessages, type NetlinkMessage } from '../messages/message.js';
+import type { NetlinkMessage } from '../messages/message.js';
 import { NetlinkError } from './errors.js';
 
 /**
@@ -89,11 +89,6 @@ export class Protocol {
     this.pending.clear();
     if (this.onSettled) for (const [seq] of all) this.onSettled(seq);
     for (const [, p] of all) p.reject(makeError(p.operation));
-  }
-
-  /** Decodes a received datagram and dispatches its messages. Decode errors propagate to the caller. */
-  receive(datagram: Uint8Array): void {
-    for (const message of decodeMessages(datagram)) this.dispatch(message);
   }
 
   /**

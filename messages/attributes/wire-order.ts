@@ -1,15 +1,10 @@
 /**
- * Decoded attribute sets remember the bytes they came from under a non-enumerable symbol, so that
- * re-encoding reproduces the original order, flag bits and byte-level quirks of unchanged values.
- * The record is invisible to JSON, spread and equality checks.
- */
-export const WIRE = Symbol('netlink.wire');
-
-/**
- * The object a decoded attribute set is built in. Its wire record lives in private fields, which
- * cost about as much as ordinary properties (Object.defineProperty of a symbol costs ~400 ns and
- * dominated route-dump decoding) and, like the symbol, are invisible to JSON, spread, Object.keys
- * and toEqual. The bytes are kept as (buffer, start, end), so no subarray is made unless re-encoded.
+ * Decoded attribute sets remember the bytes they came from, so that re-encoding reproduces the
+ * original order, flag bits and byte-level quirks of unchanged values. They are built as instances
+ * of this class, whose record lives in private fields: invisible to JSON, spread, Object.keys and
+ * toEqual, and as cheap as ordinary properties (a non-enumerable symbol property cost ~400 ns each
+ * and dominated route-dump decoding). The bytes are kept as (buffer, start, end), so no subarray
+ * is made unless the set is re-encoded.
  */
 export class Attributes {
   #bytes: Uint8Array | undefined;
@@ -27,13 +22,9 @@ export class Attributes {
   }
 }
 
-export function rememberWire(target: object, bytes: Uint8Array): void {
-  if (target instanceof Attributes) Attributes.remember(target, bytes, 0, bytes.length);
-  else Object.defineProperty(target, WIRE, { value: bytes, enumerable: false, writable: true, configurable: true });
-}
-
+/** The bytes a decoded attribute set came from; undefined for sets a caller built. */
 export function wireOf(target: object): Uint8Array | undefined {
-  return Attributes.wire(target) ?? (target as { [WIRE]?: Uint8Array })[WIRE];
+  return Attributes.wire(target);
 }
 
 /** Structural equality for decoded values: primitives, byte arrays, arrays and plain objects. */
