@@ -120,6 +120,7 @@ export class Connection {
   private inFlightCost = 0;
   private flushScheduled = false;
   private dumpTail: Promise<unknown> = Promise.resolve();
+  private dumpsUnderway = 0;
   private closedReason: string | undefined;
   private readonly budget: number;
   private readonly unsolicitedListeners = new Set<(m: NetlinkMessage) => void>();
@@ -185,8 +186,14 @@ export class Connection {
       }
       throw new DumpInterruptedError(this.operation(message, options), retries + 1, last?.messages ?? []);
     };
-    const result = this.dumpTail.then(run, run);
-    this.dumpTail = result.catch(() => undefined);
+    // Started at once when no other dump is under way, so that it can share a datagram with the
+    // requests made in the same tick (e.g. nftables' generation read just before a dump).
+    const result = this.dumpsUnderway === 0 ? run() : this.dumpTail.then(run, run);
+    this.dumpsUnderway++;
+    const settled = (): void => {
+      this.dumpsUnderway--;
+    };
+    this.dumpTail = result.then(settled, settled);
     return result;
   }
 

@@ -68,6 +68,6 @@ export {
   type NetlinkErrorDetails,
 } from './errors.js';
 export { InvalidArgumentError, type Family } from './validate.js';
-export { openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkTransport } from './sys/index.js';
+export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkEventTransport, type NetlinkTransport } from './sys/index.js';
 export { ConnectTimeoutError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';
 export { NetlinkDecodeError } from '../messages/errors.js';

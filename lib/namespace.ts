@@ -18,6 +18,7 @@ import {
   DEFAULT_NETNS_DIR,
   deleteNamedNetns,
   listNamedNetns,
+  openNetlinkEventSocket,
   openNetlinkSocket,
   openNetnsFd,
   withNetns,
@@ -293,7 +294,7 @@ export class Namespace implements AsyncDisposable {
    * starts later. `break`, `signal` or close() release the socket; closing the namespace does not.
    */
   monitor(options: MonitorOptions): Monitor {
-    const transport = openNetlinkSocket({
+    const transport = openNetlinkEventSocket({
       netnsFd: this.fd,
       ...(options?.receiveBufferBytes !== undefined ? { recvBufferSize: options.receiveBufferBytes } : {}),
     });

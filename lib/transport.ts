@@ -1,5 +1,5 @@
 /**
- * What a Connection needs from a socket. lib/sys/netlink-socket.ts provides the real one;
+ * What a Connection needs from a socket. lib/sys/netlink-request-socket.ts and netlink-event-socket.ts provide the real ones;
  * test/helpers/fake-kernel.ts a function-driven fake.
  */
 export interface Transport {

@@ -1,3 +1,4 @@
+import { NLM_F_ECHO } from '../../messages/constants.js';
 import { deleteRule, deleteTable, type NftMessage } from '../../messages/nftables/index.js';
 import { NetlinkError } from '../errors.js';
 import { InvalidArgumentError } from '../validate.js';
@@ -14,7 +15,7 @@ import {
   type NatFamily,
   type NormalizedSpec,
 } from './masquerade.js';
-import { ERESTART, type NftRule, type Nftables } from './nftables.js';
+import { ERESTART, toNftRule, type NftRule, type Nftables } from './nftables.js';
 
 /** A masquerade rule of ours, as the kernel has it now. */
 export interface NatRule {
@@ -60,17 +61,27 @@ export class Nat {
    */
   async masquerade(spec: MasqueradeSpec): Promise<NatRule> {
     const normalized = normalizeSpec(spec);
-    return this.serialized(async () => {
+    return this.serialized(() => {
       const tag = tagOf(normalized);
-      await this.retrying(async () => {
-        const genid = await this.nftables.generation();
-        const existing = (await this.ourRules()).find((r) => r.family === normalized.family && tagOf(r) === tag);
-        if (existing) return;
-        await this.nftables.commit(masqueradeChanges(normalized), { genid, operation: `nat masquerade ${tag}` });
+      const operation = `nat masquerade ${tag}`;
+      return this.retrying(async () => {
+        // The generation is read in the same datagram as, and before, the dump: if anyone changes
+        // the ruleset after it, the commit below fails with ERESTART and this runs again.
+        const [genid, existing] = await Promise.all([this.nftables.generation(), this.familyRules(normalized.family)]);
+        const found = existing.find((r) => tagOf(r) === tag);
+        if (found) return found;
+        const changes = masqueradeChanges(normalized);
+        const last = changes.length - 1;
+        // The new rule is echoed back as committed, with its handle: no dump afterwards.
+        changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
+        const echoed = await this.nftables.commit(changes, { genid, operation });
+        for (const message of echoed[last] ?? []) {
+          const rule = toNftRule(message);
+          const ours = rule && specOfUserdata(rule.family, rule.userdata);
+          if (rule && ours && tagOf(ours) === tag) return toNatRule(ours, rule);
+        }
+        throw new Error(`${operation}: the kernel did not echo the new rule`);
       });
-      const rule = (await this.ourRules()).find((r) => r.family === normalized.family && tagOf(r) === tag);
-      if (!rule) throw new Error(`nat masquerade ${tag}: the rule is not in the ruleset after the batch was applied`);
-      return rule;
     });
   }
 
@@ -124,11 +135,15 @@ export class Nat {
   // (nf_tables_dump_rules), so a dump of every family would miss the ip6 table.
   private async ourRules(): Promise<NatRule[]> {
     const out: NatRule[] = [];
-    for (const family of FAMILIES) {
-      for (const r of await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE, chain: NAT_CHAIN })) {
-        const spec = specOfUserdata(r.family, r.userdata);
-        if (spec) out.push(toNatRule(spec, r));
-      }
+    for (const family of FAMILIES) out.push(...(await this.familyRules(family)));
+    return out;
+  }
+
+  private async familyRules(family: NatFamily): Promise<NatRule[]> {
+    const out: NatRule[] = [];
+    for (const r of await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE, chain: NAT_CHAIN })) {
+      const spec = specOfUserdata(r.family, r.userdata);
+      if (spec) out.push(toNatRule(spec, r));
     }
     return out;
   }

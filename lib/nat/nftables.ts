@@ -76,6 +76,14 @@ export interface CommitOptions extends RequestOptions {
   genid?: number;
 }
 
+/** A rule message as an NftRule; undefined for other messages and rules missing their table, chain or handle. */
+export function toNftRule(m: NftMessage): NftRule | undefined {
+  if (m.kind !== 'rule') return undefined;
+  const a = m.body.attrs;
+  if (a.table === undefined || a.chain === undefined || a.handle === undefined) return undefined;
+  return { family: m.body.family, table: a.table, chain: a.chain, handle: a.handle, expressions: a.expressions ?? [], userdata: a.userdata, attrs: a };
+}
+
 /** ERESTART: the batch's generation id is stale; read again and retry. */
 export const ERESTART = 85;
 
@@ -128,28 +136,32 @@ export class Nftables {
   async rules(filter: { family?: number; table?: string; chain?: string } = {}, options: RequestOptions = {}): Promise<NftRule[]> {
     const out: NftRule[] = [];
     for (const m of await this.dump(dumpRules(filter), options)) {
-      if (m.kind !== 'rule') continue;
-      const a = m.body.attrs;
-      if (a.table === undefined || a.chain === undefined || a.handle === undefined) continue;
-      out.push({ family: m.body.family, table: a.table, chain: a.chain, handle: a.handle, expressions: a.expressions ?? [], userdata: a.userdata, attrs: a });
+      const rule = toNftRule(m);
+      if (rule) out.push(rule);
     }
     return out;
   }
 
   /**
    * Applies `changes` as one batch (BATCH_BEGIN, the changes each with NLM_F_ACK, BATCH_END) in one
-   * datagram: the kernel applies all of them or none. Rejects with the first NetlinkError.
+   * datagram: the kernel applies all of them or none. Rejects with the first NetlinkError. Resolves
+   * with what the kernel echoed for each change (for those sent with NLM_F_ECHO: the object as
+   * committed, e.g. a rule with its handle).
    */
-  async commit(changes: readonly NftMessage[], options: CommitOptions = {}): Promise<void> {
-    if (changes.length === 0) return;
+  async commit(changes: readonly NftMessage[], options: CommitOptions = {}): Promise<NftMessage[][]> {
+    if (changes.length === 0) return [];
     const batch = [
       batchBegin(options.genid !== undefined ? { genid: options.genid } : {}),
       ...changes.map((m) => ({ ...m, flags: m.flags | NLM_F_ACK }) as NftMessage),
       batchEnd(),
     ];
     const results = await this.connection.transaction(batch as unknown as NetlinkMessage[], options);
-    const failed = results.find((r) => !r.ok);
-    if (failed && !failed.ok) throw failed.error;
+    const echoed: NftMessage[][] = [];
+    for (const r of results) {
+      if (!r.ok) throw r.error;
+      echoed.push(r.messages as unknown as NftMessage[]);
+    }
+    return echoed.slice(1, -1);
   }
 
   close(): void {

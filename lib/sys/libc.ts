@@ -15,6 +15,9 @@ interface LibcFunctions {
   strerror(errno: number): string;
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buffer, length: number): number;
+  send(fd: number, buffer: Uint8Array, length: number, flags: number): number;
+  recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: Uint8Array, addressLength: Uint8Array): number;
+  getsockname(fd: number, address: Buffer, length: number[]): number;
 }
 
 let bound: LibcFunctions | undefined;
@@ -35,6 +38,11 @@ function libc(): LibcFunctions {
       strerror: lib.func('const char *strerror(int errnum)'),
       socket: lib.func('int socket(int domain, int type, int protocol)'),
       bind: lib.func('int bind(int fd, const void *addr, uint32_t length)'),
+      send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
+      // The address length goes as a 4-byte buffer, not an _Inout_ number array: this is the hot
+      // path of every answer, and a buffer passes as a plain pointer.
+      recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
+      getsockname: lib.func('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)'),
     };
   }
   return bound;
@@ -95,4 +103,23 @@ export function socket(domain: number, type: number, protocol: number): number {
 /** bind(2) to an encoded sockaddr (sockaddr_in or sockaddr_in6). */
 export function bind(fd: number, sockaddr: Buffer, detail: string): void {
   check(libc().bind(fd, sockaddr, sockaddr.length), 'bind', `fd ${fd}, ${detail}`);
+}
+
+/** getsockname(2) into `address`; returns the length the kernel reports. */
+export function getsockname(fd: number, address: Buffer): number {
+  const length = [address.length];
+  check(libc().getsockname(fd, address, length), 'getsockname', `fd ${fd}`);
+  return length[0] ?? 0;
+}
+
+/**
+ * send(2) and recvfrom(2) unchecked, for the hot paths: they return -1 on failure and the caller
+ * reads koffi.errno() at once (EAGAIN is an ordinary outcome there, not an exception).
+ */
+export function sendUnchecked(fd: number, buffer: Uint8Array, flags: number): number {
+  return libc().send(fd, buffer, buffer.byteLength, flags);
+}
+
+export function recvfromUnchecked(fd: number, buffer: Uint8Array, flags: number, address: Uint8Array, addressLength: Uint8Array): number {
+  return libc().recvfrom(fd, buffer, buffer.byteLength, flags, address, addressLength);
 }

@@ -60,28 +60,41 @@ describe.skipIf(!canRunIntegration)('odd states', () => {
     await expect(held.links()).rejects.toThrow(/closed/);
   });
 
-  it('a socket closed with 100 requests in flight: all reject at once with ConnectionClosedError', async () => {
+  it('a socket closed with 100 requests in flight: those not yet answered reject at once with ConnectionClosedError', async () => {
     const ns = await create('closed');
     const connection = ns.rtnl.connection;
-    const pending = Array.from({ length: 100 }, () =>
-      connection.request({ kind: 'link', type: RTM_GETLINK, flags: 0, seq: 0, pid: 0, body: { family: 0, type: 0, index: 1, flags: 0, change: 0, attrs: {} } }),
-    );
-    // Let the queue flush into the socket (the kernel answers at once; the replies wait unread).
-    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => queueMicrotask(resolve));
+    const getLo = () =>
+      connection.request({ kind: 'link', type: RTM_GETLINK, flags: 0, seq: 0, pid: 0, body: { family: 0, type: 0, index: 1, flags: 0, change: 0, attrs: {} } });
+    const pending = Array.from({ length: 100 }, getLo);
+    // The kernel answers all 100 inside the send; the socket reads its answers a slice at a time,
+    // so once the first has been handed on, most still wait unread.
+    await pending[0];
     const t0 = performance.now();
     connection.close('closed by the test');
     const results = await within(2000, 'requests after close', Promise.allSettled(pending));
     const ms = performance.now() - t0;
-    expect(results.filter((r) => r.status === 'rejected').length).toBe(100);
-    for (const r of results) {
-      const reason = (r as PromiseRejectedResult).reason as Error;
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected.length).toBeGreaterThanOrEqual(50);
+    for (const r of rejected) {
+      const reason = r.reason as Error;
       expect(reason).toBeInstanceOf(ConnectionClosedError);
       expect(reason.message).toContain('closed by the test');
       expect(reason.message).toContain('RTM_GETLINK');
     }
     expect(ms).toBeLessThan(500);
     // Later calls fail the same way, at once.
-    await expect(connection.request({ kind: 'link', type: RTM_GETLINK, flags: 0, seq: 0, pid: 0, body: { family: 0, type: 0, index: 1, flags: 0, change: 0, attrs: {} } })).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(getLo()).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('a socket closed with requests not yet sent: all reject with ConnectionClosedError', async () => {
+    const ns = await create('closed-queued');
+    const connection = ns.rtnl.connection;
+    const pending = Array.from({ length: 100 }, () =>
+      connection.request({ kind: 'link', type: RTM_GETLINK, flags: 0, seq: 0, pid: 0, body: { family: 0, type: 0, index: 1, flags: 0, change: 0, attrs: {} } }),
+    );
+    connection.close('closed by the test');
+    const results = await within(2000, 'requests after close', Promise.allSettled(pending));
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof ConnectionClosedError)).toBe(true);
   });
 
   it('interrupted dumps of 50,000 routes while another socket changes routes: clean or DumpInterruptedError, never silently inconsistent', async () => {

@@ -16,6 +16,7 @@ import {
   getsockoptInt,
   listNamedNetns,
   netnsInodeOfFd,
+  openNetlinkEventSocket,
   openNetlinkSocket,
   openNetnsFd,
   withNetns,
@@ -258,9 +259,9 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     expect(error?.body.toString('latin1')).toContain('Unknown device type');
   });
 
-  it('reports a receive overrun as ENOBUFS and keeps working', async () => {
+  it('an event socket reports a receive overrun as ENOBUFS and keeps working', async () => {
     const { name, fd } = scratchNetns('sys-enobufs');
-    const socket = openNetlinkSocket({ netnsFd: fd });
+    const socket = openNetlinkEventSocket({ netnsFd: fd });
     cleanups.push(() => socket.close());
     socket.setRecvBufferSize(1);
     socket.addMembership(RTNLGRP_IPV4_IFADDR);
@@ -279,6 +280,58 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     socket.setRecvBufferSize(1 << 20);
     const replies = await exchange(socket, getLinkDump(11));
     expect(replies.at(-1)?.type).toBe(NLMSG_DONE);
+  });
+
+  it('a request socket reports answers the kernel dropped as ENOBUFS and keeps working', async () => {
+    const { fd } = scratchNetns('sys-request-enobufs');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    socket.setRecvBufferSize(1);
+    const errors: Error[] = [];
+    socket.onError((error) => errors.push(error));
+    let answers = 0;
+    socket.onDatagram((datagram) => (answers += messages(datagram).length));
+    // 200 link dumps in one datagram: the kernel answers each at once, and the small buffer
+    // overflows before the socket is read.
+    await socket.send(Buffer.concat(Array.from({ length: 200 }, (_, i) => getLinkDump(100 + i))));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answers).toBeLessThan(400);
+    expect(errors.map((error) => (error as SystemCallError).code)).toContain('ENOBUFS');
+    socket.setRecvBufferSize(1 << 20);
+    expect((await exchange(socket, getLinkDump(11))).at(-1)?.type).toBe(NLMSG_DONE);
+  });
+
+  it('a request socket reads a dump of many datagrams to its end without starving the event loop', async () => {
+    const { name, fd } = scratchNetns('sys-long-dump');
+    const batch = Array.from({ length: 10000 }, (_, i) => `address add 10.8.${i >> 8}.${i & 255}/32 dev lo`).join('\n');
+    execFileSync('ip', ['-n', name, '-batch', '-'], { input: batch });
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    const RTM_GETADDR = 22;
+    let datagrams = 0;
+    socket.onDatagram(() => datagrams++);
+    let immediates = 0;
+    const tick = (): void => {
+      immediates++;
+      if (immediates < 1000) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const dump = frame(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 5, Buffer.alloc(8));
+    const replies = await exchange(socket, dump);
+    expect(replies.filter((reply) => reply.type === 20)).toHaveLength(10000); // lo is down: it has no 127.0.0.1 yet
+    expect(replies.at(-1)?.type).toBe(NLMSG_DONE);
+    expect(datagrams).toBeGreaterThan(16); // more than one pass reads
+    expect(immediates).toBeGreaterThan(0);
+  });
+
+  it('a request socket answers within the same event-loop turn', async () => {
+    const { fd } = scratchNetns('sys-same-turn');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    let turned = false;
+    setImmediate(() => (turned = true));
+    for (let i = 0; i < 20; i++) await exchange(socket, getLinkDump(200 + i));
+    expect(turned).toBe(false);
   });
 
   it('close is idempotent and rejects later sends', async () => {

@@ -126,22 +126,28 @@ describe('Nat over a fake nfnetlink kernel', () => {
   /** A tiny nf_tables: one generation counter, rules kept as NEWRULE messages; batches all-or-nothing. */
   function kernel() {
     const state = { gen: 1, rules: [] as NftMessage[], tables: new Set<string>(), batches: 0 };
-    const transport = fakeNftKernel((messages) => {
-      const [first] = messages;
-      if (first!.kind === 'gen') return [[{ kind: 'gen', type: 0x0a0f, flags: 0, seq: first!.seq, pid: 0, body: { family: 0, version: 0, resourceId: 0, attrs: { id: state.gen } } }]];
-      if (first!.kind === 'rule' && first!.type === 0x0a07) {
-        const family = first!.body.family;
+    const answer = (request: NftMessage): NftMessage[] => {
+      if (request.kind === 'gen') return [{ kind: 'gen', type: 0x0a0f, flags: 0, seq: request.seq, pid: 0, body: { family: 0, version: 0, resourceId: 0, attrs: { id: state.gen } } }];
+      const done: NftMessage = { kind: 'done', type: 3, flags: 2, seq: request.seq, pid: 0, body: { error: 0 } };
+      if (request.kind === 'rule' && request.type === 0x0a07) {
+        const family = request.body.family;
         const replies = state.rules
           .filter((r) => r.kind === 'rule' && r.body.family === family)
-          .map((r) => ({ ...r, type: nftType(NFT_MSG_NEWRULE), flags: 2, seq: first!.seq }));
-        return [[...replies, { kind: 'done', type: 3, flags: 2, seq: first!.seq, pid: 0, body: { error: 0 } }]];
+          .map((r) => ({ ...r, type: nftType(NFT_MSG_NEWRULE), flags: 2, seq: request.seq }));
+        return [...replies, done];
       }
-      if (first!.kind === 'chain') return [[{ kind: 'done', type: 3, flags: 2, seq: first!.seq, pid: 0, body: { error: 0 } }]];
+      return [done];
+    };
+    const transport = fakeNftKernel((messages) => {
+      const [first] = messages;
+      // Requests (not a batch): each answered in turn, as the kernel does within one sendmsg.
+      if (first!.kind !== 'batch') return messages.map(answer);
       // A batch.
       state.batches++;
       const changes = messages.slice(1, -1);
       if (first!.kind === 'batch' && first!.body.attrs.genid !== undefined && first!.body.attrs.genid !== state.gen) return [[nftAck(first!, -85)]];
       const bad = changes.find((m) => m.kind === 'rule' && m.type === nftType(NFT_MSG_NEWRULE) && m.body.attrs.expressions?.some((e) => e.name === 'bad'));
+      const echoes: NftMessage[] = [];
       if (bad) return [changes.map((m) => nftAck(m, m === bad ? -2 : 0))];
       for (const m of changes) {
         if (m.kind === 'table' && m.type === 0x0a00) state.tables.add(`${m.body.family}`);
@@ -150,12 +156,15 @@ describe('Nat over a fake nfnetlink kernel', () => {
           state.rules = state.rules.filter((r) => r.kind === 'rule' && r.body.family !== m.body.family);
         }
         if (m.kind === 'rule' && m.type === nftType(NFT_MSG_NEWRULE)) {
-          state.rules.push({ ...m, body: { ...m.body, attrs: { ...m.body.attrs, handle: BigInt(state.rules.length + 2) } } } as NftMessage);
+          const stored = { ...m, body: { ...m.body, attrs: { ...m.body.attrs, handle: BigInt(state.rules.length + 2) } } } as NftMessage;
+          state.rules.push(stored);
+          // NLM_F_ECHO: the kernel sends the rule as committed, with its handle, before the ACKs.
+          if (m.flags & 8) echoes.push({ ...stored, flags: 0, seq: m.seq });
         }
         if (m.kind === 'rule' && m.type === 0x0a08) state.rules = state.rules.filter((r) => r.kind === 'rule' && r.body.attrs.handle !== m.body.attrs.handle);
       }
       state.gen++;
-      return [changes.map((m) => nftAck(m))];
+      return [...echoes.map((m) => [m]), changes.map((m) => nftAck(m))];
     });
     const nat = new Nat(new Nftables(new Connection(transport, { codec: NFNETLINK_CODEC, timeoutMs: 1000 })));
     return { state, transport, nat };
@@ -181,6 +190,9 @@ describe('Nat over a fake nfnetlink kernel', () => {
     expect(batch.map((m) => m.kind)).toEqual(['batch', 'table', 'chain', 'rule', 'batch']);
     expect(batch[0]).toMatchObject({ body: { attrs: { genid: 1 } } });
     expect(batch.slice(1, -1).every((m) => m.flags & 4)).toBe(true);
+    // The rule comes back echoed (NLM_F_ECHO): no dump after the batch.
+    expect(batch[3]!.flags & 8).toBe(8);
+    expect(decodeNftMessages(transport.sent.at(-1)!).map((m) => m.kind)).toEqual(['gen', 'rule']);
     expect(await nat.rules()).toEqual([rule]);
     nat.close();
   });

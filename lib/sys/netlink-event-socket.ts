@@ -1,6 +1,8 @@
 /**
- * The transport: one netlink socket (the `netlink` package's raw layer), opened
- * in a chosen network namespace, with extended ACKs and strict checking on.
+ * The event socket: a netlink socket that joins multicast groups, so the kernel writes to it at
+ * any time and it must be polled. It is the `netlink` package's raw socket (its uv_poll watches the
+ * fd), opened in a chosen namespace with extended ACKs and strict checking on. Request/answer
+ * traffic goes through netlink-request-socket.ts instead, which needs no polling.
  */
 // The raw socket only: the package's index also loads its generated rtnetlink/nl80211/genl code
 // (over 100 ms of start-up).
@@ -16,51 +18,28 @@ import {
   NETLINK_GET_STRICT_CHK,
   NETLINK_NO_ENOBUFS,
   NETLINK_ROUTE,
-  SK_MEMINFO_DROPS,
   SOL_NETLINK,
   SOL_SOCKET,
   SO_RCVBUF,
-  SO_MEMINFO,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
   SO_SNDBUFFORCE,
 } from './constants.js';
-import { getsockoptInto, setsockoptInt } from './libc.js';
+import { getsockname, getsockoptInto, sendUnchecked, setsockoptInt } from './libc.js';
+import {
+  DropCounter,
+  SocketClosedError,
+  callSafely,
+  rethrowLater,
+  setBufferSize,
+  type NetlinkEventTransport,
+  type NetlinkSocketOptions,
+} from './netlink-socket-common.js';
 import { fdOfSocketInode, netlinkSocketInode } from './netlink-socket-fd.js';
 import { withNetns } from './netns-thread.js';
 import { SystemCallError } from './system-call-error.js';
 
-export interface NetlinkTransport {
-  /** Our netlink port id (nl_pid) in the socket's namespace. */
-  readonly port: number;
-  readonly fd: number;
-  /** One sendmsg of the whole datagram. */
-  send(datagram: Uint8Array): Promise<void>;
-  /** Datagrams from the kernel; anything sent by another port is dropped. */
-  onDatagram(listener: (datagram: Buffer) => void): void;
-  /** Socket errors, e.g. code 'ENOBUFS' after a receive overrun. With no listener they are thrown, like an EventEmitter 'error'. */
-  onError(listener: (error: Error) => void): void;
-  addMembership(group: number): void;
-  dropMembership(group: number): void;
-  setRecvBufferSize(bytes: number): void;
-  /** The receive buffer the kernel actually granted (SO_RCVBUF; it doubles what was asked). */
-  getRecvBufferSize(): number;
-  ref(): void;
-  unref(): void;
-  /** Idempotent; sends still pending reject with code 'ERR_SOCKET_CLOSED'. */
-  close(): void;
-}
-
-export interface NetlinkSocketOptions {
-  /** Netlink protocol (default NETLINK_ROUTE). */
-  protocol?: number;
-  /** fd of a network namespace to open the socket in (default: the calling thread's). */
-  netnsFd?: number;
-  recvBufferSize?: number;
-  sendBufferSize?: number;
-}
-
-export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTransport {
+export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): NetlinkEventTransport {
   const protocol = options.protocol ?? NETLINK_ROUTE;
   const { socket, port, fd: known, inode } =
     options.netnsFd === undefined ? createBound(protocol) : withNetns(options.netnsFd, () => createBound(protocol));
@@ -69,9 +48,9 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTr
     if (fd === undefined) throw new Error(`netlink socket port ${port} (inode ${inode}) has no fd in /proc/self/fd`);
     setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
     setsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
-    // See RawSocketTransport: an overrun must not reach the binding as an error.
+    // See DropCounter: an overrun must not reach the binding as an error (it aborts the process).
     setsockoptInt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
-    const transport = new RawSocketTransport(socket, port, fd);
+    const transport = new EventSocketTransport(socket, port, fd);
     if (options.recvBufferSize !== undefined) transport.setRecvBufferSize(options.recvBufferSize);
     if (options.sendBufferSize !== undefined) setBufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferSize);
     return transport;
@@ -82,28 +61,11 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTr
 }
 
 /**
- * Each datagram is read with one recvmsg into a buffer of this size, instead of the binding's
- * default peek-then-read (which costs a second syscall, and makes the kernel size dump datagrams
- * at ~4 KiB: it sizes them by the largest buffer recvmsg was given, capped near 32 KiB).
- *
- * The size is a trade-off. The binding allocates (and zeroes) a buffer of this size for EVERY
- * datagram, and every ACK is a datagram of its own: with 32 KiB, 10,000 route ACKs meant 320 MB
- * allocated, zeroed and handed to V8 as external memory (memset and scavenges were at the top of
- * the perf profile of W1 batched). Measured side by side (CPU time of the whole W1-batched worker,
- * medians): 8 KiB 2.39 s, 16 KiB 2.56 s, 32 KiB 2.70 s (and 4 KiB about as 8 KiB); the W2 dump of
- * 100,000 routes: 2.01 s, 1.92 s, 2.17 s, wall times equal within noise. 16 KiB keeps most of the
- * gain, dump datagrams four times what a peeking reader gets, and room for any single message the
- * kernel sends for one object (a link with stats and IPv6 settings is 2-3 KiB); a longer datagram
- * is reported as EMSGSIZE.
+ * The binding reads each datagram with one recvmsg into a fresh buffer of this size (instead of
+ * peeking first, which costs a second syscall and makes the kernel size dump datagrams at ~4 KiB).
+ * Notifications are one message per datagram; a replayed dump's datagrams fit too.
  */
 const RECEIVE_BUFFER = 16 * 1024;
-/**
- * An upper bound of what one datagram of `length` bytes was charged to the receive buffer (its skb
- * truesize: the kernel's data allocation, which kmalloc rounds up to at most twice what was asked,
- * and what was asked is at most the larger of the message and the recvmsg-sized dump allocation;
- * plus the sk_buff and skb_shared_info). Used to skip drop checks that cannot find anything.
- */
-const chargeOf = (length: number): number => 2 * length + 2 * RECEIVE_BUFFER + 2048;
 
 /** Runs inside the target namespace: the socket and the /proc lookup both belong to it. */
 function createBound(protocol: number): { socket: RawNetlinkSocket; port: number; fd?: number; inode?: number } {
@@ -128,26 +90,16 @@ function createBound(protocol: number): { socket: RawNetlinkSocket; port: number
   }
 }
 
-/** Tries the FORCE variant (CAP_NET_ADMIN, may exceed net.core.[rw]mem_max), then the capped one. */
-function setBufferSize(fd: number, forced: number, capped: number, bytes: number): void {
-  if (!Number.isInteger(bytes) || bytes <= 0 || bytes > 0x7fff_ffff) throw new RangeError(`buffer size must be a positive int, got ${bytes}`);
-  try {
-    setsockoptInt(fd, SOL_SOCKET, forced, bytes);
-  } catch (error) {
-    if (!(error instanceof SystemCallError && error.code === 'EPERM')) throw error;
-    setsockoptInt(fd, SOL_SOCKET, capped, bytes);
-  }
-}
-
 const AF_NETLINK = 16;
 const SO_PROTOCOL = 38;
+const MSG_DONTWAIT = 0x40;
+const RESOLVED = Promise.resolve();
 
 /** Whether `fd` is a netlink socket of `protocol` bound to `port` (in the calling thread's namespace). */
 function isNetlinkSocket(fd: number, protocol: number, port: number): boolean {
   try {
     const address = Buffer.alloc(12);
-    const length = [address.length];
-    if (libcExtra().getsockname(fd, address, length) !== 0 || length[0] !== 12) return false;
+    if (getsockname(fd, address) !== 12) return false;
     if (address.readUInt16LE(0) !== AF_NETLINK || address.readUInt32LE(4) !== port >>> 0) return false;
     const value = Buffer.alloc(4);
     getsockoptInto(fd, SOL_SOCKET, SO_PROTOCOL, value);
@@ -157,57 +109,14 @@ function isNetlinkSocket(fd: number, protocol: number, port: number): boolean {
   }
 }
 
-const MSG_DONTWAIT = 0x40;
-const RESOLVED = Promise.resolve();
-interface LibcExtra {
-  send(fd: number, buffer: Uint8Array, length: number, flags: number): number;
-  getsockname(fd: number, address: Buffer, length: number[]): number;
-}
-// A cache of immutable function bindings (koffi loads libc once per process anyway).
-let extra: LibcExtra | undefined;
-function libcExtra(): LibcExtra {
-  if (extra === undefined) {
-    const lib = koffi.load('libc.so.6');
-    extra = {
-      send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
-      getsockname: lib.func('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)'),
-    };
-  }
-  return extra;
-}
-
-class SocketClosedError extends Error {
-  override readonly name = 'SocketClosedError';
-  readonly code = 'ERR_SOCKET_CLOSED';
-  constructor() {
-    super('netlink socket is closed');
-  }
-}
-
-/**
- * Overruns: when the receive buffer is full the kernel drops the datagram and,
- * normally, flags the socket with ENOBUFS. libuv turns that flag (EPOLLERR)
- * into a poll error which the `netlink` binding cannot report (it aborts the
- * process). So the socket runs with NETLINK_NO_ENOBUFS and this class reads the
- * kernel's drop counter (SO_MEMINFO) before handing on each datagram: a drop
- * always leaves queued datagrams behind it, so it is noticed, and reported
- * through onError with code 'ENOBUFS'.
- */
-class RawSocketTransport implements NetlinkTransport {
+class EventSocketTransport implements NetlinkEventTransport {
   readonly #socket: RawNetlinkSocket;
   readonly #datagramListeners: Array<(datagram: Buffer) => void> = [];
   readonly #errorListeners: Array<(error: Error) => void> = [];
   readonly #pendingSends = new Set<(error: Error) => void>();
+  readonly #drops: DropCounter;
   #closed = false;
-  #drops = 0;
   #dropCheckScheduled = false;
-  /** Upper bound of the receive-buffer charge of the datagrams read since the last drop check. */
-  #charged = 0;
-  /** Half the receive buffer: see #noteDatagram. */
-  #checkEvery: number;
-  // SO_MEMINFO is a u32 array; the drop counter is entry SK_MEMINFO_DROPS.
-  readonly #meminfo = new Uint32Array(SK_MEMINFO_DROPS + 1);
-  readonly #meminfoBytes = Buffer.from(this.#meminfo.buffer);
 
   constructor(
     socket: RawNetlinkSocket,
@@ -215,8 +124,9 @@ class RawSocketTransport implements NetlinkTransport {
     readonly fd: number,
   ) {
     this.#socket = socket;
-    this.#checkEvery = socket.getRecvBufferSize() / 2;
-    // Everything below runs under the binding's native callbacks: see callSafely.
+    this.#drops = new DropCounter(fd, port, socket.getRecvBufferSize(), RECEIVE_BUFFER);
+    // Everything below runs under the binding's native callbacks, where a thrown exception aborts
+    // the process (C++ terminate): callSafely rethrows it from a clean stack instead.
     socket.on('message', (datagram: Buffer, info: MessageInfo) =>
       callSafely(() => {
         this.#noteDatagram(datagram.length);
@@ -242,7 +152,7 @@ class RawSocketTransport implements NetlinkTransport {
     // block: it handles the messages inside the call. EAGAIN/ENOBUFS (rare) fall back to the
     // binding, which retries when the socket is writable.
     if (this.#pendingSends.size === 0) {
-      const sent = libcExtra().send(this.fd, datagram, datagram.byteLength, MSG_DONTWAIT);
+      const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
       if (sent >= 0) return RESOLVED;
       const errno = koffi.errno();
       if (errno !== osConstants.errno.EAGAIN && errno !== osConstants.errno.ENOBUFS && errno !== osConstants.errno.EINTR) {
@@ -280,7 +190,7 @@ class RawSocketTransport implements NetlinkTransport {
   setRecvBufferSize(bytes: number): void {
     this.#assertOpen();
     setBufferSize(this.fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
-    this.#checkEvery = this.#socket.getRecvBufferSize() / 2;
+    this.#drops.resize(this.#socket.getRecvBufferSize());
   }
 
   getRecvBufferSize(): number {
@@ -313,17 +223,8 @@ class RawSocketTransport implements NetlinkTransport {
     setsockoptInt(this.fd, SOL_NETLINK, option, group | 0);
   }
 
-  /**
-   * A drop happens only when the queue is full: the datagrams queued at that moment are charged at
-   * least the whole receive buffer (less one datagram) and are all read after it. So once the
-   * datagrams read since the last check may have been charged half the buffer, a check is due;
-   * before that, none can find a new drop. (One check per wake-up, i.e. a getsockopt and a
-   * setImmediate per ACK when requests go one by one, was 5% of W1's profile.) With a small buffer
-   * this checks after every wake-up.
-   */
   #noteDatagram(length: number): void {
-    this.#charged += chargeOf(length);
-    if (this.#charged >= this.#checkEvery) this.#scheduleDropCheck();
+    if (this.#drops.note(length)) this.#scheduleDropCheck();
   }
 
   /**
@@ -335,21 +236,12 @@ class RawSocketTransport implements NetlinkTransport {
     this.#dropCheckScheduled = true;
     setImmediate(() => {
       this.#dropCheckScheduled = false;
-      callSafely(() => this.#checkDrops());
+      if (this.#closed) return;
+      callSafely(() => {
+        const error = this.#drops.check();
+        if (error) this.#emitError(error);
+      });
     });
-  }
-
-  #checkDrops(): void {
-    if (this.#closed) return;
-    this.#charged = 0;
-    getsockoptInto(this.fd, SOL_SOCKET, SO_MEMINFO, this.#meminfoBytes);
-    const drops = this.#meminfo[SK_MEMINFO_DROPS] ?? 0;
-    if (drops === this.#drops) return;
-    const lost = (drops - this.#drops) >>> 0;
-    this.#drops = drops;
-    this.#emitError(
-      new SystemCallError('recvmsg', osConstants.errno.ENOBUFS, `netlink port ${this.port}: receive buffer overrun, ${lost} datagram(s) dropped`),
-    );
   }
 
   #assertOpen(): void {
@@ -360,25 +252,6 @@ class RawSocketTransport implements NetlinkTransport {
     if (this.#errorListeners.length === 0) rethrowLater(error);
     for (const listener of this.#errorListeners) callSafely(() => listener(error));
   }
-}
-
-/**
- * These listeners run under a native callback of the binding, where a thrown
- * exception aborts the whole process (C++ terminate). Rethrow it from a clean
- * stack instead, where it is an ordinary uncaught exception.
- */
-function callSafely(action: () => void): void {
-  try {
-    action();
-  } catch (error) {
-    rethrowLater(error);
-  }
-}
-
-function rethrowLater(error: unknown): void {
-  process.nextTick(() => {
-    throw error;
-  });
 }
 
 function asSystemCallError(error: ErrnoException | Error, port: number): Error {

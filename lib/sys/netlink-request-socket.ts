@@ -1,0 +1,275 @@
+/**
+ * The request socket: a netlink socket for request/answer traffic, read synchronously.
+ *
+ * The kernel handles a request inside sendmsg: when send() returns, its answer (ACK, error or
+ * reply) is already queued, and a dump produces each next part inside the recvmsg that makes room
+ * for it. So nothing needs to be polled: after a send, the socket is read at once (in a microtask,
+ * so every datagram sent in one flush is answered in one pass) until it has nothing left, into one
+ * reused buffer. Compared with polling through the event loop this spares a loop turn, a native
+ * callback and a fresh buffer per answer, and it keeps no native object per socket.
+ *
+ * Sockets that join multicast groups are written to at any time: they are netlink-event-socket.ts.
+ */
+import koffi from 'koffi';
+import { closeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import {
+  NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+  NETLINK_NO_ENOBUFS,
+  NETLINK_ROUTE,
+  SOL_NETLINK,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
+  SO_SNDBUF,
+  SO_SNDBUFFORCE,
+  SOL_SOCKET,
+} from './constants.js';
+import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendUnchecked, setsockoptInt, socket } from './libc.js';
+import {
+  DropCounter,
+  SocketClosedError,
+  callSafely,
+  rethrowLater,
+  setBufferSize,
+  type NetlinkSocketOptions,
+  type NetlinkTransport,
+} from './netlink-socket-common.js';
+import { withNetns } from './netns-thread.js';
+import { SystemCallError } from './system-call-error.js';
+
+const AF_NETLINK = 16;
+const SOCK_RAW = 3;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const MSG_TRUNC = 0x20;
+const SOCKADDR_NL_SIZE = 12;
+
+/**
+ * One read takes a whole datagram: the kernel never sends a longer one to a socket that did not
+ * ask for it (a dump datagram is at most 32 KiB; one object's message a few KiB).
+ */
+const READ_BUFFER = 64 * 1024;
+/** Datagrams read per pass before yielding to the event loop (a long dump is read in slices). */
+const READS_PER_PASS = 16;
+/**
+ * Passes run as microtasks, back to back, until this many have run without the event loop
+ * turning; then one goes through setImmediate, so a long run of requests awaited one by one
+ * cannot starve timers and I/O.
+ */
+const MICROTASK_PASSES = 256;
+/** When answers are awaited but none is there (never expected, see above): re-read after 1, 2, 4 ... 64 ms. */
+const FIRST_RETRY_MS = 1;
+const LAST_RETRY_MS = 64;
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * One read buffer for every request socket: a pass reads and copies out each datagram before
+ * anything else runs, so passes never overlap, and a socket opened and closed per container costs
+ * no 64 KiB allocation (which, churned by the thousand, fragmented the malloc heap).
+ */
+const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+const senderAddress = Buffer.alloc(SOCKADDR_NL_SIZE);
+const senderAddressLength = Buffer.alloc(4);
+
+/** Opens a request socket, in the namespace `options.netnsFd` refers to if given. */
+export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTransport {
+  const protocol = options.protocol ?? NETLINK_ROUTE;
+  const open = (): number => socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  const fd = options.netnsFd === undefined ? open() : withNetns(options.netnsFd, open);
+  try {
+    // Port 0: the kernel picks a free port id, read back below.
+    bind(fd, Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'netlink, port 0');
+    const address = Buffer.alloc(SOCKADDR_NL_SIZE);
+    getsockname(fd, address);
+    setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+    setsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+    setsockoptInt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+    if (options.recvBufferSize !== undefined) setBufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, options.recvBufferSize);
+    if (options.sendBufferSize !== undefined) setBufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferSize);
+    return new RequestSocketTransport(fd, address.readUInt32LE(4));
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+interface Deferred {
+  datagram: Uint8Array;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+class RequestSocketTransport implements NetlinkTransport {
+  readonly #datagramListeners: Array<(datagram: Buffer) => void> = [];
+  readonly #errorListeners: Array<(error: Error) => void> = [];
+  readonly #drops: DropCounter;
+  /** Sends the kernel refused for now (EAGAIN/ENOBUFS: memory pressure), retried in order. */
+  #deferred: Deferred[] = [];
+  #deferredTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #passScheduled = false;
+  #microtaskPasses = 0;
+  #waiting = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryMs = FIRST_RETRY_MS;
+
+  constructor(
+    readonly fd: number,
+    readonly port: number,
+  ) {
+    this.#drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
+  }
+
+  send(datagram: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new SocketClosedError());
+    if (this.#deferred.length === 0) {
+      const outcome = this.#trySend(datagram);
+      if (outcome === undefined) return RESOLVED;
+      if (outcome !== 'later') return Promise.reject(outcome);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#deferred.push({ datagram, resolve, reject });
+      this.#armDeferredTimer();
+    });
+  }
+
+  onDatagram(listener: (datagram: Buffer) => void): void {
+    this.#datagramListeners.push(listener);
+  }
+
+  onError(listener: (error: Error) => void): void {
+    this.#errorListeners.push(listener);
+  }
+
+  setRecvBufferSize(bytes: number): void {
+    this.#assertOpen();
+    setBufferSize(this.fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
+    this.#drops.resize(this.getRecvBufferSize());
+  }
+
+  getRecvBufferSize(): number {
+    this.#assertOpen();
+    return getsockoptInt(this.fd, SOL_SOCKET, SO_RCVBUF);
+  }
+
+  ref(): void {
+    this.#waiting = true;
+  }
+
+  unref(): void {
+    this.#waiting = false;
+    this.#retryMs = FIRST_RETRY_MS;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.unref();
+    if (this.#deferredTimer !== undefined) clearTimeout(this.#deferredTimer);
+    closeSync(this.fd);
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const d of deferred) d.reject(new SocketClosedError());
+  }
+
+  /** undefined when sent (and a read pass scheduled); 'later' to retry; or the error. */
+  #trySend(datagram: Uint8Array): undefined | 'later' | Error {
+    const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
+    if (sent >= 0) {
+      this.#schedulePass();
+      return undefined;
+    }
+    const errno = koffi.errno();
+    const { EAGAIN, ENOBUFS, EINTR } = osConstants.errno;
+    if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return 'later';
+    return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
+  }
+
+  #armDeferredTimer(): void {
+    if (this.#deferredTimer !== undefined) return;
+    this.#deferredTimer = setTimeout(() => {
+      this.#deferredTimer = undefined;
+      while (!this.#closed && this.#deferred.length > 0) {
+        const next = this.#deferred[0]!;
+        const outcome = this.#trySend(next.datagram);
+        if (outcome === 'later') {
+          this.#armDeferredTimer();
+          return;
+        }
+        this.#deferred.shift();
+        if (outcome === undefined) next.resolve();
+        else next.reject(outcome);
+      }
+    }, FIRST_RETRY_MS);
+  }
+
+  #schedulePass(): void {
+    if (this.#passScheduled || this.#closed) return;
+    this.#passScheduled = true;
+    if (this.#microtaskPasses === 0) setImmediate(() => (this.#microtaskPasses = 0));
+    if (++this.#microtaskPasses <= MICROTASK_PASSES) queueMicrotask(this.#pass);
+    else setImmediate(this.#pass);
+  }
+
+
+  /** Reads what is queued, up to READS_PER_PASS datagrams, and hands each on. */
+  readonly #pass = (): void => {
+    this.#passScheduled = false;
+    for (let reads = 0; reads < READS_PER_PASS; reads++) {
+      if (this.#closed) return;
+      senderAddressLength.writeUInt32LE(SOCKADDR_NL_SIZE, 0);
+      const size = recvfromUnchecked(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
+      if (size < 0) {
+        const errno = koffi.errno();
+        if (errno === osConstants.errno.EINTR) continue;
+        if (errno !== osConstants.errno.EAGAIN) this.#emitError(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
+        this.#idle();
+        return;
+      }
+      this.#retryMs = FIRST_RETRY_MS;
+      if (this.#drops.note(Math.min(size, READ_BUFFER))) this.#checkDrops();
+      if (size > READ_BUFFER) {
+        this.#emitError(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
+        continue;
+      }
+      // From another process (only a privileged one can send here): not an answer.
+      if (senderAddress.readUInt32LE(4) !== 0) continue;
+      // A copy: decoded messages keep referring to the bytes they came from.
+      const datagram = Buffer.from(readBuffer.subarray(0, size));
+      for (const listener of this.#datagramListeners) callSafely(() => listener(datagram));
+    }
+    // More may be queued (a long dump): continue after the event loop has had a turn.
+    this.#passScheduled = true;
+    setImmediate(this.#pass);
+  };
+
+  /** Nothing more to read. If answers are still awaited, look again later (never expected: see the top). */
+  #idle(): void {
+    if (!this.#waiting || this.#retryTimer !== undefined) return;
+    const delay = this.#retryMs;
+    this.#retryMs = Math.min(delay * 2, LAST_RETRY_MS);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#schedulePass();
+    }, delay);
+  }
+
+  #checkDrops(): void {
+    const error = this.#drops.check();
+    if (error) this.#emitError(error);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new SocketClosedError();
+  }
+
+  #emitError(error: Error): void {
+    if (this.#errorListeners.length === 0) rethrowLater(error);
+    for (const listener of this.#errorListeners) callSafely(() => listener(error));
+  }
+}

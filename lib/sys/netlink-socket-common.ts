@@ -1,0 +1,138 @@
+/**
+ * What the two netlink socket kinds share: their public shape, buffer sizing, the closed-socket
+ * error, and overrun detection through the kernel's drop counter.
+ */
+import { constants as osConstants } from 'node:os';
+import { SK_MEMINFO_DROPS, SOL_SOCKET, SO_MEMINFO } from './constants.js';
+import { getsockoptInto, setsockoptInt } from './libc.js';
+import { SystemCallError } from './system-call-error.js';
+
+export interface NetlinkTransport {
+  /** Our netlink port id (nl_pid) in the socket's namespace. */
+  readonly port: number;
+  readonly fd: number;
+  /** One sendmsg of the whole datagram. */
+  send(datagram: Uint8Array): Promise<void>;
+  /** Datagrams from the kernel (each a copy the listener may keep); anything sent by another port is dropped. */
+  onDatagram(listener: (datagram: Buffer) => void): void;
+  /** Socket errors, e.g. code 'ENOBUFS' after a receive overrun. With no listener they are thrown, like an EventEmitter 'error'. */
+  onError(listener: (error: Error) => void): void;
+  setRecvBufferSize(bytes: number): void;
+  /** The receive buffer the kernel actually granted (SO_RCVBUF; it doubles what was asked). */
+  getRecvBufferSize(): number;
+  /** Keep the process alive while answers are awaited (ref) or not (unref). */
+  ref(): void;
+  unref(): void;
+  /** Idempotent; sends still pending reject with code 'ERR_SOCKET_CLOSED'. */
+  close(): void;
+}
+
+/** A socket that joins multicast groups: the kernel writes to it at any time, so it is polled. */
+export interface NetlinkEventTransport extends NetlinkTransport {
+  addMembership(group: number): void;
+  dropMembership(group: number): void;
+}
+
+export interface NetlinkSocketOptions {
+  /** Netlink protocol (default NETLINK_ROUTE). */
+  protocol?: number;
+  /** fd of a network namespace to open the socket in (default: the calling thread's). */
+  netnsFd?: number;
+  recvBufferSize?: number;
+  sendBufferSize?: number;
+}
+
+export class SocketClosedError extends Error {
+  override readonly name = 'SocketClosedError';
+  readonly code = 'ERR_SOCKET_CLOSED';
+  constructor() {
+    super('netlink socket is closed');
+  }
+}
+
+/** Tries the FORCE variant (CAP_NET_ADMIN, may exceed net.core.[rw]mem_max), then the capped one. */
+export function setBufferSize(fd: number, forced: number, capped: number, bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes <= 0 || bytes > 0x7fff_ffff) throw new RangeError(`buffer size must be a positive int, got ${bytes}`);
+  try {
+    setsockoptInt(fd, SOL_SOCKET, forced, bytes);
+  } catch (error) {
+    if (!(error instanceof SystemCallError && error.code === 'EPERM')) throw error;
+    setsockoptInt(fd, SOL_SOCKET, capped, bytes);
+  }
+}
+
+/**
+ * The largest data allocation the kernel makes for one dump datagram (netlink_dump sizes it by
+ * the largest buffer recvmsg was given, capped at 32 KiB).
+ */
+const DUMP_ALLOCATION_CAP = 32 * 1024;
+
+/**
+ * Overruns: when the receive buffer is full the kernel drops the datagram. Both socket kinds run
+ * with NETLINK_NO_ENOBUFS (the `netlink` binding aborts the process on the ENOBUFS flag, and a flag
+ * says nothing of how much was lost) and read the kernel's drop counter (SO_MEMINFO) instead.
+ *
+ * A drop happens only when the queue is full: the datagrams queued at that moment are charged at
+ * least the whole receive buffer (less one datagram) and are all read after it. So once the
+ * datagrams read since the last check may have been charged half the buffer, a check is due;
+ * before that, none can find a new drop (one getsockopt per datagram was 5% of a profile of
+ * requests sent one by one). With a small buffer this checks after every read.
+ */
+export class DropCounter {
+  #drops = 0;
+  /** Upper bound of the receive-buffer charge of the datagrams read since the last check. */
+  #charged = 0;
+  #checkEvery: number;
+  // SO_MEMINFO is a u32 array; the drop counter is entry SK_MEMINFO_DROPS.
+  readonly #meminfo = new Uint32Array(SK_MEMINFO_DROPS + 1);
+  readonly #meminfoBytes = Buffer.from(this.#meminfo.buffer);
+
+  constructor(
+    private readonly fd: number,
+    private readonly port: number,
+    receiveBuffer: number,
+    private readonly readSize: number,
+  ) {
+    this.#checkEvery = receiveBuffer / 2;
+  }
+
+  resize(receiveBuffer: number): void {
+    this.#checkEvery = receiveBuffer / 2;
+  }
+
+  /**
+   * Notes a datagram read; true once a check is due. The bound is the skb truesize: the data
+   * allocation (kmalloc rounds up to at most twice what was asked, and what was asked is at most
+   * the larger of the message and the dump allocation) plus the sk_buff and skb_shared_info.
+   */
+  note(length: number): boolean {
+    this.#charged += 2 * length + 2 * Math.min(this.readSize, DUMP_ALLOCATION_CAP) + 2048;
+    return this.#charged >= this.#checkEvery;
+  }
+
+  /** Reads the counter: an ENOBUFS error describing new drops, or undefined. */
+  check(): SystemCallError | undefined {
+    this.#charged = 0;
+    getsockoptInto(this.fd, SOL_SOCKET, SO_MEMINFO, this.#meminfoBytes);
+    const drops = this.#meminfo[SK_MEMINFO_DROPS] ?? 0;
+    if (drops === this.#drops) return undefined;
+    const lost = (drops - this.#drops) >>> 0;
+    this.#drops = drops;
+    return new SystemCallError('recvmsg', osConstants.errno.ENOBUFS, `netlink port ${this.port}: receive buffer overrun, ${lost} datagram(s) dropped`);
+  }
+}
+
+/** Runs a listener; what it throws becomes an uncaught exception from a clean stack. */
+export function callSafely(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    rethrowLater(error);
+  }
+}
+
+export function rethrowLater(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}
