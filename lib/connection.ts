@@ -5,6 +5,7 @@ import { Writer } from '../messages/writer.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
 import { Protocol, type Completion, type Outcome } from './protocol.js';
 import { summarize } from './summary.js';
+import { SILENT_LOGGER } from './silent-logger.js';
 import type { Transport } from './transport.js';
 
 export interface ConnectionOptions {
@@ -80,12 +81,6 @@ interface DeadlineQueue {
 
 const NO_BYTES = new Uint8Array(0);
 
-/**
- * The default logger: silent, without loading pino (importing pino costs tens of milliseconds of
- * start-up, which a short-lived process such as the CNI plugin pays on every call).
- */
-const noop = (): void => undefined;
-const SILENT = { level: 'silent', isLevelEnabled: () => false, trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => SILENT } as unknown as Logger;
 
 const MAX_DATAGRAM = 64 * 1024;
 /** Settles the BEGIN/END entries of a transaction that the kernel had no error for. */
@@ -139,7 +134,7 @@ export class Connection {
     private readonly transport: Transport,
     private readonly options: ConnectionOptions = {},
   ) {
-    this.log = options.logger ?? SILENT;
+    this.log = options.logger ?? SILENT_LOGGER;
     this.codec = options.codec ?? RTNETLINK;
     this.budget = Math.max(4096, Math.floor((options.receiveBufferBytes ?? 212992) * 0.6));
     this.protocol = new Protocol((m) => this.unsolicited(m), 1, (seq) => this.release(seq));

@@ -35,12 +35,13 @@
  * In replay mode the unread events are taken back (the table is rolled back to what the consumer
  * has seen) before the resync, so the differences it yields are against the consumer's own copy.
  */
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP } from '../../messages/constants.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
 import { Connection } from '../connection.js';
 import { NetlinkOverrunError } from '../errors.js';
+import { SILENT_LOGGER } from '../silent-logger.js';
 import type { Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
 import { eventOf, type MonitorEvent } from './events.js';
@@ -185,7 +186,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     if (this.replay && transport.port === undefined) throw new InvalidArgumentError('transport', transport, 'has no port: replay mode needs it to tell dump replies from notifications');
     this.#maxPending = max;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#log = options.logger ?? pino({ level: 'silent' });
+    this.#log = options.logger ?? SILENT_LOGGER;
     this.#transport = transport;
     this.#signal = options.signal;
     this.#phase = this.replay ? 'syncing' : 'plain';
