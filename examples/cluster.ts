@@ -563,7 +563,7 @@ export interface MainOptions extends ExampleOptions {
  * The program: prints the topology, builds, checks, tears down; `--overlay vxlan`, `--compare`,
  * `--keep` (waits for Ctrl-C before tearing down), `--down` (only removes leftovers).
  */
-export async function main(argv: readonly string[] = process.argv.slice(2), options: MainOptions = {}): Promise<{ ok: boolean; result?: ClusterResult; compare?: CompareResult }> {
+export async function main(argv: readonly string[] = process.argv.slice(2), options: MainOptions = {}): Promise<{ ok: boolean; result?: ClusterResult; compare?: CompareResult; rebuildMs?: number }> {
   const log = options.log ?? ((line: string) => console.log(line));
   let prefix = options.prefix ?? '';
   const isolated = process.env.NETNS_RTNL_EXAMPLE_SANDBOX === '1' || process.env.NETNS_RTNL_SANDBOX === '1';
@@ -598,16 +598,31 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   const total = ms(start);
   const lines = [`\ntimings (${args.mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}): build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}`];
   let compare: CompareResult | undefined;
+  let rebuildMs: number | undefined;
   if (args.compare) {
+    // The build above is the first in this process, so it includes V8 compiling the library's
+    // code as it first runs; a long-running service pays that once. Built again, silently, to
+    // show both.
+    if (isolated) {
+      const again = await runCluster({ log: () => undefined, prefix: `${prefix}again-`, ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}) });
+      if (again.ok) rebuildMs = again.timings.buildMs;
+    }
     compare = isolated
       ? compareWithIpScript(args.mode, options.comparePrefix ?? `${prefix}ipsh-`)
       : { error: 'it runs only inside the private namespace examples/run-isolated.mjs creates (npm run demo -- --compare does that)' };
-    lines.push(
-      'error' in compare
-        ? `no comparison with bench/cluster-ip.sh: ${compare.error}`
-        : `the same cluster with ip + nft commands (bench/cluster-ip.sh ${compare.mode}, run just now): build ${compare.buildMs} ms, teardown ${compare.teardownMs} ms\n` +
-            `library build ${t.buildMs.toFixed(1)} ms vs script build ${compare.buildMs} ms → the library built it ${(compare.buildMs / t.buildMs).toFixed(1)}× faster`,
-    );
+    if ('error' in compare) {
+      lines.push(`no comparison with bench/cluster-ip.sh: ${compare.error}`);
+    } else {
+      const scriptMs = compare.buildMs;
+      const ratio = (libraryMs: number): string => `${(scriptMs / libraryMs).toFixed(1)}×`;
+      lines.push(
+        `the same cluster with ip + nft commands (bench/cluster-ip.sh ${compare.mode}, run just now): build ${compare.buildMs} ms, teardown ${compare.teardownMs} ms`,
+        `library build ${t.buildMs.toFixed(1)} ms (the first in this process, compiling the library's code as it runs) vs script build ${compare.buildMs} ms → ${ratio(t.buildMs)} faster`,
+        rebuildMs === undefined
+          ? '(the rebuild in the same process failed; run the demo without --compare to see why)'
+          : `library build ${rebuildMs.toFixed(1)} ms (built again in the same process, as a long-running service would) → ${ratio(rebuildMs)} faster`,
+      );
+    }
   } else {
     lines.push(`(to compare with the same cluster built by ip + nft commands, in the same run: npm run demo -- ${args.mode === 'vxlan' ? '--overlay vxlan ' : ''}--compare)`);
   }
@@ -619,7 +634,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
     }`,
   );
   log(lines.join('\n'));
-  return { ok: result.ok, result, ...(compare ? { compare } : {}) };
+  return { ok: result.ok, result, ...(compare ? { compare } : {}), ...(rebuildMs !== undefined ? { rebuildMs } : {}) };
 }
 
 export type CompareResult = { mode: ClusterMode; buildMs: number; teardownMs: number } | { error: string };
