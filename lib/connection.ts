@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
+import { NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
 import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
@@ -47,6 +47,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** The operation in words for errors; defaults to the message type's name. */
   operation?: string;
+  /**
+   * Hand on the reply messages undecoded, for callers that read only part of them: each comes as
+   * an 'unknown' message whose body is the whole frame, nlmsghdr included. ACKs, errors and
+   * NLMSG_DONE are decoded as usual.
+   */
+  undecodedReplies?: boolean;
 }
 
 export interface DumpOptions extends RequestOptions {
@@ -119,6 +125,8 @@ export class Connection {
   private closedReason: string | undefined;
   private readonly budget: number;
   private readonly unsolicitedListeners = new Set<(m: NetlinkMessage) => void>();
+  /** Requests made with RequestOptions.undecodedReplies. */
+  private readonly undecoded = new Set<number>();
   private readonly codec: MessageCodec;
   /** Each request is encoded here first, then copied out at its exact size. */
   private readonly scratch = new Writer(512);
@@ -282,6 +290,7 @@ export class Connection {
     if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(operation, this.closedReason));
     if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new Error(`${operation}: aborted`));
     const seq = this.protocol.allocateSeq();
+    if (options.undecodedReplies) this.undecoded.add(seq);
     return this.track(seq, this.encode(message, flags, seq), completion, operation, options, true);
   }
 
@@ -353,6 +362,7 @@ export class Connection {
     const entry = this.outgoing.get(seq);
     if (!entry) return;
     this.outgoing.delete(seq);
+    this.undecoded.delete(seq);
     if (entry.state === 'sent') this.inFlightCost -= entry.cost;
     entry.state = 'settled';
     entry.bytes = NO_BYTES;
@@ -502,7 +512,7 @@ export class Connection {
   private received(datagram: Uint8Array): void {
     let messages: NetlinkMessage[];
     try {
-      messages = this.codec.decode(datagram);
+      messages = this.undecoded.size > 0 ? this.decodeSome(datagram) : this.codec.decode(datagram);
     } catch (error) {
       this.log.error({ err: error }, 'undecodable datagram from the kernel');
       this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
@@ -513,6 +523,30 @@ export class Connection {
       if (trace) this.log.trace(`recv ${summarize(m)}`);
       this.protocol.dispatch(m);
     }
+  }
+
+  /**
+   * Decodes the datagram, except the replies of requests made with undecodedReplies, which are
+   * passed on as frames. Frame lengths are checked here; the rest of each frame by the codec.
+   */
+  private decodeSome(datagram: Uint8Array): NetlinkMessage[] {
+    const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+    const out: NetlinkMessage[] = [];
+    for (let off = 0; off < datagram.length; ) {
+      const len = datagram.length - off >= 16 ? view.getUint32(off, true) : 0;
+      // Malformed framing: the codec reports it, with the offset.
+      if (len < 16 || len > datagram.length - off) return this.codec.decode(datagram);
+      const type = view.getUint16(off + 4, true);
+      const seq = view.getUint32(off + 8, true);
+      if (this.undecoded.has(seq) && type >= NLMSG_MIN_TYPE) {
+        const frame = datagram.slice(off, off + len);
+        out.push({ kind: 'unknown', type, flags: view.getUint16(off + 6, true), seq, pid: view.getUint32(off + 12, true), body: frame });
+      } else {
+        out.push(...this.codec.decode(datagram.subarray(off, off + len)));
+      }
+      off += (len + 3) & ~3;
+    }
+    return out;
   }
 
   private unsolicited(message: NetlinkMessage): void {

@@ -64,7 +64,8 @@ export class Link {
 
   private async change(changes: LinkChanges): Promise<this> {
     await this.namespace.rtnl.setLink(this.index, changes);
-    const s = { ...this.#state };
+    // Copied by descriptor: a spread would read (and so decode) a `raw` not read yet.
+    const s = Object.defineProperties({}, Object.getOwnPropertyDescriptors(this.#state)) as LinkState;
     if (changes.up !== undefined) {
       s.up = changes.up;
       s.flags = changes.up ? s.flags | IFF_UP : s.flags & ~IFF_UP;

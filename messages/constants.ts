@@ -6,6 +6,8 @@ export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;
 export const NLMSG_DONE = 3;
 export const NLMSG_OVERRUN = 4;
+/** Types below this are netlink's own control messages; families number theirs from here. */
+export const NLMSG_MIN_TYPE = 0x10;
 
 export const NLM_F_REQUEST = 0x01;
 export const NLM_F_MULTI = 0x02;

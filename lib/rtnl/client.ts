@@ -5,7 +5,7 @@ import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
 import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
-import { deleteLinkGroupMessage, deleteLinkMessage, setLinkMessage, toLinkState, type LinkChanges, type LinkState } from './links.js';
+import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, toLinkState, type LinkChanges, type LinkState } from './links.js';
 import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
 import { devicesOf, routeMessage, toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
@@ -66,8 +66,10 @@ export class Rtnl {
   /** One RTM_GETLINK by name or index (not a dump). Rejects with ENODEV when there is none. */
   async link(ref: DeviceRef): Promise<LinkState> {
     const selector = typeof ref === 'number' ? { index: checkInteger(ref, 'index', 1, 0x7fffffff) } : { name: checkInterfaceName(ref, 'dev') };
-    const [reply] = await this.send(getLink(selector, { skipStats: true }), `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}`);
-    return toLinkState((reply as LinkMessage).body);
+    // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
+    const [reply] = await this.send(getLink(selector, { skipStats: true }), `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}`, { undecodedReplies: true });
+    if (reply?.kind !== 'unknown') throw new Error(`RTM_GETLINK ${String(ref)}: the kernel sent no reply`);
+    return linkStateOfFrame(reply.body);
   }
 
   /** The index of a device named `ref` (numbers are taken as they are). */

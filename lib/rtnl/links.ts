@@ -1,6 +1,6 @@
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_NEWLINK } from '../../messages/constants.js';
-import { IFF_UP, operstateName, type LinkAttrs, type LinkBody, type LinkInfo } from '../../messages/link/index.js';
-import type { LinkMessage } from '../../messages/message.js';
+import { decodeLinkSummary, IFF_UP, operstateName, type LinkAttrs, type LinkBody, type LinkInfo, type LinkSummary } from '../../messages/link/index.js';
+import { decodeMessages, type LinkMessage } from '../../messages/message.js';
 import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError, parseAddress } from '../validate.js';
 
 /** What a link looks like at one moment, as `ip link` shows it. */
@@ -29,20 +29,52 @@ export interface LinkState {
 
 export function toLinkState(raw: LinkBody): LinkState {
   const a = raw.attrs;
-  const state: LinkState = {
-    index: raw.index,
-    name: a.ifname ?? '',
-    flags: raw.flags,
-    up: (raw.flags & IFF_UP) !== 0,
-    operstate: a.operstate === undefined ? 'unknown' : operstateName(a.operstate).toLowerCase(),
-    raw,
+  const summary: LinkSummary = { index: raw.index, flags: raw.flags };
+  if (a.ifname !== undefined) summary.ifname = a.ifname;
+  if (a.mtu !== undefined) summary.mtu = a.mtu;
+  if (a.address !== undefined) summary.address = a.address;
+  if (a.operstate !== undefined) summary.operstate = a.operstate;
+  if (a.master !== undefined) summary.master = a.master;
+  if (a.link !== undefined) summary.link = a.link;
+  if (a.linkNetnsid !== undefined) summary.linkNetnsid = a.linkNetnsid;
+  if (a.linkinfo?.kind !== undefined) summary.kind = a.linkinfo.kind;
+  const state = stateOf(summary) as LinkState;
+  state.raw = raw;
+  return state;
+}
+
+/**
+ * A LinkState from one RTM_NEWLINK frame, reading only the fields it has (decodeLinkSummary);
+ * `raw` is decoded from the frame when first read (and may throw NetlinkDecodeError then, for a
+ * malformed attribute the summary did not look at).
+ */
+export function linkStateOfFrame(frame: Uint8Array): LinkState {
+  const state = stateOf(decodeLinkSummary(frame));
+  let raw: LinkBody | undefined;
+  Object.defineProperty(state, 'raw', { enumerable: true, configurable: true, get: () => (raw ??= linkBodyOfFrame(frame)) });
+  return state as LinkState;
+}
+
+function linkBodyOfFrame(frame: Uint8Array): LinkBody {
+  const [message] = decodeMessages(frame);
+  if (message?.kind !== 'link') throw new TypeError(`expected an RTM_NEWLINK frame, got ${message?.kind ?? 'nothing'}`);
+  return message.body;
+}
+
+function stateOf(s: LinkSummary): Omit<LinkState, 'raw'> {
+  const state: Omit<LinkState, 'raw'> = {
+    index: s.index,
+    name: s.ifname ?? '',
+    flags: s.flags,
+    up: (s.flags & IFF_UP) !== 0,
+    operstate: s.operstate === undefined ? 'unknown' : operstateName(s.operstate).toLowerCase(),
   };
-  if (a.mtu !== undefined) state.mtu = a.mtu;
-  if (a.address !== undefined) state.mac = a.address;
-  if (a.linkinfo?.kind !== undefined) state.kind = a.linkinfo.kind;
-  if (a.master !== undefined && a.master !== 0) state.master = a.master;
-  if (a.link !== undefined && a.link !== raw.index) state.parent = a.link;
-  if (a.linkNetnsid !== undefined) state.linkNetnsid = a.linkNetnsid;
+  if (s.mtu !== undefined) state.mtu = s.mtu;
+  if (s.address !== undefined) state.mac = s.address;
+  if (s.kind !== undefined) state.kind = s.kind;
+  if (s.master !== undefined && s.master !== 0) state.master = s.master;
+  if (s.link !== undefined && s.link !== s.index) state.parent = s.link;
+  if (s.linkNetnsid !== undefined) state.linkNetnsid = s.linkNetnsid;
   return state;
 }
 

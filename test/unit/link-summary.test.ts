@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { Connection } from '../../lib/connection.js';
+import { linkStateOfFrame, toLinkState } from '../../lib/rtnl/links.js';
+import { Rtnl } from '../../lib/rtnl/client.js';
+import { NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
+import { NetlinkDecodeError } from '../../messages/errors.js';
+import { decodeLinkSummary } from '../../messages/link/index.js';
+import { decodeMessages, encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
+import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+import { loadFixtures } from '../helpers/fixtures.js';
+
+/** Every RTM_NEWLINK frame in the captured fixtures, each on its own. */
+function linkFrames(): Array<{ name: string; frame: Uint8Array; message: LinkMessage }> {
+  const out: Array<{ name: string; frame: Uint8Array; message: LinkMessage }> = [];
+  for (const fixture of loadFixtures()) {
+    if (fixture.group === 'nftables') continue;
+    let messages: NetlinkMessage[];
+    try {
+      messages = decodeMessages(fixture.bytes);
+    } catch {
+      continue;
+    }
+    const view = new DataView(fixture.bytes.buffer, fixture.bytes.byteOffset, fixture.bytes.byteLength);
+    let off = 0;
+    messages.forEach((message, i) => {
+      const len = view.getUint32(off, true);
+      if (message.kind === 'link' && message.type === RTM_NEWLINK) out.push({ name: `${fixture.name}#${i}`, frame: fixture.bytes.slice(off, off + len), message });
+      off += (len + 3) & ~3;
+    });
+  }
+  return out;
+}
+
+const frames = linkFrames();
+
+describe('decodeLinkSummary', () => {
+  it('finds link frames among the fixtures', () => {
+    expect(frames.length).toBeGreaterThan(5);
+  });
+
+  it.each(frames.map((f) => [f.name, f] as const))('%s: the summary equals what decodeMessages gives for the same fields', (_name, { frame, message }) => {
+    const a = message.body.attrs;
+    const expected: Record<string, unknown> = { index: message.body.index, flags: message.body.flags };
+    for (const key of ['ifname', 'mtu', 'address', 'operstate', 'master', 'link', 'linkNetnsid'] as const) if (a[key] !== undefined) expected[key] = a[key];
+    if (a.linkinfo?.kind !== undefined) expected.kind = a.linkinfo.kind;
+    expect(decodeLinkSummary(frame)).toEqual(expected);
+    // And the LinkState built from it equals the one built from the full decode, raw included.
+    expect(linkStateOfFrame(frame)).toEqual(toLinkState(message.body));
+  });
+
+  it('throws NetlinkDecodeError, with an offset, at every truncation and for another message type', () => {
+    const { frame } = frames.find((f) => f.message.body.attrs.linkinfo !== undefined)!;
+    for (let cut = 0; cut < frame.length; cut++) {
+      const shorter = frame.slice(0, cut);
+      // nlmsg_len still gives the whole length, so every cut must be caught.
+      try {
+        decodeLinkSummary(shorter);
+      } catch (error) {
+        expect(error).toBeInstanceOf(NetlinkDecodeError);
+        expect((error as NetlinkDecodeError).offset).toBeGreaterThanOrEqual(0);
+        continue;
+      }
+      throw new Error(`a frame cut to ${cut} bytes (nlmsg_len still ${frame.length}) decoded`);
+    }
+    const other = frame.slice();
+    other[4] = RTM_GETLINK;
+    expect(() => decodeLinkSummary(other)).toThrow(/is not RTM_NEWLINK/);
+    const badAttr = frame.slice();
+    new DataView(badAttr.buffer).setUint16(32, 2, true); // the first attribute's nla_len below its header
+    expect(() => decodeLinkSummary(badAttr)).toThrow(NetlinkDecodeError);
+  });
+
+  it('reads `raw` only when asked, and caches it', () => {
+    const { frame, message } = frames[0]!;
+    const state = linkStateOfFrame(frame);
+    expect(Object.getOwnPropertyDescriptor(state, 'raw')?.get).toBeTypeOf('function');
+    expect(state.raw).toEqual(message.body);
+    expect(state.raw).toBe(state.raw);
+  });
+});
+
+describe('Connection: undecodedReplies', () => {
+  it('hands the reply on as its frame, and decodes ACKs and errors as usual', async () => {
+    const { frame, message } = frames[0]!;
+    const kernel = fakeKernel((request) => {
+      if (request.type === RTM_GETLINK) return [{ ...message, flags: 0, seq: request.seq, pid: 1 }];
+      return [ack(request, request.type === RTM_NEWLINK ? -17 : 0)];
+    });
+    const connection = new Connection(kernel);
+    const rtnl = new Rtnl(connection);
+    const state = await rtnl.link(message.body.index);
+    expect(state).toEqual(toLinkState(message.body));
+    // The frame the fake sent is the same message, but with our seq and pid: compare it re-encoded.
+    expect(decodeLinkSummary(encodeMessage({ ...message, seq: 9 }))).toEqual(decodeLinkSummary(frame));
+    await expect(connection.request(message)).rejects.toMatchObject({ code: 'EEXIST' });
+    connection.close();
+  });
+
+  it('leaves other requests in the same datagram decoded', async () => {
+    const { message } = frames[0]!;
+    let getSeq = 0;
+    const kernel = fakeKernel((request) => {
+      if (request.type === RTM_GETLINK && getSeq === 0) {
+        getSeq = request.seq;
+        return [];
+      }
+      // Answer both GETs in one datagram: the first undecoded, the second decoded.
+      return [[{ ...message, flags: NLM_F_MULTI, seq: getSeq, pid: 1 }, { ...message, seq: request.seq, pid: 1 }]];
+    });
+    const connection = new Connection(kernel);
+    const get: LinkMessage = { kind: 'link', type: RTM_GETLINK, flags: 0, seq: 0, pid: 0, body: { family: 0, type: 0, index: message.body.index, flags: 0, change: 0, attrs: {} } };
+    const first = connection.request(get, { undecodedReplies: true });
+    const second = connection.request(get);
+    const [[raw], [decoded]] = await Promise.all([first, second]);
+    expect(raw?.kind).toBe('unknown');
+    expect(decodeLinkSummary(raw!.body as Uint8Array).index).toBe(message.body.index);
+    expect(decoded?.kind).toBe('link');
+    connection.close();
+  });
+});
