@@ -49,7 +49,7 @@ export class Link {
   get flags(): number {
     return this.#state.flags;
   }
-  /** The decoded RTM_NEWLINK this state came from. */
+  /** The decoded RTM_NEWLINK this state came from (decoded when first read, for links read by GET). */
   get raw(): LinkBody {
     return this.#state.raw;
   }

@@ -2,13 +2,16 @@
  * Decoder fuzzing: inputs made from the captured fixtures (test/fixtures/**) by bit flips, byte
  * insertions and deletions, truncations, edits of every length field (nlmsg_len, nla_len,
  * rtnexthop rtnh_len, the nlmsg_len echoed in an NLMSG_ERROR, nested lengths) and attribute splices
- * between frames, fed to decodeMessages (rtnetlink) and decodeNftMessages (nfnetlink). Every input
- * must decode or throw NetlinkDecodeError. Input `index` of a run with `seed` is a pure function of
+ * between frames, fed to decodeMessages (rtnetlink) and decodeNftMessages (nfnetlink), and those
+ * starting with an RTM_NEWLINK to decodeLinkSummary too (which must agree with decodeMessages). Every
+ * input must decode or throw NetlinkDecodeError. Input `index` of a run with `seed` is a pure function of
  * (seed, index), so any failure is replayed with `--seed S --replay I`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { RTM_NEWLINK } from '../messages/constants.js';
+import { decodeLinkSummary, type LinkSummary } from '../messages/link/index.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../messages/message.js';
 import { decodeNftMessages, encodeNftMessages, type NftMessage } from '../messages/nftables/index.js';
 import { NetlinkDecodeError } from '../messages/errors.js';
@@ -503,6 +506,8 @@ function decodeWith(decoder: Family, bytes: Uint8Array): NetlinkMessage[] | NftM
 export type CheckResult = { outcome: 'decoded'; reencoded?: 'ok' | 'refused' } | { outcome: 'rejected' } | { outcome: 'failure'; error: string };
 
 export function checkInput(input: Input, reencode: boolean): CheckResult {
+  const summary = input.decoder === 'rtnl' ? checkLinkSummary(input.bytes) : undefined;
+  if (summary) return { outcome: 'failure', error: summary };
   let messages: NetlinkMessage[] | NftMessage[];
   try {
     messages = decodeWith(input.decoder, input.bytes);
@@ -527,6 +532,40 @@ export function checkInput(input: Input, reencode: boolean): CheckResult {
     return { outcome: 'failure', error: `re-encoded bytes do not decode: ${describeError(e)} (re-encoded: ${hexOf(bytes)})` };
   }
   return { outcome: 'decoded', reencoded: 'ok' };
+}
+
+/**
+ * When the input starts with an RTM_NEWLINK, decodeLinkSummary must also decode its first frame or
+ * throw NetlinkDecodeError, and agree with decodeMessages where both decode. Returns a failure, or
+ * undefined.
+ */
+function checkLinkSummary(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 16) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint16(4, true) !== RTM_NEWLINK) return undefined;
+  const frame = bytes.subarray(0, Math.min(bytes.length, Math.max(16, view.getUint32(0, true))));
+  let summary: LinkSummary;
+  try {
+    summary = decodeLinkSummary(frame);
+  } catch (e) {
+    return e instanceof NetlinkDecodeError ? undefined : `decodeLinkSummary threw ${describeError(e)}`;
+  }
+  let full: NetlinkMessage | undefined;
+  try {
+    full = decodeMessages(frame)[0];
+  } catch {
+    return undefined; // something deeper than the summary reads is malformed
+  }
+  if (full?.kind !== 'link') return `decodeLinkSummary read a frame that decodeMessages reads as ${full?.kind}`;
+  const a = full.body.attrs;
+  const expected: LinkSummary = { index: full.body.index, flags: full.body.flags };
+  for (const key of ['ifname', 'mtu', 'address', 'operstate', 'master', 'link', 'linkNetnsid'] as const) {
+    if (a[key] !== undefined) (expected as unknown as Record<string, unknown>)[key] = a[key];
+  }
+  if (a.linkinfo?.kind !== undefined) expected.kind = a.linkinfo.kind;
+  const got = JSON.stringify(summary, Object.keys(summary).sort());
+  const want = JSON.stringify(expected, Object.keys(expected).sort());
+  return got === want ? undefined : `decodeLinkSummary gave ${got}, decodeMessages ${want}`;
 }
 
 function describeError(e: unknown): string {

@@ -23,7 +23,7 @@ export interface LinkState {
   parent?: number;
   /** The nsid (in this namespace) of the namespace where `parent` lives. */
   linkNetnsid?: number;
-  /** The whole decoded message. */
+  /** The whole decoded message (for a link read by GET, decoded when first read). */
   raw: LinkBody;
 }
 
