@@ -62,6 +62,8 @@ const MICROTASK_PASSES = 256;
 /** When answers are awaited but none is there (never expected, see above): re-read after 1, 2, 4 ... 64 ms. */
 const FIRST_RETRY_MS = 1;
 const LAST_RETRY_MS = 64;
+/** A send the kernel keeps refusing (EAGAIN, ENOBUFS: out of memory) fails after this long. */
+const DEFERRED_SEND_LIMIT_MS = 5_000;
 
 const RESOLVED = Promise.resolve();
 
@@ -100,6 +102,8 @@ interface Deferred {
   datagram: Uint8Array;
   resolve: () => void;
   reject: (error: Error) => void;
+  /** performance.now() after which it fails with the errno of its last attempt. */
+  giveUpAt: number;
 }
 
 class RequestSocketTransport implements NetlinkTransport {
@@ -128,10 +132,10 @@ class RequestSocketTransport implements NetlinkTransport {
     if (this.#deferred.length === 0) {
       const outcome = this.#trySend(datagram);
       if (outcome === undefined) return RESOLVED;
-      if (outcome !== 'later') return Promise.reject(outcome);
+      if (outcome instanceof Error) return Promise.reject(outcome);
     }
     return new Promise<void>((resolve, reject) => {
-      this.#deferred.push({ datagram, resolve, reject });
+      this.#deferred.push({ datagram, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
       this.#armDeferredTimer();
     });
   }
@@ -177,8 +181,8 @@ class RequestSocketTransport implements NetlinkTransport {
     for (const d of deferred) d.reject(new SocketClosedError());
   }
 
-  /** undefined when sent (and a read pass scheduled); 'later' to retry; or the error. */
-  #trySend(datagram: Uint8Array): undefined | 'later' | Error {
+  /** undefined when sent (and a read pass scheduled); the errno of a failure worth retrying; or the error. */
+  #trySend(datagram: Uint8Array): undefined | number | Error {
     const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
     if (sent >= 0) {
       this.#schedulePass();
@@ -186,7 +190,7 @@ class RequestSocketTransport implements NetlinkTransport {
     }
     const errno = koffi.errno();
     const { EAGAIN, ENOBUFS, EINTR } = osConstants.errno;
-    if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return 'later';
+    if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return errno;
     return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
   }
 
@@ -196,10 +200,13 @@ class RequestSocketTransport implements NetlinkTransport {
       this.#deferredTimer = undefined;
       while (!this.#closed && this.#deferred.length > 0) {
         const next = this.#deferred[0]!;
-        const outcome = this.#trySend(next.datagram);
-        if (outcome === 'later') {
-          this.#armDeferredTimer();
-          return;
+        let outcome = this.#trySend(next.datagram);
+        if (typeof outcome === 'number') {
+          if (performance.now() < next.giveUpAt) {
+            this.#armDeferredTimer();
+            return;
+          }
+          outcome = new SystemCallError('sendmsg', outcome, `netlink port ${this.port}, still refused after ${DEFERRED_SEND_LIMIT_MS} ms`);
         }
         this.#deferred.shift();
         if (outcome === undefined) next.resolve();
@@ -215,7 +222,6 @@ class RequestSocketTransport implements NetlinkTransport {
     if (++this.#microtaskPasses <= MICROTASK_PASSES) queueMicrotask(this.#pass);
     else setImmediate(this.#pass);
   }
-
 
   /** Reads what is queued, up to READS_PER_PASS datagrams, and hands each on. */
   readonly #pass = (): void => {

@@ -33,8 +33,6 @@ export function formatIPv6(b: Uint8Array, at: number): string {
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /** Parses a dotted quad into 4 bytes, or returns undefined (no leading zeros, each part 0..255). */
 export function parseIPv4(text: string): Uint8Array | undefined {
   const n = text.length;
