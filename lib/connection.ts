@@ -509,20 +509,22 @@ export class Connection {
     });
   }
 
-  private received(datagram: Uint8Array): void {
+  /** Dispatches a datagram's messages; false once nothing more is expected (see Transport.onDatagram). */
+  private received(datagram: Uint8Array): boolean {
     let messages: NetlinkMessage[];
     try {
       messages = this.undecoded.size > 0 ? this.decodeSome(datagram) : this.codec.decode(datagram);
     } catch (error) {
       this.log.error({ err: error }, 'undecodable datagram from the kernel');
       this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
-      return;
+      return false;
     }
     const trace = this.log.isLevelEnabled('trace');
     for (const m of messages) {
       if (trace) this.log.trace(`recv ${summarize(m)}`);
       this.protocol.dispatch(m);
     }
+    return this.protocol.pendingCount > 0 || this.unsolicitedListeners.size > 0;
   }
 
   /**

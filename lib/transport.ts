@@ -5,7 +5,11 @@
 export interface Transport {
   /** Sends one datagram (one sendmsg); resolves once the kernel took it. */
   send(datagram: Uint8Array): Promise<void>;
-  onDatagram(listener: (datagram: Uint8Array) => void): void;
+  /**
+   * Each datagram received. A listener may return false to say it expects nothing more for now
+   * (every answer it waited for has come): a transport may then stop reading until its next send.
+   */
+  onDatagram(listener: (datagram: Uint8Array) => boolean | void): void;
   /** Socket-level failures, e.g. an error with code 'ENOBUFS' when the kernel dropped replies. */
   onError(listener: (error: Error & { code?: string }) => void): void;
   /** Keep the event loop alive while requests are pending; let it exit when idle. */

@@ -111,7 +111,7 @@ function isNetlinkSocket(fd: number, protocol: number, port: number): boolean {
 
 class EventSocketTransport implements NetlinkEventTransport {
   readonly #socket: RawNetlinkSocket;
-  readonly #datagramListeners: Array<(datagram: Buffer) => void> = [];
+  readonly #datagramListeners: Array<(datagram: Buffer) => boolean | void> = [];
   readonly #errorListeners: Array<(error: Error) => void> = [];
   readonly #pendingSends = new Set<(error: Error) => void>();
   readonly #drops: DropCounter;
@@ -171,7 +171,7 @@ class EventSocketTransport implements NetlinkEventTransport {
     });
   }
 
-  onDatagram(listener: (datagram: Buffer) => void): void {
+  onDatagram(listener: (datagram: Buffer) => boolean | void): void {
     this.#datagramListeners.push(listener);
   }
 

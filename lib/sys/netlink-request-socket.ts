@@ -107,7 +107,7 @@ interface Deferred {
 }
 
 class RequestSocketTransport implements NetlinkTransport {
-  readonly #datagramListeners: Array<(datagram: Buffer) => void> = [];
+  readonly #datagramListeners: Array<(datagram: Buffer) => boolean | void> = [];
   readonly #errorListeners: Array<(error: Error) => void> = [];
   readonly #drops: DropCounter;
   /** Sends the kernel refused for now (EAGAIN/ENOBUFS: memory pressure), retried in order. */
@@ -140,7 +140,7 @@ class RequestSocketTransport implements NetlinkTransport {
     });
   }
 
-  onDatagram(listener: (datagram: Buffer) => void): void {
+  onDatagram(listener: (datagram: Buffer) => boolean | void): void {
     this.#datagramListeners.push(listener);
   }
 
@@ -247,7 +247,15 @@ class RequestSocketTransport implements NetlinkTransport {
       if (senderAddress.readUInt32LE(4) !== 0) continue;
       // A copy: decoded messages keep referring to the bytes they came from.
       const datagram = Buffer.from(readBuffer.subarray(0, size));
-      for (const listener of this.#datagramListeners) callSafely(() => listener(datagram));
+      let more = this.#datagramListeners.length === 0;
+      for (const listener of this.#datagramListeners) {
+        callSafely(() => {
+          if (listener(datagram) !== false) more = true;
+        });
+      }
+      // Every listener has all it waited for: the read that would find the socket empty (one
+      // syscall per request, for requests awaited one by one) is left to the next send's pass.
+      if (!more) return;
     }
     // More may be queued (a long dump): continue after the event loop has had a turn.
     this.#passScheduled = true;

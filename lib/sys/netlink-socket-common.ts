@@ -13,8 +13,12 @@ export interface NetlinkTransport {
   readonly fd: number;
   /** One sendmsg of the whole datagram. */
   send(datagram: Uint8Array): Promise<void>;
-  /** Datagrams from the kernel (each a copy the listener may keep); anything sent by another port is dropped. */
-  onDatagram(listener: (datagram: Buffer) => void): void;
+  /**
+   * Datagrams from the kernel (each a copy the listener may keep); anything sent by another port is
+   * dropped. A listener that returns false expects nothing more until the next send: a request
+   * socket then skips the read that would only find it empty.
+   */
+  onDatagram(listener: (datagram: Buffer) => boolean | void): void;
   /** Socket errors, e.g. code 'ENOBUFS' after a receive overrun. With no listener they are thrown, like an EventEmitter 'error'. */
   onError(listener: (error: Error) => void): void;
   setRecvBufferSize(bytes: number): void;

@@ -290,7 +290,9 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     const errors: Error[] = [];
     socket.onError((error) => errors.push(error));
     let answers = 0;
-    socket.onDatagram((datagram) => (answers += messages(datagram).length));
+    socket.onDatagram((datagram) => {
+      answers += messages(datagram).length;
+    });
     // 200 link dumps in one datagram: the kernel answers each at once, and the small buffer
     // overflows before the socket is read.
     await socket.send(Buffer.concat(Array.from({ length: 200 }, (_, i) => getLinkDump(100 + i))));
@@ -309,7 +311,9 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     cleanups.push(() => socket.close());
     const RTM_GETADDR = 22;
     let datagrams = 0;
-    socket.onDatagram(() => datagrams++);
+    socket.onDatagram(() => {
+      datagrams++;
+    });
     let immediates = 0;
     const tick = (): void => {
       immediates++;
@@ -332,6 +336,25 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     setImmediate(() => (turned = true));
     for (let i = 0; i < 20; i++) await exchange(socket, getLinkDump(200 + i));
     expect(turned).toBe(false);
+  });
+
+  it('a request socket stops reading when its listener expects nothing more, and reads the rest after the next send', async () => {
+    const { fd } = scratchNetns('sys-enough');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    const seen: number[] = [];
+    socket.onDatagram((datagram) => {
+      for (const message of messages(datagram)) seen.push(message.seq);
+      return false;
+    });
+    // Two GETs of lo in one datagram: the kernel queues two answers at once.
+    const getLo = (seq: number): Buffer => frame(RTM_GETLINK, NLM_F_REQUEST, seq, Buffer.concat([Buffer.from([0, 0, 0, 0, 1, 0, 0, 0]), Buffer.alloc(8)]));
+    await socket.send(Buffer.concat([getLo(21), getLo(22)]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual([21]);
+    await socket.send(getLo(23));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual([21, 22]);
   });
 
   it('close is idempotent and rejects later sends', async () => {
