@@ -70,7 +70,8 @@ const RESOLVED = Promise.resolve();
 /**
  * One read buffer for every request socket: a pass reads and copies out each datagram before
  * anything else runs, so passes never overlap, and a socket opened and closed per container costs
- * no 64 KiB allocation (which, churned by the thousand, fragmented the malloc heap).
+ * no 64 KiB allocation (which, churned by the thousand, fragmented the malloc heap). Scratch
+ * space, not state: nothing in it means anything once the synchronous read that filled it is over.
  */
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
 const senderAddress = Buffer.alloc(SOCKADDR_NL_SIZE);
