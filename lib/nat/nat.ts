@@ -1,4 +1,4 @@
-import { NLM_F_ECHO } from '../../messages/constants.js';
+import { NLM_F_ECHO, NLM_F_EXCL } from '../../messages/constants.js';
 import { deleteRule, deleteTable, type NftMessage } from '../../messages/nftables/index.js';
 import { NetlinkError } from '../errors.js';
 import { InvalidArgumentError } from '../validate.js';
@@ -49,6 +49,8 @@ export interface NatOptions {
  */
 export class Nat {
   #tail: Promise<unknown> = Promise.resolve();
+  /** Families in which this object has seen, made or tried to make a table of ours. */
+  readonly #tableMayExist = new Set<NatFamily>();
 
   constructor(
     readonly nftables: Nftables,
@@ -61,28 +63,52 @@ export class Nat {
    */
   async masquerade(spec: MasqueradeSpec): Promise<NatRule> {
     const normalized = normalizeSpec(spec);
-    return this.serialized(() => {
+    return this.serialized(async () => {
       const tag = tagOf(normalized);
       const operation = `nat masquerade ${tag}`;
+      if (!this.#tableMayExist.has(normalized.family)) {
+        this.#tableMayExist.add(normalized.family);
+        const created = await this.createWithTable(normalized, tag, operation);
+        if (created) return created;
+      }
       return this.retrying(async () => {
         // The generation is read in the same datagram as, and before, the dump: if anyone changes
         // the ruleset after it, the commit below fails with ERESTART and this runs again.
         const [genid, existing] = await Promise.all([this.nftables.generation(), this.familyRules(normalized.family)]);
         const found = existing.find((r) => tagOf(r) === tag);
         if (found) return found;
-        const changes = masqueradeChanges(normalized);
-        const last = changes.length - 1;
-        // The new rule is echoed back as committed, with its handle: no dump afterwards.
-        changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
-        const echoed = await this.nftables.commit(changes, { genid, operation });
-        for (const message of echoed[last] ?? []) {
-          const rule = toNftRule(message);
-          const ours = rule && specOfUserdata(rule.family, rule.userdata);
-          if (rule && ours && tagOf(ours) === tag) return toNatRule(ours, rule);
-        }
-        throw new Error(`${operation}: the kernel did not echo the new rule`);
+        return this.commitRule(masqueradeChanges(normalized), tag, operation, genid);
       });
     });
+  }
+
+  /**
+   * Where no table of ours exists yet (a namespace's first rule): the table (NLM_F_EXCL), chain and
+   * rule in one batch, with nothing to read first, since a rule of ours can only be in that table.
+   * Undefined when the table exists after all: EEXIST, and the batch changed nothing.
+   */
+  private async createWithTable(spec: NormalizedSpec, tag: string, operation: string): Promise<NatRule | undefined> {
+    const changes = masqueradeChanges(spec);
+    changes[0] = { ...changes[0]!, flags: changes[0]!.flags | NLM_F_EXCL };
+    try {
+      return await this.commitRule(changes, tag, operation, undefined);
+    } catch (error) {
+      if (error instanceof NetlinkError && error.code === 'EEXIST') return undefined;
+      throw error;
+    }
+  }
+
+  /** Commits a batch ending with our rule, which the kernel echoes back as committed, with its handle. */
+  private async commitRule(changes: NftMessage[], tag: string, operation: string, genid: number | undefined): Promise<NatRule> {
+    const last = changes.length - 1;
+    changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
+    const echoed = await this.nftables.commit(changes, { ...(genid !== undefined ? { genid } : {}), operation });
+    for (const message of echoed[last] ?? []) {
+      const rule = toNftRule(message);
+      const ours = rule && specOfUserdata(rule.family, rule.userdata);
+      if (rule && ours && tagOf(ours) === tag) return toNatRule(ours, rule);
+    }
+    throw new Error(`${operation}: the kernel did not echo the new rule`);
   }
 
   /** Our rules, with their counters, in chain order (IPv4 first). */
@@ -119,6 +145,7 @@ export class Nat {
             for (const r of doomed) changes.push(deleteRule({ family: r.family, table: NAT_TABLE, chain: r.chain, handle: r.handle }));
           } else {
             changes.push(deleteTable({ family: nfproto(family), name: NAT_TABLE }));
+            this.#tableMayExist.delete(family);
           }
         }
         await this.nftables.commit(changes, { genid, operation: target ? `nat remove ${tagOf(target)}` : 'nat remove all' });
