@@ -4,8 +4,8 @@ import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/m
 import { Writer } from '../messages/writer.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
 import { Protocol, type Completion, type Outcome } from './protocol.js';
-import { summarize } from './summary.js';
 import { SILENT_LOGGER } from './silent-logger.js';
+import { summarize } from './summary.js';
 import type { Transport } from './transport.js';
 
 export interface ConnectionOptions {
@@ -86,7 +86,6 @@ interface DeadlineQueue {
 }
 
 const NO_BYTES = new Uint8Array(0);
-
 
 const MAX_DATAGRAM = 64 * 1024;
 /** Settles the BEGIN/END entries of a transaction that the kernel had no error for. */

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RTM_NEWLINK } from '../messages/constants.js';
-import { decodeLinkSummary, type LinkSummary } from '../messages/link/index.js';
+import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/link/index.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../messages/message.js';
 import { decodeNftMessages, encodeNftMessages, type NftMessage } from '../messages/nftables/index.js';
 import { NetlinkDecodeError } from '../messages/errors.js';
@@ -557,12 +557,7 @@ function checkLinkSummary(bytes: Uint8Array): string | undefined {
     return undefined; // something deeper than the summary reads is malformed
   }
   if (full?.kind !== 'link') return `decodeLinkSummary read a frame that decodeMessages reads as ${full?.kind}`;
-  const a = full.body.attrs;
-  const expected: LinkSummary = { index: full.body.index, flags: full.body.flags };
-  for (const key of ['ifname', 'mtu', 'address', 'operstate', 'master', 'link', 'linkNetnsid'] as const) {
-    if (a[key] !== undefined) (expected as unknown as Record<string, unknown>)[key] = a[key];
-  }
-  if (a.linkinfo?.kind !== undefined) expected.kind = a.linkinfo.kind;
+  const expected = linkSummaryOf(full.body);
   const got = JSON.stringify(summary, Object.keys(summary).sort());
   const want = JSON.stringify(expected, Object.keys(expected).sort());
   return got === want ? undefined : `decodeLinkSummary gave ${got}, decodeMessages ${want}`;

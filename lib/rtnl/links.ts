@@ -1,5 +1,5 @@
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_NEWLINK } from '../../messages/constants.js';
-import { decodeLinkSummary, IFF_UP, operstateName, type LinkAttrs, type LinkBody, type LinkInfo, type LinkSummary } from '../../messages/link/index.js';
+import { decodeLinkSummary, IFF_UP, linkSummaryOf, operstateName, type LinkAttrs, type LinkBody, type LinkInfo, type LinkSummary } from '../../messages/link/index.js';
 import { decodeMessages, type LinkMessage } from '../../messages/message.js';
 import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError, parseAddress } from '../validate.js';
 
@@ -28,17 +28,7 @@ export interface LinkState {
 }
 
 export function toLinkState(raw: LinkBody): LinkState {
-  const a = raw.attrs;
-  const summary: LinkSummary = { index: raw.index, flags: raw.flags };
-  if (a.ifname !== undefined) summary.ifname = a.ifname;
-  if (a.mtu !== undefined) summary.mtu = a.mtu;
-  if (a.address !== undefined) summary.address = a.address;
-  if (a.operstate !== undefined) summary.operstate = a.operstate;
-  if (a.master !== undefined) summary.master = a.master;
-  if (a.link !== undefined) summary.link = a.link;
-  if (a.linkNetnsid !== undefined) summary.linkNetnsid = a.linkNetnsid;
-  if (a.linkinfo?.kind !== undefined) summary.kind = a.linkinfo.kind;
-  const state = stateOf(summary) as LinkState;
+  const state = stateOf(linkSummaryOf(raw)) as LinkState;
   state.raw = raw;
   return state;
 }

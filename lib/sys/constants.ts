@@ -24,7 +24,14 @@ export const O_CLOEXEC = 0o2000000;
 export const NETLINK_ROUTE = 0;
 
 // <bits/socket.h>, <asm-generic/socket.h>
+export const AF_NETLINK = 16;
+export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const MSG_TRUNC = 0x20;
+export const MSG_DONTWAIT = 0x40;
 export const SOL_SOCKET = 1;
+export const SO_PROTOCOL = 38;
 export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const SO_SNDBUFFORCE = 32;

@@ -12,6 +12,8 @@ import type { ErrnoException, MessageInfo } from 'netlink';
 import { closeSync, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
+  AF_NETLINK,
+  MSG_DONTWAIT,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_EXT_ACK,
@@ -23,6 +25,7 @@ import {
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_SNDBUF,
+  SO_PROTOCOL,
   SO_SNDBUFFORCE,
 } from './constants.js';
 import { getsockname, getsockoptInto, sendUnchecked, setsockoptInt } from './libc.js';
@@ -39,6 +42,7 @@ import { fdOfSocketInode, netlinkSocketInode } from './netlink-socket-fd.js';
 import { withNetns } from './netns-thread.js';
 import { SystemCallError } from './system-call-error.js';
 
+/** Opens an event socket (join groups with addMembership), in the namespace `options.netnsFd` refers to if given. */
 export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): NetlinkEventTransport {
   const protocol = options.protocol ?? NETLINK_ROUTE;
   const { socket, port, fd: known, inode } =
@@ -90,9 +94,6 @@ function createBound(protocol: number): { socket: RawNetlinkSocket; port: number
   }
 }
 
-const AF_NETLINK = 16;
-const SO_PROTOCOL = 38;
-const MSG_DONTWAIT = 0x40;
 const RESOLVED = Promise.resolve();
 
 /** Whether `fd` is a netlink socket of `protocol` bound to `port` (in the calling thread's namespace). */

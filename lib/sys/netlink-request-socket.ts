@@ -14,6 +14,9 @@ import koffi from 'koffi';
 import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
+  AF_NETLINK,
+  MSG_DONTWAIT,
+  MSG_TRUNC,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
   NETLINK_NO_ENOBUFS,
@@ -23,6 +26,9 @@ import {
   SO_RCVBUFFORCE,
   SO_SNDBUF,
   SO_SNDBUFFORCE,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
   SOL_SOCKET,
 } from './constants.js';
 import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendUnchecked, setsockoptInt, socket } from './libc.js';
@@ -38,12 +44,6 @@ import {
 import { withNetns } from './netns-thread.js';
 import { SystemCallError } from './system-call-error.js';
 
-const AF_NETLINK = 16;
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
-const MSG_TRUNC = 0x20;
 const SOCKADDR_NL_SIZE = 12;
 
 /**

@@ -31,7 +31,7 @@ export {
   type BridgeAfAttrs,
 } from './attributes.js';
 export { ifinfomsg, type IfinfoHeader } from './header.js';
-export { decodeLinkSummary, type LinkSummary } from './summary.js';
+export { decodeLinkSummary, linkSummaryOf, type LinkSummary } from './summary.js';
 export { linkinfoCodec, type LinkInfoOf, type KindTables } from './linkinfo.js';
 export { ifmap, bridgeId, u8Flag, uintVar, type LinkIfmap, type BridgeId } from './codecs.js';
 export {

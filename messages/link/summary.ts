@@ -4,6 +4,7 @@ import { ifname, s32, u32, u8 } from '../attributes/scalars.js';
 import { NLA_TYPE_MASK } from '../attributes/walk.js';
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
 import { Source } from '../source.js';
+import type { LinkBody } from './attributes.js';
 import { kindName } from './codecs.js';
 
 /**
@@ -73,6 +74,21 @@ export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
     const field = FIELDS.get(attrType);
     if (field && out[field[0]] === undefined) (out as unknown as Record<string, unknown>)[field[0]] = decodeField(src, field[1], field[2], start, end);
   });
+  return out;
+}
+
+/** The same fields taken from a fully decoded link body. */
+export function linkSummaryOf(body: LinkBody): LinkSummary {
+  const a = body.attrs;
+  const out: LinkSummary = { index: body.index, flags: body.flags };
+  if (a.ifname !== undefined) out.ifname = a.ifname;
+  if (a.mtu !== undefined) out.mtu = a.mtu;
+  if (a.address !== undefined) out.address = a.address;
+  if (a.operstate !== undefined) out.operstate = a.operstate;
+  if (a.master !== undefined) out.master = a.master;
+  if (a.link !== undefined) out.link = a.link;
+  if (a.linkNetnsid !== undefined) out.linkNetnsid = a.linkNetnsid;
+  if (a.linkinfo?.kind !== undefined) out.kind = a.linkinfo.kind;
   return out;
 }
 
