@@ -1,11 +1,11 @@
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELNSID, RTM_NEWNSID } from '../../messages/constants.js';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELNSID, RTM_NEWLINK, RTM_NEWNSID } from '../../messages/constants.js';
 import type { LinkMessage, NetlinkMessage, NsidMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink, getNsid } from '../../messages/requests.js';
 import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
 import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
-import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, toLinkState, type LinkChanges, type LinkState } from './links.js';
+import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
 import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
 import { devicesOf, routeMessage, toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
@@ -82,8 +82,9 @@ export class Rtnl {
   async links(filter: LinkFilter = {}): Promise<LinkState[]> {
     const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
     const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
-    const replies = await this.dump(request, 'RTM_GETLINK dump');
-    return replies.filter((m): m is LinkMessage => m.kind === 'link').map((m) => toLinkState(m.body));
+    // Each link is read for its summary fields only; `raw` is decoded if and when it is read.
+    const replies = await this.connection.dump(request, { operation: 'RTM_GETLINK dump', undecodedReplies: true });
+    return replies.flatMap((m) => (m.kind === 'unknown' && m.type === RTM_NEWLINK ? [linkStateOfFrame(m.body)] : []));
   }
 
   async createLink(message: LinkMessage, description: string): Promise<void> {
