@@ -204,7 +204,10 @@ export class Rtnl {
       ...(filter.type !== undefined ? { type: lookup(ROUTE_TYPES, filter.type, 'type') } : {}),
     });
     const replies = await this.dump(request, 'RTM_GETROUTE dump');
-    return replies.flatMap((m) => (m.kind === 'route' ? [toRoute(m.body)] : []));
+    // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
+    const routes: Route[] = [];
+    for (const m of replies) if (m.kind === 'route') routes.push(toRoute(m.body));
+    return routes;
   }
 
   // ---- neighbours and FDB
