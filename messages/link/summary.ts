@@ -1,7 +1,7 @@
 import type { Codec } from '../attributes/codec.js';
 import { lladdr } from '../attributes/addresses.js';
 import { ifname, s32, u32, u8 } from '../attributes/scalars.js';
-import { NLA_TYPE_MASK } from '../attributes/walk.js';
+import { decodeSkimmed, skimAttributes } from '../attributes/skim.js';
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
 import { Source } from '../source.js';
 import type { LinkBody } from './attributes.js';
@@ -30,7 +30,6 @@ export interface LinkSummary {
 }
 
 const IFINFOMSG_LEN = 16;
-const NLA_HDRLEN = 4;
 const IFLA_LINKINFO = 18;
 const IFLA_INFO_KIND = 1;
 
@@ -62,17 +61,17 @@ export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
   const type = view.getUint16(4, true);
   if (type !== RTM_NEWLINK) throw src.error(4, `message type ${type} is not RTM_NEWLINK`);
   const out: LinkSummary = { index: view.getInt32(NLMSG_HDRLEN + 4, true), flags: view.getUint32(NLMSG_HDRLEN + 8, true) };
-  walk(src, NLMSG_HDRLEN + IFINFOMSG_LEN, length, (attrType, start, end) => {
+  skimAttributes(src, NLMSG_HDRLEN + IFINFOMSG_LEN, length, (attrType, start, end) => {
     if (attrType === IFLA_LINKINFO) {
       src.path.push('IFLA_LINKINFO');
-      walk(src, start, end, (infoType, infoStart, infoEnd) => {
-        if (infoType === IFLA_INFO_KIND && out.kind === undefined) out.kind = decodeField(src, 'IFLA_INFO_KIND', kindName, infoStart, infoEnd) as string;
+      skimAttributes(src, start, end, (infoType, infoStart, infoEnd) => {
+        if (infoType === IFLA_INFO_KIND && out.kind === undefined) out.kind = decodeSkimmed(src, 'IFLA_INFO_KIND', kindName, infoStart, infoEnd) as string;
       });
       src.path.pop();
       return;
     }
     const field = FIELDS.get(attrType);
-    if (field && out[field[0]] === undefined) (out as unknown as Record<string, unknown>)[field[0]] = decodeField(src, field[1], field[2], start, end);
+    if (field && out[field[0]] === undefined) (out as unknown as Record<string, unknown>)[field[0]] = decodeSkimmed(src, field[1], field[2], start, end);
   });
   return out;
 }
@@ -90,23 +89,4 @@ export function linkSummaryOf(body: LinkBody): LinkSummary {
   if (a.linkNetnsid !== undefined) out.linkNetnsid = a.linkNetnsid;
   if (a.linkinfo?.kind !== undefined) out.kind = a.linkinfo.kind;
   return out;
-}
-
-function decodeField(src: Source, name: string, codec: Codec<unknown>, start: number, end: number): unknown {
-  src.path.push(name);
-  const value = codec.decode(src, start, end, {});
-  src.path.pop();
-  return value;
-}
-
-/** Calls `visit` with each attribute's type (flag bits cleared) and payload, checking every length. */
-function walk(src: Source, start: number, end: number, visit: (type: number, start: number, end: number) => void): void {
-  for (let off = start; off < end; ) {
-    if (end - off < NLA_HDRLEN) throw src.error(off, `${end - off} trailing bytes after the last attribute`);
-    const len = src.view.getUint16(off, true);
-    if (len < NLA_HDRLEN) throw src.error(off, `nla_len ${len} is below the 4-byte attribute header`);
-    if (off + len > end) throw src.error(off, `nla_len ${len} overruns its parent by ${off + len - end} bytes`);
-    visit(src.view.getUint16(off + 2, true) & NLA_TYPE_MASK, off + NLA_HDRLEN, off + len);
-    off += (len + 3) & ~3;
-  }
 }
