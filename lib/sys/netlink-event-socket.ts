@@ -32,8 +32,8 @@ import { getsockname, getsockoptInto, sendUnchecked, setsockoptInt } from './lib
 import {
   DropCounter,
   SocketClosedError,
+  SocketListeners,
   callSafely,
-  rethrowLater,
   setBufferSize,
   type NetlinkEventTransport,
   type NetlinkSocketOptions,
@@ -112,8 +112,7 @@ function isNetlinkSocket(fd: number, protocol: number, port: number): boolean {
 
 class EventSocketTransport implements NetlinkEventTransport {
   readonly #socket: RawNetlinkSocket;
-  readonly #datagramListeners: Array<(datagram: Buffer) => boolean | void> = [];
-  readonly #errorListeners: Array<(error: Error) => void> = [];
+  readonly #listeners = new SocketListeners();
   readonly #pendingSends = new Set<(error: Error) => void>();
   readonly #drops: DropCounter;
   #closed = false;
@@ -132,7 +131,7 @@ class EventSocketTransport implements NetlinkEventTransport {
       callSafely(() => {
         this.#noteDatagram(datagram.length);
         if (info.port !== 0) return;
-        for (const listener of this.#datagramListeners) callSafely(() => listener(datagram));
+        this.#listeners.datagram(datagram);
       }),
     );
     // A datagram larger than RECEIVE_BUFFER arrives cut short: report it rather than decode half of it.
@@ -140,10 +139,10 @@ class EventSocketTransport implements NetlinkEventTransport {
       callSafely(() => {
         this.#noteDatagram(RECEIVE_BUFFER);
         const detail = `netlink port ${port}, datagram of ${info.truncated ?? '?'} bytes truncated`;
-        this.#emitError(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, detail));
+        this.#listeners.error(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, detail));
       }),
     );
-    socket.on('error', (error: ErrnoException) => callSafely(() => this.#emitError(asSystemCallError(error, port))));
+    socket.on('error', (error: ErrnoException) => callSafely(() => this.#listeners.error(asSystemCallError(error, port))));
   }
 
   send(datagram: Uint8Array): Promise<void> {
@@ -173,11 +172,11 @@ class EventSocketTransport implements NetlinkEventTransport {
   }
 
   onDatagram(listener: (datagram: Buffer) => boolean | void): void {
-    this.#datagramListeners.push(listener);
+    this.#listeners.onDatagram(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.#errorListeners.push(listener);
+    this.#listeners.onError(listener);
   }
 
   addMembership(group: number): void {
@@ -240,18 +239,13 @@ class EventSocketTransport implements NetlinkEventTransport {
       if (this.#closed) return;
       callSafely(() => {
         const error = this.#drops.check();
-        if (error) this.#emitError(error);
+        if (error) this.#listeners.error(error);
       });
     });
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new SocketClosedError();
-  }
-
-  #emitError(error: Error): void {
-    if (this.#errorListeners.length === 0) rethrowLater(error);
-    for (const listener of this.#errorListeners) callSafely(() => listener(error));
   }
 }
 

@@ -35,8 +35,7 @@ import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendUnchecked, set
 import {
   DropCounter,
   SocketClosedError,
-  callSafely,
-  rethrowLater,
+  SocketListeners,
   setBufferSize,
   type NetlinkSocketOptions,
   type NetlinkTransport,
@@ -108,8 +107,7 @@ interface Deferred {
 }
 
 class RequestSocketTransport implements NetlinkTransport {
-  readonly #datagramListeners: Array<(datagram: Buffer) => boolean | void> = [];
-  readonly #errorListeners: Array<(error: Error) => void> = [];
+  readonly #listeners = new SocketListeners();
   readonly #drops: DropCounter;
   /** Sends the kernel refused for now (EAGAIN/ENOBUFS: memory pressure), retried in order. */
   #deferred: Deferred[] = [];
@@ -142,11 +140,11 @@ class RequestSocketTransport implements NetlinkTransport {
   }
 
   onDatagram(listener: (datagram: Buffer) => boolean | void): void {
-    this.#datagramListeners.push(listener);
+    this.#listeners.onDatagram(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.#errorListeners.push(listener);
+    this.#listeners.onError(listener);
   }
 
   setRecvBufferSize(bytes: number): void {
@@ -234,26 +232,21 @@ class RequestSocketTransport implements NetlinkTransport {
       if (size < 0) {
         const errno = koffi.errno();
         if (errno === osConstants.errno.EINTR) continue;
-        if (errno !== osConstants.errno.EAGAIN) this.#emitError(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
+        if (errno !== osConstants.errno.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
         this.#idle();
         return;
       }
       this.#retryMs = FIRST_RETRY_MS;
       if (this.#drops.note(Math.min(size, READ_BUFFER))) this.#checkDrops();
       if (size > READ_BUFFER) {
-        this.#emitError(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
+        this.#listeners.error(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
         continue;
       }
       // From another process (only a privileged one can send here): not an answer.
       if (senderAddress.readUInt32LE(4) !== 0) continue;
       // A copy: decoded messages keep referring to the bytes they came from.
       const datagram = Buffer.from(readBuffer.subarray(0, size));
-      let more = this.#datagramListeners.length === 0;
-      for (const listener of this.#datagramListeners) {
-        callSafely(() => {
-          if (listener(datagram) !== false) more = true;
-        });
-      }
+      const more = this.#listeners.datagram(datagram);
       // Every listener has all it waited for: the read that would find the socket empty (one
       // syscall per request, for requests awaited one by one) is left to the next send's pass.
       if (!more) return;
@@ -276,15 +269,10 @@ class RequestSocketTransport implements NetlinkTransport {
 
   #checkDrops(): void {
     const error = this.#drops.check();
-    if (error) this.#emitError(error);
+    if (error) this.#listeners.error(error);
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new SocketClosedError();
-  }
-
-  #emitError(error: Error): void {
-    if (this.#errorListeners.length === 0) rethrowLater(error);
-    for (const listener of this.#errorListeners) callSafely(() => listener(error));
   }
 }

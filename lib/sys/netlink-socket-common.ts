@@ -126,6 +126,37 @@ export class DropCounter {
   }
 }
 
+/** The datagram and error listeners of one socket, and how both socket kinds call them. */
+export class SocketListeners {
+  readonly #datagram: Array<(datagram: Buffer) => boolean | void> = [];
+  readonly #error: Array<(error: Error) => void> = [];
+
+  onDatagram(listener: (datagram: Buffer) => boolean | void): void {
+    this.#datagram.push(listener);
+  }
+
+  onError(listener: (error: Error) => void): void {
+    this.#error.push(listener);
+  }
+
+  /** Hands `datagram` to every listener; false when each returned false (expects nothing more). */
+  datagram(datagram: Buffer): boolean {
+    let more = this.#datagram.length === 0;
+    for (const listener of this.#datagram) {
+      callSafely(() => {
+        if (listener(datagram) !== false) more = true;
+      });
+    }
+    return more;
+  }
+
+  /** Hands `error` to every listener; with none, it is thrown, like an EventEmitter 'error'. */
+  error(error: Error): void {
+    if (this.#error.length === 0) rethrowLater(error);
+    for (const listener of this.#error) callSafely(() => listener(error));
+  }
+}
+
 /** Runs a listener; what it throws becomes an uncaught exception from a clean stack. */
 export function callSafely(action: () => void): void {
   try {
@@ -135,7 +166,7 @@ export function callSafely(action: () => void): void {
   }
 }
 
-export function rethrowLater(error: unknown): void {
+function rethrowLater(error: unknown): void {
   process.nextTick(() => {
     throw error;
   });
