@@ -19,6 +19,18 @@ export function equalBytes(actual: Uint8Array, expected: Uint8Array): void {
 }
 
 /** The messages of `frame`, each expected to be of `kind`. */
+/** The messages of a datagram, each as its own frame (nlmsghdr included). */
+export function splitFrames(datagram: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+  for (let off = 0; off < datagram.length; ) {
+    const len = view.getUint32(off, true);
+    out.push(datagram.slice(off, off + len));
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
 export function messagesOf<K extends NetlinkMessage['kind']>(frame: Uint8Array, kind: K): MessageOf<K>[] {
   const messages = decodeMessages(frame);
   for (const m of messages) expect(m.kind).toBe(kind);

@@ -14,7 +14,7 @@ import {
   type LinkBody,
   type VxlanData,
 } from '../../messages/link/index.js';
-import { decodeErrorOf, expectRoundTrip, hex, insert, messagesOf, onlyBody } from '../helpers/codec-checks.js';
+import { decodeErrorOf, expectRoundTrip, hex, insert, messagesOf, onlyBody, splitFrames } from '../helpers/codec-checks.js';
 
 // Frames captured on this machine (Linux 6.18.44, iproute2 6.1.0) inside a private network and
 // mount namespace (`unshare --net --mount --propagation private`), with
@@ -257,18 +257,6 @@ const only = (frame: Uint8Array): LinkBody => onlyBody(frame, 'link');
 /** An RTM_NEWLINK request creating a link with `attrs` (by default NLM_F_REQUEST | ACK | EXCL | CREATE). */
 function newLink(attrs: LinkBody['attrs'], seq: number, flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE): LinkMessage {
   return { kind: 'link', type: RTM_NEWLINK, flags, seq, pid: 0, body: { ...NO_IFINFO, attrs } };
-}
-
-/** The messages of a datagram, each as its own frame. */
-function split(datagram: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-  for (let off = 0; off < datagram.length; ) {
-    const len = view.getUint32(off, true);
-    out.push(datagram.slice(off, off + len));
-    off += (len + 3) & ~3;
-  }
-  return out;
 }
 
 /** Offset of the first attribute of `type` (flag bits ignored) in [start, end). */
@@ -541,11 +529,11 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
 
   it('re-encodes the whole datagram byte for byte', () => {
     expect(encodeMessages(decodeMessages(LINK_DUMP))).toEqual(LINK_DUMP);
-    for (const frame of split(LINK_DUMP)) expect(encodeMessage(decodeMessages(frame)[0]!)).toEqual(frame);
+    for (const frame of splitFrames(LINK_DUMP)) expect(encodeMessage(decodeMessages(frame)[0]!)).toEqual(frame);
   });
 
   it('keeps the NLA_F_NESTED bit of the empty IFLA_DEVLINK_PORT and IFLA_DPLL_PIN nests', () => {
-    const lo = split(LINK_DUMP)[0]!;
+    const lo = splitFrames(LINK_DUMP)[0]!;
     const body = only(lo);
     expect(body.attrs.devlinkPort).toEqual(new Uint8Array(0));
     expect(body.attrs.dpllPin).toEqual(new Uint8Array(0));
@@ -555,7 +543,7 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
   });
 
   it('re-encodes edited values while keeping the rest of the wire order', () => {
-    const [frame] = split(LINK_DUMP).slice(4);
+    const [frame] = splitFrames(LINK_DUMP).slice(4);
     const [message] = decodeMessages(frame!);
     const vx = message as LinkMessage;
     (vx.body.attrs.linkinfo!.data as VxlanData).port = 8472;
@@ -567,12 +555,12 @@ describe('link codec: the kernel dump of `ip -d link show`', () => {
   });
 
   it('decodes every truncation or throws NetlinkDecodeError', () => {
-    for (const frame of split(LINK_DUMP)) expectTruncationsSafe(frame);
+    for (const frame of splitFrames(LINK_DUMP)) expectTruncationsSafe(frame);
   });
 });
 
 describe('link codec: an unknown link kind', () => {
-  const vx0 = split(LINK_DUMP)[4]!;
+  const vx0 = splitFrames(LINK_DUMP)[4]!;
   const renamed = vx0.slice();
   const linkinfo = findAttr(renamed, 32, renamed.length, 18);
   const kindAt = findAttr(renamed, linkinfo + 4, attrEnd(renamed, linkinfo), 1);
@@ -716,7 +704,7 @@ describe('link codec: unknown attributes survive at every nesting level', () => 
   });
 
   it('inside the bridge IFLA_INFO_DATA and the bridge port IFLA_INFO_SLAVE_DATA of the dump', () => {
-    const [, vb, , br] = split(LINK_DUMP);
+    const [, vb, , br] = splitFrames(LINK_DUMP);
     const brLi = findAttr(br!, 32, br!.length, 18);
     const brData = findAttr(br!, brLi + 4, attrEnd(br!, brLi), 2);
     const bridge = roundTrip(inject(br!, [brLi, brData], rawAttr(0x3f0, EXTRA)));

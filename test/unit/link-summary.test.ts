@@ -6,6 +6,7 @@ import { NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { decodeLinkSummary, linkSummaryOf } from '../../messages/link/index.js';
 import { decodeMessages, encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
+import { splitFrames } from '../helpers/codec-checks.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
 import { loadFixtures } from '../helpers/fixtures.js';
 
@@ -14,18 +15,14 @@ function linkFrames(): Array<{ name: string; frame: Uint8Array; message: LinkMes
   const out: Array<{ name: string; frame: Uint8Array; message: LinkMessage }> = [];
   for (const fixture of loadFixtures()) {
     if (fixture.group === 'nftables') continue;
-    let messages: NetlinkMessage[];
-    try {
-      messages = decodeMessages(fixture.bytes);
-    } catch {
-      continue;
-    }
-    const view = new DataView(fixture.bytes.buffer, fixture.bytes.byteOffset, fixture.bytes.byteLength);
-    let off = 0;
-    messages.forEach((message, i) => {
-      const len = view.getUint32(off, true);
-      if (message.kind === 'link' && message.type === RTM_NEWLINK) out.push({ name: `${fixture.name}#${i}`, frame: fixture.bytes.slice(off, off + len), message });
-      off += (len + 3) & ~3;
+    splitFrames(fixture.bytes).forEach((frame, i) => {
+      let message: NetlinkMessage | undefined;
+      try {
+        [message] = decodeMessages(frame);
+      } catch {
+        return;
+      }
+      if (message?.kind === 'link' && message.type === RTM_NEWLINK) out.push({ name: `${fixture.name}#${i}`, frame, message });
     });
   }
   return out;
