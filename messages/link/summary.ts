@@ -61,8 +61,12 @@ export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
   const type = view.getUint16(4, true);
   if (type !== RTM_NEWLINK) throw src.error(4, `message type ${type} is not RTM_NEWLINK`);
   const out: LinkSummary = { index: view.getInt32(NLMSG_HDRLEN + 4, true), flags: view.getUint32(NLMSG_HDRLEN + 8, true) };
+  // Only the first occurrence of an attribute counts: decodeMessages keeps a repeat as unknown.
+  let linkinfoSeen = false;
   skimAttributes(src, NLMSG_HDRLEN + IFINFOMSG_LEN, length, (attrType, start, end) => {
     if (attrType === IFLA_LINKINFO) {
+      if (linkinfoSeen) return;
+      linkinfoSeen = true;
       src.path.push('IFLA_LINKINFO');
       skimAttributes(src, start, end, (infoType, infoStart, infoEnd) => {
         if (infoType === IFLA_INFO_KIND && out.kind === undefined) out.kind = decodeSkimmed(src, 'IFLA_INFO_KIND', kindName, infoStart, infoEnd) as string;

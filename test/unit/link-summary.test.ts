@@ -6,7 +6,7 @@ import { NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { decodeLinkSummary, linkSummaryOf } from '../../messages/link/index.js';
 import { decodeMessages, encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
-import { splitFrames } from '../helpers/codec-checks.js';
+import { hex, splitFrames } from '../helpers/codec-checks.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
 import { loadFixtures } from '../helpers/fixtures.js';
 
@@ -61,6 +61,18 @@ describe('decodeLinkSummary', () => {
     const badAttr = frame.slice();
     new DataView(badAttr.buffer).setUint16(32, 2, true); // the first attribute's nla_len below its header
     expect(() => decodeLinkSummary(badAttr)).toThrow(NetlinkDecodeError);
+  });
+
+  it('reads only the first IFLA_LINKINFO, as decodeMessages does (a repeat is kept as unknown): found by the fuzzer', () => {
+    // Two IFLA_LINKINFO; in the first, IFLA_INFO_KIND's type has a stray bit (0x1001), so only the
+    // second, which decodeMessages does not read, names a kind.
+    const frame = hex(
+      '8000000010000506ee230a6b000000000000000000000000000000000000000007000300766100002c0012000800011076657468200002001c0001000000000000000000000000000000000007000300766200002c0012000800010076657468200002001c000100000000000000000000000000000000000700030076620000',
+    );
+    const [message] = decodeMessages(frame) as LinkMessage[];
+    expect(message!.body.attrs.linkinfo?.kind).toBeUndefined();
+    expect(decodeLinkSummary(frame)).toEqual(linkSummaryOf(message!.body));
+    expect(decodeLinkSummary(frame).kind).toBeUndefined();
   });
 
   it('reads `raw` only when asked, and caches it', () => {
