@@ -14,6 +14,7 @@ import { RTM_NEWLINK } from '../messages/constants.js';
 import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/link/index.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../messages/message.js';
 import { decodeNftMessages, encodeNftMessages, type NftMessage } from '../messages/nftables/index.js';
+import { sameValue } from '../messages/attributes/wire-order.js';
 import { NetlinkDecodeError } from '../messages/errors.js';
 import { Random } from '../test/helpers/random-source.js';
 
@@ -558,9 +559,8 @@ function checkLinkSummary(bytes: Uint8Array): string | undefined {
   }
   if (full?.kind !== 'link') return `decodeLinkSummary read a frame that decodeMessages reads as ${full?.kind}`;
   const expected = linkSummaryOf(full.body);
-  const got = JSON.stringify(summary, Object.keys(summary).sort());
-  const want = JSON.stringify(expected, Object.keys(expected).sort());
-  return got === want ? undefined : `decodeLinkSummary gave ${got}, decodeMessages ${want}`;
+  if (sameValue(summary, expected)) return undefined;
+  return `decodeLinkSummary gave ${JSON.stringify(summary)}, decodeMessages ${JSON.stringify(expected)}`;
 }
 
 function describeError(e: unknown): string {
