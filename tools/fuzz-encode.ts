@@ -102,6 +102,9 @@ export function sameAsGiven(given: unknown, decoded: unknown): boolean {
     const b = parseIP(decoded);
     return a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
   }
+  // A flag the kernel dumps as a u8 (u8Flag, IFLA_VXLAN_TTL_INHERIT) takes a non-zero number too,
+  // sends it as the flag, and decodes the flag as true. (A plain flag refuses numbers.)
+  if (decoded === true && typeof given === 'number' && Number.isInteger(given) && given > 0 && given <= 0xff) return true;
   // Raw bytes are accepted for a known link kind's data (checked by the encoder) and come back decoded.
   if (given instanceof Uint8Array && typeof decoded === 'object' && decoded !== null && !(decoded instanceof Uint8Array) && !Array.isArray(decoded)) return true;
   if (given instanceof Uint8Array || decoded instanceof Uint8Array) {
