@@ -25,6 +25,8 @@ export const NETLINK_ROUTE = 0;
 
 // <bits/socket.h>, <asm-generic/socket.h>
 export const AF_NETLINK = 16;
+/** sizeof(struct sockaddr_nl), <linux/netlink.h> */
+export const SOCKADDR_NL_SIZE = 12;
 export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;

@@ -26,6 +26,7 @@ import {
   SO_RCVBUFFORCE,
   SO_SNDBUF,
   SO_PROTOCOL,
+  SOCKADDR_NL_SIZE,
   SO_SNDBUFFORCE,
 } from './constants.js';
 import { getsockname, getsockoptInto, sendUnchecked, setsockoptInt } from './libc.js';
@@ -99,8 +100,8 @@ const RESOLVED = Promise.resolve();
 /** Whether `fd` is a netlink socket of `protocol` bound to `port` (in the calling thread's namespace). */
 function isNetlinkSocket(fd: number, protocol: number, port: number): boolean {
   try {
-    const address = Buffer.alloc(12);
-    if (getsockname(fd, address) !== 12) return false;
+    const address = Buffer.alloc(SOCKADDR_NL_SIZE);
+    if (getsockname(fd, address) !== SOCKADDR_NL_SIZE) return false;
     if (address.readUInt16LE(0) !== AF_NETLINK || address.readUInt32LE(4) !== port >>> 0) return false;
     const value = Buffer.alloc(4);
     getsockoptInto(fd, SOL_SOCKET, SO_PROTOCOL, value);

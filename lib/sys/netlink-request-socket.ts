@@ -29,6 +29,7 @@ import {
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
+  SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
 import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendUnchecked, setsockoptInt, socket } from './libc.js';
@@ -42,8 +43,6 @@ import {
 } from './netlink-socket-common.js';
 import { withNetns } from './netns-thread.js';
 import { SystemCallError } from './system-call-error.js';
-
-const SOCKADDR_NL_SIZE = 12;
 
 /**
  * One read takes a whole datagram: the kernel never sends a longer one to a socket that did not
