@@ -71,3 +71,16 @@ export function runAsProgram(main: () => Promise<{ ok: boolean }>): void {
     },
   );
 }
+
+/**
+ * How long a timed build waits after a teardown. The kernel frees deleted namespaces in the
+ * background (cleanup_net), and while it unregisters their devices it holds RTNL for tens of ms at
+ * a time: measured here, requests made in the first ~150 ms after a cluster's teardown waited up to
+ * 65 ms each. A build timed in that window pays for the previous one's cleanup.
+ */
+export const KERNEL_CLEANUP_SETTLE_MS = 500;
+
+/** Waits until the kernel has (as measured, with a wide margin) finished freeing what was just deleted. */
+export function settleAfterTeardown(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, KERNEL_CLEANUP_SETTLE_MS));
+}
