@@ -43,21 +43,23 @@ export interface AttrTable<A> {
   readonly space: string;
   readonly specs: readonly AttrSpec[];
   readonly byType: readonly (AttrSpec | undefined)[];
+  /** Position in `specs` of each field name. */
+  readonly byName: ReadonlyMap<string, number>;
   /** Type-level only. */
   readonly valuesType?: A;
 }
 
 export function defineTable<const S extends readonly AttrSpec[]>(space: string, specs: S): AttrTable<AttrValues<S>> {
   const byType: (AttrSpec | undefined)[] = [];
-  const names = new Set<string>();
-  for (const spec of specs) {
+  const byName = new Map<string, number>();
+  specs.forEach((spec, i) => {
     if (byType[spec.type]) throw new Error(`${space}: attribute number ${spec.type} defined twice`);
-    if (names.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
-    names.add(spec.name);
+    if (byName.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
+    byName.set(spec.name, i);
     byType[spec.type] = spec;
-  }
+  });
   for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
-  return { space, specs, byType };
+  return { space, specs, byType, byName };
 }
 
 /** The values type of a table. */

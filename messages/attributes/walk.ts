@@ -147,7 +147,17 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       }
     }
   }
-  for (const spec of table.specs) {
+  // The fields set, in table order. Walking the record's keys rather than the whole table: a table
+  // has up to ~70 fields and a record a handful, and reading a missing field of records of many
+  // shapes is a slow (megamorphic) lookup; doing it for every field cost ~20 us per veth message.
+  const present: number[] = [];
+  for (const key of Object.keys(record)) {
+    const at = table.byName.get(key);
+    if (at !== undefined) present.push(at);
+  }
+  if (present.length > 1) present.sort(byNumber);
+  for (const at of present) {
+    const spec = table.specs[at]!;
     const value = record[spec.name];
     if (value === undefined || value === null) continue;
     const count = used.get(spec.name) ?? 0;
@@ -177,6 +187,8 @@ function dropFinalPadding(w: Writer, setStart: number): void {
   const end = last + w.getU16(last);
   if (end < w.length && ((end + 3) & ~3) === w.length) w.truncate(end);
 }
+
+const byNumber = (a: number, b: number): number => a - b;
 
 function asList(value: unknown, field: string): unknown[] {
   if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array (the attribute may repeat)`);
