@@ -25,13 +25,11 @@
  * Without --compare the demo runs no other program: namespaces, links, addresses, routes, FDB
  * entries, sysctls and the nftables masquerade are all made by this process over netlink.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { Bridge, Namespace, VethPair, Vxlan, type Link, type Neighbor } from '../lib/index.js';
+import { compareBuildTimes, renderComparison, type CompareResult } from './cluster-compare.js';
 import { closeServer, PROBE_PORT, probe, startProbeServer } from './common/probe.js';
-import { deleteAll, isEntryPoint, removeLeftovers, runAsProgram, settleAfterTeardown, type ExampleOptions } from './common/run.js';
+import { deleteAll, isEntryPoint, removeLeftovers, runAsProgram, type ExampleOptions } from './common/run.js';
 import { indent, ms, table } from './common/show.js';
 
 export const LAN_BRIDGE = 'br-lan';
@@ -563,7 +561,7 @@ export interface MainOptions extends ExampleOptions {
  * The program: prints the topology, builds, checks, tears down; `--overlay vxlan`, `--compare`,
  * `--keep` (waits for Ctrl-C before tearing down), `--down` (only removes leftovers).
  */
-export async function main(argv: readonly string[] = process.argv.slice(2), options: MainOptions = {}): Promise<{ ok: boolean; result?: ClusterResult; compare?: CompareResult; rebuildMs?: number }> {
+export async function main(argv: readonly string[] = process.argv.slice(2), options: MainOptions = {}): Promise<{ ok: boolean; result?: ClusterResult; compare?: CompareResult }> {
   const log = options.log ?? ((line: string) => console.log(line));
   let prefix = options.prefix ?? '';
   const isolated = process.env.NETNS_RTNL_EXAMPLE_SANDBOX === '1' || process.env.NETNS_RTNL_SANDBOX === '1';
@@ -598,34 +596,15 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   const total = ms(start);
   const lines = [`\ntimings (${args.mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}): build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}`];
   let compare: CompareResult | undefined;
-  let rebuildMs: number | undefined;
   if (args.compare) {
-    // The build above is the first in this process, so it includes V8 compiling the library's
-    // code as it first runs; a long-running service pays that once. Built again, silently, to
-    // show both. Each timed build (ours again, then the script's) starts once the kernel has
-    // finished freeing the namespaces torn down before it, so that none pays for another's cleanup.
-    if (isolated) {
-      await settleAfterTeardown();
-      const again = await runCluster({ log: () => undefined, prefix: `${prefix}again-`, ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}) });
-      if (again.ok) rebuildMs = again.timings.buildMs;
-    }
-    if (isolated) await settleAfterTeardown();
     compare = isolated
-      ? compareWithIpScript(args.mode, options.comparePrefix ?? `${prefix}ipsh-`)
+      ? await compareBuildTimes(args.mode, options.comparePrefix ?? `${prefix}ipsh-`, t.buildMs, async (run) => {
+          const again = await runCluster({ log: () => undefined, prefix: `${prefix}again${run}-`, ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}) });
+          return again.ok ? again.timings.buildMs : undefined;
+        })
       : { error: 'it runs only inside the private namespace examples/run-isolated.mjs creates (npm run demo -- --compare does that)' };
-    if ('error' in compare) {
-      lines.push(`no comparison with bench/cluster-ip.sh: ${compare.error}`);
-    } else {
-      const scriptMs = compare.buildMs;
-      const ratio = (libraryMs: number): string => `${(scriptMs / libraryMs).toFixed(1)}×`;
-      lines.push(
-        `the same cluster with ip + nft commands (bench/cluster-ip.sh ${compare.mode}, run just now): build ${compare.buildMs} ms, teardown ${compare.teardownMs} ms`,
-        `library build ${t.buildMs.toFixed(1)} ms (the first in this process, compiling the library's code as it runs) vs script build ${compare.buildMs} ms → ${ratio(t.buildMs)} faster`,
-        rebuildMs === undefined
-          ? '(the rebuild in the same process failed; run the demo without --compare to see why)'
-          : `library build ${rebuildMs.toFixed(1)} ms (built again in the same process, as a long-running service would) → ${ratio(rebuildMs)} faster`,
-      );
-    }
+    if ('error' in compare) lines.push(`no comparison with bench/cluster-ip.sh: ${compare.error}`);
+    else lines.push(...renderComparison(compare));
   } else {
     lines.push(`(to compare with the same cluster built by ip + nft commands, in the same run: npm run demo -- ${args.mode === 'vxlan' ? '--overlay vxlan ' : ''}--compare)`);
   }
@@ -637,21 +616,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
     }`,
   );
   log(lines.join('\n'));
-  return { ok: result.ok, result, ...(compare ? { compare } : {}), ...(rebuildMs !== undefined ? { rebuildMs } : {}) };
-}
-
-export type CompareResult = { mode: ClusterMode; buildMs: number; teardownMs: number } | { error: string };
-
-/** Runs bench/cluster-ip.sh (the same topology through `ip`, `bridge` and `nft`) and reads its timings. */
-function compareWithIpScript(mode: ClusterMode, prefix: string): CompareResult {
-  // From dist/examples/cluster.js, or from examples/cluster.ts when run from source (the tests).
-  const candidates = ['../../bench/cluster-ip.sh', '../bench/cluster-ip.sh'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
-  const script = candidates.find((p) => existsSync(p));
-  if (!script) return { error: `${candidates[0]} is missing` };
-  const run = spawnSync('bash', [script, prefix, mode], { encoding: 'utf8', timeout: 60_000 });
-  const match = /build_ms=(\d+) teardown_ms=(\d+)/.exec(run.stdout ?? '');
-  if (run.status !== 0 || !match) return { error: `it failed (${run.error?.message ?? (run.stderr || `exit ${run.status}`).trim().split('\n').pop()})` };
-  return { mode, buildMs: Number(match[1]), teardownMs: Number(match[2]) };
+  return { ok: result.ok, result, ...(compare ? { compare } : {}) };
 }
 
 function waitForSignal(names: string[], isolated: boolean, log: (line: string) => void): Promise<void> {
