@@ -1,9 +1,11 @@
 /**
  * W4: the article's cluster (bench/cluster.ts): six namespaces, a LAN, two bridges, four
  * containers, routes and forwarding; built and torn down by this library and by one `ip`
- * command per step (as the article does it).
+ * command per step (as the article does it). Each timed build starts once the kernel has freed what
+ * the previous teardown deleted, on both sides.
  */
 import { spawnSync } from 'node:child_process';
+import { settleAfterTeardown } from '../examples/common/run.js';
 import { clusterIpBuild, clusterIpTeardown, clusterNames } from './cluster.js';
 import { ipEach, ours, type Row, type Sizes } from './common.js';
 
@@ -17,6 +19,7 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
   for (let r = 0; r < s.reps; r++) {
     const prefix = `i${r}`;
     try {
+      await settleAfterTeardown();
       build.push(ipEach(clusterIpBuild(prefix)));
       teardown.push(ipEach(clusterIpTeardown(prefix)));
     } finally {

@@ -11,6 +11,7 @@ import type { NetlinkMessage } from '../../messages/message.js';
 import { RT_TABLE_MAIN } from '../../messages/route/constants.js';
 import { Namespace, VethPair } from '../../lib/index.js';
 import { routeMessage } from '../../lib/rtnl/routes.js';
+import { settleAfterTeardown } from '../../examples/common/run.js';
 import { buildCluster } from '../cluster.js';
 import { CONTAINER_GATEWAY, containerAddress, now, pairAddresses, routeAddress } from '../common.js';
 
@@ -136,6 +137,8 @@ async function w4(t: Extract<Task, { w: 'w4' }>) {
   const build: number[] = [];
   const teardown: number[] = [];
   for (let r = 0; r < t.reps; r++) {
+    // Not while the kernel still frees what the previous teardown deleted (see settleAfterTeardown).
+    await settleAfterTeardown();
     let t0 = now();
     const cluster = await buildCluster(`o${r}`);
     build.push(now() - t0);
