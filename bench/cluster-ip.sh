@@ -3,7 +3,7 @@
 # commands, for the demo's timing comparison (issue 5: the library should build it at least 5x
 # faster). Prints "build_ms=N teardown_ms=N" on its last line.
 #
-#   npm run demo -- --compare                   runs it right after the library's own build
+#   npm run demo -- --compare                   runs it 3 times, alternating with library rebuilds
 #   npm run demo -- --overlay vxlan --compare   the same, for the VXLAN overlay layout
 #   sudo bench/cluster-ip.sh [prefix] [routes|vxlan]
 #

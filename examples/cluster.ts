@@ -17,8 +17,9 @@
  *   npm run example:cluster            (same as npm run demo)
  *   npm run example:cluster-vxlan      (same as npm run demo -- --overlay vxlan)
  *   npm run demo -- --overlay vxlan    the overlay instead of LAN routes
- *   npm run demo -- --compare          also build the same cluster with bench/cluster-ip.sh (ip + nft
- *                                      commands) in the same run and print both build times
+ *   npm run demo -- --compare          then build it 3 more times with the library and 3 times with
+ *                                      bench/cluster-ip.sh (ip + nft commands), and print the times
+ *                                      (examples/cluster-compare.ts)
  *   npm run demo -- --keep             leave it up until Ctrl-C and print how to look around
  *   npm run demo -- --down             remove what an earlier run left behind
  *
@@ -523,7 +524,7 @@ export interface DemoArgs {
 export const USAGE =
   'usage: npm run demo -- [--overlay vxlan] [--compare] [--keep | --down]\n' +
   '  --overlay vxlan   join the nodes through a VXLAN overlay (VNI 42, UDP 4789) instead of LAN routes\n' +
-  '  --compare         also build the same cluster with bench/cluster-ip.sh (ip + nft) and print both build times\n' +
+  '  --compare         then build it 3 more times, and 3 times with bench/cluster-ip.sh (ip + nft), and print the times\n' +
   '  --keep            leave the cluster up until Ctrl-C and print how to look around\n' +
   '  --down            only remove what an earlier run left behind\n' +
   '  --prefix NAME     prepend NAME to every namespace name';
