@@ -4,11 +4,10 @@
  * fd), opened in a chosen namespace with extended ACKs and strict checking on. Request/answer
  * traffic goes through netlink-request-socket.ts instead, which needs no polling.
  */
-// The raw socket only: the package's index also loads its generated rtnetlink/nl80211/genl code
-// (over 100 ms of start-up).
-import { RawNetlinkSocket } from 'netlink/dist/raw.js';
 import koffi from 'koffi';
+import { createRequire } from 'node:module';
 import type { ErrnoException, MessageInfo } from 'netlink';
+import type { RawNetlinkSocket } from 'netlink/dist/raw.js';
 import { closeSync, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
@@ -73,16 +72,29 @@ export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): Netl
 const RECEIVE_BUFFER = 16 * 1024;
 
 /** Runs inside the target namespace: the socket and the /proc lookup both belong to it. */
+type RawSocketClass = typeof RawNetlinkSocket;
+const require = createRequire(import.meta.url);
+
+/**
+ * The binding's raw socket class, loaded by the first event socket rather than on import (require
+ * caches it): loading it with struct-fu takes 15-20 ms, which a process that never monitors (a CNI
+ * plugin) would pay on every run. Only the raw socket: the package's index also loads its generated
+ * rtnetlink/nl80211/genl code (over 100 ms).
+ */
+function rawSockets(): RawSocketClass {
+  return (require('netlink/dist/raw.js') as { RawNetlinkSocket: RawSocketClass }).RawNetlinkSocket;
+}
+
 function createBound(protocol: number): { socket: RawNetlinkSocket; port: number; fd?: number; inode?: number } {
   // The binding's typings mark the buffer sizes required; it leaves them as they are when omitted.
-  const options = { messagePeeking: false, msgBufferSize: RECEIVE_BUFFER } as ConstructorParameters<typeof RawNetlinkSocket>[1];
+  const options = { messagePeeking: false, msgBufferSize: RECEIVE_BUFFER } as ConstructorParameters<RawSocketClass>[1];
   // The kernel gives a new socket the lowest free fd: note which that is just before, and check
   // after (getsockname: netlink, our port; SO_PROTOCOL) that the socket got it. That spares the
   // /proc/net/netlink read and the /proc/self/fd scan (about 0.4 ms of a socket's 0.65 ms, more
   // with many fds open); if another thread took the fd meanwhile, the scan below finds it.
   const guess = openSync('/dev/null', 'r');
   closeSync(guess);
-  const socket = new RawNetlinkSocket(protocol, options);
+  const socket = new (rawSockets())(protocol, options);
   try {
     const { port } = socket.address();
     if (isNetlinkSocket(guess, protocol, port)) return { socket, port, fd: guess };
