@@ -1,6 +1,6 @@
 /**
  * CNI ADD / DEL latency per container, process start included: the reference bridge plugin
- * (/usr/lib/cni/bridge) against ours (node dist/bin/cni-bridge.js), in one run, each in a fresh
+ * (/usr/lib/cni/bridge) against ours (node dist/bundle/cni-bridge.js, as installed), in one run, each in a fresh
  * sandbox; then the in-process attachContainer / detachContainer. As root it re-executes itself
  * inside a private network + mount namespace, so the host is never touched.
  *
@@ -30,7 +30,7 @@ const { Namespace } = await import('../lib/index.js');
 const { attachContainer, detachContainer } = await import('../lib/cni/index.js');
 
 const REFERENCE = '/usr/lib/cni/bridge';
-const OURS = fileURLToPath(new URL('../bin/cni-bridge.js', import.meta.url));
+const OURS = fileURLToPath(new URL('../bundle/cni-bridge.js', import.meta.url));
 const CNI_PATH = '/usr/lib/cni';
 const count = Number(process.argv[process.argv.indexOf('--containers') + 1]) || 20;
 if (!existsSync(REFERENCE)) throw new Error(`${REFERENCE} missing: apt-get install containernetworking-plugins`);
