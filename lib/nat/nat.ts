@@ -67,7 +67,7 @@ export class Nat {
       // Always read first, even where no table of ours can exist yet. Sending the table with
       // NLM_F_EXCL, chain and rule blind would save that round trip, but where the table exists
       // (any process but the first to add a rule: every CNI ADD) the kernel aborts the batch, and
-      // an nf_tables abort waits for an RCU grace period: 15-25 ms here, against 2-3 ms for this.
+      // an nf_tables abort waits for an RCU grace period: 16-26 ms here, against 2-3 ms for this.
       return this.retrying(async () => {
         // The generation is read in the same datagram as, and before, the dump: if anyone changes
         // the ruleset after it, the commit below fails with ERESTART and this runs again.

@@ -71,20 +71,20 @@ export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): Netl
  */
 const RECEIVE_BUFFER = 16 * 1024;
 
-/** Runs inside the target namespace: the socket and the /proc lookup both belong to it. */
 type RawSocketClass = typeof RawNetlinkSocket;
 const require = createRequire(import.meta.url);
 
 /**
  * The binding's raw socket class, loaded by the first event socket rather than on import (require
- * caches it): loading it with struct-fu takes 15-20 ms, which a process that never monitors (a CNI
- * plugin) would pay on every run. Only the raw socket: the package's index also loads its generated
+ * caches it): loading it takes about 8 ms, which a process that never monitors (a CNI plugin) would
+ * pay on every run. Only the raw socket: the package's index also loads its generated
  * rtnetlink/nl80211/genl code (over 100 ms).
  */
 function rawSockets(): RawSocketClass {
   return (require('netlink/dist/raw.js') as { RawNetlinkSocket: RawSocketClass }).RawNetlinkSocket;
 }
 
+/** Runs inside the target namespace: the socket and the /proc lookup both belong to it. */
 function createBound(protocol: number): { socket: RawNetlinkSocket; port: number; fd?: number; inode?: number } {
   // The binding's typings mark the buffer sizes required; it leaves them as they are when omitted.
   const options = { messagePeeking: false, msgBufferSize: RECEIVE_BUFFER } as ConstructorParameters<RawSocketClass>[1];
