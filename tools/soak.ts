@@ -19,7 +19,7 @@
  * links, routes, namespaces and nftables rules are never touched.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Namespace, VethPair } from '../lib/index.js';
@@ -63,6 +63,8 @@ function isolate(): void {
 
 interface Figures {
   fds: number;
+  /** What each open fd refers to ('19 /dev/null', '20 socket:[3296946]'), to name any left open. */
+  fdTargets: string[];
   rss: number;
   heap: number;
   newSpace: number;
@@ -83,7 +85,7 @@ function nftTables(): number | undefined {
 async function figures(root: Namespace): Promise<Figures> {
   (globalThis as { gc?: () => void }).gc?.();
   return {
-    fds: readdirSync('/proc/self/fd').length,
+    ...openFds(),
     rss: process.memoryUsage.rss(),
     heap: process.memoryUsage().heapUsed,
     newSpace: spaceSize('new_space'),
@@ -92,6 +94,19 @@ async function figures(root: Namespace): Promise<Figures> {
     rootLinks: (await root.links()).length,
     nftTables: nftTables(),
   };
+}
+
+function openFds(): { fds: number; fdTargets: string[] } {
+  const fds = readdirSync('/proc/self/fd');
+  const fdTargets: string[] = [];
+  for (const fd of fds) {
+    try {
+      fdTargets.push(`${fd} ${readlinkSync(`/proc/self/fd/${fd}`)}`);
+    } catch {
+      // the directory's own fd, closed by now
+    }
+  }
+  return { fds: fds.length, fdTargets };
 }
 
 function spaceSize(name: string): number {
@@ -148,11 +163,13 @@ async function main(): Promise<number> {
       nat = false;
     }
   }
+  // Printed before any figure is taken: Node's first console output opens /dev/null for good
+  // (stdio set-up), which counted as an fd left open when it came after the baseline.
+  console.log(`soak: ${cycles} cycles (namespace, veth pair, 2 addresses, 4 routes${nat ? ', NAT masquerade rule' : ''}, delete all)`);
   const start = await figures(root);
   // One warm-up cycle loads every code path (and its memory) before the baseline is taken.
   await cycle(root, 0, nat);
   const base = await figures(root);
-  console.log(`soak: ${cycles} cycles (namespace, veth pair, 2 addresses, 4 routes${nat ? ', NAT masquerade rule' : ''}, delete all)`);
   console.log(`  start:    ${show(start, start)}`);
   console.log(`  baseline: ${show(base, base)} (after one warm-up cycle)`);
   const t0 = performance.now();
@@ -181,7 +198,10 @@ async function main(): Promise<number> {
   root.close();
   const problems: string[] = [];
   if (failures > 0) problems.push(`${failures} cycle(s) failed`);
-  if (end.fds > base.fds) problems.push(`open fds ${base.fds} -> ${end.fds}`);
+  if (end.fds > base.fds) {
+    const added = end.fdTargets.filter((t) => !base.fdTargets.includes(t));
+    problems.push(`open fds ${base.fds} -> ${end.fds} (new: ${added.join(', ') || '?'})`);
+  }
   if (end.netns !== start.netns) problems.push(`/run/netns entries ${start.netns} -> ${end.netns}`);
   if (end.rootLinks !== start.rootLinks) problems.push(`root links ${start.rootLinks} -> ${end.rootLinks}`);
   if (end.nftTables !== start.nftTables) problems.push(`nft tables ${start.nftTables} -> ${end.nftTables}`);
