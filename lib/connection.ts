@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import { NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, messageTypeName } from '../messages/constants.js';
+import { NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, RTM_DELLINK, RTM_NEWLINK, messageTypeName } from '../messages/constants.js';
 import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
 import { Protocol, type Completion, type Outcome } from './protocol.js';
 import { SILENT_LOGGER } from './silent-logger.js';
 import { summarize } from './summary.js';
-import type { Transport } from './transport.js';
+import type { SendOptions, Transport } from './transport.js';
 
 export interface ConnectionOptions {
   /** A pino logger; frames are logged at trace level. Silent by default. */
@@ -38,9 +38,12 @@ export interface MessageCodec {
   typeName(type: number): string;
   /** Whether request() of this type waits for a reply (a GET) rather than an ACK. */
   isGet(type: number): boolean;
+  /** Whether the kernel takes long over such a request (see SendOptions.slow in transport.ts). */
+  isSlow?(type: number, flags: number): boolean;
 }
 
-const RTNETLINK: MessageCodec = { decode: decodeMessages, write: writeMessage, typeName: messageTypeName, isGet };
+const RTNETLINK: MessageCodec = { decode: decodeMessages, write: writeMessage, typeName: messageTypeName, isGet, isSlow };
+const SLOW: SendOptions = { slow: true };
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -74,6 +77,8 @@ interface Outgoing {
   onAbort: (() => void) | undefined;
   /** A change whose success may be vouched for by a later ACK in the same datagram (see transmit). */
   coverable: boolean;
+  /** The kernel takes long over it: its datagram is sent from a worker thread (MessageCodec.isSlow). */
+  slow: boolean;
 }
 
 /**
@@ -337,6 +342,7 @@ export class Connection {
       signal,
       onAbort: undefined,
       coverable: queue && completion === 'ack' && ((bytes[6]! | (bytes[7]! << 8)) & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK,
+      slow: this.codec.isSlow?.(bytes[4]! | (bytes[5]! << 8), bytes[6]! | (bytes[7]! << 8)) ?? false,
     };
     this.outgoing.set(seq, entry);
     if (queue) {
@@ -503,7 +509,7 @@ export class Connection {
     if (this.log.isLevelEnabled('trace')) {
       for (const m of this.codec.decode(datagram)) this.log.trace(`send ${summarize(m)}`);
     }
-    this.transport.send(datagram).catch((error: Error) => {
+    this.transport.send(datagram, parts.some((p) => p.slow) ? SLOW : undefined).catch((error: Error) => {
       for (const p of parts) this.protocol.fail(p.seq, error);
     });
   }
@@ -571,4 +577,13 @@ export class Connection {
 /** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */
 function isGet(type: number): boolean {
   return type >= 16 && (type & 3) === 2;
+}
+
+/**
+ * Creating a device (a veth pair: 1-2 ms of the kernel's time, most of it registering both ends in
+ * sysfs and sysctl) or deleting one (which waits for RCU). Setting or reading links, addresses and
+ * routes takes microseconds: a worker thread would only add its hand-off.
+ */
+function isSlow(type: number, flags: number): boolean {
+  return (type === RTM_NEWLINK && (flags & NLM_F_CREATE) !== 0) || type === RTM_DELLINK;
 }

@@ -15,7 +15,9 @@ interface LibcFunctions {
   strerror(errno: number): string;
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buffer, length: number): number;
-  send(fd: number, buffer: Uint8Array, length: number, flags: number): number;
+  send: ((fd: number, buffer: Uint8Array, length: number, flags: number) => number) & {
+    async(fd: number, buffer: Uint8Array, length: number, flags: number, callback: (error: unknown, result: number) => void): void;
+  };
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: Uint8Array, addressLength: Uint8Array): number;
   getsockname(fd: number, address: Buffer, length: number[]): number;
 }
@@ -118,6 +120,15 @@ export function getsockname(fd: number, address: Buffer): number {
  */
 export function sendUnchecked(fd: number, buffer: Uint8Array, flags: number): number {
   return libc().send(fd, buffer, buffer.byteLength, flags);
+}
+
+/**
+ * send(2) on one of libuv's worker threads (koffi's asynchronous call); `done` runs on this thread
+ * with what send returned, -1 on failure. errno stays on the worker thread: a caller that needs it
+ * sends again from this thread (a failed send consumed nothing).
+ */
+export function sendOffThread(fd: number, buffer: Uint8Array, flags: number, done: (result: number) => void): void {
+  libc().send.async(fd, buffer, buffer.byteLength, flags, (error, result) => done(error ? -1 : result));
 }
 
 export function recvfromUnchecked(fd: number, buffer: Uint8Array, flags: number, address: Uint8Array, addressLength: Uint8Array): number {

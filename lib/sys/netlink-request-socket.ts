@@ -8,6 +8,11 @@
  * reused buffer. Compared with polling through the event loop this spares a loop turn, a native
  * callback and a fresh buffer per answer, and it keeps no native object per socket.
  *
+ * A datagram the kernel takes long over (SendOptions.slow: creating or deleting a device) is sent
+ * from one of libuv's worker threads instead, and read once that send returns: JavaScript runs
+ * meanwhile, where the sendmsg would have held this thread for 0.3-25 ms. Later datagrams wait for
+ * it, so the kernel still sees them in order; the hand-off costs about 0.1-0.3 ms.
+ *
  * Sockets that join multicast groups are written to at any time: they are netlink-event-socket.ts.
  */
 import koffi from 'koffi';
@@ -32,7 +37,7 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendUnchecked, setsockoptInt, socket } from './libc.js';
+import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sendUnchecked, setsockoptInt, socket } from './libc.js';
 import {
   DropCounter,
   SocketClosedError,
@@ -99,6 +104,8 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTr
 
 interface Deferred {
   datagram: Uint8Array;
+  /** To be sent from a worker thread (see SendOptions.slow in lib/transport.ts). */
+  slow: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
   /** performance.now() after which it fails with the errno of its last attempt. */
@@ -108,9 +115,14 @@ interface Deferred {
 class RequestSocketTransport implements NetlinkTransport {
   readonly #listeners = new SocketListeners();
   readonly #drops: DropCounter;
-  /** Sends the kernel refused for now (EAGAIN/ENOBUFS: memory pressure), retried in order. */
+  /**
+   * Sends waiting their turn, in order: behind one on a worker thread, or refused by the kernel for
+   * now (EAGAIN/ENOBUFS: memory pressure) and retried.
+   */
   #deferred: Deferred[] = [];
   #deferredTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The send on a worker thread, if any: it holds the fd (closed only after it) and the datagram. */
+  #offThread: Deferred | undefined;
   #closed = false;
   #passScheduled = false;
   #microtaskPasses = 0;
@@ -125,16 +137,17 @@ class RequestSocketTransport implements NetlinkTransport {
     this.#drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
   }
 
-  send(datagram: Uint8Array): Promise<void> {
+  send(datagram: Uint8Array, options?: { slow?: boolean }): Promise<void> {
     if (this.#closed) return Promise.reject(new SocketClosedError());
-    if (this.#deferred.length === 0) {
+    const slow = options?.slow === true;
+    if (!slow && this.#deferred.length === 0 && this.#offThread === undefined) {
       const outcome = this.#trySend(datagram);
       if (outcome === undefined) return RESOLVED;
       if (outcome instanceof Error) return Promise.reject(outcome);
     }
     return new Promise<void>((resolve, reject) => {
-      this.#deferred.push({ datagram, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
-      this.#armDeferredTimer();
+      this.#deferred.push({ datagram, slow, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
+      this.#drain();
     });
   }
 
@@ -173,7 +186,9 @@ class RequestSocketTransport implements NetlinkTransport {
     this.#closed = true;
     this.unref();
     if (this.#deferredTimer !== undefined) clearTimeout(this.#deferredTimer);
-    closeSync(this.fd);
+    // A worker thread may still be about to send on the fd: closed when it is done, so that the
+    // number is not reused by another file first.
+    if (this.#offThread === undefined) closeSync(this.fd);
     const deferred = this.#deferred;
     this.#deferred = [];
     for (const d of deferred) d.reject(new SocketClosedError());
@@ -192,24 +207,59 @@ class RequestSocketTransport implements NetlinkTransport {
     return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
   }
 
+  /** Sends what waits, in order, until one goes to a worker thread or the kernel refuses one for now. */
+  #drain(): void {
+    while (!this.#closed && this.#offThread === undefined && this.#deferred.length > 0) {
+      const next = this.#deferred[0]!;
+      if (next.slow) {
+        this.#sendOffThread(next);
+        return;
+      }
+      let outcome = this.#trySend(next.datagram);
+      if (typeof outcome === 'number') {
+        if (performance.now() < next.giveUpAt) {
+          this.#armDeferredTimer();
+          return;
+        }
+        outcome = new SystemCallError('sendmsg', outcome, `netlink port ${this.port}, still refused after ${DEFERRED_SEND_LIMIT_MS} ms`);
+      }
+      this.#deferred.shift();
+      if (outcome === undefined) next.resolve();
+      else next.reject(outcome);
+    }
+  }
+
+  #sendOffThread(entry: Deferred): void {
+    this.#deferred.shift();
+    this.#offThread = entry;
+    const done = (sent: number): void => {
+      this.#offThread = undefined;
+      if (this.#closed) {
+        closeSync(this.fd);
+        entry.reject(new SocketClosedError());
+        return;
+      }
+      if (sent >= 0) {
+        entry.resolve();
+        this.#schedulePass();
+      } else {
+        // Nothing was consumed: again from this thread, which can read errno (EAGAIN is retried).
+        this.#deferred.unshift({ ...entry, slow: false });
+      }
+      this.#drain();
+    };
+    try {
+      sendOffThread(this.fd, entry.datagram, MSG_DONTWAIT, done);
+    } catch {
+      done(-1);
+    }
+  }
+
   #armDeferredTimer(): void {
     if (this.#deferredTimer !== undefined) return;
     this.#deferredTimer = setTimeout(() => {
       this.#deferredTimer = undefined;
-      while (!this.#closed && this.#deferred.length > 0) {
-        const next = this.#deferred[0]!;
-        let outcome = this.#trySend(next.datagram);
-        if (typeof outcome === 'number') {
-          if (performance.now() < next.giveUpAt) {
-            this.#armDeferredTimer();
-            return;
-          }
-          outcome = new SystemCallError('sendmsg', outcome, `netlink port ${this.port}, still refused after ${DEFERRED_SEND_LIMIT_MS} ms`);
-        }
-        this.#deferred.shift();
-        if (outcome === undefined) next.resolve();
-        else next.reject(outcome);
-      }
+      this.#drain();
     }, FIRST_RETRY_MS);
   }
 

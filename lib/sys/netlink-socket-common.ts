@@ -11,8 +11,8 @@ export interface NetlinkTransport {
   /** Our netlink port id (nl_pid) in the socket's namespace. */
   readonly port: number;
   readonly fd: number;
-  /** One sendmsg of the whole datagram. */
-  send(datagram: Uint8Array): Promise<void>;
+  /** One sendmsg of the whole datagram; `slow`: see lib/transport.ts. */
+  send(datagram: Uint8Array, options?: { slow?: boolean }): Promise<void>;
   /**
    * Datagrams from the kernel (each a copy the listener may keep); anything sent by another port is
    * dropped. A listener that returns false expects nothing more until the next send: a request

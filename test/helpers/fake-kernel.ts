@@ -1,5 +1,5 @@
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
-import type { Transport } from '../../lib/transport.js';
+import type { SendOptions, Transport } from '../../lib/transport.js';
 
 /**
  * A kernel made of a function: it gets each request the connection sends and returns the
@@ -10,6 +10,8 @@ export type FakeKernelHandler = (request: NetlinkMessage, datagram: Uint8Array) 
 export interface FakeTransport extends Transport {
   /** Every datagram sent, as bytes. */
   readonly sent: Uint8Array[];
+  /** The options each datagram was sent with (undefined when none). */
+  readonly sendOptions: Array<SendOptions | undefined>;
   /** Every request sent, decoded. */
   readonly requests: NetlinkMessage[];
   /** Pushes a datagram to the connection as if the kernel sent it unprompted. */
@@ -25,12 +27,14 @@ export function fakeKernel(handler: FakeKernelHandler): FakeTransport {
   let onError: (e: Error & { code?: string }) => void = () => {};
   const transport: FakeTransport = {
     sent: [],
+    sendOptions: [],
     requests: [],
     closed: false,
     refs: 0,
-    async send(datagram) {
+    async send(datagram, options) {
       if (transport.closed) throw new Error('fake socket closed');
       transport.sent.push(datagram.slice());
+      transport.sendOptions.push(options);
       for (const request of decodeMessages(datagram)) {
         transport.requests.push(request);
         const answer = handler(request, datagram) ?? [];

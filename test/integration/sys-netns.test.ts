@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -355,6 +355,53 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     await socket.send(getLo(23));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(seen).toEqual([21, 22]);
+  });
+
+  it('a slow send goes out from a worker thread: its answer waits for the event loop, and sends made meanwhile follow it in order', async () => {
+    const { fd } = scratchNetns('sys-slow');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => socket.close());
+    const seen: Message[] = [];
+    socket.onDatagram((datagram) => void seen.push(...messages(datagram)));
+    const create = frame(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 31, Buffer.concat([
+      Buffer.alloc(16),
+      nlattr(IFLA_IFNAME, Buffer.from('slow0\0')),
+      nlattr(IFLA_LINKINFO, nlattr(IFLA_INFO_KIND, Buffer.from('veth\0'))),
+    ]));
+    const lookup = frame(RTM_GETLINK, NLM_F_REQUEST, 32, Buffer.concat([Buffer.alloc(16), nlattr(IFLA_IFNAME, Buffer.from('slow0\0'))]));
+    const sent = Promise.all([socket.send(create, { slow: true }), socket.send(lookup)]);
+    // A send from this thread would be answered within these microtasks; the worker's is not.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(seen).toEqual([]);
+    await sent;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.map((m) => [m.seq, m.type])).toEqual([[31, NLMSG_ERROR], [32, RTM_NEWLINK]]);
+    expect(seen[0]!.body.readInt32LE(0)).toBe(0);
+    // The lookup, sent after the creation was handed to the worker, found the link.
+    expect(ifname(seen[1]!.body)).toBe('slow0');
+  });
+
+  it('a socket closed while a worker thread sends on it keeps its fd until that send is done', async () => {
+    const { fd } = scratchNetns('sys-slow-close');
+    const socket = openNetlinkSocket({ netnsFd: fd });
+    const target = readlinkSync(`/proc/self/fd/${socket.fd}`);
+    const create = frame(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 41, Buffer.concat([
+      Buffer.alloc(16),
+      nlattr(IFLA_IFNAME, Buffer.from('slow1\0')),
+      nlattr(IFLA_LINKINFO, nlattr(IFLA_INFO_KIND, Buffer.from('veth\0'))),
+    ]));
+    const outcomes = Promise.allSettled([socket.send(create, { slow: true }), socket.send(getLinkDump(42))]);
+    socket.close();
+    // Still ours: no other file can be given this fd number while the worker may use it.
+    expect(readlinkSync(`/proc/self/fd/${socket.fd}`)).toBe(target);
+    for (const outcome of await outcomes) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'ERR_SOCKET_CLOSED' } });
+    let now: string | undefined;
+    try {
+      now = readlinkSync(`/proc/self/fd/${socket.fd}`);
+    } catch {
+      now = undefined;
+    }
+    expect(now).not.toBe(target);
   });
 
   it('close is idempotent and rejects later sends', async () => {

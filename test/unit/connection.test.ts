@@ -3,6 +3,7 @@ import { Connection } from '../../lib/connection.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkError, NetlinkOverrunError, RequestTimeoutError } from '../../lib/errors.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import type { NetlinkMessage, NsidMessage } from '../../messages/message.js';
+import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethMessage } from '../../lib/rtnl/links.js';
 import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
 
 function newNsid(nsid: number, fd = 5): NsidMessage {
@@ -253,6 +254,18 @@ describe('Connection against a fake kernel', () => {
     expect(kernel.refs).toBe(1);
     await p;
     expect(kernel.refs).toBe(0);
+    conn.close();
+  });
+  it('asks the transport for a worker-thread send only for datagrams that create or delete a device', async () => {
+    const kernel = fakeKernel((req) => [ack(req)]);
+    const conn = new Connection(kernel);
+    await conn.request(bridgeMessage('br0'));
+    await conn.request(setLinkMessage(3, { up: true }));
+    await conn.request(deleteLinkMessage(3));
+    await conn.request(newNsid(7, 9));
+    // A creation packed with a lookup goes out as one slow datagram.
+    await Promise.all([conn.request(vethMessage('v0', { peer: { name: 'v1' } })), conn.request(setLinkMessage(1, { up: true }))]);
+    expect(kernel.sendOptions).toEqual([{ slow: true }, undefined, { slow: true }, undefined, { slow: true }]);
     conn.close();
   });
 });
