@@ -4,9 +4,9 @@
  */
 export interface SendOptions {
   /**
-   * The kernel will take long over it (creating or deleting a device: 0.3-2 ms, more with many
-   * devices): a transport may make the sendmsg from a worker thread, so that JavaScript runs in the
-   * meantime. Datagrams still go out in order.
+   * The kernel will take long over it (creating a device: 0.3-2 ms; deleting one, which waits for
+   * RCU: 10-25 ms): a transport may make the sendmsg from a worker thread, so that JavaScript runs
+   * in the meantime. Datagrams still go out in order.
    */
   slow?: boolean;
 }
