@@ -15,18 +15,13 @@ import {
   MSG_DONTWAIT,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_DROP_MEMBERSHIP,
-  NETLINK_EXT_ACK,
-  NETLINK_GET_STRICT_CHK,
-  NETLINK_NO_ENOBUFS,
   NETLINK_ROUTE,
   SOL_NETLINK,
   SOL_SOCKET,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
-  SO_SNDBUF,
   SO_PROTOCOL,
   SOCKADDR_NL_SIZE,
-  SO_SNDBUFFORCE,
 } from './constants.js';
 import { getsockname, getsockoptInto, sendUnchecked, setsockoptInt } from './libc.js';
 import {
@@ -35,6 +30,7 @@ import {
   SocketListeners,
   callSafely,
   setBufferSize,
+  setNetlinkOptions,
   type NetlinkEventTransport,
   type NetlinkSocketOptions,
 } from './netlink-socket-common.js';
@@ -50,13 +46,10 @@ export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): Netl
   try {
     const fd = known ?? (inode === undefined ? undefined : fdOfSocketInode(inode));
     if (fd === undefined) throw new Error(`netlink socket port ${port} (inode ${inode}) has no fd in /proc/self/fd`);
-    setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-    setsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
-    // See DropCounter: an overrun must not reach the binding as an error (it aborts the process).
-    setsockoptInt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+    // NETLINK_NO_ENOBUFS matters here: an overrun reported as an error aborts the binding's process.
+    setNetlinkOptions(fd, options.sendBufferSize);
     const transport = new EventSocketTransport(socket, port, fd);
     if (options.recvBufferSize !== undefined) transport.setRecvBufferSize(options.recvBufferSize);
-    if (options.sendBufferSize !== undefined) setBufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferSize);
     return transport;
   } catch (error) {
     socket.close();

@@ -22,27 +22,22 @@ import {
   AF_NETLINK,
   MSG_DONTWAIT,
   MSG_TRUNC,
-  NETLINK_EXT_ACK,
-  NETLINK_GET_STRICT_CHK,
-  NETLINK_NO_ENOBUFS,
   NETLINK_ROUTE,
-  SOL_NETLINK,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
-  SO_SNDBUF,
-  SO_SNDBUFFORCE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sendUnchecked, setsockoptInt, socket } from './libc.js';
+import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sendUnchecked, socket } from './libc.js';
 import {
   DropCounter,
   SocketClosedError,
   SocketListeners,
   setBufferSize,
+  setNetlinkOptions,
   type NetlinkSocketOptions,
   type NetlinkTransport,
 } from './netlink-socket-common.js';
@@ -90,11 +85,8 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTr
     bind(fd, Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'netlink, port 0');
     const address = Buffer.alloc(SOCKADDR_NL_SIZE);
     getsockname(fd, address);
-    setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-    setsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
-    setsockoptInt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+    setNetlinkOptions(fd, options.sendBufferSize);
     if (options.recvBufferSize !== undefined) setBufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, options.recvBufferSize);
-    if (options.sendBufferSize !== undefined) setBufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, options.sendBufferSize);
     return new RequestSocketTransport(fd, address.readUInt32LE(4));
   } catch (error) {
     closeSync(fd);

@@ -3,7 +3,7 @@
  * error, and overrun detection through the kernel's drop counter.
  */
 import { constants as osConstants } from 'node:os';
-import { SK_MEMINFO_DROPS, SOL_SOCKET, SO_MEMINFO } from './constants.js';
+import { NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
 import { getsockoptInto, setsockoptInt } from './libc.js';
 import { SystemCallError } from './system-call-error.js';
 
@@ -63,6 +63,17 @@ export function setBufferSize(fd: number, forced: number, capped: number, bytes:
     if (!(error instanceof SystemCallError && error.code === 'EPERM')) throw error;
     setsockoptInt(fd, SOL_SOCKET, capped, bytes);
   }
+}
+
+/**
+ * What every socket of ours runs with: extended ACKs (the kernel's error text), strict checking of
+ * requests, NETLINK_NO_ENOBUFS (see DropCounter), and the send buffer asked for, if any.
+ */
+export function setNetlinkOptions(fd: number, sendBufferSize: number | undefined): void {
+  setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+  setsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+  setsockoptInt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+  if (sendBufferSize !== undefined) setBufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, sendBufferSize);
 }
 
 /**
