@@ -3,10 +3,8 @@
  * length checks as decodeAttributes, and the same codecs for the attributes that are read.
  */
 import type { Codec } from './codec.js';
-import { NLA_TYPE_MASK } from './walk.js';
+import { NLA_HDRLEN, NLA_TYPE_MASK } from './walk.js';
 import type { Source } from '../source.js';
-
-const NLA_HDRLEN = 4;
 
 /** Calls `visit` with each attribute's type (flag bits cleared) and payload, checking every length. */
 export function skimAttributes(src: Source, start: number, end: number, visit: (type: number, start: number, end: number) => void): void {

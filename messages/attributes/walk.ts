@@ -7,7 +7,7 @@ import { Attributes, sameValue, wireOf } from './wire-order.js';
 export const NLA_F_NESTED = 0x8000;
 export const NLA_F_NET_BYTEORDER = 0x4000;
 export const NLA_TYPE_MASK = 0x3fff;
-const NLA_HDRLEN = 4;
+export const NLA_HDRLEN = 4;
 
 function isSiblingAware(codec: Codec<unknown>): codec is SiblingAwareCodec<unknown> {
   return (codec as Partial<SiblingAwareCodec<unknown>>).afterSiblings === true;
