@@ -2,6 +2,8 @@ import { constants } from 'node:os';
 import type { ExtAckAttrs } from '../messages/control/ext-ack.js';
 import type { NetlinkMessage } from '../messages/message.js';
 
+export { InvalidArgumentError, NetlinkDecodeError } from '../messages/errors.js';
+
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(constants.errno).map(([name, number]) => [number, name] as const),
 );

@@ -62,12 +62,13 @@ export {
   ConnectionClosedError,
   DumpInterruptedError,
   errnoName,
+  InvalidArgumentError,
+  NetlinkDecodeError,
   NetlinkError,
   NetlinkOverrunError,
   RequestTimeoutError,
   type NetlinkErrorDetails,
 } from './errors.js';
-export { InvalidArgumentError, type Family } from './validate.js';
+export { type Family } from './validate.js';
 export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkEventTransport, type NetlinkTransport } from './sys/index.js';
 export { ConnectTimeoutError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';
-export { NetlinkDecodeError } from '../messages/errors.js';

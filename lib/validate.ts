@@ -5,31 +5,9 @@
 import { formatIP, parseIP, parseIPv4, parseIPv6 } from '../messages/attributes/ip-text.js';
 import { parseHardwareAddress } from '../messages/attributes/addresses.js';
 import { validateNetnsName } from './sys/named-netns.js';
+import { InvalidArgumentError, showValue as show } from '../messages/errors.js';
 
-/** Bad input from the caller: `field` and `value` say what to fix. */
-export class InvalidArgumentError extends TypeError {
-  override readonly name = 'InvalidArgumentError';
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    problem: string,
-  ) {
-    super(`${field}: ${show(value)} ${problem}`);
-  }
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'object' && value !== null) {
-    try {
-      return JSON.stringify(value);
-    } catch {
-      return 'the object given';
-    }
-  }
-  return String(value);
-}
+export { InvalidArgumentError };
 
 export type Family = 4 | 6;
 

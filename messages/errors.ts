@@ -15,3 +15,33 @@ export class NetlinkDecodeError extends Error {
     super(`${path || 'datagram'} at byte ${offset}: ${reason}`);
   }
 }
+
+/**
+ * Bad input from the caller, refused before anything is sent: `field` and `value` say what to fix,
+ * e.g. `mtu: 70000 is not an MTU: a whole number from 68 to 65535`.
+ */
+export class InvalidArgumentError extends TypeError {
+  override readonly name = 'InvalidArgumentError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${field}: ${showValue(value)} ${problem}`, options);
+  }
+}
+
+/** A value as an error message shows it: strings quoted, bigints with `n`, objects as JSON where they can be. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return 'the object given';
+    }
+  }
+  return String(value);
+}

@@ -21,7 +21,7 @@ export {
   type RouteMessage,
   type UnknownMessage,
 } from './message.js';
-export { NetlinkDecodeError } from './errors.js';
+export { InvalidArgumentError, NetlinkDecodeError } from './errors.js';
 export * from './constants.js';
 export type { RawAttribute } from './attributes/codec.js';
 export { formatIP, parseHardwareAddress, formatHardwareAddress } from './attributes/addresses.js';
