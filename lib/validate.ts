@@ -19,18 +19,42 @@ export interface Prefix {
 
 const IFNAMSIZ = 16;
 
-/** Linux accepts an interface name of 1..15 bytes without '/', ':' or whitespace (dev_valid_name). */
-export function checkInterfaceName(name: unknown, field = 'name'): string {
-  if (typeof name !== 'string') throw new InvalidArgumentError(field, name, 'is not a string: an interface name is 1 to 15 bytes');
-  if (name.length === 0) throw new InvalidArgumentError(field, name, 'is empty: an interface name is 1 to 15 bytes');
-  if (!name.isWellFormed()) throw new InvalidArgumentError(field, name, 'is not valid Unicode, so it has no UTF-8 form');
-  const bytes = Buffer.byteLength(name);
-  if (bytes >= IFNAMSIZ) throw new InvalidArgumentError(field, name, `is ${bytes} bytes: an interface name is at most ${IFNAMSIZ - 1}`);
-  if (name === '.' || name === '..') throw new InvalidArgumentError(field, name, 'is not allowed as an interface name');
-  if (/[/:\s]/.test(name) || name.includes('\0')) {
-    throw new InvalidArgumentError(field, name, "contains '/', ':', a NUL or whitespace, which an interface name cannot");
+/**
+ * The bytes the kernel's isspace() matches: its ctype table (lib/ctype.c) is Latin-1, so besides
+ * \t \n \v \f \r and ' ' it has 0xA0, which is a continuation byte of many UTF-8 characters
+ * ('à' is C3 A0). Unicode spaces such as U+3000 have no such byte and the kernel accepts them.
+ */
+function isKernelSpace(byte: number): boolean {
+  return (byte >= 0x09 && byte <= 0x0d) || byte === 0x20 || byte === 0xa0;
+}
+
+/**
+ * Why the kernel would refuse or rewrite `name` as an interface name, or undefined if it takes it
+ * as it is. The rules are dev_valid_name's (net/core/dev.c): 1 to 15 bytes, not '.' or '..', no
+ * '/', ':' or isspace() byte; and no '%', which makes the kernel pick a name (`br%d` becomes `br0`).
+ * A NUL would cut the name short. The name is checked as the UTF-8 bytes that are sent.
+ */
+export function interfaceNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'is not a string: an interface name is 1 to 15 bytes';
+  if (name.length === 0) return 'is empty: an interface name is 1 to 15 bytes';
+  if (!name.isWellFormed()) return 'is not valid Unicode, so it has no UTF-8 form';
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length >= IFNAMSIZ) return `is ${bytes.length} bytes: an interface name is at most ${IFNAMSIZ - 1}`;
+  if (name === '.' || name === '..') return 'is not allowed as an interface name';
+  for (const byte of bytes) {
+    if (byte === 0x2f || byte === 0x3a || byte === 0 || isKernelSpace(byte)) {
+      return `contains '/', ':', a NUL or whitespace (byte 0x${byte.toString(16).padStart(2, '0')}), which an interface name cannot`;
+    }
+    if (byte === 0x25) return "contains '%', which makes the kernel choose the name (br%d becomes br0): give the exact name";
   }
-  return name;
+  return undefined;
+}
+
+/** An interface name the kernel takes exactly as given (see interfaceNameProblem). */
+export function checkInterfaceName(name: unknown, field = 'name'): string {
+  const problem = interfaceNameProblem(name);
+  if (problem !== undefined) throw new InvalidArgumentError(field, name, problem);
+  return name as string;
 }
 
 export function checkNamespaceName(name: unknown, field = 'namespace name'): string {
@@ -82,10 +106,17 @@ export function networkOf(prefix: Prefix): string {
   return formatIP(bytes, 0, bytes.length);
 }
 
-export function checkMac(mac: unknown, field = 'mac'): string {
+/** Why `mac` is not a 6-byte MAC address ('02:00:00:00:00:01'), or undefined if it is one. */
+export function macProblem(mac: unknown): string | undefined {
   const bytes = typeof mac === 'string' ? parseHardwareAddress(mac) : undefined;
-  if (!bytes) throw new InvalidArgumentError(field, mac, 'is not a MAC address like 02:00:00:00:00:01');
-  if (bytes.length !== 6) throw new InvalidArgumentError(field, mac, `has ${bytes.length} bytes: a MAC address has 6`);
+  if (!bytes) return 'is not a MAC address like 02:00:00:00:00:01';
+  if (bytes.length !== 6) return `has ${bytes.length} bytes: a MAC address has 6`;
+  return undefined;
+}
+
+export function checkMac(mac: unknown, field = 'mac'): string {
+  const problem = macProblem(mac);
+  if (problem !== undefined) throw new InvalidArgumentError(field, mac, problem);
   return mac as string;
 }
 

@@ -1,6 +1,7 @@
 /** The bridge plugin's network configuration: parsed and checked before anything is changed. */
 import { CNI_ERRORS, CniError } from './errors.js';
 import { dnsFromJson, resultFromJson, type CniDns, type CniResult } from './types.js';
+import { interfaceNameProblem, macProblem } from '../validate.js';
 
 /** The reference bridge plugin's keys (containernetworking/plugins plugins/main/bridge). */
 export interface BridgeNetConf {
@@ -125,9 +126,8 @@ export function parseBridgeConfig(input: string | Uint8Array | BridgeNetConf, cn
   if (typeof cniVersion !== 'string') throw new CniError(CNI_ERRORS.DECODING_FAILURE, `cniVersion ${JSON.stringify(cniVersion)} is not a string`);
 
   const bridge = c.bridge === undefined || c.bridge === '' ? 'cni0' : c.bridge;
-  if (typeof bridge !== 'string' || Buffer.byteLength(bridge) > 15 || /[/:\s]/.test(bridge) || bridge === '.' || bridge === '..') {
-    throw invalid(`invalid bridge name ${JSON.stringify(bridge)}`, 'an interface name is 1 to 15 bytes without "/", ":" or whitespace');
-  }
+  const bridgeProblem = interfaceNameProblem(bridge);
+  if (bridgeProblem !== undefined || typeof bridge !== 'string') throw invalid(`invalid bridge name ${JSON.stringify(bridge)}`, bridgeProblem);
   const vlan = int(c, 'vlan');
   if (vlan < 0 || vlan > 4094) throw invalid(`invalid VLAN ID ${vlan} (must be between 0 and 4094)`);
   const mtu = int(c, 'mtu');
@@ -166,7 +166,7 @@ export function parseBridgeConfig(input: string | Uint8Array | BridgeNetConf, cn
   const runtimeMac = (c.runtimeConfig as { mac?: unknown } | undefined)?.mac;
   const mac = [runtimeMac, argsMac, envMac].find((m) => typeof m === 'string' && m !== '') as string | undefined;
   if (mac !== undefined) {
-    if (!/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(mac)) throw invalid(`invalid MAC address ${JSON.stringify(mac)}`);
+    if (macProblem(mac.replaceAll('-', ':')) !== undefined) throw invalid(`invalid MAC address ${JSON.stringify(mac)}`);
     config.mac = mac.replaceAll('-', ':').toLowerCase();
   }
   if (c.prevResult !== undefined && c.prevResult !== null) config.prevResult = resultFromJson(c.prevResult, 'prevResult');
@@ -184,10 +184,9 @@ export function checkContainerId(id: string): void {
   if (!NAME.test(id)) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, 'invalid characters in containerID', id);
 }
 
-/** CNI_IFNAME: what Linux accepts as an interface name (the reference's ValidateInterfaceName). */
+/** CNI_IFNAME: what Linux accepts as an interface name, as it is (lib/validate.ts). */
 export function checkIfname(name: string): void {
   if (name === '') throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, 'interface name is empty');
-  if (Buffer.byteLength(name) > 15) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, 'interface name is too long', `interface name should be less than 16 characters`);
-  if (name === '.' || name === '..') throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, 'interface name is . or ..');
-  if (/[/:\s]/.test(name)) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, 'interface name contains / or : or whitespace characters');
+  const problem = interfaceNameProblem(name);
+  if (problem !== undefined) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, `invalid interface name ${JSON.stringify(name)}`, problem);
 }

@@ -51,6 +51,9 @@ const rows: Row[] = [
       ['containing a space', 'eth 0'],
       ['containing a tab', 'eth\t0'],
       ['not UTF-8 (lone surrogate)', LONE_SURROGATE],
+      ["containing '%' (the kernel would pick the name)", 'br%d'],
+      ['containing byte 0xA0 (the kernel\'s isspace: à is C3 A0)', 'vethà'],
+      ['containing a NUL', 'eth\u00000'],
     ] as const
   ).flatMap(([input, name]): Row[] => [
     { group: 'interface name', input: `${input}: Bridge.create`, field: 'name', value: name, call: (s) => Bridge.create(s.ns, name) },

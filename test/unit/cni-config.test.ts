@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBridgeConfig, parseCniArgs } from '../../lib/cni/config.js';
+import { checkIfname, parseBridgeConfig, parseCniArgs } from '../../lib/cni/config.js';
 import { cniMain, CniError, resultFromJson, resultToJson } from '../../lib/cni/index.js';
 import { gatewayOf } from '../../lib/cni/bridge.js';
 
@@ -18,6 +18,17 @@ describe('cni: configuration, versions, results, error JSON', () => {
     expect(() => parseBridgeConfig('{"cniVersion":"1.0.0"}')).toThrow(expect.objectContaining({ code: 7, msg: 'missing network name' }));
     expect(() => parseBridgeConfig('{"name":')).toThrow(expect.objectContaining({ code: 6 }));
     expect(() => parseBridgeConfig('{"name":"n","hairpinMode":true,"promiscMode":true}')).toThrow(expect.objectContaining({ code: 7 }));
+  });
+
+  it('checks bridge and container interface names by the kernel rules (lib/validate.ts), as codes 7 and 4', () => {
+    for (const bridge of ['br\u0000x', 'br%d', 'vethà', 'a/b', 'x'.repeat(16)]) {
+      expect(() => parseBridgeConfig({ name: 'n', bridge })).toThrow(expect.objectContaining({ code: 7 }));
+    }
+    expect(parseBridgeConfig({ name: 'n', bridge: 'x\u3000y' }).bridge).toBe('x\u3000y');
+    for (const ifname of ['eth%d', 'ethà', 'eth 0', '..']) expect(() => checkIfname(ifname)).toThrow(expect.objectContaining({ code: 4 }));
+    expect(() => checkIfname('eth0.100')).not.toThrow();
+    expect(() => parseBridgeConfig('{"name":"n","runtimeConfig":{"mac":"02-00-00-00-00-0g"}}')).toThrow(expect.objectContaining({ code: 7 }));
+    expect(parseBridgeConfig('{"name":"n","runtimeConfig":{"mac":"02-00-00-00-00-0A"}}').mac).toBe('02:00:00:00:00:0a');
   });
 
   it('takes the MAC from CNI_ARGS, args.cni and runtimeConfig, the last winning', () => {
