@@ -6,3 +6,12 @@ export interface BodyCodec<B> {
   decode(src: Source, start: number, end: number, flags: number): B;
   encode(w: Writer, body: B, field: string, flags: number): void;
 }
+
+/** The payload kept as bytes: NLMSG_NOOP, NLMSG_OVERRUN and message types without a codec. */
+export const rawBody: BodyCodec<Uint8Array> = {
+  decode: (src, start, end) => src.bytes.slice(start, end),
+  encode(w, body, field) {
+    if (!(body instanceof Uint8Array)) throw new TypeError(`${field}: expected the payload as a Uint8Array`);
+    w.bytes(body);
+  },
+};

@@ -37,3 +37,4 @@ export * from './requests.js';
 /** nf_tables over NETLINK_NETFILTER: its own decoder, since nfnetlink types overlap rtnetlink's. */
 export * as nftables from './nftables/index.js';
 export { decodeNftMessages, encodeNftMessage, encodeNftMessages, type NftMessage } from './nftables/index.js';
+export { FrameCursor, beginFrame, endFrame, setFrameFlags, setFrameSeq, frameFlags, align4 } from './framing.js';

@@ -1,8 +1,7 @@
-import type { BodyCodec } from './body.js';
+import { rawBody, type BodyCodec } from './body.js';
 import {
   NLMSG_DONE,
   NLMSG_ERROR,
-  NLMSG_HDRLEN,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
   messageTypeName,
@@ -13,9 +12,8 @@ import { addressBody, type AddressBody } from './address/index.js';
 import { routeBody, type RouteBody } from './route/index.js';
 import { neighborBody, type NeighborBody } from './neighbor/index.js';
 import { nsidBody, type NsidBody } from './nsid/index.js';
-import { Source } from './source.js';
+import { decodeFrames, writeFrame, type MessageFamily } from './message-family.js';
 import { Writer } from './writer.js';
-import { describe } from './attributes/scalars.js';
 
 /** The nlmsghdr fields every message carries (nlmsg_len is computed when encoding). */
 export interface MessageHeader {
@@ -51,14 +49,6 @@ export type NetlinkMessage =
 
 export type MessageKind = NetlinkMessage['kind'];
 
-const rawBody: BodyCodec<Uint8Array> = {
-  decode: (src, start, end) => src.bytes.slice(start, end),
-  encode(w, body, field) {
-    if (!(body instanceof Uint8Array)) throw new TypeError(`${field}: expected the payload as a Uint8Array`);
-    w.bytes(body);
-  },
-};
-
 const BODIES: Readonly<Record<MessageKind, BodyCodec<unknown>>> = {
   link: linkBody as BodyCodec<unknown>,
   address: addressBody as BodyCodec<unknown>,
@@ -93,72 +83,24 @@ export function kindOfType(type: number): MessageKind {
   }
 }
 
-/** The original nlmsg_len of a decoded message, kept where it was not 4-byte aligned. */
-const UNALIGNED_LENGTH = Symbol('netlink.unalignedLength');
+const RTNETLINK: MessageFamily<NetlinkMessage> = {
+  article: 'an rtnetlink',
+  kindOf: kindOfType,
+  typeName: messageTypeName,
+  bodies: BODIES,
+};
 
 /**
  * Splits one datagram into its messages and decodes each. Throws NetlinkDecodeError (with the
  * attribute path and byte offset) on malformed input, and nothing else.
  */
 export function decodeMessages(datagram: Uint8Array): NetlinkMessage[] {
-  const src = new Source(datagram);
-  const view = src.view;
-  const out: NetlinkMessage[] = [];
-  let off = 0;
-  while (off < datagram.length) {
-    if (datagram.length - off < NLMSG_HDRLEN) {
-      throw src.error(off, `${datagram.length - off} bytes left, too short for a 16-byte nlmsghdr`);
-    }
-    const len = view.getUint32(off, true);
-    if (len < NLMSG_HDRLEN) throw src.error(off, `nlmsg_len ${len} is below the 16-byte header`);
-    if (len > datagram.length - off) throw src.error(off, `nlmsg_len ${len} runs past the end of the datagram (${datagram.length - off} bytes left)`);
-    const type = view.getUint16(off + 4, true);
-    const flags = view.getUint16(off + 6, true);
-    const kind = kindOfType(type);
-    if (src.path.length !== 1) src.path.length = 1;
-    src.path[0] = messageTypeName(type);
-    const body = BODIES[kind].decode(src, off + NLMSG_HDRLEN, off + len, flags);
-    const message = { kind, type, flags, seq: view.getUint32(off + 8, true), pid: view.getUint32(off + 12, true), body } as NetlinkMessage;
-    if (len & 3) Object.defineProperty(message, UNALIGNED_LENGTH, { value: len, enumerable: false });
-    out.push(message);
-    off += (len + 3) & ~3;
-  }
-  return out;
-}
-
-function checkHeaderField(value: unknown, max: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
-  if (value < 0 || value > max) throw new RangeError(`${field}: ${value} is out of range 0..${max}`);
-  return value;
+  return decodeFrames(RTNETLINK, datagram);
 }
 
 /** Appends one message to `w` (used to pack several messages into one datagram). */
 export function writeMessage(w: Writer, message: NetlinkMessage): void {
-  const start = w.length;
-  const kind = message.kind;
-  const codec = BODIES[kind];
-  if (!codec) throw new TypeError(`message.kind: ${describe(kind)} is not a message kind`);
-  const type = checkHeaderField(message.type, 0xffff, 'message.type');
-  if (kindOfType(type) !== kind && !(kind === 'unknown' && kindOfType(type) === 'unknown')) {
-    throw new RangeError(`message.type: ${messageTypeName(type)} is not a '${kind}' message`);
-  }
-  const flags = checkHeaderField(message.flags ?? 0, 0xffff, 'message.flags');
-  w.u32(0);
-  w.u16(type);
-  w.u16(flags);
-  w.u32(checkHeaderField(message.seq ?? 0, 0xffffffff, 'message.seq'));
-  w.u32(checkHeaderField(message.pid ?? 0, 0xffffffff, 'message.pid'));
-  codec.encode(w, message.body, 'message.body', flags);
-  let len = w.length - start;
-  const original = (message as { [UNALIGNED_LENGTH]?: number })[UNALIGNED_LENGTH];
-  if (original !== undefined && ((original + 3) & ~3) === ((len + 3) & ~3) && original <= len) {
-    const tail = w.since(start + original);
-    if (tail.every((b) => b === 0)) {
-      w.truncate(start + original);
-      len = original;
-    }
-  }
-  w.setU32(start, len);
+  writeFrame(RTNETLINK, w, message);
 }
 
 /** The bytes of one message. */

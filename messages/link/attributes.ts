@@ -263,11 +263,9 @@ export function linkAttributesFor(family: number): AttrTable<LinkAttrs> {
   return linkAttributes;
 }
 
-const IFINFOMSG_SIZE = 16; // already 4-byte aligned
-
 function decodeLinkBody(src: Source, start: number, end: number): LinkBody {
   const body = ifinfomsg.decode(src, start, end) as LinkBody;
-  body.attrs = decodeAttributes(linkAttributesFor(body.family), src, start + IFINFOMSG_SIZE, end);
+  body.attrs = decodeAttributes(linkAttributesFor(body.family), src, start + ifinfomsg.size, end);
   return body;
 }
 

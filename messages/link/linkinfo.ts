@@ -85,9 +85,12 @@ function kindData(table: AttrTable<unknown>): Codec<unknown> {
   };
 }
 
+/** IFLA_INFO_KIND: the kind's name, which says how IFLA_INFO_DATA is read. */
+export const IFLA_INFO_KIND = 1;
+
 function infoTable(data: Codec<unknown>, slaveData: Codec<unknown>) {
   return defineTable('IFLA_INFO', [
-    attr(1, 'IFLA_INFO_KIND', 'kind', kindName),
+    attr(IFLA_INFO_KIND, 'IFLA_INFO_KIND', 'kind', kindName),
     attr(2, 'IFLA_INFO_DATA', 'data', data),
     attr(3, 'IFLA_INFO_XSTATS', 'xstats', bytes),
     attr(4, 'IFLA_INFO_SLAVE_KIND', 'slaveKind', kindName),

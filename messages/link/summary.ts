@@ -1,11 +1,12 @@
 import type { Codec } from '../attributes/codec.js';
-import { lladdr } from '../attributes/addresses.js';
-import { ifname, s32, u32, u8 } from '../attributes/scalars.js';
 import { decodeSkimmed, skimAttributes } from '../attributes/skim.js';
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
 import { Source } from '../source.js';
-import type { LinkBody } from './attributes.js';
+import { FrameCursor, NLMSG_TYPE_OFFSET } from '../framing.js';
+import { linkAttributes, type LinkBody } from './attributes.js';
 import { kindName } from './codecs.js';
+import { ifinfomsg } from './header.js';
+import { IFLA_INFO_KIND } from './linkinfo.js';
 
 /**
  * What most callers want of a link, read from one RTM_NEWLINK frame without decoding the rest:
@@ -29,22 +30,18 @@ export interface LinkSummary {
   kind?: string;
 }
 
-const IFINFOMSG_LEN = 16;
-const IFLA_LINKINFO = 18;
-const IFLA_INFO_KIND = 1;
-
 type SummaryField = Exclude<keyof LinkSummary, 'index' | 'flags' | 'kind'>;
+const SUMMARY_FIELDS: readonly SummaryField[] = ['address', 'ifname', 'mtu', 'link', 'master', 'operstate', 'linkNetnsid'];
 
-/** IFLA_* number → the field and codec decodeMessages uses for it (messages/link/attributes.ts). */
-const FIELDS: ReadonlyMap<number, readonly [SummaryField, string, Codec<unknown>]> = new Map<number, readonly [SummaryField, string, Codec<unknown>]>([
-  [1, ['address', 'IFLA_ADDRESS', lladdr]],
-  [3, ['ifname', 'IFLA_IFNAME', ifname]],
-  [4, ['mtu', 'IFLA_MTU', u32]],
-  [5, ['link', 'IFLA_LINK', u32]],
-  [10, ['master', 'IFLA_MASTER', u32]],
-  [16, ['operstate', 'IFLA_OPERSTATE', u8]],
-  [37, ['linkNetnsid', 'IFLA_LINK_NETNSID', s32]],
-]);
+/** IFLA_* number → the field, kernel name and codec decodeMessages uses for it: the link table's own entries. */
+const FIELDS: ReadonlyMap<number, readonly [SummaryField, string, Codec<unknown>]> = new Map(
+  SUMMARY_FIELDS.map((field) => {
+    const spec = linkAttributes.specs[linkAttributes.byName.get(field)!]!;
+    return [spec.type, [field, spec.kernelName, spec.codec] as const];
+  }),
+);
+const IFLA_LINKINFO = linkAttributes.specs[linkAttributes.byName.get('linkinfo')!]!.type;
+const HEADERS_LEN = NLMSG_HDRLEN + ifinfomsg.size;
 
 /**
  * Reads the summary of one RTM_NEWLINK frame (nlmsghdr included). The frame's own lengths, and
@@ -53,17 +50,17 @@ const FIELDS: ReadonlyMap<number, readonly [SummaryField, string, Codec<unknown>
  */
 export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
   const src = new Source(frame);
-  const view = src.view;
+  const frames = new FrameCursor(src.bytes, src.view);
   src.path.push('RTM_NEWLINK');
-  if (frame.length < NLMSG_HDRLEN + IFINFOMSG_LEN) throw src.error(0, `${frame.length} bytes, too short for nlmsghdr and ifinfomsg`);
-  const length = view.getUint32(0, true);
-  if (length < NLMSG_HDRLEN + IFINFOMSG_LEN || length > frame.length) throw src.error(0, `nlmsg_len ${length} does not fit the ${frame.length}-byte frame`);
-  const type = view.getUint16(4, true);
-  if (type !== RTM_NEWLINK) throw src.error(4, `message type ${type} is not RTM_NEWLINK`);
-  const out: LinkSummary = { index: view.getInt32(NLMSG_HDRLEN + 4, true), flags: view.getUint32(NLMSG_HDRLEN + 8, true) };
+  if (!frames.next() || frames.length < HEADERS_LEN) {
+    throw src.error(0, `${frames.length || frame.length} bytes, too short for nlmsghdr and ifinfomsg`);
+  }
+  if (frames.type !== RTM_NEWLINK) throw src.error(NLMSG_TYPE_OFFSET, `message type ${frames.type} is not RTM_NEWLINK`);
+  const header = ifinfomsg.decode(src, frames.bodyStart, frames.end);
+  const out: LinkSummary = { index: header.index, flags: header.flags };
   // Only the first occurrence of an attribute counts: decodeMessages keeps a repeat as unknown.
   let linkinfoSeen = false;
-  skimAttributes(src, NLMSG_HDRLEN + IFINFOMSG_LEN, length, (attrType, start, end) => {
+  skimAttributes(src, HEADERS_LEN, frames.end, (attrType, start, end) => {
     if (attrType === IFLA_LINKINFO) {
       if (linkinfoSeen) return;
       linkinfoSeen = true;

@@ -1,11 +1,11 @@
-import type { BodyCodec } from '../body.js';
-import { NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN } from '../constants.js';
+import { rawBody, type BodyCodec } from '../body.js';
+import { decodeFrames, writeFrame, type MessageFamily } from '../message-family.js';
+import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from '../constants.js';
 import { doneBody, errorBody } from '../control/error.js';
 import { describe } from '../attributes/scalars.js';
 import { headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
 import type { AttrTable } from '../attributes/table.js';
 import type { DoneMessage, ErrorMessage, MessageHeader, NoopMessage, OverrunMessage, UnknownMessage } from '../message.js';
-import { Source } from '../source.js';
 import { Writer } from '../writer.js';
 import {
   NFNL_MSG_BATCH_BEGIN,
@@ -104,14 +104,6 @@ export type NftMessage =
 
 export type NftMessageKind = NftMessage['kind'];
 
-const rawBody: BodyCodec<Uint8Array> = {
-  decode: (src, start, end) => src.bytes.slice(start, end),
-  encode(w, body, field) {
-    if (!(body instanceof Uint8Array)) throw new TypeError(`${field}: expected the payload as a Uint8Array`);
-    w.bytes(body);
-  },
-};
-
 const withNfgen = (table: AttrTable<unknown>) => headerWithAttributes(nfgenmsg, table) as BodyCodec<unknown>;
 
 const BODIES: Readonly<Record<NftMessageKind, BodyCodec<unknown>>> = {
@@ -169,61 +161,24 @@ export function nftKindOfType(type: number): NftMessageKind {
   }
 }
 
-/** The original nlmsg_len of a decoded message, kept where it was not 4-byte aligned. */
-const UNALIGNED_LENGTH = Symbol('nftables.unalignedLength');
+const NFNETLINK: MessageFamily<NftMessage> = {
+  article: 'an nfnetlink',
+  kindOf: nftKindOfType,
+  typeName: nftMessageTypeName,
+  bodies: BODIES,
+};
 
 /**
  * Splits one NETLINK_NETFILTER datagram into its messages and decodes each. Throws
  * NetlinkDecodeError (with the attribute path and byte offset) on malformed input, and nothing else.
  */
 export function decodeNftMessages(datagram: Uint8Array): NftMessage[] {
-  const src = new Source(datagram);
-  const view = src.view;
-  const out: NftMessage[] = [];
-  let off = 0;
-  while (off < datagram.length) {
-    if (datagram.length - off < NLMSG_HDRLEN) throw src.error(off, `${datagram.length - off} bytes left, too short for a 16-byte nlmsghdr`);
-    const len = view.getUint32(off, true);
-    if (len < NLMSG_HDRLEN) throw src.error(off, `nlmsg_len ${len} is below the 16-byte header`);
-    if (len > datagram.length - off) throw src.error(off, `nlmsg_len ${len} runs past the end of the datagram (${datagram.length - off} bytes left)`);
-    const type = view.getUint16(off + 4, true);
-    const flags = view.getUint16(off + 6, true);
-    const kind = nftKindOfType(type);
-    src.path.length = 0;
-    src.path.push(nftMessageTypeName(type));
-    const body = BODIES[kind].decode(src, off + NLMSG_HDRLEN, off + len, flags);
-    const message = { kind, type, flags, seq: view.getUint32(off + 8, true), pid: view.getUint32(off + 12, true), body } as NftMessage;
-    if (len & 3) Object.defineProperty(message, UNALIGNED_LENGTH, { value: len, enumerable: false });
-    out.push(message);
-    off += (len + 3) & ~3;
-  }
-  return out;
+  return decodeFrames(NFNETLINK, datagram);
 }
 
 /** Appends one nfnetlink message to `w`. */
 export function writeNftMessage(w: Writer, message: NftMessage): void {
-  const start = w.length;
-  const kind = message.kind;
-  const codec = BODIES[kind];
-  if (!codec) throw new TypeError(`message.kind: ${describe(kind)} is not an nfnetlink message kind`);
-  const type = checkField(message.type, 0xffff, 'message.type');
-  if (nftKindOfType(type) !== kind && kind !== 'unknown') {
-    throw new RangeError(`message.type: ${nftMessageTypeName(type)} is not a '${kind}' message`);
-  }
-  const flags = checkField(message.flags ?? 0, 0xffff, 'message.flags');
-  w.u32(0);
-  w.u16(type);
-  w.u16(flags);
-  w.u32(checkField(message.seq ?? 0, 0xffffffff, 'message.seq'));
-  w.u32(checkField(message.pid ?? 0, 0xffffffff, 'message.pid'));
-  codec.encode(w, message.body, 'message.body', flags);
-  let len = w.length - start;
-  const original = (message as { [UNALIGNED_LENGTH]?: number })[UNALIGNED_LENGTH];
-  if (original !== undefined && ((original + 3) & ~3) === ((len + 3) & ~3) && original <= len && w.since(start + original).every((b) => b === 0)) {
-    w.truncate(start + original);
-    len = original;
-  }
-  w.setU32(start, len);
+  writeFrame(NFNETLINK, w, message);
 }
 
 /** The bytes of one nfnetlink message. */

@@ -2,6 +2,7 @@ import type { Codec } from '../attributes/codec.js';
 import { describe } from '../attributes/scalars.js';
 import type { AttrTable } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
+import { align4, keepOriginalLength, rememberedLength, rememberLength } from '../framing.js';
 
 /** One struct rtnexthop of RTA_MULTIPATH with the attributes that follow it (RTA_GATEWAY, RTA_VIA, RTA_ENCAP ...). */
 export interface Nexthop<A> {
@@ -15,8 +16,6 @@ export interface Nexthop<A> {
 }
 
 const RTNH_SIZE = 8;
-/** The rtnh_len of an entry that was not a multiple of 4 on the wire, to write it back the same way. */
-const UNALIGNED_LENGTH = Symbol('netlink.unalignedRtnhLength');
 
 function checkInt(value: unknown, min: number, max: number, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
@@ -48,9 +47,9 @@ export function multipath<A>(table: () => AttrTable<A>): Codec<Array<Nexthop<A>>
         const attrs = decodeAttributes(attrTable, src, off + RTNH_SIZE, off + len);
         src.path.pop();
         const hop: Nexthop<A> = { flags: view.getUint8(off + 2), hops: view.getUint8(off + 3), ifindex: view.getInt32(off + 4, true), attrs };
-        if (len & 3) Object.defineProperty(hop, UNALIGNED_LENGTH, { value: len, enumerable: false });
+        rememberLength(hop, len);
         out.push(hop);
-        off += (len + 3) & ~3;
+        off += align4(len);
       }
       return out;
     },
@@ -71,12 +70,7 @@ export function multipath<A>(table: () => AttrTable<A>): Codec<Array<Nexthop<A>>
         w.u8(hops);
         w.s32(ifindex);
         encodeAttributes(attrTable, w, (hop.attrs ?? {}) as A, `${f}.attrs`);
-        let len = w.length - at;
-        const original = (hop as { [UNALIGNED_LENGTH]?: number })[UNALIGNED_LENGTH];
-        if (original !== undefined && original <= len && ((original + 3) & ~3) === len && w.since(at + original).every((b) => b === 0)) {
-          w.truncate(at + original);
-          len = original;
-        }
+        const len = keepOriginalLength(w, at, rememberedLength(hop));
         if (len > 0xffff) throw new RangeError(`${f}: next hop of ${len} bytes does not fit rtnh_len (at most 65535)`);
         w.setU16(at, len);
       }

@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import { decodeMessages, encodeMessage, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
+import { FrameCursor } from '../../messages/framing.js';
 
 type MessageOf<K extends NetlinkMessage['kind']> = Extract<NetlinkMessage, { kind: K }>;
 
@@ -22,12 +23,8 @@ export function equalBytes(actual: Uint8Array, expected: Uint8Array): void {
 /** The messages of a datagram, each as its own frame (nlmsghdr included). */
 export function splitFrames(datagram: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-  for (let off = 0; off < datagram.length; ) {
-    const len = view.getUint32(off, true);
-    out.push(datagram.slice(off, off + len));
-    off += (len + 3) & ~3;
-  }
+  const frames = new FrameCursor(datagram);
+  while (frames.next()) out.push(frames.frame().slice());
   return out;
 }
 
