@@ -4,7 +4,7 @@
  * the orchestrator (bench/run.ts) runs everything inside a private network + mount namespace.
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export interface Sizes {
   w1Routes: number;
   /** W1 with one `ip` process per route: a sample of this many, extrapolated. */
   w1IpSample: number;
+  /** W1's batched floor: requests per sendmsg. */
+  w1Batch: number;
   /** W2 routes installed before the dump. */
   w2Routes: number;
   /** W3 veth pairs. */
@@ -27,16 +29,42 @@ export interface Sizes {
   netnsOps: number;
   /** Per-container setups. */
   containers: number;
-  /** Repetitions: fast tools, slow tools (pyroute2), very slow ones (one `ip` per op). */
+  /**
+   * Interleaved rounds: each round runs every tool once (a fresh worker process each), so load
+   * from other work on the machine falls on all tools alike. Figures are over all rounds.
+   */
+  rounds: number;
+  /** Repetitions inside one worker process per round: fast tools, W3's phases, W4's cluster. */
   reps: number;
+  w3Reps: number;
+  w4Reps: number;
+  /** Repetitions of the slow peers, run once, outside the rounds: pyroute2, one `ip` per op. */
   slowReps: number;
   ipReps: number;
 }
 
 export function sizes(quick: boolean): Sizes {
   return quick
-    ? { quick, w1Routes: 300, w1IpSample: 10, w2Routes: 3000, w3Pairs: 4, netnsOps: 3, containers: 3, reps: 2, slowReps: 1, ipReps: 1 }
-    : { quick, w1Routes: 10_000, w1IpSample: 200, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, reps: 5, slowReps: 3, ipReps: 1 };
+    ? { quick, w1Routes: 300, w1IpSample: 10, w1Batch: 64, w2Routes: 3000, w3Pairs: 4, netnsOps: 3, containers: 3, rounds: 1, reps: 2, w3Reps: 1, w4Reps: 2, slowReps: 1, ipReps: 1 }
+    : { quick, w1Routes: 10_000, w1IpSample: 200, w1Batch: 64, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, rounds: 3, reps: 2, w3Reps: 1, w4Reps: 4, slowReps: 3, ipReps: 1 };
+}
+
+/** A Node line our workers (and the floor) run under. */
+export interface NodeLine {
+  /** "22" */
+  major: string;
+  /** "v22.23.5" */
+  version: string;
+  path: string;
+  /** The Node running the benchmark itself: node-only peers run under it, and "peer ÷ ours" uses its rows. */
+  primary: boolean;
+}
+
+/** What every workload gets: the sizes, the Node lines, and the Go peer when it could be built. */
+export interface Setup extends Sizes {
+  nodes: NodeLine[];
+  /** Path of the built Go peer (bench/peers/go-netlink), undefined when Go is absent. */
+  go: string | undefined;
 }
 
 /** One measured line: a tool doing one operation of one workload, several times. */
@@ -46,9 +74,29 @@ export interface Row {
   tool: string;
   /** Milliseconds, one per repetition. */
   times: number[];
-  /** Our own rows are the reference of the ratios. */
+  /** Our own rows are the reference of the "peer ÷ ours" ratios. */
   ours?: boolean;
+  /** The Node line of a node worker (ours, the floor, the node `netlink` package). */
+  node?: NodeLine;
+  /** Go and the floor are the references of the "÷ Go" and "÷ floor" ratios. */
+  role?: 'go' | 'floor';
+  /** Many requests per send: compared with the batched floor. */
+  batched?: boolean;
   note?: string;
+}
+
+/**
+ * Rows gathered over interleaved rounds: adding the same workload, op, tool and Node line again
+ * appends the times.
+ */
+export class Rows {
+  readonly list: Row[] = [];
+
+  add(row: Row): void {
+    const same = this.list.find((r) => r.workload === row.workload && r.op === row.op && r.tool === row.tool && r.node?.path === row.node?.path);
+    if (same) same.times.push(...row.times);
+    else this.list.push({ ...row, times: [...row.times] });
+  }
 }
 
 export function min(xs: readonly number[]): number {
@@ -128,12 +176,17 @@ export async function worker<T>(command: string, args: readonly string[], netns?
   }
 }
 
-/** Our worker (dist/bench/tools/ours.js) with one task. */
-export function ours<T>(task: object): Promise<T> {
-  return worker<T>(process.execPath, [join(ROOT, 'dist/bench/tools/ours.js'), JSON.stringify(task)]);
+/** Our worker (dist/bench/tools/ours.js) with one task, under one Node line. */
+export function ours<T>(task: object, node: NodeLine): Promise<T> {
+  return worker<T>(node.path, [join(ROOT, 'dist/bench/tools/ours.js'), JSON.stringify(task)]);
 }
 
-/** The `netlink` npm package's rt layer (dist/bench/tools/node-netlink.js) with one task. */
+/** The floor (dist/bench/tools/floor.js): prebuilt frames, libc send/recv through koffi. */
+export function floor<T>(task: object, node: NodeLine): Promise<T> {
+  return worker<T>(node.path, [join(ROOT, 'dist/bench/tools/floor.js'), JSON.stringify(task)]);
+}
+
+/** The `netlink` npm package's rt layer (dist/bench/tools/node-netlink.js), under the running Node (its addon is built for it). */
 export function nodeNetlink<T>(task: object): Promise<T> {
   return worker<T>(process.execPath, [join(ROOT, 'dist/bench/tools/node-netlink.js'), JSON.stringify(task)]);
 }
@@ -141,6 +194,27 @@ export function nodeNetlink<T>(task: object): Promise<T> {
 /** pyroute2 (bench/peers/pyroute2_bench.py) with one task, run inside `netns`. */
 export function pyroute2<T>(task: object, netns: string): Promise<T> {
   return worker<T>(PYTHON, [join(ROOT, 'bench/peers/pyroute2_bench.py'), JSON.stringify(task)], netns);
+}
+
+/** Go with vishvananda/netlink (bench/peers/go-netlink, built by buildGoPeer). */
+export function goNetlink<T>(task: object, binary: string): Promise<T> {
+  return worker<T>(binary, [JSON.stringify(task)]);
+}
+
+export const GOPATH = '/usr/share/gocode';
+const GO_LIBRARIES = ['github.com/vishvananda/netlink', 'github.com/vishvananda/netns'];
+
+/**
+ * Builds the Go peer offline in GOPATH mode against Debian's packaged sources into `outDir`.
+ * Returns its path, or why it cannot be built (Go or the packages absent).
+ */
+export function buildGoPeer(outDir: string): { path: string } | { missing: string } {
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) return { missing: 'no `go` (apt-get install golang-go)' };
+  const absent = GO_LIBRARIES.filter((lib) => !existsSync(join(GOPATH, 'src', lib)));
+  if (absent.length) return { missing: `${absent.join(', ')} not in ${GOPATH} (apt-get install golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev)` };
+  const path = join(outDir, 'go-netlink');
+  sh('go', ['build', '-o', path, '.'], { cwd: join(ROOT, 'bench/peers/go-netlink'), env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' } });
+  return { path };
 }
 
 export function hasPyroute2(): boolean {
@@ -172,4 +246,11 @@ export function routeDevice(netns: string): number {
 export function countRoutes(netns: string): number {
   const out = sh('ip', ['-n', netns, '-4', 'route', 'show', 'table', 'main']);
   return out.length === 0 ? 0 : out.trimEnd().split('\n').length;
+}
+
+/** The Node line running the benchmark. */
+export function primaryNode(s: Setup): NodeLine {
+  const node = s.nodes.find((n) => n.primary);
+  if (!node) throw new Error('bench: no primary Node line');
+  return node;
 }

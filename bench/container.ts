@@ -4,17 +4,21 @@
  * Times are per container (min and median over the containers).
  */
 import { spawnSync } from 'node:child_process';
-import { CONTAINER_GATEWAY, containerAddress, deleteNetns, freshNetns, now, ours, sh, type Row, type Sizes } from './common.js';
+import { CONTAINER_GATEWAY, containerAddress, deleteNetns, freshNetns, now, ours, Rows, sh, type Row, type Setup } from './common.js';
 
 const HOST = 'bhost';
 
-export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
+export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
   const W = 'Per-container setup (ms per container)';
   const n = s.containers;
   freshNetns(HOST);
   try {
-    log('container: ours');
-    const o = await ours<{ setup: number[] }>({ w: 'container', n, host: HOST });
+    const rows = new Rows();
+    for (const node of s.nodes) {
+      log(`container: ours under node ${node.version}`);
+      const o = await ours<{ setup: number[] }>({ w: 'container', n, host: HOST }, node);
+      rows.add({ workload: W, op: 'setup', tool: 'ours', times: o.setup, ours: true, node });
+    }
     log('container: ip');
     const ip: number[] = [];
     const names = Array.from({ length: n }, (_, i) => `bk${i}`);
@@ -32,10 +36,8 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
     } finally {
       for (const ct of names) spawnSync('ip', ['netns', 'del', ct], { stdio: 'ignore' });
     }
-    return [
-      { workload: W, op: 'setup', tool: 'ours', times: o.setup, ours: true },
-      { workload: W, op: 'setup', tool: 'iproute2, 6 `ip` commands', times: ip },
-    ];
+    rows.add({ workload: W, op: 'setup', tool: 'iproute2, 6 `ip` commands', times: ip });
+    return rows.list;
   } finally {
     deleteNetns(HOST);
   }

@@ -3,13 +3,20 @@
  * ours against `ip netns add/del` and `ip netns exec NS true`. Times are per operation.
  */
 import { spawnSync } from 'node:child_process';
-import { now, ours, sh, type Row, type Sizes } from './common.js';
+import { now, ours, Rows, sh, type Row, type Setup } from './common.js';
 
-export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
+export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
   const W = 'Namespaces (ms per operation)';
   const reps = s.slowReps;
-  log('netns: ours');
-  const o = await ours<{ create: number[]; del: number[]; open: number[]; spawn: number[] }>({ w: 'netns', n: s.netnsOps, reps });
+  const rows = new Rows();
+  for (const node of s.nodes) {
+    log(`netns: ours under node ${node.version}`);
+    const o = await ours<{ create: number[]; del: number[]; open: number[]; spawn: number[] }>({ w: 'netns', n: s.netnsOps, reps }, node);
+    rows.add({ workload: W, op: 'create', tool: 'ours, Namespace.create', times: o.create, ours: true, node });
+    rows.add({ workload: W, op: 'delete', tool: 'ours, ns.delete()', times: o.del, ours: true, node });
+    rows.add({ workload: W, op: 'socket in a namespace', tool: 'ours, Namespace.open + netlink socket + one RTM_GETLINK', times: o.open, ours: true, node });
+    rows.add({ workload: W, op: 'socket in a namespace', tool: 'ours, ns.spawn(`true`) to exit', times: o.spawn, ours: true, node });
+  }
   log('netns: ip');
   const names = Array.from({ length: s.netnsOps }, (_, i) => `bi${i}`);
   const ip = { add: [] as number[], exec: [] as number[], del: [] as number[] };
@@ -27,13 +34,8 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
   } finally {
     for (const name of names) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
   }
-  return [
-    { workload: W, op: 'create', tool: 'ours, Namespace.create', times: o.create, ours: true },
-    { workload: W, op: 'create', tool: '`ip netns add`', times: ip.add },
-    { workload: W, op: 'delete', tool: 'ours, ns.delete()', times: o.del, ours: true },
-    { workload: W, op: 'delete', tool: '`ip netns del`', times: ip.del },
-    { workload: W, op: 'socket in a namespace', tool: 'ours, Namespace.open + netlink socket + one RTM_GETLINK', times: o.open, ours: true },
-    { workload: W, op: 'socket in a namespace', tool: 'ours, ns.spawn(`true`) to exit', times: o.spawn, ours: true },
-    { workload: W, op: 'socket in a namespace', tool: '`ip netns exec NS true`', times: ip.exec },
-  ];
+  rows.add({ workload: W, op: 'create', tool: '`ip netns add`', times: ip.add });
+  rows.add({ workload: W, op: 'delete', tool: '`ip netns del`', times: ip.del });
+  rows.add({ workload: W, op: 'socket in a namespace', tool: '`ip netns exec NS true`', times: ip.exec });
+  return rows.list;
 }

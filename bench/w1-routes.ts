@@ -1,50 +1,69 @@
 /**
  * W1: veth0 up with 10.0.0.1/16; add N routes 10.1.0.0+i /32 dev veth0 (one request + ACK each),
  * then delete them. Ours one by one (await each ACK) and batched (many requests per sendmsg),
- * against one `ip` per route (sampled and extrapolated), `ip -batch`, pyroute2 and node `netlink`.
+ * against Go (vishvananda/netlink), the floor (prebuilt frames, one at a time and batched),
+ * `ip -batch`, node `netlink`, and, outside the rounds, one `ip` per route (sampled and
+ * extrapolated) and pyroute2.
  */
 import {
-  countRoutes, deleteNetns, freshNetns, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, pyroute2, routeAddress, routeDevice,
-  type Row, type Sizes,
+  countRoutes, deleteNetns, floor, freshNetns, goNetlink, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, primaryNode, pyroute2,
+  routeAddress, routeDevice, Rows, type Row, type Setup,
 } from './common.js';
 
 const NS = 'bw1';
 type AddDel = { add: number[]; del: number[] };
 
-export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
+  const rows = new Rows();
   const W = `W1 ${s.w1Routes.toLocaleString('en')} /32 routes`;
   const push = (tool: string, r: AddDel, extra: Partial<Row> = {}) => {
-    rows.push({ workload: W, op: 'add', tool, times: r.add, ...extra });
-    rows.push({ workload: W, op: 'delete', tool, times: r.del, ...extra });
+    rows.add({ workload: W, op: 'add', tool, times: r.add, ...extra });
+    rows.add({ workload: W, op: 'delete', tool, times: r.del, ...extra });
   };
   freshNetns(NS);
   try {
-    routeDevice(NS);
+    const dev = routeDevice(NS);
     const base = countRoutes(NS);
     const verify = (tool: string) => {
       const left = countRoutes(NS);
       if (left !== base) throw new Error(`W1 ${tool}: ${left - base} routes left behind`);
     };
-
-    log('W1: ours, one by one');
-    push('ours, one by one', await ours<AddDel>({ w: 'w1', netns: NS, n: s.w1Routes, reps: s.reps, mode: 'seq' }), { ours: true });
-    verify('ours seq');
-    log('W1: ours, batched');
-    push('ours, batched', await ours<AddDel>({ w: 'w1', netns: NS, n: s.w1Routes, reps: s.reps, mode: 'batch' }), { ours: true });
-    verify('ours batch');
-
-    log('W1: ip -batch');
     const add = Array.from({ length: s.w1Routes }, (_, i) => `route add ${routeAddress(i)}/32 dev veth0`);
     const del = Array.from({ length: s.w1Routes }, (_, i) => `route del ${routeAddress(i)}/32 dev veth0`);
-    const batch: AddDel = { add: [], del: [] };
-    for (let r = 0; r < s.reps; r++) {
-      batch.add.push(ipBatch(add, NS));
-      if (countRoutes(NS) !== base + s.w1Routes) throw new Error('W1 ip -batch: routes missing');
-      batch.del.push(ipBatch(del, NS));
+    const task = { w: 'w1', netns: NS, n: s.w1Routes, reps: s.reps };
+
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const node of s.nodes) {
+        log(`W1 round ${round}: ours and the floor under node ${node.version}`);
+        push('ours, one by one', await ours<AddDel>({ ...task, mode: 'seq' }, node), { ours: true, node });
+        verify('ours seq');
+        push('ours, batched', await ours<AddDel>({ ...task, mode: 'batch' }, node), {
+          ours: true, node, batched: true, note: 'ns.addRoutes; delete through Connection.batch',
+        });
+        verify('ours batch');
+        const f = await floor<AddDel & { addBatched: number[]; delBatched: number[] }>({ ...task, dev, batch: s.w1Batch }, node);
+        push('floor, one at a time', f, { role: 'floor', node, note: 'prebuilt frames, libc send + recv per request' });
+        push(`floor, ${s.w1Batch} per send`, { add: f.addBatched, del: f.delBatched }, { role: 'floor', node, batched: true });
+        verify('floor');
+      }
+      if (s.go) {
+        log(`W1 round ${round}: Go`);
+        push('Go vishvananda/netlink', await goNetlink<AddDel>(task, s.go), { role: 'go', note: 'RouteAdd / RouteDel, one at a time' });
+        verify('go');
+      }
+      log(`W1 round ${round}: ip -batch`);
+      const batch: AddDel = { add: [], del: [] };
+      for (let r = 0; r < s.reps; r++) {
+        batch.add.push(ipBatch(add, NS));
+        if (countRoutes(NS) !== base + s.w1Routes) throw new Error('W1 ip -batch: routes missing');
+        batch.del.push(ipBatch(del, NS));
+      }
+      push('ip -batch', batch, { note: 'one `ip -n NS -batch FILE` process, start-up included; one request per ACK' });
+      verify('ip -batch');
+      log(`W1 round ${round}: node netlink`);
+      push('node `netlink` rt', await nodeNetlink<AddDel>({ ...task, netns: NS }), { node: primaryNode(s) });
+      verify('node netlink');
     }
-    push('ip -batch', batch, { note: 'one `ip -n NS -batch FILE` process, start-up included' });
-    verify('ip -batch');
 
     const sample = Math.min(s.w1IpSample, s.w1Routes);
     const scale = s.w1Routes / sample;
@@ -64,11 +83,8 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
     } else {
       log('W1: pyroute2 missing, skipped');
     }
-    log('W1: node netlink');
-    push('node `netlink` rt', await nodeNetlink<AddDel>({ w: 'w1', netns: NS, n: s.w1Routes, reps: s.reps }));
-    verify('node netlink');
   } finally {
     deleteNetns(NS);
   }
-  return rows;
+  return rows.list;
 }

@@ -1,24 +1,26 @@
 /**
  * W3: N veth pairs va<i>/vb<i>: create, both ends up (2N), a /30 on each end (2N), delete.
  * Ours one by one and concurrent (the concurrent run deletes with one RTM_DELLINK by IFLA_GROUP),
- * against one `ip` per op, `ip -batch`, pyroute2 and node `netlink`.
+ * against Go (vishvananda/netlink), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
+ * outside the rounds, one `ip` per op and pyroute2. Every tool starts in a fresh namespace.
  */
 import {
-  deleteNetns, freshNetns, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, pairAddresses, pyroute2, type Row, type Sizes,
+  deleteNetns, floor, freshNetns, goNetlink, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, pairAddresses, primaryNode, pyroute2,
+  Rows, type Row, type Setup,
 } from './common.js';
 
 const NS = 'bw3';
 type Phases = { create: number[]; up: number[]; addr: number[]; del: number[] };
 
-export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
+  const rows = new Rows();
   const n = s.w3Pairs;
   const W = `W3 ${n} veth pairs`;
   const push = (tool: string, p: Phases, extra: Partial<Row> = {}, delTool = tool) => {
-    rows.push({ workload: W, op: 'create', tool, times: p.create, ...extra });
-    rows.push({ workload: W, op: `up (${2 * n})`, tool, times: p.up, ...extra });
-    rows.push({ workload: W, op: `addr (${2 * n})`, tool, times: p.addr, ...extra });
-    rows.push({ workload: W, op: 'delete', tool: delTool, times: p.del, ...extra });
+    rows.add({ workload: W, op: 'create', tool, times: p.create, ...extra });
+    rows.add({ workload: W, op: `up (${2 * n})`, tool, times: p.up, ...extra });
+    rows.add({ workload: W, op: `addr (${2 * n})`, tool, times: p.addr, ...extra });
+    rows.add({ workload: W, op: 'delete', tool: delTool, times: p.del, ...extra });
   };
   const fresh = () => freshNetns(NS);
   const idx = Array.from({ length: n }, (_, i) => i);
@@ -31,22 +33,35 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
     }),
     del: idx.map((i) => `link del va${i}`),
   };
+  const task = { w: 'w3', netns: NS, n, reps: s.w3Reps };
   try {
-    fresh();
-    log('W3: ours, one by one');
-    push('ours, one by one', await ours<Phases>({ w: 'w3', netns: NS, n, reps: s.slowReps, mode: 'seq' }), { ours: true });
-    fresh();
-    log('W3: ours, concurrent');
-    push('ours, concurrent', await ours<Phases>({ w: 'w3', netns: NS, n, reps: s.slowReps, mode: 'concurrent' }), { ours: true },
-      'ours, group delete: ns.deleteLinkGroup, one RTM_DELLINK by IFLA_GROUP');
-
-    fresh();
-    log('W3: ip -batch');
-    const batch: Phases = { create: [], up: [], addr: [], del: [] };
-    for (let r = 0; r < s.slowReps; r++) {
-      for (const k of ['create', 'up', 'addr', 'del'] as const) batch[k].push(ipBatch(cmds[k], NS));
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const node of s.nodes) {
+        log(`W3 round ${round}: ours and the floor under node ${node.version}`);
+        fresh();
+        push('ours, one by one', await ours<Phases>({ ...task, mode: 'seq' }, node), { ours: true, node });
+        fresh();
+        push('ours, concurrent', await ours<Phases>({ ...task, mode: 'concurrent' }, node), { ours: true, node },
+          'ours, group delete: ns.deleteLinkGroup, one RTM_DELLINK by IFLA_GROUP');
+        fresh();
+        push('floor, one at a time', await floor<Phases>(task, node), { role: 'floor', node, note: 'prebuilt frames, indexes chosen at creation' });
+      }
+      if (s.go) {
+        log(`W3 round ${round}: Go`);
+        fresh();
+        push('Go vishvananda/netlink', await goNetlink<Phases>(task, s.go), { role: 'go', note: 'one call at a time' });
+      }
+      log(`W3 round ${round}: ip -batch`);
+      fresh();
+      const batch: Phases = { create: [], up: [], addr: [], del: [] };
+      for (let r = 0; r < s.w3Reps; r++) {
+        for (const k of ['create', 'up', 'addr', 'del'] as const) batch[k].push(ipBatch(cmds[k], NS));
+      }
+      push('ip -batch', batch, { note: 'one `ip -batch` process per phase, start-up included' });
+      log(`W3 round ${round}: node netlink`);
+      fresh();
+      push('node `netlink` rt', await nodeNetlink<Phases>(task), { node: primaryNode(s) });
     }
-    push('ip -batch', batch, { note: 'one `ip -batch` process per phase, start-up included' });
 
     fresh();
     log('W3: one ip per op');
@@ -61,11 +76,8 @@ export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
       log('W3: pyroute2');
       push('pyroute2', await pyroute2<Phases>({ w: 'w3', n, reps: s.slowReps }, NS));
     }
-    fresh();
-    log('W3: node netlink');
-    push('node `netlink` rt', await nodeNetlink<Phases>({ w: 'w3', netns: NS, n, reps: s.slowReps }));
   } finally {
     deleteNetns(NS);
   }
-  return rows;
+  return rows.list;
 }

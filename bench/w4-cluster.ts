@@ -1,37 +1,56 @@
 /**
  * W4: the article's cluster (bench/cluster.ts): six namespaces, a LAN, two bridges, four
- * containers, routes and forwarding; built and torn down by this library and by one `ip`
- * command per step (as the article does it). Each timed build starts once the kernel has freed what
- * the previous teardown deleted, on both sides.
+ * containers, routes and forwarding; built and torn down by this library, by Go
+ * (vishvananda/netlink, bench/peers/go-netlink), by the floor (prebuilt frames) and by one `ip`
+ * command per step (as the article does it). Each worker builds several clusters in one process:
+ * the first build of a fresh process (modules and JIT cold) is reported apart from the warm ones.
+ * Each timed build starts once the kernel has freed what the previous teardown deleted.
  */
 import { spawnSync } from 'node:child_process';
-import { settleAfterTeardown } from '../examples/common/run.js';
+import { KERNEL_CLEANUP_SETTLE_MS, settleAfterTeardown } from '../examples/common/run.js';
 import { clusterIpBuild, clusterIpTeardown, clusterNames } from './cluster.js';
-import { ipEach, ours, type Row, type Sizes } from './common.js';
+import { floor, goNetlink, ipEach, ours, Rows, type Row, type Setup } from './common.js';
 
-export async function run(s: Sizes, log: (m: string) => void): Promise<Row[]> {
-  const W = 'W4 cluster (6 netns, LAN, 2 bridges, 4 containers)';
-  log('W4: ours');
-  const o = await ours<{ build: number[]; teardown: number[] }>({ w: 'w4', reps: s.reps });
-  log('W4: ip script');
-  const build: number[] = [];
-  const teardown: number[] = [];
-  for (let r = 0; r < s.reps; r++) {
-    const prefix = `i${r}`;
-    try {
-      await settleAfterTeardown();
-      build.push(ipEach(clusterIpBuild(prefix)));
-      teardown.push(ipEach(clusterIpTeardown(prefix)));
-    } finally {
-      const { nodes, containers } = clusterNames(prefix);
-      for (const ns of [...nodes, ...containers]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+const W = 'W4 cluster (6 netns, LAN, 2 bridges, 4 containers)';
+type BuildTeardown = { build: number[]; teardown: number[] };
+
+export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
+  const rows = new Rows();
+  const push = (tool: string, r: BuildTeardown, extra: Partial<Row> = {}) => {
+    rows.add({ workload: W, op: 'build, first in a fresh process', tool, times: r.build.slice(0, 1), ...extra });
+    rows.add({ workload: W, op: 'build, warm process', tool, times: r.build.slice(1), ...extra });
+    rows.add({ workload: W, op: 'teardown', tool, times: r.teardown, ...extra });
+  };
+  const task = { w: 'w4', reps: s.w4Reps, settleMs: KERNEL_CLEANUP_SETTLE_MS };
+  for (let round = 1; round <= s.rounds; round++) {
+    for (const node of s.nodes) {
+      log(`W4 round ${round}: ours and the floor under node ${node.version}`);
+      push('ours', await ours<BuildTeardown>(task, node), { ours: true, node });
+      push('floor, one at a time', await floor<BuildTeardown>({ ...task, prefix: 'f' }, node), {
+        role: 'floor', node, note: 'prebuilt frames, indexes chosen at creation',
+      });
     }
+    if (s.go) {
+      log(`W4 round ${round}: Go`);
+      push('Go vishvananda/netlink', await goNetlink<BuildTeardown>({ ...task, prefix: 'g' }, s.go), { role: 'go', note: 'one call at a time' });
+    }
+    log(`W4 round ${round}: ip script`);
+    const ip: BuildTeardown = { build: [], teardown: [] };
+    for (let r = 0; r < s.w4Reps; r++) {
+      const prefix = `i${r}`;
+      try {
+        await settleAfterTeardown();
+        ip.build.push(ipEach(clusterIpBuild(prefix)));
+        ip.teardown.push(ipEach(clusterIpTeardown(prefix)));
+      } finally {
+        const { nodes, containers } = clusterNames(prefix);
+        for (const ns of [...nodes, ...containers]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      }
+    }
+    // Every build of the script starts new `ip` processes: all of them count as warm builds.
+    const note = `${clusterIpBuild('x').length} \`ip\` processes to build`;
+    rows.add({ workload: W, op: 'build, warm process', tool: 'iproute2 script, one `ip` per step', times: ip.build, note });
+    rows.add({ workload: W, op: 'teardown', tool: 'iproute2 script, one `ip` per step', times: ip.teardown });
   }
-  const note = `${clusterIpBuild('x').length} \`ip\` processes to build`;
-  return [
-    { workload: W, op: 'build', tool: 'ours', times: o.build, ours: true },
-    { workload: W, op: 'teardown', tool: 'ours', times: o.teardown, ours: true },
-    { workload: W, op: 'build', tool: 'iproute2 script, one `ip` per step', times: build, note },
-    { workload: W, op: 'teardown', tool: 'iproute2 script, one `ip` per step', times: teardown },
-  ];
+  return rows.list;
 }
