@@ -1,17 +1,10 @@
-import { constants } from 'node:os';
 import type { ExtAckAttrs } from '../messages/control/ext-ack.js';
 import type { NetlinkMessage } from '../messages/message.js';
+import { NetnsRtnlError } from '../messages/errors.js';
+import { ERRNO, errnoName, type ErrnoCode } from './sys/errno.js';
 
-export { InvalidArgumentError, NetlinkDecodeError } from '../messages/errors.js';
-
-const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(constants.errno).map(([name, number]) => [number, name] as const),
-);
-
-/** 'EEXIST' for 17, and so on; 'E<n>' for numbers the platform does not name. */
-export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
-}
+export { InvalidArgumentError, NetlinkDecodeError, NetnsRtnlError, type ErrorCode, type OwnErrorCode } from '../messages/errors.js';
+export { ERRNO, errnoName, type ErrnoCode };
 
 export interface NetlinkErrorDetails {
   /** Positive errno, e.g. 17. */
@@ -25,10 +18,10 @@ export interface NetlinkErrorDetails {
 }
 
 /** The kernel refused a request: errno, code, operation and the kernel's own words. */
-export class NetlinkError extends Error {
+export class NetlinkError extends NetnsRtnlError {
   override readonly name: string = 'NetlinkError';
   readonly errno: number;
-  readonly code: string;
+  readonly code: ErrnoCode;
   readonly operation: string;
   readonly seq: number | undefined;
   /** The extended-ACK message (NLMSGERR_ATTR_MSG), e.g. "Nexthop has invalid gateway". */
@@ -41,7 +34,8 @@ export class NetlinkError extends Error {
   constructor(details: NetlinkErrorDetails) {
     const code = errnoName(details.errno);
     const kernelMessage = details.ext?.msg;
-    super(`${details.operation}: ${code}${kernelMessage ? ` (${kernelMessage})` : ''}`);
+    const hint = details.errno === ERRNO.EPERM ? ': this needs CAP_NET_ADMIN (root) in the namespace' : '';
+    super(`${details.operation}: ${code}${kernelMessage ? ` (${kernelMessage})` : ''}${hint}`);
     this.errno = details.errno;
     this.code = code;
     this.operation = details.operation;
@@ -63,31 +57,57 @@ export class DumpInterruptedError<T = NetlinkMessage> extends NetlinkError {
     readonly attempts: number,
     readonly partial: T[],
   ) {
-    super({ errno: constants.errno.EINTR, operation: `${operation} (interrupted ${attempts} times by concurrent changes)` });
+    super({ errno: ERRNO.EINTR, operation: `${operation} (interrupted ${attempts} times by concurrent changes)` });
   }
 }
 
 /** The connection was closed, or the socket failed, while the request was pending. */
-export class ConnectionClosedError extends Error {
+export class ConnectionClosedError extends NetnsRtnlError {
   override readonly name = 'ConnectionClosedError';
+  readonly code = 'ERR_CONNECTION_CLOSED';
   constructor(operation: string, reason: string) {
     super(`${operation}: ${reason}`);
   }
 }
 
 /** No answer in time, or the caller aborted. The request may still have taken effect in the kernel. */
-export class RequestTimeoutError extends Error {
+export class RequestTimeoutError extends NetnsRtnlError {
   override readonly name = 'RequestTimeoutError';
+  readonly code = 'ERR_REQUEST_TIMEOUT';
   constructor(operation: string, timeoutMs: number) {
     super(`${operation}: no answer from the kernel within ${timeoutMs} ms (it may still have been applied)`);
   }
 }
 
 /** The kernel dropped messages for this socket (ENOBUFS): replies or events were lost. */
-export class NetlinkOverrunError extends Error {
+export class NetlinkOverrunError extends NetnsRtnlError {
   override readonly name = 'NetlinkOverrunError';
   readonly code = 'ENOBUFS';
+  readonly errno = ERRNO.ENOBUFS;
   constructor(operation: string) {
     super(`${operation}: ENOBUFS: the socket's receive buffer overflowed and the kernel dropped messages`);
+  }
+}
+
+/** The kernel answered, but not with what the request must produce (no reply, or the wrong kind). */
+export class UnexpectedReplyError extends NetnsRtnlError {
+  override readonly name = 'UnexpectedReplyError';
+  readonly code = 'ERR_UNEXPECTED_REPLY';
+  constructor(operation: string, problem: string) {
+    super(`${operation}: ${problem}`);
+  }
+}
+
+/** `Namespace.create` of a name that is taken. `code` is 'EEXIST', as from the kernel. */
+export class NamespaceExistsError extends NetnsRtnlError {
+  override readonly name = 'NamespaceExistsError';
+  readonly code = 'EEXIST';
+  readonly errno = ERRNO.EEXIST;
+  constructor(
+    readonly namespace: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`namespace ${JSON.stringify(namespace)} already exists (${path}); pass { existOk: true } to open it`, options);
   }
 }

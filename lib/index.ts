@@ -61,13 +61,20 @@ export type { Transport } from './transport.js';
 export {
   ConnectionClosedError,
   DumpInterruptedError,
+  ERRNO,
   errnoName,
   InvalidArgumentError,
+  NamespaceExistsError,
   NetlinkDecodeError,
   NetlinkError,
   NetlinkOverrunError,
+  NetnsRtnlError,
   RequestTimeoutError,
+  UnexpectedReplyError,
+  type ErrnoCode,
+  type ErrorCode,
   type NetlinkErrorDetails,
+  type OwnErrorCode,
 } from './errors.js';
 export { type Family } from './validate.js';
 export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkEventTransport, type NetlinkTransport } from './sys/index.js';

@@ -2,6 +2,7 @@
  * CNI error results (spec section 5, "Error"): a numeric code, a short message and details.
  * Codes below 100 are the spec's; 999 is what the reference plugins use for internal errors.
  */
+import { NetnsRtnlError } from '../errors.js';
 
 export const CNI_ERRORS = {
   INCOMPATIBLE_CNI_VERSION: 1,
@@ -27,11 +28,15 @@ export interface CniErrorJson {
   details?: string;
 }
 
-/** A failed CNI operation; `toJSON()` is the spec's error result. */
-export class CniError extends Error {
+/**
+ * A failed CNI operation; `toJSON()` is the spec's error result. `cniCode` is the spec's number
+ * (7 for a bad network configuration); `code` is 'ERR_CNI', as for every CNI error.
+ */
+export class CniError extends NetnsRtnlError {
   override readonly name = 'CniError';
+  readonly code = 'ERR_CNI';
   constructor(
-    readonly code: CniErrorCode,
+    readonly cniCode: CniErrorCode,
     readonly msg: string,
     readonly details?: string,
     options?: { cause?: unknown },
@@ -40,7 +45,7 @@ export class CniError extends Error {
   }
 
   toJSON(cniVersion?: string): CniErrorJson {
-    const out: CniErrorJson = cniVersion ? { cniVersion, code: this.code, msg: this.msg } : { code: this.code, msg: this.msg };
+    const out: CniErrorJson = cniVersion ? { cniVersion, code: this.cniCode, msg: this.msg } : { code: this.cniCode, msg: this.msg };
     if (this.details) out.details = this.details;
     return out;
   }

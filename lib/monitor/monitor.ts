@@ -40,7 +40,7 @@ import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLMSG_DONE, NLMSG_ERROR, NLM_F
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
 import { Connection } from '../connection.js';
-import { NetlinkOverrunError } from '../errors.js';
+import { NetlinkOverrunError, NetnsRtnlError } from '../errors.js';
 import { SILENT_LOGGER } from '../silent-logger.js';
 import type { Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
@@ -73,8 +73,9 @@ export interface MonitorTransport extends Transport {
 }
 
 /** Replay mode gave up: the state could not be read without losing events. */
-export class MonitorSyncError extends Error {
+export class MonitorSyncError extends NetnsRtnlError {
   override readonly name = 'MonitorSyncError';
+  readonly code = 'ERR_MONITOR_SYNC';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

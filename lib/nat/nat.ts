@@ -1,6 +1,6 @@
 import { NLM_F_ECHO } from '../../messages/constants.js';
 import { deleteRule, deleteTable, type NftMessage } from '../../messages/nftables/index.js';
-import { NetlinkError } from '../errors.js';
+import { NetlinkError, UnexpectedReplyError } from '../errors.js';
 import { InvalidArgumentError } from '../validate.js';
 import {
   countersOf,
@@ -89,7 +89,7 @@ export class Nat {
       const ours = rule && specOfUserdata(rule.family, rule.userdata);
       if (rule && ours && tagOf(ours) === tag) return toNatRule(ours, rule);
     }
-    throw new Error(`${operation}: the kernel did not echo the new rule`);
+    throw new UnexpectedReplyError(operation, 'the kernel did not echo the new rule');
   }
 
   /** Our rules, with their counters, in chain order (IPv4 first). */

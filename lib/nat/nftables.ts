@@ -20,6 +20,7 @@ import {
   type TableAttrs,
 } from '../../messages/nftables/index.js';
 import { Connection, type MessageCodec, type RequestOptions } from '../connection.js';
+import { UnexpectedReplyError } from '../errors.js';
 import { openNetlinkSocket } from '../sys/index.js';
 
 /**
@@ -109,7 +110,7 @@ export class Nftables {
   /** The ruleset generation (NFTA_GEN_ID): it changes with every committed batch. */
   async generation(options: RequestOptions = {}): Promise<number> {
     const [reply] = (await this.connection.request(getGeneration() as unknown as NetlinkMessage, options)) as unknown as NftMessage[];
-    if (reply?.kind !== 'gen' || reply.body.attrs.id === undefined) throw new Error('NFT_MSG_GETGEN: the kernel answered without NFTA_GEN_ID');
+    if (reply?.kind !== 'gen' || reply.body.attrs.id === undefined) throw new UnexpectedReplyError('NFT_MSG_GETGEN', 'the kernel answered without NFTA_GEN_ID');
     return reply.body.attrs.id;
   }
 

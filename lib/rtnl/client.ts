@@ -3,6 +3,7 @@ import type { LinkMessage, NetlinkMessage, NsidMessage } from '../../messages/me
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink, getNsid } from '../../messages/requests.js';
 import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
+import { UnexpectedReplyError } from '../errors.js';
 import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
 import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
 import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
@@ -68,7 +69,7 @@ export class Rtnl {
     const selector = typeof ref === 'number' ? { index: checkInteger(ref, 'index', 1, 0x7fffffff) } : { name: checkInterfaceName(ref, 'dev') };
     // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
     const [reply] = await this.send(getLink(selector, { skipStats: true }), `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}`, { undecodedReplies: true });
-    if (reply?.kind !== 'unknown') throw new Error(`RTM_GETLINK ${String(ref)}: the kernel sent no reply`);
+    if (reply?.kind !== 'unknown') throw new UnexpectedReplyError(`RTM_GETLINK ${String(ref)}`, 'the kernel sent no reply');
     return linkStateOfFrame(reply.body);
   }
 

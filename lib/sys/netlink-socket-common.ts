@@ -6,6 +6,7 @@ import { constants as osConstants } from 'node:os';
 import { NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
 import { getsockoptInto, setsockoptInt } from './libc.js';
 import { SystemCallError } from './system-call-error.js';
+import { NetnsRtnlError } from '../../messages/errors.js';
 
 export interface NetlinkTransport {
   /** Our netlink port id (nl_pid) in the socket's namespace. */
@@ -46,7 +47,7 @@ export interface NetlinkSocketOptions {
   sendBufferSize?: number;
 }
 
-export class SocketClosedError extends Error {
+export class SocketClosedError extends NetnsRtnlError {
   override readonly name = 'SocketClosedError';
   readonly code = 'ERR_SOCKET_CLOSED';
   constructor() {

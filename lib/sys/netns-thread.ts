@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, statSync, constants as fsConstants } from 'node:fs';
 import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
 import { setns, unshare } from './libc.js';
+import { NetnsRtnlError } from '../../messages/errors.js';
 
 const THREAD_NETNS = '/proc/thread-self/ns/net';
 
@@ -22,8 +23,9 @@ export function netnsInodeOfFd(fd: number): number {
 }
 
 /** Thrown when the thread could not be put back: the process is then in an unknown state. */
-export class NetnsRestoreError extends Error {
+export class NetnsRestoreError extends NetnsRtnlError {
   override readonly name = 'NetnsRestoreError';
+  readonly code = 'ERR_NETNS_RESTORE';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

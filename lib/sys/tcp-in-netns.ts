@@ -19,6 +19,7 @@ import { endianness } from 'node:os';
 import { O_CLOEXEC, SOL_SOCKET } from './constants.js';
 import { bind, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
+import { NetnsRtnlError } from '../../messages/errors.js';
 
 // <bits/socket.h>, <bits/socket_type.h>, <asm-generic/socket.h>
 const AF_INET = 2;
@@ -48,7 +49,7 @@ export interface NetnsListenOptions {
 }
 
 /** Error raised when a connect does not complete in time; `code` is 'ETIMEDOUT'. */
-export class ConnectTimeoutError extends Error {
+export class ConnectTimeoutError extends NetnsRtnlError {
   override readonly name = 'ConnectTimeoutError';
   readonly code = 'ETIMEDOUT';
   constructor(

@@ -15,9 +15,9 @@ describe('cni: configuration, versions, results, error JSON', () => {
     const c = parseBridgeConfig('{"cniVersion":"1.0.0","name":"n","isDefaultGateway":true,"ipam":{"type":"host-local"}}');
     expect(c).toMatchObject({ bridge: 'cni0', isGateway: true, ipamType: 'host-local', mtu: 0, vlan: 0 });
     expect(() => parseBridgeConfig('{"name":"n","vlan":5000}')).toThrow(/invalid VLAN ID 5000/);
-    expect(() => parseBridgeConfig('{"cniVersion":"1.0.0"}')).toThrow(expect.objectContaining({ code: 7, msg: 'missing network name' }));
-    expect(() => parseBridgeConfig('{"name":')).toThrow(expect.objectContaining({ code: 6 }));
-    expect(() => parseBridgeConfig('{"name":"n","hairpinMode":true,"promiscMode":true}')).toThrow(expect.objectContaining({ code: 7 }));
+    expect(() => parseBridgeConfig('{"cniVersion":"1.0.0"}')).toThrow(expect.objectContaining({ cniCode: 7, msg: 'missing network name' }));
+    expect(() => parseBridgeConfig('{"name":')).toThrow(expect.objectContaining({ cniCode: 6 }));
+    expect(() => parseBridgeConfig('{"name":"n","hairpinMode":true,"promiscMode":true}')).toThrow(expect.objectContaining({ cniCode: 7 }));
   });
 
   it('checks bridge and container interface names by the kernel rules (lib/validate.ts), as codes 7 and 4', () => {

@@ -11,7 +11,7 @@ describe('SystemCallError', () => {
     expect(error.code).toBe('EPERM');
     expect(error.errno).toBe(1);
     expect(error.syscall).toBe('setns');
-    expect(error.message).toBe('setns(fd 7, 0x40000000) failed: EPERM (Operation not permitted)');
+    expect(error.message).toBe('setns(fd 7, 0x40000000) failed: EPERM (Operation not permitted): this needs root (CAP_SYS_ADMIN)');
   });
 
   it('survives an errno it has no name for', () => {
