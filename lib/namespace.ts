@@ -4,6 +4,7 @@ import { closeSync, existsSync, fstatSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
+import { NamespaceExistsError } from './errors.js';
 import { Link } from './link.js';
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
@@ -84,9 +85,7 @@ export class Namespace implements AsyncDisposable {
     } catch (error) {
       const exists = (error as { code?: string }).code === 'EEXIST';
       if (exists && options.existOk) return Namespace.open(name, options);
-      if (exists) {
-        throw Object.assign(new Error(`namespace ${JSON.stringify(name)} already exists (${join(dir, name)}); pass { existOk: true } to open it`), { code: 'EEXIST' });
-      }
+      if (exists) throw new NamespaceExistsError(name, join(dir, name), { cause: error });
       throw error;
     }
     return new Namespace(name, path, openNetnsFd(path), options);

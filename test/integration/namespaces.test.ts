@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, Namespace } from '../../lib/index.js';
+import { InvalidArgumentError, Namespace, NamespaceExistsError } from '../../lib/index.js';
 import { collect, ipJson, runIn, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -47,8 +47,8 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
   it('create refuses an existing name unless existOk, which opens the same namespace', async () => {
     const ns = await make('exist');
     const error = await Namespace.create(`${P}exist`).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as { code?: string }).code).toBe('EEXIST');
+    expect(error).toBeInstanceOf(NamespaceExistsError);
+    expect((error as NamespaceExistsError).code).toBe('EEXIST');
     expect((error as Error).message).toMatch(/already exists.*existOk/);
     const again = await Namespace.create(`${P}exist`, { existOk: true });
     try {
