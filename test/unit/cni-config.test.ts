@@ -22,12 +22,12 @@ describe('cni: configuration, versions, results, error JSON', () => {
 
   it('checks bridge and container interface names by the kernel rules (lib/validate.ts), as codes 7 and 4', () => {
     for (const bridge of ['br\u0000x', 'br%d', 'vethà', 'a/b', 'x'.repeat(16)]) {
-      expect(() => parseBridgeConfig({ name: 'n', bridge })).toThrow(expect.objectContaining({ code: 7 }));
+      expect(() => parseBridgeConfig({ name: 'n', bridge })).toThrow(expect.objectContaining({ cniCode: 7 }));
     }
     expect(parseBridgeConfig({ name: 'n', bridge: 'x\u3000y' }).bridge).toBe('x\u3000y');
-    for (const ifname of ['eth%d', 'ethà', 'eth 0', '..']) expect(() => checkIfname(ifname)).toThrow(expect.objectContaining({ code: 4 }));
+    for (const ifname of ['eth%d', 'ethà', 'eth 0', '..']) expect(() => checkIfname(ifname)).toThrow(expect.objectContaining({ cniCode: 4 }));
     expect(() => checkIfname('eth0.100')).not.toThrow();
-    expect(() => parseBridgeConfig('{"name":"n","runtimeConfig":{"mac":"02-00-00-00-00-0g"}}')).toThrow(expect.objectContaining({ code: 7 }));
+    expect(() => parseBridgeConfig('{"name":"n","runtimeConfig":{"mac":"02-00-00-00-00-0g"}}')).toThrow(expect.objectContaining({ cniCode: 7 }));
     expect(parseBridgeConfig('{"name":"n","runtimeConfig":{"mac":"02-00-00-00-00-0A"}}').mac).toBe('02:00:00:00:00:0a');
   });
 
