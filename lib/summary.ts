@@ -15,6 +15,11 @@ export function summarize(m: NetlinkMessage): string {
       return `${head} ${m.body.attrs.dst ?? ''} lladdr=${m.body.attrs.lladdr ?? '-'} ifindex=${m.body.ifindex}`;
     case 'nsid':
       return `${head} nsid=${m.body.attrs.nsid ?? '-'}`;
+    case 'rule':
+      return `${head} ${m.body.attrs.src ?? 'all'}/${m.body.srcLen} priority=${m.body.attrs.priority ?? '-'} table=${m.body.attrs.table ?? m.body.table}`;
+    case 'qdisc':
+    case 'filter':
+      return `${head} ${m.body.attrs.kind ?? '?'} ifindex=${m.body.ifindex} handle=0x${m.body.handle.toString(16)} parent=0x${m.body.parent.toString(16)}`;
     case 'error':
       return `${head} error=${m.body.error}${m.body.ext?.msg ? ` "${m.body.ext.msg}"` : ''} for seq=${m.body.request.seq}`;
     case 'done':

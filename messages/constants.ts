@@ -45,6 +45,15 @@ export const RTM_GETROUTE = 26;
 export const RTM_NEWNEIGH = 28;
 export const RTM_DELNEIGH = 29;
 export const RTM_GETNEIGH = 30;
+export const RTM_NEWRULE = 32;
+export const RTM_DELRULE = 33;
+export const RTM_GETRULE = 34;
+export const RTM_NEWQDISC = 36;
+export const RTM_DELQDISC = 37;
+export const RTM_GETQDISC = 38;
+export const RTM_NEWTFILTER = 44;
+export const RTM_DELTFILTER = 45;
+export const RTM_GETTFILTER = 46;
 export const RTM_NEWNSID = 88;
 export const RTM_DELNSID = 89;
 export const RTM_GETNSID = 90;
@@ -68,6 +77,15 @@ export const MESSAGE_TYPE_NAMES: Readonly<Record<number, string>> = {
   [RTM_NEWNEIGH]: 'RTM_NEWNEIGH',
   [RTM_DELNEIGH]: 'RTM_DELNEIGH',
   [RTM_GETNEIGH]: 'RTM_GETNEIGH',
+  [RTM_NEWRULE]: 'RTM_NEWRULE',
+  [RTM_DELRULE]: 'RTM_DELRULE',
+  [RTM_GETRULE]: 'RTM_GETRULE',
+  [RTM_NEWQDISC]: 'RTM_NEWQDISC',
+  [RTM_DELQDISC]: 'RTM_DELQDISC',
+  [RTM_GETQDISC]: 'RTM_GETQDISC',
+  [RTM_NEWTFILTER]: 'RTM_NEWTFILTER',
+  [RTM_DELTFILTER]: 'RTM_DELTFILTER',
+  [RTM_GETTFILTER]: 'RTM_GETTFILTER',
   [RTM_NEWNSID]: 'RTM_NEWNSID',
   [RTM_DELNSID]: 'RTM_DELNSID',
   [RTM_GETNSID]: 'RTM_GETNSID',

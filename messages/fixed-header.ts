@@ -85,7 +85,15 @@ export function fixedHeader<const L extends HeaderLayout>(name: string, layout: 
 /** A body made of a fixed header then attributes: the header's fields plus `attrs`. */
 export type HeaderWithAttributes<H, A> = H & { attrs: A };
 
-export function headerWithAttributes<H, A>(header: FixedHeader<H>, table: AttrTable<A>): BodyCodec<HeaderWithAttributes<H, A>> {
+/**
+ * `encodeTable` picks the table to encode a body's attributes with, for sets where one attribute
+ * is read by the kind another names (TCA_OPTIONS by TCA_KIND); by default it is `table`.
+ */
+export function headerWithAttributes<H, A>(
+  header: FixedHeader<H>,
+  table: AttrTable<A>,
+  encodeTable: (attrs: A) => AttrTable<A> = () => table,
+): BodyCodec<HeaderWithAttributes<H, A>> {
   const padded = (header.size + 3) & ~3;
   return {
     decode(src, start, end) {
@@ -99,7 +107,8 @@ export function headerWithAttributes<H, A>(header: FixedHeader<H>, table: AttrTa
       const at = w.length;
       header.encode(w, body, field);
       w.zeros(padded - (w.length - at));
-      encodeAttributes(table, w, body.attrs ?? ({} as A), `${field}.attrs`);
+      const attrs = body.attrs ?? ({} as A);
+      encodeAttributes(encodeTable(attrs), w, attrs, `${field}.attrs`);
     },
   };
 }

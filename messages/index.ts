@@ -1,6 +1,6 @@
 /**
  * netns-rtnl/messages: I/O-free encoders and decoders for netlink framing and the rtnetlink
- * link, address, route, neighbour and netns-id messages.
+ * link, address, route, neighbour, netns-id, rule, qdisc and filter messages.
  */
 export {
   decodeMessages,
@@ -17,6 +17,9 @@ export {
   type NetlinkMessage,
   type NoopMessage,
   type NsidMessage,
+  type RuleMessage,
+  type QdiscMessage,
+  type FilterMessage,
   type OverrunMessage,
   type RouteMessage,
   type UnknownMessage,
@@ -33,6 +36,10 @@ export * from './address/index.js';
 export * from './route/index.js';
 export * from './neighbor/index.js';
 export * from './nsid/index.js';
+export * from './rule/index.js';
+/** Traffic control (qdiscs, filters, actions): under a namespace, since its names are many. */
+export * as tc from './tc/index.js';
+export type { QdiscBody, FilterBody, QdiscAttrs, FilterAttrs } from './tc/index.js';
 export * from './requests.js';
 /** nf_tables over NETLINK_NETFILTER: its own decoder, since nfnetlink types overlap rtnetlink's. */
 export * as nftables from './nftables/index.js';

@@ -12,6 +12,8 @@ import { addressBody, type AddressBody } from './address/index.js';
 import { routeBody, type RouteBody } from './route/index.js';
 import { neighborBody, type NeighborBody } from './neighbor/index.js';
 import { nsidBody, type NsidBody } from './nsid/index.js';
+import { ruleBody, type RuleBody } from './rule/index.js';
+import { filterBody, qdiscBody, type FilterBody, type QdiscBody } from './tc/index.js';
 import { decodeFrames, writeFrame, type MessageFamily } from './message-family.js';
 import { Writer } from './writer.js';
 
@@ -28,6 +30,9 @@ export interface AddressMessage extends MessageHeader { kind: 'address'; body: A
 export interface RouteMessage extends MessageHeader { kind: 'route'; body: RouteBody }
 export interface NeighborMessage extends MessageHeader { kind: 'neighbor'; body: NeighborBody }
 export interface NsidMessage extends MessageHeader { kind: 'nsid'; body: NsidBody }
+export interface RuleMessage extends MessageHeader { kind: 'rule'; body: RuleBody }
+export interface QdiscMessage extends MessageHeader { kind: 'qdisc'; body: QdiscBody }
+export interface FilterMessage extends MessageHeader { kind: 'filter'; body: FilterBody }
 export interface ErrorMessage extends MessageHeader { kind: 'error'; body: ErrorBody }
 export interface DoneMessage extends MessageHeader { kind: 'done'; body: DoneBody }
 /** NLMSG_NOOP, NLMSG_OVERRUN and message types this library does not know: the payload as bytes. */
@@ -41,6 +46,9 @@ export type NetlinkMessage =
   | RouteMessage
   | NeighborMessage
   | NsidMessage
+  | RuleMessage
+  | QdiscMessage
+  | FilterMessage
   | ErrorMessage
   | DoneMessage
   | NoopMessage
@@ -55,6 +63,9 @@ const BODIES: Readonly<Record<MessageKind, BodyCodec<unknown>>> = {
   route: routeBody as BodyCodec<unknown>,
   neighbor: neighborBody as BodyCodec<unknown>,
   nsid: nsidBody as BodyCodec<unknown>,
+  rule: ruleBody as BodyCodec<unknown>,
+  qdisc: qdiscBody as BodyCodec<unknown>,
+  filter: filterBody as BodyCodec<unknown>,
   error: errorBody as BodyCodec<unknown>,
   done: doneBody as BodyCodec<unknown>,
   noop: rawBody as BodyCodec<unknown>,
@@ -68,6 +79,9 @@ export function kindOfType(type: number): MessageKind {
   if (type >= 20 && type <= 22) return 'address';
   if (type >= 24 && type <= 26) return 'route';
   if (type >= 28 && type <= 30) return 'neighbor';
+  if (type >= 32 && type <= 34) return 'rule';
+  if (type >= 36 && type <= 38) return 'qdisc';
+  if (type >= 44 && type <= 46) return 'filter';
   if (type >= 88 && type <= 90) return 'nsid';
   switch (type) {
     case NLMSG_ERROR:

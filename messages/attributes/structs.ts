@@ -3,10 +3,11 @@ import type { Field } from 'struct-fu';
 import type { Codec } from './codec.js';
 import { describe } from './scalars.js';
 
-type FieldKind = 'u8' | 'u16' | 'u32' | 's32' | 'u16be' | 'u32be';
+type FieldKind = 'u8' | 'u16' | 's16' | 'u32' | 's32' | 'u16be' | 'u32be';
 const RANGES: Record<FieldKind, [number, number]> = {
   u8: [0, 0xff],
   u16: [0, 0xffff],
+  s16: [-0x8000, 0x7fff],
   u32: [0, 0xffffffff],
   s32: [-0x80000000, 0x7fffffff],
   u16be: [0, 0xffff],
@@ -15,6 +16,7 @@ const RANGES: Record<FieldKind, [number, number]> = {
 const FU: Record<FieldKind, (name: string) => Field> = {
   u8: fu.uint8,
   u16: fu.uint16le,
+  s16: fu.int16le,
   u32: fu.uint32le,
   s32: fu.int32le,
   u16be: fu.uint16,

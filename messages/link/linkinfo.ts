@@ -1,16 +1,15 @@
-import type { Codec, RawAttribute, SiblingAwareCodec } from '../attributes/codec.js';
+import type { Codec, RawAttribute } from '../attributes/codec.js';
 import { bytes, describe } from '../attributes/scalars.js';
 import { kindName } from './codecs.js';
 import { attr, defineTable, type AttrTable, type ValuesOf } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
-import { Source } from '../source.js';
+import { dataByKind, kindData, kindEntries, type KindTables } from '../attributes/by-kind.js';
+
+export type { KindTables } from '../attributes/by-kind.js';
 
 // IFLA_INFO_* (<linux/if_link.h>): the payload of IFLA_LINKINFO. IFLA_INFO_DATA is read with the
 // table of its IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA with that of its IFLA_INFO_SLAVE_KIND; a kind
 // without a table keeps its data as raw bytes, and writes them back unchanged.
-
-/** Attribute tables by kind name, e.g. { veth, bridge, vxlan }. */
-export type KindTables = Readonly<Record<string, AttrTable<unknown>>>;
 
 type KnownKind<K extends KindTables> = { [N in keyof K & string]: { kind: N; data?: ValuesOf<K[N]> } }[keyof K & string];
 type KnownSlaveKind<S extends KindTables> = {
@@ -29,61 +28,6 @@ export type LinkInfoOf<K extends KindTables, S extends KindTables> = {
 } & (KnownKind<K> | { kind?: string; data?: Uint8Array }) &
   (KnownSlaveKind<S> | { slaveKind?: string; slaveData?: Uint8Array });
 
-interface KindEntry {
-  readonly table: AttrTable<unknown>;
-  /** Shown in decode error paths, e.g. 'IFLA_INFO_DATA(veth)'; built once, not per message. */
-  readonly path: string;
-}
-
-function entries(kernelName: string, tables: KindTables): Map<string, KindEntry> {
-  const map = new Map<string, KindEntry>();
-  for (const [name, table] of Object.entries(tables)) map.set(name, { table, path: `${kernelName}(${name})` });
-  return map;
-}
-
-/** Decodes IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA after its siblings, with the table of their kind. */
-function dataByKind(kinds: Map<string, KindEntry>, kindField: 'kind' | 'slaveKind'): SiblingAwareCodec<unknown> {
-  return {
-    label: `data by ${kindField}`,
-    shape: 'container',
-    nestedFlag: false,
-    afterSiblings: true,
-    decode(src, start, end, siblings) {
-      const name = siblings[kindField];
-      const entry = typeof name === 'string' ? kinds.get(name) : undefined;
-      if (entry === undefined) return src.bytes.slice(start, end);
-      src.path[src.path.length - 1] = entry.path;
-      return decodeAttributes(entry.table, src, start, end);
-    },
-    encode(w, value, field) {
-      // Encoding goes through the per-kind tables below; this is reached only without one.
-      bytes.encode(w, value as Uint8Array, field);
-    },
-  };
-}
-
-/** The data of a known kind: its attributes, or raw bytes if the caller gives a Uint8Array. */
-function kindData(table: AttrTable<unknown>): Codec<unknown> {
-  return {
-    label: `nested ${table.space}`,
-    shape: 'container',
-    // The kernel sends IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA without NLA_F_NESTED and iproute2
-    // sends none either; rtnl_link_ops parsing accepts both, so user-built data matches iproute2.
-    nestedFlag: false,
-    decode: (src, start, end) => decodeAttributes(table, src, start, end),
-    encode(w, value, field) {
-      if (value instanceof Uint8Array) {
-        // Raw bytes must still be what the decoder can read back as this kind's attributes.
-        try {
-          decodeAttributes(table, new Source(value), 0, value.length);
-        } catch (error) {
-          throw new RangeError(`${field}: the ${value.length} raw bytes are not ${table.space} attributes (${(error as Error).message})`);
-        }
-        w.bytes(value);
-      } else encodeAttributes(table, w, value, field);
-    },
-  };
-}
 
 /** IFLA_INFO_KIND: the kind's name, which says how IFLA_INFO_DATA is read. */
 export const IFLA_INFO_KIND = 1;
@@ -104,14 +48,16 @@ function infoTable(data: Codec<unknown>, slaveData: Codec<unknown>) {
  * a table whose data attributes use that kind's table (all built here, once).
  */
 export function linkinfoCodec<K extends KindTables, S extends KindTables>(kinds: K, slaveKinds: S): Codec<LinkInfoOf<K, S>> {
-  const kindEntries = entries('IFLA_INFO_DATA', kinds);
-  const slaveEntries = entries('IFLA_INFO_SLAVE_DATA', slaveKinds);
-  const decodeTable = infoTable(dataByKind(kindEntries, 'kind'), dataByKind(slaveEntries, 'slaveKind'));
+  const infoKinds = kindEntries('IFLA_INFO_DATA', kinds);
+  const slaveEntries = kindEntries('IFLA_INFO_SLAVE_DATA', slaveKinds);
+  const decodeTable = infoTable(dataByKind(infoKinds, 'kind'), dataByKind(slaveEntries, 'slaveKind'));
 
   // encodeTables.get(kind).get(slaveKind); '' stands for "no table for this kind".
+  // The kernel sends IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA without NLA_F_NESTED and iproute2
+  // sends none either; rtnl_link_ops parsing accepts both, so user-built data matches iproute2.
   const encodeTables = new Map<string, Map<string, AttrTable<unknown>>>();
   const kindCodecs: Array<[string, Codec<unknown>]> = [['', bytes as Codec<unknown>]];
-  for (const [name, e] of kindEntries) kindCodecs.push([name, kindData(e.table)]);
+  for (const [name, e] of infoKinds) kindCodecs.push([name, kindData(e.table)]);
   const slaveCodecs: Array<[string, Codec<unknown>]> = [['', bytes as Codec<unknown>]];
   for (const [name, e] of slaveEntries) slaveCodecs.push([name, kindData(e.table)]);
   for (const [kindName, dataCodec] of kindCodecs) {
@@ -132,7 +78,7 @@ export function linkinfoCodec<K extends KindTables, S extends KindTables>(kinds:
         throw new TypeError(`${field}: expected an object of IFLA_INFO attributes, got ${describe(value)}`);
       }
       const { kind, slaveKind } = value as { kind?: unknown; slaveKind?: unknown };
-      const bySlave = encodeTables.get(typeof kind === 'string' && kindEntries.has(kind) ? kind : '')!;
+      const bySlave = encodeTables.get(typeof kind === 'string' && infoKinds.has(kind) ? kind : '')!;
       const table = bySlave.get(typeof slaveKind === 'string' && slaveEntries.has(slaveKind) ? slaveKind : '')!;
       encodeAttributes(table, w, value, field);
     },

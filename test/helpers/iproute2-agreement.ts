@@ -5,6 +5,7 @@
 import type { NetlinkMessage } from '../../messages/message.js';
 import { errnoName } from '../../lib/errors.js';
 import type { Fixture } from './fixtures.js';
+import { tcRuleChecks } from './tc-rule-agreement.js';
 
 type Json = Record<string, unknown>;
 export type Check = [what: string, ours: unknown, theirs: unknown];
@@ -247,6 +248,7 @@ export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): C
         break;
     }
   }
+  checks.push(...tcRuleChecks(messages, output, fixture.direction));
   // A request states only what it changes: iproute2's other fields are the kernel's defaults.
   return fixture.direction === 'sent' ? checks.filter(([, ours]) => ours !== undefined) : checks;
 }

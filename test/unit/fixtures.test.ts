@@ -36,6 +36,10 @@ describe('captured fixtures', () => {
       }
     });
 
+    it.runIf(fixture.expected !== undefined)('decodes to the expected message', () => {
+      expect(decodeMessages(fixture.bytes)[0]).toMatchObject(fixture.expected as object);
+    });
+
     it('re-encodes byte for byte', () => {
       const encoded = encodeMessages(decodeMessages(fixture.bytes));
       expect(Buffer.from(encoded).toString('hex')).toBe(Buffer.from(fixture.bytes).toString('hex'));

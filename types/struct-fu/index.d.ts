@@ -12,6 +12,7 @@ declare module 'struct-fu' {
   function uint8(name: string): Field;
   function uint16le(name: string): Field;
   function uint32le(name: string): Field;
+  function int16le(name: string): Field;
   function int32le(name: string): Field;
   function uint16(name: string): Field;
   function uint32(name: string): Field;
@@ -21,6 +22,7 @@ declare module 'struct-fu' {
     uint8: typeof uint8;
     uint16le: typeof uint16le;
     uint32le: typeof uint32le;
+    int16le: typeof int16le;
     int32le: typeof int32le;
     uint16: typeof uint16;
     uint32: typeof uint32;

@@ -1,0 +1,87 @@
+import { ip } from '../attributes/addresses.js';
+import { bytes, ifname, u32, u8 } from '../attributes/scalars.js';
+import { struct } from '../attributes/structs.js';
+import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
+import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+
+// Policy routing rules (`ip rule`): RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE, <linux/fib_rules.h>.
+
+// fib_rule_hdr.action
+export const FR_ACT_UNSPEC = 0;
+/** Look the packet up in the rule's table. */
+export const FR_ACT_TO_TBL = 1;
+export const FR_ACT_GOTO = 2;
+export const FR_ACT_NOP = 3;
+export const FR_ACT_BLACKHOLE = 6;
+export const FR_ACT_UNREACHABLE = 7;
+export const FR_ACT_PROHIBIT = 8;
+
+// fib_rule_hdr.flags
+export const FIB_RULE_PERMANENT = 0x1;
+/** `ip rule add not ...`: the selector is inverted. */
+export const FIB_RULE_INVERT = 0x2;
+export const FIB_RULE_UNRESOLVED = 0x4;
+export const FIB_RULE_IIF_DETACHED = 0x8;
+export const FIB_RULE_OIF_DETACHED = 0x10;
+
+export const fibRuleUidRange = struct('fib_rule_uid_range', { start: 'u32', end: 'u32' });
+export const fibRulePortRange = struct('fib_rule_port_range', { start: 'u16', end: 'u16' });
+
+export const ruleAttributes = defineTable('FRA', [
+  attr(1, 'FRA_DST', 'dst', ip),
+  attr(2, 'FRA_SRC', 'src', ip),
+  attr(3, 'FRA_IIFNAME', 'iifname', ifname),
+  attr(4, 'FRA_GOTO', 'goto', u32),
+  attr(6, 'FRA_PRIORITY', 'priority', u32),
+  attr(10, 'FRA_FWMARK', 'fwmark', u32),
+  attr(11, 'FRA_FLOW', 'flow', u32),
+  /** A big-endian u64 (the tunnel id of collect_md tunnels), kept as its 8 bytes. */
+  attr(12, 'FRA_TUN_ID', 'tunId', bytes),
+  attr(13, 'FRA_SUPPRESS_IFGROUP', 'suppressIfgroup', u32),
+  attr(14, 'FRA_SUPPRESS_PREFIXLEN', 'suppressPrefixlen', u32),
+  attr(15, 'FRA_TABLE', 'table', u32),
+  attr(16, 'FRA_FWMASK', 'fwmask', u32),
+  attr(17, 'FRA_OIFNAME', 'oifname', ifname),
+  attr(19, 'FRA_L3MDEV', 'l3mdev', u8),
+  attr(20, 'FRA_UID_RANGE', 'uidRange', fibRuleUidRange),
+  attr(21, 'FRA_PROTOCOL', 'protocol', u8),
+  attr(22, 'FRA_IP_PROTO', 'ipProto', u8),
+  attr(23, 'FRA_SPORT_RANGE', 'sportRange', fibRulePortRange),
+  attr(24, 'FRA_DPORT_RANGE', 'dportRange', fibRulePortRange),
+]);
+
+export type RuleAttrs = ValuesOf<typeof ruleAttributes>;
+
+/**
+ * struct fib_rule_hdr. `table` holds ids below 256 (ids from 256 up travel in FRA_TABLE with 0
+ * here); res1 and res2 are reserved bytes, kept as read.
+ */
+export const fibRuleHdr = fixedHeader('fib_rule_hdr', [
+  ['family', 'u8'],
+  ['dstLen', 'u8'],
+  ['srcLen', 'u8'],
+  ['tos', 'u8'],
+  ['table', 'u8'],
+  ['res1', 'u8'],
+  ['res2', 'u8'],
+  ['action', 'u8'],
+  ['flags', 'u32'],
+]);
+
+export interface RuleHeader {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  table: number;
+  res1?: number;
+  res2?: number;
+  /** FR_ACT_*. */
+  action: number;
+  /** FIB_RULE_* bits. */
+  flags: number;
+}
+
+export type RuleBody = HeaderWithAttributes<RuleHeader, RuleAttrs>;
+
+export const ruleBody = headerWithAttributes<RuleHeader, RuleAttrs>(fibRuleHdr, ruleAttributes);

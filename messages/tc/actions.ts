@@ -1,0 +1,98 @@
+import type { Codec } from '../attributes/codec.js';
+import { bytes, describe, string, u32 } from '../attributes/scalars.js';
+import { nested, NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
+import { nestedByKind, tablesByKind } from '../attributes/by-kind.js';
+import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
+import { mirredAttributes, type MirredOptions } from './kinds/mirred.js';
+import { bitfield32, statsAttributes } from './stats.js';
+
+// tc actions (<linux/pkt_cls.h>): a filter's action list (TCA_U32_ACT and its kin) holds one
+// nested attribute per action, numbered 1, 2 ... in the order they run; each holds TCA_ACT_*
+// attributes, with TCA_ACT_OPTIONS read by TCA_ACT_KIND.
+
+// TC_ACT_*: what happens to the packet after an action.
+export const TC_ACT_UNSPEC = -1;
+export const TC_ACT_OK = 0;
+export const TC_ACT_RECLASSIFY = 1;
+export const TC_ACT_SHOT = 2;
+export const TC_ACT_PIPE = 3;
+export const TC_ACT_STOLEN = 4;
+export const TC_ACT_QUEUED = 5;
+export const TC_ACT_REPEAT = 6;
+export const TC_ACT_REDIRECT = 7;
+export const TC_ACT_TRAP = 8;
+
+/** Action kinds whose TCA_ACT_OPTIONS is decoded. Adding one: a file in kinds/ and a line here. */
+export const actionKindTables = { mirred: mirredAttributes } as const;
+
+function actionTable(options: Codec<unknown>) {
+  return defineTable('TCA_ACT', [
+    attr(1, 'TCA_ACT_KIND', 'kind', string(15)),
+    attr(2, 'TCA_ACT_OPTIONS', 'options', options),
+    attr(3, 'TCA_ACT_INDEX', 'index', u32),
+    attr(4, 'TCA_ACT_STATS', 'stats', nested(statsAttributes)),
+    attr(6, 'TCA_ACT_COOKIE', 'cookie', bytes),
+    attr(7, 'TCA_ACT_FLAGS', 'flags', bitfield32),
+    attr(8, 'TCA_ACT_HW_STATS', 'hwStats', bitfield32),
+    attr(9, 'TCA_ACT_USED_HW_STATS', 'usedHwStats', bitfield32),
+    attr(10, 'TCA_ACT_IN_HW_COUNT', 'inHwCount', u32),
+  ]);
+}
+
+// tc sends TCA_ACT_OPTIONS with NLA_F_NESTED, and the kernel's dumps do too.
+const actionTables = tablesByKind(actionTable, 'TCA_ACT_OPTIONS', 'kind', actionKindTables, true);
+const actionCodec = nestedByKind(actionTables, 'kind', false);
+
+type ActionCommon = Omit<ValuesOf<ReturnType<typeof actionTable>>, 'kind' | 'options'>;
+
+/** One action of a filter: its position (1 runs first), kind and kind-specific options. */
+export type TcAction = ActionCommon & { order: number } & (
+    | { kind: 'mirred'; options?: MirredOptions }
+    | { kind?: string; options?: Uint8Array }
+  );
+
+/** The attribute type an action had on the wire when it carried flag bits (NLA_F_NESTED). */
+const RAW_TYPE = Symbol('netlink.actionType');
+
+const MAX_ORDER = NLA_TYPE_MASK;
+
+/** TCA_U32_ACT and the other action lists: TcAction[] in wire order. */
+export const actionList: Codec<TcAction[]> = {
+  label: 'tc action list',
+  shape: 'container',
+  nestedFlag: false,
+  decode(src, start, end) {
+    const view = src.view;
+    const out: TcAction[] = [];
+    let off = start;
+    while (off < end) {
+      if (end - off < NLA_HDRLEN) throw src.error(off, `${end - off} trailing bytes after the last action`);
+      const len = view.getUint16(off, true);
+      const rawType = view.getUint16(off + 2, true);
+      if (len < NLA_HDRLEN) throw src.error(off, `nla_len ${len} is below the 4-byte attribute header`);
+      if (off + len > end) throw src.error(off, `nla_len ${len} overruns the action list by ${off + len - end} bytes`);
+      const order = rawType & NLA_TYPE_MASK;
+      src.path.push(`action ${order}`);
+      const action = actionCodec.decode(src, off + NLA_HDRLEN, off + len, {}) as TcAction;
+      src.path.pop();
+      action.order = order;
+      if (rawType !== order) Object.defineProperty(action, RAW_TYPE, { value: rawType, enumerable: false });
+      out.push(action);
+      off += (len + 3) & ~3;
+    }
+    return out;
+  },
+  encode(w, value, field) {
+    if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array of actions ({ order, kind, options })`);
+    value.forEach((action: TcAction, i) => {
+      const f = `${field}[${i}]`;
+      if (typeof action !== 'object' || action === null) throw new TypeError(`${f}: expected an action object, got ${describe(action)}`);
+      const order = action.order ?? i + 1;
+      if (!Number.isInteger(order) || order < 1 || order > MAX_ORDER) throw new RangeError(`${f}.order: ${describe(order)} is not a position from 1 to ${MAX_ORDER}`);
+      const raw = (action as { [RAW_TYPE]?: number })[RAW_TYPE];
+      const at = w.beginAttr(raw !== undefined && (raw & NLA_TYPE_MASK) === order ? raw : order);
+      actionCodec.encode(w, action, f);
+      w.endAttr(at, f);
+    });
+  },
+};

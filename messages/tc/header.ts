@@ -1,0 +1,38 @@
+import { fixedHeader } from '../fixed-header.js';
+
+// struct tcmsg (<linux/rtnetlink.h>) and the handle values of <linux/pkt_sched.h>.
+
+/**
+ * struct tcmsg, the header of qdisc, class and filter messages. Handles are major:minor in one
+ * u32 (`1:` is 0x00010000). For a filter, `info` is its priority (high 16 bits) and its
+ * ethertype in network byte order (low 16 bits: ETH_P_ALL is 0x0300).
+ */
+export const tcmsg = fixedHeader('tcmsg', [
+  ['family', 'u8'],
+  ['pad1', 'pad8'],
+  ['pad2', 'pad16'],
+  ['ifindex', 's32'],
+  ['handle', 'u32'],
+  ['parent', 'u32'],
+  ['info', 'u32'],
+]);
+
+export interface TcHeader {
+  family: number;
+  ifindex: number;
+  handle: number;
+  parent: number;
+  info: number;
+}
+
+export const TC_H_UNSPEC = 0;
+/** The parent of a device's root (egress) qdisc. */
+export const TC_H_ROOT = 0xffffffff;
+/** The parent of an ingress or clsact qdisc. */
+export const TC_H_INGRESS = 0xfffffff1;
+export const TC_H_CLSACT = TC_H_INGRESS;
+export const TC_H_MIN_INGRESS = 0xfff2;
+export const TC_H_MIN_EGRESS = 0xfff3;
+
+/** major:minor as one handle. */
+export const tcHandle = (major: number, minor: number): number => (((major & 0xffff) << 16) | (minor & 0xffff)) >>> 0;

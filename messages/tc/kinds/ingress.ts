@@ -1,0 +1,9 @@
+import { defineTable, type ValuesOf } from '../../attributes/table.js';
+
+/**
+ * Kinds "ingress" and "clsact": their TCA_OPTIONS is an empty nest in the kernel's dumps and
+ * absent from tc's requests; anything else inside it is kept as unknown.
+ */
+export const ingressAttributes = defineTable('TCA_INGRESS', []);
+
+export type IngressOptions = ValuesOf<typeof ingressAttributes>;
