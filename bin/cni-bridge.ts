@@ -3,22 +3,52 @@
  * cni-bridge: a CNI plugin (spec 1.0.0 / 1.1.0) compatible with the reference `bridge` plugin,
  * built on netns-rtnl. Install it on the runtime's CNI_PATH (e.g. /opt/cni/bin/cni-bridge) and
  * name it in a network configuration as "type": "cni-bridge".
+ *
+ * A runtime starts it for every call (VERSION, then ADD; VERSION, then DEL), so it is built to
+ * start fast: one small first file (scripts/bundle-cni.mjs) that loads the netlink engine only for
+ * the commands that need it, the compile cache on Node lines that have one (22 and later: the
+ * engine's code is compiled once per machine, not per call), and stdin and stdout used as plain
+ * file descriptors, which spares the stream classes Node would otherwise load for them.
  */
+import module from 'node:module';
+import { readFileSync, writeSync } from 'node:fs';
 import { main } from '../lib/cni/main.js';
 
+// Quiet by design: it never throws, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
 function readStdin(): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    process.stdin.on('data', (d: Buffer) => chunks.push(d));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
-    process.stdin.on('error', reject);
-  });
+  try {
+    return Promise.resolve(readFileSync(0));
+  } catch (error) {
+    // A non-blocking pipe has nothing yet: read it as a stream instead.
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return Promise.reject(error);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      process.stdin.on('data', (d: Buffer) => chunks.push(d));
+      process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+      process.stdin.on('error', reject);
+    });
+  }
+}
+
+function writer(fd: 1 | 2, stream: NodeJS.WriteStream): (text: string) => void {
+  return (text) => {
+    const bytes = Buffer.from(text);
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(fd, bytes, done);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      stream.write(bytes.subarray(done));
+    }
+  };
 }
 
 const status = await main({
   env: process.env,
   stdin: readStdin,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writer(1, process.stdout),
+  stderr: writer(2, process.stderr),
 });
 process.exitCode = status;

@@ -1,0 +1,68 @@
+// esbuild plugins shared by the bundles (scripts/bundle-package.mjs, scripts/bundle-cni.mjs): what
+// the sources import statically is bound lazily in the bundle, so that a program pays at start only
+// for what it runs.
+//
+// - koffi (a native addon, about 10 ms to load): loaded by require on the first property read of its
+//   default export, i.e. when the first system call is bound.
+// - Node's built-in modules: taken with require instead of import. An ES import of node:fs or
+//   node:util evaluates every lazy getter of the module (fs.promises, util.TextDecoder ...: 4-6 ms
+//   on Node 22); require does not. child_process, net, crypto and util, which Node has not loaded
+//   yet at start, are loaded on first use: functions are imported as forwarding functions, and a
+//   default import is an object whose properties load the module.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const NAMESPACE = 'lazy-module';
+const LAZY_BUILTINS = new Set(['node:child_process', 'node:net', 'node:crypto', 'node:util']);
+const REQUIRE_MODULE = 'bundle:require';
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** A default export whose property reads load the module (functions bound to it). */
+const lazyDefault = (load) => `export default /* @__PURE__ */ new Proxy({}, {
+  get(_, key) { const m = ${load}(); const v = m[key]; return typeof v === 'function' && !/^[A-Z]/.test(String(key)) ? v.bind(m) : v; },
+  has(_, key) { return key in ${load}(); },
+});`;
+
+function moduleSource(specifier) {
+  const load = `${specifier.replace(/\W/g, '_')}_load`;
+  const head = `import { require } from ${JSON.stringify(REQUIRE_MODULE)};
+let loaded;
+function ${load}() { return (loaded ??= require(${JSON.stringify(specifier)})); }
+/* @__NO_SIDE_EFFECTS__ */ function pick(name) { return ${load}()[name]; }
+`;
+  if (specifier === 'koffi') return `${head}${lazyDefault(load)}\n`;
+  const lazy = LAZY_BUILTINS.has(specifier);
+  const lines = [];
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(require(specifier)))) {
+    // Accessors (fs.promises ...) are left out: importing one is a build error, not a silent load.
+    if (!('value' in descriptor) || !IDENTIFIER.test(name) || name === 'default') continue;
+    const fn = typeof descriptor.value === 'function' && /^[a-z]/.test(name);
+    lines.push(
+      lazy && fn
+        ? `export function ${name}(...args) { return ${load}().${name}(...args); }`
+        : `export const ${name} = /* @__PURE__ */ pick(${JSON.stringify(name)});`,
+    );
+  }
+  lines.push(lazy ? lazyDefault(load) : `export default /* @__PURE__ */ ${load}();`);
+  return `${head}${lines.join('\n')}\n`;
+}
+
+/** The esbuild plugin: koffi and node:* imports become the modules above. */
+export const lazyModules = {
+  name: 'lazy-modules',
+  setup(build) {
+    build.onResolve({ filter: /^(koffi|node:.*)$/ }, (args) => {
+      if (args.path === 'node:module' || args.namespace === NAMESPACE) return { path: args.path, external: true };
+      return { path: args.path, namespace: NAMESPACE };
+    });
+    build.onResolve({ filter: new RegExp(`^${REQUIRE_MODULE}$`) }, () => ({ path: REQUIRE_MODULE, namespace: NAMESPACE }));
+    build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+      contents:
+        args.path === REQUIRE_MODULE
+          ? `import { createRequire } from 'node:module';\nexport const require = createRequire(import.meta.url);\n`
+          : moduleSource(args.path),
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * The package as a consumer imports it: `netns-rtnl`, `netns-rtnl/messages` and `netns-rtnl/cni`
+ * resolve (package.json "exports") to the bundle scripts/bundle-package.mjs makes. They must export
+ * what the sources' entry modules export, share one copy of every class, and load neither koffi nor
+ * the built-in modules that only some calls need until a call needs them. Needs the build.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const built = existsSync(`${root}dist/bundle/netns-rtnl.js`) && existsSync(`${root}dist/lib/index.js`);
+
+/** Runs an ES module snippet in a fresh Node from the repository root (where the package can import itself). */
+function run(code: string): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const ENTRIES = {
+  'netns-rtnl': 'dist/lib/index.js',
+  'netns-rtnl/messages': 'dist/messages/index.js',
+  'netns-rtnl/cni': 'dist/lib/cni/index.js',
+} as const;
+
+describe.skipIf(!built)('package entry points (the bundle)', () => {
+  it('export the same names as the compiled entry modules', () => {
+    const out = run(`
+      const entries = ${JSON.stringify(ENTRIES)};
+      const names = {};
+      for (const [spec, file] of Object.entries(entries)) {
+        names[spec] = [Object.keys(await import(spec)).sort(), Object.keys(await import('./' + file)).sort()];
+      }
+      console.log(JSON.stringify(names));`);
+    const names = JSON.parse(out) as Record<string, [string[], string[]]>;
+    for (const [spec, [bundled, compiled]] of Object.entries(names)) {
+      expect(compiled.length, spec).toBeGreaterThan(5);
+      expect(bundled, spec).toEqual(compiled);
+    }
+  });
+
+  it('share one copy of every class and value between entry points', () => {
+    const out = run(`
+      const [main, messages, cni] = await Promise.all([import('netns-rtnl'), import('netns-rtnl/messages'), import('netns-rtnl/cni')]);
+      const shared = [];
+      for (const [a, b] of [[main, messages], [main, cni], [messages, cni]]) {
+        for (const name of Object.keys(a)) if (name in b) shared.push([name, a[name] === b[name]]);
+      }
+      console.log(JSON.stringify(shared));`);
+    const shared = JSON.parse(out) as Array<[string, boolean]>;
+    expect(shared.map(([name]) => name)).toContain('NetlinkDecodeError');
+    expect(shared.filter(([, same]) => !same).map(([name]) => name)).toEqual([]);
+  });
+
+  it('load koffi, child_process, net and crypto only when a call needs them', () => {
+    const out = run(`
+      import { readFileSync } from 'node:fs';
+      // koffi is a native addon: once loaded, its shared object is mapped into the process.
+      const loaded = () => ({
+        koffi: readFileSync('/proc/self/maps', 'utf8').includes('koffi'),
+        builtins: process.moduleLoadList.filter((m) => /^NativeModule (child_process|net|crypto)$/.test(m)),
+      });
+      const { openNetlinkSocket } = await import('netns-rtnl');
+      await import('netns-rtnl/cni');
+      const before = loaded();
+      const socket = openNetlinkSocket();
+      socket.close();
+      console.log(JSON.stringify({ before, after: loaded() }));`);
+    const { before, after } = JSON.parse(out) as Record<'before' | 'after', { koffi: boolean; builtins: string[] }>;
+    expect(before).toEqual({ koffi: false, builtins: [] });
+    expect(after.koffi).toBe(true);
+  });
+});
