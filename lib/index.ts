@@ -38,6 +38,12 @@ export type { BridgeOptions, CommonLinkOptions, LinkChanges, LinkState, VxlanOpt
 export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
 export type { DeviceRef, Nexthop, NexthopSpec, Route, RouteSpec } from './rtnl/routes.js';
 export type { ProtocolName, RouteTypeName, ScopeName, TableName } from './rtnl/names.js';
+export { Rules, ruleMessage, toRule, type Rule, type RuleAction, type RuleSpec } from './rules.js';
+export { TrafficControl, type FilterSpec } from './tc/tc.js';
+export type { Qdisc, QdiscSpec, TbfSpec, IngressSpec } from './tc/qdiscs.js';
+export type { Filter, FilterProtocol, MirredSpec, U32FilterSpec } from './tc/filters.js';
+export type { BandwidthLimits, BandwidthState, RateLimit } from './tc/bandwidth.js';
+export type { HandleRef } from './tc/units.js';
 export { Connection, type BatchResult, type ConnectionOptions, type DumpOptions, type MessageCodec, type RequestOptions } from './connection.js';
 export {
   ERESTART,

@@ -8,6 +8,8 @@ import { NamespaceExistsError } from './errors.js';
 import { Link } from './link.js';
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
+import { Rules, type Rule, type RuleSpec } from './rules.js';
+import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
 import { Monitor, type MonitorOptions } from './monitor/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
@@ -28,7 +30,7 @@ import {
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
-import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
+import { checkInteger, checkNamespaceName, InvalidArgumentError, type Family } from './validate.js';
 
 /** Receive buffer asked for the request socket (the kernel grants twice this). */
 const REQUEST_SOCKET_BUFFER = 1 << 20;
@@ -235,6 +237,28 @@ export class Namespace implements AsyncDisposable {
   /** Many routes, one request each, sent in as few datagrams as possible; one result per route. */
   addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     return this.rtnl.addRoutes(specs);
+  }
+
+  // ---- policy routing rules
+
+  /** The rules of one family or both (`ip rule show`). */
+  rules(filter?: { family?: Family }): Promise<Rule[]> {
+    return new Rules(this.rtnl.connection).list(filter);
+  }
+  /** `ip rule add`: e.g. { from: '10.0.1.0/24', table: 100, priority: 1000 }. */
+  addRule(spec: RuleSpec): Promise<void> {
+    return new Rules(this.rtnl.connection).add(spec);
+  }
+  /** `ip rule del`: deletes the first rule matching every field given (a Rule from rules() matches itself). */
+  deleteRule(spec: RuleSpec): Promise<void> {
+    return new Rules(this.rtnl.connection).delete(spec);
+  }
+
+  // ---- traffic control
+
+  /** Qdiscs, filters and bandwidth limits on this namespace's devices (`tc`). */
+  get tc(): TrafficControl {
+    return new TrafficControl(this);
   }
 
   // ---- neighbours

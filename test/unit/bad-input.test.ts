@@ -5,6 +5,8 @@ import { Bridge } from '../../lib/bridge.js';
 import { VethPair } from '../../lib/veth.js';
 import { Namespace } from '../../lib/namespace.js';
 import { InvalidArgumentError } from '../../lib/validate.js';
+import { Rules } from '../../lib/rules.js';
+import { TrafficControl } from '../../lib/tc/tc.js';
 import { ack, fakeKernel, type FakeTransport } from '../helpers/fake-kernel.js';
 
 // The bad-input table (issue 7): each row is refused before anything is sent to the kernel, with an
@@ -108,6 +110,20 @@ const rows: Row[] = [
   // 'default' with a prefix
   { group: 'route', input: "'default/0'", field: 'dst', value: 'default/0', call: (s) => s.rtnl.addRoute({ dst: 'default/0', via: '10.0.0.1' }) },
   { group: 'route', input: "'default/24'", field: 'dst', value: 'default/24', call: (s) => s.rtnl.addRoute({ dst: 'default/24', dev: 2 }) },
+  // Policy routing rules
+  ...[-1, 2 ** 32, 1.5].map((priority): Row => ({
+    group: 'rule', input: `priority ${priority}`, field: 'priority', value: priority,
+    call: (s) => new Rules(s.rtnl.connection).add({ from: '10.0.1.0/24', table: 100, priority }),
+  })),
+  { group: 'rule', input: 'from of the other family', field: 'to', value: 'fd00::/64', call: (s) => new Rules(s.rtnl.connection).add({ from: '10.0.1.0/24', to: 'fd00::/64', table: 100 }) },
+  { group: 'rule', input: 'no table and no action', field: 'table', value: undefined, call: (s) => new Rules(s.rtnl.connection).add({ from: '10.0.1.0/24' }) },
+  // Rates
+  ...[0, -8, '0mbit', '10 parsecs'].map((rate): Row => ({
+    group: 'rate', input: `egress rate ${JSON.stringify(rate)}`, field: 'rate', value: rate,
+    call: (s) => new TrafficControl(s.ns).limitBandwidth('veth0', { egress: { rate } }),
+  })),
+  { group: 'rate', input: 'tbf rate 0', field: 'rate', value: 0, call: (s) => new TrafficControl(s.ns).addQdisc('veth0', { kind: 'tbf', rate: 0 }) },
+  { group: 'rate', input: 'burst 0', field: 'burst', value: 0, call: (s) => new TrafficControl(s.ns).limitBandwidth('veth0', { ingress: { rate: '10mbit', burst: 0 } }) },
   // A veth whose peer has its name, in the same namespace
   {
     group: 'veth',

@@ -1,0 +1,105 @@
+import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK } from '../../messages/constants.js';
+import { IFF_UP } from '../../messages/link/index.js';
+import type { LinkMessage } from '../../messages/message.js';
+import type { DeviceRef } from '../rtnl/routes.js';
+import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
+import type { Qdisc, TbfSpec } from './qdiscs.js';
+import { qdiscMessage } from './qdiscs.js';
+import { filterMessage } from './filters.js';
+import type { TrafficControl } from './tc.js';
+
+// Rate limits on a device the way the CNI bandwidth plugin sets them: a token bucket (tbf) as the
+// root qdisc for what the device sends; for what it receives, an ingress qdisc whose u32 filter
+// redirects every packet to an ifb device, which sends it on through a tbf of its own.
+
+/** A rate cap: bits per second (or '10mbit'), and optionally the bucket size and queue. */
+export type RateLimit = Omit<TbfSpec, 'kind'>;
+
+export interface BandwidthLimits {
+  /** What the device sends. */
+  egress?: RateLimit;
+  /** What the device receives (shaped on an ifb device, as the CNI bandwidth plugin does). */
+  ingress?: RateLimit;
+  /** Name of the ifb device for the ingress limit; default `ifb<index of the device>`. */
+  ifb?: string;
+}
+
+/** The limits in place on a device, as read back. */
+export interface BandwidthState {
+  egress?: Qdisc;
+  ingress?: Qdisc & { ifb: string };
+}
+
+function ifbMessage(name: string, mtu: number | undefined): LinkMessage {
+  return {
+    kind: 'link', type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
+    body: {
+      family: AF_UNSPEC, type: 0, index: 0, flags: IFF_UP, change: IFF_UP,
+      attrs: { ifname: name, ...(mtu !== undefined ? { mtu } : {}), linkinfo: { kind: 'ifb' } },
+    },
+  };
+}
+
+/**
+ * Caps what `dev` sends (egress) and receives (ingress). Every limit is checked before anything is
+ * sent; a device that already has a root or ingress qdisc is refused by the kernel (EEXIST), and
+ * what was created before a failure is removed again.
+ */
+export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits: BandwidthLimits): Promise<void> {
+  if (typeof limits !== 'object' || limits === null || (limits.egress === undefined && limits.ingress === undefined)) {
+    throw new InvalidArgumentError('limits', limits, 'has neither egress nor ingress: give at least one { rate }');
+  }
+  if (limits.egress !== undefined) qdiscMessage('add', 1, { kind: 'tbf', ...limits.egress });
+  if (limits.ingress !== undefined) qdiscMessage('add', 1, { kind: 'tbf', ...limits.ingress });
+  if (limits.ifb !== undefined) checkInterfaceName(limits.ifb, 'ifb');
+  const link = await tc.namespace.rtnl.link(dev);
+  const rtnl = tc.namespace.rtnl;
+  const undo: Array<() => Promise<void>> = [];
+  try {
+    if (limits.egress !== undefined) {
+      await rtnl.connection.request(qdiscMessage('add', link.index, { kind: 'tbf', ...limits.egress }), { operation: `RTM_NEWQDISC dev ${link.name} root tbf` });
+      undo.push(() => tc.deleteQdisc(link.index, 'root'));
+    }
+    if (limits.ingress !== undefined) {
+      const ifb = limits.ifb ?? `ifb${link.index}`.slice(0, 15);
+      const ifbState = await rtnl.createLinkAndRead(ifbMessage(ifb, link.mtu), `${ifb} type ifb`, ifb);
+      undo.push(() => rtnl.deleteLink(ifbState.index));
+      // The ifb is shaped before anything is sent to it.
+      await rtnl.connection.request(qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), { operation: `RTM_NEWQDISC dev ${ifb} root tbf` });
+      await rtnl.connection.request(qdiscMessage('add', link.index, { kind: 'ingress' }), { operation: `RTM_NEWQDISC dev ${link.name} ingress` });
+      undo.push(() => tc.deleteQdisc(link.index, 'ingress'));
+      const redirect = filterMessage(link.index, { kind: 'u32', parent: 'ingress', protocol: 'all', actions: [{ kind: 'mirred', mode: 'redirect', direction: 'egress', ifindex: ifbState.index }] });
+      await rtnl.connection.request(redirect, { operation: `RTM_NEWTFILTER dev ${link.name} u32 redirect to ${ifb}` });
+    }
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The limits limitBandwidth put on `dev` (an ingress limit is found through its redirect to an ifb). */
+export async function bandwidthOf(tc: TrafficControl, dev: DeviceRef): Promise<BandwidthState> {
+  const link = await tc.namespace.rtnl.link(dev);
+  const qdiscs = await tc.qdiscs();
+  const state: BandwidthState = {};
+  const egress = qdiscs.find((q) => q.ifindex === link.index && q.parent === 'root' && q.kind === 'tbf');
+  if (egress) state.egress = egress;
+  if (qdiscs.some((q) => q.ifindex === link.index && q.kind === 'ingress')) {
+    const target = (await tc.filters(link.index)).flatMap((f) => f.redirects ?? []).find((r) => r.mode === 'redirect' && r.direction === 'egress');
+    const shaped = target && qdiscs.find((q) => q.ifindex === target.ifindex && q.parent === 'root' && q.kind === 'tbf');
+    if (target && shaped) state.ingress = { ...shaped, ifb: (await tc.namespace.rtnl.link(target.ifindex)).name };
+  }
+  return state;
+}
+
+/** Removes what limitBandwidth put on `dev`: its root tbf, its ingress qdisc (with the filter) and the ifb. */
+export async function removeBandwidthLimits(tc: TrafficControl, dev: DeviceRef): Promise<void> {
+  const state = await bandwidthOf(tc, dev);
+  const link = await tc.namespace.rtnl.link(dev);
+  if (state.egress) await tc.deleteQdisc(link.index, 'root');
+  if (state.ingress) {
+    await tc.deleteQdisc(link.index, 'ingress');
+    const ifb = await tc.namespace.rtnl.link(state.ingress.ifb);
+    if (ifb.kind === 'ifb') await tc.namespace.rtnl.deleteLink(ifb.index);
+  }
+}

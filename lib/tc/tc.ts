@@ -1,0 +1,109 @@
+import { AF_UNSPEC, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETQDISC, RTM_GETTFILTER } from '../../messages/constants.js';
+import type { FilterMessage, QdiscMessage } from '../../messages/message.js';
+import type { Namespace } from '../namespace.js';
+import type { DeviceRef } from '../rtnl/routes.js';
+import { deleteFilterMessage, filterMessage, toFilter, type Filter, type MirredSpec, type U32FilterSpec } from './filters.js';
+import { deleteQdiscMessage, qdiscMessage, toQdisc, type Qdisc, type QdiscSpec } from './qdiscs.js';
+import { formatHandle, parseHandle, type HandleRef } from './units.js';
+import { tcHandle } from '../../messages/tc/header.js';
+import { bandwidthOf, limitBandwidth, removeBandwidthLimits, type BandwidthLimits, type BandwidthState } from './bandwidth.js';
+
+/** A u32 filter whose mirred actions name their target device (by name or index). */
+export type FilterSpec = Omit<U32FilterSpec, 'actions'> & { actions?: Array<Omit<MirredSpec, 'ifindex'> & { dev: DeviceRef }> };
+
+/**
+ * Traffic control in one namespace, as `tc` does it: qdiscs and filters on its devices (`ns.tc`).
+ * Devices are given by name or index; every argument is checked before anything is sent.
+ */
+export class TrafficControl {
+  constructor(readonly namespace: Namespace) {}
+
+  private get connection() {
+    return this.namespace.rtnl.connection;
+  }
+
+  /** The qdiscs of every device, or of one (`tc qdisc show [dev DEV]`). */
+  async qdiscs(filter: { dev?: DeviceRef } = {}): Promise<Qdisc[]> {
+    const ifindex = filter.dev === undefined ? undefined : await this.namespace.rtnl.index(filter.dev);
+    const request: QdiscMessage = {
+      kind: 'qdisc', type: RTM_GETQDISC, flags: NLM_F_REQUEST | NLM_F_DUMP, seq: 0, pid: 0,
+      body: { family: AF_UNSPEC, ifindex: 0, handle: 0, parent: 0, info: 0, attrs: {} },
+    };
+    const replies = await this.connection.dump(request, { operation: 'RTM_GETQDISC dump' });
+    const out: Qdisc[] = [];
+    for (const m of replies) if (m.kind === 'qdisc' && (ifindex === undefined || m.body.ifindex === ifindex)) out.push(toQdisc(m.body));
+    return out;
+  }
+
+  /** `tc qdisc add dev DEV ...`: EEXIST if the device already has a qdisc there (use replaceQdisc). */
+  async addQdisc(dev: DeviceRef, spec: QdiscSpec): Promise<void> {
+    await this.sendQdisc('add', dev, spec);
+  }
+
+  /** `tc qdisc replace dev DEV ...`: creates it, or replaces what is at that parent. */
+  async replaceQdisc(dev: DeviceRef, spec: QdiscSpec): Promise<void> {
+    await this.sendQdisc('replace', dev, spec);
+  }
+
+  private async sendQdisc(kind: 'add' | 'replace', dev: DeviceRef, spec: QdiscSpec): Promise<void> {
+    qdiscMessage(kind, 1, spec);
+    const message = qdiscMessage(kind, await this.namespace.rtnl.index(dev), spec);
+    await this.connection.request(message, { operation: `RTM_NEWQDISC ${kind} dev ${dev} ${formatHandle(message.body.parent)} ${spec.kind}` });
+  }
+
+  /** `tc qdisc del dev DEV root` (or 'ingress'): the device goes back to its default qdisc. */
+  async deleteQdisc(dev: DeviceRef, parent: HandleRef = 'root'): Promise<void> {
+    const message = deleteQdiscMessage(1, parent);
+    message.body.ifindex = await this.namespace.rtnl.index(dev);
+    await this.connection.request(message, { operation: `RTM_DELQDISC dev ${dev} ${formatHandle(message.body.parent)}` });
+  }
+
+  /** The filters under `parent` of a device (`tc filter show dev DEV parent ffff:`). */
+  async filters(dev: DeviceRef, parent: HandleRef = 'ingress'): Promise<Filter[]> {
+    const request: FilterMessage = {
+      kind: 'filter', type: RTM_GETTFILTER, flags: NLM_F_REQUEST | NLM_F_DUMP, seq: 0, pid: 0,
+      body: { family: AF_UNSPEC, ifindex: 0, handle: 0, parent: parent === 'ingress' ? tcHandle(0xffff, 0) : parseHandle(parent, 'parent'), info: 0, attrs: {} },
+    };
+    request.body.ifindex = await this.namespace.rtnl.index(dev);
+    const replies = await this.connection.dump(request, { operation: `RTM_GETTFILTER dump dev ${dev}` });
+    return replies.flatMap((m) => (m.kind === 'filter' ? [toFilter(m.body)] : []));
+  }
+
+  /** `tc filter add dev DEV parent ffff: protocol all u32 match ... action mirred egress redirect dev IFB`. */
+  async addFilter(dev: DeviceRef, spec: FilterSpec): Promise<void> {
+    const targets = (spec?.actions ?? []).map((a) => a?.dev);
+    const withIndexes = (indexes: number[]): U32FilterSpec => {
+      const { actions, ...rest } = spec;
+      return actions ? { ...rest, actions: actions.map(({ dev: _target, ...a }, i) => ({ ...a, ifindex: indexes[i]! })) } : rest;
+    };
+    filterMessage(1, withIndexes(targets.map(() => 1)));
+    const indexes = await Promise.all(targets.map((t, i) => this.namespace.rtnl.index(t!, `actions[${i}].dev`)));
+    const message = filterMessage(await this.namespace.rtnl.index(dev), withIndexes(indexes));
+    await this.connection.request(message, { operation: `RTM_NEWTFILTER dev ${dev} ${spec.kind}` });
+  }
+
+  /** Deletes the filters under `parent` (of one priority when given). */
+  async deleteFilters(dev: DeviceRef, parent: HandleRef = 'ingress', priority?: number): Promise<void> {
+    const message = deleteFilterMessage(1, parent, priority);
+    message.body.ifindex = await this.namespace.rtnl.index(dev);
+    await this.connection.request(message, { operation: `RTM_DELTFILTER dev ${dev} parent ${formatHandle(message.body.parent)}` });
+  }
+
+  /**
+   * Caps what `dev` sends (`egress`: a root tbf) and receives (`ingress`: an ingress qdisc whose
+   * u32 filter redirects to an ifb device shaped by a tbf), as the CNI bandwidth plugin does.
+   */
+  limitBandwidth(dev: DeviceRef, limits: BandwidthLimits): Promise<void> {
+    return limitBandwidth(this, dev, limits);
+  }
+
+  /** The limits limitBandwidth put on `dev`. */
+  bandwidth(dev: DeviceRef): Promise<BandwidthState> {
+    return bandwidthOf(this, dev);
+  }
+
+  /** Removes the limits limitBandwidth put on `dev`, and its ifb device. */
+  removeBandwidthLimits(dev: DeviceRef): Promise<void> {
+    return removeBandwidthLimits(this, dev);
+  }
+}
