@@ -8,6 +8,8 @@ import { validateNetnsName } from './sys/named-netns.js';
 import { InvalidArgumentError, showValue as show } from '../messages/errors.js';
 
 export { InvalidArgumentError };
+/** The integer checks are messages/'s own: one check, one table of ranges, for lib/ and the encoders. */
+export { checkInteger, checkU32 } from '../messages/checks.js';
 
 export type Family = 4 | 6;
 
@@ -127,16 +129,3 @@ export function checkMtu(mtu: unknown, field = 'mtu'): number {
   return mtu;
 }
 
-export function checkU32(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new InvalidArgumentError(field, value, 'is not a whole number from 0 to 4294967295');
-  }
-  return value;
-}
-
-export function checkInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(field, value, `is not a whole number from ${min} to ${max}`);
-  }
-  return value;
-}

@@ -1,5 +1,6 @@
 import type { Source } from './source.js';
 import type { Writer } from './writer.js';
+import { InvalidArgumentError } from './errors.js';
 
 /** Reads and writes the payload of one message family: its fixed header and its attributes. */
 export interface BodyCodec<B> {
@@ -11,7 +12,7 @@ export interface BodyCodec<B> {
 export const rawBody: BodyCodec<Uint8Array> = {
   decode: (src, start, end) => src.bytes.slice(start, end),
   encode(w, body, field) {
-    if (!(body instanceof Uint8Array)) throw new TypeError(`${field}: expected the payload as a Uint8Array`);
+    if (!(body instanceof Uint8Array)) throw new InvalidArgumentError(field, body, 'is not the payload as a Uint8Array');
     w.bytes(body);
   },
 };

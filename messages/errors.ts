@@ -65,16 +65,23 @@ export class InvalidArgumentError extends NetnsRtnlError {
   }
 }
 
-/** A value as an error message shows it: strings quoted, bigints with `n`, objects as JSON where they can be. */
+/**
+ * A value as an error message shows it: strings quoted, bigints with `n`, byte arrays by length,
+ * other objects as JSON where they can be (cut at 80 characters).
+ */
 export function showValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
+  if (ArrayBuffer.isView(value)) return `${value.byteLength} bytes`;
   if (typeof value === 'object' && value !== null) {
+    let json: string | undefined;
     try {
-      return JSON.stringify(value);
+      json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : ArrayBuffer.isView(v) ? `${v.byteLength} bytes` : v));
     } catch {
       return 'the object given';
     }
+    if (json === undefined) return String(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   }
   return String(value);
 }

@@ -10,6 +10,7 @@
 import { NLMSG_HDRLEN } from './constants.js';
 import { NetlinkDecodeError } from './errors.js';
 import type { Writer } from './writer.js';
+import * as C from './struct.js';
 
 /** Offsets of the nlmsghdr fields in a frame. */
 export const NLMSG_LEN_OFFSET = 0;
@@ -17,6 +18,12 @@ export const NLMSG_TYPE_OFFSET = 4;
 export const NLMSG_FLAGS_OFFSET = 6;
 export const NLMSG_SEQ_OFFSET = 8;
 export const NLMSG_PID_OFFSET = 12;
+
+/**
+ * struct nlmsghdr as a struct declaration, for where a header is carried as data (the request an
+ * NLMSG_ERROR echoes). Frames themselves are walked by FrameCursor and written by beginFrame.
+ */
+export const nlmsghdr = C.struct('nlmsghdr', [C.u32('len'), C.u16('type'), C.u16('flags'), C.u32('seq'), C.u32('pid')], { zeroAbsent: true });
 
 /** Rounds a length up to a multiple of 4: NLMSG_ALIGN, NLA_ALIGN and RTNH_ALIGN are all this. */
 export function align4(length: number): number {

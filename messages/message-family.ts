@@ -5,7 +5,8 @@
  */
 import type { BodyCodec } from './body.js';
 import { beginFrame, endFrame, FrameCursor, rememberedLength, rememberLength } from './framing.js';
-import { describe } from './attributes/scalars.js';
+import { checkU16, checkU32 } from './checks.js';
+import { InvalidArgumentError } from './errors.js';
 import { Source } from './source.js';
 import type { Writer } from './writer.js';
 
@@ -48,22 +49,16 @@ export function decodeFrames<M extends FramedMessage>(family: MessageFamily<M>, 
   return out;
 }
 
-function headerField(value: unknown, max: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
-  if (value < 0 || value > max) throw new RangeError(`${field}: ${value} is out of range 0..${max}`);
-  return value;
-}
-
 /** Appends one message to `w` (several make one datagram when each is followed by w.align()). */
 export function writeFrame<M extends FramedMessage>(family: MessageFamily<M>, w: Writer, message: M): void {
   const kind = message.kind as M['kind'];
   const codec = Object.hasOwn(family.bodies, kind) ? family.bodies[kind] : undefined;
-  if (!codec) throw new TypeError(`message.kind: ${describe(kind)} is not ${family.article} message kind`);
-  const type = headerField(message.type, 0xffff, 'message.type');
-  if (family.kindOf(type) !== kind) throw new RangeError(`message.type: ${family.typeName(type)} is not a '${kind}' message`);
-  const flags = headerField(message.flags ?? 0, 0xffff, 'message.flags');
-  const seq = headerField(message.seq ?? 0, 0xffffffff, 'message.seq');
-  const pid = headerField(message.pid ?? 0, 0xffffffff, 'message.pid');
+  if (!codec) throw new InvalidArgumentError('message.kind', kind, `is not ${family.article} message kind`);
+  const type = checkU16(message.type, 'message.type');
+  if (family.kindOf(type) !== kind) throw new InvalidArgumentError('message.type', type, `(${family.typeName(type)}) is not a '${kind}' message`);
+  const flags = checkU16(message.flags ?? 0, 'message.flags');
+  const seq = checkU32(message.seq ?? 0, 'message.seq');
+  const pid = checkU32(message.pid ?? 0, 'message.pid');
   const start = beginFrame(w, type, flags, seq, pid);
   codec.encode(w, message.body, 'message.body', flags);
   endFrame(w, start, rememberedLength(message));

@@ -44,7 +44,8 @@ import {
   RTM_GETNSID,
   RTM_GETROUTE,
 } from './constants.js';
-import { describe } from './attributes/scalars.js';
+import { checkInteger, checkRecord, checkS32, checkU16, checkU32, checkU8 } from './checks.js';
+import { InvalidArgumentError } from './errors.js';
 import { parseIP } from './attributes/ip-text.js';
 import type { AddressMessage, LinkMessage, NeighborMessage, NsidMessage, RouteMessage } from './message.js';
 import type { LinkBody } from './link/index.js';
@@ -69,33 +70,23 @@ function singleFlags(options: GetOptions | undefined): number {
 const DUMP_FLAGS = NLM_F_REQUEST | NLM_F_DUMP;
 
 // ---------------------------------------------------------------------------------------------
-// Validation: builders throw TypeError/RangeError naming the option, like the encoders do.
+// Validation: builders throw InvalidArgumentError naming the option, like the encoders do.
 
-function checkInt(value: unknown, min: number, max: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
-  if (value < min || value > max) throw new RangeError(`${field}: ${value} is out of range ${min}..${max}`);
-  return value;
-}
-
-const u8 = (v: unknown, f: string) => checkInt(v, 0, 0xff, f);
-const u16 = (v: unknown, f: string) => checkInt(v, 0, 0xffff, f);
-const u32 = (v: unknown, f: string) => checkInt(v, 0, 0xffffffff, f);
-const s32 = (v: unknown, f: string) => checkInt(v, -0x80000000, 0x7fffffff, f);
 /** An interface index: positive s32 (ifi_index, ndm_ifindex and ifa_index are ints in the kernel). */
-const ifindex = (v: unknown, f: string) => checkInt(v, 1, 0x7fffffff, f);
+const ifindex = (v: unknown, f: string) => checkInteger(v, f, 1, 0x7fffffff);
 
 function checkExtMask(extMask: number | undefined, skipStats: boolean | undefined, field: string): number {
-  const mask = u32(extMask ?? 0, `${field}.extMask`) | (skipStats ? RTEXT_FILTER_SKIP_STATS : 0);
+  const mask = checkU32(extMask ?? 0, `${field}.extMask`) | (skipStats ? RTEXT_FILTER_SKIP_STATS : 0);
   if (mask & RTEXT_FILTER_VF) {
     // VF information makes each link message large enough to overflow a dump datagram on
     // machines with many VFs (the kernel then stops the dump with EMSGSIZE); not offered.
-    throw new RangeError(`${field}.extMask: RTEXT_FILTER_VF is not supported (VF info can overflow dump messages)`);
+    throw new InvalidArgumentError(`${field}.extMask`, mask >>> 0, 'asks for RTEXT_FILTER_VF, which is not supported (VF info can overflow dump messages)');
   }
   return mask >>> 0;
 }
 
 function checkName(name: unknown, field: string): string {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${field}: expected an interface name, got ${describe(name)}`);
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError(field, name, 'is not an interface name');
   return name;
 }
 
@@ -120,19 +111,19 @@ export type LinkSelector = { index: number; name?: undefined } | { name: string;
  * IFLA_EXT_MASK. The kernel answers with one RTM_NEWLINK, or ENODEV.
  */
 export function getLink(selector: LinkSelector, options: LinkRequestOptions = {}): LinkMessage {
-  if (typeof selector !== 'object' || selector === null) throw new TypeError('getLink: expected { index } or { name }');
+  checkRecord(selector, 'getLink', '{ index } or { name }');
   const attrs: LinkBody['attrs'] = {};
   let index = 0;
   if (selector.index !== undefined) {
-    if (selector.name !== undefined) throw new TypeError('getLink: give either index or name, not both');
+    if (selector.name !== undefined) throw new InvalidArgumentError('getLink', selector, 'gives both index and name: give one');
     index = ifindex(selector.index, 'getLink.index');
   } else {
     attrs.ifname = checkName(selector.name, 'getLink.name');
   }
   attrs.extMask = checkExtMask(options.extMask, options.skipStats, 'getLink');
-  if (options.targetNetnsid !== undefined) attrs.targetNetnsid = s32(options.targetNetnsid, 'getLink.targetNetnsid');
+  if (options.targetNetnsid !== undefined) attrs.targetNetnsid = checkS32(options.targetNetnsid, 'getLink.targetNetnsid');
   const body: LinkBody = {
-    family: u8(options.family ?? AF_UNSPEC, 'getLink.family'),
+    family: checkU8(options.family ?? AF_UNSPEC, 'getLink.family'),
     type: 0,
     index,
     flags: 0,
@@ -163,26 +154,26 @@ export interface LinkDumpOptions {
  * field, ifi_index included) with the filters as attributes, written in IFLA_* table order.
  */
 export function dumpLinks(options: LinkDumpOptions = {}): LinkMessage {
-  const family = u8(options.family ?? AF_UNSPEC, 'dumpLinks.family');
+  const family = checkU8(options.family ?? AF_UNSPEC, 'dumpLinks.family');
   // Other families have their own dump handlers with stricter validators.
   if (family === AF_INET6) {
     // inet6_dump_ifinfo (net/ipv6/addrconf.c): "Invalid data after header" for any attribute.
     for (const key of ['master', 'kind', 'extMask', 'skipStats', 'targetNetnsid'] as const) {
       if (options[key] !== undefined && options[key] !== false) {
-        throw new RangeError(`dumpLinks.${key}: an AF_INET6 link dump takes no filter attributes`);
+        throw new InvalidArgumentError(`dumpLinks.${key}`, options[key], 'cannot be used: an AF_INET6 link dump takes no filter attributes');
       }
     }
   } else if (family === AF_BRIDGE) {
     // rtnl_bridge_getlink (valid_bridge_getlink_req): IFLA_EXT_MASK only.
     for (const key of ['master', 'kind', 'targetNetnsid'] as const) {
-      if (options[key] !== undefined) throw new RangeError(`dumpLinks.${key}: an AF_BRIDGE link dump takes only IFLA_EXT_MASK`);
+      if (options[key] !== undefined) throw new InvalidArgumentError(`dumpLinks.${key}`, options[key], 'cannot be used: an AF_BRIDGE link dump takes only IFLA_EXT_MASK');
     }
   }
   const attrs: LinkBody['attrs'] = {};
   if (options.extMask !== undefined || options.skipStats) {
     attrs.extMask = checkExtMask(options.extMask, options.skipStats, 'dumpLinks');
   }
-  if (options.targetNetnsid !== undefined) attrs.targetNetnsid = s32(options.targetNetnsid, 'dumpLinks.targetNetnsid');
+  if (options.targetNetnsid !== undefined) attrs.targetNetnsid = checkS32(options.targetNetnsid, 'dumpLinks.targetNetnsid');
   if (options.master !== undefined) attrs.master = ifindex(options.master, 'dumpLinks.master');
   if (options.kind !== undefined) attrs.linkinfo = { kind: checkName(options.kind, 'dumpLinks.kind') } as LinkBody['attrs']['linkinfo'];
   const body: LinkBody = {
@@ -211,9 +202,9 @@ export interface AddressDumpOptions {
 /** RTM_GETADDR dump: ifaddrmsg with family and index, prefixlen/flags/scope 0. */
 export function dumpAddresses(options: AddressDumpOptions = {}): AddressMessage {
   const attrs: AddressBody['attrs'] = {};
-  if (options.targetNetnsid !== undefined) attrs.targetNetnsid = s32(options.targetNetnsid, 'dumpAddresses.targetNetnsid');
+  if (options.targetNetnsid !== undefined) attrs.targetNetnsid = checkS32(options.targetNetnsid, 'dumpAddresses.targetNetnsid');
   const body: AddressBody = {
-    family: u8(options.family ?? AF_UNSPEC, 'dumpAddresses.family'),
+    family: checkU8(options.family ?? AF_UNSPEC, 'dumpAddresses.family'),
     prefixlen: 0,
     flags: 0,
     scope: 0,
@@ -250,20 +241,20 @@ export interface RouteDumpOptions {
  */
 export function dumpRoutes(options: RouteDumpOptions = {}): RouteMessage {
   if ((options as { scope?: unknown }).scope !== undefined) {
-    throw new RangeError('dumpRoutes.scope: the kernel does not filter route dumps by scope (it refuses a non-zero rtm_scope)');
+    throw new InvalidArgumentError('dumpRoutes.scope', (options as { scope?: unknown }).scope, 'cannot be used: the kernel does not filter route dumps by scope (it refuses a non-zero rtm_scope)');
   }
   const attrs: RouteBody['attrs'] = {};
-  if (options.table !== undefined) attrs.table = u32(options.table, 'dumpRoutes.table');
+  if (options.table !== undefined) attrs.table = checkU32(options.table, 'dumpRoutes.table');
   if (options.oif !== undefined) attrs.oif = ifindex(options.oif, 'dumpRoutes.oif');
   const body: RouteBody = {
-    family: u8(options.family ?? AF_UNSPEC, 'dumpRoutes.family'),
+    family: checkU8(options.family ?? AF_UNSPEC, 'dumpRoutes.family'),
     dstLen: 0,
     srcLen: 0,
     tos: 0,
     table: 0,
-    protocol: options.protocol === undefined ? 0 : u8(options.protocol, 'dumpRoutes.protocol'),
+    protocol: options.protocol === undefined ? 0 : checkU8(options.protocol, 'dumpRoutes.protocol'),
     scope: 0,
-    type: options.type === undefined ? 0 : u8(options.type, 'dumpRoutes.type'),
+    type: options.type === undefined ? 0 : checkU8(options.type, 'dumpRoutes.type'),
     flags: options.cloned ? RTM_F_CLONED : 0,
     attrs,
   };
@@ -294,32 +285,32 @@ export interface RouteGetOptions extends GetOptions {
 
 function ipFamily(text: unknown, field: string): number {
   const parsed = typeof text === 'string' ? parseIP(text) : undefined;
-  if (!parsed) throw new TypeError(`${field}: ${describe(text)} is not a valid IP address`);
+  if (!parsed) throw new InvalidArgumentError(field, text, 'is not a valid IP address');
   return parsed.length === 4 ? AF_INET : AF_INET6;
 }
 
 /** RTM_GETROUTE lookup of one destination (no NLM_F_DUMP): the kernel answers one RTM_NEWROUTE. */
 export function getRoute(options: RouteGetOptions): RouteMessage {
-  if (typeof options !== 'object' || options === null) throw new TypeError('getRoute: expected { dst, ... }');
+  checkRecord(options, 'getRoute', '{ dst, ... }');
   const family = ipFamily(options.dst, 'getRoute.dst');
   if (options.family !== undefined && options.family !== family) {
-    throw new RangeError(`getRoute.family: ${describe(options.family)} does not match dst ${options.dst}`);
+    throw new InvalidArgumentError('getRoute.family', options.family, `does not match dst ${options.dst}`);
   }
   const full = family === AF_INET ? 32 : 128;
   const attrs: RouteBody['attrs'] = { dst: options.dst };
   let srcLen = 0;
   if (options.src !== undefined) {
-    if (ipFamily(options.src, 'getRoute.src') !== family) throw new RangeError(`getRoute.src: ${options.src} is not of the family of dst ${options.dst}`);
+    if (ipFamily(options.src, 'getRoute.src') !== family) throw new InvalidArgumentError('getRoute.src', options.src, `is not of the family of dst ${options.dst}`);
     attrs.src = options.src;
     srcLen = full;
   }
   if (options.iif !== undefined) attrs.iif = ifindex(options.iif, 'getRoute.iif');
   if (options.oif !== undefined) attrs.oif = ifindex(options.oif, 'getRoute.oif');
-  if (options.mark !== undefined) attrs.mark = u32(options.mark, 'getRoute.mark');
-  if (options.uid !== undefined) attrs.uid = u32(options.uid, 'getRoute.uid');
-  if (options.ipProto !== undefined) attrs.ipProto = u8(options.ipProto, 'getRoute.ipProto');
-  if (options.sport !== undefined) attrs.sport = u16(options.sport, 'getRoute.sport');
-  if (options.dport !== undefined) attrs.dport = u16(options.dport, 'getRoute.dport');
+  if (options.mark !== undefined) attrs.mark = checkU32(options.mark, 'getRoute.mark');
+  if (options.uid !== undefined) attrs.uid = checkU32(options.uid, 'getRoute.uid');
+  if (options.ipProto !== undefined) attrs.ipProto = checkU8(options.ipProto, 'getRoute.ipProto');
+  if (options.sport !== undefined) attrs.sport = checkU16(options.sport, 'getRoute.sport');
+  if (options.dport !== undefined) attrs.dport = checkU16(options.dport, 'getRoute.dport');
   const body: RouteBody = {
     family,
     dstLen: full,
@@ -355,9 +346,9 @@ export interface NeighborDumpOptions {
 
 /** RTM_GETNEIGH dump. */
 export function dumpNeighbors(options: NeighborDumpOptions = {}): NeighborMessage {
-  const family = u8(options.family ?? AF_UNSPEC, 'dumpNeighbors.family');
+  const family = checkU8(options.family ?? AF_UNSPEC, 'dumpNeighbors.family');
   const bridge = family === AF_BRIDGE;
-  if (bridge && options.proxy) throw new RangeError('dumpNeighbors.proxy: the bridge FDB dump has no proxy entries (it refuses ndm_flags)');
+  if (bridge && options.proxy) throw new InvalidArgumentError('dumpNeighbors.proxy', options.proxy, 'cannot be used: the bridge FDB dump has no proxy entries (it refuses ndm_flags)');
   const attrs: NeighborBody['attrs'] = {};
   let headerIndex = 0;
   if (options.ifindex !== undefined) {
@@ -387,9 +378,9 @@ export interface NeighborGetOptions extends GetOptions {
 
 /** RTM_GETNEIGH for one entry (Linux 5.1+): ndm_ifindex plus NDA_DST. */
 export function getNeighbor(options: NeighborGetOptions): NeighborMessage {
-  if (typeof options !== 'object' || options === null) throw new TypeError('getNeighbor: expected { dst, ifindex }');
+  checkRecord(options, 'getNeighbor', '{ dst, ifindex }');
   const family = ipFamily(options.dst, 'getNeighbor.dst');
-  if (options.ifindex === undefined && !options.proxy) throw new TypeError('getNeighbor.ifindex: required (the kernel needs the device) unless proxy is set');
+  if (options.ifindex === undefined && !options.proxy) throw new InvalidArgumentError('getNeighbor.ifindex', undefined, 'is required (the kernel needs the device) unless proxy is set');
   const body: NeighborBody = {
     family,
     ifindex: options.ifindex === undefined ? 0 : ifindex(options.ifindex, 'getNeighbor.ifindex'),
@@ -412,7 +403,7 @@ export interface NsidDumpOptions {
 /** RTM_GETNSID dump: every peer namespace that has an id in this one. */
 export function dumpNsids(options: NsidDumpOptions = {}): NsidMessage {
   const attrs: NsidBody['attrs'] = {};
-  if (options.targetNsid !== undefined) attrs.targetNsid = s32(options.targetNsid, 'dumpNsids.targetNsid');
+  if (options.targetNsid !== undefined) attrs.targetNsid = checkS32(options.targetNsid, 'dumpNsids.targetNsid');
   return { kind: 'nsid', type: RTM_GETNSID, flags: DUMP_FLAGS, seq: 0, pid: 0, body: { family: AF_UNSPEC, attrs } };
 }
 
@@ -431,13 +422,13 @@ export interface NsidGetOptions extends GetOptions {
  * (NETNSA_NSID_NOT_ASSIGNED) when the namespace has no id here.
  */
 export function getNsid(selector: NsidSelector, options: NsidGetOptions = {}): NsidMessage {
-  if (typeof selector !== 'object' || selector === null) throw new TypeError('getNsid: expected { fd }, { pid } or { nsid }');
+  checkRecord(selector, 'getNsid', '{ fd }, { pid } or { nsid }');
   const given = (['fd', 'pid', 'nsid'] as const).filter((k) => selector[k] !== undefined);
-  if (given.length !== 1) throw new TypeError('getNsid: give exactly one of fd, pid, nsid');
+  if (given.length !== 1) throw new InvalidArgumentError('getNsid', selector, 'must give exactly one of fd, pid, nsid');
   const attrs: NsidBody['attrs'] = {};
-  if (selector.fd !== undefined) attrs.fd = u32(selector.fd, 'getNsid.fd');
-  else if (selector.pid !== undefined) attrs.pid = checkInt(selector.pid, 1, 0x7fffffff, 'getNsid.pid');
-  else attrs.nsid = s32(selector.nsid, 'getNsid.nsid');
-  if (options.targetNsid !== undefined) attrs.targetNsid = s32(options.targetNsid, 'getNsid.targetNsid');
+  if (selector.fd !== undefined) attrs.fd = checkU32(selector.fd, 'getNsid.fd');
+  else if (selector.pid !== undefined) attrs.pid = checkInteger(selector.pid, 'getNsid.pid', 1, 0x7fffffff);
+  else attrs.nsid = checkS32(selector.nsid, 'getNsid.nsid');
+  if (options.targetNsid !== undefined) attrs.targetNsid = checkS32(options.targetNsid, 'getNsid.targetNsid');
   return { kind: 'nsid', type: RTM_GETNSID, flags: singleFlags(options), seq: 0, pid: 0, body: { family: AF_UNSPEC, attrs } };
 }

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from './errors.js';
+
 /** A growable little-endian byte buffer for encoding netlink messages. */
 export class Writer {
   private buf: Uint8Array;
@@ -32,6 +34,10 @@ export class Writer {
   u16(v: number): void {
     const at = this.reserve(2);
     this.view.setUint16(at, v, true);
+  }
+  s16(v: number): void {
+    const at = this.reserve(2);
+    this.view.setInt16(at, v, true);
   }
   u32(v: number): void {
     const at = this.reserve(4);
@@ -87,7 +93,7 @@ export class Writer {
   /** Sets nla_len (payload without padding) and pads to the next boundary. */
   endAttr(at: number, field?: string): void {
     const len = this.length - at;
-    if (len > 0xffff) throw new RangeError(`${field ? `${field}: ` : ''}attribute of ${len} bytes does not fit nla_len (at most 65535)`);
+    if (len > 0xffff) throw new InvalidArgumentError(field ?? 'attribute', `${len} bytes`, 'do not fit nla_len (an attribute holds at most 65535 bytes)');
     this.view.setUint16(at, len, true);
     this.align();
   }

@@ -15,7 +15,7 @@ import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../messages/message.js';
 import { decodeNftMessages, encodeNftMessages, type NftMessage } from '../messages/nftables/index.js';
 import { sameValue } from '../messages/attributes/wire-order.js';
-import { NetlinkDecodeError } from '../messages/errors.js';
+import { InvalidArgumentError, NetlinkDecodeError } from '../messages/errors.js';
 import { Random } from '../test/helpers/random-source.js';
 
 export type Family = 'rtnl' | 'nft';
@@ -468,7 +468,7 @@ export interface DecodeStats {
   rejected: number;
   /** Decoded inputs re-encoded (a sample) and decoded again. */
   reencoded: number;
-  /** Of those, refused by the encoder with TypeError/RangeError. */
+  /** Of those, refused by the encoder with InvalidArgumentError. */
   reencodeRefused: number;
   byDecoder: Record<Family, number>;
   failures: Failure[];
@@ -524,7 +524,7 @@ export function checkInput(input: Input, reencode: boolean): CheckResult {
   try {
     bytes = input.decoder === 'rtnl' ? encodeMessages(messages as NetlinkMessage[]) : encodeNftMessages(messages as NftMessage[]);
   } catch (e) {
-    if (e instanceof TypeError || e instanceof RangeError) return { outcome: 'decoded', reencoded: 'refused' };
+    if (e instanceof InvalidArgumentError) return { outcome: 'decoded', reencoded: 'refused' };
     return { outcome: 'failure', error: `re-encoding what decoded threw ${describeError(e)}` };
   }
   try {

@@ -2,8 +2,9 @@
  * Encoder fuzzing: a valid message (a random one from test/helpers/random-messages.ts, or a decoded
  * fixture, rtnetlink or nfnetlink) with one field set to a random value: wrong types, out-of-range
  * numbers, bad strings, or a plausible value. encodeMessage must either return bytes that decode
- * back to the message given, or throw TypeError/RangeError whose message names the field.
+ * back to the message given, or throw InvalidArgumentError whose message names the field.
  */
+import { InvalidArgumentError } from '../messages/errors.js';
 import { decodeMessages, encodeMessage, type LinkMessage, type NetlinkMessage } from '../messages/message.js';
 import { decodeNftMessages, encodeNftMessage, type NftMessage } from '../messages/nftables/index.js';
 import { parseIP } from '../messages/attributes/ip-text.js';
@@ -27,9 +28,9 @@ export interface EncodeStats {
   inputs: number;
   /** Encoded, and decoded back equal. */
   roundTripped: number;
-  /** Refused with TypeError/RangeError naming the field that was changed. */
+  /** Refused with InvalidArgumentError naming the field that was changed. */
   refusedNamingField: number;
-  /** Refused with TypeError/RangeError naming another field (the change made that one invalid). */
+  /** Refused with InvalidArgumentError naming another field (the change made that one invalid). */
   refusedNamingOther: number;
   failures: EncodeFailure[];
   failureCount: number;
@@ -206,7 +207,7 @@ export function runEncodeFuzz(options: EncodeRunOptions): EncodeStats {
     try {
       bytes = encode();
     } catch (e) {
-      if (!(e instanceof TypeError || e instanceof RangeError)) {
+      if (!(e instanceof InvalidArgumentError)) {
         fail({ index, path: where, value: show(value), base: name, error: `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` });
         continue;
       }

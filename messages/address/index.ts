@@ -1,47 +1,49 @@
 import { ip } from '../attributes/addresses.js';
 import { ifname, s32, u32, u8 } from '../attributes/scalars.js';
-import { struct } from '../attributes/structs.js';
+import * as C from '../struct.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
-import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
 
 export * from './constants.js';
+import {
+  IFA_ADDRESS,
+  IFA_ANYCAST,
+  IFA_BROADCAST,
+  IFA_CACHEINFO,
+  IFA_FLAGS,
+  IFA_LABEL,
+  IFA_LOCAL,
+  IFA_MULTICAST,
+  IFA_PROTO,
+  IFA_RT_PRIORITY,
+  IFA_TARGET_NETNSID,
+} from './constants.js';
 
 /** struct ifa_cacheinfo: lifetimes in seconds (0xffffffff = forever), stamps in hundredths of seconds. */
-export const ifaCacheinfo = struct('ifa_cacheinfo', {
-  prefered: 'u32',
-  valid: 'u32',
-  cstamp: 'u32',
-  tstamp: 'u32',
-});
+export const ifaCacheinfo = C.struct('ifa_cacheinfo', [C.u32('prefered'), C.u32('valid'), C.u32('cstamp'), C.u32('tstamp')]);
 
 /**
  * IFA_* attributes. IFA_ADDRESS is the prefix (or, on point-to-point links, the peer) address and
  * IFA_LOCAL the local one; IFA_FLAGS extends ifa_flags to 32 bits; IFA_LABEL is at most 15 bytes.
  */
 export const addressAttributes = defineTable('IFA', [
-  attr(1, 'IFA_ADDRESS', 'address', ip),
-  attr(2, 'IFA_LOCAL', 'local', ip),
-  attr(3, 'IFA_LABEL', 'label', ifname),
-  attr(4, 'IFA_BROADCAST', 'broadcast', ip),
-  attr(5, 'IFA_ANYCAST', 'anycast', ip),
-  attr(6, 'IFA_CACHEINFO', 'cacheinfo', ifaCacheinfo),
-  attr(7, 'IFA_MULTICAST', 'multicast', ip),
-  attr(8, 'IFA_FLAGS', 'flags', u32),
-  attr(9, 'IFA_RT_PRIORITY', 'rtPriority', u32),
-  attr(10, 'IFA_TARGET_NETNSID', 'targetNetnsid', s32),
-  attr(11, 'IFA_PROTO', 'proto', u8),
+  attr(IFA_ADDRESS, 'IFA_ADDRESS', 'address', ip),
+  attr(IFA_LOCAL, 'IFA_LOCAL', 'local', ip),
+  attr(IFA_LABEL, 'IFA_LABEL', 'label', ifname),
+  attr(IFA_BROADCAST, 'IFA_BROADCAST', 'broadcast', ip),
+  attr(IFA_ANYCAST, 'IFA_ANYCAST', 'anycast', ip),
+  attr(IFA_CACHEINFO, 'IFA_CACHEINFO', 'cacheinfo', ifaCacheinfo),
+  attr(IFA_MULTICAST, 'IFA_MULTICAST', 'multicast', ip),
+  attr(IFA_FLAGS, 'IFA_FLAGS', 'flags', u32),
+  attr(IFA_RT_PRIORITY, 'IFA_RT_PRIORITY', 'rtPriority', u32),
+  attr(IFA_TARGET_NETNSID, 'IFA_TARGET_NETNSID', 'targetNetnsid', s32),
+  attr(IFA_PROTO, 'IFA_PROTO', 'proto', u8),
 ]);
 
 export type AddressAttrs = ValuesOf<typeof addressAttributes>;
 
 /** struct ifaddrmsg. */
-export const ifaddrmsg = fixedHeader('ifaddrmsg', [
-  ['family', 'u8'],
-  ['prefixlen', 'u8'],
-  ['flags', 'u8'],
-  ['scope', 'u8'],
-  ['index', 'u32'],
-]);
+export const ifaddrmsg = C.struct('ifaddrmsg', [C.u8('family'), C.u8('prefixlen'), C.u8('flags'), C.u8('scope'), C.u32('index')], { zeroAbsent: true });
 
 export interface AddressHeader {
   family: number;

@@ -1,5 +1,5 @@
 import type { Codec } from './codec.js';
-import { describe } from './scalars.js';
+import { InvalidArgumentError } from '../errors.js';
 import { formatIP, formatIPv4, formatIPv6, parseIP, parseIPv4, parseIPv6 } from './ip-text.js';
 
 function ipCodec(label: string, sizes: readonly number[], parse: (t: string) => Uint8Array | undefined): Codec<string> {
@@ -14,7 +14,7 @@ function ipCodec(label: string, sizes: readonly number[], parse: (t: string) => 
     },
     encode(w, v, field) {
       const parsed = typeof v === 'string' ? parse(v) : undefined;
-      if (!parsed) throw new TypeError(`${field}: ${describe(v)} is not a valid ${label}`);
+      if (!parsed) throw new InvalidArgumentError(field, v, `is not a valid ${label}`);
       w.bytes(parsed);
     },
   };
@@ -55,9 +55,9 @@ export function hardwareAddress(octets: number): Codec<string> {
     },
     encode(w, v, field) {
       const parsed = typeof v === 'string' ? parseHardwareAddress(v) : undefined;
-      if (!parsed) throw new TypeError(`${field}: ${describe(v)} is not a MAC address like 02:00:00:00:00:01`);
+      if (!parsed) throw new InvalidArgumentError(field, v, 'is not a MAC address like 02:00:00:00:00:01');
       if (octets && parsed.length !== octets) {
-        throw new RangeError(`${field}: ${describe(v)} has ${parsed.length} bytes, a MAC address has ${octets}`);
+        throw new InvalidArgumentError(field, v, `has ${parsed.length} bytes, a MAC address has ${octets}`);
       }
       w.bytes(parsed);
     },

@@ -1,8 +1,8 @@
 import type { Codec, SiblingAwareCodec } from './codec.js';
 import { bytes } from './scalars.js';
 import type { AttrTable } from './table.js';
-import { decodeAttributes, encodeAttributes } from './walk.js';
-import { Source } from '../source.js';
+import { checkRawAttributes, decodeAttributes, encodeAttributes } from './walk.js';
+import { checkRecord } from '../checks.js';
 
 // Attributes whose payload is read with the table named by a string attribute beside them:
 // IFLA_INFO_DATA by IFLA_INFO_KIND, TCA_OPTIONS by TCA_KIND, TCA_ACT_OPTIONS by TCA_ACT_KIND.
@@ -52,15 +52,8 @@ export function kindData(table: AttrTable<unknown>, nestedFlag = false): Codec<u
     nestedFlag,
     decode: (src, start, end) => decodeAttributes(table, src, start, end),
     encode(w, value, field) {
-      if (value instanceof Uint8Array) {
-        // Raw bytes must still be what the decoder can read back as this kind's attributes.
-        try {
-          decodeAttributes(table, new Source(value), 0, value.length);
-        } catch (error) {
-          throw new RangeError(`${field}: the ${value.length} raw bytes are not ${table.space} attributes (${(error as Error).message})`);
-        }
-        w.bytes(value);
-      } else encodeAttributes(table, w, value, field);
+      if (value instanceof Uint8Array) w.bytes(checkRawAttributes(table, value, field));
+      else encodeAttributes(table, w, value, field);
     },
   };
 }
@@ -96,10 +89,8 @@ export function nestedByKind<A>(tables: { decodeTable: AttrTable<A>; tableFor(ki
     nestedFlag,
     decode: (src, start, end) => decodeAttributes(tables.decodeTable, src, start, end),
     encode(w, value, field) {
-      if (typeof value !== 'object' || value === null || value instanceof Uint8Array || Array.isArray(value)) {
-        throw new TypeError(`${field}: expected an object of ${tables.decodeTable.space} attributes`);
-      }
-      encodeAttributes(tables.tableFor((value as Record<string, unknown>)[kindField]), w, value, field);
+      const record = checkRecord(value, field, `an object of ${tables.decodeTable.space} attributes`);
+      encodeAttributes(tables.tableFor(record[kindField]), w, value, field);
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Writer } from '../writer.js';
 /**
  * How one attribute payload is read and written.
  * `decode` reads [start, end) of the source and throws only NetlinkDecodeError (through src.error).
- * `encode` validates the value first and throws TypeError/RangeError naming `field`.
+ * `encode` validates the value first and throws InvalidArgumentError naming `field`.
  */
 export interface Codec<T> {
   /** Short description used in error messages: 'u32', 'IPv4 address', 'nested IFLA_INFO'... */

@@ -4,6 +4,7 @@
  */
 import type { Codec } from './codec.js';
 import { NLA_HDRLEN, NLA_TYPE_MASK } from './walk.js';
+import { align4 } from '../framing.js';
 import type { Source } from '../source.js';
 
 /** Calls `visit` with each attribute's type (flag bits cleared) and payload, checking every length. */
@@ -14,7 +15,7 @@ export function skimAttributes(src: Source, start: number, end: number, visit: (
     if (len < NLA_HDRLEN) throw src.error(off, `nla_len ${len} is below the 4-byte attribute header`);
     if (off + len > end) throw src.error(off, `nla_len ${len} overruns its parent by ${off + len - end} bytes`);
     visit(src.view.getUint16(off + 2, true) & NLA_TYPE_MASK, off + NLA_HDRLEN, off + len);
-    off += (len + 3) & ~3;
+    off += align4(len);
   }
 }
 

@@ -3,6 +3,9 @@ import type { AttrSpec, AttrTable } from './table.js';
 import { Source } from '../source.js';
 import type { Writer } from '../writer.js';
 import { Attributes, sameValue, wireOf } from './wire-order.js';
+import { align4 } from '../framing.js';
+import { checkArray, checkRecord, checkU16 } from '../checks.js';
+import { InvalidArgumentError } from '../errors.js';
 
 export const NLA_F_NESTED = 0x8000;
 export const NLA_F_NET_BYTEORDER = 0x4000;
@@ -42,7 +45,7 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
       if (spec.repeated) ((out[spec.name] ??= []) as unknown[]).push(value);
       else out[spec.name] = value;
     }
-    off += (len + 3) & ~3;
+    off += align4(len);
   }
   if (deferred) {
     for (const [spec, at, len] of deferred) {
@@ -53,6 +56,19 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
   }
   Attributes.remember(out, src.bytes, start, end);
   return out as A;
+}
+
+/**
+ * Raw bytes given for an attribute set this library has a table for (a link kind's data, an
+ * nftables expression's): refused unless the decoder reads them back as that table's attributes.
+ */
+export function checkRawAttributes(table: AttrTable<unknown>, bytes: Uint8Array, field: string): Uint8Array {
+  try {
+    decodeAttributes(table, new Source(bytes), 0, bytes.length);
+  } catch (error) {
+    throw new InvalidArgumentError(field, bytes, `are not ${table.space} attributes (${(error as Error).message})`, { cause: error });
+  }
+  return bytes;
 }
 
 /** A codec for an attribute whose payload is a nested attribute set. */
@@ -87,17 +103,14 @@ function decodeAlone(codec: Codec<unknown>, payload: Uint8Array): unknown {
 }
 
 function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: AttrTable<unknown>, record: Record<string, unknown>): void {
-  if (!attribute || typeof attribute.type !== 'number' || !(attribute.data instanceof Uint8Array)) {
-    throw new TypeError(`${field}: an unknown attribute needs { type: number, data: Uint8Array }`);
-  }
-  if (!Number.isInteger(attribute.type) || attribute.type < 0 || attribute.type > 0xffff) {
-    throw new RangeError(`${field}: attribute type ${attribute.type} is out of range 0..65535`);
-  }
+  checkRecord(attribute, field, 'an unknown attribute { type: number, data: Uint8Array }');
+  checkU16(attribute.type, `${field}.type`);
+  if (!(attribute.data instanceof Uint8Array)) throw new InvalidArgumentError(`${field}.data`, attribute.data, 'is not a Uint8Array');
   // A known type would decode as that field, not come back as unknown: only a duplicate of a
   // field that is set (the decoder keeps repeats of a single attribute as unknown) is allowed.
   const spec = table.byType[attribute.type & NLA_TYPE_MASK];
   if (spec && (spec.repeated || record[spec.name] === undefined || record[spec.name] === null)) {
-    throw new RangeError(`${field}.type: ${attribute.type} is ${spec.kernelName}, a known attribute: set ${spec.name} instead`);
+    throw new InvalidArgumentError(`${field}.type`, attribute.type, `is ${spec.kernelName}, a known attribute: set ${spec.name} instead`);
   }
   const at = w.beginAttr(attribute.type);
   w.bytes(attribute.data);
@@ -109,12 +122,8 @@ function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: Attr
  * with their original type bits; values the caller added follow in table order; unknown ones last.
  */
 export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, path: string): void {
-  if (typeof values !== 'object' || values === null || Array.isArray(values) || ArrayBuffer.isView(values)) {
-    throw new TypeError(`${path}: expected an object of ${table.space} attributes`);
-  }
-  const record = values as Record<string, unknown>;
-  const unknown = (record.unknown ?? []) as RawAttribute[];
-  if (!Array.isArray(unknown)) throw new TypeError(`${path}.unknown: expected an array of raw attributes`);
+  const record = checkRecord(values, path, `an object of ${table.space} attributes`);
+  const unknown = checkArray(record.unknown ?? [], `${path}.unknown`, 'an array of raw attributes') as RawAttribute[];
   const used = new Map<string, number>();
   let unknownUsed = 0;
   const wire = wireOf(record);
@@ -128,7 +137,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       if (len < NLA_HDRLEN || off + len > wire.length) break;
       const spec = table.byType[rawType & NLA_TYPE_MASK];
       const payload = wire.subarray(off + NLA_HDRLEN, off + len);
-      off += (len + 3) & ~3;
+      off += align4(len);
       const count = spec ? (used.get(spec.name) ?? 0) : 0;
       if (spec === undefined || (!spec.repeated && count > 0)) {
         const raw = unknown[unknownUsed];
@@ -148,8 +157,8 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
     }
   }
   // The fields set, in table order. Walking the record's keys rather than the whole table: a table
-  // has up to ~70 fields and a record a handful, and reading a missing field of records of many
-  // shapes is a slow (megamorphic) lookup; doing it for every field cost ~20 us per veth message.
+  // has up to ~70 fields and a record a handful, and reading a field a record lacks, across records
+  // of many shapes, is a megamorphic lookup (bench/results/messages.md has the cost).
   const present: number[] = [];
   for (const key of Object.keys(record)) {
     const at = table.byName.get(key);
@@ -181,16 +190,15 @@ function dropFinalPadding(w: Writer, setStart: number): void {
   let last = -1;
   while (at + NLA_HDRLEN <= w.length) {
     last = at;
-    at += (w.getU16(at) + 3) & ~3;
+    at += align4(w.getU16(at));
   }
   if (last < 0) return;
   const end = last + w.getU16(last);
-  if (end < w.length && ((end + 3) & ~3) === w.length) w.truncate(end);
+  if (end < w.length && align4(end) === w.length) w.truncate(end);
 }
 
 const byNumber = (a: number, b: number): number => a - b;
 
 function asList(value: unknown, field: string): unknown[] {
-  if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array (the attribute may repeat)`);
-  return value;
+  return checkArray(value, field, 'an array (the attribute may repeat)');
 }

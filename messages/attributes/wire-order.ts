@@ -2,9 +2,9 @@
  * Decoded attribute sets remember the bytes they came from, so that re-encoding reproduces the
  * original order, flag bits and byte-level quirks of unchanged values. They are built as instances
  * of this class, whose record lives in private fields: invisible to JSON, spread, Object.keys and
- * toEqual, and as cheap as ordinary properties (a non-enumerable symbol property cost ~400 ns each
- * and dominated route-dump decoding). The bytes are kept as (buffer, start, end), so no subarray
- * is made unless the set is re-encoded.
+ * toEqual, and as cheap as ordinary properties (unlike a non-enumerable property defined per
+ * object, which is slow to add: bench/results/messages.md). The bytes are kept as
+ * (buffer, start, end), so no subarray is made unless the set is re-encoded.
  */
 export class Attributes {
   #bytes: Uint8Array | undefined;

@@ -2,6 +2,7 @@ import { bytes, cstring, s32, u32, u64 } from '../attributes/scalars.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { nested } from '../attributes/walk.js';
 import type { Codec } from '../attributes/codec.js';
+import { checkS64 } from '../checks.js';
 
 /** A signed 64-bit value, used only by the policy attributes below. */
 const s64: Codec<bigint> = {
@@ -13,8 +14,7 @@ const s64: Codec<bigint> = {
     return src.view.getBigInt64(start, true);
   },
   encode(w, v, field) {
-    if (typeof v !== 'bigint' || v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`${field}: expected a signed 64-bit bigint`);
-    w.u64(BigInt.asUintN(64, v));
+    w.u64(BigInt.asUintN(64, checkS64(v, field)));
   },
 };
 

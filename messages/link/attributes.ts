@@ -1,11 +1,13 @@
 import type { BodyCodec } from '../body.js';
+import { AF_BRIDGE, AF_INET, AF_INET6 } from '../constants.js';
 import type { Codec } from '../attributes/codec.js';
 import { bytes, cstring, ifname, s32, string, u16, u32, u8 } from '../attributes/scalars.js';
 import { ipv6, lladdr } from '../attributes/addresses.js';
-import { struct, u32Array, u32Struct, u64Array, u64Struct } from '../attributes/structs.js';
+import { u32Array, u64Array } from '../attributes/structs.js';
+import * as C from '../struct.js';
 import { attr, defineTable, repeatedAttr, type AttrTable, type ValuesOf } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes, nested, nestedNoFlag } from '../attributes/walk.js';
-import { describe } from '../attributes/scalars.js';
+import { checkRecord } from '../checks.js';
 import type { Source } from '../source.js';
 import type { Writer } from '../writer.js';
 import { ifmap, uintVar } from './codecs.js';
@@ -14,15 +16,12 @@ import { linkinfoCodec, type LinkInfoOf } from './linkinfo.js';
 import { linkKindTables, linkSlaveKindTables, type BridgePortData, type VethPeer } from './kinds/index.js';
 import { bridgePortAttributes } from './kinds/bridge-port.js';
 
-// IFLA_* (<linux/if_link.h>, <linux/if_bridge.h>). Numbers are written out and checked against
-// the headers; 62..69 (DEVLINK_PORT .. TAILROOM) are newer than the 6.1 headers on this machine
-// and were checked against the kernel's uapi if_link.h and the 6.18 kernel's own dumps.
-
-const AF_BRIDGE = 7;
-const AF_INET6 = 10;
+// IFLA_* (<linux/if_link.h>, <linux/if_bridge.h>). Numbers are written out, from the headers;
+// 62..69 (DEVLINK_PORT .. TAILROOM) are newer than the 6.1 uapi headers distributions such as
+// Debian 12 install, and are from the kernel's own uapi if_link.h.
 
 /** struct rtnl_link_stats (IFLA_STATS): u32 counters, in the order of the C struct. */
-export const rtnlLinkStats = u32Struct('struct rtnl_link_stats', [
+export const rtnlLinkStats = C.u32Struct('struct rtnl_link_stats', [
   'rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped',
   'multicast', 'collisions',
   'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors',
@@ -31,7 +30,7 @@ export const rtnlLinkStats = u32Struct('struct rtnl_link_stats', [
 ]);
 
 /** struct rtnl_link_stats64 (IFLA_STATS64): u64 counters as bigints. */
-export const rtnlLinkStats64 = u64Struct('struct rtnl_link_stats64', [
+export const rtnlLinkStats64 = C.u64Struct('struct rtnl_link_stats64', [
   'rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped',
   'multicast', 'collisions',
   'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors',
@@ -40,15 +39,10 @@ export const rtnlLinkStats64 = u64Struct('struct rtnl_link_stats64', [
 ]);
 
 /** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO). */
-export const iflaCacheinfo = struct('struct ifla_cacheinfo', {
-  maxReasmLen: 'u32',
-  tstamp: 'u32',
-  reachableTime: 'u32',
-  retransTime: 'u32',
-});
+export const iflaCacheinfo = C.struct('struct ifla_cacheinfo', [C.u32('maxReasmLen'), C.u32('tstamp'), C.u32('reachableTime'), C.u32('retransTime')]);
 
 /** struct bridge_vlan_info (IFLA_BRIDGE_VLAN_INFO): BRIDGE_VLAN_INFO_* flags and the VLAN id. */
-export const bridgeVlanInfo = struct('struct bridge_vlan_info', { flags: 'u16', vid: 'u16' });
+export const bridgeVlanInfo = C.struct('struct bridge_vlan_info', [C.u16('flags'), C.u16('vid')]);
 
 export const xdpAttributes = defineTable('IFLA_XDP', [
   attr(1, 'IFLA_XDP_FD', 'fd', s32),
@@ -111,9 +105,9 @@ export const bridgeAfAttributes = defineTable('IFLA_BRIDGE', [
  * The kernel nests them without NLA_F_NESTED (nla_nest_start_noflag) and so does iproute2.
  */
 export const afSpecAttributes = defineTable('IFLA_AF_SPEC', [
-  attr(2, 'AF_INET', 'inet', nestedNoFlag(inetAttributes)),
-  attr(7, 'AF_BRIDGE', 'bridge', nestedNoFlag(bridgeAfAttributes)),
-  attr(10, 'AF_INET6', 'inet6', nestedNoFlag(inet6Attributes)),
+  attr(AF_INET, 'AF_INET', 'inet', nestedNoFlag(inetAttributes)),
+  attr(AF_BRIDGE, 'AF_BRIDGE', 'bridge', nestedNoFlag(bridgeAfAttributes)),
+  attr(AF_INET6, 'AF_INET6', 'inet6', nestedNoFlag(inet6Attributes)),
 ]);
 
 export type InetAttrs = ValuesOf<typeof inetAttributes>;
@@ -270,7 +264,7 @@ function decodeLinkBody(src: Source, start: number, end: number): LinkBody {
 }
 
 function encodeLinkBody(w: Writer, body: LinkBody, field: string): void {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || ArrayBuffer.isView(body)) throw new TypeError(`${field}: expected an ifinfomsg body object, got ${describe(body)}`);
+  checkRecord(body, field, 'an ifinfomsg body object');
   ifinfomsg.encode(w, body, field);
   const family = typeof body.family === 'number' ? body.family : 0;
   encodeAttributes(linkAttributesFor(family), w, body.attrs ?? {}, `${field}.attrs`);

@@ -1,27 +1,11 @@
 import type { Codec } from '../attributes/codec.js';
 import { formatHardwareAddress, parseHardwareAddress } from '../attributes/addresses.js';
-import { cstring, describe } from '../attributes/scalars.js';
+import { cstring } from '../attributes/scalars.js';
+import { checkRecord, checkU16, checkU64, encodeText } from '../checks.js';
+import { InvalidArgumentError } from '../errors.js';
+import * as C from '../struct.js';
 
 // Small codecs for C structs and kernel quirks that only link attributes use.
-
-function checkInt(field: string, v: unknown, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${field}: expected an integer, got ${describe(v)}`);
-  if (v < 0 || v > max) throw new RangeError(`${field}: ${v} is out of range 0..${max}`);
-  return v;
-}
-
-function checkU64(field: string, v: unknown): bigint {
-  if (typeof v !== 'bigint') throw new TypeError(`${field}: expected a bigint, got ${describe(v)}`);
-  if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`${field}: ${v} is out of range 0..2^64-1`);
-  return v;
-}
-
-function checkObject(field: string, v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || v instanceof Uint8Array || Array.isArray(v)) {
-    throw new TypeError(`${field}: expected a ${what} object, got ${describe(v)}`);
-  }
-  return v as Record<string, unknown>;
-}
 
 /** struct rtnl_link_ifmap (IFLA_MAP). */
 export interface LinkIfmap {
@@ -37,39 +21,11 @@ export interface LinkIfmap {
  * struct rtnl_link_ifmap: mem_start, mem_end, base_addr (u64), irq (u16), dma, port (u8), then
  * 4 bytes of tail padding on 64-bit ABIs (sizeof 32; 28 where u64 is 4-byte aligned, as on i386).
  */
-export const ifmap: Codec<LinkIfmap> = {
-  label: 'struct rtnl_link_ifmap',
-  shape: 'value',
-  nestedFlag: false,
-  decode(src, start, end) {
-    src.expectAtLeast(start, end, 28, 'struct rtnl_link_ifmap');
-    const v = src.view;
-    return {
-      memStart: v.getBigUint64(start, true),
-      memEnd: v.getBigUint64(start + 8, true),
-      baseAddr: v.getBigUint64(start + 16, true),
-      irq: v.getUint16(start + 24, true),
-      dma: v.getUint8(start + 26),
-      port: v.getUint8(start + 27),
-    };
-  },
-  encode(w, value, field) {
-    const o = checkObject(field, value, 'struct rtnl_link_ifmap');
-    const memStart = checkU64(`${field}.memStart`, o.memStart);
-    const memEnd = checkU64(`${field}.memEnd`, o.memEnd);
-    const baseAddr = checkU64(`${field}.baseAddr`, o.baseAddr);
-    const irq = checkInt(`${field}.irq`, o.irq, 0xffff);
-    const dma = checkInt(`${field}.dma`, o.dma, 0xff);
-    const port = checkInt(`${field}.port`, o.port, 0xff);
-    w.u64(memStart);
-    w.u64(memEnd);
-    w.u64(baseAddr);
-    w.u16(irq);
-    w.u8(dma);
-    w.u8(port);
-    w.zeros(4);
-  },
-};
+export const ifmap: Codec<LinkIfmap> = C.struct(
+  'struct rtnl_link_ifmap',
+  [C.u64('memStart'), C.u64('memEnd'), C.u64('baseAddr'), C.u16('irq'), C.u8('dma'), C.u8('port'), C.pad('tail', 4)],
+  { minSize: 28 },
+);
 
 /** struct ifla_bridge_id: the STP bridge identifier, priority (2 bytes, network order) then MAC. */
 export interface BridgeId {
@@ -88,10 +44,10 @@ export const bridgeId: Codec<BridgeId> = {
     return { priority: (b[start]! << 8) | b[start + 1]!, address: formatHardwareAddress(b, start + 2, start + 8) };
   },
   encode(w, value, field) {
-    const o = checkObject(field, value, 'struct ifla_bridge_id');
-    const priority = checkInt(`${field}.priority`, o.priority, 0xffff);
+    const o = checkRecord(value, field, 'a struct ifla_bridge_id object');
+    const priority = checkU16(o.priority, `${field}.priority`);
     const mac = typeof o.address === 'string' ? parseHardwareAddress(o.address) : undefined;
-    if (!mac || mac.length !== 6) throw new TypeError(`${field}.address: ${describe(o.address)} is not a MAC address like 02:00:00:00:00:01`);
+    if (!mac || mac.length !== 6) throw new InvalidArgumentError(`${field}.address`, o.address, 'is not a MAC address like 02:00:00:00:00:01');
     w.u16be(priority);
     w.bytes(mac);
   },
@@ -115,8 +71,8 @@ export const u8Flag: Codec<true | number> = {
   encode(_w, value, field) {
     if (value === true) return;
     if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0xff) return;
-    if (value === 0) throw new RangeError(`${field}: 0 cannot be sent; this attribute is a flag, leave it out instead`);
-    throw new TypeError(`${field}: expected true (a flag is present or absent), got ${describe(value)}`);
+    if (value === 0) throw new InvalidArgumentError(field, value, 'cannot be sent: this attribute is a flag, leave it out instead');
+    throw new InvalidArgumentError(field, value, 'is not true (a flag is present or absent)');
   },
 };
 
@@ -134,13 +90,11 @@ export const uintVar: Codec<bigint> = {
     return src.view.getBigUint64(start, true);
   },
   encode(w, value, field) {
-    const v = checkU64(field, value);
+    const v = checkU64(value, field);
     if (v <= 0xffffffffn) w.u32(Number(v));
     else w.u64(v);
   },
 };
-
-const utf8 = new TextEncoder();
 
 /**
  * IFLA_INFO_KIND / IFLA_INFO_SLAVE_KIND: the kernel sends them NUL-terminated (nla_put_string),
@@ -153,11 +107,7 @@ export const kindName: Codec<string> = {
   nestedFlag: false,
   decode: cstring.decode,
   encode(w, value, field) {
-    if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${field}: expected a link kind name, got ${describe(value)}`);
-    if (!value.isWellFormed()) throw new TypeError(`${field}: ${describe(value)} is not valid Unicode (a lone surrogate), so it has no UTF-8 form`);
-    const encoded = utf8.encode(value);
-    if (encoded.includes(0)) throw new TypeError(`${field}: ${describe(value)} contains a NUL character`);
-    if (encoded.length > 55) throw new RangeError(`${field}: ${describe(value)} is ${encoded.length} bytes, at most 55 allowed`); // MODULE_NAME_LEN - 1
-    w.bytes(encoded);
+    if (value === '') throw new InvalidArgumentError(field, value, 'is not a link kind name');
+    w.bytes(encodeText(value, field, 55, 'a link kind name')); // MODULE_NAME_LEN - 1
   },
 };

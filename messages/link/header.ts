@@ -1,14 +1,18 @@
-import { fixedHeader } from '../fixed-header.js';
+import * as C from '../struct.js';
 
 /** struct ifinfomsg (<linux/rtnetlink.h>): 16 bytes, the fixed header of every link message. */
-export const ifinfomsg = fixedHeader('ifinfomsg', [
-  ['family', 'u8'],
-  ['pad', 'pad8'], // __ifi_pad
-  ['type', 'u16'], // ARPHRD_*
-  ['index', 's32'],
-  ['flags', 'u32'], // IFF_*
-  ['change', 'u32'], // IFF_* mask of flags to change
-]);
+export const ifinfomsg = C.struct(
+  'ifinfomsg',
+  [
+    C.u8('family'),
+    C.pad('pad', 1), // __ifi_pad
+    C.u16('type'), // ARPHRD_*
+    C.s32('index'),
+    C.u32('flags'), // IFF_*
+    C.u32('change'), // IFF_* mask of flags to change
+  ],
+  { zeroAbsent: true },
+);
 
 /** The fields of struct ifinfomsg, named as the C struct names them without the ifi_ prefix. */
 export interface IfinfoHeader {

@@ -151,4 +151,4 @@ export const VXLAN_DF_SET = 1;
 export const VXLAN_DF_INHERIT = 2;
 
 // IFLA_VETH: VETH_INFO_PEER (<linux/veth.h>).
-export const VETH_INFO_PEER = 1;
+export { VETH_INFO_PEER } from './kinds/veth.js';

@@ -1,5 +1,6 @@
 import type { Codec, RawAttribute } from '../attributes/codec.js';
-import { bytes, describe } from '../attributes/scalars.js';
+import { bytes } from '../attributes/scalars.js';
+import { checkRecord } from '../checks.js';
 import { kindName } from './codecs.js';
 import { attr, defineTable, type AttrTable, type ValuesOf } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
@@ -74,10 +75,7 @@ export function linkinfoCodec<K extends KindTables, S extends KindTables>(kinds:
     nestedFlag: false,
     decode: (src, start, end) => decodeAttributes(decodeTable, src, start, end) as LinkInfoOf<K, S>,
     encode(w, value, field) {
-      if (typeof value !== 'object' || value === null || value instanceof Uint8Array || Array.isArray(value)) {
-        throw new TypeError(`${field}: expected an object of IFLA_INFO attributes, got ${describe(value)}`);
-      }
-      const { kind, slaveKind } = value as { kind?: unknown; slaveKind?: unknown };
+      const { kind, slaveKind } = checkRecord(value, field, 'an object of IFLA_INFO attributes');
       const bySlave = encodeTables.get(typeof kind === 'string' && infoKinds.has(kind) ? kind : '')!;
       const table = bySlave.get(typeof slaveKind === 'string' && slaveEntries.has(slaveKind) ? slaveKind : '')!;
       encodeAttributes(table, w, value, field);

@@ -1,9 +1,9 @@
 import { flag, s32, u16, u16be, u32, u8 } from '../attributes/scalars.js';
 import { ip, lladdr } from '../attributes/addresses.js';
-import { struct } from '../attributes/structs.js';
+import * as C from '../struct.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { nested } from '../attributes/walk.js';
-import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
 
 // Constants from <linux/neighbour.h>, written out by number.
 
@@ -32,7 +32,7 @@ export const NTF_ROUTER = 0x80;
 
 /** Extended flags, carried in NDA_FLAGS_EXT. */
 export const NTF_EXT_MANAGED = 1 << 0;
-/** Linux 6.2+ (bridge locked-port FDB entries); newer than this system's installed <linux/neighbour.h>. */
+/** Linux 6.2+ (bridge locked-port FDB entries); newer than the 6.1 uapi <linux/neighbour.h> of Debian 12. */
 export const NTF_EXT_LOCKED = 1 << 1;
 
 /** Bits of NFEA_ACTIVITY_NOTIFY. */
@@ -48,12 +48,7 @@ export const fdbExtAttributes = defineTable('NFEA', [
 export type FdbExtAttrs = ValuesOf<typeof fdbExtAttributes>;
 
 /** struct nda_cacheinfo: ages in clock ticks (USER_HZ) and the reference count. */
-export const ndaCacheinfo = struct('struct nda_cacheinfo', {
-  confirmed: 'u32',
-  used: 'u32',
-  updated: 'u32',
-  refcnt: 'u32',
-});
+export const ndaCacheinfo = C.struct('struct nda_cacheinfo', [C.u32('confirmed'), C.u32('used'), C.u32('updated'), C.u32('refcnt')]);
 
 export const neighborAttributes = defineTable('NDA', [
   attr(1, 'NDA_DST', 'dst', ip),
@@ -78,15 +73,11 @@ export const neighborAttributes = defineTable('NDA', [
 export type NeighborAttrs = ValuesOf<typeof neighborAttributes>;
 
 /** struct ndmsg (12 bytes). */
-export const ndmsg = fixedHeader('ndmsg', [
-  ['family', 'u8'],
-  ['pad1', 'pad8'],
-  ['pad2', 'pad16'],
-  ['ifindex', 's32'],
-  ['state', 'u16'],
-  ['flags', 'u8'],
-  ['type', 'u8'],
-]);
+export const ndmsg = C.struct(
+  'ndmsg',
+  [C.u8('family'), C.pad('pad1', 1), C.pad('pad2', 2), C.s32('ifindex'), C.u16('state'), C.u8('flags'), C.u8('type')],
+  { zeroAbsent: true },
+);
 
 export interface NeighborHeader {
   family: number;

@@ -1,5 +1,5 @@
 import type { Codec } from '../attributes/codec.js';
-import { describe } from '../attributes/scalars.js';
+import { checkS32, checkU64 } from '../checks.js';
 
 // nf_tables sends every integer attribute in network byte order. u32be exists in scalars.ts;
 // these are the two others it uses: a signed 32-bit priority and 64-bit handles and counters.
@@ -14,9 +14,7 @@ export const s32be: Codec<number> = {
     return src.view.getInt32(start, false);
   },
   encode(w, v, field) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${field}: expected an integer, got ${describe(v)}`);
-    if (v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`${field}: ${v} is out of range -2147483648..2147483647`);
-    w.u32be(v >>> 0);
+    w.u32be(checkS32(v, field) >>> 0);
   },
 };
 
@@ -30,8 +28,7 @@ export const u64be: Codec<bigint> = {
     return src.view.getBigUint64(start, false);
   },
   encode(w, v, field) {
-    if (typeof v !== 'bigint') throw new TypeError(`${field}: expected a bigint, got ${describe(v)}`);
-    if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`${field}: ${v} is out of range 0..2^64-1`);
+    checkU64(v, field);
     w.u32be(Number(v >> 32n));
     w.u32be(Number(v & 0xffffffffn));
   },

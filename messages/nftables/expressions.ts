@@ -1,9 +1,10 @@
 import type { Codec, RawAttribute, SiblingAwareCodec } from '../attributes/codec.js';
-import { bytes, cstring, describe, u32be } from '../attributes/scalars.js';
+import { bytes, cstring, u32be } from '../attributes/scalars.js';
+import { checkArray, checkRecord } from '../checks.js';
+import { InvalidArgumentError, showValue } from '../errors.js';
 import { attr, defineTable, repeatedAttr, type AttrTable, type ValuesOf } from '../attributes/table.js';
-import { decodeAttributes, encodeAttributes, nested } from '../attributes/walk.js';
+import { checkRawAttributes, decodeAttributes, encodeAttributes, nested } from '../attributes/walk.js';
 import { s32be, u64be } from './codecs.js';
-import { Source } from '../source.js';
 
 // nf_tables rule expressions: NFTA_RULE_EXPRESSIONS holds NFTA_LIST_ELEM entries, each an
 // NFTA_EXPR_NAME ('meta', 'payload', 'cmp' ...) and NFTA_EXPR_DATA whose attributes depend on the
@@ -152,22 +153,13 @@ export const expressionCodec: Codec<NftExpression> = {
   nestedFlag: true,
   decode: (src, start, end) => decodeAttributes(decodeTable, src, start, end) as NftExpression,
   encode(w, value, field) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new TypeError(`${field}: expected an expression { name, data }, got ${describe(value)}`);
-    }
+    checkRecord(value, field, 'an expression { name, data }');
     const table = value.data instanceof Uint8Array ? rawTable : (encodeTables.get(value.name ?? '') ?? rawTable);
     if (table === rawTable && value.data !== undefined && !(value.data instanceof Uint8Array)) {
-      throw new TypeError(`${field}.data: expression ${describe(value.name)} has no table here: give its data as a Uint8Array`);
+      throw new InvalidArgumentError(`${field}.data`, value.data, `cannot be encoded: expression ${showValue(value.name)} has no table here, give its data as a Uint8Array`);
     }
     const known = typeof value.name === 'string' ? tables.get(value.name) : undefined;
-    if (value.data instanceof Uint8Array && known) {
-      // Raw bytes for a known expression must be what the decoder can read back as its attributes.
-      try {
-        decodeAttributes(known, new Source(value.data), 0, value.data.length);
-      } catch (error) {
-        throw new RangeError(`${field}.data: the ${value.data.length} raw bytes are not ${known.space} attributes (${(error as Error).message})`);
-      }
-    }
+    if (value.data instanceof Uint8Array && known) checkRawAttributes(known, value.data, `${field}.data`);
     encodeAttributes(table, w, value, field);
   },
 };
@@ -191,7 +183,7 @@ export const expressionList: Codec<NftExpression[]> = {
     return list;
   },
   encode(w, value, field) {
-    if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array of expressions, got ${describe(value)}`);
+    checkArray(value, field, 'an array of expressions');
     const record = (value as { [LIST]?: ListRecord })[LIST];
     encodeAttributes(listAttributes, w, record && record.elem === value ? record : { elem: value }, field);
   },

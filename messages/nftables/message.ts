@@ -2,7 +2,7 @@ import { rawBody, type BodyCodec } from '../body.js';
 import { decodeFrames, writeFrame, type MessageFamily } from '../message-family.js';
 import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from '../constants.js';
 import { doneBody, errorBody } from '../control/error.js';
-import { describe } from '../attributes/scalars.js';
+import * as C from '../struct.js';
 import { headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
 import type { AttrTable } from '../attributes/table.js';
 import type { DoneMessage, ErrorMessage, MessageHeader, NoopMessage, OverrunMessage, UnknownMessage } from '../message.js';
@@ -58,25 +58,8 @@ export interface NfgenHeader {
   resourceId: number;
 }
 
-function checkField(value: unknown, max: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
-  if (value < 0 || value > max) throw new RangeError(`${field}: ${value} is out of range 0..${max}`);
-  return value;
-}
-
-export const nfgenmsg: FixedHeader<NfgenHeader> = {
-  name: 'nfgenmsg',
-  size: 4,
-  decode(src, at, end) {
-    if (end - at < 4) throw src.error(at, `nfgenmsg needs 4 bytes, the message has ${end - at}`);
-    return { family: src.view.getUint8(at), version: src.view.getUint8(at + 1), resourceId: src.view.getUint16(at + 2, false) };
-  },
-  encode(w, value, field) {
-    w.u8(checkField(value.family ?? 0, 0xff, `${field}.family`));
-    w.u8(checkField(value.version ?? 0, 0xff, `${field}.version`));
-    w.u16be(checkField(value.resourceId ?? 0, 0xffff, `${field}.resourceId`));
-  },
-};
+/** struct nfgenmsg (<linux/netfilter/nfnetlink.h>). */
+export const nfgenmsg: FixedHeader<NfgenHeader> = C.struct('nfgenmsg', [C.u8('family'), C.u8('version'), C.u16be('resourceId')], { zeroAbsent: true });
 
 export type NfgenBody<A> = HeaderWithAttributes<NfgenHeader, A>;
 

@@ -4,7 +4,8 @@
 // batchBegin(), the changes, batchEnd(), sent as one datagram.
 
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP, NLM_F_REQUEST } from '../constants.js';
-import { describe } from '../attributes/scalars.js';
+import { checkArray, checkU8, encodeText } from '../checks.js';
+import { InvalidArgumentError } from '../errors.js';
 import {
   NFNETLINK_V0,
   NFNL_MSG_BATCH_BEGIN,
@@ -26,17 +27,12 @@ import type { NftExpression } from './expressions.js';
 import type { NftBatchMessage, NftChainMessage, NftGenMessage, NftRuleMessage, NftTableMessage } from './message.js';
 import type { ChainAttrs, RuleAttrs, TableAttrs } from './objects.js';
 
-function checkFamily(family: unknown, field: string): number {
-  if (typeof family !== 'number' || !Number.isInteger(family) || family < 0 || family > 255) {
-    throw new RangeError(`${field}: ${describe(family)} is not an NFPROTO_* family`);
-  }
-  return family;
-}
+const checkFamily = checkU8; // an NFPROTO_* number
 
 function checkName(name: unknown, field: string): string {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${field}: expected a non-empty name, got ${describe(name)}`);
-  if (Buffer.byteLength(name) > 255) throw new RangeError(`${field}: ${describe(name)} is longer than 255 bytes (NFT_NAME_MAXLEN 256 with the NUL)`);
-  return name;
+  if (name === '') throw new InvalidArgumentError(field, name, 'is empty: give a table, chain or set name');
+  encodeText(name, field, 255, 'a name'); // NFT_NAME_MAXLEN 256 with the NUL
+  return name as string;
 }
 
 const header = (family: number) => ({ family, version: NFNETLINK_V0, resourceId: 0 });
@@ -83,7 +79,7 @@ export function dumpRules(options: { family?: number; table?: string; chain?: st
   const attrs: RuleAttrs = {};
   if (options.table !== undefined) attrs.table = checkName(options.table, 'dumpRules.table');
   if (options.chain !== undefined) {
-    if (options.table === undefined) throw new TypeError('dumpRules.chain: a chain filter needs the table too');
+    if (options.table === undefined) throw new InvalidArgumentError('dumpRules.chain', options.chain, 'needs the table too (a chain filter is within a table)');
     attrs.chain = checkName(options.chain, 'dumpRules.chain');
   }
   return { kind: 'rule', type: nftType(NFT_MSG_GETRULE), flags: NLM_F_REQUEST | NLM_F_DUMP, seq: 0, pid: 0, body: { ...header(family), attrs } };
@@ -145,7 +141,7 @@ export interface NewRuleOptions {
 
 /** NFT_MSG_NEWRULE with NLM_F_CREATE | NLM_F_APPEND: the rule goes to the end of the chain. */
 export function newRule(options: NewRuleOptions): NftRuleMessage {
-  if (!Array.isArray(options.expressions)) throw new TypeError('newRule.expressions: expected an array of expressions');
+  checkArray(options.expressions, 'newRule.expressions', 'an array of expressions');
   const attrs: RuleAttrs = {
     table: checkName(options.table, 'newRule.table'),
     chain: checkName(options.chain, 'newRule.chain'),
@@ -160,7 +156,7 @@ export function newRule(options: NewRuleOptions): NftRuleMessage {
 
 /** NFT_MSG_DELRULE of one rule, by handle. */
 export function deleteRule(options: { family: number; table: string; chain: string; handle: bigint }): NftRuleMessage {
-  if (typeof options.handle !== 'bigint') throw new TypeError(`deleteRule.handle: expected a bigint, got ${describe(options.handle)}`);
+  if (typeof options.handle !== 'bigint') throw new InvalidArgumentError('deleteRule.handle', options.handle, 'is not a rule handle (a bigint)');
   return {
     kind: 'rule', type: nftType(NFT_MSG_DELRULE), flags: NLM_F_REQUEST, seq: 0, pid: 0,
     body: {

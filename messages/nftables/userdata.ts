@@ -2,6 +2,9 @@
 // one byte length and the value (<libnftnl/udata.h>); type 0 is the comment of a rule, chain or
 // table, a NUL-terminated string that `nft list` prints as `comment "..."`.
 
+import { checkU8, encodeText } from '../checks.js';
+import { InvalidArgumentError } from '../errors.js';
+
 export const NFTNL_UDATA_COMMENT = 0;
 /** nft refuses longer comments (NFTNL_UDATA_COMMENT_MAXLEN), NUL included. */
 export const NFTNL_UDATA_COMMENT_MAXLEN = 128;
@@ -30,8 +33,8 @@ export function encodeUserdata(items: readonly UserdataItem[]): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
   items.forEach((item, i) => {
-    if (!Number.isInteger(item.type) || item.type < 0 || item.type > 255) throw new RangeError(`userdata[${i}].type: ${item.type} is not a byte`);
-    if (item.value.length > 255) throw new RangeError(`userdata[${i}].value: ${item.value.length} bytes, at most 255`);
+    checkU8(item.type, `userdata[${i}].type`);
+    if (item.value.length > 255) throw new InvalidArgumentError(`userdata[${i}].value`, item.value, 'is longer than 255 bytes');
     out[at] = item.type;
     out[at + 1] = item.value.length;
     out.set(item.value, at + 2);
@@ -50,11 +53,7 @@ export function commentOf(data: Uint8Array | undefined): string | undefined {
 
 /** A userdata payload holding just this comment, as nft writes it. */
 export function commentUserdata(comment: string, field = 'comment'): Uint8Array {
-  const text = new TextEncoder().encode(comment);
-  if (text.includes(0)) throw new TypeError(`${field}: contains a NUL character`);
-  if (text.length + 1 > NFTNL_UDATA_COMMENT_MAXLEN) {
-    throw new RangeError(`${field}: ${text.length} bytes, a comment holds at most ${NFTNL_UDATA_COMMENT_MAXLEN - 1}`);
-  }
+  const text = encodeText(comment, field, NFTNL_UDATA_COMMENT_MAXLEN - 1, 'a comment');
   const value = new Uint8Array(text.length + 1);
   value.set(text);
   return encodeUserdata([{ type: NFTNL_UDATA_COMMENT, value }]);

@@ -1,6 +1,7 @@
 import { s32, u32 } from '../attributes/scalars.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
-import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import * as C from '../struct.js';
 
 // <linux/net_namespace.h>
 export const NETNSA_NSID_NOT_ASSIGNED = -1;
@@ -16,7 +17,7 @@ export const nsidAttributes = defineTable('NETNSA', [
 export type NsidAttrs = ValuesOf<typeof nsidAttributes>;
 
 /** struct rtgenmsg: one byte of family, padded to 4 by NLMSG_ALIGN. */
-export const rtgenmsg = fixedHeader('rtgenmsg', [['family', 'u8']]);
+export const rtgenmsg = C.struct('rtgenmsg', [C.u8('family')], { zeroAbsent: true });
 
 export type NsidBody = HeaderWithAttributes<{ family: number }, NsidAttrs>;
 

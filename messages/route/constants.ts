@@ -101,7 +101,7 @@ export const RTA_IP_PROTO = 27;
 export const RTA_SPORT = 28;
 export const RTA_DPORT = 29;
 export const RTA_NH_ID = 30;
-/** Newer than the installed uapi header: the IPv6 flow label (__be32) of an RTM_GETROUTE lookup. */
+/** Newer than the 6.1 uapi headers of Debian 12: the IPv6 flow label (__be32) of an RTM_GETROUTE lookup. */
 export const RTA_FLOWLABEL = 31;
 
 // RTA_METRICS members (RTAX_UNSPEC = 0)

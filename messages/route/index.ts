@@ -1,11 +1,42 @@
 import type { Codec } from '../attributes/codec.js';
 import { ip } from '../attributes/addresses.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../attributes/ip-text.js';
-import { bytes, describe, u16, u16be, u32, u32be, u8 } from '../attributes/scalars.js';
-import { struct, u64Struct } from '../attributes/structs.js';
+import { bytes, u16, u16be, u32, u32be, u8 } from '../attributes/scalars.js';
+import { checkRecord, checkU16 } from '../checks.js';
+import { InvalidArgumentError } from '../errors.js';
+import * as C from '../struct.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
 import { AF_INET, AF_INET6 } from '../constants.js';
+import {
+  RTA_CACHEINFO,
+  RTA_DPORT,
+  RTA_DST,
+  RTA_ENCAP,
+  RTA_ENCAP_TYPE,
+  RTA_EXPIRES,
+  RTA_FLOW,
+  RTA_FLOWLABEL,
+  RTA_GATEWAY,
+  RTA_IIF,
+  RTA_IP_PROTO,
+  RTA_MARK,
+  RTA_METRICS,
+  RTA_MFC_STATS,
+  RTA_MULTIPATH,
+  RTA_NEWDST,
+  RTA_NH_ID,
+  RTA_OIF,
+  RTA_PREF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_SPORT,
+  RTA_SRC,
+  RTA_TABLE,
+  RTA_TTL_PROPAGATE,
+  RTA_UID,
+  RTA_VIA,
+} from './constants.js';
 import { metrics } from './metrics.js';
 import { multipath, type Nexthop } from './multipath.js';
 
@@ -37,17 +68,15 @@ const via: Codec<RouteVia> = {
     return { family, addr };
   },
   encode(w, value, field) {
-    if (typeof value !== 'object' || value === null) throw new TypeError(`${field}: expected { family, addr }, got ${describe(value)}`);
-    const { family, addr } = value;
-    if (typeof family !== 'number' || !Number.isInteger(family)) throw new TypeError(`${field}.family: expected an integer, got ${describe(family)}`);
-    if (family < 0 || family > 0xffff) throw new RangeError(`${field}.family: ${family} is out of range 0..65535`);
+    const { addr } = checkRecord(value, field, 'an rtvia { family, addr }');
+    const family = checkU16(value.family, `${field}.family`);
     let raw: Uint8Array | undefined;
     if (addr instanceof Uint8Array) raw = addr;
     else if (typeof addr === 'string' && family === AF_INET) raw = parseIPv4(addr);
     else if (typeof addr === 'string' && family === AF_INET6) raw = parseIPv6(addr);
     if (!raw) {
       const expected = family === AF_INET ? 'an IPv4 address' : family === AF_INET6 ? 'an IPv6 address' : 'a Uint8Array';
-      throw new TypeError(`${field}.addr: ${describe(addr)} is not ${expected} (family ${family})`);
+      throw new InvalidArgumentError(`${field}.addr`, addr, `is not ${expected} (family ${family})`);
     }
     w.u16(family);
     w.bytes(raw);
@@ -72,18 +101,18 @@ const expires: Codec<number> = {
 /** RTA_ENCAP: lightweight tunnel attributes whose meaning depends on RTA_ENCAP_TYPE, kept as bytes. */
 const encap: Codec<Uint8Array> = { ...bytes, label: 'encap attributes', nestedFlag: true };
 
-export const rtaCacheinfo = struct('rta_cacheinfo', {
-  clntref: 'u32',
-  lastuse: 'u32',
-  expires: 's32',
-  error: 'u32',
-  used: 'u32',
-  id: 'u32',
-  ts: 'u32',
-  tsage: 'u32',
-});
+export const rtaCacheinfo = C.struct('rta_cacheinfo', [
+  C.u32('clntref'),
+  C.u32('lastuse'),
+  C.s32('expires'),
+  C.u32('error'),
+  C.u32('used'),
+  C.u32('id'),
+  C.u32('ts'),
+  C.u32('tsage'),
+]);
 
-export const rtaMfcStats = u64Struct('rta_mfc_stats', ['packets', 'bytes', 'wrongIf']);
+export const rtaMfcStats = C.u64Struct('rta_mfc_stats', ['packets', 'bytes', 'wrongIf']);
 
 /** A next hop of RTA_MULTIPATH; its attrs are route attributes (gateway, via, encap, flow ...). */
 export type RouteNexthop = Nexthop<RouteAttrs>;
@@ -91,77 +120,53 @@ export type RouteNexthop = Nexthop<RouteAttrs>;
 const multipathCodec: Codec<RouteNexthop[]> = multipath<RouteAttrs>(() => routeAttributes);
 
 export const routeAttributes = defineTable('RTA', [
-  attr(1, 'RTA_DST', 'dst', ip),
-  attr(2, 'RTA_SRC', 'src', ip),
-  attr(3, 'RTA_IIF', 'iif', u32),
-  attr(4, 'RTA_OIF', 'oif', u32),
-  attr(5, 'RTA_GATEWAY', 'gateway', ip),
-  attr(6, 'RTA_PRIORITY', 'priority', u32),
-  attr(7, 'RTA_PREFSRC', 'prefsrc', ip),
-  attr(8, 'RTA_METRICS', 'metrics', metrics),
-  attr(9, 'RTA_MULTIPATH', 'multipath', multipathCodec),
-  attr(11, 'RTA_FLOW', 'flow', u32),
-  attr(12, 'RTA_CACHEINFO', 'cacheinfo', rtaCacheinfo),
-  attr(15, 'RTA_TABLE', 'table', u32),
-  attr(16, 'RTA_MARK', 'mark', u32),
-  attr(17, 'RTA_MFC_STATS', 'mfcStats', rtaMfcStats),
-  attr(18, 'RTA_VIA', 'via', via),
-  attr(19, 'RTA_NEWDST', 'newdst', bytes),
-  attr(20, 'RTA_PREF', 'pref', u8),
-  attr(21, 'RTA_ENCAP_TYPE', 'encapType', u16),
-  attr(22, 'RTA_ENCAP', 'encap', encap),
-  attr(23, 'RTA_EXPIRES', 'expires', expires),
-  attr(25, 'RTA_UID', 'uid', u32),
-  attr(26, 'RTA_TTL_PROPAGATE', 'ttlPropagate', u8),
-  attr(27, 'RTA_IP_PROTO', 'ipProto', u8),
-  attr(28, 'RTA_SPORT', 'sport', u16be),
-  attr(29, 'RTA_DPORT', 'dport', u16be),
-  attr(30, 'RTA_NH_ID', 'nhId', u32),
-  attr(31, 'RTA_FLOWLABEL', 'flowlabel', u32be),
+  attr(RTA_DST, 'RTA_DST', 'dst', ip),
+  attr(RTA_SRC, 'RTA_SRC', 'src', ip),
+  attr(RTA_IIF, 'RTA_IIF', 'iif', u32),
+  attr(RTA_OIF, 'RTA_OIF', 'oif', u32),
+  attr(RTA_GATEWAY, 'RTA_GATEWAY', 'gateway', ip),
+  attr(RTA_PRIORITY, 'RTA_PRIORITY', 'priority', u32),
+  attr(RTA_PREFSRC, 'RTA_PREFSRC', 'prefsrc', ip),
+  attr(RTA_METRICS, 'RTA_METRICS', 'metrics', metrics),
+  attr(RTA_MULTIPATH, 'RTA_MULTIPATH', 'multipath', multipathCodec),
+  attr(RTA_FLOW, 'RTA_FLOW', 'flow', u32),
+  attr(RTA_CACHEINFO, 'RTA_CACHEINFO', 'cacheinfo', rtaCacheinfo),
+  attr(RTA_TABLE, 'RTA_TABLE', 'table', u32),
+  attr(RTA_MARK, 'RTA_MARK', 'mark', u32),
+  attr(RTA_MFC_STATS, 'RTA_MFC_STATS', 'mfcStats', rtaMfcStats),
+  attr(RTA_VIA, 'RTA_VIA', 'via', via),
+  attr(RTA_NEWDST, 'RTA_NEWDST', 'newdst', bytes),
+  attr(RTA_PREF, 'RTA_PREF', 'pref', u8),
+  attr(RTA_ENCAP_TYPE, 'RTA_ENCAP_TYPE', 'encapType', u16),
+  attr(RTA_ENCAP, 'RTA_ENCAP', 'encap', encap),
+  attr(RTA_EXPIRES, 'RTA_EXPIRES', 'expires', expires),
+  attr(RTA_UID, 'RTA_UID', 'uid', u32),
+  attr(RTA_TTL_PROPAGATE, 'RTA_TTL_PROPAGATE', 'ttlPropagate', u8),
+  attr(RTA_IP_PROTO, 'RTA_IP_PROTO', 'ipProto', u8),
+  attr(RTA_SPORT, 'RTA_SPORT', 'sport', u16be),
+  attr(RTA_DPORT, 'RTA_DPORT', 'dport', u16be),
+  attr(RTA_NH_ID, 'RTA_NH_ID', 'nhId', u32),
+  attr(RTA_FLOWLABEL, 'RTA_FLOWLABEL', 'flowlabel', u32be),
 ]);
 
 export type RouteAttrs = ValuesOf<typeof routeAttributes>;
 
-const RTMSG_BYTES = ['family', 'dstLen', 'srcLen', 'tos', 'table', 'protocol', 'scope', 'type'] as const;
-
-function headerField(value: unknown, max: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
-  if (value < 0 || value > max) throw new RangeError(`${field}: ${value} is out of range 0..${max}`);
-  return value;
-}
-
-/**
- * struct rtmsg: eight u8 fields then rtm_flags (u32). Route dumps are the hot path, so this is
- * written out by hand: decoding reads the 12 bytes into one object literal (a single hidden class),
- * encoding validates each field (TypeError/RangeError naming it) and writes it; absent fields are 0.
- */
-export const rtmsg: FixedHeader<RouteHeader> = {
-  name: 'rtmsg',
-  size: 12,
-  decode(src, at, end) {
-    if (end - at < 12) throw src.error(at, `rtmsg needs 12 bytes, the message has ${end - at}`);
-    const b = src.bytes;
-    return {
-      family: b[at]!,
-      dstLen: b[at + 1]!,
-      srcLen: b[at + 2]!,
-      tos: b[at + 3]!,
-      table: b[at + 4]!,
-      protocol: b[at + 5]!,
-      scope: b[at + 6]!,
-      type: b[at + 7]!,
-      flags: src.view.getUint32(at + 8, true),
-    };
-  },
-  encode(w, value, path) {
-    const record = value as unknown as Record<string, unknown>;
-    for (let i = 0; i < RTMSG_BYTES.length; i++) {
-      const name = RTMSG_BYTES[i]!;
-      w.u8(headerField(record[name] ?? 0, 0xff, `${path}.${name}`));
-    }
-    w.u32(headerField(record.flags ?? 0, 0xffffffff, `${path}.flags`));
-  },
-};
+/** struct rtmsg: eight u8 fields then rtm_flags. */
+export const rtmsg: FixedHeader<RouteHeader> = C.struct(
+  'rtmsg',
+  [
+    C.u8('family'),
+    C.u8('dstLen'),
+    C.u8('srcLen'),
+    C.u8('tos'),
+    C.u8('table'),
+    C.u8('protocol'),
+    C.u8('scope'),
+    C.u8('type'),
+    C.u32('flags'), // RTM_F_*
+  ],
+  { zeroAbsent: true },
+);
 
 export interface RouteHeader {
   family: number;

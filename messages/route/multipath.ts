@@ -1,5 +1,6 @@
 import type { Codec } from '../attributes/codec.js';
-import { describe } from '../attributes/scalars.js';
+import { checkArray, checkRecord, checkS32, checkU8 } from '../checks.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { AttrTable } from '../attributes/table.js';
 import { decodeAttributes, encodeAttributes } from '../attributes/walk.js';
 import { align4, keepOriginalLength, rememberedLength, rememberLength } from '../framing.js';
@@ -16,12 +17,6 @@ export interface Nexthop<A> {
 }
 
 const RTNH_SIZE = 8;
-
-function checkInt(value: unknown, min: number, max: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${field}: expected an integer, got ${describe(value)}`);
-  if (value < min || value > max) throw new RangeError(`${field}: ${value} is out of range ${min}..${max}`);
-  return value;
-}
 
 /**
  * RTA_MULTIPATH: rtnexthop entries, each 4-byte aligned and followed by its own attributes, decoded
@@ -54,15 +49,14 @@ export function multipath<A>(table: () => AttrTable<A>): Codec<Array<Nexthop<A>>
       return out;
     },
     encode(w, value, field) {
-      if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array of next hops ({ flags, hops, ifindex, attrs })`);
+      checkArray(value, field, 'an array of next hops ({ flags, hops, ifindex, attrs })');
       const attrTable = table();
       for (let i = 0; i < value.length; i++) {
-        const hop = value[i] as Partial<Nexthop<A>> | null | undefined;
         const f = `${field}[${i}]`;
-        if (typeof hop !== 'object' || hop === null || Array.isArray(hop) || ArrayBuffer.isView(hop)) throw new TypeError(`${f}: expected a next hop object, got ${describe(hop)}`);
-        const flags = checkInt(hop.flags ?? 0, 0, 0xff, `${f}.flags`);
-        const hops = checkInt(hop.hops ?? 0, 0, 0xff, `${f}.hops`);
-        const ifindex = checkInt(hop.ifindex ?? 0, -0x80000000, 0x7fffffff, `${f}.ifindex`);
+        const hop = checkRecord(value[i], f, 'a next hop object') as Partial<Nexthop<A>>;
+        const flags = checkU8(hop.flags ?? 0, `${f}.flags`);
+        const hops = checkU8(hop.hops ?? 0, `${f}.hops`);
+        const ifindex = checkS32(hop.ifindex ?? 0, `${f}.ifindex`);
         w.align();
         const at = w.length;
         w.u16(0);
@@ -71,7 +65,7 @@ export function multipath<A>(table: () => AttrTable<A>): Codec<Array<Nexthop<A>>
         w.s32(ifindex);
         encodeAttributes(attrTable, w, (hop.attrs ?? {}) as A, `${f}.attrs`);
         const len = keepOriginalLength(w, at, rememberedLength(hop));
-        if (len > 0xffff) throw new RangeError(`${f}: next hop of ${len} bytes does not fit rtnh_len (at most 65535)`);
+        if (len > 0xffff) throw new InvalidArgumentError(f, `${len} bytes`, 'do not fit rtnh_len (a next hop holds at most 65535 bytes)');
         w.setU16(at, len);
       }
     },

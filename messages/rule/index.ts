@@ -1,8 +1,8 @@
 import { ip } from '../attributes/addresses.js';
 import { bytes, ifname, u32, u8 } from '../attributes/scalars.js';
-import { struct } from '../attributes/structs.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
-import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import * as C from '../struct.js';
 
 // Policy routing rules (`ip rule`): RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE, <linux/fib_rules.h>.
 
@@ -24,8 +24,8 @@ export const FIB_RULE_UNRESOLVED = 0x4;
 export const FIB_RULE_IIF_DETACHED = 0x8;
 export const FIB_RULE_OIF_DETACHED = 0x10;
 
-export const fibRuleUidRange = struct('fib_rule_uid_range', { start: 'u32', end: 'u32' });
-export const fibRulePortRange = struct('fib_rule_port_range', { start: 'u16', end: 'u16' });
+export const fibRuleUidRange = C.struct('fib_rule_uid_range', [C.u32('start'), C.u32('end')]);
+export const fibRulePortRange = C.struct('fib_rule_port_range', [C.u16('start'), C.u16('end')]);
 
 export const ruleAttributes = defineTable('FRA', [
   attr(1, 'FRA_DST', 'dst', ip),
@@ -56,17 +56,11 @@ export type RuleAttrs = ValuesOf<typeof ruleAttributes>;
  * struct fib_rule_hdr. `table` holds ids below 256 (ids from 256 up travel in FRA_TABLE with 0
  * here); res1 and res2 are reserved bytes, kept as read.
  */
-export const fibRuleHdr = fixedHeader('fib_rule_hdr', [
-  ['family', 'u8'],
-  ['dstLen', 'u8'],
-  ['srcLen', 'u8'],
-  ['tos', 'u8'],
-  ['table', 'u8'],
-  ['res1', 'u8'],
-  ['res2', 'u8'],
-  ['action', 'u8'],
-  ['flags', 'u32'],
-]);
+export const fibRuleHdr = C.struct(
+  'fib_rule_hdr',
+  [C.u8('family'), C.u8('dstLen'), C.u8('srcLen'), C.u8('tos'), C.u8('table'), C.u8('res1'), C.u8('res2'), C.u8('action'), C.u32('flags')],
+  { zeroAbsent: true },
+);
 
 export interface RuleHeader {
   family: number;

@@ -1,5 +1,7 @@
 import type { Codec } from '../attributes/codec.js';
-import { bytes, describe, string, u32 } from '../attributes/scalars.js';
+import { bytes, string, u32 } from '../attributes/scalars.js';
+import { checkArray, checkInteger, checkRecord } from '../checks.js';
+import { align4 } from '../framing.js';
 import { nested, NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
 import { nestedByKind, tablesByKind } from '../attributes/by-kind.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
@@ -78,17 +80,16 @@ export const actionList: Codec<TcAction[]> = {
       action.order = order;
       if (rawType !== order) Object.defineProperty(action, RAW_TYPE, { value: rawType, enumerable: false });
       out.push(action);
-      off += (len + 3) & ~3;
+      off += align4(len);
     }
     return out;
   },
   encode(w, value, field) {
-    if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array of actions ({ order, kind, options })`);
-    value.forEach((action: TcAction, i) => {
+    checkArray(value, field, 'an array of actions ({ order, kind, options })');
+    value.forEach((item: unknown, i) => {
       const f = `${field}[${i}]`;
-      if (typeof action !== 'object' || action === null) throw new TypeError(`${f}: expected an action object, got ${describe(action)}`);
-      const order = action.order ?? i + 1;
-      if (!Number.isInteger(order) || order < 1 || order > MAX_ORDER) throw new RangeError(`${f}.order: ${describe(order)} is not a position from 1 to ${MAX_ORDER}`);
+      const action = checkRecord(item, f, 'an action object') as TcAction;
+      const order = checkInteger(action.order ?? i + 1, `${f}.order`, 1, MAX_ORDER);
       const raw = (action as { [RAW_TYPE]?: number })[RAW_TYPE];
       const at = w.beginAttr(raw !== undefined && (raw & NLA_TYPE_MASK) === order ? raw : order);
       actionCodec.encode(w, action, f);

@@ -1,4 +1,4 @@
-import { fixedHeader } from '../fixed-header.js';
+import * as C from '../struct.js';
 
 // struct tcmsg (<linux/rtnetlink.h>) and the handle values of <linux/pkt_sched.h>.
 
@@ -7,15 +7,11 @@ import { fixedHeader } from '../fixed-header.js';
  * u32 (`1:` is 0x00010000). For a filter, `info` is its priority (high 16 bits) and its
  * ethertype in network byte order (low 16 bits: ETH_P_ALL is 0x0300).
  */
-export const tcmsg = fixedHeader('tcmsg', [
-  ['family', 'u8'],
-  ['pad1', 'pad8'],
-  ['pad2', 'pad16'],
-  ['ifindex', 's32'],
-  ['handle', 'u32'],
-  ['parent', 'u32'],
-  ['info', 'u32'],
-]);
+export const tcmsg = C.struct(
+  'tcmsg',
+  [C.u8('family'), C.pad('pad1', 1), C.pad('pad2', 2), C.s32('ifindex'), C.u32('handle'), C.u32('parent'), C.u32('info')],
+  { zeroAbsent: true },
+);
 
 export interface TcHeader {
   family: number;

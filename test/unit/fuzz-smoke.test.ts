@@ -27,7 +27,7 @@ describe('fuzz smoke run (fixed seed)', () => {
     expect(stats.byDecoder.nft).toBeGreaterThan(500);
   });
 
-  it('4,000 encoder inputs: bytes that decode back equal, or TypeError/RangeError naming the field', () => {
+  it('4,000 encoder inputs: bytes that decode back equal, or InvalidArgumentError naming the field', () => {
     const stats = runEncodeFuzz({ inputs: 4_000, seed: SEED, seeds: corpus.seeds });
     const report = stats.failures.map((f) => `seed=${SEED} index=${f.index}: ${f.base}: ${f.path} = ${f.value}: ${f.error}`).join('\n');
     expect(stats.failureCount, report).toBe(0);

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../messages/errors.js';
 import { describe, it, expect } from 'vitest';
 import { decodeMessages, encodeMessage, encodeMessages, type LinkMessage } from '../../messages/message.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
@@ -655,21 +656,21 @@ describe('link codec: user-built veth request', () => {
     expect(new DataView(bytes.buffer).getUint32(fd + 4, true)).toBe(5);
   });
 
-  it('throws RangeError naming the field for a 16-byte ifname', () => {
+  it('throws InvalidArgumentError naming the field for a 16-byte ifname', () => {
     const long: LinkMessage = { ...request, body: { ...request.body, attrs: { ifname: 'sixteen-bytes-xx' } } };
-    expect(() => encodeMessage(long)).toThrow(RangeError);
+    expect(() => encodeMessage(long)).toThrow(InvalidArgumentError);
     expect(() => encodeMessage(long)).toThrow(/attrs\.ifname/);
     const peer = structuredClone(request);
     const info = peer.body.attrs.linkinfo!;
     if (info.kind !== 'veth' || !info.data || info.data instanceof Uint8Array) throw new Error('unexpected');
     info.data.peer!.attrs.ifname = 'x'.repeat(16);
-    expect(() => encodeMessage(peer)).toThrow(RangeError);
+    expect(() => encodeMessage(peer)).toThrow(InvalidArgumentError);
     expect(() => encodeMessage(peer)).toThrow(/linkinfo\.data\.peer\.attrs\.ifname/);
   });
 
-  it('throws TypeError naming the field for a bad MAC or a bad vxlan address', () => {
+  it('throws InvalidArgumentError naming the field for a bad MAC or a bad vxlan address', () => {
     const mac: LinkMessage = { ...request, body: { ...request.body, attrs: { address: 'not-a-mac' } } };
-    expect(() => encodeMessage(mac)).toThrow(TypeError);
+    expect(() => encodeMessage(mac)).toThrow(InvalidArgumentError);
     expect(() => encodeMessage(mac)).toThrow(/attrs\.address/);
     const vx: LinkMessage = { ...request, body: { ...request.body, attrs: { linkinfo: { kind: 'vxlan', data: { local: '300.1.1.1' } } } } };
     expect(() => encodeMessage(vx)).toThrow(/attrs\.linkinfo\.data\.local/);

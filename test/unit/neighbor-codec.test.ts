@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../messages/errors.js';
 import { describe, expect, it } from 'vitest';
 import { decodeMessages, encodeMessage, encodeMessages, type NeighborMessage, type NetlinkMessage } from '../../messages/message.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
@@ -312,18 +313,18 @@ describe('user-built neighbour messages', () => {
     expect(encodeMessage(m!)).toEqual(frame);
   });
 
-  it('rejects bad values with TypeError or RangeError naming the field', () => {
+  it('rejects bad values with InvalidArgumentError naming the field', () => {
     const withAttrs = (attrs: Record<string, unknown>, header: Partial<NeighborBody> = {}): NeighborMessage =>
       ({ kind: 'neighbor', type: RTM_NEWNEIGH, flags: 0, seq: 0, pid: 0, body: { family: 2, ifindex: 1, state: 0, flags: 0, type: 0, ...header, attrs } }) as NeighborMessage;
-    expect(() => encodeMessage(withAttrs({ lladdr: 'zz:00' }))).toThrow(TypeError);
+    expect(() => encodeMessage(withAttrs({ lladdr: 'zz:00' }))).toThrow(InvalidArgumentError);
     expect(() => encodeMessage(withAttrs({ lladdr: 'zz:00' }))).toThrow(/lladdr/);
     expect(() => encodeMessage(withAttrs({ dst: '10.0.0.256' }))).toThrow(/dst/);
-    expect(() => encodeMessage(withAttrs({ port: 65536 }))).toThrow(RangeError);
+    expect(() => encodeMessage(withAttrs({ port: 65536 }))).toThrow(InvalidArgumentError);
     expect(() => encodeMessage(withAttrs({ vlan: -1 }))).toThrow(/vlan/);
     expect(() => encodeMessage(withAttrs({ cacheinfo: { confirmed: 1, used: 2, updated: 3 } }))).toThrow(/refcnt/);
     expect(() => encodeMessage(withAttrs({ fdbExtAttrs: { dontRefresh: false } }))).toThrow(/dontRefresh/);
     expect(() => encodeMessage(withAttrs({}, { state: 0x10000 }))).toThrow(/state/);
-    expect(() => encodeMessage(withAttrs({}, { flags: 256 }))).toThrow(RangeError);
+    expect(() => encodeMessage(withAttrs({}, { flags: 256 }))).toThrow(InvalidArgumentError);
   });
 });
 

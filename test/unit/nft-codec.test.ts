@@ -180,9 +180,9 @@ describe('nftables fixtures captured from nft', () => {
       kind: 'rule', type: 0x0a06, flags: 1, seq: 0, pid: 0,
       body: { family: 2, version: 0, resourceId: 0, attrs: { table: 't', expressions: expressions as never } },
     });
-    expect(() => encodeNftMessages([message([{ name: 'counter', data: { packets: 5 } }])])).toThrow(/packets: expected a bigint/);
+    expect(() => encodeNftMessages([message([{ name: 'counter', data: { packets: 5 } }])])).toThrow(/packets: 5 is not a bigint/);
     expect(() => encodeNftMessages([message([{ name: 'nosuch', data: { x: 1 } }])])).toThrow(/give its data as a Uint8Array/);
-    expect(() => encodeNftMessages([message('x')])).toThrow(/expressions: expected an array/);
+    expect(() => encodeNftMessages([message('x')])).toThrow(/expressions: "x" is not an array/);
   });
 
   it('is exported from messages/index.ts', () => {

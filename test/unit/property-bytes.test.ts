@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
-import { NetlinkDecodeError } from '../../messages/errors.js';
+import { InvalidArgumentError, NetlinkDecodeError } from '../../messages/errors.js';
 import { loadFixtures } from '../helpers/fixtures.js';
 import { Random, seedFor, toHex } from '../helpers/random-source.js';
 
 // Property: any byte string either decodes or throws NetlinkDecodeError (with an offset inside the
-// input and a reason), quickly; whatever decodes re-encodes or is refused with TypeError/RangeError,
+// input and a reason), quickly; whatever decodes re-encodes or is refused with InvalidArgumentError,
 // and what re-encodes decodes again. Replay a failure with
 // PROPERTY_SEED=<seed> npx vitest run test/unit/property-bytes.test.ts
 
@@ -82,7 +82,7 @@ function decodeOrReject(failures: Failures, input: Uint8Array): Outcome {
 }
 
 /**
- * Re-encodes what decoded: only TypeError/RangeError may refuse it (a decoded message can hold values
+ * Re-encodes what decoded: only InvalidArgumentError may refuse it (a decoded message can hold values
  * a strict encoder refuses, such as a 20-byte name); bytes that come out must decode again.
  * Returns whether the re-encoding was byte-identical to the input.
  */
@@ -91,8 +91,8 @@ function reencode(failures: Failures, input: Uint8Array, decoded: NetlinkMessage
   try {
     bytes = encodeMessages(decoded);
   } catch (e) {
-    if (e instanceof TypeError || e instanceof RangeError) return 'refused';
-    failures.add('re-encoding a decoded message threw something other than TypeError/RangeError', input, e);
+    if (e instanceof InvalidArgumentError) return 'refused';
+    failures.add('re-encoding a decoded message threw something other than InvalidArgumentError', input, e);
     return 'failed';
   }
   try {

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../../messages/errors.js';
 import { describe, expect, it } from 'vitest';
 import { decodeMessages, encodeMessage, type NetlinkMessage, type RouteMessage } from '../../messages/message.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
@@ -391,25 +392,25 @@ describe('bad values on encode', () => {
     return () => encodeMessage(message);
   }
 
-  it('an invalid gateway is a TypeError naming the field', () => {
-    expect(encodeWith({ gateway: '10.0.0.256' })).toThrow(TypeError);
+  it('an invalid gateway is an InvalidArgumentError naming the field', () => {
+    expect(encodeWith({ gateway: '10.0.0.256' })).toThrow(InvalidArgumentError);
     expect(encodeWith({ gateway: '10.0.0.256' })).toThrow(/attrs\.gateway.*10\.0\.0\.256/);
     expect(encodeWith({ gateway: 'fd00:::1' })).toThrow(/attrs\.gateway/);
     expect(encodeWith({ dst: 42 as unknown as string })).toThrow(/attrs\.dst/);
   });
 
-  it('a table above 2^32 - 1 is a RangeError naming the field', () => {
-    expect(encodeWith({ table: 2 ** 32 })).toThrow(RangeError);
+  it('a table above 2^32 - 1 is an InvalidArgumentError naming the field', () => {
+    expect(encodeWith({ table: 2 ** 32 })).toThrow(InvalidArgumentError);
     expect(encodeWith({ table: 2 ** 32 })).toThrow(/attrs\.table: 4294967296/);
     expect(encodeWith({}, { table: 256 })).toThrow(/body\.table: 256/);
-    expect(encodeWith({}, { dstLen: -1 })).toThrow(RangeError);
+    expect(encodeWith({}, { dstLen: -1 })).toThrow(InvalidArgumentError);
   });
 
   it('bad metrics, next hops, via and ports name the field', () => {
     expect(encodeWith({ metrics: { mtu: -1 } })).toThrow(/attrs\.metrics\.mtu/);
     expect(encodeWith({ multipath: [{ flags: 0, hops: 256, ifindex: 1, attrs: {} }] })).toThrow(/attrs\.multipath\[0\]\.hops: 256/);
     expect(encodeWith({ multipath: [{ flags: 0, hops: 0, ifindex: 1, attrs: { gateway: 'x' } }] })).toThrow(/attrs\.multipath\[0\]\.attrs\.gateway/);
-    expect(encodeWith({ multipath: {} as never })).toThrow(TypeError);
+    expect(encodeWith({ multipath: {} as never })).toThrow(InvalidArgumentError);
     expect(encodeWith({ via: { family: AF_INET, addr: 'fe80::1' } })).toThrow(/attrs\.via\.addr/);
     expect(encodeWith({ via: { family: 70000, addr: '10.0.0.1' } })).toThrow(/attrs\.via\.family/);
     expect(encodeWith({ sport: 65536 })).toThrow(/attrs\.sport: 65536/);

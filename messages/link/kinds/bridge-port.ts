@@ -3,8 +3,8 @@ import { attr, defineTable, repeatedAttr, type ValuesOf } from '../../attributes
 import { bridgeId } from '../codecs.js';
 
 // IFLA_BRPORT_* (<linux/if_link.h>): IFLA_INFO_SLAVE_DATA of a port whose master is a bridge,
-// and IFLA_PROTINFO of AF_BRIDGE link messages. Numbers 40..44 (MAB .. BACKUP_NHID) are newer
-// than the 6.1 headers on this machine; checked against the kernel's uapi header and its dump.
+// and IFLA_PROTINFO of AF_BRIDGE link messages. Numbers 40..44 (MAB .. BACKUP_NHID) are newer than
+// the 6.1 uapi headers distributions such as Debian 12 install: they are from the kernel's own.
 // Values the kernel gives as u8 booleans stay numbers (0/1).
 
 export const bridgePortAttributes = defineTable('IFLA_BRPORT', [

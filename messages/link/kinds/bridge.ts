@@ -1,16 +1,16 @@
 import { bytes, flag, u16, u16be, u32, u64, u8 } from '../../attributes/scalars.js';
 import { ipv4, ipv6, mac } from '../../attributes/addresses.js';
-import { struct } from '../../attributes/structs.js';
+import * as C from '../../struct.js';
 import { attr, defineTable, repeatedAttr, type ValuesOf } from '../../attributes/table.js';
 import { nested } from '../../attributes/walk.js';
 import { bridgeId } from '../codecs.js';
 
 // IFLA_BR_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "bridge".
-// Numbers 48 and 49 (FDB_N_LEARNED, FDB_MAX_LEARNED) are newer than the 6.1 headers on this
-// machine; checked against the kernel's uapi header (added in 6.8) and the 6.18 kernel's dump.
+// Numbers 48 and 49 (FDB_N_LEARNED, FDB_MAX_LEARNED) came in Linux 6.8, after the 6.1 uapi headers
+// distributions such as Debian 12 install: they are from the kernel's own uapi header.
 
 /** struct br_boolopt_multi (IFLA_BR_MULTI_BOOLOPT): a bit per BR_BOOLOPT_* option. */
-export const brBooloptMulti = struct('struct br_boolopt_multi', { optval: 'u32', optmask: 'u32' });
+export const brBooloptMulti = C.struct('struct br_boolopt_multi', [C.u32('optval'), C.u32('optmask')]);
 
 /** BRIDGE_QUERIER_* (<linux/if_bridge.h>): the multicast querier state the kernel reports. */
 export const bridgeQuerierAttributes = defineTable('BRIDGE_QUERIER', [

@@ -7,6 +7,9 @@ import type { LinkAttrs } from '../attributes.js'; // type only: no runtime impo
 // dumps (veth has no fill_info); it only appears in RTM_NEWLINK requests.
 
 /** VETH_INFO_PEER: a whole struct ifinfomsg followed by the peer's IFLA_* attributes. */
+export const VETH_INFO_PEER = 1;
+
+/** The peer of a veth pair: its ifinfomsg fields and its attributes. */
 export interface VethPeer extends IfinfoHeader {
   attrs: LinkAttrs;
 }
@@ -16,7 +19,7 @@ export interface VethPeer extends IfinfoHeader {
  * it, which keeps this file free of a runtime import of the table that contains it.
  */
 export function vethAttributes(peer: Codec<VethPeer>) {
-  return defineTable('VETH_INFO', [attr(1, 'VETH_INFO_PEER', 'peer', peer)]);
+  return defineTable('VETH_INFO', [attr(VETH_INFO_PEER, 'VETH_INFO_PEER', 'peer', peer)]);
 }
 
 export type VethData = ValuesOf<ReturnType<typeof vethAttributes>>;

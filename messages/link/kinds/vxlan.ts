@@ -1,15 +1,15 @@
 import { bytes, flag, u16be, u32, u32be, u8 } from '../../attributes/scalars.js';
 import { ipv4, ipv6 } from '../../attributes/addresses.js';
-import { struct } from '../../attributes/structs.js';
+import * as C from '../../struct.js';
 import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 import { u8Flag } from '../codecs.js';
 
 // IFLA_VXLAN_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "vxlan". Numbers 31..34 (LOCALBYPASS,
-// LABEL_POLICY, RESERVED_BITS, MC_ROUTE) are newer than the 6.1 headers on this machine; checked
-// against the kernel's uapi header and the 6.18 kernel's dump.
+// LABEL_POLICY, RESERVED_BITS, MC_ROUTE) are newer than the 6.1 uapi headers distributions such as
+// Debian 12 install: they are from the kernel's own uapi header.
 
 /** struct ifla_vxlan_port_range: the UDP source port range, both ends in network byte order. */
-export const vxlanPortRange = struct('struct ifla_vxlan_port_range', { low: 'u16be', high: 'u16be' });
+export const vxlanPortRange = C.struct('struct ifla_vxlan_port_range', [C.u16be('low'), C.u16be('high')]);
 
 export const vxlanAttributes = defineTable('IFLA_VXLAN', [
   attr(1, 'IFLA_VXLAN_ID', 'id', u32),

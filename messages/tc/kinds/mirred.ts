@@ -1,5 +1,5 @@
 import { u32 } from '../../attributes/scalars.js';
-import { struct, u64Struct } from '../../attributes/structs.js';
+import * as C from '../../struct.js';
 import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 
 // The mirred action (mirror or redirect to another device): TCA_ACT_OPTIONS of kind "mirred",
@@ -12,21 +12,21 @@ export const TCA_INGRESS_REDIR = 3;
 export const TCA_INGRESS_MIRROR = 4;
 
 /** struct tcf_t: when the action was installed, last and first used, in jiffies. */
-export const tcfT = u64Struct('tcf_t', ['install', 'lastuse', 'expires', 'firstuse']);
+export const tcfT = C.u64Struct('tcf_t', ['install', 'lastuse', 'expires', 'firstuse']);
 
 /**
  * struct tc_mirred: tc_gen (index, capab, action: TC_ACT_* after the redirect, refcnt, bindcnt)
  * then eaction (TCA_*_REDIR or _MIRROR) and the target ifindex.
  */
-export const tcMirred = struct('tc_mirred', {
-  index: 'u32',
-  capab: 'u32',
-  action: 's32',
-  refcnt: 's32',
-  bindcnt: 's32',
-  eaction: 's32',
-  ifindex: 'u32',
-});
+export const tcMirred = C.struct('tc_mirred', [
+  C.u32('index'),
+  C.u32('capab'),
+  C.s32('action'),
+  C.s32('refcnt'),
+  C.s32('bindcnt'),
+  C.s32('eaction'),
+  C.u32('ifindex'),
+]);
 
 export type TcMirred = ReturnType<typeof tcMirred.decode>;
 

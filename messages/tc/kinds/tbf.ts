@@ -1,6 +1,8 @@
 import type { Codec } from '../../attributes/codec.js';
-import { describe, u32, u64 } from '../../attributes/scalars.js';
-import { struct, u32Array } from '../../attributes/structs.js';
+import { u32, u64 } from '../../attributes/scalars.js';
+import { u32Array } from '../../attributes/structs.js';
+import { checkRecord } from '../../checks.js';
+import * as C from '../../struct.js';
 import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 
 // The token bucket filter qdisc: TCA_OPTIONS of kind "tbf" (TCA_TBF_*, <linux/pkt_sched.h>).
@@ -10,14 +12,7 @@ export const TC_LINKLAYER_ETHERNET = 1;
 export const TC_LINKLAYER_ATM = 2;
 
 /** struct tc_ratespec: a rate in bytes per second (capped at 2^32-1: larger rates add TCA_TBF_RATE64). */
-export const tcRatespec = struct('tc_ratespec', {
-  cellLog: 'u8',
-  linklayer: 'u8',
-  overhead: 'u16',
-  cellAlign: 's16',
-  mpu: 'u16',
-  rate: 'u32',
-});
+export const tcRatespec = C.struct('tc_ratespec', [C.u8('cellLog'), C.u8('linklayer'), C.u16('overhead'), C.s16('cellAlign'), C.u16('mpu'), C.u32('rate')]);
 
 export type TcRatespec = ReturnType<typeof tcRatespec.decode>;
 
@@ -53,7 +48,7 @@ export const tbfQopt: Codec<TbfQopt> = {
     };
   },
   encode(w, value, field) {
-    if (typeof value !== 'object' || value === null) throw new TypeError(`${field}: expected a tc_tbf_qopt object, got ${describe(value)}`);
+    checkRecord(value, field, 'a tc_tbf_qopt object');
     tcRatespec.encode(w, value.rate, `${field}.rate`);
     tcRatespec.encode(w, value.peakrate, `${field}.peakrate`);
     u32.encode(w, value.limit, `${field}.limit`);

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import * as messages from '../../messages/index.js';
+import { nlmsghdr } from '../../messages/framing.js';
+import { InvalidArgumentError } from '../../messages/errors.js';
+import { Source } from '../../messages/source.js';
+import * as C from '../../messages/struct.js';
+import { Writer } from '../../messages/writer.js';
+import { Random } from '../helpers/random-source.js';
+
+/** Every struct declaration the package exports, with nlmsghdr. */
+function structs(): Array<[string, C.Struct<Record<string, number | bigint>>]> {
+  const out: Array<[string, C.Struct<Record<string, number | bigint>>]> = [['nlmsghdr', nlmsghdr as never]];
+  const visit = (name: string, value: unknown) => {
+    if (typeof value === 'object' && value !== null && 'layout' in value && 'fields' in value && 'size' in value) out.push([name, value as never]);
+  };
+  for (const [name, value] of Object.entries(messages)) {
+    visit(name, value);
+    if (name === 'nftables') for (const [inner, v] of Object.entries(value as object)) visit(`nftables.${inner}`, v);
+  }
+  return out;
+}
+
+/** struct-fu's unpack, with its u64 fields (laid out as 8 bytes) read as little-endian bigints. */
+function reference(s: C.Struct<Record<string, number | bigint>>, bytes: Uint8Array): Record<string, number | bigint> {
+  const raw = s.layout.unpack(Buffer.from(bytes.buffer, bytes.byteOffset, s.size)) as Record<string, unknown>;
+  const out: Record<string, number | bigint> = {};
+  for (const f of s.fields) {
+    if (f.type === 'pad') continue;
+    const v = raw[f.name];
+    out[f.name] = f.type === 'u64' ? Buffer.from(v as Buffer).readBigUInt64LE(0) : (v as number);
+  }
+  return out;
+}
+
+const all = structs();
+
+describe('struct declarations (struct-fu layouts, generated accessors)', () => {
+  it('finds the headers and attribute structs', () => {
+    const names = all.map(([n]) => n);
+    for (const expected of ['ifinfomsg', 'rtmsg', 'ifaddrmsg', 'ndmsg', 'rtgenmsg', 'nftables.nfgenmsg', 'ifmap', 'rtnlLinkStats64']) expect(names).toContain(expected);
+  });
+
+  it.each(all)('%s: decodes as struct-fu unpacks, and encodes as struct-fu packs (pads zero)', (_name, s) => {
+    const r = new Random(s.size * 7919 + s.fields.length);
+    for (let round = 0; round < 200; round++) {
+      const bytes = r.bytes(s.size + r.int(0, 8));
+      const decoded = s.decode(new Source(bytes), 0, bytes.length) as Record<string, unknown>;
+      expect(decoded).toEqual(reference(s, bytes));
+      const w = new Writer();
+      s.encode(w, decoded as never, 'value');
+      const written = w.finish();
+      expect(written.length).toBe(s.size);
+      const packed = s.layout.pack(Object.fromEntries(s.fields.filter((f) => f.type !== 'u64').map((f) => [f.name, decoded[f.name]])));
+      for (const f of s.fields) {
+        const at = s.layout.fields[f.name]!.offset;
+        const part = written.subarray(at, at + f.layout.size);
+        if (f.type === 'pad') expect([...part].every((b) => b === 0)).toBe(true);
+        else if (f.type === 'u64') expect(Buffer.from(part).readBigUInt64LE(0)).toBe(decoded[f.name]);
+        else expect(Buffer.from(part)).toEqual(packed.subarray(at, at + f.layout.size));
+      }
+    }
+  });
+
+  it('refuses too few bytes with NetlinkDecodeError, and bad fields with InvalidArgumentError naming them', () => {
+    const rtmsg = messages.rtmsg as unknown as C.Struct<Record<string, number>>;
+    expect(() => rtmsg.decode(new Source(new Uint8Array(11)), 0, 11)).toThrow(/rtmsg needs 12 bytes, got 11/);
+    const w = new Writer();
+    expect(() => rtmsg.encode(w, { table: 256 }, 'body')).toThrow(InvalidArgumentError);
+    expect(() => rtmsg.encode(w, { table: 256 }, 'body')).toThrow(/^body\.table: 256 is not a whole number from 0 to 255$/);
+    expect(() => rtmsg.encode(w, { flags: 1.5 }, 'body')).toThrow(/body\.flags: 1\.5/);
+    expect(() => rtmsg.encode(w, null as never, 'body')).toThrow(/body: null is not a rtmsg object/);
+    // Absent header fields are 0; absent fields of an attribute struct are refused.
+    w.reset();
+    rtmsg.encode(w, { family: 2 }, 'body');
+    expect([...w.finish()]).toEqual([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const cacheinfo = messages.ifaCacheinfo as unknown as C.Struct<Record<string, number>>;
+    expect(() => cacheinfo.encode(new Writer(), { prefered: 1 }, 'ci')).toThrow(/ci\.valid: undefined is not a whole number/);
+  });
+
+  it('accepts the shorter i386 rtnl_link_ifmap (28 bytes, no tail padding)', () => {
+    const bytes = new Uint8Array(28).fill(1);
+    expect(messages.ifmap.decode(new Source(bytes), 0, 28, {})).toMatchObject({ irq: 0x101, dma: 1, port: 1 });
+    expect(() => messages.ifmap.decode(new Source(bytes), 0, 27, {})).toThrow(/needs 28 bytes/);
+  });
+
+  it('refuses a declaration whose field names repeat', () => {
+    expect(() => C.struct('x', [C.u8('a'), C.u8('a')])).toThrow(/unique/);
+  });
+});
