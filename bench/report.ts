@@ -76,6 +76,11 @@ export function targets(rows: readonly Row[], s: Setup, workloads: readonly stri
     const verdict = Number.isNaN(value) ? 'n/a' : s.quick ? 'smoke run, not a verdict' : (atMost ? value <= limit : value >= limit) ? 'MET' : 'MISSED';
     out.push(`- ${verdict}: ${text} (${atMost ? 'at most' : 'at least'} ${limit}): ${ratio(value)}${detail ? `, ${detail}` : ''}`);
   };
+  /** A difference of medians in ms (start-up targets are stated as "within X ms of `node -e 0`"). */
+  const within = (text: string, value: number, limit: number) => {
+    const verdict = Number.isNaN(value) ? 'n/a' : s.quick ? 'smoke run, not a verdict' : value <= limit ? 'MET' : 'MISSED';
+    out.push(`- ${verdict}: ${text} (at most ${limit} ms): ${Number.isNaN(value) ? '?' : `${value.toFixed(1)} ms`}`);
+  };
   const goTool = 'Go vishvananda';
   for (const node of s.nodes) {
     const tag = s.nodes.length > 1 ? ` [node ${node.version}]` : '';
@@ -106,6 +111,16 @@ export function targets(rows: readonly Row[], s: Setup, workloads: readonly stri
         check(`W4 ${op} ÷ Go${tag}`, med(find('W4', op, 'ours', node)) / med(find('W4', op, goTool)), 1.0, true);
       }
       check(`W4 first build in a fresh process ÷ Go's first${tag}`, med(find('W4', 'build, first', 'ours', node)) / med(find('W4', 'build, first', goTool)), 2.0, true);
+    }
+    if (workloads.includes('start')) {
+      const e0 = med(find('Start', '`node -e 0`', 'node', node));
+      within(`\`await import('netns-rtnl')\` above \`node -e 0\`${tag}`, med(find('Start', "`await import('netns-rtnl')`", 'node', node)) - e0, 15);
+    }
+    if (workloads.includes('cni')) {
+      const e0 = med(find('CNI', '`node -e 0`', 'node', node));
+      for (const op of ['ADD', 'DEL']) within(`cni-bridge ${op} above \`node -e 0\`${tag}`, med(find('CNI', op, 'cni-bridge', node)) - e0, 30);
+      // "Close to the cost of starting the executable at all": read here as within 5 ms of `node -e 0`.
+      within(`cni-bridge VERSION above \`node -e 0\`${tag}`, med(find('CNI', 'VERSION', 'cni-bridge', node)) - e0, 5);
     }
   }
   return out;

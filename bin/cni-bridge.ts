@@ -32,7 +32,8 @@ function readStdin(): Promise<Buffer> {
   }
 }
 
-function writer(fd: 1 | 2, stream: NodeJS.WriteStream): (text: string) => void {
+/** Writes to fd 1 or 2; process.stdout/stderr (a stream, and its classes) only if the fd is a full non-blocking pipe. */
+function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
   return (text) => {
     const bytes = Buffer.from(text);
     let done = 0;
@@ -40,7 +41,7 @@ function writer(fd: 1 | 2, stream: NodeJS.WriteStream): (text: string) => void {
       while (done < bytes.length) done += writeSync(fd, bytes, done);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      stream.write(bytes.subarray(done));
+      stream().write(bytes.subarray(done));
     }
   };
 }
@@ -48,7 +49,7 @@ function writer(fd: 1 | 2, stream: NodeJS.WriteStream): (text: string) => void {
 const status = await main({
   env: process.env,
   stdin: readStdin,
-  stdout: writer(1, process.stdout),
-  stderr: writer(2, process.stderr),
+  stdout: writer(1, () => process.stdout),
+  stderr: writer(2, () => process.stderr),
 });
 process.exitCode = status;

@@ -10,6 +10,7 @@ import { dumpRoutes } from '../../messages/requests.js';
 import type { NetlinkMessage } from '../../messages/message.js';
 import { RT_TABLE_MAIN } from '../../messages/route/constants.js';
 import { Namespace, VethPair } from '../../lib/index.js';
+import { attachContainer, detachContainer, type BridgeNetConf } from '../../lib/cni/index.js';
 import { routeMessage } from '../../lib/rtnl/routes.js';
 import { settleAfterTeardown } from '../../examples/common/run.js';
 import { buildCluster } from '../cluster.js';
@@ -21,7 +22,8 @@ type Task =
   | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent' }
   | { w: 'w4'; reps: number }
   | { w: 'netns'; n: number; reps: number }
-  | { w: 'container'; n: number; host: string };
+  | { w: 'container'; n: number; host: string }
+  | { w: 'cni'; host: string; containers: string[]; conf: BridgeNetConf; cniPath: string };
 
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
 
@@ -208,7 +210,25 @@ async function container(t: Extract<Task, { w: 'container' }>) {
   return { setup };
 }
 
-const handlers = { w1, w2, w3, w4, netns, container } as Record<string, (t: never) => Promise<unknown>>;
+/** CNI ADD and DEL in this (warm) process: what a runtime embedding the library pays per container. */
+async function cni(t: Extract<Task, { w: 'cni' }>) {
+  const add: number[] = [];
+  const del: number[] = [];
+  const call = (netns: string, i: number) => ({ netns, host: t.host, ifname: 'eth0', containerId: `bench${i}`, cniPath: t.cniPath });
+  for (const [i, netns] of t.containers.entries()) {
+    const t0 = now();
+    await attachContainer(t.conf, call(netns, i));
+    add.push(now() - t0);
+  }
+  for (const [i, netns] of t.containers.entries()) {
+    const t0 = now();
+    await detachContainer(t.conf, call(netns, i));
+    del.push(now() - t0);
+  }
+  return { add, del };
+}
+
+const handlers = { w1, w2, w3, w4, netns, container, cni } as Record<string, (t: never) => Promise<unknown>>;
 const handler = handlers[task.w];
 if (!handler) throw new Error(`unknown task ${JSON.stringify(task)}`);
 const result = await handler(task as never);

@@ -23,7 +23,7 @@ describe.skipIf(!canRunIntegration || !existsSync(runner))('bench --quick', () =
       const r = spawnSync(process.execPath, [runner, '--quick', '--no-install', '--out', out], { encoding: 'utf8', timeout: 150_000 });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
       const report = readFileSync(out, 'utf8');
-      for (const heading of ['### W1', '### W2', '### W3', '### W4', '### Namespaces', '### Per-container']) expect(report).toContain(heading);
+      for (const heading of ['### W1', '### W2', '### W3', '### W4', '### Namespaces', '### Per-container', '### Start', '### CNI']) expect(report).toContain(heading);
       expect(report).toContain('ip -batch');
       expect(report).toContain('node `netlink` rt');
       expect(report).toContain('| floor, one at a time |');
@@ -31,6 +31,8 @@ describe.skipIf(!canRunIntegration || !existsSync(runner))('bench --quick', () =
       // The Go peer runs where Go and Debian's vishvananda/netlink sources are installed, and says so in one line where not.
       if (hasGoPeer()) expect(report).toContain('| Go vishvananda/netlink |');
       else expect(r.stderr).toContain('Go peer skipped:');
+      expect(report).toContain("| `await import('netns-rtnl')` |");
+      expect(report).toContain('| ADD | cni-bridge |');
       expect(report).not.toMatch(/\bMET\b|MISSED/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
