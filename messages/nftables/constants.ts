@@ -164,6 +164,30 @@ export const NFT_BITWISE_BOOL = 0; // (reg & mask) ^ xor
 export const NFT_BITWISE_LSHIFT = 1;
 export const NFT_BITWISE_RSHIFT = 2;
 
+// enum nft_nat_types, and the NF_NAT_RANGE_* flags of <linux/netfilter/nf_nat.h>
+export const NFT_NAT_SNAT = 0;
+export const NFT_NAT_DNAT = 1;
+export const NF_NAT_RANGE_MAP_IPS = 0x1;
+export const NF_NAT_RANGE_PROTO_SPECIFIED = 0x2;
+
+// enum nft_fib_result, enum nft_fib_flags; RTN_LOCAL is the address type of the host's own addresses
+export const NFT_FIB_RESULT_OIF = 1;
+export const NFT_FIB_RESULT_OIFNAME = 2;
+export const NFT_FIB_RESULT_ADDRTYPE = 3;
+export const NFTA_FIB_F_SADDR = 0x1;
+export const NFTA_FIB_F_DADDR = 0x2;
+export const NFTA_FIB_F_MARK = 0x4;
+export const NFTA_FIB_F_IIF = 0x8;
+export const NFTA_FIB_F_OIF = 0x10;
+
+// enum nft_ct_keys (the ones used here), and IPS_DST_NAT of enum ip_conntrack_status
+export const NFT_CT_STATE = 0;
+export const NFT_CT_DIRECTION = 1;
+export const NFT_CT_STATUS = 2;
+export const NFT_CT_MARK = 3;
+export const IPS_SRC_NAT = 0x10;
+export const IPS_DST_NAT = 0x20;
+
 // enum nft_chain_flags / nft_table_flags
 export const NFT_CHAIN_BASE = 0x1;
 export const NFT_TABLE_F_DORMANT = 0x1;

@@ -1,5 +1,5 @@
 import type { Codec, RawAttribute, SiblingAwareCodec } from '../attributes/codec.js';
-import { bytes, cstring, u32be } from '../attributes/scalars.js';
+import { bytes, cstring, u32be, u8 } from '../attributes/scalars.js';
 import { checkArray, checkRecord } from '../checks.js';
 import { InvalidArgumentError, showValue } from '../errors.js';
 import { attr, defineTable, repeatedAttr, type AttrTable, type ValuesOf } from '../attributes/table.js';
@@ -84,6 +84,34 @@ export const immediateAttributes = defineTable('NFTA_IMMEDIATE', [
   attr(2, 'NFTA_IMMEDIATE_DATA', 'data', nested(dataAttributes)),
 ]);
 
+/** nat: source or destination NAT to the address (and port) range held in registers. */
+export const natAttributes = defineTable('NFTA_NAT', [
+  attr(1, 'NFTA_NAT_TYPE', 'type', u32be),
+  attr(2, 'NFTA_NAT_FAMILY', 'family', u32be),
+  attr(3, 'NFTA_NAT_REG_ADDR_MIN', 'regAddrMin', u32be),
+  attr(4, 'NFTA_NAT_REG_ADDR_MAX', 'regAddrMax', u32be),
+  attr(5, 'NFTA_NAT_REG_PROTO_MIN', 'regProtoMin', u32be),
+  attr(6, 'NFTA_NAT_REG_PROTO_MAX', 'regProtoMax', u32be),
+  attr(7, 'NFTA_NAT_FLAGS', 'flags', u32be),
+]);
+
+/** fib: look the packet up in the routing table and load a result (the address type, the oif ...). */
+// Declared in the order nft writes them (FLAGS, RESULT, DREG), as meta's table is.
+export const fibAttributes = defineTable('NFTA_FIB', [
+  attr(3, 'NFTA_FIB_FLAGS', 'flags', u32be),
+  attr(2, 'NFTA_FIB_RESULT', 'result', u32be),
+  attr(1, 'NFTA_FIB_DREG', 'dreg', u32be),
+]);
+
+/** ct: load a conntrack field (state, status, mark ...) into a register, or set one. */
+// Declared in the order nft writes them (KEY, DIRECTION, DREG).
+export const ctAttributes = defineTable('NFTA_CT', [
+  attr(2, 'NFTA_CT_KEY', 'key', u32be),
+  attr(3, 'NFTA_CT_DIRECTION', 'direction', u8),
+  attr(1, 'NFTA_CT_DREG', 'dreg', u32be),
+  attr(4, 'NFTA_CT_SREG', 'sreg', u32be),
+]);
+
 /** Expression data tables by NFTA_EXPR_NAME. Adding an expression: its table and one line here. */
 export const EXPRESSION_TABLES = {
   meta: metaAttributes,
@@ -93,6 +121,9 @@ export const EXPRESSION_TABLES = {
   counter: counterExprAttributes,
   masq: masqAttributes,
   immediate: immediateAttributes,
+  nat: natAttributes,
+  fib: fibAttributes,
+  ct: ctAttributes,
 } as const;
 
 type Tables = typeof EXPRESSION_TABLES;
