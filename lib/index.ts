@@ -46,7 +46,6 @@ export type { BandwidthLimits, BandwidthState, RateLimit } from './tc/bandwidth.
 export type { HandleRef } from './tc/units.js';
 export { Connection, type BatchResult, type ConnectionOptions, type DumpOptions, type MessageCodec, type RequestOptions } from './connection.js';
 export {
-  ERESTART,
   NAT_CHAIN,
   NAT_TABLE,
   NAT_TAG,

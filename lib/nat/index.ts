@@ -1,7 +1,7 @@
 export { Nat, type NatOptions, type NatRule } from './nat.js';
+export { changeRuleset, type ContentionOptions, type Planned } from './ruleset-change.js';
 export { NAT_CHAIN, NAT_TABLE, NAT_TAG, type MasqueradeSpec, type NatFamily } from './masquerade.js';
 export {
-  ERESTART,
   NFNETLINK_CODEC,
   Nftables,
   type CommitOptions,

@@ -85,9 +85,6 @@ export function toNftRule(m: NftMessage): NftRule | undefined {
   return { family: m.body.family, table: a.table, chain: a.chain, handle: a.handle, expressions: a.expressions ?? [], userdata: a.userdata, attrs: a };
 }
 
-/** ERESTART: the batch's generation id is stale; read again and retry. */
-export const ERESTART = 85;
-
 /**
  * A small nf_tables client over one NETLINK_NETFILTER socket: the ruleset generation, dumps of
  * tables, chains and rules, and commit() of changes as one all-or-nothing batch.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { NetlinkError } from '../../lib/errors.js';
 import { InvalidArgumentError } from '../../lib/validate.js';
-import { Nat } from '../../lib/nat/nat.js';
+import { Nat, type NatOptions } from '../../lib/nat/nat.js';
 import { masqueradeChanges, normalizeSpec, tagOf } from '../../lib/nat/masquerade.js';
 import { NFNETLINK_CODEC, Nftables } from '../../lib/nat/nftables.js';
 import type { Transport } from '../../lib/transport.js';
@@ -124,7 +124,7 @@ describe('Connection.transaction', () => {
 
 describe('Nat over a fake nfnetlink kernel', () => {
   /** A tiny nf_tables: one generation counter, rules kept as NEWRULE messages; batches all-or-nothing. */
-  function kernel() {
+  function kernel(options: NatOptions = {}) {
     const state = { gen: 1, rules: [] as NftMessage[], tables: new Set<string>(), batches: 0 };
     const answer = (request: NftMessage): NftMessage[] => {
       if (request.kind === 'gen') return [{ kind: 'gen', type: 0x0a0f, flags: 0, seq: request.seq, pid: 0, body: { family: 0, version: 0, resourceId: 0, attrs: { id: state.gen } } }];
@@ -169,7 +169,7 @@ describe('Nat over a fake nfnetlink kernel', () => {
       state.gen++;
       return [...echoes.map((m) => [m]), changes.map((m) => nftAck(m))];
     });
-    const nat = new Nat(new Nftables(new Connection(transport, { codec: NFNETLINK_CODEC, timeoutMs: 1000 })));
+    const nat = new Nat(new Nftables(new Connection(transport, { codec: NFNETLINK_CODEC, timeoutMs: 1000 })), options);
     return { state, transport, nat };
   }
 
@@ -237,6 +237,43 @@ describe('Nat over a fake nfnetlink kernel', () => {
     await nat.masquerade({ source: '10.1.0.0/16' });
     expect(state.batches).toBe(3);
     expect(await nat.rules()).toHaveLength(2);
+    nat.close();
+  });
+
+  it('keeps retrying, with fresh state, while other writers keep winning (no fixed count)', async () => {
+    const { state, nat } = kernel();
+    let conflicts = 12; // more than any fixed count in step would survive
+    const generation = nat.nftables.generation.bind(nat.nftables);
+    nat.nftables.generation = async () => {
+      const id = await generation();
+      if (conflicts > 0) {
+        conflicts--;
+        state.gen++;
+      }
+      return id;
+    };
+    const rule = await nat.masquerade({ source: '10.0.0.0/16' });
+    expect(conflicts).toBe(0);
+    expect(state.batches).toBe(13);
+    expect(await nat.rules()).toEqual([rule]);
+    nat.close();
+  });
+
+  it('gives up with ERESTART once contentionTimeoutMs has passed', async () => {
+    const { state, nat } = kernel({ contentionTimeoutMs: 30 });
+    let reads = 0;
+    const generation = nat.nftables.generation.bind(nat.nftables);
+    nat.nftables.generation = async () => {
+      const id = await generation();
+      reads++;
+      state.gen++;
+      return id;
+    };
+    const error = await nat.masquerade({ source: '10.0.0.0/16' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetlinkError);
+    expect((error as NetlinkError).code).toBe('ERESTART');
+    expect(reads).toBeGreaterThan(1);
+    expect(state.rules).toEqual([]);
     nat.close();
   });
 
