@@ -260,9 +260,7 @@ async function loadNat(host: NetnsHandle) {
 async function removeNat(host: NetnsHandle, owned: (owner: string) => boolean): Promise<number> {
   const nat = await loadNat(host);
   try {
-    let removed = 0;
-    for (const rule of await nat.rules()) if (rule.owner !== undefined && owned(rule.owner)) removed += await nat.remove(rule);
-    return removed;
+    return await nat.remove((rule) => rule.owner !== undefined && owned(rule.owner));
   } finally {
     nat.close();
   }

@@ -37,13 +37,20 @@ export interface NatRule {
 
 export interface NatOptions extends ContentionOptions {}
 
+/** Which rules of ours remove() takes: one (a NatRule, or the spec it was made from), or those a test accepts. */
+export type NatRuleSelector = MasqueradeSpec | NatRule | ((rule: NatRule) => boolean);
+
 /**
  * Source NAT for containers, through nftables spoken over NETLINK_NETFILTER (no nft binary). The
  * rules live in one table per family owned by this library (`netns_rtnl_nat`), in its chain
  * `postrouting` (type nat hook postrouting priority srcnat); each rule carries a comment describing
  * its parameters, which is how it is found again. Every change is one batch: all of it or nothing.
- * Changes are checked against the generation they were computed from, and recomputed if someone
- * else changed the ruleset in between (see changeRuleset), so concurrent writers all succeed.
+ *
+ * Concurrent writers (other handles, other processes) all succeed, and none waits on another:
+ * a rule is added with its table and chain in the same batch, so the batch is right whatever
+ * others did; rules are deleted by handle. Only the deletion of a table that looks empty is
+ * checked against the generation it was read at, and planned again if anyone changed the ruleset
+ * in between (see changeRuleset).
  */
 export class Nat {
   #tail: Promise<unknown> = Promise.resolve();
@@ -61,17 +68,18 @@ export class Nat {
     const normalized = normalizeSpec(spec);
     const tag = tagOf(normalized);
     const operation = `nat masquerade ${tag}`;
-    // Always read first, even where no table of ours can exist yet. Sending the table with
-    // NLM_F_EXCL, chain and rule blind would save that round trip, but where the table exists
-    // (any process but the first to add a rule: every CNI ADD) the kernel aborts the batch, and
-    // an nf_tables abort waits for an RCU grace period, several times the cost of the read.
-    return this.change<NatRule>(operation, async () => {
-      const found = (await this.familyRules(normalized.family)).find((r) => tagOf(r) === tag);
-      if (found) return { done: found };
-      const changes = masqueradeChanges(normalized);
-      const last = changes.length - 1;
-      changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
-      return { changes, result: (echoed) => echoedRule(echoed[last] ?? [], tag, operation) };
+    return this.serialized(async () => {
+      // Read first: an identical rule is the answer, and a batch that makes nothing would still
+      // move the generation under every other writer.
+      const { rule, added } = await this.change<{ rule: NatRule; added: boolean }>(operation, async () => {
+        const found = (await this.familyRules(normalized.family)).find((r) => tagOf(r) === tag);
+        if (found) return { done: { rule: found, added: false } };
+        const changes = masqueradeChanges(normalized);
+        const last = changes.length - 1;
+        changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
+        return { changes, checkGeneration: false, result: (echoed) => ({ rule: echoedRule(echoed[last] ?? [], tag, operation), added: true }) };
+      });
+      return added ? this.keepOne(rule, operation) : rule;
     });
   }
 
@@ -83,36 +91,41 @@ export class Nat {
   }
 
   /**
-   * Removes one rule of ours (given as a NatRule or the spec it was made from), or all of ours
-   * without an argument. A table of ours left without rules is deleted in the same batch. Rules
-   * that are not ours are never touched. Resolves with the number of rules removed by this call
-   * (0 when another writer removed them first).
+   * Removes rules of ours: one (given as a NatRule or the spec it was made from), those a test
+   * accepts, or all of them without an argument. A table of ours left without rules is deleted.
+   * Rules that are not ours are never touched. Resolves with the number of rules removed by this
+   * call (0 when another writer removed them first).
    */
-  async remove(rule?: MasqueradeSpec | NatRule): Promise<number> {
-    const target = rule === undefined ? undefined : normalizeSpec(rule);
-    if (target && 'family' in (rule as object) && (rule as NatRule).family !== target.family) {
-      throw new InvalidArgumentError('family', (rule as NatRule).family, `does not match source ${target.source}`);
-    }
-    return this.change<number>(target ? `nat remove ${tagOf(target)}` : 'nat remove all', async () => {
-      const changes: NftMessage[] = [];
-      let removed = 0;
-      for (const family of FAMILIES) {
-        const inTable = await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE });
-        const doomed = inTable.filter((r) => {
-          const spec = r.chain === NAT_CHAIN ? specOfUserdata(r.family, r.userdata) : undefined;
-          return spec !== undefined && (target === undefined || (spec.family === target.family && tagOf(spec) === tagOf(target)));
-        });
-        if (doomed.length === 0) continue;
-        removed += doomed.length;
-        const chains = await this.nftables.chains({ family: nfproto(family), table: NAT_TABLE });
-        const othersLeft = inTable.length > doomed.length || chains.some((c) => c.name !== NAT_CHAIN);
-        if (othersLeft) {
-          for (const r of doomed) changes.push(deleteRule({ family: r.family, table: NAT_TABLE, chain: r.chain, handle: r.handle }));
-        } else {
-          changes.push(deleteTable({ family: nfproto(family), name: NAT_TABLE }));
+  async remove(selector?: NatRuleSelector): Promise<number> {
+    const accepts = acceptor(selector);
+    const operation = selector === undefined ? 'nat remove all' : typeof selector === 'function' ? 'nat remove (selected)' : `nat remove ${tagOf(normalizeSpec(selector))}`;
+    return this.serialized(async () => {
+      const { removed, tablesLeft } = await this.change<{ removed: number; tablesLeft: boolean }>(operation, async () => {
+        const changes: NftMessage[] = [];
+        let removed = 0;
+        let tablesLeft = false;
+        for (const family of FAMILIES) {
+          const table = await this.readTable(family);
+          const doomed = table.ours.filter(accepts);
+          if (doomed.length === 0) continue;
+          removed += doomed.length;
+          if (table.rules.length === doomed.length && table.onlyOurChain) {
+            changes.push(deleteTable({ family: nfproto(family), name: NAT_TABLE }));
+          } else {
+            tablesLeft = true;
+            for (const r of doomed) changes.push(deleteRule({ family: nfproto(family), table: NAT_TABLE, chain: NAT_CHAIN, handle: r.handle }));
+          }
         }
-      }
-      return changes.length === 0 ? { done: 0 } : { changes, result: () => removed };
+        if (changes.length === 0) return { done: { removed: 0, tablesLeft: false } };
+        // Deleting rules by handle is right whatever others did (ENOENT: someone deleted them
+        // first, so read again); deleting a table is right only if nobody added to it meanwhile.
+        const tableDeleted = changes.some((m) => m.kind === 'table');
+        return { changes, checkGeneration: tableDeleted, racing: ['ENOENT'], result: () => ({ removed, tablesLeft }) };
+      });
+      // Rules deleted, table kept for others: those others may have left meanwhile, and then the
+      // last one out is whoever reads the table empty after its own deletion.
+      if (tablesLeft) await this.deleteEmptyTables(operation);
+      return removed;
     });
   }
 
@@ -131,17 +144,65 @@ export class Nat {
     return out;
   }
 
+  /** Our table in one family: every rule in it, ours among them, and whether it holds any chain but ours. */
+  private async readTable(family: NatFamily): Promise<{ exists: boolean; rules: NftRule[]; ours: NatRule[]; onlyOurChain: boolean }> {
+    const rules = await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE });
+    const chains = await this.nftables.chains({ family: nfproto(family), table: NAT_TABLE });
+    const ours: NatRule[] = [];
+    for (const r of rules) {
+      const spec = r.chain === NAT_CHAIN ? specOfUserdata(r.family, r.userdata) : undefined;
+      if (spec) ours.push(toNatRule(spec, r));
+    }
+    return { exists: chains.length > 0 || rules.length > 0, rules, ours, onlyOurChain: chains.every((c) => c.name === NAT_CHAIN) };
+  }
+
+  /** Deletes each table of ours that holds no rule and no chain but ours, if nobody adds to it meanwhile. */
+  private deleteEmptyTables(operation: string): Promise<void> {
+    return this.change<void>(`${operation} (empty table)`, async () => {
+      const changes: NftMessage[] = [];
+      for (const family of FAMILIES) {
+        const table = await this.readTable(family);
+        if (table.exists && table.rules.length === 0 && table.onlyOurChain) changes.push(deleteTable({ family: nfproto(family), name: NAT_TABLE }));
+      }
+      return changes.length === 0 ? { done: undefined } : { changes, racing: ['ENOENT'], result: () => undefined };
+    });
+  }
+
   /**
-   * The one way this class changes the ruleset: one change at a time from this object (a queue,
-   * so its own calls do not conflict with each other), each through changeRuleset, which retries
-   * against everyone else.
+   * After adding `rule`: the same rule added at the same moment by another writer (both read
+   * before either committed) is deleted again, and every writer keeps the one with the lowest handle.
    */
+  private keepOne(rule: NatRule, operation: string): Promise<NatRule> {
+    const tag = tagOf(rule);
+    return this.change<NatRule>(`${operation} (duplicates)`, async () => {
+      const same = (await this.familyRules(rule.family)).filter((r) => tagOf(r) === tag).sort((a, b) => (a.handle < b.handle ? -1 : 1));
+      if (same.length <= 1) return { done: same[0] ?? rule };
+      const extra = same.slice(1).map((r) => deleteRule({ family: nfproto(r.family), table: NAT_TABLE, chain: NAT_CHAIN, handle: r.handle }));
+      return { changes: extra, checkGeneration: false, racing: ['ENOENT'], result: () => same[0]! };
+    });
+  }
+
   private change<T>(operation: string, plan: () => Promise<Planned<T>>): Promise<T> {
-    const run = () => changeRuleset(this.nftables, operation, plan, this.options);
+    return changeRuleset(this.nftables, operation, plan, this.options);
+  }
+
+  /** One change at a time from this object: its own calls never race each other. */
+  private serialized<T>(run: () => Promise<T>): Promise<T> {
     const result = this.#tail.then(run, run);
     this.#tail = result.catch(() => undefined);
     return result;
   }
+}
+
+function acceptor(selector: NatRuleSelector | undefined): (rule: NatRule) => boolean {
+  if (selector === undefined) return () => true;
+  if (typeof selector === 'function') return selector;
+  const target = normalizeSpec(selector);
+  if ('family' in selector && (selector as NatRule).family !== target.family) {
+    throw new InvalidArgumentError('family', (selector as NatRule).family, `does not match source ${target.source}`);
+  }
+  const tag = tagOf(target);
+  return (rule) => rule.family === target.family && tagOf(rule) === tag;
 }
 
 /** Our rule among what the kernel echoed for a NEWRULE sent with NLM_F_ECHO: the rule as committed, with its handle. */
