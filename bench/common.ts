@@ -33,6 +33,8 @@ export interface Sizes {
   startReps: number;
   /** Containers per CNI run (each: VERSION, ADD, VERSION, DEL). */
   cniContainers: number;
+  /** `podman run` per network and round. */
+  podmanRuns: number;
   /**
    * Interleaved rounds: each round runs every tool once (a fresh worker process each), so load
    * from other work on the machine falls on all tools alike. Figures are over all rounds.
@@ -49,8 +51,8 @@ export interface Sizes {
 
 export function sizes(quick: boolean): Sizes {
   return quick
-    ? { quick, w1Routes: 300, w1IpSample: 10, w1Batch: 64, w2Routes: 3000, w3Pairs: 4, netnsOps: 3, containers: 3, startReps: 3, cniContainers: 2, rounds: 1, reps: 2, w3Reps: 1, w4Reps: 2, slowReps: 1, ipReps: 1 }
-    : { quick, w1Routes: 10_000, w1IpSample: 200, w1Batch: 64, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, startReps: 20, cniContainers: 10, rounds: 3, reps: 2, w3Reps: 1, w4Reps: 4, slowReps: 3, ipReps: 1 };
+    ? { quick, w1Routes: 300, w1IpSample: 10, w1Batch: 64, w2Routes: 3000, w3Pairs: 4, netnsOps: 3, containers: 3, startReps: 3, cniContainers: 2, podmanRuns: 1, rounds: 1, reps: 2, w3Reps: 1, w4Reps: 2, slowReps: 1, ipReps: 1 }
+    : { quick, w1Routes: 10_000, w1IpSample: 200, w1Batch: 64, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, startReps: 20, cniContainers: 10, podmanRuns: 6, rounds: 3, reps: 2, w3Reps: 1, w4Reps: 4, slowReps: 3, ipReps: 1 };
 }
 
 /** A Node line our workers (and the floor) run under. */

@@ -4,7 +4,7 @@
  *
  *   npm run bench                     full sizes, writes bench/results/LATEST.md
  *   npm run bench -- --quick          tiny sizes, a smoke run (writes to a temporary file unless --out)
- *   npm run bench -- --only w1,w3     some workloads (w1 w2 w3 w4 netns container start cni)
+ *   npm run bench -- --only w1,w3     some workloads (w1 w2 w3 w4 netns container start cni podman)
  *   npm run bench -- --node 20,22,24  our workers and the floor under each Node line (22 and 24 from
  *                                     the npm registry into a local folder: scripts/node-versions.mjs);
  *                                     also NETNS_RTNL_BENCH_NODE=22,24. The running Node is always one.
@@ -12,7 +12,7 @@
  *   npm run bench -- --out FILE       where to write the Markdown report
  *
  * As root it first installs missing peers (python3-pyroute2, Go and Debian's vishvananda/netlink
- * sources, the reference CNI plugins) and Node lines, then re-executes itself inside a private network + mount namespace
+ * sources, the reference CNI plugins, Podman) and Node lines, then re-executes itself inside a private network + mount namespace
  * (unshare --net --mount --propagation private) with a fresh tmpfs on /run/netns: no workload can
  * touch the host's links, routes or named namespaces. There it builds the Go peer (offline, GOPATH
  * mode) into dist/, and every workload works in namespaces it creates itself. Workloads run in
@@ -33,6 +33,7 @@ import * as netns from './netns.js';
 import * as container from './container.js';
 import * as start from './start.js';
 import * as cni from './cni.js';
+import * as podman from './podman.js';
 
 const SANDBOX_ENV = 'NETNS_RTNL_BENCH_SANDBOX';
 const NODES_ENV = 'NETNS_RTNL_BENCH_NODES';
@@ -43,7 +44,7 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = flag('--quick');
-const WORKLOADS = { w1, w2, w3, w4, netns, container, start, cni } as const;
+const WORKLOADS = { w1, w2, w3, w4, netns, container, start, cni, podman } as const;
 type Name = keyof typeof WORKLOADS;
 const only = (option('--only')?.split(',') ?? Object.keys(WORKLOADS)) as Name[];
 for (const name of only) if (!(name in WORKLOADS)) throw new Error(`--only: unknown workload ${name} (${Object.keys(WORKLOADS).join(', ')})`);
@@ -77,6 +78,7 @@ if (process.env[SANDBOX_ENV] !== '1') {
   if (install && !hasPyroute2()) apt(['python3-pyroute2']);
   if (install && !hasGoPeer()) apt(GO_PACKAGES);
   if (install && !existsSync('/usr/lib/cni/bridge')) apt(['containernetworking-plugins']);
+  if (install && spawnSync('sh', ['-c', 'command -v podman && command -v crun'], { stdio: 'ignore' }).status !== 0) apt(['podman', 'crun']);
   // Plain JavaScript shared with the test matrix (.ci/run); outside dist/, so found from the root.
   const { nodeBinary, nodeVersion } = (await import(pathToFileURL(join(ROOT, 'scripts/node-versions.mjs')).href)) as {
     nodeBinary(major: string, options: { install: boolean }): string | undefined;
