@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Server, Socket } from 'node:net';
-import { closeSync, existsSync, fstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
@@ -27,10 +27,11 @@ import {
   withNetns,
   connectInNetns,
   listenInNetns,
+  NotNetnsError,
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
-import { checkInteger, checkNamespaceName, InvalidArgumentError, type Family } from './validate.js';
+import { checkInteger, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
 
 /** Receive buffer asked for the request socket (the kernel grants twice this). */
 const REQUEST_SOCKET_BUFFER = 1 << 20;
@@ -53,6 +54,36 @@ export type NamespaceRef = string | { path: string } | { pid: number };
 
 /** A sysctl under net.*, e.g. 'net.ipv4.ip_forward'. */
 export type NetSysctl = `net.${string}`;
+
+/** How long open() by name waits for a namespace another process is creating to be mounted. */
+const PLACEHOLDER_WAIT_MS = 2000;
+
+/**
+ * openNetnsFd with its refusals as InvalidArgumentError (field 'namespace'). With
+ * `waitForPlaceholder`, an empty regular file (a namespace being created: the file exists before
+ * the namespace is mounted on it) is tried again with growing pauses.
+ */
+async function openNetnsFile(path: string, shown: string, waitForPlaceholder: boolean): Promise<number> {
+  for (let waited = 0, pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      return openNetnsFd(path);
+    } catch (error) {
+      if (error instanceof NotNetnsError) {
+        if (!error.placeholder || !waitForPlaceholder) throw new InvalidArgumentError('namespace', shown, `is ${error.what}, not a network namespace`, { cause: error });
+        if (waited >= PLACEHOLDER_WAIT_MS) {
+          throw new InvalidArgumentError('namespace', shown, `is still ${error.what} after ${waited} ms: a namespace being created that was not finished, or a file left by a creator that failed`, { cause: error });
+        }
+      } else {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') throw new InvalidArgumentError('namespace', shown, `does not exist (no ${path})`, { cause: error });
+        if (code === 'ELOOP') throw new InvalidArgumentError('namespace', shown, `is a symlink loop (${path})`, { cause: error });
+        throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    waited += pause;
+  }
+}
 
 /**
  * A network namespace: the container's view of the network. Named namespaces are kept the
@@ -90,10 +121,16 @@ export class Namespace implements AsyncDisposable {
       if (exists) throw new NamespaceExistsError(name, join(dir, name), { cause: error });
       throw error;
     }
-    return new Namespace(name, path, openNetnsFd(path), options);
+    return new Namespace(name, path, await openNetnsFile(path, name, false), options);
   }
 
-  /** Opens an existing namespace: by name, by file, or by the pid of a process inside it. */
+  /**
+   * Opens an existing namespace: by name, by file, or by the pid of a process inside it. The file
+   * must be a network namespace (checked without blocking: a FIFO, a device, a directory, a
+   * regular file or another kind of namespace is refused with InvalidArgumentError). Opened by
+   * name, a namespace that another process is creating (its file still an empty placeholder) is
+   * waited for, up to 2 s.
+   */
   static async open(ref: NamespaceRef, options: NamespaceOptions = {}): Promise<Namespace> {
     let name: string | undefined;
     let path: string;
@@ -102,15 +139,13 @@ export class Namespace implements AsyncDisposable {
       path = join(options.dir ?? DEFAULT_NETNS_DIR, ref);
     } else if (typeof ref === 'object' && ref !== null && 'pid' in ref) {
       path = `/proc/${checkInteger(ref.pid, 'pid', 1, 0x3fffffff)}/ns/net`;
-    } else if (typeof ref === 'object' && ref !== null && typeof ref.path === 'string') {
+    } else if (typeof ref === 'object' && ref !== null && typeof ref.path === 'string' && ref.path !== '') {
       path = ref.path;
     } else {
       throw new InvalidArgumentError('namespace', ref, 'is not a name, { path } or { pid }');
     }
-    if (!existsSync(path)) {
-      throw new InvalidArgumentError('namespace', typeof ref === 'string' ? ref : path, `does not exist (no ${path})`);
-    }
-    return new Namespace(name, path, openNetnsFd(path), options);
+    const fd = await openNetnsFile(path, typeof ref === 'string' ? ref : path, name !== undefined);
+    return new Namespace(name, path, fd, options);
   }
 
   /** The namespace the calling thread is in now. */
@@ -342,16 +377,24 @@ export class Namespace implements AsyncDisposable {
 
   /**
    * Reads a net.* sysctl as this namespace sees it, or writes it when `value` is given
-   * (`ns.sysctl('net.ipv4.ip_forward', '1')`). Returns the value read or written.
+   * (`ns.sysctl('net.ipv4.ip_forward', '1')`), and returns the value read back (or the value
+   * written, for a write-only key). Keys are read as sysctl(8) reads them, '/' standing for a dot
+   * inside a component: 'net.ipv4.conf.eth0/100.forwarding'; or give the components as an array:
+   * ['net', 'ipv4', 'conf', 'eth0.100', 'forwarding']. A key that does not exist here (an
+   * interface that is not there, IPv6 disabled) throws with code 'ENOENT'.
    */
-  sysctl(key: NetSysctl, value?: string | number): string {
-    if (typeof key !== 'string' || !/^net(\.[A-Za-z0-9_-]+)+$/.test(key) || key.includes('..')) {
-      throw new InvalidArgumentError('sysctl', key, "is not a net.* sysctl name like 'net.ipv4.ip_forward'");
-    }
-    const file = `/proc/sys/${key.replaceAll('.', '/')}`;
+  sysctl(key: NetSysctl | readonly string[], value?: string | number): string {
+    const file = `/proc/sys/${sysctlComponents(key).join('/')}`;
+    const text = value === undefined ? undefined : sysctlValue(value);
     return withNetns(this.fd, () => {
-      if (value !== undefined) writeFileSync(file, String(value));
-      return readFileSync(file, 'utf8').trim();
+      if (text === undefined) return readFileSync(file, 'utf8').trim();
+      writeFileSync(file, text);
+      try {
+        return readFileSync(file, 'utf8').trim();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EACCES') return text; // write-only, like net.ipv4.route.flush
+        throw error;
+      }
     });
   }
 

@@ -129,3 +129,27 @@ export function checkMtu(mtu: unknown, field = 'mtu'): number {
   return mtu;
 }
 
+/**
+ * The components of a net.* sysctl key, as sysctl(8) reads it: 'net.ipv4.conf.eth0/100.forwarding'
+ * is net, ipv4, conf, eth0.100, forwarding ('/' stands for a dot inside a component, so interface
+ * names with dots can be reached). An array gives the components as they are:
+ * ['net', 'ipv4', 'conf', 'eth0.100', 'forwarding'].
+ */
+export function sysctlComponents(key: unknown, field = 'sysctl'): string[] {
+  const parts = typeof key === 'string' ? key.split('.').map((p) => p.replaceAll('/', '.')) : Array.isArray(key) ? [...(key as unknown[])] : undefined;
+  const example = "'net.ipv4.ip_forward', or its components ['net', 'ipv4', 'ip_forward']";
+  if (parts === undefined || parts.length < 2 || parts[0] !== 'net') throw new InvalidArgumentError(field, key, `is not a net.* sysctl key like ${example}`);
+  for (const part of parts) {
+    if (typeof part !== 'string' || part === '' || part === '.' || part === '..' || part.includes('/') || part.includes('\0') || !part.isWellFormed()) {
+      throw new InvalidArgumentError(field, key, `has a component ${show(part)} that cannot be part of a sysctl key like ${example}`);
+    }
+  }
+  return parts as string[];
+}
+
+/** A value to write to a sysctl: a string, or a finite number written in decimal. */
+export function sysctlValue(value: unknown, field = 'value'): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && !value.includes('\0')) return value;
+  throw new InvalidArgumentError(field, value, "is not a sysctl value: give a string ('1', '4096 87380 6291456') or a finite number");
+}

@@ -12,13 +12,17 @@ import { NetlinkError } from '../errors.js';
 import type { Address } from '../rtnl/addresses.js';
 import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
 import type { RouteSpec } from '../rtnl/routes.js';
+import { Namespace } from '../namespace.js';
+import { withNetns } from '../sys/index.js';
 import { formatIP, parseIP } from '../../messages/attributes/ip-text.js';
 import { parsePrefix, networkOf } from '../validate.js';
 import { parseBridgeConfig, checkContainerId, checkIfname, type BridgeConfig, type BridgeNetConf } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 import { execPlugin, type CniEnv } from './exec.js';
-import { NetnsHandle, type NetnsLike } from './netns.js';
 import { checkVersion, compareVersions, resultFromJson, type CniInterface, type CniIpConfig, type CniResult, type CniRoute } from './types.js';
+
+/** Something that names a namespace: a path (CNI_NETNS), or an open one (a Namespace has both). */
+export type NetnsLike = string | { readonly fd: number; readonly path?: string };
 
 /** Per-call parameters: what a runtime passes as CNI_* environment variables. */
 export interface AttachOptions {
@@ -65,8 +69,31 @@ function cniEnv(options: { containerId?: string; netns?: NetnsLike; ifname?: str
   };
 }
 
-function openHost(ref: NetnsLike | undefined): NetnsHandle {
-  return ref === undefined ? NetnsHandle.current() : NetnsHandle.open(ref);
+/**
+ * A Namespace of our own on `ref`, closed when the call ends: a path is opened (and checked to be
+ * a network namespace), an open namespace is opened again through its fd, so the caller's stays theirs.
+ */
+function openNetns(ref: NetnsLike): Promise<Namespace> {
+  return Namespace.open({ path: typeof ref === 'string' ? ref : `/proc/self/fd/${ref.fd}` });
+}
+
+async function openHost(ref: NetnsLike | undefined): Promise<Namespace> {
+  return ref === undefined ? Namespace.current() : openNetns(ref);
+}
+
+/** A sysctl (components under net) that may be absent, e.g. with IPv6 disabled: undefined then. */
+function sysctlIfPresent(ns: Namespace, parts: readonly string[], value?: string): string | undefined {
+  try {
+    return ns.sysctl(['net', ...parts], value);
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Writes a sysctl only when it differs (one read, like the reference's echo1). */
+function ensureSysctl(ns: Namespace, parts: readonly string[], value: string): void {
+  if (ns.sysctl(['net', ...parts]) !== value) ns.sysctl(['net', ...parts], value);
 }
 
 /**
@@ -82,16 +109,18 @@ function containerRequest(input: ConfigInput, options: DetachOptions): { n: Brid
 }
 
 /** The container namespace, or CniError when CNI_NETNS does not name one. */
-function openContainer(ref: NetnsLike): NetnsHandle {
+async function openContainer(ref: NetnsLike): Promise<Namespace> {
   try {
-    return NetnsHandle.open(ref);
+    return await openNetns(ref);
   } catch (error) {
     throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${netnsPath(ref)}": ${(error as Error).message}`, undefined, { cause: error });
   }
 }
 
 function errno(error: unknown): string | undefined {
-  return error instanceof NetlinkError ? error.code : (error as { code?: string } | undefined)?.code;
+  if (error instanceof NetlinkError) return error.code;
+  const e = error as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code ?? e?.cause?.code;
 }
 
 /** The owner token our NAT rules carry: one network, one attachment (container id + ifname). */
@@ -200,7 +229,7 @@ function vlanError(n: BridgeConfig, error: unknown): CniError {
 }
 
 /** ensureBridge: the bridge, created up (with mtu, promisc, vlan filtering) if it is not there. */
-async function ensureBridge(host: NetnsHandle, n: BridgeConfig): Promise<LinkState> {
+async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState> {
   let state: LinkState | undefined;
   try {
     state = await host.rtnl.link(n.bridge);
@@ -224,13 +253,13 @@ async function ensureBridge(host: NetnsHandle, n: BridgeConfig): Promise<LinkSta
   if (state.kind !== 'bridge') throw new CniError(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": "${n.bridge}" already exists but is not a bridge`);
   if (n.promiscMode && !(state.flags & IFF_PROMISC)) await host.rtnl.connection.request(promiscMessage(state.index), { operation: `RTM_NEWLINK ${n.bridge} promisc on` });
   // "we want to own the routes for this interface"
-  host.sysctl(['ipv6', 'conf', n.bridge, 'accept_ra'], '0');
+  sysctlIfPresent(host, ['ipv6', 'conf', n.bridge, 'accept_ra'], '0');
   if (!state.up) await host.rtnl.setLink(state.index, { up: true });
   return state;
 }
 
 /** ensureAddr: the gateway address on the bridge; another one in the way is an error unless forceAddress. */
-async function ensureAddr(host: NetnsHandle, bridge: LinkState, gw: string, n: BridgeConfig): Promise<void> {
+async function ensureAddr(host: Namespace, bridge: LinkState, gw: string, n: BridgeConfig): Promise<void> {
   const family = familyOf(gw);
   const existing = await host.rtnl.addresses({ family, dev: bridge.index });
   const gwIp = gw.split('/')[0]!;
@@ -251,13 +280,13 @@ async function ensureAddr(host: NetnsHandle, bridge: LinkState, gw: string, n: B
   if (bridge.mac) await host.rtnl.connection.request(macMessage(bridge.index, bridge.mac), { operation: `RTM_NEWLINK ${n.bridge} address ${bridge.mac}` });
 }
 
-async function loadNat(host: NetnsHandle) {
+async function loadNat(host: Namespace) {
   const [{ Nat }, { Nftables }] = await Promise.all([import('../nat/nat.js'), import('../nat/nftables.js')]);
-  return new Nat(Nftables.open({ netnsFd: host.fd, context: `in netns ${host.path}` }));
+  return new Nat(Nftables.open({ netnsFd: host.fd, context: `in ${host}` }));
 }
 
 /** Removes the NAT rules of one attachment (or, with `keep`, every rule of the network not kept). */
-async function removeNat(host: NetnsHandle, owned: (owner: string) => boolean): Promise<number> {
+async function removeNat(host: Namespace, owned: (owner: string) => boolean): Promise<number> {
   const nat = await loadNat(host);
   try {
     return await nat.remove((rule) => rule.owner !== undefined && owned(rule.owner));
@@ -277,7 +306,7 @@ function routeSpec(route: CniRoute, ifindex: number, gw: string | undefined): Ro
 }
 
 /** Waits (like ip.SettleAddresses) until no address of the interface is tentative. */
-async function settleAddresses(ns: NetnsHandle, index: number, timeoutMs = 10_000): Promise<void> {
+async function settleAddresses(ns: Namespace, index: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const addrs: Address[] = await ns.rtnl.addresses({ dev: index });
@@ -294,8 +323,11 @@ async function settleAddresses(ns: NetnsHandle, index: number, timeoutMs = 10_00
  */
 export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
   const { n, env } = containerRequest(input, options);
-  const container = openContainer(options.netns);
-  const host = openHost(options.host);
+  const container = await openContainer(options.netns);
+  const host = await openHost(options.host).catch((error: unknown) => {
+    container.close();
+    throw error;
+  });
   const undo: Array<() => Promise<unknown>> = [];
   try {
     const result = await add(n, options, env, host, container, undo);
@@ -310,7 +342,7 @@ export async function attachContainer(input: ConfigInput, options: AttachOptions
   }
 }
 
-async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: NetnsHandle, container: NetnsHandle, undo: Array<() => Promise<unknown>>): Promise<CniResult> {
+async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: Namespace, container: Namespace, undo: Array<() => Promise<unknown>>): Promise<CniResult> {
   const isLayer3 = n.ipamType !== '';
   const bridge = await ensureBridge(host, n);
 
@@ -339,7 +371,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
   const hostLink = await host.rtnl.link(hostName);
   undo.push(() => host.rtnl.deleteLink(hostLink.index));
   const contLink = await container.rtnl.link(options.ifname);
-  host.sysctl(['ipv6', 'conf', hostName, 'accept_ra'], '0');
+  sysctlIfPresent(host, ['ipv6', 'conf', hostName, 'accept_ra'], '0');
   if (n.hairpinMode) await host.rtnl.connection.request(hairpinMessage(hostLink.index, true), { operation: `RTM_NEWLINK ${hostName} hairpin on` });
   if (n.vlan) {
     try {
@@ -366,8 +398,8 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
   const containerIndex = base + 2;
 
   if (isLayer3) {
-    const raw = await execPlugin(n.ipamType, 'ADD', n.raw, env, { spawnIn: (start) => host.spawnIn(start) });
-    undo.push(() => execPlugin(n.ipamType, 'DEL', n.raw, env, { spawnIn: (start) => host.spawnIn(start) }));
+    const raw = await execPlugin(n.ipamType, 'ADD', n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
+    undo.push(() => execPlugin(n.ipamType, 'DEL', n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) }));
     const ipam = resultFromJson(raw, `result of IPAM plugin ${n.ipamType}`);
     if (!ipam.ips?.length) throw new CniError(CNI_ERRORS.INTERNAL, 'IPAM plugin returned missing IP config');
     const ours: CniResult = { cniVersion: n.cniVersion, ips: ipam.ips, ...(ipam.routes ? { routes: ipam.routes } : {}), dns: ipam.dns };
@@ -375,17 +407,17 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
 
     // The container side: sysctls, addresses, up, routes (ipam.ConfigureIface).
     const dad = n.enableDad ? '1' : '0';
-    if (n.enableDad) container.sysctl(['ipv6', 'conf', options.ifname, 'enhanced_dad'], '1');
-    container.sysctl(['ipv6', 'conf', options.ifname, 'accept_dad'], dad);
-    container.sysctl(['ipv4', 'conf', options.ifname, 'arp_notify'], '1');
+    if (n.enableDad) sysctlIfPresent(container, ['ipv6', 'conf', options.ifname, 'enhanced_dad'], '1');
+    sysctlIfPresent(container, ['ipv6', 'conf', options.ifname, 'accept_dad'], dad);
+    sysctlIfPresent(container, ['ipv4', 'conf', options.ifname, 'arp_notify'], '1');
     let v4gw: string | undefined;
     let v6gw: string | undefined;
     let ipv6Enabled = false;
     for (const ip of ours.ips!) {
       if (!ipv6Enabled && familyOf(ip.address) === 6) {
         for (const dev of ['lo', options.ifname]) {
-          const value = container.sysctl(['ipv6', 'conf', dev, 'disable_ipv6']);
-          if (value !== undefined && value !== '0') container.sysctl(['ipv6', 'conf', dev, 'disable_ipv6'], '0');
+          const value = sysctlIfPresent(container, ['ipv6', 'conf', dev, 'disable_ipv6']);
+          if (value !== undefined && value !== '0') sysctlIfPresent(container, ['ipv6', 'conf', dev, 'disable_ipv6'], '0');
         }
         ipv6Enabled = true;
       }
@@ -413,7 +445,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
     if (n.isGateway) {
       for (const [family, list] of [[4, gws.v4], [6, gws.v6]] as const) {
         for (const gw of list) await ensureAddr(host, bridge, gw, n);
-        if (list.length) host.ensureSysctl(family === 4 ? ['ipv4', 'ip_forward'] : ['ipv6', 'conf', 'all', 'forwarding'], '1');
+        if (list.length) ensureSysctl(host, family === 4 ? ['ipv4', 'ip_forward'] : ['ipv6', 'conf', 'all', 'forwarding'], '1');
       }
     }
 
@@ -451,15 +483,15 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
  */
 export async function detachContainer(input: ConfigInput, options: DetachOptions): Promise<void> {
   const { n, env } = containerRequest(input, options);
-  const host = openHost(options.host);
+  const host = await openHost(options.host);
   try {
     const ipamDel = async () => {
-      if (n.ipamType !== '') await execPlugin(n.ipamType, 'DEL', n.raw, env, { spawnIn: (start) => host.spawnIn(start) });
+      if (n.ipamType !== '') await execPlugin(n.ipamType, 'DEL', n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
     };
-    let container: NetnsHandle | undefined;
+    let container: Namespace | undefined;
     if (options.netns !== undefined && netnsPath(options.netns) !== '') {
       try {
-        container = NetnsHandle.open(options.netns);
+        container = await openNetns(options.netns);
       } catch (error) {
         if (errno(error) !== 'ENOENT') throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}": ${(error as Error).message}`);
       }
@@ -492,10 +524,13 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
  */
 export async function checkContainer(input: ConfigInput, options: AttachOptions): Promise<void> {
   const { n, env } = containerRequest(input, options);
-  const container = openContainer(options.netns);
-  const host = openHost(options.host);
+  const container = await openContainer(options.netns);
+  const host = await openHost(options.host).catch((error: unknown) => {
+    container.close();
+    throw error;
+  });
   try {
-    if (n.ipamType !== '') await execPlugin(n.ipamType, 'CHECK', n.raw, env, { spawnIn: (start) => host.spawnIn(start) });
+    if (n.ipamType !== '') await execPlugin(n.ipamType, 'CHECK', n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
     const result = n.prevResult;
     if (!result) throw new CniError(CNI_ERRORS.INTERNAL, 'Required prevResult missing');
     const fail = (msg: string) => new CniError(CNI_ERRORS.INTERNAL, msg);
@@ -571,7 +606,7 @@ export async function gcNetwork(input: ConfigInput, options: GcOptions = {}): Pr
   checkVersion(n.cniVersion);
   if (compareVersions(n.cniVersion, '1.1.0') < 0) throw new CniError(CNI_ERRORS.INCOMPATIBLE_CNI_VERSION, 'config version does not allow GC');
   const env = cniEnv(options);
-  const host = openHost(options.host);
+  const host = await openHost(options.host);
   const errors: string[] = [];
   let natRulesRemoved = 0;
   try {
@@ -584,7 +619,7 @@ export async function gcNetwork(input: ConfigInput, options: GcOptions = {}): Pr
     }
     if (n.ipamType !== '') {
       try {
-        await execPlugin(n.ipamType, 'GC', n.raw, env, { spawnIn: (start) => host.spawnIn(start) });
+        await execPlugin(n.ipamType, 'GC', n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
       } catch (error) {
         errors.push(`ipam ${n.ipamType}: ${(error as Error).message}`);
       }
@@ -603,9 +638,9 @@ export async function networkStatus(input: ConfigInput, options: GcOptions = {})
   if (compareVersions(n.cniVersion, '1.1.0') < 0) throw new CniError(CNI_ERRORS.INCOMPATIBLE_CNI_VERSION, 'config version does not allow STATUS');
   if (n.ipamType === '') return;
   const env = cniEnv(options);
-  const host = openHost(options.host);
+  const host = await openHost(options.host);
   try {
-    await execPlugin(n.ipamType, 'STATUS', n.raw, env, { spawnIn: (start) => host.spawnIn(start) });
+    await execPlugin(n.ipamType, 'STATUS', n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
   } catch (error) {
     throw CniError.from(error);
   } finally {

@@ -2,5 +2,5 @@ export { attachContainer, checkContainer, detachContainer, gcNetwork, networkSta
 export { parseBridgeConfig, type BridgeConfig, type BridgeNetConf } from './config.js';
 export { CNI_ERRORS, CniError, type CniErrorCode, type CniErrorJson } from './errors.js';
 export { main as cniMain, type MainIo } from './main.js';
-export type { NetnsLike } from './netns.js';
+export type { NetnsLike } from './bridge.js';
 export { LATEST_VERSION, SUPPORTED_VERSIONS, resultFromJson, resultToJson, type CniDns, type CniInterface, type CniIpConfig, type CniResult, type CniRoute } from './types.js';

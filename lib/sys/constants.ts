@@ -1,7 +1,7 @@
 /**
  * Kernel and libc constants used by lib/sys, checked against the x86_64 headers:
  * <linux/sched.h>, <linux/mount.h>, <sys/mount.h>, <linux/netlink.h>,
- * <bits/socket.h>, <asm-generic/socket.h>, <linux/sock_diag.h> and
+ * <bits/socket.h>, <asm-generic/socket.h>, <linux/sock_diag.h>, <linux/nsfs.h> and
  * <asm-generic/fcntl.h>.
  * These values are the same on every Linux architecture Node supports
  * (the generic socket numbers differ only on alpha, mips, parisc and sparc).
@@ -9,6 +9,13 @@
 
 // <linux/sched.h>
 export const CLONE_NEWNET = 0x4000_0000;
+export const CLONE_NEWNS = 0x0002_0000;
+export const CLONE_NEWCGROUP = 0x0200_0000;
+export const CLONE_NEWUTS = 0x0400_0000;
+export const CLONE_NEWIPC = 0x0800_0000;
+export const CLONE_NEWUSER = 0x1000_0000;
+export const CLONE_NEWPID = 0x2000_0000;
+export const CLONE_NEWTIME = 0x0000_0080;
 
 // <linux/mount.h> (mount flags) and <sys/mount.h> (umount2 flags)
 export const MS_BIND = 4096;
@@ -16,9 +23,15 @@ export const MS_REC = 16384;
 export const MS_PRIVATE = 1 << 18;
 export const MS_SHARED = 1 << 20;
 export const MNT_DETACH = 2;
+export const UMOUNT_NOFOLLOW = 8;
 
 // <asm-generic/fcntl.h>
 export const O_CLOEXEC = 0o2000000;
+/** An fd that only names a file: opening it neither blocks (FIFO) nor opens a device. */
+export const O_PATH = 0o10000000;
+
+// <linux/nsfs.h>: _IO(0xb7, 0x3), answers the CLONE_NEW* type of a namespace file.
+export const NS_GET_NSTYPE = 0xb703;
 
 // <linux/netlink.h>
 export const NETLINK_ROUTE = 0;

@@ -8,6 +8,7 @@ export {
   deleteNamedNetns,
   listNamedNetns,
   namedNetnsPath,
+  NotNetnsError,
   openNetnsFd,
   validateNetnsName,
   type NetnsDirOptions,

@@ -20,6 +20,7 @@ interface LibcFunctions {
   };
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: Uint8Array, addressLength: Uint8Array): number;
   getsockname(fd: number, address: Buffer, length: number[]): number;
+  ioctl(fd: number, request: number): number;
 }
 
 let bound: LibcFunctions | undefined;
@@ -45,6 +46,8 @@ function libc(): LibcFunctions {
       // path of every answer, and a buffer passes as a plain pointer.
       recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
       getsockname: lib.func('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)'),
+      // Declared without the variadic third argument: only requests that take none are made.
+      ioctl: lib.func('int ioctl(int fd, unsigned long request)'),
     };
   }
   return bound;
@@ -112,6 +115,13 @@ export function getsockname(fd: number, address: Buffer): number {
   const length = [address.length];
   check(libc().getsockname(fd, address, length), 'getsockname', `fd ${fd}`);
   return length[0] ?? 0;
+}
+
+/** ioctl(2) for a request that takes no argument; returns what the kernel returned. */
+export function ioctlNoArgument(fd: number, request: number, detail: string): number {
+  const result = libc().ioctl(fd, request);
+  check(result, 'ioctl', `fd ${fd}, ${detail}`);
+  return result;
 }
 
 /**

@@ -3,10 +3,13 @@
  * namespace file onto /run/netns/NAME, so `ip netns list` and `ip netns exec`
  * see ours and we see theirs.
  */
-import { closeSync, constants as fsConstants, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, O_CLOEXEC } from './constants.js';
-import { mount, umount2 } from './libc.js';
+import {
+  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
+  MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
+} from './constants.js';
+import { ioctlNoArgument, mount, umount2 } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { SystemCallError } from './system-call-error.js';
 
@@ -35,13 +38,17 @@ export function namedNetnsPath(name: string, options: NetnsDirOptions = {}): str
 /**
  * Creates a new, empty network namespace pinned at DIR/NAME and returns that
  * path. Fails with code EEXIST when the name is taken. The calling thread ends
- * in the namespace it started in (verified).
+ * in the namespace it started in (verified). Only the default directory is made
+ * a shared mount point (as iproute2 does with /run/netns); a directory given in
+ * `options.dir` must exist and its mounts are left as they are.
  */
 export function createNamedNetns(name: string, options: NetnsDirOptions = {}): string {
   const dir = options.dir ?? DEFAULT_NETNS_DIR;
   const path = namedNetnsPath(name, options);
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  makeSharedMountPoint(dir);
+  if (dir === DEFAULT_NETNS_DIR) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    makeSharedMountPoint(dir);
+  }
   closeSync(openSync(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0));
   try {
     withNewNetns(() => mount('/proc/thread-self/ns/net', path, 'none', MS_BIND));
@@ -52,13 +59,16 @@ export function createNamedNetns(name: string, options: NetnsDirOptions = {}): s
   return path;
 }
 
-/** Unpins DIR/NAME; the namespace itself lives on while anything still uses it. */
+/**
+ * Unpins DIR/NAME; the namespace itself lives on while anything still uses it.
+ * A symlink there is removed, never followed: what it points to is not ours.
+ */
 export function deleteNamedNetns(name: string, options: NetnsDirOptions = {}): void {
   const path = namedNetnsPath(name, options);
   try {
-    umount2(path, MNT_DETACH);
+    umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch (error) {
-    // EINVAL: not a mount point (a stale file); ENOENT is reported by unlink below.
+    // EINVAL: not a mount point (a stale file, a symlink); ENOENT is reported by unlink below.
     if (!(error instanceof SystemCallError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
   }
   unlinkSync(path);
@@ -74,9 +84,70 @@ export function listNamedNetns(dir: string = DEFAULT_NETNS_DIR): string[] {
   }
 }
 
-/** Opens a namespace file (DIR/NAME, /proc/PID/ns/net ...) for setns; the caller closes it. */
+/** A path that exists but is not a network namespace file; `what` says what it is instead. */
+export class NotNetnsError extends Error {
+  override readonly name = 'NotNetnsError';
+  constructor(
+    readonly path: string,
+    /** e.g. 'a FIFO', 'a mount namespace', 'an empty regular file'. */
+    readonly what: string,
+    /**
+     * An empty regular file: in a netns directory, the placeholder a creator (ours or
+     * `ip netns add`) makes before it mounts the namespace on it, or one a failed creator left.
+     */
+    readonly placeholder: boolean,
+  ) {
+    super(`${path} is ${what}, not a network namespace`);
+  }
+}
+
+const NAMESPACE_KINDS: ReadonlyMap<number, string> = new Map([
+  [CLONE_NEWNS, 'a mount namespace'],
+  [CLONE_NEWCGROUP, 'a cgroup namespace'],
+  [CLONE_NEWUTS, 'a UTS namespace'],
+  [CLONE_NEWIPC, 'an IPC namespace'],
+  [CLONE_NEWUSER, 'a user namespace'],
+  [CLONE_NEWPID, 'a PID namespace'],
+  [CLONE_NEWTIME, 'a time namespace'],
+]);
+
+function fileKind(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFile()) return st.size === 0 ? 'an empty regular file' : 'a regular file';
+  return 'not a regular file';
+}
+
+/**
+ * Opens a network namespace file (DIR/NAME, /proc/PID/ns/net ...) for setns; the caller closes it.
+ * The path is first opened with O_PATH, which never blocks (a FIFO) and never opens a device, and
+ * its type checked with fstat: a namespace file is a regular file on nsfs, whose device is that
+ * of /proc/thread-self/ns/net. Only then is it opened for real, which is harmless for an nsfs
+ * file, and the NS_GET_NSTYPE ioctl (Linux 4.11) tells a network namespace from the other kinds.
+ * Throws NotNetnsError for anything else, and Node's error (code ENOENT ...) when it cannot be opened.
+ */
 export function openNetnsFd(path: string): number {
-  return openSync(path, fsConstants.O_RDONLY | O_CLOEXEC);
+  const probe = openSync(path, O_PATH | O_CLOEXEC);
+  try {
+    const st = fstatSync(probe);
+    if (!st.isFile() || st.dev !== statSync('/proc/thread-self/ns/net').dev) {
+      throw new NotNetnsError(path, fileKind(st), st.isFile() && st.size === 0);
+    }
+    const fd = openSync(`/proc/self/fd/${probe}`, fsConstants.O_RDONLY | O_CLOEXEC);
+    try {
+      const type = ioctlNoArgument(fd, NS_GET_NSTYPE, 'NS_GET_NSTYPE');
+      if (type !== CLONE_NEWNET) throw new NotNetnsError(path, NAMESPACE_KINDS.get(type) ?? `a namespace of type 0x${type.toString(16)}`, false);
+      return fd;
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  } finally {
+    closeSync(probe);
+  }
 }
 
 /**
@@ -98,7 +169,7 @@ function makeSharedMountPoint(dir: string): void {
 // Best effort: the error that brought us here is the one worth reporting.
 function removeQuietly(path: string): void {
   try {
-    umount2(path, MNT_DETACH);
+    umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch {
     // usually EINVAL: the mount never happened
   }

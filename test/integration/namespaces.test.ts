@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, Namespace, NamespaceExistsError } from '../../lib/index.js';
+import { Bridge, InvalidArgumentError, Namespace, NamespaceExistsError } from '../../lib/index.js';
 import { collect, ipJson, runIn, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -182,5 +182,29 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
     for (const key of ['kernel.hostname', 'net', 'net.ipv4..ip_forward', 'net/ipv4/ip_forward', 'net.ipv4.ip_forward/../../kernel/hostname']) {
       expect(() => ns.sysctl(key as `net.${string}`), key).toThrow(InvalidArgumentError);
     }
+    for (const parts of [['net', 'ipv4', '..', '..', 'kernel', 'hostname'], ['net', 'ipv4/ip_forward'], ['kernel', 'hostname'], ['net', '']]) {
+      expect(() => ns.sysctl(parts), parts.join()).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it('sysctl reaches interfaces whose names have dots (sysctl(8) writes them with /), and refuses values that are not text or numbers', async () => {
+    const ns = await make('sysctl-dot');
+    await Bridge.create(ns, 'br0.100');
+    await Bridge.create(ns, 'br0');
+    const file = (dev: string) => `/proc/sys/net/ipv4/conf/${dev}/forwarding`;
+    const inside = (path: string) => runIn(undefined, 'ip', ['netns', 'exec', `${P}sysctl-dot`, 'cat', path]).trim();
+    expect(inside(file('br0.100'))).toBe('0');
+    expect(ns.sysctl('net.ipv4.conf.br0/100.forwarding', 1)).toBe('1');
+    expect(inside(file('br0.100'))).toBe('1');
+    expect(inside(file('br0'))).toBe('0');
+    expect(ns.sysctl(['net', 'ipv4', 'conf', 'br0.100', 'forwarding'], '0')).toBe('0');
+    expect(inside(file('br0.100'))).toBe('0');
+    // Written with dots, the key names another file (br0 / 100 / forwarding), which does not exist.
+    expect(() => ns.sysctl('net.ipv4.conf.br0.100.forwarding', 1)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(inside(file('br0'))).toBe('0');
+    for (const value of [null, {}, [], true, Number.NaN, Infinity, 'a\0b']) {
+      expect(() => ns.sysctl('net.ipv4.conf.br0/100.forwarding', value as unknown as string), String(value)).toThrow(InvalidArgumentError);
+    }
+    expect(inside(file('br0.100'))).toBe('0');
   });
 });

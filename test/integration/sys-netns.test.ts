@@ -1,11 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 import {
-  MNT_DETACH,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
   SOL_NETLINK,
@@ -22,7 +21,6 @@ import {
   withNetns,
   type NetlinkTransport,
 } from '../../lib/sys/index.js';
-import { umount2 } from '../../lib/sys/libc.js';
 
 if (integrationSkipReason !== undefined) console.log(`sys-netns: ${integrationSkipReason}`);
 
@@ -121,7 +119,8 @@ function runChild(command: string, args: string[], start: (command: string, args
 }
 
 const openFdCount = (): number => readdirSync('/proc/self/fd').length;
-const mountedAt = (path: string): boolean => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
+const mountinfoLine = (path: string): string | undefined => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((line) => line.split(' ')[4] === path);
+const mountedAt = (path: string): boolean => mountinfoLine(path) !== undefined;
 const ipLinkNames = (json: string): string[] => (JSON.parse(json) as Array<{ ifname: string }>).map((link) => link.ifname);
 
 describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', () => {
@@ -180,7 +179,7 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
 
   it('withNetns reports a bad fd as a SystemCallError and stays put', () => {
     const home = currentNetnsInode();
-    const notANamespace = openNetnsFd('/proc/self/status');
+    const notANamespace = openSync('/proc/self/status', 'r');
     cleanups.push(() => closeSync(notANamespace));
     let caught: unknown;
     try {
@@ -215,16 +214,22 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     expect(() => createNamedNetns('a/b')).toThrow(TypeError);
   });
 
-  it('makes a plain directory a shared mount point first, as iproute2 does', () => {
+  it('makes /run/netns a shared mount point, as iproute2 does, but leaves the mounts of a dir option alone', () => {
+    createNamedNetns('sys-shared');
+    cleanups.push(() => deleteNamedNetns('sys-shared'));
+    expect(mountinfoLine('/run/netns')).toMatch(/ shared:\d+/);
+
     const dir = mkdtempSync(join(tmpdir(), 'sys-netns-dir-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanups.push(() => umount2(dir, MNT_DETACH));
     createNamedNetns('x', { dir });
-    const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((entry) => entry.split(' ')[4] === dir);
-    expect(line).toMatch(/ shared:\d+/);
+    expect(mountinfoLine(dir), 'the directory itself was made a mount point').toBeUndefined();
+    expect(mountedAt(join(dir, 'x'))).toBe(true);
     expect(listNamedNetns(dir)).toEqual(['x']);
     deleteNamedNetns('x', { dir });
     expect(listNamedNetns(dir)).toEqual([]);
+    expect(mountinfoLine(dir)).toBeUndefined();
+    // A dir option that does not exist is not made.
+    expect(() => createNamedNetns('y', { dir: join(dir, 'missing') })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
   it('a socket opened inside dumps only that namespace: lo', async () => {
