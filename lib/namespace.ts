@@ -41,7 +41,11 @@ export interface NamespaceOptions {
   logger?: Logger;
   /** Default request timeout in ms. */
   timeoutMs?: number;
-  /** Where named namespaces live (default /run/netns, as iproute2). */
+  /**
+   * Where named namespaces live (default /run/netns, as iproute2, which is made a shared mount
+   * point as iproute2 does). Another directory must exist, and its mounts are left as they are: the
+   * namespaces mounted in it are seen by this mount namespace (and those it propagates to).
+   */
   dir?: string;
 }
 

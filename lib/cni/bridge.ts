@@ -8,7 +8,7 @@ import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../messages/c
 import { IFA_F_DADFAILED, IFA_F_TENTATIVE } from '../../messages/address/constants.js';
 import { IFF_PROMISC } from '../../messages/link/index.js';
 import type { LinkMessage } from '../../messages/message.js';
-import { NetlinkError } from '../errors.js';
+import { InvalidArgumentError, NetlinkError } from '../errors.js';
 import type { Address } from '../rtnl/addresses.js';
 import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
 import type { RouteSpec } from '../rtnl/routes.js';
@@ -77,6 +77,11 @@ function openNetns(ref: NetnsLike): Promise<Namespace> {
   return Namespace.open({ path: typeof ref === 'string' ? ref : `/proc/self/fd/${ref.fd}` });
 }
 
+/** Namespace.open's refusal of a path that does not exist (its cause is the ENOENT of the open). */
+function isMissingNetns(error: unknown): boolean {
+  return error instanceof InvalidArgumentError && errno(error.cause) === 'ENOENT';
+}
+
 async function openHost(ref: NetnsLike | undefined): Promise<Namespace> {
   return ref === undefined ? Namespace.current() : openNetns(ref);
 }
@@ -118,9 +123,7 @@ async function openContainer(ref: NetnsLike): Promise<Namespace> {
 }
 
 function errno(error: unknown): string | undefined {
-  if (error instanceof NetlinkError) return error.code;
-  const e = error as { code?: string; cause?: { code?: string } } | undefined;
-  return e?.code ?? e?.cause?.code;
+  return error instanceof NetlinkError ? error.code : (error as { code?: string } | undefined)?.code;
 }
 
 /** The owner token our NAT rules carry: one network, one attachment (container id + ifname). */
@@ -493,7 +496,7 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
       try {
         container = await openNetns(options.netns);
       } catch (error) {
-        if (errno(error) !== 'ENOENT') throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}": ${(error as Error).message}`);
+        if (!isMissingNetns(error)) throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}": ${(error as Error).message}`);
       }
     }
     if (container) {

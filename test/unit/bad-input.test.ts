@@ -7,6 +7,7 @@ import { Namespace } from '../../lib/namespace.js';
 import { InvalidArgumentError } from '../../lib/validate.js';
 import { Rules } from '../../lib/rules.js';
 import { TrafficControl } from '../../lib/tc/tc.js';
+import { showValue } from '../../messages/errors.js';
 import { ack, fakeKernel, type FakeTransport } from '../helpers/fake-kernel.js';
 
 // The bad-input table (issue 7): each row is refused before anything is sent to the kernel, with an
@@ -27,10 +28,6 @@ function setup(): Setup {
   return { kernel, rtnl, ns };
 }
 
-/** How InvalidArgumentError shows a value in its message. */
-function shown(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
 
 interface Row {
   group: string;
@@ -124,6 +121,30 @@ const rows: Row[] = [
   })),
   { group: 'rate', input: 'tbf rate 0', field: 'rate', value: 0, call: (s) => new TrafficControl(s.ns).addQdisc('veth0', { kind: 'tbf', rate: 0 }) },
   { group: 'rate', input: 'burst 0', field: 'burst', value: 0, call: (s) => new TrafficControl(s.ns).limitBandwidth('veth0', { ingress: { rate: '10mbit', burst: 0 } }) },
+  // Namespace files that are not network namespaces (a FIFO, a socket, symlinks: test/integration/namespace-paths)
+  ...['/proc/self/ns/mnt', '/proc/self/ns/uts', '/dev/null', '/etc/passwd', '/'].map((path): Row => ({
+    group: 'namespace file',
+    input: path,
+    field: 'namespace',
+    value: path,
+    call: () => Namespace.open({ path }),
+  })),
+  // sysctls (checked before the namespace is entered)
+  ...(
+    [
+      ['value null', 'value', 'net.ipv4.ip_forward', null],
+      ['value {}', 'value', 'net.ipv4.ip_forward', {}],
+      ['value NaN', 'value', 'net.ipv4.ip_forward', Number.NaN],
+      ['key outside net.*', 'sysctl', 'kernel.hostname', '1'],
+      ["key with '..' as a component", 'sysctl', ['net', 'ipv4', '..', '..', 'kernel', 'hostname'], '1'],
+    ] as const
+  ).map(([input, field, key, value]): Row => ({
+    group: 'sysctl',
+    input,
+    field,
+    value: field === 'value' ? value : key,
+    call: async (s) => Namespace.prototype.sysctl.call(s.ns, key as `net.${string}`, value as unknown as string),
+  })),
   // A veth whose peer has its name, in the same namespace
   {
     group: 'veth',
@@ -146,7 +167,7 @@ describe('bad-input table: refused before anything is sent, naming field and val
     expect(e.field).toBe(row.field);
     expect(Object.is(e.value, row.value)).toBe(true);
     expect(e.message.startsWith(`${row.field}: `)).toBe(true);
-    expect(e.message).toContain(shown(row.value));
+    expect(e.message).toContain(showValue(row.value));
     expect(s.kernel.sent.length).toBe(0);
   });
 
