@@ -37,6 +37,9 @@ describe.skipIf(!canRunIntegration)('errors', () => {
     });
     ns = await Namespace.create(`${P}a`, { logger });
     far = await Namespace.create(`${P}far`);
+    // No DAD on the new links: a link-local address leaving 'tentative' while a check compares
+    // `ip addr` before and after would look like a change.
+    ns.sysctl('net.ipv6.conf.default.accept_dad', 0);
     const pair = await VethPair.create({ name: 'veth0', namespace: ns, up: true, peer: { name: 'far0', namespace: far, up: true } });
     veth = pair.link;
     await veth.addAddress('10.5.0.2/24');
