@@ -1,9 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The programs whose frames are captured: iproute2 in test/fixtures/<group>/, the others in test/fixtures/<producer>/<group>/. */
+export const PRODUCERS = ['iproute2', 'go', 'pyroute2'] as const;
+export type Producer = (typeof PRODUCERS)[number];
+
 export interface Fixture {
+  /** The file name without .json, prefixed with the producer's folder for Go and pyroute2 ('go/link-dump-request'). */
   name: string;
   group: string;
+  producer: Producer;
   description: string;
   command: string;
   direction: 'sent' | 'received';
@@ -24,16 +30,33 @@ function reviveBigints(value: unknown): unknown {
 
 const ROOT = new URL('../fixtures/', import.meta.url).pathname;
 
-/** Every captured frame under test/fixtures/<group>/<name>.json. */
+type RawFixture = Omit<Fixture, 'bytes' | 'group' | 'producer'> & { hex: string[] };
+
+function readGroup(dir: string, group: string, producer: Producer): Fixture[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RawFixture;
+      const bytes = Uint8Array.from(Buffer.from(raw.hex.map((line) => line.split('#')[0]!.replace(/\s+/g, '')).join(''), 'hex'));
+      const name = producer === 'iproute2' ? raw.name : `${producer}/${raw.name}`;
+      const expected = raw.expected === undefined ? {} : { expected: reviveBigints(raw.expected) };
+      return { name, group, producer, description: raw.description, command: raw.command, direction: raw.direction, bytes, ip: raw.ip, ...expected };
+    });
+}
+
+/** Every captured rtnetlink frame: test/fixtures/<group>/<name>.json and test/fixtures/<producer>/<group>/<name>.json. */
 export function loadFixtures(): Fixture[] {
   const out: Fixture[] = [];
-  for (const group of readdirSync(ROOT, { withFileTypes: true })) {
-    if (!group.isDirectory()) continue;
-    for (const file of readdirSync(join(ROOT, group.name)).filter((f) => f.endsWith('.json')).sort()) {
-      const raw = JSON.parse(readFileSync(join(ROOT, group.name, file), 'utf8')) as Omit<Fixture, 'bytes' | 'group'> & { hex: string[] };
-      const expected = raw.expected === undefined ? {} : { expected: reviveBigints(raw.expected) };
-      const bytes = Uint8Array.from(Buffer.from(raw.hex.map((line) => line.split('#')[0]!.replace(/\s+/g, '')).join(''), 'hex'));
-      out.push({ name: raw.name, group: group.name, description: raw.description, command: raw.command, direction: raw.direction, bytes, ip: raw.ip, ...expected });
+  for (const entry of readdirSync(ROOT, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const producer = PRODUCERS.find((p) => p === entry.name);
+    if (!producer) {
+      out.push(...readGroup(join(ROOT, entry.name), entry.name, 'iproute2'));
+      continue;
+    }
+    for (const group of readdirSync(join(ROOT, entry.name), { withFileTypes: true })) {
+      if (group.isDirectory()) out.push(...readGroup(join(ROOT, entry.name, group.name), group.name, producer));
     }
   }
   return out;
