@@ -20,6 +20,8 @@ export function summarize(m: NetlinkMessage): string {
     case 'qdisc':
     case 'filter':
       return `${head} ${m.body.attrs.kind ?? '?'} ifindex=${m.body.ifindex} handle=0x${m.body.handle.toString(16)} parent=0x${m.body.parent.toString(16)}`;
+    case 'nexthop':
+      return `${head} id=${m.body.attrs.id ?? '-'}${m.body.attrs.gateway ? ` via ${m.body.attrs.gateway}` : ''}${m.body.attrs.group ? ` group ${m.body.attrs.group.map((g) => `${g.id}/${g.weight}`).join(',')}` : ''}`;
     case 'error':
       return `${head} error=${m.body.error}${m.body.ext?.msg ? ` "${m.body.ext.msg}"` : ''} for seq=${m.body.request.seq}`;
     case 'done':

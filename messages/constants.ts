@@ -57,6 +57,9 @@ export const RTM_GETTFILTER = 46;
 export const RTM_NEWNSID = 88;
 export const RTM_DELNSID = 89;
 export const RTM_GETNSID = 90;
+export const RTM_NEWNEXTHOP = 104;
+export const RTM_DELNEXTHOP = 105;
+export const RTM_GETNEXTHOP = 106;
 
 /** Message type numbers to their kernel names, for error paths and logs. */
 export const MESSAGE_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -89,6 +92,9 @@ export const MESSAGE_TYPE_NAMES: Readonly<Record<number, string>> = {
   [RTM_NEWNSID]: 'RTM_NEWNSID',
   [RTM_DELNSID]: 'RTM_DELNSID',
   [RTM_GETNSID]: 'RTM_GETNSID',
+  [RTM_NEWNEXTHOP]: 'RTM_NEWNEXTHOP',
+  [RTM_DELNEXTHOP]: 'RTM_DELNEXTHOP',
+  [RTM_GETNEXTHOP]: 'RTM_GETNEXTHOP',
 };
 
 export function messageTypeName(type: number): string {

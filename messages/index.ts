@@ -1,6 +1,6 @@
 /**
  * netns-rtnl/messages: I/O-free encoders and decoders for netlink framing and the rtnetlink
- * link, address, route, neighbour, netns-id, rule, qdisc and filter messages.
+ * link, address, route, neighbour, netns-id, nexthop, rule, qdisc and filter messages.
  */
 export {
   decodeMessages,
@@ -14,6 +14,7 @@ export {
   type MessageHeader,
   type MessageKind,
   type NeighborMessage,
+  type NexthopMessage,
   type NetlinkMessage,
   type NoopMessage,
   type NsidMessage,
@@ -40,6 +41,7 @@ export * from './rule/index.js';
 /** Traffic control (qdiscs, filters, actions): under a namespace, since its names are many. */
 export * as tc from './tc/index.js';
 export type { QdiscBody, FilterBody, QdiscAttrs, FilterAttrs } from './tc/index.js';
+export * from './nexthop/index.js';
 export * from './requests.js';
 /** nf_tables over NETLINK_NETFILTER: its own decoder, since nfnetlink types overlap rtnetlink's. */
 export * as nftables from './nftables/index.js';

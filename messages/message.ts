@@ -15,6 +15,7 @@ import { nsidBody, type NsidBody } from './nsid/index.js';
 import { ruleBody, type RuleBody } from './rule/index.js';
 import { filterBody, qdiscBody, type FilterBody, type QdiscBody } from './tc/index.js';
 import { decodeFrames, writeFrame, type MessageFamily } from './message-family.js';
+import { nexthopBody, type NexthopBody } from './nexthop/index.js';
 import { Writer } from './writer.js';
 
 /** The nlmsghdr fields every message carries (nlmsg_len is computed when encoding). */
@@ -33,6 +34,7 @@ export interface NsidMessage extends MessageHeader { kind: 'nsid'; body: NsidBod
 export interface RuleMessage extends MessageHeader { kind: 'rule'; body: RuleBody }
 export interface QdiscMessage extends MessageHeader { kind: 'qdisc'; body: QdiscBody }
 export interface FilterMessage extends MessageHeader { kind: 'filter'; body: FilterBody }
+export interface NexthopMessage extends MessageHeader { kind: 'nexthop'; body: NexthopBody }
 export interface ErrorMessage extends MessageHeader { kind: 'error'; body: ErrorBody }
 export interface DoneMessage extends MessageHeader { kind: 'done'; body: DoneBody }
 /** NLMSG_NOOP, NLMSG_OVERRUN and message types this library does not know: the payload as bytes. */
@@ -49,6 +51,7 @@ export type NetlinkMessage =
   | RuleMessage
   | QdiscMessage
   | FilterMessage
+  | NexthopMessage
   | ErrorMessage
   | DoneMessage
   | NoopMessage
@@ -66,6 +69,7 @@ const BODIES: Readonly<Record<MessageKind, BodyCodec<unknown>>> = {
   rule: ruleBody as BodyCodec<unknown>,
   qdisc: qdiscBody as BodyCodec<unknown>,
   filter: filterBody as BodyCodec<unknown>,
+  nexthop: nexthopBody as BodyCodec<unknown>,
   error: errorBody as BodyCodec<unknown>,
   done: doneBody as BodyCodec<unknown>,
   noop: rawBody as BodyCodec<unknown>,
@@ -83,6 +87,7 @@ export function kindOfType(type: number): MessageKind {
   if (type >= 36 && type <= 38) return 'qdisc';
   if (type >= 44 && type <= 46) return 'filter';
   if (type >= 88 && type <= 90) return 'nsid';
+  if (type >= 104 && type <= 106) return 'nexthop';
   switch (type) {
     case NLMSG_ERROR:
       return 'error';

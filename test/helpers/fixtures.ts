@@ -61,3 +61,13 @@ export function loadFixtures(): Fixture[] {
   }
   return out;
 }
+
+let byName: Map<string, Fixture> | undefined;
+
+/** The captured frame of one fixture, by its name ('route-dump-all-reply-0', 'go/address-dump-request'). */
+export function fixtureBytes(name: string): Uint8Array {
+  byName ??= new Map(loadFixtures().map((f) => [f.name, f]));
+  const found = byName.get(name);
+  if (!found) throw new Error(`no fixture named ${name} under test/fixtures`);
+  return found.bytes;
+}

@@ -143,15 +143,16 @@ function routeChecks(m: Extract<NetlinkMessage, { kind: 'route' }>, output: Json
   const entry = output.find((e) => e.dst === dst && (request || ((e.table ?? 'main') === table && (e.type ?? 'unicast') === type)));
   const what = `${type} ${dst} table ${table}`;
   if (!entry) return [[`${what} printed by ip`, true, false]];
-  const checks: Check[] = [
-    [`${what} protocol`, PROTOCOLS[b.protocol] ?? String(b.protocol), entry.protocol],
-    [`${what} scope`, SCOPES[b.scope] ?? String(b.scope), entry.scope],
-  ];
+  // `ip route get` prints neither protocol nor scope.
+  const checks: Check[] = [];
+  if (entry.protocol !== undefined) checks.push([`${what} protocol`, PROTOCOLS[b.protocol] ?? String(b.protocol), entry.protocol]);
+  if (entry.scope !== undefined) checks.push([`${what} scope`, SCOPES[b.scope] ?? String(b.scope), entry.scope]);
   if (entry.gateway !== undefined) checks.push([`${what} gateway`, a.gateway, entry.gateway]);
   if (entry.prefsrc !== undefined) checks.push([`${what} prefsrc`, a.prefsrc, entry.prefsrc]);
   if (entry.metric !== undefined) checks.push([`${what} metric`, a.priority, entry.metric]);
   const metrics = list(entry.metrics)[0];
   if (metrics?.mtu !== undefined) checks.push([`${what} mtu`, a.metrics?.mtu, metrics.mtu]);
+  if (entry.nhid !== undefined) checks.push([`${what} nhid`, a.nhId, entry.nhid]);
   const hops = list(entry.nexthops);
   if (hops.length > 0) {
     checks.push([`${what} nexthop gateways`, (a.multipath ?? []).map((h) => h.attrs.gateway), hops.map((h) => h.gateway)]);
@@ -171,6 +172,23 @@ function neighborChecks(m: Extract<NetlinkMessage, { kind: 'neighbor' }>, output
   if (entry.mac !== undefined) checks.push([`${what} mac`, b.attrs.lladdr, entry.mac]);
   if (Array.isArray(entry.state)) checks.push([`${what} state`, NUD_NAMES.filter(([bit]) => b.state & bit).map(([, n]) => n), entry.state]);
   if (entry.dst !== undefined && entry.mac !== undefined) checks.push([`${what} fdb dst`, b.attrs.dst, entry.dst]);
+  return checks;
+}
+
+function nexthopChecks(m: Extract<NetlinkMessage, { kind: 'nexthop' }>, output: Json[], request: boolean): Check[] {
+  const b = m.body;
+  const a = b.attrs;
+  const entry = output.find((e) => e.id === a.id);
+  const what = `nexthop ${a.id}`;
+  if (!entry) return [[`${what} printed by ip`, true, false]];
+  const checks: Check[] = [
+    [`${what} gateway`, a.gateway, entry.gateway],
+    [`${what} blackhole`, a.blackhole === true, 'blackhole' in entry],
+    // ip prints a member's weight only when it is not 1.
+    [`${what} group`, a.group?.map((g) => ({ id: g.id, weight: g.weight })), entry.group === undefined ? undefined : list(entry.group).map((g) => ({ id: g.id, weight: g.weight ?? 1 }))],
+  ];
+  if (!request && entry.scope !== undefined) checks.push([`${what} scope`, SCOPES[b.scope] ?? String(b.scope), entry.scope]);
+  if (!request && entry.protocol !== undefined) checks.push([`${what} protocol`, PROTOCOLS[b.protocol] ?? String(b.protocol), entry.protocol]);
   return checks;
 }
 
@@ -232,6 +250,10 @@ export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): C
         break;
       case 'neighbor':
         if (fixture.direction === 'received' || m.type === 28) checks.push(...neighborChecks(m, output));
+        break;
+      case 'nexthop':
+        if (m.type === 105) checks.push([`deleted nexthop ${m.body.attrs.id} absent from ip output`, output.some((e) => e.id === m.body.attrs.id), false]);
+        else if (fixture.direction === 'received' || m.type === 104) checks.push(...nexthopChecks(m, output, fixture.direction === 'sent'));
         break;
       case 'nsid':
         if (m.body.attrs.nsid !== undefined && output.length > 0) {
