@@ -20,10 +20,18 @@ export interface Codec<T> {
   encode(w: Writer, value: T, field: string): void;
 }
 
-/** An attribute this library has no table entry for, kept as it was: full type (with flag bits) and payload. */
+/**
+ * An attribute kept as it was, full type (with flag bits) and payload: one this library has no table
+ * entry for, a repeat of one that is not repeated, or one whose payload its codec cannot read.
+ */
 export interface RawAttribute {
   type: number;
   data: Uint8Array;
+  /**
+   * Why a known attribute is here rather than in its field: its payload has a width its codec does
+   * not read (an empty NDA_DST, a u32 where the kernel reads a u8). Absent for unknown types.
+   */
+  reason?: string;
 }
 
 /**

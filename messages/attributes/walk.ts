@@ -5,7 +5,7 @@ import type { Writer } from '../writer.js';
 import { Attributes, sameValue, wireOf } from './wire-order.js';
 import { align4 } from '../framing.js';
 import { checkArray, checkRecord, checkU16 } from '../checks.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NetlinkDecodeError } from '../errors.js';
 
 export const NLA_F_NESTED = 0x8000;
 export const NLA_F_NET_BYTEORDER = 0x4000;
@@ -40,9 +40,12 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
       out[spec.name] = null; // placeholder keeps wire position in key order
     } else {
       src.path.push(spec.kernelName);
-      const value = spec.codec.decode(src, off + NLA_HDRLEN, off + len, out);
+      const value = spec.codec.shape === 'value' ? decodeValue(spec, src, off, len, out) : spec.codec.decode(src, off + NLA_HDRLEN, off + len, out);
       src.path.pop();
-      if (spec.repeated) ((out[spec.name] ??= []) as unknown[]).push(value);
+      if (value === UNREADABLE) {
+        const unknown = (out.unknown ??= []) as RawAttribute[];
+        unknown.push({ type: rawType, data: src.bytes.slice(off + NLA_HDRLEN, off + len), reason: unreadableReason });
+      } else if (spec.repeated) ((out[spec.name] ??= []) as unknown[]).push(value);
       else out[spec.name] = value;
     }
     off += align4(len);
@@ -71,6 +74,28 @@ export function checkRawAttributes(table: AttrTable<unknown>, bytes: Uint8Array,
   return bytes;
 }
 
+const UNREADABLE = Symbol('unreadable attribute');
+let unreadableReason = '';
+
+/**
+ * A value attribute's payload (a number, an address, a struct: shape 'value'). A payload of a width
+ * its codec does not read is kept as bytes in `unknown` with the reason, not thrown: the kernel's
+ * attribute parser lets such payloads through where its policy has no length for the attribute
+ * (rtnl_fdb_add parses with no policy at all, so Go's empty NDA_DST in an FDB request is accepted)
+ * and, outside strict validation, where the payload is longer than the type (validate_nla checks
+ * nla_attr_minlen and only warns about an exact-length mismatch). What is malformed is the framing:
+ * nla_len below the header or past the parent still throws.
+ */
+function decodeValue(spec: AttrSpec, src: Source, off: number, len: number, siblings: Record<string, unknown>): unknown {
+  try {
+    return spec.codec.decode(src, off + NLA_HDRLEN, off + len, siblings);
+  } catch (error) {
+    if (!(error instanceof NetlinkDecodeError)) throw error;
+    unreadableReason = `${error.message}; kept as bytes`;
+    return UNREADABLE;
+  }
+}
+
 /** A codec for an attribute whose payload is a nested attribute set. */
 export function nested<A>(table: AttrTable<A>, label = `nested ${table.space}`): Codec<A> {
   return {
@@ -87,19 +112,33 @@ export function nestedNoFlag<A>(table: AttrTable<A>, label?: string): Codec<A> {
   return { ...nested(table, label), nestedFlag: false };
 }
 
-function writeAttribute(w: Writer, spec: AttrSpec, value: unknown, field: string, rawType?: number, rawPayload?: Uint8Array): void {
-  const type = rawType ?? (spec.type | (spec.codec.nestedFlag ? NLA_F_NESTED : 0));
+/**
+ * Writes one attribute. `wire` is what a decoded attribute held: its type bits, its payload and the
+ * payload read alone; while the value is unchanged the payload is written back as it was.
+ */
+function writeAttribute(w: Writer, spec: AttrSpec, value: unknown, field: string, wire?: { type: number; payload: Uint8Array; value: unknown }): void {
+  const type = wire?.type ?? (spec.type | (spec.codec.nestedFlag ? NLA_F_NESTED : 0));
   const at = w.beginAttr(type);
-  if (rawPayload && spec.codec.shape === 'value' && sameValue(decodeAlone(spec.codec, rawPayload), value)) {
-    w.bytes(rawPayload);
+  if (wire && spec.codec.shape === 'value' && sameValue(wire.value, value)) {
+    w.bytes(wire.payload);
   } else {
     spec.codec.encode(w, value, field);
   }
   w.endAttr(at, field);
 }
 
-function decodeAlone(codec: Codec<unknown>, payload: Uint8Array): unknown {
-  return codec.decode(new Source(payload), 0, payload.length, {});
+/**
+ * A value attribute's payload read alone: the value, or UNREADABLE where the decoder kept it in
+ * `unknown` instead (its codec cannot read that width). Containers are not read (undefined).
+ */
+function readAlone(spec: AttrSpec, payload: Uint8Array): unknown {
+  if (spec.codec.shape !== 'value') return undefined;
+  try {
+    return spec.codec.decode(new Source(payload), 0, payload.length, {});
+  } catch (error) {
+    if (error instanceof NetlinkDecodeError) return UNREADABLE;
+    throw error;
+  }
 }
 
 function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: AttrTable<unknown>, record: Record<string, unknown>): void {
@@ -107,9 +146,10 @@ function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: Attr
   checkU16(attribute.type, `${field}.type`);
   if (!(attribute.data instanceof Uint8Array)) throw new InvalidArgumentError(`${field}.data`, attribute.data, 'is not a Uint8Array');
   // A known type would decode as that field, not come back as unknown: only a duplicate of a
-  // field that is set (the decoder keeps repeats of a single attribute as unknown) is allowed.
+  // field that is set (the decoder keeps repeats of a single attribute as unknown) and a payload
+  // its codec cannot read (it comes back as unknown again) are allowed.
   const spec = table.byType[attribute.type & NLA_TYPE_MASK];
-  if (spec && (spec.repeated || record[spec.name] === undefined || record[spec.name] === null)) {
+  if (spec && (spec.repeated || record[spec.name] === undefined || record[spec.name] === null) && readAlone(spec, attribute.data) !== UNREADABLE) {
     throw new InvalidArgumentError(`${field}.type`, attribute.type, `is ${spec.kernelName}, a known attribute: set ${spec.name} instead`);
   }
   const at = w.beginAttr(attribute.type);
@@ -139,7 +179,8 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       const payload = wire.subarray(off + NLA_HDRLEN, off + len);
       off += align4(len);
       const count = spec ? (used.get(spec.name) ?? 0) : 0;
-      if (spec === undefined || (!spec.repeated && count > 0)) {
+      const wireValue = spec === undefined || (!spec.repeated && count > 0) ? UNREADABLE : readAlone(spec, payload);
+      if (spec === undefined || wireValue === UNREADABLE) {
         const raw = unknown[unknownUsed];
         if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`, table as AttrTable<unknown>, record);
         unknownUsed++;
@@ -150,9 +191,9 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       if (value === undefined || value === null) continue;
       if (spec.repeated) {
         const list = asList(value, `${path}.${spec.name}`);
-        if (count < list.length) writeAttribute(w, spec, list[count], `${path}.${spec.name}[${count}]`, rawType, payload);
+        if (count < list.length) writeAttribute(w, spec, list[count], `${path}.${spec.name}[${count}]`, { type: rawType, payload, value: wireValue });
       } else {
-        writeAttribute(w, spec, value, `${path}.${spec.name}`, rawType, payload);
+        writeAttribute(w, spec, value, `${path}.${spec.name}`, { type: rawType, payload, value: wireValue });
       }
     }
   }

@@ -13,6 +13,7 @@ import { routeAttributes } from '../../messages/route/index.js';
 import { metricsAttributes } from '../../messages/route/metrics.js';
 import { neighborAttributes } from '../../messages/neighbor/index.js';
 import { nsidAttributes } from '../../messages/nsid/index.js';
+import { nexthopAttributes, resilientGroupAttributes } from '../../messages/nexthop/index.js';
 import { extAckAttributes } from '../../messages/control/ext-ack.js';
 import type { Random } from './random-source.js';
 
@@ -27,7 +28,7 @@ const NLA_F_NESTED = 0x8000;
 const NLA_F_NET_BYTEORDER = 0x4000;
 
 /** Message kinds these generators produce. */
-export const GENERATED_KINDS = ['link', 'address', 'route', 'neighbor', 'nsid', 'error', 'done', 'unknown'] as const;
+export const GENERATED_KINDS = ['link', 'address', 'route', 'neighbor', 'nsid', 'nexthop', 'error', 'done', 'unknown'] as const;
 export type GeneratedKind = (typeof GENERATED_KINDS)[number];
 
 // ---------------------------------------------------------------- values
@@ -419,6 +420,36 @@ function randomNsidBody(r: Random): Obj {
   return { family: r.pick([0, 0, r.uint(8)]), attrs: addUnknown(r, nsidAttributes as AttrTable<unknown>, a) };
 }
 
+// ---------------------------------------------------------------- nexthop
+
+function randomNexthopBody(r: Random): Obj {
+  const family = r.pick([0, AF_INET, AF_INET6]);
+  const a: Obj = {};
+  maybe(r, a, 'id', () => r.uint(32), 0.9);
+  if (r.bool(0.3)) {
+    const n = r.int(1, 4);
+    a.group = Array.from({ length: n }, () => ({ id: r.int(1, 0xffffffff), weight: r.pick([1, 2, r.int(1, 256), r.int(1, 0x10000)]) }));
+    maybe(r, a, 'groupType', () => r.pick([0, 1]), 0.3);
+    if (r.bool(0.2)) a.resGroup = addUnknown(r, resilientGroupAttributes as AttrTable<unknown>, { buckets: r.uint(16), idleTimer: r.uint(32) });
+  } else if (r.bool(0.2)) {
+    a.blackhole = true;
+  } else {
+    maybe(r, a, 'oif', () => r.uint(32));
+    if (family !== 0) maybe(r, a, 'gateway', () => randomIP(r, family));
+  }
+  maybe(r, a, 'groups', () => true, 0.05);
+  maybe(r, a, 'master', () => r.uint(32), 0.05);
+  maybe(r, a, 'fdb', () => true, 0.05);
+  return {
+    family,
+    scope: r.pick([0, 253, r.uint(8)]),
+    protocol: r.pick([0, 3, 4, r.uint(8)]),
+    reserved: r.pick([0, 0, r.uint(8)]),
+    flags: r.pick([0, r.uint(32)]),
+    attrs: addUnknown(r, nexthopAttributes as AttrTable<unknown>, a),
+  };
+}
+
 // ---------------------------------------------------------------- control
 
 function randomErrno(r: Random): number {
@@ -467,6 +498,7 @@ const TYPES: Record<Exclude<GeneratedKind, 'error' | 'done' | 'unknown'>, readon
   route: [24, 25, 26],
   neighbor: [28, 29, 30],
   nsid: [88, 89, 90],
+  nexthop: [104, 105, 106],
 };
 
 /** A message type no family here claims (kindOfType says 'unknown'). */
@@ -503,6 +535,10 @@ export function randomMessage(r: Random, kind: GeneratedKind): NetlinkMessage {
     case 'nsid':
       type = r.pick(TYPES.nsid);
       body = randomNsidBody(r);
+      break;
+    case 'nexthop':
+      type = r.pick(TYPES.nexthop);
+      body = randomNexthopBody(r);
       break;
     case 'error': {
       type = 2;

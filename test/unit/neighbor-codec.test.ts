@@ -13,7 +13,8 @@ import {
   NUD_PERMANENT,
   type NeighborBody,
 } from '../../messages/neighbor/index.js';
-import { decodeErrorOf, expectRoundTrip, hex, insert } from '../helpers/codec-checks.js';
+import { equalBytes, expectRoundTrip, hex, insert, onlyBody } from '../helpers/codec-checks.js';
+import { fixtureBytes } from '../helpers/fixtures.js';
 
 // Frames captured on Linux 6.18 with iproute2 6.x, as root inside
 // `unshare --net --mount --propagation private` (tmpfs on /run/netns), by
@@ -350,7 +351,7 @@ describe('malformed input', () => {
     }
   });
 
-  it('reports the attribute path and offset', () => {
+  it('keeps a short NDA_CACHEINFO as bytes, saying where and why, and writes it back', () => {
     // NDA_CACHEINFO of the first ARP entry cut to 12 bytes (nla_len 0x10).
     const frame = NEIGH_DUMP.slice(0, 0x4c);
     const at = 0x38; // the NDA_CACHEINFO header, the entry's last attribute
@@ -358,9 +359,19 @@ describe('malformed input', () => {
     frame[at] = 0x10;
     const cut = frame.slice(0, frame.length - 4);
     new DataView(cut.buffer).setUint32(0, cut.length, true);
-    const caught = decodeErrorOf(cut);
-    expect(caught.path).toBe('RTM_NEWNEIGH > NDA_CACHEINFO');
-    expect(caught.offset).toBe(at + 4);
+    const body = onlyBody(cut, 'neighbor');
+    expect(body.attrs.cacheinfo).toBeUndefined();
+    expect(body.attrs.unknown).toEqual([{ type: 3, data: cut.slice(at + 4), reason: `RTM_NEWNEIGH > NDA_CACHEINFO at byte ${at + 4}: struct nda_cacheinfo needs at least 16 bytes, got 12; kept as bytes` }]);
+    equalBytes(encodeMessages(decodeMessages(cut)), cut);
+  });
+
+  it("keeps Go's empty NDA_DST in an FDB request as bytes (rtnl_fdb_add parses with no policy) and writes it back", () => {
+    const frame = fixtureBytes('go/neighbor-new-fdb-bridge-port-request');
+    const body = onlyBody(frame, 'neighbor');
+    expect(body.attrs.lladdr).toBe('02:00:00:00:00:99');
+    expect(body.attrs.dst).toBeUndefined();
+    expect(body.attrs.unknown).toEqual([{ type: 1, data: new Uint8Array(0), reason: 'RTM_NEWNEIGH > NDA_DST at byte 32: IP address needs 4 or 16 bytes, got 0; kept as bytes' }]);
+    equalBytes(encodeMessages(decodeMessages(frame)), frame);
   });
 
   it('a short ndmsg throws NetlinkDecodeError', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
+import { decodeMessages, encodeMessages, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
 import { InvalidArgumentError, NetlinkDecodeError } from '../../messages/errors.js';
 import { loadFixtures } from '../helpers/fixtures.js';
 import { Random, seedFor, toHex } from '../helpers/random-source.js';
@@ -445,7 +445,6 @@ describe('NetlinkDecodeError carries where and why', () => {
     ['nla_len below 4', link([2, 0, 3, 0]), 32, /below/],
     ['nla_len past its parent', link([12, 0, 3, 0, 0x61, 0, 0, 0]), 32, /overruns/],
     ['trailing bytes after the last attribute', link([8, 0, 4, 0, 0, 0, 0, 0, 1, 2]), 40, /trailing/],
-    ['a u32 of the wrong size', link([6, 0, 4, 0, 1, 2, 0, 0]), 36, /u32/],
     // IFLA_LINKINFO { IFLA_INFO_KIND "veth", IFLA_INFO_DATA { VETH_INFO_PEER of 8 bytes (no room for ifinfomsg) } }
     [
       'a nested overrun (veth peer without its ifinfomsg)',
@@ -454,6 +453,12 @@ describe('NetlinkDecodeError carries where and why', () => {
       /ifinfomsg/,
     ],
   ];
+
+  it('a u32 of the wrong size is no error: kept as bytes in unknown with where and why', () => {
+    const [m] = decodeMessages(link([6, 0, 4, 0, 1, 2, 0, 0])) as LinkMessage[];
+    expect(m!.body.attrs.mtu).toBeUndefined();
+    expect(m!.body.attrs.unknown).toEqual([{ type: 4, data: Uint8Array.of(1, 2), reason: 'RTM_NEWLINK > IFLA_MTU at byte 36: u32 needs 4 bytes, got 2; kept as bytes' }]);
+  });
 
   it.each(cases)('%s', (_what, input, offset, reason) => {
     let error: unknown;

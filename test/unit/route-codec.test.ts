@@ -373,10 +373,12 @@ describe('malformed bytes', () => {
     }
   });
 
-  it('a broken attribute inside a next hop names the next hop', () => {
+  it('an attribute of the wrong width inside a next hop is kept as bytes, its reason naming the next hop', () => {
     const frame = FRAMES.addMultipath.slice();
     new DataView(frame.buffer).setUint16(64, 7, true); // RTA_GATEWAY of the second next hop: 3 bytes
-    expect(decodeErrorOf(frame).path).toBe('RTM_NEWROUTE > RTA_MULTIPATH > rtnexthop[1] > RTA_GATEWAY');
+    const hop = onlyBody(frame, 'route').attrs.multipath![1]!;
+    expect(hop.attrs.gateway).toBeUndefined();
+    expect(hop.attrs.unknown![0]!.reason).toMatch(/^RTM_NEWROUTE > RTA_MULTIPATH > rtnexthop\[1\] > RTA_GATEWAY at byte 68: /);
   });
 
   it('trailing bytes too short for an rtnexthop are a NetlinkDecodeError', () => {
