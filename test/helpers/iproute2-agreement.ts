@@ -166,7 +166,8 @@ function neighborChecks(m: Extract<NetlinkMessage, { kind: 'neighbor' }>, output
   const entry = output.find((e) => (e.dst !== undefined ? e.dst === b.attrs.dst : e.mac === b.attrs.lladdr));
   const what = `neighbour ${b.attrs.dst ?? b.attrs.lladdr}`;
   const hidden = b.state === 0x40; // NUD_NOARP entries: `ip neigh show` does not print them
-  if (!entry) return hidden ? [] : [[`${what} printed by ip`, true, false]];
+  if (hidden) return [[`${what} (NUD_NOARP) left out by ip`, entry === undefined, true]];
+  if (!entry) return [[`${what} printed by ip`, true, false]];
   const checks: Check[] = [];
   if (entry.lladdr !== undefined) checks.push([`${what} lladdr`, b.attrs.lladdr, entry.lladdr]);
   if (entry.mac !== undefined) checks.push([`${what} mac`, b.attrs.lladdr, entry.mac]);
@@ -192,13 +193,18 @@ function nexthopChecks(m: Extract<NetlinkMessage, { kind: 'nexthop' }>, output: 
   return checks;
 }
 
-// RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH
-const DELETIONS = new Set([17, 21, 25, 29]);
+// RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH, RTM_DELNEXTHOP
+const DELETIONS = new Set([17, 21, 25, 29, 105]);
 
 function deletionChecks(m: NetlinkMessage, output: Json[]): Check[] {
   switch (m.kind) {
-    case 'link':
-      return [[`deleted link ${m.body.attrs.ifname} absent from ip output`, output.some((e) => e.ifindex === m.body.index), false]];
+    case 'link': {
+      const { index } = m.body;
+      const { ifname } = m.body.attrs;
+      return [[`deleted link ${ifname ?? index} absent from ip output`, output.some((e) => e.ifindex === index || (ifname !== undefined && e.ifname === ifname)), false]];
+    }
+    case 'nexthop':
+      return [[`deleted nexthop ${m.body.attrs.id} absent from ip output`, output.some((e) => e.id === m.body.attrs.id), false]];
     case 'address': {
       const local = m.body.attrs.local ?? m.body.attrs.address;
       const present = output.some((e) => e.ifindex === m.body.index && list(e.addr_info).some((x) => x.local === local && x.prefixlen === m.body.prefixlen));
@@ -218,59 +224,87 @@ function deletionChecks(m: NetlinkMessage, output: Json[]): Check[] {
   }
 }
 
+// RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH, RTM_GETRULE, RTM_GETQDISC, RTM_GETTFILTER, RTM_GETNSID, RTM_GETNEXTHOP
+const READS = new Set([18, 22, 26, 30, 34, 38, 46, 90, 106]);
+const TC_KINDS = new Set<string>(['rule', 'qdisc', 'filter']);
+
+/** The link a request names: by index, else (a creation) the one link the listing shows. */
+function requestedLink(m: Extract<NetlinkMessage, { kind: 'link' }>, output: Json[]): Json | undefined {
+  if (m.body.index !== 0) return output.find((e) => e.ifindex === m.body.index);
+  return output.length === 1 && m.body.attrs.ifname ? { ...output[0]!, ifindex: 0 } : undefined;
+}
+
+function messageChecks(fixture: Fixture, m: NetlinkMessage, output: Json[]): Check[] {
+  const sent = fixture.direction === 'sent';
+  if (nothingToCompare(fixture, m) !== null) return [];
+  // A deletion, requested or notified (test/fixtures/notifications): the object is gone from the listing.
+  if (DELETIONS.has(m.type)) return deletionChecks(m, output);
+  switch (m.kind) {
+    case 'link': {
+      if (sent) {
+        const entry = requestedLink(m, output);
+        if (!entry) return [[`link ${m.body.attrs.ifname ?? m.body.index} printed by ip`, false, true]];
+        return linkChecks(m, entry, output, true).filter(([what]) => m.body.index !== 0 || !what.endsWith('ifindex'));
+      }
+      const entry = output.find((e) => e.ifindex === m.body.index);
+      return entry ? [['link printed by ip', true, true], ...linkChecks(m, entry, output)] : [[`link ${m.body.index} printed by ip`, false, true]];
+    }
+    case 'address':
+      return addressChecks(m, output);
+    case 'route':
+      return routeChecks(m, output, sent);
+    case 'neighbor':
+      return neighborChecks(m, output);
+    case 'nexthop':
+      return nexthopChecks(m, output, sent);
+    case 'nsid':
+      if (m.body.attrs.nsid === undefined) return [];
+      return [[`nsid ${m.body.attrs.nsid} printed by ip`, output.some((e) => e.nsid === m.body.attrs.nsid), true]];
+    case 'error': {
+      if (m.body.error === 0) return [];
+      const checks: Check[] = [[`error code named in the capture`, fixture.description.includes(errnoName(-m.body.error)), true]];
+      if (m.flags & 0x200) checks.push(['extended ACK text present', typeof m.body.ext?.msg, 'string']);
+      return checks;
+    }
+    default:
+      return [];
+  }
+}
+
+/** Why a message has nothing in iproute2's listing to be compared with; null where it must have. */
+function nothingToCompare(fixture: Fixture, m: NetlinkMessage): string | null {
+  if (m.kind === 'error' && m.body.error === 0) return 'an ACK';
+  if (m.kind === 'done') return 'NLMSG_DONE';
+  if (fixture.direction === 'sent' && READS.has(m.type)) return 'a request that reads';
+  if (fixture.ip === null && m.kind !== 'error') return 'no listing with the capture (the command failed, or a hand capture under test/fixtures/unit)';
+  return null;
+}
+
+export interface Agreement {
+  /** [what, ours, iproute2's] pairs: the fixture test asserts they are equal. */
+  checks: Check[];
+  /** Messages that gave no check although they should have: the test asserts there are none. */
+  unchecked: string[];
+}
+
 /** Checks for a fixture's decoded messages against its `ip -j` output. */
-export function agreementChecks(fixture: Fixture, messages: NetlinkMessage[]): Check[] {
+export function agreement(fixture: Fixture, messages: NetlinkMessage[]): Agreement {
   const output = list(fixture.ip?.output);
   const checks: Check[] = [];
-  for (const m of messages) {
-    // A notification of a deletion (test/fixtures/notifications): the object is gone from the listing.
-    if (fixture.direction === 'received' && DELETIONS.has(m.type)) {
-      checks.push(...deletionChecks(m, output));
-      continue;
-    }
-    switch (m.kind) {
-      case 'link':
-        if (fixture.direction === 'received') {
-          const entry = output.find((e) => e.ifindex === m.body.index);
-          checks.push(entry ? ['link printed by ip', true, true] : [`link ${m.body.index} printed by ip`, false, true]);
-          if (entry) checks.push(...linkChecks(m, entry, output));
-        } else if (output.length === 1 && m.type === 16 && m.body.attrs.ifname) {
-          checks.push(...linkChecks(m, { ...output[0]!, ifindex: m.body.index }, output, true).filter(([what]) => !what.endsWith('ifindex')));
-        }
-        break;
-      case 'address':
-        if (fixture.direction === 'received' || m.type === 20) checks.push(...addressChecks(m, output));
-        if (m.type === 21) {
-          const gone = output.every((e) => list(e.addr_info).every((x) => x.local !== (m.body.attrs.local ?? m.body.attrs.address)));
-          checks.push(['deleted address absent from ip output', gone, true]);
-        }
-        break;
-      case 'route':
-        if (fixture.direction === 'received' || m.type === 24) checks.push(...routeChecks(m, output, fixture.direction === 'sent'));
-        break;
-      case 'neighbor':
-        if (fixture.direction === 'received' || m.type === 28) checks.push(...neighborChecks(m, output));
-        break;
-      case 'nexthop':
-        if (m.type === 105) checks.push([`deleted nexthop ${m.body.attrs.id} absent from ip output`, output.some((e) => e.id === m.body.attrs.id), false]);
-        else if (fixture.direction === 'received' || m.type === 104) checks.push(...nexthopChecks(m, output, fixture.direction === 'sent'));
-        break;
-      case 'nsid':
-        if (m.body.attrs.nsid !== undefined && output.length > 0) {
-          checks.push([`nsid ${m.body.attrs.nsid} printed by ip`, output.some((e) => e.nsid === m.body.attrs.nsid), true]);
-        }
-        break;
-      case 'error':
-        if (m.body.error !== 0) {
-          checks.push([`error code named in the capture`, fixture.description.includes(errnoName(-m.body.error)), true]);
-          if (m.flags & 0x200) checks.push(['extended ACK text present', typeof m.body.ext?.msg, 'string']);
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  checks.push(...tcRuleChecks(messages, output, fixture.direction));
-  // A request states only what it changes: iproute2's other fields are the kernel's defaults.
-  return fixture.direction === 'sent' ? checks.filter(([, ours]) => ours !== undefined) : checks;
+  const unchecked: string[] = [];
+  // Rules, qdiscs and filters are compared as a list (test/helpers/tc-rule-agreement.ts).
+  const sentFilter = (list: Check[]) => (fixture.direction === 'sent' ? list.filter(([, ours]) => ours !== undefined) : list);
+  const tc = sentFilter(tcRuleChecks(messages, output, fixture.direction));
+  const tcObjects = messages.filter((m) => TC_KINDS.has(m.kind) && nothingToCompare(fixture, m) === null);
+  if (tcObjects.length > 0 && tc.length === 0) unchecked.push(`${tcObjects.length} rule/qdisc/filter messages gave no check`);
+  checks.push(...tc);
+  messages.forEach((m, i) => {
+    if (TC_KINDS.has(m.kind)) return;
+    let mine = messageChecks(fixture, m, output);
+    // A request states only what it changes: iproute2's other fields are the kernel's defaults.
+    if (fixture.direction === 'sent') mine = mine.filter(([, ours]) => ours !== undefined);
+    if (mine.length === 0 && nothingToCompare(fixture, m) === null) unchecked.push(`message ${i} (${m.kind}, type ${m.type}) gave no check`);
+    checks.push(...mine);
+  });
+  return { checks, unchecked };
 }

@@ -15,30 +15,16 @@ import {
   type AddressBody,
 } from '../../messages/address/index.js';
 import { equalBytes, expectDatagramReencodes, expectMutationsDecodeOrThrow, expectRoundTrip, expectTruncationsDecodeOrThrow, hex, insert, messagesOf } from '../helpers/codec-checks.js';
+import { fixtureBytes } from '../helpers/fixtures.js';
 
-// Frames captured on Linux 6.18 with iproute2, inside `unshare --net --mount`, by
-// `strace -f -e trace=sendmsg,recvmsg -e read=all -e write=all -xx -s 65535 ip ...` (the hex dumps),
-// after: ip link add va type veth peer name vb; ip link set va up; ip link set vb up;
-// ip addr add 10.0.0.2/24 dev va; ip addr add fd00::2/64 dev va nodad.  va is ifindex 3, vb 2.
+// The captured frames these tests read are fixtures like every other: test/fixtures/unit/codec-address-*.json,
+// each with how, where and after which setup it was captured (va is ifindex 3, vb 2).
 
 const FRAMES = {
   /** `ip addr add 10.0.0.3/24 brd + dev va label va:1`: the request iproute2 sent (60 bytes). */
-  addrAdd: hex(`
-    3c00000014000506ce230a6b000000000218000003000000080002000a0000030900030076613a310000000008000100
-    0a000003080004000a0000ff
-  `),
+  addrAdd: fixtureBytes('codec-address-addr-add'),
   /** `ip addr show`: the kernel's reply (396 bytes). */
-  addrDump: hex(`
-    4c00000014000200cf230a6bdf3300000218800003000000080001000a000002080002000a0000020700030076610000
-    080008008000000014000600ffffffffffffffffb3a90000b3a900005800000014000200cf230a6bdf33000002188100
-    03000000080001000a000003080002000a000003080004000a0000ff0900030076613a31000000000800080081000000
-    14000600ffffffffffffffffc2a90000c2a900005000000014000200cf230a6bdf3300000a40c0fd0200000014000100
-    fe8000000000000028aeddfffe02936c14000600ffffffffffffffffb2a90000b2a9000008000800c000000005000b00
-    030000004800000014000200cf230a6bdf3300000a4082000300000014000100fd000000000000000000000000000002
-    14000600ffffffffffffffffb4a90000b4a9000008000800820000005000000014000200cf230a6bdf3300000a40c0fd
-    0300000014000100fe8000000000000034d647fffee4246f14000600ffffffffffffffffb2a90000b2a9000008000800
-    c000000005000b0003000000
-  `),
+  addrDump: fixtureBytes('codec-address-addr-dump'),
 };
 
 const NEW_ADDR_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE;

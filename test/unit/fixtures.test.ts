@@ -3,7 +3,7 @@ import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messa
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { wireOf } from '../../messages/attributes/wire-order.js';
 import { loadFixtures } from '../helpers/fixtures.js';
-import { agreementChecks } from '../helpers/iproute2-agreement.js';
+import { agreement } from '../helpers/iproute2-agreement.js';
 
 const fixtures = loadFixtures();
 const UNKNOWN_TYPE = 0x3ffe;
@@ -20,6 +20,23 @@ function at(value: unknown, path: string[]): Record<string, unknown> {
   return path.reduce((v, key) => (v as Record<string, unknown>)[key], value) as Record<string, unknown>;
 }
 
+describe('the iproute2 agreement check', () => {
+  const byName = (name: string) => fixtures.find((f) => f.name === name)!;
+
+  it('fails a message that ip did not print (an empty listing)', () => {
+    const fixture = { ...byName('address-new-v4-request'), ip: { command: 'ip -j addr show dev va', output: [] } };
+    const { checks } = agreement(fixture, decodeMessages(fixture.bytes));
+    expect(checks.some(([, ours, theirs]) => ours !== theirs)).toBe(true);
+  });
+
+  it('reports a message that gave nothing to compare instead of passing it', () => {
+    const fixture = byName('nsid-new-request');
+    const messages = decodeMessages(fixture.bytes) as Array<Extract<NetlinkMessage, { kind: 'nsid' }>>;
+    delete messages[0]!.body.attrs.nsid;
+    expect(agreement(fixture, messages).unchecked).toEqual(['message 0 (nsid, type 88) gave no check']);
+  });
+});
+
 describe('captured fixtures', () => {
   it('has at least 40 fixtures from requests and replies', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(40);
@@ -31,9 +48,9 @@ describe('captured fixtures', () => {
       const messages = decodeMessages(fixture.bytes);
       expect(messages.length).toBeGreaterThan(0);
       expect(messages.every((m) => m.kind !== 'unknown')).toBe(true);
-      for (const [what, ours, theirs] of agreementChecks(fixture, messages)) {
-        expect(ours, what).toEqual(theirs);
-      }
+      const { checks, unchecked } = agreement(fixture, messages);
+      expect(unchecked, 'messages with nothing compared').toEqual([]);
+      for (const [what, ours, theirs] of checks) expect(ours, what).toEqual(theirs);
     });
 
     it.runIf(fixture.expected !== undefined)('decodes to the expected message', () => {
@@ -59,13 +76,24 @@ describe('captured fixtures', () => {
     });
 
     it('decodes or throws NetlinkDecodeError at every truncation', () => {
-      for (let cut = 0; cut < fixture.bytes.length; cut++) {
+      let threw = 0;
+      let decoded = 0;
+      for (let cut = 1; cut < fixture.bytes.length; cut++) {
+        let messages: NetlinkMessage[];
         try {
-          decodeMessages(fixture.bytes.subarray(0, cut));
+          messages = decodeMessages(fixture.bytes.subarray(0, cut));
         } catch (error) {
           expect(error, `cut at ${cut}`).toBeInstanceOf(NetlinkDecodeError);
+          threw++;
+          continue;
         }
+        // What decodes is whole messages: they encode again.
+        expect(() => encodeMessages(messages), `cut at ${cut}`).not.toThrow();
+        decoded++;
       }
+      expect(threw + decoded).toBe(fixture.bytes.length - 1);
+      // A cut inside the first nlmsghdr (bytes 1..15) can never be a message.
+      expect(threw).toBeGreaterThanOrEqual(15);
     });
   });
 });
