@@ -8,7 +8,7 @@
  * (seed, index), so any failure is replayed with `--seed S --replay I`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RTM_NEWLINK } from '../messages/constants.js';
 import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/link/index.js';
@@ -80,7 +80,8 @@ export function loadSeeds(root = fixturesRoot()): SeedFrame[] {
     const bytes = Uint8Array.from(Buffer.from(raw.hex.map((line) => line.split('#')[0]!.replace(/\s+/g, '')).join(''), 'hex'));
     if (bytes.length < 16) continue;
     const family: Family = file.includes(`${join('fixtures', 'nftables')}`) ? 'nft' : 'rtnl';
-    seeds.push(analyze(raw.name ?? file, family, bytes));
+    // Named by path: Go's and pyroute2's fixtures (test/fixtures/go/, pyroute2/) reuse iproute2's names.
+    seeds.push(analyze(relative(root, file).replace(/\.json$/, ''), family, bytes));
   }
   if (seeds.length === 0) throw new Error(`fuzz: no fixtures found under ${root}`);
   return seeds;

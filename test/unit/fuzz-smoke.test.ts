@@ -12,6 +12,8 @@ describe('fuzz smoke run (fixed seed)', () => {
   it('has rtnetlink and nfnetlink seeds with length fields to edit', () => {
     expect(corpus.seeds.some((s) => s.family === 'rtnl')).toBe(true);
     expect(corpus.seeds.some((s) => s.family === 'nft')).toBe(true);
+    // Frames from every producer: iproute2, Go's vishvananda/netlink and pyroute2.
+    for (const producer of ['go/', 'pyroute2/', 'link/']) expect(corpus.seeds.some((s) => s.name.startsWith(producer)), producer).toBe(true);
     const whats = new Set(corpus.seeds.flatMap((s) => s.fields.map((f) => f.what)));
     expect([...whats].sort()).toEqual(['echoed nlmsg_len', 'nla_len', 'nlmsg_len', 'rtnh_len']);
   });
