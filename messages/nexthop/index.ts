@@ -1,9 +1,11 @@
 import type { Codec } from '../attributes/codec.js';
 import { ip } from '../attributes/addresses.js';
-import { bytes, describe, flag, u16, u32, u64 } from '../attributes/scalars.js';
+import { bytes, flag, u16, u32, u64 } from '../attributes/scalars.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { nested } from '../attributes/walk.js';
-import { fixedHeader, headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { checkArray, checkInteger, checkRecord } from '../checks.js';
+import * as C from '../struct.js';
 
 // Constants from <linux/nexthop.h>, written out by number.
 
@@ -40,16 +42,15 @@ export const nexthopGroup: Codec<NexthopGroupMember[]> = {
     return out;
   },
   encode(w, value, field) {
-    if (!Array.isArray(value)) throw new TypeError(`${field}: expected an array of { id, weight }`);
+    checkArray(value, field, 'an array of { id, weight }');
     value.forEach((member: unknown, i) => {
       const f = `${field}[${i}]`;
-      if (typeof member !== 'object' || member === null) throw new TypeError(`${f}: expected { id, weight }, got ${describe(member)}`);
-      const { id, weight = 1 } = member as Partial<NexthopGroupMember>;
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 0xffffffff) throw new RangeError(`${f}.id: ${describe(id)} is not a nexthop id (1..4294967295)`);
-      if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 0x10000) throw new RangeError(`${f}.weight: ${describe(weight)} is out of range 1..65536`);
-      w.u32(id);
-      w.u8((weight - 1) & 0xff);
-      w.u8((weight - 1) >> 8);
+      const { id, weight = 1 } = checkRecord(member, f, 'a group member { id, weight }');
+      const checkedId = checkInteger(id, `${f}.id`, 1, 0xffffffff);
+      const checkedWeight = checkInteger(weight, `${f}.weight`, 1, 0x10000);
+      w.u32(checkedId);
+      w.u8((checkedWeight - 1) & 0xff);
+      w.u8((checkedWeight - 1) >> 8);
       w.u16(0);
     });
   },
@@ -96,14 +97,12 @@ export const nexthopAttributes = defineTable('NHA', [
 
 export type NexthopAttrs = ValuesOf<typeof nexthopAttributes>;
 
-/** struct nhmsg (8 bytes). */
-export const nhmsg = fixedHeader('nhmsg', [
-  ['family', 'u8'],
-  ['scope', 'u8'],
-  ['protocol', 'u8'],
-  ['reserved', 'u8'], // resvd: the kernel refuses a request where it is not 0
-  ['flags', 'u32'], // RTNH_F_* bits
-]);
+/** struct nhmsg (8 bytes). resvd is a field (`reserved`): the kernel refuses a request where it is not 0. */
+export const nhmsg = C.struct(
+  'nhmsg',
+  [C.u8('family'), C.u8('scope'), C.u8('protocol'), C.u8('reserved'), C.u32('flags')],
+  { zeroAbsent: true },
+);
 
 export interface NexthopHeader {
   /** AF_INET or AF_INET6 for a gateway or device nexthop; AF_UNSPEC for a group. */

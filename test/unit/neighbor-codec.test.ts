@@ -309,7 +309,7 @@ describe('malformed input', () => {
     new DataView(cut.buffer).setUint32(0, cut.length, true);
     const body = onlyBody(cut, 'neighbor');
     expect(body.attrs.cacheinfo).toBeUndefined();
-    expect(body.attrs.unknown).toEqual([{ type: 3, data: cut.slice(at + 4), reason: `RTM_NEWNEIGH > NDA_CACHEINFO at byte ${at + 4}: struct nda_cacheinfo needs at least 16 bytes, got 12; kept as bytes` }]);
+    expect(body.attrs.unknown).toEqual([{ type: 3, data: cut.slice(at + 4), reason: `RTM_NEWNEIGH > NDA_CACHEINFO at byte ${at + 4}: struct nda_cacheinfo needs 16 bytes, got 12; kept as bytes` }]);
     equalBytes(encodeMessages(decodeMessages(cut)), cut);
   });
 

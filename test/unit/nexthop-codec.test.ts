@@ -33,9 +33,9 @@ describe('nexthop codec', () => {
 
   it('refuses a weight out of 1..65536 and an id of 0 before writing anything', () => {
     const group = (member: { id: number; weight: number }) => newNexthop({ family: 0, scope: 0, protocol: 0, reserved: 0, flags: 0, attrs: { group: [member] } });
-    expect(() => encodeMessage(group({ id: 7, weight: 0 }))).toThrow(/weight: 0 is out of range 1..65536/);
-    expect(() => encodeMessage(group({ id: 7, weight: 65537 }))).toThrow(/out of range/);
-    expect(() => encodeMessage(group({ id: 0, weight: 1 }))).toThrow(/is not a nexthop id/);
+    expect(() => encodeMessage(group({ id: 7, weight: 0 }))).toThrow(/group\[0\]\.weight: 0 is not a whole number from 1 to 65536/);
+    expect(() => encodeMessage(group({ id: 7, weight: 65537 }))).toThrow(/weight: 65537 is not a whole number from 1 to 65536/);
+    expect(() => encodeMessage(group({ id: 0, weight: 1 }))).toThrow(/group\[0\]\.id: 0 is not a whole number from 1 to 4294967295/);
   });
 
   it('keeps the reserved bytes of a group entry on re-encode', () => {
