@@ -134,4 +134,9 @@ export async function main(options: ExampleOptions = {}): Promise<BridgeResult> 
   return result;
 }
 
-if (isEntryPoint(import.meta.url)) runAsProgram(main);
+export const USAGE =
+  'usage: npm run example:bridge\n' +
+  '  one node, a bridge br0 and three containers on it, each reaching the others and the gateway; no flags.\n' +
+  '  It runs in a private network namespace that vanishes when it exits: nothing is left behind.';
+
+if (isEntryPoint(import.meta.url)) runAsProgram(() => main(), USAGE);

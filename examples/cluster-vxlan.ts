@@ -5,7 +5,7 @@
  * and the LAN has no route for them. The same 20 reachability checks.
  *
  *   npm run example:cluster-vxlan          (same as npm run demo -- --overlay vxlan)
- *   npm run example:cluster-vxlan -- --compare | --keep | --down
+ *   npm run example:cluster-vxlan -- --compare | --keep | --help
  */
 import { main } from './cluster.js';
 import { isEntryPoint, runAsProgram } from './common/run.js';

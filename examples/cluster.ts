@@ -21,7 +21,10 @@
  *                                      bench/cluster-ip.sh (ip + nft commands), and print the times
  *                                      (examples/cluster-compare.ts)
  *   npm run demo -- --keep             leave it up until Ctrl-C and print how to look around
- *   npm run demo -- --down             remove what an earlier run left behind
+ *   npm run demo -- --help             the flags
+ *
+ * Run through npm (examples/run-isolated.mjs), everything lives in a private network + mount
+ * namespace that vanishes with the process, so no run can leave anything behind for the next.
  *
  * Without --compare the demo runs no other program: namespaces, links, addresses, routes, FDB
  * entries, sysctls and the nftables masquerade are all made by this process over netlink.
@@ -30,7 +33,7 @@ import type { Server } from 'node:net';
 import { Bridge, Namespace, VethPair, Vxlan, type Link, type Neighbor } from '../lib/index.js';
 import { compareBuildTimes, renderComparison, type CompareResult } from './cluster-compare.js';
 import { closeServer, PROBE_PORT, probe, startProbeServer } from './common/probe.js';
-import { deleteAll, isEntryPoint, removeLeftovers, runAsProgram, type ExampleOptions } from './common/run.js';
+import { deleteAll, isEntryPoint, parseFlags, removeLeftovers, runAsProgram, UsageError, type ExampleOptions } from './common/run.js';
 import { indent, ms, table } from './common/show.js';
 
 export const LAN_BRIDGE = 'br-lan';
@@ -515,40 +518,39 @@ export function renderMatrix(checks: readonly ClusterCheck[]): string {
 export interface DemoArgs {
   mode: ClusterMode;
   keep: boolean;
-  down: boolean;
   compare: boolean;
   /** Prepended to every namespace name (the tests use it to keep runs apart). */
   prefix?: string;
 }
 
 export const USAGE =
-  'usage: npm run demo -- [--overlay vxlan] [--compare] [--keep | --down]\n' +
+  'usage: npm run demo -- [--overlay vxlan] [--compare] [--keep]\n' +
   '  --overlay vxlan   join the nodes through a VXLAN overlay (VNI 42, UDP 4789) instead of LAN routes\n' +
   '  --compare         then build it 3 more times, and 3 times with bench/cluster-ip.sh (ip + nft), and print the times\n' +
   '  --keep            leave the cluster up until Ctrl-C and print how to look around\n' +
-  '  --down            only remove what an earlier run left behind\n' +
-  '  --prefix NAME     prepend NAME to every namespace name';
+  '  --prefix NAME     prepend NAME to every namespace name\n' +
+  '  --help            this text\n' +
+  'Each run lives in a private network namespace that vanishes when it exits: nothing is left behind.';
 
-/** Parses the demo's flags; throws a usage error on anything else. */
-export function parseDemoArgs(argv: readonly string[]): DemoArgs {
-  const args: DemoArgs = { mode: 'routes', keep: false, down: false, compare: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--demo') continue; // set by `npm run demo`: the same program
-    else if (arg === '--keep') args.keep = true;
-    else if (arg === '--down') args.down = true;
-    else if (arg === '--compare') args.compare = true;
-    else if (arg === '--prefix' || arg.startsWith('--prefix=')) {
-      const value = arg === '--prefix' ? argv[++i] : arg.slice('--prefix='.length);
-      if (!value || !/^[A-Za-z0-9_.-]{1,32}$/.test(value)) throw Object.assign(new Error(`--prefix: expected a short namespace name prefix\n${USAGE}`), { code: 'USAGE' });
-      args.prefix = value;
-    }
-    else if (arg === '--overlay' || arg.startsWith('--overlay=')) {
-      const value = arg === '--overlay' ? argv[++i] : arg.slice('--overlay='.length);
-      if (value === 'vxlan') args.mode = 'vxlan';
-      else if (value === 'none' || value === 'routes') args.mode = 'routes';
-      else throw Object.assign(new Error(`--overlay: unknown overlay ${JSON.stringify(value ?? '')} (only vxlan)\n${USAGE}`), { code: 'USAGE' });
-    } else throw Object.assign(new Error(`unknown option ${arg}\n${USAGE}`), { code: 'USAGE' });
+/** Parses the demo's flags (undefined for --help); throws a UsageError, with the usage, on anything else. */
+export function parseDemoArgs(argv: readonly string[]): DemoArgs | undefined {
+  const fail = (message: string): never => {
+    throw new UsageError(`${message}\n${USAGE}`);
+  };
+  let flags;
+  try {
+    // --demo is what `npm run demo` passes: the same program.
+    flags = parseFlags(argv, { demo: { type: 'boolean' }, overlay: { type: 'string' }, compare: { type: 'boolean' }, keep: { type: 'boolean' }, prefix: { type: 'string' } });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (flags === undefined) return undefined;
+  const args: DemoArgs = { mode: 'routes', keep: flags.keep === true, compare: flags.compare === true };
+  if (flags.overlay === 'vxlan') args.mode = 'vxlan';
+  else if (flags.overlay !== undefined && flags.overlay !== 'none' && flags.overlay !== 'routes') fail(`--overlay: unknown overlay ${JSON.stringify(flags.overlay)} (only vxlan)`);
+  if (flags.prefix !== undefined) {
+    if (!/^[A-Za-z0-9_.-]{1,32}$/.test(flags.prefix)) fail('--prefix: expected a short namespace name prefix');
+    args.prefix = flags.prefix;
   }
   return args;
 }
@@ -560,38 +562,25 @@ export interface MainOptions extends ExampleOptions {
 
 /**
  * The program: prints the topology, builds, checks, tears down; `--overlay vxlan`, `--compare`,
- * `--keep` (waits for Ctrl-C before tearing down), `--down` (only removes leftovers).
+ * `--keep` (waits for Ctrl-C before tearing down), `--help`. A bad flag throws a UsageError.
  */
 export async function main(argv: readonly string[] = process.argv.slice(2), options: MainOptions = {}): Promise<{ ok: boolean; result?: ClusterResult; compare?: CompareResult }> {
   const log = options.log ?? ((line: string) => console.log(line));
   let prefix = options.prefix ?? '';
   const isolated = process.env.NETNS_RTNL_EXAMPLE_SANDBOX === '1' || process.env.NETNS_RTNL_SANDBOX === '1';
-  let args: DemoArgs;
-  try {
-    args = parseDemoArgs(argv);
-  } catch (error) {
-    log((error as Error).message);
-    return { ok: false };
-  }
-  if (args.prefix !== undefined) prefix = args.prefix;
-  if (args.down) {
-    const removed = await removeLeftovers(clusterNamespaces(prefix));
-    log(
-      removed.length
-        ? `removed ${removed.join(', ')}`
-        : isolated
-          ? 'nothing to remove: every run lives in a private network namespace that vanishes when it exits'
-          : 'nothing to remove',
-    );
+  const args = parseDemoArgs(argv);
+  if (args === undefined) {
+    log(USAGE);
     return { ok: true };
   }
+  if (args.prefix !== undefined) prefix = args.prefix;
   log(topology(args.mode));
   const start = performance.now();
   const result = await runCluster({
     log,
     prefix,
     ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}),
-    ...(args.keep ? { whileUp: (names: string[]) => waitForSignal(names, isolated, log) } : {}),
+    ...(args.keep ? { whileUp: (names: string[]) => waitForSignal(lookAround(names, args.mode, isolated ? process.pid : undefined), log) } : {}),
   });
   const t = result.timings;
   const total = ms(start);
@@ -620,15 +609,26 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   return { ok: result.ok, result, ...(compare ? { compare } : {}) };
 }
 
-function waitForSignal(names: string[], isolated: boolean, log: (line: string) => void): Promise<void> {
-  const enter = isolated ? `nsenter --target ${process.pid} --net --mount ` : '';
-  log(`\nThe cluster stays up until you press Ctrl-C (or send SIGTERM to ${process.pid}).`);
-  if (isolated) log('It lives in a private network + mount namespace of this process; from another terminal, as root:');
-  else log('Look around from another terminal, as root:');
-  log(`  ${enter}ip netns list`);
-  log(`  ${enter}ip netns exec ${names[2]} ip -br addr           # also: ip route, ip -d link show ${VXLAN.name}, bridge fdb show, nft list ruleset`);
-  log(`  ${enter}ip netns exec ${names[3]} ip route`);
-  log(`  ${enter}ip netns exec ${names[3]} curl -s telnet://${INTERNET.server}:${INTERNET.port} --max-time 2`);
+/**
+ * What --keep prints: how to look around the cluster from another terminal (through nsenter into
+ * this process's private namespaces when `sandboxPid` is given), naming only devices `mode` made.
+ */
+export function lookAround(names: readonly string[], mode: ClusterMode, sandboxPid?: number): string[] {
+  const enter = sandboxPid !== undefined ? `nsenter --target ${sandboxPid} --net --mount ` : '';
+  const [, , node1, c1] = names;
+  const alsoOnNode = mode === 'vxlan' ? `ip route, ip -d link show ${VXLAN.name}, bridge fdb show dev ${VXLAN.name}, nft list ruleset` : 'ip route, bridge link, nft list ruleset';
+  return [
+    `\nThe cluster stays up until you press Ctrl-C (or send SIGTERM to ${process.pid}).`,
+    sandboxPid !== undefined ? 'It lives in a private network + mount namespace of this process; from another terminal, as root:' : 'Look around from another terminal, as root:',
+    `  ${enter}ip netns list`,
+    `  ${enter}ip netns exec ${node1} ip -br addr           # also: ${alsoOnNode}`,
+    `  ${enter}ip netns exec ${c1} ip route`,
+    `  ${enter}ip netns exec ${c1} curl -s telnet://${INTERNET.server}:${INTERNET.port} --max-time 2`,
+  ];
+}
+
+function waitForSignal(lines: readonly string[], log: (line: string) => void): Promise<void> {
+  for (const line of lines) log(line);
   return new Promise((resolve) => {
     const done = (): void => {
       process.off('SIGINT', done);

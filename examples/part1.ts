@@ -198,4 +198,9 @@ export async function main(options: ExampleOptions = {}): Promise<Part1Result> {
   return result;
 }
 
-if (isEntryPoint(import.meta.url)) runAsProgram(main);
+export const USAGE =
+  'usage: npm run example:part1\n' +
+  '  the article\'s part 1: a namespace containerns, a veth pair, addresses, routes, and an HTTP server inside fetched from "the VM"; no flags.\n' +
+  '  It runs in a private network namespace that vanishes when it exits: nothing is left behind.';
+
+if (isEntryPoint(import.meta.url)) runAsProgram(() => main(), USAGE);

@@ -1,6 +1,7 @@
-/** What every example shares: leftovers, entry point detection, output, and teardown. */
+/** What every example shares: leftovers, entry point detection, flags, output, and teardown. */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Namespace } from '../../lib/index.js';
 
 export interface ExampleOptions {
@@ -51,23 +52,61 @@ export async function deleteAll(namespaces: Namespace[]): Promise<Error[]> {
   return errors;
 }
 
+/** A flag the program does not take: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * Reads an example's flags with node:util parseArgs (strict: unknown flags and stray words are a
+ * UsageError). Returns undefined for --help, which the caller answers with its usage.
+ */
+export function parseFlags<const O extends Record<string, { type: 'boolean' | 'string' }>>(
+  argv: readonly string[],
+  options: O,
+): { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean } | undefined {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return undefined;
+  return values as { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean };
+}
+
 /**
  * Runs an example's main as a program: exit code 0 when it reports success, 1 otherwise, and
- * one clear sentence instead of a stack trace when privileges are missing.
+ * one clear sentence instead of a stack trace when privileges are missing. With `usage`, the
+ * program takes no flags but --help (which prints it).
  */
-export function runAsProgram(main: () => Promise<{ ok: boolean }>): void {
+export function runAsProgram(main: () => Promise<{ ok: boolean }>, usage?: string): void {
+  if (usage !== undefined) {
+    try {
+      if (parseFlags(process.argv.slice(2), {}) === undefined) {
+        console.log(usage);
+        return;
+      }
+    } catch (error) {
+      console.error(`${(error as Error).message}\n${usage}`);
+      process.exitCode = 2;
+      return;
+    }
+  }
   main().then(
     (result) => {
       process.exitCode = result.ok ? 0 : 1;
     },
     (error: unknown) => {
       const code = (error as { code?: string }).code;
-      if (code === 'EPERM' || code === 'EACCES') {
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+      if (error instanceof UsageError) {
+        console.error(error.message);
+      } else if (code === 'EPERM' || code === 'EACCES') {
         console.error(`This example needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN) to create network namespaces: ${(error as Error).message}`);
       } else {
         console.error(error);
       }
-      process.exitCode = 1;
     },
   );
 }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { canRunIntegration } from '../helpers/sandbox.js';
 import { expectFullMatrix, expectInOrder, expectNoNamespacesLeft, expectNothingLeft, reportSkip, rootLinkNames, runLogged } from '../helpers/examples-harness.js';
 import { Namespace } from '../../lib/index.js';
-import { clusterNamespaces, INTERNET, main, NODES, parseDemoArgs, runCluster } from '../../examples/cluster.js';
+import { clusterNamespaces, INTERNET, lookAround, main, NODES, parseDemoArgs, runCluster } from '../../examples/cluster.js';
+import { UsageError } from '../../examples/common/run.js';
 import { COMPARE_RUNS, median, type BuildComparison } from '../../examples/cluster-compare.js';
 
 reportSkip('examples-cluster');
@@ -17,14 +18,29 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const onPath = (bin: string): boolean => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
 
 describe('the demo flags', () => {
-  it('parses --overlay, --compare, --keep, --down, --prefix and refuses anything else', () => {
-    expect(parseDemoArgs(['--demo'])).toEqual({ mode: 'routes', keep: false, down: false, compare: false });
+  it('parses --overlay, --compare, --keep, --prefix with node:util parseArgs, --help as no run, and refuses anything else', () => {
+    expect(parseDemoArgs(['--demo'])).toEqual({ mode: 'routes', keep: false, compare: false });
     expect(parseDemoArgs(['--demo', '--overlay', 'vxlan', '--compare'])).toMatchObject({ mode: 'vxlan', compare: true });
     expect(parseDemoArgs(['--overlay=vxlan', '--keep'])).toMatchObject({ mode: 'vxlan', keep: true });
-    expect(parseDemoArgs(['--down', '--prefix', 'x-'])).toMatchObject({ down: true, prefix: 'x-' });
+    expect(parseDemoArgs(['--prefix', 'x-'])).toMatchObject({ prefix: 'x-' });
+    expect(parseDemoArgs(['--demo', '--help'])).toBeUndefined();
+    expect(parseDemoArgs(['-h'])).toBeUndefined();
     expect(() => parseDemoArgs(['--overlay', 'geneve'])).toThrow(/unknown overlay "geneve"/);
-    expect(() => parseDemoArgs(['--overlay'])).toThrow(/unknown overlay ""/);
-    expect(() => parseDemoArgs(['--fast'])).toThrow(/unknown option --fast/);
+    expect(() => parseDemoArgs(['--overlay'])).toThrow(/'--overlay <value>' argument missing/);
+    expect(() => parseDemoArgs(['--fast'])).toThrow(UsageError);
+    expect(() => parseDemoArgs(['--fast'])).toThrow(/Unknown option '--fast'[\s\S]*usage: npm run demo/);
+    // Every run lives in a private namespace that vanishes with it: there is nothing for --down to remove.
+    expect(() => parseDemoArgs(['--down'])).toThrow(/Unknown option '--down'/);
+  });
+
+  it('--keep names only what the chosen mode builds', () => {
+    const names = clusterNamespaces();
+    const routed = lookAround(names, 'routes', 4242).join('\n');
+    expect(routed).not.toContain('vxlan42');
+    expect(routed).toContain('nsenter --target 4242 --net --mount ip netns exec node1 ip -br addr');
+    const overlay = lookAround(names, 'vxlan').join('\n');
+    expect(overlay).toContain('ip -d link show vxlan42');
+    expect(overlay).not.toContain('nsenter');
   });
 });
 
