@@ -2,9 +2,9 @@
 // Tries the package the way a new user does, so the README's instructions cannot rot (.ci/run
 // runs it after the tests; run `npm run build` first when running it by hand):
 //
-// 1. `npm pack`, then checks the tarball: only what a consumer runs (dist/lib, dist/messages,
-//    dist/bundle, and the lib/ and messages/ sources the source maps point to), every map's
-//    sources present, every entry point of package.json present.
+// 1. `npm pack`, then checks the tarball: only what a consumer runs (the bundles in dist/bundle
+//    with their source maps, the .d.ts files), every map's sources in the map or the tarball,
+//    every entry point of package.json present.
 // 2. In a fresh temporary directory, runs the shell block of the README marked
 //    `<!-- consumer-check: install.sh -->` (with the tarball in place of the registry), writes
 //    every other marked block (tsconfig.json, the snippets) to the file the marker names, and
@@ -27,8 +27,8 @@ import { nodeBinary } from './node-versions.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SANDBOX_ENV = 'NETNS_RTNL_CONSUMER_SANDBOX';
 const NODE_LINES = ['20', '22', '24'];
-/** Where the tarball may put files: what a consumer runs, and the sources its maps point to. */
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/(lib|messages|bundle)\//, /^(lib|messages)\/.*\.ts$/];
+/** Where the tarball may put files: what a consumer runs (the bundles, their maps, the types). */
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^dist\/bundle\//, /^dist\/(lib|messages)\/.*\.d\.ts$/];
 /** The machine's own address inside the sandbox (the article's VM has 10.0.2.15 on enp0s3). */
 const MACHINE_ADDRESS = '10.0.2.15/32';
 const RUN_TIMEOUT_MS = 60_000;
