@@ -25,6 +25,7 @@ type FieldType = 'u8' | 'u16' | 's16' | 'u32' | 's32' | 'u16be' | 'u32be' | 'u64
 export interface StructField<N extends string = string, T extends FieldType = FieldType> {
   readonly name: N;
   readonly type: T;
+  /** @internal struct-fu's field (struct-fu ships no types: kept out of the published .d.ts). */
   readonly layout: Field;
 }
 
@@ -69,7 +70,10 @@ export interface StructOptions {
 export interface Struct<V> extends Codec<V> {
   readonly name: string;
   readonly size: number;
-  /** The struct-fu struct of the declaration (offsets, size; its unpack/pack are the reference). */
+  /**
+   * @internal The struct-fu struct of the declaration (offsets, size; its unpack/pack are the
+   * reference). Kept out of the published .d.ts: struct-fu ships no types.
+   */
   readonly layout: ReturnType<typeof fu.struct>;
   readonly fields: readonly StructField[];
   decode(src: Source, at: number, end: number, siblings?: Readonly<Record<string, unknown>>): V;
