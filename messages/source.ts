@@ -6,6 +6,8 @@ export class Source {
   readonly path: string[] = [];
 
   readonly bytes: Uint8Array;
+  /** How many attribute sets are being decoded one inside another (see MAX_NESTING). */
+  depth = 0;
 
   constructor(input: Uint8Array) {
     // A plain Uint8Array view, so that slice() copies even when the input is a Node Buffer

@@ -5,6 +5,8 @@ export class Writer {
   private buf: Uint8Array;
   private view: DataView;
   length = 0;
+  /** How many attribute sets are being encoded one inside another (see MAX_NESTING). */
+  depth = 0;
 
   constructor(initialSize = 256) {
     this.buf = new Uint8Array(initialSize);
@@ -101,6 +103,7 @@ export class Writer {
   /** Empties the writer, keeping its buffer (a scratch writer reused for many messages). */
   reset(): void {
     this.length = 0;
+    this.depth = 0;
   }
 
   /** Drops everything written after `at` (used to replace an encoding with the original bytes). */

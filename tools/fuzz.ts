@@ -72,7 +72,7 @@ function main(): number {
   console.log(`decoders: ${stats.inputs.toLocaleString('en')} inputs tried in ${seconds.toFixed(1)} s (${Math.round(stats.inputs / seconds).toLocaleString('en')} inputs/s)`);
   console.log(`  decoded ${stats.decoded.toLocaleString('en')}, rejected with NetlinkDecodeError ${stats.rejected.toLocaleString('en')}, failures ${stats.failureCount}`);
   console.log(`  by decoder: rtnetlink ${stats.byDecoder.rtnl.toLocaleString('en')}, nfnetlink ${stats.byDecoder.nft.toLocaleString('en')}; systematic inputs ${stats.systematicInputs.toLocaleString('en')}`);
-  console.log(`  re-encoded a sample of what decoded: ${stats.reencoded.toLocaleString('en')} decoded again, ${stats.reencodeRefused.toLocaleString('en')} refused by the encoder (InvalidArgumentError)`);
+  console.log(`  re-encoded what decoded: ${stats.reencoded.toLocaleString('en')} encoded and decoded back to the same messages (a refusal or a difference is a failure)`);
   console.log(`  slowest input: ${stats.slowest.ms.toFixed(3)} ms (index ${stats.slowest.index}, ${stats.slowest.how}, ${stats.slowest.hex.length / 2} bytes): ${stats.slowest.hex}`);
   const first = stats.rssSamples[1] ?? stats.rssSamples[0]!;
   const lastSample = stats.rssSamples[stats.rssSamples.length - 1]!;

@@ -27,12 +27,12 @@ export const ip: Codec<string> = ipCodec('IP address', [4, 16], parseIP);
 
 const HEX_OCTETS = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2})*$/;
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function formatHardwareAddress(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const h = b[i]!.toString(16);
-    s += (i === start ? '' : ':') + (h.length === 1 ? '0' + h : h);
-  }
+  if (start >= end) return '';
+  let s = HEX_BYTE[b[start]!]!;
+  for (let i = start + 1; i < end; i++) s += ':' + HEX_BYTE[b[i]!]!;
   return s;
 }
 

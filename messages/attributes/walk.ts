@@ -12,6 +12,17 @@ export const NLA_F_NET_BYTEORDER = 0x4000;
 export const NLA_TYPE_MASK = 0x3fff;
 export const NLA_HDRLEN = 4;
 
+/**
+ * How deep attribute sets may nest, in decoding and in encoding. What the kernel sends and accepts
+ * nests a few levels (IFLA_LINKINFO > IFLA_INFO_DATA > VETH_INFO_PEER > IFLA_AF_SPEC > AF_INET6 >
+ * ... stays under 10, and the kernel's own policy validation stops at MAX_POLICY_RECURSION_DEPTH,
+ * 10, in lib/nlattr.c). Two attributes recurse without an end of their own, VETH_INFO_PEER (a
+ * link inside a link) and RTA_MULTIPATH (route attributes inside a next hop), so a 64 KiB frame
+ * could nest some 16,000 levels and exhaust the stack. 32 leaves room above anything real while
+ * keeping the recursion a few hundred frames at most.
+ */
+export const MAX_NESTING = 32;
+
 function isSiblingAware(codec: Codec<unknown>): codec is SiblingAwareCodec<unknown> {
   return (codec as Partial<SiblingAwareCodec<unknown>>).afterSiblings === true;
 }
@@ -21,6 +32,7 @@ function isSiblingAware(codec: Codec<unknown>): codec is SiblingAwareCodec<unkno
  * of an attribute that is not repeated, go to `unknown` with their full type and bytes.
  */
 export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: number, end: number): A {
+  if (++src.depth > MAX_NESTING) throw src.error(start, `${table.space} attributes nested more than ${MAX_NESTING} levels deep`);
   const out = new Attributes() as Attributes & Record<string, unknown>;
   const view = src.view;
   let deferred: Array<[AttrSpec, number, number]> | undefined;
@@ -58,6 +70,7 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
     }
   }
   Attributes.remember(out, src.bytes, start, end);
+  src.depth--;
   return out as A;
 }
 
@@ -163,6 +176,7 @@ function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: Attr
  */
 export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, path: string): void {
   const record = checkRecord(values, path, `an object of ${table.space} attributes`);
+  if (++w.depth > MAX_NESTING) throw new InvalidArgumentError(path, w.depth, `levels of nested attributes: at most ${MAX_NESTING} are allowed (the decoder refuses more)`);
   const unknown = checkArray(record.unknown ?? [], `${path}.unknown`, 'an array of raw attributes') as RawAttribute[];
   const used = new Map<string, number>();
   let unknownUsed = 0;
@@ -220,6 +234,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
   }
   for (let i = unknownUsed; i < unknown.length; i++) writeRaw(w, unknown[i]!, `${path}.unknown[${i}]`, table as AttrTable<unknown>, record);
   if (wire && wire.length & 3) dropFinalPadding(w, setStart);
+  w.depth--;
 }
 
 /**

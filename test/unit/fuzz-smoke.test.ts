@@ -18,7 +18,7 @@ describe('fuzz smoke run (fixed seed)', () => {
     expect([...whats].sort()).toEqual(['echoed nlmsg_len', 'nla_len', 'nlmsg_len', 'rtnh_len']);
   });
 
-  it('20,000 decoder inputs: each decodes or throws NetlinkDecodeError', () => {
+  it('20,000 decoder inputs: each decodes (and encodes back to the same messages) or throws NetlinkDecodeError', () => {
     // No timing limit here (slowMs: Infinity): a loaded CI machine must not fail this.
     const stats = runDecodeFuzz({ inputs: 20_000, seed: SEED, corpus, slowMs: Infinity, sampleEvery: 10_000 });
     const report = stats.failures.map((f) => `seed=${SEED} index=${f.index} ${f.decoder}: ${f.error}\n  ${f.how}\n  ${f.hex}`).join('\n');
