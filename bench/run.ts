@@ -20,11 +20,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildGoPeer, GOPATH, hasPyroute2, PYTHON, ROOT, sizes, type NodeLine, type Row, type Setup } from './common.js';
 import { tables, targets } from './report.js';
+import { summary } from './summary.js';
 import * as w1 from './w1-routes.js';
 import * as w2 from './w2-dump.js';
 import * as w3 from './w3-veth.js';
@@ -146,7 +147,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules/netlink/package.jso
 const facts = [
   `- date: ${new Date().toISOString()}`,
   `- kernel: ${sh('uname', ['-r'])}`,
-  `- cpus: ${cpus().length} × ${cpu}`,
+  `- cpus: ${cpus().length} × ${cpu} (${cpus()[0]?.speed ?? '?'} MHz), memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
   `- node: ${s.nodes.map((n) => `${n.version}${n.primary ? ' (runs the benchmark and the node-only peers)' : ''}`).join(', ')}`,
   `- Go peer: ${s.go ? `${sh('go', ['version'])}, vishvananda/netlink ${dpkg('golang-github-vishvananda-netlink-dev')}, netns ${dpkg('golang-github-vishvananda-netns-dev')} (Debian)` : `skipped (${'missing' in goPeer ? goPeer.missing : ''})`}`,
   `- iproute2: ${sh('ip', ['-V'])}`,
@@ -178,6 +179,13 @@ Node line); "peer ÷ ours" is the peer's median divided by ours (above 1 means w
 ## Machine
 
 ${facts.join('\n')}
+
+## Summary
+
+Medians; in brackets the ratio to Go (for CNI and Podman: the reference bridge plugin, also Go)
+and to the floor of the same kind under the same Node line. Below 1 is faster.
+
+${summary(rows, s)}
 
 ## Results
 ${tableText}
