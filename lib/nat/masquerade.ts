@@ -115,7 +115,7 @@ export function nfproto(family: NatFamily): number {
  * nothing for /0; a load of the prefix bytes and a compare when the length is a multiple of 8;
  * else a load of the whole address, a bitwise mask and a compare.
  */
-function prefixMatch(prefix: Prefix, field: 'saddr' | 'daddr', op: number): NftExpression[] {
+export function prefixMatch(prefix: Prefix, field: 'saddr' | 'daddr', op: number): NftExpression[] {
   if (prefix.prefixlen === 0) return [];
   const size = prefix.family === 4 ? 4 : 16;
   const offset = prefix.family === 4 ? (field === 'saddr' ? 12 : 16) : field === 'saddr' ? 8 : 24;
