@@ -8,6 +8,7 @@ import { NamespaceExistsError } from './errors.js';
 import { Link } from './link.js';
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
+import { connectedPrefix } from './nat/published.js';
 import { Rules, type Rule, type RuleSpec } from './rules.js';
 import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
@@ -188,7 +189,10 @@ export class Namespace implements AsyncDisposable {
     return this.#rtnl;
   }
 
-  /** Source NAT through nftables in this namespace (its NETLINK_NETFILTER socket is opened on first use). */
+  /**
+   * NAT through nftables in this namespace: masquerade, and published ports (its NETLINK_NETFILTER
+   * socket is opened on first use). publish() finds the hairpin subnet among this namespace's addresses.
+   */
   get nat(): Nat {
     if (!this.#nat) {
       this.#nat = new Nat(
@@ -196,6 +200,7 @@ export class Namespace implements AsyncDisposable {
           netnsFd: this.fd,
           ...this.socketOptions(),
         }),
+        { localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address) },
       );
     }
     return this.#nat;

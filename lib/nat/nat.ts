@@ -17,6 +17,8 @@ import {
 } from './masquerade.js';
 import { toNftRule, type NftRule, type Nftables } from './nftables.js';
 import { changeRuleset, type ContentionOptions, type Planned } from './ruleset-change.js';
+import { normalizePublish, PUBLISH_CHAINS, publishChanges, publishTag, type PublishSpec } from './publish.js';
+import { planPublish, publishAcceptor, publishedOf, readPublished, unpublishChanges, type PublishedPort, type PublishSelector } from './published.js';
 
 /** A masquerade rule of ours, as the kernel has it now. */
 export interface NatRule {
@@ -35,7 +37,14 @@ export interface NatRule {
   bytes: bigint;
 }
 
-export interface NatOptions extends ContentionOptions {}
+export interface NatOptions extends ContentionOptions {
+  /**
+   * The prefix of this namespace's own address that holds `address` (e.g. the bridge's
+   * 10.0.1.1/24 for a container at 10.0.1.2), for the hairpin rule of publish(). Namespace.nat
+   * gives one that reads the namespace's addresses.
+   */
+  localPrefixOf?: (address: string) => Promise<string | undefined>;
+}
 
 /** Which rules of ours remove() takes: one (a NatRule, or the spec it was made from), or those a test accepts. */
 export type NatRuleSelector = MasqueradeSpec | NatRule | ((rule: NatRule) => boolean);
@@ -129,6 +138,66 @@ export class Nat {
     });
   }
 
+  /**
+   * Publishes a port of this namespace (`docker run -p 8080:80`): connections to `port` on any of
+   * its addresses (or `hostAddress`) go to `to`, whether they come from other hosts (prerouting) or
+   * from the namespace itself (output); connections from the containers of the target's own subnet
+   * are masqueraded so their replies come back through it (hairpin). One batch. Idempotent: the
+   * same port published to the same place is returned as it is; the port published by a rule of
+   * ours to anywhere else is refused (InvalidArgumentError 'port') before any change is sent.
+   */
+  async publish(spec: PublishSpec): Promise<PublishedPort> {
+    let wanted = normalizePublish(spec);
+    if (wanted.hairpinSource === undefined && spec.hairpin !== false && this.options.localPrefixOf) {
+      const prefix = await this.options.localPrefixOf(wanted.toAddress);
+      if (prefix !== undefined) wanted = normalizePublish({ ...spec, hairpinSource: prefix });
+    }
+    const operation = `nat publish ${publishTag(wanted)}`;
+    return this.serialized(() =>
+      // Checked against the generation: two writers publishing one port to two places must not both win.
+      this.change<PublishedPort>(operation, async () => {
+        const plan = planPublish(wanted, await readPublished(this.nftables, wanted.family));
+        if ('done' in plan) return { done: plan.done };
+        const changes = publishChanges(wanted).map((m) => (m.kind === 'rule' ? { ...m, flags: m.flags | NLM_F_ECHO } : m));
+        return {
+          changes,
+          result: (echoed) => {
+            const rules = echoed.flat().flatMap((m) => toNftRule(m) ?? []);
+            const [port] = publishedOf(rules);
+            if (!port) throw new UnexpectedReplyError(operation, 'the kernel did not echo the new rules');
+            return port;
+          },
+        };
+      }),
+    );
+  }
+
+  /** Our published ports, with their counters (IPv4 first). */
+  async published(): Promise<PublishedPort[]> {
+    const out: PublishedPort[] = [];
+    for (const family of FAMILIES) out.push(...(await readPublished(this.nftables, family)));
+    return out;
+  }
+
+  /**
+   * Removes published ports of ours: one (a PublishedPort, or the spec it was made from), those a
+   * test accepts, or all. One batch; a table of ours left empty is deleted. Resolves with the number
+   * of ports removed by this call.
+   */
+  async unpublish(selector?: PublishSelector): Promise<number> {
+    const accepts = publishAcceptor(selector);
+    return this.serialized(async () => {
+      const removed = await this.change<number>('nat unpublish', async () => {
+        const doomed: PublishedPort[] = [];
+        for (const family of FAMILIES) doomed.push(...(await readPublished(this.nftables, family)).filter(accepts));
+        if (doomed.length === 0) return { done: 0 };
+        return { changes: unpublishChanges(doomed), checkGeneration: false, racing: ['ENOENT'], result: () => doomed.length };
+      });
+      if (removed > 0) await this.deleteEmptyTables('nat unpublish');
+      return removed;
+    });
+  }
+
   close(): void {
     this.nftables.close();
   }
@@ -144,7 +213,7 @@ export class Nat {
     return out;
   }
 
-  /** Our table in one family: every rule in it, ours among them, and whether it holds any chain but ours. */
+  /** Our table in one family: every rule in it, our masquerade rules among them, and whether it holds any chain but ours. */
   private async readTable(family: NatFamily): Promise<{ exists: boolean; rules: NftRule[]; ours: NatRule[]; onlyOurChain: boolean }> {
     const rules = await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE });
     const chains = await this.nftables.chains({ family: nfproto(family), table: NAT_TABLE });
@@ -153,7 +222,7 @@ export class Nat {
       const spec = r.chain === NAT_CHAIN ? specOfUserdata(r.family, r.userdata) : undefined;
       if (spec) ours.push(toNatRule(spec, r));
     }
-    return { exists: chains.length > 0 || rules.length > 0, rules, ours, onlyOurChain: chains.every((c) => c.name === NAT_CHAIN) };
+    return { exists: chains.length > 0 || rules.length > 0, rules, ours, onlyOurChain: chains.every((c) => OUR_CHAINS.has(c.name)) };
   }
 
   /** Deletes each table of ours that holds no rule and no chain but ours, if nobody adds to it meanwhile. */
@@ -216,6 +285,8 @@ function echoedRule(echoed: readonly NftMessage[], tag: string, operation: strin
 }
 
 const FAMILIES = ['ip', 'ip6'] as const;
+/** The chains of our table: masquerade's, and those publish() adds. */
+const OUR_CHAINS: ReadonlySet<string> = new Set([NAT_CHAIN, ...Object.keys(PUBLISH_CHAINS)]);
 
 function toNatRule(spec: NormalizedSpec, rule: NftRule): NatRule {
   return { ...spec, handle: rule.handle, ...countersOf(rule.expressions) };

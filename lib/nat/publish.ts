@@ -62,6 +62,8 @@ export interface PublishSpec {
   hairpinSource?: string;
   /** Who the rules belong to (e.g. one CNI attachment), as for masquerade. */
   owner?: string;
+  /** false: no hairpin rule, and no hairpinSource looked up. */
+  hairpin?: boolean;
 }
 
 /** A validated spec: what identifies a published port of ours. */
@@ -118,6 +120,8 @@ export function normalizePublish(spec: unknown): NormalizedPublish {
     if (host.family !== target.family) throw new InvalidArgumentError('hostAddress', s.hostAddress, `is IPv${host.family} but to ${JSON.stringify(s.to)} is IPv${target.family}`);
     out.hostAddress = networkOf({ ...host, prefixlen: host.family === 4 ? 32 : 128 });
   }
+  if (s.hairpin !== undefined && typeof s.hairpin !== 'boolean') throw new InvalidArgumentError('hairpin', s.hairpin, 'is not true or false');
+  if (s.hairpinSource !== undefined && s.hairpin === false) throw new InvalidArgumentError('hairpinSource', s.hairpinSource, 'is given with hairpin: false');
   if (s.hairpinSource !== undefined) {
     const prefix = parsePrefix(s.hairpinSource, 'hairpinSource');
     if (prefix.family !== target.family) throw new InvalidArgumentError('hairpinSource', s.hairpinSource, `is IPv${prefix.family} but to ${JSON.stringify(s.to)} is IPv${target.family}`);

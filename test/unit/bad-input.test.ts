@@ -8,6 +8,8 @@ import { InvalidArgumentError } from '../../lib/validate.js';
 import { Rules } from '../../lib/rules.js';
 import { TrafficControl } from '../../lib/tc/tc.js';
 import { showValue } from '../../messages/errors.js';
+import { Nat } from '../../lib/nat/nat.js';
+import { NFNETLINK_CODEC, Nftables } from '../../lib/nat/nftables.js';
 import { ack, fakeKernel, type FakeTransport } from '../helpers/fake-kernel.js';
 
 // The bad-input table (issue 7): each row is refused before anything is sent to the kernel, with an
@@ -114,6 +116,12 @@ const rows: Row[] = [
   })),
   { group: 'rule', input: 'from of the other family', field: 'to', value: 'fd00::/64', call: (s) => new Rules(s.rtnl.connection).add({ from: '10.0.1.0/24', to: 'fd00::/64', table: 100 }) },
   { group: 'rule', input: 'no table and no action', field: 'table', value: undefined, call: (s) => new Rules(s.rtnl.connection).add({ from: '10.0.1.0/24' }) },
+  // Published ports (a Nat over the same recording fake: nothing may reach it)
+  ...[0, 65536, 80.5].map((port): Row => ({
+    group: 'publish', input: `port ${port}`, field: 'port', value: port,
+    call: (s) => new Nat(new Nftables(new Connection(s.kernel, { codec: NFNETLINK_CODEC }))).publish({ port, to: '10.0.1.2:80' }),
+  })),
+  { group: 'publish', input: "to 'web:80'", field: 'to', value: 'web:80', call: (s) => new Nat(new Nftables(new Connection(s.kernel, { codec: NFNETLINK_CODEC }))).publish({ port: 8080, to: 'web:80' }) },
   // Rates
   ...[0, -8, '0mbit', '10 parsecs'].map((rate): Row => ({
     group: 'rate', input: `egress rate ${JSON.stringify(rate)}`, field: 'rate', value: rate,

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../lib/validate.js';
+import { Connection } from '../../lib/connection.js';
+import { Nat } from '../../lib/nat/nat.js';
+import { NFNETLINK_CODEC, Nftables } from '../../lib/nat/nftables.js';
+import type { Transport } from '../../lib/transport.js';
 import { dnatExpressions, hairpinExpressions, normalizePublish, publishChanges, publishOfUserdata, publishTag } from '../../lib/nat/publish.js';
-import { decodeNftMessages, encodeNftMessages, newRule, type NftMessage } from '../../messages/nftables/index.js';
+import { decodeNftMessages, encodeNftMessages, newRule, nftType, NFT_MSG_NEWRULE, type NftMessage } from '../../messages/nftables/index.js';
 
 const fixture = (name: string): NftMessage[] => {
   const raw = JSON.parse(readFileSync(new URL(`../fixtures/nftables/frames/${name}.json`, import.meta.url), 'utf8')) as { hex: string[] };
@@ -81,5 +85,52 @@ describe('published port rules, as nft writes them', () => {
     } catch (error) {
       expect((error as InvalidArgumentError).field).toBe(field);
     }
+  });
+});
+
+describe('publish over a fake nfnetlink kernel that holds one published port of ours', () => {
+  /** Answers the generation and dumps (our tcp 8080 -> 10.0.1.2:80 in prerouting and output); records every datagram. */
+  function natWithPublishedPort(): { nat: Nat; datagrams: NftMessage[][] } {
+    const datagrams: NftMessage[][] = [];
+    const existing = publishChanges(normalizePublish({ port: 8080, to: '10.0.1.2:80' })).filter((m): m is Extract<NftMessage, { kind: 'rule' }> => m.kind === 'rule');
+    let deliver: (d: Uint8Array) => void = () => {};
+    const done = (seq: number): NftMessage => ({ kind: 'done', type: 3, flags: 2, seq, pid: 0, body: { error: 0 } });
+    const answer = (m: NftMessage): NftMessage[] => {
+      if (m.kind === 'gen') return [{ kind: 'gen', type: 0x0a0f, flags: 0, seq: m.seq, pid: 0, body: { family: 0, version: 0, resourceId: 0, attrs: { id: 7 } } }];
+      if (m.kind === 'rule' && m.body.family === 2) {
+        return [...existing.map((r, i) => ({ ...r, type: nftType(NFT_MSG_NEWRULE), flags: 2, seq: m.seq, body: { ...r.body, attrs: { ...r.body.attrs, handle: BigInt(i + 2) } } }) as NftMessage), done(m.seq)];
+      }
+      return [done(m.seq)];
+    };
+    const transport: Transport = {
+      async send(datagram) {
+        const messages = decodeNftMessages(datagram);
+        datagrams.push(messages);
+        for (const reply of messages.map(answer)) setImmediate(() => deliver(encodeNftMessages(reply)));
+      },
+      onDatagram: (l) => (deliver = l),
+      onError: () => {},
+      ref: () => {},
+      unref: () => {},
+      close: () => {},
+    };
+    return { nat: new Nat(new Nftables(new Connection(transport, { codec: NFNETLINK_CODEC, timeoutMs: 1000 }))), datagrams };
+  }
+
+  it('refuses the port published elsewhere after reading, and sends no change (no batch)', async () => {
+    const { nat, datagrams } = natWithPublishedPort();
+    const error = await nat.publish({ port: 8080, to: '10.0.1.3:80' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ field: 'port', value: 8080 });
+    expect((error as Error).message).toBe('port: 8080 is already published (tcp) to 10.0.1.2:80: unpublish it first, or choose another port');
+    expect(datagrams.length).toBeGreaterThan(0);
+    expect(datagrams.flat().some((m) => m.kind === 'batch')).toBe(false);
+  });
+
+  it('the same port to the same place is the published port as it is (no batch either)', async () => {
+    const { nat, datagrams } = natWithPublishedPort();
+    const port = await nat.publish({ port: 8080, to: '10.0.1.2:80' });
+    expect(port).toMatchObject({ port: 8080, to: '10.0.1.2:80', handles: { prerouting: 2n, output: 3n } });
+    expect(datagrams.flat().some((m) => m.kind === 'batch')).toBe(false);
   });
 });
