@@ -4,7 +4,8 @@ import { InvalidArgumentError } from './errors.js';
 
 /** Reads and writes the payload of one message family: its fixed header and its attributes. */
 export interface BodyCodec<B> {
-  decode(src: Source, start: number, end: number, flags: number): B;
+  /** `type` is the message's nlmsg_type (a body may read a request differently from a reply). */
+  decode(src: Source, start: number, end: number, flags: number, type?: number): B;
   encode(w: Writer, body: B, field: string, flags: number): void;
 }
 

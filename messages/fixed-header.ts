@@ -1,7 +1,10 @@
 import type { BodyCodec } from './body.js';
 import type { AttrTable } from './attributes/table.js';
 import { decodeAttributes, encodeAttributes } from './attributes/walk.js';
-import type { Source } from './source.js';
+import { Source } from './source.js';
+import type { Struct } from './struct.js';
+import { InvalidArgumentError, NetlinkDecodeError } from './errors.js';
+import { NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
 import type { Writer } from './writer.js';
 import { checkRecord } from './checks.js';
 import { align4 } from './framing.js';
@@ -14,8 +17,50 @@ export interface FixedHeader<H> {
   encode(w: Writer, value: H, field: string): void;
 }
 
+/**
+ * What a body kept beside its header's fields where the sender wrote more or less than the
+ * struct, so that it is written back as it came. Each is present only where it was found.
+ */
+export interface HeaderExtras {
+  /** Non-zero bytes in the header's pads (ndm_pad1, ndm_pad2) and its alignment to 4, in order. */
+  padding?: Uint8Array;
+  /**
+   * A dump request's bytes after the header that are not attributes, and why they were kept (Go
+   * asks for address and route dumps with a 16-byte ifinfomsg where an 8-byte ifaddrmsg or a
+   * 12-byte rtmsg belongs).
+   */
+  trailer?: { bytes: Uint8Array; reason: string };
+  /** A dump request shorter than its header: the bytes it had (the fields past them read as 0). */
+  headerLength?: number;
+}
+
 /** A body made of a fixed header then attributes: the header's fields plus `attrs`. */
-export type HeaderWithAttributes<H, A> = H & { attrs: A };
+export type HeaderWithAttributes<H, A> = H & { attrs: A } & HeaderExtras;
+
+/** The byte ranges [from, to) of a header's pads and of its alignment to 4. */
+function padRanges(header: FixedHeader<unknown>, padded: number): Array<[number, number]> {
+  const declared = header as Partial<Struct<unknown>>;
+  const ranges: Array<[number, number]> = [];
+  for (const f of declared.fields ?? []) {
+    if (f.type !== 'pad') continue;
+    const at = declared.layout!.fields[f.name]!.offset;
+    ranges.push([at, at + f.layout.size]);
+  }
+  if (padded > header.size) ranges.push([header.size, padded]);
+  return ranges;
+}
+
+/**
+ * A dump request (an RTM_GET* with NLM_F_DUMP): the kernel reads its header leniently. Without
+ * strict checking it needs one byte of family (rtnetlink_rcv_msg reads rtgen_family), and each
+ * dumpit reads only what it uses of the rest: inet_dump_ifaddr nothing, inet_dump_fib rtm_flags
+ * when the header is long enough, rtnl_dump_ifinfo takes a body shorter than ifinfomsg as a bare
+ * rtgenmsg. Attribute parsing there (nlmsg_parse_deprecated) stops at an nla_len below the
+ * header without failing.
+ */
+function isDumpRequest(flags: number, type: number | undefined): boolean {
+  return type !== undefined && type < 0x100 && (type & 3) === 2 && (flags & NLM_F_REQUEST) !== 0 && (flags & NLM_F_DUMP) === NLM_F_DUMP;
+}
 
 /**
  * `encodeTable` picks the table to encode a body's attributes with, for sets where one attribute
@@ -27,20 +72,89 @@ export function headerWithAttributes<H, A>(
   encodeTable: (attrs: A) => AttrTable<A> = () => table,
 ): BodyCodec<HeaderWithAttributes<H, A>> {
   const padded = align4(header.size);
+  const pads = padRanges(header as FixedHeader<unknown>, padded);
   return {
-    decode(src, start, end) {
+    decode(src, start, end, flags, type) {
+      const lenient = isDumpRequest(flags, type);
+      if (lenient && end - start < header.size) return shortHeader(src, start, end, header, table);
       const h = header.decode(src, start, end) as HeaderWithAttributes<H, A>;
+      const padding = padBytes(src.bytes, start, end, pads);
+      if (padding) h.padding = padding;
       const attrStart = Math.min(start + padded, end);
-      h.attrs = decodeAttributes(table, src, attrStart, end);
+      if (!lenient) {
+        h.attrs = decodeAttributes(table, src, attrStart, end);
+        return h;
+      }
+      try {
+        h.attrs = decodeAttributes(table, src, attrStart, end);
+      } catch (error) {
+        if (!(error instanceof NetlinkDecodeError)) throw error;
+        h.attrs = decodeAttributes(table, src, attrStart, attrStart);
+        const reason = `${end - attrStart} bytes after the ${header.size}-byte ${header.name} are not attributes (${error.message}); a dump request's header is read leniently by the kernel without strict checking, so they are kept`;
+        h.trailer = { bytes: src.bytes.slice(attrStart, end), reason };
+      }
       return h;
     },
     encode(w, body, field) {
       checkRecord(body, field, `a ${header.name} body object`);
       const at = w.length;
-      header.encode(w, body, field);
-      w.zeros(padded - (w.length - at));
+      if (body.headerLength !== undefined) {
+        writeShortHeader(w, header, body, field);
+      } else {
+        header.encode(w, body, field);
+        w.zeros(padded - (w.length - at));
+        if (body.padding !== undefined) writePadding(w, at, pads, body.padding, `${field}.padding`);
+      }
+      if (body.trailer !== undefined) {
+        const bytes = (body.trailer as { bytes?: unknown }).bytes;
+        if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`${field}.trailer.bytes`, bytes, 'is not a Uint8Array');
+        w.bytes(bytes);
+      }
       const attrs = body.attrs ?? ({} as A);
       encodeAttributes(encodeTable(attrs), w, attrs, `${field}.attrs`);
     },
   };
+}
+
+/** The bytes of the pad ranges when any is not zero. */
+function padBytes(bytes: Uint8Array, start: number, end: number, pads: ReadonlyArray<[number, number]>): Uint8Array | undefined {
+  let any = false;
+  for (const [from, to] of pads) for (let i = start + from; i < Math.min(start + to, end); i++) if (bytes[i] !== 0) any = true;
+  if (!any) return undefined;
+  const out: number[] = [];
+  for (const [from, to] of pads) for (let i = start + from; i < start + to; i++) out.push(i < end ? bytes[i]! : 0);
+  return Uint8Array.from(out);
+}
+
+function writePadding(w: Writer, at: number, pads: ReadonlyArray<[number, number]>, padding: unknown, field: string): void {
+  const total = pads.reduce((n, [from, to]) => n + to - from, 0);
+  if (!(padding instanceof Uint8Array) || padding.length !== total) {
+    throw new InvalidArgumentError(field, padding, `is not the ${total} pad bytes of the header`);
+  }
+  const written = w.since(at); // a view of the header just written
+  let i = 0;
+  for (const [from, to] of pads) for (let o = from; o < to; o++) written[o] = padding[i++]!;
+}
+
+/** A dump request whose body is shorter than the header: the fields it has, the rest read as 0. */
+function shortHeader<H, A>(src: Source, start: number, end: number, header: FixedHeader<H>, table: AttrTable<A>): HeaderWithAttributes<H, A> {
+  const copy = new Uint8Array(header.size);
+  copy.set(src.bytes.subarray(start, end));
+  const h = header.decode(new Source(copy), 0, copy.length) as HeaderWithAttributes<H, A>;
+  h.attrs = decodeAttributes(table, src, end, end);
+  h.headerLength = end - start;
+  return h;
+}
+
+function writeShortHeader<H>(w: Writer, header: FixedHeader<H>, body: HeaderExtras & H, field: string): void {
+  const length = body.headerLength!;
+  if (!Number.isInteger(length) || length < 0 || length >= header.size) {
+    throw new InvalidArgumentError(`${field}.headerLength`, length, `is not a length below the ${header.size}-byte ${header.name}`);
+  }
+  const at = w.length;
+  header.encode(w, body, field);
+  if (w.since(at + length).some((b) => b !== 0)) {
+    throw new InvalidArgumentError(`${field}.headerLength`, length, `cuts off ${header.name} fields that are set`);
+  }
+  w.truncate(at + length);
 }

@@ -41,7 +41,7 @@ export function decodeFrames<M extends FramedMessage>(family: MessageFamily<M>, 
     if (path.length !== 1) path.length = 1;
     path[0] = family.typeName(type);
     const flags = frames.flags;
-    const body = family.bodies[kind as M['kind']].decode(src, frames.bodyStart, frames.end, flags);
+    const body = family.bodies[kind as M['kind']].decode(src, frames.bodyStart, frames.end, flags, type);
     const message = { kind, type, flags, seq: frames.seq, pid: frames.pid, body } as M;
     rememberLength(message, frames.length);
     out.push(message);

@@ -197,7 +197,17 @@ export function runEncodeFuzz(options: EncodeRunOptions): EncodeStats {
     // attributes decoded under one family, written under another, are another message, so the
     // family of a link message that has attributes is not a field to vary on its own.
     const attrsFollowFamily = (message as { kind: string }).kind === 'link' && Object.keys((message as LinkMessage).body.attrs ?? {}).length > 0;
-    const candidates = all.filter((p) => p.length > 0 && p[0] !== 'kind' && !(attrsFollowFamily && p.length === 2 && p[0] === 'body' && p[1] === 'family'));
+    // A dump request's header is read leniently (a trailer of non-attributes, a short header: see
+    // messages/fixed-header.ts); its type and flags make it a dump request, so they do not vary alone.
+    const body = (message as { body?: { trailer?: unknown; headerLength?: unknown } }).body;
+    const readAsDump = typeof body === 'object' && body !== null && (body.trailer !== undefined || body.headerLength !== undefined);
+    const candidates = all.filter(
+      (p) =>
+        p.length > 0 &&
+        p[0] !== 'kind' &&
+        !(attrsFollowFamily && p.length === 2 && p[0] === 'body' && p[1] === 'family') &&
+        !(readAsDump && p.length === 1 && (p[0] === 'flags' || p[0] === 'type')),
+    );
     if (candidates.length === 0) continue;
     const path = r.pick(candidates);
     const value = randomValue(r, getAt(message, path));

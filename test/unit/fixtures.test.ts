@@ -11,6 +11,9 @@ const UNKNOWN_TYPE = 0x3ffe;
 /** Every attribute set inside a decoded value (objects that remember their wire bytes), with its path. */
 function attributeSets(value: unknown, path: string[] = [], out: Array<[string[], Record<string, unknown>]> = []) {
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return out;
+  // Attributes after a dump request's trailer of non-attributes cannot be read back: the kernel's
+  // parser stops at the trailer too (messages/fixed-header.ts).
+  if ('trailer' in value) return out;
   if (wireOf(value)) out.push([path, value as Record<string, unknown>]);
   for (const [key, child] of Object.entries(value)) attributeSets(child, [...path, key], out);
   return out;
