@@ -37,6 +37,7 @@ export type { AddAddressOptions, Address } from './rtnl/addresses.js';
 export type { BridgeOptions, CommonLinkOptions, LinkChanges, LinkState, VxlanOptions } from './rtnl/links.js';
 export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
 export type { DeviceRef, Nexthop, NexthopSpec, Route, RouteSpec } from './rtnl/routes.js';
+export type { NexthopObject, NexthopObjectMember, NexthopObjectSpec } from './nexthops.js';
 export type { ProtocolName, RouteTypeName, ScopeName, TableName } from './rtnl/names.js';
 export { Rules, ruleMessage, toRule, type Rule, type RuleAction, type RuleSpec } from './rules.js';
 export { TrafficControl, type FilterSpec } from './tc/tc.js';

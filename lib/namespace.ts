@@ -10,6 +10,7 @@ import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
 import { connectedPrefix } from './nat/published.js';
 import { Rules, type Rule, type RuleSpec } from './rules.js';
+import { Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
 import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
 import { Monitor, type MonitorOptions } from './monitor/index.js';
@@ -281,6 +282,23 @@ export class Namespace implements AsyncDisposable {
   /** Many routes, one request each, sent in as few datagrams as possible; one result per route. */
   addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     return this.rtnl.addRoutes(specs);
+  }
+
+  // ---- nexthop objects (`ip nexthop`); a route uses one with { nhid }
+
+  nexthops(): Promise<NexthopObject[]> {
+    return this.nexthopRequests().list();
+  }
+  /** `ip nexthop add`: { id: 10, via: '10.0.0.254', dev: 'veth0' }, { id: 20, group: [{ id: 10 }, { id: 11, weight: 2 }] } or { id: 30, blackhole: true }. */
+  addNexthop(spec: NexthopObjectSpec): Promise<void> {
+    return this.nexthopRequests().add(spec);
+  }
+  /** `ip nexthop del id N`: routes through it are deleted by the kernel too. */
+  deleteNexthop(spec: number | Pick<NexthopObjectSpec, 'id'>): Promise<void> {
+    return this.nexthopRequests().delete(spec);
+  }
+  private nexthopRequests(): Nexthops {
+    return new Nexthops(this.rtnl.connection, (dev, field) => this.rtnl.index(dev, field));
   }
 
   // ---- policy routing rules

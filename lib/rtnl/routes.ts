@@ -3,7 +3,7 @@ import { RTNH_F_ONLINK, RTN_UNICAST, RTPROT_STATIC, RT_TABLE_MAIN, RTN_LOCAL, RT
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE } from '../../messages/address/constants.js';
 import type { RouteBody, RouteNexthop } from '../../messages/route/index.js';
 import type { RouteMessage } from '../../messages/message.js';
-import { checkMtu, checkU32, InvalidArgumentError, networkOf, parseAddress, parsePrefix, type Family } from '../validate.js';
+import { checkInteger, checkMtu, checkU32, InvalidArgumentError, networkOf, parseAddress, parsePrefix, type Family } from '../validate.js';
 import {
   lookup, PROTOCOLS, protocolName, ROUTE_TYPES, routeTypeName, SCOPES, scopeName, TABLES, tableName,
   type ProtocolName, type RouteTypeName, type ScopeName, type TableName,
@@ -38,6 +38,8 @@ export interface RouteSpec {
   onlink?: boolean;
   /** Equal-cost (or weighted) next hops instead of via/dev. */
   nexthops?: NexthopSpec[];
+  /** A nexthop object (ns.addNexthop, `ip route add ... nhid N`) instead of via/dev/nexthops. */
+  nhid?: number;
   /** Needed for `dst` 'default' and for specs without an address to tell the family. */
   family?: Family;
 }
@@ -66,6 +68,8 @@ export interface Route {
   metric?: number;
   mtu?: number;
   nexthops?: Nexthop[];
+  /** The nexthop object the route goes through (RTA_NH_ID); nexthops then lists its members. */
+  nhid?: number;
   raw: RouteBody;
 }
 
@@ -108,6 +112,10 @@ export function routeMessage(
   if (spec.metric !== undefined) attrs.priority = checkU32(spec.metric, 'metric');
   if (spec.src !== undefined) attrs.prefsrc = sameFamily('src', spec.src, family);
   if (spec.mtu !== undefined) attrs.metrics = { mtu: checkMtu(spec.mtu) };
+  if (spec.nhid !== undefined) {
+    if (spec.via !== undefined || spec.nexthops !== undefined) throw new InvalidArgumentError('nhid', spec.nhid, 'cannot be combined with via or nexthops: the nexthop object says where to go');
+    attrs.nhId = checkInteger(spec.nhid, 'nhid', 1, 0xffffffff);
+  }
   if (spec.nexthops !== undefined) {
     if (!Array.isArray(spec.nexthops) || spec.nexthops.length === 0) throw new InvalidArgumentError('nexthops', spec.nexthops, 'is not a non-empty array of next hops');
     if (spec.via !== undefined) throw new InvalidArgumentError('via', spec.via, 'cannot be combined with nexthops');
@@ -182,6 +190,7 @@ export function toRoute(raw: RouteBody): Route {
   if (a.prefsrc !== undefined) route.prefsrc = a.prefsrc;
   if (a.priority !== undefined) route.metric = a.priority;
   if (a.metrics?.mtu !== undefined) route.mtu = a.metrics.mtu;
+  if (a.nhId !== undefined) route.nhid = a.nhId;
   if (a.multipath) {
     route.nexthops = a.multipath.map((h) => {
       const hop: Nexthop = { weight: h.hops + 1, flags: h.flags };
