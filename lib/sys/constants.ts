@@ -6,6 +6,8 @@
  * These values are the same on every Linux architecture Node supports
  * (the generic socket numbers differ only on alpha, mips, parisc and sparc).
  */
+// Every module of lib/sys imports these: loading stops here on a big-endian host.
+import './host-byte-order.js';
 
 // <linux/sched.h>
 export const CLONE_NEWNET = 0x4000_0000;
