@@ -1,14 +1,24 @@
 import type { Logger } from 'pino';
-import { NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST, RTM_DELLINK, RTM_NEWLINK, messageTypeName } from '../messages/constants.js';
-import { decodeMessages, writeMessage, type NetlinkMessage } from '../messages/message.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
+import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
+import type { MessageHeader, NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
+import { CHANGE_ANSWER, DUMP_ANSWERS, OBJECT_REPLY, answerBudget } from './answer-cost.js';
+import { Deadlines } from './deadlines.js';
+import { DumpLine } from './dump-line.js';
+import { SendQueue } from './send-queue.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
-import { Protocol, type Completion, type Outcome } from './protocol.js';
+import {
+  ABANDONED, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, RequestTable, SENT, SETTLED,
+  type Completion, type TableOwner,
+} from './protocol.js';
+import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
+
+export type { MessageCodec, RequestWriter } from './message-codec.js';
 import { SILENT_LOGGER } from './silent-logger.js';
-import { summarize } from './summary.js';
 import type { SendOptions, Transport } from './transport.js';
 
-export interface ConnectionOptions {
+export interface ConnectionOptions<M extends MessageHeader = NetlinkMessage> {
   /** A pino logger; frames are logged at trace level. Silent by default. */
   logger?: Logger;
   /** Default time to wait for an answer, in ms (0: forever). */
@@ -16,574 +26,427 @@ export interface ConnectionOptions {
   /** How often an interrupted dump (NLM_F_DUMP_INTR) is restarted before DumpInterruptedError. */
   dumpRetries?: number;
   /**
-   * Bytes of answers allowed in flight: requests beyond it wait, so that the kernel's ACKs never
-   * overflow the socket's receive buffer (default 212992 bytes, the kernel's default rmem).
+   * The socket's receive buffer as the kernel granted it (SO_RCVBUF, default 212992): requests wait
+   * while the answers they may get would not fit (lib/answer-cost.ts), so none is ever dropped.
    */
   receiveBufferBytes?: number;
   /** Appended to operations in errors, e.g. "in netns containerns". */
   context?: string;
-  /**
-   * How messages are framed, for netlink families other than rtnetlink (e.g. nfnetlink, whose
-   * types overlap rtnetlink's). Their messages must use the 'error' and 'done' kinds and bodies
-   * of messages/message.ts for NLMSG_ERROR and NLMSG_DONE. Default: rtnetlink.
-   */
-  codec?: MessageCodec;
+  /** How messages are framed, for netlink families other than rtnetlink (nfnetlink). Default: rtnetlink. */
+  codec?: MessageCodec<M>;
 }
-
-/** The message framing a Connection speaks. */
-export interface MessageCodec {
-  decode(datagram: Uint8Array): NetlinkMessage[];
-  write(w: Writer, message: NetlinkMessage): void;
-  /** Kernel name of a message type, for errors and logs. */
-  typeName(type: number): string;
-  /** Whether request() of this type waits for a reply (a GET) rather than an ACK. */
-  isGet(type: number): boolean;
-  /** Whether the kernel takes long over such a request (see SendOptions.slow in transport.ts). */
-  isSlow?(type: number, flags: number): boolean;
-}
-
-const RTNETLINK: MessageCodec = { decode: decodeMessages, write: writeMessage, typeName: messageTypeName, isGet, isSlow };
-const SLOW: SendOptions = { slow: true };
 
 export interface RequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   /** The operation in words for errors; defaults to the message type's name. */
   operation?: string;
-  /**
-   * Hand on the reply messages undecoded, for callers that read only part of them: each comes as
-   * an 'unknown' message whose body is the whole frame, nlmsghdr included. ACKs, errors and
-   * NLMSG_DONE are decoded as usual.
-   */
-  undecodedReplies?: boolean;
 }
 
 export interface DumpOptions extends RequestOptions {
   dumpRetries?: number;
 }
 
-export type BatchResult = { ok: true; messages: NetlinkMessage[] } | { ok: false; error: Error };
+export type BatchResult<M = NetlinkMessage> = { ok: true; messages: M[] } | { ok: false; error: Error };
 
-interface Outgoing {
-  seq: number;
-  bytes: Uint8Array;
-  cost: number;
-  state: 'queued' | 'sent' | 'settled';
-  /** performance.now() after which the request fails with RequestTimeoutError. */
-  deadline: number;
-  timeoutMs: number;
-  operation: string;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** A change whose success may be vouched for by a later ACK in the same datagram (see transmit). */
-  coverable: boolean;
-  /** The kernel takes long over it: its datagram is sent from a worker thread (MessageCodec.isSlow). */
-  slow: boolean;
-}
+/** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
+const ABANDON_LIMIT_MS = 5_000;
+const SLOW: SendOptions = { slow: true };
 
 /**
- * The requests of one timeout length, in the order they were made: their deadlines only grow, so
- * the earliest is always at the head. Settled entries are dropped lazily.
+ * A request/answer channel over one netlink socket: many requests in flight, packed into as few
+ * datagrams as flow control allows; dumps one at a time (the kernel answers a second concurrent
+ * dump on a socket with EBUSY, so an abandoned dump is read to its end before the next starts);
+ * timeouts and aborts; and flow control so that answers never overflow the receive buffer.
  */
-interface DeadlineQueue {
-  items: Outgoing[];
-  head: number;
-}
+export class Connection<M extends MessageHeader = NetlinkMessage> {
+  readonly #transport: Transport;
+  readonly #log: Logger;
+  readonly #codec: MessageCodec<M>;
+  readonly #context: string;
+  readonly #timeoutMs: number;
+  readonly #dumpRetries: number;
+  readonly #table: RequestTable<M>;
+  readonly #deadlines: Deadlines<PendingRequest<M>>;
+  readonly #queue: SendQueue<M>;
+  readonly #dumps = new DumpLine();
+  #closedReason: string | undefined;
+  readonly #listeners = new Set<(message: M) => void>();
 
-const NO_BYTES = new Uint8Array(0);
-
-const MAX_DATAGRAM = 64 * 1024;
-/** Settles the BEGIN/END entries of a transaction that the kernel had no error for. */
-const TRANSACTION_SETTLED = new Error('transaction settled');
-// The kernel charges the receive buffer by skb truesize, not by bytes: an ACK of 36 bytes costs
-// 832 bytes of rmem on Linux 6.18 (measured with /proc/net/netlink); an error reply echoes the
-// request and carries an extended ACK, hence the headroom. (36 + 160 let 300 pipelined ACKs overflow.)
-const ACK_COST = 1024;
-const REPLY_COST = 8 * 1024;
-const DUMP_COST = 64 * 1024;
-/**
- * Queued requests are sent once the answers in flight fall to this share of the budget (measured:
- * refilling at 25%, 50%, 75% or 90% made no difference beyond noise in W1 batched or W3; half keeps
- * many requests per datagram).
- */
-const REFILL_AT = 0.5;
-
-const messagesOf = (outcome: Outcome): NetlinkMessage[] => outcome.messages;
-
-/**
- * A request/reply channel over one netlink socket: many requests in flight, dumps one at a time
- * (the kernel answers a second concurrent dump on a socket with EBUSY), timeouts and aborts,
- * and flow control so that answers never overflow the receive buffer.
- */
-export class Connection {
-  private readonly protocol: Protocol;
-  private readonly log: Logger;
-  /** Requests not yet sent, in order; settled ones are skipped lazily. */
-  private queue: Outgoing[] = [];
-  private queueHead = 0;
-  private readonly outgoing = new Map<number, Outgoing>();
-  private inFlightCost = 0;
-  private flushScheduled = false;
-  private dumpTail: Promise<unknown> = Promise.resolve();
-  private dumpsUnderway = 0;
-  private closedReason: string | undefined;
-  private readonly budget: number;
-  private readonly unsolicitedListeners = new Set<(m: NetlinkMessage) => void>();
-  /** Requests made with RequestOptions.undecodedReplies. */
-  private readonly undecoded = new Set<number>();
-  private readonly codec: MessageCodec;
-  /** Each request is encoded here first, then copied out at its exact size. */
-  private readonly scratch = new Writer(512);
-  /**
-   * One timer for every request's timeout (instead of a setTimeout/clearTimeout pair per request):
-   * it is armed for the earliest deadline and, when it fires, fails what is due and re-arms.
-   */
-  private readonly deadlines = new Map<number, DeadlineQueue>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private timerAt = Infinity;
-
-  constructor(
-    private readonly transport: Transport,
-    private readonly options: ConnectionOptions = {},
-  ) {
-    this.log = options.logger ?? SILENT_LOGGER;
-    this.codec = options.codec ?? RTNETLINK;
-    this.budget = Math.max(4096, Math.floor((options.receiveBufferBytes ?? 212992) * 0.6));
-    this.protocol = new Protocol((m) => this.unsolicited(m), 1, (seq) => this.release(seq));
-    transport.onDatagram((d) => this.received(d));
-    transport.onError((e) => this.socketError(e));
+  constructor(transport: Transport, options: ConnectionOptions<M> = {}) {
+    this.#transport = transport;
+    this.#log = options.logger ?? SILENT_LOGGER;
+    // The default codec is rtnetlink's, whose messages are NetlinkMessage (the default M).
+    this.#codec = options.codec ?? (RTNETLINK as unknown as MessageCodec<M>);
+    this.#context = options.context ? ` ${options.context}` : '';
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#dumpRetries = options.dumpRetries ?? 3;
+    this.#queue = new SendQueue(answerBudget(options.receiveBufferBytes ?? 212992), (datagram, parts, slow) => this.#transmit(datagram, parts, slow));
+    const owner: TableOwner<M> = {
+      decode: (datagram) => this.#codec.decode(datagram),
+      describe: (request) => this.#describe(request),
+      released: (request, costFreed) => this.#released(request, costFreed),
+      get unsolicited() {
+        return listeners.size > 0 ? dispatch : undefined;
+      },
+    };
+    const listeners = this.#listeners;
+    const dispatch = (message: M): void => {
+      for (const listener of listeners) listener(message);
+    };
+    this.#table = new RequestTable(owner);
+    this.#deadlines = new Deadlines((request) => this.#expire(request));
+    transport.onDatagram((d) => this.#received(d));
+    transport.onError((e) => this.#socketError(e));
     transport.unref();
   }
 
   get closed(): boolean {
-    return this.closedReason !== undefined;
+    return this.#closedReason !== undefined;
+  }
+
+  /** Whether a message with this sequence number is an answer to one of our requests (sent or abandoned). */
+  expects(seq: number): boolean {
+    return this.#table.expects(seq);
   }
 
   /** Messages no request waits for: multicast notifications. */
-  onUnsolicited(listener: (m: NetlinkMessage) => void): () => void {
-    this.unsolicitedListeners.add(listener);
-    return () => this.unsolicitedListeners.delete(listener);
+  onUnsolicited(listener: (message: M) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**
    * Sends one request. A change (NEW/DEL/SET) resolves on the kernel's ACK with any echoed messages;
    * a GET for one object resolves with its reply. NLM_F_REQUEST (and NLM_F_ACK for changes) are set here.
    */
-  request(message: NetlinkMessage, options: RequestOptions = {}): Promise<NetlinkMessage[]> {
+  request(message: M, options: RequestOptions = {}): Promise<M[]> {
     try {
-      const get = this.codec.isGet(message.type);
+      const get = this.#codec.isGet(message.type);
       if (message.flags & NLM_F_DUMP && get) return this.dump(message, options);
-      const completion: Completion = get ? 'reply' : 'ack';
-      const flags = message.flags | NLM_F_REQUEST | (completion === 'ack' ? NLM_F_ACK : 0);
-      return this.send(message, flags, completion, options).then(messagesOf);
+      return this.#enqueueMessage(message, get ? 'reply' : 'ack', options, RESOLVE_REPLIES, false);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Like request(), the replies as frames (copies, nlmsghdr included) for callers that decode them later. */
+  requestFrames(message: M, options: RequestOptions = {}): Promise<Uint8Array[]> {
+    try {
+      return this.#enqueueMessage(message, this.#codec.isGet(message.type) ? 'reply' : 'ack', options, RESOLVE_REPLIES, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A change written by `writer` (see RequestWriter); resolves once the kernel has applied it. */
+  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = {}): Promise<void> {
+    try {
+      this.#checkOpen(writer.operation, options);
+      const start = this.#write(writer, subject);
+      return this.#enqueue(new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject), start, NLM_F_ACK, options, RESOLVE_VOID);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   /** Runs a dump to its end and returns every message, restarting it if the kernel flags it interrupted. */
-  dump(message: NetlinkMessage, options: DumpOptions = {}): Promise<NetlinkMessage[]> {
-    const run = async (): Promise<NetlinkMessage[]> => {
-      const retries = options.dumpRetries ?? this.options.dumpRetries ?? 3;
-      let last: Outcome | undefined;
-      for (let attempt = 1; attempt <= retries + 1; attempt++) {
-        last = await this.send(message, message.flags | NLM_F_REQUEST | NLM_F_DUMP, 'dump', options);
-        if (!last.interrupted) return last.messages;
-        this.log.debug({ attempt }, 'dump interrupted, restarting');
-      }
-      throw new DumpInterruptedError(this.operation(message, options), retries + 1, last?.messages ?? []);
-    };
-    // Started at once when no other dump is under way, so that it can share a datagram with the
-    // requests made in the same tick (e.g. nftables' generation read just before a dump).
-    const result = this.dumpsUnderway === 0 ? run() : this.dumpTail.then(run, run);
-    this.dumpsUnderway++;
-    const settled = (): void => {
-      this.dumpsUnderway--;
-    };
-    this.dumpTail = result.then(settled, settled);
-    return result;
+  dump(message: M, options: DumpOptions = {}): Promise<M[]> {
+    return this.#dump(message, options, false) as Promise<M[]>;
+  }
+
+  /** Like dump(), the messages as frames (copies, nlmsghdr included). */
+  dumpFrames(message: M, options: DumpOptions = {}): Promise<Uint8Array[]> {
+    return this.#dump(message, options, true) as Promise<Uint8Array[]>;
   }
 
   /**
    * Sends many changes packed into as few datagrams as flow control allows, and reports each
    * request's own outcome (one failure does not stop the others: the kernel handles each message).
    */
-  batch(messages: readonly NetlinkMessage[], options: RequestOptions = {}): Promise<BatchResult[]> {
+  batch(messages: readonly M[], options: RequestOptions = {}): Promise<Array<BatchResult<M>>> {
     return Promise.all(
       messages.map((m) =>
         this.request(m, options).then(
-          (replies): BatchResult => ({ ok: true, messages: replies }),
-          (error: Error): BatchResult => ({ ok: false, error }),
+          (replies): BatchResult<M> => ({ ok: true, messages: replies }),
+          (error: Error): BatchResult<M> => ({ ok: false, error }),
         ),
       ),
     );
   }
 
   /**
+   * Many changes written by their writers, packed into as few datagrams as flow control allows.
+   * Resolves with one entry per change, in order: undefined where it was applied, else its error
+   * (a bad subject's InvalidArgumentError included: nothing is sent for that one).
+   */
+  changes<T>(items: ReadonlyArray<{ writer: RequestWriter<T>; subject: T }>, options: RequestOptions = {}): Promise<Array<Error | undefined>> {
+    const results = new Array<Error | undefined>(items.length).fill(undefined);
+    let waiting = items.length;
+    if (waiting === 0) return Promise.resolve(results);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        if (--waiting === 0) resolve(results);
+      };
+      items.forEach(({ writer, subject }, i) => {
+        this.change(writer, subject, options).then(done, (error: Error) => {
+          results[i] = error;
+          done();
+        });
+      });
+    });
+  }
+
+  /**
    * Sends `messages` in ONE datagram (one sendmsg), as an nfnetlink batch must be: BATCH_BEGIN, the
    * changes, BATCH_END. Each message gets its own sequence number and keeps its flags (nothing is
    * added). Messages with NLM_F_ACK settle on their ACK or error; the others (BEGIN, END) are
-   * answered only when something fails: an error for one of them that arrives before the last ACK
-   * is its result, and fails every message still waiting (the kernel may then answer nothing else).
-   * One result per message, in order.
+   * answered only when something fails: an error for one of them fails every message still waiting
+   * (the kernel answers nothing else). One result per message, in order.
    */
-  async transaction(messages: readonly NetlinkMessage[], options: RequestOptions = {}): Promise<BatchResult[]> {
+  async transaction(messages: readonly M[], options: RequestOptions = {}): Promise<Array<BatchResult<M>>> {
     if (messages.length === 0) return [];
-    const first = this.operation(messages[0]!, options);
-    if (this.closedReason !== undefined) throw new ConnectionClosedError(first, this.closedReason);
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error(`${first}: aborted`);
+    this.#checkOpen(this.#codec.typeName(messages[0]!.type), options);
     const w = new Writer(256 * messages.length);
-    const parts = messages.map((message) => {
-      const seq = this.protocol.allocateSeq();
+    const group: Array<PendingRequest<M>> = [];
+    const outcomes: Array<Promise<M[]>> = [];
+    for (const message of messages) {
       const start = w.length;
-      this.codec.write(w, { ...message, seq });
+      this.#codec.write(w, { ...message, seq: 0 });
       w.align();
-      return { message, seq, bytes: w.since(start).slice() };
-    });
-    const datagram = w.finish();
-    const unacked = new Set<number>();
-    const outcomes = parts.map(({ message, seq, bytes }) => {
-      const acked = (message.flags & NLM_F_ACK) !== 0;
-      if (!acked) unacked.add(seq);
-      return this.track(seq, bytes, 'ack', this.operation(message, options), options, false).then(
-        (outcome): BatchResult => ({ ok: true, messages: outcome.messages }),
-        (error: Error): BatchResult => {
-          if (!acked && error !== TRANSACTION_SETTLED) {
-            for (const p of parts) if (p.seq !== seq) this.protocol.fail(p.seq, error);
-          }
-          return error === TRANSACTION_SETTLED ? { ok: true, messages: [] } : { ok: false, error };
-        },
-      );
-    });
-    if (this.log.isLevelEnabled('trace')) {
-      for (const m of this.codec.decode(datagram)) this.log.trace(`send ${summarize(m)}`);
+      const request = new PendingRequest<M>('ack', options.operation ?? this.#codec.typeName(message.type), undefined, undefined);
+      request.flags = writtenFrameFlags(w, start);
+      request.quiet = (request.flags & NLM_F_ACK) === 0;
+      request.group = group;
+      request.resolveWith = RESOLVE_REPLIES;
+      request.cost = CHANGE_ANSWER + (request.flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
+      const seq = this.#table.allocateSeq();
+      outcomes.push(this.#track(request, seq, options));
+      setWrittenFrameHeader(w, start, request.flags, seq);
+      request.state = SENT;
+      this.#queue.charge(request);
+      group.push(request);
     }
-    this.transport.send(datagram).catch((error: Error) => {
-      for (const p of parts) this.protocol.fail(p.seq, error);
-    });
-    await Promise.all(outcomes.filter((_, i) => !unacked.has(parts[i]!.seq)));
-    // Errors are delivered in order, so any for BEGIN/END came before the last ACK: done waiting.
-    for (const seq of unacked) this.protocol.fail(seq, TRANSACTION_SETTLED);
-    return Promise.all(outcomes);
+    this.#transmit(w.since(0), group, false);
+    const settled = outcomes.map((p) => p.then((replies): BatchResult<M> => ({ ok: true, messages: replies }), (error: Error): BatchResult<M> => ({ ok: false, error })));
+    await Promise.all(settled.filter((_, i) => !group[i]!.quiet));
+    // Answers come in order, so an error for BEGIN or END came before the last ACK: the rest succeeded.
+    for (const request of group) if (request.quiet) this.#table.settleQuiet(request);
+    return Promise.all(settled);
   }
 
   /** Rejects everything pending and closes the socket. Idempotent. */
   close(reason = 'the connection was closed'): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
-    this.protocol.failAll((operation) => new ConnectionClosedError(operation, reason));
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    this.deadlines.clear();
-    this.transport.close();
+    if (this.#closedReason !== undefined) return;
+    this.#closedReason = reason;
+    this.#table.failAll((operation) => new ConnectionClosedError(operation, reason));
+    this.#queue.stop();
+    this.#deadlines.close();
+    this.#dumps.close();
+    this.#transport.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
 
-  private operation(message: NetlinkMessage, options: RequestOptions): string {
-    const base = options.operation ?? this.codec.typeName(message.type);
-    return this.options.context ? `${base} ${this.options.context}` : base;
+  // ---- making requests
+
+  #checkOpen(operation: string, options: RequestOptions): void {
+    if (this.#closedReason !== undefined) throw new ConnectionClosedError(`${options.operation ?? operation}${this.#context}`, this.#closedReason);
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error(`${options.operation ?? operation}${this.#context}: aborted`);
   }
 
-  /** Encodes `message` with `flags` and a fresh sequence number, and queues it. */
-  private send(message: NetlinkMessage, flags: number, completion: Completion, options: RequestOptions): Promise<Outcome> {
-    const operation = this.operation(message, options);
-    if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(operation, this.closedReason));
-    if (options.signal?.aborted) return Promise.reject(options.signal.reason ?? new Error(`${operation}: aborted`));
-    const seq = this.protocol.allocateSeq();
-    if (options.undecodedReplies) this.undecoded.add(seq);
-    return this.track(seq, this.encode(message, flags, seq), completion, operation, options, true);
-  }
-
-  /**
-   * The bytes of `message` sent with `flags` and `seq`. For rtnetlink the message is encoded as it
-   * is and the two header fields are then written over (nlmsg_flags at byte 6, nlmsg_seq at byte 8),
-   * which spares a copy of the message object per request; anything the header check could refuse
-   * (or a body whose encoding reads the flags: NLMSG_ERROR, NLMSG_DONE) takes the general path.
-   */
-  private encode(message: NetlinkMessage, flags: number, seq: number): Uint8Array {
-    const w = this.scratch;
-    w.reset();
-    const kind = message.kind;
-    if (
-      this.codec === RTNETLINK &&
-      kind !== 'error' &&
-      kind !== 'done' &&
-      (message.flags & 0xffff) === message.flags &&
-      (message.seq >>> 0) === message.seq &&
-      (flags & 0xffff) === flags
-    ) {
-      writeMessage(w, message);
-      w.setU16(6, flags);
-      w.setU32(8, seq);
-    } else {
-      this.codec.write(w, { ...message, flags, seq });
+  /** Appends `writer`'s message to the send buffer; nothing of it stays there if it throws. */
+  #write<T>(writer: RequestWriter<T>, subject: T): number {
+    const w = this.#queue.out;
+    const start = w.length;
+    try {
+      writer.write(w, subject);
+    } catch (error) {
+      w.truncate(start);
+      throw error;
     }
-    return w.finish();
+    w.align();
+    return start;
   }
 
-  /** Registers a request with the protocol, flow control, its timeout and abort signal. */
-  private track(seq: number, bytes: Uint8Array, completion: Completion, operation: string, options: RequestOptions, queue: boolean): Promise<Outcome> {
-    const cost = completion === 'dump' ? DUMP_COST : completion === 'reply' ? REPLY_COST : ACK_COST + bytes.length;
-    const promise = this.protocol.track(seq, completion, operation);
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+  #enqueueMessage<R>(message: M, completion: Completion, options: RequestOptions, resolveWith: number, frames: boolean): Promise<R> {
+    const operation = options.operation ?? this.#codec.typeName(message.type);
+    this.#checkOpen(operation, options);
+    const w = this.#queue.out;
+    const start = w.length;
+    try {
+      // The sequence number is the connection's: a caller's odd value is not refused.
+      this.#codec.write(w, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
+    } catch (error) {
+      w.truncate(start);
+      throw error;
+    }
+    w.align();
+    const request = new PendingRequest<M>(completion, operation, undefined, undefined);
+    request.frames = frames;
+    return this.#enqueue(request, start, completion === 'ack' ? NLM_F_ACK : completion === 'dump' ? NLM_F_DUMP : 0, options, resolveWith);
+  }
+
+  /** Enters a request whose message was just appended to the send buffer at `start`, and queues it. */
+  #enqueue<R>(request: PendingRequest<M>, start: number, addFlags: number, options: RequestOptions, resolveWith: number): Promise<R> {
+    const w = this.#queue.out;
+    const flags = writtenFrameFlags(w, start) | NLM_F_REQUEST | addFlags;
+    const seq = this.#table.allocateSeq();
+    setWrittenFrameHeader(w, start, flags, seq);
+    request.flags = flags;
+    request.start = start;
+    request.end = w.length;
+    request.resolveWith = resolveWith;
+    const completion = request.completion;
+    request.cost = completion === 'dump' ? DUMP_ANSWERS : completion === 'reply' ? OBJECT_REPLY : CHANGE_ANSWER + (flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
+    request.coverable = completion === 'ack' && (flags & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK;
+    request.slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
+    const promise = this.#track<R>(request, seq, options);
+    this.#queue.push(request);
+    return promise;
+  }
+
+  /** Registers a request with the table, its timeout and abort signal. */
+  #track<R>(request: PendingRequest<M>, seq: number, options: RequestOptions): Promise<R> {
+    const promise = this.#table.add<R>(request, seq);
+    // Hold the event loop only while something is awaited: ref on the first, unref after the last.
+    if (this.#table.live === 1 && this.#table.draining === 0) this.#transport.ref();
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    if (timeoutMs > 0) {
+      request.timeoutMs = timeoutMs;
+      request.deadline = performance.now() + timeoutMs;
+      this.#deadlines.add(request);
+    }
     const signal = options.signal;
-    const entry: Outgoing = {
-      seq,
-      bytes,
-      cost,
-      state: queue ? 'queued' : 'sent',
-      deadline: timeoutMs > 0 ? performance.now() + timeoutMs : Infinity,
-      timeoutMs,
-      operation,
-      signal,
-      onAbort: undefined,
-      coverable: queue && completion === 'ack' && ((bytes[6]! | (bytes[7]! << 8)) & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK,
-      slow: this.codec.isSlow?.(bytes[4]! | (bytes[5]! << 8), bytes[6]! | (bytes[7]! << 8)) ?? false,
-    };
-    this.outgoing.set(seq, entry);
-    if (queue) {
-      this.queue.push(entry);
-      this.scheduleFlush();
-    } else {
-      this.inFlightCost += cost;
-    }
-    // Hold the event loop only while something is pending: ref on the first, unref after the last.
-    if (this.protocol.pendingCount === 1) this.transport.ref();
-    if (timeoutMs > 0) this.addDeadline(entry);
     if (signal) {
-      const onAbort = () => this.protocol.fail(seq, signal.reason ?? new Error(`${operation}: aborted`));
-      entry.onAbort = onAbort;
-      signal.addEventListener('abort', onAbort, { once: true });
+      request.signal = signal;
+      request.onAbort = () => this.#table.fail(request, signal.reason ?? new Error(`${this.#describe(request)}: aborted`));
+      signal.addEventListener('abort', request.onAbort, { once: true });
     }
     return promise;
   }
 
-  /** Called by the protocol, synchronously, when request `seq` leaves the pending set. */
-  private release(seq: number): void {
-    const entry = this.outgoing.get(seq);
-    if (!entry) return;
-    this.outgoing.delete(seq);
-    this.undecoded.delete(seq);
-    if (entry.state === 'sent') this.inFlightCost -= entry.cost;
-    entry.state = 'settled';
-    entry.bytes = NO_BYTES;
-    if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
-    if (this.protocol.pendingCount === 0) {
-      this.transport.unref();
-      // Nothing can time out any more: forget the settled entries (the timer, unref'd, may fire
-      // once more and find nothing to do).
-      for (const q of this.deadlines.values()) {
-        q.items = [];
-        q.head = 0;
+  #dump(message: M, options: DumpOptions, frames: boolean): Promise<Array<M | Uint8Array>> {
+    const retries = options.dumpRetries ?? this.#dumpRetries;
+    const operation = (): string => `${options.operation ?? this.#codec.typeName(message.type)}${this.#context}`;
+    const attempt = (): Promise<PendingRequest<M>> =>
+      new Promise((resolve, reject) => {
+        const start = (): void => {
+          let outcome: Promise<PendingRequest<M>>;
+          try {
+            outcome = this.#enqueueMessage(message, 'dump', options, RESOLVE_REQUEST, frames);
+          } catch (error) {
+            this.#dumps.leave();
+            reject(error);
+            return;
+          }
+          outcome.then(resolve, reject);
+        };
+        const signal = options.signal;
+        this.#dumps.enter(start, signal, () => reject(signal?.reason ?? new Error(`${operation()}: aborted`)));
+      });
+    const run = async (): Promise<Array<M | Uint8Array>> => {
+      let last: PendingRequest<M> | undefined;
+      for (let i = 1; i <= retries + 1; i++) {
+        last = await attempt();
+        if (!last.interrupted) return last.replies ?? [];
+        this.#log.debug({ attempt: i }, 'dump interrupted, restarting');
       }
+      throw new DumpInterruptedError(operation(), retries + 1, (last?.replies ?? []) as M[]);
+    };
+    return run();
+  }
+
+  #describe(request: PendingRequest<M>): string {
+    const describer = request.describer as { describe?(subject: unknown): string } | undefined;
+    return `${describer?.describe ? describer.describe(request.subject) : request.operation}${this.#context}`;
+  }
+
+  // ---- settling
+
+  /** Called by the table, synchronously, when a request's promise settled or an abandoned one left. */
+  #released(request: PendingRequest<M>, costFreed: boolean): void {
+    if (request.onAbort) {
+      request.signal!.removeEventListener('abort', request.onAbort);
+      request.onAbort = undefined;
     }
-    // Refill only below REFILL_AT of the budget, so queued requests go out many per datagram rather
-    // than one sendmsg per ACK received (that degenerated batches to one request per datagram).
-    if (this.queueHead < this.queue.length && this.inFlightCost <= this.budget * REFILL_AT) this.scheduleFlush();
-  }
-
-  private addDeadline(entry: Outgoing): void {
-    let q = this.deadlines.get(entry.timeoutMs);
-    if (!q) {
-      q = { items: [], head: 0 };
-      this.deadlines.set(entry.timeoutMs, q);
+    if (costFreed) this.#queue.release(request);
+    if (request.state === ABANDONED && request.timeoutMs !== ABANDON_LIMIT_MS) {
+      // Its answer is still read when it comes; give up on it after a while.
+      request.timeoutMs = ABANDON_LIMIT_MS;
+      request.deadline = performance.now() + ABANDON_LIMIT_MS;
+      this.#deadlines.add(request);
     }
-    // Drop settled entries at the head (requests mostly settle in order), compacting now and then.
-    while (q.head < q.items.length && q.items[q.head]!.state === 'settled') q.head++;
-    if (q.head === q.items.length) {
-      q.items = [];
-      q.head = 0;
-    } else if (q.head >= 1024 && q.head * 2 >= q.items.length) {
-      q.items = q.items.slice(q.head);
-      q.head = 0;
-    }
-    q.items.push(entry);
-    if (entry.deadline < this.timerAt) this.armTimer(entry.deadline);
-  }
-
-  private armTimer(at: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => this.expire(), Math.max(1, Math.ceil(at - performance.now())));
-    this.timer.unref();
-  }
-
-  /** Fails every request whose deadline has passed (never one before it), and re-arms the timer. */
-  private expire(): void {
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (const [timeoutMs, q] of this.deadlines) {
-      while (q.head < q.items.length) {
-        const e = q.items[q.head]!;
-        if (e.state !== 'settled') {
-          if (e.deadline > now) break;
-          this.protocol.fail(e.seq, new RequestTimeoutError(e.operation, e.timeoutMs));
-        }
-        q.head++;
-      }
-      if (q.head >= q.items.length) {
-        this.deadlines.delete(timeoutMs);
-      } else {
-        next = Math.min(next, q.items[q.head]!.deadline);
-      }
-    }
-    if (next < Infinity && this.closedReason === undefined) this.armTimer(next);
-  }
-
-  private nextQueued(): Outgoing | undefined {
-    while (this.queueHead < this.queue.length) {
-      const next = this.queue[this.queueHead]!;
-      if (next.state === 'queued') return next;
-      this.queueHead++;
-    }
-    this.queue = [];
-    this.queueHead = 0;
-    return undefined;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  /** Packs queued requests into datagrams while their expected answers fit the budget. */
-  private flush(): void {
-    while (this.closedReason === undefined) {
-      const parts: Outgoing[] = [];
-      let size = 0;
-      for (let next = this.nextQueued(); next; next = this.nextQueued()) {
-        const fits = this.inFlightCost + next.cost <= this.budget || (this.inFlightCost === 0 && parts.length === 0);
-        if (!fits || (parts.length > 0 && size + next.bytes.length > MAX_DATAGRAM)) break;
-        this.queueHead++;
-        next.state = 'sent';
-        parts.push(next);
-        size += next.bytes.length;
-        this.inFlightCost += next.cost;
-      }
-      if (parts.length === 0) return;
-      this.transmit(parts, size);
+    if (request.completion === 'dump' && request.state === SETTLED) this.#dumps.leave();
+    if (this.#table.live === 0 && this.#table.draining === 0) {
+      this.#transport.unref();
+      if (this.#table.size === 0) this.#deadlines.forget();
     }
   }
 
-  /**
-   * Sends `parts` as one datagram. Of the plain changes in it, only the last asks for an ACK: the
-   * kernel answers every failure anyway, in order, so that one ACK settles the others (one answer
-   * datagram per sendmsg instead of one per request).
-   */
-  private transmit(parts: Outgoing[], size: number): void {
-    let datagram: Uint8Array;
-    if (parts.length === 1) {
-      datagram = parts[0]!.bytes;
+  #expire(request: PendingRequest<M>): void {
+    if (request.state === ABANDONED) {
+      this.#log.debug({ seq: request.seq }, 'no answer to an abandoned request: forgotten');
+      this.#table.forget(request);
     } else {
-      datagram = new Uint8Array(size);
-      let anchor = -1;
-      for (let i = parts.length - 1; i >= 0; i--) {
-        if (parts[i]!.coverable) {
-          anchor = i;
-          break;
-        }
-      }
-      const covered: number[] = [];
-      let at = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const p = parts[i]!;
-        datagram.set(p.bytes, at);
-        if (p.coverable && i < anchor) {
-          datagram[at + 6] = datagram[at + 6]! & ~NLM_F_ACK;
-          covered.push(p.seq);
-        }
-        at += p.bytes.length;
-      }
-      if (anchor >= 0) this.protocol.coverBy(parts[anchor]!.seq, covered);
+      this.#table.fail(request, new RequestTimeoutError(this.#describe(request), request.timeoutMs));
     }
-    if (this.log.isLevelEnabled('trace')) {
-      for (const m of this.codec.decode(datagram)) this.log.trace(`send ${summarize(m)}`);
+  }
+
+  // ---- sending
+
+  /** Sends one datagram made of `parts` (the send queue's, or a transaction's). */
+  #transmit(datagram: Uint8Array, parts: Array<PendingRequest<M>>, slow: boolean): void {
+    this.#trace(datagram);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.#transport.send(datagram, slow ? SLOW : undefined);
+    } catch (error) {
+      for (const p of parts) this.#table.failUnsent(p, error as Error);
+      return;
     }
-    this.transport.send(datagram, parts.some((p) => p.slow) ? SLOW : undefined).catch((error: Error) => {
-      for (const p of parts) this.protocol.fail(p.seq, error);
+    pending?.catch((error: Error) => {
+      for (const p of parts) this.#table.failUnsent(p, error);
     });
   }
 
-  /** Dispatches a datagram's messages; false once nothing more is expected (see Transport.onDatagram). */
-  private received(datagram: Uint8Array): boolean {
-    let messages: NetlinkMessage[];
+  #trace(datagram: Uint8Array): void {
+    if (this.#log.isLevelEnabled('trace')) for (const m of this.#codec.decode(new Uint8Array(datagram))) this.#log.trace(`send ${this.#summarize(m)}`);
+  }
+
+  #summarize(m: M): string {
+    return this.#codec.summarize?.(m) ?? `${this.#codec.typeName(m.type)} seq=${m.seq} flags=0x${m.flags.toString(16)}`;
+  }
+
+  // ---- receiving
+
+  /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
+  #received(datagram: Uint8Array): boolean {
+    if (this.#log.isLevelEnabled('trace')) {
+      try {
+        for (const m of this.#codec.decode(new Uint8Array(datagram))) this.#log.trace(`recv ${this.#summarize(m)}`);
+      } catch {
+        // reported below
+      }
+    }
     try {
-      messages = this.undecoded.size > 0 ? this.decodeSome(datagram) : this.codec.decode(datagram);
+      this.#table.receive(datagram);
     } catch (error) {
-      this.log.error({ err: error }, 'undecodable datagram from the kernel');
+      this.#log.error({ err: error }, 'undecodable datagram from the kernel');
       this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
       return false;
     }
-    const trace = this.log.isLevelEnabled('trace');
-    for (const m of messages) {
-      if (trace) this.log.trace(`recv ${summarize(m)}`);
-      this.protocol.dispatch(m);
-    }
-    return this.protocol.pendingCount > 0 || this.unsolicitedListeners.size > 0;
+    return this.#table.live > 0 || this.#table.draining > 0 || this.#listeners.size > 0;
   }
 
-  /**
-   * Decodes the datagram, except the replies of requests made with undecodedReplies, which are
-   * passed on as frames. Frame lengths are checked here; the rest of each frame by the codec.
-   */
-  private decodeSome(datagram: Uint8Array): NetlinkMessage[] {
-    const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-    const out: NetlinkMessage[] = [];
-    for (let off = 0; off < datagram.length; ) {
-      const len = datagram.length - off >= 16 ? view.getUint32(off, true) : 0;
-      // Malformed framing: the codec reports it, with the offset.
-      if (len < 16 || len > datagram.length - off) return this.codec.decode(datagram);
-      const type = view.getUint16(off + 4, true);
-      const seq = view.getUint32(off + 8, true);
-      if (this.undecoded.has(seq) && type >= NLMSG_MIN_TYPE) {
-        const frame = datagram.slice(off, off + len);
-        out.push({ kind: 'unknown', type, flags: view.getUint16(off + 6, true), seq, pid: view.getUint32(off + 12, true), body: frame });
-      } else {
-        out.push(...this.codec.decode(datagram.subarray(off, off + len)));
-      }
-      off += (len + 3) & ~3;
-    }
-    return out;
-  }
-
-  private unsolicited(message: NetlinkMessage): void {
-    if (this.unsolicitedListeners.size === 0) {
-      this.log.debug(`ignored ${summarize(message)}`);
-      return;
-    }
-    for (const listener of this.unsolicitedListeners) listener(message);
-  }
-
-  private socketError(error: Error & { code?: string }): void {
+  #socketError(error: Error & { code?: string }): void {
     if (error.code === 'ENOBUFS') {
-      this.log.warn('receive buffer overrun (ENOBUFS)');
-      this.protocol.failAll((operation) => new NetlinkOverrunError(operation));
+      this.#log.warn('receive buffer overrun (ENOBUFS)');
+      this.#table.failSent((operation) => new NetlinkOverrunError(operation));
       return;
     }
     this.close(`socket error: ${error.message}`);
   }
-}
-
-/** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */
-function isGet(type: number): boolean {
-  return type >= 16 && (type & 3) === 2;
-}
-
-/**
- * Creating a device (a veth pair: 1-2 ms of the kernel's time, most of it registering both ends in
- * sysfs and sysctl) or deleting one (which waits for RCU). Setting or reading links, addresses and
- * routes takes microseconds: a worker thread would only add its hand-off.
- */
-function isSlow(type: number, flags: number): boolean {
-  return (type === RTM_NEWLINK && (flags & NLM_F_CREATE) !== 0) || type === RTM_DELLINK;
 }

@@ -19,7 +19,6 @@ export {
   type MonitorEvent,
   type MonitorGroup,
   type MonitorOptions,
-  type MonitorTransport,
   type NeighborEvent,
   type NsidEvent,
   type ObjectEvent,
@@ -45,7 +44,15 @@ export type { Qdisc, QdiscSpec, TbfSpec, IngressSpec } from './tc/qdiscs.js';
 export type { Filter, FilterProtocol, MirredSpec, U32FilterSpec } from './tc/filters.js';
 export type { BandwidthLimits, BandwidthState, RateLimit } from './tc/bandwidth.js';
 export type { HandleRef } from './tc/units.js';
-export { Connection, type BatchResult, type ConnectionOptions, type DumpOptions, type MessageCodec, type RequestOptions } from './connection.js';
+export {
+  Connection,
+  type BatchResult,
+  type ConnectionOptions,
+  type DumpOptions,
+  type MessageCodec,
+  type RequestOptions,
+  type RequestWriter,
+} from './connection.js';
 export {
   NAT_CHAIN,
   NAT_TABLE,
@@ -69,7 +76,7 @@ export {
   type NftRule,
   type NftTable,
 } from './nat/index.js';
-export type { Transport } from './transport.js';
+export type { EventTransport, SendOptions, Transport } from './transport.js';
 export {
   ConnectionClosedError,
   DumpInterruptedError,
@@ -89,5 +96,5 @@ export {
   type OwnErrorCode,
 } from './errors.js';
 export { type Family } from './validate.js';
-export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type NetlinkEventTransport, type NetlinkTransport } from './sys/index.js';
+export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type EventSocket, type RequestSocket } from './sys/index.js';
 export { ConnectTimeoutError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';

@@ -1,151 +1,348 @@
-import { NLM_F_DUMP_INTR } from '../messages/constants.js';
-import type { NetlinkMessage } from '../messages/message.js';
+/**
+ * The request/answer bookkeeping of one netlink socket, with no I/O: sequence numbers, the table of
+ * requests awaiting answers, and the reading of each received datagram's frames against it.
+ */
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP_INTR } from '../messages/constants.js';
+import { doneBody, errorBody } from '../messages/control/error.js';
+import type { ExtAckAttrs } from '../messages/control/ext-ack.js';
+import { FrameCursor } from '../messages/framing.js';
+import { Source } from '../messages/source.js';
+import type { Timed } from './deadlines.js';
 import { NetlinkError } from './errors.js';
+import { ERRNO } from './sys/errno.js';
 
 /**
  * How a request ends:
- * - 'ack': at the NLMSG_ERROR carrying 0 (messages echoed before it are collected);
+ * - 'ack': at the NLMSG_ERROR answering it, 0 for success (messages echoed before it are collected);
  * - 'reply': at the first reply message (a GET for one object, sent without NLM_F_ACK);
- * - 'dump': at NLMSG_DONE, collecting every NLM_F_MULTI message before it.
+ * - 'dump': at NLMSG_DONE, collecting every message before it.
  */
 export type Completion = 'ack' | 'reply' | 'dump';
 
-export interface Outcome {
-  messages: NetlinkMessage[];
-  /** A message of the dump carried NLM_F_DUMP_INTR: the result may be inconsistent. */
-  interrupted: boolean;
+/** In the send queue, not sent yet. */
+export const QUEUED = 0;
+/** Sent, its answer awaited. */
+export const SENT = 1;
+/** Answered, failed before it was sent, or drained: out of the table. */
+export const SETTLED = 2;
+/**
+ * Given up by its caller (timeout, abort) after it was sent: the kernel still answers it, so it
+ * stays in the table until that answer is read (a dump's last datagram: the kernel refuses another
+ * dump on the socket until then), and its answers still count against the receive buffer.
+ */
+export const ABANDONED = 3;
+
+
+/** What a request's promise resolves with. */
+export const RESOLVE_VOID = 0;
+export const RESOLVE_REPLIES = 1;
+export const RESOLVE_REQUEST = 2;
+
+/** One request, from the call that made it to its last answer. One object per request. */
+export class PendingRequest<M> implements Timed {
+  seq = 0;
+  state = QUEUED;
+  /** Receive-buffer charge its answers may take (lib/answer-cost.ts), counted while sent. */
+  cost = 0;
+  /** nlmsg_flags as encoded, and where its bytes are in the send queue while queued. */
+  flags = 0;
+  start = 0;
+  end = 0;
+  /** A plain change whose ACK a later request of the same datagram may vouch for (see Connection.transmit). */
+  coverable = false;
+  /** Sent from a worker thread (SendOptions.slow). */
+  slow = false;
+  /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
+  covers: Array<PendingRequest<M>> | undefined = undefined;
+  /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
+  quiet = false;
+  /** The requests of one transaction: an error for a quiet one fails them all. */
+  group: Array<PendingRequest<M>> | undefined = undefined;
+  /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
+  frames = false;
+  replies: Array<M | Uint8Array> | undefined = undefined;
+  interrupted = false;
+  /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object. */
+  resolveWith = RESOLVE_VOID;
+  deadline = Infinity;
+  timeoutMs = 0;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  resolve: (value: never) => void = noop;
+  reject: (error: Error) => void = noop;
+
+  constructor(
+    readonly completion: Completion,
+    /** The operation in words (or its first words, when `describer` says more). */
+    readonly operation: string,
+    /** Describes the operation from `subject` when an error needs it (a RequestWriter). */
+    readonly describer: { describe?(subject: never): string } | undefined,
+    readonly subject: unknown,
+  ) {}
+
+  get settled(): boolean {
+    return this.state === SETTLED;
+  }
 }
 
-interface Pending {
-  completion: Completion;
-  operation: string;
-  messages: NetlinkMessage[];
-  interrupted: boolean;
-  resolve(outcome: Outcome): void;
-  reject(error: Error): void;
+function noop(): void {}
+
+/** What the table needs from its owner (the Connection). */
+export interface TableOwner<M> {
+  /** Decodes a datagram's messages (a stable copy); throws NetlinkDecodeError. */
+  decode(datagram: Uint8Array): M[];
+  /** The words for a request in errors: its operation, described, with the connection's context. */
+  describe(request: PendingRequest<M>): string;
+  /**
+   * `request`'s promise settled (it may stay in the table, ABANDONED), or an abandoned request
+   * left the table. `costFreed`: its answers are read or no longer expected.
+   */
+  released(request: PendingRequest<M>, costFreed: boolean): void;
+  /** A message no request waits for (multicast notifications); undefined when nobody listens. */
+  readonly unsolicited: ((message: M) => void) | undefined;
 }
 
 /**
- * The request/reply bookkeeping of one netlink socket, with no I/O: it hands out sequence numbers,
- * matches each received message to its request, and settles requests on ACK, error or DONE.
- * Messages no request waits for (multicast notifications, seq 0) go to `onUnsolicited`.
+ * Requests by sequence number, matched with their answers. A change is settled by its ACK or
+ * error, a GET by its reply, a dump by NLMSG_DONE; replies arriving before that are collected.
  */
-export class Protocol {
-  private nextSeq: number;
-  private readonly pending = new Map<number, Pending>();
-  /** Requests sent without NLM_F_ACK, by the request whose ACK vouches for them (see coverBy). */
-  private readonly covered = new Map<number, number[]>();
+export class RequestTable<M> {
+  readonly #pending = new Map<number, PendingRequest<M>>();
+  readonly #owner: TableOwner<M>;
+  readonly #frames = new FrameCursor();
+  #view: DataView | undefined;
+  #nextSeq = 1;
+  /** Requests whose caller still waits (queued or sent). */
+  #live = 0;
+  /** Abandoned dumps still being read. */
+  #draining = 0;
+  #resolve: PendingRequest<M>['resolve'] = noop;
+  #reject: PendingRequest<M>['reject'] = noop;
+  /** One executor for every request's promise: it hands the resolving functions over through fields. */
+  readonly #capture = (resolve: (value: never) => void, reject: (error: Error) => void): void => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  };
 
-  /**
-   * `onSettled` is called synchronously whenever a request leaves the pending set (answered,
-   * failed, timed out, aborted), before its promise settles: the owner's bookkeeping needs no
-   * promise reaction of its own.
-   */
-  constructor(
-    private readonly onUnsolicited: (message: NetlinkMessage) => void = () => {},
-    firstSeq = 1,
-    private readonly onSettled: ((seq: number) => void) | undefined = undefined,
-  ) {
-    this.nextSeq = firstSeq;
+  constructor(owner: TableOwner<M>) {
+    this.#owner = owner;
   }
 
-  get pendingCount(): number {
-    return this.pending.size;
+  /** Requests whose callers still wait. */
+  get live(): number {
+    return this.#live;
   }
 
-  /** A sequence number no pending request uses (0 is skipped: the kernel uses it for notifications). */
+  /** Requests in the table: awaited, or abandoned and awaiting their answer. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Abandoned dumps whose remaining datagrams are still to be read. */
+  get draining(): number {
+    return this.#draining;
+  }
+
+  /** Whether a frame with `seq` would be taken as an answer (to a request waited for or abandoned). */
+  expects(seq: number): boolean {
+    return seq !== 0 && this.#pending.has(seq);
+  }
+
+  /** A sequence number no request in the table uses (0 is skipped: the kernel uses it for notifications). */
   allocateSeq(): number {
-    let seq = this.nextSeq;
-    while (seq === 0 || this.pending.has(seq)) seq = (seq + 1) >>> 0;
-    this.nextSeq = (seq + 1) >>> 0;
+    let seq = this.#nextSeq;
+    while (seq === 0 || this.#pending.has(seq)) seq = (seq + 1) >>> 0;
+    this.#nextSeq = (seq + 1) >>> 0;
     return seq;
   }
 
-  /** Registers a request; the promise settles when its answer arrives, or on fail()/failAll(). */
-  track(seq: number, completion: Completion, operation: string): Promise<Outcome> {
-    if (this.pending.has(seq)) throw new Error(`sequence number ${seq} is already pending`);
-    return new Promise<Outcome>((resolve, reject) => {
-      this.pending.set(seq, { completion, operation, messages: [], interrupted: false, resolve, reject });
-    });
-  }
-
-  isPending(seq: number): boolean {
-    return this.pending.has(seq);
-  }
-
-  /** Rejects one request (timeout, abort); a late answer to it is then ignored. */
-  fail(seq: number, error: Error): void {
-    const p = this.pending.get(seq);
-    if (!p) return;
-    this.pending.delete(seq);
-    this.onSettled?.(seq);
-    p.reject(error);
-  }
-
-  /** Rejects every pending request, e.g. when the socket closes. `makeError` gets each operation. */
-  failAll(makeError: (operation: string) => Error): void {
-    this.covered.clear();
-    const all = [...this.pending];
-    this.pending.clear();
-    if (this.onSettled) for (const [seq] of all) this.onSettled(seq);
-    for (const [, p] of all) p.reject(makeError(p.operation));
+  /** Enters `request` under `seq`; the promise settles with its outcome (see settle() for the value). */
+  add<T>(request: PendingRequest<M>, seq: number): Promise<T> {
+    const promise = new Promise<T>(this.#capture);
+    request.seq = seq;
+    request.resolve = this.#resolve;
+    request.reject = this.#reject;
+    this.#pending.set(seq, request);
+    this.#live++;
+    return promise;
   }
 
   /**
-   * Requests `seqs` went out without NLM_F_ACK, in the same datagram before `anchor`, which asks for
-   * one. The kernel handles a datagram's messages in order and answers an error for each that fails,
-   * so once anchor's answer (ACK or error) arrives, those of `seqs` still pending have succeeded.
+   * Fails `request` for its caller (timeout, abort). One already sent stays in the table, ABANDONED,
+   * until its answer is read or forget() gives up on it: its answers still take receive buffer.
    */
-  coverBy(anchor: number, seqs: number[]): void {
-    if (seqs.length > 0) this.covered.set(anchor, seqs);
+  fail(request: PendingRequest<M>, error: Error): void {
+    const state = request.state;
+    if (state === SETTLED || state === ABANDONED) return;
+    this.#live--;
+    if (state === SENT) {
+      request.state = ABANDONED;
+      request.replies = undefined;
+      if (request.completion === 'dump') this.#draining++;
+    } else {
+      this.#remove(request);
+    }
+    request.reject(error);
+    this.#owner.released(request, false);
   }
 
-  dispatch(message: NetlinkMessage): void {
-    if (message.kind === 'error' && this.covered.size > 0) this.settleCovered(message.seq);
-    const p = message.seq === 0 ? undefined : this.pending.get(message.seq);
-    if (!p) {
-      this.onUnsolicited(message);
+  /** Fails `request`, which the kernel never got (its send failed): it leaves the table at once. */
+  failUnsent(request: PendingRequest<M>, error: Error): void {
+    const state = request.state;
+    if (state === SETTLED) return;
+    if (state === ABANDONED) {
+      this.forget(request);
       return;
     }
-    switch (message.kind) {
-      case 'error':
-        if (message.body.error === 0) {
-          this.settle(message.seq, p);
-        } else {
-          this.pending.delete(message.seq);
-          this.onSettled?.(message.seq);
-          p.reject(new NetlinkError({ errno: -message.body.error, operation: p.operation, seq: message.seq, ext: message.body.ext }));
-        }
-        return;
-      case 'done':
-        if (message.body.error < 0) {
-          this.pending.delete(message.seq);
-          this.onSettled?.(message.seq);
-          p.reject(new NetlinkError({ errno: -message.body.error, operation: p.operation, seq: message.seq, ext: message.body.ext }));
-        } else {
-          this.settle(message.seq, p);
-        }
-        return;
-      default:
-        if (message.flags & NLM_F_DUMP_INTR) p.interrupted = true;
-        p.messages.push(message);
-        if (p.completion === 'reply') this.settle(message.seq, p);
+    this.#live--;
+    this.#remove(request);
+    request.reject(error);
+    this.#owner.released(request, true);
+  }
+
+  /** Settles a quiet request (no answer expected) as a success, if it is still waiting. */
+  settleQuiet(request: PendingRequest<M>): void {
+    if (request.state === SENT) this.#settle(request);
+    else if (request.state === ABANDONED) this.forget(request);
+  }
+
+  /** Drops an abandoned request whose answer never came: its answers are no longer expected. */
+  forget(request: PendingRequest<M>): void {
+    if (request.state !== ABANDONED) return;
+    if (request.completion === 'dump') this.#draining--;
+    this.#remove(request);
+    this.#owner.released(request, true);
+  }
+
+  /** Rejects everything (the socket closed); `makeError` gets each operation. */
+  failAll(makeError: (operation: string) => Error): void {
+    const all = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#live = 0;
+    this.#draining = 0;
+    for (const request of all) {
+      const state = request.state;
+      request.state = SETTLED;
+      if (state !== ABANDONED) request.reject(makeError(this.#owner.describe(request)));
+      this.#owner.released(request, state !== QUEUED);
     }
   }
 
-  private settleCovered(anchor: number): void {
-    const seqs = this.covered.get(anchor);
-    if (!seqs) return;
-    this.covered.delete(anchor);
-    for (const seq of seqs) {
-      const p = this.pending.get(seq);
-      if (p && p.completion === 'ack') this.settle(seq, p);
+  /** Fails every request that was sent (their answers were lost: ENOBUFS); queued ones stay. */
+  failSent(makeError: (operation: string) => Error): void {
+    for (const request of [...this.#pending.values()]) {
+      if (request.state === SENT) {
+        this.#live--;
+        this.#remove(request);
+        request.reject(makeError(this.#owner.describe(request)));
+        this.#owner.released(request, true);
+      } else if (request.state === ABANDONED) {
+        this.forget(request);
+      }
     }
   }
 
-  private settle(seq: number, p: Pending): void {
-    this.pending.delete(seq);
-    this.onSettled?.(seq);
-    p.resolve({ messages: p.messages, interrupted: p.interrupted });
+  /**
+   * Reads one datagram's frames. `datagram` may be the transport's buffer: whatever is kept (decoded
+   * replies, frames) comes from one copy (new Uint8Array: a Buffer's slice() would share memory),
+   * made when the first such frame is met. Throws
+   * NetlinkDecodeError on malformed framing or replies.
+   */
+  receive(datagram: Uint8Array): void {
+    const frames = this.#frames.reset(datagram, this.#viewOf(datagram));
+    let stable: Uint8Array | undefined;
+    let decoded: M[] | undefined;
+    let index = -1;
+    while (frames.next()) {
+      index++;
+      const type = frames.type;
+      const seq = frames.seq;
+      const request = seq === 0 ? undefined : this.#pending.get(seq);
+      if (request === undefined) {
+        const listener = this.#owner.unsolicited;
+        if (listener === undefined) continue;
+        decoded ??= this.#owner.decode((stable ??= new Uint8Array(datagram)));
+        listener(decoded[index]!);
+        continue;
+      }
+      if (type === NLMSG_ERROR) {
+        if (request.covers !== undefined) this.#settleCovered(request);
+        const errno = frames.status();
+        // A dump the kernel could not start for want of room is not over: it starts once we read.
+        if (errno === -ERRNO.ENOBUFS && request.completion === 'dump') continue;
+        if (request.state === ABANDONED) this.#drained(request);
+        else if (errno === 0) this.#settle(request);
+        else this.#failWith(request, -errno, this.#extAck(frames, true));
+      } else if (type === NLMSG_DONE) {
+        const errno = frames.status();
+        if (request.state === ABANDONED) this.#drained(request);
+        else if (errno >= 0) this.#settle(request);
+        else this.#failWith(request, -errno, this.#extAck(frames, false));
+      } else if (request.state === ABANDONED) {
+        if (request.completion === 'reply') this.#drained(request);
+      } else {
+        if (frames.flags & NLM_F_DUMP_INTR) request.interrupted = true;
+        stable ??= new Uint8Array(datagram);
+        const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this.#owner.decode(stable))[index]!;
+        (request.replies ??= []).push(reply);
+        if (request.completion === 'reply') this.#settle(request);
+      }
+    }
+  }
+
+  /**
+   * A DataView whose offsets match `datagram`'s: the last one made, when `datagram` starts where it
+   * did in the same buffer (a transport reading into one reused buffer), else a new one.
+   */
+  #viewOf(datagram: Uint8Array): DataView {
+    const view = this.#view;
+    if (view !== undefined && view.buffer === datagram.buffer && view.byteOffset === datagram.byteOffset && view.byteLength >= datagram.byteLength) return view;
+    const buffer = datagram.buffer;
+    return (this.#view = new DataView(buffer, datagram.byteOffset, buffer.byteLength - datagram.byteOffset));
+  }
+
+  /** The extended ACK of an NLMSG_ERROR or NLMSG_DONE carrying an errno (decoded from a copy). */
+  #extAck(frames: FrameCursor, error: boolean): ExtAckAttrs | undefined {
+    const src = new Source(new Uint8Array(frames.frame()));
+    return (error ? errorBody : doneBody).decode(src, frames.bodyStart - frames.start, frames.length, frames.flags).ext;
+  }
+
+  /** The answer to `anchor` came: those it vouches for that are still waiting succeeded. */
+  #settleCovered(anchor: PendingRequest<M>): void {
+    const covered = anchor.covers!;
+    anchor.covers = undefined;
+    for (const request of covered) {
+      if (request.state === SENT) this.#settle(request);
+      else if (request.state === ABANDONED) this.#drained(request);
+    }
+  }
+
+  #settle(request: PendingRequest<M>): void {
+    this.#live--;
+    this.#remove(request);
+    const mode = request.resolveWith;
+    request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
+    this.#owner.released(request, true);
+  }
+
+  #failWith(request: PendingRequest<M>, errno: number, ext: ExtAckAttrs | undefined): void {
+    this.#live--;
+    this.#remove(request);
+    const error = new NetlinkError({ errno, operation: this.#owner.describe(request), seq: request.seq, ...(ext ? { ext } : {}) });
+    request.reject(error);
+    this.#owner.released(request, true);
+    // The kernel stops at a failed batch boundary: the rest of the transaction gets no answer.
+    if (request.quiet && request.group) for (const other of request.group) if (other !== request) this.fail(other, error);
+  }
+
+  #drained(request: PendingRequest<M>): void {
+    if (request.completion === 'dump') this.#draining--;
+    this.#remove(request);
+    this.#owner.released(request, true);
+  }
+
+  #remove(request: PendingRequest<M>): void {
+    request.state = SETTLED;
+    this.#pending.delete(request.seq);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * What a Connection needs from a socket. lib/sys/netlink-request-socket.ts and netlink-event-socket.ts provide the real ones;
+ * What a Connection needs from a netlink socket, and what a Monitor needs beyond that.
+ * lib/sys/netlink-request-socket.ts and netlink-event-socket.ts provide the real ones;
  * test/helpers/fake-kernel.ts a function-driven fake.
  */
 export interface SendOptions {
@@ -12,17 +13,32 @@ export interface SendOptions {
 }
 
 export interface Transport {
-  /** Sends one datagram (one sendmsg); resolves once the kernel took it. */
-  send(datagram: Uint8Array, options?: SendOptions): Promise<void>;
+  /** Our netlink port id (the nlmsg_pid the kernel answers to); 0 where it is not known. */
+  readonly port: number;
   /**
-   * Each datagram received. A listener may return false to say it expects nothing more for now
-   * (every answer it waited for has come): a transport may then stop reading until its next send.
+   * Sends one datagram (one sendmsg). Returns undefined once the kernel has taken it; a promise
+   * when the send has to wait (the transport then keeps its own copy of the bytes, so the caller
+   * may reuse its buffer at once). Throws, or rejects, when the socket refuses it.
+   */
+  send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined;
+  /**
+   * Each datagram received. The bytes may be the transport's read buffer: they are valid during
+   * the call only, so a listener copies what it keeps. A listener may return false to say it
+   * expects nothing more for now (every answer it waited for has come): a transport may then stop
+   * reading until its next send.
    */
   onDatagram(listener: (datagram: Uint8Array) => boolean | void): void;
-  /** Socket-level failures, e.g. an error with code 'ENOBUFS' when the kernel dropped replies. */
+  /** Socket-level failures, e.g. an error with code 'ENOBUFS' when the kernel dropped datagrams. */
   onError(listener: (error: Error & { code?: string }) => void): void;
-  /** Keep the event loop alive while requests are pending; let it exit when idle. */
+  /** Keep the event loop alive while answers are awaited (ref), or not (unref). */
   ref(): void;
   unref(): void;
+  /** Idempotent; sends still waiting reject with code 'ERR_SOCKET_CLOSED'. */
   close(): void;
+}
+
+/** A transport whose socket joins multicast groups: the kernel writes to it at any time. */
+export interface EventTransport extends Transport {
+  addMembership(group: number): void;
+  dropMembership(group: number): void;
 }

@@ -164,6 +164,27 @@ export function setFrameSeq(frame: Uint8Array, at: number, seq: number): void {
   frame[at + NLMSG_SEQ_OFFSET + 3] = (seq >>> 24) & 0xff;
 }
 
+/** nlmsg_type of the frame written at `at` in `w`. */
+export function writtenFrameType(w: Writer, at: number): number {
+  return w.getU16(at + NLMSG_TYPE_OFFSET);
+}
+
+/** nlmsg_flags of the frame written at `at` in `w`. */
+export function writtenFrameFlags(w: Writer, at: number): number {
+  return w.getU16(at + NLMSG_FLAGS_OFFSET);
+}
+
+/** Overwrites nlmsg_flags and nlmsg_seq of the frame written at `at` in `w` (a request made ready to send). */
+export function setWrittenFrameHeader(w: Writer, at: number, flags: number, seq: number): void {
+  w.setU16(at + NLMSG_FLAGS_OFFSET, flags);
+  w.setU32(at + NLMSG_SEQ_OFFSET, seq);
+}
+
+/** nlmsg_type of the frame at `at`. */
+export function frameType(frame: Uint8Array, at: number): number {
+  return frame[at + NLMSG_TYPE_OFFSET]! | (frame[at + NLMSG_TYPE_OFFSET + 1]! << 8);
+}
+
 /** nlmsg_flags of the frame at `at`. */
 export function frameFlags(frame: Uint8Array, at: number): number {
   return frame[at + NLMSG_FLAGS_OFFSET]! | (frame[at + NLMSG_FLAGS_OFFSET + 1]! << 8);

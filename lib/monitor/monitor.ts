@@ -36,13 +36,14 @@
  * has seen) before the resync, so the differences it yields are against the consumer's own copy.
  */
 import type { Logger } from 'pino';
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLMSG_DONE, NLMSG_ERROR, NLM_F_DUMP } from '../../messages/constants.js';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC } from '../../messages/constants.js';
+import { FrameCursor } from '../../messages/framing.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
 import { Connection } from '../connection.js';
 import { NetlinkOverrunError, NetnsRtnlError } from '../errors.js';
 import { SILENT_LOGGER } from '../silent-logger.js';
-import type { Transport } from '../transport.js';
+import type { EventTransport, Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
 import { eventOf, type MonitorEvent } from './events.js';
 import { groupNumber, isReplayable, MONITOR_GROUPS, REPLAYABLE_GROUPS, type MonitorGroup } from './groups.js';
@@ -64,12 +65,6 @@ export interface MonitorOptions {
   logger?: Logger;
   /** Appended to operations in errors, e.g. "in netns x". */
   context?: string;
-}
-
-/** A transport that can join groups; `port` (our nlmsg_pid) is needed in replay mode. */
-export interface MonitorTransport extends Transport {
-  readonly port?: number;
-  addMembership(group: number): void;
 }
 
 /** Replay mode gave up: the state could not be read without losing events. */
@@ -94,12 +89,10 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-const ENOBUFS = 105;
 const DEFAULT_MAX_PENDING = 16384;
 const MAX_SYNC_ATTEMPTS = 12;
 /** Wait before the next sync attempt: a burst of changes that overflowed the buffer may still be going on. */
 const syncBackoffMs = (attempt: number): number => Math.min(1000, 10 * 2 ** (attempt - 1));
-const DRAIN_TIMEOUT_MS = 3000;
 
 /** The dump behind each stream, and which group asks for it. */
 const STREAMS: ReadonlyArray<{ stream: Stream; group: MonitorGroup; request: () => NetlinkMessage; operation: string }> = [
@@ -128,25 +121,10 @@ function checkGroups(groups: unknown, replay: boolean): MonitorGroup[] {
   return [...new Set(groups as MonitorGroup[])];
 }
 
-/** The nlmsghdr fields of every message in a datagram, without decoding bodies. */
-function* headers(datagram: Uint8Array): Generator<{ type: number; flags: number; seq: number; pid: number; error: number }> {
-  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-  let off = 0;
-  while (datagram.length - off >= 16) {
-    const len = view.getUint32(off, true);
-    const type = view.getUint16(off + 4, true);
-    // NLMSG_ERROR and NLMSG_DONE start with an s32 errno.
-    const error = (type === NLMSG_ERROR || type === NLMSG_DONE) && len >= 20 && datagram.length - off >= 20 ? view.getInt32(off + 16, true) : 0;
-    yield { type, flags: view.getUint16(off + 6, true), seq: view.getUint32(off + 8, true), pid: view.getUint32(off + 12, true), error };
-    if (len < 16) return;
-    off += (len + 3) & ~3;
-  }
-}
-
 export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDisposable {
   readonly groups: readonly MonitorGroup[];
   readonly replay: boolean;
-  readonly #transport: MonitorTransport;
+  readonly #transport: EventTransport;
   readonly #log: Logger;
   readonly #maxPending: number;
   readonly #timeoutMs: number;
@@ -171,20 +149,18 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
   #lostWhileSyncing = false;
   #currentStream: Stream | undefined;
   readonly #streamStart = new Map<Stream, number>();
-  /** Sequence numbers of dumps we sent that the kernel has not finished (DONE or error). */
-  readonly #outstanding = new Set<number>();
-  #drained: (() => void) | undefined;
+  readonly #frames = new FrameCursor();
   #connectionDatagram: ((d: Uint8Array) => void) | undefined;
   #connectionError: ((e: Error & { code?: string }) => void) | undefined;
   #connectionRef = false;
 
-  constructor(transport: MonitorTransport, options: MonitorOptions) {
+  constructor(transport: EventTransport, options: MonitorOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, "is not an object like { groups: ['link'] }");
     this.replay = options.replay === true;
     this.groups = checkGroups(options.groups, this.replay);
     const max = options.maxPendingEvents ?? DEFAULT_MAX_PENDING;
     if (!Number.isInteger(max) || max < 1) throw new InvalidArgumentError('maxPendingEvents', max, 'is not a positive integer');
-    if (this.replay && transport.port === undefined) throw new InvalidArgumentError('transport', transport, 'has no port: replay mode needs it to tell dump replies from notifications');
+    if (this.replay && !transport.port) throw new InvalidArgumentError('transport', transport, 'has no port: replay mode needs it to tell dump replies from notifications');
     this.#maxPending = max;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#log = options.logger ?? SILENT_LOGGER;
@@ -205,10 +181,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
 
     if (this.replay) {
       const forConnection: Transport = {
-        send: (datagram) => {
-          for (const h of headers(datagram)) if (h.flags & NLM_F_DUMP) this.#outstanding.add(h.seq);
-          return transport.send(datagram);
-        },
+        port: transport.port,
+        send: (datagram) => transport.send(datagram),
         onDatagram: (listener) => {
           this.#connectionDatagram = listener;
         },
@@ -308,7 +282,6 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     if (this.#closed) return;
     this.#closed = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#drained?.();
     this.#connection?.close('the monitor was closed');
     this.#transport.close();
   }
@@ -342,7 +315,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     }
     let messages: NetlinkMessage[];
     try {
-      messages = decodeMessages(datagram);
+      // A copy: decoded messages keep referring to their bytes, valid during this call only.
+      messages = decodeMessages(new Uint8Array(datagram));
     } catch (error) {
       this.#fail(error);
       return;
@@ -350,22 +324,27 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     for (const m of messages) this.#notification(m);
   }
 
-  /** A reply to one of our dumps (our port, a sequence number we sent) rather than a notification. */
+  /**
+   * A reply to one of our dumps (our port, a sequence number the connection awaits or is reading
+   * to its end) rather than a notification (those carry the port and sequence number of whoever
+   * made the change).
+   */
   #isReply(datagram: Uint8Array): boolean {
-    if (this.#connection === undefined) return false;
-    let reply = false;
-    for (const h of headers(datagram)) {
-      if (h.pid !== this.#transport.port || !this.#outstanding.has(h.seq)) continue;
-      reply = true;
-      if (this.#phase === 'syncing' && this.#currentStream !== undefined && !this.#streamStart.has(this.#currentStream)) {
-        this.#streamStart.set(this.#currentStream, this.#buffer.length);
+    const connection = this.#connection;
+    if (connection === undefined) return false;
+    const frames = this.#frames.reset(datagram);
+    try {
+      while (frames.next()) {
+        if (frames.pid !== this.#transport.port || !connection.expects(frames.seq)) continue;
+        if (this.#phase === 'syncing' && this.#currentStream !== undefined && !this.#streamStart.has(this.#currentStream)) {
+          this.#streamStart.set(this.#currentStream, this.#buffer.length);
+        }
+        return true;
       }
-      // A dump refused with ENOBUFS (our queue was full when it began) is not over: the kernel
-      // keeps it running and sends it, under the same sequence number, once we have read.
-      if (h.type === NLMSG_DONE || (h.type === NLMSG_ERROR && h.error !== -ENOBUFS)) this.#outstanding.delete(h.seq);
+    } catch {
+      // Bad framing: decoding it as notifications reports it.
     }
-    if (reply && this.#outstanding.size === 0) this.#drained?.();
-    return reply;
+    return false;
   }
 
   #socketError(error: Error & { code?: string }): void {
@@ -503,9 +482,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
       this.#log.debug({ attempt }, 'monitor: events lost while syncing, starting over');
       // Notifications kept before the loss may be followed by lost ones: rule 3 from now on.
       resync = true;
+      // (A dump the loss cut short is read to its end by the connection before the next starts.)
       await new Promise((resolve) => setTimeout(resolve, syncBackoffMs(attempt)));
-      if (this.#closed) return;
-      await this.#drain();
       if (this.#closed) return;
     }
   }
@@ -516,23 +494,5 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     if (stream === undefined) return false;
     const start = this.#streamStart.get(stream);
     return start !== undefined && index >= start;
-  }
-
-  /** Waits until the kernel has finished the dumps it was still running for us (it refuses a new one with EBUSY). */
-  #drain(): Promise<void> {
-    if (this.#outstanding.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#drained = undefined;
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#outstanding.clear();
-        done();
-      }, DRAIN_TIMEOUT_MS);
-      timer.unref();
-      this.#drained = done;
-    });
   }
 }

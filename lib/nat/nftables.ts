@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { NLM_F_ACK } from '../../messages/constants.js';
-import type { NetlinkMessage } from '../../messages/message.js';
 import {
   NETLINK_NETFILTER,
   batchBegin,
@@ -23,14 +22,10 @@ import { Connection, type MessageCodec, type RequestOptions } from '../connectio
 import { UnexpectedReplyError } from '../errors.js';
 import { openNetlinkSocket } from '../sys/index.js';
 
-/**
- * nfnetlink framing for a Connection. The cast is the one place nfnetlink messages pass as
- * NetlinkMessage: the Connection only reads their header and the 'error' / 'done' bodies, which
- * both families share.
- */
-export const NFNETLINK_CODEC: MessageCodec = {
-  decode: (datagram) => decodeNftMessages(datagram) as unknown as NetlinkMessage[],
-  write: (w, message) => writeNftMessage(w, message as unknown as NftMessage),
+/** nfnetlink framing for a Connection. */
+export const NFNETLINK_CODEC: MessageCodec<NftMessage> = {
+  decode: decodeNftMessages,
+  write: writeNftMessage,
   typeName: nftMessageTypeName,
   isGet: isNftGet,
 };
@@ -90,12 +85,12 @@ export function toNftRule(m: NftMessage): NftRule | undefined {
  * tables, chains and rules, and commit() of changes as one all-or-nothing batch.
  */
 export class Nftables {
-  constructor(readonly connection: Connection) {}
+  constructor(readonly connection: Connection<NftMessage>) {}
 
   static open(options: NftablesOpenOptions = {}): Nftables {
     const transport = openNetlinkSocket({ protocol: NETLINK_NETFILTER, ...(options.netnsFd !== undefined ? { netnsFd: options.netnsFd } : {}) });
     return new Nftables(
-      new Connection(transport, {
+      new Connection<NftMessage>(transport, {
         codec: NFNETLINK_CODEC,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -106,7 +101,7 @@ export class Nftables {
 
   /** The ruleset generation (NFTA_GEN_ID): it changes with every committed batch. */
   async generation(options: RequestOptions = {}): Promise<number> {
-    const [reply] = (await this.connection.request(getGeneration() as unknown as NetlinkMessage, options)) as unknown as NftMessage[];
+    const [reply] = await this.connection.request(getGeneration(), options);
     if (reply?.kind !== 'gen' || reply.body.attrs.id === undefined) throw new UnexpectedReplyError('NFT_MSG_GETGEN', 'the kernel answered without NFTA_GEN_ID');
     return reply.body.attrs.id;
   }
@@ -153,11 +148,11 @@ export class Nftables {
       ...changes.map((m) => ({ ...m, flags: m.flags | NLM_F_ACK }) as NftMessage),
       batchEnd(),
     ];
-    const results = await this.connection.transaction(batch as unknown as NetlinkMessage[], options);
+    const results = await this.connection.transaction(batch, options);
     const echoed: NftMessage[][] = [];
     for (const r of results) {
       if (!r.ok) throw r.error;
-      echoed.push(r.messages as unknown as NftMessage[]);
+      echoed.push(r.messages);
     }
     return echoed.slice(1, -1);
   }
@@ -167,6 +162,6 @@ export class Nftables {
   }
 
   private async dump(message: NftMessage, options: RequestOptions): Promise<NftMessage[]> {
-    return (await this.connection.dump(message as unknown as NetlinkMessage, options)) as unknown as NftMessage[];
+    return this.connection.dump(message, options);
   }
 }

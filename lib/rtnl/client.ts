@@ -1,4 +1,5 @@
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELNSID, RTM_NEWLINK, RTM_NEWNSID } from '../../messages/constants.js';
+import { frameType } from '../../messages/framing.js';
 import type { LinkMessage, NetlinkMessage, NsidMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink, getNsid } from '../../messages/requests.js';
 import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
@@ -58,8 +59,8 @@ export class Rtnl {
     return this.connection.request(message, { ...options, operation });
   }
 
-  private dump(message: NetlinkMessage, operation: string): Promise<NetlinkMessage[]> {
-    return this.connection.dump(message, { operation });
+  private dump(message: NetlinkMessage, operation: string, options?: RequestOptions): Promise<NetlinkMessage[]> {
+    return this.connection.dump(message, { ...options, operation });
   }
 
   // ---- links
@@ -68,9 +69,9 @@ export class Rtnl {
   async link(ref: DeviceRef): Promise<LinkState> {
     const selector = typeof ref === 'number' ? { index: checkInteger(ref, 'index', 1, 0x7fffffff) } : { name: checkInterfaceName(ref, 'dev') };
     // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
-    const [reply] = await this.send(getLink(selector, { skipStats: true }), `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}`, { undecodedReplies: true });
-    if (reply?.kind !== 'unknown') throw new UnexpectedReplyError(`RTM_GETLINK ${String(ref)}`, 'the kernel sent no reply');
-    return linkStateOfFrame(reply.body);
+    const [frame] = await this.connection.requestFrames(getLink(selector, { skipStats: true }), { operation: `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}` });
+    if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${String(ref)}`, 'the kernel sent no reply');
+    return linkStateOfFrame(frame);
   }
 
   /** The index of a device named `ref` (numbers are taken as they are). */
@@ -84,8 +85,10 @@ export class Rtnl {
     const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
     const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
     // Each link is read for its summary fields only; `raw` is decoded if and when it is read.
-    const replies = await this.connection.dump(request, { operation: 'RTM_GETLINK dump', undecodedReplies: true });
-    return replies.flatMap((m) => (m.kind === 'unknown' && m.type === RTM_NEWLINK ? [linkStateOfFrame(m.body)] : []));
+    const frames = await this.connection.dumpFrames(request, { operation: 'RTM_GETLINK dump' });
+    const links: LinkState[] = [];
+    for (const frame of frames) if (frameType(frame, 0) === RTM_NEWLINK) links.push(linkStateOfFrame(frame));
+    return links;
   }
 
   async createLink(message: LinkMessage, description: string): Promise<void> {
@@ -194,7 +197,7 @@ export class Rtnl {
     return results.map((r) => (r.ok ? undefined : r.error));
   }
 
-  async routes(filter: RouteFilter = {}): Promise<Route[]> {
+  async routes(filter: RouteFilter = {}, options?: RequestOptions): Promise<Route[]> {
     const table = filter.table === 'all' ? undefined : lookup(TABLES, filter.table ?? 'main', 'table', 0xffffffff);
     const oif = filter.dev === undefined ? undefined : await this.index(filter.dev);
     const request = dumpRoutes({
@@ -204,7 +207,7 @@ export class Rtnl {
       ...(filter.protocol !== undefined ? { protocol: lookup(PROTOCOLS, filter.protocol, 'protocol') } : {}),
       ...(filter.type !== undefined ? { type: lookup(ROUTE_TYPES, filter.type, 'type') } : {}),
     });
-    const replies = await this.dump(request, 'RTM_GETROUTE dump');
+    const replies = await this.dump(request, 'RTM_GETROUTE dump', options);
     // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
     const routes: Route[] = [];
     for (const m of replies) if (m.kind === 'route') routes.push(toRoute(m.body));

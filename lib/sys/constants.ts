@@ -55,6 +55,8 @@ export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_MEMINFO = 55;
 export const SOL_NETLINK = 270;
+/** <linux/sockios.h>: an fd for the network namespace of a socket. */
+export const SIOCGSKNS = 0x894c;
 
 // Index of the drop counter in the u32 array SO_MEMINFO returns, <linux/sock_diag.h>
 export const SK_MEMINFO_DROPS = 8;

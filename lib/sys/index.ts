@@ -13,8 +13,8 @@ export {
   validateNetnsName,
   type NetnsDirOptions,
 } from './named-netns.js';
-export { openNetlinkSocket } from './netlink-request-socket.js';
-export { openNetlinkEventSocket } from './netlink-event-socket.js';
-export type { NetlinkEventTransport, NetlinkSocketOptions, NetlinkTransport } from './netlink-socket-common.js';
+export { openNetlinkSocket, type RequestSocket } from './netlink-request-socket.js';
+export { openNetlinkEventSocket, type EventSocket } from './netlink-event-socket.js';
+export type { NetlinkSocketOptions } from './netlink-socket-common.js';
 export { getsockoptInt, getsockoptInto, setsockoptInt } from './libc.js';
 export { ConnectTimeoutError, connectInNetns, encodeSockaddr, listenInNetns, type NetnsConnectOptions, type NetnsListenOptions } from './tcp-in-netns.js';

@@ -9,46 +9,31 @@ import { createRequire } from 'node:module';
 import type { ErrnoException, MessageInfo } from 'netlink';
 import type { RawNetlinkSocket } from 'netlink/dist/raw.js';
 import { closeSync, openSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import {
-  AF_NETLINK,
   MSG_DONTWAIT,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_ROUTE,
   SOL_NETLINK,
-  SOL_SOCKET,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
-  SO_PROTOCOL,
-  SOCKADDR_NL_SIZE,
 } from './constants.js';
-import { getsockname, getsockoptInto, sendUnchecked, setsockoptInt } from './libc.js';
-import {
-  DropCounter,
-  SocketClosedError,
-  SocketListeners,
-  callSafely,
-  setBufferSize,
-  setNetlinkOptions,
-  type NetlinkEventTransport,
-  type NetlinkSocketOptions,
-} from './netlink-socket-common.js';
-import { fdOfSocketInode, netlinkSocketInode } from './netlink-socket-fd.js';
-import { withNetns } from './netns-thread.js';
+import { sendUnchecked, setsockoptInt } from './libc.js';
+import type { EventTransport, SendOptions } from '../transport.js';
+import { DropCounter, SocketClosedError, SocketListeners, callSafely, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
+import { findNetlinkSocketFd } from './netlink-socket-fd.js';
+import { currentNetnsInode, withNetns } from './netns-thread.js';
+import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
 
 /** Opens an event socket (join groups with addMembership), in the namespace `options.netnsFd` refers to if given. */
-export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): NetlinkEventTransport {
+export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): EventSocket {
   const protocol = options.protocol ?? NETLINK_ROUTE;
-  const { socket, port, fd: known, inode } =
-    options.netnsFd === undefined ? createBound(protocol) : withNetns(options.netnsFd, () => createBound(protocol));
+  const { socket, port, fd } = options.netnsFd === undefined ? createBound(protocol) : withNetns(options.netnsFd, () => createBound(protocol));
   try {
-    const fd = known ?? (inode === undefined ? undefined : fdOfSocketInode(inode));
-    if (fd === undefined) throw new Error(`netlink socket port ${port} (inode ${inode}) has no fd in /proc/self/fd`);
     // NETLINK_NO_ENOBUFS matters here: an overrun reported as an error aborts the binding's process.
     setNetlinkOptions(fd, options.sendBufferSize);
-    const transport = new EventSocketTransport(socket, port, fd);
+    const transport = new EventSocket(socket, port, fd);
     if (options.recvBufferSize !== undefined) transport.setRecvBufferSize(options.recvBufferSize);
     return transport;
   } catch (error) {
@@ -77,46 +62,25 @@ function rawSockets(): RawSocketClass {
   return (require('netlink/dist/raw.js') as { RawNetlinkSocket: RawSocketClass }).RawNetlinkSocket;
 }
 
-/** Runs inside the target namespace: the socket and the /proc lookup both belong to it. */
-function createBound(protocol: number): { socket: RawNetlinkSocket; port: number; fd?: number; inode?: number } {
+/** Runs inside the target namespace: the socket, and the namespace its fd is identified by. */
+function createBound(protocol: number): { socket: RawNetlinkSocket; port: number; fd: number } {
   // The binding's typings mark the buffer sizes required; it leaves them as they are when omitted.
   const options = { messagePeeking: false, msgBufferSize: RECEIVE_BUFFER } as ConstructorParameters<RawSocketClass>[1];
-  // The kernel gives a new socket the lowest free fd: note which that is just before, and check
-  // after (getsockname: netlink, our port; SO_PROTOCOL) that the socket got it. That spares the
-  // /proc/net/netlink read and the /proc/self/fd scan (about 0.4 ms of a socket's 0.65 ms, more
-  // with many fds open); if another thread took the fd meanwhile, the scan below finds it.
-  const guess = openSync('/dev/null', 'r');
-  closeSync(guess);
+  // The kernel gives a new socket the lowest free fd: the one free just before is checked first.
+  const likely = openSync('/dev/null', 'r');
+  closeSync(likely);
   const socket = new (rawSockets())(protocol, options);
   try {
     const { port } = socket.address();
-    if (isNetlinkSocket(guess, protocol, port)) return { socket, port, fd: guess };
-    const inode = netlinkSocketInode(protocol, port);
-    if (inode === undefined) throw new Error(`netlink socket port ${port} not found in /proc/thread-self/net/netlink`);
-    return { socket, port, inode };
+    return { socket, port, fd: findNetlinkSocketFd({ protocol, port, netnsInode: currentNetnsInode() }, likely) };
   } catch (error) {
     socket.close();
     throw error;
   }
 }
 
-const RESOLVED = Promise.resolve();
-
-/** Whether `fd` is a netlink socket of `protocol` bound to `port` (in the calling thread's namespace). */
-function isNetlinkSocket(fd: number, protocol: number, port: number): boolean {
-  try {
-    const address = Buffer.alloc(SOCKADDR_NL_SIZE);
-    if (getsockname(fd, address) !== SOCKADDR_NL_SIZE) return false;
-    if (address.readUInt16LE(0) !== AF_NETLINK || address.readUInt32LE(4) !== port >>> 0) return false;
-    const value = Buffer.alloc(4);
-    getsockoptInto(fd, SOL_SOCKET, SO_PROTOCOL, value);
-    return value.readInt32LE(0) === protocol;
-  } catch {
-    return false;
-  }
-}
-
-class EventSocketTransport implements NetlinkEventTransport {
+/** An event socket: an EventTransport, plus its fd and receive buffer size. */
+export class EventSocket implements EventTransport {
   readonly #socket: RawNetlinkSocket;
   readonly #listeners = new SocketListeners();
   readonly #pendingSends = new Set<(error: Error) => void>();
@@ -145,28 +109,28 @@ class EventSocketTransport implements NetlinkEventTransport {
       callSafely(() => {
         this.#noteDatagram(RECEIVE_BUFFER);
         const detail = `netlink port ${port}, datagram of ${info.truncated ?? '?'} bytes truncated`;
-        this.#listeners.error(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, detail));
+        this.#listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, detail));
       }),
     );
     socket.on('error', (error: ErrnoException) => callSafely(() => this.#listeners.error(asSystemCallError(error, port))));
   }
 
-  send(datagram: Uint8Array): Promise<void> {
-    if (this.#closed) return Promise.reject(new SocketClosedError());
+  send(datagram: Uint8Array, _options?: SendOptions): Promise<void> | undefined {
+    if (this.#closed) throw new SocketClosedError();
     // Directly, when nothing is queued in the binding (which would otherwise be overtaken): one
     // send(2), no completion timer and native callback per datagram. Sending to the kernel does not
     // block: it handles the messages inside the call. EAGAIN/ENOBUFS (rare) fall back to the
     // binding, which retries when the socket is writable.
     if (this.#pendingSends.size === 0) {
       const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
-      if (sent >= 0) return RESOLVED;
+      if (sent >= 0) return undefined;
       const errno = koffi.errno();
-      if (errno !== osConstants.errno.EAGAIN && errno !== osConstants.errno.ENOBUFS && errno !== osConstants.errno.EINTR) {
-        return Promise.reject(new SystemCallError('sendmsg', errno, `netlink port ${this.port}`));
+      if (errno !== ERRNO.EAGAIN && errno !== ERRNO.ENOBUFS && errno !== ERRNO.EINTR) {
+        throw new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
       }
     }
-    // The binding wants a Buffer; this one shares the caller's memory.
-    const buffer = Buffer.isBuffer(datagram) ? datagram : Buffer.from(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+    // The binding sends later: it gets a copy, the caller may reuse its buffer at once.
+    const buffer = Buffer.from(datagram);
     return new Promise<void>((resolve, reject) => {
       this.#socket.send(buffer, { port: 0 }, (error) => {
         this.#pendingSends.delete(reject);
@@ -177,7 +141,7 @@ class EventSocketTransport implements NetlinkEventTransport {
     });
   }
 
-  onDatagram(listener: (datagram: Buffer) => boolean | void): void {
+  onDatagram(listener: (datagram: Uint8Array) => boolean | void): void {
     this.#listeners.onDatagram(listener);
   }
 

@@ -17,7 +17,6 @@
  */
 import koffi from 'koffi';
 import { closeSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import {
   AF_NETLINK,
   MSG_DONTWAIT,
@@ -32,16 +31,10 @@ import {
   SOL_SOCKET,
 } from './constants.js';
 import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sendUnchecked, socket } from './libc.js';
-import {
-  DropCounter,
-  SocketClosedError,
-  SocketListeners,
-  setBufferSize,
-  setNetlinkOptions,
-  type NetlinkSocketOptions,
-  type NetlinkTransport,
-} from './netlink-socket-common.js';
+import type { SendOptions, Transport } from '../transport.js';
+import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { withNetns } from './netns-thread.js';
+import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
 
 /**
@@ -63,20 +56,18 @@ const LAST_RETRY_MS = 64;
 /** A send the kernel keeps refusing (EAGAIN, ENOBUFS: out of memory) fails after this long. */
 const DEFERRED_SEND_LIMIT_MS = 5_000;
 
-const RESOLVED = Promise.resolve();
-
 /**
  * One read buffer for every request socket: a pass reads and copies out each datagram before
  * anything else runs, so passes never overlap, and a socket opened and closed per container costs
  * no 64 KiB allocation (which, churned by the thousand, fragmented the malloc heap). Scratch
  * space, not state: nothing in it means anything once the synchronous read that filled it is over.
  */
-const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+const readBuffer = new Uint8Array(READ_BUFFER);
 const senderAddress = Buffer.alloc(SOCKADDR_NL_SIZE);
 const senderAddressLength = Buffer.alloc(4);
 
 /** Opens a request socket, in the namespace `options.netnsFd` refers to if given. */
-export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTransport {
+export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSocket {
   const protocol = options.protocol ?? NETLINK_ROUTE;
   const open = (): number => socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   const fd = options.netnsFd === undefined ? open() : withNetns(options.netnsFd, open);
@@ -87,7 +78,7 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): NetlinkTr
     getsockname(fd, address);
     setNetlinkOptions(fd, options.sendBufferSize);
     if (options.recvBufferSize !== undefined) setBufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, options.recvBufferSize);
-    return new RequestSocketTransport(fd, address.readUInt32LE(4));
+    return new RequestSocket(fd, address.readUInt32LE(4));
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -104,7 +95,8 @@ interface Deferred {
   giveUpAt: number;
 }
 
-class RequestSocketTransport implements NetlinkTransport {
+/** A request socket: a Transport, plus its fd and receive buffer size. */
+export class RequestSocket implements Transport {
   readonly #listeners = new SocketListeners();
   readonly #drops: DropCounter;
   /**
@@ -129,21 +121,23 @@ class RequestSocketTransport implements NetlinkTransport {
     this.#drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
   }
 
-  send(datagram: Uint8Array, options?: { slow?: boolean }): Promise<void> {
-    if (this.#closed) return Promise.reject(new SocketClosedError());
+  send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined {
+    if (this.#closed) throw new SocketClosedError();
     const slow = options?.slow === true;
     if (!slow && this.#deferred.length === 0 && this.#offThread === undefined) {
       const outcome = this.#trySend(datagram);
-      if (outcome === undefined) return RESOLVED;
-      if (outcome instanceof Error) return Promise.reject(outcome);
+      if (outcome === undefined) return undefined;
+      if (outcome instanceof Error) throw outcome;
     }
+    // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
+    const copy = datagram.slice();
     return new Promise<void>((resolve, reject) => {
-      this.#deferred.push({ datagram, slow, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
+      this.#deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
       this.#drain();
     });
   }
 
-  onDatagram(listener: (datagram: Buffer) => boolean | void): void {
+  onDatagram(listener: (datagram: Uint8Array) => boolean | void): void {
     this.#listeners.onDatagram(listener);
   }
 
@@ -194,7 +188,7 @@ class RequestSocketTransport implements NetlinkTransport {
       return undefined;
     }
     const errno = koffi.errno();
-    const { EAGAIN, ENOBUFS, EINTR } = osConstants.errno;
+    const { EAGAIN, ENOBUFS, EINTR } = ERRNO;
     if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return errno;
     return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
   }
@@ -272,22 +266,21 @@ class RequestSocketTransport implements NetlinkTransport {
       const size = recvfromUnchecked(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
       if (size < 0) {
         const errno = koffi.errno();
-        if (errno === osConstants.errno.EINTR) continue;
-        if (errno !== osConstants.errno.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
+        if (errno === ERRNO.EINTR) continue;
+        if (errno !== ERRNO.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
         this.#idle();
         return;
       }
       this.#retryMs = FIRST_RETRY_MS;
       if (this.#drops.note(Math.min(size, READ_BUFFER))) this.#checkDrops();
       if (size > READ_BUFFER) {
-        this.#listeners.error(new SystemCallError('recvmsg', osConstants.errno.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
+        this.#listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
         continue;
       }
       // From another process (only a privileged one can send here): not an answer.
       if (senderAddress.readUInt32LE(4) !== 0) continue;
-      // A copy: decoded messages keep referring to the bytes they came from.
-      const datagram = Buffer.from(readBuffer.subarray(0, size));
-      const more = this.#listeners.datagram(datagram);
+      // A view of the shared buffer: listeners copy what they keep (see Transport.onDatagram).
+      const more = this.#listeners.datagram(readBuffer.subarray(0, size));
       // Every listener has all it waited for: the read that would find the socket empty (one
       // syscall per request, for requests awaited one by one) is left to the next send's pass.
       if (!more) return;

@@ -1,42 +1,12 @@
 /**
- * What the two netlink socket kinds share: their public shape, buffer sizing, the closed-socket
- * error, and overrun detection through the kernel's drop counter.
+ * What the two netlink socket kinds share: buffer sizing, socket options, the closed-socket error,
+ * the listeners, and overrun detection through the kernel's drop counter.
  */
-import { constants as osConstants } from 'node:os';
-import { NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
+import { NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
 import { getsockoptInto, setsockoptInt } from './libc.js';
+import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
 import { NetnsRtnlError } from '../../messages/errors.js';
-
-export interface NetlinkTransport {
-  /** Our netlink port id (nl_pid) in the socket's namespace. */
-  readonly port: number;
-  readonly fd: number;
-  /** One sendmsg of the whole datagram; `slow`: see lib/transport.ts. */
-  send(datagram: Uint8Array, options?: { slow?: boolean }): Promise<void>;
-  /**
-   * Datagrams from the kernel (each a copy the listener may keep); anything sent by another port is
-   * dropped. A listener that returns false expects nothing more until the next send: a request
-   * socket then skips the read that would only find it empty.
-   */
-  onDatagram(listener: (datagram: Buffer) => boolean | void): void;
-  /** Socket errors, e.g. code 'ENOBUFS' after a receive overrun. With no listener they are thrown, like an EventEmitter 'error'. */
-  onError(listener: (error: Error) => void): void;
-  setRecvBufferSize(bytes: number): void;
-  /** The receive buffer the kernel actually granted (SO_RCVBUF; it doubles what was asked). */
-  getRecvBufferSize(): number;
-  /** Keep the process alive while answers are awaited (ref) or not (unref). */
-  ref(): void;
-  unref(): void;
-  /** Idempotent; sends still pending reject with code 'ERR_SOCKET_CLOSED'. */
-  close(): void;
-}
-
-/** A socket that joins multicast groups: the kernel writes to it at any time, so it is polled. */
-export interface NetlinkEventTransport extends NetlinkTransport {
-  addMembership(group: number): void;
-  dropMembership(group: number): void;
-}
 
 export interface NetlinkSocketOptions {
   /** Netlink protocol (default NETLINK_ROUTE). */
@@ -69,9 +39,15 @@ export function setBufferSize(fd: number, forced: number, capped: number, bytes:
 /**
  * What every socket of ours runs with: extended ACKs (the kernel's error text), strict checking of
  * requests, NETLINK_NO_ENOBUFS (see DropCounter), and the send buffer asked for, if any.
+ *
+ * NETLINK_CAP_ACK: an error then echoes only the header of the failed request, not the whole
+ * request (the extended-ACK attributes, offset of the bad attribute included, still come). So the
+ * answer to any change is small whatever the change's size, and flow control can bound what the
+ * kernel queues (lib/answer-cost.ts); nothing here reads the echoed payload.
  */
 export function setNetlinkOptions(fd: number, sendBufferSize: number | undefined): void {
   setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+  setsockoptInt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
   setsockoptInt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
   setsockoptInt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
   if (sendBufferSize !== undefined) setBufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, sendBufferSize);
@@ -134,16 +110,16 @@ export class DropCounter {
     if (drops === this.#drops) return undefined;
     const lost = (drops - this.#drops) >>> 0;
     this.#drops = drops;
-    return new SystemCallError('recvmsg', osConstants.errno.ENOBUFS, `netlink port ${this.port}: receive buffer overrun, ${lost} datagram(s) dropped`);
+    return new SystemCallError('recvmsg', ERRNO.ENOBUFS, `netlink port ${this.port}: receive buffer overrun, ${lost} datagram(s) dropped`);
   }
 }
 
 /** The datagram and error listeners of one socket, and how both socket kinds call them. */
 export class SocketListeners {
-  readonly #datagram: Array<(datagram: Buffer) => boolean | void> = [];
+  readonly #datagram: Array<(datagram: Uint8Array) => boolean | void> = [];
   readonly #error: Array<(error: Error) => void> = [];
 
-  onDatagram(listener: (datagram: Buffer) => boolean | void): void {
+  onDatagram(listener: (datagram: Uint8Array) => boolean | void): void {
     this.#datagram.push(listener);
   }
 
@@ -152,12 +128,15 @@ export class SocketListeners {
   }
 
   /** Hands `datagram` to every listener; false when each returned false (expects nothing more). */
-  datagram(datagram: Buffer): boolean {
-    let more = this.#datagram.length === 0;
-    for (const listener of this.#datagram) {
-      callSafely(() => {
-        if (listener(datagram) !== false) more = true;
-      });
+  datagram(datagram: Uint8Array): boolean {
+    const listeners = this.#datagram;
+    let more = listeners.length === 0;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        if (listeners[i]!(datagram) !== false) more = true;
+      } catch (error) {
+        rethrowLater(error);
+      }
     }
     return more;
   }

@@ -1,36 +1,55 @@
 /**
- * The `netlink` package hides its socket's fd. Recover it: the port id is
- * unique per namespace and protocol, /proc/thread-self/net/netlink (read from
- * inside the socket's namespace) maps it to the socket's inode, which is unique
- * on the host, and /proc/self/fd/N links to socket:[inode].
+ * The `netlink` package hides its socket's fd, and event sockets need it (socket options, the drop
+ * counter, direct sends). It is recovered by identification, not by guess: a netlink socket is
+ * unique by (network namespace, protocol, port id), and each of those can be read from an fd
+ * (SIOCGSKNS, SO_PROTOCOL, getsockname). The fd the kernel most likely gave the socket (the
+ * lowest free one just before it was made) is checked first; if it is not the socket, every fd
+ * of the process is, and no match is an error.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync } from 'node:fs';
+import { AF_NETLINK, SIOCGSKNS, SOCKADDR_NL_SIZE, SOL_SOCKET, SO_PROTOCOL } from './constants.js';
+import { getsockname, getsockoptInto, ioctlNoArgument } from './libc.js';
 
-/** Inode of the netlink socket bound to `port` for `protocol`, in the calling thread's namespace. */
-export function netlinkSocketInode(protocol: number, port: number): number | undefined {
-  return findNetlinkSocketInode(readFileSync('/proc/thread-self/net/netlink', 'latin1'), protocol, port);
+/** What identifies one netlink socket. */
+export interface NetlinkSocketIdentity {
+  protocol: number;
+  /** The port id it is bound to. */
+  port: number;
+  /** Inode of its network namespace. */
+  netnsInode: number;
 }
 
-/** Looks a socket up in the text of /proc/net/netlink. */
-export function findNetlinkSocketInode(table: string, protocol: number, port: number): number | undefined {
-  // Columns: sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-  for (const line of table.split('\n').slice(1)) {
-    const columns = line.trim().split(/\s+/);
-    if (columns.length < 10) continue;
-    if (Number(columns[1]) === protocol && Number(columns[2]) === port) return Number(columns[9]);
-  }
-  return undefined;
-}
+const address = Buffer.alloc(SOCKADDR_NL_SIZE);
+const value = Buffer.alloc(4);
 
-/** The fd of this process that refers to the socket with `inode`, if any. */
-export function fdOfSocketInode(inode: number): number | undefined {
-  const wanted = `socket:[${inode}]`;
-  for (const entry of readdirSync('/proc/self/fd')) {
+/** Whether `fd` is the netlink socket `identity` describes. */
+export function isNetlinkSocket(fd: number, identity: NetlinkSocketIdentity): boolean {
+  try {
+    if (getsockname(fd, address) !== SOCKADDR_NL_SIZE) return false;
+    if (address.readUInt16LE(0) !== AF_NETLINK || address.readUInt32LE(4) !== identity.port >>> 0) return false;
+    getsockoptInto(fd, SOL_SOCKET, SO_PROTOCOL, value);
+    if (value.readInt32LE(0) !== identity.protocol) return false;
+    // Port ids are unique within a namespace only: the socket's own namespace must be the one.
+    const netns = ioctlNoArgument(fd, SIOCGSKNS, 'SIOCGSKNS');
     try {
-      if (readlinkSync(`/proc/self/fd/${entry}`) === wanted) return Number(entry);
-    } catch {
-      // closed while we looked (the fd readdir itself used is one of them)
+      return fstatSync(netns).ino === identity.netnsInode;
+    } finally {
+      closeSync(netns);
     }
+  } catch {
+    return false;
   }
-  return undefined;
+}
+
+/**
+ * The fd of the netlink socket `identity` describes: `likely` if it is that socket, else the one
+ * among this process's fds that is. Throws when none is.
+ */
+export function findNetlinkSocketFd(identity: NetlinkSocketIdentity, likely: number, listFds: () => string[] = () => readdirSync('/proc/self/fd')): number {
+  if (isNetlinkSocket(likely, identity)) return likely;
+  for (const entry of listFds()) {
+    const fd = Number(entry);
+    if (fd !== likely && isNetlinkSocket(fd, identity)) return fd;
+  }
+  throw new Error(`no fd of this process is the netlink socket of protocol ${identity.protocol}, port ${identity.port}, in netns inode ${identity.netnsInode}`);
 }

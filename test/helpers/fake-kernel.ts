@@ -1,5 +1,5 @@
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
-import type { SendOptions, Transport } from '../../lib/transport.js';
+import type { EventTransport, SendOptions } from '../../lib/transport.js';
 
 /**
  * A kernel made of a function: it gets each request the connection sends and returns the
@@ -7,7 +7,11 @@ import type { SendOptions, Transport } from '../../lib/transport.js';
  */
 export type FakeKernelHandler = (request: NetlinkMessage, datagram: Uint8Array) => NetlinkMessage[][] | NetlinkMessage[] | void;
 
-export interface FakeTransport extends Transport {
+export interface FakeTransport extends EventTransport {
+  /** 0 (unknown) unless a test sets it. */
+  port: number;
+  /** Multicast groups joined, in order. */
+  readonly groups: number[];
   /** Every datagram sent, as bytes. */
   readonly sent: Uint8Array[];
   /** The options each datagram was sent with (undefined when none). */
@@ -26,12 +30,20 @@ export function fakeKernel(handler: FakeKernelHandler): FakeTransport {
   let onDatagram: (d: Uint8Array) => void = () => {};
   let onError: (e: Error & { code?: string }) => void = () => {};
   const transport: FakeTransport = {
+    port: 0,
+    groups: [],
+    addMembership(group) {
+      transport.groups.push(group);
+    },
+    dropMembership(group) {
+      transport.groups.splice(transport.groups.indexOf(group), 1);
+    },
     sent: [],
     sendOptions: [],
     requests: [],
     closed: false,
     refs: 0,
-    async send(datagram, options) {
+    send(datagram, options) {
       if (transport.closed) throw new Error('fake socket closed');
       transport.sent.push(datagram.slice());
       transport.sendOptions.push(options);
@@ -43,6 +55,7 @@ export function fakeKernel(handler: FakeKernelHandler): FakeTransport {
           if (messages.length > 0) setImmediate(() => !transport.closed && onDatagram(encodeMessages(messages)));
         }
       }
+      return undefined;
     },
     deliver(messages) {
       onDatagram(encodeMessages(messages));

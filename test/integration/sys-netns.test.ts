@@ -5,8 +5,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 import {
+  AF_NETLINK,
+  NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
+  NETLINK_ROUTE,
+  SOCK_CLOEXEC,
+  SOCK_RAW,
   SOL_NETLINK,
   SystemCallError,
   createNamedNetns,
@@ -19,8 +24,10 @@ import {
   openNetlinkSocket,
   openNetnsFd,
   withNetns,
-  type NetlinkTransport,
 } from '../../lib/sys/index.js';
+import { bind, socket } from '../../lib/sys/libc.js';
+import { findNetlinkSocketFd, isNetlinkSocket } from '../../lib/sys/netlink-socket-fd.js';
+import type { Transport } from '../../lib/transport.js';
 
 if (integrationSkipReason !== undefined) console.log(`sys-netns: ${integrationSkipReason}`);
 
@@ -69,7 +76,9 @@ interface Message {
   body: Buffer;
 }
 
-function messages(datagram: Buffer): Message[] {
+/** The messages of a datagram, from a copy (a transport's datagram is valid during its callback only). */
+function messages(view: Uint8Array): Message[] {
+  const datagram = Buffer.from(view);
   const out: Message[] = [];
   for (let offset = 0; offset + 16 <= datagram.length; ) {
     const length = datagram.readUInt32LE(offset);
@@ -89,7 +98,7 @@ function ifname(body: Buffer): string | undefined {
 }
 
 /** Sends one request and collects replies to its sequence number until DONE or ERROR. */
-function exchange(socket: NetlinkTransport, request: Buffer): Promise<Message[]> {
+function exchange(socket: Transport, request: Buffer): Promise<Message[]> {
   const seq = request.readUInt32LE(8);
   return new Promise((resolve, reject) => {
     const replies: Message[] = [];
@@ -104,7 +113,9 @@ function exchange(socket: NetlinkTransport, request: Buffer): Promise<Message[]>
         }
       }
     });
-    socket.send(request).catch(reject);
+    Promise.resolve()
+      .then(() => socket.send(request))
+      .catch(reject);
   });
 }
 
@@ -240,6 +251,7 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     expect(readFileSync('/proc/self/fdinfo/' + socket.fd, 'utf8')).toBeTruthy();
     expect(getsockoptInt(socket.fd, SOL_NETLINK, NETLINK_EXT_ACK)).toBe(1);
     expect(getsockoptInt(socket.fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK)).toBe(1);
+    expect(getsockoptInt(socket.fd, SOL_NETLINK, NETLINK_CAP_ACK)).toBe(1);
 
     const request = getLinkDump(7);
     expect(request.length).toBe(40);
@@ -262,6 +274,32 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     const error = replies.find((reply) => reply.type === NLMSG_ERROR);
     expect(error?.body.readInt32LE(0)).toBeLessThan(0);
     expect(error?.body.toString('latin1')).toContain('Unknown device type');
+  });
+
+  it("an event socket's fd is identified (namespace, protocol, port), not guessed: a decoy at the likely fd is passed over", () => {
+    const { fd: netnsFd } = scratchNetns('sys-fd-decoy');
+    const here = openNetlinkSocket();
+    cleanups.push(() => here.close());
+    // The same port id, in another namespace: not the socket asked for, though everything else matches.
+    const decoy = withNetns(netnsFd, () => socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    cleanups.push(() => closeSync(decoy));
+    const address = Buffer.alloc(12);
+    address.writeUInt16LE(AF_NETLINK, 0);
+    address.writeUInt32LE(here.port, 4);
+    bind(decoy, address, 'decoy');
+    const identity = { protocol: NETLINK_ROUTE, port: here.port, netnsInode: currentNetnsInode() };
+    expect(isNetlinkSocket(decoy, identity)).toBe(false);
+    expect(isNetlinkSocket(here.fd, identity)).toBe(true);
+    expect(isNetlinkSocket(here.fd, { ...identity, protocol: 12 })).toBe(false);
+    expect(findNetlinkSocketFd(identity, decoy)).toBe(here.fd);
+    // A likely fd that is not a socket at all.
+    expect(findNetlinkSocketFd(identity, 0)).toBe(here.fd);
+    // Nothing matches: a loud error, not a wrong fd.
+    expect(() => findNetlinkSocketFd({ ...identity, port: 1 }, here.fd)).toThrow(/no fd of this process is the netlink socket/);
+    // And opened for real, inside another namespace, while other fds come and go.
+    const events = openNetlinkEventSocket({ netnsFd });
+    cleanups.push(() => events.close());
+    expect(isNetlinkSocket(events.fd, { protocol: NETLINK_ROUTE, port: events.port, netnsInode: netnsInodeOfFd(netnsFd) })).toBe(true);
   });
 
   it('an event socket reports a receive overrun as ENOBUFS and keeps working', async () => {
@@ -413,7 +451,7 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     const socket = openNetlinkSocket();
     socket.close();
     socket.close();
-    await expect(socket.send(getLinkDump(1))).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    expect(() => socket.send(getLinkDump(1))).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_CLOSED' }));
   });
 
   it('deleteNamedNetns removes the file and the mount', () => {

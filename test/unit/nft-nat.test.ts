@@ -34,6 +34,7 @@ function fakeNftKernel(handler: (messages: NftMessage[]) => NftMessage[][]) {
   let deliver: (d: Uint8Array) => void = () => {};
   const sent: Uint8Array[] = [];
   const transport: Transport & { sent: Uint8Array[] } = {
+    port: 0,
     sent,
     async send(datagram) {
       sent.push(datagram.slice());
@@ -171,37 +172,35 @@ describe('Nat over a fake nfnetlink kernel', () => {
       }
       return 0;
     };
-    const open = () =>
-      new Nat(
-        new Nftables(
-          new Connection(
-            fakeNftKernel((messages) => {
-              const [first] = messages;
-              // Requests (not a batch): each answered in turn, as the kernel does within one sendmsg.
-              if (first!.kind !== 'batch') return messages.map(answer);
-              state.batches++;
-              const changes = messages.slice(1, -1);
-              if (first!.body.attrs.genid !== undefined && first!.body.attrs.genid !== state.gen) return [[nftAck(first!, -85)]];
-              // All or nothing: on a refusal, the state before the batch comes back.
-              const saved = { rules: [...state.rules], tables: new Set(state.tables), nextHandle: state.nextHandle };
-              const echoes: NftMessage[] = [];
-              const errors = changes.map((m) => apply(m, echoes));
-              if (errors.some((e) => e !== 0)) {
-                Object.assign(state, saved);
-                return [changes.map((m, i) => nftAck(m, errors[i]))];
-              }
-              state.gen++;
-              return [...echoes.map((m) => [m]), changes.map((m) => nftAck(m))];
-            }),
-            { codec: NFNETLINK_CODEC, timeoutMs: 1000 },
-          ),
-        ),
-        options,
-      );
+    const open = () => {
+      const transport = fakeNftKernel((messages) => {
+        const [first] = messages;
+        // Requests (not a batch): each answered in turn, as the kernel does within one sendmsg.
+        if (first!.kind !== 'batch') return messages.map(answer);
+        state.batches++;
+        const changes = messages.slice(1, -1);
+        if (first!.body.attrs.genid !== undefined && first!.body.attrs.genid !== state.gen) return [[nftAck(first!, -85)]];
+        // All or nothing: on a refusal, the state before the batch comes back.
+        const saved = { rules: [...state.rules], tables: new Set(state.tables), nextHandle: state.nextHandle };
+        const echoes: NftMessage[] = [];
+        const errors = changes.map((m) => apply(m, echoes));
+        if (errors.some((e) => e !== 0)) {
+          Object.assign(state, saved);
+          return [changes.map((m, i) => nftAck(m, errors[i]))];
+        }
+        state.gen++;
+        return [...echoes.map((m) => [m]), changes.map((m) => nftAck(m))];
+      });
+      const nat = new Nat(new Nftables(new Connection(transport, { codec: NFNETLINK_CODEC, timeoutMs: 1000 })), options);
+      transports.set(nat, transport);
+      return nat;
+    };
     const nat = open();
     return { state, nat, open, transport: sentOf(nat) };
   }
-  const sentOf = (nat: Nat) => (nat.nftables.connection as unknown as { transport: { sent: Uint8Array[] } }).transport;
+  /** The fake transport under each Nat the kernel() helper opened. */
+  const transports = new WeakMap<Nat, { sent: Uint8Array[] }>();
+  const sentOf = (nat: Nat) => transports.get(nat)!;
   const kinds = (datagram: Uint8Array) => decodeNftMessages(datagram).map((m) => m.kind);
   const batches = (transport: { sent: Uint8Array[] }) => transport.sent.map((d) => decodeNftMessages(d)).filter((m) => m[0]!.kind === 'batch');
   /** What another process does: deletes a rule of `source` and moves the generation. */

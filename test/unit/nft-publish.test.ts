@@ -103,6 +103,7 @@ describe('publish over a fake nfnetlink kernel that holds one published port of 
       return [done(m.seq)];
     };
     const transport: Transport = {
+      port: 0,
       async send(datagram) {
         const messages = decodeNftMessages(datagram);
         datagrams.push(messages);

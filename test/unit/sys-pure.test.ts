@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { findNetlinkSocketInode } from '../../lib/sys/netlink-socket-fd.js';
 import { namedNetnsPath, validateNetnsName } from '../../lib/sys/named-netns.js';
 import { withNetns } from '../../lib/sys/netns-thread.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
@@ -31,22 +30,6 @@ describe('validateNetnsName', () => {
   it('joins the name onto the directory', () => {
     expect(namedNetnsPath('blue')).toBe('/run/netns/blue');
     expect(namedNetnsPath('blue', { dir: '/tmp/ns' })).toBe('/tmp/ns/blue');
-  });
-});
-
-describe('findNetlinkSocketInode', () => {
-  const table = [
-    'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode',
-    '0000000000000000 0   0          00000000 0        0        0     2        0        4       ',
-    '0000000000000000 0   134221470  00000000 0        0        0     2        0        7789    ',
-    '0000000000000000 16  134221470  00000000 0        0        0     2        0        7790    ',
-    '',
-  ].join('\n');
-
-  it('matches protocol and port', () => {
-    expect(findNetlinkSocketInode(table, 0, 134221470)).toBe(7789);
-    expect(findNetlinkSocketInode(table, 16, 134221470)).toBe(7790);
-    expect(findNetlinkSocketInode(table, 0, 5)).toBeUndefined();
   });
 });
 

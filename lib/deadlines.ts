@@ -1,0 +1,100 @@
+/** Something that times out: at `deadline` (performance.now()), unless settled before. */
+export interface Timed {
+  /** performance.now() after which it expires. */
+  deadline: number;
+  /** The timeout it was given; entries are grouped by it. */
+  timeoutMs: number;
+  /** Settled entries are skipped (and dropped lazily). */
+  readonly settled: boolean;
+}
+
+/** Entries of one timeout length, in the order they were added: their deadlines only grow. */
+interface Group<T> {
+  items: T[];
+  head: number;
+}
+
+/**
+ * The timeouts of many requests with ONE timer (instead of a setTimeout/clearTimeout pair per
+ * request): the timer is armed for the earliest deadline and, when it fires, expires what is due
+ * and re-arms. Entries with the same timeout expire in the order they were added, so each group is
+ * a queue whose head is its earliest deadline. The timer is unref'd: it never holds the process.
+ */
+export class Deadlines<T extends Timed> {
+  readonly #groups = new Map<number, Group<T>>();
+  readonly #expire: (entry: T) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  readonly #fire = (): void => this.#run();
+
+  /** `expire` is called for each entry whose deadline passed, unsettled, in deadline order per group. */
+  constructor(expire: (entry: T) => void) {
+    this.#expire = expire;
+  }
+
+  /** Adds an entry (deadline and timeoutMs set); an entry re-added with another timeout moves groups. */
+  add(entry: T): void {
+    let group = this.#groups.get(entry.timeoutMs);
+    if (!group) {
+      group = { items: [], head: 0 };
+      this.#groups.set(entry.timeoutMs, group);
+    }
+    // Drop settled entries at the head (requests mostly settle in order), compacting now and then.
+    const items = group.items;
+    while (group.head < items.length && items[group.head]!.settled) group.head++;
+    if (group.head === items.length) {
+      items.length = 0;
+      group.head = 0;
+    } else if (group.head >= 1024 && group.head * 2 >= items.length) {
+      group.items = items.slice(group.head);
+      group.head = 0;
+    }
+    group.items.push(entry);
+    if (entry.deadline < this.#timerAt) this.#arm(entry.deadline);
+  }
+
+  /** Forgets every entry (they are all settled); the timer may fire once more and find nothing. */
+  forget(): void {
+    for (const group of this.#groups.values()) {
+      group.items.length = 0;
+      group.head = 0;
+    }
+  }
+
+  /** Forgets everything and stops the timer. */
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#groups.clear();
+  }
+
+  #arm(at: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - performance.now())));
+    this.#timer.unref();
+  }
+
+  /** Expires every entry whose deadline has passed (never one before it), and re-arms. */
+  #run(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [timeoutMs, group] of this.#groups) {
+      while (group.head < group.items.length) {
+        const entry = group.items[group.head]!;
+        // Settled, or moved to another group since: not this group's to expire.
+        if (!entry.settled && entry.timeoutMs === timeoutMs) {
+          if (entry.deadline > now) break;
+          this.#expire(entry);
+        }
+        group.head++;
+      }
+      if (group.head >= group.items.length) this.#groups.delete(timeoutMs);
+      else next = Math.min(next, group.items[group.head]!.deadline);
+    }
+    if (next < Infinity && this.#groups.size > 0) this.#arm(next);
+  }
+}

@@ -1,0 +1,60 @@
+import { NLM_F_CREATE, RTM_DELLINK, RTM_NEWLINK, messageTypeName } from '../messages/constants.js';
+import { decodeMessages, writeMessage, type MessageHeader, type NetlinkMessage } from '../messages/message.js';
+
+import type { Writer } from '../messages/writer.js';
+import { summarize } from './summary.js';
+
+/**
+ * The messages a Connection speaks. NLMSG_ERROR and NLMSG_DONE are read by the connection itself
+ * (they are the same in every family); the codec decodes replies and notifications.
+ */
+export interface MessageCodec<M extends MessageHeader> {
+  decode(datagram: Uint8Array): M[];
+  write(w: Writer, message: M): void;
+  /** Kernel name of a message type, for errors and logs. */
+  typeName(type: number): string;
+  /** Whether request() of this type waits for a reply (a GET) rather than an ACK. */
+  isGet(type: number): boolean;
+  /** Whether the kernel takes long over such a request (see SendOptions.slow in transport.ts). */
+  isSlow?(type: number, flags: number): boolean;
+  /** One line per message for trace logs. */
+  summarize?(message: M): string;
+}
+
+/**
+ * A change written straight into the connection's send buffer, without a message object: `write`
+ * checks `subject` (throwing InvalidArgumentError) and appends one whole message, nlmsghdr included,
+ * with the flags the change needs (NLM_F_CREATE ...); the sequence number and NLM_F_REQUEST and
+ * NLM_F_ACK are the connection's to set.
+ */
+export interface RequestWriter<T> {
+  /** The operation's first words in errors, e.g. 'RTM_NEWROUTE'. */
+  readonly operation: string;
+  write(w: Writer, subject: T): void;
+  /** The operation in words, for errors; called only when one is made. Default: `operation`. */
+  describe?(subject: T): string;
+}
+
+/** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */
+function isGet(type: number): boolean {
+  return type >= 16 && (type & 3) === 2;
+}
+
+/**
+ * Creating a device (a veth pair: 1-2 ms of the kernel's time, most of it registering both ends in
+ * sysfs and sysctl) or deleting one (which waits for RCU). Setting or reading links, addresses and
+ * routes takes microseconds: a worker thread would only add its hand-off.
+ */
+function isSlow(type: number, flags: number): boolean {
+  return (type === RTM_NEWLINK && (flags & NLM_F_CREATE) !== 0) || type === RTM_DELLINK;
+}
+
+/** rtnetlink framing: the default codec of a Connection. */
+export const RTNETLINK: MessageCodec<NetlinkMessage> = {
+  decode: decodeMessages,
+  write: writeMessage,
+  typeName: messageTypeName,
+  isGet,
+  isSlow,
+  summarize,
+};
