@@ -45,11 +45,13 @@ const READ_BUFFER = 64 * 1024;
 /** Datagrams read per pass before yielding to the event loop (a long dump is read in slices). */
 const READS_PER_PASS = 16;
 /**
- * Passes run as microtasks, back to back, until this many have run without the event loop
- * turning; then one goes through setImmediate, so a long run of requests awaited one by one
- * cannot starve timers and I/O.
+ * Passes run as microtasks, back to back, until this many have run, or this long has passed,
+ * without the event loop turning; then one goes through setImmediate, so that a long run of
+ * requests awaited one by one cannot starve timers and I/O: neither many quick ones nor a few
+ * the kernel takes milliseconds over (adding an address to a device that has thousands).
  */
 const MICROTASK_PASSES = 256;
+const MICROTASK_RUN_MS = 2;
 /** When answers are awaited but none is there (never expected, see above): re-read after 1, 2, 4 ... 64 ms. */
 const FIRST_RETRY_MS = 1;
 const LAST_RETRY_MS = 64;
@@ -110,6 +112,11 @@ export class RequestSocket implements Transport {
   #closed = false;
   #passScheduled = false;
   #microtaskPasses = 0;
+  /** performance.now() when the current run of microtask passes began. */
+  #microtaskRunStart = 0;
+  readonly #endMicrotaskRun = (): void => {
+    this.#microtaskPasses = 0;
+  };
   #waiting = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
@@ -252,8 +259,11 @@ export class RequestSocket implements Transport {
   #schedulePass(): void {
     if (this.#passScheduled || this.#closed) return;
     this.#passScheduled = true;
-    if (this.#microtaskPasses === 0) setImmediate(() => (this.#microtaskPasses = 0));
-    if (++this.#microtaskPasses <= MICROTASK_PASSES) queueMicrotask(this.#pass);
+    if (this.#microtaskPasses === 0) {
+      setImmediate(this.#endMicrotaskRun);
+      this.#microtaskRunStart = performance.now();
+    }
+    if (++this.#microtaskPasses <= MICROTASK_PASSES && performance.now() - this.#microtaskRunStart < MICROTASK_RUN_MS) queueMicrotask(this.#pass);
     else setImmediate(this.#pass);
   }
 

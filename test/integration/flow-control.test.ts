@@ -64,6 +64,23 @@ describe.skipIf(!canRunIntegration)('flow control and abandoned dumps', () => {
     expect(batchWrong).toEqual([]);
   });
 
+  it('requests awaited one by one that the kernel takes long over do not starve the event loop', async () => {
+    // Thousands of addresses on one device: each further add or delete walks them in the kernel.
+    const many = await Promise.all(Array.from({ length: 5000 }, (_, i) => ns.addAddress(index, `10.130.${i >> 8}.${i & 255}/32`)));
+    expect(many).toHaveLength(5000);
+    let done = 0;
+    let doneWhenImmediateRan = -1;
+    setImmediate(() => (doneWhenImmediateRan = done));
+    for (let i = 0; i < 300; i++) {
+      await ns.addAddress(index, `10.131.${i >> 8}.${i & 255}/32`);
+      done++;
+    }
+    // Each add is one round trip awaited in a microtask: the event loop gets a turn after a few
+    // milliseconds of them, not after hundreds.
+    expect(doneWhenImmediateRan).toBeGreaterThanOrEqual(0);
+    expect(doneWhenImmediateRan).toBeLessThan(100);
+  });
+
   it('a dump abandoned at any stage (timeout or abort) leaves the socket usable: the next dumps succeed', async () => {
     const routes = await ns.addRoutes(Array.from({ length: 20_000 }, (_, i) => ({ dst: `10.120.${i >> 8}.${i & 255}/32`, dev: index })));
     expect(routes.filter((e) => e !== undefined)).toEqual([]);
