@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessages, encodeMessage, encodeMessages, type AddressMessage, type NeighborMessage, type RouteMessage } from '../../messages/message.js';
+import { decodeMessages, encodeMessage, encodeMessages, type AddressMessage, type LinkMessage, type NeighborMessage, type RouteMessage } from '../../messages/message.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { equalBytes, hex } from '../helpers/codec-checks.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
@@ -59,6 +59,54 @@ describe('pad bytes', () => {
     const frame = Uint8Array.from(fixtureBytes('go/nsid-new-request'));
     frame.set([1, 2, 3], 17);
     expect((decodeMessages(frame)[0]!.body as { padding?: Uint8Array }).padding).toEqual(Uint8Array.of(1, 2, 3));
+    roundTrips(frame);
+  });
+});
+
+describe('what other producers write, captured', () => {
+  it("Go's RTA_OIF 0 and IFLA_TXQLEN 0 decode as 0 (iproute2 never sends them) and are written back", () => {
+    const route = decodeMessages(fixtureBytes('go/route-new-default-request'))[0] as RouteMessage;
+    expect(route.body.attrs.oif).toBe(0);
+    const link = decodeMessages(fixtureBytes('go/link-new-veth-request'))[0] as LinkMessage;
+    expect(link.body.attrs.txqlen).toBe(0);
+    roundTrips(fixtureBytes('go/route-new-default-request'));
+    roundTrips(fixtureBytes('go/link-new-veth-request'));
+  });
+
+  it("pyroute2's address flags: ifa_flags 0 and IFA_FLAGS IFA_F_NODAD, each kept where it was", () => {
+    const [m] = decodeMessages(fixtureBytes('pyroute2/address-new-v6-request')) as AddressMessage[];
+    expect(m!.body.flags).toBe(0);
+    expect(m!.body.attrs.flags).toBe(0x02);
+  });
+
+  it("pyroute2's IPBatch: two requests in one datagram with the same sequence number", () => {
+    const messages = decodeMessages(fixtureBytes('pyroute2/link-batch-set-up-request'));
+    expect(messages).toHaveLength(2);
+    expect(messages[0]!.seq).toBe(messages[1]!.seq);
+    roundTrips(fixtureBytes('pyroute2/link-batch-set-up-request'));
+  });
+});
+
+describe('widths and strings the kernel is lenient about', () => {
+  // RTM_NEWLINK vx0: IFLA_TXQLEN 0; IFLA_LINKINFO { IFLA_INFO_KIND "vxlan" without its NUL,
+  // IFLA_INFO_DATA { IFLA_VXLAN_ID 42, IFLA_VXLAN_LEARNING as a u32 (the kernel reads a u8),
+  // IFLA_VXLAN_GBP of zero length (a flag) } }
+  const frame = hex(
+    '58000000 1000 0506 01000000 00000000',
+    '00000000 00000000 00000000 00000000',
+    '08000300 76783000 08000d00 00000000',
+    '28001200 09000100 7678 6c61 6e000000',
+    '18000200 08000100 2a000000 08000700 01000000 04001700',
+  );
+
+  it('reads a bare kind string, a zero-length flag, and keeps a u32 where a u8 belongs as bytes with the reason', () => {
+    const [m] = decodeMessages(frame) as LinkMessage[];
+    const info = m!.body.attrs.linkinfo!;
+    expect(info.kind).toBe('vxlan');
+    const data = info.data as Record<string, unknown>;
+    expect(data).toMatchObject({ id: 42, gbp: true });
+    expect(data.learning).toBeUndefined();
+    expect(data.unknown).toEqual([{ type: 7, data: Uint8Array.of(1, 0, 0, 0), reason: 'RTM_NEWLINK > IFLA_LINKINFO > IFLA_INFO_DATA(vxlan) > IFLA_VXLAN_LEARNING at byte 80: u8 needs 1 bytes, got 4; kept as bytes' }]);
     roundTrips(frame);
   });
 });
