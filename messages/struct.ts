@@ -2,7 +2,7 @@
  * The one way to declare a C struct of a message: a message's fixed header (ifinfomsg, rtmsg ...)
  * or an attribute's payload (ifa_cacheinfo, rta_cacheinfo ...). The declaration is a struct-fu
  * struct, which lays the fields out (offsets, size, padding); its accessors are generated from that
- * layout once, when the module loads.
+ * layout once, the first time each is used.
  *
  * Why generated accessors and not struct-fu's own unpack/pack: the route dump decodes one rtmsg per
  * route, and struct-fu's unpack walks its fields with closures into an object grown key by key,
@@ -130,31 +130,38 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
   if (minSize < dataEnd || minSize > size) throw new Error(`struct ${name}: minSize ${minSize} must hold every field (${dataEnd}..${size} bytes)`);
   const data = fields.filter((f) => f.type !== 'pad');
 
-  // decode: one object literal read straight from the bytes.
-  const reads = fields
-    .map((f, i) => (f.type === 'pad' ? undefined : `${f.name}: ${READ[f.type](`at + ${offsets[i]}`)}`))
-    .filter((line) => line !== undefined);
-  const decodeSource = `
+  // The accessors are generated on first use, not when the module loads: a program compiles only the
+  // structs it reads or writes (the package declares about 35; generating all of them took 2-4 ms of
+  // every import). The first call replaces the method on the struct with the generated function.
+  const compileDecode = (): Struct<StructValues<F>>['decode'] => {
+    // decode: one object literal read straight from the bytes.
+    const reads = fields
+      .map((f, i) => (f.type === 'pad' ? undefined : `${f.name}: ${READ[f.type](`at + ${offsets[i]}`)}`))
+      .filter((line) => line !== undefined);
+    const decodeSource = `
     'use strict';
     return function decode(src, at, end) {
       if (end - at < ${minSize}) throw src.error(at, ${JSON.stringify(`${name} needs ${minSize} bytes, got `)} + (end - at));
       const b = src.bytes, v = src.view;
       return { ${reads.join(', ')} };
     };`;
+    return new Function(decodeSource)() as Struct<StructValues<F>>['decode'];
+  };
 
-  // encode: every field checked (InvalidArgumentError naming it) before any byte is written.
-  const checks = data.map((f, i) => {
-    const x = `x${i}`;
-    const get = `value.${f.name}${options.zeroAbsent ? ` ?? ${f.type === 'u64' ? '0n' : '0'}` : ''}`;
-    if (f.type === 'u64') return `const ${x} = ${get}; if (typeof ${x} !== 'bigint' || ${x} < 0n || ${x} > 0xffffffffffffffffn) checkU64(${x}, field + '.${f.name}');`;
-    const [min, max] = RANGE_OF[f.type as keyof typeof RANGE_OF];
-    return `const ${x} = ${get}; if (!isIntegerIn(${x}, ${min}, ${max})) throw integerError(field + '.${f.name}', ${x}, ${min}, ${max});`;
-  });
-  const writes = fields.map((f) => {
-    if (f.type === 'pad') return `w.zeros(${f.layout.size});`;
-    return `w.${WRITE[f.type]}(x${data.indexOf(f)});`;
-  });
-  const encodeSource = `
+  const compileEncode = (): Struct<StructValues<F>>['encode'] => {
+    // encode: every field checked (InvalidArgumentError naming it) before any byte is written.
+    const checks = data.map((f, i) => {
+      const x = `x${i}`;
+      const get = `value.${f.name}${options.zeroAbsent ? ` ?? ${f.type === 'u64' ? '0n' : '0'}` : ''}`;
+      if (f.type === 'u64') return `const ${x} = ${get}; if (typeof ${x} !== 'bigint' || ${x} < 0n || ${x} > 0xffffffffffffffffn) checkU64(${x}, field + '.${f.name}');`;
+      const [min, max] = RANGE_OF[f.type as keyof typeof RANGE_OF];
+      return `const ${x} = ${get}; if (!isIntegerIn(${x}, ${min}, ${max})) throw integerError(field + '.${f.name}', ${x}, ${min}, ${max});`;
+    });
+    const writes = fields.map((f) => {
+      if (f.type === 'pad') return `w.zeros(${f.layout.size});`;
+      return `w.${WRITE[f.type]}(x${data.indexOf(f)});`;
+    });
+    const encodeSource = `
     'use strict';
     return function encode(w, value, field) {
       if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
@@ -163,16 +170,35 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
       ${checks.join('\n      ')}
       ${writes.join('\n      ')}
     };`;
+    return new Function('InvalidArgumentError', 'isIntegerIn', 'integerError', 'checkU64', encodeSource)(
+      InvalidArgumentError,
+      isIntegerIn,
+      integerError,
+      checkU64,
+    ) as Struct<StructValues<F>>['encode'];
+  };
 
-  const decode = new Function(decodeSource)() as Struct<StructValues<F>>['decode'];
-  const encode = new Function('InvalidArgumentError', 'isIntegerIn', 'integerError', 'checkU64', encodeSource)(
-    InvalidArgumentError,
-    isIntegerIn,
-    integerError,
-    checkU64,
-  ) as Struct<StructValues<F>>['encode'];
-
-  return { name, label: name, shape: 'value', nestedFlag: false, size, layout, fields, decode, encode };
+  let decode: Struct<StructValues<F>>['decode'] | undefined;
+  let encode: Struct<StructValues<F>>['encode'] | undefined;
+  const declared: Struct<StructValues<F>> = {
+    name,
+    label: name,
+    shape: 'value',
+    nestedFlag: false,
+    size,
+    layout,
+    fields,
+    // Whoever kept a reference to these first methods still works: they reuse the generated function.
+    decode(src, at, end) {
+      declared.decode = decode ??= compileDecode();
+      return decode(src, at, end);
+    },
+    encode(w, value, field) {
+      declared.encode = encode ??= compileEncode();
+      encode(w, value, field);
+    },
+  };
+  return declared;
 }
 
 /** A struct of u32 fields in the given order (rtnl_link_stats and kin). */

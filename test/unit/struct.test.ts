@@ -86,4 +86,28 @@ describe('struct declarations (struct-fu layouts, generated accessors)', () => {
   it('refuses a declaration whose field names repeat', () => {
     expect(() => C.struct('x', [C.u8('a'), C.u8('a')])).toThrow(/unique/);
   });
+
+  it('generates its accessors on first use, once each, not when declared', () => {
+    const original = globalThis.Function;
+    let generated = 0;
+    // `new Function(...)` in struct.ts looks the global up at call time: count what it generates.
+    globalThis.Function = new Proxy(original, { construct: (target, args) => (generated++, Reflect.construct(target, args)) });
+    try {
+      const s = C.struct('lazy_probe', [C.u16('a'), C.pad('p', 2), C.u32('b')]);
+      const keptDecode = s.decode;
+      expect(generated).toBe(0);
+      const bytes = Uint8Array.of(1, 0, 9, 9, 2, 0, 0, 0);
+      expect(s.decode(new Source(bytes), 0, 8)).toEqual({ a: 1, b: 2 });
+      expect(s.decode(new Source(bytes), 0, 8)).toEqual({ a: 1, b: 2 });
+      expect(keptDecode.call(s, new Source(bytes), 0, 8, {})).toEqual({ a: 1, b: 2 });
+      expect(generated).toBe(1);
+      const w = new Writer();
+      s.encode(w, { a: 3, b: 4 }, 'v');
+      s.encode(w, { a: 5, b: 6 }, 'v');
+      expect([...w.finish()]).toEqual([3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0]);
+      expect(generated).toBe(2);
+    } finally {
+      globalThis.Function = original;
+    }
+  });
 });
