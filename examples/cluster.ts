@@ -33,7 +33,10 @@ import type { Server } from 'node:net';
 import { Bridge, Namespace, VethPair, Vxlan, type Link, type Neighbor } from '../lib/index.js';
 import { compareBuildTimes, renderComparison, type CompareResult } from './cluster-compare.js';
 import { closeServer, PROBE_PORT, probe, startProbeServer } from './common/probe.js';
-import { deleteAll, isEntryPoint, parseFlags, removeLeftovers, runAsProgram, UsageError, type ExampleOptions } from './common/run.js';
+import {
+  CLUSTER_PREFIX6, containerIp6, INTERNET6, ipv6Addresses, ipv6InternetAccess, ipv6ProbeServers, ipv6Routes, NODES6, withoutDad, type DualStackParts,
+} from './cluster-dual-stack.js';
+import { deleteAll, isEntryPoint, parseFlags, removeLeftovers, runAsProgram, settleAfterTeardown, UsageError, type ExampleOptions } from './common/run.js';
 import { indent, ms, table } from './common/show.js';
 
 export const LAN_BRIDGE = 'br-lan';
@@ -63,6 +66,8 @@ export type CheckKind = 'container' | 'internet' | 'gateway';
 
 export interface ClusterCheck {
   kind: CheckKind;
+  /** The address family the check runs over. */
+  family: 4 | 6;
   from: string;
   fromIp: string;
   to: string;
@@ -107,6 +112,8 @@ export interface OverlayDevice {
 export interface ClusterResult {
   ok: boolean;
   mode: ClusterMode;
+  /** IPv6 beside IPv4: addresses, routes, masquerade and checks in both families. */
+  dualStack: boolean;
   checks: ClusterCheck[];
   nat: { ok: boolean; error?: string };
   /** In 'vxlan' mode: each node's vxlan device, its FDB, and its counters around the checks. */
@@ -119,6 +126,8 @@ export interface ClusterResult {
 export interface ClusterOptions extends ExampleOptions {
   /** 'vxlan' joins the container subnets through a VXLAN overlay instead of LAN routes. */
   overlay?: 'vxlan';
+  /** IPv6 as well (examples/cluster-dual-stack.ts): a /64 per node, and every check in both families. */
+  dualStack?: boolean;
   /** Per-check bound (connect + answer), default 1500 ms. */
   timeoutMs?: number;
   /** Called with everything up, before teardown (the --keep mode waits here). */
@@ -196,14 +205,16 @@ async function setupInternetAccess(node: Namespace, spec: NodeSpec): Promise<voi
   await node.nat.masquerade({ source: spec.subnet, exceptDestination: CLUSTER_PREFIX });
 }
 
-function plan(mode: ClusterMode): Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> {
+type PlannedCheck = Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>;
+
+function plan(mode: ClusterMode, dualStack = false): PlannedCheck[] {
   const all: Array<{ c: ContainerSpec; node: NodeSpec }> = NODES.flatMap((node) => node.containers.map((c) => ({ c, node })));
-  const checks: Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' | 'error'>> = [];
+  const checks: PlannedCheck[] = [];
   for (const { c, node } of all) {
     for (const { c: d, node: dnode } of all) {
       if (d === c) continue;
       checks.push({
-        kind: 'container', from: c.name, fromIp: c.ip, to: d.name, address: d.ip, port: PROBE_PORT, expectSource: c.ip,
+        kind: 'container', family: 4, from: c.name, fromIp: c.ip, to: d.name, address: d.ip, port: PROBE_PORT, expectSource: c.ip,
         proves: dnode === node
           ? `${node.name}'s br0 switches between its ports`
           : mode === 'vxlan'
@@ -214,17 +225,37 @@ function plan(mode: ClusterMode): Array<Omit<ClusterCheck, 'ok' | 'ms' | 'seen' 
   }
   for (const { c, node } of all) {
     checks.push({
-      kind: 'internet', from: c.name, fromIp: c.ip, to: INTERNET.name, address: INTERNET.server, port: INTERNET.port, expectSource: node.lanIp,
+      kind: 'internet', family: 4, from: c.name, fromIp: c.ip, to: INTERNET.name, address: INTERNET.server, port: INTERNET.port, expectSource: node.lanIp,
       proves: `masquerade on ${node.name}: the server saw ${node.name}'s LAN address`,
     });
   }
   for (const { c, node } of all) {
     checks.push({
-      kind: 'gateway', from: c.name, fromIp: c.ip, to: `${node.name} gw`, address: node.gateway, port: PROBE_PORT, expectSource: c.ip,
+      kind: 'gateway', family: 4, from: c.name, fromIp: c.ip, to: `${node.name} gw`, address: node.gateway, port: PROBE_PORT, expectSource: c.ip,
       proves: `veth to ${node.name}'s br0 is up; the gateway answers`,
     });
   }
-  return checks;
+  return dualStack ? [...checks, ...checks.map(overIpv6)] : checks;
+}
+
+/** The same check over IPv6: every address its IPv6 twin. */
+function overIpv6(check: PlannedCheck): PlannedCheck {
+  const node = NODES.findIndex((n) => n.containers.some((c) => c.name === check.from));
+  const spec6 = NODES6[node]!;
+  const fromIp = containerIp6(check.from);
+  const to6 = (address: string): string => {
+    if (address === INTERNET.server) return INTERNET6.server;
+    const gateway = NODES.findIndex((n) => n.gateway === address);
+    if (gateway >= 0) return NODES6[gateway]!.gateway;
+    const containers: readonly ContainerSpec[] = NODES.flatMap((n): readonly ContainerSpec[] => n.containers);
+    return containerIp6(containers.find((c) => c.ip === address)!.name);
+  };
+  const expectSource = check.kind === 'internet' ? spec6.lanIp : fromIp;
+  let proves = check.proves.replaceAll(CLUSTER_PREFIX, CLUSTER_PREFIX6);
+  NODES.forEach((n, i) => {
+    proves = proves.replaceAll(n.subnet, NODES6[i]!.subnet).replaceAll(`via ${n.lanIp}`, `via ${NODES6[i]!.lanIp}`);
+  });
+  return { ...check, family: 6, fromIp, address: to6(check.address), expectSource, proves };
 }
 
 function counters(link: Link): PacketCounters | undefined {
@@ -292,7 +323,8 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
   const created: Namespace[] = [];
   const servers: Server[] = [];
   const phases: Array<[string, number]> = [];
-  const result: ClusterResult = { ok: false, mode, checks: [], nat: { ok: false }, namespaces: names, timings: { phases, buildMs: 0, checksMs: 0, teardownMs: 0 } };
+  const dualStack = options.dualStack === true;
+  const result: ClusterResult = { ok: false, mode, dualStack, checks: [], nat: { ok: false }, namespaces: names, timings: { phases, buildMs: 0, checksMs: 0, teardownMs: 0 } };
   let mark = performance.now();
   const phase = (name: string): void => {
     const now = performance.now();
@@ -320,7 +352,8 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
       nodes.push(await open(spec.name));
       for (const c of spec.containers) containers.set(c.name, await open(c.name));
     }
-    phase(`${created.length} namespaces`);
+    if (dualStack) withoutDad(created);
+    phase(`${created.length} namespaces${dualStack ? ' (IPv6 DAD off)' : ''}`);
 
     // ---- links: the LAN bridge, each node's bridge, one veth pair per cable (and the vxlan devices), all up
     // Each namespace has a socket of its own: independent work runs concurrently, and what is
@@ -369,7 +402,9 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
 
     // ---- addresses (by the indexes the links were created with: no lookups)
     const eth0 = (name: string): number => ends.get(name)!.index;
+    const v6: DualStackParts = { overlay: mode === 'vxlan', internet, nodes, containers, bridges, vxlans, eth0, nodeNames: NODES.map((n) => n.name) };
     await Promise.all([
+      ...(dualStack ? ipv6Addresses(v6) : []),
       internet.addAddress(eth0(INTERNET.name), `${INTERNET.lanIp}/24`),
       internet.addAddress(1, `${INTERNET.server}/32`), // lo
       ...NODES.flatMap((spec, i) => [
@@ -379,7 +414,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
         ...spec.containers.map((c) => containers.get(c.name)!.addAddress(eth0(c.name), `${c.ip}/24`)),
       ]),
     ]);
-    phase('addresses');
+    phase(dualStack ? 'addresses (IPv4, IPv6)' : 'addresses');
 
     // ---- routes and forwarding: the other node's container subnet via the LAN, or through the overlay
     await Promise.all(
@@ -398,22 +433,22 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
           node.addRoute({ dst: INTERNET.prefix, via: INTERNET.lanIp }),
           ...spec.containers.map((c) => containers.get(c.name)!.addRoute({ dst: 'default', via: spec.gateway })),
         ];
-      }),
+      }).concat(dualStack ? ipv6Routes(v6) : []),
     );
-    phase(mode === 'vxlan' ? 'routes, FDB, ip_forward' : 'routes, ip_forward');
+    phase((mode === 'vxlan' ? 'routes, FDB, ip_forward' : 'routes, ip_forward') + (dualStack ? ' (IPv4, IPv6)' : ''));
 
     // ---- NAT: the containers' only way to the internet
     try {
-      await Promise.all(NODES.map((spec, i) => setupInternetAccess(nodes[i]!, spec)));
+      await Promise.all([...NODES.map((spec, i) => setupInternetAccess(nodes[i]!, spec)), ...(dualStack ? ipv6InternetAccess(v6) : [])]);
       result.nat.ok = true;
     } catch (error) {
       result.nat.error = (error as Error).message;
       log(`! masquerade could not be set up, so the internet checks will fail: ${result.nat.error}`);
     }
-    phase('masquerade (nftables)');
+    phase(dualStack ? 'masquerade (nftables, ip and ip6)' : 'masquerade (nftables)');
     result.timings.buildMs = performance.now() - t0;
 
-    log(`built in ${ms(t0, t0 + result.timings.buildMs)} (${mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}):`);
+    log(`built in ${ms(t0, t0 + result.timings.buildMs)} (${mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}${dualStack ? ', dual stack' : ''}):`);
     for (const [name, d] of phases) log(`  ${name.padEnd(34)} ${d.toFixed(1).padStart(7)} ms`);
 
     // ---- the overlay as the kernel now has it
@@ -428,6 +463,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     servers.push(await startProbeServer(internet, INTERNET.server, INTERNET.port));
     for (const [i, spec] of NODES.entries()) servers.push(await startProbeServer(nodes[i]!, spec.gateway));
     for (const ns of containers.values()) servers.push(await startProbeServer(ns));
+    if (dualStack) servers.push(...(await ipv6ProbeServers(v6, INTERNET.port)));
     phase('probe servers');
     log(`\nstarted the probe servers in ${phases.at(-1)![1].toFixed(1)} ms (one per container, gateway and the internet server)`);
 
@@ -444,7 +480,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     await readCounters('before');
     const t1 = performance.now();
     result.checks = await Promise.all(
-      plan(mode).map(async (p) => ({ ...p, ...(await probe(containers.get(p.from)!, p.address, p.port, { timeoutMs, expectSource: p.expectSource })) })),
+      plan(mode, dualStack).map(async (p) => ({ ...p, ...(await probe(containers.get(p.from)!, p.address, p.port, { timeoutMs, expectSource: p.expectSource })) })),
     );
     result.timings.checksMs = performance.now() - t1;
     await readCounters('after');
@@ -488,11 +524,13 @@ export function renderMatrix(checks: readonly ClusterCheck[]): string {
     internet: `container → internet (TCP ${INTERNET.server}:${INTERNET.port})`,
     gateway: 'container → own gateway (TCP :7000 on the bridge address)',
   };
+  const titles6: Record<CheckKind, string> = { ...titles, internet: `container → internet (TCP [${INTERNET6.server}]:${INTERNET.port})` };
+  const dual = checks.some((c) => c.family === 6);
   const out: string[] = [];
   let n = 0;
-  for (const kind of ['container', 'internet', 'gateway'] as const) {
-    const rows = checks.filter((c) => c.kind === kind);
-    out.push(`${titles[kind]}: ${rows.filter((c) => c.ok).length}/${rows.length}`);
+  for (const [kind, family] of (['container', 'internet', 'gateway'] as const).flatMap((k) => (dual ? [[k, 4], [k, 6]] : [[k, 4]]) as Array<[CheckKind, 4 | 6]>)) {
+    const rows = checks.filter((c) => c.kind === kind && c.family === family);
+    out.push(`${dual ? `IPv${family}: ` : ''}${(family === 6 ? titles6 : titles)[kind]}: ${rows.filter((c) => c.ok).length}/${rows.length}`);
     out.push(
       indent(
         table(
@@ -517,6 +555,7 @@ export function renderMatrix(checks: readonly ClusterCheck[]): string {
 
 export interface DemoArgs {
   mode: ClusterMode;
+  dualStack: boolean;
   keep: boolean;
   compare: boolean;
   /** Prepended to every namespace name (the tests use it to keep runs apart). */
@@ -524,8 +563,10 @@ export interface DemoArgs {
 }
 
 export const USAGE =
-  'usage: npm run demo -- [--overlay vxlan] [--compare] [--keep]\n' +
+  'usage: npm run demo -- [--overlay vxlan] [--dual-stack] [--compare] [--keep]\n' +
   '  --overlay vxlan   join the nodes through a VXLAN overlay (VNI 42, UDP 4789) instead of LAN routes\n' +
+  '  --dual-stack      IPv6 too: a /64 per node, IPv6 routes and masquerade, every check in both families;\n' +
+  '                    prints its build time beside an IPv4-only build made first in the same run\n' +
   '  --compare         then build it 3 more times, and 3 times with bench/cluster-ip.sh (ip + nft), and print the times\n' +
   '  --keep            leave the cluster up until Ctrl-C and print how to look around\n' +
   '  --prefix NAME     prepend NAME to every namespace name\n' +
@@ -540,12 +581,12 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs | undefined {
   let flags;
   try {
     // --demo is what `npm run demo` passes: the same program.
-    flags = parseFlags(argv, { demo: { type: 'boolean' }, overlay: { type: 'string' }, compare: { type: 'boolean' }, keep: { type: 'boolean' }, prefix: { type: 'string' } });
+    flags = parseFlags(argv, { demo: { type: 'boolean' }, overlay: { type: 'string' }, 'dual-stack': { type: 'boolean' }, compare: { type: 'boolean' }, keep: { type: 'boolean' }, prefix: { type: 'string' } });
   } catch (error) {
     return fail((error as Error).message);
   }
   if (flags === undefined) return undefined;
-  const args: DemoArgs = { mode: 'routes', keep: flags.keep === true, compare: flags.compare === true };
+  const args: DemoArgs = { mode: 'routes', dualStack: flags['dual-stack'] === true, keep: flags.keep === true, compare: flags.compare === true };
   if (flags.overlay === 'vxlan') args.mode = 'vxlan';
   else if (flags.overlay !== undefined && flags.overlay !== 'none' && flags.overlay !== 'routes') fail(`--overlay: unknown overlay ${JSON.stringify(flags.overlay)} (only vxlan)`);
   if (flags.prefix !== undefined) {
@@ -575,16 +616,33 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   }
   if (args.prefix !== undefined) prefix = args.prefix;
   log(topology(args.mode));
+  // The dual-stack build is timed beside an IPv4-only build of the same mode, made first (and
+  // quietly) in this process, so both find V8 and the kernel in the same state.
+  let ipv4BuildMs: number | undefined;
+  if (args.dualStack) {
+    log(dualStackLine(args.mode));
+    const ipv4 = await runCluster({ log: () => undefined, prefix: `${prefix}v4-`, ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}) });
+    if (ipv4.ok) ipv4BuildMs = ipv4.timings.buildMs;
+    await settleAfterTeardown();
+  }
   const start = performance.now();
   const result = await runCluster({
     log,
     prefix,
+    ...(args.dualStack ? { dualStack: true } : {}),
     ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}),
     ...(args.keep ? { whileUp: (names: string[]) => waitForSignal(lookAround(names, args.mode, isolated ? process.pid : undefined), log) } : {}),
   });
   const t = result.timings;
   const total = ms(start);
-  const lines = [`\ntimings (${args.mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}): build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}`];
+  const lines = [`\ntimings (${args.mode === 'vxlan' ? 'overlay: vxlan' : 'routed'}${args.dualStack ? ', dual stack' : ''}): build ${t.buildMs.toFixed(1)} ms, checks ${t.checksMs.toFixed(1)} ms, teardown ${t.teardownMs.toFixed(1)} ms; total ${total}`];
+  if (args.dualStack) {
+    lines.push(
+      ipv4BuildMs === undefined
+        ? 'build time, IPv4 only: the IPv4-only build made first did not pass its checks'
+        : `build time: dual stack ${t.buildMs.toFixed(1)} ms beside IPv4 only ${ipv4BuildMs.toFixed(1)} ms (built first, in this process; ${(t.buildMs / ipv4BuildMs).toFixed(2)}×)`,
+    );
+  }
   let compare: CompareResult | undefined;
   if (args.compare) {
     compare = isolated
@@ -601,12 +659,22 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   lines.push(
     `result: ${
       result.ok
-        ? `every container reaches every other container${args.mode === 'vxlan' ? ' (through the vxlan overlay)' : ''}, its gateway, and the internet (through its node's masquerade)`
+        ? `every container reaches every other container${args.mode === 'vxlan' ? ' (through the vxlan overlay)' : ''}, its gateway, and the internet (through its node's masquerade)${args.dualStack ? ', over IPv4 and over IPv6' : ''}`
         : 'FAILED'
     }`,
   );
   log(lines.join('\n'));
   return { ok: result.ok, result, ...(compare ? { compare } : {}) };
+}
+
+/** The demo's note on the IPv6 half: addresses, and why the internet is reached through a masquerade. */
+export function dualStackLine(mode: ClusterMode): string {
+  return (
+    `# dual stack: containers get an address of their node's /64 (${NODES6.map((n) => n.subnet).join(', ')}) beside the IPv4 one; ` +
+    `the nodes forward IPv6 and route each other's /64 ${mode === 'vxlan' ? 'through the overlay' : 'over the LAN'}.\n` +
+    `# IPv6 to the internet is masqueraded on the node, as IPv4 is: the container addresses are ULAs (fd00::/8), not routed on the internet, ` +
+    `and the internet host has no route to the nodes' /64s (routed global addresses would need a delegated prefix and routes upstream).`
+  );
 }
 
 /**

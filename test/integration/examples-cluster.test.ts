@@ -19,7 +19,8 @@ const onPath = (bin: string): boolean => (process.env.PATH ?? '').split(':').som
 
 describe('the demo flags', () => {
   it('parses --overlay, --compare, --keep, --prefix with node:util parseArgs, --help as no run, and refuses anything else', () => {
-    expect(parseDemoArgs(['--demo'])).toEqual({ mode: 'routes', keep: false, compare: false });
+    expect(parseDemoArgs(['--demo'])).toEqual({ mode: 'routes', dualStack: false, keep: false, compare: false });
+    expect(parseDemoArgs(['--dual-stack', '--overlay', 'vxlan'])).toMatchObject({ mode: 'vxlan', dualStack: true });
     expect(parseDemoArgs(['--demo', '--overlay', 'vxlan', '--compare'])).toMatchObject({ mode: 'vxlan', compare: true });
     expect(parseDemoArgs(['--overlay=vxlan', '--keep'])).toMatchObject({ mode: 'vxlan', keep: true });
     expect(parseDemoArgs(['--prefix', 'x-'])).toMatchObject({ prefix: 'x-' });
