@@ -30,11 +30,20 @@ export interface NatRule {
   exceptOutInterface?: string;
   /** The owner given to masquerade(), if any. */
   owner?: string;
-  /** The rule's handle in its chain. */
+  /** The rule's handle in its table (nft's `handle`). */
+  handle: number;
+  /**
+   * Its counter: packets and bytes masqueraded (counted on the first packet of each connection).
+   * Numbers, so that a rule goes through JSON.stringify; exact up to 2^53.
+   */
+  packets: number;
+  bytes: number;
+}
+
+/** A rule of ours as read, with the kernel's 64-bit handle that deletes it. */
+interface Ours {
+  nat: NatRule;
   handle: bigint;
-  /** Its counter: packets and bytes masqueraded (counted on the first packet of each connection). */
-  packets: bigint;
-  bytes: bigint;
 }
 
 export interface NatOptions extends ContentionOptions {
@@ -80,22 +89,22 @@ export class Nat {
     return this.serialized(async () => {
       // Read first: an identical rule is the answer, and a batch that makes nothing would still
       // move the generation under every other writer.
-      const { rule, added } = await this.change<{ rule: NatRule; added: boolean }>(operation, async () => {
-        const found = (await this.familyRules(normalized.family)).find((r) => tagOf(r) === tag);
+      const { rule, added } = await this.change<{ rule: Ours; added: boolean }>(operation, async () => {
+        const found = (await this.familyRules(normalized.family)).find((r) => tagOf(r.nat) === tag);
         if (found) return { done: { rule: found, added: false } };
         const changes = masqueradeChanges(normalized);
         const last = changes.length - 1;
         changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
         return { changes, checkGeneration: false, result: (echoed) => ({ rule: echoedRule(echoed[last] ?? [], tag, operation), added: true }) };
       });
-      return added ? this.keepOne(rule, operation) : rule;
+      return added ? this.keepOne(rule, operation) : rule.nat;
     });
   }
 
   /** Our rules, with their counters, in chain order (IPv4 first). */
   async rules(): Promise<NatRule[]> {
     const out: NatRule[] = [];
-    for (const family of FAMILIES) out.push(...(await this.familyRules(family)));
+    for (const family of FAMILIES) for (const r of await this.familyRules(family)) out.push(r.nat);
     return out;
   }
 
@@ -115,7 +124,7 @@ export class Nat {
         let tablesLeft = false;
         for (const family of FAMILIES) {
           const table = await this.readTable(family);
-          const doomed = table.ours.filter(accepts);
+          const doomed = table.ours.filter((r) => accepts(r.nat));
           if (doomed.length === 0) continue;
           removed += doomed.length;
           if (table.rules.length === doomed.length && table.onlyOurChain) {
@@ -204,8 +213,8 @@ export class Nat {
 
   // One dump per family: with a table filter the kernel stops at the first table of that name
   // (nf_tables_dump_rules), so a dump of every family would miss the ip6 table.
-  private async familyRules(family: NatFamily): Promise<NatRule[]> {
-    const out: NatRule[] = [];
+  private async familyRules(family: NatFamily): Promise<Ours[]> {
+    const out: Ours[] = [];
     for (const r of await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE, chain: NAT_CHAIN })) {
       const spec = specOfUserdata(r.family, r.userdata);
       if (spec) out.push(toNatRule(spec, r));
@@ -214,10 +223,10 @@ export class Nat {
   }
 
   /** Our table in one family: every rule in it, our masquerade rules among them, and whether it holds any chain but ours. */
-  private async readTable(family: NatFamily): Promise<{ exists: boolean; rules: NftRule[]; ours: NatRule[]; onlyOurChain: boolean }> {
+  private async readTable(family: NatFamily): Promise<{ exists: boolean; rules: NftRule[]; ours: Ours[]; onlyOurChain: boolean }> {
     const rules = await this.nftables.rules({ family: nfproto(family), table: NAT_TABLE });
     const chains = await this.nftables.chains({ family: nfproto(family), table: NAT_TABLE });
-    const ours: NatRule[] = [];
+    const ours: Ours[] = [];
     for (const r of rules) {
       const spec = r.chain === NAT_CHAIN ? specOfUserdata(r.family, r.userdata) : undefined;
       if (spec) ours.push(toNatRule(spec, r));
@@ -241,13 +250,13 @@ export class Nat {
    * After adding `rule`: the same rule added at the same moment by another writer (both read
    * before either committed) is deleted again, and every writer keeps the one with the lowest handle.
    */
-  private keepOne(rule: NatRule, operation: string): Promise<NatRule> {
-    const tag = tagOf(rule);
+  private keepOne(rule: Ours, operation: string): Promise<NatRule> {
+    const tag = tagOf(rule.nat);
     return this.change<NatRule>(`${operation} (duplicates)`, async () => {
-      const same = (await this.familyRules(rule.family)).filter((r) => tagOf(r) === tag).sort((a, b) => (a.handle < b.handle ? -1 : 1));
-      if (same.length <= 1) return { done: same[0] ?? rule };
-      const extra = same.slice(1).map((r) => deleteRule({ family: nfproto(r.family), table: NAT_TABLE, chain: NAT_CHAIN, handle: r.handle }));
-      return { changes: extra, checkGeneration: false, racing: ['ENOENT'], result: () => same[0]! };
+      const same = (await this.familyRules(rule.nat.family)).filter((r) => tagOf(r.nat) === tag).sort((a, b) => (a.handle < b.handle ? -1 : 1));
+      if (same.length <= 1) return { done: (same[0] ?? rule).nat };
+      const extra = same.slice(1).map((r) => deleteRule({ family: nfproto(r.nat.family), table: NAT_TABLE, chain: NAT_CHAIN, handle: r.handle }));
+      return { changes: extra, checkGeneration: false, racing: ['ENOENT'], result: () => same[0]!.nat };
     });
   }
 
@@ -275,7 +284,7 @@ function acceptor(selector: NatRuleSelector | undefined): (rule: NatRule) => boo
 }
 
 /** Our rule among what the kernel echoed for a NEWRULE sent with NLM_F_ECHO: the rule as committed, with its handle. */
-function echoedRule(echoed: readonly NftMessage[], tag: string, operation: string): NatRule {
+function echoedRule(echoed: readonly NftMessage[], tag: string, operation: string): Ours {
   for (const message of echoed) {
     const rule = toNftRule(message);
     const ours = rule && specOfUserdata(rule.family, rule.userdata);
@@ -288,6 +297,7 @@ const FAMILIES = ['ip', 'ip6'] as const;
 /** The chains of our table: masquerade's, and those publish() adds. */
 const OUR_CHAINS: ReadonlySet<string> = new Set([NAT_CHAIN, ...Object.keys(PUBLISH_CHAINS)]);
 
-function toNatRule(spec: NormalizedSpec, rule: NftRule): NatRule {
-  return { ...spec, handle: rule.handle, ...countersOf(rule.expressions) };
+function toNatRule(spec: NormalizedSpec, rule: NftRule): Ours {
+  const { packets, bytes } = countersOf(rule.expressions);
+  return { nat: { ...spec, handle: Number(rule.handle), packets: Number(packets), bytes: Number(bytes) }, handle: rule.handle };
 }

@@ -73,7 +73,7 @@ describe.skipIf(!canRunIntegration)('nat: concurrent writers on one namespace', 
       expect(rules.map((r) => r.owner).sort()).toEqual(specs.map((s) => s.owner).sort());
       // The same spec again from every handle at once: idempotent, still one rule each.
       const again = await Promise.all(handles.map((h, i) => h.nat.masquerade(specs[i]!)));
-      expect(again.map((r) => r.handle)).toEqual(added.map((r) => (r as PromiseFulfilledResult<{ handle: bigint }>).value.handle));
+      expect(again.map((r) => r.handle)).toEqual(added.map((r) => (r as PromiseFulfilledResult<{ handle: number }>).value.handle));
       expect(await node.nat.rules()).toHaveLength(50);
 
       const removed = await Promise.allSettled(handles.map((h, i) => h.nat.remove(specs[i]!)));
