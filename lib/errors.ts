@@ -6,6 +6,18 @@ import { ERRNO, errnoName, type ErrnoCode } from './sys/errno.js';
 export { InvalidArgumentError, NetlinkDecodeError, NetnsRtnlError, type ErrorCode, type OwnErrorCode } from '../messages/errors.js';
 export { ERRNO, errnoName, type ErrnoCode };
 
+/**
+ * Rethrows `error` with its stack taken where it is now. Called in the catch of an async method
+ * that awaited the kernel's answer, that stack names the caller's own functions (V8's async stack
+ * trace: `at async userFunction`), where the stack taken when the answer arrived names only the
+ * socket's callbacks. A try/catch costs nothing until an error happens; an extra async hop per
+ * request would (a promise and a microtask each).
+ */
+export function rethrowAtCaller(error: unknown): never {
+  if (error instanceof Error) Error.captureStackTrace(error, rethrowAtCaller);
+  throw error;
+}
+
 export interface NetlinkErrorDetails {
   /** Positive errno, e.g. 17. */
   errno: number;

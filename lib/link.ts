@@ -63,7 +63,7 @@ export class Link {
   }
 
   private async change(changes: LinkChanges): Promise<this> {
-    await this.namespace.rtnl.setLink(this.index, changes);
+    await this.namespace.rtnl.setLink(this, changes);
     // Copied by descriptor: a spread would read (and so decode) a `raw` not read yet.
     const s = Object.defineProperties({}, Object.getOwnPropertyDescriptors(this.#state)) as LinkState;
     if (changes.up !== undefined) {
@@ -112,27 +112,27 @@ export class Link {
    */
   async moveTo(target: Namespace, newName?: string): Promise<Link> {
     const name = newName ?? this.name;
-    await this.namespace.rtnl.setLink(this.index, { netnsFd: target.fd, ...(newName !== undefined ? { name: newName } : {}) });
+    await this.namespace.rtnl.setLink(this, { netnsFd: target.fd, ...(newName !== undefined ? { name: newName } : {}) });
     return target.link(name);
   }
 
   addresses(): Promise<Address[]> {
-    return this.namespace.rtnl.addresses({ dev: this.index });
+    return this.namespace.rtnl.addresses({ dev: this });
   }
 
   async addAddress(cidr: string, options?: AddAddressOptions): Promise<this> {
-    await this.namespace.rtnl.addAddress(this.index, cidr, options);
+    await this.namespace.rtnl.addAddress(this, cidr, options);
     return this;
   }
 
   async deleteAddress(cidr: string): Promise<this> {
-    await this.namespace.rtnl.deleteAddress(this.index, cidr);
+    await this.namespace.rtnl.deleteAddress(this, cidr);
     return this;
   }
 
   /** Deletes the link (for a veth, both ends go). */
   async delete(): Promise<void> {
-    await this.namespace.rtnl.deleteLink(this.index);
+    await this.namespace.rtnl.deleteLink(this);
   }
 
   toString(): string {

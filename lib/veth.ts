@@ -49,7 +49,7 @@ export class VethPair {
       // with `peer.up`, a change by name with the peer's lookup behind it). The peer's `up`, and
       // any request on the other namespace's socket, wait for the ACK: only then is the link ours.
       const apart = there.inode !== here.inode;
-      const description = `${options.name} type veth peer ${options.peer.name}${apart ? ` in ${there}` : ''}`;
+      const description = `${options.name} type veth peer ${options.peer.name}${apart ? ` (peer in ${there})` : ''}`;
       const link = quiet(here.rtnl.createLinkAndRead(message, description, options.name));
       // Only on the same socket is the lookup ordered after the create.
       let peer = there === here && !peerUp ? quiet(there.link(options.peer.name)) : undefined;

@@ -19,7 +19,7 @@ import {
   type TableAttrs,
 } from '../../messages/nftables/index.js';
 import { Connection, type MessageCodec, type RequestOptions } from '../connection.js';
-import { UnexpectedReplyError } from '../errors.js';
+import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { openNetlinkSocket } from '../sys/index.js';
 
 /** nfnetlink framing for a Connection. */
@@ -101,7 +101,12 @@ export class Nftables {
 
   /** The ruleset generation (NFTA_GEN_ID): it changes with every committed batch. */
   async generation(options: RequestOptions = {}): Promise<number> {
-    const [reply] = await this.connection.request(getGeneration(), options);
+    let reply: NftMessage | undefined;
+    try {
+      [reply] = await this.connection.request(getGeneration(), options);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
     if (reply?.kind !== 'gen' || reply.body.attrs.id === undefined) throw new UnexpectedReplyError('NFT_MSG_GETGEN', 'the kernel answered without NFTA_GEN_ID');
     return reply.body.attrs.id;
   }
@@ -151,7 +156,7 @@ export class Nftables {
     const results = await this.connection.transaction(batch, options);
     const echoed: NftMessage[][] = [];
     for (const r of results) {
-      if (!r.ok) throw r.error;
+      if (!r.ok) rethrowAtCaller(r.error);
       echoed.push(r.messages);
     }
     return echoed.slice(1, -1);
@@ -162,6 +167,10 @@ export class Nftables {
   }
 
   private async dump(message: NftMessage, options: RequestOptions): Promise<NftMessage[]> {
-    return this.connection.dump(message, options);
+    try {
+      return await this.connection.dump(message, options);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 }

@@ -4,7 +4,7 @@ import type { LinkMessage, NetlinkMessage, NsidMessage } from '../../messages/me
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink, getNsid } from '../../messages/requests.js';
 import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
-import { UnexpectedReplyError } from '../errors.js';
+import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
 import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
 import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
@@ -67,32 +67,45 @@ export class Rtnl {
 
   /** One RTM_GETLINK by name or index (not a dump). Rejects with ENODEV when there is none. */
   async link(ref: DeviceRef): Promise<LinkState> {
-    const selector = typeof ref === 'number' ? { index: checkInteger(ref, 'index', 1, 0x7fffffff) } : { name: checkInterfaceName(ref, 'dev') };
-    // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
-    const [frame] = await this.connection.requestFrames(getLink(selector, { skipStats: true }), { operation: `RTM_GETLINK ${typeof ref === 'number' ? `index ${ref}` : ref}` });
-    if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${String(ref)}`, 'the kernel sent no reply');
-    return linkStateOfFrame(frame);
+    try {
+      const selector = typeof ref === 'string' ? { name: checkInterfaceName(ref, 'dev') } : { index: await this.index(ref, 'index') };
+      // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
+      const [frame] = await this.connection.requestFrames(getLink(selector, { skipStats: true }), { operation: `RTM_GETLINK ${deviceText(ref)}` });
+      if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${deviceText(ref)}`, 'the kernel sent no reply');
+      return linkStateOfFrame(frame);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /** The index of a device named `ref` (numbers are taken as they are). */
   async index(ref: DeviceRef, field = 'dev'): Promise<number> {
     if (typeof ref === 'number') return checkInteger(ref, field, 1, 0x7fffffff);
+    if (typeof ref === 'object' && ref !== null) return checkInteger(ref.index, `${field}.index`, 1, 0x7fffffff);
     checkInterfaceName(ref, field);
     return (await this.link(ref)).index;
   }
 
   async links(filter: LinkFilter = {}): Promise<LinkState[]> {
-    const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
-    const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
-    // Each link is read for its summary fields only; `raw` is decoded if and when it is read.
-    const frames = await this.connection.dumpFrames(request, { operation: 'RTM_GETLINK dump' });
-    const links: LinkState[] = [];
-    for (const frame of frames) if (frameType(frame, 0) === RTM_NEWLINK) links.push(linkStateOfFrame(frame));
-    return links;
+    try {
+      const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
+      const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
+      // Each link is read for its summary fields only; `raw` is decoded if and when it is read.
+      const frames = await this.connection.dumpFrames(request, { operation: 'RTM_GETLINK dump' });
+      const links: LinkState[] = [];
+      for (const frame of frames) if (frameType(frame, 0) === RTM_NEWLINK) links.push(linkStateOfFrame(frame));
+      return links;
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async createLink(message: LinkMessage, description: string): Promise<void> {
-    await this.send(message, `RTM_NEWLINK ${description}`);
+    try {
+      await this.send(message, `RTM_NEWLINK ${description}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /**
@@ -108,8 +121,12 @@ export class Rtnl {
   }
 
   async setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
-    const index = await this.index(ref);
-    await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${typeof ref === 'string' ? ref : `index ${ref}`} ${describeChanges(changes)}`);
+    try {
+      const index = await this.index(ref);
+      await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${deviceText(ref)} ${describeChanges(changes)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /**
@@ -117,41 +134,65 @@ export class Rtnl {
    * pipelined right behind the request that creates the link.
    */
   async setLinkByName(name: string, changes: LinkChanges): Promise<void> {
-    checkInterfaceName(name, 'dev');
-    const message = setLinkMessage(0, changes);
-    if (message.body.attrs.ifname !== undefined) throw new TypeError('setLinkByName: use setLink to rename a link');
-    message.body.attrs.ifname = name;
-    await this.send(message, `RTM_NEWLINK set ${name} ${describeChanges(changes)}`);
+    try {
+      checkInterfaceName(name, 'dev');
+      const message = setLinkMessage(0, changes);
+      if (message.body.attrs.ifname !== undefined) throw new TypeError('setLinkByName: use setLink to rename a link');
+      message.body.attrs.ifname = name;
+      await this.send(message, `RTM_NEWLINK set ${name} ${describeChanges(changes)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /** Deletes every link in device group `group` with one RTM_DELLINK (see deleteLinkGroupMessage). */
   async deleteLinkGroup(group: number): Promise<void> {
-    await this.send(deleteLinkGroupMessage(group), `RTM_DELLINK group ${group}`);
+    try {
+      await this.send(deleteLinkGroupMessage(group), `RTM_DELLINK group ${group}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async deleteLink(ref: DeviceRef): Promise<void> {
-    const index = await this.index(ref);
-    await this.send(deleteLinkMessage(index), `RTM_DELLINK ${typeof ref === 'string' ? ref : `index ${ref}`}`);
+    try {
+      const index = await this.index(ref);
+      await this.send(deleteLinkMessage(index), `RTM_DELLINK ${deviceText(ref)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   // ---- addresses
 
   async addresses(filter: AddressFilter = {}): Promise<Address[]> {
-    const index = filter.dev === undefined ? undefined : await this.index(filter.dev);
-    const replies = await this.dump(dumpAddresses({ family: familyNumber(filter.family), ...(index !== undefined ? { index } : {}) }), 'RTM_GETADDR dump');
-    return replies.flatMap((m) => (m.kind === 'address' ? [toAddress(m.body)] : []));
+    try {
+      const index = filter.dev === undefined ? undefined : await this.index(filter.dev);
+      const replies = await this.dump(dumpAddresses({ family: familyNumber(filter.family), ...(index !== undefined ? { index } : {}) }), 'RTM_GETADDR dump');
+      return replies.flatMap((m) => (m.kind === 'address' ? [toAddress(m.body)] : []));
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async addAddress(dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): Promise<void> {
-    const message = addressMessage('add', 0, cidr, options);
-    message.body.index = await this.index(dev);
-    await this.send(message, `RTM_NEWADDR ${cidr} dev ${dev}`);
+    try {
+      const message = addressMessage('add', 0, cidr, options);
+      message.body.index = await this.index(dev);
+      await this.send(message, `RTM_NEWADDR ${cidr} dev ${deviceText(dev)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async deleteAddress(dev: DeviceRef, cidr: string): Promise<void> {
-    const message = addressMessage('delete', 0, cidr);
-    message.body.index = await this.index(dev);
-    await this.send(message, `RTM_DELADDR ${cidr} dev ${dev}`);
+    try {
+      const message = addressMessage('delete', 0, cidr);
+      message.body.index = await this.index(dev);
+      await this.send(message, `RTM_DELADDR ${cidr} dev ${deviceText(dev)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   // ---- routes
@@ -172,19 +213,35 @@ export class Rtnl {
   }
 
   async addRoute(spec: RouteSpec): Promise<void> {
-    await this.send(await this.routeRequest('add', spec), `RTM_NEWROUTE ${describeRoute(spec)}`);
+    try {
+      await this.send(await this.routeRequest('add', spec), `RTM_NEWROUTE ${describeRoute(spec)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async replaceRoute(spec: RouteSpec): Promise<void> {
-    await this.send(await this.routeRequest('replace', spec), `RTM_NEWROUTE replace ${describeRoute(spec)}`);
+    try {
+      await this.send(await this.routeRequest('replace', spec), `RTM_NEWROUTE replace ${describeRoute(spec)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async appendRoute(spec: RouteSpec): Promise<void> {
-    await this.send(await this.routeRequest('append', spec), `RTM_NEWROUTE append ${describeRoute(spec)}`);
+    try {
+      await this.send(await this.routeRequest('append', spec), `RTM_NEWROUTE append ${describeRoute(spec)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async deleteRoute(spec: RouteSpec): Promise<void> {
-    await this.send(await this.routeRequest('delete', spec), `RTM_DELROUTE ${describeRoute(spec)}`);
+    try {
+      await this.send(await this.routeRequest('delete', spec), `RTM_DELROUTE ${describeRoute(spec)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /**
@@ -198,80 +255,112 @@ export class Rtnl {
   }
 
   async routes(filter: RouteFilter = {}, options?: RequestOptions): Promise<Route[]> {
-    const table = filter.table === 'all' ? undefined : lookup(TABLES, filter.table ?? 'main', 'table', 0xffffffff);
-    const oif = filter.dev === undefined ? undefined : await this.index(filter.dev);
-    const request = dumpRoutes({
-      family: familyNumber(filter.family),
-      ...(table !== undefined ? { table } : {}),
-      ...(oif !== undefined ? { oif } : {}),
-      ...(filter.protocol !== undefined ? { protocol: lookup(PROTOCOLS, filter.protocol, 'protocol') } : {}),
-      ...(filter.type !== undefined ? { type: lookup(ROUTE_TYPES, filter.type, 'type') } : {}),
-    });
-    const replies = await this.dump(request, 'RTM_GETROUTE dump', options);
-    // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
-    const routes: Route[] = [];
-    for (const m of replies) if (m.kind === 'route') routes.push(toRoute(m.body));
-    return routes;
+    try {
+      const table = filter.table === 'all' ? undefined : lookup(TABLES, filter.table ?? 'main', 'table', 0xffffffff);
+      const oif = filter.dev === undefined ? undefined : await this.index(filter.dev);
+      const request = dumpRoutes({
+        family: familyNumber(filter.family),
+        ...(table !== undefined ? { table } : {}),
+        ...(oif !== undefined ? { oif } : {}),
+        ...(filter.protocol !== undefined ? { protocol: lookup(PROTOCOLS, filter.protocol, 'protocol') } : {}),
+        ...(filter.type !== undefined ? { type: lookup(ROUTE_TYPES, filter.type, 'type') } : {}),
+      });
+      const replies = await this.dump(request, 'RTM_GETROUTE dump', options);
+      // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
+      const routes: Route[] = [];
+      for (const m of replies) if (m.kind === 'route') routes.push(toRoute(m.body));
+      return routes;
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   // ---- neighbours and FDB
 
   async neighbors(filter: NeighborFilter = {}): Promise<Neighbor[]> {
-    const ifindex = filter.dev === undefined ? undefined : await this.index(filter.dev);
-    const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
-    const request = dumpNeighbors({
-      family: familyNumber(filter.family),
-      ...(ifindex !== undefined ? { ifindex } : {}),
-      ...(master !== undefined ? { master } : {}),
-    });
-    const replies = await this.dump(request, 'RTM_GETNEIGH dump');
-    return replies.flatMap((m) => (m.kind === 'neighbor' ? [toNeighbor(m.body)] : []));
+    try {
+      const ifindex = filter.dev === undefined ? undefined : await this.index(filter.dev);
+      const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
+      const request = dumpNeighbors({
+        family: familyNumber(filter.family),
+        ...(ifindex !== undefined ? { ifindex } : {}),
+        ...(master !== undefined ? { master } : {}),
+      });
+      const replies = await this.dump(request, 'RTM_GETNEIGH dump');
+      return replies.flatMap((m) => (m.kind === 'neighbor' ? [toNeighbor(m.body)] : []));
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async neighbor(kind: 'add' | 'replace' | 'delete', spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    const { dev, ...rest } = spec;
-    // Built (and so checked) before the device lookup; the index is filled in after it.
-    const message = neighborMessage(kind, { ...rest, ifindex: 1 });
-    message.body.ifindex = await this.index(dev);
-    await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${dev}`);
+    try {
+      const { dev, ...rest } = spec;
+      // Built (and so checked) before the device lookup; the index is filled in after it.
+      const message = neighborMessage(kind, { ...rest, ifindex: 1 });
+      message.body.ifindex = await this.index(dev);
+      await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(dev)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    const { dev, ...rest } = spec;
-    const message = fdbMessage(kind, { ...rest, ifindex: 1 });
-    message.body.ifindex = await this.index(dev);
-    await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${dev}${spec.dst ? ` dst ${spec.dst}` : ''}`);
+    try {
+      const { dev, ...rest } = spec;
+      const message = fdbMessage(kind, { ...rest, ifindex: 1 });
+      message.body.ifindex = await this.index(dev);
+      await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   // ---- netns ids
 
   /** Assigns `nsid` (or lets the kernel pick with -1) to the namespace behind `fd`. */
   async setNsid(fd: number, nsid: number, description = `fd ${fd}`): Promise<void> {
-    const message: NsidMessage = {
-      kind: 'nsid', type: RTM_NEWNSID, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
-      body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', -1, 0x7fffffff), fd } },
-    };
-    await this.send(message, `RTM_NEWNSID ${nsid} for ${description}`);
+    try {
+      const message: NsidMessage = {
+        kind: 'nsid', type: RTM_NEWNSID, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
+        body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', -1, 0x7fffffff), fd } },
+      };
+      await this.send(message, `RTM_NEWNSID ${nsid} for ${description}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async deleteNsid(nsid: number): Promise<void> {
-    const message: NsidMessage = {
-      kind: 'nsid', type: RTM_DELNSID, flags: 0, seq: 0, pid: 0,
-      body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', 0, 0x7fffffff) } },
-    };
-    await this.send(message, `RTM_DELNSID ${nsid}`);
+    try {
+      const message: NsidMessage = {
+        kind: 'nsid', type: RTM_DELNSID, flags: 0, seq: 0, pid: 0,
+        body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', 0, 0x7fffffff) } },
+      };
+      await this.send(message, `RTM_DELNSID ${nsid}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /** The id this namespace has for the namespace behind `fd`, or undefined if none is assigned. */
   async nsidOf(fd: number, description = `fd ${fd}`): Promise<number | undefined> {
-    const [reply] = await this.send(getNsid({ fd }), `RTM_GETNSID for ${description}`);
-    const nsid = (reply as NsidMessage | undefined)?.body.attrs.nsid;
-    return nsid === undefined || nsid === NETNSA_NSID_NOT_ASSIGNED ? undefined : nsid;
+    try {
+      const [reply] = await this.send(getNsid({ fd }), `RTM_GETNSID for ${description}`);
+      const nsid = (reply as NsidMessage | undefined)?.body.attrs.nsid;
+      return nsid === undefined || nsid === NETNSA_NSID_NOT_ASSIGNED ? undefined : nsid;
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   async nsids(): Promise<NsidEntry[]> {
-    const replies = await this.dump(dumpNsids(), 'RTM_GETNSID dump');
-    return replies.flatMap((m) => (m.kind === 'nsid' && m.body.attrs.nsid !== undefined ? [{ nsid: m.body.attrs.nsid }] : []));
+    try {
+      const replies = await this.dump(dumpNsids(), 'RTM_GETNSID dump');
+      return replies.flatMap((m) => (m.kind === 'nsid' && m.body.attrs.nsid !== undefined ? [{ nsid: m.body.attrs.nsid }] : []));
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   close(): void {
@@ -285,14 +374,21 @@ function describeChanges(changes: LinkChanges): string {
     .join(' ');
 }
 
+/** A device as errors name it: its name when known (a name, or a Link), else `index N`. */
+function deviceText(ref: DeviceRef): string {
+  if (typeof ref === 'number') return `index ${ref}`;
+  if (typeof ref === 'object' && ref !== null) return typeof ref.name === 'string' ? ref.name : `index ${ref.index}`;
+  return String(ref);
+}
+
 function describeRoute(spec: RouteSpec): string {
   if (typeof spec !== 'object' || spec === null) return String(spec);
   const parts = [String(spec.dst)];
   if (spec.via) parts.push(`via ${spec.via}`);
-  if (spec.dev !== undefined) parts.push(`dev ${spec.dev}`);
+  if (spec.dev !== undefined) parts.push(`dev ${deviceText(spec.dev)}`);
   if (spec.table !== undefined) parts.push(`table ${spec.table}`);
   if (spec.metric !== undefined) parts.push(`metric ${spec.metric}`);
-  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${h.dev}` : ''}`).join(' '));
+  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${deviceText(h.dev)}` : ''}`).join(' '));
   return parts.join(' ');
 }
 

@@ -9,8 +9,11 @@ import {
   type ProtocolName, type RouteTypeName, type ScopeName, type TableName,
 } from './names.js';
 
-/** A device by name or index; names are resolved in the route's namespace. */
-export type DeviceRef = string | number;
+/**
+ * A device by name, by index, or as a Link (anything with its index and name: the index is what is
+ * sent, the name is what errors say). Names are resolved in the namespace of the call.
+ */
+export type DeviceRef = string | number | { readonly index: number; readonly name: string };
 
 export interface NexthopSpec {
   via?: string;
