@@ -72,7 +72,8 @@ describe.skipIf(!canRunIntegration)('errors', () => {
     const e = error as NetlinkError;
     expect(e.code).toBe('EEXIST');
     expect(e.errno).toBe(17);
-    expect(e.operation).toMatch(/^RTM_NEWADDR 10\.5\.0\.2\/24 dev \d+ in netns it-errors-a$/);
+    // Through a Link, the device is named as the user knows it, not by its index.
+    expect(e.operation).toBe('RTM_NEWADDR 10.5.0.2/24 dev veth0 in netns it-errors-a');
     expect(e.seq).toBeTypeOf('number');
     expect(e.message).toContain('EEXIST');
     const byName = (await failure(() => ns.addAddress('veth0', '10.5.0.2/24'))) as NetlinkError;
@@ -92,7 +93,7 @@ describe.skipIf(!canRunIntegration)('errors', () => {
     await pair.delete();
     const e = (await failure(() => pair.link.up())) as NetlinkError;
     expect(e.code).toBe('ENODEV');
-    expect(e.operation).toContain(`index ${pair.link.index}`);
+    expect(e.operation).toBe('RTM_NEWLINK set gone0 up true in netns it-errors-a');
   });
 
   it('the kernel\'s own words: an unreachable gateway is ENETUNREACH with the extended ACK message', async () => {
