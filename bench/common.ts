@@ -71,6 +71,8 @@ export interface Setup extends Sizes {
   nodes: NodeLine[];
   /** Path of the built Go peer (bench/peers/go-netlink), undefined when Go is absent. */
   go: string | undefined;
+  /** Path of the built CNI call timer (bench/peers/cni-timer), undefined when Go is absent. */
+  cniTimer: string | undefined;
 }
 
 /** One measured line: a tool doing one operation of one workload, several times. */
@@ -211,15 +213,15 @@ export const GOPATH = '/usr/share/gocode';
 const GO_LIBRARIES = ['github.com/vishvananda/netlink', 'github.com/vishvananda/netns'];
 
 /**
- * Builds the Go peer offline in GOPATH mode against Debian's packaged sources into `outDir`.
- * Returns its path, or why it cannot be built (Go or the packages absent).
+ * Builds a Go program of bench/peers/ (go-netlink, cni-timer) offline in GOPATH mode against
+ * Debian's packaged sources into `outDir`. Returns its path, or why it cannot be built.
  */
-export function buildGoPeer(outDir: string): { path: string } | { missing: string } {
+export function buildGoPeer(outDir: string, name = 'go-netlink'): { path: string } | { missing: string } {
   if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) return { missing: 'no `go` (apt-get install golang-go)' };
   const absent = GO_LIBRARIES.filter((lib) => !existsSync(join(GOPATH, 'src', lib)));
   if (absent.length) return { missing: `${absent.join(', ')} not in ${GOPATH} (apt-get install golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev)` };
-  const path = join(outDir, 'go-netlink');
-  sh('go', ['build', '-o', path, '.'], { cwd: join(ROOT, 'bench/peers/go-netlink'), env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' } });
+  const path = join(outDir, name);
+  sh('go', ['build', '-o', path, '.'], { cwd: join(ROOT, 'bench/peers', name), env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' } });
   return { path };
 }
 

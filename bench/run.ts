@@ -116,10 +116,12 @@ const log = (m: string) => process.stderr.write(`[${((Date.now() - started) / 10
 
 const goPeer = buildGoPeer(join(ROOT, 'dist/bench/peers'));
 if ('missing' in goPeer) log(`Go peer skipped: ${goPeer.missing}`);
+const cniTimer = 'path' in goPeer ? buildGoPeer(join(ROOT, 'dist/bench/peers'), 'cni-timer') : goPeer;
 const s: Setup = {
   ...sizes(quick),
   nodes: JSON.parse(process.env[NODES_ENV] ?? '[]') as NodeLine[],
   go: 'path' in goPeer ? goPeer.path : undefined,
+  cniTimer: 'path' in cniTimer ? cniTimer.path : undefined,
 };
 if (s.nodes.length === 0) s.nodes.push({ major: process.versions.node.split('.')[0]!, version: process.version, path: process.execPath, primary: true });
 
