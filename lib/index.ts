@@ -5,7 +5,7 @@
  *   const { link: veth1, peer: veth0 } = await VethPair.create({ name: 'veth1', peer: { name: 'veth0', namespace: ns } });
  *   await veth0.addAddress('10.0.0.2/24');
  */
-export { Namespace, type CreateNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
+export { Namespace, type CreateNamespaceOptions, type DeleteNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
 export { Link } from './link.js';
 export {
   Monitor,

@@ -13,6 +13,7 @@ import { Rules, type Rule, type RuleSpec } from './rules.js';
 import { Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
 import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
+import { watchPeers } from './netns-teardown.js';
 import { Monitor, type MonitorOptions } from './monitor/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
@@ -30,9 +31,11 @@ import {
   connectInNetns,
   listenInNetns,
   NotNetnsError,
+  type NetlinkTransport,
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
+import type { Transport } from './transport.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
 
 /** Receive buffer asked for the request socket (the kernel grants twice this). */
@@ -54,6 +57,26 @@ export interface NamespaceOptions {
 export interface CreateNamespaceOptions extends NamespaceOptions {
   /** Open the namespace if one with this name exists instead of failing. */
   existOk?: boolean;
+  /**
+   * Disposal (`await using`, or `[Symbol.asyncDispose]()`) deletes the namespace instead of only
+   * closing this handle, and waits until the devices it takes with it are gone
+   * (`delete({ waitForDevices: true })`). Only a namespace this call created: one opened because
+   * of `existOk` is only closed.
+   */
+  deleteOnDispose?: boolean;
+}
+
+export interface DeleteNamespaceOptions {
+  /**
+   * Resolve only once the devices that go with the namespace are gone: the kernel destroys a
+   * deleted namespace later, in the background, and only then deletes its veths and their peers
+   * in other namespaces, whose names stay taken meanwhile (some 10-25 ms; creating a veth with a
+   * peer's name at once fails with EEXIST). The peers are watched over netlink in the current
+   * namespace and in the named ones.
+   */
+  waitForDevices?: boolean;
+  /** How long waitForDevices waits before rejecting with RequestTimeoutError (default 10000 ms). */
+  timeoutMs?: number;
 }
 
 export type NamespaceRef = string | { path: string } | { pid: number };
@@ -92,14 +115,41 @@ async function openNetnsFile(path: string, shown: string, waitForPlaceholder: bo
 }
 
 /**
+ * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
+ * it (the last one settled).
+ */
+function busyReporting(socket: NetlinkTransport, busy: (pending: boolean) => void): Transport {
+  return {
+    send: (datagram, options) => socket.send(datagram, options),
+    onDatagram: (listener) => socket.onDatagram(listener),
+    onError: (listener) => socket.onError(listener),
+    ref() {
+      busy(true);
+      socket.ref();
+    },
+    unref() {
+      socket.unref();
+      busy(false);
+    },
+    close: () => socket.close(),
+  };
+}
+
+/**
  * A network namespace: the container's view of the network. Named namespaces are kept the
  * iproute2 way, so `ip netns list` and `ip netns exec NAME` see them. Each Namespace lazily opens
  * one netlink socket inside itself; `close()` releases it and the namespace fd.
  */
 export class Namespace implements AsyncDisposable {
   #fd: number | undefined;
+  #closed = false;
   #rtnl: Rtnl | undefined;
   #nat: Nat | undefined;
+  readonly #releaseWhenIdle: boolean;
+  /** releaseWhenIdle: a request is pending on the rtnl socket. */
+  #busy = false;
+  #idleCheck: NodeJS.Immediate | undefined;
+  #deleteOnDispose = false;
   readonly inode: number;
 
   private constructor(
@@ -109,9 +159,11 @@ export class Namespace implements AsyncDisposable {
     readonly path: string,
     fd: number,
     private readonly options: NamespaceOptions,
+    releaseWhenIdle = false,
   ) {
     this.#fd = fd;
     this.inode = fstatSync(fd).ino;
+    this.#releaseWhenIdle = releaseWhenIdle;
   }
 
   /** Creates a named namespace (`ip netns add NAME`). */
@@ -127,7 +179,9 @@ export class Namespace implements AsyncDisposable {
       if (exists) throw new NamespaceExistsError(name, join(dir, name), { cause: error });
       throw error;
     }
-    return new Namespace(name, path, await openNetnsFile(path, name, false), options);
+    const ns = new Namespace(name, path, await openNetnsFile(path, name, false), options);
+    ns.#deleteOnDispose = options.deleteOnDispose === true;
+    return ns;
   }
 
   /**
@@ -154,10 +208,18 @@ export class Namespace implements AsyncDisposable {
     return new Namespace(name, path, fd, options);
   }
 
-  /** The namespace the calling thread is in now. */
-  static current(options: NamespaceOptions = {}): Namespace {
+  /**
+   * The namespace the calling thread is in now. With `releaseWhenIdle`, its socket and fd are
+   * closed whenever no request is pending (after a turn of the event loop) and opened again on
+   * the next use, so an object nobody closes holds nothing: this is what VethPair.create uses when
+   * no `namespace` is given.
+   */
+  static current(options: NamespaceOptions & { releaseWhenIdle?: boolean } = {}): Namespace {
+    const { releaseWhenIdle = false, ...rest } = options;
     const path = '/proc/thread-self/ns/net';
-    return new Namespace(undefined, path, openNetnsFd(path), options);
+    const ns = new Namespace(undefined, path, openNetnsFd(path), rest, releaseWhenIdle);
+    ns.releaseSoon();
+    return ns;
   }
 
   /** Names of the named namespaces (`ip netns list`). */
@@ -167,12 +229,27 @@ export class Namespace implements AsyncDisposable {
 
   /** An fd referring to the namespace (for setns, IFLA_NET_NS_FD, NETNSA_FD). */
   get fd(): number {
-    if (this.#fd === undefined) throw new Error(`${this} is closed`);
+    if (this.#closed) throw new Error(`${this} is closed`);
+    if (this.#fd === undefined) {
+      this.#fd = this.reopen();
+      this.releaseSoon();
+    }
     return this.#fd;
   }
 
   get closed(): boolean {
-    return this.#fd === undefined;
+    return this.#closed;
+  }
+
+  /** The fd again, after releaseWhenIdle let it go: the same namespace, or a loud error. */
+  private reopen(): number {
+    const fd = openNetnsFd(this.path);
+    const inode = fstatSync(fd).ino;
+    if (inode !== this.inode) {
+      closeSync(fd);
+      throw new Error(`${this}: ${this.path} is now another namespace (inode ${inode}, not ${this.inode})`);
+    }
+    return fd;
   }
 
   /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
@@ -180,14 +257,37 @@ export class Namespace implements AsyncDisposable {
     if (!this.#rtnl) {
       // A large receive buffer lets many requests be in flight: the Connection keeps their
       // answers within what the kernel granted.
-      const transport = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+      const socket = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+      const transport = this.#releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
       const connection = new Connection(transport, {
         ...this.socketOptions(),
-        receiveBufferBytes: transport.getRecvBufferSize(),
+        receiveBufferBytes: socket.getRecvBufferSize(),
       });
       this.#rtnl = new Rtnl(connection);
     }
     return this.#rtnl;
+  }
+
+  private socketBusy(busy: boolean): void {
+    this.#busy = busy;
+    if (!busy) this.releaseSoon();
+  }
+
+  /**
+   * releaseWhenIdle: after this turn of the event loop, closes the socket and the fd unless a
+   * request is pending by then (a continuation after an await sends its next request in a
+   * microtask, before the turn ends). A NAT handle, once used, keeps them open.
+   */
+  private releaseSoon(): void {
+    if (!this.#releaseWhenIdle || this.#idleCheck !== undefined) return;
+    this.#idleCheck = setImmediate(() => {
+      this.#idleCheck = undefined;
+      if (this.#busy || this.#nat !== undefined || this.#closed) return;
+      this.#rtnl?.close();
+      this.#rtnl = undefined;
+      if (this.#fd !== undefined) closeSync(this.#fd);
+      this.#fd = undefined;
+    });
   }
 
   /**
@@ -454,16 +554,39 @@ export class Namespace implements AsyncDisposable {
     this.#nat = undefined;
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
+    this.#closed = true;
+    if (this.#idleCheck !== undefined) clearImmediate(this.#idleCheck);
+    this.#idleCheck = undefined;
   }
 
-  /** Removes a named namespace (`ip netns del`) and closes this object. */
-  async delete(): Promise<void> {
+  /**
+   * Removes a named namespace (`ip netns del`) and closes this object. The kernel then destroys
+   * it in the background, with its devices; `waitForDevices` waits for that (see its comment).
+   */
+  async delete(options: DeleteNamespaceOptions = {}): Promise<void> {
     if (this.name === undefined) throw new Error(`${this} has no name to delete; close() it instead`);
-    this.close();
-    deleteNamedNetns(this.name, { dir: this.options.dir ?? DEFAULT_NETNS_DIR });
+    const timeoutMs = options.timeoutMs === undefined ? 10_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
+    const dir = this.options.dir ?? DEFAULT_NETNS_DIR;
+    const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
+    try {
+      this.close();
+      deleteNamedNetns(this.name, { dir });
+    } catch (error) {
+      peers?.close();
+      throw error;
+    }
+    await peers?.gone(timeoutMs);
   }
 
+  /** Where peers of this namespace's devices may live: the current namespace, then the named ones. */
+  private *peerCandidates(dir: string): Generator<() => Promise<Namespace>> {
+    yield async () => Namespace.current();
+    for (const name of Namespace.list({ dir })) if (name !== this.name) yield () => Namespace.open(name, { dir });
+  }
+
+  /** Closes this handle; with `deleteOnDispose`, deletes the namespace and waits for its devices. */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
+    if (this.#deleteOnDispose && !this.#closed) await this.delete({ waitForDevices: true });
+    else this.close();
   }
 }

@@ -23,48 +23,43 @@ export class VethPair {
     readonly link: Link,
     /** The other end, in `options.peer.namespace`. */
     readonly peer: Link,
-    private readonly owned: Namespace[],
   ) {}
 
   static async create(options: VethPairOptions): Promise<VethPair> {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { name, peer: { name } }');
     checkInterfaceName(options.name, 'name');
     checkInterfaceName(options.peer?.name, 'peer.name');
-    const owned: Namespace[] = [];
-    const here = options.namespace ?? own(owned, Namespace.current());
+    // Without a namespace, the current one: it holds its socket and fd only while a request is
+    // pending, so links that are never closed leave nothing open.
+    const here = options.namespace ?? Namespace.current({ releaseWhenIdle: true });
     const there = options.peer.namespace ?? here;
     if (there.inode === here.inode && options.peer.name === options.name) {
       throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
     }
-    try {
-      // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
-      // peer yet: ENOTCONN), so `peer.up` is done by a second request once both ends exist.
-      const { up: peerUp, ...peerOptions } = options.peer;
-      const message = vethMessage(options.name, {
-        ...options,
-        peer: { ...peerOptions, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
-      });
-      // Pipelined: the lookups go in the same datagram right behind the RTM_NEWLINK, which the
-      // kernel handles first, so the pair costs one round trip instead of two (two instead of four
-      // with `peer.up`, a change by name with the peer's lookup behind it). The peer's `up`, and
-      // any request on the other namespace's socket, wait for the ACK: only then is the link ours.
-      const apart = there.inode !== here.inode;
-      const description = `${options.name} type veth peer ${options.peer.name}${apart ? ` (peer in ${there})` : ''}`;
-      const link = quiet(here.rtnl.createLinkAndRead(message, description, options.name));
-      // Only on the same socket is the lookup ordered after the create.
-      let peer = there === here && !peerUp ? quiet(there.link(options.peer.name)) : undefined;
-      const state = await link;
-      if (peerUp) {
-        const set = there.rtnl.setLinkByName(options.peer.name, { up: true });
-        peer = quiet(there.link(options.peer.name));
-        await set;
-      }
-      peer ??= there.link(options.peer.name);
-      return new VethPair(new Link(here, state), await peer, owned);
-    } catch (error) {
-      for (const ns of owned) ns.close();
-      throw error;
+    // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
+    // peer yet: ENOTCONN), so `peer.up` is done by a second request once both ends exist.
+    const { up: peerUp, ...peerOptions } = options.peer;
+    const message = vethMessage(options.name, {
+      ...options,
+      peer: { ...peerOptions, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
+    });
+    // Pipelined: the lookups go in the same datagram right behind the RTM_NEWLINK, which the
+    // kernel handles first, so the pair costs one round trip instead of two (two instead of four
+    // with `peer.up`, a change by name with the peer's lookup behind it). The peer's `up`, and
+    // any request on the other namespace's socket, wait for the ACK: only then is the link ours.
+    const apart = there.inode !== here.inode;
+    const description = `${options.name} type veth peer ${options.peer.name}${apart ? ` (peer in ${there})` : ''}`;
+    const link = quiet(here.rtnl.createLinkAndRead(message, description, options.name));
+    // Only on the same socket is the lookup ordered after the create.
+    let peer = there === here && !peerUp ? quiet(there.link(options.peer.name)) : undefined;
+    const state = await link;
+    if (peerUp) {
+      const set = there.rtnl.setLinkByName(options.peer.name, { up: true });
+      peer = quiet(there.link(options.peer.name));
+      await set;
     }
+    peer ??= there.link(options.peer.name);
+    return new VethPair(new Link(here, state), await peer);
   }
 
   /** Deletes the pair (deleting one end removes both). */
@@ -72,19 +67,15 @@ export class VethPair {
     await this.link.delete();
   }
 
-  /** Releases namespaces this pair opened for itself (not the links). */
-  close(): void {
-    for (const ns of this.owned) ns.close();
-  }
+  /**
+   * Nothing to release: a pair made without `namespace` uses the current namespace, whose socket
+   * and fd are held only while requests are pending. Kept so that older code still runs.
+   */
+  close(): void {}
 }
 
 /** Marks a pipelined request's rejection as handled (the caller awaits it later, or not at all if an earlier step failed). */
 function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
-}
-
-function own(list: Namespace[], ns: Namespace): Namespace {
-  list.push(ns);
-  return ns;
 }
