@@ -75,7 +75,10 @@ export interface DeleteNamespaceOptions {
    * namespace and in the named ones.
    */
   waitForDevices?: boolean;
-  /** How long waitForDevices waits before rejecting with RequestTimeoutError (default 10000 ms). */
+  /**
+   * How long waitForDevices waits before rejecting with RequestTimeoutError (default 30000 ms: the
+   * kernel destroys namespaces one batch at a time for the whole machine, slowly under churn).
+   */
   timeoutMs?: number;
 }
 
@@ -565,7 +568,7 @@ export class Namespace implements AsyncDisposable {
    */
   async delete(options: DeleteNamespaceOptions = {}): Promise<void> {
     if (this.name === undefined) throw new Error(`${this} has no name to delete; close() it instead`);
-    const timeoutMs = options.timeoutMs === undefined ? 10_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
+    const timeoutMs = options.timeoutMs === undefined ? 30_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
     const dir = this.options.dir ?? DEFAULT_NETNS_DIR;
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
     try {
