@@ -31,7 +31,7 @@ import {
   connectInNetns,
   listenInNetns,
   NotNetnsError,
-  type NetlinkTransport,
+  type RequestSocket,
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
@@ -121,8 +121,9 @@ async function openNetnsFile(path: string, shown: string, waitForPlaceholder: bo
  * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
  * it (the last one settled).
  */
-function busyReporting(socket: NetlinkTransport, busy: (pending: boolean) => void): Transport {
+function busyReporting(socket: RequestSocket, busy: (pending: boolean) => void): Transport {
   return {
+    port: socket.port,
     send: (datagram, options) => socket.send(datagram, options),
     onDatagram: (listener) => socket.onDatagram(listener),
     onError: (listener) => socket.onError(listener),
