@@ -7,6 +7,7 @@
  */
 export { Namespace, type CreateNamespaceOptions, type DeleteNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
 export { Link } from './link.js';
+export { createLink } from './link-factory.js';
 export {
   Monitor,
   MonitorSyncError,
@@ -33,7 +34,7 @@ export { Vxlan, type VxlanCreateOptions } from './vxlan.js';
 export { VethPair, type VethEndOptions, type VethPairOptions } from './veth.js';
 export { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
 export type { AddAddressOptions, Address } from './rtnl/addresses.js';
-export type { BridgeOptions, CommonLinkOptions, LinkChanges, LinkState, VxlanOptions } from './rtnl/links.js';
+export type { BridgeOptions, CommonLinkOptions, CreateLinkOptions, LinkChanges, LinkKindName, LinkState, VxlanOptions } from './rtnl/links.js';
 export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
 export type { DeviceRef, Nexthop, NexthopSpec, Route, RouteSpec } from './rtnl/routes.js';
 export type { NexthopObject, NexthopObjectMember, NexthopObjectSpec } from './nexthops.js';

@@ -1,7 +1,20 @@
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_NEWLINK } from '../../messages/constants.js';
-import { decodeLinkSummary, IFF_UP, linkSummaryOf, operstateName, type LinkAttrs, type LinkBody, type LinkInfo, type LinkSummary } from '../../messages/link/index.js';
+import {
+  decodeLinkSummary,
+  IFF_UP,
+  LINK_KINDS,
+  linkSummaryOf,
+  operstateName,
+  type DeviceByName,
+  type KindCreation,
+  type LinkAttrs,
+  type LinkBody,
+  type LinkInfo,
+  type LinkSummary,
+} from '../../messages/link/index.js';
 import { decodeMessages, type LinkMessage } from '../../messages/message.js';
-import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError, parseAddress } from '../validate.js';
+import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError } from '../validate.js';
+import type { Rtnl } from './client.js';
 
 /** What a link looks like at one moment, as `ip link` shows it. */
 export interface LinkState {
@@ -147,9 +160,50 @@ function commonAttrs(name: string, options: CommonLinkOptions, field = 'name'): 
   return attrs;
 }
 
-function createMessage(name: string, options: CommonLinkOptions, linkinfo: LinkInfo, extra: LinkAttrs = {}): LinkMessage {
-  const attrs: LinkAttrs = { ...commonAttrs(name, options), ...extra, linkinfo };
+/** The kinds of link this library creates: the registry of messages/link/kinds/, by IFLA_INFO_KIND. */
+export type LinkKindName = keyof typeof LINK_KINDS;
+
+/** Creation options of a link of kind K: the common ones and the kind's own (messages/link/kinds/K.ts). */
+export type CreateLinkOptions<K extends LinkKindName> = CommonLinkOptions & Parameters<(typeof LINK_KINDS)[K]['create']>[0];
+
+/** An RTM_NEWLINK creating a link, with the devices its options name that are still to be looked up. */
+export interface CreateLinkRequest {
+  message: LinkMessage;
+  /** Set each one's index (with `set`) before sending. */
+  devices: DeviceByName[];
+  /** 'NAME type KIND ...', as `ip link add` would say it. */
+  operation: string;
+}
+
+/** `attrs` (the object device lookups write into) completed with the common ones and IFLA_LINKINFO. */
+function createMessage(common: LinkAttrs, options: CommonLinkOptions, linkinfo: LinkInfo, attrs: LinkAttrs): LinkMessage {
+  Object.assign(attrs, common, { linkinfo });
   return linkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, attrs, options.up ? { flags: IFF_UP, change: IFF_UP } : {});
+}
+
+/**
+ * The RTM_NEWLINK creating link `name` of `kind`, built once: the common options checked here, the
+ * kind's own by its builder, before anything is sent. Devices named by name are left in `devices`.
+ */
+export function createLinkRequest<K extends LinkKindName>(kind: K, name: string, options: CreateLinkOptions<K>): CreateLinkRequest {
+  const entry = typeof kind === 'string' && Object.hasOwn(LINK_KINDS, kind) ? LINK_KINDS[kind] : undefined;
+  if (entry === undefined) throw new InvalidArgumentError('kind', kind, `is not a link kind this library creates (${Object.keys(LINK_KINDS).join(', ')})`);
+  const common = commonAttrs(name, options ?? {});
+  const created = (entry.create as (o: unknown) => KindCreation<unknown>)(options ?? {});
+  const linkinfo = (created.data === undefined ? { kind } : { kind, data: created.data }) as LinkInfo;
+  const message = createMessage(common, options ?? {}, linkinfo, created.attrs ?? {});
+  return { message, devices: created.devices, operation: `${name} type ${(entry.describe as (o: unknown) => string)(options ?? {})}` };
+}
+
+/**
+ * Creates link `name` of `kind` in the namespace of `rtnl` and reads it back: every option is
+ * checked first, then the devices the options name are looked up, then one RTM_NEWLINK is sent.
+ */
+export async function createLinkOfKind<K extends LinkKindName>(rtnl: Rtnl, kind: K, name: string, options: CreateLinkOptions<K>): Promise<LinkState> {
+  const request = createLinkRequest(kind, name, options);
+  for (const device of request.devices) checkInterfaceName(device.name, device.field);
+  for (const device of request.devices) device.set(await rtnl.index(device.name, device.field));
+  return rtnl.createLinkAndRead(request.message, request.operation, name);
 }
 
 export interface VethOptions extends CommonLinkOptions {
@@ -163,67 +217,19 @@ export function vethMessage(name: string, options: VethOptions): LinkMessage {
   if (typeof options?.peer !== 'object' || options.peer === null) throw new InvalidArgumentError('peer', options?.peer, 'is missing: a veth needs { peer: { name } }');
   const peerAttrs = commonAttrs(options.peer.name, options.peer, 'peer.name');
   if (options.peer.netnsFd !== undefined) peerAttrs.netNsFd = checkU32(options.peer.netnsFd, 'peer namespace fd');
-  const extra: LinkAttrs = {};
-  if (options.netnsFd !== undefined) extra.netNsFd = checkU32(options.netnsFd, 'namespace fd');
+  const attrs: LinkAttrs = {};
+  if (options.netnsFd !== undefined) attrs.netNsFd = checkU32(options.netnsFd, 'namespace fd');
   const peerFlags = options.peer.up ? { flags: IFF_UP, change: IFF_UP } : { flags: 0, change: 0 };
-  return createMessage(name, options, {
-    kind: 'veth',
-    data: { peer: { family: AF_UNSPEC, type: 0, index: 0, ...peerFlags, attrs: peerAttrs } },
-  }, extra);
+  const { data } = LINK_KINDS.veth.create({ peer: { family: AF_UNSPEC, type: 0, index: 0, ...peerFlags, attrs: peerAttrs } });
+  return createMessage(commonAttrs(name, options), options, { kind: 'veth', data }, attrs);
 }
 
-export interface BridgeOptions extends CommonLinkOptions {
-  /** Spanning tree on (the kernel's default is off). */
-  stp?: boolean;
-  /** Forward delay in centiseconds as the kernel counts it (clock_t, USER_HZ=100): 1500 = 15 s. */
-  forwardDelay?: number;
-  /** VLAN filtering; not every kernel is built with it (EOPNOTSUPP). */
-  vlanFiltering?: boolean;
-  /** Ageing time of learned MAC addresses, in centiseconds. */
-  ageingTime?: number;
-  priority?: number;
-}
+/** Options of `ip link add NAME type bridge ...` (see messages/link/kinds/bridge.ts). */
+export type BridgeOptions = CreateLinkOptions<'bridge'>;
 
 export function bridgeMessage(name: string, options: BridgeOptions = {}): LinkMessage {
-  const data: Extract<LinkInfo, { kind: 'bridge' }>['data'] = {};
-  if (options.stp !== undefined) data.stpState = options.stp ? 1 : 0;
-  if (options.forwardDelay !== undefined) data.forwardDelay = checkU32(options.forwardDelay, 'forwardDelay');
-  if (options.vlanFiltering !== undefined) data.vlanFiltering = options.vlanFiltering ? 1 : 0;
-  if (options.ageingTime !== undefined) data.ageingTime = checkU32(options.ageingTime, 'ageingTime');
-  if (options.priority !== undefined) data.priority = checkInteger(options.priority, 'priority', 0, 65535);
-  return createMessage(name, options, Object.keys(data).length ? { kind: 'bridge', data } : { kind: 'bridge' });
+  return createLinkRequest('bridge', name, options).message;
 }
 
-export interface VxlanOptions extends CommonLinkOptions {
-  /** VXLAN network identifier, 0 to 16777215. */
-  vni: number;
-  /** Local tunnel endpoint (IPv4). */
-  local?: string;
-  /** Multicast group, or a single remote endpoint. */
-  group?: string;
-  /** UDP destination port (IANA's is 4789; Linux defaults to 8472). */
-  port?: number;
-  /** Underlying device index for the tunnel traffic. */
-  dev?: number;
-  learning?: boolean;
-  ttl?: number;
-}
-
-export function vxlanMessage(name: string, options: VxlanOptions): LinkMessage {
-  const data: Extract<LinkInfo, { kind: 'vxlan' }>['data'] = { id: checkInteger(options?.vni, 'vni', 0, 0xffffff) };
-  if (options.local !== undefined) {
-    const local = parseAddress(options.local, 'local');
-    if (local.family === 4) data.local = local.address;
-    else data.local6 = local.address;
-  }
-  if (options.group !== undefined) {
-    const group = parseAddress(options.group, 'group');
-    if (group.family === 4) data.group = group.address;
-    else data.group6 = group.address;
-  }
-  if (options.port !== undefined) data.port = checkInteger(options.port, 'port', 1, 65535);
-  if (options.dev !== undefined) data.link = checkU32(options.dev, 'dev');
-  if (options.learning !== undefined) data.learning = options.learning ? 1 : 0;
-  if (options.ttl !== undefined) data.ttl = checkInteger(options.ttl, 'ttl', 0, 255);
-  return createMessage(name, options, { kind: 'vxlan', data });
-}
+/** Options of `ip link add NAME type vxlan ...` (see messages/link/kinds/vxlan.ts); `dev` by name or index. */
+export type VxlanOptions = CreateLinkOptions<'vxlan'>;

@@ -13,7 +13,7 @@ import type { Writer } from '../writer.js';
 import { ifmap, uintVar } from './codecs.js';
 import { ifinfomsg, type IfinfoHeader } from './header.js';
 import { linkinfoCodec, type LinkInfoOf } from './linkinfo.js';
-import { linkKindTables, linkSlaveKindTables, type BridgePortData, type VethPeer } from './kinds/index.js';
+import { linkKindRegistry, linkKindTables, linkSlaveKindTables, type BridgePortData, type VethPeer } from './kinds/index.js';
 import { bridgePortAttributes } from './kinds/bridge-port.js';
 
 // IFLA_* (<linux/if_link.h>, <linux/if_bridge.h>). Numbers are written out, from the headers;
@@ -139,9 +139,12 @@ const vethPeer: Codec<VethPeer> = {
 };
 
 /** IFLA_INFO_DATA tables by IFLA_INFO_KIND. */
-export const linkKinds = linkKindTables(vethPeer);
+/** The link kinds this library reads and builds (messages/link/kinds/), by IFLA_INFO_KIND. */
+export const LINK_KINDS = linkKindRegistry(vethPeer);
+/** IFLA_INFO_DATA tables by IFLA_INFO_KIND. */
+export const linkKinds = linkKindTables(LINK_KINDS);
 /** IFLA_INFO_SLAVE_DATA tables by IFLA_INFO_SLAVE_KIND. */
-export const linkSlaveKinds = linkSlaveKindTables;
+export const linkSlaveKinds = linkSlaveKindTables(LINK_KINDS);
 
 export type LinkInfo = LinkInfoOf<typeof linkKinds, typeof linkSlaveKinds>;
 

@@ -6,6 +6,7 @@ export {
   linkBridgeFamilyAttributes,
   linkInet6FamilyAttributes,
   linkAttributesFor,
+  LINK_KINDS,
   linkKinds,
   linkSlaveKinds,
   afSpecAttributes,
@@ -34,20 +35,7 @@ export { ifinfomsg, type IfinfoHeader } from './header.js';
 export { decodeLinkSummary, linkSummaryOf, type LinkSummary } from './summary.js';
 export { linkinfoCodec, type LinkInfoOf, type KindTables } from './linkinfo.js';
 export { ifmap, bridgeId, u8Flag, uintVar, type LinkIfmap, type BridgeId } from './codecs.js';
-export {
-  bridgeAttributes,
-  bridgeQuerierAttributes,
-  brBooloptMulti,
-  bridgePortAttributes,
-  vethAttributes,
-  vxlanAttributes,
-  vxlanPortRange,
-  type BridgeData,
-  type BridgePortData,
-  type VethData,
-  type VethPeer,
-  type VxlanData,
-} from './kinds/index.js';
+export * from './kinds/index.js';
 
 // ifi_flags (<linux/if.h>, enum net_device_flags).
 export const IFF_UP = 0x1;
@@ -150,5 +138,3 @@ export const VXLAN_DF_UNSET = 0;
 export const VXLAN_DF_SET = 1;
 export const VXLAN_DF_INHERIT = 2;
 
-// IFLA_VETH: VETH_INFO_PEER (<linux/veth.h>).
-export { VETH_INFO_PEER } from './kinds/veth.js';

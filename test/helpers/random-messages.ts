@@ -16,6 +16,10 @@ import { nsidAttributes } from '../../messages/nsid/index.js';
 import { nexthopAttributes, resilientGroupAttributes } from '../../messages/nexthop/index.js';
 import { extAckAttributes } from '../../messages/control/ext-ack.js';
 import type { Random } from './random-source.js';
+import { cstring, flag, s32, u16, u16be, u32, u32be, u64, u8 } from '../../messages/attributes/scalars.js';
+import { ipv4, ipv6, mac } from '../../messages/attributes/addresses.js';
+import { INTEGER_RANGES } from '../../messages/checks.js';
+import type { Struct } from '../../messages/struct.js';
 
 type Obj = Record<string, unknown>;
 
@@ -243,9 +247,73 @@ function randomLinkAttrs(r: Random, depth: number): Obj {
   return addUnknown(r, linkTable, a);
 }
 
+/**
+ * Attributes of `table` with random values, for the scalar codecs (numbers, flags, addresses,
+ * strings, declared structs): what a kind without a generator of its own gets. Attributes of other
+ * codecs (nested sets, custom ones) are left out.
+ */
+function randomTableData(r: Random, table: AttrTable<unknown>): Obj {
+  const d: Obj = {};
+  for (const spec of table.specs) {
+    const make = scalarValue(spec.codec);
+    if (make) maybe(r, d, spec.name, () => (spec.repeated ? Array.from({ length: r.int(1, 3) }, () => make(r)) : make(r)));
+  }
+  return addUnknown(r, table, d);
+}
+
+const SCALARS = new Map<unknown, (r: Random) => unknown>([
+  [u8, (r) => r.uint(8)],
+  [u16, (r) => r.uint(16)],
+  [u32, (r) => r.uint(32)],
+  [s32, (r) => r.s32()],
+  [u16be, (r) => r.uint(16)],
+  [u32be, (r) => r.uint(32)],
+  [u64, (r) => r.u64()],
+  [flag, () => true],
+  [ipv4, (r) => randomIPv4(r)],
+  [ipv6, (r) => randomIPv6(r)],
+  [mac, (r) => randomMac(r)],
+  [cstring, (r) => randomText(r, 20)],
+]);
+
+function scalarValue(codec: unknown): ((r: Random) => unknown) | undefined {
+  const known = SCALARS.get(codec);
+  if (known) return known;
+  const struct = codec as Partial<Struct<Obj>>;
+  if (!Array.isArray(struct.fields) || !struct.layout) return undefined;
+  return (r) => {
+    const value: Obj = {};
+    for (const f of struct.fields!) {
+      if (f.type === 'pad') continue;
+      const [min, max] = f.type === 'u64' ? [0, 0] : RANGES[f.type]!;
+      value[f.name] = f.type === 'u64' ? r.u64() : r.int(min, max);
+    }
+    return value;
+  };
+}
+
+const RANGES: Record<string, readonly [number, number]> = {
+  u8: INTEGER_RANGES.u8,
+  u16: INTEGER_RANGES.u16,
+  s16: INTEGER_RANGES.s16,
+  u32: INTEGER_RANGES.u32,
+  s32: INTEGER_RANGES.s32,
+  u16be: INTEGER_RANGES.u16,
+  u32be: INTEGER_RANGES.u32,
+};
+
+/** Kinds with a generator of their own; every other kind of the registry gets randomTableData. */
+const KIND_DATA: Record<string, (r: Random) => Obj> = {
+  bridge: randomBridgeData,
+  vxlan: randomVxlanData,
+};
+
+const TABLE_KINDS = Object.keys(linkKinds).filter((k) => k !== 'veth');
+const RAW_KINDS = ['dummy', 'ipvlan', 'ipip', 'geneve'].filter((k) => !Object.hasOwn(linkKinds, k));
+
 function randomLinkinfo(r: Random): Obj {
   const info: Obj = {};
-  switch (r.int(0, 4)) {
+  switch (r.int(0, 3)) {
     case 0: {
       info.kind = 'veth';
       const data: Obj = {};
@@ -259,17 +327,16 @@ function randomLinkinfo(r: Random): Obj {
       info.data = addUnknown(r, vethTable, data);
       break;
     }
-    case 1:
-      info.kind = 'bridge';
-      if (r.bool(0.85)) info.data = randomBridgeData(r);
+    case 1: {
+      const kind = r.pick(TABLE_KINDS);
+      info.kind = kind;
+      const table = (linkKinds as unknown as Record<string, AttrTable<unknown>>)[kind]!;
+      if (r.bool(0.85)) info.data = (KIND_DATA[kind] ?? ((rr: Random) => randomTableData(rr, table)))(r);
       break;
+    }
     case 2:
-      info.kind = 'vxlan';
-      if (r.bool(0.85)) info.data = randomVxlanData(r);
-      break;
-    case 3:
       // A kind without a table: its data stays raw bytes.
-      info.kind = r.pick(['dummy', 'macvlan', 'ipip', 'x' + randomIfname(r)]);
+      info.kind = r.pick([...RAW_KINDS, 'x' + randomIfname(r)]);
       maybe(r, info, 'data', () => r.bytes(r.int(0, 40)), 0.7);
       break;
     default:

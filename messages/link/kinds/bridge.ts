@@ -4,6 +4,9 @@ import * as C from '../../struct.js';
 import { attr, defineTable, repeatedAttr, type ValuesOf } from '../../attributes/table.js';
 import { nested } from '../../attributes/walk.js';
 import { bridgeId } from '../codecs.js';
+import { checkU16, checkU32 } from '../../checks.js';
+import { bridgePortAttributes } from './bridge-port.js';
+import type { LinkKind } from './kind.js';
 
 // IFLA_BR_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "bridge".
 // Numbers 48 and 49 (FDB_N_LEARNED, FDB_MAX_LEARNED) came in Linux 6.8, after the 6.1 uapi headers
@@ -77,3 +80,33 @@ export const bridgeAttributes = defineTable('IFLA_BR', [
 ]);
 
 export type BridgeData = ValuesOf<typeof bridgeAttributes>;
+
+/** `ip link add NAME type bridge [stp_state 0|1] [forward_delay N] ...`. */
+export interface BridgeKindOptions {
+  /** Spanning tree on (the kernel's default is off). */
+  stp?: boolean;
+  /** Forward delay in centiseconds as the kernel counts it (clock_t, USER_HZ=100): 1500 = 15 s. */
+  forwardDelay?: number;
+  /** VLAN filtering; not every kernel is built with it (EOPNOTSUPP). */
+  vlanFiltering?: boolean;
+  /** Ageing time of learned MAC addresses, in centiseconds. */
+  ageingTime?: number;
+  priority?: number;
+}
+
+export const bridgeKind = {
+  name: 'bridge',
+  data: bridgeAttributes,
+  portData: bridgePortAttributes,
+  create(options = {}) {
+    const data: BridgeData = {};
+    if (options.stp !== undefined) data.stpState = options.stp ? 1 : 0;
+    if (options.forwardDelay !== undefined) data.forwardDelay = checkU32(options.forwardDelay, 'forwardDelay');
+    if (options.vlanFiltering !== undefined) data.vlanFiltering = options.vlanFiltering ? 1 : 0;
+    if (options.ageingTime !== undefined) data.ageingTime = checkU32(options.ageingTime, 'ageingTime');
+    if (options.priority !== undefined) data.priority = checkU16(options.priority, 'priority');
+    // iproute2 sends no IFLA_INFO_DATA for a bridge with no options.
+    return Object.keys(data).length > 0 ? { data, devices: [] } : { devices: [] };
+  },
+  describe: () => 'bridge',
+} satisfies LinkKind<'bridge', BridgeData, BridgeKindOptions>;

@@ -2,6 +2,7 @@ import type { Codec } from '../../attributes/codec.js';
 import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 import type { IfinfoHeader } from '../header.js';
 import type { LinkAttrs } from '../attributes.js'; // type only: no runtime import cycle
+import type { LinkKind } from './kind.js';
 
 // VETH_INFO_* (<linux/veth.h>): IFLA_INFO_DATA of kind "veth". The kernel never reports it in
 // dumps (veth has no fill_info); it only appears in RTM_NEWLINK requests.
@@ -23,3 +24,18 @@ export function vethAttributes(peer: Codec<VethPeer>) {
 }
 
 export type VethData = ValuesOf<ReturnType<typeof vethAttributes>>;
+
+/** `ip link add NAME type veth peer ...`: the peer as a whole link body (lib/ builds it, names and all). */
+export interface VethKindOptions {
+  peer: VethPeer;
+}
+
+/** The veth kind, given the codec of its peer (see vethAttributes). */
+export function vethKind(peer: Codec<VethPeer>): LinkKind<'veth', VethData, VethKindOptions> {
+  return {
+    name: 'veth',
+    data: vethAttributes(peer),
+    create: (options) => ({ data: { peer: options.peer }, devices: [] }),
+    describe: (options) => `veth peer name ${String(options.peer.attrs.ifname)}`,
+  };
+}

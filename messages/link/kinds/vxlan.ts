@@ -3,6 +3,10 @@ import { ipv4, ipv6 } from '../../attributes/addresses.js';
 import * as C from '../../struct.js';
 import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 import { u8Flag } from '../codecs.js';
+import { parseIP } from '../../attributes/ip-text.js';
+import { checkInteger, checkU8 } from '../../checks.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { deviceOption, type DeviceByName, type LinkKind } from './kind.js';
 
 // IFLA_VXLAN_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "vxlan". Numbers 31..34 (LOCALBYPASS,
 // LABEL_POLICY, RESERVED_BITS, MC_ROUTE) are newer than the 6.1 uapi headers distributions such as
@@ -50,3 +54,51 @@ export const vxlanAttributes = defineTable('IFLA_VXLAN', [
 ]);
 
 export type VxlanData = ValuesOf<typeof vxlanAttributes>;
+
+/** `ip link add NAME type vxlan id VNI [local A] [group|remote A] [dstport P] [dev D] [nolearning] [ttl T]`. */
+export interface VxlanKindOptions {
+  /** VXLAN network identifier, 0 to 16777215. */
+  vni: number;
+  /** Local tunnel endpoint, IPv4 or IPv6. */
+  local?: string;
+  /** Multicast group, or a single remote endpoint. */
+  group?: string;
+  /** UDP destination port (IANA's is 4789; Linux defaults to 8472). */
+  port?: number;
+  /** Underlying device for the tunnel traffic, by name or index. */
+  dev?: string | number;
+  learning?: boolean;
+  ttl?: number;
+}
+
+/** A bare IP address option: its text, and whether it is IPv6. */
+function address(value: unknown, field: string): { text: string; v6: boolean } {
+  const bytes = typeof value === 'string' && !value.includes('/') ? parseIP(value) : undefined;
+  if (!bytes) throw new InvalidArgumentError(field, value, 'is not an IPv4 or IPv6 address (without a prefix length)');
+  return { text: value as string, v6: bytes.length === 16 };
+}
+
+export const vxlanKind: LinkKind<'vxlan', VxlanData, VxlanKindOptions> = {
+  name: 'vxlan',
+  data: vxlanAttributes,
+  create(options) {
+    const data: VxlanData = { id: checkInteger(options?.vni, 'vni', 0, 0xffffff) };
+    const devices: DeviceByName[] = [];
+    if (options.local !== undefined) {
+      const local = address(options.local, 'local');
+      if (local.v6) data.local6 = local.text;
+      else data.local = local.text;
+    }
+    if (options.group !== undefined) {
+      const group = address(options.group, 'group');
+      if (group.v6) data.group6 = group.text;
+      else data.group = group.text;
+    }
+    if (options.port !== undefined) data.port = checkInteger(options.port, 'port', 1, 65535);
+    if (options.dev !== undefined) deviceOption(options.dev, 'dev', devices, (index) => (data.link = index));
+    if (options.learning !== undefined) data.learning = options.learning ? 1 : 0;
+    if (options.ttl !== undefined) data.ttl = checkU8(options.ttl, 'ttl');
+    return { data, devices };
+  },
+  describe: (options) => `vxlan id ${String(options.vni)}`,
+};
