@@ -19,6 +19,7 @@ import { parsePrefix, networkOf } from '../validate.js';
 import { parseBridgeConfig, checkContainerId, checkIfname, type BridgeConfig, type BridgeNetConf } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 import { execPlugin, type CniEnv } from './exec.js';
+import { applyCapabilities, checkCapabilities, deleteIfbs, ifbName, ifbPrefix, parseCapabilities, unpublishOwned, type Capabilities } from './capabilities.js';
 import { checkVersion, compareVersions, resultFromJson, type CniInterface, type CniIpConfig, type CniResult, type CniRoute } from './types.js';
 
 /** Something that names a namespace: a path (CNI_NETNS), or an open one (a Namespace has both). */
@@ -326,6 +327,7 @@ async function settleAddresses(ns: Namespace, index: number, timeoutMs = 10_000)
  */
 export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
   const { n, env } = containerRequest(input, options);
+  const caps = parseCapabilities(n.raw);
   const container = await openContainer(options.netns);
   const host = await openHost(options.host).catch((error: unknown) => {
     container.close();
@@ -333,7 +335,7 @@ export async function attachContainer(input: ConfigInput, options: AttachOptions
   });
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const result = await add(n, options, env, host, container, undo);
+    const result = await add(n, options, env, host, container, undo, caps);
     undo.length = 0;
     return result;
   } catch (error) {
@@ -345,7 +347,7 @@ export async function attachContainer(input: ConfigInput, options: AttachOptions
   }
 }
 
-async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: Namespace, container: Namespace, undo: Array<() => Promise<unknown>>): Promise<CniResult> {
+async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: Namespace, container: Namespace, undo: Array<() => Promise<unknown>>, caps: Capabilities): Promise<CniResult> {
   const isLayer3 = n.ipamType !== '';
   const bridge = await ensureBridge(host, n);
 
@@ -465,11 +467,20 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
       }
     }
 
+    // portMappings and bandwidth, as the portmap and bandwidth plugins would do after us.
+    const owner = natOwner(n.name, options.containerId, options.ifname);
+    const made = await applyCapabilities(host, caps, { owner, hostLink, ips: ours.ips!, subnets: ours.ips!.map((ip) => networkCidr(ip.address)) }, undo);
+    if (made.ifb) result.interfaces!.push(made.ifb);
+
     result.ips = [...(result.ips ?? []), ...ours.ips!];
     if (ours.routes?.length) result.routes = [...(result.routes ?? []), ...ours.routes];
     result.dns = ours.dns;
   } else {
     await container.rtnl.setLink(contLink.index, { up: true });
+    if (caps.bandwidth) {
+      const made = await applyCapabilities(host, { ...caps, portMappings: [] }, { owner: natOwner(n.name, options.containerId, options.ifname), hostLink, ips: [], subnets: [] }, undo);
+      if (made.ifb) result.interfaces!.push(made.ifb);
+    }
   }
 
   // The bridge's MAC may have changed when its first port came (unless its address was set).
@@ -509,10 +520,11 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
       }
     }
     await ipamDel();
-    if (n.ipamType !== '' && n.ipMasq) {
-      const owner = natOwner(n.name, options.containerId, options.ifname);
-      await removeNat(host, (o) => o === owner);
-    }
+    const owner = natOwner(n.name, options.containerId, options.ifname);
+    if (n.ipamType !== '' && n.ipMasq) await removeNat(host, (o) => o === owner);
+    const caps = parseCapabilities(n.raw);
+    if (caps.portMappings.length) await unpublishOwned(host, (o) => o === owner);
+    if (caps.bandwidth) await deleteIfbs(host, (name) => name === ifbName(owner));
   } catch (error) {
     throw CniError.from(error);
   } finally {
@@ -591,6 +603,11 @@ export async function checkContainer(input: ConfigInput, options: AttachOptions)
         nat.close();
       }
     }
+    const caps = parseCapabilities(n.raw);
+    if (caps.portMappings.length || caps.bandwidth) {
+      const hostVeth = cont.parent === undefined ? undefined : await host.rtnl.link(cont.parent).catch(() => undefined);
+      await checkCapabilities(host, caps, natOwner(n.name, options.containerId, options.ifname), hostVeth);
+    }
   } catch (error) {
     throw CniError.from(error);
   } finally {
@@ -619,6 +636,15 @@ export async function gcNetwork(input: ConfigInput, options: GcOptions = {}): Pr
       natRulesRemoved = await removeNat(host, (o) => o.startsWith(prefix) && !keep.has(o));
     } catch (error) {
       errors.push(`nat: ${(error as Error).message}`);
+    }
+    // Published ports and the ifb devices of rate limits, of attachments no longer valid.
+    try {
+      await unpublishOwned(host, (o) => o.startsWith(prefix) && !keep.has(o));
+      const keptIfbs = new Set([...keep].map(ifbName));
+      const network = ifbPrefix(`${prefix}x`);
+      await deleteIfbs(host, (name) => name.startsWith(network) && !keptIfbs.has(name));
+    } catch (error) {
+      errors.push(`capabilities: ${(error as Error).message}`);
     }
     if (n.ipamType !== '') {
       try {

@@ -2,7 +2,7 @@ import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK } from '../../messages
 import { IFF_UP } from '../../messages/link/index.js';
 import type { LinkMessage } from '../../messages/message.js';
 import type { DeviceRef } from '../rtnl/routes.js';
-import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
+import { checkInterfaceName, checkU32, InvalidArgumentError } from '../validate.js';
 import type { Qdisc, TbfSpec } from './qdiscs.js';
 import { qdiscMessage } from './qdiscs.js';
 import { filterMessage } from './filters.js';
@@ -22,6 +22,8 @@ export interface BandwidthLimits {
   ingress?: RateLimit;
   /** Name of the ifb device for the ingress limit; default `ifb<index of the device>`. */
   ifb?: string;
+  /** Its transmit queue length; default the kernel's (32). The CNI bandwidth plugin's is 0. */
+  ifbTxqlen?: number;
 }
 
 /** The limits in place on a device, as read back. */
@@ -30,12 +32,12 @@ export interface BandwidthState {
   ingress?: Qdisc & { ifb: string };
 }
 
-function ifbMessage(name: string, mtu: number | undefined): LinkMessage {
+function ifbMessage(name: string, mtu: number | undefined, txqlen: number | undefined): LinkMessage {
   return {
     kind: 'link', type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
     body: {
       family: AF_UNSPEC, type: 0, index: 0, flags: IFF_UP, change: IFF_UP,
-      attrs: { ifname: name, ...(mtu !== undefined ? { mtu } : {}), linkinfo: { kind: 'ifb' } },
+      attrs: { ifname: name, ...(mtu !== undefined ? { mtu } : {}), ...(txqlen !== undefined ? { txqlen } : {}), linkinfo: { kind: 'ifb' } },
     },
   };
 }
@@ -52,6 +54,7 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
   if (limits.egress !== undefined) qdiscMessage('add', 1, { kind: 'tbf', ...limits.egress });
   if (limits.ingress !== undefined) qdiscMessage('add', 1, { kind: 'tbf', ...limits.ingress });
   if (limits.ifb !== undefined) checkInterfaceName(limits.ifb, 'ifb');
+  if (limits.ifbTxqlen !== undefined) checkU32(limits.ifbTxqlen, 'ifbTxqlen');
   const link = await tc.namespace.rtnl.link(dev);
   const rtnl = tc.namespace.rtnl;
   const undo: Array<() => Promise<void>> = [];
@@ -62,7 +65,7 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
     }
     if (limits.ingress !== undefined) {
       const ifb = limits.ifb ?? `ifb${link.index}`.slice(0, 15);
-      const ifbState = await rtnl.createLinkAndRead(ifbMessage(ifb, link.mtu), `${ifb} type ifb`, ifb);
+      const ifbState = await rtnl.createLinkAndRead(ifbMessage(ifb, link.mtu, limits.ifbTxqlen), `${ifb} type ifb`, ifb);
       undo.push(() => rtnl.deleteLink(ifbState.index));
       // The ifb is shaped before anything is sent to it.
       await rtnl.connection.request(qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), { operation: `RTM_NEWQDISC dev ${ifb} root tbf` });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace, VethPair } from '../../lib/index.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
-import { OURS, REFERENCE, runPlugin, type Plugin } from './cni-helpers.js';
+import { CNI_PATH, OURS, REFERENCE, runPlugin, type Plugin } from './cni-helpers.js';
 
 if (integrationSkipReason !== undefined) console.log(`cni-compare: ${integrationSkipReason}`);
 const haveReference = existsSync(REFERENCE);
@@ -30,6 +30,13 @@ interface Scenario {
   /** A connection from the first container to the internet namespace: what the server sees. */
   internet?: 'masqueraded' | 'unreachable';
   ipv6?: boolean;
+  /**
+   * Runtime capabilities: ours honours them itself; the reference runs as the chain
+   * bridge -> portmap -> bandwidth (what one cni-bridge replaces). The effect compared: the
+   * published port reached from the internet namespace over both families, and the qdiscs and
+   * filter on the host-side veth and the ifb.
+   */
+  capabilities?: { portMappings: Json[]; bandwidth: Json };
 }
 
 const SCENARIOS: Scenario[] = [
@@ -45,6 +52,16 @@ const SCENARIOS: Scenario[] = [
   { name: 'dual-stack', conf: { isGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.97.0.0/24' }], [{ subnet: 'fd00:97::/64' }]] } }, containers: ['c1'], ipv6: true },
   { name: 'layer2', conf: {}, containers: ['c1'] },
   { name: 'cni-0.4.0', conf: { cniVersion: '0.4.0', isGateway: true, ipam: { type: 'host-local', subnet: '10.98.0.0/24' } }, containers: ['c1'] },
+  {
+    name: 'portmap-bandwidth',
+    conf: { isDefaultGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.0.0/24' }], [{ subnet: 'fd00:99::/64' }]] } },
+    containers: ['c1'],
+    ipv6: true,
+    capabilities: {
+      portMappings: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+      bandwidth: { ingressRate: 8000000, ingressBurst: 256000, egressRate: 4000000, egressBurst: 128000 },
+    },
+  },
 ];
 
 /**
@@ -72,14 +89,14 @@ function ip(ns: string, ...args: string[]): Json[] {
 class Normalizer {
   private readonly names = new Map<string, string>();
   label(value: string): string {
-    if (!this.names.has(value)) this.names.set(value, /^veth/.test(value) ? `veth#${this.names.size}` : `mac#${this.names.size}`);
+    if (!this.names.has(value)) this.names.set(value, /^veth/.test(value) ? `veth#${this.names.size}` : /^bw/.test(value) ? `ifb#${this.names.size}` : `mac#${this.names.size}`);
     return this.names.get(value)!;
   }
   apply<T>(value: T): T {
     const text = JSON.stringify(value)
       .replace(/\bveth[0-9a-f]{8}\b/g, (m) => this.label(m))
       .replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, (m) => (m === '00:00:00:00:00:00' || m === 'ff:ff:ff:ff:ff:ff' ? m : this.label(m)));
-    return JSON.parse(text) as T;
+    return JSON.parse(text.replace(/\bbw(?:p[0-9a-f]{12}|[0-9a-f]{13})\b/g, (m) => this.label(m))) as T;
   }
 }
 
@@ -150,12 +167,16 @@ async function sandbox(tag: string, s: Scenario): Promise<Sandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'it-cni-ipam-'));
   dirs.push(dataDir);
   let internet: Namespace | undefined;
-  if (s.internet) {
+  if (s.internet || s.capabilities) {
     internet = await Namespace.create(`${P}${tag}-inet`);
     await (await internet.link('lo')).up();
     const u = await VethPair.create({ name: 'uplink', namespace: host, up: true, peer: { name: 'eth0', namespace: internet, up: true } });
     await u.link.addAddress('203.0.113.1/24');
     await u.peer.addAddress('203.0.113.2/24');
+    if (s.capabilities) {
+      await u.link.addAddress('2001:db8:113::1/64', { noDad: true });
+      await u.peer.addAddress('2001:db8:113::2/64', { noDad: true });
+    }
   }
   return { host, containers, dataDir, results: [], ...(internet ? { internet } : {}) };
 }
@@ -163,7 +184,80 @@ async function sandbox(tag: string, s: Scenario): Promise<Sandbox> {
 function confOf(s: Scenario, sb: Sandbox, plugin: Plugin): Json {
   const conf: Json = { cniVersion: '1.0.0', name: 'it-cni-net', type: plugin === 'reference' ? 'bridge' : 'cni-bridge', bridge: 'it-cni-br0', ...s.conf };
   if (conf.ipam?.type === 'host-local') conf.ipam = { ...conf.ipam, dataDir: sb.dataDir };
+  if (s.capabilities && plugin === 'ours') Object.assign(conf, { capabilities: { portMappings: true, bandwidth: true }, runtimeConfig: s.capabilities });
   return conf;
+}
+
+/** The reference's chain after bridge: portmap, then bandwidth, each given the result before it. */
+function chainConfs(s: Scenario): Json[] {
+  if (!s.capabilities) return [];
+  const base = { cniVersion: '1.0.0', name: 'it-cni-net' };
+  return [
+    { ...base, type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings: s.capabilities.portMappings } },
+    { ...base, type: 'bandwidth', capabilities: { bandwidth: true }, runtimeConfig: { bandwidth: s.capabilities.bandwidth } },
+  ];
+}
+
+/** Runs one of the reference's chained plugins (portmap, bandwidth) in the host namespace. */
+function runReferencePlugin(type: string, host: Namespace, command: string, conf: Json, env: { containerId: string; netns: string; ifname: string }) {
+  const child = host.spawn(join(CNI_PATH, type), [], {
+    env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: env.containerId, CNI_NETNS: env.netns, CNI_IFNAME: env.ifname, CNI_PATH },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.end(JSON.stringify(conf));
+  return new Promise<{ status: number | null; stderr: string; json: unknown }>((resolve) =>
+    child.on('close', (status) => resolve({ status, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined })),
+  );
+}
+
+function untilFinal(actions: Json[]): Json[] {
+  const last = actions.findIndex((a) => a.control_action?.type === 'stolen' || a.control_action?.type === 'drop');
+  return last < 0 ? actions : actions.slice(0, last + 1);
+}
+
+/** tc's view of the host: each device's qdiscs (kind, rate, burst) and its ingress filters' actions. */
+function tcState(ns: string): Json {
+  const tc = (...args: string[]): Json[] => {
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'tc', '-j', ...args], { encoding: 'utf8' });
+    return r.stdout.trim() ? (JSON.parse(r.stdout) as Json[]) : [];
+  };
+  const qdiscs = tc('qdisc', 'show')
+    .filter((q) => q.kind !== 'noqueue')
+    .map((q) => ({ dev: q.dev, kind: q.kind, root: q.root, parent: q.parent, rate: q.options?.rate, burst: q.options?.burst }));
+  const filters = [...new Set(qdiscs.filter((q) => q.kind === 'ingress').map((q) => q.dev as string))].flatMap((dev) =>
+    tc('filter', 'show', 'dev', dev, 'parent', 'ffff:').flatMap((f) =>
+      // Up to the action that ends the packet's way (a redirect steals it): the reference's Go netlink
+      // library adds a second mirred after it, which no packet reaches.
+      untilFinal((f.options?.actions as Json[] | undefined) ?? []).map((a) => ({ dev, kind: f.kind, match: f.options?.match, action: a.kind, mode: a.mirred_action, direction: a.direction, to: a.to_dev, control: a.control_action?.type })),
+    ),
+  );
+  return { qdiscs: qdiscs.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), filters };
+}
+
+/** What a server in the container sees when the internet namespace connects to the host's published port 8080. */
+async function publishedEffect(sb: Sandbox): Promise<string[]> {
+  const server = sb.containers[0]!.spawn(process.execPath, ['-e', SERVER.replace('8080', '80').replace("'0.0.0.0'", "'::'")], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
+      server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+    const out: string[] = [];
+    for (const address of ['203.0.113.1', '2001:db8:113::1']) {
+      const child = sb.internet!.spawn(process.execPath, ['-e', CLIENT(address)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let line = '';
+      child.stdout!.on('data', (d) => (line += d));
+      await new Promise((resolve) => child.on('exit', resolve));
+      out.push(line.trim().replace('::ffff:', ''));
+    }
+    return out;
+  } finally {
+    server.kill('SIGKILL');
+  }
 }
 
 const SERVER = `
@@ -204,13 +298,23 @@ async function runScenario(s: Scenario, plugin: Plugin): Promise<{ state: Json; 
   const conf = confOf(s, sb, plugin);
   const results: Json[] = [];
   for (const [i, c] of sb.containers.entries()) {
-    const r = await runPlugin(plugin, sb.host, 'ADD', conf, { containerId: `ctr-${s.containers[i]}`, netns: c.path, ifname: 'eth0' });
+    const env = { containerId: `ctr-${s.containers[i]}`, netns: c.path, ifname: 'eth0' };
+    const r = await runPlugin(plugin, sb.host, 'ADD', conf, env);
     expect(r.status, `${plugin} ADD ${JSON.stringify(r.json)} ${r.stderr}`).toBe(0);
-    results.push(r.json as Json);
+    let result = r.json as Json;
+    if (plugin === 'reference') {
+      for (const chained of chainConfs(s)) {
+        const c2 = await runReferencePlugin(chained.type, sb.host, 'ADD', { ...chained, prevResult: result }, env);
+        expect(c2.status, `${chained.type} ADD ${JSON.stringify(c2.json)} ${c2.stderr}`).toBe(0);
+        result = c2.json as Json;
+      }
+    }
+    results.push(result);
   }
   const norm = new Normalizer();
   const state: Json = { host: nsState(sb.host.name!, []), containers: sb.containers.map((c) => nsState(c.name!, ['eth0'])) };
-  const effect = s.internet ? await internetEffect(sb) : undefined;
+  const effect = s.internet ? await internetEffect(sb) : s.capabilities ? JSON.stringify(await publishedEffect(sb)) : undefined;
+  if (s.capabilities) state.tc = tcState(sb.host.name!);
   // Results first: labels follow the order of ADDs, not the order of random names.
   const normalized = norm.apply({ results: results.map((r) => ({ ...r, interfaces: (r.interfaces as Json[]).map((i) => ({ ...i, sandbox: i.sandbox ? '<container netns>' : undefined })) })), state });
   const sorted = (list: Json[]) => [...list].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
@@ -225,7 +329,14 @@ async function runScenario(s: Scenario, plugin: Plugin): Promise<{ state: Json; 
 async function teardown(s: Scenario, sb: Sandbox, plugin: Plugin): Promise<void> {
   const conf = confOf(s, sb, plugin);
   for (const [i, c] of sb.containers.entries()) {
-    const r = await runPlugin(plugin, sb.host, 'DEL', conf, { containerId: `ctr-${s.containers[i]}`, netns: c.path, ifname: 'eth0' });
+    const env = { containerId: `ctr-${s.containers[i]}`, netns: c.path, ifname: 'eth0' };
+    if (plugin === 'reference') {
+      for (const chained of chainConfs(s).reverse()) {
+        const r = await runReferencePlugin(chained.type, sb.host, 'DEL', chained, env);
+        expect(r.status, `${chained.type} DEL ${r.stderr}`).toBe(0);
+      }
+    }
+    const r = await runPlugin(plugin, sb.host, 'DEL', conf, env);
     expect(r.status, `${plugin} DEL ${JSON.stringify(r.json)} ${r.stderr}`).toBe(0);
   }
   for (const ns of [...sb.containers, ...(sb.internet ? [sb.internet] : []), sb.host]) await ns.delete();
@@ -244,6 +355,12 @@ describe.skipIf(!canRunIntegration || !haveReference || !haveOurs)('cni: ours ag
         if (s.internet) {
           expect(ref.effect).toBe(s.internet === 'masqueraded' ? 'OK 203.0.113.1' : 'TIMEOUT');
           expect(ours.effect).toBe(ref.effect);
+        }
+        if (s.capabilities) {
+          // The published port, over IPv4 and IPv6, keeps the client's address with both.
+          expect(ref.effect).toBe(JSON.stringify(['OK 203.0.113.2', 'OK 2001:db8:113::2']));
+          expect(ours.effect).toBe(ref.effect);
+          expect(ours.state.tc).toEqual(ref.state.tc);
         }
         void ALLOWED;
       } finally {
