@@ -18,7 +18,7 @@ import {
 import { toNftRule, type NftRule, type Nftables } from './nftables.js';
 import { changeRuleset, type ContentionOptions, type Planned } from './ruleset-change.js';
 import { normalizePublish, PUBLISH_CHAINS, publishChanges, publishTag, type PublishSpec } from './publish.js';
-import { planPublish, publishAcceptor, publishedOf, readPublished, unpublishChanges, type PublishedPort, type PublishSelector } from './published.js';
+import { planPublish, publishAcceptor, publishedOf, readPublished, unpublishChanges, type OurPort, type PublishedPort, type PublishSelector } from './published.js';
 
 /** A masquerade rule of ours, as the kernel has it now. */
 export interface NatRule {
@@ -172,9 +172,9 @@ export class Nat {
           changes,
           result: (echoed) => {
             const rules = echoed.flat().flatMap((m) => toNftRule(m) ?? []);
-            const [port] = publishedOf(rules);
-            if (!port) throw new UnexpectedReplyError(operation, 'the kernel did not echo the new rules');
-            return port;
+            const [ours] = publishedOf(rules);
+            if (!ours) throw new UnexpectedReplyError(operation, 'the kernel did not echo the new rules');
+            return ours.port;
           },
         };
       }),
@@ -184,7 +184,7 @@ export class Nat {
   /** Our published ports, with their counters (IPv4 first). */
   async published(): Promise<PublishedPort[]> {
     const out: PublishedPort[] = [];
-    for (const family of FAMILIES) out.push(...(await readPublished(this.nftables, family)));
+    for (const family of FAMILIES) for (const ours of await readPublished(this.nftables, family)) out.push(ours.port);
     return out;
   }
 
@@ -197,8 +197,8 @@ export class Nat {
     const accepts = publishAcceptor(selector);
     return this.serialized(async () => {
       const removed = await this.change<number>('nat unpublish', async () => {
-        const doomed: PublishedPort[] = [];
-        for (const family of FAMILIES) doomed.push(...(await readPublished(this.nftables, family)).filter(accepts));
+        const doomed: OurPort[] = [];
+        for (const family of FAMILIES) doomed.push(...(await readPublished(this.nftables, family)).filter((p) => accepts(p.port)));
         if (doomed.length === 0) return { done: 0 };
         return { changes: unpublishChanges(doomed), checkGeneration: false, racing: ['ENOENT'], result: () => doomed.length };
       });

@@ -7,44 +7,54 @@ import { normalizePublish, publishOfUserdata, publishTag, samePort, type Normali
 
 // Published ports as read back from our table: the rules of one port grouped by their comment.
 
-/** A published port of ours, as the kernel has it now; can be given back to unpublish(). */
+/**
+ * A published port of ours, as the kernel has it now; can be given back to unpublish(). Plain
+ * data, as NatRule is: numbers, so it goes through JSON.stringify.
+ */
 export interface PublishedPort extends NormalizedPublish {
   /** The target as publish() takes it: '10.0.1.2:80', '[fd00::2]:80'. */
   to: string;
-  /** The handle of its rule in each chain. */
-  handles: Partial<Record<PublishChain, bigint>>;
+  /** The handle of its rule in each chain (nft's `handle`). */
+  handles: Partial<Record<PublishChain, number>>;
   /** Connections DNATed (counted on their first packet), from other hosts and from the node, and their bytes. */
-  packets: bigint;
-  bytes: bigint;
+  packets: number;
+  bytes: number;
+}
+
+/** A published port as read, with the kernel's 64-bit handles that delete its rules. */
+export interface OurPort {
+  port: PublishedPort;
+  handles: Partial<Record<PublishChain, bigint>>;
 }
 
 /** Which published ports unpublish() takes: one (a PublishedPort or its spec), those a test accepts, or all. */
 export type PublishSelector = PublishSpec | PublishedPort | ((port: PublishedPort) => boolean);
 
 /** Our published ports among `rules` (of one table, every chain), in the order their first rule came. */
-export function publishedOf(rules: readonly NftRule[]): PublishedPort[] {
-  const byTag = new Map<string, PublishedPort>();
+export function publishedOf(rules: readonly NftRule[]): OurPort[] {
+  const byTag = new Map<string, OurPort>();
   for (const r of rules) {
     if (r.chain !== 'prerouting' && r.chain !== 'output' && r.chain !== NAT_CHAIN) continue;
     const spec = publishOfUserdata(r.family, r.userdata);
     if (!spec) continue;
     const tag = publishTag(spec);
-    let port = byTag.get(tag);
-    if (!port) {
-      port = { ...spec, to: `${spec.family === 'ip6' ? `[${spec.toAddress}]` : spec.toAddress}:${spec.toPort}`, handles: {}, packets: 0n, bytes: 0n };
-      byTag.set(tag, port);
+    let ours = byTag.get(tag);
+    if (!ours) {
+      ours = { port: { ...spec, to: `${spec.family === 'ip6' ? `[${spec.toAddress}]` : spec.toAddress}:${spec.toPort}`, handles: {}, packets: 0, bytes: 0 }, handles: {} };
+      byTag.set(tag, ours);
     }
-    port.handles[r.chain as PublishChain] = r.handle;
+    ours.handles[r.chain as PublishChain] = r.handle;
+    ours.port.handles[r.chain as PublishChain] = Number(r.handle);
     if (r.chain !== NAT_CHAIN) {
       const c = countersOf(r.expressions);
-      port.packets += c.packets;
-      port.bytes += c.bytes;
+      ours.port.packets += Number(c.packets);
+      ours.port.bytes += Number(c.bytes);
     }
   }
   return [...byTag.values()];
 }
 
-export async function readPublished(nftables: Nftables, family: NatFamily): Promise<PublishedPort[]> {
+export async function readPublished(nftables: Nftables, family: NatFamily): Promise<OurPort[]> {
   return publishedOf(await nftables.rules({ family: nfproto(family), table: NAT_TABLE }));
 }
 
@@ -55,12 +65,12 @@ export function portTaken(wanted: NormalizedPublish, taken: PublishedPort): Inva
 }
 
 /** What publish() must do given the ports already published: nothing (the same is there), refuse, or add. */
-export function planPublish(wanted: NormalizedPublish, existing: readonly PublishedPort[]): { done: PublishedPort } | { add: true } {
+export function planPublish(wanted: NormalizedPublish, existing: readonly OurPort[]): { done: PublishedPort } | { add: true } {
   const tag = publishTag(wanted);
-  const same = existing.find((p) => publishTag(p) === tag);
-  if (same) return { done: same };
-  const taken = existing.find((p) => samePort(p, wanted));
-  if (taken) throw portTaken(wanted, taken);
+  const same = existing.find((p) => publishTag(p.port) === tag);
+  if (same) return { done: same.port };
+  const taken = existing.find((p) => samePort(p.port, wanted));
+  if (taken) throw portTaken(wanted, taken.port);
   return { add: true };
 }
 
@@ -74,9 +84,9 @@ export function publishAcceptor(selector: PublishSelector | undefined): (port: P
 }
 
 /** DELRULE of every rule of these ports, by handle. */
-export function unpublishChanges(ports: readonly PublishedPort[]): NftMessage[] {
+export function unpublishChanges(ports: readonly OurPort[]): NftMessage[] {
   return ports.flatMap((p) =>
-    Object.entries(p.handles).map(([chain, handle]) => deleteRule({ family: nfproto(p.family), table: NAT_TABLE, chain, handle: handle as bigint })),
+    Object.entries(p.handles).map(([chain, handle]) => deleteRule({ family: nfproto(p.port.family), table: NAT_TABLE, chain, handle: handle as bigint })),
   );
 }
 

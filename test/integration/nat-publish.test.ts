@@ -85,7 +85,8 @@ describe.skipIf(!canRunIntegration)('nat: published ports (DNAT through nftables
 
     const [listed] = await node1.nat.published();
     expect(listed).toMatchObject({ port: 8080, to: '10.0.1.2:80', handles: port.handles });
-    expect(listed!.packets).toBe(4n);
+    expect(listed!.packets).toBe(4);
+    expect(JSON.parse(JSON.stringify(listed))).toEqual(listed);
 
     const nft = nftList(node1);
     const chains = nft.filter((x) => x.chain).map((x) => [x.chain.name, x.chain.hook, x.chain.prio]);
