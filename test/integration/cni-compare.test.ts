@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Namespace, VethPair } from '../../lib/index.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
-import { CNI_PATH, OURS, REFERENCE, runPlugin, type Plugin } from './cni-helpers.js';
+import { OURS, REFERENCE, runPlugin, runReferencePlugin, type Plugin } from './cni-helpers.js';
 
 if (integrationSkipReason !== undefined) console.log(`cni-compare: ${integrationSkipReason}`);
 const haveReference = existsSync(REFERENCE);
@@ -196,22 +196,6 @@ function chainConfs(s: Scenario): Json[] {
     { ...base, type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings: s.capabilities.portMappings } },
     { ...base, type: 'bandwidth', capabilities: { bandwidth: true }, runtimeConfig: { bandwidth: s.capabilities.bandwidth } },
   ];
-}
-
-/** Runs one of the reference's chained plugins (portmap, bandwidth) in the host namespace. */
-function runReferencePlugin(type: string, host: Namespace, command: string, conf: Json, env: { containerId: string; netns: string; ifname: string }) {
-  const child = host.spawn(join(CNI_PATH, type), [], {
-    env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: env.containerId, CNI_NETNS: env.netns, CNI_IFNAME: env.ifname, CNI_PATH },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdin!.end(JSON.stringify(conf));
-  return new Promise<{ status: number | null; stderr: string; json: unknown }>((resolve) =>
-    child.on('close', (status) => resolve({ status, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined })),
-  );
 }
 
 function untilFinal(actions: Json[]): Json[] {

@@ -1,4 +1,5 @@
 /** Running a CNI plugin (the reference's or ours) inside a namespace standing for the host. */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Namespace } from '../../lib/index.js';
 
@@ -26,7 +27,15 @@ export interface PluginEnv {
 
 /** Executes the plugin in `host` with CNI_COMMAND=`command` and `conf` on stdin. */
 export function runPlugin(plugin: Plugin, host: Namespace, command: string, conf: unknown, env: PluginEnv = {}): Promise<PluginRun> {
-  const [file, args] = plugin === 'reference' ? [REFERENCE, []] : [process.execPath, [OURS]];
+  return plugin === 'reference' ? runExecutable(REFERENCE, [], host, command, conf, env) : runExecutable(process.execPath, [OURS], host, command, conf, env);
+}
+
+/** Executes one of the reference's other plugins (portmap, bandwidth, tuning) in `host`. */
+export function runReferencePlugin(type: string, host: Namespace, command: string, conf: unknown, env: PluginEnv = {}): Promise<PluginRun> {
+  return runExecutable(join(CNI_PATH, type), [], host, command, conf, env);
+}
+
+function runExecutable(file: string, args: string[], host: Namespace, command: string, conf: unknown, env: PluginEnv): Promise<PluginRun> {
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_PATH: env.path ?? CNI_PATH };
   if (env.containerId !== undefined) childEnv.CNI_CONTAINERID = env.containerId;
   if (env.netns !== undefined) childEnv.CNI_NETNS = env.netns;

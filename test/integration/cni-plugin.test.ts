@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Namespace } from '../../lib/index.js';
 import { attachContainer, CniError, detachContainer, checkContainer, gcNetwork } from '../../lib/cni/index.js';
 import { canRunIntegration } from '../helpers/sandbox.js';
-import { CNI_PATH, OURS, REFERENCE, runPlugin } from './cni-helpers.js';
+import { CNI_PATH, OURS, REFERENCE, runPlugin, runReferencePlugin } from './cni-helpers.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const P = `it-cni-${process.pid}-p-`;
@@ -218,16 +218,5 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
 
 /** Runs one of the reference's other plugins (tuning, portmap) in the host namespace. */
 function runChained(type: string, conf: Json, env: { containerId: string; netns: string; ifname: string }, command = 'ADD') {
-  const child = host.spawn(join(CNI_PATH, type), [], {
-    env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: env.containerId, CNI_NETNS: env.netns, CNI_IFNAME: env.ifname, CNI_PATH },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdin!.end(JSON.stringify(conf));
-  return new Promise<{ status: number | null; stdout: string; stderr: string; json: unknown }>((resolve) =>
-    child.on('close', (status) => resolve({ status, stdout, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined })),
-  );
+  return runReferencePlugin(type, host, command, conf, env);
 }
