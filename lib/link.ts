@@ -3,7 +3,7 @@ import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { LinkChanges, LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
-import { InvalidArgumentError } from './validate.js';
+import { checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -111,6 +111,7 @@ export class Link {
    * there; this object then no longer refers to a link.
    */
   async moveTo(target: Namespace, newName?: string): Promise<Link> {
+    checkNamespaceHandle(target, 'namespace');
     const name = newName ?? this.name;
     await this.namespace.rtnl.setLink(this, { netnsFd: target.fd, ...(newName !== undefined ? { name: newName } : {}) });
     return target.link(name);

@@ -36,7 +36,7 @@ import {
   type NetnsListenOptions,
 } from './sys/index.js';
 import type { Transport } from './transport.js';
-import { checkInteger, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
+import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
 
 /** Receive buffer asked for the request socket (the kernel grants twice this). */
 const REQUEST_SOCKET_BUFFER = 1 << 20;
@@ -462,11 +462,14 @@ export class Namespace implements AsyncDisposable {
   // ---- netns ids
 
   /** Gives `other` the id `nsid` as seen from this namespace (`ip netns set`); -1 lets the kernel choose. */
-  setNsid(other: Namespace, nsid: number): Promise<void> {
+  async setNsid(other: Namespace, nsid: number): Promise<void> {
+    checkNamespaceHandle(other, 'other');
+    checkInteger(nsid, 'nsid', -1, 0x7fffffff);
     return this.rtnl.setNsid(other.fd, nsid, String(other));
   }
   /** The id this namespace has for `other`, or undefined. */
-  nsid(other: Namespace): Promise<number | undefined> {
+  async nsid(other: Namespace): Promise<number | undefined> {
+    checkNamespaceHandle(other, 'other');
     return this.rtnl.nsidOf(other.fd, String(other));
   }
   nsids(): Promise<NsidEntry[]> {

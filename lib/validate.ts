@@ -153,3 +153,26 @@ export function sysctlValue(value: unknown, field = 'value'): string {
   if (typeof value === 'string' && !value.includes('\0')) return value;
   throw new InvalidArgumentError(field, value, "is not a sysctl value: give a string ('1', '4096 87380 6291456') or a finite number");
 }
+
+/** 4 or 6, the IP version, as routes, addresses and their filters take it. */
+export function checkFamily(value: unknown, field = 'family'): Family {
+  if (value === 4 || value === 6) return value;
+  throw new InvalidArgumentError(field, value, 'is not 4 or 6 (IPv4 or IPv6)');
+}
+
+/** An options or filter object: `undefined` gives {}; null, a string or an array is refused. */
+export function checkOptions<T extends object>(value: T | undefined, field = 'options'): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(field, value, 'is not an options object: leave it out, or give { ... }');
+  return value;
+}
+
+/**
+ * A namespace handle (a Namespace: something with the fd of a network namespace), checked before
+ * a request carries its fd. A closed Namespace throws its own "is closed" error here.
+ */
+export function checkNamespaceHandle<T>(value: T, field = 'namespace'): T {
+  const fd = typeof value === 'object' && value !== null ? (value as { fd?: unknown }).fd : undefined;
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) throw new InvalidArgumentError(field, value, 'is not a Namespace (Namespace.create, open or current)');
+  return value;
+}

@@ -1,7 +1,7 @@
 import { Link } from './link.js';
 import { Namespace } from './namespace.js';
 import { vethMessage, type CommonLinkOptions } from './rtnl/links.js';
-import { checkInterfaceName, InvalidArgumentError } from './validate.js';
+import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 export interface VethEndOptions extends CommonLinkOptions {
   name: string;
@@ -31,6 +31,8 @@ export class VethPair {
     checkInterfaceName(options.peer?.name, 'peer.name');
     // Without a namespace, the current one: it holds its socket and fd only while a request is
     // pending, so links that are never closed leave nothing open.
+    if (options.namespace !== undefined) checkNamespaceHandle(options.namespace, 'namespace');
+    if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
     const here = options.namespace ?? Namespace.current({ releaseWhenIdle: true });
     const there = options.peer.namespace ?? here;
     if (there.inode === here.inode && options.peer.name === options.name) {

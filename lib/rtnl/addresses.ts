@@ -2,7 +2,7 @@ import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR
 import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_SECONDARY } from '../../messages/address/constants.js';
 import type { AddressBody } from '../../messages/address/index.js';
 import type { AddressMessage } from '../../messages/message.js';
-import { checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family, type Prefix } from '../validate.js';
+import { checkOptions, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family, type Prefix } from '../validate.js';
 import { lookup, SCOPES, scopeName, type ScopeName } from './names.js';
 
 /** An address on a link, as `ip addr` shows it. */
@@ -58,7 +58,8 @@ function broadcastOf(prefix: Prefix): string {
 }
 
 /** RTM_NEWADDR / RTM_DELADDR for 'address/prefixlen' on interface `index`. */
-export function addressMessage(kind: 'add' | 'delete', index: number, cidr: string, options: AddAddressOptions = {}): AddressMessage {
+export function addressMessage(kind: 'add' | 'delete', index: number, cidr: string, given?: AddAddressOptions): AddressMessage {
+  const options = checkOptions(given);
   const prefix = parsePrefix(cidr, 'address');
   const family = prefix.family === 4 ? AF_INET : AF_INET6;
   let flags = 0;

@@ -5,7 +5,7 @@ import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink
 import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
-import { checkInteger, checkInterfaceName, type Family } from '../validate.js';
+import { checkInteger, checkInterfaceName, checkOptions, InvalidArgumentError, type Family } from '../validate.js';
 import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
 import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
 import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
@@ -45,8 +45,13 @@ export interface NsidEntry {
   nsid: number;
 }
 
-const familyNumber = (family: Family | 'bridge' | undefined): number =>
-  family === undefined ? AF_UNSPEC : family === 'bridge' ? AF_BRIDGE : family === 4 ? AF_INET : AF_INET6;
+/** A filter's family as its AF_* number; anything but 4, 6 (or 'bridge' where allowed) is refused. */
+function familyNumber(family: unknown, bridge = false): number {
+  if (family === undefined) return AF_UNSPEC;
+  if (bridge && family === 'bridge') return AF_BRIDGE;
+  if (family === 4 || family === 6) return family === 4 ? AF_INET : AF_INET6;
+  throw new InvalidArgumentError('family', family, `is not 4 or 6${bridge ? " or 'bridge'" : ''}`);
+}
 
 /**
  * rtnetlink calls in one namespace, over one connection: typed results, checked arguments, and
@@ -86,8 +91,10 @@ export class Rtnl {
     return (await this.link(ref)).index;
   }
 
-  async links(filter: LinkFilter = {}): Promise<LinkState[]> {
+  async links(filter?: LinkFilter): Promise<LinkState[]> {
     try {
+      filter = checkOptions(filter, 'filter');
+      if (filter.kind !== undefined && (typeof filter.kind !== 'string' || filter.kind === '')) throw new InvalidArgumentError('kind', filter.kind, "is not a link kind such as 'veth'");
       const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
       const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
       // Each link is read for its summary fields only; `raw` is decoded if and when it is read.
@@ -165,10 +172,12 @@ export class Rtnl {
 
   // ---- addresses
 
-  async addresses(filter: AddressFilter = {}): Promise<Address[]> {
+  async addresses(filter?: AddressFilter): Promise<Address[]> {
     try {
+      filter = checkOptions(filter, 'filter');
+      const family = familyNumber(filter.family);
       const index = filter.dev === undefined ? undefined : await this.index(filter.dev);
-      const replies = await this.dump(dumpAddresses({ family: familyNumber(filter.family), ...(index !== undefined ? { index } : {}) }), 'RTM_GETADDR dump');
+      const replies = await this.dump(dumpAddresses({ family, ...(index !== undefined ? { index } : {}) }), 'RTM_GETADDR dump');
       return replies.flatMap((m) => (m.kind === 'address' ? [toAddress(m.body)] : []));
     } catch (error) {
       rethrowAtCaller(error);
@@ -254,16 +263,21 @@ export class Rtnl {
     return results.map((r) => (r.ok ? undefined : r.error));
   }
 
-  async routes(filter: RouteFilter = {}, options?: RequestOptions): Promise<Route[]> {
+  async routes(filter?: RouteFilter, options?: RequestOptions): Promise<Route[]> {
     try {
+      filter = checkOptions(filter, 'filter');
+      // Every field is checked before the device lookup, the first thing sent.
+      const family = familyNumber(filter.family);
       const table = filter.table === 'all' ? undefined : lookup(TABLES, filter.table ?? 'main', 'table', 0xffffffff);
+      const protocol = filter.protocol === undefined ? undefined : lookup(PROTOCOLS, filter.protocol, 'protocol');
+      const type = filter.type === undefined ? undefined : lookup(ROUTE_TYPES, filter.type, 'type');
       const oif = filter.dev === undefined ? undefined : await this.index(filter.dev);
       const request = dumpRoutes({
-        family: familyNumber(filter.family),
+        family,
         ...(table !== undefined ? { table } : {}),
         ...(oif !== undefined ? { oif } : {}),
-        ...(filter.protocol !== undefined ? { protocol: lookup(PROTOCOLS, filter.protocol, 'protocol') } : {}),
-        ...(filter.type !== undefined ? { type: lookup(ROUTE_TYPES, filter.type, 'type') } : {}),
+        ...(protocol !== undefined ? { protocol } : {}),
+        ...(type !== undefined ? { type } : {}),
       });
       const replies = await this.dump(request, 'RTM_GETROUTE dump', options);
       // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
@@ -277,12 +291,14 @@ export class Rtnl {
 
   // ---- neighbours and FDB
 
-  async neighbors(filter: NeighborFilter = {}): Promise<Neighbor[]> {
+  async neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
     try {
+      filter = checkOptions(filter, 'filter');
+      const family = familyNumber(filter.family, true);
       const ifindex = filter.dev === undefined ? undefined : await this.index(filter.dev);
       const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
       const request = dumpNeighbors({
-        family: familyNumber(filter.family),
+        family,
         ...(ifindex !== undefined ? { ifindex } : {}),
         ...(master !== undefined ? { master } : {}),
       });

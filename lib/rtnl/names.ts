@@ -61,7 +61,9 @@ export function lookup<K extends string>(map: Readonly<Record<K, number>>, value
     if (Number.isInteger(value) && value >= 0 && value <= max) return value;
     throw new InvalidArgumentError(field, value, `is not a whole number from 0 to ${max}`);
   }
-  const n = (map as Record<string, number>)[value];
-  if (n === undefined) throw new InvalidArgumentError(field, value, `is not one of ${Object.keys(map).join(', ')} (or a number)`);
-  return n;
+  // Own properties only: 'toString' or '__proto__' must not find Object.prototype's.
+  if (typeof value !== 'string' || !Object.hasOwn(map, value)) {
+    throw new InvalidArgumentError(field, value, `is not one of ${Object.keys(map).join(', ')} (or a number from 0 to ${max})`);
+  }
+  return (map as Record<string, number>)[value]!;
 }

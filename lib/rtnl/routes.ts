@@ -3,7 +3,7 @@ import { RTNH_F_ONLINK, RTN_UNICAST, RTPROT_STATIC, RT_TABLE_MAIN, RTN_LOCAL, RT
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE } from '../../messages/address/constants.js';
 import type { RouteBody, RouteNexthop } from '../../messages/route/index.js';
 import type { RouteMessage } from '../../messages/message.js';
-import { checkInteger, checkMtu, checkU32, InvalidArgumentError, networkOf, parseAddress, parsePrefix, type Family } from '../validate.js';
+import { checkFamily, checkInteger, checkMtu, checkU32, InvalidArgumentError, networkOf, parseAddress, parsePrefix, type Family } from '../validate.js';
 import {
   lookup, PROTOCOLS, protocolName, ROUTE_TYPES, routeTypeName, SCOPES, scopeName, TABLES, tableName,
   type ProtocolName, type RouteTypeName, type ScopeName, type TableName,
@@ -90,11 +90,11 @@ function parseDestination(spec: RouteSpec): { family: Family; dst?: string; dstL
   if (typeof spec.dst !== 'string') throw new InvalidArgumentError('dst', spec.dst, "is not 'default' or a prefix like 10.0.1.0/24");
   if (spec.dst === 'default' || spec.dst.startsWith('default/')) {
     if (spec.dst !== 'default') throw new InvalidArgumentError('dst', spec.dst, "is 'default' with a prefix length: write 'default' alone or 0.0.0.0/0");
-    const family: Family = spec.family ?? (spec.via ? parseAddress(spec.via, 'via').family : spec.nexthops?.[0]?.via ? parseAddress(spec.nexthops[0].via, 'nexthops[0].via').family : 4);
+    const family: Family = spec.family !== undefined ? checkFamily(spec.family) : (spec.via ? parseAddress(spec.via, 'via').family : spec.nexthops?.[0]?.via ? parseAddress(spec.nexthops[0].via, 'nexthops[0].via').family : 4);
     return { family, dstLen: 0 };
   }
   const prefix = parsePrefix(spec.dst, 'dst', { allowBare: true });
-  if (spec.family !== undefined && spec.family !== prefix.family) throw new InvalidArgumentError('family', spec.family, `does not match dst ${spec.dst}`);
+  if (spec.family !== undefined && checkFamily(spec.family) !== prefix.family) throw new InvalidArgumentError('family', spec.family, `does not match dst ${spec.dst}`);
   return { family: prefix.family, dst: networkOf(prefix), dstLen: prefix.prefixlen };
 }
 

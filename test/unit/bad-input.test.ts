@@ -3,6 +3,8 @@ import { Connection } from '../../lib/connection.js';
 import { Rtnl } from '../../lib/rtnl/client.js';
 import { Bridge } from '../../lib/bridge.js';
 import { VethPair } from '../../lib/veth.js';
+import { Link } from '../../lib/link.js';
+import type { LinkState } from '../../lib/rtnl/links.js';
 import { Namespace } from '../../lib/namespace.js';
 import { InvalidArgumentError } from '../../lib/validate.js';
 import { Rules } from '../../lib/rules.js';
@@ -137,6 +139,33 @@ const rows: Row[] = [
     value: path,
     call: () => Namespace.open({ path }),
   })),
+  // Names that are prototype members are not names (looked up as own properties), refused before
+  // the device lookup is sent
+  { group: 'enum name', input: "route scope 'toString'", field: 'scope', value: 'toString', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', scope: 'toString' as never }) },
+  { group: 'enum name', input: "route protocol '__proto__'", field: 'protocol', value: '__proto__', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', protocol: '__proto__' as never }) },
+  { group: 'enum name', input: "route type 'constructor'", field: 'type', value: 'constructor', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', type: 'constructor' as never }) },
+  { group: 'enum name', input: "route table 'hasOwnProperty'", field: 'table', value: 'hasOwnProperty', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', table: 'hasOwnProperty' as never }) },
+  { group: 'enum name', input: "neighbour state 'toString'", field: 'state', value: 'toString', call: (s) => s.rtnl.neighbor('add', { dst: '10.0.0.9', lladdr: '02:00:00:00:00:01', dev: 'eth0', state: 'toString' as never }) },
+  { group: 'enum name', input: "address scope 'valueOf'", field: 'scope', value: 'valueOf', call: (s) => s.rtnl.addAddress('eth0', '10.0.0.2/24', { scope: 'valueOf' as never }) },
+  { group: 'enum name', input: "routes() filter protocol 'toString', with a dev to look up", field: 'protocol', value: 'toString', call: (s) => s.rtnl.routes({ dev: 'eth0', protocol: 'toString' as never }) },
+  // Fields checked for what they are
+  { group: 'family', input: "route family '4' (a string)", field: 'family', value: '4', call: (s) => s.rtnl.addRoute({ dst: 'default', family: '4' as never, via: '10.0.0.1' }) },
+  { group: 'family', input: 'route family 5', field: 'family', value: 5, call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', family: 5 as never, dev: 2 }) },
+  { group: 'family', input: 'routes({ family: 5 })', field: 'family', value: 5, call: (s) => s.rtnl.routes({ family: 5 as never, dev: 'eth0' }) },
+  { group: 'family', input: 'addresses({ family: 5 })', field: 'family', value: 5, call: (s) => s.rtnl.addresses({ family: 5 as never, dev: 'eth0' }) },
+  { group: 'family', input: "neighbors({ family: 'inet' })", field: 'family', value: 'inet', call: (s) => s.rtnl.neighbors({ family: 'inet' as never, dev: 'eth0' }) },
+  { group: 'options', input: 'addAddress(dev, cidr, null)', field: 'options', value: null, call: (s) => s.rtnl.addAddress('eth0', '10.0.0.2/24', null as never) },
+  { group: 'options', input: 'addresses(null)', field: 'filter', value: null, call: (s) => s.rtnl.addresses(null as never) },
+  { group: 'options', input: "Bridge.create(ns, 'br0', null)", field: 'options', value: null, call: (s) => Bridge.create(s.ns, 'br0', null as never) },
+  ...(() => {
+    const notANamespace = {};
+    return [
+      { group: 'namespace', input: 'link.moveTo({})', field: 'namespace', value: notANamespace, call: (s: Setup) => new Link(s.ns, { index: 2, name: 'eth0' } as LinkState).moveTo(notANamespace as never) },
+      { group: 'namespace', input: 'ns.setNsid({}, 1)', field: 'other', value: notANamespace, call: (s: Setup) => Namespace.prototype.setNsid.call(s.ns, notANamespace as never, 1) },
+      { group: 'namespace', input: 'VethPair.create({ namespace: {} })', field: 'namespace', value: notANamespace, call: () => VethPair.create({ name: 'va', namespace: notANamespace as never, peer: { name: 'vb' } }) },
+      { group: 'namespace', input: "Bridge.create({}, 'br0')", field: 'namespace', value: notANamespace, call: () => Bridge.create(notANamespace as never, 'br0') },
+    ] satisfies Row[];
+  })(),
   // sysctls (checked before the namespace is entered)
   ...(
     [
