@@ -84,6 +84,11 @@ export function setsockoptInt(fd: number, level: number, name: number, value: nu
   check(libc().setsockopt(fd, level, name, buffer, 4), 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value}`);
 }
 
+/** setsockopt with a value given as bytes (e.g. SO_BINDTODEVICE's interface name). */
+export function setsockoptBytes(fd: number, level: number, name: number, value: Buffer): void {
+  check(libc().setsockopt(fd, level, name, value, value.length), 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value.length} bytes`);
+}
+
 /** getsockopt into `value` (reusable on hot paths); returns the number of bytes the kernel wrote. */
 export function getsockoptInto(fd: number, level: number, name: number, value: Buffer): number {
   const length = [value.length];

@@ -4,22 +4,26 @@
  * so socket(2) (and, for a server, bind(2)) run inside withNetns's critical section; the fd is
  * then handed to Node, which drives it from the event loop like any other socket.
  *
- * Two details of Node 20 that matter here (both checked on this machine):
+ * Details of Node that matter here (checked on Node 20, 22 and 24):
  * - `new net.Socket({ fd })` normally starts reading at once; on a socket that is not connected
  *   yet that fails with ENOTCONN, the socket is destroyed, and a later connect() would quietly
  *   make a NEW socket in the process's own namespace. So the wrapper is made with
- *   `manualStart: true` and connect() is called in the same tick; after 'connect' we check the
- *   handle still owns our fd.
+ *   `manualStart: true` and connect() is called in the same tick; after 'connect', ownSocket()
+ *   checks that our socket is still the one open (by inode, not by reading Node's handle).
  * - connect() to an IP address needs no DNS lookup; host names are refused, since a lookup
  *   would run on libuv's thread pool, which is in the process's namespace, not the target's.
+ * - libuv turns an IPv6 zone ('fe80::1%eth0') into an index with if_nametoindex, on the main
+ *   thread but outside the critical section, so in the process's namespace: the zone is taken off
+ *   and the socket bound to that device instead (SO_BINDTODEVICE, which the kernel resolves in the
+ *   socket's own namespace), which is what a link-local connect or bind needs.
  */
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import net from 'node:net';
 import { endianness } from 'node:os';
 import { O_CLOEXEC, SOL_SOCKET } from './constants.js';
-import { bind, setsockoptInt, socket } from './libc.js';
+import { bind, setsockoptBytes, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
-import { NetnsRtnlError } from '../../messages/errors.js';
+import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 
 // <bits/socket.h>, <bits/socket_type.h>, <asm-generic/socket.h>
 const AF_INET = 2;
@@ -27,9 +31,11 @@ const AF_INET6 = 10;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = O_CLOEXEC;
 const SO_REUSEADDR = 2;
+const SO_BINDTODEVICE = 25;
+const SO_BINDTOIFINDEX = 62;
 
 export interface NetnsConnectOptions {
-  /** An IPv4 or IPv6 address (not a host name). */
+  /** An IPv4 or IPv6 address (not a host name); IPv6 may carry a zone: 'fe80::1%eth0' (an interface of this namespace). */
   host: string;
   port: number;
   /** Give up (error code ETIMEDOUT) when the connection is not up after this many ms. Default 5000. */
@@ -39,7 +45,7 @@ export interface NetnsConnectOptions {
 }
 
 export interface NetnsListenOptions {
-  /** Address to bind, default '0.0.0.0'. */
+  /** Address to bind, default '0.0.0.0'; IPv6 may carry a zone: 'fe80::1%eth0'. */
   host?: string;
   /** Port to bind; 0 (the default) lets the kernel choose: read it from server.address(). */
   port?: number;
@@ -62,30 +68,57 @@ export class ConnectTimeoutError extends NetnsRtnlError {
   }
 }
 
-function checkHost(host: unknown, field: string): { host: string; family: 4 | 6 } {
-  const family = typeof host === 'string' ? net.isIP(host) : 0;
-  if (family === 0) throw new TypeError(`${field} must be an IPv4 or IPv6 address (host names are not resolved inside a namespace), got ${JSON.stringify(host)}`);
-  return { host: host as string, family: family as 4 | 6 };
+interface Host {
+  /** The address without its zone. */
+  host: string;
+  family: 4 | 6;
+  /** An IPv6 zone: an interface name, or an index in decimal. */
+  zone?: string;
+}
+
+function checkHost(given: unknown, field: string): Host {
+  const text = typeof given === 'string' ? given : '';
+  const percent = text.indexOf('%');
+  const host = percent < 0 ? text : text.slice(0, percent);
+  const zone = percent < 0 ? undefined : text.slice(percent + 1);
+  const family = net.isIP(host);
+  if (family === 0) throw new InvalidArgumentError(field, given, 'is not an IPv4 or IPv6 address (host names are not resolved inside a namespace)');
+  if (zone !== undefined && (family !== 6 || zone === '' || zone.includes('\0') || Buffer.byteLength(zone) > 15)) {
+    throw new InvalidArgumentError(field, given, "has a zone that is not an interface: only IPv6 takes one, as in 'fe80::1%eth0'");
+  }
+  return { host, family: family as 4 | 6, ...(zone !== undefined ? { zone } : {}) };
 }
 
 function checkPort(port: unknown, field: string, min: number): number {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < min || port > 65535) {
-    throw new RangeError(`${field} must be an integer from ${min} to 65535, got ${String(port)}`);
+    throw new InvalidArgumentError(field, port, `is not a port: a whole number from ${min} to 65535`);
   }
   return port;
 }
 
-/** sockaddr_in / sockaddr_in6 in the layout bind(2) takes (family in host order, port big-endian). */
+/** sockaddr_in / sockaddr_in6 in the layout bind(2) takes (family in host order, port big-endian); a zone is left to bindToZone. */
 export function encodeSockaddr(host: string, port: number): Buffer {
-  const family = checkHost(host, 'host').family;
-  const b = Buffer.alloc(family === 4 ? 16 : 28);
-  const domain = family === 4 ? AF_INET : AF_INET6;
+  const parsed = checkHost(host, 'host');
+  const b = Buffer.alloc(parsed.family === 4 ? 16 : 28);
+  const domain = parsed.family === 4 ? AF_INET : AF_INET6;
   if (endianness() === 'LE') b.writeUInt16LE(domain, 0);
   else b.writeUInt16BE(domain, 0);
   b.writeUInt16BE(checkPort(port, 'port', 0), 2);
-  if (family === 4) host.split('.').forEach((part, i) => b.writeUInt8(Number(part), 4 + i));
-  else ipv6Bytes(host).copy(b, 8); // after sin6_flowinfo; sin6_scope_id stays 0
+  if (parsed.family === 4) parsed.host.split('.').forEach((part, i) => b.writeUInt8(Number(part), 4 + i));
+  else ipv6Bytes(parsed.host).copy(b, 8); // after sin6_flowinfo; sin6_scope_id stays 0
   return b;
+}
+
+/** Binds the socket to the zone's device, looked up by the kernel in the socket's namespace. */
+function bindToZone(fd: number, zone: string, context: string | undefined): void {
+  try {
+    if (/^\d+$/.test(zone)) setsockoptInt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, Number(zone));
+    else setsockoptBytes(fd, SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${zone}\0`));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'ENODEV') throw error;
+    throw new InvalidArgumentError('host', `%${zone}`, `names no interface${context ? ` ${context}` : ''} (the zone is looked up in the namespace of the socket)`, { cause: error });
+  }
 }
 
 function ipv6Bytes(address: string): Buffer {
@@ -106,13 +139,14 @@ function ipv6Bytes(address: string): Buffer {
 }
 
 /** A TCP socket made inside the namespace behind `netnsFd`; the caller owns the fd. */
-function tcpSocketIn(netnsFd: number, family: 4 | 6, bindTo?: { host: string; port: number }): number {
+function tcpSocketIn(netnsFd: number, host: Host, context: string | undefined, bindTo?: { port: number }): number {
   return withNetns(netnsFd, () => {
-    const fd = socket(family === 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const fd = socket(host.family === 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
     try {
+      if (host.zone !== undefined) bindToZone(fd, host.zone, context);
       if (bindTo) {
         setsockoptInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-        bind(fd, encodeSockaddr(bindTo.host, bindTo.port), `${bindTo.host}:${bindTo.port}`);
+        bind(fd, encodeSockaddr(host.host, bindTo.port), `${host.host}:${bindTo.port}`);
       }
       return fd;
     } catch (error) {
@@ -122,8 +156,17 @@ function tcpSocketIn(netnsFd: number, family: 4 | 6, bindTo?: { host: string; po
   });
 }
 
-function handleFd(socket: net.Socket | net.Server): number | undefined {
-  return (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+/**
+ * Whether `fd` is still the socket we made (inode `inode`). Node closes an fd it was given when it
+ * destroys the socket's handle (and a new socket may then get the same number), so this tells
+ * whether Node still drives our socket, without reading its private handle.
+ */
+export function ownSocket(fd: number, inode: number): boolean {
+  try {
+    return fstatSync(fd).ino === inode;
+  } catch {
+    return false; // EBADF: closed
+  }
 }
 
 /**
@@ -132,12 +175,14 @@ function handleFd(socket: net.Socket | net.Server): number | undefined {
  * ConnectTimeoutError, and then nothing is left open.
  */
 export function connectInNetns(netnsFd: number, options: NetnsConnectOptions): Promise<net.Socket> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('connect options must be { host, port, timeoutMs? }');
-  const { host, family } = checkHost(options.host, 'host');
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { host, port, timeoutMs? }');
+  const target = checkHost(options.host, 'host');
+  const { host } = target;
   const port = checkPort(options.port, 'port', 1);
   const timeoutMs = options.timeoutMs ?? 5000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
-  const fd = tcpSocketIn(netnsFd, family);
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new InvalidArgumentError('timeoutMs', timeoutMs, 'is not a positive number of ms');
+  const fd = tcpSocketIn(netnsFd, target, options.context);
+  const inode = fstatSync(fd).ino;
   let sock: net.Socket;
   try {
     sock = new net.Socket({ fd, manualStart: true } as net.SocketConstructorOpts);
@@ -156,9 +201,8 @@ export function connectInNetns(netnsFd: number, options: NetnsConnectOptions): P
       } else resolve(sock);
     };
     const onConnect = (): void => {
-      // Defence against the trap described at the top: the connection must be on our fd.
-      const now = handleFd(sock);
-      if (now !== undefined && now !== fd) done(new Error(`connect ${host}:${port}: the socket was replaced (fd ${now}, not ${fd}); it is not in the intended namespace`));
+      // Defence against the trap described at the top: the connection must be on our socket.
+      if (!ownSocket(fd, inode)) done(new Error(`connect ${host}:${port}: Node no longer holds the socket made in the namespace (fd ${fd}); the connection is not in the intended namespace`));
       else done(undefined);
     };
     const onError = (error: Error): void => {
@@ -182,10 +226,11 @@ export function listenInNetns(
   options: NetnsListenOptions = {},
   onConnection?: (socket: net.Socket) => void,
 ): Promise<net.Server> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('listen options must be { host?, port?, backlog? }');
-  const { host } = checkHost(options.host ?? '0.0.0.0', 'host');
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { host?, port?, backlog? }');
+  const local = checkHost(options.host ?? '0.0.0.0', 'host');
   const port = checkPort(options.port ?? 0, 'port', 0);
-  const fd = tcpSocketIn(netnsFd, net.isIP(host) as 4 | 6, { host, port });
+  const fd = tcpSocketIn(netnsFd, local, options.context, { port });
+  const inode = fstatSync(fd).ino;
   let server: net.Server;
   try {
     server = net.createServer();
@@ -197,14 +242,8 @@ export function listenInNetns(
   return new Promise<net.Server>((resolve, reject) => {
     const onError = (error: Error): void => {
       if (options.context) error.message = `${error.message} ${options.context}`;
-      // listen({ fd }) failing leaves the fd with us unless the server took it over.
-      if (handleFd(server) !== fd) {
-        try {
-          closeSync(fd);
-        } catch {
-          // already closed by the server
-        }
-      }
+      // listen({ fd }) failing leaves the fd with us unless the server took it over (and closed it).
+      if (ownSocket(fd, inode)) closeSync(fd);
       server.close();
       reject(error);
     };

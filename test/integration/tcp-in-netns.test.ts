@@ -113,12 +113,36 @@ describe.skipIf(!canRunIntegration)('TCP sockets inside a namespace (ns.connect 
 
   it('refuses host names and bad ports before making a socket; bind errors come back as SystemCallError', async () => {
     const before = openFds();
-    await expect(b.connect({ host: 'localhost', port: 80 })).rejects.toThrow(TypeError);
-    await expect(b.connect({ host: '10.99.0.1', port: 0 })).rejects.toThrow(RangeError);
-    await expect(b.listen({ port: 70000 })).rejects.toThrow(RangeError);
+    await expect(b.connect({ host: 'localhost', port: 80 })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'host' });
+    await expect(b.connect({ host: '10.99.0.1', port: 0 })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'port' });
+    await expect(b.listen({ port: 70000 })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'port' });
+    await expect(b.connect({ host: '10.99.0.1%eth0', port: 80 })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'host' });
     // 10.99.0.1 belongs to A, not B.
     await expect(b.listen({ host: '10.99.0.1', port: 0 })).rejects.toMatchObject({ code: 'EADDRNOTAVAIL', syscall: 'bind' });
     expect(openFds()).toBe(before);
+  });
+
+  it('scoped IPv6: the zone is an interface of the target namespace, for connect and listen', async () => {
+    // Link-local addresses without DAD, so they are usable at once.
+    await a.addAddress('eth0', 'fe80::a/64', { noDad: true });
+    await b.addAddress('eth0', 'fe80::b/64', { noDad: true });
+    // The zone names an interface of A or B; libuv would look it up in the process's namespace
+    // (EINVAL). Node's address() and remoteAddress do the same when they name a scoped address
+    // (ENXIO from uv_if_indextoiid), so this test uses a fixed port and says who answered itself.
+    const port = 8123;
+    const server = await a.listen({ host: 'fe80::a%eth0', port }, (socket) => socket.end('from A\n'));
+    try {
+      const client = await b.connect({ host: 'fe80::a%eth0', port, timeoutMs: 2000 });
+      expect(await readAll(client)).toBe('from A\n');
+      const index = (await b.link('eth0')).index;
+      const byIndex = await b.connect({ host: `fe80::a%${index}`, port, timeoutMs: 2000 });
+      expect(await readAll(byIndex)).toBe('from A\n');
+      const error = await b.connect({ host: 'fe80::a%nosuch0', port, timeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'InvalidArgumentError', field: 'host' });
+      expect((error as Error).message).toMatch(/names no interface .*netns/);
+    } finally {
+      await closeServer(server);
+    }
   });
 
   it('works over IPv6 too', async () => {

@@ -1,4 +1,6 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ownSocket } from '../../lib/sys/tcp-in-netns.js';
 import { namedNetnsPath, validateNetnsName } from '../../lib/sys/named-netns.js';
 import { withNetns } from '../../lib/sys/netns-thread.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
@@ -42,5 +44,22 @@ describe('withNetns (no privileges needed)', () => {
       }),
     ).toThrow(TypeError);
     expect(ran).toBe(false);
+  });
+});
+
+describe('ownSocket: whether Node still holds the socket we made, without its private handle', () => {
+  it('is true for our open fd, false once it is closed, and false for another file given the same number', () => {
+    const fd = openSync('/proc/self/status', 'r');
+    const inode = fstatSync(fd).ino;
+    expect(ownSocket(fd, inode)).toBe(true);
+    closeSync(fd);
+    expect(ownSocket(fd, inode)).toBe(false);
+    const reused = openSync('/proc/self/stat', 'r');
+    try {
+      expect(reused).toBe(fd); // the lowest free number comes back
+      expect(ownSocket(reused, inode)).toBe(false);
+    } finally {
+      closeSync(reused);
+    }
   });
 });
