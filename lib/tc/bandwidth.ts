@@ -1,6 +1,4 @@
-import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK } from '../../messages/constants.js';
-import { IFF_UP } from '../../messages/link/index.js';
-import type { LinkMessage } from '../../messages/message.js';
+import { createLinkOfKind } from '../rtnl/links.js';
 import type { DeviceRef } from '../rtnl/routes.js';
 import { checkInterfaceName, checkU32, InvalidArgumentError } from '../validate.js';
 import type { Qdisc, TbfSpec } from './qdiscs.js';
@@ -32,15 +30,6 @@ export interface BandwidthState {
   ingress?: Qdisc & { ifb: string };
 }
 
-function ifbMessage(name: string, mtu: number | undefined, txqlen: number | undefined): LinkMessage {
-  return {
-    kind: 'link', type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
-    body: {
-      family: AF_UNSPEC, type: 0, index: 0, flags: IFF_UP, change: IFF_UP,
-      attrs: { ifname: name, ...(mtu !== undefined ? { mtu } : {}), ...(txqlen !== undefined ? { txqlen } : {}), linkinfo: { kind: 'ifb' } },
-    },
-  };
-}
 
 /**
  * Caps what `dev` sends (egress) and receives (ingress). Every limit is checked before anything is
@@ -65,7 +54,7 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
     }
     if (limits.ingress !== undefined) {
       const ifb = limits.ifb ?? `ifb${link.index}`.slice(0, 15);
-      const ifbState = await rtnl.createLinkAndRead(ifbMessage(ifb, link.mtu, limits.ifbTxqlen), `${ifb} type ifb`, ifb);
+      const ifbState = await createLinkOfKind(rtnl, 'ifb', ifb, { up: true, ...(link.mtu !== undefined ? { mtu: link.mtu } : {}), ...(limits.ifbTxqlen !== undefined ? { txqlen: limits.ifbTxqlen } : {}) });
       undo.push(() => rtnl.deleteLink(ifbState.index));
       // The ifb is shaped before anything is sent to it.
       await rtnl.connection.request(qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), { operation: `RTM_NEWQDISC dev ${ifb} root tbf` });

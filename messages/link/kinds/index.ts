@@ -1,6 +1,7 @@
 import type { Codec } from '../../attributes/codec.js';
 import { bridgeKind } from './bridge.js';
 import { dataTablesOf, portTablesOf } from './kind.js';
+import { ifbKind } from './ifb.js';
 import { macvlanKind } from './macvlan.js';
 import { vethKind, type VethPeer } from './veth.js';
 import { vxlanKind } from './vxlan.js';
@@ -12,7 +13,7 @@ import { vxlanKind } from './vxlan.js';
  * table, which keeps the kind files free of a runtime import of the table that contains them.
  */
 export function linkKindRegistry(vethPeer: Codec<VethPeer>) {
-  return { veth: vethKind(vethPeer), bridge: bridgeKind, vxlan: vxlanKind, macvlan: macvlanKind } as const;
+  return { veth: vethKind(vethPeer), bridge: bridgeKind, vxlan: vxlanKind, macvlan: macvlanKind, ifb: ifbKind } as const;
 }
 
 export type LinkKindRegistry = ReturnType<typeof linkKindRegistry>;
@@ -28,3 +29,4 @@ export { bridgePortAttributes, type BridgePortData } from './bridge-port.js';
 export { vethAttributes, vethKind, VETH_INFO_PEER, type VethData, type VethKindOptions, type VethPeer } from './veth.js';
 export { vxlanKind, vxlanAttributes, vxlanPortRange, type VxlanData, type VxlanKindOptions } from './vxlan.js';
 export * from './macvlan.js';
+export { ifbKind, ifbAttributes, type IfbData, type IfbOptions } from './ifb.js';
