@@ -1,22 +1,20 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Server, Socket } from 'node:net';
-import { closeSync, fstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
-import { Connection } from './connection.js';
 import { NamespaceExistsError } from './errors.js';
 import { Link } from './link.js';
-import { Nat } from './nat/nat.js';
-import { Nftables } from './nat/nftables.js';
+import type { Nat } from './nat/nat.js';
 import { connectedPrefix } from './nat/published.js';
 import { Rules, type Rule, type RuleSpec } from './rules.js';
 import { Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
 import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
 import { watchPeers } from './netns-teardown.js';
-import { Monitor, type MonitorOptions } from './monitor/index.js';
+import type { Monitor, MonitorOptions } from './monitor/index.js';
+import { NamespaceHandles, namespaceFile, openNetnsFile, type SocketOptions } from './namespace-handles.js';
+import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
-import { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
+import type { Rtnl, AddressFilter, LinkFilter, NeighborFilter, NsidEntry, RouteFilter } from './rtnl/client.js';
 import type { FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
 import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
 import {
@@ -24,120 +22,17 @@ import {
   DEFAULT_NETNS_DIR,
   deleteNamedNetns,
   listNamedNetns,
-  openNetlinkEventSocket,
-  openNetlinkSocket,
   openNetnsFd,
-  withNetns,
   connectInNetns,
+  spawnInNetns,
+  sysctlInNetns,
   listenInNetns,
-  NotNetnsError,
-  type RequestSocket,
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
-import type { Transport } from './transport.js';
 import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
 
-/** Receive buffer asked for the request socket (the kernel grants twice this). */
-const REQUEST_SOCKET_BUFFER = 1 << 20;
-
-export interface NamespaceOptions {
-  /** pino logger for this namespace's socket (silent by default). */
-  logger?: Logger;
-  /** Default request timeout in ms. */
-  timeoutMs?: number;
-  /**
-   * Where named namespaces live (default /run/netns, as iproute2, which is made a shared mount
-   * point as iproute2 does). Another directory must exist, and its mounts are left as they are: the
-   * namespaces mounted in it are seen by this mount namespace (and those it propagates to).
-   */
-  dir?: string;
-}
-
-export interface CreateNamespaceOptions extends NamespaceOptions {
-  /** Open the namespace if one with this name exists instead of failing. */
-  existOk?: boolean;
-  /**
-   * Disposal (`await using`, or `[Symbol.asyncDispose]()`) deletes the namespace instead of only
-   * closing this handle, and waits until the devices it takes with it are gone
-   * (`delete({ waitForDevices: true })`). Only a namespace this call created: one opened because
-   * of `existOk` is only closed.
-   */
-  deleteOnDispose?: boolean;
-}
-
-export interface DeleteNamespaceOptions {
-  /**
-   * Resolve only once the devices that go with the namespace are gone: the kernel destroys a
-   * deleted namespace later, in the background, and only then deletes its veths and their peers
-   * in other namespaces, whose names stay taken meanwhile (some 10-25 ms; creating a veth with a
-   * peer's name at once fails with EEXIST). The peers are watched over netlink in the current
-   * namespace and in the named ones.
-   */
-  waitForDevices?: boolean;
-  /**
-   * How long waitForDevices waits before rejecting with RequestTimeoutError (default 30000 ms: the
-   * kernel destroys namespaces one batch at a time for the whole machine, slowly under churn).
-   */
-  timeoutMs?: number;
-}
-
-export type NamespaceRef = string | { path: string } | { pid: number };
-
-/** A sysctl under net.*, e.g. 'net.ipv4.ip_forward'. */
-export type NetSysctl = `net.${string}`;
-
-/** How long open() by name waits for a namespace another process is creating to be mounted. */
-const PLACEHOLDER_WAIT_MS = 2000;
-
-/**
- * openNetnsFd with its refusals as InvalidArgumentError (field 'namespace'). With
- * `waitForPlaceholder`, an empty regular file (a namespace being created: the file exists before
- * the namespace is mounted on it) is tried again with growing pauses.
- */
-async function openNetnsFile(path: string, shown: string, waitForPlaceholder: boolean): Promise<number> {
-  for (let waited = 0, pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    try {
-      return openNetnsFd(path);
-    } catch (error) {
-      if (error instanceof NotNetnsError) {
-        if (!error.placeholder || !waitForPlaceholder) throw new InvalidArgumentError('namespace', shown, `is ${error.what}, not a network namespace`, { cause: error });
-        if (waited >= PLACEHOLDER_WAIT_MS) {
-          throw new InvalidArgumentError('namespace', shown, `is still ${error.what} after ${waited} ms: a namespace being created that was not finished, or a file left by a creator that failed`, { cause: error });
-        }
-      } else {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') throw new InvalidArgumentError('namespace', shown, `does not exist (no ${path})`, { cause: error });
-        if (code === 'ELOOP') throw new InvalidArgumentError('namespace', shown, `is a symlink loop (${path})`, { cause: error });
-        throw error;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    waited += pause;
-  }
-}
-
-/**
- * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
- * it (the last one settled).
- */
-function busyReporting(socket: RequestSocket, busy: (pending: boolean) => void): Transport {
-  return {
-    port: socket.port,
-    send: (datagram, options) => socket.send(datagram, options),
-    onDatagram: (listener) => socket.onDatagram(listener),
-    onError: (listener) => socket.onError(listener),
-    ref() {
-      busy(true);
-      socket.ref();
-    },
-    unref() {
-      socket.unref();
-      busy(false);
-    },
-    close: () => socket.close(),
-  };
-}
+export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 
 /**
  * A network namespace: the container's view of the network. Named namespaces are kept the
@@ -145,16 +40,8 @@ function busyReporting(socket: RequestSocket, busy: (pending: boolean) => void):
  * one netlink socket inside itself; `close()` releases it and the namespace fd.
  */
 export class Namespace implements AsyncDisposable {
-  #fd: number | undefined;
-  #closed = false;
-  #rtnl: Rtnl | undefined;
-  #nat: Nat | undefined;
-  readonly #releaseWhenIdle: boolean;
-  /** releaseWhenIdle: a request is pending on the rtnl socket. */
-  #busy = false;
-  #idleCheck: NodeJS.Immediate | undefined;
+  readonly #handles: NamespaceHandles;
   #deleteOnDispose = false;
-  readonly inode: number;
 
   private constructor(
     /** The name under the netns directory, for named namespaces. */
@@ -165,9 +52,18 @@ export class Namespace implements AsyncDisposable {
     private readonly options: NamespaceOptions,
     releaseWhenIdle = false,
   ) {
-    this.#fd = fd;
-    this.inode = fstatSync(fd).ino;
-    this.#releaseWhenIdle = releaseWhenIdle;
+    this.#handles = new NamespaceHandles(fd, {
+      path,
+      shown: String(this),
+      releaseWhenIdle,
+      socketOptions: () => this.socketOptions(),
+      localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address),
+    });
+  }
+
+  /** The namespace's inode: its identity on this host. */
+  get inode(): number {
+    return this.#handles.inode;
   }
 
   /** Creates a named namespace (`ip netns add NAME`). */
@@ -196,20 +92,8 @@ export class Namespace implements AsyncDisposable {
    * waited for, up to 2 s.
    */
   static async open(ref: NamespaceRef, options: NamespaceOptions = {}): Promise<Namespace> {
-    let name: string | undefined;
-    let path: string;
-    if (typeof ref === 'string') {
-      name = checkNamespaceName(ref);
-      path = join(options.dir ?? DEFAULT_NETNS_DIR, ref);
-    } else if (typeof ref === 'object' && ref !== null && 'pid' in ref) {
-      path = `/proc/${checkInteger(ref.pid, 'pid', 1, 0x3fffffff)}/ns/net`;
-    } else if (typeof ref === 'object' && ref !== null && typeof ref.path === 'string' && ref.path !== '') {
-      path = ref.path;
-    } else {
-      throw new InvalidArgumentError('namespace', ref, 'is not a name, { path } or { pid }');
-    }
-    const fd = await openNetnsFile(path, typeof ref === 'string' ? ref : path, name !== undefined);
-    return new Namespace(name, path, fd, options);
+    const { name, path, shown } = namespaceFile(ref, options.dir ?? DEFAULT_NETNS_DIR);
+    return new Namespace(name, path, await openNetnsFile(path, shown, name !== undefined), options);
   }
 
   /**
@@ -221,9 +105,7 @@ export class Namespace implements AsyncDisposable {
   static current(options: NamespaceOptions & { releaseWhenIdle?: boolean } = {}): Namespace {
     const { releaseWhenIdle = false, ...rest } = options;
     const path = '/proc/thread-self/ns/net';
-    const ns = new Namespace(undefined, path, openNetnsFd(path), rest, releaseWhenIdle);
-    ns.releaseSoon();
-    return ns;
+    return new Namespace(undefined, path, openNetnsFd(path), rest, releaseWhenIdle);
   }
 
   /** Names of the named namespaces (`ip netns list`). */
@@ -233,65 +115,16 @@ export class Namespace implements AsyncDisposable {
 
   /** An fd referring to the namespace (for setns, IFLA_NET_NS_FD, NETNSA_FD). */
   get fd(): number {
-    if (this.#closed) throw new Error(`${this} is closed`);
-    if (this.#fd === undefined) {
-      this.#fd = this.reopen();
-      this.releaseSoon();
-    }
-    return this.#fd;
+    return this.#handles.fd;
   }
 
   get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** The fd again, after releaseWhenIdle let it go: the same namespace, or a loud error. */
-  private reopen(): number {
-    const fd = openNetnsFd(this.path);
-    const inode = fstatSync(fd).ino;
-    if (inode !== this.inode) {
-      closeSync(fd);
-      throw new Error(`${this}: ${this.path} is now another namespace (inode ${inode}, not ${this.inode})`);
-    }
-    return fd;
+    return this.#handles.closed;
   }
 
   /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
   get rtnl(): Rtnl {
-    if (!this.#rtnl) {
-      // A large receive buffer lets many requests be in flight: the Connection keeps their
-      // answers within what the kernel granted.
-      const socket = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
-      const transport = this.#releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
-      const connection = new Connection(transport, {
-        ...this.socketOptions(),
-        receiveBufferBytes: socket.getRecvBufferSize(),
-      });
-      this.#rtnl = new Rtnl(connection);
-    }
-    return this.#rtnl;
-  }
-
-  private socketBusy(busy: boolean): void {
-    this.#busy = busy;
-    if (!busy) this.releaseSoon();
-  }
-
-  /**
-   * releaseWhenIdle: after this turn of the event loop, closes the socket and the fd unless a
-   * request is pending by then (a continuation after an await sends its next request in a
-   * microtask, before the turn ends). A NAT handle, once used, keeps them open.
-   */
-  private releaseSoon(): void {
-    if (!this.#releaseWhenIdle || this.#idleCheck !== undefined) return;
-    this.#idleCheck = setImmediate(() => {
-      this.#idleCheck = undefined;
-      if (this.#busy || this.#nat !== undefined || this.#closed) return;
-      this.#rtnl?.close();
-      this.#rtnl = undefined;
-      if (this.#fd !== undefined) closeSync(this.#fd);
-      this.#fd = undefined;
-    });
+    return this.#handles.rtnl;
   }
 
   /**
@@ -299,20 +132,11 @@ export class Namespace implements AsyncDisposable {
    * socket is opened on first use). publish() finds the hairpin subnet among this namespace's addresses.
    */
   get nat(): Nat {
-    if (!this.#nat) {
-      this.#nat = new Nat(
-        Nftables.open({
-          netnsFd: this.fd,
-          ...this.socketOptions(),
-        }),
-        { localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address) },
-      );
-    }
-    return this.#nat;
+    return this.#handles.nat;
   }
 
   /** What every socket of this namespace is given: errors name the namespace; logs carry it. */
-  private socketOptions(logFields: Record<string, unknown> = {}): { context: string; logger?: Logger; timeoutMs?: number } {
+  private socketOptions(logFields: Record<string, unknown> = {}): SocketOptions {
     return {
       context: `in ${this}`,
       ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path, ...logFields }) } : {}),
@@ -486,19 +310,7 @@ export class Namespace implements AsyncDisposable {
    * starts later. `break`, `signal` or close() release the socket; closing the namespace does not.
    */
   monitor(options: MonitorOptions): Monitor {
-    const transport = openNetlinkEventSocket({
-      netnsFd: this.fd,
-      ...(options?.receiveBufferBytes !== undefined ? { recvBufferSize: options.receiveBufferBytes } : {}),
-    });
-    try {
-      return new Monitor(transport, {
-        ...this.socketOptions({ monitor: true }),
-        ...options,
-      });
-    } catch (error) {
-      transport.close();
-      throw error;
-    }
+    return this.#handles.monitor(options, this.socketOptions({ monitor: true }));
   }
 
   // ---- processes and sysctls
@@ -506,7 +318,7 @@ export class Namespace implements AsyncDisposable {
   /** Runs a program inside the namespace (like `ip netns exec`, without a shell). */
   spawn(command: string, args: readonly string[] = [], options: Omit<SpawnOptions, 'shell'> = {}): ChildProcess {
     if (typeof command !== 'string' || command.length === 0) throw new InvalidArgumentError('command', command, 'is not a program name');
-    return withNetns(this.fd, () => spawn(command, args, { ...options, shell: false }));
+    return spawnInNetns(this.fd, command, args, options);
   }
 
   /**
@@ -518,18 +330,8 @@ export class Namespace implements AsyncDisposable {
    * interface that is not there, IPv6 disabled) throws with code 'ENOENT'.
    */
   sysctl(key: NetSysctl | readonly string[], value?: string | number): string {
-    const file = `/proc/sys/${sysctlComponents(key).join('/')}`;
-    const text = value === undefined ? undefined : sysctlValue(value);
-    return withNetns(this.fd, () => {
-      if (text === undefined) return readFileSync(file, 'utf8').trim();
-      writeFileSync(file, text);
-      try {
-        return readFileSync(file, 'utf8').trim();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EACCES') return text; // write-only, like net.ipv4.route.flush
-        throw error;
-      }
-    });
+    const components = sysctlComponents(key);
+    return sysctlInNetns(this.fd, components, value === undefined ? undefined : sysctlValue(value));
   }
 
   // ---- TCP from inside the namespace (no process per connection)
@@ -555,15 +357,7 @@ export class Namespace implements AsyncDisposable {
 
   /** Closes the socket and the namespace fd. A named namespace lives on; delete() removes it. */
   close(): void {
-    this.#rtnl?.close();
-    this.#rtnl = undefined;
-    this.#nat?.close();
-    this.#nat = undefined;
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
-    this.#closed = true;
-    if (this.#idleCheck !== undefined) clearImmediate(this.#idleCheck);
-    this.#idleCheck = undefined;
+    this.#handles.close();
   }
 
   /**
@@ -593,7 +387,7 @@ export class Namespace implements AsyncDisposable {
 
   /** Closes this handle; with `deleteOnDispose`, deletes the namespace and waits for its devices. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.#deleteOnDispose && !this.#closed) await this.delete({ waitForDevices: true });
+    if (this.#deleteOnDispose && !this.closed) await this.delete({ waitForDevices: true });
     else this.close();
   }
 }

@@ -3,9 +3,9 @@
  * looked up on CNI_PATH, executed with our environment (CNI_COMMAND set to the operation) and our
  * stdin configuration, and its stdout parsed as a result or as an error.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { isRegularFile, spawnProgram } from '../sys/index.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 
 /** The per-call CNI parameters a delegated plugin receives in its environment. */
@@ -32,11 +32,7 @@ export function findInPath(plugin: string, cniPath: string): string {
   if (dirs.length === 0) throw new CniError(CNI_ERRORS.INTERNAL, 'no paths provided');
   for (const dir of dirs) {
     const full = join(dir, plugin);
-    try {
-      if (statSync(full).isFile()) return full;
-    } catch {
-      // not in this directory
-    }
+    if (isRegularFile(full)) return full;
   }
   throw new CniError(CNI_ERRORS.INTERNAL, `failed to find plugin "${plugin}" in path [${dirs.join(' ')}]`);
 }
@@ -57,7 +53,7 @@ export async function execPlugin(type: string, command: string, stdin: string, e
     CNI_ARGS: env.args,
     CNI_PATH: env.path,
   };
-  const start = () => spawn(file, [], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const start = () => spawnProgram(file, [], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   const child = options.spawnIn ? options.spawnIn(start) : start();
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -13,6 +13,8 @@ export {
   validateNetnsName,
   type NetnsDirOptions,
 } from './named-netns.js';
+export { closeFd, spawnInNetns, sysctlInNetns } from './netns-files.js';
+export { isRegularFile, spawnProgram } from './programs.js';
 export { openNetlinkSocket, type RequestSocket } from './netlink-request-socket.js';
 export { openNetlinkEventSocket, type EventSocket } from './netlink-event-socket.js';
 export type { NetlinkSocketOptions } from './netlink-socket-common.js';

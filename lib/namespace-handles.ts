@@ -1,0 +1,214 @@
+/**
+ * What a Namespace holds open: the namespace's fd, its rtnetlink socket and its nftables socket.
+ * With releaseWhenIdle (Namespace.current() for VethPair.create), all of it is let go whenever no
+ * request is pending and opened again on the next use, so an object nobody closes holds nothing.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Connection } from './connection.js';
+import { Monitor, type MonitorOptions } from './monitor/index.js';
+import { Nat } from './nat/nat.js';
+import { Nftables } from './nat/nftables.js';
+import { Rtnl } from './rtnl/client.js';
+import { closeFd, netnsInodeOfFd, NotNetnsError, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
+import type { Transport } from './transport.js';
+import type { NamespaceRef } from './namespace-options.js';
+import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
+
+/** Receive buffer asked for the request socket (the kernel grants twice this). */
+const REQUEST_SOCKET_BUFFER = 1 << 20;
+
+/** How long opening by name waits for a namespace another process is creating to be mounted. */
+const PLACEHOLDER_WAIT_MS = 2000;
+
+/** What every socket of a namespace is given: errors name the namespace; logs carry it. */
+export interface SocketOptions {
+  context: string;
+  logger?: Logger;
+  timeoutMs?: number;
+}
+
+export interface NamespaceHandlesOptions {
+  /** The file that identifies the namespace, opened again after an idle release. */
+  path: string;
+  /** Shown in errors: `netns NAME`. */
+  shown: string;
+  releaseWhenIdle: boolean;
+  socketOptions: () => SocketOptions;
+  /** For NAT's published ports: the local prefix (hairpin subnet) an address is in. */
+  localPrefixOf: (address: string) => Promise<string | undefined>;
+}
+
+/** The file a NamespaceRef names, with the name (for a named namespace) and what errors show. */
+export function namespaceFile(ref: NamespaceRef, dir: string): { name?: string; path: string; shown: string } {
+  if (typeof ref === 'string') return { name: checkNamespaceName(ref), path: join(dir, ref), shown: ref };
+  if (typeof ref === 'object' && ref !== null && 'pid' in ref) {
+    const path = `/proc/${checkInteger(ref.pid, 'pid', 1, 0x3fffffff)}/ns/net`;
+    return { path, shown: path };
+  }
+  if (typeof ref === 'object' && ref !== null && typeof ref.path === 'string' && ref.path !== '') return { path: ref.path, shown: ref.path };
+  throw new InvalidArgumentError('namespace', ref, 'is not a name, { path } or { pid }');
+}
+
+/**
+ * openNetnsFd with its refusals as InvalidArgumentError (field 'namespace'). With
+ * `waitForPlaceholder`, an empty regular file (a namespace being created: the file exists before
+ * the namespace is mounted on it) is tried again with growing pauses.
+ */
+export async function openNetnsFile(path: string, shown: string, waitForPlaceholder: boolean): Promise<number> {
+  for (let waited = 0, pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      return openNetnsFd(path);
+    } catch (error) {
+      if (error instanceof NotNetnsError) {
+        if (!error.placeholder || !waitForPlaceholder) throw new InvalidArgumentError('namespace', shown, `is ${error.what}, not a network namespace`, { cause: error });
+        if (waited >= PLACEHOLDER_WAIT_MS) {
+          throw new InvalidArgumentError('namespace', shown, `is still ${error.what} after ${waited} ms: a namespace being created that was not finished, or a file left by a creator that failed`, { cause: error });
+        }
+      } else {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') throw new InvalidArgumentError('namespace', shown, `does not exist (no ${path})`, { cause: error });
+        if (code === 'ELOOP') throw new InvalidArgumentError('namespace', shown, `is a symlink loop (${path})`, { cause: error });
+        throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    waited += pause;
+  }
+}
+
+/**
+ * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
+ * it (the last one settled).
+ */
+function busyReporting(socket: RequestSocket, busy: (pending: boolean) => void): Transport {
+  return {
+    port: socket.port,
+    send: (datagram, options) => socket.send(datagram, options),
+    onDatagram: (listener) => socket.onDatagram(listener),
+    onError: (listener) => socket.onError(listener),
+    ref() {
+      busy(true);
+      socket.ref();
+    },
+    unref() {
+      socket.unref();
+      busy(false);
+    },
+    close: () => socket.close(),
+  };
+}
+
+export class NamespaceHandles {
+  #fd: number | undefined;
+  #closed = false;
+  #rtnl: Rtnl | undefined;
+  #nat: Nat | undefined;
+  /** releaseWhenIdle: a request is pending on the rtnl socket. */
+  #busy = false;
+  #idleCheck: NodeJS.Immediate | undefined;
+  /** The namespace's inode: its identity, checked when the fd is opened again. */
+  readonly inode: number;
+
+  constructor(fd: number, private readonly options: NamespaceHandlesOptions) {
+    this.#fd = fd;
+    this.inode = netnsInodeOfFd(fd);
+    this.releaseSoon();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get fd(): number {
+    if (this.#closed) throw new Error(`${this.options.shown} is closed`);
+    if (this.#fd === undefined) {
+      this.#fd = this.reopen();
+      this.releaseSoon();
+    }
+    return this.#fd;
+  }
+
+  /** The fd again, after releaseWhenIdle let it go: the same namespace, or a loud error. */
+  private reopen(): number {
+    const fd = openNetnsFd(this.options.path);
+    const inode = netnsInodeOfFd(fd);
+    if (inode !== this.inode) {
+      closeFd(fd);
+      throw new Error(`${this.options.shown}: ${this.options.path} is now another namespace (inode ${inode}, not ${this.inode})`);
+    }
+    return fd;
+  }
+
+  get rtnl(): Rtnl {
+    if (!this.#rtnl) {
+      // A large receive buffer lets many requests be in flight: the Connection keeps their
+      // answers within what the kernel granted.
+      const socket = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+      const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
+      const connection = new Connection(transport, {
+        ...this.options.socketOptions(),
+        receiveBufferBytes: socket.getRecvBufferSize(),
+      });
+      this.#rtnl = new Rtnl(connection);
+    }
+    return this.#rtnl;
+  }
+
+  /** Once made, keeps the sockets and the fd open even with releaseWhenIdle. */
+  get nat(): Nat {
+    if (!this.#nat) {
+      this.#nat = new Nat(Nftables.open({ netnsFd: this.fd, ...this.options.socketOptions() }), { localPrefixOf: this.options.localPrefixOf });
+    }
+    return this.#nat;
+  }
+
+  /** A Monitor on an event socket of its own: it lives until it ends, whatever this object does. */
+  monitor(options: MonitorOptions, socketOptions: SocketOptions): Monitor {
+    const transport = openNetlinkEventSocket({
+      netnsFd: this.fd,
+      ...(options?.receiveBufferBytes !== undefined ? { recvBufferSize: options.receiveBufferBytes } : {}),
+    });
+    try {
+      return new Monitor(transport, { ...socketOptions, ...options });
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  }
+
+  private socketBusy(busy: boolean): void {
+    this.#busy = busy;
+    if (!busy) this.releaseSoon();
+  }
+
+  /**
+   * releaseWhenIdle: after this turn of the event loop, closes the socket and the fd unless a
+   * request is pending by then (a continuation after an await sends its next request in a
+   * microtask, before the turn ends). A NAT handle, once used, keeps them open.
+   */
+  private releaseSoon(): void {
+    if (!this.options.releaseWhenIdle || this.#idleCheck !== undefined) return;
+    this.#idleCheck = setImmediate(() => {
+      this.#idleCheck = undefined;
+      if (this.#busy || this.#nat !== undefined || this.#closed) return;
+      this.release();
+    });
+  }
+
+  private release(): void {
+    this.#rtnl?.close();
+    this.#rtnl = undefined;
+    this.#nat?.close();
+    this.#nat = undefined;
+    if (this.#fd !== undefined) closeFd(this.#fd);
+    this.#fd = undefined;
+  }
+
+  close(): void {
+    this.release();
+    this.#closed = true;
+    if (this.#idleCheck !== undefined) clearImmediate(this.#idleCheck);
+    this.#idleCheck = undefined;
+  }
+}
