@@ -1,6 +1,7 @@
-import { IFF_UP } from '../messages/link/index.js';
+import { IFF_PROMISC, IFF_UP } from '../messages/link/index.js';
 import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
+import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 import type { LinkChanges, LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
 import { checkNamespaceHandle, InvalidArgumentError } from './validate.js';
@@ -49,6 +50,10 @@ export class Link {
   get flags(): number {
     return this.#state.flags;
   }
+  /** In promiscuous mode (IFF_PROMISC). */
+  get isPromiscuous(): boolean {
+    return (this.#state.flags & IFF_PROMISC) !== 0;
+  }
   /** The decoded RTM_NEWLINK this state came from (decoded when first read, for links read by GET). */
   get raw(): LinkBody {
     return this.#state.raw;
@@ -70,6 +75,7 @@ export class Link {
       s.up = changes.up;
       s.flags = changes.up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
     }
+    if (changes.promisc !== undefined) s.flags = changes.promisc ? s.flags | IFF_PROMISC : s.flags & ~IFF_PROMISC;
     if (changes.mtu !== undefined) s.mtu = changes.mtu;
     if (changes.name !== undefined) s.name = changes.name;
     if (changes.mac !== undefined) s.mac = changes.mac.toLowerCase();
@@ -95,6 +101,33 @@ export class Link {
   }
   setMac(mac: string): Promise<this> {
     return this.change({ mac });
+  }
+  /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
+  setPromiscuous(on: boolean): Promise<this> {
+    return this.change({ promisc: on });
+  }
+
+  /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */
+  async setBridgePort(settings: BridgePortSettings): Promise<this> {
+    await this.namespace.rtnl.setBridgePort(this, settings);
+    return this;
+  }
+
+  /** Adds a VLAN to this bridge port (`bridge vlan add dev DEV vid 10 pvid untagged`); its bridge needs vlanFiltering. */
+  async addVlan(vlan: BridgeVlan): Promise<this> {
+    await this.namespace.rtnl.bridgeVlan('add', this, vlan);
+    return this;
+  }
+
+  /** Removes a VLAN from this bridge port (`bridge vlan del dev DEV vid 10`). */
+  async deleteVlan(vid: number): Promise<this> {
+    await this.namespace.rtnl.bridgeVlan('delete', this, { vid });
+    return this;
+  }
+
+  /** The VLANs of this bridge port (`bridge vlan show dev DEV`). */
+  async vlans(): Promise<BridgeVlan[]> {
+    return (await this.namespace.rtnl.bridgeVlans()).get(this.index) ?? [];
   }
 
   /** Attaches this link to a bridge in the same namespace, or detaches it with null. */

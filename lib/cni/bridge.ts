@@ -4,10 +4,8 @@
  * `cni-bridge` executable and Node services (attachContainer) call it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../messages/constants.js';
 import { IFA_F_DADFAILED, IFA_F_TENTATIVE } from '../../messages/address/constants.js';
 import { IFF_PROMISC } from '../../messages/link/index.js';
-import type { LinkMessage } from '../../messages/message.js';
 import { InvalidArgumentError, NetlinkError } from '../errors.js';
 import type { Address } from '../rtnl/addresses.js';
 import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
@@ -195,36 +193,6 @@ function addressOptions(cidr: string): { broadcast?: string } {
   return p.family === 4 && p.prefixlen < 31 ? { broadcast: '+' } : {};
 }
 
-/** IFLA_INFO_SLAVE_DATA on a bridge port: `ip link set DEV type bridge_slave hairpin on`. */
-function hairpinMessage(index: number, on: boolean): LinkMessage {
-  return {
-    kind: 'link', type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0,
-    body: { family: AF_UNSPEC, type: 0, index, flags: 0, change: 0, attrs: { linkinfo: { slaveKind: 'bridge', slaveData: { mode: on ? 1 : 0 } } } },
-  };
-}
-
-/** `bridge vlan add dev DEV vid VID pvid untagged master`. */
-function vlanMessage(index: number, vid: number): LinkMessage {
-  return {
-    kind: 'link', type: RTM_SETLINK, flags: 0, seq: 0, pid: 0,
-    body: { family: AF_BRIDGE, type: 0, index, flags: 0, change: 0, attrs: { afSpec: { flags: 1, vlanInfo: [{ flags: 2 | 4, vid }] } } },
-  };
-}
-
-function promiscMessage(index: number): LinkMessage {
-  return {
-    kind: 'link', type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0,
-    body: { family: AF_UNSPEC, type: 0, index, flags: IFF_PROMISC, change: IFF_PROMISC, attrs: {} },
-  };
-}
-
-function macMessage(index: number, mac: string): LinkMessage {
-  return {
-    kind: 'link', type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0,
-    body: { family: AF_UNSPEC, type: 0, index, flags: 0, change: 0, attrs: { address: mac } },
-  };
-}
-
 function vlanError(n: BridgeConfig, error: unknown): CniError {
   return new CniError(
     CNI_ERRORS.INVALID_NETWORK_CONFIG,
@@ -241,11 +209,7 @@ async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState
     if (errno(error) !== 'ENODEV') throw error;
   }
   if (state === undefined) {
-    const message = bridgeMessage(n.bridge, { up: true, ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) });
-    if (n.promiscMode) {
-      message.body.flags |= IFF_PROMISC;
-      message.body.change |= IFF_PROMISC;
-    }
+    const message = bridgeMessage(n.bridge, { up: true, ...(n.promiscMode ? { promisc: true } : {}), ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) });
     try {
       await host.rtnl.createLink(message, `${n.bridge} type bridge`);
     } catch (error) {
@@ -255,7 +219,7 @@ async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState
     state = await host.rtnl.link(n.bridge);
   }
   if (state.kind !== 'bridge') throw new CniError(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": "${n.bridge}" already exists but is not a bridge`);
-  if (n.promiscMode && !(state.flags & IFF_PROMISC)) await host.rtnl.connection.request(promiscMessage(state.index), { operation: `RTM_NEWLINK ${n.bridge} promisc on` });
+  if (n.promiscMode && !(state.flags & IFF_PROMISC)) await host.rtnl.setLink(state, { promisc: true });
   // "we want to own the routes for this interface"
   sysctlIfPresent(host, ['ipv6', 'conf', n.bridge, 'accept_ra'], '0');
   if (!state.up) await host.rtnl.setLink(state.index, { up: true });
@@ -281,7 +245,7 @@ async function ensureAddr(host: Namespace, bridge: LinkState, gw: string, n: Bri
     if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to set bridge addr: could not add IP address to "${n.bridge}": ${(error as Error).message}`);
   }
   // Pin the bridge's MAC, so that it does not follow the lowest port MAC as ports come and go.
-  if (bridge.mac) await host.rtnl.connection.request(macMessage(bridge.index, bridge.mac), { operation: `RTM_NEWLINK ${n.bridge} address ${bridge.mac}` });
+  if (bridge.mac) await host.rtnl.setLink(bridge, { mac: bridge.mac });
 }
 
 async function loadNat(host: Namespace) {
@@ -377,10 +341,10 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
   undo.push(() => host.rtnl.deleteLink(hostLink.index));
   const contLink = await container.rtnl.link(options.ifname);
   sysctlIfPresent(host, ['ipv6', 'conf', hostName, 'accept_ra'], '0');
-  if (n.hairpinMode) await host.rtnl.connection.request(hairpinMessage(hostLink.index, true), { operation: `RTM_NEWLINK ${hostName} hairpin on` });
+  if (n.hairpinMode) await host.rtnl.setBridgePort(hostLink, { hairpin: true });
   if (n.vlan) {
     try {
-      await host.rtnl.connection.request(vlanMessage(hostLink.index, n.vlan), { operation: `RTM_SETLINK ${hostName} vlan ${n.vlan}` });
+      await host.rtnl.bridgeVlan('add', hostLink, { vid: n.vlan, pvid: true, untagged: true });
     } catch (error) {
       throw vlanError(n, error);
     }

@@ -11,6 +11,8 @@ import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMes
 import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
 import { devicesOf, routeMessage, toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
+import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
+import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 
 export interface RouteFilter {
   family?: Family;
@@ -165,6 +167,40 @@ export class Rtnl {
     try {
       const index = await this.index(ref);
       await this.send(deleteLinkMessage(index), `RTM_DELLINK ${deviceText(ref)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
+  }
+
+  // ---- bridge ports
+
+  /** Changes settings of a bridge port (`ip link set DEV type bridge_slave hairpin on ...`). */
+  async setBridgePort(ref: DeviceRef, settings: BridgePortSettings): Promise<void> {
+    try {
+      const message = bridgePortMessage(0, settings);
+      message.body.index = await this.index(ref);
+      await this.send(message, `RTM_NEWLINK ${deviceText(ref)} bridge port ${describeChanges(settings)}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
+  }
+
+  /** Adds a VLAN to a bridge port, or deletes it (`bridge vlan add|del dev DEV vid VID [pvid] [untagged]`). */
+  async bridgeVlan(kind: 'add' | 'delete', ref: DeviceRef, vlan: BridgeVlan): Promise<void> {
+    try {
+      const message = bridgeVlanMessage(kind, 0, vlan);
+      message.body.index = await this.index(ref);
+      const flags = `${vlan.pvid ? ' pvid' : ''}${vlan.untagged ? ' untagged' : ''}`;
+      await this.send(message, `${kind === 'add' ? 'RTM_SETLINK' : 'RTM_DELLINK'} bridge vlan ${kind} dev ${deviceText(ref)} vid ${vlan.vid}${flags}`);
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
+  }
+
+  /** The VLANs of every bridge port, by ifindex (`bridge vlan show`). */
+  async bridgeVlans(): Promise<Map<number, BridgeVlan[]>> {
+    try {
+      return bridgeVlansOf(await this.dump(dumpLinks({ family: AF_BRIDGE, extMask: RTEXT_FILTER_BRVLAN }), 'RTM_GETLINK bridge vlan dump'));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -384,7 +420,7 @@ export class Rtnl {
   }
 }
 
-function describeChanges(changes: LinkChanges): string {
+function describeChanges(changes: LinkChanges | BridgePortSettings): string {
   return Object.entries(changes)
     .map(([k, v]) => `${k} ${String(v)}`)
     .join(' ');

@@ -1,6 +1,7 @@
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_NEWLINK } from '../../messages/constants.js';
 import {
   decodeLinkSummary,
+  IFF_PROMISC,
   IFF_UP,
   LINK_KINDS,
   linkSummaryOf,
@@ -104,6 +105,8 @@ export interface LinkChanges {
   netnsFd?: number;
   txqlen?: number;
   alias?: string;
+  /** Promiscuous mode (IFF_PROMISC, `ip link set DEV promisc on`). */
+  promisc?: boolean;
 }
 
 export function setLinkMessage(index: number, changes: LinkChanges): LinkMessage {
@@ -115,8 +118,17 @@ export function setLinkMessage(index: number, changes: LinkChanges): LinkMessage
   if (changes.netnsFd !== undefined) attrs.netNsFd = checkU32(changes.netnsFd, 'namespace fd');
   if (changes.txqlen !== undefined) attrs.txqlen = checkU32(changes.txqlen, 'txqlen');
   if (changes.alias !== undefined) attrs.ifalias = changes.alias;
-  const ifi = changes.up === undefined ? {} : { flags: changes.up ? IFF_UP : 0, change: IFF_UP };
+  const ifi = { flags: 0, change: 0 };
+  if (changes.up !== undefined) ifiFlag(ifi, IFF_UP, changes.up, 'up');
+  if (changes.promisc !== undefined) ifiFlag(ifi, IFF_PROMISC, changes.promisc, 'promisc');
   return linkMessage(RTM_NEWLINK, 0, index, attrs, ifi);
+}
+
+/** Sets or clears one IFF_* flag in an ifinfomsg's flags, marking it in change. */
+function ifiFlag(ifi: { flags: number; change: number }, bit: number, on: unknown, field: string): void {
+  if (typeof on !== 'boolean') throw new InvalidArgumentError(field, on, 'is not true or false');
+  ifi.change |= bit;
+  if (on) ifi.flags |= bit;
 }
 
 export function deleteLinkMessage(index: number): LinkMessage {
@@ -139,6 +151,8 @@ export interface CommonLinkOptions {
   mac?: string;
   /** Bring the link up as it is created. */
   up?: boolean;
+  /** Create it in promiscuous mode (IFF_PROMISC). */
+  promisc?: boolean;
   /** Attach to this bridge index at creation. */
   master?: number;
   txqlen?: number;
@@ -178,7 +192,10 @@ export interface CreateLinkRequest {
 /** `attrs` (the object device lookups write into) completed with the common ones and IFLA_LINKINFO. */
 function createMessage(common: LinkAttrs, options: CommonLinkOptions, linkinfo: LinkInfo, attrs: LinkAttrs): LinkMessage {
   Object.assign(attrs, common, { linkinfo });
-  return linkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, attrs, options.up ? { flags: IFF_UP, change: IFF_UP } : {});
+  const ifi = { flags: 0, change: 0 };
+  if (options.up) ifiFlag(ifi, IFF_UP, true, 'up');
+  if (options.promisc !== undefined) ifiFlag(ifi, IFF_PROMISC, options.promisc, 'promisc');
+  return linkMessage(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, attrs, ifi);
 }
 
 /**
