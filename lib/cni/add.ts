@@ -1,0 +1,252 @@
+/** ADD: the bridge (made if missing), the veth pair, the container's addresses and routes, the gateway, NAT. */
+import { randomBytes } from 'node:crypto';
+import { IFA_F_DADFAILED, IFA_F_TENTATIVE } from '../../messages/address/constants.js';
+import { IFF_PROMISC } from '../../messages/link/index.js';
+import type { Address } from '../rtnl/addresses.js';
+import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
+import type { Namespace } from '../namespace.js';
+import { addressOptions, calcGateways, familyOf, networkCidr, prefixContains, routeSpec, sameAddress } from './addressing.js';
+import { containerRequest, ensureSysctl, errno, ipam, loadNat, natOwner, openContainer, openHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
+import type { BridgeConfig } from './config.js';
+import { CNI_ERRORS, CniError } from './errors.js';
+import type { CniEnv } from './exec.js';
+import { applyCapabilities, parseCapabilities, type Capabilities } from './capabilities.js';
+import { resultFromJson, type CniResult } from './types.js';
+
+function vlanError(n: BridgeConfig, error: unknown): CniError {
+  return new CniError(
+    CNI_ERRORS.INVALID_NETWORK_CONFIG,
+    `vlan ${n.vlan}: this kernel's bridge cannot filter VLANs (${errno(error) ?? (error as Error).message}); it needs CONFIG_BRIDGE_VLAN_FILTERING, or remove "vlan" from the network configuration`,
+  );
+}
+
+/** ensureBridge: the bridge, created up (with mtu, promisc, vlan filtering) if it is not there. */
+async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState> {
+  let state: LinkState | undefined;
+  try {
+    state = await host.rtnl.link(n.bridge);
+  } catch (error) {
+    if (errno(error) !== 'ENODEV') throw error;
+  }
+  if (state === undefined) {
+    const message = bridgeMessage(n.bridge, { up: true, ...(n.promiscMode ? { promisc: true } : {}), ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) });
+    try {
+      await host.rtnl.createLink(message, `${n.bridge} type bridge`);
+    } catch (error) {
+      if (n.vlan && (errno(error) === 'EOPNOTSUPP' || errno(error) === 'EINVAL')) throw vlanError(n, error);
+      if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": could not add "${n.bridge}": ${(error as Error).message}`);
+    }
+    state = await host.rtnl.link(n.bridge);
+  }
+  if (state.kind !== 'bridge') throw new CniError(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": "${n.bridge}" already exists but is not a bridge`);
+  if (n.promiscMode && !(state.flags & IFF_PROMISC)) await host.rtnl.setLink(state, { promisc: true });
+  // "we want to own the routes for this interface"
+  sysctlIfPresent(host, ['ipv6', 'conf', n.bridge, 'accept_ra'], '0');
+  if (!state.up) await host.rtnl.setLink(state.index, { up: true });
+  return state;
+}
+
+/** ensureAddr: the gateway address on the bridge; another one in the way is an error unless forceAddress. */
+async function ensureAddr(host: Namespace, bridge: LinkState, gw: string, n: BridgeConfig): Promise<void> {
+  const family = familyOf(gw);
+  const existing = await host.rtnl.addresses({ family, dev: bridge.index });
+  const gwIp = gw.split('/')[0]!;
+  for (const a of existing) {
+    if (a.family === 6 && a.scope === 'link') continue;
+    if (sameAddress(a.address, gwIp) && a.prefixlen === Number(gw.split('/')[1])) return;
+    if (family === 4 || prefixContains(a.cidr, gwIp) || prefixContains(gw, a.address)) {
+      if (!n.forceAddress) throw new CniError(CNI_ERRORS.INTERNAL, `failed to set bridge addr: "${n.bridge}" already has an IP address different from ${networkCidr(gw) === gw ? gw : gw}`);
+      await host.rtnl.deleteAddress(bridge.index, a.cidr);
+    }
+  }
+  try {
+    await host.rtnl.addAddress(bridge.index, gw, addressOptions(gw));
+  } catch (error) {
+    if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to set bridge addr: could not add IP address to "${n.bridge}": ${(error as Error).message}`);
+  }
+  // Pin the bridge's MAC, so that it does not follow the lowest port MAC as ports come and go.
+  if (bridge.mac) await host.rtnl.setLink(bridge, { mac: bridge.mac });
+}
+
+/** Waits (like ip.SettleAddresses) until no address of the interface is tentative. */
+async function settleAddresses(ns: Namespace, index: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const addrs: Address[] = await ns.rtnl.addresses({ dev: index });
+    if (!addrs.some((a) => a.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) return;
+    if (Date.now() > deadline) throw new CniError(CNI_ERRORS.INTERNAL, `link still has tentative addresses after ${timeoutMs / 1000} seconds`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * ADD: attaches a container to the bridge network `config` and returns the CNI result (the same
+ * object the executable prints). Anything made before a failure is removed again (veth, IPAM
+ * reservation, NAT rules); the bridge and its gateway address, shared by the network, stay.
+ */
+export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
+  const { n, env } = containerRequest(input, options);
+  const caps = parseCapabilities(n.raw);
+  const container = await openContainer(options.netns);
+  const host = await openHost(options.host).catch((error: unknown) => {
+    container.close();
+    throw error;
+  });
+  const undo: Array<() => Promise<unknown>> = [];
+  try {
+    const result = await add(n, options, env, host, container, undo, caps);
+    undo.length = 0;
+    return result;
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw CniError.from(error);
+  } finally {
+    container.close();
+    host.close();
+  }
+}
+
+async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: Namespace, container: Namespace, undo: Array<() => Promise<unknown>>, caps: Capabilities): Promise<CniResult> {
+  const isLayer3 = n.ipamType !== '';
+  const bridge = await ensureBridge(host, n);
+
+  // The veth: host end (random name, on the bridge, up) and container end, in one request.
+  let hostName = '';
+  for (let attempt = 0; ; attempt++) {
+    hostName = `veth${randomBytes(4).toString('hex')}`;
+    const message = vethMessage(hostName, {
+      up: true,
+      master: bridge.index,
+      // txqlen 0 on both ends, as the reference's netlink library sends it (veths are noqueue anyway).
+      txqlen: 0,
+      ...(n.mtu ? { mtu: n.mtu } : {}),
+      peer: { name: options.ifname, netnsFd: container.fd, txqlen: 0, ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.mac ? { mac: n.mac } : {}) },
+    });
+    try {
+      await host.rtnl.createLink(message, `${hostName} type veth peer ${options.ifname}`);
+      break;
+    } catch (error) {
+      if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to make veth pair: ${(error as Error).message}`);
+      const taken = await container.rtnl.link(options.ifname).then(() => true, () => false);
+      if (taken) throw new CniError(CNI_ERRORS.INTERNAL, `container veth name provided (${options.ifname}) already exists`);
+      if (attempt >= 9) throw new CniError(CNI_ERRORS.INTERNAL, 'failed to find a unique veth name');
+    }
+  }
+  const hostLink = await host.rtnl.link(hostName);
+  undo.push(() => host.rtnl.deleteLink(hostLink.index));
+  const contLink = await container.rtnl.link(options.ifname);
+  sysctlIfPresent(host, ['ipv6', 'conf', hostName, 'accept_ra'], '0');
+  if (n.hairpinMode) await host.rtnl.setBridgePort(hostLink, { hairpin: true });
+  if (n.vlan) {
+    try {
+      await host.rtnl.bridgeVlan('add', hostLink, { vid: n.vlan, pvid: true, untagged: true });
+    } catch (error) {
+      throw vlanError(n, error);
+    }
+  }
+
+  const prev = n.prevResult;
+  const base = prev?.interfaces?.length ?? 0;
+  const result: CniResult = {
+    cniVersion: n.cniVersion,
+    interfaces: [
+      ...(prev?.interfaces ?? []),
+      { name: n.bridge, mac: bridge.mac ?? '' },
+      { name: hostName, mac: hostLink.mac ?? '' },
+      { name: options.ifname, mac: contLink.mac ?? '', sandbox: env.netns },
+    ],
+    dns: {},
+  };
+  if (prev?.ips?.length) result.ips = prev.ips.map((ip) => ({ ...ip }));
+  if (prev?.routes?.length) result.routes = prev.routes.map((r) => ({ ...r }));
+  const containerIndex = base + 2;
+
+  if (isLayer3) {
+    const raw = await ipam('ADD', n, env, host);
+    undo.push(() => ipam('DEL', n, env, host));
+    const given = resultFromJson(raw, `result of IPAM plugin ${n.ipamType}`);
+    if (!given.ips?.length) throw new CniError(CNI_ERRORS.INTERNAL, 'IPAM plugin returned missing IP config');
+    const ours: CniResult = { cniVersion: n.cniVersion, ips: given.ips, ...(given.routes ? { routes: given.routes } : {}), dns: given.dns };
+    const gws = calcGateways(ours, n, containerIndex);
+
+    // The container side: sysctls, addresses, up, routes (ipam.ConfigureIface).
+    const dad = n.enableDad ? '1' : '0';
+    if (n.enableDad) sysctlIfPresent(container, ['ipv6', 'conf', options.ifname, 'enhanced_dad'], '1');
+    sysctlIfPresent(container, ['ipv6', 'conf', options.ifname, 'accept_dad'], dad);
+    sysctlIfPresent(container, ['ipv4', 'conf', options.ifname, 'arp_notify'], '1');
+    let v4gw: string | undefined;
+    let v6gw: string | undefined;
+    let ipv6Enabled = false;
+    for (const ip of ours.ips!) {
+      if (!ipv6Enabled && familyOf(ip.address) === 6) {
+        for (const dev of ['lo', options.ifname]) {
+          const value = sysctlIfPresent(container, ['ipv6', 'conf', dev, 'disable_ipv6']);
+          if (value !== undefined && value !== '0') sysctlIfPresent(container, ['ipv6', 'conf', dev, 'disable_ipv6'], '0');
+        }
+        ipv6Enabled = true;
+      }
+      try {
+        await container.rtnl.addAddress(contLink.index, ip.address, addressOptions(ip.address));
+      } catch (error) {
+        throw new CniError(CNI_ERRORS.INTERNAL, `failed to add IP addr ${ip.address} to "${options.ifname}": ${(error as Error).message}`);
+      }
+      if (ip.gateway !== undefined) {
+        if (familyOf(ip.gateway) === 4) v4gw ??= ip.gateway;
+        else v6gw ??= ip.gateway;
+      }
+    }
+    await container.rtnl.setLink(contLink.index, { up: true });
+    if (v6gw !== undefined) await settleAddresses(container, contLink.index);
+    for (const route of ours.routes ?? []) {
+      const gw = route.gw ?? (familyOf(route.dst) === 4 ? v4gw : v6gw);
+      try {
+        await container.rtnl.addRoute(routeSpec(route, contLink.index, gw));
+      } catch (error) {
+        throw new CniError(CNI_ERRORS.INTERNAL, `failed to add route '${route.dst} via ${gw ?? '<nil>'} dev ${options.ifname}': ${(error as Error).message}`);
+      }
+    }
+
+    if (n.isGateway) {
+      for (const [family, list] of [[4, gws.v4], [6, gws.v6]] as const) {
+        for (const gw of list) await ensureAddr(host, bridge, gw, n);
+        if (list.length) ensureSysctl(host, family === 4 ? ['ipv4', 'ip_forward'] : ['ipv6', 'conf', 'all', 'forwarding'], '1');
+      }
+    }
+
+    if (n.ipMasq) {
+      const owner = natOwner(n.name, options.containerId, options.ifname);
+      const nat = await loadNat(host);
+      try {
+        undo.push(() => removeNat(host, (o) => o === owner));
+        for (const ip of ours.ips!) {
+          await nat.masquerade({ source: `${ip.address.split('/')[0]}/${familyOf(ip.address) === 4 ? 32 : 128}`, exceptDestination: networkCidr(ip.address), owner });
+        }
+      } finally {
+        nat.close();
+      }
+    }
+
+    // portMappings and bandwidth, as the portmap and bandwidth plugins would do after us.
+    const owner = natOwner(n.name, options.containerId, options.ifname);
+    const made = await applyCapabilities(host, caps, { owner, hostLink, ips: ours.ips!, subnets: ours.ips!.map((ip) => networkCidr(ip.address)) }, undo);
+    if (made.ifb) result.interfaces!.push(made.ifb);
+
+    result.ips = [...(result.ips ?? []), ...ours.ips!];
+    if (ours.routes?.length) result.routes = [...(result.routes ?? []), ...ours.routes];
+    result.dns = ours.dns;
+  } else {
+    await container.rtnl.setLink(contLink.index, { up: true });
+    if (caps.bandwidth) {
+      const made = await applyCapabilities(host, { ...caps, portMappings: [] }, { owner: natOwner(n.name, options.containerId, options.ifname), hostLink, ips: [], subnets: [] }, undo);
+      if (made.ifb) result.interfaces!.push(made.ifb);
+    }
+  }
+
+  // The bridge's MAC may have changed when its first port came (unless its address was set).
+  const br = await host.rtnl.link(bridge.index);
+  result.interfaces![base] = { name: n.bridge, mac: br.mac ?? '' };
+  if (Object.keys(n.dns).length) result.dns = n.dns;
+  else if (prev && !Object.keys(result.dns).length) result.dns = prev.dns;
+  return result;
+}
+

@@ -1,0 +1,152 @@
+/**
+ * What every CNI verb of the bridge engine shares: the per-call options, the configuration and the
+ * CNI_* environment, opening the host and container namespaces, the IPAM plugin, and the NAT rules
+ * of an attachment.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidArgumentError } from '../errors.js';
+import { Namespace } from '../namespace.js';
+import { withNetns } from '../sys/index.js';
+import { parseBridgeConfig, checkContainerId, checkIfname, type BridgeConfig, type BridgeNetConf } from './config.js';
+import { CNI_ERRORS, CniError } from './errors.js';
+import { execPlugin, type CniEnv } from './exec.js';
+import { checkVersion } from './types.js';
+
+/** Something that names a namespace: a path (CNI_NETNS), or an open one (a Namespace has both). */
+export type NetnsLike = string | { readonly fd: number; readonly path?: string };
+
+/** Per-call parameters: what a runtime passes as CNI_* environment variables. */
+export interface AttachOptions {
+  /** The container's network namespace: its path (CNI_NETNS) or an open Namespace. */
+  netns: NetnsLike;
+  /** CNI_IFNAME: the interface to create in the container, e.g. 'eth0'. */
+  ifname: string;
+  /** CNI_CONTAINERID. */
+  containerId: string;
+  /** CNI_ARGS ('K=V;K2=V2'). */
+  args?: string;
+  /** CNI_PATH: where the IPAM plugin is looked up (default $CNI_PATH, else /opt/cni/bin). */
+  cniPath?: string;
+  /** The namespace standing for the host (default: the calling thread's). */
+  host?: NetnsLike;
+}
+
+export type DetachOptions = Omit<AttachOptions, 'netns'> & { netns?: NetnsLike };
+
+export interface GcOptions {
+  cniPath?: string;
+  host?: NetnsLike;
+}
+
+export type ConfigInput = string | Uint8Array | BridgeNetConf | BridgeConfig;
+
+export function config(input: ConfigInput, args?: string): BridgeConfig {
+  if (typeof input === 'object' && !(input instanceof Uint8Array) && typeof (input as BridgeConfig).raw === 'string' && 'ipamType' in input) return input as BridgeConfig;
+  return parseBridgeConfig(input as string | Uint8Array | BridgeNetConf, args);
+}
+
+export function netnsPath(ref: NetnsLike | undefined): string {
+  if (ref === undefined) return '';
+  return typeof ref === 'string' ? ref : (ref.path ?? '');
+}
+
+export function cniEnv(options: { containerId?: string; netns?: NetnsLike; ifname?: string; args?: string; cniPath?: string }): CniEnv {
+  return {
+    containerId: options.containerId ?? '',
+    netns: netnsPath(options.netns),
+    ifname: options.ifname ?? '',
+    args: options.args ?? '',
+    path: options.cniPath ?? process.env.CNI_PATH ?? '/opt/cni/bin',
+  };
+}
+
+/**
+ * A Namespace of our own on `ref`, closed when the call ends: a path is opened (and checked to be
+ * a network namespace), an open namespace is opened again through its fd, so the caller's stays theirs.
+ */
+export function openNetns(ref: NetnsLike): Promise<Namespace> {
+  return Namespace.open({ path: typeof ref === 'string' ? ref : `/proc/self/fd/${ref.fd}` });
+}
+
+/** Namespace.open's refusal of a path that does not exist (its cause is the ENOENT of the open). */
+export function isMissingNetns(error: unknown): boolean {
+  return error instanceof InvalidArgumentError && errno(error.cause) === 'ENOENT';
+}
+
+export async function openHost(ref: NetnsLike | undefined): Promise<Namespace> {
+  return ref === undefined ? Namespace.current() : openNetns(ref);
+}
+
+/** A sysctl (components under net) that may be absent, e.g. with IPv6 disabled: undefined then. */
+export function sysctlIfPresent(ns: Namespace, parts: readonly string[], value?: string): string | undefined {
+  try {
+    return ns.sysctl(['net', ...parts], value);
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Writes a sysctl only when it differs (one read, like the reference's echo1). */
+export function ensureSysctl(ns: Namespace, parts: readonly string[], value: string): void {
+  if (ns.sysctl(['net', ...parts]) !== value) ns.sysctl(['net', ...parts], value);
+}
+
+/**
+ * What ADD, DEL and CHECK start with: the network configuration, checked along with CNI_CONTAINERID
+ * and CNI_IFNAME, and the CNI_* environment for the IPAM plugin.
+ */
+export function containerRequest(input: ConfigInput, options: DetachOptions): { n: BridgeConfig; env: CniEnv } {
+  const n = config(input, options.args);
+  checkVersion(n.cniVersion);
+  checkContainerId(options.containerId);
+  checkIfname(options.ifname);
+  return { n, env: cniEnv(options) };
+}
+
+/** The container namespace, or CniError when CNI_NETNS does not name one. */
+export async function openContainer(ref: NetnsLike): Promise<Namespace> {
+  try {
+    return await openNetns(ref);
+  } catch (error) {
+    throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${netnsPath(ref)}": ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+/** The code of an error (ours, or Node's for a file operation), if it has one. */
+export function errno(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The owner token our NAT rules carry: one network, one attachment (container id + ifname). */
+export function natOwner(network: string, containerId: string, ifname: string): string {
+  return `cni:${natNetworkTag(network)}:${hash(`${containerId}/${ifname}`, 12)}`;
+}
+export function natNetworkTag(network: string): string {
+  return hash(network, 8);
+}
+function hash(text: string, length: number): string {
+  return createHash('sha512').update(text).digest('hex').slice(0, length);
+}
+
+/** Runs the IPAM plugin with CNI_COMMAND=`command` from the host namespace (as the reference does). */
+export function ipam(command: string, n: BridgeConfig, env: CniEnv, host: Namespace): Promise<unknown> {
+  return execPlugin(n.ipamType, command, n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
+}
+
+export async function loadNat(host: Namespace) {
+  const [{ Nat }, { Nftables }] = await Promise.all([import('../nat/nat.js'), import('../nat/nftables.js')]);
+  return new Nat(Nftables.open({ netnsFd: host.fd, context: `in ${host}` }));
+}
+
+/** Removes the NAT rules of one attachment (or, with `keep`, every rule of the network not kept). */
+export async function removeNat(host: Namespace, owned: (owner: string) => boolean): Promise<number> {
+  const nat = await loadNat(host);
+  try {
+    return await nat.remove((rule) => rule.owner !== undefined && owned(rule.owner));
+  } finally {
+    nat.close();
+  }
+}
+

@@ -1,0 +1,46 @@
+import type { Namespace } from '../namespace.js';
+import { containerRequest, errno, ipam, isMissingNetns, natOwner, netnsPath, openHost, openNetns, removeNat, type ConfigInput, type DetachOptions } from './call.js';
+import { deleteIfbs, ifbName, parseCapabilities, unpublishOwned } from './capabilities.js';
+import { CNI_ERRORS, CniError } from './errors.js';
+
+/**
+ * DEL: removes the container's interface (and so the veth pair), releases the IPAM reservation and
+ * removes the attachment's NAT rules. Missing things are success: DEL may be repeated.
+ */
+export async function detachContainer(input: ConfigInput, options: DetachOptions): Promise<void> {
+  const { n, env } = containerRequest(input, options);
+  const host = await openHost(options.host);
+  try {
+    const ipamDel = async () => {
+      if (n.ipamType !== '') await ipam('DEL', n, env, host);
+    };
+    let container: Namespace | undefined;
+    if (options.netns !== undefined && netnsPath(options.netns) !== '') {
+      try {
+        container = await openNetns(options.netns);
+      } catch (error) {
+        if (!isMissingNetns(error)) throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}": ${(error as Error).message}`);
+      }
+    }
+    if (container) {
+      try {
+        await container.rtnl.deleteLink(options.ifname);
+      } catch (error) {
+        if (errno(error) !== 'ENODEV') throw new CniError(CNI_ERRORS.INTERNAL, `failed to delete "${options.ifname}": ${(error as Error).message}`);
+      } finally {
+        container.close();
+      }
+    }
+    await ipamDel();
+    const owner = natOwner(n.name, options.containerId, options.ifname);
+    if (n.ipamType !== '' && n.ipMasq) await removeNat(host, (o) => o === owner);
+    const caps = parseCapabilities(n.raw);
+    if (caps.portMappings.length) await unpublishOwned(host, (o) => o === owner);
+    if (caps.bandwidth) await deleteIfbs(host, (name) => name === ifbName(owner));
+  } catch (error) {
+    throw CniError.from(error);
+  } finally {
+    host.close();
+  }
+}
+
