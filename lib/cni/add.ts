@@ -6,7 +6,7 @@ import type { Address } from '../rtnl/addresses.js';
 import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
 import type { Namespace } from '../namespace.js';
 import { addressOptions, calcGateways, familyOf, networkCidr, prefixContains, routeSpec, sameAddress } from './addressing.js';
-import { containerRequest, ensureSysctl, errno, ipam, loadNat, natOwner, openContainer, openHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
+import { containerRequest, ensureSysctl, errno, ipam, loadNat, natOwner, openContainerAndHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
 import type { BridgeConfig } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 import type { CniEnv } from './exec.js';
@@ -87,11 +87,7 @@ async function settleAddresses(ns: Namespace, index: number, timeoutMs = 10_000)
 export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
   const { n, env } = containerRequest(input, options);
   const caps = parseCapabilities(n.raw);
-  const container = await openContainer(options.netns);
-  const host = await openHost(options.host).catch((error: unknown) => {
-    container.close();
-    throw error;
-  });
+  const { container, host } = await openContainerAndHost(options);
   const undo: Array<() => Promise<unknown>> = [];
   try {
     const result = await add(n, options, env, host, container, undo, caps);

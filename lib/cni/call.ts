@@ -113,6 +113,17 @@ export async function openContainer(ref: NetnsLike): Promise<Namespace> {
   }
 }
 
+/** The container namespace (CNI_NETNS) and the host one, both open, or neither. */
+export async function openContainerAndHost(options: AttachOptions): Promise<{ container: Namespace; host: Namespace }> {
+  const container = await openContainer(options.netns);
+  try {
+    return { container, host: await openHost(options.host) };
+  } catch (error) {
+    container.close();
+    throw error;
+  }
+}
+
 /** The code of an error (ours, or Node's for a file operation), if it has one. */
 export function errno(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;

@@ -1,7 +1,7 @@
 import { IFF_PROMISC } from '../../messages/link/index.js';
 import { parsePrefix, networkOf } from '../validate.js';
 import { familyOf, sameAddress } from './addressing.js';
-import { containerRequest, ipam, loadNat, natOwner, openContainer, openHost, type AttachOptions, type ConfigInput } from './call.js';
+import { containerRequest, ipam, loadNat, natOwner, openContainerAndHost, type AttachOptions, type ConfigInput } from './call.js';
 import { checkCapabilities, parseCapabilities } from './capabilities.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 
@@ -12,11 +12,7 @@ import { CNI_ERRORS, CniError } from './errors.js';
  */
 export async function checkContainer(input: ConfigInput, options: AttachOptions): Promise<void> {
   const { n, env } = containerRequest(input, options);
-  const container = await openContainer(options.netns);
-  const host = await openHost(options.host).catch((error: unknown) => {
-    container.close();
-    throw error;
-  });
+  const { container, host } = await openContainerAndHost(options);
   try {
     if (n.ipamType !== '') await ipam('CHECK', n, env, host);
     const result = n.prevResult;
