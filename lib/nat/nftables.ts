@@ -85,7 +85,12 @@ export function toNftRule(m: NftMessage): NftRule | undefined {
  * tables, chains and rules, and commit() of changes as one all-or-nothing batch.
  */
 export class Nftables {
-  constructor(readonly connection: Connection<NftMessage>) {}
+  /** The NETLINK_NETFILTER socket. Internal to lib/ (left out of the published types). @internal */
+  readonly connection: Connection<NftMessage>;
+
+  constructor(connection: Connection<NftMessage>) {
+    this.connection = connection;
+  }
 
   static open(options: NftablesOpenOptions = {}): Nftables {
     const transport = openNetlinkSocket({ protocol: NETLINK_NETFILTER, ...(options.netnsFd !== undefined ? { netnsFd: options.netnsFd } : {}) });

@@ -60,7 +60,16 @@ function familyNumber(family: unknown, bridge = false): number {
  * errors that say what was being done ("RTM_NEWADDR 10.0.0.2/24 dev veth0 in netns containerns").
  */
 export class Rtnl {
-  constructor(readonly connection: Connection) {}
+  /**
+   * The namespace's socket. Internal to lib/ (left out of the published types): a change made on it
+   * directly bypasses the checks and the words of the methods below.
+   * @internal
+   */
+  readonly connection: Connection;
+
+  constructor(connection: Connection) {
+    this.connection = connection;
+  }
 
   private send(message: NetlinkMessage, operation: string, options?: RequestOptions): Promise<NetlinkMessage[]> {
     return this.connection.request(message, { ...options, operation });
