@@ -5,7 +5,7 @@ import { IFF_PROMISC } from '../../messages/link/index.js';
 import type { Address } from '../rtnl/addresses.js';
 import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
 import type { Namespace } from '../namespace.js';
-import { addressOptions, calcGateways, familyOf, networkCidr, prefixContains, routeSpec, sameAddress } from './addressing.js';
+import { addressOptions, calcGateways, familyOf, hostCidr, networkCidr, prefixContains, routeSpec, sameAddress } from './addressing.js';
 import { containerRequest, ensureSysctl, errno, ipam, loadNat, natOwner, openContainerAndHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
 import type { BridgeConfig } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
@@ -215,7 +215,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
       try {
         undo.push(() => removeNat(host, (o) => o === owner));
         for (const ip of ours.ips!) {
-          await nat.masquerade({ source: `${ip.address.split('/')[0]}/${familyOf(ip.address) === 4 ? 32 : 128}`, exceptDestination: networkCidr(ip.address), owner });
+          await nat.masquerade({ source: hostCidr(ip.address), exceptDestination: networkCidr(ip.address), owner });
         }
       } finally {
         nat.close();

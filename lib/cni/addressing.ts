@@ -19,6 +19,12 @@ export function familyOf(cidrOrIp: string): 4 | 6 {
   return cidrOrIp.includes(':') ? 6 : 4;
 }
 
+/** The address of a CIDR as a one-host prefix: '10.1.0.7/16' -> '10.1.0.7/32' (/128 for IPv6). */
+export function hostCidr(cidr: string): string {
+  const p = parsePrefix(cidr, 'address');
+  return `${p.address}/${p.family === 4 ? 32 : 128}`;
+}
+
 /** The network of a CIDR with its prefix: '10.1.0.7/16' -> '10.1.0.0/16'. */
 export function networkCidr(cidr: string): string {
   const p = parsePrefix(cidr, 'address');

@@ -1,6 +1,6 @@
 import { IFF_PROMISC } from '../../messages/link/index.js';
 import { parsePrefix, networkOf } from '../validate.js';
-import { familyOf, sameAddress } from './addressing.js';
+import { sameAddress } from './addressing.js';
 import { containerRequest, ipam, loadNat, natOwner, openContainerAndHost, type AttachOptions, type ConfigInput } from './call.js';
 import { checkCapabilities, parseCapabilities } from './capabilities.js';
 import { CNI_ERRORS, CniError } from './errors.js';
@@ -65,8 +65,7 @@ export async function checkContainer(input: ConfigInput, options: AttachOptions)
       try {
         const rules = (await nat.rules()).filter((r) => r.owner === owner);
         for (const ip of (result.ips ?? []).filter((i) => i.interface !== undefined && interfaces[i.interface] === contIf)) {
-          const source = `${ip.address.split('/')[0]}/${familyOf(ip.address) === 4 ? 32 : 128}`;
-          if (!rules.some((r) => sameAddress(r.source.split('/')[0]!, source.split('/')[0]!))) throw fail(`ipMasq: no masquerade rule for ${ip.address} (network ${n.name}, container ${options.containerId})`);
+          if (!rules.some((r) => sameAddress(r.source.split('/')[0]!, ip.address.split('/')[0]!))) throw fail(`ipMasq: no masquerade rule for ${ip.address} (network ${n.name}, container ${options.containerId})`);
         }
       } finally {
         nat.close();

@@ -1,7 +1,8 @@
 /** The bridge plugin's network configuration: parsed and checked before anything is changed. */
 import { CNI_ERRORS, CniError } from './errors.js';
 import { dnsFromJson, resultFromJson, type CniDns, type CniResult } from './types.js';
-import { interfaceNameProblem, macProblem } from '../validate.js';
+import { VLAN_ID_MAX } from '../rtnl/bridge-port.js';
+import { checkMtu, interfaceNameProblem, macProblem } from '../validate.js';
 
 /** The reference bridge plugin's keys (containernetworking/plugins plugins/main/bridge). */
 export interface BridgeNetConf {
@@ -129,9 +130,15 @@ export function parseBridgeConfig(input: string | Uint8Array | BridgeNetConf, cn
   const bridgeProblem = interfaceNameProblem(bridge);
   if (bridgeProblem !== undefined || typeof bridge !== 'string') throw invalid(`invalid bridge name ${JSON.stringify(bridge)}`, bridgeProblem);
   const vlan = int(c, 'vlan');
-  if (vlan < 0 || vlan > 4094) throw invalid(`invalid VLAN ID ${vlan} (must be between 0 and 4094)`);
+  if (vlan < 0 || vlan > VLAN_ID_MAX) throw invalid(`invalid VLAN ID ${vlan} (must be between 0 and ${VLAN_ID_MAX})`);
   const mtu = int(c, 'mtu');
-  if (mtu !== 0 && (mtu < 68 || mtu > 65535)) throw invalid(`invalid mtu ${mtu} (must be between 68 and 65535)`);
+  if (mtu !== 0) {
+    try {
+      checkMtu(mtu);
+    } catch (error) {
+      throw invalid(`invalid mtu ${mtu}`, (error as Error).message);
+    }
+  }
 
   let ipamType = '';
   if (c.ipam !== undefined && c.ipam !== null) {

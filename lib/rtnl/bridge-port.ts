@@ -30,13 +30,16 @@ export interface BridgePortSettings {
 
 /** A VLAN on a bridge port (`bridge vlan ... dev DEV vid VID [pvid] [untagged]`). */
 export interface BridgeVlan {
-  /** VLAN id, 1 to 4094. */
+  /** VLAN id, 1 to VLAN_ID_MAX (4094). */
   vid: number;
   /** Untagged frames received on the port belong to this VLAN. */
   pvid?: boolean;
   /** Frames of this VLAN leave the port untagged. */
   untagged?: boolean;
 }
+
+/** The highest VLAN id a port can carry (802.1Q reserves 0 and 4095). */
+export const VLAN_ID_MAX = 4094;
 
 const SETTINGS: ReadonlySet<string> = new Set(['hairpin', 'learning', 'unicastFlood', 'isolated', 'cost', 'priority']);
 
@@ -78,7 +81,7 @@ export function bridgePortMessage(index: number, settings: BridgePortSettings): 
 /** RTM_SETLINK (add) or RTM_DELLINK (delete) in family AF_BRIDGE: `bridge vlan add|del dev DEV vid VID ... master`. */
 export function bridgeVlanMessage(kind: 'add' | 'delete', index: number, vlan: BridgeVlan): LinkMessage {
   if (typeof vlan !== 'object' || vlan === null) throw new InvalidArgumentError('vlan', vlan, 'is not an object like { vid: 10 }');
-  const vid = checkInteger(vlan.vid, 'vid', 1, 4094);
+  const vid = checkInteger(vlan.vid, 'vid', 1, VLAN_ID_MAX);
   for (const key of ['pvid', 'untagged'] as const) {
     if (vlan[key] !== undefined && typeof vlan[key] !== 'boolean') throw new InvalidArgumentError(key, vlan[key], 'is not true or false');
   }

@@ -15,6 +15,10 @@ describe('cni: configuration, versions, results, error JSON', () => {
     const c = parseBridgeConfig('{"cniVersion":"1.0.0","name":"n","isDefaultGateway":true,"ipam":{"type":"host-local"}}');
     expect(c).toMatchObject({ bridge: 'cni0', isGateway: true, ipamType: 'host-local', mtu: 0, vlan: 0 });
     expect(() => parseBridgeConfig('{"name":"n","vlan":5000}')).toThrow(/invalid VLAN ID 5000/);
+    expect(() => parseBridgeConfig('{"name":"n","vlan":4095}')).toThrow(expect.objectContaining({ cniCode: 7, msg: 'invalid VLAN ID 4095 (must be between 0 and 4094)' }));
+    expect(parseBridgeConfig('{"name":"n","vlan":4094}').vlan).toBe(4094);
+    for (const mtu of [67, 65536]) expect(() => parseBridgeConfig({ name: 'n', mtu })).toThrow(expect.objectContaining({ cniCode: 7, msg: `invalid mtu ${mtu}`, details: expect.stringMatching(/68 to 65535/) }));
+    expect(parseBridgeConfig({ name: 'n', mtu: 68 }).mtu).toBe(68);
     expect(() => parseBridgeConfig('{"cniVersion":"1.0.0"}')).toThrow(expect.objectContaining({ cniCode: 7, msg: 'missing network name' }));
     expect(() => parseBridgeConfig('{"name":')).toThrow(expect.objectContaining({ cniCode: 6 }));
     expect(() => parseBridgeConfig('{"name":"n","hairpinMode":true,"promiscMode":true}')).toThrow(expect.objectContaining({ cniCode: 7 }));
