@@ -17,6 +17,11 @@ const IP_PROTOCOLS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 5
 const ETHERTYPES: Record<number, string> = { 0x0300: 'all', 0x0008: 'ip', 0xdd86: 'ipv6' };
 const CONTROL_ACTIONS: Record<number, string> = { 0: 'pass', 1: 'reclassify', 2: 'drop', 3: 'pipe', 4: 'stolen' };
 const TC_H_ROOT = 0xffffffff;
+/**
+ * tc's tick_in_usec: /proc/net/psched gives NSEC_PER_USEC and PSCHED_TICKS2NS(1), 1000 and 64
+ * (a scheduler tick is 64 ns), and a clock resolution of 1000000, so a microsecond is 15.625 ticks.
+ */
+const TICKS_PER_USEC = 1000 / 64;
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
@@ -56,6 +61,7 @@ function ruleChecks(m: RuleMessage, entry: Json): Check[] {
   same('dport_start', a.dportRange?.start, 'dport_start');
   same('dport_end', a.dportRange?.end, 'dport_end');
   same('sport_start', a.sportRange?.start, 'sport_start');
+  same('sport_end', a.sportRange?.end, 'sport_end');
   same('uid_start', a.uidRange?.start, 'uid_start');
   same('uid_end', a.uidRange?.end, 'uid_end');
   if (b.action === 1) {
@@ -92,6 +98,17 @@ function qdiscChecks(m: QdiscMessage, entry: Json, request: boolean): Check[] {
     const parms = a.options.parms;
     const rate = a.options.rate64 ?? (parms ? BigInt(parms.rate.rate) : undefined);
     checks.push([`${what} rate`, rate === undefined ? undefined : Number(rate), options.rate]);
+    if (parms && rate !== undefined) {
+      // Given TCA_TBF_BURST, the kernel keeps the time `burst` bytes take at the rate (in ns, shown
+      // in 64 ns ticks) instead of the buffer sent. tc prints the bucket and the queue as sizes and
+      // times again, each truncated the way tc_core_tick2time and tc_calc_xmitsize do (u32 results).
+      const burst = a.options.burst;
+      const buffer = burst === undefined ? parms.buffer : Math.trunc(Math.trunc((burst * 1e9) / Number(rate)) / 64);
+      const bufferUsec = Math.trunc(buffer / TICKS_PER_USEC);
+      checks.push([`${what} burst (buffer ${buffer} ticks)`, Math.trunc((Number(rate) * bufferUsec) / 1e6), options.burst]);
+      const latency = (1e6 * parms.limit) / Number(rate) - bufferUsec;
+      checks.push([`${what} lat (limit ${parms.limit} bytes)`, latency >= 0 ? Math.trunc(latency) : undefined, options.lat]);
+    }
   }
   if ((a.kind === 'ingress' || a.kind === 'clsact') && !request) checks.push([`${what} options`, a.options, options]);
   return checks;
