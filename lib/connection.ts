@@ -9,7 +9,7 @@ import { DumpLine } from './dump-line.js';
 import { SendQueue } from './send-queue.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
 import {
-  ABANDONED, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, RequestTable, SENT, SETTLED,
+  ABANDONED, BatchOutcome, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, RequestTable, SENT, SETTLED,
   type Completion, type TableOwner,
 } from './protocol.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
@@ -81,7 +81,11 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     this.#context = options.context ? ` ${options.context}` : '';
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#dumpRetries = options.dumpRetries ?? 3;
-    this.#queue = new SendQueue(answerBudget(options.receiveBufferBytes ?? 212992), (datagram, parts, slow) => this.#transmit(datagram, parts, slow));
+    this.#queue = new SendQueue(
+      answerBudget(options.receiveBufferBytes ?? 212992),
+      (datagram, slow) => this.#transmit(datagram, slow),
+      (request, error) => this.#table.failUnsent(request, error),
+    );
     const owner: TableOwner<M> = {
       decode: (datagram) => this.#codec.decode(datagram),
       describe: (request) => this.#describe(request),
@@ -176,25 +180,29 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   }
 
   /**
-   * Many changes written by their writers, packed into as few datagrams as flow control allows.
-   * Resolves with one entry per change, in order: undefined where it was applied, else its error
-   * (a bad subject's InvalidArgumentError included: nothing is sent for that one).
+   * Many changes packed into as few datagrams as flow control allows, each `subjects[i]` written by
+   * `writers` (one for all, or one per subject). Resolves with one entry per change, in order:
+   * undefined where it was applied, else its error (a subject that fails its checks gets its
+   * InvalidArgumentError and is not sent; the others are). One promise for the whole batch.
    */
-  changes<T>(items: ReadonlyArray<{ writer: RequestWriter<T>; subject: T }>, options: RequestOptions = {}): Promise<Array<Error | undefined>> {
-    const results = new Array<Error | undefined>(items.length).fill(undefined);
-    let waiting = items.length;
-    if (waiting === 0) return Promise.resolve(results);
-    return new Promise((resolve) => {
-      const done = (): void => {
-        if (--waiting === 0) resolve(results);
-      };
-      items.forEach(({ writer, subject }, i) => {
-        this.change(writer, subject, options).then(done, (error: Error) => {
-          results[i] = error;
-          done();
-        });
-      });
-    });
+  changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = {}): Promise<Array<Error | undefined>> {
+    const batch = new BatchOutcome(subjects.length);
+    const one = Array.isArray(writers) ? undefined : (writers as RequestWriter<T>);
+    for (let i = 0; i < subjects.length; i++) {
+      const writer = one ?? (writers as ReadonlyArray<RequestWriter<T>>)[i]!;
+      const subject = subjects[i]!;
+      try {
+        this.#checkOpen(writer.operation, options);
+        const start = this.#write(writer, subject);
+        const request = new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
+        this.#table.addToBatch(request, this.#prepare(request, start, NLM_F_ACK, RESOLVE_VOID), batch, i);
+        this.#watch(request, options);
+        this.#queue.push(request);
+      } catch (error) {
+        batch.settle(i, error as Error);
+      }
+    }
+    return batch.promise;
   }
 
   /**
@@ -221,13 +229,20 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       request.resolveWith = RESOLVE_REPLIES;
       request.cost = CHANGE_ANSWER + (request.flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
       const seq = this.#table.allocateSeq();
-      outcomes.push(this.#track(request, seq, options));
+      outcomes.push(this.#table.add(request, seq));
+      this.#watch(request, options);
       setWrittenFrameHeader(w, start, request.flags, seq);
       request.state = SENT;
       this.#queue.charge(request);
       group.push(request);
     }
-    this.#transmit(w.since(0), group, false);
+    try {
+      this.#transmit(w.since(0), false)?.catch((error: Error) => {
+        for (const request of group) this.#table.failUnsent(request, error);
+      });
+    } catch (error) {
+      for (const request of group) this.#table.failUnsent(request, error as Error);
+    }
     const settled = outcomes.map((p) => p.then((replies): BatchResult<M> => ({ ok: true, messages: replies }), (error: Error): BatchResult<M> => ({ ok: false, error })));
     await Promise.all(settled.filter((_, i) => !group[i]!.quiet));
     // Answers come in order, so an error for BEGIN or END came before the last ACK: the rest succeeded.
@@ -291,6 +306,17 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   /** Enters a request whose message was just appended to the send buffer at `start`, and queues it. */
   #enqueue<R>(request: PendingRequest<M>, start: number, addFlags: number, options: RequestOptions, resolveWith: number): Promise<R> {
+    const promise = this.#table.add<R>(request, this.#prepare(request, start, addFlags, resolveWith));
+    this.#watch(request, options);
+    this.#queue.push(request);
+    return promise;
+  }
+
+  /**
+   * Makes the message written at `start` ready to send (its flags and a sequence number, returned)
+   * and notes on `request` what flow control and the send queue need.
+   */
+  #prepare(request: PendingRequest<M>, start: number, addFlags: number, resolveWith: number): number {
     const w = this.#queue.out;
     const flags = writtenFrameFlags(w, start) | NLM_F_REQUEST | addFlags;
     const seq = this.#table.allocateSeq();
@@ -303,14 +329,11 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     request.cost = completion === 'dump' ? DUMP_ANSWERS : completion === 'reply' ? OBJECT_REPLY : CHANGE_ANSWER + (flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
     request.coverable = completion === 'ack' && (flags & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK;
     request.slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
-    const promise = this.#track<R>(request, seq, options);
-    this.#queue.push(request);
-    return promise;
+    return seq;
   }
 
-  /** Registers a request with the table, its timeout and abort signal. */
-  #track<R>(request: PendingRequest<M>, seq: number, options: RequestOptions): Promise<R> {
-    const promise = this.#table.add<R>(request, seq);
+  /** Gives a request just entered in the table its timeout and abort signal. */
+  #watch(request: PendingRequest<M>, options: RequestOptions): void {
     // Hold the event loop only while something is awaited: ref on the first, unref after the last.
     if (this.#table.live === 1 && this.#table.draining === 0) this.#transport.ref();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
@@ -325,7 +348,6 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       request.onAbort = () => this.#table.fail(request, signal.reason ?? new Error(`${this.#describe(request)}: aborted`));
       signal.addEventListener('abort', request.onAbort, { once: true });
     }
-    return promise;
   }
 
   #dump(message: M, options: DumpOptions, frames: boolean): Promise<Array<M | Uint8Array>> {
@@ -373,17 +395,15 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       request.onAbort = undefined;
     }
     if (costFreed) this.#queue.release(request);
-    if (request.state === ABANDONED && request.timeoutMs !== ABANDON_LIMIT_MS) {
+    if (request.state === ABANDONED && !request.abandonTimed) {
       // Its answer is still read when it comes; give up on it after a while.
+      request.abandonTimed = true;
       request.timeoutMs = ABANDON_LIMIT_MS;
       request.deadline = performance.now() + ABANDON_LIMIT_MS;
       this.#deadlines.add(request);
     }
     if (request.completion === 'dump' && request.state === SETTLED) this.#dumps.leave();
-    if (this.#table.live === 0 && this.#table.draining === 0) {
-      this.#transport.unref();
-      if (this.#table.size === 0) this.#deadlines.forget();
-    }
+    if (this.#table.live === 0 && this.#table.draining === 0) this.#transport.unref();
   }
 
   #expire(request: PendingRequest<M>): void {
@@ -397,19 +417,10 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   // ---- sending
 
-  /** Sends one datagram made of `parts` (the send queue's, or a transaction's). */
-  #transmit(datagram: Uint8Array, parts: Array<PendingRequest<M>>, slow: boolean): void {
+  /** Sends one datagram (see SendQueue's `transmit`). */
+  #transmit(datagram: Uint8Array, slow: boolean): Promise<void> | undefined {
     this.#trace(datagram);
-    let pending: Promise<void> | undefined;
-    try {
-      pending = this.#transport.send(datagram, slow ? SLOW : undefined);
-    } catch (error) {
-      for (const p of parts) this.#table.failUnsent(p, error as Error);
-      return;
-    }
-    pending?.catch((error: Error) => {
-      for (const p of parts) this.#table.failUnsent(p, error);
-    });
+    return this.#transport.send(datagram, slow ? SLOW : undefined);
   }
 
   #trace(datagram: Uint8Array): void {

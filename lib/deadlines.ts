@@ -8,10 +8,14 @@ export interface Timed {
   readonly settled: boolean;
 }
 
-/** Entries of one timeout length, in the order they were added: their deadlines only grow. */
+/**
+ * Entries of one timeout length, in the order they were added (their deadlines only grow), in
+ * items[head, tail). The array is reused, not replaced: emptied, it keeps its room.
+ */
 interface Group<T> {
-  items: T[];
+  items: Array<T | undefined>;
   head: number;
+  tail: number;
 }
 
 /**
@@ -36,29 +40,22 @@ export class Deadlines<T extends Timed> {
   add(entry: T): void {
     let group = this.#groups.get(entry.timeoutMs);
     if (!group) {
-      group = { items: [], head: 0 };
+      group = { items: [], head: 0, tail: 0 };
       this.#groups.set(entry.timeoutMs, group);
     }
     // Drop settled entries at the head (requests mostly settle in order), compacting now and then.
     const items = group.items;
-    while (group.head < items.length && items[group.head]!.settled) group.head++;
-    if (group.head === items.length) {
-      items.length = 0;
-      group.head = 0;
-    } else if (group.head >= 1024 && group.head * 2 >= items.length) {
-      group.items = items.slice(group.head);
+    while (group.head < group.tail && items[group.head]!.settled) items[group.head++] = undefined;
+    if (group.head === group.tail) {
+      group.head = group.tail = 0;
+    } else if (group.head >= 1024 && group.head * 2 >= group.tail) {
+      items.copyWithin(0, group.head, group.tail);
+      items.fill(undefined, group.tail - group.head, group.tail);
+      group.tail -= group.head;
       group.head = 0;
     }
-    group.items.push(entry);
+    items[group.tail++] = entry;
     if (entry.deadline < this.#timerAt) this.#arm(entry.deadline);
-  }
-
-  /** Forgets every entry (they are all settled); the timer may fire once more and find nothing. */
-  forget(): void {
-    for (const group of this.#groups.values()) {
-      group.items.length = 0;
-      group.head = 0;
-    }
   }
 
   /** Forgets everything and stops the timer. */
@@ -83,16 +80,16 @@ export class Deadlines<T extends Timed> {
     const now = performance.now();
     let next = Infinity;
     for (const [timeoutMs, group] of this.#groups) {
-      while (group.head < group.items.length) {
+      while (group.head < group.tail) {
         const entry = group.items[group.head]!;
         // Settled, or moved to another group since: not this group's to expire.
         if (!entry.settled && entry.timeoutMs === timeoutMs) {
           if (entry.deadline > now) break;
           this.#expire(entry);
         }
-        group.head++;
+        group.items[group.head++] = undefined;
       }
-      if (group.head >= group.items.length) this.#groups.delete(timeoutMs);
+      if (group.head >= group.tail) this.#groups.delete(timeoutMs);
       else next = Math.min(next, group.items[group.head]!.deadline);
     }
     if (next < Infinity && this.#groups.size > 0) this.#arm(next);

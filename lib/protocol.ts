@@ -7,6 +7,7 @@ import { doneBody, errorBody } from '../messages/control/error.js';
 import type { ExtAckAttrs } from '../messages/control/ext-ack.js';
 import { FrameCursor } from '../messages/framing.js';
 import { Source } from '../messages/source.js';
+import { SeqTable } from './seq-table.js';
 import type { Timed } from './deadlines.js';
 import { NetlinkError } from './errors.js';
 import { ERRNO } from './sys/errno.js';
@@ -38,7 +39,16 @@ export const RESOLVE_VOID = 0;
 export const RESOLVE_REPLIES = 1;
 export const RESOLVE_REQUEST = 2;
 
-/** One request, from the call that made it to its last answer. One object per request. */
+/** The boolean properties of a PendingRequest, as bits of one number. */
+const COVERABLE = 1;
+const SLOW = 2;
+const QUIET = 4;
+const FRAMES = 8;
+const INTERRUPTED = 16;
+/** Given a deadline for its answer after its caller gave up (see Connection's release). */
+const ABANDON_TIMED = 32;
+
+/** One request, from the call that made it to its last answer. One object per request, kept small. */
 export class PendingRequest<M> implements Timed {
   seq = 0;
   state = QUEUED;
@@ -48,28 +58,24 @@ export class PendingRequest<M> implements Timed {
   flags = 0;
   start = 0;
   end = 0;
-  /** A plain change whose ACK a later request of the same datagram may vouch for (see Connection.transmit). */
-  coverable = false;
-  /** Sent from a worker thread (SendOptions.slow). */
-  slow = false;
-  /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
-  covers: Array<PendingRequest<M>> | undefined = undefined;
-  /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
-  quiet = false;
-  /** The requests of one transaction: an error for a quiet one fails them all. */
-  group: Array<PendingRequest<M>> | undefined = undefined;
-  /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
-  frames = false;
-  replies: Array<M | Uint8Array> | undefined = undefined;
-  interrupted = false;
+  /** The boolean properties below, as bits. */
+  #bits = 0;
   /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object. */
   resolveWith = RESOLVE_VOID;
+  /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
+  covers: Array<PendingRequest<M>> | undefined = undefined;
+  /** The requests of one transaction: an error for a quiet one fails them all. */
+  group: Array<PendingRequest<M>> | undefined = undefined;
+  replies: Array<M | Uint8Array> | undefined = undefined;
   deadline = Infinity;
   timeoutMs = 0;
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   resolve: (value: never) => void = noop;
   reject: (error: Error) => void = noop;
+  /** Settles into a batch's outcome (at `index`) instead of resolve/reject. */
+  batch: BatchOutcome | undefined = undefined;
+  index = 0;
 
   constructor(
     readonly completion: Completion,
@@ -83,9 +89,91 @@ export class PendingRequest<M> implements Timed {
   get settled(): boolean {
     return this.state === SETTLED;
   }
+
+  /** A plain change whose ACK a later request of the same datagram may vouch for (see SendQueue). */
+  get coverable(): boolean {
+    return (this.#bits & COVERABLE) !== 0;
+  }
+  set coverable(on: boolean) {
+    this.#set(COVERABLE, on);
+  }
+
+  /** Sent from a worker thread (SendOptions.slow). */
+  get slow(): boolean {
+    return (this.#bits & SLOW) !== 0;
+  }
+  set slow(on: boolean) {
+    this.#set(SLOW, on);
+  }
+
+  /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
+  get quiet(): boolean {
+    return (this.#bits & QUIET) !== 0;
+  }
+  set quiet(on: boolean) {
+    this.#set(QUIET, on);
+  }
+
+  /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
+  get frames(): boolean {
+    return (this.#bits & FRAMES) !== 0;
+  }
+  set frames(on: boolean) {
+    this.#set(FRAMES, on);
+  }
+
+  /** A message of the dump carried NLM_F_DUMP_INTR: the result may be inconsistent. */
+  get interrupted(): boolean {
+    return (this.#bits & INTERRUPTED) !== 0;
+  }
+  set interrupted(on: boolean) {
+    this.#set(INTERRUPTED, on);
+  }
+
+  /** Abandoned, and given a deadline for its answer. */
+  get abandonTimed(): boolean {
+    return (this.#bits & ABANDON_TIMED) !== 0;
+  }
+  set abandonTimed(on: boolean) {
+    this.#set(ABANDON_TIMED, on);
+  }
+
+  #set(bit: number, on: boolean): void {
+    this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
+  }
 }
 
 function noop(): void {}
+
+/**
+ * The outcome of many changes made together: one entry per change, undefined where it was applied,
+ * else its error. Its changes settle into it instead of promises of their own.
+ */
+export class BatchOutcome {
+  readonly results: Array<Error | undefined>;
+  readonly promise: Promise<Array<Error | undefined>>;
+  #waiting: number;
+  #resolve: (results: Array<Error | undefined>) => void = noop;
+
+  constructor(count: number) {
+    this.results = new Array<Error | undefined>(count).fill(undefined);
+    this.#waiting = count;
+    this.promise = new Promise((resolve) => (this.#resolve = resolve));
+    if (count === 0) this.#resolve(this.results);
+  }
+
+  /** Change `index` was applied (no error) or failed. */
+  settle(index: number, error: Error | undefined): void {
+    if (error !== undefined) this.results[index] = error;
+    if (--this.#waiting === 0) this.#resolve(this.results);
+  }
+}
+
+/** Rejects the caller's promise, or records the error in the request's batch. */
+function rejectRequest<M>(request: PendingRequest<M>, error: Error): void {
+  if (request.batch !== undefined) request.batch.settle(request.index, error);
+  else request.reject(error);
+}
 
 /** What the table needs from its owner (the Connection). */
 export interface TableOwner<M> {
@@ -107,11 +195,10 @@ export interface TableOwner<M> {
  * error, a GET by its reply, a dump by NLMSG_DONE; replies arriving before that are collected.
  */
 export class RequestTable<M> {
-  readonly #pending = new Map<number, PendingRequest<M>>();
+  readonly #pending = new SeqTable<PendingRequest<M>>();
   readonly #owner: TableOwner<M>;
   readonly #frames = new FrameCursor();
   #view: DataView | undefined;
-  #nextSeq = 1;
   /** Requests whose caller still waits (queued or sent). */
   #live = 0;
   /** Abandoned dumps still being read. */
@@ -145,15 +232,12 @@ export class RequestTable<M> {
 
   /** Whether a frame with `seq` would be taken as an answer (to a request waited for or abandoned). */
   expects(seq: number): boolean {
-    return seq !== 0 && this.#pending.has(seq);
+    return seq !== 0 && this.#pending.get(seq) !== undefined;
   }
 
   /** A sequence number no request in the table uses (0 is skipped: the kernel uses it for notifications). */
   allocateSeq(): number {
-    let seq = this.#nextSeq;
-    while (seq === 0 || this.#pending.has(seq)) seq = (seq + 1) >>> 0;
-    this.#nextSeq = (seq + 1) >>> 0;
-    return seq;
+    return this.#pending.allocate();
   }
 
   /** Enters `request` under `seq`; the promise settles with its outcome (see settle() for the value). */
@@ -162,9 +246,18 @@ export class RequestTable<M> {
     request.seq = seq;
     request.resolve = this.#resolve;
     request.reject = this.#reject;
-    this.#pending.set(seq, request);
+    this.#pending.set(request);
     this.#live++;
     return promise;
+  }
+
+  /** Enters `request` under `seq`; it settles into `batch` at `index`, with no promise of its own. */
+  addToBatch(request: PendingRequest<M>, seq: number, batch: BatchOutcome, index: number): void {
+    request.seq = seq;
+    request.batch = batch;
+    request.index = index;
+    this.#pending.set(request);
+    this.#live++;
   }
 
   /**
@@ -182,7 +275,7 @@ export class RequestTable<M> {
     } else {
       this.#remove(request);
     }
-    request.reject(error);
+    rejectRequest(request, error);
     this.#owner.released(request, false);
   }
 
@@ -196,7 +289,7 @@ export class RequestTable<M> {
     }
     this.#live--;
     this.#remove(request);
-    request.reject(error);
+    rejectRequest(request, error);
     this.#owner.released(request, true);
   }
 
@@ -216,25 +309,25 @@ export class RequestTable<M> {
 
   /** Rejects everything (the socket closed); `makeError` gets each operation. */
   failAll(makeError: (operation: string) => Error): void {
-    const all = [...this.#pending.values()];
+    const all = this.#pending.values();
     this.#pending.clear();
     this.#live = 0;
     this.#draining = 0;
     for (const request of all) {
       const state = request.state;
       request.state = SETTLED;
-      if (state !== ABANDONED) request.reject(makeError(this.#owner.describe(request)));
+      if (state !== ABANDONED) rejectRequest(request, makeError(this.#owner.describe(request)));
       this.#owner.released(request, state !== QUEUED);
     }
   }
 
   /** Fails every request that was sent (their answers were lost: ENOBUFS); queued ones stay. */
   failSent(makeError: (operation: string) => Error): void {
-    for (const request of [...this.#pending.values()]) {
+    for (const request of this.#pending.values()) {
       if (request.state === SENT) {
         this.#live--;
         this.#remove(request);
-        request.reject(makeError(this.#owner.describe(request)));
+        rejectRequest(request, makeError(this.#owner.describe(request)));
         this.#owner.released(request, true);
       } else if (request.state === ABANDONED) {
         this.forget(request);
@@ -321,7 +414,8 @@ export class RequestTable<M> {
     this.#live--;
     this.#remove(request);
     const mode = request.resolveWith;
-    request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
+    if (request.batch !== undefined) request.batch.settle(request.index, undefined);
+    else request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
     this.#owner.released(request, true);
   }
 
@@ -329,7 +423,7 @@ export class RequestTable<M> {
     this.#live--;
     this.#remove(request);
     const error = new NetlinkError({ errno, operation: this.#owner.describe(request), seq: request.seq, ...(ext ? { ext } : {}) });
-    request.reject(error);
+    rejectRequest(request, error);
     this.#owner.released(request, true);
     // The kernel stops at a failed batch boundary: the rest of the transaction gets no answer.
     if (request.quiet && request.group) for (const other of request.group) if (other !== request) this.fail(other, error);
@@ -343,6 +437,6 @@ export class RequestTable<M> {
 
   #remove(request: PendingRequest<M>): void {
     request.state = SETTLED;
-    this.#pending.delete(request.seq);
+    this.#pending.delete(request);
   }
 }

@@ -111,6 +111,11 @@ export class Writer {
     this.length = at;
   }
 
+  /** The array written into (valid until the next write, which may move to a bigger one). */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
   /** The bytes written since `at`. */
   since(at: number): Uint8Array {
     return this.buf.subarray(at, this.length);

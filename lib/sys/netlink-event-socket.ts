@@ -99,15 +99,15 @@ export class EventSocket implements EventTransport {
     // the process (C++ terminate): callSafely rethrows it from a clean stack instead.
     socket.on('message', (datagram: Buffer, info: MessageInfo) =>
       callSafely(() => {
-        this.#noteDatagram(datagram.length);
+        this.#noteDatagram(datagram, datagram.length);
         if (info.port !== 0) return;
         this.#listeners.datagram(datagram);
       }),
     );
     // A datagram larger than RECEIVE_BUFFER arrives cut short: report it rather than decode half of it.
-    socket.on('truncatedMessage', (_datagram: Buffer, info: MessageInfo) =>
+    socket.on('truncatedMessage', (datagram: Buffer, info: MessageInfo) =>
       callSafely(() => {
-        this.#noteDatagram(RECEIVE_BUFFER);
+        this.#noteDatagram(datagram, RECEIVE_BUFFER);
         const detail = `netlink port ${port}, datagram of ${info.truncated ?? '?'} bytes truncated`;
         this.#listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, detail));
       }),
@@ -193,8 +193,8 @@ export class EventSocket implements EventTransport {
     setsockoptInt(this.fd, SOL_NETLINK, option, group | 0);
   }
 
-  #noteDatagram(length: number): void {
-    if (this.#drops.note(length)) this.#scheduleDropCheck();
+  #noteDatagram(datagram: Uint8Array, length: number): void {
+    if (this.#drops.note(datagram, length)) this.#scheduleDropCheck();
   }
 
   /**

@@ -3,10 +3,11 @@
  *
  * The kernel handles a request inside sendmsg: when send() returns, its answer (ACK, error or
  * reply) is already queued, and a dump produces each next part inside the recvmsg that makes room
- * for it. So nothing needs to be polled: after a send, the socket is read at once (in a microtask,
- * so every datagram sent in one flush is answered in one pass) until it has nothing left, into one
- * reused buffer. Compared with polling through the event loop this spares a loop turn, a native
- * callback and a fresh buffer per answer, and it keeps no native object per socket.
+ * for it. So nothing needs to be polled: right after a send, inside send(), the socket is read
+ * until it has nothing left (or, for a long dump, a slice of it, the rest after the event loop has
+ * turned), into one reused buffer. Compared with polling through the event loop this spares a loop
+ * turn, a native callback and a fresh buffer per answer, and it keeps no native object per socket.
+ * Listeners are called from within send(): the caller must not send again from a listener.
  *
  * A datagram the kernel takes long over (SendOptions.slow: creating or deleting a device) is sent
  * from one of libuv's worker threads instead, and read once that send returns: JavaScript runs
@@ -33,6 +34,7 @@ import {
 import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sendUnchecked, socket } from './libc.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
+import { PrefixViews } from '../views.js';
 import { withNetns } from './netns-thread.js';
 import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
@@ -44,14 +46,6 @@ import { SystemCallError } from './system-call-error.js';
 const READ_BUFFER = 64 * 1024;
 /** Datagrams read per pass before yielding to the event loop (a long dump is read in slices). */
 const READS_PER_PASS = 16;
-/**
- * Passes run as microtasks, back to back, until this many have run, or this long has passed,
- * without the event loop turning; then one goes through setImmediate, so that a long run of
- * requests awaited one by one cannot starve timers and I/O: neither many quick ones nor a few
- * the kernel takes milliseconds over (adding an address to a device that has thousands).
- */
-const MICROTASK_PASSES = 256;
-const MICROTASK_RUN_MS = 2;
 /** When answers are awaited but none is there (never expected, see above): re-read after 1, 2, 4 ... 64 ms. */
 const FIRST_RETRY_MS = 1;
 const LAST_RETRY_MS = 64;
@@ -65,6 +59,7 @@ const DEFERRED_SEND_LIMIT_MS = 5_000;
  * space, not state: nothing in it means anything once the synchronous read that filled it is over.
  */
 const readBuffer = new Uint8Array(READ_BUFFER);
+const readViews = new PrefixViews();
 const senderAddress = Buffer.alloc(SOCKADDR_NL_SIZE);
 const senderAddressLength = Buffer.alloc(4);
 
@@ -110,13 +105,8 @@ export class RequestSocket implements Transport {
   /** The send on a worker thread, if any: it holds the fd (closed only after it) and the datagram. */
   #offThread: Deferred | undefined;
   #closed = false;
+  /** A pass is under way, or one is scheduled (setImmediate, a retry timer). */
   #passScheduled = false;
-  #microtaskPasses = 0;
-  /** performance.now() when the current run of microtask passes began. */
-  #microtaskRunStart = 0;
-  readonly #endMicrotaskRun = (): void => {
-    this.#microtaskPasses = 0;
-  };
   #waiting = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
@@ -137,7 +127,7 @@ export class RequestSocket implements Transport {
       if (outcome instanceof Error) throw outcome;
     }
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
-    const copy = datagram.slice();
+    const copy = new Uint8Array(datagram);
     return new Promise<void>((resolve, reject) => {
       this.#deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
       this.#drain();
@@ -191,7 +181,7 @@ export class RequestSocket implements Transport {
   #trySend(datagram: Uint8Array): undefined | number | Error {
     const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
     if (sent >= 0) {
-      this.#schedulePass();
+      this.#readNow();
       return undefined;
     }
     const errno = koffi.errno();
@@ -234,7 +224,7 @@ export class RequestSocket implements Transport {
       }
       if (sent >= 0) {
         entry.resolve();
-        this.#schedulePass();
+        this.#readNow();
       } else {
         // Nothing was consumed: again from this thread, which can read errno (EAGAIN is retried).
         this.#deferred.unshift({ ...entry, slow: false });
@@ -256,22 +246,25 @@ export class RequestSocket implements Transport {
     }, FIRST_RETRY_MS);
   }
 
-  #schedulePass(): void {
+  /** Reads now, unless a pass is under way or scheduled (it reads what this one would). */
+  #readNow(): void {
     if (this.#passScheduled || this.#closed) return;
-    this.#passScheduled = true;
-    if (this.#microtaskPasses === 0) {
-      setImmediate(this.#endMicrotaskRun);
-      this.#microtaskRunStart = performance.now();
-    }
-    if (++this.#microtaskPasses <= MICROTASK_PASSES && performance.now() - this.#microtaskRunStart < MICROTASK_RUN_MS) queueMicrotask(this.#pass);
-    else setImmediate(this.#pass);
+    this.#pass();
   }
 
   /** Reads what is queued, up to READS_PER_PASS datagrams, and hands each on. */
   readonly #pass = (): void => {
-    this.#passScheduled = false;
+    this.#passScheduled = true;
+    const more = this.#read();
+    // More may be queued (a long dump): continue after the event loop has had a turn.
+    if (more && !this.#closed) setImmediate(this.#pass);
+    else this.#passScheduled = false;
+  };
+
+  /** The reads of one pass; true when it stopped at READS_PER_PASS with more perhaps queued. */
+  #read(): boolean {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
-      if (this.#closed) return;
+      if (this.#closed) return false;
       senderAddressLength.writeUInt32LE(SOCKADDR_NL_SIZE, 0);
       const size = recvfromUnchecked(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
       if (size < 0) {
@@ -279,10 +272,10 @@ export class RequestSocket implements Transport {
         if (errno === ERRNO.EINTR) continue;
         if (errno !== ERRNO.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
         this.#idle();
-        return;
+        return false;
       }
       this.#retryMs = FIRST_RETRY_MS;
-      if (this.#drops.note(Math.min(size, READ_BUFFER))) this.#checkDrops();
+      if (this.#drops.note(readBuffer, Math.min(size, READ_BUFFER))) this.#checkDrops();
       if (size > READ_BUFFER) {
         this.#listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
         continue;
@@ -290,15 +283,12 @@ export class RequestSocket implements Transport {
       // From another process (only a privileged one can send here): not an answer.
       if (senderAddress.readUInt32LE(4) !== 0) continue;
       // A view of the shared buffer: listeners copy what they keep (see Transport.onDatagram).
-      const more = this.#listeners.datagram(readBuffer.subarray(0, size));
-      // Every listener has all it waited for: the read that would find the socket empty (one
-      // syscall per request, for requests awaited one by one) is left to the next send's pass.
-      if (!more) return;
+      // When every listener has all it waited for, the read that would find the socket empty (one
+      // syscall per request, for requests awaited one by one) is left to the next send.
+      if (!this.#listeners.datagram(readViews.of(readBuffer, size))) return false;
     }
-    // More may be queued (a long dump): continue after the event loop has had a turn.
-    this.#passScheduled = true;
-    setImmediate(this.#pass);
-  };
+    return true;
+  }
 
   /** Nothing more to read. If answers are still awaited, look again later (never expected: see the top). */
   #idle(): void {
@@ -307,7 +297,7 @@ export class RequestSocket implements Transport {
     this.#retryMs = Math.min(delay * 2, LAST_RETRY_MS);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      this.#schedulePass();
+      this.#readNow();
     }, delay);
   }
 

@@ -3,6 +3,9 @@
  * the listeners, and overrun detection through the kernel's drop counter.
  */
 import { NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
+import { NLMSG_HDRLEN, NLM_F_MULTI } from '../../messages/constants.js';
+import { frameFlags } from '../../messages/framing.js';
+import { truesize } from '../answer-cost.js';
 import { getsockoptInto, setsockoptInt } from './libc.js';
 import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
@@ -93,12 +96,14 @@ export class DropCounter {
   }
 
   /**
-   * Notes a datagram read; true once a check is due. The bound is the skb truesize: the data
-   * allocation (kmalloc rounds up to at most twice what was asked, and what was asked is at most
-   * the larger of the message and the dump allocation) plus the sk_buff and skb_shared_info.
+   * Notes a datagram read (its first message's header flags tell a dump's part from the rest);
+   * true once a check is due. The bound is the skb truesize (lib/answer-cost.ts): for a dump's
+   * part, that of the dump allocation; for anything else, of an allocation four times the message
+   * (the kernel allocates from its estimate of an object's size, above its length).
    */
-  note(length: number): boolean {
-    this.#charged += 2 * length + 2 * Math.min(this.readSize, DUMP_ALLOCATION_CAP) + 2048;
+  note(datagram: Uint8Array, length: number): boolean {
+    const multipart = length >= NLMSG_HDRLEN && (frameFlags(datagram, 0) & NLM_F_MULTI) !== 0;
+    this.#charged += multipart ? 2 * truesize(Math.min(this.readSize, DUMP_ALLOCATION_CAP)) : truesize(4 * length);
     return this.#charged >= this.#checkEvery;
   }
 
