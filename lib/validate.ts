@@ -19,6 +19,11 @@ export interface Prefix {
   prefixlen: number;
 }
 
+/** A prefix as parsed: with its address's 4 or 16 bytes (a fresh array, the caller's to change). */
+export interface ParsedPrefix extends Prefix {
+  bytes: Uint8Array;
+}
+
 const IFNAMSIZ = 16;
 
 /**
@@ -70,19 +75,19 @@ export function checkNamespaceName(name: unknown, field = 'namespace name'): str
 }
 
 /** An IP address without prefix: '10.0.0.1' or 'fd00::1'. */
-export function parseAddress(text: unknown, field: string): { family: Family; address: string } {
+export function parseAddress(text: unknown, field: string): { family: Family; address: string; bytes: Uint8Array } {
   if (typeof text !== 'string') throw new InvalidArgumentError(field, text, 'is not an IP address string');
   if (text.includes('/')) throw new InvalidArgumentError(field, text, 'has a prefix length: give a bare address such as 10.0.0.1');
   const bytes = parseIP(text);
   if (!bytes) throw new InvalidArgumentError(field, text, 'is not a valid IPv4 or IPv6 address');
-  return { family: bytes.length === 4 ? 4 : 6, address: text };
+  return { family: bytes.length === 4 ? 4 : 6, address: text, bytes };
 }
 
 /**
  * 'address/prefixlen'. With `allowBare`, a bare address means a host prefix (/32 or /128);
  * without it, a missing prefix is an error.
  */
-export function parsePrefix(text: unknown, field: string, options: { allowBare?: boolean } = {}): Prefix {
+export function parsePrefix(text: unknown, field: string, options: { allowBare?: boolean } = {}): ParsedPrefix {
   if (typeof text !== 'string') throw new InvalidArgumentError(field, text, 'is not a string like 10.0.0.2/24');
   const slash = text.indexOf('/');
   const addressText = slash < 0 ? text : text.slice(0, slash);
@@ -92,18 +97,18 @@ export function parsePrefix(text: unknown, field: string, options: { allowBare?:
   const max = family === 4 ? 32 : 128;
   if (slash < 0) {
     if (!options.allowBare) throw new InvalidArgumentError(field, text, `has no prefix length: write it as ${text}/${max === 32 ? 24 : 64} (or /${max} for one host)`);
-    return { family, address: addressText, prefixlen: max };
+    return { family, address: addressText, bytes, prefixlen: max };
   }
   const lenText = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) {
     throw new InvalidArgumentError(field, text, `has prefix length ${show(lenText)}: an IPv${family} prefix length is 0 to ${max}`);
   }
-  return { family, address: addressText, prefixlen: Number(lenText) };
+  return { family, address: addressText, bytes, prefixlen: Number(lenText) };
 }
 
 /** The network part of a prefix, in canonical text: '10.0.0.7/24' -> '10.0.0.0'. */
 export function networkOf(prefix: Prefix): string {
-  const bytes = (prefix.family === 4 ? parseIPv4 : parseIPv6)(prefix.address)!;
+  const bytes = 'bytes' in prefix ? (prefix as ParsedPrefix).bytes.slice() : (prefix.family === 4 ? parseIPv4 : parseIPv6)(prefix.address)!;
   for (let bit = prefix.prefixlen; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
   return formatIP(bytes, 0, bytes.length);
 }

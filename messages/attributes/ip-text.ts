@@ -33,31 +33,42 @@ export function formatIPv6(b: Uint8Array, at: number): string {
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }
 
-/** Parses a dotted quad into 4 bytes, or returns undefined (no leading zeros, each part 0..255). */
-export function parseIPv4(text: string): Uint8Array | undefined {
-  const n = text.length;
-  if (n < 7 || n > 15) return undefined;
-  const out = new Uint8Array(4);
+/**
+ * The dotted quad in text[start, end) as a 32-bit number (first byte highest), or -1 when it is not
+ * one (no leading zeros, each part 0..255). Allocates nothing: request encoders call it per request.
+ */
+export function ipv4Number(text: string, start = 0, end = text.length): number {
+  const n = end - start;
+  if (n < 7 || n > 15) return -1;
+  let result = 0;
   let part = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 46;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 46;
     if (c === 46) {
-      if (digits === 0 || part > 3) return undefined;
-      out[part++] = value;
+      if (digits === 0 || part > 3) return -1;
+      result = result * 256 + value;
+      part++;
       value = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return undefined;
+      if (digits > 0 && value === 0) return -1;
       value = value * 10 + (c - 48);
-      if (value > 255) return undefined;
+      if (value > 255) return -1;
       digits++;
     } else {
-      return undefined;
+      return -1;
     }
   }
-  return part === 4 ? out : undefined;
+  return part === 4 ? result : -1;
+}
+
+/** Parses a dotted quad into 4 bytes, or returns undefined (no leading zeros, each part 0..255). */
+export function parseIPv4(text: string): Uint8Array | undefined {
+  const value = ipv4Number(text);
+  if (value < 0) return undefined;
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
 }
 
 /** Parses any RFC 4291 text form (with '::' and an optional trailing dotted quad) into 16 bytes, or undefined. */

@@ -1,0 +1,325 @@
+/**
+ * RTM_NEWROUTE and RTM_DELROUTE requests from RouteSpecs: checked once (checkRoute), then written
+ * straight into a connection's send buffer (ROUTE_WRITER), with no message object between.
+ */
+import { AF_INET, AF_INET6, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_NEWROUTE } from '../../messages/constants.js';
+import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE } from '../../messages/address/constants.js';
+import { beginFrame, endFrame } from '../../messages/framing.js';
+import {
+  RTA_DST, RTA_GATEWAY, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTAX_MTU, RTNH_F_ONLINK,
+  RTN_ANYCAST, RTN_BLACKHOLE, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_PROHIBIT, RTN_THROW, RTN_UNICAST, RTN_UNREACHABLE,
+  RTPROT_STATIC, RT_TABLE_MAIN,
+} from '../../messages/route/constants.js';
+import { ipv4Number } from '../../messages/attributes/ip-text.js';
+import type { Writer } from '../../messages/writer.js';
+import type { RequestWriter } from '../message-codec.js';
+import { checkInteger, checkMtu, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family } from '../validate.js';
+import { lookup, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from './names.js';
+import type { DeviceRef, RouteSpec } from './routes.js';
+
+export type RouteKind = 'add' | 'replace' | 'append' | 'delete';
+
+const NLMSG_FLAGS: Readonly<Record<RouteKind, number>> = {
+  add: NLM_F_CREATE | NLM_F_EXCL,
+  replace: NLM_F_CREATE | NLM_F_REPLACE,
+  append: NLM_F_CREATE | NLM_F_APPEND,
+  delete: 0,
+};
+
+/** An address as a request carries it: IPv4 as a 32-bit number, IPv6 as 16 bytes. */
+export type Address = number | Uint8Array;
+
+const familyOf = (address: Address): Family => (typeof address === 'number' ? 4 : 6);
+
+/** One next hop of a checked route; `ifindex` is 0 until a named device is resolved. */
+export interface RouteHop {
+  flags: number;
+  hops: number;
+  dev: DeviceRef | undefined;
+  ifindex: number;
+  gateway: Address | undefined;
+}
+
+/**
+ * A RouteSpec checked once: the numbers and addresses of its request, devices by index once
+ * resolved. checkRoute fills one in; the fields are only ever set there.
+ */
+export class RouteRequest {
+  kind: RouteKind = 'add';
+  spec: RouteSpec = { dst: 'default' };
+  family: Family = 4;
+  dstLen = 0;
+  dst: Address | undefined = undefined;
+  table = 0;
+  protocol = 0;
+  scope = 0;
+  type = 0;
+  onlink = false;
+  gateway: Address | undefined = undefined;
+  dev: DeviceRef | undefined = undefined;
+  /** Output interface; 0 until a named `dev` is resolved. */
+  oif = 0;
+  priority: number | undefined = undefined;
+  prefsrc: Address | undefined = undefined;
+  mtu: number | undefined = undefined;
+  nexthops: RouteHop[] | undefined = undefined;
+  nhid: number | undefined = undefined;
+
+  /** The device names to look up before the request can be written (none when every device is an index). */
+  names(): string[] {
+    const names: string[] = [];
+    if (typeof this.dev === 'string') names.push(this.dev);
+    if (this.nexthops) for (const hop of this.nexthops) if (typeof hop.dev === 'string') names.push(hop.dev);
+    return names;
+  }
+
+  /** Fills in the indexes of named devices. */
+  resolve(index: (name: string) => number): void {
+    if (typeof this.dev === 'string') this.oif = index(this.dev);
+    if (this.nexthops) for (const hop of this.nexthops) if (typeof hop.dev === 'string') hop.ifindex = index(hop.dev);
+  }
+}
+
+function deviceIndex(dev: unknown, field: string): number {
+  // A name is checked when it is looked up (the kernel's answer is ENODEV for one it lacks).
+  return typeof dev === 'string' ? 0 : checkInteger(dev, field, 1, 0x7fffffff);
+}
+
+/**
+ * An address of the route's family (if known yet). A dotted quad is read without allocating;
+ * anything else goes through parseAddress, which also words the errors.
+ */
+function address(text: unknown, field: string, family: Family | undefined): Address {
+  if (typeof text === 'string' && family !== 6) {
+    const value = ipv4Number(text);
+    if (value >= 0) return value;
+  }
+  const parsed = parseAddress(text, field);
+  if (family !== undefined && parsed.family !== family) throw new InvalidArgumentError(field, text, `is IPv${parsed.family} but the route is IPv${family}`);
+  return parsed.family === 4 ? ipv4Number(parsed.address) : parsed.bytes;
+}
+
+/** The prefix length of an IPv4 prefix written plainly (digits after the slash, at most 32), else -1. */
+function plainIPv4PrefixLength(text: string, slash: number): number {
+  if (slash < 0) return 32;
+  const digits = text.length - slash - 1;
+  if (digits < 1 || digits > 2) return -1;
+  let value = 0;
+  for (let i = slash + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value <= 32 ? value : -1;
+}
+
+/**
+ * A destination prefix into `route`: its network (host bits cleared) and length (`/32` and `/128`
+ * when bare); the family is that of `family` if given, which the prefix must match.
+ */
+function destination(text: string, family: Family | undefined, route: RouteRequest): void {
+  const slash = text.indexOf('/');
+  const value = family === 6 ? -1 : ipv4Number(text, 0, slash < 0 ? text.length : slash);
+  const length = value < 0 ? -1 : plainIPv4PrefixLength(text, slash);
+  if (length >= 0) {
+    route.family = 4;
+    route.dstLen = length;
+    route.dst = length === 0 ? 0 : (value & (0xffffffff << (32 - length))) >>> 0;
+    return;
+  }
+  const prefix = parsePrefix(text, 'dst', { allowBare: true });
+  if (family !== undefined && family !== prefix.family) throw new InvalidArgumentError('family', family, `does not match dst ${text}`);
+  const bytes = prefix.bytes;
+  for (let bit = prefix.prefixlen; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  route.family = prefix.family;
+  route.dstLen = prefix.prefixlen;
+  route.dst = prefix.family === 4 ? ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0 : bytes;
+}
+
+/**
+ * Checks `spec` for a request of `kind`, into `into` (a new RouteRequest by default; a writer that
+ * writes at once reuses one); throws InvalidArgumentError naming the field.
+ */
+export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteRequest()): RouteRequest {
+  if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('route', spec, 'is not a route object');
+  const dstText = spec.dst;
+  if (typeof dstText !== 'string') throw new InvalidArgumentError('dst', dstText, "is not 'default' or a prefix like 10.0.1.0/24");
+  const r = into;
+  let family = spec.family;
+  r.dst = undefined;
+  r.dstLen = 0;
+  if (dstText === 'default' || dstText.startsWith('default/')) {
+    if (dstText !== 'default') throw new InvalidArgumentError('dst', dstText, "is 'default' with a prefix length: write 'default' alone or 0.0.0.0/0");
+  } else {
+    destination(dstText, family, r);
+    family = r.family;
+  }
+  // A default route without a family takes its gateway's (or its first next hop's), else IPv4.
+  let gateway: Address | undefined;
+  if (spec.via !== undefined) {
+    gateway = address(spec.via, 'via', family);
+    family = familyOf(gateway);
+  }
+  const nexthopSpecs = spec.nexthops;
+  if (nexthopSpecs !== undefined) {
+    if (!Array.isArray(nexthopSpecs) || nexthopSpecs.length === 0) throw new InvalidArgumentError('nexthops', nexthopSpecs, 'is not a non-empty array of next hops');
+    if (spec.via !== undefined) throw new InvalidArgumentError('via', spec.via, 'cannot be combined with nexthops');
+  }
+  let nexthops: RouteHop[] | undefined;
+  if (nexthopSpecs !== undefined) {
+    nexthops = [];
+    for (let i = 0; i < nexthopSpecs.length; i++) {
+      const hop = nexthopSpecs[i]!;
+      const field = `nexthops[${i}]`;
+      const weight = hop.weight ?? 1;
+      if (!Number.isInteger(weight) || weight < 1 || weight > 256) throw new InvalidArgumentError(`${field}.weight`, hop.weight, 'is not a whole number from 1 to 256');
+      let hopGateway: Address | undefined;
+      if (hop.via !== undefined) {
+        hopGateway = address(hop.via, `${field}.via`, family);
+        family = familyOf(hopGateway);
+      }
+      const ifindex = hop.dev === undefined ? 0 : deviceIndex(hop.dev, `${field}.dev`);
+      nexthops.push({ flags: hop.onlink ? RTNH_F_ONLINK : 0, hops: weight - 1, dev: hop.dev, ifindex, gateway: hopGateway });
+    }
+  }
+  family ??= 4;
+  if (spec.dev !== undefined) deviceIndex(spec.dev, 'dev');
+  const table = spec.table === undefined ? RT_TABLE_MAIN : lookup(TABLES, spec.table, 'table', 0xffffffff);
+  const priority = spec.metric === undefined ? undefined : checkU32(spec.metric, 'metric');
+  const prefsrc = spec.src === undefined ? undefined : address(spec.src, 'src', family);
+  const mtu = spec.mtu === undefined ? undefined : checkMtu(spec.mtu);
+  if (spec.nhid !== undefined && (spec.via !== undefined || nexthopSpecs !== undefined)) {
+    throw new InvalidArgumentError('nhid', spec.nhid, 'cannot be combined with via or nexthops: the nexthop object says where to go');
+  }
+  const nhid = spec.nhid === undefined ? undefined : checkInteger(spec.nhid, 'nhid', 1, 0xffffffff);
+  const type = spec.type === undefined ? RTN_UNICAST : lookup(ROUTE_TYPES, spec.type, 'type');
+  const scope = spec.scope === undefined ? defaultScope(kind, type, gateway !== undefined || nexthops !== undefined, spec.dev !== undefined) : lookup(SCOPES, spec.scope, 'scope');
+  const protocol = kind === 'delete' && spec.protocol === undefined ? 0 : lookup(PROTOCOLS, spec.protocol ?? RTPROT_STATIC, 'protocol');
+  r.kind = kind;
+  r.spec = spec;
+  r.family = family;
+  r.table = table;
+  r.protocol = protocol;
+  r.scope = scope;
+  r.type = kind === 'delete' && spec.type === undefined ? 0 : type;
+  r.onlink = spec.onlink === true;
+  r.gateway = gateway;
+  r.dev = spec.dev;
+  r.oif = typeof spec.dev === 'number' ? spec.dev : 0;
+  r.priority = priority;
+  r.prefsrc = prefsrc;
+  r.mtu = mtu;
+  r.nexthops = nexthops;
+  r.nhid = nhid;
+  return r;
+}
+
+/** iproute2's defaults: a route with no gateway is scope link, a local route scope host. */
+function defaultScope(kind: RouteKind, type: number, viaGateway: boolean, onDevice: boolean): number {
+  if (kind === 'delete') return RT_SCOPE_NOWHERE;
+  if (type === RTN_LOCAL) return RT_SCOPE_HOST;
+  if (type === RTN_BROADCAST || type === RTN_MULTICAST || type === RTN_ANYCAST) return RT_SCOPE_LINK;
+  if (type === RTN_BLACKHOLE || type === RTN_UNREACHABLE || type === RTN_PROHIBIT || type === RTN_THROW) return RT_SCOPE_UNIVERSE;
+  if (!viaGateway && onDevice) return RT_SCOPE_LINK;
+  return RT_SCOPE_UNIVERSE;
+}
+
+function attrU32(w: Writer, type: number, value: number): void {
+  const at = w.beginAttr(type);
+  w.u32(value);
+  w.endAttr(at);
+}
+
+function attrAddress(w: Writer, type: number, value: Address): void {
+  const at = w.beginAttr(type);
+  if (typeof value === 'number') w.u32be(value);
+  else w.bytes(value);
+  w.endAttr(at);
+}
+
+/** Appends the request (nlmsghdr, rtmsg, attributes in the route table's order) to `w`. */
+export function writeRoute(w: Writer, r: RouteRequest): void {
+  const start = beginFrame(w, r.kind === 'delete' ? RTM_DELROUTE : RTM_NEWROUTE, NLMSG_FLAGS[r.kind], 0, 0);
+  // struct rtmsg
+  w.u8(r.family === 4 ? AF_INET : AF_INET6);
+  w.u8(r.dstLen);
+  w.u8(0);
+  w.u8(0);
+  w.u8(r.table < 256 ? r.table : 0);
+  w.u8(r.protocol);
+  w.u8(r.scope);
+  w.u8(r.type);
+  w.u32(r.onlink ? RTNH_F_ONLINK : 0);
+  if (r.dst !== undefined) attrAddress(w, RTA_DST, r.dst);
+  if (r.dev !== undefined) attrU32(w, RTA_OIF, r.oif);
+  if (r.gateway !== undefined) attrAddress(w, RTA_GATEWAY, r.gateway);
+  if (r.priority !== undefined) attrU32(w, RTA_PRIORITY, r.priority);
+  if (r.prefsrc !== undefined) attrAddress(w, RTA_PREFSRC, r.prefsrc);
+  if (r.mtu !== undefined) {
+    const metrics = w.beginAttr(RTA_METRICS);
+    attrU32(w, RTAX_MTU, r.mtu);
+    w.endAttr(metrics);
+  }
+  if (r.nexthops !== undefined) {
+    const multipath = w.beginAttr(RTA_MULTIPATH);
+    for (const hop of r.nexthops) {
+      // struct rtnexthop: rtnh_len (set below), flags, hops, ifindex; then its attributes.
+      const at = w.length;
+      w.u16(0);
+      w.u8(hop.flags);
+      w.u8(hop.hops);
+      w.s32(hop.ifindex);
+      if (hop.gateway !== undefined) attrAddress(w, RTA_GATEWAY, hop.gateway);
+      w.setU16(at, w.length - at);
+    }
+    w.endAttr(multipath);
+  }
+  attrU32(w, RTA_TABLE, r.table);
+  if (r.nhid !== undefined) attrU32(w, RTA_NH_ID, r.nhid);
+  endFrame(w, start);
+}
+
+/** How a route request is described in errors, like the `ip route` command that does the same. */
+export function describeRoute(spec: RouteSpec): string {
+  if (typeof spec !== 'object' || spec === null) return String(spec);
+  const parts = [String(spec.dst)];
+  if (spec.via) parts.push(`via ${spec.via}`);
+  if (spec.dev !== undefined) parts.push(`dev ${spec.dev}`);
+  if (spec.table !== undefined) parts.push(`table ${spec.table}`);
+  if (spec.metric !== undefined) parts.push(`metric ${spec.metric}`);
+  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${h.dev}` : ''}`).join(' '));
+  return parts.join(' ');
+}
+
+const OPERATION: Readonly<Record<RouteKind, string>> = {
+  add: 'RTM_NEWROUTE',
+  replace: 'RTM_NEWROUTE replace',
+  append: 'RTM_NEWROUTE append',
+  delete: 'RTM_DELROUTE',
+};
+
+function routeWriter(kind: RouteKind): RequestWriter<RouteSpec> {
+  const operation = OPERATION[kind];
+  // Checked and written in one synchronous step: one record serves every request.
+  const scratch = new RouteRequest();
+  return {
+    operation,
+    write: (w, spec) => writeRoute(w, checkRoute(kind, spec, scratch)),
+    describe: (spec) => `${operation} ${describeRoute(spec)}`,
+  };
+}
+
+/** Route changes from specs whose devices are all indexes, checked and written in one step. */
+export const ROUTE_WRITERS: Readonly<Record<RouteKind, RequestWriter<RouteSpec>>> = {
+  add: routeWriter('add'),
+  replace: routeWriter('replace'),
+  append: routeWriter('append'),
+  delete: routeWriter('delete'),
+};
+
+/** Route changes already checked, their named devices resolved. */
+export const CHECKED_ROUTE_WRITER: RequestWriter<RouteRequest> = {
+  operation: 'RTM_NEWROUTE',
+  write: writeRoute,
+  describe: (r) => `${OPERATION[r.kind]} ${describeRoute(r.spec)}`,
+};

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessages, type RouteMessage } from '../../messages/message.js';
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_NEWROUTE } from '../../messages/constants.js';
+import { Writer } from '../../messages/writer.js';
+import { checkRoute, writeRoute, type RouteKind } from '../../lib/rtnl/route-request.js';
+import type { RouteSpec } from '../../lib/rtnl/routes.js';
+import { fixtureBytes } from '../helpers/fixtures.js';
+
+function written(kind: RouteKind, spec: RouteSpec, index?: (name: string) => number): RouteMessage {
+  const w = new Writer(64);
+  const route = checkRoute(kind, spec);
+  if (index) route.resolve(index);
+  writeRoute(w, route);
+  const [message, ...rest] = decodeMessages(w.buffer.slice(0, w.length));
+  expect(rest).toEqual([]);
+  expect(message?.kind).toBe('route');
+  return message as RouteMessage;
+}
+
+const captured = (name: string): RouteMessage => decodeMessages(fixtureBytes(name))[0] as RouteMessage;
+
+/** The body as the kernel reads it; RTA_TABLE aside (we always send it, iproute2 only above 255). */
+function meaning(m: RouteMessage): unknown {
+  const { table: _table, ...attrs } = m.body.attrs as Record<string, unknown>;
+  return { type: m.type, flags: m.flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE | NLM_F_APPEND), body: { ...m.body, attrs: { ...attrs } } };
+}
+
+describe('route requests written straight to bytes', () => {
+  // Each iproute2 capture beside the spec that asks for the same (iproute2 defaults to proto boot).
+  const oif = (name: string) => captured(name).body.attrs.oif!;
+  const cases: Array<[fixture: string, kind: RouteKind, spec: () => RouteSpec]> = [
+    ['route-new-default-request', 'add', () => ({ dst: 'default', via: '10.0.0.1', protocol: 'boot' })],
+    ['route-new-gateway-request', 'add', () => ({ dst: '10.1.0.0/24', via: '10.0.0.254', dev: oif('route-new-gateway-request'), protocol: 'boot' })],
+    ['route-new-metrics-mtu-request', 'add', () => ({ dst: '10.5.0.0/24', dev: oif('route-new-metrics-mtu-request'), mtu: 1400, protocol: 'boot' })],
+    [
+      'route-new-multipath-request',
+      'add',
+      () => ({ dst: '10.4.0.0/24', nexthops: [{ via: '10.0.0.254', weight: 1 }, { via: '10.0.0.253', weight: 2 }], protocol: 'boot' }),
+    ],
+    ['route-new-nhid-request', 'add', () => ({ dst: '10.6.0.0/24', nhid: 10, protocol: 'boot' })],
+    ['route-new-prefsrc-proto-request', 'add', () => ({ dst: '10.3.0.0/24', via: '10.0.0.254', src: '10.0.0.2', protocol: 'static' })],
+    ['route-new-table-metric-request', 'add', () => ({ dst: '10.2.0.0/24', dev: oif('route-new-table-metric-request'), table: 100, metric: 50, protocol: 'boot' })],
+    ['route-new-v6-request', 'add', () => ({ dst: 'fd01::/64', via: 'fd00::1', dev: oif('route-new-v6-request'), protocol: 'boot' })],
+    ['route-del-request', 'delete', () => ({ dst: '10.9.0.0/24' })],
+  ];
+
+  it.each(cases)('%s: says what iproute2 says', (fixture, kind, spec) => {
+    expect(meaning(written(kind, spec()))).toEqual(meaning(captured(fixture)));
+  });
+
+  it('clears host bits, reads bare addresses as host routes, and fills in named devices once resolved', () => {
+    const host = written('add', { dst: '10.1.2.3/16', dev: 4 });
+    expect(host.body.attrs.dst).toBe('10.1.0.0');
+    expect(host.body.dstLen).toBe(16);
+    expect(written('add', { dst: '10.1.2.3', dev: 4 }).body.dstLen).toBe(32);
+    expect(written('add', { dst: '0.0.0.0/0', via: '10.0.0.1' }).body.attrs.dst).toBe('0.0.0.0');
+    expect(written('add', { dst: 'fd00:1::5/64', dev: 4 }).body.attrs.dst).toBe('fd00:1::');
+    const named = written('add', { dst: '10.1.0.0/24', dev: 'eth0', nexthops: undefined }, (name) => (name === 'eth0' ? 7 : 0));
+    expect(named.body.attrs.oif).toBe(7);
+    const hops = written('add', { dst: '10.1.0.0/24', nexthops: [{ via: '10.0.0.1', dev: 'a' }, { via: '10.0.0.2', dev: 3 }] }, (name) => (name === 'a' ? 9 : 0));
+    expect(hops.body.attrs.multipath!.map((h) => h.ifindex)).toEqual([9, 3]);
+    expect(checkRoute('add', { dst: '10.1.0.0/24', nexthops: [{ dev: 'a' }, { dev: 'b' }], dev: 'a' }).names()).toEqual(['a', 'a', 'b']);
+  });
+
+  it('writes the header each kind needs', () => {
+    const flags = (kind: RouteKind) => written(kind, { dst: '10.1.0.0/24', dev: 2 });
+    expect([flags('add').type, flags('add').flags]).toEqual([RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL]);
+    expect(flags('replace').flags).toBe(NLM_F_CREATE | NLM_F_REPLACE);
+    expect(flags('append').flags).toBe(NLM_F_CREATE | NLM_F_APPEND);
+    expect([flags('delete').type, flags('delete').flags, flags('delete').body.protocol]).toEqual([RTM_DELROUTE, 0, 0]);
+  });
+});
