@@ -38,7 +38,7 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
         push('ours, one by one', await ours<AddDel>({ ...task, mode: 'seq' }, node), { ours: true, node });
         verify('ours seq');
         push('ours, batched', await ours<AddDel>({ ...task, mode: 'batch' }, node), {
-          ours: true, node, batched: true, note: 'ns.addRoutes; delete through Connection.batch',
+          ours: true, node, batched: true, note: 'ns.addRoutes, ns.deleteRoutes',
         });
         verify('ours batch');
         const f = await floor<AddDel & { addBatched: number[]; delBatched: number[] }>({ ...task, dev, batch: s.w1Batch }, node);

@@ -14,6 +14,7 @@ import type { Monitor, MonitorOptions } from './monitor/index.js';
 import { NamespaceHandles, namespaceFile, openNetnsFile, type SocketOptions } from './namespace-handles.js';
 import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
+import type { Change } from './rtnl/changes.js';
 import type { Rtnl, AddressFilter, LinkFilter, NeighborFilter, NsidEntry, RouteFilter } from './rtnl/client.js';
 import type { FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
 import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
@@ -210,6 +211,17 @@ export class Namespace implements AsyncDisposable {
   /** Many routes, one request each, sent in as few datagrams as possible; one result per route. */
   addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     return this.rtnl.addRoutes(specs);
+  }
+  /** Many routes deleted, as addRoutes adds them; one result per route. */
+  deleteRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
+    return this.rtnl.deleteRoutes(specs);
+  }
+  /**
+   * Many link, address, route, neighbour and FDB changes in one call, like `ip -batch -force`; one
+   * result per change, in order: undefined where applied, else its error. See {@link Change}.
+   */
+  batch(changes: readonly Change[]): Promise<Array<Error | undefined>> {
+    return this.rtnl.batch(changes);
   }
 
   // ---- nexthop objects (`ip nexthop`); a route uses one with { nhid }

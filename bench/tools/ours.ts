@@ -11,7 +11,6 @@ import type { NetlinkMessage } from '../../messages/message.js';
 import { RT_TABLE_MAIN } from '../../messages/route/constants.js';
 import { Namespace, VethPair } from '../../lib/index.js';
 import { attachContainer, detachContainer, type BridgeNetConf } from '../../lib/cni/index.js';
-import { routeMessage } from '../../lib/rtnl/routes.js';
 import { settleAfterTeardown } from '../../examples/common/run.js';
 import { buildCluster } from '../cluster.js';
 import { CONTAINER_GATEWAY, containerAddress, now, pairAddresses, routeAddress } from '../common.js';
@@ -50,12 +49,10 @@ async function w1(t: Extract<Task, { w: 'w1' }>) {
       let t0 = now();
       check(await ns.addRoutes(specs), 'addRoutes');
       add.push(now() - t0);
-      // No deleteRoutes in the API yet: the same batching through Connection.batch.
       t0 = now();
-      const messages = specs.map((s) => routeMessage('delete', s, () => dev));
-      const results = await ns.rtnl.connection.batch(messages);
+      const results = await ns.deleteRoutes(specs);
       del.push(now() - t0);
-      check(results.map((x) => (x.ok ? undefined : x.error)), 'delete batch');
+      check(results, 'deleteRoutes');
     }
   }
   ns.close();

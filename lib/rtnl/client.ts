@@ -6,11 +6,18 @@ import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { checkInteger, checkInterfaceName, checkOptions, InvalidArgumentError, type Family } from '../validate.js';
-import { addressMessage, toAddress, type AddAddressOptions, type Address } from './addresses.js';
-import { deleteLinkGroupMessage, deleteLinkMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
-import { fdbMessage, neighborMessage, toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
+import { toAddress, type AddAddressOptions, type Address } from './addresses.js';
+import { applyChange, applyChanges } from './apply.js';
+import { deviceText } from './device-ref.js';
+import {
+  describeChanges, planAddress, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
+  type Change, type FdbChange, type NeighborChange, type PlannedChange,
+} from './changes.js';
+import { deleteLinkGroupMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
+import { toNeighbor, type Neighbor } from './neighbors.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
-import { devicesOf, routeMessage, toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
+import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
+import { toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
 import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 
@@ -140,8 +147,7 @@ export class Rtnl {
 
   async setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
     try {
-      const index = await this.index(ref);
-      await this.send(setLinkMessage(index, changes), `RTM_NEWLINK set ${deviceText(ref)} ${describeChanges(changes)}`);
+      await this.apply(planSetLink(ref, changes));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -174,8 +180,7 @@ export class Rtnl {
 
   async deleteLink(ref: DeviceRef): Promise<void> {
     try {
-      const index = await this.index(ref);
-      await this.send(deleteLinkMessage(index), `RTM_DELLINK ${deviceText(ref)}`);
+      await this.apply(planDeleteLink(ref));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -231,9 +236,7 @@ export class Rtnl {
 
   async addAddress(dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): Promise<void> {
     try {
-      const message = addressMessage('add', 0, cidr, options);
-      message.body.index = await this.index(dev);
-      await this.send(message, `RTM_NEWADDR ${cidr} dev ${deviceText(dev)}`);
+      await this.apply(planAddress('add', dev, cidr, options));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -241,9 +244,7 @@ export class Rtnl {
 
   async deleteAddress(dev: DeviceRef, cidr: string): Promise<void> {
     try {
-      const message = addressMessage('delete', 0, cidr);
-      message.body.index = await this.index(dev);
-      await this.send(message, `RTM_DELADDR ${cidr} dev ${deviceText(dev)}`);
+      await this.apply(planAddress('delete', dev, cidr));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -251,24 +252,17 @@ export class Rtnl {
 
   // ---- routes
 
-  private async resolver(spec: RouteSpec): Promise<(dev: DeviceRef, field: string) => number> {
-    const names = new Map<DeviceRef, number>();
-    for (const dev of devicesOf(spec)) if (!names.has(dev)) names.set(dev, await this.index(dev));
-    return (dev) => names.get(dev)!;
-  }
-
-  /** Builds the message first (so bad input is refused before any I/O), then resolves names. */
-  private async routeRequest(kind: 'add' | 'replace' | 'append' | 'delete', spec: RouteSpec): Promise<NetlinkMessage> {
-    if (devicesOf(spec).every((dev) => typeof dev === 'number')) {
-      return routeMessage(kind, spec, (dev, field) => checkInteger(dev, field, 1, 0x7fffffff));
-    }
-    routeMessage(kind, spec, () => 1);
-    return routeMessage(kind, spec, await this.resolver(spec));
+  /**
+   * A route change. A spec whose devices are all indexes is checked and written straight into the
+   * send buffer, in one step; one that names devices is checked, then its names are looked up.
+   */
+  private route(kind: RouteKind, spec: RouteSpec): Promise<void> {
+    return namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec);
   }
 
   async addRoute(spec: RouteSpec): Promise<void> {
     try {
-      await this.send(await this.routeRequest('add', spec), `RTM_NEWROUTE ${describeRoute(spec)}`);
+      await this.route('add', spec);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -276,7 +270,7 @@ export class Rtnl {
 
   async replaceRoute(spec: RouteSpec): Promise<void> {
     try {
-      await this.send(await this.routeRequest('replace', spec), `RTM_NEWROUTE replace ${describeRoute(spec)}`);
+      await this.route('replace', spec);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -284,7 +278,7 @@ export class Rtnl {
 
   async appendRoute(spec: RouteSpec): Promise<void> {
     try {
-      await this.send(await this.routeRequest('append', spec), `RTM_NEWROUTE append ${describeRoute(spec)}`);
+      await this.route('append', spec);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -292,21 +286,46 @@ export class Rtnl {
 
   async deleteRoute(spec: RouteSpec): Promise<void> {
     try {
-      await this.send(await this.routeRequest('delete', spec), `RTM_DELROUTE ${describeRoute(spec)}`);
+      await this.route('delete', spec);
     } catch (error) {
       rethrowAtCaller(error);
     }
   }
 
   /**
-   * Adds many routes with one request each, packed into as few sendmsg calls as flow control
-   * allows. Resolves to one Error or undefined per route, in order.
+   * Adds many routes, one request each, packed into as few datagrams as flow control allows.
+   * Resolves with one entry per route, in order: undefined where it was added, else its error (a
+   * spec that fails its checks gets its InvalidArgumentError and is not sent; the others are).
    */
-  async addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
-    const messages = await Promise.all(specs.map((spec) => this.routeRequest('add', spec)));
-    const results = await this.connection.batch(messages, { operation: 'RTM_NEWROUTE (batch)' });
-    return results.map((r) => (r.ok ? undefined : r.error));
+  addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
+    return this.applyAll(specs.length, (i) => planRoute('add', specs[i]!));
   }
+
+  /** Deletes many routes, as addRoutes adds them. */
+  deleteRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
+    return this.applyAll(specs.length, (i) => planRoute('delete', specs[i]!));
+  }
+
+  /**
+   * Many changes of links, addresses, routes, neighbours and FDB entries in one call, like
+   * `ip -batch -force`: each is checked (a bad one gets its InvalidArgumentError and is not sent),
+   * the device names they use are looked up once each, and the changes go out packed into as few
+   * datagrams as flow control allows, in order. Resolves with one entry per change: undefined
+   * where it was applied, else its error. One failure does not stop the others.
+   */
+  batch(changes: readonly Change[]): Promise<Array<Error | undefined>> {
+    return this.applyAll(changes.length, (i) => planChange(changes[i]!));
+  }
+
+  private apply(planned: PlannedChange): Promise<void> {
+    return applyChange(this.connection, this.#lookup, planned);
+  }
+
+  private applyAll(count: number, plan: (i: number) => PlannedChange): Promise<Array<Error | undefined>> {
+    return applyChanges(this.connection, this.#lookup, count, plan);
+  }
+
+  readonly #lookup = (name: string): Promise<number> => this.index(name);
 
   async routes(filter?: RouteFilter, options?: RequestOptions): Promise<Route[]> {
     try {
@@ -354,24 +373,17 @@ export class Rtnl {
     }
   }
 
-  async neighbor(kind: 'add' | 'replace' | 'delete', spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+  async neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborChange): Promise<void> {
     try {
-      const { dev, ...rest } = spec;
-      // Built (and so checked) before the device lookup; the index is filled in after it.
-      const message = neighborMessage(kind, { ...rest, ifindex: 1 });
-      message.body.ifindex = await this.index(dev);
-      await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(dev)}`);
+      await this.apply(planNeighbor(kind, spec));
     } catch (error) {
       rethrowAtCaller(error);
     }
   }
 
-  async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
+  async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbChange): Promise<void> {
     try {
-      const { dev, ...rest } = spec;
-      const message = fdbMessage(kind, { ...rest, ifindex: 1 });
-      message.body.ifindex = await this.index(dev);
-      await this.send(message, `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`);
+      await this.apply(planFdb(kind, spec));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -429,27 +441,13 @@ export class Rtnl {
   }
 }
 
-function describeChanges(changes: LinkChanges | BridgePortSettings): string {
-  return Object.entries(changes)
-    .map(([k, v]) => `${k} ${String(v)}`)
-    .join(' ');
-}
 
-/** A device as errors name it: its name when known (a name, or a Link), else `index N`. */
-function deviceText(ref: DeviceRef): string {
-  if (typeof ref === 'number') return `index ${ref}`;
-  if (typeof ref === 'object' && ref !== null) return typeof ref.name === 'string' ? ref.name : `index ${ref.index}`;
-  return String(ref);
+/** Whether a route spec names any device (by name, to be looked up) rather than giving indexes. */
+function namesDevices(spec: RouteSpec): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  if (typeof spec.dev === 'string') return true;
+  const hops = spec.nexthops;
+  if (!Array.isArray(hops)) return false;
+  for (const hop of hops) if (typeof hop?.dev === 'string') return true;
+  return false;
 }
-
-function describeRoute(spec: RouteSpec): string {
-  if (typeof spec !== 'object' || spec === null) return String(spec);
-  const parts = [String(spec.dst)];
-  if (spec.via) parts.push(`via ${spec.via}`);
-  if (spec.dev !== undefined) parts.push(`dev ${deviceText(spec.dev)}`);
-  if (spec.table !== undefined) parts.push(`table ${spec.table}`);
-  if (spec.metric !== undefined) parts.push(`metric ${spec.metric}`);
-  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${deviceText(h.dev)}` : ''}`).join(' '));
-  return parts.join(' ');
-}
-

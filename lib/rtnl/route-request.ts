@@ -13,7 +13,8 @@ import {
 import { ipv4Number } from '../../messages/attributes/ip-text.js';
 import type { Writer } from '../../messages/writer.js';
 import type { RequestWriter } from '../message-codec.js';
-import { checkInteger, checkMtu, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family } from '../validate.js';
+import { checkFamily, checkInteger, checkMtu, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family } from '../validate.js';
+import { deviceIndex, deviceText } from './device-ref.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from './names.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
 
@@ -73,16 +74,16 @@ export class RouteRequest {
     return names;
   }
 
-  /** Fills in the indexes of named devices. */
-  resolve(index: (name: string) => number): void {
-    if (typeof this.dev === 'string') this.oif = index(this.dev);
-    if (this.nexthops) for (const hop of this.nexthops) if (typeof hop.dev === 'string') hop.ifindex = index(hop.dev);
+  /** Fills in the indexes of named devices, once looked up. */
+  resolve(indexes: ReadonlyMap<string, number>): void {
+    if (typeof this.dev === 'string') this.oif = indexes.get(this.dev)!;
+    if (this.nexthops) for (const hop of this.nexthops) if (typeof hop.dev === 'string') hop.ifindex = indexes.get(hop.dev)!;
   }
 }
 
-function deviceIndex(dev: unknown, field: string): number {
-  // A name is checked when it is looked up (the kernel's answer is ENODEV for one it lacks).
-  return typeof dev === 'string' ? 0 : checkInteger(dev, field, 1, 0x7fffffff);
+/** A device's index, or 0 for a name (checked when it is looked up: the kernel answers ENODEV for one it lacks). */
+function indexOrName(dev: unknown, field: string): number {
+  return typeof dev === 'string' ? 0 : deviceIndex(dev, field);
 }
 
 /**
@@ -145,7 +146,7 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
   const dstText = spec.dst;
   if (typeof dstText !== 'string') throw new InvalidArgumentError('dst', dstText, "is not 'default' or a prefix like 10.0.1.0/24");
   const r = into;
-  let family = spec.family;
+  let family = spec.family === undefined ? undefined : checkFamily(spec.family);
   r.dst = undefined;
   r.dstLen = 0;
   if (dstText === 'default' || dstText.startsWith('default/')) {
@@ -178,12 +179,12 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
         hopGateway = address(hop.via, `${field}.via`, family);
         family = familyOf(hopGateway);
       }
-      const ifindex = hop.dev === undefined ? 0 : deviceIndex(hop.dev, `${field}.dev`);
+      const ifindex = hop.dev === undefined ? 0 : indexOrName(hop.dev, `${field}.dev`);
       nexthops.push({ flags: hop.onlink ? RTNH_F_ONLINK : 0, hops: weight - 1, dev: hop.dev, ifindex, gateway: hopGateway });
     }
   }
   family ??= 4;
-  if (spec.dev !== undefined) deviceIndex(spec.dev, 'dev');
+  const oif = spec.dev === undefined ? 0 : indexOrName(spec.dev, 'dev');
   const table = spec.table === undefined ? RT_TABLE_MAIN : lookup(TABLES, spec.table, 'table', 0xffffffff);
   const priority = spec.metric === undefined ? undefined : checkU32(spec.metric, 'metric');
   const prefsrc = spec.src === undefined ? undefined : address(spec.src, 'src', family);
@@ -205,7 +206,7 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
   r.onlink = spec.onlink === true;
   r.gateway = gateway;
   r.dev = spec.dev;
-  r.oif = typeof spec.dev === 'number' ? spec.dev : 0;
+  r.oif = oif;
   r.priority = priority;
   r.prefsrc = prefsrc;
   r.mtu = mtu;
@@ -284,10 +285,10 @@ export function describeRoute(spec: RouteSpec): string {
   if (typeof spec !== 'object' || spec === null) return String(spec);
   const parts = [String(spec.dst)];
   if (spec.via) parts.push(`via ${spec.via}`);
-  if (spec.dev !== undefined) parts.push(`dev ${spec.dev}`);
+  if (spec.dev !== undefined) parts.push(`dev ${deviceText(spec.dev)}`);
   if (spec.table !== undefined) parts.push(`table ${spec.table}`);
   if (spec.metric !== undefined) parts.push(`metric ${spec.metric}`);
-  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${h.dev}` : ''}`).join(' '));
+  if (spec.nexthops) parts.push(spec.nexthops.map((h) => `nexthop${h.via ? ` via ${h.via}` : ''}${h.dev !== undefined ? ` dev ${deviceText(h.dev)}` : ''}`).join(' '));
   return parts.join(' ');
 }
 

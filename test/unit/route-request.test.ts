@@ -6,10 +6,10 @@ import { checkRoute, writeRoute, type RouteKind } from '../../lib/rtnl/route-req
 import type { RouteSpec } from '../../lib/rtnl/routes.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 
-function written(kind: RouteKind, spec: RouteSpec, index?: (name: string) => number): RouteMessage {
+function written(kind: RouteKind, spec: RouteSpec, indexes?: ReadonlyMap<string, number>): RouteMessage {
   const w = new Writer(64);
   const route = checkRoute(kind, spec);
-  if (index) route.resolve(index);
+  if (indexes) route.resolve(indexes);
   writeRoute(w, route);
   const [message, ...rest] = decodeMessages(w.buffer.slice(0, w.length));
   expect(rest).toEqual([]);
@@ -55,10 +55,11 @@ describe('route requests written straight to bytes', () => {
     expect(written('add', { dst: '10.1.2.3', dev: 4 }).body.dstLen).toBe(32);
     expect(written('add', { dst: '0.0.0.0/0', via: '10.0.0.1' }).body.attrs.dst).toBe('0.0.0.0');
     expect(written('add', { dst: 'fd00:1::5/64', dev: 4 }).body.attrs.dst).toBe('fd00:1::');
-    const named = written('add', { dst: '10.1.0.0/24', dev: 'eth0', nexthops: undefined }, (name) => (name === 'eth0' ? 7 : 0));
+    const named = written('add', { dst: '10.1.0.0/24', dev: 'eth0', nexthops: undefined }, new Map([['eth0', 7]]));
     expect(named.body.attrs.oif).toBe(7);
-    const hops = written('add', { dst: '10.1.0.0/24', nexthops: [{ via: '10.0.0.1', dev: 'a' }, { via: '10.0.0.2', dev: 3 }] }, (name) => (name === 'a' ? 9 : 0));
+    const hops = written('add', { dst: '10.1.0.0/24', nexthops: [{ via: '10.0.0.1', dev: 'a' }, { via: '10.0.0.2', dev: 3 }] }, new Map([['a', 9]]));
     expect(hops.body.attrs.multipath!.map((h) => h.ifindex)).toEqual([9, 3]);
+    expect(written('add', { dst: '10.1.0.0/24', dev: { index: 5, name: 'veth0' } }).body.attrs.oif).toBe(5);
     expect(checkRoute('add', { dst: '10.1.0.0/24', nexthops: [{ dev: 'a' }, { dev: 'b' }], dev: 'a' }).names()).toEqual(['a', 'a', 'b']);
   });
 

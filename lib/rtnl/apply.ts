@@ -1,0 +1,78 @@
+/**
+ * Planned changes (lib/rtnl/changes.ts) sent over a connection: the device names they use looked
+ * up first (each once, the lookups pipelined), then the changes themselves.
+ */
+import type { Connection } from '../connection.js';
+import type { RequestWriter } from '../message-codec.js';
+import type { PlannedChange } from './changes.js';
+
+/** The index of a device name (an RTM_GETLINK); rejects with the kernel's ENODEV. */
+export type IndexLookup = (name: string) => Promise<number>;
+
+/** One change: its names looked up, then sent; settles with its outcome. */
+export function applyChange(connection: Connection, lookup: IndexLookup, planned: PlannedChange): Promise<void> {
+  if (planned.names.length === 0) return connection.change(planned.writer, planned.subject);
+  return lookUp(lookup, planned.names).then((indexes) => {
+    for (const index of indexes.values()) if (index instanceof Error) throw index;
+    planned.fill(indexes as ReadonlyMap<string, number>);
+    return connection.change(planned.writer, planned.subject);
+  });
+}
+
+/**
+ * `count` changes, planned by `plan(i)` (which throws for bad input): every name looked up once,
+ * then all sent together. One result per change, in order: undefined where it was applied, else
+ * its error (a plan's InvalidArgumentError, a lookup's error, or the kernel's).
+ */
+export async function applyChanges(
+  connection: Connection,
+  lookup: IndexLookup,
+  count: number,
+  plan: (i: number) => PlannedChange,
+): Promise<Array<Error | undefined>> {
+  const results = new Array<Error | undefined>(count).fill(undefined);
+  const plans = new Array<PlannedChange | undefined>(count);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      const planned = (plans[i] = plan(i));
+      for (const name of planned.names) names.push(name);
+    } catch (error) {
+      results[i] = error as Error;
+    }
+  }
+  if (names.length > 0) {
+    const indexes = await lookUp(lookup, names);
+    for (let i = 0; i < count; i++) {
+      const planned = plans[i];
+      if (planned === undefined || planned.names.length === 0) continue;
+      const failed = planned.names.map((name) => indexes.get(name)).find((x) => x instanceof Error);
+      if (failed instanceof Error) {
+        results[i] = failed;
+        plans[i] = undefined;
+      } else {
+        planned.fill(indexes as ReadonlyMap<string, number>);
+      }
+    }
+  }
+  const sent: number[] = [];
+  const writers: Array<RequestWriter<unknown>> = [];
+  const subjects: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const planned = plans[i];
+    if (planned === undefined) continue;
+    sent.push(i);
+    writers.push(planned.writer);
+    subjects.push(planned.subject);
+  }
+  const outcomes = await connection.changes(writers, subjects);
+  for (let k = 0; k < sent.length; k++) results[sent[k]!] = outcomes[k];
+  return results;
+}
+
+/** Each distinct name's index, or the error its lookup gave; the lookups go out together. */
+async function lookUp(lookup: IndexLookup, names: readonly string[]): Promise<Map<string, number | Error>> {
+  const unique = [...new Set(names)];
+  const found = await Promise.all(unique.map((name) => lookup(name).catch((error: Error) => error)));
+  return new Map(unique.map((name, i) => [name, found[i]!]));
+}

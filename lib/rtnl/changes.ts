@@ -1,0 +1,143 @@
+/**
+ * Changes of links, addresses, routes and neighbours, made ready to send: each is checked once
+ * (InvalidArgumentError before anything is sent), says which device names it needs looked up, and
+ * is then written by a RequestWriter with the indexes filled in. One change at a time
+ * (Rtnl.addAddress ...) and many at once (Rtnl.batch) go the same way.
+ */
+import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
+import type { RequestWriter } from '../message-codec.js';
+import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
+import { deviceIndex, deviceText } from './device-ref.js';
+import { addressMessage, type AddAddressOptions } from './addresses.js';
+import { deleteLinkMessage, setLinkMessage, type LinkChanges } from './links.js';
+import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
+import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
+import type { DeviceRef, RouteSpec } from './routes.js';
+
+/** A neighbour or FDB entry on a device given by name or index. */
+export type NeighborChange = Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef };
+export type FdbChange = Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef };
+
+/** One change of a batch (Rtnl.batch, Namespace.batch), named as `ip` names it. */
+export type Change =
+  | { do: 'route add' | 'route replace' | 'route append' | 'route delete'; route: RouteSpec }
+  | { do: 'address add'; dev: DeviceRef; address: string; options?: AddAddressOptions }
+  | { do: 'address delete'; dev: DeviceRef; address: string }
+  | { do: 'link set'; dev: DeviceRef; changes: LinkChanges }
+  | { do: 'link delete'; dev: DeviceRef }
+  | { do: 'neighbor add' | 'neighbor replace' | 'neighbor delete'; neighbor: NeighborChange }
+  | { do: 'fdb add' | 'fdb append' | 'fdb replace' | 'fdb delete'; fdb: FdbChange };
+
+/** A change checked and ready to write once `names` are looked up and given to fill(). */
+export interface PlannedChange {
+  readonly writer: RequestWriter<unknown>;
+  readonly subject: unknown;
+  /** Device names to look up first; empty when every device is an index or a Link. */
+  readonly names: readonly string[];
+  /** Fills in the indexes of `names`, once looked up. */
+  fill(indexes: ReadonlyMap<string, number>): void;
+}
+
+/** A message built by a messages/ builder, with its words for errors. */
+interface Built {
+  message: NetlinkMessage;
+  operation: string;
+}
+
+const MESSAGE_WRITER: RequestWriter<Built> = {
+  operation: 'change',
+  write: (w, built) => writeMessage(w, built.message),
+  describe: (built) => built.operation,
+};
+
+const NO_NAMES: readonly string[] = [];
+
+/**
+ * A message that goes to device `dev`: an index (a number, or a Link's) set now with `setIndex`,
+ * or a name to look up first.
+ */
+function onDevice(message: NetlinkMessage, operation: string, dev: unknown, field: string, setIndex: (index: number) => void): PlannedChange {
+  const built: Built = { message, operation };
+  if (typeof dev === 'string') {
+    const name = checkInterfaceName(dev, field);
+    return { writer: MESSAGE_WRITER as RequestWriter<unknown>, subject: built, names: [name], fill: (indexes) => setIndex(indexes.get(name)!) };
+  }
+  setIndex(deviceIndex(dev, field));
+  return { writer: MESSAGE_WRITER as RequestWriter<unknown>, subject: built, names: NO_NAMES, fill: () => {} };
+}
+
+export function planRoute(kind: RouteKind, spec: RouteSpec): PlannedChange {
+  const route = checkRoute(kind, spec);
+  return { writer: CHECKED_ROUTE_WRITER as RequestWriter<unknown>, subject: route, names: route.names(), fill: (indexes) => route.resolve(indexes) };
+}
+
+export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): PlannedChange {
+  const message = addressMessage(kind, 0, cidr, options);
+  const operation = `${kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${cidr} dev ${deviceText(dev)}`;
+  return onDevice(message, operation, dev, 'dev', (index) => (message.body.index = index));
+}
+
+export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange {
+  const message = setLinkMessage(0, changes);
+  return onDevice(message, `RTM_NEWLINK set ${deviceText(dev)} ${describeChanges(changes)}`, dev, 'dev', (index) => (message.body.index = index));
+}
+
+export function planDeleteLink(dev: DeviceRef): PlannedChange {
+  const message = deleteLinkMessage(0);
+  return onDevice(message, `RTM_DELLINK ${deviceText(dev)}`, dev, 'dev', (index) => (message.body.index = index));
+}
+
+export function planNeighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborChange): PlannedChange {
+  if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('neighbor', spec, 'is not a neighbour object');
+  const { dev, ...rest } = spec;
+  // The index is not known yet: 0 until the device is looked up.
+  const message = neighborMessage(kind, { ...rest, ifindex: 0 });
+  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(dev)}`;
+  return onDevice(message, operation, dev, 'dev', (index) => (message.body.ifindex = index));
+}
+
+export function planFdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbChange): PlannedChange {
+  if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('fdb entry', spec, 'is not an FDB entry object');
+  const { dev, ...rest } = spec;
+  const message = fdbMessage(kind, { ...rest, ifindex: 0 });
+  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`;
+  return onDevice(message, operation, dev, 'dev', (index) => (message.body.ifindex = index));
+}
+
+/** Checks one change of a batch; throws InvalidArgumentError for bad input. */
+export function planChange(change: Change): PlannedChange {
+  if (typeof change !== 'object' || change === null) throw new InvalidArgumentError('change', change, "is not a change object like { do: 'route add', route: {...} }");
+  switch (change.do) {
+    case 'route add':
+    case 'route replace':
+    case 'route append':
+    case 'route delete':
+      return planRoute(change.do.slice(6) as RouteKind, change.route);
+    case 'address add':
+      return planAddress('add', change.dev, change.address, change.options);
+    case 'address delete':
+      return planAddress('delete', change.dev, change.address);
+    case 'link set':
+      return planSetLink(change.dev, change.changes);
+    case 'link delete':
+      return planDeleteLink(change.dev);
+    case 'neighbor add':
+    case 'neighbor replace':
+    case 'neighbor delete':
+      return planNeighbor(change.do.slice(9) as 'add' | 'replace' | 'delete', change.neighbor);
+    case 'fdb add':
+    case 'fdb append':
+    case 'fdb replace':
+    case 'fdb delete':
+      return planFdb(change.do.slice(4) as 'add' | 'append' | 'replace' | 'delete', change.fdb);
+    default:
+      throw new InvalidArgumentError('do', (change as { do?: unknown }).do, 'is not a change this batch knows (route add/replace/append/delete, address add/delete, link set/delete, neighbor add/replace/delete, fdb add/append/replace/delete)');
+  }
+}
+
+/** Settings as errors list them: `mtu 1400 up true`. */
+export function describeChanges(changes: object): string {
+  return Object.entries(changes)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(' ');
+}
