@@ -216,10 +216,8 @@ export class Namespace implements AsyncDisposable {
   deleteRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     return this.rtnl.deleteRoutes(specs);
   }
-  /**
-   * Many link, address, route, neighbour and FDB changes in one call, like `ip -batch -force`; one
-   * result per change, in order: undefined where applied, else its error. See {@link Change}.
-   */
+  /** Like `ip -batch -force`: many link, address, route, neighbour and FDB changes in one call;
+   *  one result per change, in order (undefined where applied, else its error). */
   batch(changes: readonly Change[]): Promise<Array<Error | undefined>> {
     return this.rtnl.batch(changes);
   }
