@@ -17,6 +17,8 @@ function vlanError(n: BridgeConfig, error: unknown): CniError {
   return new CniError(
     CNI_ERRORS.INVALID_NETWORK_CONFIG,
     `vlan ${n.vlan}: this kernel's bridge cannot filter VLANs (${errno(error) ?? (error as Error).message}); it needs CONFIG_BRIDGE_VLAN_FILTERING, or remove "vlan" from the network configuration`,
+    undefined,
+    { cause: error },
   );
 }
 
@@ -34,7 +36,7 @@ async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState
       await host.rtnl.createLink(message, `${n.bridge} type bridge`);
     } catch (error) {
       if (n.vlan && (errno(error) === 'EOPNOTSUPP' || errno(error) === 'EINVAL')) throw vlanError(n, error);
-      if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": could not add "${n.bridge}": ${(error as Error).message}`);
+      if (errno(error) !== 'EEXIST') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": could not add "${n.bridge}"`, error);
     }
     state = await host.rtnl.link(n.bridge);
   }
@@ -55,14 +57,14 @@ async function ensureAddr(host: Namespace, bridge: LinkState, gw: string, n: Bri
     if (a.family === 6 && a.scope === 'link') continue;
     if (sameAddress(a.address, gwIp) && a.prefixlen === Number(gw.split('/')[1])) return;
     if (family === 4 || prefixContains(a.cidr, gwIp) || prefixContains(gw, a.address)) {
-      if (!n.forceAddress) throw new CniError(CNI_ERRORS.INTERNAL, `failed to set bridge addr: "${n.bridge}" already has an IP address different from ${networkCidr(gw) === gw ? gw : gw}`);
+      if (!n.forceAddress) throw new CniError(CNI_ERRORS.INTERNAL, `failed to set bridge addr: "${n.bridge}" already has an IP address different from ${gw}`);
       await host.rtnl.deleteAddress(bridge.index, a.cidr);
     }
   }
   try {
     await host.rtnl.addAddress(bridge.index, gw, addressOptions(gw));
   } catch (error) {
-    if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to set bridge addr: could not add IP address to "${n.bridge}": ${(error as Error).message}`);
+    if (errno(error) !== 'EEXIST') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to set bridge addr: could not add IP address to "${n.bridge}"`, error);
   }
   // Pin the bridge's MAC, so that it does not follow the lowest port MAC as ports come and go.
   if (bridge.mac) await host.rtnl.setLink(bridge, { mac: bridge.mac });
@@ -122,7 +124,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
       await host.rtnl.createLink(message, `${hostName} type veth peer ${options.ifname}`);
       break;
     } catch (error) {
-      if (errno(error) !== 'EEXIST') throw new CniError(CNI_ERRORS.INTERNAL, `failed to make veth pair: ${(error as Error).message}`);
+      if (errno(error) !== 'EEXIST') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to make veth pair`, error);
       const taken = await container.rtnl.link(options.ifname).then(() => true, () => false);
       if (taken) throw new CniError(CNI_ERRORS.INTERNAL, `container veth name provided (${options.ifname}) already exists`);
       if (attempt >= 9) throw new CniError(CNI_ERRORS.INTERNAL, 'failed to find a unique veth name');
@@ -184,7 +186,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
       try {
         await container.rtnl.addAddress(contLink.index, ip.address, addressOptions(ip.address));
       } catch (error) {
-        throw new CniError(CNI_ERRORS.INTERNAL, `failed to add IP addr ${ip.address} to "${options.ifname}": ${(error as Error).message}`);
+        throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to add IP addr ${ip.address} to "${options.ifname}"`, error);
       }
       if (ip.gateway !== undefined) {
         if (familyOf(ip.gateway) === 4) v4gw ??= ip.gateway;
@@ -198,7 +200,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
       try {
         await container.rtnl.addRoute(routeSpec(route, contLink.index, gw));
       } catch (error) {
-        throw new CniError(CNI_ERRORS.INTERNAL, `failed to add route '${route.dst} via ${gw ?? '<nil>'} dev ${options.ifname}': ${(error as Error).message}`);
+        throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to add route '${route.dst} via ${gw ?? '<nil>'} dev ${options.ifname}'`, error);
       }
     }
 

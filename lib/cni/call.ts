@@ -109,7 +109,7 @@ export async function openContainer(ref: NetnsLike): Promise<Namespace> {
   try {
     return await openNetns(ref);
   } catch (error) {
-    throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${netnsPath(ref)}": ${(error as Error).message}`, undefined, { cause: error });
+    throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to open netns "${netnsPath(ref)}"`, error);
   }
 }
 

@@ -58,8 +58,8 @@ export interface BridgeConfig {
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-function invalid(msg: string, details?: string): CniError {
-  return new CniError(CNI_ERRORS.INVALID_NETWORK_CONFIG, msg, details);
+function invalid(msg: string, details?: string, cause?: unknown): CniError {
+  return new CniError(CNI_ERRORS.INVALID_NETWORK_CONFIG, msg, details, cause === undefined ? undefined : { cause });
 }
 
 function bool(c: Record<string, unknown>, key: string): boolean {
@@ -111,7 +111,7 @@ export function parseBridgeConfig(input: string | Uint8Array | BridgeNetConf, cn
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      throw new CniError(CNI_ERRORS.DECODING_FAILURE, `error unmarshall network config: ${(error as Error).message}`);
+      throw CniError.wrap(CNI_ERRORS.DECODING_FAILURE, `error unmarshall network config`, error);
     }
   } else {
     parsed = input;
@@ -136,7 +136,7 @@ export function parseBridgeConfig(input: string | Uint8Array | BridgeNetConf, cn
     try {
       checkMtu(mtu);
     } catch (error) {
-      throw invalid(`invalid mtu ${mtu}`, (error as Error).message);
+      throw invalid(`invalid mtu ${mtu}`, (error as Error).message, error);
     }
   }
 

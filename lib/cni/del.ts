@@ -19,14 +19,14 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
       try {
         container = await openNetns(options.netns);
       } catch (error) {
-        if (!isMissingNetns(error)) throw new CniError(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}": ${(error as Error).message}`);
+        if (!isMissingNetns(error)) throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}"`, error);
       }
     }
     if (container) {
       try {
         await container.rtnl.deleteLink(options.ifname);
       } catch (error) {
-        if (errno(error) !== 'ENODEV') throw new CniError(CNI_ERRORS.INTERNAL, `failed to delete "${options.ifname}": ${(error as Error).message}`);
+        if (errno(error) !== 'ENODEV') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to delete "${options.ifname}"`, error);
       } finally {
         container.close();
       }

@@ -53,7 +53,12 @@ export class CniError extends NetnsRtnlError {
   /** Any thrown value as a CniError: CniErrors pass through, anything else is internal (999). */
   static from(error: unknown, prefix?: string): CniError {
     if (error instanceof CniError) return error;
+    return CniError.wrap(CNI_ERRORS.INTERNAL, prefix, error);
+  }
+
+  /** A CniError whose msg is `prefix: ` and the message of `error`, which becomes its `cause`. */
+  static wrap(cniCode: CniErrorCode, prefix: string | undefined, error: unknown): CniError {
     const text = error instanceof Error ? error.message : String(error);
-    return new CniError(CNI_ERRORS.INTERNAL, prefix ? `${prefix}: ${text}` : text, undefined, { cause: error });
+    return new CniError(cniCode, prefix ? `${prefix}: ${text}` : text, undefined, { cause: error });
   }
 }

@@ -76,7 +76,7 @@ export async function execPlugin(type: string, command: string, stdin: string, e
     try {
       e = JSON.parse(stdout);
     } catch (error) {
-      throw new CniError(CNI_ERRORS.INTERNAL, `netplugin failed but error parsing its diagnostic message ${JSON.stringify(stdout)}: ${(error as Error).message}`);
+      throw CniError.wrap(CNI_ERRORS.INTERNAL, `netplugin failed but error parsing its diagnostic message ${JSON.stringify(stdout)}`, error);
     }
     throw new CniError(
       typeof e.code === 'number' && e.code > 0 ? e.code : CNI_ERRORS.INTERNAL,
@@ -88,6 +88,6 @@ export async function execPlugin(type: string, command: string, stdin: string, e
   try {
     return JSON.parse(stdout);
   } catch (error) {
-    throw new CniError(CNI_ERRORS.DECODING_FAILURE, `failed to parse the result of ${type}: ${(error as Error).message}`);
+    throw CniError.wrap(CNI_ERRORS.DECODING_FAILURE, `failed to parse the result of ${type}`, error);
   }
 }

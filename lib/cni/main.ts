@@ -53,7 +53,7 @@ export async function main(io: MainIo): Promise<number> {
     try {
       stdin = await io.stdin();
     } catch (error) {
-      throw new CniError(CNI_ERRORS.IO_FAILURE, `error reading from stdin: ${(error as Error).message}`);
+      throw CniError.wrap(CNI_ERRORS.IO_FAILURE, `error reading from stdin`, error);
     }
     cniVersion = versionOf(stdin);
 

@@ -148,6 +148,14 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     const taken = await runPlugin('ours', host, 'ADD', conf(), { ...env, ifname: 'lo' });
     expect((taken.json as Json).msg).toContain('already exists');
     expect(vethsOnHost()).toEqual([]);
+    // In process, the kernel's error is the CniError's cause: a route through a gateway on no subnet of the container.
+    const offLink = conf({ ipam: { ...conf().ipam, routes: [{ dst: '192.0.2.0/24', gw: '198.51.100.1' }] } });
+    const error: unknown = await attachContainer(JSON.stringify(offLink), { netns: c, ifname: 'eth0', containerId: 'cerr', host, cniPath: CNI_PATH }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CniError);
+    expect((error as CniError).msg).toContain("failed to add route '192.0.2.0/24 via 198.51.100.1 dev eth0'");
+    expect((error as CniError).cause).toMatchObject({ name: 'NetlinkError', code: 'ENETUNREACH' });
+    expect(await c.findLink('eth0')).toBeUndefined();
+    expect(vethsOnHost()).toEqual([]);
   });
 
   it('chaining: the reference tuning and portmap read our result', async () => {

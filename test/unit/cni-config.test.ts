@@ -21,6 +21,8 @@ describe('cni: configuration, versions, results, error JSON', () => {
     expect(parseBridgeConfig({ name: 'n', mtu: 68 }).mtu).toBe(68);
     expect(() => parseBridgeConfig('{"cniVersion":"1.0.0"}')).toThrow(expect.objectContaining({ cniCode: 7, msg: 'missing network name' }));
     expect(() => parseBridgeConfig('{"name":')).toThrow(expect.objectContaining({ cniCode: 6 }));
+    expect(() => parseBridgeConfig('{"name":')).toThrow(expect.objectContaining({ cause: expect.any(SyntaxError) }));
+    expect(() => parseBridgeConfig({ name: 'n', mtu: 67 })).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'mtu' }) }));
     expect(() => parseBridgeConfig('{"name":"n","hairpinMode":true,"promiscMode":true}')).toThrow(expect.objectContaining({ cniCode: 7 }));
   });
 
