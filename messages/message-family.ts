@@ -8,7 +8,7 @@ import { beginFrame, endFrame, FrameCursor, rememberedLength, rememberLength } f
 import { checkU16, checkU32 } from './checks.js';
 import { InvalidArgumentError } from './errors.js';
 import { Source } from './source.js';
-import type { Writer } from './writer.js';
+import { Writer } from './writer.js';
 
 /** What every message of every family carries: the nlmsghdr fields (nlmsg_len is computed) and a kind. */
 export interface FramedMessage {
@@ -47,6 +47,23 @@ export function decodeFrames<M extends FramedMessage>(family: MessageFamily<M>, 
     out.push(message);
   }
   return out;
+}
+
+/** The bytes of one message. */
+export function encodeFrame<M extends FramedMessage>(family: MessageFamily<M>, message: M): Uint8Array {
+  const w = new Writer(128);
+  writeFrame(family, w, message);
+  return w.finish();
+}
+
+/** The bytes of `messages` packed into one datagram, each 4-byte aligned. */
+export function encodeFrames<M extends FramedMessage>(family: MessageFamily<M>, messages: readonly M[]): Uint8Array {
+  const w = new Writer(128 * Math.max(1, messages.length));
+  for (const m of messages) {
+    writeFrame(family, w, m);
+    w.align();
+  }
+  return w.finish();
 }
 
 /** Appends one message to `w` (several make one datagram when each is followed by w.align()). */

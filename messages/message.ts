@@ -14,9 +14,9 @@ import { neighborBody, type NeighborBody } from './neighbor/index.js';
 import { nsidBody, type NsidBody } from './nsid/index.js';
 import { ruleBody, type RuleBody } from './rule/index.js';
 import { filterBody, qdiscBody, type FilterBody, type QdiscBody } from './tc/index.js';
-import { decodeFrames, writeFrame, type MessageFamily } from './message-family.js';
+import { decodeFrames, encodeFrame, encodeFrames, writeFrame, type MessageFamily } from './message-family.js';
 import { nexthopBody, type NexthopBody } from './nexthop/index.js';
-import { Writer } from './writer.js';
+import type { Writer } from './writer.js';
 
 /** The nlmsghdr fields every message carries (nlmsg_len is computed when encoding). */
 export interface MessageHeader {
@@ -124,17 +124,10 @@ export function writeMessage(w: Writer, message: NetlinkMessage): void {
 
 /** The bytes of one message. */
 export function encodeMessage(message: NetlinkMessage): Uint8Array {
-  const w = new Writer(128);
-  writeMessage(w, message);
-  return w.finish();
+  return encodeFrame(RTNETLINK, message);
 }
 
 /** Several messages packed into one datagram, each 4-byte aligned. */
 export function encodeMessages(messages: readonly NetlinkMessage[]): Uint8Array {
-  const w = new Writer(128 * Math.max(1, messages.length));
-  for (const m of messages) {
-    writeMessage(w, m);
-    w.align();
-  }
-  return w.finish();
+  return encodeFrames(RTNETLINK, messages);
 }

@@ -4,7 +4,8 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Source } from '../source.js';
 import type { Writer } from '../writer.js';
 
-function fixed<T>(
+/** A fixed-size payload: `size` bytes exactly, read and written by the given functions. */
+export function fixed<T>(
   label: string,
   size: number,
   read: (src: Source, at: number) => T,

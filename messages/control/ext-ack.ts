@@ -1,22 +1,11 @@
-import { bytes, cstring, s32, u32, u64 } from '../attributes/scalars.js';
+import { bytes, cstring, fixed, s32, u32, u64 } from '../attributes/scalars.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { nested } from '../attributes/walk.js';
 import type { Codec } from '../attributes/codec.js';
 import { checkS64 } from '../checks.js';
 
 /** A signed 64-bit value, used only by the policy attributes below. */
-const s64: Codec<bigint> = {
-  label: 's64',
-  shape: 'value',
-  nestedFlag: false,
-  decode(src, start, end) {
-    src.expectLength(start, end, 8, 's64');
-    return src.view.getBigInt64(start, true);
-  },
-  encode(w, v, field) {
-    w.u64(BigInt.asUintN(64, checkS64(v, field)));
-  },
-};
+const s64: Codec<bigint> = fixed('s64', 8, (s, at) => s.view.getBigInt64(at, true), (w, v, f) => w.u64(BigInt.asUintN(64, checkS64(v, f))));
 
 // <linux/netlink.h> enum netlink_policy_type_attr
 export const policyAttributes = defineTable('NL_POLICY_TYPE_ATTR', [

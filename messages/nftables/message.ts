@@ -1,12 +1,12 @@
 import { rawBody, type BodyCodec } from '../body.js';
-import { decodeFrames, writeFrame, type MessageFamily } from '../message-family.js';
+import { decodeFrames, encodeFrame, encodeFrames, writeFrame, type MessageFamily } from '../message-family.js';
 import { NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN } from '../constants.js';
 import { doneBody, errorBody } from '../control/error.js';
 import * as C from '../struct.js';
 import { headerWithAttributes, type FixedHeader, type HeaderWithAttributes } from '../fixed-header.js';
 import type { AttrTable } from '../attributes/table.js';
 import type { DoneMessage, ErrorMessage, MessageHeader, NoopMessage, OverrunMessage, UnknownMessage } from '../message.js';
-import { Writer } from '../writer.js';
+import type { Writer } from '../writer.js';
 import {
   NFNL_MSG_BATCH_BEGIN,
   NFNL_MSG_BATCH_END,
@@ -166,17 +166,10 @@ export function writeNftMessage(w: Writer, message: NftMessage): void {
 
 /** The bytes of one nfnetlink message. */
 export function encodeNftMessage(message: NftMessage): Uint8Array {
-  const w = new Writer(256);
-  writeNftMessage(w, message);
-  return w.finish();
+  return encodeFrame(NFNETLINK, message);
 }
 
 /** Several messages packed into one datagram, each 4-byte aligned (an nf_tables batch is one). */
 export function encodeNftMessages(messages: readonly NftMessage[]): Uint8Array {
-  const w = new Writer(256 * Math.max(1, messages.length));
-  for (const m of messages) {
-    writeNftMessage(w, m);
-    w.align();
-  }
-  return w.finish();
+  return encodeFrames(NFNETLINK, messages);
 }
