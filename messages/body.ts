@@ -6,7 +6,7 @@ import { InvalidArgumentError } from './errors.js';
 export interface BodyCodec<B> {
   /** `type` is the message's nlmsg_type (a body may read a request differently from a reply). */
   decode(src: Source, start: number, end: number, flags: number, type?: number): B;
-  encode(w: Writer, body: B, field: string, flags: number): void;
+  encode(w: Writer, body: B, field: string, flags: number, type?: number): void;
 }
 
 /** The payload kept as bytes: NLMSG_NOOP, NLMSG_OVERRUN and message types without a codec. */

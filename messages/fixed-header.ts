@@ -95,8 +95,15 @@ export function headerWithAttributes<H, A>(
       }
       return h;
     },
-    encode(w, body, field) {
+    encode(w, body, field, flags, type) {
       checkRecord(body, field, `a ${header.name} body object`);
+      // What only a dump request's lenient reading gives back (see decode) is refused elsewhere.
+      const lenient = isDumpRequest(flags, type);
+      for (const key of ['headerLength', 'trailer'] as const) {
+        if (body[key] !== undefined && !lenient) {
+          throw new InvalidArgumentError(`${field}.${key}`, body[key], 'is only kept for a dump request (an RTM_GET* with NLM_F_REQUEST and NLM_F_DUMP)');
+        }
+      }
       const at = w.length;
       if (body.headerLength !== undefined) {
         writeShortHeader(w, header, body, field);
@@ -105,15 +112,36 @@ export function headerWithAttributes<H, A>(
         w.zeros(padded - (w.length - at));
         if (body.padding !== undefined) writePadding(w, at, pads, body.padding, `${field}.padding`);
       }
+      const trailerAt = w.length;
+      let trailer: Uint8Array | undefined;
       if (body.trailer !== undefined) {
-        const bytes = (body.trailer as { bytes?: unknown }).bytes;
+        const bytes = checkRecord(body.trailer, `${field}.trailer`, 'a trailer { bytes, reason }').bytes;
         if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`${field}.trailer.bytes`, bytes, 'is not a Uint8Array');
+        trailer = bytes;
         w.bytes(bytes);
       }
       const attrs = body.attrs ?? ({} as A);
       encodeAttributes(encodeTable(attrs), w, attrs, `${field}.attrs`);
+      // The decoder keeps a trailer only where what follows the header does not read as attributes,
+      // and then keeps all of it: attributes after a trailer would come back inside it.
+      if (trailer !== undefined && w.length > trailerAt + trailer.length) {
+        throw new InvalidArgumentError(`${field}.attrs`, attrs, 'cannot follow a trailer: the decoder keeps everything after the header as the trailer');
+      }
+      if (trailer !== undefined && readsAsAttributes(table as AttrTable<unknown>, trailer)) {
+        throw new InvalidArgumentError(`${field}.trailer.bytes`, trailer, `read back as ${table.space} attributes: a trailer is only bytes that are not (leave it out)`);
+      }
     },
   };
+}
+
+function readsAsAttributes(table: AttrTable<unknown>, bytes: Uint8Array): boolean {
+  try {
+    decodeAttributes(table, new Source(bytes), 0, bytes.length);
+    return true;
+  } catch (error) {
+    if (error instanceof NetlinkDecodeError) return false;
+    throw error;
+  }
 }
 
 /** The bytes of the pad ranges when any is not zero. */

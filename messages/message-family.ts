@@ -77,6 +77,6 @@ export function writeFrame<M extends FramedMessage>(family: MessageFamily<M>, w:
   const seq = checkU32(message.seq ?? 0, 'message.seq');
   const pid = checkU32(message.pid ?? 0, 'message.pid');
   const start = beginFrame(w, type, flags, seq, pid);
-  codec.encode(w, message.body, 'message.body', flags);
+  codec.encode(w, message.body, 'message.body', flags, type);
   endFrame(w, start, rememberedLength(message));
 }

@@ -119,9 +119,10 @@ export function sameAsGiven(given: unknown, decoded: unknown): boolean {
     const d = (decoded as Obj)[k];
     // nlmsg_len-like fields left out are computed.
     if (k === 'len' && (g === undefined || g === null) && typeof d === 'number') continue;
-    // The decoder's note on a raw attribute it could not read (RawAttribute.reason), or on the bytes
-    // after a dump request's header it kept (trailer.reason, which counts them), is not encoded.
-    if (k === 'reason' && (('type' in given && 'data' in given) || 'bytes' in given) && (typeof g === 'string' || typeof d === 'string')) continue;
+    // The decoder's note on what it kept as bytes (a raw attribute's, a dump request's trailer's) is not encoded.
+    if (k === 'reason' && ('data' in given || 'bytes' in given) && (typeof g === 'string' || typeof d === 'string' || g === null)) continue;
+    // A nexthop group member's weight defaults to 1 (NHA_GROUP stores it minus one).
+    if (k === 'weight' && (g === undefined || g === null) && d === 1) continue;
     const absent = g === undefined || g === null || (Array.isArray(g) && g.length === 0);
     // Absent fields are written as their defaults: 0 for header fields, nothing for attributes.
     if (absent && (d === undefined || d === 0 || isEmpty(d))) continue;

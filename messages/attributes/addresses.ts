@@ -28,12 +28,26 @@ export const ip: Codec<string> = ipCodec('IP address', [4, 16], parseIP);
 const HEX_OCTETS = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2})*$/;
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const latin1 = new TextDecoder('latin1');
 
 export function formatHardwareAddress(b: Uint8Array, start: number, end: number): string {
   if (start >= end) return '';
+  if (end - start > 32) return formatLong(b, start, end);
   let s = HEX_BYTE[b[start]!]!;
   for (let i = start + 1; i < end; i++) s += ':' + HEX_BYTE[b[i]!]!;
   return s;
+}
+
+/** An address of any length (a hostile one fills a 64 KiB attribute) as text in one pass. */
+function formatLong(b: Uint8Array, start: number, end: number): string {
+  const text = new Uint8Array((end - start) * 3 - 1);
+  for (let i = start, o = 0; i < end; i++, o += 3) {
+    text[o] = HEX_DIGIT[b[i]! >> 4]!;
+    text[o + 1] = HEX_DIGIT[b[i]! & 15]!;
+    if (o + 2 < text.length) text[o + 2] = 58; // ':'
+  }
+  return latin1.decode(text);
 }
 
 export function parseHardwareAddress(text: string): Uint8Array | undefined {

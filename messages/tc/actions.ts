@@ -89,7 +89,8 @@ export const actionList: Codec<TcAction[]> = {
     value.forEach((item: unknown, i) => {
       const f = `${field}[${i}]`;
       const action = checkRecord(item, f, 'an action object') as TcAction;
-      const order = checkInteger(action.order ?? i + 1, `${f}.order`, 1, MAX_ORDER);
+      // 0 is accepted as the decoder reads it (the kernel skips an action numbered 0).
+      const order = checkInteger(action.order ?? i + 1, `${f}.order`, 0, MAX_ORDER);
       const raw = (action as { [RAW_TYPE]?: number })[RAW_TYPE];
       const at = w.beginAttr(raw !== undefined && (raw & NLA_TYPE_MASK) === order ? raw : order);
       actionCodec.encode(w, action, f);
