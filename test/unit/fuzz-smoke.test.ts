@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeCorpus, runDecodeFuzz } from '../../tools/fuzz-decode.js';
-import { runEncodeFuzz } from '../../tools/fuzz-encode.js';
+import { runEncodeFuzz, sameAsGiven } from '../../tools/fuzz-encode.js';
 
 // A short fixed-seed run of the fuzzer behind `npm run fuzz` (tools/fuzz*.ts). A failure prints the
 // seed, the input index and the bytes; replay it with `npm run fuzz -- --seed 20240607 --replay INDEX`.
@@ -35,5 +35,25 @@ describe('fuzz smoke run (fixed seed)', () => {
     expect(stats.failureCount, report).toBe(0);
     expect(stats.roundTripped).toBeGreaterThan(500);
     expect(stats.refusedNamingField).toBeGreaterThan(1_000);
+  });
+});
+
+describe('what the encoder fuzzer counts as coming back as given', () => {
+  const bytes = Uint8Array.of(0, 0, 0, 0);
+
+  it("a note the decoder adds to bytes it kept (a trailer's or a raw attribute's reason) is not encoded", () => {
+    expect(sameAsGiven({ trailer: { bytes } }, { trailer: { bytes, reason: 'not attributes' } })).toBe(true);
+    expect(sameAsGiven({ trailer: { bytes, reason: null } }, { trailer: { bytes, reason: 'not attributes' } })).toBe(true);
+    expect(sameAsGiven({ type: 9, data: bytes }, { type: 9, data: bytes, reason: 'width' })).toBe(true);
+    // The bytes themselves still count.
+    expect(sameAsGiven({ trailer: { bytes } }, { trailer: { bytes: Uint8Array.of(0, 0, 0, 1), reason: 'x' } })).toBe(false);
+    // Elsewhere a reason is a field like any other.
+    expect(sameAsGiven({ reason: null }, { reason: 'x' })).toBe(false);
+  });
+
+  it("a nexthop group member's weight left out comes back as 1, and only as 1", () => {
+    expect(sameAsGiven({ group: [{ id: 1 }] }, { group: [{ id: 1, weight: 1 }] })).toBe(true);
+    expect(sameAsGiven({ group: [{ id: 1 }] }, { group: [{ id: 1, weight: 2 }] })).toBe(false);
+    expect(sameAsGiven({ group: [{ id: 1, weight: 3 }] }, { group: [{ id: 1, weight: 1 }] })).toBe(false);
   });
 });
