@@ -54,43 +54,69 @@ function padRanges(header: FixedHeader<unknown>, padded: number): Array<[number,
  * A dump request (an RTM_GET* with NLM_F_DUMP): the kernel reads its header leniently. Without
  * strict checking it needs one byte of family (rtnetlink_rcv_msg reads rtgen_family), and each
  * dumpit reads only what it uses of the rest: inet_dump_ifaddr nothing, inet_dump_fib rtm_flags
- * when the header is long enough, rtnl_dump_ifinfo takes a body shorter than ifinfomsg as a bare
- * rtgenmsg. Attribute parsing there (nlmsg_parse_deprecated) stops at an nla_len below the
- * header without failing.
+ * when the header is long enough, rtnl_valid_dump_ifinfo_req a body shorter than ifinfomsg as
+ * rtgenmsg then attributes (shortDumpHeader). Attribute parsing there (nlmsg_parse_deprecated)
+ * stops at an nla_len below the header without failing, and rtnl_dump_ifinfo dumps every link
+ * when it fails.
  */
 function isDumpRequest(flags: number, type: number | undefined): boolean {
   return type !== undefined && type < 0x100 && (type & 3) === 2 && (flags & NLM_F_REQUEST) !== 0 && (flags & NLM_F_DUMP) === NLM_F_DUMP;
 }
 
-/**
- * `encodeTable` picks the table to encode a body's attributes with, for sets where one attribute
- * is read by the kind another names (TCA_OPTIONS by TCA_KIND); by default it is `table`.
- */
+/** How a body's attributes are read where the header alone does not say it. */
+export interface HeaderWithAttributesOptions<H, A> {
+  /** The table to decode with, chosen by the header's fields (link messages: by ifi_family); `table` by default. */
+  decodeTable?: (header: H) => AttrTable<A>;
+  /**
+   * The table to encode with, chosen by the body (the header's fields or an attribute: TCA_OPTIONS
+   * by TCA_KIND); `decodeTable` of the body by default.
+   */
+  encodeTable?: (body: HeaderWithAttributes<H, A>) => AttrTable<A>;
+  /**
+   * The header the kernel reads instead where a dump request is shorter than `header`, with
+   * attributes after it (rtnl_valid_dump_ifinfo_req reads a link dump shorter than ifinfomsg as
+   * rtgenmsg + IFLA_*). Without it, a short dump request is all header.
+   */
+  shortDumpHeader?: FixedHeader<unknown>;
+}
+
 export function headerWithAttributes<H, A>(
   header: FixedHeader<H>,
   table: AttrTable<A>,
-  encodeTable: (attrs: A) => AttrTable<A> = () => table,
+  options: HeaderWithAttributesOptions<H, A> = {},
 ): BodyCodec<HeaderWithAttributes<H, A>> {
   const padded = align4(header.size);
   const pads = padRanges(header as FixedHeader<unknown>, padded);
+  const decodeTable = options.decodeTable ?? (() => table);
+  const encodeTable = options.encodeTable ?? decodeTable;
+  // Where the attributes of a dump request shorter than the header begin.
+  const shortSpan = options.shortDumpHeader ? align4(options.shortDumpHeader.size) : header.size;
   return {
     decode(src, start, end, flags, type) {
       const lenient = isDumpRequest(flags, type);
-      if (lenient && end - start < header.size) return shortHeader(src, start, end, header, table);
-      const h = header.decode(src, start, end) as HeaderWithAttributes<H, A>;
-      const padding = padBytes(src.bytes, start, end, pads);
+      let h: HeaderWithAttributes<H, A>;
+      let attrStart: number;
+      if (lenient && end - start < header.size) {
+        attrStart = Math.min(start + shortSpan, end);
+        h = shortHeader(src, start, attrStart, header);
+      } else {
+        h = header.decode(src, start, end) as HeaderWithAttributes<H, A>;
+        attrStart = Math.min(start + padded, end);
+      }
+      const padding = padBytes(src.bytes, start, attrStart, pads);
       if (padding) h.padding = padding;
-      const attrStart = Math.min(start + padded, end);
+      const attrTable = decodeTable(h);
       if (!lenient) {
-        h.attrs = decodeAttributes(table, src, attrStart, end);
+        h.attrs = decodeAttributes(attrTable, src, attrStart, end);
         return h;
       }
       try {
-        h.attrs = decodeAttributes(table, src, attrStart, end);
+        h.attrs = decodeAttributes(attrTable, src, attrStart, end);
       } catch (error) {
         if (!(error instanceof NetlinkDecodeError)) throw error;
-        h.attrs = decodeAttributes(table, src, attrStart, attrStart);
-        const reason = `${end - attrStart} bytes after the ${header.size}-byte ${header.name} are not attributes (${error.message}); a dump request's header is read leniently by the kernel without strict checking, so they are kept`;
+        h.attrs = decodeAttributes(attrTable, src, attrStart, attrStart);
+        const what = h.headerLength === undefined ? `${header.size}-byte ${header.name}` : `${h.headerLength} bytes of ${header.name}`;
+        const reason = `${end - attrStart} bytes after the ${what} are not attributes (${error.message}); a dump request's header is read leniently by the kernel without strict checking, so they are kept`;
         h.trailer = { bytes: src.bytes.slice(attrStart, end), reason };
       }
       return h;
@@ -106,7 +132,7 @@ export function headerWithAttributes<H, A>(
       }
       const at = w.length;
       if (body.headerLength !== undefined) {
-        writeShortHeader(w, header, body, field);
+        writeShortHeader(w, header, body, field, pads);
       } else {
         header.encode(w, body, field);
         w.zeros(padded - (w.length - at));
@@ -121,14 +147,29 @@ export function headerWithAttributes<H, A>(
         w.bytes(bytes);
       }
       const attrs = body.attrs ?? ({} as A);
-      encodeAttributes(encodeTable(attrs), w, attrs, `${field}.attrs`);
+      encodeAttributes(encodeTable(body), w, attrs, `${field}.attrs`);
       // The decoder keeps a trailer only where what follows the header does not read as attributes,
       // and then keeps all of it: attributes after a trailer would come back inside it.
       if (trailer !== undefined && w.length > trailerAt + trailer.length) {
         throw new InvalidArgumentError(`${field}.attrs`, attrs, 'cannot follow a trailer: the decoder keeps everything after the header as the trailer');
       }
-      if (trailer !== undefined && readsAsAttributes(table as AttrTable<unknown>, trailer)) {
-        throw new InvalidArgumentError(`${field}.trailer.bytes`, trailer, `read back as ${table.space} attributes: a trailer is only bytes that are not (leave it out)`);
+      if (trailer !== undefined) {
+        const readBack = decodeTable(body) as AttrTable<unknown>;
+        if (readsAsAttributes(readBack, trailer)) {
+          throw new InvalidArgumentError(`${field}.trailer.bytes`, trailer, `read back as ${readBack.space} attributes: a trailer is only bytes that are not (leave it out)`);
+        }
+      }
+      // A short header is read back as one only while the whole body stays shorter than the
+      // header, and then only its first shortSpan bytes are header.
+      if (body.headerLength !== undefined) {
+        const length = w.length - at;
+        if (length >= header.size || body.headerLength !== Math.min(length, shortSpan)) {
+          const after = trailer !== undefined ? 'trailer' : 'attrs';
+          const why = length >= header.size
+            ? `cannot follow a header of headerLength ${body.headerLength}: the body would be ${length} bytes, which reads back as a whole ${header.size}-byte ${header.name}`
+            : `cannot follow a header of headerLength ${body.headerLength}: after a short ${header.name} the decoder reads ${shortSpan < header.size ? `attributes from byte ${shortSpan}` : 'nothing but header'}`;
+          throw new InvalidArgumentError(`${field}.${after}`, after === 'trailer' ? body.trailer : attrs, why);
+        }
       }
     },
   };
@@ -165,24 +206,25 @@ function writePadding(w: Writer, at: number, pads: ReadonlyArray<[number, number
 }
 
 /** A dump request whose body is shorter than the header: the fields it has, the rest read as 0. */
-function shortHeader<H, A>(src: Source, start: number, end: number, header: FixedHeader<H>, table: AttrTable<A>): HeaderWithAttributes<H, A> {
+function shortHeader<H, A>(src: Source, start: number, end: number, header: FixedHeader<H>): HeaderWithAttributes<H, A> {
   const copy = new Uint8Array(header.size);
   copy.set(src.bytes.subarray(start, end));
   const h = header.decode(new Source(copy), 0, copy.length) as HeaderWithAttributes<H, A>;
-  h.attrs = decodeAttributes(table, src, end, end);
   h.headerLength = end - start;
   return h;
 }
 
-function writeShortHeader<H>(w: Writer, header: FixedHeader<H>, body: HeaderExtras & H, field: string): void {
+function writeShortHeader<H>(w: Writer, header: FixedHeader<H>, body: HeaderExtras & H, field: string, pads: ReadonlyArray<[number, number]>): void {
   const length = body.headerLength!;
   if (!Number.isInteger(length) || length < 0 || length >= header.size) {
     throw new InvalidArgumentError(`${field}.headerLength`, length, `is not a length below the ${header.size}-byte ${header.name}`);
   }
   const at = w.length;
   header.encode(w, body, field);
+  w.zeros(align4(header.size) - (w.length - at));
+  if (body.padding !== undefined) writePadding(w, at, pads, body.padding, `${field}.padding`);
   if (w.since(at + length).some((b) => b !== 0)) {
-    throw new InvalidArgumentError(`${field}.headerLength`, length, `cuts off ${header.name} fields that are set`);
+    throw new InvalidArgumentError(`${field}.headerLength`, length, `cuts off ${header.name} fields or pad bytes that are set`);
   }
   w.truncate(at + length);
 }

@@ -14,6 +14,11 @@ const MB = 1024 * 1024;
 /** Heap (after a collection) may not grow more than this between the first and the last sample. */
 const HEAP_GROWTH_LIMIT = 16 * MB;
 
+/** A 64 KiB input's hex is 128 KiB of log: its start, and where to get the rest (--replay prints it all). */
+function shortHex(hex: string): string {
+  return hex.length <= 512 ? hex : `${hex.slice(0, 512)}... (${hex.length / 2} bytes)`;
+}
+
 function main(): number {
   const { values } = parseArgs({
     options: {
@@ -73,7 +78,10 @@ function main(): number {
   console.log(`  decoded ${stats.decoded.toLocaleString('en')}, rejected with NetlinkDecodeError ${stats.rejected.toLocaleString('en')}, failures ${stats.failureCount}`);
   console.log(`  by decoder: rtnetlink ${stats.byDecoder.rtnl.toLocaleString('en')}, nfnetlink ${stats.byDecoder.nft.toLocaleString('en')}; systematic inputs ${stats.systematicInputs.toLocaleString('en')}`);
   console.log(`  re-encoded what decoded: ${stats.reencoded.toLocaleString('en')} encoded and decoded back to the same messages (a refusal or a difference is a failure)`);
-  console.log(`  slowest input: ${stats.slowest.ms.toFixed(3)} ms (index ${stats.slowest.index}, ${stats.slowest.how}, ${stats.slowest.hex.length / 2} bytes): ${stats.slowest.hex}`);
+  console.log(
+    `  slowest input: ${stats.slowest.ms.toFixed(3)} ms${stats.slowest.ms > 1 ? ' of CPU time (best of 3)' : ''} (index ${stats.slowest.index}, ${stats.slowest.how}, ${stats.slowest.hex.length / 2} bytes): ` +
+      `${shortHex(stats.slowest.hex)} (all of it: --seed ${seed} --replay ${stats.slowest.index})`,
+  );
   const first = stats.rssSamples[1] ?? stats.rssSamples[0]!;
   const lastSample = stats.rssSamples[stats.rssSamples.length - 1]!;
   const heapGrowth = lastSample.heapUsed - first.heapUsed;
@@ -82,7 +90,7 @@ function main(): number {
       `heap ${(first.heapUsed / MB).toFixed(1)} -> ${(lastSample.heapUsed / MB).toFixed(1)} MB${gcExposed ? ' (after gc)' : ' (run with --expose-gc for exact heap figures)'}`,
   );
   for (const f of stats.failures) {
-    console.log(`FAIL seed=${seed} index=${f.index} decoder=${f.decoder}: ${f.error}\n  made by: ${f.how}\n  hex: ${f.hex}`);
+    console.log(`FAIL seed=${seed} index=${f.index} decoder=${f.decoder}: ${f.error}\n  made by: ${f.how}\n  hex: ${shortHex(f.hex)}`);
   }
 
   const encodeInputs = values['encode-inputs'] !== undefined ? Number(values['encode-inputs']) : Math.ceil(inputs / 10);

@@ -6,10 +6,9 @@ import { ipv6, lladdr } from '../attributes/addresses.js';
 import { u32Array, u64Array } from '../attributes/structs.js';
 import * as C from '../struct.js';
 import { attr, defineTable, repeatedAttr, type AttrTable, type ValuesOf } from '../attributes/table.js';
-import { decodeAttributes, encodeAttributes, nested, nestedNoFlag } from '../attributes/walk.js';
-import { checkRecord } from '../checks.js';
-import type { Source } from '../source.js';
-import type { Writer } from '../writer.js';
+import { nested, nestedNoFlag } from '../attributes/walk.js';
+import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header.js';
+import { rtgenmsg } from '../nsid/index.js';
 import { ifmap, uintVar } from './codecs.js';
 import { ifinfomsg, type IfinfoHeader } from './header.js';
 import { linkinfoCodec, type LinkInfoOf } from './linkinfo.js';
@@ -134,8 +133,9 @@ const vethPeer: Codec<VethPeer> = {
   shape: 'container',
   // iproute2 sends VETH_INFO_PEER without NLA_F_NESTED; veth_newlink reads it either way.
   nestedFlag: false,
-  decode: (src, start, end) => decodeLinkBody(src, start, end),
-  encode: (w, value, field) => encodeLinkBody(w, value, field),
+  // veth_newlink reads it with rtnl_nla_parse_ifinfomsg: a whole ifinfomsg, as in a request.
+  decode: (src, start, end) => linkBody.decode(src, start, end, 0),
+  encode: (w, value, field) => linkBody.encode(w, value, field, 0),
 };
 
 /** IFLA_INFO_DATA tables by IFLA_INFO_KIND. */
@@ -248,10 +248,8 @@ export const linkInet6FamilyAttributes = linkTable('IFLA', nestedNoFlag(inet6Att
 
 export type LinkAttrs = ValuesOf<typeof linkAttributes>;
 
-/** A link message body: the ifinfomsg fields and the attributes. */
-export interface LinkBody extends IfinfoHeader {
-  attrs: LinkAttrs;
-}
+/** A link message body: the ifinfomsg fields and the attributes (and what a lenient read kept). */
+export type LinkBody = HeaderWithAttributes<IfinfoHeader, LinkAttrs>;
 
 /** The IFLA_* table for a link message of this ifi_family. */
 export function linkAttributesFor(family: number): AttrTable<LinkAttrs> {
@@ -260,21 +258,13 @@ export function linkAttributesFor(family: number): AttrTable<LinkAttrs> {
   return linkAttributes;
 }
 
-function decodeLinkBody(src: Source, start: number, end: number): LinkBody {
-  const body = ifinfomsg.decode(src, start, end) as LinkBody;
-  body.attrs = decodeAttributes(linkAttributesFor(body.family), src, start + ifinfomsg.size, end);
-  return body;
-}
-
-function encodeLinkBody(w: Writer, body: LinkBody, field: string): void {
-  checkRecord(body, field, 'an ifinfomsg body object');
-  ifinfomsg.encode(w, body, field);
-  const family = typeof body.family === 'number' ? body.family : 0;
-  encodeAttributes(linkAttributesFor(family), w, body.attrs ?? {}, `${field}.attrs`);
-}
-
-/** RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK / RTM_SETLINK bodies: struct ifinfomsg then IFLA_*. */
-export const linkBody: BodyCodec<LinkBody> = {
-  decode: (src, start, end) => decodeLinkBody(src, start, end),
-  encode: (w, body, field) => encodeLinkBody(w, body, field),
-};
+/**
+ * RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK / RTM_SETLINK bodies: struct ifinfomsg then IFLA_*, read
+ * with the table of its ifi_family. A link dump request shorter than ifinfomsg is read as the kernel
+ * reads it without strict checking (rtnl_valid_dump_ifinfo_req): a struct rtgenmsg, then attributes
+ * (what iproute2 before 3.9 sent: rtgenmsg and IFLA_EXT_MASK).
+ */
+export const linkBody: BodyCodec<LinkBody> = headerWithAttributes(ifinfomsg, linkAttributes, {
+  decodeTable: (header) => linkAttributesFor(header.family),
+  shortDumpHeader: rtgenmsg,
+});

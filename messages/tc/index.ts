@@ -65,7 +65,7 @@ export type FilterBody = HeaderWithAttributes<TcHeader, FilterAttrs>;
 /** A tcmsg body whose TCA_OPTIONS table is chosen by TCA_KIND among `kinds`. */
 function tcBody<A>(kinds: KindTables): BodyCodec<HeaderWithAttributes<TcHeader, A>> {
   const tables = tablesByKind(tcaTable, 'TCA_OPTIONS', 'kind', kinds) as unknown as { decodeTable: AttrTable<A>; tableFor(kind: unknown): AttrTable<A> };
-  return headerWithAttributes(tcmsg as FixedHeader<TcHeader>, tables.decodeTable, (attrs) => tables.tableFor((attrs as { kind?: unknown }).kind));
+  return headerWithAttributes(tcmsg as FixedHeader<TcHeader>, tables.decodeTable, { encodeTable: (body) => tables.tableFor((body.attrs as { kind?: unknown } | undefined)?.kind) });
 }
 
 export const qdiscBody = tcBody<QdiscAttrs>(qdiscKindTables);

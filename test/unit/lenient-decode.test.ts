@@ -55,6 +55,14 @@ describe('pad bytes', () => {
     expect((decodeMessages(zero)[0] as NeighborMessage).body.padding).toBeUndefined();
   });
 
+  it('keeps a non-zero pad in a dump request shorter than its header', () => {
+    // RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, two bytes of ndmsg: ndm_family AF_BRIDGE, ndm_pad1 0xaa
+    const frame = hex('12000000 1e00 0103 01000000 00000000 07aa');
+    const [m] = decodeMessages(frame) as NeighborMessage[];
+    expect(m!.body).toMatchObject({ family: 7, headerLength: 2, padding: Uint8Array.of(0xaa, 0, 0) });
+    equalBytes(encodeMessage(m!), frame);
+  });
+
   it("keeps the bytes aligning rtgenmsg's one byte of family to 4 (an nsid request)", () => {
     const frame = Uint8Array.from(fixtureBytes('go/nsid-new-request'));
     frame.set([1, 2, 3], 17);
@@ -108,5 +116,59 @@ describe('widths and strings the kernel is lenient about', () => {
     expect(data.learning).toBeUndefined();
     expect(data.unknown).toEqual([{ type: 7, data: Uint8Array.of(1, 0, 0, 0), reason: 'RTM_NEWLINK > IFLA_LINKINFO > IFLA_INFO_DATA(vxlan) > IFLA_VXLAN_LEARNING at byte 80: u8 needs 1 bytes, got 4; kept as bytes' }]);
     roundTrips(frame);
+  });
+});
+
+describe('link messages: the header read as the other families read theirs', () => {
+  it('keeps a non-zero __ifi_pad (the kernel ignores it outside strict checking) and writes it back, in a veth peer too', () => {
+    const frame = Uint8Array.from(fixtureBytes('go/link-new-veth-request'));
+    frame[17] = 0x5a; // __ifi_pad of the request
+    frame[81] = 0xa5; // __ifi_pad of VETH_INFO_PEER's ifinfomsg
+    const [m] = decodeMessages(frame) as LinkMessage[];
+    expect(m!.body.padding).toEqual(Uint8Array.of(0x5a));
+    expect((m!.body.attrs.linkinfo!.data as { peer: { padding?: Uint8Array } }).peer.padding).toEqual(Uint8Array.of(0xa5));
+    roundTrips(frame);
+    expect((decodeMessages(fixtureBytes('go/link-new-veth-request'))[0] as LinkMessage).body.padding).toBeUndefined();
+  });
+
+  // RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP: rtgenmsg AF_PACKET (17) padded to 4, IFLA_EXT_MASK RTEXT_FILTER_VF
+  const oldIproute2Dump = hex('1c000000 1200 0103 01000000 00000000', '11000000', '08001d00 01000000');
+
+  it('reads a link dump request shorter than ifinfomsg as rtgenmsg then attributes (rtnl_valid_dump_ifinfo_req: iproute2 before 3.9)', () => {
+    const [m] = decodeMessages(oldIproute2Dump) as LinkMessage[];
+    expect(m!.body).toMatchObject({ family: 17, type: 0, index: 0, headerLength: 4, attrs: { extMask: 1 } });
+    equalBytes(encodeMessage(m!), oldIproute2Dump);
+    // One byte of family alone, as for the other families.
+    const bare = hex('11000000 1200 0103 01000000 00000000 11');
+    expect(decodeMessages(bare)[0]!.body).toMatchObject({ family: 17, headerLength: 1, attrs: {} });
+    equalBytes(encodeMessage(decodeMessages(bare)[0]!), bare);
+  });
+
+  it("keeps a link dump request's bytes after the header that are not attributes (the kernel dumps all links then)", () => {
+    const frame = Uint8Array.from(fixtureBytes('go/link-dump-request'));
+    frame.set([3, 0], 32); // IFLA_EXT_MASK's nla_len 3: below the attribute header
+    const [m] = decodeMessages(frame) as LinkMessage[];
+    expect(m!.body.trailer!.bytes).toEqual(frame.subarray(32));
+    expect(m!.body.trailer!.reason).toMatch(/^8 bytes after the 16-byte ifinfomsg are not attributes/);
+    roundTrips(frame);
+    // Not a dump: rtnl_getlink parses the attributes strictly.
+    new DataView(frame.buffer).setUint16(6, 0x0001, true);
+    expect(() => decodeMessages(frame)).toThrow(NetlinkDecodeError);
+    const shortNew = hex('1c000000 1000 0506 01000000 00000000', '00000000', '08001d00 01000000'); // RTM_NEWLINK with 4 bytes of ifinfomsg
+    expect(() => decodeMessages(shortNew)).toThrow(NetlinkDecodeError);
+  });
+
+  it('refuses to encode a short header whose attributes would read back otherwise', () => {
+    const [m] = decodeMessages(oldIproute2Dump) as LinkMessage[];
+    const body = m!.body;
+    const again = (patch: Partial<typeof body>) => () => encodeMessage({ ...m!, body: { ...body, ...patch } });
+    // After one byte of rtgenmsg the attributes begin at byte 4: a shorter header cannot have them.
+    expect(again({ headerLength: 1 })).toThrow(/message\.body\.attrs.*decoder reads attributes from byte 4/);
+    // A body of 16 bytes or more reads back as a whole ifinfomsg.
+    expect(again({ attrs: { extMask: 1, mtu: 1500 } })).toThrow(/message\.body\.attrs.*reads back as a whole 16-byte ifinfomsg/);
+    // A family without a short form reads a short dump request as all header.
+    const [a] = decodeMessages(hex('11000000 1600 0103 01000000 00000000 0a')) as AddressMessage[];
+    expect(() => encodeMessage({ ...a!, body: { ...a!.body, trailer: { bytes: Uint8Array.of(1, 2), reason: '' } } })).toThrow(/message\.body\.trailer.*nothing but header/);
+    expect(() => encodeMessage({ ...a!, body: { ...a!.body, attrs: { label: 'x' } } })).toThrow(/message\.body\.attrs.*reads back as a whole 8-byte ifaddrmsg/);
   });
 });

@@ -2,6 +2,7 @@ import type { Codec } from '../../attributes/codec.js';
 import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 import type { IfinfoHeader } from '../header.js';
 import type { LinkAttrs } from '../attributes.js'; // type only: no runtime import cycle
+import type { HeaderExtras } from '../../fixed-header.js';
 import type { LinkKind } from './kind.js';
 
 // VETH_INFO_* (<linux/veth.h>): IFLA_INFO_DATA of kind "veth". The kernel never reports it in
@@ -10,8 +11,8 @@ import type { LinkKind } from './kind.js';
 /** VETH_INFO_PEER: a whole struct ifinfomsg followed by the peer's IFLA_* attributes. */
 export const VETH_INFO_PEER = 1;
 
-/** The peer of a veth pair: its ifinfomsg fields and its attributes. */
-export interface VethPeer extends IfinfoHeader {
+/** The peer of a veth pair: its ifinfomsg fields and its attributes (and __ifi_pad where it was not 0). */
+export interface VethPeer extends IfinfoHeader, Pick<HeaderExtras, 'padding'> {
   attrs: LinkAttrs;
 }
 
