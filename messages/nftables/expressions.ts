@@ -64,8 +64,8 @@ export const cmpAttributes = defineTable('NFTA_CMP', [
   attr(3, 'NFTA_CMP_DATA', 'data', nested(dataAttributes)),
 ]);
 
-/** counter: packets and bytes that reached it. */
-export const counterExprAttributes = defineTable('NFTA_COUNTER', [
+/** NFTA_COUNTER_*: packets and bytes that reached a counter expression, and a chain's counters. */
+export const counterAttributes = defineTable('NFTA_COUNTER', [
   attr(1, 'NFTA_COUNTER_BYTES', 'bytes', u64be),
   attr(2, 'NFTA_COUNTER_PACKETS', 'packets', u64be),
   attr(3, 'NFTA_COUNTER_PAD', 'pad', bytes),
@@ -118,7 +118,7 @@ export const EXPRESSION_TABLES = {
   payload: payloadAttributes,
   bitwise: bitwiseAttributes,
   cmp: cmpAttributes,
-  counter: counterExprAttributes,
+  counter: counterAttributes,
   masq: masqAttributes,
   immediate: immediateAttributes,
   nat: natAttributes,

@@ -2,7 +2,7 @@ import { bytes, cstring, u32be } from '../attributes/scalars.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { nested } from '../attributes/walk.js';
 import { s32be, u64be } from './codecs.js';
-import { expressionList } from './expressions.js';
+import { counterAttributes, expressionList } from './expressions.js';
 
 // Attribute spaces of nf_tables objects (<linux/netfilter/nf_tables.h>). Integers are big-endian.
 // NFTA_*_PAD attributes only align 64-bit values; they are kept as bytes.
@@ -28,12 +28,7 @@ export const hookAttributes = defineTable('NFTA_HOOK', [
 ]);
 export type HookAttrs = ValuesOf<typeof hookAttributes>;
 
-/** NFTA_COUNTER_*: a chain's counters, and the data of the counter expression. */
-export const counterAttributes = defineTable('NFTA_COUNTER', [
-  attr(1, 'NFTA_COUNTER_BYTES', 'bytes', u64be),
-  attr(2, 'NFTA_COUNTER_PACKETS', 'packets', u64be),
-  attr(3, 'NFTA_COUNTER_PAD', 'pad', bytes),
-]);
+export { counterAttributes };
 export type CounterAttrs = ValuesOf<typeof counterAttributes>;
 
 /**
