@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeCorpus, runDecodeFuzz } from '../../tools/fuzz-decode.js';
+import { checkInput, makeCorpus, runDecodeFuzz, sameDecoded } from '../../tools/fuzz-decode.js';
 import { runEncodeFuzz, sameAsGiven } from '../../tools/fuzz-encode.js';
 
 // A short fixed-seed run of the fuzzer behind `npm run fuzz` (tools/fuzz*.ts). A failure prints the
@@ -55,5 +55,33 @@ describe('what the encoder fuzzer counts as coming back as given', () => {
     expect(sameAsGiven({ group: [{ id: 1 }] }, { group: [{ id: 1, weight: 1 }] })).toBe(true);
     expect(sameAsGiven({ group: [{ id: 1 }] }, { group: [{ id: 1, weight: 2 }] })).toBe(false);
     expect(sameAsGiven({ group: [{ id: 1, weight: 3 }] }, { group: [{ id: 1, weight: 1 }] })).toBe(false);
+  });
+});
+
+describe('what the decoder fuzzer counts as decoding back to the same messages', () => {
+  /** An nlmsghdr of `len` bytes. */
+  const header = (len: number, type: number, flags: number): number[] => {
+    const b = Buffer.alloc(16);
+    b.writeUInt32LE(len, 0);
+    b.writeUInt16LE(type, 4);
+    b.writeUInt16LE(flags, 6);
+    b.writeUInt32LE(1, 8);
+    return [...b];
+  };
+
+  it("a raw attribute's note names its byte in the datagram, which moves when bytes before it are not kept", () => {
+    // An NLMSG_ERROR with NLM_F_CAPPED (only the request's header is echoed) followed by 20 bytes the
+    // decoder does not keep, then an RTM_NEWLINK whose IFLA_LINKMODE has 9 bytes (a u8: kept raw).
+    const error = [...header(56, 2, 0x100), 0xfd, 0xff, 0xff, 0xff, ...header(36, 25, 5), ...new Array<number>(20).fill(0)];
+    const link = [...header(48, 16, 0), ...new Array<number>(16).fill(0), 13, 0, 17, 0, ...new Array<number>(12).fill(0)];
+    const result = checkInput({ bytes: Uint8Array.from([...error, ...link]), decoder: 'rtnl', how: 'test' }, true);
+    expect(result).toEqual({ outcome: 'decoded', reencoded: 'ok' });
+  });
+
+  it('only the offset in a note may differ', () => {
+    const raw = (reason: string, data = Uint8Array.of(0)) => [{ attrs: { unknown: [{ type: 17, data, reason }] } }];
+    expect(sameDecoded(raw('IFLA_LINKMODE at byte 72: u8'), raw('IFLA_LINKMODE at byte 52: u8'))).toBe(true);
+    expect(sameDecoded(raw('IFLA_LINKMODE at byte 72: u8'), raw('IFLA_MTU at byte 72: u8'))).toBe(false);
+    expect(sameDecoded(raw('at byte 72', Uint8Array.of(0)), raw('at byte 52', Uint8Array.of(1)))).toBe(false);
   });
 });
