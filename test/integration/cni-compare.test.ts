@@ -50,6 +50,24 @@ const SCENARIOS: Scenario[] = [
   { name: 'two-containers', conf: { isGateway: true, ipam: { type: 'host-local', subnet: '10.95.0.0/24' } }, containers: ['c1', 'c2'] },
   { name: 'ipv6', conf: { isDefaultGateway: true, ipam: { type: 'host-local', subnet: 'fd00:96::/64' } }, containers: ['c1'], ipv6: true },
   { name: 'dual-stack', conf: { isGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: '10.97.0.0/24' }], [{ subnet: 'fd00:97::/64' }]] } }, containers: ['c1'], ipv6: true },
+  {
+    // IPv6 ranges as a dual-stack runtime writes them: a gateway and a start/end per range, and the
+    // default routes of both families from IPAM's routes (no isDefaultGateway).
+    name: 'dual-stack-ranges-routes',
+    conf: {
+      isGateway: true,
+      ipam: {
+        type: 'host-local',
+        ranges: [
+          [{ subnet: '10.96.0.0/24', gateway: '10.96.0.254', rangeStart: '10.96.0.10', rangeEnd: '10.96.0.20' }],
+          [{ subnet: 'fd00:9a::/64', gateway: 'fd00:9a::fe', rangeStart: 'fd00:9a::100', rangeEnd: 'fd00:9a::1ff' }],
+        ],
+        routes: [{ dst: '0.0.0.0/0' }, { dst: '::/0' }],
+      },
+    },
+    containers: ['c1', 'c2'],
+    ipv6: true,
+  },
   { name: 'layer2', conf: {}, containers: ['c1'] },
   { name: 'cni-0.4.0', conf: { cniVersion: '0.4.0', isGateway: true, ipam: { type: 'host-local', subnet: '10.98.0.0/24' } }, containers: ['c1'] },
   {
