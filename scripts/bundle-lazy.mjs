@@ -2,13 +2,19 @@
 // the sources import statically is bound lazily in the bundle, so that a program pays at start only
 // for what it runs.
 //
-// - koffi (a native addon, about 10 ms to load): loaded by require on the first property read of its
-//   default export, i.e. when the first system call is bound.
+// - koffi: loaded on the first property read of its default export, i.e. when the first system call
+//   is bound. koffi's own loader (koffi/index.cjs) reads the node executable's ELF headers to tell
+//   glibc from musl, loads node:util for deprecation wrappers (of functions we do not call) and
+//   resolves several packages: 5-12 ms where the binary alone loads in about 1.5. In a glibc process
+//   (libc.so.6 mapped) the prebuilt binary koffi's loader would pick first is loaded directly when
+//   it is there and of koffi's version; anything else (musl, another platform, no prebuilt binary)
+//   goes through koffi's loader.
 // - Node's built-in modules: taken with require instead of import. An ES import of node:fs or
 //   node:util evaluates every lazy getter of the module (fs.promises, util.TextDecoder ...: 4-6 ms
 //   on Node 22); require does not. child_process, net, crypto and util, which Node has not loaded
 //   yet at start, are loaded on first use: functions are imported as forwarding functions, and a
 //   default import is an object whose properties load the module.
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +22,23 @@ const NAMESPACE = 'lazy-module';
 const LAZY_BUILTINS = new Set(['node:child_process', 'node:net', 'node:crypto', 'node:util']);
 const REQUIRE_MODULE = 'bundle:require';
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+const KOFFI_HEAD = `import { require } from ${JSON.stringify(REQUIRE_MODULE)};
+let loaded;
+function koffi_load() { return (loaded ??= koffi_binary() ?? require('koffi')); }
+function koffi_binary() {
+  try {
+    const index = require.resolve('koffi');
+    const { version } = JSON.parse(require('node:fs').readFileSync(index.slice(0, index.lastIndexOf('/')) + '/package.json', 'utf8'));
+    const { platform, arch } = process;
+    if (platform !== 'linux' || !require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('/libc.so.6')) return undefined;
+    const binary = require('node:module').createRequire(index)(\`@koromix/koffi-\${platform}-\${arch}/\${platform}_\${arch}/koffi.node\`);
+    return binary.version === version ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+`;
 
 /** A default export whose property reads load the module (functions bound to it). */
 const lazyDefault = (load) => `export default /* @__PURE__ */ new Proxy({}, {
@@ -30,7 +53,7 @@ let loaded;
 function ${load}() { return (loaded ??= require(${JSON.stringify(specifier)})); }
 /* @__NO_SIDE_EFFECTS__ */ function pick(name) { return ${load}()[name]; }
 `;
-  if (specifier === 'koffi') return `${head}${lazyDefault(load)}\n`;
+  if (specifier === 'koffi') return `${KOFFI_HEAD}${lazyDefault('koffi_load')}\n`;
   const lazy = LAZY_BUILTINS.has(specifier);
   const lines = [];
   for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(require(specifier)))) {
@@ -64,5 +87,29 @@ export const lazyModules = {
       loader: 'js',
       resolveDir: process.cwd(),
     }));
+  },
+};
+
+/**
+ * For a bundle that is one module anyway (scripts/bundle-package.mjs): the sources' dynamic imports
+ * of their own modules (lib/cni/main.ts loads the CNI engine on demand, for the cni-bridge
+ * executable) become static ones. esbuild keeps a dynamically imported module lazy by wrapping it,
+ * and everything it imports, in an init function: with the whole library behind one such import,
+ * V8 preparsed every module at load and parsed it again when the init ran.
+ */
+export const staticImports = {
+  name: 'static-imports',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!/\bimport\(['"]\./.test(source)) return undefined;
+      const head = [];
+      const contents = source.replace(/\bimport\((['"])(\.{1,2}\/[^'"]+)\1\)/g, (_, _quote, specifier) => {
+        const name = `static_import_${head.length}`;
+        head.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
+        return `Promise.resolve(${name})`;
+      });
+      return { contents: `${head.join('\n')}\n${contents}`, loader: 'ts' };
+    });
   },
 };

@@ -13,7 +13,7 @@
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lazyModules } from './bundle-lazy.mjs';
+import { lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -40,7 +40,7 @@ await build({
   stdin: { contents: core, resolveDir: root, sourcefile: 'netns-rtnl (all entry points)', loader: 'js' },
   outfile: `${outdir}/${CORE}`,
   sourcemap: true,
-  plugins: [lazyModules],
+  plugins: [staticImports, lazyModules],
 });
 for (const file of Object.keys(ENTRIES)) {
   const list = names[file].map((n) => `${prefix(file)}${n} as ${n}`).join(', ');

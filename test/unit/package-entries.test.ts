@@ -5,7 +5,7 @@
  * the built-in modules that only some calls need until a call needs them. Needs the build.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -71,5 +71,21 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     const { before, after } = JSON.parse(out) as Record<'before' | 'after', { koffi: boolean; builtins: string[] }>;
     expect(before).toEqual({ koffi: false, builtins: [] });
     expect(after.koffi).toBe(true);
+  });
+
+  it("load koffi's prebuilt binary directly in a glibc process, without koffi's loader", () => {
+    const out = run(`
+      import { createRequire } from 'node:module';
+      const { openNetlinkSocket } = await import('netns-rtnl');
+      openNetlinkSocket().close();
+      console.log(JSON.stringify(Object.keys(createRequire(process.cwd() + '/').cache).filter((f) => f.includes('koffi'))));`);
+    const files = JSON.parse(out) as string[];
+    expect(files.map((f) => f.replace(/.*node_modules\//, ''))).toEqual([`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`]);
+  });
+
+  it('are one module with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
+    const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.js`, 'utf8');
+    expect(bundle).toContain('attachContainer');
+    expect(bundle.match(/__esm\(/g) ?? []).toEqual([]);
   });
 });
