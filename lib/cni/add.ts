@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { IFA_F_DADFAILED, IFA_F_TENTATIVE } from '../../messages/address/constants.js';
 import { IFF_PROMISC } from '../../messages/link/index.js';
 import type { Address } from '../rtnl/addresses.js';
-import { bridgeMessage, vethMessage, type LinkState } from '../rtnl/links.js';
+import type { LinkState } from '../rtnl/links.js';
+import { Bridge } from '../bridge.js';
+import { VethPair } from '../veth.js';
 import type { Namespace } from '../namespace.js';
 import { addressOptions, calcGateways, familyOf, hostCidr, networkCidr, prefixContains, routeSpec, sameAddress } from './addressing.js';
 import { containerRequest, ensureSysctl, errno, ipam, loadNat, natOwner, openContainerAndHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
@@ -23,22 +25,22 @@ function vlanError(n: BridgeConfig, error: unknown): CniError {
 }
 
 /** ensureBridge: the bridge, created up (with mtu, promisc, vlan filtering) if it is not there. */
-async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState> {
-  let state: LinkState | undefined;
+async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<Readonly<LinkState>> {
+  let state: Readonly<LinkState> | undefined;
   try {
     state = await host.rtnl.link(n.bridge);
   } catch (error) {
     if (errno(error) !== 'ENODEV') throw error;
   }
   if (state === undefined) {
-    const message = bridgeMessage(n.bridge, { up: true, ...(n.promiscMode ? { promisc: true } : {}), ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) });
     try {
-      await host.rtnl.createLink(message, `${n.bridge} type bridge`);
+      const options = { up: true, ...(n.promiscMode ? { promisc: true } : {}), ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) };
+      state = (await Bridge.create(host, n.bridge, options)).state;
     } catch (error) {
       if (n.vlan && (errno(error) === 'EOPNOTSUPP' || errno(error) === 'EINVAL')) throw vlanError(n, error);
       if (errno(error) !== 'EEXIST') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": could not add "${n.bridge}"`, error);
+      state = await host.rtnl.link(n.bridge);
     }
-    state = await host.rtnl.link(n.bridge);
   }
   if (state.kind !== 'bridge') throw new CniError(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": "${n.bridge}" already exists but is not a bridge`);
   if (n.promiscMode && !(state.flags & IFF_PROMISC)) await host.rtnl.setLink(state, { promisc: true });
@@ -49,7 +51,7 @@ async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<LinkState
 }
 
 /** ensureAddr: the gateway address on the bridge; another one in the way is an error unless forceAddress. */
-async function ensureAddr(host: Namespace, bridge: LinkState, gw: string, n: BridgeConfig): Promise<void> {
+async function ensureAddr(host: Namespace, bridge: Readonly<LinkState>, gw: string, n: BridgeConfig): Promise<void> {
   const family = familyOf(gw);
   const existing = await host.rtnl.addresses({ family, dev: bridge.index });
   const gwIp = gw.split('/')[0]!;
@@ -110,18 +112,20 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
 
   // The veth: host end (random name, on the bridge, up) and container end, in one request.
   let hostName = '';
+  let pair: VethPair;
   for (let attempt = 0; ; attempt++) {
     hostName = `veth${randomBytes(4).toString('hex')}`;
-    const message = vethMessage(hostName, {
-      up: true,
-      master: bridge.index,
-      // txqlen 0 on both ends, as the reference's netlink library sends it (veths are noqueue anyway).
-      txqlen: 0,
-      ...(n.mtu ? { mtu: n.mtu } : {}),
-      peer: { name: options.ifname, netnsFd: container.fd, txqlen: 0, ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.mac ? { mac: n.mac } : {}) },
-    });
     try {
-      await host.rtnl.createLink(message, `${hostName} type veth peer ${options.ifname}`);
+      pair = await VethPair.create({
+        name: hostName,
+        namespace: host,
+        up: true,
+        master: bridge.index,
+        // txqlen 0 on both ends, as the reference's netlink library sends it (veths are noqueue anyway).
+        txqlen: 0,
+        ...(n.mtu ? { mtu: n.mtu } : {}),
+        peer: { name: options.ifname, namespace: container, txqlen: 0, ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.mac ? { mac: n.mac } : {}) },
+      });
       break;
     } catch (error) {
       if (errno(error) !== 'EEXIST') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to make veth pair`, error);
@@ -130,9 +134,9 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
       if (attempt >= 9) throw new CniError(CNI_ERRORS.INTERNAL, 'failed to find a unique veth name');
     }
   }
-  const hostLink = await host.rtnl.link(hostName);
+  const hostLink = pair.link.state;
   undo.push(() => host.rtnl.deleteLink(hostLink.index));
-  const contLink = await container.rtnl.link(options.ifname);
+  const contLink = pair.peer.state;
   sysctlIfPresent(host, ['ipv6', 'conf', hostName, 'accept_ra'], '0');
   if (n.hairpinMode) await host.rtnl.setBridgePort(hostLink, { hairpin: true });
   if (n.vlan) {
