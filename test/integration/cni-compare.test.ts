@@ -123,6 +123,18 @@ function sysctl(ns: string, key: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
+/**
+ * Until no link that is up still reports NO-CARRIER (at most 10 s): the kernel sets a new veth's
+ * carrier and operstate asynchronously (its link watch work), and a layer-2 ADD returns without
+ * waiting for anything, so under load a snapshot could catch either plugin's veth before it.
+ */
+async function untilCarrierSettled(ns: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (!ip(ns, 'link', 'show').some((l) => (l.flags as string[]).includes('UP') && (l.flags as string[]).includes('NO-CARRIER'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The state of one namespace, reduced to what a CNI plugin decides. */
 function nsState(ns: string, ifnames: string[]): Json {
   const links = ip(ns, '-d', 'link', 'show');
@@ -324,6 +336,7 @@ async function runScenario(s: Scenario, plugin: Plugin): Promise<{ state: Json; 
     results.push(result);
   }
   const norm = new Normalizer();
+  for (const ns of [sb.host, ...sb.containers]) await untilCarrierSettled(ns.name!);
   const state: Json = { host: nsState(sb.host.name!, []), containers: sb.containers.map((c) => nsState(c.name!, ['eth0'])) };
   const effect = s.internet ? await internetEffect(sb) : s.capabilities ? JSON.stringify(await publishedEffect(sb)) : undefined;
   if (s.capabilities) state.tc = tcState(sb.host.name!);
