@@ -18,6 +18,7 @@ export function rethrowAtCaller(error: unknown): never {
   throw error;
 }
 
+/** What a NetlinkError is made from: the errno, the operation and the kernel's extended ACK. */
 export interface NetlinkErrorDetails {
   /** Positive errno, e.g. 17. */
   errno: number;

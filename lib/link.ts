@@ -14,22 +14,28 @@ import { checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 export class Link {
   #state: LinkState;
 
+  /** Made by the library from a link it read (ns.link(), ns.links(), creation): not called directly. */
   constructor(
+    /** The namespace the link is in (where it was read). */
     readonly namespace: Namespace,
     state: LinkState,
   ) {
     this.#state = state;
   }
 
+  /** The interface index (ifindex), unique within its namespace. */
   get index(): number {
     return this.#state.index;
   }
+  /** The interface name (IFLA_IFNAME), e.g. 'veth0'. */
   get name(): string {
     return this.#state.name;
   }
+  /** The MTU in bytes (IFLA_MTU). */
   get mtu(): number | undefined {
     return this.#state.mtu;
   }
+  /** The hardware address as 'aa:bb:cc:dd:ee:ff' (IFLA_ADDRESS); none for some kinds (e.g. lo has all zeros, ip tunnels none). */
   get mac(): string | undefined {
     return this.#state.mac;
   }
@@ -37,9 +43,11 @@ export class Link {
   get isUp(): boolean {
     return this.#state.up;
   }
+  /** RFC 2863 operational state as `ip link` prints it: 'UP', 'DOWN', 'LOWERLAYERDOWN', 'UNKNOWN' ... */
   get operstate(): string {
     return this.#state.operstate;
   }
+  /** The link kind (IFLA_INFO_KIND): 'veth', 'bridge', 'vxlan' ...; undefined for a plain device such as lo. */
   get kind(): string | undefined {
     return this.#state.kind;
   }
@@ -47,6 +55,7 @@ export class Link {
   get master(): number | undefined {
     return this.#state.master;
   }
+  /** The device flags (ifi_flags: IFF_UP, IFF_LOWER_UP ...), as the kernel reports them. */
   get flags(): number {
     return this.#state.flags;
   }
@@ -58,10 +67,12 @@ export class Link {
   get raw(): LinkBody {
     return this.#state.raw;
   }
+  /** Everything read about the link at once, as the fields above give it. */
   get state(): Readonly<LinkState> {
     return this.#state;
   }
 
+  /** Reads the link again (by index) and updates this object's fields; resolves to it. */
   async refresh(): Promise<this> {
     this.#state = await this.namespace.rtnl.link(this.index);
     return this;
@@ -87,18 +98,23 @@ export class Link {
     return this;
   }
 
+  /** `ip link set DEV up`. */
   up(): Promise<this> {
     return this.change({ up: true });
   }
+  /** `ip link set DEV down`. */
   down(): Promise<this> {
     return this.change({ up: false });
   }
+  /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
     return this.change({ mtu });
   }
+  /** `ip link set DEV name NAME` (1 to 15 bytes). Most kinds can only be renamed while down. */
   rename(name: string): Promise<this> {
     return this.change({ name });
   }
+  /** `ip link set DEV address aa:bb:cc:dd:ee:ff`. */
   setMac(mac: string): Promise<this> {
     return this.change({ mac });
   }
@@ -150,15 +166,18 @@ export class Link {
     return target.link(name);
   }
 
+  /** The link's addresses, IPv4 and IPv6 (`ip addr show dev DEV`). */
   addresses(): Promise<Address[]> {
     return this.namespace.rtnl.addresses({ dev: this });
   }
 
+  /** `ip addr add CIDR dev DEV`: the prefix length is required ('10.0.0.2/24', '/32' for one host). */
   async addAddress(cidr: string, options?: AddAddressOptions): Promise<this> {
     await this.namespace.rtnl.addAddress(this, cidr, options);
     return this;
   }
 
+  /** `ip addr del CIDR dev DEV`. */
   async deleteAddress(cidr: string): Promise<this> {
     await this.namespace.rtnl.deleteAddress(this, cidr);
     return this;
@@ -169,6 +188,7 @@ export class Link {
     await this.namespace.rtnl.deleteLink(this);
   }
 
+  /** 'veth0 (index 3 in netns c1)', as errors and logs name it. */
   toString(): string {
     return `${this.name} (index ${this.index}${this.namespace.name ? ` in netns ${this.namespace.name}` : ''})`;
   }

@@ -119,6 +119,7 @@ export class Namespace implements AsyncDisposable {
     return this.#handles.fd;
   }
 
+  /** True once close() or delete() ran: every call then rejects. */
   get closed(): boolean {
     return this.#handles.closed;
   }
@@ -151,6 +152,7 @@ export class Namespace implements AsyncDisposable {
 
   // ---- links
 
+  /** Every link (`ip link show`), or those `filter` selects, as Link objects (one dump). */
   async links(filter?: LinkFilter): Promise<Link[]> {
     return (await this.rtnl.links(filter)).map((s) => linkFromState(this, s));
   }
@@ -183,28 +185,35 @@ export class Namespace implements AsyncDisposable {
 
   // ---- addresses
 
+  /** Every address (`ip addr show`), or those of one family or device. */
   addresses(filter?: AddressFilter): Promise<Address[]> {
     return this.rtnl.addresses(filter);
   }
 
+  /** `ip addr add CIDR dev DEV`: `dev` by name or index; the prefix length is required. */
   async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void> {
     await this.rtnl.addAddress(dev, cidr, options);
   }
 
   // ---- routes
 
+  /** Routes (`ip route show table all` filtered by `filter`; the kernel filters, strict checking being on). */
   routes(filter?: RouteFilter): Promise<Route[]> {
     return this.rtnl.routes(filter);
   }
+  /** `ip route add`: EEXIST when the route exists. A Route from routes() can be given back. */
   addRoute(spec: RouteSpec): Promise<void> {
     return this.rtnl.addRoute(spec);
   }
+  /** `ip route replace`: adds the route or changes the one with the same destination, table and metric. */
   replaceRoute(spec: RouteSpec): Promise<void> {
     return this.rtnl.replaceRoute(spec);
   }
+  /** `ip route append`: adds the route beside an existing one to the same destination. */
   appendRoute(spec: RouteSpec): Promise<void> {
     return this.rtnl.appendRoute(spec);
   }
+  /** `ip route del`: removes the first route matching the fields given (ESRCH when none does). */
   deleteRoute(spec: RouteSpec): Promise<void> {
     return this.rtnl.deleteRoute(spec);
   }
@@ -263,15 +272,19 @@ export class Namespace implements AsyncDisposable {
 
   // ---- neighbours
 
+  /** Neighbour (ARP and NDP) entries (`ip neigh show`), or those `filter` selects. */
   neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
     return this.rtnl.neighbors(filter);
   }
+  /** `ip neigh add DST lladdr MAC dev DEV`. */
   addNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.neighbor('add', spec);
   }
+  /** `ip neigh replace`: adds the entry or changes the existing one. */
   replaceNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.neighbor('replace', spec);
   }
+  /** `ip neigh del DST dev DEV`. */
   deleteNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.neighbor('delete', spec);
   }
@@ -279,6 +292,7 @@ export class Namespace implements AsyncDisposable {
   fdb(filter: Omit<NeighborFilter, 'family'> = {}): Promise<Neighbor[]> {
     return this.rtnl.neighbors({ ...filter, family: 'bridge' });
   }
+  /** `bridge fdb add MAC dev DEV [dst IP]`: EEXIST when the MAC has an entry on the device. */
   addFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.fdb('add', spec);
   }
@@ -286,9 +300,11 @@ export class Namespace implements AsyncDisposable {
   appendFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.fdb('append', spec);
   }
+  /** `bridge fdb replace`: adds the entry or changes the existing one. */
   replaceFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.fdb('replace', spec);
   }
+  /** `bridge fdb del MAC dev DEV [dst IP]`. */
   deleteFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
     return this.rtnl.fdb('delete', spec);
   }
@@ -306,6 +322,7 @@ export class Namespace implements AsyncDisposable {
     checkNamespaceHandle(other, 'other');
     return this.rtnl.nsidOf(other.fd, String(other));
   }
+  /** Every netns id this namespace has given (`ip netns list-id`). */
   nsids(): Promise<NsidEntry[]> {
     return this.rtnl.nsids();
   }

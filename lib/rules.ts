@@ -9,6 +9,7 @@ import { checkInterfaceName, checkU32, InvalidArgumentError, networkOf, parsePre
 
 // Policy routing rules, as `ip rule` shows and takes them (RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE).
 
+/** What a rule does with a match (FR_ACT_*): look up `table`, `goto` another rule, or drop. */
 export type RuleAction = 'table' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
 
 const ACTIONS: Readonly<Record<RuleAction, number>> = {
@@ -118,6 +119,7 @@ export function ruleMessage(kind: 'add' | 'delete', spec: RuleSpec): RuleMessage
   };
 }
 
+/** A decoded RTM_NEWRULE as a Rule. */
 export function toRule(raw: RuleBody): Rule {
   const a = raw.attrs;
   const family: Family = raw.family === AF_INET6 ? 6 : 4;
@@ -150,6 +152,7 @@ export class Rules {
     return replies.flatMap((m) => (m.kind === 'rule' ? [toRule(m.body)] : []));
   }
 
+  /** Adds a rule (as `ip rule add`); EEXIST when an identical one exists. */
   async add(spec: RuleSpec): Promise<void> {
     await this.connection.request(ruleMessage('add', spec), { operation: `RTM_NEWRULE ${describeRule(spec)}` });
   }

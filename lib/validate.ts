@@ -11,6 +11,7 @@ export { InvalidArgumentError };
 /** The integer checks are messages/'s own: one check, one table of ranges, for lib/ and the encoders. */
 export { checkInteger, checkU32 } from '../messages/checks.js';
 
+/** An IP family: 4 or 6. */
 export type Family = 4 | 6;
 
 export interface Prefix {

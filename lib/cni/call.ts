@@ -31,8 +31,10 @@ export interface AttachOptions {
   host?: NetnsLike;
 }
 
+/** detachContainer's options: AttachOptions, but `netns` may be missing or gone (DEL must still clean up). */
 export type DetachOptions = Omit<AttachOptions, 'netns'> & { netns?: NetnsLike };
 
+/** gcNetwork's and networkStatus's options: where IPAM plugins are (CNI_PATH) and the host namespace. */
 export interface GcOptions {
   cniPath?: string;
   host?: NetnsLike;

@@ -4,6 +4,7 @@
  */
 import { NetnsRtnlError } from '../errors.js';
 
+/** The spec's error codes by name (`CNI_ERRORS.INVALID_NETWORK_CONFIG` is 7). */
 export const CNI_ERRORS = {
   INCOMPATIBLE_CNI_VERSION: 1,
   UNSUPPORTED_FIELD: 2,
@@ -18,6 +19,7 @@ export const CNI_ERRORS = {
   INTERNAL: 999,
 } as const;
 
+/** One of CNI_ERRORS' codes, or another number (100 and above are a plugin's own). */
 export type CniErrorCode = (typeof CNI_ERRORS)[keyof typeof CNI_ERRORS] | number;
 
 /** The error JSON a plugin prints on stdout (with a non-zero exit status). */
@@ -44,6 +46,7 @@ export class CniError extends NetnsRtnlError {
     super(details ? `${msg}: ${details}` : msg, options);
   }
 
+  /** The spec's error result (`{ cniVersion, code, msg, details }`), what the executable prints. */
   toJSON(cniVersion?: string): CniErrorJson {
     const out: CniErrorJson = cniVersion ? { cniVersion, code: this.cniCode, msg: this.msg } : { code: this.cniCode, msg: this.msg };
     if (this.details) out.details = this.details;

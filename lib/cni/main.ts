@@ -7,10 +7,15 @@ import { CNI_ERRORS, CniError } from './errors.js';
 import { checkContainerId, checkIfname, parseBridgeConfig, type BridgeConfig } from './config.js';
 import { LATEST_VERSION, SUPPORTED_VERSIONS, checkVersion, compareVersions, isSupportedVersion, resultToJson } from './types.js';
 
+/** What cniMain reads and writes: the process's environment and streams, or a test's stand-ins. */
 export interface MainIo {
+  /** CNI_COMMAND, CNI_NETNS, CNI_IFNAME, CNI_CONTAINERID, CNI_ARGS, CNI_PATH ... */
   env: NodeJS.ProcessEnv;
+  /** The network configuration (JSON), read to its end. */
   stdin: () => Promise<Buffer>;
+  /** The result, or the error result. */
   stdout: (text: string) => void;
+  /** Diagnostics for a person. */
   stderr: (text: string) => void;
 }
 

@@ -3,8 +3,10 @@ import { CNI_ERRORS, CniError } from './errors.js';
 
 /** The spec versions this plugin speaks, oldest first (VERSION reports them). */
 export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
+/** The newest spec version: results are written in it unless the configuration asks for another. */
 export const LATEST_VERSION = '1.1.0';
 
+/** An interface of a result (`interfaces[]`): the host veth, the container's end ... */
 export interface CniInterface {
   name: string;
   mac?: string;
@@ -15,6 +17,7 @@ export interface CniInterface {
   pciID?: string;
 }
 
+/** An address of a result (`ips[]`). */
 export interface CniIpConfig {
   /** Index into `interfaces`. */
   interface?: number;
@@ -23,6 +26,7 @@ export interface CniIpConfig {
   gateway?: string;
 }
 
+/** A route of a result (`routes[]`), as the container should have it. */
 export interface CniRoute {
   dst: string;
   gw?: string;
@@ -33,6 +37,7 @@ export interface CniRoute {
   scope?: number;
 }
 
+/** DNS settings of a result, from the configuration's `dns` or from IPAM. */
 export interface CniDns {
   nameservers?: string[];
   domain?: string;

@@ -5,8 +5,10 @@ import { toLinkState, type LinkState } from '../rtnl/links.js';
 import { toNeighbor, type Neighbor } from '../rtnl/neighbors.js';
 import { toRoute, type Route } from '../rtnl/routes.js';
 
+/** 'new': the object was added or changed (RTM_NEW*); 'del': it was removed (RTM_DEL*). */
 export type MonitorAction = 'new' | 'del';
 
+/** A link was added, changed or removed (group 'link'). */
 export interface LinkEvent {
   kind: 'link';
   action: MonitorAction;
@@ -19,9 +21,13 @@ export interface LinkEvent {
   /** Replay mode: the kernel removed the object without a notification; see monitor.ts. */
   inferred?: true;
 }
+/** An address was added or removed (groups 'ipv4-ifaddr', 'ipv6-ifaddr'). */
 export interface AddressEvent { kind: 'address'; action: MonitorAction; address: Address; inferred?: true }
+/** A route was added, changed or removed (groups 'ipv4-route', 'ipv6-route'). */
 export interface RouteEvent { kind: 'route'; action: MonitorAction; route: Route; inferred?: true }
+/** A neighbour or bridge FDB entry was added, changed or removed (group 'neigh'). */
 export interface NeighborEvent { kind: 'neighbor'; action: MonitorAction; neighbor: Neighbor; inferred?: true }
+/** A netns id was given or taken back (group 'nsid'). */
 export interface NsidEvent { kind: 'nsid'; action: MonitorAction; nsid: number }
 /** A notification of a group without a typed event (rules, netconf, nexthops ...): the decoded message. */
 export interface MessageEvent { kind: 'message'; message: NetlinkMessage }
@@ -35,7 +41,9 @@ export interface SyncedEvent { kind: 'synced' }
  */
 export interface ResyncEvent { kind: 'resync' }
 
+/** The events about one kernel object (switch on `kind`). */
 export type ObjectEvent = LinkEvent | AddressEvent | RouteEvent | NeighborEvent | NsidEvent;
+/** Everything ns.monitor() yields (switch on `kind`). */
 export type MonitorEvent = ObjectEvent | MessageEvent | OverrunEvent | SyncedEvent | ResyncEvent;
 
 const DELETES = new Set([RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH, RTM_DELNSID]);

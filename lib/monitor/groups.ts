@@ -43,11 +43,13 @@ export const MONITOR_GROUPS = {
   'ipv6-acaddr': 39,
 } as const satisfies Record<string, number>;
 
+/** A multicast group by the name `ip monitor` uses ('link', 'ipv4-route' ...): what ns.monitor() joins. */
 export type MonitorGroup = keyof typeof MONITOR_GROUPS;
 
 /** Groups whose notifications become typed events and whose state a dump can read (replay mode). */
 export const REPLAYABLE_GROUPS = ['link', 'neigh', 'ipv4-ifaddr', 'ipv4-route', 'ipv6-ifaddr', 'ipv6-route', 'nsid'] as const satisfies readonly MonitorGroup[];
 
+/** A group replay mode can read the state of (see REPLAYABLE_GROUPS). */
 export type ReplayableGroup = (typeof REPLAYABLE_GROUPS)[number];
 
 export function isReplayable(group: MonitorGroup): group is ReplayableGroup {

@@ -28,8 +28,10 @@ export const NAT_CHAIN = 'postrouting';
 /** Every rule of ours carries a comment (NFTA_RULE_USERDATA) starting with this. */
 export const NAT_TAG = 'netns-rtnl';
 
+/** nftables' family name: 'ip' (IPv4) or 'ip6' (IPv6). */
 export type NatFamily = 'ip' | 'ip6';
 
+/** What ns.nat.masquerade() takes: like `iptables -t nat -A POSTROUTING -s SOURCE ! -d EXCEPT ! -o IFACE -j MASQUERADE`. */
 export interface MasqueradeSpec {
   /** Traffic from this prefix is masqueraded, e.g. '10.0.0.0/24' (host bits are cleared). */
   source: string;

@@ -46,6 +46,7 @@ interface Ours {
   handle: bigint;
 }
 
+/** Nat's options: how hard to retry when other processes change nftables at the same time, and how publish() finds a local prefix. */
 export interface NatOptions extends ContentionOptions {
   /**
    * The prefix of this namespace's own address that holds `address` (e.g. the bridge's
@@ -207,6 +208,7 @@ export class Nat {
     });
   }
 
+  /** Closes the nftables socket (the namespace does it itself on close()). */
   close(): void {
     this.nftables.close();
   }

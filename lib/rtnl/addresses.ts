@@ -31,6 +31,7 @@ export interface Address {
   raw: AddressBody;
 }
 
+/** The extra settings of `ip addr add` (brd, label, scope, peer, noprefixroute ...). */
 export interface AddAddressOptions {
   /** IPv4 broadcast address, or '+' for the highest address of the prefix (like `ip addr add ... brd +`). */
   broadcast?: string;

@@ -7,9 +7,13 @@ import {
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_SITE, RT_SCOPE_UNIVERSE } from '../../messages/address/constants.js';
 import { InvalidArgumentError } from '../validate.js';
 
+/** A route or address scope by name (RT_SCOPE_*), as `ip` prints it. */
 export type ScopeName = 'global' | 'site' | 'link' | 'host' | 'nowhere';
+/** A route type by name (RTN_*), as `ip route` prints it. */
 export type RouteTypeName = 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'nat';
+/** Who installed a route (RTPROT_*), by the names `ip route` uses. */
 export type ProtocolName = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static' | 'ra' | 'dhcp';
+/** A routing table by name (RT_TABLE_*: main 254, local 255, default 253). */
 export type TableName = 'main' | 'local' | 'default';
 
 export const SCOPES: Readonly<Record<ScopeName, number>> = {

@@ -7,6 +7,7 @@ import type { NeighborMessage } from '../../messages/message.js';
 import { checkInteger, checkMac, checkU32, InvalidArgumentError, parseAddress, type Family } from '../validate.js';
 import { lookup } from './names.js';
 
+/** A neighbour state (NUD_*) by the name `ip neigh` prints. */
 export type NeighborStateName = 'permanent' | 'noarp' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'incomplete';
 
 const STATES: Readonly<Record<NeighborStateName, number>> = {

@@ -9,6 +9,7 @@ import { protocolName, routeTypeName, scopeName, tableName, type ProtocolName, t
  */
 export type DeviceRef = string | number | { readonly index: number; readonly name: string };
 
+/** One path of a multipath route to add (`nexthop via IP dev DEV weight N`). */
 export interface NexthopSpec {
   via?: string;
   dev?: DeviceRef;
@@ -41,6 +42,7 @@ export interface RouteSpec {
   family?: Family;
 }
 
+/** One path of a multipath route, as read back. */
 export interface Nexthop {
   gateway?: string;
   oif?: number;

@@ -13,6 +13,7 @@ import type { TrafficControl } from './tc.js';
 /** A rate cap: bits per second (or '10mbit'), and optionally the bucket size and queue. */
 export type RateLimit = Omit<TbfSpec, 'kind'>;
 
+/** What ns.tc.limitBandwidth() takes: a rate for each direction to cap. */
 export interface BandwidthLimits {
   /** What the device sends. */
   egress?: RateLimit;

@@ -13,6 +13,7 @@ import { formatHandle, parseHandle, type HandleRef } from './units.js';
 
 /** Ethertypes in tcm_info, in network byte order as the kernel keeps them. */
 const PROTOCOLS = { all: 0x0300, ip: 0x0008, ipv6: 0xdd86 } as const;
+/** Which packets a filter sees by ethertype: 'all', 'ip' or 'ipv6'. */
 export type FilterProtocol = keyof typeof PROTOCOLS;
 const PROTOCOL_NAMES = new Map(Object.entries(PROTOCOLS).map(([k, v]) => [v as number, k as FilterProtocol]));
 

@@ -31,6 +31,7 @@ export interface IngressSpec {
   kind: 'ingress' | 'clsact';
 }
 
+/** A qdisc to add: its kind's settings, where it goes (`parent`) and its `handle`. */
 export type QdiscSpec = (TbfSpec | IngressSpec) & {
   /** Defaults: 'root' for tbf, 'ingress' for ingress and clsact. */
   parent?: HandleRef;
