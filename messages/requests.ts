@@ -104,6 +104,7 @@ export interface LinkRequestOptions extends GetOptions {
   targetNetnsid?: number;
 }
 
+/** One link, by index or by name. */
 export type LinkSelector = { index: number; name?: undefined } | { name: string; index?: undefined };
 
 /**
@@ -133,6 +134,7 @@ export function getLink(selector: LinkSelector, options: LinkRequestOptions = {}
   return { kind: 'link', type: RTM_GETLINK, flags: singleFlags(options), seq: 0, pid: 0, body };
 }
 
+/** dumpLinks' options: the family, and the filters the kernel applies. */
 export interface LinkDumpOptions {
   /**
    * ifi_family; AF_UNSPEC by default. AF_BRIDGE dumps bridge ports (rtnl_bridge_getlink, only
@@ -190,6 +192,7 @@ export function dumpLinks(options: LinkDumpOptions = {}): LinkMessage {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
+/** dumpAddresses' options: the family, and the interface to list. */
 export interface AddressDumpOptions {
   /** ifa_family: AF_INET, AF_INET6 or AF_UNSPEC (both) by default. */
   family?: number;
@@ -217,6 +220,7 @@ export function dumpAddresses(options: AddressDumpOptions = {}): AddressMessage 
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+/** dumpRoutes' options: the family, and the filters the kernel applies (with strict checking on). */
 export interface RouteDumpOptions {
   /** rtm_family: AF_INET, AF_INET6, or AF_UNSPEC (every family) by default. */
   family?: number;
@@ -329,6 +333,7 @@ export function getRoute(options: RouteGetOptions): RouteMessage {
 // ---------------------------------------------------------------------------------------------
 // Neighbours
 
+/** dumpNeighbors' options: the family (ARP, NDP or the bridge FDB), and the filters. */
 export interface NeighborDumpOptions {
   /** ndm_family: AF_INET (ARP), AF_INET6 (NDP), AF_BRIDGE (bridge/vxlan FDB), AF_UNSPEC (ARP + NDP). */
   family?: number;
@@ -395,6 +400,7 @@ export function getNeighbor(options: NeighborGetOptions): NeighborMessage {
 // ---------------------------------------------------------------------------------------------
 // Network namespace ids
 
+/** dumpNsids' options. */
 export interface NsidDumpOptions {
   /** NETNSA_TARGET_NSID: list the ids as seen from the namespace with this id. */
   targetNsid?: number;
@@ -407,6 +413,7 @@ export function dumpNsids(options: NsidDumpOptions = {}): NsidMessage {
   return { kind: 'nsid', type: RTM_GETNSID, flags: DUMP_FLAGS, seq: 0, pid: 0, body: { family: AF_UNSPEC, attrs } };
 }
 
+/** A peer namespace for RTM_GETNSID/RTM_NEWNSID: by an open fd, a pid living in it, or its id. */
 export type NsidSelector =
   | { fd: number; pid?: undefined; nsid?: undefined }
   | { pid: number; fd?: undefined; nsid?: undefined }

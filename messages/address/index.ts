@@ -40,11 +40,13 @@ export const addressAttributes = defineTable('IFA', [
   attr(IFA_PROTO, 'IFA_PROTO', 'proto', u8),
 ]);
 
+/** The decoded IFA_* attributes: one field per attribute of the table, named as the table names it. */
 export type AddressAttrs = ValuesOf<typeof addressAttributes>;
 
 /** struct ifaddrmsg. */
 export const ifaddrmsg = C.struct('ifaddrmsg', [C.u8('family'), C.u8('prefixlen'), C.u8('flags'), C.u8('scope'), C.u32('index')], { zeroAbsent: true });
 
+/** The fixed header of address (RTM_*ADDR) messages (struct ifaddrmsg), field by field. */
 export interface AddressHeader {
   family: number;
   prefixlen: number;
@@ -54,6 +56,8 @@ export interface AddressHeader {
   index: number;
 }
 
+/** A address (RTM_*ADDR) message body: the fixed header's fields, and `attrs`. */
 export type AddressBody = HeaderWithAttributes<AddressHeader, AddressAttrs>;
 
+/** The codec of a address (RTM_*ADDR) message body (fixed header, then attributes). */
 export const addressBody = headerWithAttributes<AddressHeader, AddressAttrs>(ifaddrmsg, addressAttributes);

@@ -31,6 +31,7 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const latin1 = new TextDecoder('latin1');
 
+/** `b[start..end)` as lowercase colon-separated hex ('02:00:0a:00:00:02'). */
 export function formatHardwareAddress(b: Uint8Array, start: number, end: number): string {
   if (start >= end) return '';
   if (end - start > 32) return formatLong(b, start, end);
@@ -50,6 +51,7 @@ function formatLong(b: Uint8Array, start: number, end: number): string {
   return latin1.decode(text);
 }
 
+/** The bytes of colon-separated hex text ('02:00:0A:00:00:02', any number of octets), or undefined. */
 export function parseHardwareAddress(text: string): Uint8Array | undefined {
   if (!HEX_OCTETS.test(text)) return undefined;
   return Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));

@@ -120,6 +120,7 @@ export function parseIP(text: string): Uint8Array | undefined {
   return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
 }
 
+/** The canonical text of the IPv4 (length 4) or IPv6 (length 16) address at `b[at]`. */
 export function formatIP(b: Uint8Array, at: number, length: number): string {
   return length === 4 ? formatIPv4(b, at) : formatIPv6(b, at);
 }

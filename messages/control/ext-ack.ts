@@ -33,4 +33,5 @@ export const extAckAttributes = defineTable('NLMSGERR_ATTR', [
   attr(6, 'NLMSGERR_ATTR_MISS_NEST', 'missNest', s32),
 ]);
 
+/** The decoded NLMSGERR_ATTR_* attributes: one field per attribute of the table, named as the table names it. */
 export type ExtAckAttrs = ValuesOf<typeof extAckAttributes>;

@@ -43,6 +43,7 @@ export const iflaCacheinfo = C.struct('struct ifla_cacheinfo', [C.u32('maxReasmL
 /** struct bridge_vlan_info (IFLA_BRIDGE_VLAN_INFO): BRIDGE_VLAN_INFO_* flags and the VLAN id. */
 export const bridgeVlanInfo = C.struct('struct bridge_vlan_info', [C.u16('flags'), C.u16('vid')]);
 
+/** The IFLA_XDP_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const xdpAttributes = defineTable('IFLA_XDP', [
   attr(1, 'IFLA_XDP_FD', 'fd', s32),
   attr(2, 'IFLA_XDP_ATTACHED', 'attached', u8), // XDP_ATTACHED_*
@@ -57,19 +58,23 @@ export const xdpAttributes = defineTable('IFLA_XDP', [
 /** Alternative names are at most ALTIFNAMSIZ - 1 = 127 bytes. */
 const altIfname = string(127);
 
+/** The IFLA_PROP_LIST_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const propListAttributes = defineTable('IFLA_PROP_LIST', [
   repeatedAttr(53, 'IFLA_ALT_IFNAME', 'altIfname', altIfname),
 ]);
 
+/** The IFLA_PROTO_DOWN_REASON_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const protoDownReasonAttributes = defineTable('IFLA_PROTO_DOWN_REASON', [
   attr(1, 'IFLA_PROTO_DOWN_REASON_MASK', 'mask', u32),
   attr(2, 'IFLA_PROTO_DOWN_REASON_VALUE', 'value', u32),
 ]);
 
+/** The IFLA_INET_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const inetAttributes = defineTable('IFLA_INET', [
   attr(1, 'IFLA_INET_CONF', 'conf', u32Array), // indexed by IPV4_DEVCONF_* - 1
 ]);
 
+/** The IFLA_INET6_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const inet6Attributes = defineTable('IFLA_INET6', [
   attr(1, 'IFLA_INET6_FLAGS', 'flags', u32),
   attr(2, 'IFLA_INET6_CONF', 'conf', u32Array), // indexed by DEVCONF_*
@@ -82,6 +87,7 @@ export const inet6Attributes = defineTable('IFLA_INET6', [
   attr(9, 'IFLA_INET6_RA_MTU', 'raMtu', u32),
 ]);
 
+/** The IFLA_BRIDGE_VLAN_TUNNEL_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const bridgeVlanTunnelAttributes = defineTable('IFLA_BRIDGE_VLAN_TUNNEL', [
   attr(1, 'IFLA_BRIDGE_VLAN_TUNNEL_ID', 'id', u32),
   attr(2, 'IFLA_BRIDGE_VLAN_TUNNEL_VID', 'vid', u16),
@@ -109,9 +115,13 @@ export const afSpecAttributes = defineTable('IFLA_AF_SPEC', [
   attr(AF_INET6, 'AF_INET6', 'inet6', nestedNoFlag(inet6Attributes)),
 ]);
 
+/** The decoded IFLA_INET_* attributes: one field per attribute of the table, named as the table names it. */
 export type InetAttrs = ValuesOf<typeof inetAttributes>;
+/** The decoded IFLA_INET6_* attributes: one field per attribute of the table, named as the table names it. */
 export type Inet6Attrs = ValuesOf<typeof inet6Attributes>;
+/** The decoded IFLA_BRIDGE_* attributes: one field per attribute of the table, named as the table names it. */
 export type BridgeAfAttrs = ValuesOf<typeof bridgeAfAttributes>;
+/** The decoded IFLA_AF_SPEC_* attributes: one field per attribute of the table, named as the table names it. */
 export type AfSpecAttrs = ValuesOf<typeof afSpecAttributes>;
 
 /**
@@ -146,6 +156,7 @@ export const linkKinds = linkKindTables(LINK_KINDS);
 /** IFLA_INFO_SLAVE_DATA tables by IFLA_INFO_SLAVE_KIND. */
 export const linkSlaveKinds = linkSlaveKindTables(LINK_KINDS);
 
+/** IFLA_LINKINFO decoded: `kind`, then `data` (and `slaveKind`/`slaveData`) typed by the kinds this library knows, bytes for others. */
 export type LinkInfo = LinkInfoOf<typeof linkKinds, typeof linkSlaveKinds>;
 
 const linkinfo: Codec<LinkInfo> = linkinfoCodec(linkKinds, linkSlaveKinds);
@@ -246,6 +257,7 @@ export const linkBridgeFamilyAttributes = linkTable(
 /** IFLA_* of AF_INET6 link messages (inet6_fill_ifinfo): IFLA_PROTINFO holds IFLA_INET6_*. */
 export const linkInet6FamilyAttributes = linkTable('IFLA', nestedNoFlag(inet6Attributes) as Codec<LinkProtinfo>, afSpecByFamily);
 
+/** The decoded Link attributes: one field per attribute of the table, named as the table names it. */
 export type LinkAttrs = ValuesOf<typeof linkAttributes>;
 
 /** A link message body: the ifinfomsg fields and the attributes (and what a lenient read kept). */

@@ -34,6 +34,7 @@ export interface BridgeId {
   address: string;
 }
 
+/** The codec of struct ifla_bridge_id (IFLA_BR_ROOT_ID, IFLA_BR_BRIDGE_ID, IFLA_BRPORT_*_ID). */
 export const bridgeId: Codec<BridgeId> = {
   label: 'struct ifla_bridge_id',
   shape: 'value',

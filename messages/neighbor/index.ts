@@ -9,25 +9,38 @@ import { headerWithAttributes, type HeaderWithAttributes } from '../fixed-header
 
 /** Neighbour cache entry states (ndm_state): a bit mask. */
 export const NUD_NONE = 0x00;
+/** `<linux/neighbour.h>` */
 export const NUD_INCOMPLETE = 0x01;
+/** `<linux/neighbour.h>` */
 export const NUD_REACHABLE = 0x02;
+/** `<linux/neighbour.h>` */
 export const NUD_STALE = 0x04;
+/** `<linux/neighbour.h>` */
 export const NUD_DELAY = 0x08;
+/** `<linux/neighbour.h>` */
 export const NUD_PROBE = 0x10;
+/** `<linux/neighbour.h>` */
 export const NUD_FAILED = 0x20;
 /** Pseudo-states: never change, no address resolution. */
 export const NUD_NOARP = 0x40;
+/** `<linux/neighbour.h>` */
 export const NUD_PERMANENT = 0x80;
 
 /** Neighbour cache entry flags (ndm_flags). */
 export const NTF_USE = 0x01;
+/** `<linux/neighbour.h>` */
 export const NTF_SELF = 0x02;
+/** `<linux/neighbour.h>` */
 export const NTF_MASTER = 0x04;
 /** == ATF_PUBL; in a dump request, asks for the proxy entries (pneigh) instead of the cache. */
 export const NTF_PROXY = 0x08;
+/** `<linux/neighbour.h>` */
 export const NTF_EXT_LEARNED = 0x10;
+/** `<linux/neighbour.h>` */
 export const NTF_OFFLOADED = 0x20;
+/** `<linux/neighbour.h>` */
 export const NTF_STICKY = 0x40;
+/** `<linux/neighbour.h>` */
 export const NTF_ROUTER = 0x80;
 
 /** Extended flags, carried in NDA_FLAGS_EXT. */
@@ -37,6 +50,7 @@ export const NTF_EXT_LOCKED = 1 << 1;
 
 /** Bits of NFEA_ACTIVITY_NOTIFY. */
 export const FDB_NOTIFY_BIT = 1 << 0;
+/** `<linux/neighbour.h>` */
 export const FDB_NOTIFY_INACTIVE_BIT = 1 << 1;
 
 /** NDA_FDB_EXT_ATTRS: bridge FDB extensions (NFEA_*). */
@@ -45,11 +59,13 @@ export const fdbExtAttributes = defineTable('NFEA', [
   attr(2, 'NFEA_DONT_REFRESH', 'dontRefresh', flag),
 ]);
 
+/** The decoded NFEA_* attributes: one field per attribute of the table, named as the table names it. */
 export type FdbExtAttrs = ValuesOf<typeof fdbExtAttributes>;
 
 /** struct nda_cacheinfo: ages in clock ticks (USER_HZ) and the reference count. */
 export const ndaCacheinfo = C.struct('struct nda_cacheinfo', [C.u32('confirmed'), C.u32('used'), C.u32('updated'), C.u32('refcnt')]);
 
+/** The NDA_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const neighborAttributes = defineTable('NDA', [
   attr(1, 'NDA_DST', 'dst', ip),
   attr(2, 'NDA_LLADDR', 'lladdr', lladdr),
@@ -70,6 +86,7 @@ export const neighborAttributes = defineTable('NDA', [
   attr(17, 'NDA_NDM_FLAGS_MASK', 'ndmFlagsMask', u8),
 ]);
 
+/** The decoded NDA_* attributes: one field per attribute of the table, named as the table names it. */
 export type NeighborAttrs = ValuesOf<typeof neighborAttributes>;
 
 /** struct ndmsg (12 bytes). */
@@ -79,6 +96,7 @@ export const ndmsg = C.struct(
   { zeroAbsent: true },
 );
 
+/** The fixed header of neighbour (RTM_*NEIGH) messages (struct ndmsg), field by field. */
 export interface NeighborHeader {
   family: number;
   ifindex: number;
@@ -87,6 +105,8 @@ export interface NeighborHeader {
   type: number;
 }
 
+/** A neighbour (RTM_*NEIGH) message body: the fixed header's fields, and `attrs`. */
 export type NeighborBody = HeaderWithAttributes<NeighborHeader, NeighborAttrs>;
 
+/** The codec of a neighbour (RTM_*NEIGH) message body (fixed header, then attributes). */
 export const neighborBody = headerWithAttributes(ndmsg, neighborAttributes);

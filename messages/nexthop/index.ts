@@ -11,6 +11,7 @@ import * as C from '../struct.js';
 
 /** NHA_GROUP_TYPE values. */
 export const NEXTHOP_GRP_TYPE_MPATH = 0;
+/** `<linux/nexthop.h>` */
 export const NEXTHOP_GRP_TYPE_RES = 1;
 
 /** One struct nexthop_grp of NHA_GROUP: a member nexthop and its weight (1..65536). */
@@ -95,6 +96,7 @@ export const nexthopAttributes = defineTable('NHA', [
   attr(13, 'NHA_RES_BUCKET', 'resBucket', nested(resilientBucketAttributes)),
 ]);
 
+/** The decoded NHA_* attributes: one field per attribute of the table, named as the table names it. */
 export type NexthopAttrs = ValuesOf<typeof nexthopAttributes>;
 
 /** struct nhmsg (8 bytes). resvd is a field (`reserved`): the kernel refuses a request where it is not 0. */
@@ -104,6 +106,7 @@ export const nhmsg = C.struct(
   { zeroAbsent: true },
 );
 
+/** The fixed header of nexthop (RTM_*NEXTHOP) messages (struct nhmsg), field by field. */
 export interface NexthopHeader {
   /** AF_INET or AF_INET6 for a gateway or device nexthop; AF_UNSPEC for a group. */
   family: number;
@@ -114,6 +117,8 @@ export interface NexthopHeader {
   flags: number;
 }
 
+/** A nexthop (RTM_*NEXTHOP) message body: the fixed header's fields, and `attrs`. */
 export type NexthopBody = HeaderWithAttributes<NexthopHeader, NexthopAttrs>;
 
+/** The codec of a nexthop (RTM_*NEXTHOP) message body (fixed header, then attributes). */
 export const nexthopBody = headerWithAttributes<NexthopHeader, NexthopAttrs>(nhmsg, nexthopAttributes);

@@ -17,6 +17,7 @@ export const verdictAttributes = defineTable('NFTA_VERDICT', [
   attr(2, 'NFTA_VERDICT_CHAIN', 'chain', cstring),
   attr(3, 'NFTA_VERDICT_CHAIN_ID', 'chainId', u32be),
 ]);
+/** The decoded NFTA_VERDICT_* attributes: one field per attribute of the table, named as the table names it. */
 export type VerdictAttrs = ValuesOf<typeof verdictAttributes>;
 
 /** NFTA_DATA_*: a constant (bytes as they sit in a register) or a verdict. */
@@ -24,6 +25,7 @@ export const dataAttributes = defineTable('NFTA_DATA', [
   attr(1, 'NFTA_DATA_VALUE', 'value', bytes),
   attr(2, 'NFTA_DATA_VERDICT', 'verdict', nested(verdictAttributes)),
 ]);
+/** The decoded NFTA_DATA_* attributes: one field per attribute of the table, named as the table names it. */
 export type DataAttrs = ValuesOf<typeof dataAttributes>;
 
 /** meta: load packet metadata (oifname, iifname, nfproto, mark ...) into a register, or set it. */
@@ -127,7 +129,9 @@ export const EXPRESSION_TABLES = {
 } as const;
 
 type Tables = typeof EXPRESSION_TABLES;
+/** The expressions this library decodes ('payload', 'cmp', 'meta', 'masq' ...). */
 export type ExpressionName = keyof Tables;
+/** Expression `N`'s NFTA_EXPR_DATA decoded. */
 export type ExpressionData<N extends ExpressionName> = ValuesOf<Tables[N]>;
 
 /** An expression this library has a table for, with its data decoded. */
@@ -138,6 +142,7 @@ export interface RawExpression {
   data?: Uint8Array;
   unknown?: RawAttribute[];
 }
+/** One expression of a rule (NFTA_LIST_ELEM of NFTA_RULE_EXPRESSIONS). */
 export type NftExpression = KnownExpression | RawExpression;
 
 /** Narrows an expression to a known name with decoded data. */

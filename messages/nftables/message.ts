@@ -61,6 +61,7 @@ export interface NfgenHeader {
 /** struct nfgenmsg (<linux/netfilter/nfnetlink.h>). */
 export const nfgenmsg: FixedHeader<NfgenHeader> = C.struct('nfgenmsg', [C.u8('family'), C.u8('version'), C.u16be('resourceId')], { zeroAbsent: true });
 
+/** An nfnetlink message body: struct nfgenmsg's fields, and `attrs`. */
 export type NfgenBody<A> = HeaderWithAttributes<NfgenHeader, A>;
 
 export interface NftTableMessage extends MessageHeader { kind: 'table'; body: NfgenBody<TableAttrs> }
@@ -72,6 +73,7 @@ export interface NftBatchMessage extends MessageHeader { kind: 'batch'; body: Nf
 /** Any other nfnetlink message (sets, objects, flowtables, other subsystems): attributes raw. */
 export interface NfnlMessage extends MessageHeader { kind: 'nfnl'; body: NfgenBody<RawAttrs> }
 
+/** Every message of the nftables netlink protocol, told apart by `kind`. */
 export type NftMessage =
   | NftTableMessage
   | NftChainMessage
@@ -85,6 +87,7 @@ export type NftMessage =
   | OverrunMessage
   | UnknownMessage;
 
+/** NftMessage's `kind`s: 'table', 'chain', 'rule', 'gen', 'batch', 'nfnl' and the control messages. */
 export type NftMessageKind = NftMessage['kind'];
 
 const withNfgen = (table: AttrTable<unknown>) => headerWithAttributes(nfgenmsg, table) as BodyCodec<unknown>;

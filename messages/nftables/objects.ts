@@ -17,6 +17,7 @@ export const tableAttributes = defineTable('NFTA_TABLE', [
   attr(6, 'NFTA_TABLE_USERDATA', 'userdata', bytes),
   attr(7, 'NFTA_TABLE_OWNER', 'owner', u32be),
 ]);
+/** The decoded NFTA_TABLE_* attributes: one field per attribute of the table, named as the table names it. */
 export type TableAttrs = ValuesOf<typeof tableAttributes>;
 
 /** NFTA_HOOK_*: a base chain's hook. */
@@ -26,9 +27,11 @@ export const hookAttributes = defineTable('NFTA_HOOK', [
   attr(3, 'NFTA_HOOK_DEV', 'dev', cstring),
   attr(4, 'NFTA_HOOK_DEVS', 'devs', bytes),
 ]);
+/** The decoded NFTA_HOOK_* attributes: one field per attribute of the table, named as the table names it. */
 export type HookAttrs = ValuesOf<typeof hookAttributes>;
 
 export { counterAttributes };
+/** The decoded NFTA_COUNTER_* attributes: one field per attribute of the table, named as the table names it. */
 export type CounterAttrs = ValuesOf<typeof counterAttributes>;
 
 /**
@@ -49,6 +52,7 @@ export const chainAttributes = defineTable('NFTA_CHAIN', [
   attr(11, 'NFTA_CHAIN_ID', 'id', u32be),
   attr(12, 'NFTA_CHAIN_USERDATA', 'userdata', bytes),
 ]);
+/** The decoded NFTA_CHAIN_* attributes: one field per attribute of the table, named as the table names it. */
 export type ChainAttrs = ValuesOf<typeof chainAttributes>;
 
 /** NFTA_RULE_*: NFT_MSG_NEWRULE / GETRULE / DELRULE. */
@@ -65,6 +69,7 @@ export const ruleAttributes = defineTable('NFTA_RULE', [
   attr(10, 'NFTA_RULE_POSITION_ID', 'positionId', u32be),
   attr(11, 'NFTA_RULE_CHAIN_ID', 'chainId', u32be),
 ]);
+/** The decoded NFTA_RULE_* attributes: one field per attribute of the table, named as the table names it. */
 export type RuleAttrs = ValuesOf<typeof ruleAttributes>;
 
 /** NFTA_GEN_*: NFT_MSG_NEWGEN, the ruleset generation (answer to GETGEN, and a notification). */
@@ -73,6 +78,7 @@ export const genAttributes = defineTable('NFTA_GEN', [
   attr(2, 'NFTA_GEN_PROC_PID', 'procPid', u32be),
   attr(3, 'NFTA_GEN_PROC_NAME', 'procName', cstring),
 ]);
+/** The decoded NFTA_GEN_* attributes: one field per attribute of the table, named as the table names it. */
 export type GenAttrs = ValuesOf<typeof genAttributes>;
 
 /**
@@ -80,6 +86,7 @@ export type GenAttrs = ValuesOf<typeof genAttributes>;
  * whole batch (ERESTART) unless the ruleset is still at that generation.
  */
 export const batchAttributes = defineTable('NFNL_BATCH', [attr(1, 'NFNL_BATCH_GENID', 'genid', u32be)]);
+/** The decoded NFNL_BATCH_* attributes: one field per attribute of the table, named as the table names it. */
 export type BatchAttrs = ValuesOf<typeof batchAttributes>;
 
 /** Messages of other nfnetlink objects (sets, objects, flowtables...): every attribute kept raw. */

@@ -47,6 +47,7 @@ export function batchBegin(options: { genid?: number } = {}): NftBatchMessage {
   };
 }
 
+/** NFNL_MSG_BATCH_END: closes a batch begun by batchBegin(); the kernel applies it all, or none of it. */
 export function batchEnd(): NftBatchMessage {
   return {
     kind: 'batch', type: NFNL_MSG_BATCH_END, flags: NLM_F_REQUEST, seq: 0, pid: 0,
@@ -85,6 +86,7 @@ export function dumpRules(options: { family?: number; table?: string; chain?: st
   return { kind: 'rule', type: nftType(NFT_MSG_GETRULE), flags: NLM_F_REQUEST | NLM_F_DUMP, seq: 0, pid: 0, body: { ...header(family), attrs } };
 }
 
+/** newTable's options (NFTA_TABLE_*). */
 export interface NewTableOptions {
   family: number;
   name: string;
@@ -107,6 +109,7 @@ export function deleteTable(options: { family: number; name: string }): NftTable
   };
 }
 
+/** newChain's options (NFTA_CHAIN_*): a base chain has a hook, a type and a policy. */
 export interface NewChainOptions {
   family: number;
   table: string;
@@ -131,6 +134,7 @@ export function newChain(options: NewChainOptions): NftChainMessage {
   };
 }
 
+/** newRule's options (NFTA_RULE_*). */
 export interface NewRuleOptions {
   family: number;
   table: string;

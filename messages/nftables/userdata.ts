@@ -5,10 +5,12 @@
 import { checkU8, encodeText } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 
+/** The userdata type nft stores a rule's comment under (libnftnl's `<libnftnl/udata.h>`). */
 export const NFTNL_UDATA_COMMENT = 0;
 /** nft refuses longer comments (NFTNL_UDATA_COMMENT_MAXLEN), NUL included. */
 export const NFTNL_UDATA_COMMENT_MAXLEN = 128;
 
+/** One TLV of a userdata payload (libnftnl's format: 1-byte type, 1-byte length, value). */
 export interface UserdataItem {
   type: number;
   value: Uint8Array;
@@ -28,6 +30,7 @@ export function parseUserdata(data: Uint8Array): UserdataItem[] | undefined {
   return out;
 }
 
+/** A userdata payload holding `items`, in the order given. */
 export function encodeUserdata(items: readonly UserdataItem[]): Uint8Array {
   const size = items.reduce((n, item) => n + 2 + item.value.length, 0);
   const out = new Uint8Array(size);

@@ -101,6 +101,7 @@ const expires: Codec<number> = {
 /** RTA_ENCAP: lightweight tunnel attributes whose meaning depends on RTA_ENCAP_TYPE, kept as bytes. */
 const encap: Codec<Uint8Array> = { ...bytes, label: 'encap attributes', nestedFlag: true };
 
+/** struct rta_cacheinfo (RTA_CACHEINFO): the route cache entry's counters and expiry. */
 export const rtaCacheinfo = C.struct('rta_cacheinfo', [
   C.u32('clntref'),
   C.u32('lastuse'),
@@ -112,6 +113,7 @@ export const rtaCacheinfo = C.struct('rta_cacheinfo', [
   C.u32('tsage'),
 ]);
 
+/** struct rta_mfc_stats (RTA_MFC_STATS): a multicast route's counters. */
 export const rtaMfcStats = C.u64Struct('rta_mfc_stats', ['packets', 'bytes', 'wrongIf']);
 
 /** A next hop of RTA_MULTIPATH; its attrs are route attributes (gateway, via, encap, flow ...). */
@@ -119,6 +121,7 @@ export type RouteNexthop = Nexthop<RouteAttrs>;
 
 const multipathCodec: Codec<RouteNexthop[]> = multipath<RouteAttrs>(() => routeAttributes);
 
+/** The RTA_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const routeAttributes = defineTable('RTA', [
   attr(RTA_DST, 'RTA_DST', 'dst', ip),
   attr(RTA_SRC, 'RTA_SRC', 'src', ip),
@@ -149,6 +152,7 @@ export const routeAttributes = defineTable('RTA', [
   attr(RTA_FLOWLABEL, 'RTA_FLOWLABEL', 'flowlabel', u32be),
 ]);
 
+/** The decoded RTA_* attributes: one field per attribute of the table, named as the table names it. */
 export type RouteAttrs = ValuesOf<typeof routeAttributes>;
 
 /** struct rtmsg: eight u8 fields then rtm_flags. */
@@ -168,6 +172,7 @@ export const rtmsg: FixedHeader<RouteHeader> = C.struct(
   { zeroAbsent: true },
 );
 
+/** The fixed header of route (RTM_*ROUTE) messages (struct rtmsg), field by field. */
 export interface RouteHeader {
   family: number;
   dstLen: number;
@@ -181,7 +186,9 @@ export interface RouteHeader {
   flags: number;
 }
 
+/** A route (RTM_*ROUTE) message body: the fixed header's fields, and `attrs`. */
 export type RouteBody = HeaderWithAttributes<RouteHeader, RouteAttrs>;
 
+/** The codec of a route (RTM_*ROUTE) message body (fixed header, then attributes). */
 export const routeBody = headerWithAttributes<RouteHeader, RouteAttrs>(rtmsg, routeAttributes);
 

@@ -45,6 +45,7 @@ export const metricsAttributes = defineTable('RTAX', [
   attr(RTAX_FASTOPEN_NO_COOKIE, 'RTAX_FASTOPEN_NO_COOKIE', 'fastopenNoCookie', u32),
 ]);
 
+/** RTA_METRICS decoded (RTAX_*): mtu, window, rtt, advmss, congestion control ... */
 export type RouteMetrics = ValuesOf<typeof metricsAttributes>;
 
 /** RTA_METRICS: the kernel sends it (and iproute2 writes it) without NLA_F_NESTED. */

@@ -7,26 +7,39 @@ import * as C from '../struct.js';
 // Policy routing rules (`ip rule`): RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE, <linux/fib_rules.h>.
 
 // fib_rule_hdr.action
+/** `<linux/fib_rules.h>` */
 export const FR_ACT_UNSPEC = 0;
 /** Look the packet up in the rule's table. */
 export const FR_ACT_TO_TBL = 1;
+/** `<linux/fib_rules.h>` */
 export const FR_ACT_GOTO = 2;
+/** `<linux/fib_rules.h>` */
 export const FR_ACT_NOP = 3;
+/** `<linux/fib_rules.h>` */
 export const FR_ACT_BLACKHOLE = 6;
+/** `<linux/fib_rules.h>` */
 export const FR_ACT_UNREACHABLE = 7;
+/** `<linux/fib_rules.h>` */
 export const FR_ACT_PROHIBIT = 8;
 
 // fib_rule_hdr.flags
+/** `<linux/fib_rules.h>` */
 export const FIB_RULE_PERMANENT = 0x1;
 /** `ip rule add not ...`: the selector is inverted. */
 export const FIB_RULE_INVERT = 0x2;
+/** `<linux/fib_rules.h>` */
 export const FIB_RULE_UNRESOLVED = 0x4;
+/** `<linux/fib_rules.h>` */
 export const FIB_RULE_IIF_DETACHED = 0x8;
+/** `<linux/fib_rules.h>` */
 export const FIB_RULE_OIF_DETACHED = 0x10;
 
+/** struct fib_rule_uid_range (FRA_UID_RANGE). */
 export const fibRuleUidRange = C.struct('fib_rule_uid_range', [C.u32('start'), C.u32('end')]);
+/** struct fib_rule_port_range (FRA_SPORT_RANGE, FRA_DPORT_RANGE). */
 export const fibRulePortRange = C.struct('fib_rule_port_range', [C.u16('start'), C.u16('end')]);
 
+/** The FRA_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const ruleAttributes = defineTable('FRA', [
   attr(1, 'FRA_DST', 'dst', ip),
   attr(2, 'FRA_SRC', 'src', ip),
@@ -50,6 +63,7 @@ export const ruleAttributes = defineTable('FRA', [
   attr(24, 'FRA_DPORT_RANGE', 'dportRange', fibRulePortRange),
 ]);
 
+/** The decoded FRA_* attributes: one field per attribute of the table, named as the table names it. */
 export type RuleAttrs = ValuesOf<typeof ruleAttributes>;
 
 /**
@@ -62,6 +76,7 @@ export const fibRuleHdr = C.struct(
   { zeroAbsent: true },
 );
 
+/** The fixed header of rule (RTM_*RULE) messages (struct fib_rule_hdr), field by field. */
 export interface RuleHeader {
   family: number;
   dstLen: number;
@@ -76,6 +91,8 @@ export interface RuleHeader {
   flags: number;
 }
 
+/** A rule (RTM_*RULE) message body: the fixed header's fields, and `attrs`. */
 export type RuleBody = HeaderWithAttributes<RuleHeader, RuleAttrs>;
 
+/** The codec of a rule (RTM_*RULE) message body (fixed header, then attributes). */
 export const ruleBody = headerWithAttributes<RuleHeader, RuleAttrs>(fibRuleHdr, ruleAttributes);

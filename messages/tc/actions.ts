@@ -13,15 +13,25 @@ import { bitfield32, statsAttributes } from './stats.js';
 // attributes, with TCA_ACT_OPTIONS read by TCA_ACT_KIND.
 
 // TC_ACT_*: what happens to the packet after an action.
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_UNSPEC = -1;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_OK = 0;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_RECLASSIFY = 1;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_SHOT = 2;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_PIPE = 3;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_STOLEN = 4;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_QUEUED = 5;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_REPEAT = 6;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_REDIRECT = 7;
+/** `<linux/pkt_cls.h>` */
 export const TC_ACT_TRAP = 8;
 
 /** Action kinds whose TCA_ACT_OPTIONS is decoded. Adding one: a file in kinds/ and a line here. */

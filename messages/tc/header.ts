@@ -13,6 +13,7 @@ export const tcmsg = C.struct(
   { zeroAbsent: true },
 );
 
+/** The fixed header of tc messages (qdiscs, classes, filters: struct tcmsg), field by field. */
 export interface TcHeader {
   family: number;
   ifindex: number;
@@ -21,13 +22,17 @@ export interface TcHeader {
   info: number;
 }
 
+/** `<linux/pkt_sched.h>` */
 export const TC_H_UNSPEC = 0;
 /** The parent of a device's root (egress) qdisc. */
 export const TC_H_ROOT = 0xffffffff;
 /** The parent of an ingress or clsact qdisc. */
 export const TC_H_INGRESS = 0xfffffff1;
+/** `<linux/pkt_sched.h>` */
 export const TC_H_CLSACT = TC_H_INGRESS;
+/** `<linux/pkt_sched.h>` */
 export const TC_H_MIN_INGRESS = 0xfff2;
+/** `<linux/pkt_sched.h>` */
 export const TC_H_MIN_EGRESS = 0xfff3;
 
 /** major:minor as one handle. */

@@ -50,6 +50,7 @@ function tcaTable(options: Codec<unknown>) {
 
 type TcaCommon = Omit<ValuesOf<ReturnType<typeof tcaTable>>, 'kind' | 'options'>;
 
+/** A qdisc's TCA_* attributes, with TCA_OPTIONS decoded for the kinds this library knows (tbf, ingress, clsact). */
 export type QdiscAttrs = TcaCommon &
   (
     | { kind: 'tbf'; options?: TbfOptions }
@@ -57,9 +58,12 @@ export type QdiscAttrs = TcaCommon &
     | { kind?: string; options?: Uint8Array }
   );
 
+/** A filter's TCA_* attributes, with TCA_OPTIONS decoded for u32. */
 export type FilterAttrs = TcaCommon & ({ kind: 'u32'; options?: U32Options } | { kind?: string; options?: Uint8Array });
 
+/** A qdisc (RTM_*QDISC) message body: the fixed header's fields, and `attrs`. */
 export type QdiscBody = HeaderWithAttributes<TcHeader, QdiscAttrs>;
+/** A filter (RTM_*TFILTER) message body: the fixed header's fields, and `attrs`. */
 export type FilterBody = HeaderWithAttributes<TcHeader, FilterAttrs>;
 
 /** A tcmsg body whose TCA_OPTIONS table is chosen by TCA_KIND among `kinds`. */
@@ -68,5 +72,7 @@ function tcBody<A>(kinds: KindTables): BodyCodec<HeaderWithAttributes<TcHeader, 
   return headerWithAttributes(tcmsg as FixedHeader<TcHeader>, tables.decodeTable, { encodeTable: (body) => tables.tableFor((body.attrs as { kind?: unknown } | undefined)?.kind) });
 }
 
+/** The codec of a qdisc (RTM_*QDISC) message body (fixed header, then attributes). */
 export const qdiscBody = tcBody<QdiscAttrs>(qdiscKindTables);
+/** The codec of a filter (RTM_*TFILTER) message body (fixed header, then attributes). */
 export const filterBody = tcBody<FilterAttrs>(filterKindTables);

@@ -15,6 +15,7 @@ export const tcStats = C.struct(
 /** struct gnet_stats_basic (TCA_STATS_BASIC, TCA_STATS_BASIC_HW): 12 bytes of counters, 16 with tail padding. */
 export const gnetStatsBasic = C.struct('gnet_stats_basic', [C.u64('bytes'), C.u32('packets'), C.pad('tail', 4)], { minSize: 12 });
 
+/** The TCA_STATS_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const statsAttributes = defineTable('TCA_STATS', [
   attr(1, 'TCA_STATS_BASIC', 'basic', gnetStatsBasic),
   attr(2, 'TCA_STATS_RATE_EST', 'rateEst', C.struct('gnet_stats_rate_est', [C.u32('bps'), C.u32('pps')])),
@@ -26,6 +27,7 @@ export const statsAttributes = defineTable('TCA_STATS', [
   attr(8, 'TCA_STATS_PKT64', 'pkt64', u64),
 ]);
 
+/** The decoded TCA_STATS_* attributes: one field per attribute of the table, named as the table names it. */
 export type TcStatsAttrs = ValuesOf<typeof statsAttributes>;
 
 /** struct nla_bitfield32: the bits in `value` that `selector` marks as given. */

@@ -7,6 +7,7 @@ import { bridgeId } from '../codecs.js';
 // the 6.1 uapi headers distributions such as Debian 12 install: they are from the kernel's own.
 // Values the kernel gives as u8 booleans stay numbers (0/1).
 
+/** The IFLA_BRPORT_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const bridgePortAttributes = defineTable('IFLA_BRPORT', [
   attr(1, 'IFLA_BRPORT_STATE', 'state', u8), // BR_STATE_*
   attr(2, 'IFLA_BRPORT_PRIORITY', 'priority', u16),
@@ -54,4 +55,5 @@ export const bridgePortAttributes = defineTable('IFLA_BRPORT', [
   attr(44, 'IFLA_BRPORT_BACKUP_NHID', 'backupNhid', u32),
 ]);
 
+/** A bridge port's IFLA_INFO_SLAVE_DATA decoded (IFLA_BRPORT_*): state, cost, priority, learning, flooding ... */
 export type BridgePortData = ValuesOf<typeof bridgePortAttributes>;

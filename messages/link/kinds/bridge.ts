@@ -26,6 +26,7 @@ export const bridgeQuerierAttributes = defineTable('BRIDGE_QUERIER', [
   attr(7, 'BRIDGE_QUERIER_IPV6_OTHER_TIMER', 'ipv6OtherTimer', u64),
 ]);
 
+/** The IFLA_BR_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const bridgeAttributes = defineTable('IFLA_BR', [
   attr(1, 'IFLA_BR_FORWARD_DELAY', 'forwardDelay', u32),
   attr(2, 'IFLA_BR_HELLO_TIME', 'helloTime', u32),
@@ -79,6 +80,7 @@ export const bridgeAttributes = defineTable('IFLA_BR', [
   attr(49, 'IFLA_BR_FDB_MAX_LEARNED', 'fdbMaxLearned', u32),
 ]);
 
+/** A bridge's IFLA_INFO_DATA decoded (IFLA_BR_*): STP, timers, VLAN filtering, multicast settings ... */
 export type BridgeData = ValuesOf<typeof bridgeAttributes>;
 
 /** `ip link add NAME type bridge [stp_state 0|1] [forward_delay N] ...`. */

@@ -24,6 +24,7 @@ export function vethAttributes(peer: Codec<VethPeer>) {
   return defineTable('VETH_INFO', [attr(VETH_INFO_PEER, 'VETH_INFO_PEER', 'peer', peer)]);
 }
 
+/** A veth's IFLA_INFO_DATA decoded: `peer`, the other end's ifinfomsg and attributes (sent at creation only). */
 export type VethData = ValuesOf<ReturnType<typeof vethAttributes>>;
 
 /** `ip link add NAME type veth peer ...`: the peer as a whole link body (lib/ builds it, names and all). */

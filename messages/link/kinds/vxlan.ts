@@ -15,6 +15,7 @@ import { deviceOption, type DeviceByName, type LinkKind } from './kind.js';
 /** struct ifla_vxlan_port_range: the UDP source port range, both ends in network byte order. */
 export const vxlanPortRange = C.struct('struct ifla_vxlan_port_range', [C.u16be('low'), C.u16be('high')]);
 
+/** The IFLA_VXLAN_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const vxlanAttributes = defineTable('IFLA_VXLAN', [
   attr(1, 'IFLA_VXLAN_ID', 'id', u32),
   attr(2, 'IFLA_VXLAN_GROUP', 'group', ipv4), // group or remote address
@@ -53,6 +54,7 @@ export const vxlanAttributes = defineTable('IFLA_VXLAN', [
   attr(34, 'IFLA_VXLAN_MC_ROUTE', 'mcRoute', u8),
 ]);
 
+/** A vxlan's IFLA_INFO_DATA decoded (IFLA_VXLAN_*): VNI (`id`), local and remote endpoints, port, underlying device ... */
 export type VxlanData = ValuesOf<typeof vxlanAttributes>;
 
 /** `ip link add NAME type vxlan id VNI [local A] [group|remote A] [dstport P] [dev D] [nolearning] [ttl T]`. */

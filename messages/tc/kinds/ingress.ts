@@ -6,4 +6,5 @@ import { defineTable, type ValuesOf } from '../../attributes/table.js';
  */
 export const ingressAttributes = defineTable('TCA_INGRESS', []);
 
+/** An ingress or clsact qdisc's TCA_OPTIONS (no attributes of its own). */
 export type IngressOptions = ValuesOf<typeof ingressAttributes>;

@@ -7,8 +7,11 @@ import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 
 /** tc_mirred.eaction values. */
 export const TCA_EGRESS_REDIR = 1;
+/** `<linux/tc_act/tc_mirred.h>` */
 export const TCA_EGRESS_MIRROR = 2;
+/** `<linux/tc_act/tc_mirred.h>` */
 export const TCA_INGRESS_REDIR = 3;
+/** `<linux/tc_act/tc_mirred.h>` */
 export const TCA_INGRESS_MIRROR = 4;
 
 /** struct tcf_t: when the action was installed, last and first used, in jiffies. */
@@ -28,12 +31,15 @@ export const tcMirred = C.struct('tc_mirred', [
   C.u32('ifindex'),
 ]);
 
+/** struct tc_mirred decoded: the action (mirror or redirect, ingress or egress) and the target ifindex. */
 export type TcMirred = ReturnType<typeof tcMirred.decode>;
 
+/** The TCA_MIRRED_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const mirredAttributes = defineTable('TCA_MIRRED', [
   attr(1, 'TCA_MIRRED_TM', 'tm', tcfT),
   attr(2, 'TCA_MIRRED_PARMS', 'parms', tcMirred),
   attr(4, 'TCA_MIRRED_BLOCKID', 'blockid', u32),
 ]);
 
+/** The mirred action's options decoded (TCA_MIRRED_*). */
 export type MirredOptions = ValuesOf<typeof mirredAttributes>;

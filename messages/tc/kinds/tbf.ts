@@ -7,15 +7,20 @@ import { attr, defineTable, type ValuesOf } from '../../attributes/table.js';
 
 // The token bucket filter qdisc: TCA_OPTIONS of kind "tbf" (TCA_TBF_*, <linux/pkt_sched.h>).
 
+/** `<linux/pkt_sched.h>` */
 export const TC_LINKLAYER_UNAWARE = 0;
+/** `<linux/pkt_sched.h>` */
 export const TC_LINKLAYER_ETHERNET = 1;
+/** `<linux/pkt_sched.h>` */
 export const TC_LINKLAYER_ATM = 2;
 
 /** struct tc_ratespec: a rate in bytes per second (capped at 2^32-1: larger rates add TCA_TBF_RATE64). */
 export const tcRatespec = C.struct('tc_ratespec', [C.u8('cellLog'), C.u8('linklayer'), C.u16('overhead'), C.s16('cellAlign'), C.u16('mpu'), C.u32('rate')]);
 
+/** struct tc_ratespec decoded. */
 export type TcRatespec = ReturnType<typeof tcRatespec.decode>;
 
+/** struct tc_tbf_qopt (TCA_TBF_PARMS): the rates, the queue limit and the bucket sizes. */
 export interface TbfQopt {
   rate: TcRatespec;
   peakrate: TcRatespec;
@@ -57,6 +62,7 @@ export const tbfQopt: Codec<TbfQopt> = {
   },
 };
 
+/** The TCA_TBF_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const tbfAttributes = defineTable('TCA_TBF', [
   attr(1, 'TCA_TBF_PARMS', 'parms', tbfQopt),
   /** The rate table tc computes (256 transmit times); the kernel needs it only for linklayer 0. */
@@ -70,4 +76,5 @@ export const tbfAttributes = defineTable('TCA_TBF', [
   attr(7, 'TCA_TBF_PBURST', 'pburst', u32),
 ]);
 
+/** A tbf qdisc's TCA_OPTIONS decoded (TCA_TBF_*). */
 export type TbfOptions = ValuesOf<typeof tbfAttributes>;

@@ -34,9 +34,13 @@ export interface U32Selector {
   keys: U32Key[];
 }
 
+/** `<linux/pkt_cls.h>` */
 export const TC_U32_TERMINAL = 1;
+/** `<linux/pkt_cls.h>` */
 export const TC_U32_OFFSET = 2;
+/** `<linux/pkt_cls.h>` */
 export const TC_U32_VAROFFSET = 4;
+/** `<linux/pkt_cls.h>` */
 export const TC_U32_EAT = 8;
 
 /** struct tc_u32_sel without its keys: flags, offshift, nkeys, a pad byte, then the offsets and hash mask. */
@@ -74,6 +78,7 @@ export const u32Selector: Codec<U32Selector> = {
   },
 };
 
+/** The TCA_U32_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const u32Attributes = defineTable('TCA_U32', [
   attr(1, 'TCA_U32_CLASSID', 'classid', u32),
   attr(2, 'TCA_U32_HASH', 'hash', u32),
@@ -91,4 +96,5 @@ export const u32Attributes = defineTable('TCA_U32', [
   attr(11, 'TCA_U32_FLAGS', 'flags', u32),
 ]);
 
+/** A u32 filter's TCA_OPTIONS decoded (TCA_U32_*): the selector, the class or actions, the hash table links. */
 export type U32Options = ValuesOf<typeof u32Attributes>;
