@@ -74,6 +74,7 @@ export {
   type NatFamily,
   type NatOptions,
   type NatRule,
+  type NatRuleSelector,
   type NftablesOpenOptions,
   type NftChain,
   type NftRule,

@@ -4,8 +4,12 @@ import { InvalidArgumentError } from './errors.js';
 
 /** Reads and writes the payload of one message family: its fixed header and its attributes. */
 export interface BodyCodec<B> {
-  /** `type` is the message's nlmsg_type (a body may read a request differently from a reply). */
+  /**
+   * Reads the body in [start, end); `flags` are the message's nlmsg_flags, `type` its nlmsg_type
+   * (a body may read a request differently from a reply).
+   */
   decode(src: Source, start: number, end: number, flags: number, type?: number): B;
+  /** Writes `body` (`type` as in decode); `field` names it in errors. */
   encode(w: Writer, body: B, field: string, flags: number, type?: number): void;
 }
 

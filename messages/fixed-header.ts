@@ -13,7 +13,9 @@ import { align4 } from './framing.js';
 export interface FixedHeader<H> {
   readonly name: string;
   readonly size: number;
+  /** Reads the header at `at` (the message ends at `end`). */
   decode(src: Source, at: number, end: number): H;
+  /** Writes `value`, each field checked first; `field` names it in errors. */
   encode(w: Writer, value: H, field: string): void;
 }
 

@@ -27,7 +27,13 @@ export {
 } from './message.js';
 export { InvalidArgumentError, NetlinkDecodeError } from './errors.js';
 export * from './constants.js';
-export type { RawAttribute } from './attributes/codec.js';
+export type { Codec, RawAttribute } from './attributes/codec.js';
+export type { AttrSpec, AttrTable, ValuesOf } from './attributes/table.js';
+export type { BodyCodec } from './body.js';
+export type { FixedHeader, HeaderWithAttributes } from './fixed-header.js';
+export type { Struct, StructField, StructValues } from './struct.js';
+export type { Writer } from './writer.js';
+export type { Source } from './source.js';
 export { formatIP, parseHardwareAddress, formatHardwareAddress } from './attributes/addresses.js';
 export { parseIP, parseIPv4, parseIPv6 } from './attributes/ip-text.js';
 export type { DoneBody, EchoedHeader, ErrorBody } from './control/error.js';

@@ -2,9 +2,12 @@ import { NetlinkDecodeError } from './errors.js';
 
 /** The bytes being decoded, with a DataView over them and the path of the attribute being read. */
 export class Source {
+  /** A DataView over `bytes`. */
   readonly view: DataView;
+  /** The attribute path being decoded, for errors (`RTM_NEWLINK > IFLA_LINKINFO > ...`). */
   readonly path: string[] = [];
 
+  /** The bytes, as a plain Uint8Array view of the input. */
   readonly bytes: Uint8Array;
   /** How many attribute sets are being decoded one inside another (see MAX_NESTING). */
   depth = 0;
@@ -16,6 +19,7 @@ export class Source {
     this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   }
 
+  /** A NetlinkDecodeError at `offset`, with the current path. */
   error(offset: number, reason: string): NetlinkDecodeError {
     return new NetlinkDecodeError(this.path.join(' > '), offset, reason);
   }

@@ -76,7 +76,9 @@ export interface Struct<V> extends Codec<V> {
    */
   readonly layout: ReturnType<typeof fu.struct>;
   readonly fields: readonly StructField[];
+  /** Reads the struct at `at`, as the generated decoder does: one object literal. */
   decode(src: Source, at: number, end: number, siblings?: Readonly<Record<string, unknown>>): V;
+  /** Writes `value`, each field checked as an integer of its width first. */
   encode(w: Writer, value: V, field: string): void;
 }
 

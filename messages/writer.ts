@@ -4,6 +4,7 @@ import { InvalidArgumentError } from './errors.js';
 export class Writer {
   private buf: Uint8Array;
   private view: DataView;
+  /** Bytes written so far (the offset of the next byte). */
   length = 0;
   /** How many attribute sets are being encoded one inside another (see MAX_NESTING). */
   depth = 0;
@@ -29,42 +30,52 @@ export class Writer {
   }
 
   // reserve() may replace buf and view: always call it before reading them.
+  /** Appends one byte. */
   u8(v: number): void {
     const at = this.reserve(1);
     this.buf[at] = v;
   }
+  /** Appends a u16 in host (little-endian) order. */
   u16(v: number): void {
     const at = this.reserve(2);
     this.view.setUint16(at, v, true);
   }
+  /** Appends an s16 in host order. */
   s16(v: number): void {
     const at = this.reserve(2);
     this.view.setInt16(at, v, true);
   }
+  /** Appends a u32 in host order. */
   u32(v: number): void {
     const at = this.reserve(4);
     this.view.setUint32(at, v, true);
   }
+  /** Appends an s32 in host order. */
   s32(v: number): void {
     const at = this.reserve(4);
     this.view.setInt32(at, v, true);
   }
+  /** Appends a u64 in host order. */
   u64(v: bigint): void {
     const at = this.reserve(8);
     this.view.setBigUint64(at, v, true);
   }
+  /** Appends a u16 in network (big-endian) order. */
   u16be(v: number): void {
     const at = this.reserve(2);
     this.view.setUint16(at, v, false);
   }
+  /** Appends a u32 in network order. */
   u32be(v: number): void {
     const at = this.reserve(4);
     this.view.setUint32(at, v, false);
   }
+  /** Appends `b`. */
   bytes(b: Uint8Array): void {
     const at = this.reserve(b.length);
     this.buf.set(b, at);
   }
+  /** Appends `n` zero bytes. */
   zeros(n: number): void {
     const at = this.reserve(n);
     this.buf.fill(0, at, this.length);
@@ -75,12 +86,15 @@ export class Writer {
     if (pad) this.zeros(pad);
   }
 
+  /** The u16 (host order) written at `at`. */
   getU16(at: number): number {
     return this.view.getUint16(at, true);
   }
+  /** Overwrites the u16 at `at` (host order), e.g. a length once known. */
   setU16(at: number, v: number): void {
     this.view.setUint16(at, v, true);
   }
+  /** Overwrites the u32 at `at` (host order), e.g. nlmsg_len once known. */
   setU32(at: number, v: number): void {
     this.view.setUint32(at, v, true);
   }

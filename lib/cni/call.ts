@@ -40,6 +40,7 @@ export interface GcOptions {
   host?: NetnsLike;
 }
 
+/** A network configuration as the CNI commands take it: JSON text or bytes, the parsed object, or parseBridgeConfig's result. */
 export type ConfigInput = string | Uint8Array | BridgeNetConf | BridgeConfig;
 
 export function config(input: ConfigInput, args?: string): BridgeConfig {

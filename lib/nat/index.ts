@@ -1,4 +1,4 @@
-export { Nat, type NatOptions, type NatRule } from './nat.js';
+export { Nat, type NatOptions, type NatRule, type NatRuleSelector } from './nat.js';
 export { changeRuleset, type ContentionOptions, type Planned } from './ruleset-change.js';
 export { NAT_CHAIN, NAT_TABLE, NAT_TAG, type MasqueradeSpec, type NatFamily } from './masquerade.js';
 export { PUBLISH_CHAINS, type PublishChain, type PublishProtocol, type PublishSpec } from './publish.js';

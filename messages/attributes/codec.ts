@@ -16,7 +16,9 @@ export interface Codec<T> {
   readonly shape: 'value' | 'container';
   /** Whether an attribute with this payload is written with NLA_F_NESTED. */
   readonly nestedFlag: boolean;
+  /** Reads the payload in [start, end); `siblings` are the attributes decoded beside it so far. */
   decode(src: Source, start: number, end: number, siblings: Readonly<Record<string, unknown>>): T;
+  /** Writes `value` as a payload; `field` names it in errors. */
   encode(w: Writer, value: T, field: string): void;
 }
 
