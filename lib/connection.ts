@@ -18,6 +18,7 @@ export type { MessageCodec, RequestWriter } from './message-codec.js';
 import { SILENT_LOGGER } from './silent-logger.js';
 import type { SendOptions, Transport } from './transport.js';
 
+/** A Connection's options: logging, time limits, the receive buffer and the framing. */
 export interface ConnectionOptions<M extends MessageHeader = NetlinkMessage> {
   /** A pino logger; frames are logged at trace level. Silent by default. */
   logger?: Logger;
@@ -36,17 +37,23 @@ export interface ConnectionOptions<M extends MessageHeader = NetlinkMessage> {
   codec?: MessageCodec<M>;
 }
 
+/** Per-request options: time allowed, cancellation, words for errors. */
 export interface RequestOptions {
+  /** Time allowed for the answer, in ms (default: the connection's timeoutMs). */
   timeoutMs?: number;
+  /** Aborting rejects the request (the kernel may still apply it). */
   signal?: AbortSignal;
   /** The operation in words for errors; defaults to the message type's name. */
   operation?: string;
 }
 
+/** Per-dump options. */
 export interface DumpOptions extends RequestOptions {
+  /** How often an interrupted dump is restarted (default: the connection's). */
   dumpRetries?: number;
 }
 
+/** One request's outcome in batch() or transaction(): its reply messages, or its error. */
 export type BatchResult<M = NetlinkMessage> = { ok: true; messages: M[] } | { ok: false; error: Error };
 
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
@@ -105,6 +112,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     transport.unref();
   }
 
+  /** True once close() ran, or the socket failed. */
   get closed(): boolean {
     return this.#closedReason !== undefined;
   }
@@ -261,6 +269,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     this.#transport.close();
   }
 
+  /** What `await using` calls: close(). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

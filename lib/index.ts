@@ -100,5 +100,5 @@ export {
   type OwnErrorCode,
 } from './errors.js';
 export { type Family } from './validate.js';
-export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type EventSocket, type RequestSocket } from './sys/index.js';
+export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type EventSocket, type NetlinkSocketOptions, type RequestSocket } from './sys/index.js';
 export { ConnectTimeoutError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';

@@ -9,7 +9,9 @@ import { summarize } from './summary.js';
  * (they are the same in every family); the codec decodes replies and notifications.
  */
 export interface MessageCodec<M extends MessageHeader> {
+  /** The messages of one received datagram. */
   decode(datagram: Uint8Array): M[];
+  /** Appends `message`, nlmsghdr included. */
   write(w: Writer, message: M): void;
   /** Kernel name of a message type, for errors and logs. */
   typeName(type: number): string;
@@ -30,6 +32,7 @@ export interface MessageCodec<M extends MessageHeader> {
 export interface RequestWriter<T> {
   /** The operation's first words in errors, e.g. 'RTM_NEWROUTE'. */
   readonly operation: string;
+  /** Checks `subject` and appends its whole message. */
   write(w: Writer, subject: T): void;
   /** The operation in words, for errors; called only when one is made. Default: `operation`. */
   describe?(subject: T): string;

@@ -233,6 +233,7 @@ export class Namespace implements AsyncDisposable {
 
   // ---- nexthop objects (`ip nexthop`); a route uses one with { nhid }
 
+  /** Nexthop objects (`ip nexthop show`). */
   nexthops(): Promise<NexthopObject[]> {
     return this.nexthopRequests().list();
   }

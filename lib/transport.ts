@@ -12,6 +12,7 @@ export interface SendOptions {
   slow?: boolean;
 }
 
+/** A netlink socket as a Connection uses it: datagrams out and in. */
 export interface Transport {
   /** Our netlink port id (the nlmsg_pid the kernel answers to); 0 where it is not known. */
   readonly port: number;
@@ -32,6 +33,7 @@ export interface Transport {
   onError(listener: (error: Error & { code?: string }) => void): void;
   /** Keep the event loop alive while answers are awaited (ref), or not (unref). */
   ref(): void;
+  /** Let the event loop end while nothing is awaited. */
   unref(): void;
   /** Idempotent; sends still waiting reject with code 'ERR_SOCKET_CLOSED'. */
   close(): void;
@@ -39,6 +41,8 @@ export interface Transport {
 
 /** A transport whose socket joins multicast groups: the kernel writes to it at any time. */
 export interface EventTransport extends Transport {
+  /** Joins multicast group `group` (RTNLGRP_* number). */
   addMembership(group: number): void;
+  /** Leaves multicast group `group`. */
   dropMembership(group: number): void;
 }

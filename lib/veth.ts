@@ -25,6 +25,7 @@ export class VethPair {
     readonly peer: Link,
   ) {}
 
+  /** Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read back (`link`, `peer`). */
   static async create(options: VethPairOptions): Promise<VethPair> {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { name, peer: { name } }');
     checkInterfaceName(options.name, 'name');

@@ -30,7 +30,7 @@ export * from './constants.js';
 export type { Codec, RawAttribute } from './attributes/codec.js';
 export type { AttrSpec, AttrTable, ValuesOf } from './attributes/table.js';
 export type { BodyCodec } from './body.js';
-export type { FixedHeader, HeaderWithAttributes } from './fixed-header.js';
+export type { FixedHeader, HeaderExtras, HeaderWithAttributes } from './fixed-header.js';
 export type { Struct, StructField, StructValues } from './struct.js';
 export type { Writer } from './writer.js';
 export type { Source } from './source.js';

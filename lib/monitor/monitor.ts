@@ -49,6 +49,7 @@ import { eventOf, type MonitorEvent } from './events.js';
 import { groupNumber, isReplayable, MONITOR_GROUPS, REPLAYABLE_GROUPS, type MonitorGroup } from './groups.js';
 import { describeMessage, ObjectTable, type Change, type Stream } from './state.js';
 
+/** ns.monitor()'s options. */
 export interface MonitorOptions {
   /** Multicast groups to join, by name ('link', 'neigh', 'ipv4-ifaddr', 'ipv4-route', 'ipv6-route', 'nsid' ...). */
   groups: readonly MonitorGroup[];
@@ -121,6 +122,7 @@ function checkGroups(groups: unknown, replay: boolean): MonitorGroup[] {
   return [...new Set(groups as MonitorGroup[])];
 }
 
+/** `ip monitor` as an async iterator over typed events, on a netlink socket of its own (made by ns.monitor()). */
 export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDisposable {
   readonly groups: readonly MonitorGroup[];
   readonly replay: boolean;
@@ -215,6 +217,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     if (this.replay) void this.#sync(false);
   }
 
+  /** True once close() ran (or break, the signal, or an error ended it). */
   get closed(): boolean {
     return this.#closed;
   }
@@ -224,10 +227,12 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     return this.#queue.length - this.#head;
   }
 
+  /** The monitor itself: `for await (const ev of monitor)`. */
   [Symbol.asyncIterator](): this {
     return this;
   }
 
+  /** The next event, waiting for one if none is queued; done once closed. */
   next(): Promise<IteratorResult<MonitorEvent, undefined>> {
     if (this.#head < this.#queue.length) {
       const item = this.#queue[this.#head]!;
@@ -272,6 +277,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     for (const w of this.#waiters.splice(0)) w.resolve({ value: undefined, done: true });
   }
 
+  /** What `await using` calls: close(). */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

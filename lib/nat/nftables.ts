@@ -30,6 +30,7 @@ export const NFNETLINK_CODEC: MessageCodec<NftMessage> = {
   isGet: isNftGet,
 };
 
+/** A table as `nft list tables` shows it. */
 export interface NftTable {
   family: number;
   name: string;
@@ -40,6 +41,7 @@ export interface NftTable {
   attrs: TableAttrs;
 }
 
+/** A chain: its table, and for a base chain its hook, priority, type and policy. */
 export interface NftChain {
   family: number;
   table: string;
@@ -48,6 +50,7 @@ export interface NftChain {
   attrs: ChainAttrs;
 }
 
+/** A rule: where it is, its handle, and its expressions decoded. */
 export interface NftRule {
   family: number;
   table: string;
@@ -58,6 +61,7 @@ export interface NftRule {
   attrs: RuleAttrs;
 }
 
+/** Nftables.open()'s options. */
 export interface NftablesOpenOptions {
   /** fd of the network namespace to open the NETLINK_NETFILTER socket in (default: the caller's). */
   netnsFd?: number;
@@ -67,6 +71,7 @@ export interface NftablesOpenOptions {
   context?: string;
 }
 
+/** commit()'s options. */
 export interface CommitOptions extends RequestOptions {
   /** NFNL_BATCH_GENID: apply only if the ruleset is still at this generation (else NetlinkError ERESTART). */
   genid?: number;
@@ -92,6 +97,7 @@ export class Nftables {
     this.connection = connection;
   }
 
+  /** Opens a NETLINK_NETFILTER socket, in `options.netnsFd`'s namespace if given. */
   static open(options: NftablesOpenOptions = {}): Nftables {
     const transport = openNetlinkSocket({ protocol: NETLINK_NETFILTER, ...(options.netnsFd !== undefined ? { netnsFd: options.netnsFd } : {}) });
     return new Nftables(
@@ -116,6 +122,7 @@ export class Nftables {
     return reply.body.attrs.id;
   }
 
+  /** `nft list tables`, of one family (NFPROTO_*) or all. */
   async tables(filter: { family?: number } = {}, options: RequestOptions = {}): Promise<NftTable[]> {
     const out: NftTable[] = [];
     for (const m of await this.dump(dumpTables(filter), options)) {
@@ -126,6 +133,7 @@ export class Nftables {
     return out;
   }
 
+  /** The chains of one family or table, or all. */
   async chains(filter: { family?: number; table?: string } = {}, options: RequestOptions = {}): Promise<NftChain[]> {
     const out: NftChain[] = [];
     for (const m of await this.dump(dumpChains(filter), options)) {
@@ -136,6 +144,7 @@ export class Nftables {
     return out;
   }
 
+  /** The rules of one family, table or chain, or all, with their expressions decoded. */
   async rules(filter: { family?: number; table?: string; chain?: string } = {}, options: RequestOptions = {}): Promise<NftRule[]> {
     const out: NftRule[] = [];
     for (const m of await this.dump(dumpRules(filter), options)) {
@@ -167,6 +176,7 @@ export class Nftables {
     return echoed.slice(1, -1);
   }
 
+  /** Closes the socket. */
   close(): void {
     this.connection.close();
   }

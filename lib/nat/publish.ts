@@ -40,11 +40,14 @@ import { NAT_CHAIN, NAT_TABLE, NAT_TAG, prefixMatch, type NatFamily } from './ma
 
 /** The chains of ours that publish adds beside the masquerade chain: type nat, priority dstnat. */
 export const PUBLISH_CHAINS = { prerouting: NF_INET_PRE_ROUTING, output: NF_INET_LOCAL_OUT } as const;
+/** A chain of ours: the masquerade chain, or one of the chains publish() adds. */
 export type PublishChain = keyof typeof PUBLISH_CHAINS | typeof NAT_CHAIN;
 
+/** The transport protocol of a published port. */
 export type PublishProtocol = 'tcp' | 'udp';
 const L4PROTO: Readonly<Record<PublishProtocol, number>> = { tcp: 6, udp: 17 };
 
+/** What ns.nat.publish() takes: like `docker run -p PORT:TO_PORT`, a node port forwarded to an address and port. */
 export interface PublishSpec {
   /** The node's port, 1 to 65535. */
   port: number;

@@ -21,6 +21,7 @@ import { toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js
 import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 
+/** Which routes ns.routes() returns (the kernel filters them, strict checking being on). */
 export interface RouteFilter {
   family?: Family;
   /** Default 'main', like `ip route`; 'all' for every table. */
@@ -30,11 +31,13 @@ export interface RouteFilter {
   type?: RouteTypeName | number;
 }
 
+/** Which addresses ns.addresses() returns. */
 export interface AddressFilter {
   family?: Family;
   dev?: DeviceRef;
 }
 
+/** Which neighbour or FDB entries ns.neighbors() and ns.fdb() return. */
 export interface NeighborFilter {
   family?: Family | 'bridge';
   dev?: DeviceRef;
@@ -42,6 +45,7 @@ export interface NeighborFilter {
   master?: DeviceRef;
 }
 
+/** Which links ns.links() returns. */
 export interface LinkFilter {
   /** Only links of this kind ('veth', 'bridge', 'vxlan'). */
   kind?: string;
@@ -109,6 +113,7 @@ export class Rtnl {
     return (await this.link(ref)).index;
   }
 
+  /** Every link, or those `filter` selects (one RTM_GETLINK dump). */
   async links(filter?: LinkFilter): Promise<LinkState[]> {
     try {
       filter = checkOptions(filter, 'filter');
@@ -125,6 +130,7 @@ export class Rtnl {
     }
   }
 
+  /** Sends a prepared RTM_NEWLINK; `description` says what it makes, for errors. */
   async createLink(message: LinkMessage, description: string): Promise<void> {
     try {
       await this.send(message, `RTM_NEWLINK ${description}`);
@@ -145,6 +151,7 @@ export class Rtnl {
     return state;
   }
 
+  /** `ip link set DEV ...`: the changes in one RTM_NEWLINK. */
   async setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
     try {
       await this.apply(planSetLink(ref, changes));
@@ -178,6 +185,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip link del DEV`. */
   async deleteLink(ref: DeviceRef): Promise<void> {
     try {
       await this.apply(planDeleteLink(ref));
@@ -222,6 +230,7 @@ export class Rtnl {
 
   // ---- addresses
 
+  /** Every address, or those `filter` selects. */
   async addresses(filter?: AddressFilter): Promise<Address[]> {
     try {
       filter = checkOptions(filter, 'filter');
@@ -234,6 +243,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip addr add CIDR dev DEV`. */
   async addAddress(dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): Promise<void> {
     try {
       await this.apply(planAddress('add', dev, cidr, options));
@@ -242,6 +252,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip addr del CIDR dev DEV`. */
   async deleteAddress(dev: DeviceRef, cidr: string): Promise<void> {
     try {
       await this.apply(planAddress('delete', dev, cidr));
@@ -260,6 +271,7 @@ export class Rtnl {
     return namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec);
   }
 
+  /** `ip route add`. */
   async addRoute(spec: RouteSpec): Promise<void> {
     try {
       await this.route('add', spec);
@@ -268,6 +280,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip route replace`. */
   async replaceRoute(spec: RouteSpec): Promise<void> {
     try {
       await this.route('replace', spec);
@@ -276,6 +289,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip route append`. */
   async appendRoute(spec: RouteSpec): Promise<void> {
     try {
       await this.route('append', spec);
@@ -284,6 +298,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip route del`. */
   async deleteRoute(spec: RouteSpec): Promise<void> {
     try {
       await this.route('delete', spec);
@@ -327,6 +342,7 @@ export class Rtnl {
 
   readonly #lookup = (name: string): Promise<number> => this.index(name);
 
+  /** Routes `filter` selects (table main by default, like `ip route`). */
   async routes(filter?: RouteFilter, options?: RequestOptions): Promise<Route[]> {
     try {
       filter = checkOptions(filter, 'filter');
@@ -355,6 +371,7 @@ export class Rtnl {
 
   // ---- neighbours and FDB
 
+  /** Neighbour or FDB entries `filter` selects. */
   async neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
     try {
       filter = checkOptions(filter, 'filter');
@@ -373,6 +390,7 @@ export class Rtnl {
     }
   }
 
+  /** `ip neigh add|replace|del`. */
   async neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborChange): Promise<void> {
     try {
       await this.apply(planNeighbor(kind, spec));
@@ -381,6 +399,7 @@ export class Rtnl {
     }
   }
 
+  /** `bridge fdb add|append|replace|del`. */
   async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbChange): Promise<void> {
     try {
       await this.apply(planFdb(kind, spec));
@@ -404,6 +423,7 @@ export class Rtnl {
     }
   }
 
+  /** Takes back netns id `nsid`. */
   async deleteNsid(nsid: number): Promise<void> {
     try {
       const message: NsidMessage = {
@@ -427,6 +447,7 @@ export class Rtnl {
     }
   }
 
+  /** Every netns id given in this namespace. */
   async nsids(): Promise<NsidEntry[]> {
     try {
       const replies = await this.dump(dumpNsids(), 'RTM_GETNSID dump');
@@ -436,6 +457,7 @@ export class Rtnl {
     }
   }
 
+  /** Closes the connection; pending requests reject with ConnectionClosedError. */
   close(): void {
     this.connection.close();
   }

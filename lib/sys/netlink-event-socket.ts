@@ -149,20 +149,24 @@ export class EventSocket implements EventTransport {
     this.#listeners.onError(listener);
   }
 
+  /** Joins multicast group `group` (an RTNLGRP_* number). */
   addMembership(group: number): void {
     this.#setGroup(NETLINK_ADD_MEMBERSHIP, group);
   }
 
+  /** Leaves multicast group `group`. */
   dropMembership(group: number): void {
     this.#setGroup(NETLINK_DROP_MEMBERSHIP, group);
   }
 
+  /** Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE as root, else SO_RCVBUF; the kernel doubles it). */
   setRecvBufferSize(bytes: number): void {
     this.#assertOpen();
     setBufferSize(this.fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
     this.#drops.resize(this.#socket.getRecvBufferSize());
   }
 
+  /** The receive buffer the kernel granted, in bytes. */
   getRecvBufferSize(): number {
     this.#assertOpen();
     return this.#socket.getRecvBufferSize();
@@ -172,6 +176,7 @@ export class EventSocket implements EventTransport {
     if (!this.#closed) this.#socket.ref();
   }
 
+  /** Let the event loop end while nothing is awaited. */
   unref(): void {
     if (!this.#closed) this.#socket.unref();
   }

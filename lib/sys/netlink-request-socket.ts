@@ -142,12 +142,14 @@ export class RequestSocket implements Transport {
     this.#listeners.onError(listener);
   }
 
+  /** Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE as root, else SO_RCVBUF; the kernel doubles it). */
   setRecvBufferSize(bytes: number): void {
     this.#assertOpen();
     setBufferSize(this.fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
     this.#drops.resize(this.getRecvBufferSize());
   }
 
+  /** The receive buffer the kernel granted, in bytes. */
   getRecvBufferSize(): number {
     this.#assertOpen();
     return getsockoptInt(this.fd, SOL_SOCKET, SO_RCVBUF);
@@ -157,6 +159,7 @@ export class RequestSocket implements Transport {
     this.#waiting = true;
   }
 
+  /** Let the event loop end while nothing is awaited. */
   unref(): void {
     this.#waiting = false;
     this.#retryMs = FIRST_RETRY_MS;

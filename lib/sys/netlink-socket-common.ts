@@ -11,6 +11,7 @@ import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
 import { NetnsRtnlError } from '../../messages/errors.js';
 
+/** openNetlinkSocket()'s and openNetlinkEventSocket()'s options. */
 export interface NetlinkSocketOptions {
   /** Netlink protocol (default NETLINK_ROUTE). */
   protocol?: number;

@@ -34,6 +34,7 @@ const SO_REUSEADDR = 2;
 const SO_BINDTODEVICE = 25;
 const SO_BINDTOIFINDEX = 62;
 
+/** ns.connect()'s options. */
 export interface NetnsConnectOptions {
   /** An IPv4 or IPv6 address (not a host name); IPv6 may carry a zone: 'fe80::1%eth0' (an interface of this namespace). */
   host: string;
@@ -44,6 +45,7 @@ export interface NetnsConnectOptions {
   context?: string;
 }
 
+/** ns.listen()'s options. */
 export interface NetnsListenOptions {
   /** Address to bind, default '0.0.0.0'; IPv6 may carry a zone: 'fe80::1%eth0'. */
   host?: string;
