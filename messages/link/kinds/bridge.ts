@@ -96,10 +96,12 @@ export interface BridgeKindOptions {
   priority?: number;
 }
 
+/** The bridge link kind: IFLA_BR_* data, IFLA_BRPORT_* port data, and its creation options. */
 export const bridgeKind = {
   name: 'bridge',
   data: bridgeAttributes,
   portData: bridgePortAttributes,
+  /** The options as IFLA_INFO_DATA (none for a bridge given no options, as iproute2 sends it). */
   create(options = {}) {
     const data: BridgeData = {};
     if (options.stp !== undefined) data.stpState = options.stp ? 1 : 0;
@@ -110,5 +112,6 @@ export const bridgeKind = {
     // iproute2 sends no IFLA_INFO_DATA for a bridge with no options.
     return Object.keys(data).length > 0 ? { data, devices: [] } : { devices: [] };
   },
+  /** 'bridge'. */
   describe: () => 'bridge',
 } satisfies LinkKind<'bridge', BridgeData, BridgeKindOptions>;

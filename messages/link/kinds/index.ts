@@ -16,6 +16,7 @@ export function linkKindRegistry(vethPeer: Codec<VethPeer>) {
   return { veth: vethKind(vethPeer), bridge: bridgeKind, vxlan: vxlanKind, macvlan: macvlanKind, ifb: ifbKind } as const;
 }
 
+/** The link kinds this library knows, by IFLA_INFO_KIND. */
 export type LinkKindRegistry = ReturnType<typeof linkKindRegistry>;
 
 /** IFLA_INFO_DATA tables by kind. */

@@ -11,6 +11,7 @@ export interface DeviceByName {
   /** The option, as error messages name it ('dev', 'link'). */
   readonly field: string;
   readonly name: string;
+  /** Puts the device's index where the kind wants it, once looked up. */
   set(index: number): void;
 }
 

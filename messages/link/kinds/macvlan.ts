@@ -12,19 +12,27 @@ import { deviceOption, type DeviceByName, type LinkKind } from './kind.js';
 
 /** enum macvlan_mode: how macvlans on one parent reach each other. */
 export const MACVLAN_MODE_PRIVATE = 1;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MODE_VEPA = 2;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MODE_BRIDGE = 4;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MODE_PASSTHRU = 8;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MODE_SOURCE = 16;
 
 /** IFLA_MACVLAN_FLAGS bits. */
 export const MACVLAN_FLAG_NOPROMISC = 1;
+/** `<linux/if_link.h>` */
 export const MACVLAN_FLAG_NODST = 2;
 
 /** IFLA_MACVLAN_MACADDR_MODE: what a request does to the source-mode address list. */
 export const MACVLAN_MACADDR_ADD = 0;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MACADDR_DEL = 1;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MACADDR_FLUSH = 2;
+/** `<linux/if_link.h>` */
 export const MACVLAN_MACADDR_SET = 3;
 
 const IFLA_MACVLAN_MACADDR = 4;
@@ -32,6 +40,7 @@ const IFLA_MACVLAN_MACADDR = 4;
 /** IFLA_MACVLAN_MACADDR_DATA: the source-mode address list, one IFLA_MACVLAN_MACADDR each. */
 export const macvlanMacaddrData = defineTable('IFLA_MACVLAN_MACADDR_DATA', [repeatedAttr(IFLA_MACVLAN_MACADDR, 'IFLA_MACVLAN_MACADDR', 'macaddr', mac)]);
 
+/** The IFLA_MACVLAN_* attribute table: each attribute's number, kernel name, field name and codec. */
 export const macvlanAttributes = defineTable('IFLA_MACVLAN', [
   attr(1, 'IFLA_MACVLAN_MODE', 'mode', u32), // MACVLAN_MODE_*
   attr(2, 'IFLA_MACVLAN_FLAGS', 'flags', u16), // MACVLAN_FLAG_*
@@ -44,9 +53,11 @@ export const macvlanAttributes = defineTable('IFLA_MACVLAN', [
   attr(9, 'IFLA_MACVLAN_BC_CUTOFF', 'bcCutoff', s32),
 ]);
 
+/** A macvlan's IFLA_INFO_DATA decoded (IFLA_MACVLAN_*): mode, flags, the source-mode address list ... */
 export type MacvlanData = ValuesOf<typeof macvlanAttributes>;
 
 const MODES = { private: MACVLAN_MODE_PRIVATE, vepa: MACVLAN_MODE_VEPA, bridge: MACVLAN_MODE_BRIDGE, passthru: MACVLAN_MODE_PASSTHRU, source: MACVLAN_MODE_SOURCE } as const;
+/** A macvlan mode by the name `ip link` uses: 'private', 'vepa', 'bridge', 'passthru', 'source'. */
 export type MacvlanMode = keyof typeof MODES;
 
 /** `ip link add NAME link PARENT type macvlan mode MODE [nopromisc] [bcqueuelen N]`. */
@@ -61,6 +72,7 @@ export interface MacvlanOptions {
   bcQueueLen?: number;
 }
 
+/** The macvlan link kind: IFLA_MACVLAN_* data and its creation options. */
 export const macvlanKind: LinkKind<'macvlan', MacvlanData, MacvlanOptions> = {
   name: 'macvlan',
   data: macvlanAttributes,

@@ -80,6 +80,7 @@ function address(value: unknown, field: string): { text: string; v6: boolean } {
   return { text: value as string, v6: bytes.length === 16 };
 }
 
+/** The vxlan link kind: IFLA_VXLAN_* data and its creation options. */
 export const vxlanKind: LinkKind<'vxlan', VxlanData, VxlanKindOptions> = {
   name: 'vxlan',
   data: vxlanAttributes,
