@@ -14,8 +14,9 @@ import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
 
-/** A neighbour or FDB entry on a device given by name or index. */
+/** A neighbour entry on a device given by name or index. */
 export type NeighborChange = Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef };
+/** An FDB entry on a device given by name or index. */
 export type FdbChange = Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef };
 
 /** One change of a batch (Rtnl.batch, Namespace.batch), named as `ip` names it. */
