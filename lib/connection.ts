@@ -59,6 +59,8 @@ export type BatchResult<M = NetlinkMessage> = { ok: true; messages: M[] } | { ok
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
 const ABANDON_LIMIT_MS = 5_000;
 const SLOW: SendOptions = { slow: true };
+/** The options of a call that gives none (one object for all: a default `{}` is allocated per call). */
+const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 /**
  * A request/answer channel over one netlink socket: many requests in flight, packed into as few
@@ -132,7 +134,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * Sends one request. A change (NEW/DEL/SET) resolves on the kernel's ACK with any echoed messages;
    * a GET for one object resolves with its reply. NLM_F_REQUEST (and NLM_F_ACK for changes) are set here.
    */
-  request(message: M, options: RequestOptions = {}): Promise<M[]> {
+  request(message: M, options: RequestOptions = NO_OPTIONS): Promise<M[]> {
     try {
       const get = this.#codec.isGet(message.type);
       if (message.flags & NLM_F_DUMP && get) return this.dump(message, options);
@@ -143,7 +145,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   }
 
   /** Like request(), the replies as frames (copies, nlmsghdr included) for callers that decode them later. */
-  requestFrames(message: M, options: RequestOptions = {}): Promise<Uint8Array[]> {
+  requestFrames(message: M, options: RequestOptions = NO_OPTIONS): Promise<Uint8Array[]> {
     try {
       return this.#enqueueMessage(message, this.#codec.isGet(message.type) ? 'reply' : 'ack', options, RESOLVE_REPLIES, true);
     } catch (error) {
@@ -152,7 +154,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   }
 
   /** A change written by `writer` (see RequestWriter); resolves once the kernel has applied it. */
-  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = {}): Promise<void> {
+  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<void> {
     try {
       this.#checkOpen(writer.operation, options);
       const start = this.#write(writer, subject);
@@ -176,7 +178,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * Sends many changes packed into as few datagrams as flow control allows, and reports each
    * request's own outcome (one failure does not stop the others: the kernel handles each message).
    */
-  batch(messages: readonly M[], options: RequestOptions = {}): Promise<Array<BatchResult<M>>> {
+  batch(messages: readonly M[], options: RequestOptions = NO_OPTIONS): Promise<Array<BatchResult<M>>> {
     return Promise.all(
       messages.map((m) =>
         this.request(m, options).then(
@@ -193,7 +195,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * undefined where it was applied, else its error (a subject that fails its checks gets its
    * InvalidArgumentError and is not sent; the others are). One promise for the whole batch.
    */
-  changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = {}): Promise<Array<Error | undefined>> {
+  changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = NO_OPTIONS): Promise<Array<Error | undefined>> {
     const batch = new BatchOutcome(subjects.length);
     const one = Array.isArray(writers) ? undefined : (writers as RequestWriter<T>);
     for (let i = 0; i < subjects.length; i++) {
@@ -220,7 +222,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * answered only when something fails: an error for one of them fails every message still waiting
    * (the kernel answers nothing else). One result per message, in order.
    */
-  async transaction(messages: readonly M[], options: RequestOptions = {}): Promise<Array<BatchResult<M>>> {
+  async transaction(messages: readonly M[], options: RequestOptions = NO_OPTIONS): Promise<Array<BatchResult<M>>> {
     if (messages.length === 0) return [];
     this.#checkOpen(this.#codec.typeName(messages[0]!.type), options);
     const w = new Writer(256 * messages.length);

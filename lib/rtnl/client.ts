@@ -313,12 +313,18 @@ export class Rtnl {
    * spec that fails its checks gets its InvalidArgumentError and is not sent; the others are).
    */
   addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
-    return this.applyAll(specs.length, (i) => planRoute('add', specs[i]!));
+    return this.manyRoutes('add', specs);
   }
 
   /** Deletes many routes, as addRoutes adds them. */
   deleteRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
-    return this.applyAll(specs.length, (i) => planRoute('delete', specs[i]!));
+    return this.manyRoutes('delete', specs);
+  }
+
+  /** As route(), for many: when no spec names a device, each is checked and written in one step. */
+  private manyRoutes(kind: RouteKind, specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
+    if (Array.isArray(specs) && !specs.some(namesDevices)) return this.connection.changes(ROUTE_WRITERS[kind], specs);
+    return this.applyAll(specs.length, (i) => planRoute(kind, specs[i]!));
   }
 
   /**
