@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
-import { Monitor, type MonitorOptions } from './monitor/index.js';
+import { DEFAULT_MONITOR_RECEIVE_BUFFER, Monitor, type MonitorOptions } from './monitor/index.js';
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
 import { Rtnl } from './rtnl/client.js';
@@ -167,7 +167,7 @@ export class NamespaceHandles {
   monitor(options: MonitorOptions, socketOptions: SocketOptions): Monitor {
     const transport = openNetlinkEventSocket({
       netnsFd: this.fd,
-      ...(options?.receiveBufferBytes !== undefined ? { recvBufferSize: options.receiveBufferBytes } : {}),
+      recvBufferSize: options?.receiveBufferBytes ?? DEFAULT_MONITOR_RECEIVE_BUFFER,
     });
     try {
       return new Monitor(transport, { ...socketOptions, ...options });

@@ -45,4 +45,6 @@ export interface EventTransport extends Transport {
   addMembership(group: number): void;
   /** Leaves multicast group `group`. */
   dropMembership(group: number): void;
+  /** SO_RCVBUF as the kernel set it (twice what was asked), where the transport can read it. */
+  getRecvBufferSize?(): number;
 }

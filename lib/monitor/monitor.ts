@@ -41,56 +41,18 @@ import { FrameCursor } from '../../messages/framing.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
 import { Connection } from '../connection.js';
-import { NetlinkOverrunError, NetnsRtnlError } from '../errors.js';
+import { NetlinkOverrunError } from '../errors.js';
 import { SILENT_LOGGER } from '../silent-logger.js';
 import type { EventTransport, Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
+import { EventQueue } from './event-queue.js';
 import { eventOf, type MonitorEvent } from './events.js';
-import { groupNumber, isReplayable, MONITOR_GROUPS, REPLAYABLE_GROUPS, type MonitorGroup } from './groups.js';
-import { describeMessage, ObjectTable, type Change, type Stream } from './state.js';
+import { groupNumber, type MonitorGroup } from './groups.js';
+import { checkGroups, DEFAULT_MAX_PENDING, MonitorSyncError, type MonitorOptions } from './options.js';
+import { describeMessage, ObjectTable, type Stream } from './state.js';
 
-/** ns.monitor()'s options. */
-export interface MonitorOptions {
-  /** Multicast groups to join, by name ('link', 'neigh', 'ipv4-ifaddr', 'ipv4-route', 'ipv6-route', 'nsid' ...). */
-  groups: readonly MonitorGroup[];
-  /** Dump, then follow: yield the current state, { kind: 'synced' }, then the changes. */
-  replay?: boolean;
-  /** Ends the iteration (done) and releases the socket. */
-  signal?: AbortSignal;
-  /** SO_RCVBUF of the monitor's socket (the kernel doubles it); Namespace.monitor applies it. */
-  receiveBufferBytes?: number;
-  /** Events allowed to wait unread before they count as lost (default 16384). */
-  maxPendingEvents?: number;
-  /** Time allowed for each dump in replay mode, in ms (default 30000). */
-  timeoutMs?: number;
-  logger?: Logger;
-  /** Appended to operations in errors, e.g. "in netns x". */
-  context?: string;
-}
+export { DEFAULT_MONITOR_RECEIVE_BUFFER, MonitorSyncError, type MonitorOptions } from './options.js';
 
-/** Replay mode gave up: the state could not be read without losing events. */
-export class MonitorSyncError extends NetnsRtnlError {
-  override readonly name = 'MonitorSyncError';
-  readonly code = 'ERR_MONITOR_SYNC';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-interface Queued {
-  event: MonitorEvent;
-  /** Replay mode: the table change behind the event, to roll back if it is never read. */
-  change?: Change;
-  /** Made from a notification (counts against maxPendingEvents); snapshots and markers do not. */
-  counted: boolean;
-}
-
-interface Waiter {
-  resolve(result: IteratorResult<MonitorEvent, undefined>): void;
-  reject(error: unknown): void;
-}
-
-const DEFAULT_MAX_PENDING = 16384;
 const MAX_SYNC_ATTEMPTS = 12;
 /** Wait before the next sync attempt: a burst of changes that overflowed the buffer may still be going on. */
 const syncBackoffMs = (attempt: number): number => Math.min(1000, 10 * 2 ** (attempt - 1));
@@ -107,21 +69,6 @@ const STREAMS: ReadonlyArray<{ stream: Stream; group: MonitorGroup; request: () 
   { stream: 'nsid', group: 'nsid', request: () => dumpNsids(), operation: 'RTM_GETNSID dump' },
 ];
 
-function checkGroups(groups: unknown, replay: boolean): MonitorGroup[] {
-  if (!Array.isArray(groups) || groups.length === 0) {
-    throw new InvalidArgumentError('groups', groups, `is not a non-empty array of group names (${Object.keys(MONITOR_GROUPS).slice(0, 8).join(', ')} ...)`);
-  }
-  for (const g of groups) {
-    if (typeof g !== 'string' || !Object.hasOwn(MONITOR_GROUPS, g)) {
-      throw new InvalidArgumentError('groups', g, `is not an rtnetlink group name (one of ${Object.keys(MONITOR_GROUPS).join(', ')})`);
-    }
-    if (replay && !isReplayable(g as MonitorGroup)) {
-      throw new InvalidArgumentError('groups', g, `has no dump to replay; replay mode takes ${REPLAYABLE_GROUPS.join(', ')}`);
-    }
-  }
-  return [...new Set(groups as MonitorGroup[])];
-}
-
 /** `ip monitor` as an async iterator over typed events, on a netlink socket of its own (made by ns.monitor()). */
 export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDisposable {
   readonly groups: readonly MonitorGroup[];
@@ -132,15 +79,9 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
   readonly #timeoutMs: number;
   readonly #connection: Connection | undefined;
   readonly #streams: typeof STREAMS;
-  #queue: Array<Queued | undefined> = [];
-  #head = 0;
-  #counted = 0;
-  readonly #waiters: Waiter[] = [];
+  readonly #events = new EventQueue(() => this.#updateRef());
   /** The socket is released. */
   #closed = false;
-  /** The iteration is over (break, abort, close): next() answers done. */
-  #ended = false;
-  #error: unknown;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.close();
 
@@ -222,9 +163,14 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     return this.#closed;
   }
 
+  /** The socket's receive buffer in bytes, as the kernel set it (twice receiveBufferBytes); undefined once closed. */
+  get receiveBufferBytes(): number | undefined {
+    return this.#closed ? undefined : this.#transport.getRecvBufferSize?.();
+  }
+
   /** Events waiting to be read. */
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#events.pending;
   }
 
   /** The monitor itself: `for await (const ev of monitor)`. */
@@ -234,30 +180,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
 
   /** The next event, waiting for one if none is queued; done once closed. */
   next(): Promise<IteratorResult<MonitorEvent, undefined>> {
-    if (this.#head < this.#queue.length) {
-      const item = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-      if (item.counted) this.#counted--;
-      return Promise.resolve({ value: item.event, done: false });
-    }
-    if (this.#error !== undefined) {
-      const error = this.#error;
-      this.#error = undefined;
-      this.#ended = true;
-      return Promise.reject(error);
-    }
-    if (this.#ended || this.#closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      this.#updateRef();
-    });
+    return this.#events.next(this.#closed);
   }
 
   /** `break` in a for-await loop: ends the iteration and releases the socket. */
@@ -268,13 +191,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
 
   /** Ends the iteration (unread events are discarded) and releases the socket. Idempotent. */
   close(): void {
-    this.#ended = true;
-    this.#queue = [];
-    this.#head = 0;
-    this.#counted = 0;
-    this.#error = undefined;
     this.#release();
-    for (const w of this.#waiters.splice(0)) w.resolve({ value: undefined, done: true });
+    this.#events.end();
   }
 
   /** What `await using` calls: close(). */
@@ -294,23 +212,16 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
 
   #updateRef(): void {
     if (this.#closed) return;
-    if (this.#waiters.length > 0 || this.#connectionRef) this.#transport.ref();
+    if (this.#events.waiting || this.#connectionRef) this.#transport.ref();
     else this.#transport.unref();
   }
 
   /** Ends the iteration with `error`, after the events already queued. */
   #fail(error: unknown): void {
-    if (this.#ended) return;
+    if (this.#events.ended) return;
     this.#log.error({ err: error }, 'monitor failed');
     this.#release();
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      this.#ended = true;
-      waiter.reject(error);
-      for (const w of this.#waiters.splice(0)) w.resolve({ value: undefined, done: true });
-    } else {
-      this.#error = error;
-    }
+    this.#events.fail(error);
   }
 
   #datagram(datagram: Uint8Array): void {
@@ -370,8 +281,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
   #lost(): void {
     switch (this.#phase) {
       case 'plain': {
-        const last = this.#queue[this.#queue.length - 1];
-        if (this.pending === 0 || last?.event.kind !== 'overrun') this.#push({ event: { kind: 'overrun' }, counted: false });
+        if (this.#events.last?.kind !== 'overrun') this.#events.push({ event: { kind: 'overrun' }, counted: false });
         return;
       }
       case 'syncing':
@@ -379,7 +289,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
         this.#buffer = [];
         return;
       case 'following':
-        this.#push({ event: { kind: 'resync' }, counted: false });
+        this.#events.push({ event: { kind: 'resync' }, counted: false });
         void this.#sync(true);
         return;
     }
@@ -390,8 +300,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
       case 'plain': {
         const event = eventOf(message);
         if (!event) return;
-        if (this.#counted >= this.#maxPending) this.#lost();
-        else this.#push({ event, counted: true });
+        if (this.#events.counted >= this.#maxPending) this.#lost();
+        else this.#events.push({ event, counted: true });
         return;
       }
       case 'syncing':
@@ -402,12 +312,12 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
       case 'following': {
         const described = describeMessage(message);
         if (!described) return;
-        if (this.#counted >= this.#maxPending) {
+        if (this.#events.counted >= this.#maxPending) {
           this.#takeBackUnread();
           this.#lost();
           return;
         }
-        for (const change of this.#table.apply(described)) this.#push({ event: change.event, change, counted: true });
+        for (const change of this.#table.apply(described)) this.#events.push({ event: change.event, change, counted: true });
         return;
       }
     }
@@ -415,22 +325,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
 
   /** Replay mode: forgets the events nobody read, rolling the table back to what the consumer has seen. */
   #takeBackUnread(): void {
-    const unread = this.#queue.slice(this.#head).flatMap((q) => (q?.change ? [q.change] : []));
-    this.#table.undo(unread);
-    this.#queue = [];
-    this.#head = 0;
-    this.#counted = 0;
-  }
-
-  #push(item: Queued): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      this.#updateRef();
-      waiter.resolve({ value: item.event, done: false });
-      return;
-    }
-    this.#queue.push(item);
-    if (item.counted) this.#counted++;
+    this.#table.undo(this.#events.takeBackUnread());
   }
 
   // ---- replay
@@ -476,8 +371,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
         }
         this.#buffer = [];
         this.#phase = 'following';
-        for (const change of this.#table.diff(fresh.entries)) this.#push({ event: change.event, change, counted: false });
-        this.#push({ event: { kind: 'synced' }, counted: false });
+        for (const change of this.#table.diff(fresh.entries)) this.#events.push({ event: change.event, change, counted: false });
+        this.#events.push({ event: { kind: 'synced' }, counted: false });
         this.#log.debug({ objects: this.#table.size, resync }, 'monitor synced');
         return;
       }

@@ -163,6 +163,17 @@ describe.skipIf(!canRunIntegration)('ns.monitor (real kernel)', () => {
     await compare();
   });
 
+  it('gives its socket a 1 MiB receive buffer unless told otherwise (the kernel doubles what is asked)', async () => {
+    const ns = await namespace('rcvbuf');
+    const byDefault = ns.monitor({ groups: ['link'] });
+    const asked = ns.monitor({ groups: ['link'], receiveBufferBytes: 64 * 1024 });
+    monitors.push(byDefault, asked);
+    expect(byDefault.receiveBufferBytes).toBe(2 * 1024 * 1024);
+    expect(asked.receiveBufferBytes).toBe(2 * 64 * 1024);
+    byDefault.close();
+    expect(byDefault.receiveBufferBytes).toBeUndefined();
+  });
+
   it('reports an overrun when thousands of routes are added while nobody reads', async () => {
     const ns = await namespace('overrun');
     const monitor = ns.monitor({ groups: ['ipv4-route'], receiveBufferBytes: 16 * 1024 });
