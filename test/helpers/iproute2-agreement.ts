@@ -19,6 +19,7 @@ const IFF_NAMES: Array<[number, string]> = [
   [0x8, 'LOOPBACK'], [0x2, 'BROADCAST'], [0x10, 'POINTOPOINT'], [0x1000, 'MULTICAST'], [0x80, 'NOARP'],
   [0x200, 'ALLMULTI'], [0x100, 'PROMISC'], [0x400, 'MASTER'], [0x800, 'SLAVE'], [0x1, 'UP'], [0x10000, 'LOWER_UP'], [0x20000, 'DORMANT'],
 ];
+const MACVLAN_MODES: Record<number, string> = { 1: 'private', 2: 'vepa', 4: 'bridge', 8: 'passthru', 16: 'source' };
 const NUD_NAMES: Array<[number, string]> = [
   [0x01, 'INCOMPLETE'], [0x02, 'REACHABLE'], [0x04, 'STALE'], [0x08, 'DELAY'], [0x10, 'PROBE'], [0x20, 'FAILED'], [0x40, 'NOARP'], [0x80, 'PERMANENT'],
 ];
@@ -112,6 +113,12 @@ function kindDataChecks(ifname: string, kind: string | undefined, data: unknown,
     same('stpState', ours.stpState, 'stp_state');
     same('priority', ours.priority, 'priority');
     same('vlanFiltering', ours.vlanFiltering, 'vlan_filtering');
+  }
+  if (kind === 'macvlan') {
+    same('mode', MACVLAN_MODES[ours.mode as number] ?? ours.mode, 'mode');
+    // A request may leave the queue length to the kernel's default, which ip then prints.
+    if (ours.bcQueueLen !== undefined) same('bcQueueLen', ours.bcQueueLen, 'bcqueuelen');
+    if (ours.bcQueueLenUsed !== undefined) same('bcQueueLenUsed', ours.bcQueueLenUsed, 'usedbcqueuelen');
   }
   return checks;
 }
