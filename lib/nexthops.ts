@@ -1,5 +1,6 @@
 import { AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP } from '../messages/constants.js';
 import type { NexthopMessage } from '../messages/message.js';
+import { RTPROT_BOOT } from '../messages/route/constants.js';
 import type { NexthopAttrs, NexthopBody } from '../messages/nexthop/index.js';
 import type { Connection } from './connection.js';
 import { lookup, PROTOCOLS, protocolName, scopeName, type ProtocolName, type ScopeName } from './rtnl/names.js';
@@ -43,7 +44,6 @@ export interface NexthopObject extends NexthopObjectSpec {
   raw: NexthopBody;
 }
 
-const RTPROT_BOOT = 3;
 const MAX_WEIGHT = 0x10000;
 
 function checkId(value: unknown, field: string): number {

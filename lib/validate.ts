@@ -6,6 +6,7 @@ import { formatIP, parseIP, parseIPv4, parseIPv6 } from '../messages/attributes/
 import { parseHardwareAddress } from '../messages/attributes/addresses.js';
 import { validateNetnsName } from './sys/named-netns.js';
 import { InvalidArgumentError, showValue as show } from '../messages/errors.js';
+import { IFNAMSIZ } from '../messages/constants.js';
 
 export { InvalidArgumentError };
 /** The integer checks are messages/'s own: one check, one table of ranges, for lib/ and the encoders. */
@@ -24,8 +25,6 @@ export interface Prefix {
 export interface ParsedPrefix extends Prefix {
   bytes: Uint8Array;
 }
-
-const IFNAMSIZ = 16;
 
 /**
  * The bytes the kernel's isspace() matches: its ctype table (lib/ctype.c) is Latin-1, so besides

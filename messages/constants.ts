@@ -153,6 +153,9 @@ export function messageTypeName(type: number): string {
   return MESSAGE_TYPE_NAMES[type] ?? `message type ${type}`;
 }
 
+/** IFNAMSIZ (<linux/if.h>): an interface name's buffer, its NUL included. */
+export const IFNAMSIZ = 16;
+
 // Address families (<linux/socket.h>)
 /** `<sys/socket.h>` */
 export const AF_UNSPEC = 0;

@@ -39,7 +39,7 @@ export const NS_GET_NSTYPE = 0xb703;
 export const NETLINK_ROUTE = 0;
 
 // <bits/socket.h>, <asm-generic/socket.h>
-export const AF_NETLINK = 16;
+export { AF_NETLINK } from '../../messages/constants.js';
 /** sizeof(struct sockaddr_nl), <linux/netlink.h> */
 export const SOCKADDR_NL_SIZE = 12;
 export const SOCK_RAW = 3;

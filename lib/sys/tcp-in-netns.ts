@@ -24,10 +24,9 @@ import { O_CLOEXEC, SOL_SOCKET } from './constants.js';
 import { bind, setsockoptBytes, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
+import { AF_INET, AF_INET6 } from '../../messages/constants.js';
 
 // <bits/socket.h>, <bits/socket_type.h>, <asm-generic/socket.h>
-const AF_INET = 2;
-const AF_INET6 = 10;
 const SOCK_STREAM = 1;
 const SOCK_CLOEXEC = O_CLOEXEC;
 const SO_REUSEADDR = 2;

@@ -1,5 +1,6 @@
 import type { Codec } from './codec.js';
 import { checkS32, checkU16, checkU32, checkU64, checkU8, encodeText } from '../checks.js';
+import { IFNAMSIZ } from '../constants.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Source } from '../source.js';
 import type { Writer } from '../writer.js';
@@ -100,5 +101,5 @@ export function string(maxBytes = 0xffff - 5): Codec<string> {
 
 export const cstring = string();
 
-/** Network interface names: at most 15 bytes (IFNAMSIZ 16 with the NUL). */
-export const ifname = string(15);
+/** Network interface names: at most IFNAMSIZ - 1 = 15 bytes. */
+export const ifname = string(IFNAMSIZ - 1);

@@ -300,4 +300,4 @@ export const NFT_TABLE_F_DORMANT = 0x1;
 export const NFT_TABLE_F_OWNER = 0x2;
 
 /** IFNAMSIZ: nft compares interface names as 16 bytes, NUL-padded. */
-export const IFNAMSIZ = 16;
+export { IFNAMSIZ } from '../constants.js';

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as messages from '../../messages/index.js';
 import type { AttrTable } from '../../messages/attributes/table.js';
@@ -35,5 +38,22 @@ describe('one source of attribute numbers', () => {
     }
     // RTA_*, RTAX_*, IFA_* and VETH_INFO_PEER at least.
     expect(compared).toBeGreaterThan(55);
+  });
+});
+
+describe('one source of numbers', () => {
+  it('each kernel constant written as a number is declared in one file of lib/ and messages/', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const where = new Map<string, string[]>();
+    for (const dir of ['lib', 'messages']) {
+      for (const file of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+        const source = readFileSync(join(root, dir, file), 'utf8');
+        for (const [, name] of source.matchAll(/^(?:export )?const ([A-Z][A-Z0-9_]+) = (?:0[xob])?[0-9a-fA-F_]+;/gm)) {
+          where.set(name!, [...(where.get(name!) ?? []), `${dir}/${file}`]);
+        }
+      }
+    }
+    expect(where.size).toBeGreaterThan(300);
+    expect([...where].filter(([, files]) => files.length > 1)).toEqual([]);
   });
 });
