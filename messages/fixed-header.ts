@@ -6,7 +6,7 @@ import type { Struct } from './struct.js';
 import { InvalidArgumentError, NetlinkDecodeError } from './errors.js';
 import { NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
 import type { Writer } from './writer.js';
-import { checkRecord } from './checks.js';
+import { checkRecord, isIntegerIn } from './checks.js';
 import { align4 } from './framing.js';
 
 /** A message's fixed header: a struct declared with messages/struct.ts. */
@@ -218,7 +218,7 @@ function shortHeader<H, A>(src: Source, start: number, end: number, header: Fixe
 
 function writeShortHeader<H>(w: Writer, header: FixedHeader<H>, body: HeaderExtras & H, field: string, pads: ReadonlyArray<[number, number]>): void {
   const length = body.headerLength!;
-  if (!Number.isInteger(length) || length < 0 || length >= header.size) {
+  if (!isIntegerIn(length, 0, header.size - 1)) {
     throw new InvalidArgumentError(`${field}.headerLength`, length, `is not a length below the ${header.size}-byte ${header.name}`);
   }
   const at = w.length;

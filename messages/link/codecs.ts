@@ -1,7 +1,7 @@
 import type { Codec } from '../attributes/codec.js';
 import { formatHardwareAddress, parseHardwareAddress } from '../attributes/addresses.js';
 import { cstring } from '../attributes/scalars.js';
-import { checkRecord, checkU16, checkU64, encodeText } from '../checks.js';
+import { checkRecord, checkU16, checkU64, encodeText, isIntegerIn } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 import * as C from '../struct.js';
 
@@ -71,7 +71,7 @@ export const u8Flag: Codec<true | number> = {
   },
   encode(_w, value, field) {
     if (value === true) return;
-    if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0xff) return;
+    if (isIntegerIn(value, 1, 0xff)) return;
     if (value === 0) throw new InvalidArgumentError(field, value, 'cannot be sent: this attribute is a flag, leave it out instead');
     throw new InvalidArgumentError(field, value, 'is not true (a flag is present or absent)');
   },
