@@ -95,7 +95,8 @@ export function randomValue(r: Random, current: unknown): unknown {
 }
 
 /** Loose equality of what was encoded and what decoded: absent = undefined/null/[], IPs by bytes, MACs by case. */
-export function sameAsGiven(given: unknown, decoded: unknown): boolean {
+/** `position` is the place of `given` in the array that holds it, if one does. */
+export function sameAsGiven(given: unknown, decoded: unknown, position?: number): boolean {
   if (given === decoded) return true;
   if (typeof given === 'string' && typeof decoded === 'string') {
     if (given.toLowerCase() === decoded.toLowerCase() && /^[0-9a-f:]+$/i.test(given)) return true;
@@ -123,10 +124,12 @@ export function sameAsGiven(given: unknown, decoded: unknown): boolean {
     if (k === 'reason' && ('data' in given || 'bytes' in given) && (typeof g === 'string' || typeof d === 'string' || g === null)) continue;
     // A nexthop group member's weight defaults to 1 (NHA_GROUP stores it minus one).
     if (k === 'weight' && (g === undefined || g === null) && d === 1) continue;
+    // A tc action's order left out is its place in the list, from 1 (actionList).
+    if (k === 'order' && (g === undefined || g === null) && position !== undefined && d === position + 1) continue;
     const absent = g === undefined || g === null || (Array.isArray(g) && g.length === 0);
     // Absent fields are written as their defaults: 0 for header fields, nothing for attributes.
     if (absent && (d === undefined || d === 0 || isEmpty(d))) continue;
-    if (!sameAsGiven(g, d)) return false;
+    if (!sameAsGiven(g, d, Array.isArray(given) ? Number(k) : undefined)) return false;
   }
   return true;
 }

@@ -51,6 +51,13 @@ describe('what the encoder fuzzer counts as coming back as given', () => {
     expect(sameAsGiven({ reason: null }, { reason: 'x' })).toBe(false);
   });
 
+  it("a tc action's order left out comes back as its place in the list, and only as that", () => {
+    expect(sameAsGiven({ actions: [{ kind: 'gact' }, {}] }, { actions: [{ kind: 'gact', order: 1 }, { order: 2 }] })).toBe(true);
+    expect(sameAsGiven({ actions: [{}] }, { actions: [{ order: 2 }] })).toBe(false);
+    expect(sameAsGiven({ actions: [{ order: 3 }] }, { actions: [{ order: 1 }] })).toBe(false);
+    expect(sameAsGiven({ order: undefined }, { order: 1 })).toBe(false);
+  });
+
   it("a nexthop group member's weight left out comes back as 1, and only as 1", () => {
     expect(sameAsGiven({ group: [{ id: 1 }] }, { group: [{ id: 1, weight: 1 }] })).toBe(true);
     expect(sameAsGiven({ group: [{ id: 1 }] }, { group: [{ id: 1, weight: 2 }] })).toBe(false);
