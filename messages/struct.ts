@@ -8,7 +8,7 @@
  * route, and struct-fu's unpack walks its fields with closures into an object grown key by key,
  * from a Buffer it needs made first. The generated decoder is what one would write by hand: one
  * object literal (a single hidden class) read straight from the bytes; the encoder checks each field
- * with the project's integer check and writes it. The measurements are in bench/results/struct.md.
+ * with the project's integer check and writes it. The measurements are in bench/results/messages.md.
  * struct-fu's unpack/pack stay the reference the generated code is tested against.
  */
 import fu from 'struct-fu';
@@ -133,8 +133,8 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
   const data = fields.filter((f) => f.type !== 'pad');
 
   // The accessors are generated on first use, not when the module loads: a program compiles only the
-  // structs it reads or writes (the package declares about 35; generating all of them took 2-4 ms of
-  // every import). The first call replaces the method on the struct with the generated function.
+  // structs it reads or writes, not every one the package declares on each import. The first call
+  // replaces the method on the struct with the generated function.
   const compileDecode = (): Struct<StructValues<F>>['decode'] => {
     // decode: one object literal read straight from the bytes.
     const reads = fields
