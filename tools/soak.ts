@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { Namespace, VethPair } from '../lib/index.js';
+import { Namespace, VethPair, type Link } from '../lib/index.js';
 import { attachContainer, detachContainer, type BridgeNetConf } from '../lib/cni/index.js';
 
 const SANDBOX_ENV = 'NETNS_RTNL_SOAK_SANDBOX';
@@ -161,6 +161,8 @@ async function cycle(root: Namespace, i: number, steps: Steps): Promise<void> {
       await ns.addRoute({ dst: '10.203.0.0/16', via: '10.201.0.1', metric: 10 });
       await root.addRoute({ dst: '10.202.0.0/24', via: '10.201.0.2' });
       await sawLink(monitor, 'soak-host', i);
+      await untilCarrier(pair.link, i);
+      await untilCarrier(pair.peer, i);
       await tcpExchange(root, ns, i);
       if (steps.nat) await natFromSeveralHandles(root, i);
       if (steps.cni) await cniInParallel(root, i, steps.cni);
@@ -181,6 +183,19 @@ async function sawLink(monitor: AsyncIterable<{ kind: string; action?: string; l
     if (event.kind === 'link' && event.action === 'new' && event.link?.name === name) return;
   }
   throw new Error(`cycle ${i}: the monitor ended without reporting ${name}`);
+}
+
+/**
+ * Until `link` reports carrier (operstate up), at most 10 s. The kernel turns a new veth's carrier
+ * on asynchronously and drops what is sent before (ARP requests included: on a loaded machine a
+ * connect made at once failed with EHOSTUNREACH once in 500 cycles).
+ */
+async function untilCarrier(link: Link, i: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await link.refresh()).operstate === 'up') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`cycle ${i}: ${link.name} has no carrier after 10 s (operstate ${link.operstate})`);
 }
 
 /** A server inside `ns`, a client from `root`: one line there and back. */
