@@ -42,13 +42,13 @@ export async function formatRoutes(ns: Namespace): Promise<string> {
   const lines = routes.map((r: Route) => {
     const dst = r.dst === 'default' || r.dstLen === 0 ? 'default' : r.dstLen === 32 ? r.dst.replace(/\/32$/, '') : r.dst;
     const parts = [dst];
-    if (r.gateway) parts.push(`via ${r.gateway}`);
-    if (r.oif !== undefined) parts.push(`dev ${names.get(r.oif) ?? r.oif}`);
+    if (r.via) parts.push(`via ${r.via}`);
+    if (r.dev !== undefined) parts.push(`dev ${names.get(r.dev) ?? r.dev}`);
     if (r.protocol !== 'boot' && r.protocol !== 'static') parts.push(`proto ${r.protocol}`);
     if (r.scope !== 'global') parts.push(`scope ${r.scope}`);
-    if (r.prefsrc) parts.push(`src ${r.prefsrc}`);
+    if (r.src) parts.push(`src ${r.src}`);
     if (r.metric) parts.push(`metric ${r.metric}`);
-    if (r.oif !== undefined && names.has(r.oif) && r.raw.flags & 0x10 /* RTNH_F_LINKDOWN */) parts.push('linkdown');
+    if (r.dev !== undefined && names.has(r.dev) && r.raw.flags & 0x10 /* RTNH_F_LINKDOWN */) parts.push('linkdown');
     return parts.join(' ');
   });
   return lines.length ? lines.join('\n') : '(no routes)';

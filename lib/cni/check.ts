@@ -55,7 +55,7 @@ export async function checkContainer(input: ConfigInput, options: AttachOptions)
       const routes = [...(await container.rtnl.routes({ family: 4 })), ...(await container.rtnl.routes({ family: 6 }))];
       for (const r of result.routes) {
         const p = parsePrefix(r.dst, 'dst');
-        const found = routes.some((x) => x.family === p.family && x.dstLen === p.prefixlen && (p.prefixlen === 0 || sameAddress(x.dst.split('/')[0]!, networkOf(p))) && (r.gw === undefined || (x.gateway !== undefined && sameAddress(x.gateway, r.gw))));
+        const found = routes.some((x) => x.family === p.family && x.dstLen === p.prefixlen && (p.prefixlen === 0 || sameAddress(x.dst.split('/')[0]!, networkOf(p))) && (r.gw === undefined || (x.via !== undefined && sameAddress(x.via, r.gw))));
         if (!found) throw fail(`Route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} not found in container ${env.netns}`);
       }
     }

@@ -175,7 +175,7 @@ export class ObjectTable {
       const local = entry.event.address.address;
       const stillThere = [...this.entries.values()].some((e) => e.event.kind === 'address' && e.event.address.family === 4 && e.event.address.address === local);
       if (!stillThere) {
-        changes.push(...this.removeWhere((e) => e.event.kind === 'route' && e.stream === 'route4' && e.event.route.prefsrc === local && (e.event.route.raw.attrs.table ?? e.event.route.raw.table) === RT_TABLE_MAIN));
+        changes.push(...this.removeWhere((e) => e.event.kind === 'route' && e.stream === 'route4' && e.event.route.src === local && (e.event.route.raw.attrs.table ?? e.event.route.raw.table) === RT_TABLE_MAIN));
       }
     }
     return changes;
@@ -218,9 +218,10 @@ export class ObjectTable {
 
 function routeDevices(event: ObjectEvent): number[] {
   if (event.kind !== 'route') return [];
-  const route = event.route;
-  if (route.nexthops && route.nexthops.length > 0) return route.nexthops.map((h) => h.oif ?? 0);
-  return route.oif === undefined ? [] : [route.oif];
+  // From the message: a route through a nexthop object names its devices only there.
+  const { attrs } = event.route.raw;
+  if (attrs.multipath && attrs.multipath.length > 0) return attrs.multipath.map((h) => h.ifindex);
+  return attrs.oif === undefined ? [] : [attrs.oif];
 }
 
 function routeUsesOnly(event: ObjectEvent, index: number): boolean {

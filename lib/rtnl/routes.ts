@@ -9,7 +9,7 @@ import { protocolName, routeTypeName, scopeName, tableName, type ProtocolName, t
  */
 export type DeviceRef = string | number | { readonly index: number; readonly name: string };
 
-/** One path of a multipath route to add (`nexthop via IP dev DEV weight N`). */
+/** One next hop of a multipath route: `nexthop via 10.0.0.254 dev veth0 weight 2 onlink`. */
 export interface NexthopSpec {
   via?: string;
   dev?: DeviceRef;
@@ -17,7 +17,6 @@ export interface NexthopSpec {
   weight?: number;
   onlink?: boolean;
 }
-
 /** A route as `ip route add` takes it. */
 export interface RouteSpec {
   /** 'default', a prefix '10.0.1.0/24', or a bare address for a host route. */
@@ -42,16 +41,21 @@ export interface RouteSpec {
   family?: Family;
 }
 
-/** One path of a multipath route, as read back. */
-export interface Nexthop {
-  gateway?: string;
-  oif?: number;
+/** A next hop as read back: the words of NexthopSpec, so a read route can be given back. */
+export interface Nexthop extends NexthopSpec {
+  /** The interface index. */
+  dev?: number;
   weight: number;
+  /** RTNH_F_* bits as the kernel reports them (onlink, dead, linkdown ...). */
   flags: number;
 }
 
-/** A route, as `ip route` shows it. */
-export interface Route {
+/**
+ * A route, as `ip route` shows it, in the words RouteSpec takes: what ns.routes() returns can be
+ * passed back to addRoute, replaceRoute or deleteRoute. A route through a nexthop object has
+ * `nhid` and no via/dev/nexthops (the object says where to go: ns.nexthops()).
+ */
+export interface Route extends RouteSpec {
   family: Family;
   /** 'default' or 'address/prefixlen'. */
   dst: string;
@@ -60,15 +64,10 @@ export interface Route {
   protocol: ProtocolName | number;
   scope: ScopeName | number;
   type: RouteTypeName | number;
-  gateway?: string;
-  /** Output interface index. */
-  oif?: number;
-  prefsrc?: string;
-  metric?: number;
-  mtu?: number;
+  /** The output interface's index. */
+  dev?: number;
   nexthops?: Nexthop[];
-  /** The nexthop object the route goes through (RTA_NH_ID); nexthops then lists its members. */
-  nhid?: number;
+  /** The decoded message this was made from. */
   raw: RouteBody;
 }
 
@@ -86,17 +85,23 @@ export function toRoute(raw: RouteBody): Route {
     type: routeTypeName(raw.type),
     raw,
   };
-  if (a.gateway !== undefined) route.gateway = a.gateway;
-  if (a.oif !== undefined) route.oif = a.oif;
-  if (a.prefsrc !== undefined) route.prefsrc = a.prefsrc;
   if (a.priority !== undefined) route.metric = a.priority;
+  if (a.prefsrc !== undefined) route.src = a.prefsrc;
   if (a.metrics?.mtu !== undefined) route.mtu = a.metrics.mtu;
-  if (a.nhId !== undefined) route.nhid = a.nhId;
+  if (raw.flags & RTNH_F_ONLINK) route.onlink = true;
+  if (a.nhId !== undefined) {
+    // The kernel also reports the object's gateway and devices, which a request must not repeat.
+    route.nhid = a.nhId;
+    return route;
+  }
+  if (a.gateway !== undefined) route.via = a.gateway;
+  if (a.oif !== undefined) route.dev = a.oif;
   if (a.multipath) {
     route.nexthops = a.multipath.map((h) => {
       const hop: Nexthop = { weight: h.hops + 1, flags: h.flags };
-      if (h.attrs.gateway !== undefined) hop.gateway = h.attrs.gateway;
-      if (h.ifindex) hop.oif = h.ifindex;
+      if (h.attrs.gateway !== undefined) hop.via = h.attrs.gateway;
+      if (h.ifindex) hop.dev = h.ifindex;
+      if (h.flags & RTNH_F_ONLINK) hop.onlink = true;
       return hop;
     });
   }

@@ -91,7 +91,7 @@ describe.skipIf(!canRunIntegration)('concurrency and load', () => {
       expect([...ra, ...rb].filter((e) => e !== undefined)).toEqual([]);
       const [linksA, linksB, routesA, routesB, addrsA, addrsB] = await Promise.all([a.links(), b.links(), a.routes(), b.routes(), a.addresses(), b.addresses()]);
       const links = (ls: typeof linksA) => ls.map((l) => `${l.index}:${l.name}:${l.mtu}:${l.isUp}`).sort();
-      const routes = (rs: typeof routesA) => rs.map((r) => `${r.dst} ${r.gateway ?? ''} ${r.oif ?? ''} ${r.metric ?? ''}`).sort();
+      const routes = (rs: typeof routesA) => rs.map((r) => `${r.dst} ${r.via ?? ''} ${r.dev ?? ''} ${r.metric ?? ''}`).sort();
       expect(links(linksA)).toEqual(links(linksB));
       expect(routes(routesA)).toEqual(routes(routesB));
       expect(addrsA.map((x) => x.cidr).sort()).toEqual(addrsB.map((x) => x.cidr).sort());

@@ -117,11 +117,11 @@ describe.skipIf(!canRunIntegration)('example: the cluster over a VXLAN overlay (
 
       // The other node's container subnet: exactly one route, through vxlan42 to the other overlay address.
       const toOther = view.routes.filter((r) => r.dst === other.subnet);
-      expect(toOther, JSON.stringify(view.routes.map((r) => [r.dst, r.gateway, r.oif]))).toHaveLength(1);
-      expect(toOther[0]).toMatchObject({ oif: vx.index, gateway: other.overlayIp });
+      expect(toOther, JSON.stringify(view.routes.map((r) => [r.dst, r.via, r.dev]))).toHaveLength(1);
+      expect(toOther[0]).toMatchObject({ dev: vx.index, via: other.overlayIp });
       // The LAN side has no route for any container subnet: nothing via eth0 or a LAN gateway into 10.0.0.0/16.
       const containerRoutesOnLan = view.routes.filter(
-        (r) => r.dstLen > 0 && inPrefix(r.dst.split('/')[0]!, '10.0.0.0/16') && (r.oif === eth0.index || (r.gateway !== undefined && inPrefix(r.gateway, '192.168.56.0/24'))),
+        (r) => r.dstLen > 0 && inPrefix(r.dst.split('/')[0]!, '10.0.0.0/16') && (r.dev === eth0.index || (r.via !== undefined && inPrefix(r.via, '192.168.56.0/24'))),
       );
       expect(containerRoutesOnLan).toEqual([]);
       // and the internet still goes out on the LAN.

@@ -58,7 +58,7 @@ function describeEvent(ev: MonitorEvent): string {
 }
 
 // IPv6 keeps one route per device for the same prefix and metric (fe80::/64 on every link).
-const routeKey = (r: Route) => `${r.family} ${String(r.table)} ${r.dst} ${r.metric ?? 0}${r.family === 6 && !r.nexthops ? ` dev ${r.oif}` : ''}`;
+const routeKey = (r: Route) => `${r.family} ${String(r.table)} ${r.dst} ${r.metric ?? 0}${r.family === 6 && !r.nexthops ? ` dev ${r.raw.attrs.oif}` : ''}`;
 
 describe.skipIf(!canRunIntegration)('ns.monitor (real kernel)', () => {
   it('yields changes made through the library, in order', async () => {

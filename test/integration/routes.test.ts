@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Namespace, VethPair, type Route } from '../../lib/index.js';
+import { Namespace, VethPair, type Route, type RouteSpec } from '../../lib/index.js';
 import { ipJson, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -41,7 +41,7 @@ describe.skipIf(!canRunIntegration)('routes', () => {
   it('dst via gateway (the device found by the kernel), then delete', async () => {
     await ns.addRoute({ dst: '10.9.0.0/24', via: '10.2.0.254' });
     const [mine] = await ours('10.9.0.0/24');
-    expect(mine).toMatchObject({ family: 4, dstLen: 24, gateway: '10.2.0.254', oif: veth0, table: 'main', protocol: 'static', scope: 'global', type: 'unicast' });
+    expect(mine).toMatchObject({ family: 4, dstLen: 24, via: '10.2.0.254', dev: veth0, table: 'main', protocol: 'static', scope: 'global', type: 'unicast' });
     const [theirs] = oracle('10.9.0.0/24');
     expect(theirs).toMatchObject({ gateway: '10.2.0.254', dev: 'veth0', protocol: 'static' });
     await ns.deleteRoute({ dst: '10.9.0.0/24', via: '10.2.0.254' });
@@ -51,7 +51,7 @@ describe.skipIf(!canRunIntegration)('routes', () => {
 
   it('a host prefix given with a non-network address is normalised (10.9.3.7/24 -> 10.9.3.0/24)', async () => {
     await ns.addRoute({ dst: '10.9.3.7/24', via: '10.2.0.254', dev: 'veth0' });
-    expect((await ours('10.9.3.0/24')).map((r) => r.gateway)).toEqual(['10.2.0.254']);
+    expect((await ours('10.9.3.0/24')).map((r) => r.via)).toEqual(['10.2.0.254']);
     expect(oracle('10.9.3.0/24').map((r) => r.dev)).toEqual(['veth0']);
     await ns.deleteRoute({ dst: '10.9.3.0/24' });
     expect(oracle('10.9.3.0/24')).toEqual([]);
@@ -61,7 +61,7 @@ describe.skipIf(!canRunIntegration)('routes', () => {
     await ns.addRoute({ dst: 'default', via: '10.2.0.254', dev: 'veth0' });
     const mine = (await ns.routes({ family: 4 })).filter((r) => r.dst === 'default');
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ dstLen: 0, gateway: '10.2.0.254', oif: veth0 });
+    expect(mine[0]).toMatchObject({ dstLen: 0, via: '10.2.0.254', dev: veth0 });
     expect(oracle('default')).toEqual([expect.objectContaining({ gateway: '10.2.0.254', dev: 'veth0' })]);
     await ns.deleteRoute({ dst: 'default', via: '10.2.0.254' });
     expect(oracle('default')).toEqual([]);
@@ -70,8 +70,8 @@ describe.skipIf(!canRunIntegration)('routes', () => {
   it('a host route on a device is scope link (ip route add 10.2.5.5 dev veth0)', async () => {
     await ns.addRoute({ dst: '10.2.5.5', dev: 'veth0' });
     const [mine] = await ours('10.2.5.5/32');
-    expect(mine).toMatchObject({ dstLen: 32, scope: 'link', oif: veth0 });
-    expect(mine?.gateway).toBeUndefined();
+    expect(mine).toMatchObject({ dstLen: 32, scope: 'link', dev: veth0 });
+    expect(mine?.via).toBeUndefined();
     expect(oracle('10.2.5.5')).toEqual([expect.objectContaining({ dev: 'veth0', scope: 'link' })]);
     await ns.deleteRoute({ dst: '10.2.5.5', dev: 'veth0' });
     expect(oracle('10.2.5.5')).toEqual([]);
@@ -81,7 +81,7 @@ describe.skipIf(!canRunIntegration)('routes', () => {
     await ns.addRoute({ dst: '10.9.1.0/24', via: '10.2.0.254', table: 100, metric: 300, src: '10.2.0.1', protocol: 'dhcp', mtu: 1300 });
     await ns.addRoute({ dst: '10.9.2.0/24', dev: 'veth1', table: 4000, protocol: 77 });
     const [mine] = await ours('10.9.1.0/24');
-    expect(mine).toMatchObject({ table: 100, metric: 300, prefsrc: '10.2.0.1', protocol: 'dhcp', mtu: 1300, gateway: '10.2.0.254' });
+    expect(mine).toMatchObject({ table: 100, metric: 300, src: '10.2.0.1', protocol: 'dhcp', mtu: 1300, via: '10.2.0.254' });
     const [theirs] = oracle('10.9.1.0/24');
     expect(theirs).toMatchObject({ table: '100', metric: 300, prefsrc: '10.2.0.1', protocol: 'dhcp', gateway: '10.2.0.254', dev: 'veth0' });
     expect(theirs.metrics).toEqual([{ mtu: 1300 }]);
@@ -106,8 +106,8 @@ describe.skipIf(!canRunIntegration)('routes', () => {
     await ns.addRoute({ dst: '10.8.0.0/16', nexthops: [{ via: '10.2.0.254', dev: 'veth0', weight: 2 }, { via: '10.3.0.254', dev: 'veth1' }] });
     const [mine] = await ours('10.8.0.0/16');
     expect(mine?.nexthops).toEqual([
-      expect.objectContaining({ gateway: '10.2.0.254', oif: veth0, weight: 2 }),
-      expect.objectContaining({ gateway: '10.3.0.254', oif: veth1, weight: 1 }),
+      expect.objectContaining({ via: '10.2.0.254', dev: veth0, weight: 2 }),
+      expect.objectContaining({ via: '10.3.0.254', dev: veth1, weight: 1 }),
     ]);
     const [theirs] = oracle('10.8.0.0/16');
     expect((theirs.nexthops as Json[]).map((h) => [h.gateway, h.dev, h.weight])).toEqual([
@@ -122,7 +122,7 @@ describe.skipIf(!canRunIntegration)('routes', () => {
     await ns.addRoute({ dst: '10.7.0.0/24', via: '10.2.0.254' });
     await expect(ns.addRoute({ dst: '10.7.0.0/24', via: '10.3.0.254' })).rejects.toMatchObject({ code: 'EEXIST' });
     await ns.replaceRoute({ dst: '10.7.0.0/24', via: '10.3.0.254' });
-    expect((await ours('10.7.0.0/24')).map((r) => [r.gateway, r.oif])).toEqual([['10.3.0.254', veth1]]);
+    expect((await ours('10.7.0.0/24')).map((r) => [r.via, r.dev])).toEqual([['10.3.0.254', veth1]]);
     expect(oracle('10.7.0.0/24').map((r) => [r.gateway, r.dev])).toEqual([['10.3.0.254', 'veth1']]);
     // replace of a route that does not exist creates it.
     await ns.replaceRoute({ dst: '10.7.1.0/24', dev: 'veth0' });
@@ -141,11 +141,11 @@ describe.skipIf(!canRunIntegration)('routes', () => {
     await ns.addRoute({ dst: 'default', via: 'fd00:2::fe', dev: 'veth0' });
     await ns.addRoute({ dst: 'fd00:7::5', dev: 'veth0' });
     const [mine] = await ours('fd00:9::/64', 6);
-    expect(mine).toMatchObject({ family: 6, gateway: 'fd00:2::fe', oif: veth0, metric: 10, protocol: 'static' });
+    expect(mine).toMatchObject({ family: 6, via: 'fd00:2::fe', dev: veth0, metric: 10, protocol: 'static' });
     expect(oracle('fd00:9::/64', 6)).toEqual([expect.objectContaining({ gateway: 'fd00:2::fe', dev: 'veth0', metric: 10 })]);
-    expect((await ns.routes({ family: 6 })).filter((r) => r.dst === 'default').map((r) => r.gateway)).toEqual(['fd00:2::fe']);
+    expect((await ns.routes({ family: 6 })).filter((r) => r.dst === 'default').map((r) => r.via)).toEqual(['fd00:2::fe']);
     expect(oracle('default', 6).map((r) => r.gateway)).toEqual(['fd00:2::fe']);
-    expect((await ours('fd00:7::5/128', 6)).map((r) => r.oif)).toEqual([veth0]);
+    expect((await ours('fd00:7::5/128', 6)).map((r) => r.dev)).toEqual([veth0]);
     expect(oracle('fd00:7::5', 6).map((r) => r.dev)).toEqual(['veth0']);
 
     await ns.replaceRoute({ dst: 'fd00:9::/64', via: 'fd00:2::fd', metric: 10 });
@@ -168,11 +168,42 @@ describe.skipIf(!canRunIntegration)('routes', () => {
     expect(await mine({ family: 6, table: 'main' })).toEqual(theirs([], 6));
     expect(await mine({ family: 4, table: 'local' })).toEqual(theirs(['table', 'local']));
     expect((await ns.routes({ family: 6 })).every((r) => r.family === 6)).toBe(true);
-    expect((await ns.routes({ dev: veth0 })).every((r) => r.oif === veth0)).toBe(true);
+    expect((await ns.routes({ dev: veth0 })).every((r) => r.dev === veth0)).toBe(true);
     // No family: both.
     const all = await ns.routes({ table: 'all' });
     expect(new Set(all.map((r) => r.family))).toEqual(new Set([4, 6]));
     await ns.deleteRoute({ dst: '10.6.0.0/24' });
     await ns.deleteRoute({ dst: '10.6.1.0/24' });
+  });
+
+  it('the same words in and out: routes read back are deleted and added again as they are, to the same kernel state', async () => {
+    const specs: RouteSpec[] = [
+      { dst: '10.5.1.0/24', via: '10.2.0.254', dev: 'veth0', metric: 7, src: '10.2.0.1', mtu: 1400, protocol: 'dhcp' },
+      { dst: '10.5.2.0/24', via: '10.99.0.1', dev: 'veth1', onlink: true, table: 200 },
+      { dst: '10.5.3.0/24', nexthops: [{ via: '10.2.0.254', dev: 'veth0', weight: 3 }, { via: '10.99.0.2', dev: 'veth1', onlink: true }] },
+      { dst: '10.5.4.4', dev: 'veth1', scope: 'link' },
+      { dst: '10.5.5.0/24', type: 'blackhole' },
+      { dst: 'fd00:5::/64', via: 'fd00:2::fe', dev: 'veth0', metric: 20 },
+    ];
+    for (const spec of specs) await ns.addRoute(spec);
+    const ip = () => [...ipJson(ns, ['-4', 'route', 'show', 'table', 'all']), ...ipJson(ns, ['-6', 'route', 'show', 'table', 'all'])] as Json[];
+    const wanted = (r: { dst?: string }) => typeof r.dst === 'string' && /^(10\.5\.|fd00:5::)/.test(r.dst);
+    const before = ip().filter(wanted);
+    const read: Route[] = (await ns.routes({ table: 'all' })).filter(wanted);
+    expect(read).toHaveLength(specs.length);
+    // A read route is a RouteSpec, for the type checker too.
+    const again: RouteSpec[] = read;
+
+    for (const route of again) await ns.deleteRoute(route);
+    expect(ip().filter(wanted)).toEqual([]);
+    for (const route of again) await ns.addRoute(route);
+    expect(ip().filter(wanted)).toEqual(before);
+    const reread = (await ns.routes({ table: 'all' })).filter(wanted);
+    const plain = (routes: Route[]) => routes.map(({ raw: _raw, ...rest }) => rest);
+    expect(plain(reread)).toEqual(plain(read));
+    expect(read.find((r) => r.dst === '10.5.2.0/24')).toMatchObject({ via: '10.99.0.1', dev: veth1, onlink: true, table: 200 });
+    expect(read.find((r) => r.dst === '10.5.3.0/24')?.nexthops).toMatchObject([{ via: '10.2.0.254', dev: veth0, weight: 3 }, { via: '10.99.0.2', dev: veth1, weight: 1, onlink: true }]);
+    for (const route of reread) await ns.deleteRoute(route);
+    expect(ip().filter(wanted)).toEqual([]);
   });
 });
