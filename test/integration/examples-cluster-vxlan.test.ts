@@ -125,7 +125,7 @@ describe.skipIf(!canRunIntegration)('example: the cluster over a VXLAN overlay (
       );
       expect(containerRoutesOnLan).toEqual([]);
       // and the internet still goes out on the LAN.
-      expect(view.routes.find((r) => r.dst === INTERNET.prefix)).toMatchObject({ oif: eth0.index, gateway: INTERNET.lanIp });
+      expect(view.routes.find((r) => r.dst === INTERNET.prefix)).toMatchObject({ dev: eth0.index, via: INTERNET.lanIp });
 
       // One more connection made by the test: vxlan42 carried it, and eth0 carried the
       // encapsulated packets (at least as many as the vxlan device).
