@@ -33,7 +33,7 @@ export { Bridge } from './bridge.js';
 export { Vxlan, type VxlanCreateOptions } from './vxlan.js';
 export { VethPair, type VethEndOptions, type VethPairOptions } from './veth.js';
 export { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';
-export type { AddAddressOptions, Address } from './rtnl/addresses.js';
+export type { AddAddressOptions, Address, AddressSpec } from './rtnl/addresses.js';
 export type { BridgeOptions, CommonLinkOptions, CreateLinkOptions, LinkChanges, LinkKindName, LinkState, VxlanOptions } from './rtnl/links.js';
 export type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';

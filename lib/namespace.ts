@@ -13,7 +13,7 @@ import { watchPeers } from './netns-teardown.js';
 import type { Monitor, MonitorOptions } from './monitor/index.js';
 import { NamespaceHandles, namespaceFile, openNetnsFile, type SocketOptions } from './namespace-handles.js';
 import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
-import type { AddAddressOptions, Address } from './rtnl/addresses.js';
+import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './rtnl/addresses.js';
 import type { Change } from './rtnl/changes.js';
 import type { Rtnl, AddressFilter, LinkFilter, NeighborFilter, NsidEntry, RouteFilter } from './rtnl/client.js';
 import type { FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
@@ -190,9 +190,20 @@ export class Namespace implements AsyncDisposable {
     return this.rtnl.addresses(filter);
   }
 
-  /** `ip addr add CIDR dev DEV`: `dev` by name or index; the prefix length is required. */
-  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void> {
+  /** `ip addr add 10.0.0.2/24 dev veth0`: (dev, cidr, options), or one { dev, cidr, ... } such as an Address read back. */
+  async addAddress(spec: AddressSpec): Promise<void>;
+  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
+  async addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
+    const { dev, cidr, options } = addressArguments(args);
     await this.rtnl.addAddress(dev, cidr, options);
+  }
+
+  /** `ip addr del 10.0.0.2/24 dev veth0`: (dev, cidr), or one { dev, cidr } such as an Address read back. */
+  async deleteAddress(spec: AddressSpec): Promise<void>;
+  async deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
+  async deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
+    const { dev, cidr, options } = addressArguments(args);
+    await this.rtnl.deleteAddress(dev, cidr, options);
   }
 
   // ---- routes

@@ -28,7 +28,7 @@ export async function formatAddresses(ns: Namespace): Promise<string> {
     const kind = link.kind ? ` (${link.kind})` : '';
     lines.push(`${link.index}: ${link.name}: <${flagWords(link)}> mtu ${link.mtu ?? '?'}${master} state ${link.operstate.toUpperCase()}${kind}`);
     if (link.mac && link.mac !== '00:00:00:00:00:00') lines.push(`    link/ether ${link.mac}`);
-    for (const a of addresses.filter((x: Address) => x.index === link.index)) {
+    for (const a of addresses.filter((x: Address) => x.dev === link.index)) {
       lines.push(`    ${a.family === 4 ? 'inet' : 'inet6'} ${a.cidr} scope ${a.scope}${a.family === 4 ? ` ${link.name}` : ''}`);
     }
   }

@@ -232,7 +232,7 @@ function routeUsesOnly(event: ObjectEvent, index: number): boolean {
 function onLink(event: ObjectEvent, index: number): boolean {
   switch (event.kind) {
     case 'address':
-      return event.address.index === index;
+      return event.address.dev === index;
     case 'route':
       return routeUsesOnly(event, index);
     case 'neighbor':

@@ -6,7 +6,7 @@
  */
 import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
 import type { RequestWriter } from '../message-codec.js';
-import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
+import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
 import { deviceIndex, deviceText } from './device-ref.js';
 import { addressMessage, type AddAddressOptions } from './addresses.js';
 import { deleteLinkMessage, setLinkMessage, type LinkChanges } from './links.js';
@@ -23,7 +23,7 @@ export type FdbChange = Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef };
 export type Change =
   | { do: 'route add' | 'route replace' | 'route append' | 'route delete'; route: RouteSpec }
   | { do: 'address add'; dev: DeviceRef; address: string; options?: AddAddressOptions }
-  | { do: 'address delete'; dev: DeviceRef; address: string }
+  | { do: 'address delete'; dev: DeviceRef; address: string; options?: Pick<AddAddressOptions, 'peer'> }
   | { do: 'link set'; dev: DeviceRef; changes: LinkChanges }
   | { do: 'link delete'; dev: DeviceRef }
   | { do: 'neighbor add' | 'neighbor replace' | 'neighbor delete'; neighbor: NeighborChange }
@@ -72,8 +72,10 @@ export function planRoute(kind: RouteKind, spec: RouteSpec): PlannedChange {
   return { writer: CHECKED_ROUTE_WRITER as RequestWriter<unknown>, subject: route, names: route.names(), fill: (indexes) => route.resolve(indexes) };
 }
 
-export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): PlannedChange {
-  const message = addressMessage(kind, 0, cidr, options);
+export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string, given?: AddAddressOptions): PlannedChange {
+  const options = checkOptions(given);
+  // A delete is matched by the address alone, and a point-to-point address's peer.
+  const message = addressMessage(kind, 0, cidr, kind === 'add' ? options : options.peer === undefined ? {} : { peer: options.peer });
   const operation = `${kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${cidr} dev ${deviceText(dev)}`;
   return onDevice(message, operation, dev, 'dev', (index) => (message.body.index = index));
 }
@@ -117,7 +119,7 @@ export function planChange(change: Change): PlannedChange {
     case 'address add':
       return planAddress('add', change.dev, change.address, change.options);
     case 'address delete':
-      return planAddress('delete', change.dev, change.address);
+      return planAddress('delete', change.dev, change.address, change.options);
     case 'link set':
       return planSetLink(change.dev, change.changes);
     case 'link delete':

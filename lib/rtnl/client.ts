@@ -6,7 +6,7 @@ import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { checkInteger, checkInterfaceName, checkOptions, InvalidArgumentError, type Family } from '../validate.js';
-import { toAddress, type AddAddressOptions, type Address } from './addresses.js';
+import { addressArguments, toAddress, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
 import { applyChange, applyChanges } from './apply.js';
 import { deviceText } from './device-ref.js';
 import {
@@ -243,19 +243,25 @@ export class Rtnl {
     }
   }
 
-  /** `ip addr add CIDR dev DEV`. */
-  async addAddress(dev: DeviceRef, cidr: string, options: AddAddressOptions = {}): Promise<void> {
+  /** `ip addr add`: (dev, cidr, options), or one AddressSpec such as an Address read back. */
+  async addAddress(spec: AddressSpec): Promise<void>;
+  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
+  async addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
     try {
+      const { dev, cidr, options } = addressArguments(args);
       await this.apply(planAddress('add', dev, cidr, options));
     } catch (error) {
       rethrowAtCaller(error);
     }
   }
 
-  /** `ip addr del CIDR dev DEV`. */
-  async deleteAddress(dev: DeviceRef, cidr: string): Promise<void> {
+  /** `ip addr del`: (dev, cidr), or one AddressSpec; a point-to-point address needs its `peer`. */
+  async deleteAddress(spec: AddressSpec): Promise<void>;
+  async deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
+  async deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
     try {
-      await this.apply(planAddress('delete', dev, cidr));
+      const { dev, cidr, options } = addressArguments(args);
+      await this.apply(planAddress('delete', dev, cidr, options));
     } catch (error) {
       rethrowAtCaller(error);
     }

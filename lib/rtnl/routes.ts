@@ -1,5 +1,6 @@
 import { AF_INET6 } from '../../messages/constants.js';
 import type { RouteBody } from '../../messages/route/index.js';
+import { RTNH_F_ONLINK } from '../../messages/route/constants.js';
 import type { Family } from '../validate.js';
 import { protocolName, routeTypeName, scopeName, tableName, type ProtocolName, type RouteTypeName, type ScopeName, type TableName } from './names.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Namespace, VethPair, type Link } from '../../lib/index.js';
+import { Namespace, VethPair, type Address, type AddressSpec, type Link } from '../../lib/index.js';
 import { ipAddrs, ipJson, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -35,7 +35,7 @@ describe.skipIf(!canRunIntegration)('addresses', () => {
     await veth.addAddress('10.1.0.2/24');
     const mine = (await veth.addresses()).filter((a) => a.family === 4);
     expect(mine.map((a) => a.cidr)).toEqual(['10.1.0.2/24']);
-    expect(mine[0]).toMatchObject({ address: '10.1.0.2', prefixlen: 24, index: veth.index, scope: 'global', label: 'veth0', permanent: true, secondary: false });
+    expect(mine[0]).toMatchObject({ address: '10.1.0.2', prefixlen: 24, dev: veth.index, scope: 'global', label: 'veth0', permanent: true, secondary: false });
     expect((await ns.addresses({ family: 4, dev: 'veth0' })).map((a) => a.cidr)).toEqual(['10.1.0.2/24']);
     expect(ipAddrs(ns, 'veth0', 4)).toEqual(['10.1.0.2/24']);
     // The kernel added the prefix route.
@@ -110,5 +110,31 @@ describe.skipIf(!canRunIntegration)('addresses', () => {
     expect((ipJson(ns, ['route', 'show', '10.1.3.0/24']) as Json[]).map((r) => r.metric)).toEqual([50]);
     await veth.deleteAddress('10.1.3.1/24');
     expect(ipAddrs(ns, 'veth0', 4)).toEqual([]);
+  });
+
+  it('the same words in and out: addresses read back are deleted and added again as they are, to the same kernel state', async () => {
+    await ns.addAddress({ dev: 'veth0', cidr: '10.1.5.2/24', label: 'veth0:rt', broadcast: '+', metric: 30 });
+    await ns.addAddress('veth0', '10.1.6.2/24', { scope: 'link' });
+    await ns.addAddress(veth, '10.1.7.1/32', { peer: '10.1.7.2' });
+    await ns.addAddress({ dev: veth.index, cidr: 'fd00:5::2/64', noDad: true, noPrefixRoute: true });
+    const ours = (a: { local?: unknown; address?: unknown }) => /^(10\.1\.[5-7]\.|fd00:5::)/.test(String(a.local ?? a.address));
+    const ip = () => ((ipJson(ns, ['addr', 'show', 'dev', 'veth0']) as Json[])[0]!.addr_info as Json[]).filter(ours).sort((x, y) => String(x.local).localeCompare(String(y.local)));
+    const before = ip();
+    expect(before).toHaveLength(4);
+    const read: Address[] = (await ns.addresses({ dev: 'veth0' })).filter(ours);
+    expect(read.find((a) => a.address === '10.1.5.2')).toMatchObject({ dev: veth.index, label: 'veth0:rt', broadcast: '10.1.5.255', metric: 30 });
+    expect(read.find((a) => a.address === '10.1.7.1')).toMatchObject({ cidr: '10.1.7.1/32', peer: '10.1.7.2' });
+    expect(read.find((a) => a.address === 'fd00:5::2')).toMatchObject({ noDad: true, noPrefixRoute: true });
+    // A read address is an AddressSpec, for the type checker too.
+    const again: AddressSpec[] = read;
+
+    for (const address of again) await ns.deleteAddress(address);
+    expect(ip()).toEqual([]);
+    for (const address of again) await ns.addAddress(address);
+    expect(ip()).toEqual(before);
+    const plain = (addresses: Address[]) => addresses.map(({ raw: _raw, ...rest }) => rest).sort((x, y) => x.address.localeCompare(y.address));
+    expect(plain((await ns.addresses({ dev: 'veth0' })).filter(ours))).toEqual(plain(read));
+    for (const address of again) await ns.deleteAddress(address);
+    expect(ip()).toEqual([]);
   });
 });

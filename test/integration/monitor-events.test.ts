@@ -122,7 +122,7 @@ describe.skipIf(!canRunIntegration)('ns.monitor (real kernel)', () => {
     const routes = new Map<string, Route>();
     const apply = (ev: MonitorEvent) => {
       if (ev.kind === 'link') ev.action === 'new' ? links.set(ev.link.index, ev.link.name) : links.delete(ev.link.index);
-      if (ev.kind === 'address') ev.action === 'new' ? addresses.add(`${ev.address.index} ${ev.address.cidr}`) : addresses.delete(`${ev.address.index} ${ev.address.cidr}`);
+      if (ev.kind === 'address') ev.action === 'new' ? addresses.add(`${ev.address.dev} ${ev.address.cidr}`) : addresses.delete(`${ev.address.dev} ${ev.address.cidr}`);
       if (ev.kind === 'route') ev.action === 'new' ? routes.set(routeKey(ev.route), ev.route) : routes.delete(routeKey(ev.route));
     };
     const untilSynced = async () => {
@@ -143,7 +143,7 @@ describe.skipIf(!canRunIntegration)('ns.monitor (real kernel)', () => {
     };
     const compare = async () => {
       expect([...links.values()].sort()).toEqual((await ns.links()).map((l) => l.name).sort());
-      expect([...addresses].sort()).toEqual((await ns.addresses()).map((a) => `${a.index} ${a.cidr}`).sort());
+      expect([...addresses].sort()).toEqual((await ns.addresses()).map((a) => `${a.dev} ${a.cidr}`).sort());
       const fresh = [...(await ns.routes({ family: 4, table: 'all' })), ...(await ns.routes({ family: 6, table: 'all' }))].filter((r) => !(r.raw.flags & 0x200));
       expect([...routes.keys()].sort()).toEqual(fresh.map(routeKey).sort());
     };

@@ -66,7 +66,7 @@ describe('Monitor, plain mode', () => {
     expect(events.map((e) => e.kind)).toEqual(['link', 'address', 'route', 'neighbor', 'nsid']);
     const [l, a, r, n, s] = events;
     expect(l).toMatchObject({ action: 'new', link: { index: 2, name: 'veth0', up: true, mtu: 1500 } });
-    expect(a).toMatchObject({ action: 'new', address: { cidr: '10.0.0.1/24', index: 2, permanent: true } });
+    expect(a).toMatchObject({ action: 'new', address: { cidr: '10.0.0.1/24', dev: 2, permanent: true } });
     expect(r).toMatchObject({ action: 'del', route: { dst: '10.1.0.0/24', via: '10.0.0.254', table: 'main' } });
     expect(n).toMatchObject({ action: 'new', neighbor: { dst: '10.0.0.9', lladdr: '02:00:00:00:00:09', stateNames: ['permanent'] } });
     expect(s).toEqual({ kind: 'nsid', action: 'new', nsid: 7 });
