@@ -36,9 +36,9 @@ export { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type Ns
 export type { AddAddressOptions, Address, AddressSpec } from './rtnl/addresses.js';
 export type { BridgeOptions, CommonLinkOptions, CreateLinkOptions, LinkChanges, LinkKindName, LinkState, VxlanOptions } from './rtnl/links.js';
 export type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
-export type { FdbSpec, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
+export type { FdbEntry, FdbSpec, IpNeighbor, Neighbor, NeighborSpec, NeighborStateName } from './rtnl/neighbors.js';
 export type { DeviceRef, Nexthop, NexthopSpec, Route, RouteSpec } from './rtnl/routes.js';
-export type { Change, FdbChange, NeighborChange } from './rtnl/changes.js';
+export type { Change } from './rtnl/changes.js';
 export type { NexthopObject, NexthopObjectMember, NexthopObjectSpec } from './nexthops.js';
 export type { ProtocolName, RouteTypeName, ScopeName, TableName } from './rtnl/names.js';
 export { Rules, ruleMessage, toRule, type Rule, type RuleAction, type RuleSpec } from './rules.js';

@@ -16,7 +16,7 @@ import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, 
 import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './rtnl/addresses.js';
 import type { Change } from './rtnl/changes.js';
 import type { Rtnl, AddressFilter, LinkFilter, NeighborFilter, NsidEntry, RouteFilter } from './rtnl/client.js';
-import type { FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
+import type { FdbEntry, FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
 import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
 import {
   createNamedNetns,
@@ -31,7 +31,7 @@ import {
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
-import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
+import { checkInteger, checkNamespaceHandle, checkNamespaceName, checkOptions, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
 
 export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 
@@ -288,37 +288,37 @@ export class Namespace implements AsyncDisposable {
   neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
     return this.rtnl.neighbors(filter);
   }
-  /** `ip neigh add DST lladdr MAC dev DEV`. */
-  addNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.neighbor('add', spec);
+  /** `ip neigh add 10.0.0.9 lladdr 02:00:00:00:00:09 dev veth0`: { dst, lladdr, dev }; a neighbour read back is one. */
+  addNeighbor(spec: NeighborSpec): Promise<void> {
+    return this.rtnl.addNeighbor(spec);
   }
   /** `ip neigh replace`: adds the entry or changes the existing one. */
-  replaceNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.neighbor('replace', spec);
+  replaceNeighbor(spec: NeighborSpec): Promise<void> {
+    return this.rtnl.replaceNeighbor(spec);
   }
   /** `ip neigh del DST dev DEV`. */
-  deleteNeighbor(spec: Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.neighbor('delete', spec);
+  deleteNeighbor(spec: NeighborSpec): Promise<void> {
+    return this.rtnl.deleteNeighbor(spec);
   }
   /** Bridge FDB entries (`bridge fdb show`). */
-  fdb(filter: Omit<NeighborFilter, 'family'> = {}): Promise<Neighbor[]> {
-    return this.rtnl.neighbors({ ...filter, family: 'bridge' });
+  async fdb(filter: Omit<NeighborFilter, 'family'> = {}): Promise<FdbEntry[]> {
+    return (await this.rtnl.neighbors({ ...checkOptions(filter, 'filter'), family: 'bridge' })).filter((n) => n.family === 'bridge');
   }
-  /** `bridge fdb add MAC dev DEV [dst IP]`: EEXIST when the MAC has an entry on the device. */
-  addFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.fdb('add', spec);
+  /** `bridge fdb add MAC dev DEV [master|self]`: { lladdr, dev }; an entry read back is one. */
+  addFdb(spec: FdbSpec): Promise<void> {
+    return this.rtnl.addFdb(spec);
   }
   /** `bridge fdb append`: several remotes for one MAC (e.g. 00:00:00:00:00:00 on a vxlan). */
-  appendFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.fdb('append', spec);
+  appendFdb(spec: FdbSpec): Promise<void> {
+    return this.rtnl.appendFdb(spec);
   }
   /** `bridge fdb replace`: adds the entry or changes the existing one. */
-  replaceFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.fdb('replace', spec);
+  replaceFdb(spec: FdbSpec): Promise<void> {
+    return this.rtnl.replaceFdb(spec);
   }
   /** `bridge fdb del MAC dev DEV [dst IP]`. */
-  deleteFdb(spec: Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef }): Promise<void> {
-    return this.rtnl.fdb('delete', spec);
+  deleteFdb(spec: FdbSpec): Promise<void> {
+    return this.rtnl.deleteFdb(spec);
   }
 
   // ---- netns ids

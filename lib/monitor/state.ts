@@ -236,7 +236,7 @@ function onLink(event: ObjectEvent, index: number): boolean {
     case 'route':
       return routeUsesOnly(event, index);
     case 'neighbor':
-      return event.neighbor.ifindex === index;
+      return event.neighbor.dev === index;
     default:
       return false;
   }

@@ -14,10 +14,6 @@ import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
 
-/** A neighbour entry on a device given by name or index. */
-export type NeighborChange = Omit<NeighborSpec, 'ifindex'> & { dev: DeviceRef };
-/** An FDB entry on a device given by name or index. */
-export type FdbChange = Omit<FdbSpec, 'ifindex'> & { dev: DeviceRef };
 
 /** One change of a batch (Rtnl.batch, Namespace.batch), named as `ip` names it. */
 export type Change =
@@ -26,8 +22,8 @@ export type Change =
   | { do: 'address delete'; dev: DeviceRef; address: string; options?: Pick<AddAddressOptions, 'peer'> }
   | { do: 'link set'; dev: DeviceRef; changes: LinkChanges }
   | { do: 'link delete'; dev: DeviceRef }
-  | { do: 'neighbor add' | 'neighbor replace' | 'neighbor delete'; neighbor: NeighborChange }
-  | { do: 'fdb add' | 'fdb append' | 'fdb replace' | 'fdb delete'; fdb: FdbChange };
+  | { do: 'neighbor add' | 'neighbor replace' | 'neighbor delete'; neighbor: NeighborSpec }
+  | { do: 'fdb add' | 'fdb append' | 'fdb replace' | 'fdb delete'; fdb: FdbSpec };
 
 /** A change checked and ready to write once `names` are looked up and given to fill(). */
 export interface PlannedChange {
@@ -90,21 +86,19 @@ export function planDeleteLink(dev: DeviceRef): PlannedChange {
   return onDevice(message, `RTM_DELLINK ${deviceText(dev)}`, dev, 'dev', (index) => (message.body.index = index));
 }
 
-export function planNeighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborChange): PlannedChange {
+export function planNeighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): PlannedChange {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('neighbor', spec, 'is not a neighbour object');
-  const { dev, ...rest } = spec;
   // The index is not known yet: 0 until the device is looked up.
-  const message = neighborMessage(kind, { ...rest, ifindex: 0 });
-  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(dev)}`;
-  return onDevice(message, operation, dev, 'dev', (index) => (message.body.ifindex = index));
+  const message = neighborMessage(kind, spec, 0);
+  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(spec.dev)}`;
+  return onDevice(message, operation, spec.dev, 'dev', (index) => (message.body.ifindex = index));
 }
 
-export function planFdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbChange): PlannedChange {
+export function planFdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): PlannedChange {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('fdb entry', spec, 'is not an FDB entry object');
-  const { dev, ...rest } = spec;
-  const message = fdbMessage(kind, { ...rest, ifindex: 0 });
-  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`;
-  return onDevice(message, operation, dev, 'dev', (index) => (message.body.ifindex = index));
+  const message = fdbMessage(kind, spec, 0);
+  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(spec.dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`;
+  return onDevice(message, operation, spec.dev, 'dev', (index) => (message.body.ifindex = index));
 }
 
 /** Checks one change of a batch; throws InvalidArgumentError for bad input. */

@@ -11,10 +11,10 @@ import { applyChange, applyChanges } from './apply.js';
 import { deviceText } from './device-ref.js';
 import {
   describeChanges, planAddress, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
-  type Change, type FdbChange, type NeighborChange, type PlannedChange,
+  type Change, type PlannedChange,
 } from './changes.js';
 import { deleteLinkGroupMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
-import { toNeighbor, type Neighbor } from './neighbors.js';
+import { toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
 import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
 import { toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
@@ -402,8 +402,20 @@ export class Rtnl {
     }
   }
 
-  /** `ip neigh add|replace|del`. */
-  async neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborChange): Promise<void> {
+  /** `ip neigh add`; the spec is checked before the device lookup. */
+  addNeighbor(spec: NeighborSpec): Promise<void> {
+    return this.neighbor('add', spec);
+  }
+  /** `ip neigh replace`: adds the entry or changes the existing one. */
+  replaceNeighbor(spec: NeighborSpec): Promise<void> {
+    return this.neighbor('replace', spec);
+  }
+  /** `ip neigh del DST dev DEV`. */
+  deleteNeighbor(spec: NeighborSpec): Promise<void> {
+    return this.neighbor('delete', spec);
+  }
+
+  private async neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): Promise<void> {
     try {
       await this.apply(planNeighbor(kind, spec));
     } catch (error) {
@@ -411,8 +423,24 @@ export class Rtnl {
     }
   }
 
-  /** `bridge fdb add|append|replace|del`. */
-  async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbChange): Promise<void> {
+  /** `bridge fdb add`. */
+  addFdb(spec: FdbSpec): Promise<void> {
+    return this.fdb('add', spec);
+  }
+  /** `bridge fdb append`: several remotes for one MAC (e.g. 00:00:00:00:00:00 on a vxlan). */
+  appendFdb(spec: FdbSpec): Promise<void> {
+    return this.fdb('append', spec);
+  }
+  /** `bridge fdb replace`: adds the entry or changes the existing one. */
+  replaceFdb(spec: FdbSpec): Promise<void> {
+    return this.fdb('replace', spec);
+  }
+  /** `bridge fdb del MAC dev DEV [dst IP]`. */
+  deleteFdb(spec: FdbSpec): Promise<void> {
+    return this.fdb('delete', spec);
+  }
+
+  private async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): Promise<void> {
     try {
       await this.apply(planFdb(kind, spec));
     } catch (error) {

@@ -6,6 +6,7 @@ import {
 import type { NeighborMessage } from '../../messages/message.js';
 import { checkInteger, checkMac, checkU32, InvalidArgumentError, parseAddress, type Family } from '../validate.js';
 import { lookup } from './names.js';
+import type { DeviceRef } from './routes.js';
 
 /** A neighbour state (NUD_*) by the name `ip neigh` prints. */
 export type NeighborStateName = 'permanent' | 'noarp' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'incomplete';
@@ -25,8 +26,8 @@ const STATES: Readonly<Record<NeighborStateName, number>> = {
 export interface NeighborSpec {
   dst: string;
   lladdr?: string;
-  /** Interface index (resolve names first). */
-  ifindex: number;
+  dev: DeviceRef;
+  /** Default 'permanent'. */
   state?: NeighborStateName | number;
   router?: boolean;
   proxy?: boolean;
@@ -38,38 +39,60 @@ export interface NeighborSpec {
  */
 export interface FdbSpec {
   lladdr: string;
-  ifindex: number;
+  dev: DeviceRef;
   /** Remote IP of a vxlan tunnel endpoint. */
   dst?: string;
   vni?: number;
   /** UDP port of the remote endpoint. */
   port?: number;
   vlan?: number;
-  master?: boolean;
+  /** In the bridge's table: true, or the bridge's index as an entry read back names it. */
+  master?: boolean | number;
   self?: boolean;
   /** Default 'permanent'. */
   state?: NeighborStateName | number;
 }
 
-/** A neighbour or FDB entry as `ip neigh` / `bridge fdb` show it. */
-export interface Neighbor {
-  family: Family | 'bridge';
-  ifindex: number;
-  dst?: string;
-  lladdr?: string;
+/** What a neighbour and an FDB entry read back both have. */
+interface NeighborState {
+  /** The interface's index. */
+  dev: number;
   /** NUD_* bits. */
   state: number;
   stateNames: NeighborStateName[];
   /** NTF_* bits. */
   flags: number;
-  vni?: number;
-  port?: number;
-  vlan?: number;
-  master?: number;
   raw: NeighborBody;
 }
 
-export function neighborMessage(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): NeighborMessage {
+/** An ARP or NDP entry as `ip neigh` shows it, in the words NeighborSpec takes: it can be given back to addNeighbor/deleteNeighbor. */
+export interface IpNeighbor extends NeighborSpec, NeighborState {
+  family: Family;
+  dev: number;
+  state: number;
+  vni?: never;
+  port?: never;
+  vlan?: never;
+  master?: never;
+  self?: never;
+}
+
+/** An FDB entry as `bridge fdb` shows it, in the words FdbSpec takes: it can be given back to addFdb/deleteFdb. */
+export interface FdbEntry extends FdbSpec, NeighborState {
+  family: 'bridge';
+  dev: number;
+  state: number;
+  /** The bridge whose table holds it (NDA_MASTER). */
+  master?: number;
+  router?: never;
+  proxy?: never;
+}
+
+/** A neighbour or FDB entry as `ip neigh` / `bridge fdb` show it; `family` tells which. */
+export type Neighbor = IpNeighbor | FdbEntry;
+
+/** RTM_NEWNEIGH / RTM_DELNEIGH for `spec` on interface `ifindex` (spec.dev resolved by the caller). */
+export function neighborMessage(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec, ifindex: number): NeighborMessage {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('neighbor', spec, 'is not a neighbour object');
   const dst = parseAddress(spec.dst, 'dst');
   const attrs: NeighborBody['attrs'] = { dst: dst.address };
@@ -83,7 +106,7 @@ export function neighborMessage(kind: 'add' | 'replace' | 'delete', spec: Neighb
     pid: 0,
     body: {
       family: dst.family === 4 ? AF_INET : AF_INET6,
-      ifindex: checkU32(spec.ifindex, 'dev'),
+      ifindex: checkU32(ifindex, 'dev'),
       state: kind === 'delete' ? 0 : lookup(STATES, spec.state ?? 'permanent', 'state', 0xffff),
       flags,
       type: 0,
@@ -92,13 +115,16 @@ export function neighborMessage(kind: 'add' | 'replace' | 'delete', spec: Neighb
   };
 }
 
-export function fdbMessage(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): NeighborMessage {
+/** RTM_NEWNEIGH / RTM_DELNEIGH (AF_BRIDGE) for `spec` on interface `ifindex` (spec.dev resolved by the caller). */
+export function fdbMessage(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec, ifindex: number): NeighborMessage {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('fdb entry', spec, 'is not an FDB entry object');
   const attrs: NeighborBody['attrs'] = { lladdr: checkMac(spec.lladdr, 'lladdr') };
   if (spec.dst !== undefined) attrs.dst = parseAddress(spec.dst, 'dst').address;
   if (spec.vni !== undefined) attrs.vni = checkInteger(spec.vni, 'vni', 0, 0xffffff);
   if (spec.port !== undefined) attrs.port = checkInteger(spec.port, 'port', 1, 65535);
   if (spec.vlan !== undefined) attrs.vlan = checkInteger(spec.vlan, 'vlan', 1, 4094);
+  if (typeof spec.master === 'number') checkInteger(spec.master, 'master', 0, 0x7fffffff);
+  else if (spec.master !== undefined && typeof spec.master !== 'boolean') throw new InvalidArgumentError('master', spec.master, "is not true/false or a bridge's index");
   const self = spec.self ?? !spec.master;
   const flags = (self ? NTF_SELF : 0) | (spec.master ? NTF_MASTER : 0);
   const create = { add: NLM_F_CREATE | NLM_F_EXCL, append: NLM_F_CREATE | NLM_F_APPEND, replace: NLM_F_CREATE | NLM_F_REPLACE, delete: 0 }[kind];
@@ -110,7 +136,7 @@ export function fdbMessage(kind: 'add' | 'append' | 'replace' | 'delete', spec: 
     pid: 0,
     body: {
       family: AF_BRIDGE,
-      ifindex: checkU32(spec.ifindex, 'dev'),
+      ifindex: checkU32(ifindex, 'dev'),
       state: kind === 'delete' ? 0 : lookup(STATES, spec.state ?? 'permanent', 'state', 0xffff),
       flags,
       type: 0,
@@ -121,19 +147,26 @@ export function fdbMessage(kind: 'add' | 'append' | 'replace' | 'delete', spec: 
 
 export function toNeighbor(raw: NeighborBody): Neighbor {
   const a = raw.attrs;
-  const n: Neighbor = {
-    family: raw.family === AF_BRIDGE ? 'bridge' : raw.family === AF_INET6 ? 6 : 4,
-    ifindex: raw.ifindex,
+  const state = {
+    dev: raw.ifindex,
     state: raw.state,
     stateNames: (Object.entries(STATES) as Array<[NeighborStateName, number]>).filter(([, bit]) => raw.state & bit).map(([name]) => name),
     flags: raw.flags,
     raw,
   };
-  if (a.dst !== undefined) n.dst = a.dst;
+  if (raw.family === AF_BRIDGE) {
+    const n: FdbEntry = { family: 'bridge', lladdr: a.lladdr ?? '', ...state };
+    if (a.dst !== undefined) n.dst = a.dst;
+    if (a.vni !== undefined) n.vni = a.vni;
+    if (a.port !== undefined) n.port = a.port;
+    if (a.vlan !== undefined) n.vlan = a.vlan;
+    if (a.master !== undefined) n.master = a.master;
+    if (raw.flags & NTF_SELF) n.self = true;
+    return n;
+  }
+  const n: IpNeighbor = { family: raw.family === AF_INET6 ? 6 : 4, dst: a.dst ?? '', ...state };
   if (a.lladdr !== undefined) n.lladdr = a.lladdr;
-  if (a.vni !== undefined) n.vni = a.vni;
-  if (a.port !== undefined) n.port = a.port;
-  if (a.vlan !== undefined) n.vlan = a.vlan;
-  if (a.master !== undefined) n.master = a.master;
+  if (raw.flags & NTF_ROUTER) n.router = true;
+  if (raw.flags & NTF_PROXY) n.proxy = true;
   return n;
 }

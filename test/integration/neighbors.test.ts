@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bridge, Namespace, VethPair, Vxlan, type Neighbor } from '../../lib/index.js';
+import { Bridge, Namespace, VethPair, Vxlan, type FdbEntry, type FdbSpec, type IpNeighbor, type Neighbor, type NeighborSpec } from '../../lib/index.js';
 import { bridgeJson, ipJson, ipLink, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -123,5 +123,47 @@ describe.skipIf(!canRunIntegration)('neighbours and FDB', () => {
     expect((bridgeJson(ns, ['fdb', 'show', 'dev', 'port0']) as Json[]).filter((e) => e.mac === mac)).toEqual([]);
     await pair.delete();
     await br.delete();
+  });
+
+  it('the same words in and out: neighbours and FDB entries read back are deleted and added again as they are, to the same kernel state', async () => {
+    const vx = await Vxlan.create(ns, 'vx1', { vni: 43, local: '10.4.0.1', dev: 'veth0', port: 4789, learning: false });
+    const br = await Bridge.create(ns, 'br1');
+    const pair = await VethPair.create({ name: 'port2', namespace: ns, peer: { name: 'port3' } });
+    await pair.link.setMaster(br);
+    await ns.addNeighbor({ dst: '10.4.0.40', lladdr: '02:00:00:00:04:40', dev: 'veth0' });
+    await ns.addNeighbor({ dst: 'fd00:4::40', lladdr: '02:00:00:00:06:40', dev: 'veth0', router: true, state: 'noarp' });
+    await ns.appendFdb({ lladdr: '00:00:00:00:00:00', dev: 'vx1', dst: '10.4.0.41' });
+    await ns.appendFdb({ lladdr: '00:00:00:00:00:00', dev: 'vx1', dst: '10.4.0.42' });
+    await ns.addFdb({ lladdr: '02:00:00:00:43:01', dev: 'vx1', dst: '10.4.0.43', vni: 4343, port: 8472 });
+    await ns.addFdb({ lladdr: '02:00:00:00:99:02', dev: 'port2', master: true, state: 'noarp' });
+
+    const sorted = (list: Json[]) => list.map((e) => JSON.stringify(e)).sort();
+    const oursIp = (n: Json | Neighbor) => /^(10\.4\.0\.40|fd00:4::40)$/.test(String(n.dst));
+    const oursFdb = (n: Json | Neighbor) => /^(00:00:00:00:00:00|02:00:00:00:43:01|02:00:00:00:99:02)$/.test(String((n as Json).mac ?? (n as Neighbor).lladdr));
+    const oracle = () => [
+      ...sorted((ipJson(ns, ['neigh', 'show', 'dev', 'veth0', 'nud', 'all']) as Json[]).filter(oursIp)),
+      ...sorted([...(bridgeJson(ns, ['fdb', 'show', 'dev', 'vx1']) as Json[]), ...(bridgeJson(ns, ['fdb', 'show', 'dev', 'port2']) as Json[])].filter(oursFdb)),
+    ];
+    const before = oracle();
+    expect(before).toHaveLength(6);
+    const neighbors = (await ns.neighbors({ dev: 'veth0' })).filter((n): n is IpNeighbor => n.family !== 'bridge' && oursIp(n));
+    const fdb: FdbEntry[] = [...(await ns.fdb({ dev: 'vx1' })), ...(await ns.fdb({ dev: 'port2' }))].filter(oursFdb);
+    expect(neighbors.find((n) => n.dst === 'fd00:4::40')).toMatchObject({ dev: (await ns.link('veth0')).index, router: true, stateNames: ['noarp'] });
+    expect(fdb.find((e) => e.lladdr === '02:00:00:00:43:01')).toMatchObject({ dst: '10.4.0.43', vni: 4343, port: 8472, self: true });
+    expect(fdb.find((e) => e.lladdr === '02:00:00:00:99:02')).toMatchObject({ master: br.index });
+    // What was read is a NeighborSpec or an FdbSpec, for the type checker too.
+    const specs: NeighborSpec[] = neighbors;
+    const entries: FdbSpec[] = fdb;
+
+    for (const n of specs) await ns.deleteNeighbor(n);
+    for (const e of entries) await ns.deleteFdb(e);
+    expect(oracle()).toEqual([]);
+    for (const n of specs) await ns.addNeighbor(n);
+    for (const e of entries) await ns.appendFdb(e);
+    expect(oracle()).toEqual(before);
+    await pair.delete();
+    await br.delete();
+    await vx.delete();
+    for (const n of specs) await ns.deleteNeighbor(n);
   });
 });

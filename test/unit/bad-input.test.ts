@@ -145,7 +145,7 @@ const rows: Row[] = [
   { group: 'enum name', input: "route protocol '__proto__'", field: 'protocol', value: '__proto__', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', protocol: '__proto__' as never }) },
   { group: 'enum name', input: "route type 'constructor'", field: 'type', value: 'constructor', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', type: 'constructor' as never }) },
   { group: 'enum name', input: "route table 'hasOwnProperty'", field: 'table', value: 'hasOwnProperty', call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 'eth0', table: 'hasOwnProperty' as never }) },
-  { group: 'enum name', input: "neighbour state 'toString'", field: 'state', value: 'toString', call: (s) => s.rtnl.neighbor('add', { dst: '10.0.0.9', lladdr: '02:00:00:00:00:01', dev: 'eth0', state: 'toString' as never }) },
+  { group: 'enum name', input: "neighbour state 'toString'", field: 'state', value: 'toString', call: (s) => s.rtnl.addNeighbor({ dst: '10.0.0.9', lladdr: '02:00:00:00:00:01', dev: 'eth0', state: 'toString' as never }) },
   { group: 'enum name', input: "address scope 'valueOf'", field: 'scope', value: 'valueOf', call: (s) => s.rtnl.addAddress('eth0', '10.0.0.2/24', { scope: 'valueOf' as never }) },
   { group: 'enum name', input: "routes() filter protocol 'toString', with a dev to look up", field: 'protocol', value: 'toString', call: (s) => s.rtnl.routes({ dev: 'eth0', protocol: 'toString' as never }) },
   // Fields checked for what they are
