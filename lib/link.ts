@@ -4,6 +4,7 @@ import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 import type { LinkChanges, LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
+import type { DeviceRef } from './rtnl/routes.js';
 import { checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 /**
@@ -146,13 +147,15 @@ export class Link {
     return (await this.namespace.rtnl.bridgeVlans()).get(this.index) ?? [];
   }
 
-  /** Attaches this link to a bridge in the same namespace, or detaches it with null. */
-  setMaster(bridge: Link | null): Promise<this> {
-    if (bridge !== null && !(bridge instanceof Link)) throw new InvalidArgumentError('bridge', bridge, 'is not a Link or null');
-    if (bridge && bridge.namespace.inode !== this.namespace.inode) {
+  /**
+   * Attaches this link to a bridge in the same namespace (`ip link set DEV master BR`), given as a
+   * Link, a name or an index (what `master` reads back), or detaches it with null (`nomaster`).
+   */
+  setMaster(bridge: DeviceRef | null): Promise<this> {
+    if (bridge instanceof Link && bridge.namespace.inode !== this.namespace.inode) {
       throw new InvalidArgumentError('bridge', bridge.name, `is in another namespace than ${this.name}`);
     }
-    return this.change({ master: bridge ? bridge.index : 0 });
+    return (async () => this.change({ master: bridge === null ? 0 : await this.namespace.rtnl.index(bridge, 'bridge') }))();
   }
 
   /**

@@ -159,6 +159,16 @@ describe.skipIf(!canRunIntegration)('links', () => {
     expect((await dumped(a, 'va0'))!.master).toBeUndefined();
     expect(ipLink(a, 'va0').master).toBeUndefined();
     expect(await bridge.ports()).toEqual([]);
+    // The same words in and out: the bridge by name, and by the index `master` reads back.
+    await link.setMaster('br-links');
+    const master = (await dumped(a, 'va0'))!.master;
+    expect(master).toBe(bridge.index);
+    await link.setMaster(null);
+    expect(ipLink(a, 'va0').master).toBeUndefined();
+    await link.setMaster(master!);
+    expect(ipLink(a, 'va0').master).toBe('br-links');
+    await link.setMaster(null);
+    await expect(link.setMaster('no-such-br')).rejects.toMatchObject({ code: 'ENODEV' });
     await bridge.delete();
     expect(ipLink(a, 'br-links')).toBeUndefined();
   });
