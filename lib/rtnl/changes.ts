@@ -8,7 +8,7 @@ import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
 import type { RequestWriter } from '../message-codec.js';
 import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
 import { deviceIndex, deviceText } from './device-ref.js';
-import { addressMessage, type AddAddressOptions } from './addresses.js';
+import { addressMessage, type AddAddressOptions, type AddressSpec } from './addresses.js';
 import { deleteLinkMessage, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
@@ -18,8 +18,7 @@ import type { DeviceRef, RouteSpec } from './routes.js';
 /** One change of a batch (Rtnl.batch, Namespace.batch), named as `ip` names it. */
 export type Change =
   | { do: 'route add' | 'route replace' | 'route append' | 'route delete'; route: RouteSpec }
-  | { do: 'address add'; dev: DeviceRef; address: string; options?: AddAddressOptions }
-  | { do: 'address delete'; dev: DeviceRef; address: string; options?: Pick<AddAddressOptions, 'peer'> }
+  | { do: 'address add' | 'address delete'; address: AddressSpec }
   | { do: 'link set'; dev: DeviceRef; changes: LinkChanges }
   | { do: 'link delete'; dev: DeviceRef }
   | { do: 'neighbor add' | 'neighbor replace' | 'neighbor delete'; neighbor: NeighborSpec }
@@ -111,9 +110,11 @@ export function planChange(change: Change): PlannedChange {
     case 'route delete':
       return planRoute(change.do.slice(6) as RouteKind, change.route);
     case 'address add':
-      return planAddress('add', change.dev, change.address, change.options);
-    case 'address delete':
-      return planAddress('delete', change.dev, change.address, change.options);
+    case 'address delete': {
+      const address: unknown = change.address;
+      if (typeof address !== 'object' || address === null) throw new InvalidArgumentError('address', address, "is not { dev, cidr } (e.g. { dev: 'eth0', cidr: '10.0.0.2/24' }, or an Address read back)");
+      return planAddress(change.do === 'address add' ? 'add' : 'delete', change.address.dev, change.address.cidr, change.address);
+    }
     case 'link set':
       return planSetLink(change.dev, change.changes);
     case 'link delete':

@@ -27,10 +27,10 @@ describe('Rtnl.batch and the route batches', () => {
     const k = kernel();
     const rtnl = new Rtnl(new Connection(k));
     const changes: Change[] = [
-      ...Array.from({ length: 50 }, (_, i): Change => ({ do: 'address add', dev: 'eth0', address: `10.${i % 10 === 3 ? 9 : 8}.0.${i}/24` })),
+      ...Array.from({ length: 50 }, (_, i): Change => ({ do: 'address add', address: { dev: 'eth0', cidr: `10.${i % 10 === 3 ? 9 : 8}.0.${i}/24` } })),
       ...Array.from({ length: 50 }, (_, i): Change => ({ do: 'route add', route: { dst: `10.20.${i}.0/24`, dev: 'eth0' } })),
       { do: 'route add', route: { dst: '10.30.0.0/33', dev: 'eth0' } },
-      { do: 'address add', dev: 'wlan9', address: '10.40.0.1/24' },
+      { do: 'address add', address: { dev: 'wlan9', cidr: '10.40.0.1/24' } },
     ];
     const results = await rtnl.batch(changes);
     const lookups = k.requests.filter((r) => r.type === RTM_GETLINK);
