@@ -14,7 +14,6 @@ import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
 
-
 /** One change of a batch (Rtnl.batch, Namespace.batch), named as `ip` names it. */
 export type Change =
   | { do: 'route add' | 'route replace' | 'route append' | 'route delete'; route: RouteSpec }
