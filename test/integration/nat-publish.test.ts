@@ -131,4 +131,16 @@ describe.skipIf(!canRunIntegration)('nat: published ports (DNAT through nftables
     expect(nftList(node1).filter((x) => x.table)).toEqual([]);
     expect((await probe(node2, '192.168.56.11', 8080, { timeoutMs: 1000 })).ok).toBe(false);
   });
+
+  it('rules not ours in our table are not listed, not removed, and keep the table', async () => {
+    await node1.nat.publish({ port: 8080, to: '10.0.1.2:80' });
+    const foreign = spawnSync('ip', ['netns', 'exec', node1.name!, 'nft', 'add', 'rule', 'ip', NAT_TABLE, 'prerouting', 'tcp', 'dport', '9090', 'counter'], { encoding: 'utf8' });
+    expect(foreign.status, foreign.stderr).toBe(0);
+    expect((await node1.nat.published()).map((p) => p.port)).toEqual([8080]);
+    expect(await node1.nat.unpublish()).toBe(1);
+    expect(await node1.nat.published()).toEqual([]);
+    expect(nftList(node1).filter((x) => x.rule).map((x) => [x.rule.chain, x.rule.comment])).toEqual([['prerouting', undefined]]);
+    expect(nftList(node1).filter((x) => x.table).map((x) => x.table.name)).toEqual([NAT_TABLE]);
+    spawnSync('ip', ['netns', 'exec', node1.name!, 'nft', 'delete', 'table', 'ip', NAT_TABLE]);
+  });
 });
