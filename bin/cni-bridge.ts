@@ -5,14 +5,15 @@
  * name it in a network configuration as "type": "cni-bridge".
  *
  * A runtime starts it for every call (VERSION, then ADD; VERSION, then DEL), so it is built to
- * start fast: one small first file (scripts/bundle-cni.mjs) that loads the netlink engine only for
- * the commands that need it, the compile cache on Node lines that have one (22 and later: the
+ * start fast: one small first file (scripts/bundle-cni.mjs) that answers VERSION by itself (from
+ * lib/cni/versions.ts, which imports nothing) and loads the command line and the netlink engine
+ * only for the other commands, the compile cache on Node lines that have one (22 and later: the
  * engine's code is compiled once per machine, not per call), and stdin and stdout used as plain
  * file descriptors, which spares the stream classes Node would otherwise load for them.
  */
 import module from 'node:module';
 import { readFileSync, writeSync } from 'node:fs';
-import { main } from '../lib/cni/main.js';
+import { configVersion, versionAnswer } from '../lib/cni/versions.js';
 
 // Quiet by design: it never throws, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
@@ -46,10 +47,13 @@ function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => 
   };
 }
 
-const status = await main({
-  env: process.env,
-  stdin: readStdin,
-  stdout: writer(1, () => process.stdout),
-  stderr: writer(2, () => process.stderr),
-});
-process.exitCode = status;
+const stdout = writer(1, () => process.stdout);
+// VERSION is answered here; if its configuration cannot be read, main reports the error.
+const versionStdin = process.env.CNI_COMMAND === 'VERSION' ? readStdin() : undefined;
+const versionConfig = await versionStdin?.catch(() => undefined);
+if (versionConfig) {
+  stdout(versionAnswer(configVersion(versionConfig)));
+} else {
+  const { main } = await import('../lib/cni/main.js');
+  process.exitCode = await main({ env: process.env, stdin: () => versionStdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) });
+}

@@ -5,7 +5,8 @@
  */
 import { CNI_ERRORS, CniError } from './errors.js';
 import { checkContainerId, checkIfname, parseBridgeConfig, type BridgeConfig } from './config.js';
-import { LATEST_VERSION, SUPPORTED_VERSIONS, checkVersion, compareVersions, isSupportedVersion, resultToJson } from './types.js';
+import { checkVersion, compareVersions, resultToJson } from './types.js';
+import { SUPPORTED_VERSIONS, configVersion, replyVersion, versionAnswer } from './versions.js';
 
 /** What cniMain reads and writes: the process's environment and streams, or a test's stand-ins. */
 export interface MainIo {
@@ -31,15 +32,6 @@ const REQUIRED: Record<string, readonly string[]> = {
   VERSION: [],
 };
 
-function versionOf(stdin: Buffer): string | undefined {
-  try {
-    const v = (JSON.parse(stdin.toString('utf8')) as { cniVersion?: unknown }).cniVersion;
-    return typeof v === 'string' && v !== '' ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Runs one command; resolves with the exit status (0 on success). */
 export async function main(io: MainIo): Promise<number> {
   const env = io.env;
@@ -60,11 +52,10 @@ export async function main(io: MainIo): Promise<number> {
     } catch (error) {
       throw CniError.wrap(CNI_ERRORS.IO_FAILURE, `error reading from stdin`, error);
     }
-    cniVersion = versionOf(stdin);
+    cniVersion = configVersion(stdin);
 
     if (command === 'VERSION') {
-      const v = cniVersion && isSupportedVersion(cniVersion) ? cniVersion : LATEST_VERSION;
-      io.stdout(`${JSON.stringify({ cniVersion: v, supportedVersions: SUPPORTED_VERSIONS })}\n`);
+      io.stdout(versionAnswer(cniVersion));
       return 0;
     }
 
@@ -109,7 +100,7 @@ export async function main(io: MainIo): Promise<number> {
     return 0;
   } catch (error) {
     const e = CniError.from(error);
-    io.stdout(`${JSON.stringify(e.toJSON(cniVersion && isSupportedVersion(cniVersion) ? cniVersion : LATEST_VERSION), null, 4)}\n`);
+    io.stdout(`${JSON.stringify(e.toJSON(replyVersion(cniVersion)), null, 4)}\n`);
     return 1;
   }
 }

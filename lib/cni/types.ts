@@ -1,10 +1,8 @@
 /** CNI result types (spec 1.0.0 / 1.1.0, section 5) and version handling. */
 import { CNI_ERRORS, CniError } from './errors.js';
+import { LATEST_VERSION, SUPPORTED_VERSIONS, isSupportedVersion } from './versions.js';
 
-/** The spec versions this plugin speaks, oldest first (VERSION reports them). */
-export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
-/** The newest spec version: results are written in it unless the configuration asks for another. */
-export const LATEST_VERSION = '1.1.0';
+export { LATEST_VERSION, SUPPORTED_VERSIONS, isSupportedVersion } from './versions.js';
 
 /** An interface of a result (`interfaces[]`): the host veth, the container's end ... */
 export interface CniInterface {
@@ -66,10 +64,6 @@ function parseVersion(v: string): number[] {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(v);
   if (!m) throw new CniError(CNI_ERRORS.DECODING_FAILURE, `invalid version "${v}": the version is empty or has too many parts`);
   return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-export function isSupportedVersion(v: string): boolean {
-  return (SUPPORTED_VERSIONS as readonly string[]).includes(v);
 }
 
 /** Refuses a config version we do not speak, as the reference's skel does (code 1). */
