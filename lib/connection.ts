@@ -9,9 +9,9 @@ import { DumpLine } from './dump-line.js';
 import { SendQueue } from './send-queue.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
 import {
-  ABANDONED, BatchOutcome, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, RequestTable, SENT, SETTLED,
-  type Completion, type TableOwner,
-} from './protocol.js';
+  ABANDONED, BatchOutcome, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion,
+} from './pending-request.js';
+import { RequestTable, type TableOwner } from './protocol.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 
 export type { MessageCodec, RequestWriter } from './message-codec.js';

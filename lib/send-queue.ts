@@ -1,7 +1,7 @@
 import { NLM_F_ACK } from '../messages/constants.js';
 import { setFrameFlags } from '../messages/framing.js';
 import { Writer } from '../messages/writer.js';
-import { QUEUED, SENT, type PendingRequest } from './protocol.js';
+import { QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
 
 const MAX_DATAGRAM = 64 * 1024;

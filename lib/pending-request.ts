@@ -1,0 +1,168 @@
+/**
+ * One request's state from the call that made it to its last answer (PendingRequest), and the
+ * shared outcome of many changes made together (BatchOutcome).
+ */
+import type { Timed } from './deadlines.js';
+
+/**
+ * How a request ends:
+ * - 'ack': at the NLMSG_ERROR answering it, 0 for success (messages echoed before it are collected);
+ * - 'reply': at the first reply message (a GET for one object, sent without NLM_F_ACK);
+ * - 'dump': at NLMSG_DONE, collecting every message before it.
+ */
+export type Completion = 'ack' | 'reply' | 'dump';
+
+/** In the send queue, not sent yet. */
+export const QUEUED = 0;
+/** Sent, its answer awaited. */
+export const SENT = 1;
+/** Answered, failed before it was sent, or drained: out of the table. */
+export const SETTLED = 2;
+/**
+ * Given up by its caller (timeout, abort) after it was sent: the kernel still answers it, so it
+ * stays in the table until that answer is read (a dump's last datagram: the kernel refuses another
+ * dump on the socket until then), and its answers still count against the receive buffer.
+ */
+export const ABANDONED = 3;
+
+/** What a request's promise resolves with. */
+export const RESOLVE_VOID = 0;
+export const RESOLVE_REPLIES = 1;
+export const RESOLVE_REQUEST = 2;
+
+/** The boolean properties of a PendingRequest, as bits of one number. */
+const COVERABLE = 1;
+const SLOW = 2;
+const QUIET = 4;
+const FRAMES = 8;
+const INTERRUPTED = 16;
+/** Given a deadline for its answer after its caller gave up (see Connection's release). */
+const ABANDON_TIMED = 32;
+
+/** One request, from the call that made it to its last answer. One object per request, kept small. */
+export class PendingRequest<M> implements Timed {
+  seq = 0;
+  state = QUEUED;
+  /** Receive-buffer charge its answers may take (lib/answer-cost.ts), counted while sent. */
+  cost = 0;
+  /** nlmsg_flags as encoded, and where its bytes are in the send queue while queued. */
+  flags = 0;
+  start = 0;
+  end = 0;
+  /** The boolean properties below, as bits. */
+  #bits = 0;
+  /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object. */
+  resolveWith = RESOLVE_VOID;
+  /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
+  covers: Array<PendingRequest<M>> | undefined = undefined;
+  /** The requests of one transaction: an error for a quiet one fails them all. */
+  group: Array<PendingRequest<M>> | undefined = undefined;
+  replies: Array<M | Uint8Array> | undefined = undefined;
+  deadline = Infinity;
+  timeoutMs = 0;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  resolve: (value: never) => void = noop;
+  reject: (error: Error) => void = noop;
+  /** Settles into a batch's outcome (at `index`) instead of resolve/reject. */
+  batch: BatchOutcome | undefined = undefined;
+  index = 0;
+
+  constructor(
+    readonly completion: Completion,
+    /** The operation in words (or its first words, when `describer` says more). */
+    readonly operation: string,
+    /** Describes the operation from `subject` when an error needs it (a RequestWriter). */
+    readonly describer: { describe?(subject: never): string } | undefined,
+    readonly subject: unknown,
+  ) {}
+
+  get settled(): boolean {
+    return this.state === SETTLED;
+  }
+
+  /** A plain change whose ACK a later request of the same datagram may vouch for (see SendQueue). */
+  get coverable(): boolean {
+    return (this.#bits & COVERABLE) !== 0;
+  }
+  set coverable(on: boolean) {
+    this.#set(COVERABLE, on);
+  }
+
+  /** Sent from a worker thread (SendOptions.slow). */
+  get slow(): boolean {
+    return (this.#bits & SLOW) !== 0;
+  }
+  set slow(on: boolean) {
+    this.#set(SLOW, on);
+  }
+
+  /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
+  get quiet(): boolean {
+    return (this.#bits & QUIET) !== 0;
+  }
+  set quiet(on: boolean) {
+    this.#set(QUIET, on);
+  }
+
+  /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
+  get frames(): boolean {
+    return (this.#bits & FRAMES) !== 0;
+  }
+  set frames(on: boolean) {
+    this.#set(FRAMES, on);
+  }
+
+  /** A message of the dump carried NLM_F_DUMP_INTR: the result may be inconsistent. */
+  get interrupted(): boolean {
+    return (this.#bits & INTERRUPTED) !== 0;
+  }
+  set interrupted(on: boolean) {
+    this.#set(INTERRUPTED, on);
+  }
+
+  /** Abandoned, and given a deadline for its answer. */
+  get abandonTimed(): boolean {
+    return (this.#bits & ABANDON_TIMED) !== 0;
+  }
+  set abandonTimed(on: boolean) {
+    this.#set(ABANDON_TIMED, on);
+  }
+
+  #set(bit: number, on: boolean): void {
+    this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
+  }
+}
+
+/** Stands for a resolving function not handed over yet. */
+export function noop(): void {}
+
+/**
+ * The outcome of many changes made together: one entry per change, undefined where it was applied,
+ * else its error. Its changes settle into it instead of promises of their own.
+ */
+export class BatchOutcome {
+  readonly results: Array<Error | undefined>;
+  readonly promise: Promise<Array<Error | undefined>>;
+  #waiting: number;
+  #resolve: (results: Array<Error | undefined>) => void = noop;
+
+  constructor(count: number) {
+    this.results = new Array<Error | undefined>(count).fill(undefined);
+    this.#waiting = count;
+    this.promise = new Promise((resolve) => (this.#resolve = resolve));
+    if (count === 0) this.#resolve(this.results);
+  }
+
+  /** Change `index` was applied (no error) or failed. */
+  settle(index: number, error: Error | undefined): void {
+    if (error !== undefined) this.results[index] = error;
+    if (--this.#waiting === 0) this.#resolve(this.results);
+  }
+}
+
+/** Rejects the caller's promise, or records the error in the request's batch. */
+export function rejectRequest<M>(request: PendingRequest<M>, error: Error): void {
+  if (request.batch !== undefined) request.batch.settle(request.index, error);
+  else request.reject(error);
+}
