@@ -16,7 +16,9 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     const rows = new Rows();
     for (const node of s.nodes) {
       log(`container: ours under node ${node.version}`);
-      const o = await ours<{ setup: number[] }>({ w: 'container', n, host: HOST }, node);
+      // Names of its own per Node line: the kernel removes a deleted namespace's devices (the host
+      // ends of its pairs) asynchronously, after the previous worker has exited.
+      const o = await ours<{ setup: number[] }>({ w: 'container', n, host: HOST, tag: node.major }, node);
       rows.add({ workload: W, op: 'setup', tool: 'ours', times: o.setup, ours: true, node });
     }
     log('container: ip');

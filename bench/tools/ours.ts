@@ -21,7 +21,7 @@ type Task =
   | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent' }
   | { w: 'w4'; reps: number }
   | { w: 'netns'; n: number; reps: number }
-  | { w: 'container'; n: number; host: string }
+  | { w: 'container'; n: number; host: string; tag: string }
   | { w: 'cni'; host: string; containers: string[]; conf: BridgeNetConf; cniPath: string };
 
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
@@ -195,8 +195,8 @@ async function container(t: Extract<Task, { w: 'container' }>) {
   const made: Namespace[] = [];
   for (let i = 0; i < t.n; i++) {
     const t0 = now();
-    const ns = await Namespace.create(`bc${i}`);
-    const pair = await VethPair.create({ name: `hc${i}`, namespace: host, up: true, peer: { name: 'eth0', namespace: ns, up: true } });
+    const ns = await Namespace.create(`bc${t.tag}-${i}`);
+    const pair = await VethPair.create({ name: `hc${t.tag}-${i}`, namespace: host, up: true, peer: { name: 'eth0', namespace: ns, up: true } });
     await pair.peer.addAddress(containerAddress(i));
     await ns.addRoute({ dst: 'default', via: CONTAINER_GATEWAY });
     setup.push(now() - t0);
