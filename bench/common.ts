@@ -80,8 +80,9 @@ export interface Row {
   workload: string;
   op: string;
   tool: string;
-  /** Milliseconds, one per repetition. */
+  /** Milliseconds, one per repetition (bytes where unit says so). */
   times: number[];
+  unit?: 'bytes';
   /** Our own rows are the reference of the "peer ÷ ours" ratios. */
   ours?: boolean;
   /** The Node line of a node worker (ours, the floor, the node `netlink` package). */

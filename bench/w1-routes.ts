@@ -5,9 +5,10 @@
  * `ip -batch`, node `netlink`, and, outside the rounds, one `ip` per route (sampled and
  * extrapolated) and pyroute2.
  */
+import { join } from 'node:path';
 import {
   countRoutes, deleteNetns, floor, freshNetns, goNetlink, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, primaryNode, pyroute2,
-  routeAddress, routeDevice, Rows, type Row, type Setup,
+  ROOT, routeAddress, routeDevice, Rows, worker, type Row, type Setup,
 } from './common.js';
 
 const NS = 'bw1';
@@ -63,6 +64,17 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
       log(`W1 round ${round}: node netlink`);
       push('node `netlink` rt', await nodeNetlink<AddDel>({ ...task, netns: NS }), { node: primaryNode(s) });
       verify('node netlink');
+    }
+
+    for (const node of s.nodes) {
+      log(`W1: heap allocated per request under node ${node.version} (bench/tools/alloc.ts)`);
+      type Alloc = { addBytesPerRequest: number; deleteBytesPerRequest: number; collections: number };
+      const a = await worker<Alloc>(node.path, ['--expose-gc', '--max-semi-space-size=256', join(ROOT, 'dist/bench/tools/alloc.js'), JSON.stringify({ netns: NS, n: s.w1Routes })]);
+      verify('alloc');
+      const extra: Partial<Row> = { ours: true, node, unit: 'bytes', ...(a.collections ? { note: `${a.collections} collections during the measurement: figure void` } : {}) };
+      const HEAP = `W1 heap allocated per request, one at a time (bytes, V8 heap in use before and after ${s.w1Routes.toLocaleString('en')} requests)`;
+      rows.add({ workload: HEAP, op: 'add', tool: 'ours', times: [a.addBytesPerRequest], ...extra });
+      rows.add({ workload: HEAP, op: 'delete', tool: 'ours', times: [a.deleteBytesPerRequest], ...extra });
     }
 
     const sample = Math.min(s.w1IpSample, s.w1Routes);
