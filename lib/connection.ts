@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
 import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
 import type { MessageHeader, NetlinkMessage } from '../messages/message.js';
@@ -15,7 +15,7 @@ import { RequestTable, type TableOwner } from './protocol.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 
 export type { MessageCodec, RequestWriter } from './message-codec.js';
-import { SILENT_LOGGER } from './silent-logger.js';
+import { SILENT_LOGGER } from './log.js';
 import type { SendOptions, Transport } from './transport.js';
 
 /** A Connection's options: logging, time limits, the receive buffer and the framing. */

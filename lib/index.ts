@@ -7,6 +7,7 @@
  */
 export { Namespace, type CreateNamespaceOptions, type DeleteNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
 export { Link } from './link.js';
+export type { LogFn, Logger, LogLevel } from './log.js';
 export { createLink } from './link-factory.js';
 export {
   Monitor,

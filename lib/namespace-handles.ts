@@ -4,7 +4,7 @@
  * request is pending and opened again on the next use, so an object nobody closes holds nothing.
  */
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import { Connection } from './connection.js';
 import { DEFAULT_MONITOR_RECEIVE_BUFFER, Monitor, type MonitorOptions } from './monitor/index.js';
 import { Nat } from './nat/nat.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 
 export interface NamespaceOptions {
   /** pino logger for this namespace's socket (silent by default). */

@@ -7,7 +7,7 @@
 // and linking them one by one. The engine (everything behind lib/cni/main.ts's dynamic import of
 // bridge.js) is a file of its own, so VERSION and argument errors read and compile only the small
 // first file. koffi and Node's built-in modules are bound lazily (scripts/bundle-lazy.mjs); the
-// netlink binding (event sockets only) and pino (types only) stay outside.
+// netlink binding (event sockets only) stays outside.
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['netlink', 'pino'],
+  external: ['netlink'],
   plugins: [lazyModules],
   sourcemap: true,
   logLevel: 'warning',

@@ -8,7 +8,7 @@
 // entry point) keeps one copy of every class, so an error thrown by `netns-rtnl` code is an
 // instance of the class `netns-rtnl/messages` exports, and a Namespace is one class for
 // `netns-rtnl/cni` and its caller. koffi and Node's built-in modules are bound lazily
-// (scripts/bundle-lazy.mjs); the netlink package (event sockets) and pino (types only) stay outside.
+// (scripts/bundle-lazy.mjs); the netlink package (event sockets) stays outside.
 // Types stay tsc's (dist/**/*.d.ts).
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ const outdir = `${root}dist/bundle`;
 const CORE = 'netns-rtnl.js';
 /** Output file: source entry point. */
 const ENTRIES = { 'index.js': 'lib/index.ts', 'messages.js': 'messages/index.ts', 'cni.js': 'lib/cni/index.ts' };
-const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['netlink', 'pino'], logLevel: 'warning' };
+const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['netlink'], logLevel: 'warning' };
 
 /** The value names an entry point exports, as esbuild sees them (types are gone). */
 async function exportNames(entry) {

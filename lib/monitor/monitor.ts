@@ -35,14 +35,14 @@
  * In replay mode the unread events are taken back (the table is rolled back to what the consumer
  * has seen) before the resync, so the differences it yields are against the consumer's own copy.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC } from '../../messages/constants.js';
 import { FrameCursor } from '../../messages/framing.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
 import { Connection } from '../connection.js';
 import { NetlinkOverrunError } from '../errors.js';
-import { SILENT_LOGGER } from '../silent-logger.js';
+import { SILENT_LOGGER } from '../log.js';
 import type { EventTransport, Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
 import { EventQueue } from './event-queue.js';

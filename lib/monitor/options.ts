@@ -1,5 +1,5 @@
 /** What a Monitor is asked for, its defaults, and how the groups it is given are checked. */
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { NetnsRtnlError } from '../errors.js';
 import { InvalidArgumentError } from '../validate.js';
 import { isReplayable, MONITOR_GROUPS, REPLAYABLE_GROUPS, type MonitorGroup } from './groups.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { NLM_F_ACK } from '../../messages/constants.js';
 import {
   NETLINK_NETFILTER,
