@@ -53,7 +53,7 @@ export async function buildCluster(prefix: string): Promise<Cluster> {
     })();
     const perNode = nodes.map(async (node, n) => {
       node.sysctl('net.ipv4.ip_forward', 1);
-      const bridge = await Bridge.create(node, 'br0', { up: true });
+      const bridge = await Bridge.create({ name: 'br0', namespace: node, up: true });
       await bridge.addAddress(`${SUBNET[n]}.1/24`);
       await Promise.all(
         [0, 1].map(async (k) => {

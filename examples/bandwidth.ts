@@ -56,7 +56,7 @@ export async function main(options: ExampleOptions & { seconds?: number } = {}):
   try {
     const node = await Namespace.create(names[0]!);
     created.push(node);
-    const br0 = await Bridge.create(node, 'br0');
+    const br0 = await Bridge.create({ name: 'br0', namespace: node });
     await br0.addAddress('10.0.0.1/24');
     await br0.up();
     const containers: Namespace[] = [];

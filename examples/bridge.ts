@@ -65,7 +65,7 @@ export async function main(options: ExampleOptions = {}): Promise<BridgeResult> 
       containers.push(ns);
     }
     log(`$ ip link add br0 type bridge; ip addr add ${GATEWAY}/24 dev br0; ip link set br0 up      (in ${nodeName})`);
-    const br0 = await Bridge.create(node, 'br0', { up: true });
+    const br0 = await Bridge.create({ name: 'br0', namespace: node, up: true });
     await br0.addAddress(`${GATEWAY}/24`);
     await (await node.link('lo')).up();
 

@@ -369,7 +369,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
       pair.close();
     };
     const bridges: Bridge[] = [];
-    const lanReady = Bridge.create(lan, LAN_BRIDGE, { up: true });
+    const lanReady = Bridge.create({ name: LAN_BRIDGE, namespace: lan, up: true });
     await Promise.all([
       ...loUp,
       lanReady.then((brLan) => cable(INTERNET.name, internet, INTERNET.name, brLan.index)),
@@ -378,7 +378,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
         // The node's bridge and containers do not need the LAN: built alongside it.
         const uplink = lanReady.then((brLan) => cable(spec.name, node, spec.name, brLan.index));
         uplink.catch(() => undefined); // awaited below; this only keeps an early failure of br0 from leaving it unhandled
-        const br0 = await Bridge.create(node, 'br0', { up: true });
+        const br0 = await Bridge.create({ name: 'br0', namespace: node, up: true });
         bridges[i] = br0;
         await Promise.all([
           uplink,
@@ -391,7 +391,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
           ...(mode === 'vxlan'
             ? [
                 uplink.then(async () => {
-                  vxlans[i] = await Vxlan.create(node, VXLAN.name, { vni: VXLAN.vni, port: VXLAN.port, local: spec.lanIp, dev: ends.get(spec.name)!.index, learning: false, up: true });
+                  vxlans[i] = await Vxlan.create({ name: VXLAN.name, namespace: node, vni: VXLAN.vni, port: VXLAN.port, local: spec.lanIp, dev: ends.get(spec.name)!.index, learning: false, up: true });
                 }),
               ]
             : []),

@@ -61,7 +61,7 @@ export async function main(options: ExampleOptions = {}): Promise<PublishResult>
     const [node1, node2, web, client] = await Promise.all(names.map((n) => Namespace.create(n)));
     created.push(node1!, node2!, web!, client!);
     const lan = await VethPair.create({ name: 'eth0', namespace: node1!, up: true, peer: { name: 'eth0', namespace: node2!, up: true } });
-    const br0 = await Bridge.create(node1!, 'br0', { up: true });
+    const br0 = await Bridge.create({ name: 'br0', namespace: node1!, up: true });
     await Promise.all([
       lan.link.addAddress(`${NODE1.lanIp}/24`),
       lan.peer.addAddress(`${NODE2.lanIp}/24`),

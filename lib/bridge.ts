@@ -1,14 +1,16 @@
 import { Link } from './link.js';
-import type { Namespace } from './namespace.js';
+import { placeNewLink, type NewLinkOptions } from './new-link.js';
 import { bridgeMessage, type BridgeOptions } from './rtnl/links.js';
-import { checkNamespaceHandle, checkOptions } from './validate.js';
 
-/** A Linux bridge: a virtual switch. Ports attach with `port.setMaster(bridge)`. */
+/** What `Bridge.create` takes: where the bridge goes, and `ip link add NAME type bridge ...`'s options. */
+export type BridgeCreateOptions = NewLinkOptions & BridgeOptions;
+
+/** A Linux bridge: a virtual switch. Ports attach with `port.setMaster(bridge)`, or `master: bridge` at creation. */
 export class Bridge extends Link {
-  /** Creates bridge `name` in `namespace` (`ip link add NAME type bridge ...`). */
-  static async create(namespace: Namespace, name: string, options?: BridgeOptions): Promise<Bridge> {
-    checkNamespaceHandle(namespace, 'namespace');
-    const message = bridgeMessage(name, checkOptions(options));
+  /** Creates bridge `name` in `namespace` (`ip link add NAME type bridge ...`): `Bridge.create({ name: 'br0', namespace: ns, up: true })`. */
+  static async create(options: BridgeCreateOptions): Promise<Bridge> {
+    const { name, namespace, rest } = placeNewLink(options, "{ name, namespace, ...bridge options } (e.g. { name: 'br0', namespace: ns })");
+    const message = bridgeMessage(name, rest);
     return new Bridge(namespace, await namespace.rtnl.createLinkAndRead(message, `${name} type bridge`, name));
   }
 

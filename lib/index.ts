@@ -8,7 +8,8 @@
 export { Namespace, type CreateNamespaceOptions, type DeleteNamespaceOptions, type NamespaceOptions, type NamespaceRef, type NetSysctl } from './namespace.js';
 export { Link } from './link.js';
 export type { LogFn, Logger, LogLevel } from './log.js';
-export { createLink } from './link-factory.js';
+export { createLink, type CreateLinkCallOptions } from './link-factory.js';
+export type { NewLinkOptions } from './new-link.js';
 export {
   Monitor,
   MonitorSyncError,
@@ -30,7 +31,7 @@ export {
   type RouteEvent,
   type SyncedEvent,
 } from './monitor/index.js';
-export { Bridge } from './bridge.js';
+export { Bridge, type BridgeCreateOptions } from './bridge.js';
 export { Vxlan, type VxlanCreateOptions } from './vxlan.js';
 export { VethPair, type VethEndOptions, type VethPairOptions } from './veth.js';
 export { Rtnl, type AddressFilter, type LinkFilter, type NeighborFilter, type NsidEntry, type RouteFilter } from './rtnl/client.js';

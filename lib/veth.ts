@@ -1,13 +1,10 @@
 import { Link } from './link.js';
-import { Namespace } from './namespace.js';
+import { placeNewLink, type NewLinkOptions } from './new-link.js';
 import { vethMessage, type CommonLinkOptions } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
-export interface VethEndOptions extends CommonLinkOptions {
-  name: string;
-  /** Where this end lives; the process's current namespace when omitted. */
-  namespace?: Namespace;
-}
+/** One end of a veth: its name, its namespace (the current one when omitted) and the common link options. */
+export interface VethEndOptions extends CommonLinkOptions, NewLinkOptions {}
 
 export interface VethPairOptions extends VethEndOptions {
   peer: VethEndOptions;
@@ -27,14 +24,9 @@ export class VethPair {
 
   /** Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read back (`link`, `peer`). */
   static async create(options: VethPairOptions): Promise<VethPair> {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { name, peer: { name } }');
-    checkInterfaceName(options.name, 'name');
+    const { namespace: here, rest } = placeNewLink(options, "{ name, namespace, peer: { name, namespace } }");
     checkInterfaceName(options.peer?.name, 'peer.name');
-    // Without a namespace, the current one: it holds its socket and fd only while a request is
-    // pending, so links that are never closed leave nothing open.
-    if (options.namespace !== undefined) checkNamespaceHandle(options.namespace, 'namespace');
     if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
-    const here = options.namespace ?? Namespace.current({ releaseWhenIdle: true });
     const there = options.peer.namespace ?? here;
     if (there.inode === here.inode && options.peer.name === options.name) {
       throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
@@ -43,7 +35,7 @@ export class VethPair {
     // peer yet: ENOTCONN), so `peer.up` is done by a second request once both ends exist.
     const { up: peerUp, ...peerOptions } = options.peer;
     const message = vethMessage(options.name, {
-      ...options,
+      ...rest,
       peer: { ...peerOptions, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
     });
     // Pipelined: the lookups go in the same datagram right behind the RTM_NEWLINK, which the

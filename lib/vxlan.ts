@@ -1,14 +1,18 @@
 import { Link } from './link.js';
-import type { Namespace } from './namespace.js';
+import { placeNewLink, type NewLinkOptions } from './new-link.js';
 import { createLinkOfKind, type VxlanOptions } from './rtnl/links.js';
 
-/** Options of a VXLAN device; `dev` may name the underlying interface. */
-export type VxlanCreateOptions = VxlanOptions;
+/** What `Vxlan.create` takes: where the device goes, and its options; `dev` may name the underlying interface. */
+export type VxlanCreateOptions = NewLinkOptions & VxlanOptions;
 
 /** A VXLAN tunnel device (`ip link add NAME type vxlan id VNI ...`). */
 export class Vxlan extends Link {
-  /** Creates the device in `namespace` and returns it as read back (one RTM_NEWLINK, one RTM_GETLINK). */
-  static async create(namespace: Namespace, name: string, options: VxlanCreateOptions): Promise<Vxlan> {
-    return new Vxlan(namespace, await createLinkOfKind(namespace.rtnl, 'vxlan', name, options));
+  /**
+   * Creates the device and returns it as read back (one RTM_NEWLINK, one RTM_GETLINK):
+   * `Vxlan.create({ name: 'vxlan0', namespace: ns, vni: 42, local: '192.168.56.11', dev: 'eth0' })`.
+   */
+  static async create(options: VxlanCreateOptions): Promise<Vxlan> {
+    const { name, namespace, rest } = placeNewLink(options, "{ name, namespace, vni, ... } (e.g. { name: 'vxlan0', namespace: ns, vni: 42 })");
+    return new Vxlan(namespace, await createLinkOfKind(namespace.rtnl, 'vxlan', name, rest as VxlanOptions));
   }
 }

@@ -35,7 +35,7 @@ async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<Readonly<
   if (state === undefined) {
     try {
       const options = { up: true, ...(n.promiscMode ? { promisc: true } : {}), ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) };
-      state = (await Bridge.create(host, n.bridge, options)).state;
+      state = (await Bridge.create({ name: n.bridge, namespace: host, ...options })).state;
     } catch (error) {
       if (n.vlan && (errno(error) === 'EOPNOTSUPP' || errno(error) === 'EINVAL')) throw vlanError(n, error);
       if (errno(error) !== 'EEXIST') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to create bridge "${n.bridge}": could not add "${n.bridge}"`, error);

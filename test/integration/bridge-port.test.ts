@@ -38,10 +38,10 @@ describe.skipIf(!canRunIntegration)('bridge ports through the object model', () 
 
   beforeAll(async () => {
     ns = await Namespace.create(`${P}a`);
-    bridge = await Bridge.create(ns, 'br0', { up: true, vlanFiltering: true }).catch(async (error: unknown) => {
+    bridge = await Bridge.create({ name: 'br0', namespace: ns, up: true, vlanFiltering: true }).catch(async (error: unknown) => {
       if ((error as NetlinkError).code !== 'EOPNOTSUPP') throw error;
       vlanFiltering = false;
-      return Bridge.create(ns, 'br0', { up: true });
+      return Bridge.create({ name: 'br0', namespace: ns, up: true });
     });
     const pair = await VethPair.create({ name: 'vp0', namespace: ns, up: true, peer: { name: 'vp1' } });
     port = await pair.link.setMaster(bridge);
@@ -62,7 +62,7 @@ describe.skipIf(!canRunIntegration)('bridge ports through the object model', () 
   });
 
   it('a link can be created promiscuous', async () => {
-    const other = await Bridge.create(ns, 'br1', { promisc: true });
+    const other = await Bridge.create({ name: 'br1', namespace: ns, promisc: true });
     expect(other.isPromiscuous).toBe(true);
     expect(detail('br1').flags).toContain('PROMISC');
     await other.delete();

@@ -20,7 +20,7 @@ describe.skipIf(!canRunIntegration)('Bridge', () => {
   });
 
   it('create with stp, forward delay and mtu: our dump and `ip -d` agree', async () => {
-    const br = await Bridge.create(ns, 'br0', { stp: true, forwardDelay: 400, mtu: 1450 });
+    const br = await Bridge.create({ name: 'br0', namespace: ns, stp: true, forwardDelay: 400, mtu: 1450 });
     expect(br).toBeInstanceOf(Bridge);
     expect(br.kind).toBe('bridge');
     expect(br.mtu).toBe(1450);
@@ -43,7 +43,7 @@ describe.skipIf(!canRunIntegration)('Bridge', () => {
   });
 
   it('defaults: stp off, the kernel default forward delay (1500 cs)', async () => {
-    const br = await Bridge.create(ns, 'br1');
+    const br = await Bridge.create({ name: 'br1', namespace: ns });
     const theirs = ipLink(ns, 'br1');
     expect(theirs.linkinfo.info_data.stp_state).toBe(0);
     expect(theirs.linkinfo.info_data.forward_delay).toBe(1500);
@@ -82,7 +82,7 @@ describe.skipIf(!canRunIntegration)('Bridge', () => {
   it('setMaster refuses a bridge in another namespace before sending anything', async () => {
     const other = await Namespace.create(`${P}other`);
     try {
-      const br = await Bridge.create(other, 'br-far');
+      const br = await Bridge.create({ name: 'br-far', namespace: other });
       const pair = await VethPair.create({ name: 'near0', namespace: ns, peer: { name: 'near1' } });
       expect(() => pair.link.setMaster(br)).toThrow(/another namespace/);
       expect(ipLink(ns, 'near0').master).toBeUndefined();
@@ -93,7 +93,7 @@ describe.skipIf(!canRunIntegration)('Bridge', () => {
   });
 
   it('vlanFiltering is refused by this kernel with EOPNOTSUPP, and the error names the bridge', async () => {
-    const error = await Bridge.create(ns, 'br-vlan', { vlanFiltering: true }).catch((e: unknown) => e);
+    const error = await Bridge.create({ name: 'br-vlan', namespace: ns, vlanFiltering: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetlinkError);
     const e = error as NetlinkError;
     expect(e.code).toBe('EOPNOTSUPP');

@@ -127,7 +127,7 @@ describe.skipIf(!canRunIntegration)('kernel faults surface as NetlinkError', () 
   it('EOPNOTSUPP: a bridge with VLAN filtering on this kernel, and nothing left behind', async () => {
     let error: unknown;
     try {
-      const br = await Bridge.create(ns, 'br-vf', { vlanFiltering: true });
+      const br = await Bridge.create({ name: 'br-vf', namespace: ns, vlanFiltering: true });
       await br.delete();
     } catch (e) {
       error = e;

@@ -22,7 +22,7 @@ describe.skipIf(!canRunIntegration)('device groups and the group delete', () => 
 
   it('puts links in a device group at creation (IFLA_GROUP), as `ip link` shows', async () => {
     const pair = await VethPair.create({ name: 'ga0', namespace: a, deviceGroup: 7, peer: { name: 'gb0', deviceGroup: 8 } });
-    const br = await Bridge.create(a, 'gbr0', { deviceGroup: 9 });
+    const br = await Bridge.create({ name: 'gbr0', namespace: a, deviceGroup: 9 });
     expect(ipLink(a, 'ga0')?.group).toBe('7');
     expect(ipLink(a, 'gb0')?.group).toBe('8');
     expect(ipLink(a, 'gbr0')?.group).toBe('9');

@@ -49,7 +49,7 @@ describe.skipIf(!canRunIntegration)('links', () => {
   it('VethPair: the peer is created straight inside the other namespace, in one request', async () => {
     // A link in b first, so that the two ends get different indexes (the kernel leaves IFLA_LINK
     // out when it equals the link's own index, even across namespaces).
-    const pre = await Bridge.create(b, 'br-pre');
+    const pre = await Bridge.create({ name: 'br-pre', namespace: b });
     trace.sent.length = 0;
     const pair = await VethPair.create({ name: 'va0', namespace: a, mtu: 1400, peer: { name: 'vb0', namespace: b, mac: '02:00:00:00:0b:00' } });
     const newlinks = trace.sent.filter((s) => s.startsWith('RTM_NEWLINK'));
@@ -147,7 +147,7 @@ describe.skipIf(!canRunIntegration)('links', () => {
   });
 
   it('setMaster attaches to a bridge and null detaches', async () => {
-    const bridge = await Bridge.create(a, 'br-links');
+    const bridge = await Bridge.create({ name: 'br-links', namespace: a });
     const link = await a.link('va0');
     await link.setMaster(bridge);
     expect(link.master).toBe(bridge.index);

@@ -31,7 +31,7 @@ describe.skipIf(!canRunIntegration)('macvlan (a link kind from the registry)', (
   });
 
   it('createLink(ns, "macvlan", ...) on a parent named by name: our decode and `ip -d` agree', async () => {
-    const m0 = await createLink(ns, 'macvlan', 'm0', { link: 'veth0', mode: 'bridge', mac: '02:00:00:00:00:0a', up: true });
+    const m0 = await createLink({ kind: 'macvlan', name: 'm0', namespace: ns, link: 'veth0', mode: 'bridge', mac: '02:00:00:00:00:0a', up: true });
     expect(m0).toBeInstanceOf(Link);
     expect(m0.kind).toBe('macvlan');
     expect(m0.mac).toBe('02:00:00:00:00:0a');
@@ -52,7 +52,7 @@ describe.skipIf(!canRunIntegration)('macvlan (a link kind from the registry)', (
   });
 
   it('a parent by index, private mode and a broadcast queue length', async () => {
-    const m1 = await createLink(ns, 'macvlan', 'm1', { link: parent.index, mode: 'private', bcQueueLen: 100 });
+    const m1 = await createLink({ kind: 'macvlan', name: 'm1', namespace: ns, link: parent.index, mode: 'private', bcQueueLen: 100 });
     const data = dataOf(m1);
     expect(data?.mode).toBe(MACVLAN_MODE_PRIVATE);
     expect(data?.bcQueueLen).toBe(100);
@@ -64,12 +64,12 @@ describe.skipIf(!canRunIntegration)('macvlan (a link kind from the registry)', (
   });
 
   it('refuses bad options before anything is sent, and reports the kernel refusing a missing parent', async () => {
-    await expect(createLink(ns, 'macvlan', 'm2', { link: 'veth0', mode: 'nosuch' as never })).rejects.toThrow(InvalidArgumentError);
-    await expect(createLink(ns, 'macvlan', 'm2', { link: 'veth0', mode: 'bridge', nopromisc: true })).rejects.toThrow(/nopromisc/);
-    await expect(createLink(ns, 'macvlan', 'm2', { link: 'a/b' })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'link' });
-    await expect(createLink(ns, 'macvlan', 'm2', {} as never)).rejects.toMatchObject({ field: 'link' });
-    await expect(createLink(ns, 'nosuchkind' as never, 'm2', {} as never)).rejects.toMatchObject({ field: 'kind' });
-    const missing = await createLink(ns, 'macvlan', 'm2', { link: 'nosuchdev' }).catch((e: unknown) => e);
+    await expect(createLink({ kind: 'macvlan', name: 'm2', namespace: ns, link: 'veth0', mode: 'nosuch' as never })).rejects.toThrow(InvalidArgumentError);
+    await expect(createLink({ kind: 'macvlan', name: 'm2', namespace: ns, link: 'veth0', mode: 'bridge', nopromisc: true })).rejects.toThrow(/nopromisc/);
+    await expect(createLink({ kind: 'macvlan', name: 'm2', namespace: ns, link: 'a/b' })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'link' });
+    await expect(createLink({ kind: 'macvlan', name: 'm2', namespace: ns } as never)).rejects.toMatchObject({ field: 'link' });
+    await expect(createLink({ kind: 'nosuchkind' as never, name: 'm2', namespace: ns } as never)).rejects.toMatchObject({ field: 'kind' });
+    const missing = await createLink({ kind: 'macvlan', name: 'm2', namespace: ns, link: 'nosuchdev' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NetlinkError);
     expect((missing as NetlinkError).code).toBe('ENODEV');
     expect(ipLink(ns, 'm2')).toBeUndefined();

@@ -189,8 +189,8 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
 
   it('sysctl reaches interfaces whose names have dots (sysctl(8) writes them with /), and refuses values that are not text or numbers', async () => {
     const ns = await make('sysctl-dot');
-    await Bridge.create(ns, 'br0.100');
-    await Bridge.create(ns, 'br0');
+    await Bridge.create({ name: 'br0.100', namespace: ns });
+    await Bridge.create({ name: 'br0', namespace: ns });
     const file = (dev: string) => `/proc/sys/net/ipv4/conf/${dev}/forwarding`;
     const inside = (path: string) => runIn(undefined, 'ip', ['netns', 'exec', `${P}sysctl-dot`, 'cat', path]).trim();
     expect(inside(file('br0.100'))).toBe('0');

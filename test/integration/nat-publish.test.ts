@@ -42,7 +42,7 @@ describe.skipIf(!canRunIntegration)('nat: published ports (DNAT through nftables
     await lan.peer.addAddress('192.168.56.12/24');
     await lan.link.addAddress('fd00:56::11/64', { noDad: true });
     await lan.peer.addAddress('fd00:56::12/64', { noDad: true });
-    const br0 = await Bridge.create(node1, 'br0', { up: true });
+    const br0 = await Bridge.create({ name: 'br0', namespace: node1, up: true });
     await br0.addAddress('10.0.1.1/24');
     await br0.addAddress('fd00:1::1/64', { noDad: true });
     for (const [ns, v4, v6] of [[web, '10.0.1.2', 'fd00:1::2'], [client, '10.0.1.3', 'fd00:1::3']] as const) {

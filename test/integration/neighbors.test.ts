@@ -78,7 +78,7 @@ describe.skipIf(!canRunIntegration)('neighbours and FDB', () => {
   });
 
   it('vxlan: Vxlan.create, then FDB append of two remotes for the all-zero MAC, delete one', async () => {
-    const vx = await Vxlan.create(ns, 'vx0', { vni: 42, local: '10.4.0.1', dev: 'veth0', port: 4789, learning: false });
+    const vx = await Vxlan.create({ name: 'vx0', namespace: ns, vni: 42, local: '10.4.0.1', dev: 'veth0', port: 4789, learning: false });
     expect(vx).toBeInstanceOf(Vxlan);
     const data = ipLink(ns, 'vx0').linkinfo.info_data as Json;
     expect(data).toMatchObject({ id: 42, local: '10.4.0.1', link: 'veth0', port: 4789, learning: false });
@@ -108,7 +108,7 @@ describe.skipIf(!canRunIntegration)('neighbours and FDB', () => {
   });
 
   it("a bridge port's FDB entry in the master's table (bridge fdb add ... master static)", async () => {
-    const br = await Bridge.create(ns, 'br0');
+    const br = await Bridge.create({ name: 'br0', namespace: ns });
     const pair = await VethPair.create({ name: 'port0', namespace: ns, peer: { name: 'port1' } });
     await pair.link.setMaster(br);
     const mac = '02:00:00:00:99:01';
@@ -126,8 +126,8 @@ describe.skipIf(!canRunIntegration)('neighbours and FDB', () => {
   });
 
   it('the same words in and out: neighbours and FDB entries read back are deleted and added again as they are, to the same kernel state', async () => {
-    const vx = await Vxlan.create(ns, 'vx1', { vni: 43, local: '10.4.0.1', dev: 'veth0', port: 4789, learning: false });
-    const br = await Bridge.create(ns, 'br1');
+    const vx = await Vxlan.create({ name: 'vx1', namespace: ns, vni: 43, local: '10.4.0.1', dev: 'veth0', port: 4789, learning: false });
+    const br = await Bridge.create({ name: 'br1', namespace: ns });
     const pair = await VethPair.create({ name: 'port2', namespace: ns, peer: { name: 'port3' } });
     await pair.link.setMaster(br);
     await ns.addNeighbor({ dst: '10.4.0.40', lladdr: '02:00:00:00:04:40', dev: 'veth0' });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { Rtnl } from '../../lib/rtnl/client.js';
 import { Bridge } from '../../lib/bridge.js';
+import { Vxlan } from '../../lib/vxlan.js';
+import { createLink } from '../../lib/link-factory.js';
 import { VethPair } from '../../lib/veth.js';
 import { Link } from '../../lib/link.js';
 import type { LinkState } from '../../lib/rtnl/links.js';
@@ -59,7 +61,7 @@ const rows: Row[] = [
       ['containing a NUL', 'eth\u00000'],
     ] as const
   ).flatMap(([input, name]): Row[] => [
-    { group: 'interface name', input: `${input}: Bridge.create`, field: 'name', value: name, call: (s) => Bridge.create(s.ns, name) },
+    { group: 'interface name', input: `${input}: Bridge.create`, field: 'name', value: name, call: (s) => Bridge.create({ name, namespace: s.ns }) },
     { group: 'interface name', input: `${input}: rename`, field: 'name', value: name, call: (s) => s.rtnl.setLink(2, { name }) },
     { group: 'interface name', input: `${input}: lookup`, field: 'dev', value: name, call: (s) => s.rtnl.link(name) },
     { group: 'interface name', input: `${input}: veth peer`, field: 'peer.name', value: name, call: (s) => VethPair.create({ name: 'veth0', namespace: s.ns, peer: { name } }) },
@@ -79,7 +81,7 @@ const rows: Row[] = [
       ['seven bytes', '02:00:00:00:00:00:01'],
     ] as const
   ).flatMap(([input, mac]): Row[] => [
-    { group: 'MAC', input: `${input}: Bridge.create`, field: 'mac', value: mac, call: (s) => Bridge.create(s.ns, 'br0', { mac }) },
+    { group: 'MAC', input: `${input}: Bridge.create`, field: 'mac', value: mac, call: (s) => Bridge.create({ name: 'br0', namespace: s.ns, mac }) },
     { group: 'MAC', input: `${input}: setMac`, field: 'mac', value: mac, call: (s) => s.rtnl.setLink(2, { mac }) },
   ]),
   // Namespace names
@@ -101,7 +103,7 @@ const rows: Row[] = [
   { group: 'gateway', input: 'IPv6 gateway for a default route of family 4', field: 'via', value: 'fd00::1', call: (s) => s.rtnl.addRoute({ dst: 'default', family: 4, via: 'fd00::1' }) },
   // MTUs
   ...[0, -1, 70000, 1.5].flatMap((mtu): Row[] => [
-    { group: 'MTU', input: `${mtu}: Bridge.create`, field: 'mtu', value: mtu, call: (s) => Bridge.create(s.ns, 'br0', { mtu }) },
+    { group: 'MTU', input: `${mtu}: Bridge.create`, field: 'mtu', value: mtu, call: (s) => Bridge.create({ name: 'br0', namespace: s.ns, mtu }) },
     { group: 'MTU', input: `${mtu}: setMtu`, field: 'mtu', value: mtu, call: (s) => s.rtnl.setLink(2, { mtu }) },
     { group: 'MTU', input: `${mtu}: route mtu`, field: 'mtu', value: mtu, call: (s) => s.rtnl.addRoute({ dst: '10.1.0.0/24', dev: 2, mtu }) },
   ]),
@@ -156,14 +158,17 @@ const rows: Row[] = [
   { group: 'family', input: "neighbors({ family: 'inet' })", field: 'family', value: 'inet', call: (s) => s.rtnl.neighbors({ family: 'inet' as never, dev: 'eth0' }) },
   { group: 'options', input: 'addAddress(dev, cidr, null)', field: 'options', value: null, call: (s) => s.rtnl.addAddress('eth0', '10.0.0.2/24', null as never) },
   { group: 'options', input: 'addresses(null)', field: 'filter', value: null, call: (s) => s.rtnl.addresses(null as never) },
-  { group: 'options', input: "Bridge.create(ns, 'br0', null)", field: 'options', value: null, call: (s) => Bridge.create(s.ns, 'br0', null as never) },
+  { group: 'options', input: 'Bridge.create(null)', field: 'options', value: null, call: () => Bridge.create(null as never) },
+  { group: 'options', input: 'Vxlan.create(null)', field: 'options', value: null, call: () => Vxlan.create(null as never) },
+  { group: 'options', input: 'createLink(null)', field: 'options', value: null, call: () => createLink(null as never) },
+  { group: 'options', input: "createLink({ kind: 'nosuch' })", field: 'kind', value: 'nosuch', call: (s) => createLink({ kind: 'nosuch' as never, name: 'x0', namespace: s.ns } as never) },
   ...(() => {
     const notANamespace = {};
     return [
       { group: 'namespace', input: 'link.moveTo({})', field: 'namespace', value: notANamespace, call: (s: Setup) => new Link(s.ns, { index: 2, name: 'eth0' } as LinkState).moveTo(notANamespace as never) },
       { group: 'namespace', input: 'ns.setNsid({}, 1)', field: 'other', value: notANamespace, call: (s: Setup) => Namespace.prototype.setNsid.call(s.ns, notANamespace as never, 1) },
       { group: 'namespace', input: 'VethPair.create({ namespace: {} })', field: 'namespace', value: notANamespace, call: () => VethPair.create({ name: 'va', namespace: notANamespace as never, peer: { name: 'vb' } }) },
-      { group: 'namespace', input: "Bridge.create({}, 'br0')", field: 'namespace', value: notANamespace, call: () => Bridge.create(notANamespace as never, 'br0') },
+      { group: 'namespace', input: "Bridge.create({ name: 'br0', namespace: {} })", field: 'namespace', value: notANamespace, call: () => Bridge.create({ name: 'br0', namespace: notANamespace as never }) },
     ] satisfies Row[];
   })(),
   // sysctls (checked before the namespace is entered)

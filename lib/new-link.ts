@@ -1,0 +1,26 @@
+import { Namespace } from './namespace.js';
+import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
+
+/**
+ * Where a new link goes, the first words of every creation call (`VethPair.create`,
+ * `Bridge.create`, `Vxlan.create`, `createLink`): its name, and the namespace it is created in.
+ */
+export interface NewLinkOptions {
+  /** The interface name, 1 to 15 bytes (`ip link add NAME ...`). */
+  name: string;
+  /** Where the link is created; the process's current namespace when omitted. */
+  namespace?: Namespace;
+}
+
+/**
+ * The checked name and namespace of a creation call's options, and the rest of the options.
+ * Without a namespace, the current one: it holds its socket and fd only while a request is
+ * pending, so links that are never closed leave nothing open.
+ */
+export function placeNewLink<O extends NewLinkOptions>(options: O, shape: string): { name: string; namespace: Namespace; rest: Omit<O, 'name' | 'namespace'> } {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', options, `is not ${shape}`);
+  const { name, namespace, ...rest } = options;
+  checkInterfaceName(name, 'name');
+  if (namespace !== undefined) checkNamespaceHandle(namespace, 'namespace');
+  return { name, namespace: namespace ?? Namespace.current({ releaseWhenIdle: true }), rest };
+}
