@@ -73,6 +73,8 @@ export interface Setup extends Sizes {
   go: string | undefined;
   /** Path of the built CNI call timer (bench/peers/cni-timer), undefined when Go is absent. */
   cniTimer: string | undefined;
+  /** Path of the built Rust peer (bench/peers/rust-rtnetlink), undefined when cargo or the crate is absent. */
+  rust: string | undefined;
 }
 
 /** One measured line: a tool doing one operation of one workload, several times. */
@@ -87,8 +89,8 @@ export interface Row {
   ours?: boolean;
   /** The Node line of a node worker (ours, the floor, the node `netlink` package). */
   node?: NodeLine;
-  /** Go and the floor are the references of the "÷ Go" and "÷ floor" ratios. */
-  role?: 'go' | 'floor';
+  /** Go, Rust (one at a time) and the floor are the references of the "÷ Go", "÷ Rust" and "÷ floor" ratios. */
+  role?: 'go' | 'rust' | 'floor';
   /** Many requests per send: compared with the batched floor. */
   batched?: boolean;
   note?: string;
@@ -207,6 +209,11 @@ export function pyroute2<T>(task: object, netns: string): Promise<T> {
 
 /** Go with vishvananda/netlink (bench/peers/go-netlink, built by buildGoPeer). */
 export function goNetlink<T>(task: object, binary: string): Promise<T> {
+  return worker<T>(binary, [JSON.stringify(task)]);
+}
+
+/** Rust with the rtnetlink crate (bench/peers/rust-rtnetlink, built by bench/rust-peer.ts). */
+export function rustRtnetlink<T>(task: object, binary: string): Promise<T> {
   return worker<T>(binary, [JSON.stringify(task)]);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The Markdown report of `npm run bench`: one table per workload with every figure as a ratio to
- * Go and to the floor measured in the same run, and the targets of the speed issue checked
+ * Go, to Rust (where it ran) and to the floor measured in the same run, and the targets of the speed issue checked
  * against those ratios, once per Node line.
  */
 import { median, min, type NodeLine, type Row, type Setup } from './common.js';
@@ -35,9 +35,11 @@ const nodeLabel = (n: NodeLine | undefined) => (n ? n.version : '');
 
 export function tables(rows: readonly Row[], s: Setup): string {
   const multi = s.nodes.length > 1;
+  const withRust = new Set(rows.filter((r) => r.role === 'rust').map((r) => r.workload));
   const lines: string[] = [];
   let workload = '';
   for (const g of groups(rows)) {
+    const rustColumn = withRust.has(g.workload);
     if (g.workload !== workload) {
       workload = g.workload;
       const nodeHead = multi ? ' node |' : '';
@@ -45,15 +47,17 @@ export function tables(rows: readonly Row[], s: Setup): string {
         '',
         `### ${workload}`,
         '',
-        `| operation | tool |${nodeHead} runs | min | median | ÷ Go | ÷ floor | peer ÷ ours | note |`,
-        `|---|---|${multi ? '---|' : ''}---|---|---|---|---|---|---|`,
+        `| operation | tool |${nodeHead} runs | min | median | ÷ Go |${rustColumn ? ' ÷ Rust |' : ''} ÷ floor | peer ÷ ours | note |`,
+        `|---|---|${multi ? '---|' : ''}---|---|---|---|${rustColumn ? '---|' : ''}---|---|---|`,
       );
     }
     const go = g.rows.find((r) => r.role === 'go');
+    const rust = g.rows.find((r) => r.role === 'rust');
     const refs = g.rows.filter((r) => r.ours && (r.node?.primary ?? true));
     for (const r of g.rows) {
       const m = median(r.times);
       const goCell = r === go ? '(Go)' : go ? ratio(m / median(go.times)) : '';
+      const rustCell = rustColumn ? ` ${r === rust ? '(Rust)' : rust ? ratio(m / median(rust.times)) : ''} |` : '';
       const f = floorFor(g, r, s);
       const floorCell = r.role === 'floor' ? '(floor)' : f ? ratio(m / median(f.times)) : '';
       const oursCell = r.ours
@@ -61,7 +65,7 @@ export function tables(rows: readonly Row[], s: Setup): string {
         : refs.map((o, i) => `${ratio(m / median(o.times))}${refs.length > 1 ? ` vs ours ${i + 1}` : ''}`).join(' · ');
       const nodeCell = multi ? ` ${nodeLabel(r.node)} |` : '';
       const show = r.unit === 'bytes' ? (x: number) => `${Math.round(x)} B` : fmt;
-      lines.push(`| ${g.op} | ${r.tool} |${nodeCell} ${r.times.length} | ${show(min(r.times))} | ${show(m)} | ${goCell} | ${floorCell} | ${oursCell} | ${r.note ?? ''} |`);
+      lines.push(`| ${g.op} | ${r.tool} |${nodeCell} ${r.times.length} | ${show(min(r.times))} | ${show(m)} | ${goCell} |${rustCell} ${floorCell} | ${oursCell} | ${r.note ?? ''} |`);
     }
   }
   return lines.join('\n');

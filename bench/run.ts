@@ -10,12 +10,16 @@
  *                                     also NETNS_RTNL_BENCH_NODE=22,24. The running Node is always one.
  *   npm run bench -- --no-install     install nothing: a missing peer is skipped with one line
  *   npm run bench -- --out FILE       where to write the Markdown report
+ *   npm run bench -- --quick --rust   a smoke run with the Rust peer (a quick run leaves it out: its
+ *                                     first build takes about a minute)
  *
  * As root it first installs missing peers (python3-pyroute2, Go and Debian's vishvananda/netlink
- * sources, the reference CNI plugins, Podman) and Node lines, then re-executes itself inside a private network + mount namespace
+ * sources, cargo and Debian's rtnetlink crate, the reference CNI plugins, Podman) and Node lines,
+ * then re-executes itself inside a private network + mount namespace
  * (unshare --net --mount --propagation private) with a fresh tmpfs on /run/netns: no workload can
  * touch the host's links, routes or named namespaces. There it builds the Go peer (offline, GOPATH
- * mode) into dist/, and every workload works in namespaces it creates itself. Workloads run in
+ * mode) and the Rust peer (offline, cargo against Debian's crates) into dist/, and every workload
+ * works in namespaces it creates itself. Workloads run in
  * interleaved rounds (every tool once per round), so load from other work falls on all alike.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,6 +29,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildGoPeer, GOPATH, hasPyroute2, PYTHON, ROOT, sizes, type NodeLine, type Row, type Setup } from './common.js';
 import { tables, targets } from './report.js';
+import { buildRustPeer, hasCargo, rtnetlinkCrate, RUST_PACKAGES } from './rust-peer.js';
 import { summary } from './summary.js';
 import * as w1 from './w1-routes.js';
 import * as w2 from './w2-dump.js';
@@ -78,6 +83,7 @@ if (process.env[SANDBOX_ENV] !== '1') {
   const install = !flag('--no-install');
   if (install && !hasPyroute2()) apt(['python3-pyroute2']);
   if (install && !hasGoPeer()) apt(GO_PACKAGES);
+  if (install && (!quick || flag('--rust')) && !(hasCargo() && rtnetlinkCrate())) apt(hasCargo() ? RUST_PACKAGES.slice(1) : RUST_PACKAGES);
   if (install && !existsSync('/usr/lib/cni/bridge')) apt(['containernetworking-plugins']);
   if (install && spawnSync('sh', ['-c', 'command -v podman && command -v crun'], { stdio: 'ignore' }).status !== 0) apt(['podman', 'crun']);
   // Plain JavaScript shared with the test matrix (.ci/run); outside dist/, so found from the root.
@@ -117,11 +123,16 @@ const log = (m: string) => process.stderr.write(`[${((Date.now() - started) / 10
 const goPeer = buildGoPeer(join(ROOT, 'dist/bench/peers'));
 if ('missing' in goPeer) log(`Go peer skipped: ${goPeer.missing}`);
 const cniTimer = 'path' in goPeer ? buildGoPeer(join(ROOT, 'dist/bench/peers'), 'cni-timer') : goPeer;
+const rustPeer = quick && !flag('--rust')
+  ? { missing: 'left out of a quick run (its first build takes about a minute): --rust to include it' }
+  : buildRustPeer(join(ROOT, 'dist/bench/peers/rust-rtnetlink'));
+if ('missing' in rustPeer) log(`Rust peer skipped: ${rustPeer.missing}`);
 const s: Setup = {
   ...sizes(quick),
   nodes: JSON.parse(process.env[NODES_ENV] ?? '[]') as NodeLine[],
   go: 'path' in goPeer ? goPeer.path : undefined,
   cniTimer: 'path' in cniTimer ? cniTimer.path : undefined,
+  rust: 'path' in rustPeer ? rustPeer.path : undefined,
 };
 if (s.nodes.length === 0) s.nodes.push({ major: process.versions.node.split('.')[0]!, version: process.version, path: process.execPath, primary: true });
 
@@ -152,6 +163,7 @@ const facts = [
   `- cpus: ${cpus().length} × ${cpu} (${cpus()[0]?.speed ?? '?'} MHz), memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
   `- node: ${s.nodes.map((n) => `${n.version}${n.primary ? ' (runs the benchmark and the node-only peers)' : ''}`).join(', ')}`,
   `- Go peer: ${s.go ? `${sh('go', ['version'])}, vishvananda/netlink ${dpkg('golang-github-vishvananda-netlink-dev')}, netns ${dpkg('golang-github-vishvananda-netns-dev')} (Debian)` : `skipped (${'missing' in goPeer ? goPeer.missing : ''})`}`,
+  `- Rust peer: ${'path' in rustPeer ? `${sh('rustc', ['--version'])}, rtnetlink ${rustPeer.version} (Debian ${dpkg('librust-rtnetlink-dev')})` : `skipped (${rustPeer.missing})`}`,
   `- iproute2: ${sh('ip', ['-V'])}`,
   `- pyroute2: ${dpkg('python3-pyroute2')} (${PYTHON})`,
   `- node \`netlink\`: ${pkg.version}`,
@@ -168,13 +180,15 @@ our workers under each Node line. \`npm run bench -- --quick\` is a smoke run.
 
 Every tool is timed inside its own process around the work only (interpreter start-up and imports
 excluded): ours, the floor and the node \`netlink\` package in node workers (bench/tools/), Go
-(vishvananda/netlink, bench/peers/go-netlink, built by the run) and pyroute2 (bench/peers/) in their
-own workers. \`ip\` is timed from outside its process, so its start-up (about 1-2 ms) is inside its
+(vishvananda/netlink, bench/peers/go-netlink, built by the run), Rust (the rtnetlink crate on a
+current-thread tokio runtime, bench/peers/rust-rtnetlink, built by the run; W1 and W3) and pyroute2
+(bench/peers/) in their own workers. \`ip\` is timed from outside its process, so its start-up (about 1-2 ms) is inside its
 numbers: that is its cost per command. The floor sends frames encoded before the clock starts with
 libc \`send\` and reads each ACK with \`recv\` through koffi: the kernel's work plus one FFI call
 each way, no library. Tools run in ${s.rounds} interleaved round(s), a fresh worker process each.
 
-Ratios are of medians: "÷ Go" and "÷ floor" are the row's median divided by Go's and by the floor's
+Ratios are of medians: "÷ Go", "÷ Rust" and "÷ floor" are the row's median divided by Go's, by Rust's
+(one request at a time) and by the floor's
 (below 1 is faster; the floor compared is the same kind, one at a time or batched, under the same
 Node line); "peer ÷ ours" is the peer's median divided by ours (above 1 means we are faster).
 
@@ -184,8 +198,9 @@ ${facts.join('\n')}
 
 ## Summary
 
-Medians; in brackets the ratio to Go (for CNI and Podman: the reference bridge plugin, also Go)
-and to the floor of the same kind under the same Node line. Below 1 is faster.
+Medians; in brackets the ratio to Go (for CNI and Podman: the reference bridge plugin, also Go),
+to Rust's rtnetlink one request at a time, and to the floor of the same kind under the same Node
+line. Below 1 is faster.
 
 ${summary(rows, s)}
 

@@ -1,7 +1,8 @@
 /**
  * The short table at the top of the report (and the one the README's performance section is made
- * from): per workload, the references (Go, `ip -batch`, the floor) and ours under each Node line,
- * each of ours with its ratio to Go and to the floor of the same run.
+ * from): per workload, the references (Go, Rust's rtnetlink one request at a time, `ip -batch`, the
+ * floor) and ours under each Node line, each of ours with its ratio to Go, to Rust and to the floor
+ * of the same run. The Rust column appears when the Rust peer ran.
  */
 import { median, type NodeLine, type Row, type Setup } from './common.js';
 import { fmt, ratio } from './report.js';
@@ -46,21 +47,23 @@ export function summary(rows: readonly Row[], s: Setup): string {
   const med = (r: Row | undefined) => (r && r.times.length ? median(r.times) : NaN);
   const cell = (r: Row | undefined) => (r && r.times.length ? fmt(median(r.times)) : '');
   const primary = s.nodes.find((n) => n.primary);
-  const head = `| workload | Go | \`ip -batch\` | floor | ${s.nodes.map((n) => `ours, Node ${n.version}`).join(' | ')} |`;
-  const out = [head, `|---|---|---|---|${s.nodes.map(() => '---|').join('')}`];
+  const withRust = rows.some((r) => r.role === 'rust');
+  const head = `| workload | Go |${withRust ? ' Rust |' : ''} \`ip -batch\` | floor | ${s.nodes.map((n) => `ours, Node ${n.version}`).join(' | ')} |`;
+  const out = [head, `|---|---|${withRust ? '---|' : ''}---|---|${s.nodes.map(() => '---|').join('')}`];
   for (const line of LINES) {
     const go = pick(line.workload, line.op, line.workload === 'CNI' || line.workload === 'Podman' ? 'reference' : 'Go');
+    const rust = rows.find((r) => r.role === 'rust' && r.workload.startsWith(line.workload) && r.op.startsWith(line.op));
     const ip = pick(line.workload, line.op, 'ip -batch');
     const floorOf = (node?: NodeLine) => (line.floor ? pick(line.workload, line.op, line.floor, node) ?? pick(line.workload, line.op, line.floor) : undefined);
     const ours = s.nodes.map((node) => {
       const r = pick(line.workload, line.op, line.ours, node);
       if (!r) return '';
       const m = med(r);
-      const parts = [go ? `${ratio(m / med(go))} Go` : '', floorOf(node) ? `${ratio(m / med(floorOf(node)))} floor` : ''].filter(Boolean);
+      const parts = [go ? `${ratio(m / med(go))} Go` : '', rust ? `${ratio(m / med(rust))} Rust` : '', floorOf(node) ? `${ratio(m / med(floorOf(node)))} floor` : ''].filter(Boolean);
       return `${fmt(m)}${parts.length ? ` (${parts.join(', ')})` : ''}`;
     });
     if (ours.every((c) => c === '') && !go) continue;
-    out.push(`| ${line.label} | ${cell(go)} | ${cell(ip)} | ${cell(floorOf(primary))} | ${ours.join(' | ')} |`);
+    out.push(`| ${line.label} | ${cell(go)} |${withRust ? ` ${cell(rust)} |` : ''} ${cell(ip)} | ${cell(floorOf(primary))} | ${ours.join(' | ')} |`);
   }
   return out.join('\n');
 }

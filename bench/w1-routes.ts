@@ -1,17 +1,19 @@
 /**
  * W1: veth0 up with 10.0.0.1/16; add N routes 10.1.0.0+i /32 dev veth0 (one request + ACK each),
  * then delete them. Ours one by one (await each ACK) and batched (many requests per sendmsg),
- * against Go (vishvananda/netlink), the floor (prebuilt frames, one at a time and batched),
+ * against Go (vishvananda/netlink), Rust (rtnetlink: one at a time and a window in flight), the floor (prebuilt frames, one at a time and batched),
  * `ip -batch`, node `netlink`, and, outside the rounds, one `ip` per route (sampled and
  * extrapolated) and pyroute2.
  */
 import { join } from 'node:path';
 import {
   countRoutes, deleteNetns, floor, freshNetns, goNetlink, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, primaryNode, pyroute2,
-  ROOT, routeAddress, routeDevice, Rows, worker, type Row, type Setup,
+  ROOT, routeAddress, routeDevice, Rows, rustRtnetlink, worker, type Row, type Setup,
 } from './common.js';
 
 const NS = 'bw1';
+/** Requests the Rust peer keeps in flight in its concurrent run (within the socket's receive buffer). */
+const RUST_WINDOW = 64;
 type AddDel = { add: number[]; del: number[] };
 
 export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
@@ -51,6 +53,13 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
         log(`W1 round ${round}: Go`);
         push('Go vishvananda/netlink', await goNetlink<AddDel>(task, s.go), { role: 'go', note: 'RouteAdd / RouteDel, one at a time' });
         verify('go');
+      }
+      if (s.rust) {
+        log(`W1 round ${round}: Rust`);
+        const r = await rustRtnetlink<AddDel & { addConcurrent: number[]; delConcurrent: number[] }>({ ...task, window: RUST_WINDOW }, s.rust);
+        push('Rust rtnetlink, one at a time', r, { role: 'rust', note: 'route().add() / route().del(), each awaited' });
+        push(`Rust rtnetlink, ${RUST_WINDOW} in flight`, { add: r.addConcurrent, del: r.delConcurrent }, { note: 'for_each_concurrent: one request per datagram' });
+        verify('rust');
       }
       log(`W1 round ${round}: ip -batch`);
       const batch: AddDel = { add: [], del: [] };

@@ -1,12 +1,12 @@
 /**
  * W3: N veth pairs va<i>/vb<i>: create, both ends up (2N), a /30 on each end (2N), delete.
  * Ours one by one and concurrent (the concurrent run deletes with one RTM_DELLINK by IFLA_GROUP),
- * against Go (vishvananda/netlink), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
+ * against Go (vishvananda/netlink), Rust (rtnetlink, one at a time), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
  * outside the rounds, one `ip` per op and pyroute2. Every tool starts in a fresh namespace.
  */
 import {
   deleteNetns, floor, freshNetns, goNetlink, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, pairAddresses, primaryNode, pyroute2,
-  Rows, type Row, type Setup,
+  Rows, rustRtnetlink, type Row, type Setup,
 } from './common.js';
 
 const NS = 'bw3';
@@ -50,6 +50,11 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
         log(`W3 round ${round}: Go`);
         fresh();
         push('Go vishvananda/netlink', await goNetlink<Phases>(task, s.go), { role: 'go', note: 'one call at a time' });
+      }
+      if (s.rust) {
+        log(`W3 round ${round}: Rust`);
+        fresh();
+        push('Rust rtnetlink, one at a time', await rustRtnetlink<Phases>(task, s.rust), { role: 'rust', note: 'one call at a time' });
       }
       log(`W3 round ${round}: ip -batch`);
       fresh();
