@@ -77,13 +77,13 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
 
     for (const node of s.nodes) {
       log(`W1: heap allocated per request under node ${node.version} (bench/tools/alloc.ts)`);
-      type Alloc = { addBytesPerRequest: number; deleteBytesPerRequest: number; collections: number };
-      const a = await worker<Alloc>(node.path, ['--expose-gc', '--max-semi-space-size=256', join(ROOT, 'dist/bench/tools/alloc.js'), JSON.stringify({ netns: NS, n: s.w1Routes })]);
+      type Phase = { bytesPerRequest: number[]; collections: Array<Record<string, number>> };
+      const a = await worker<{ add: Phase; delete: Phase }>(node.path, [join(ROOT, 'dist/bench/tools/alloc.js'), JSON.stringify({ netns: NS, n: s.w1Routes, rounds: s.rounds })]);
       verify('alloc');
-      const extra: Partial<Row> = { ours: true, node, unit: 'bytes', ...(a.collections ? { note: `${a.collections} collections during the measurement: figure void` } : {}) };
-      const HEAP = `W1 heap allocated per request, one at a time (bytes, V8 heap in use before and after ${s.w1Routes.toLocaleString('en')} requests)`;
-      rows.add({ workload: HEAP, op: 'add', tool: 'ours', times: [a.addBytesPerRequest], ...extra });
-      rows.add({ workload: HEAP, op: 'delete', tool: 'ours', times: [a.deleteBytesPerRequest], ...extra });
+      const HEAP = `W1 heap allocated per request, one at a time (bytes: V8 heap in use after ${s.w1Routes.toLocaleString('en')} requests, minus before, plus what collections freed meanwhile)`;
+      for (const op of ['add', 'delete'] as const) {
+        rows.add({ workload: HEAP, op, tool: 'ours', times: a[op].bytesPerRequest, ours: true, node, unit: 'bytes', note: `collections per round: ${collectionsNote(a[op].collections)}` });
+      }
     }
 
     const sample = Math.min(s.w1IpSample, s.w1Routes);
@@ -108,4 +108,9 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     deleteNetns(NS);
   }
   return rows.list;
+}
+
+/** "1 Scavenge · 2 Scavenge, 1 MarkSweepCompact · none": each round's collections by kind. */
+function collectionsNote(rounds: ReadonlyArray<Record<string, number>>): string {
+  return rounds.map((kinds) => Object.entries(kinds).map(([kind, count]) => `${count} ${kind}`).join(', ') || 'none').join(' · ');
 }
