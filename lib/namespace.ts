@@ -5,19 +5,15 @@ import { NamespaceExistsError } from './errors.js';
 import { Link } from './link.js';
 import type { Nat } from './nat/nat.js';
 import { connectedPrefix } from './nat/published.js';
-import { Rules, type Rule, type RuleSpec } from './rules.js';
-import { Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
 import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
 import { watchPeers } from './netns-teardown.js';
 import type { Monitor, MonitorOptions } from './monitor/index.js';
 import { NamespaceHandles, namespaceFile, openNetnsFile, type SocketOptions } from './namespace-handles.js';
 import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
-import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './rtnl/addresses.js';
-import type { Change } from './rtnl/changes.js';
-import type { Rtnl, AddressFilter, LinkFilter, NeighborFilter, NsidEntry, RouteFilter } from './rtnl/client.js';
-import type { FdbEntry, FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
-import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
+import { NamespaceTables } from './namespace-tables.js';
+import type { Rtnl, LinkFilter, NsidEntry } from './rtnl/client.js';
+import type { DeviceRef } from './rtnl/routes.js';
 import {
   createNamedNetns,
   DEFAULT_NETNS_DIR,
@@ -31,7 +27,7 @@ import {
   type NetnsConnectOptions,
   type NetnsListenOptions,
 } from './sys/index.js';
-import { checkInteger, checkNamespaceHandle, checkNamespaceName, checkOptions, InvalidArgumentError, sysctlComponents, sysctlValue, type Family } from './validate.js';
+import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue } from './validate.js';
 
 export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 
@@ -40,7 +36,7 @@ export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, 
  * iproute2 way, so `ip netns list` and `ip netns exec NAME` see them. Each Namespace lazily opens
  * one netlink socket inside itself; `close()` releases it and the namespace fd.
  */
-export class Namespace implements AsyncDisposable {
+export class Namespace extends NamespaceTables implements AsyncDisposable {
   readonly #handles: NamespaceHandles;
   #deleteOnDispose = false;
 
@@ -53,6 +49,7 @@ export class Namespace implements AsyncDisposable {
     private readonly options: NamespaceOptions,
     releaseWhenIdle = false,
   ) {
+    super();
     this.#handles = new NamespaceHandles(fd, {
       path,
       shown: String(this),
@@ -125,7 +122,7 @@ export class Namespace implements AsyncDisposable {
   }
 
   /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
-  get rtnl(): Rtnl {
+  override get rtnl(): Rtnl {
     return this.#handles.rtnl;
   }
 
@@ -146,7 +143,7 @@ export class Namespace implements AsyncDisposable {
     };
   }
 
-  toString(): string {
+  override toString(): string {
     return this.name !== undefined ? `netns ${this.name}` : `netns ${this.path}`;
   }
 
@@ -183,142 +180,11 @@ export class Namespace implements AsyncDisposable {
     }
   }
 
-  // ---- addresses
-
-  /** Every address (`ip addr show`), or those of one family or device. */
-  addresses(filter?: AddressFilter): Promise<Address[]> {
-    return this.rtnl.addresses(filter);
-  }
-
-  /** `ip addr add 10.0.0.2/24 dev veth0`: (dev, cidr, options), or one { dev, cidr, ... } such as an Address read back. */
-  async addAddress(spec: AddressSpec): Promise<void>;
-  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
-  async addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
-    const { dev, cidr, options } = addressArguments(args);
-    await this.rtnl.addAddress(dev, cidr, options);
-  }
-
-  /** `ip addr del 10.0.0.2/24 dev veth0`: (dev, cidr), or one { dev, cidr } such as an Address read back. */
-  async deleteAddress(spec: AddressSpec): Promise<void>;
-  async deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
-  async deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
-    const { dev, cidr, options } = addressArguments(args);
-    await this.rtnl.deleteAddress(dev, cidr, options);
-  }
-
-  // ---- routes
-
-  /** Routes (`ip route show table all` filtered by `filter`; the kernel filters, strict checking being on). */
-  routes(filter?: RouteFilter): Promise<Route[]> {
-    return this.rtnl.routes(filter);
-  }
-  /** `ip route add`: EEXIST when the route exists. A Route from routes() can be given back. */
-  addRoute(spec: RouteSpec): Promise<void> {
-    return this.rtnl.addRoute(spec);
-  }
-  /** `ip route replace`: adds the route or changes the one with the same destination, table and metric. */
-  replaceRoute(spec: RouteSpec): Promise<void> {
-    return this.rtnl.replaceRoute(spec);
-  }
-  /** `ip route append`: adds the route beside an existing one to the same destination. */
-  appendRoute(spec: RouteSpec): Promise<void> {
-    return this.rtnl.appendRoute(spec);
-  }
-  /** `ip route del`: removes the first route matching the fields given (ESRCH when none does). */
-  deleteRoute(spec: RouteSpec): Promise<void> {
-    return this.rtnl.deleteRoute(spec);
-  }
-  /** Many routes, one request each, sent in as few datagrams as possible; one result per route. */
-  addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
-    return this.rtnl.addRoutes(specs);
-  }
-  /** Many routes deleted, as addRoutes adds them; one result per route. */
-  deleteRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
-    return this.rtnl.deleteRoutes(specs);
-  }
-  /** Like `ip -batch -force`: many link, address, route, neighbour and FDB changes in one call;
-   *  one result per change, in order (undefined where applied, else its error). */
-  batch(changes: readonly Change[]): Promise<Array<Error | undefined>> {
-    return this.rtnl.batch(changes);
-  }
-
-  // ---- nexthop objects (`ip nexthop`); a route uses one with { nhid }
-
-  /** Nexthop objects (`ip nexthop show`). */
-  nexthops(): Promise<NexthopObject[]> {
-    return this.nexthopRequests().list();
-  }
-  /** `ip nexthop add`: { id: 10, via: '10.0.0.254', dev: 'veth0' }, { id: 20, group: [{ id: 10 }, { id: 11, weight: 2 }] } or { id: 30, blackhole: true }. */
-  addNexthop(spec: NexthopObjectSpec): Promise<void> {
-    return this.nexthopRequests().add(spec);
-  }
-  /** `ip nexthop del id N`: routes through it are deleted by the kernel too. */
-  deleteNexthop(spec: number | Pick<NexthopObjectSpec, 'id'>): Promise<void> {
-    return this.nexthopRequests().delete(spec);
-  }
-  private nexthopRequests(): Nexthops {
-    return new Nexthops(this.rtnl.connection, (dev, field) => this.rtnl.index(dev, field));
-  }
-
-  // ---- policy routing rules
-
-  /** The rules of one family or both (`ip rule show`). */
-  rules(filter?: { family?: Family }): Promise<Rule[]> {
-    return new Rules(this.rtnl.connection).list(filter);
-  }
-  /** `ip rule add`: e.g. { from: '10.0.1.0/24', table: 100, priority: 1000 }. */
-  addRule(spec: RuleSpec): Promise<void> {
-    return new Rules(this.rtnl.connection).add(spec);
-  }
-  /** `ip rule del`: deletes the first rule matching every field given (a Rule from rules() matches itself). */
-  deleteRule(spec: RuleSpec): Promise<void> {
-    return new Rules(this.rtnl.connection).delete(spec);
-  }
-
   // ---- traffic control
 
   /** Qdiscs, filters and bandwidth limits on this namespace's devices (`tc`). */
   get tc(): TrafficControl {
     return new TrafficControl(this);
-  }
-
-  // ---- neighbours
-
-  /** Neighbour (ARP and NDP) entries (`ip neigh show`), or those `filter` selects. */
-  neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
-    return this.rtnl.neighbors(filter);
-  }
-  /** `ip neigh add 10.0.0.9 lladdr 02:00:00:00:00:09 dev veth0`: { dst, lladdr, dev }; a neighbour read back is one. */
-  addNeighbor(spec: NeighborSpec): Promise<void> {
-    return this.rtnl.addNeighbor(spec);
-  }
-  /** `ip neigh replace`: adds the entry or changes the existing one. */
-  replaceNeighbor(spec: NeighborSpec): Promise<void> {
-    return this.rtnl.replaceNeighbor(spec);
-  }
-  /** `ip neigh del DST dev DEV`. */
-  deleteNeighbor(spec: NeighborSpec): Promise<void> {
-    return this.rtnl.deleteNeighbor(spec);
-  }
-  /** Bridge FDB entries (`bridge fdb show`). */
-  async fdb(filter: Omit<NeighborFilter, 'family'> = {}): Promise<FdbEntry[]> {
-    return (await this.rtnl.neighbors({ ...checkOptions(filter, 'filter'), family: 'bridge' })).filter((n) => n.family === 'bridge');
-  }
-  /** `bridge fdb add MAC dev DEV [master|self]`: { lladdr, dev }; an entry read back is one. */
-  addFdb(spec: FdbSpec): Promise<void> {
-    return this.rtnl.addFdb(spec);
-  }
-  /** `bridge fdb append`: several remotes for one MAC (e.g. 00:00:00:00:00:00 on a vxlan). */
-  appendFdb(spec: FdbSpec): Promise<void> {
-    return this.rtnl.appendFdb(spec);
-  }
-  /** `bridge fdb replace`: adds the entry or changes the existing one. */
-  replaceFdb(spec: FdbSpec): Promise<void> {
-    return this.rtnl.replaceFdb(spec);
-  }
-  /** `bridge fdb del MAC dev DEV [dst IP]`. */
-  deleteFdb(spec: FdbSpec): Promise<void> {
-    return this.rtnl.deleteFdb(spec);
   }
 
   // ---- netns ids

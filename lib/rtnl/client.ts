@@ -1,70 +1,28 @@
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELNSID, RTM_NEWLINK, RTM_NEWNSID } from '../../messages/constants.js';
-import { frameType } from '../../messages/framing.js';
-import type { LinkMessage, NetlinkMessage, NsidMessage } from '../../messages/message.js';
-import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes, getLink, getNsid } from '../../messages/requests.js';
-import { NETNSA_NSID_NOT_ASSIGNED } from '../../messages/nsid/index.js';
+import { AF_BRIDGE } from '../../messages/constants.js';
+import type { LinkMessage, NetlinkMessage } from '../../messages/message.js';
+import { dumpLinks, dumpNsids, getLink, getNsid } from '../../messages/requests.js';
+import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
-import { checkInteger, checkInterfaceName, checkOptions, InvalidArgumentError, type Family } from '../validate.js';
-import { addressArguments, toAddress, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
+import { checkInteger, checkInterfaceName } from '../validate.js';
+import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
 import { applyChange, applyChanges } from './apply.js';
-import { deviceText } from './device-ref.js';
+import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import {
   describeChanges, planAddress, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
   type Change, type PlannedChange,
 } from './changes.js';
+import { deviceText } from './device-ref.js';
+import type { AddressFilter, LinkFilter, NeighborFilter, RouteFilter } from './filters.js';
 import { deleteLinkGroupMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
-import { toNeighbor, type FdbSpec, type Neighbor, type NeighborSpec } from './neighbors.js';
-import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES, type ProtocolName, type RouteTypeName, type TableName } from './names.js';
+import type { FdbSpec, Neighbor, NeighborSpec } from './neighbors.js';
+import { deleteNsidMessage, newNsidMessage, nsidEntries, nsidOfReply, type NsidEntry } from './nsids.js';
+import { readAddresses, readLinks, readNeighbors, readRoutes } from './reads.js';
 import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
-import { toRoute, type DeviceRef, type Route, type RouteSpec } from './routes.js';
-import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
-import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
+import { namesDevices, type DeviceRef, type Route, type RouteSpec } from './routes.js';
 
-/** Which routes ns.routes() returns (the kernel filters them, strict checking being on). */
-export interface RouteFilter {
-  family?: Family;
-  /** Default 'main', like `ip route`; 'all' for every table. */
-  table?: TableName | number | 'all';
-  dev?: DeviceRef;
-  protocol?: ProtocolName | number;
-  type?: RouteTypeName | number;
-}
-
-/** Which addresses ns.addresses() returns. */
-export interface AddressFilter {
-  family?: Family;
-  dev?: DeviceRef;
-}
-
-/** Which neighbour or FDB entries ns.neighbors() and ns.fdb() return. */
-export interface NeighborFilter {
-  family?: Family | 'bridge';
-  dev?: DeviceRef;
-  /** Entries of ports of this bridge (FDB) or of this master device. */
-  master?: DeviceRef;
-}
-
-/** Which links ns.links() returns. */
-export interface LinkFilter {
-  /** Only links of this kind ('veth', 'bridge', 'vxlan'). */
-  kind?: string;
-  /** Only ports of this bridge. */
-  master?: DeviceRef;
-}
-
-/** One netns id: the id this namespace uses for another namespace. */
-export interface NsidEntry {
-  nsid: number;
-}
-
-/** A filter's family as its AF_* number; anything but 4, 6 (or 'bridge' where allowed) is refused. */
-function familyNumber(family: unknown, bridge = false): number {
-  if (family === undefined) return AF_UNSPEC;
-  if (bridge && family === 'bridge') return AF_BRIDGE;
-  if (family === 4 || family === 6) return family === 4 ? AF_INET : AF_INET6;
-  throw new InvalidArgumentError('family', family, `is not 4 or 6${bridge ? " or 'bridge'" : ''}`);
-}
+export type { AddressFilter, LinkFilter, NeighborFilter, RouteFilter } from './filters.js';
+export type { NsidEntry } from './nsids.js';
 
 /**
  * rtnetlink calls in one namespace, over one connection: typed results, checked arguments, and
@@ -116,15 +74,7 @@ export class Rtnl {
   /** Every link, or those `filter` selects (one RTM_GETLINK dump). */
   async links(filter?: LinkFilter): Promise<LinkState[]> {
     try {
-      filter = checkOptions(filter, 'filter');
-      if (filter.kind !== undefined && (typeof filter.kind !== 'string' || filter.kind === '')) throw new InvalidArgumentError('kind', filter.kind, "is not a link kind such as 'veth'");
-      const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
-      const request = dumpLinks({ skipStats: true, ...(master !== undefined ? { master } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
-      // Each link is read for its summary fields only; `raw` is decoded if and when it is read.
-      const frames = await this.connection.dumpFrames(request, { operation: 'RTM_GETLINK dump' });
-      const links: LinkState[] = [];
-      for (const frame of frames) if (frameType(frame, 0) === RTM_NEWLINK) links.push(linkStateOfFrame(frame));
-      return links;
+      return await readLinks(this.connection, this.#index, filter);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -233,11 +183,7 @@ export class Rtnl {
   /** Every address, or those `filter` selects. */
   async addresses(filter?: AddressFilter): Promise<Address[]> {
     try {
-      filter = checkOptions(filter, 'filter');
-      const family = familyNumber(filter.family);
-      const index = filter.dev === undefined ? undefined : await this.index(filter.dev);
-      const replies = await this.dump(dumpAddresses({ family, ...(index !== undefined ? { index } : {}) }), 'RTM_GETADDR dump');
-      return replies.flatMap((m) => (m.kind === 'address' ? [toAddress(m.body)] : []));
+      return await readAddresses(this.connection, this.#index, filter);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -273,44 +219,29 @@ export class Rtnl {
    * A route change. A spec whose devices are all indexes is checked and written straight into the
    * send buffer, in one step; one that names devices is checked, then its names are looked up.
    */
-  private route(kind: RouteKind, spec: RouteSpec): Promise<void> {
-    return namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec);
+  private async route(kind: RouteKind, spec: RouteSpec): Promise<void> {
+    try {
+      await (namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec));
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
   }
 
   /** `ip route add`. */
-  async addRoute(spec: RouteSpec): Promise<void> {
-    try {
-      await this.route('add', spec);
-    } catch (error) {
-      rethrowAtCaller(error);
-    }
+  addRoute(spec: RouteSpec): Promise<void> {
+    return this.route('add', spec);
   }
-
   /** `ip route replace`. */
-  async replaceRoute(spec: RouteSpec): Promise<void> {
-    try {
-      await this.route('replace', spec);
-    } catch (error) {
-      rethrowAtCaller(error);
-    }
+  replaceRoute(spec: RouteSpec): Promise<void> {
+    return this.route('replace', spec);
   }
-
   /** `ip route append`. */
-  async appendRoute(spec: RouteSpec): Promise<void> {
-    try {
-      await this.route('append', spec);
-    } catch (error) {
-      rethrowAtCaller(error);
-    }
+  appendRoute(spec: RouteSpec): Promise<void> {
+    return this.route('append', spec);
   }
-
   /** `ip route del`. */
-  async deleteRoute(spec: RouteSpec): Promise<void> {
-    try {
-      await this.route('delete', spec);
-    } catch (error) {
-      rethrowAtCaller(error);
-    }
+  deleteRoute(spec: RouteSpec): Promise<void> {
+    return this.route('delete', spec);
   }
 
   /**
@@ -321,12 +252,10 @@ export class Rtnl {
   addRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     return this.manyRoutes('add', specs);
   }
-
   /** Deletes many routes, as addRoutes adds them. */
   deleteRoutes(specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     return this.manyRoutes('delete', specs);
   }
-
   /** As route(), for many: when no spec names a device, each is checked and written in one step. */
   private manyRoutes(kind: RouteKind, specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
     if (Array.isArray(specs) && !specs.some(namesDevices)) return this.connection.changes(ROUTE_WRITERS[kind], specs);
@@ -345,37 +274,19 @@ export class Rtnl {
   }
 
   private apply(planned: PlannedChange): Promise<void> {
-    return applyChange(this.connection, this.#lookup, planned);
+    return applyChange(this.connection, this.#index, planned);
   }
 
   private applyAll(count: number, plan: (i: number) => PlannedChange): Promise<Array<Error | undefined>> {
-    return applyChanges(this.connection, this.#lookup, count, plan);
+    return applyChanges(this.connection, this.#index, count, plan);
   }
 
-  readonly #lookup = (name: string): Promise<number> => this.index(name);
+  readonly #index = (ref: DeviceRef, field?: string): Promise<number> => this.index(ref, field);
 
   /** Routes `filter` selects (table main by default, like `ip route`). */
   async routes(filter?: RouteFilter, options?: RequestOptions): Promise<Route[]> {
     try {
-      filter = checkOptions(filter, 'filter');
-      // Every field is checked before the device lookup, the first thing sent.
-      const family = familyNumber(filter.family);
-      const table = filter.table === 'all' ? undefined : lookup(TABLES, filter.table ?? 'main', 'table', 0xffffffff);
-      const protocol = filter.protocol === undefined ? undefined : lookup(PROTOCOLS, filter.protocol, 'protocol');
-      const type = filter.type === undefined ? undefined : lookup(ROUTE_TYPES, filter.type, 'type');
-      const oif = filter.dev === undefined ? undefined : await this.index(filter.dev);
-      const request = dumpRoutes({
-        family,
-        ...(table !== undefined ? { table } : {}),
-        ...(oif !== undefined ? { oif } : {}),
-        ...(protocol !== undefined ? { protocol } : {}),
-        ...(type !== undefined ? { type } : {}),
-      });
-      const replies = await this.dump(request, 'RTM_GETROUTE dump', options);
-      // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
-      const routes: Route[] = [];
-      for (const m of replies) if (m.kind === 'route') routes.push(toRoute(m.body));
-      return routes;
+      return await readRoutes(this.connection, this.#index, filter, options);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -386,17 +297,7 @@ export class Rtnl {
   /** Neighbour or FDB entries `filter` selects. */
   async neighbors(filter?: NeighborFilter): Promise<Neighbor[]> {
     try {
-      filter = checkOptions(filter, 'filter');
-      const family = familyNumber(filter.family, true);
-      const ifindex = filter.dev === undefined ? undefined : await this.index(filter.dev);
-      const master = filter.master === undefined ? undefined : await this.index(filter.master, 'master');
-      const request = dumpNeighbors({
-        family,
-        ...(ifindex !== undefined ? { ifindex } : {}),
-        ...(master !== undefined ? { master } : {}),
-      });
-      const replies = await this.dump(request, 'RTM_GETNEIGH dump');
-      return replies.flatMap((m) => (m.kind === 'neighbor' ? [toNeighbor(m.body)] : []));
+      return await readNeighbors(this.connection, this.#index, filter);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -453,10 +354,7 @@ export class Rtnl {
   /** Assigns `nsid` (or lets the kernel pick with -1) to the namespace behind `fd`. */
   async setNsid(fd: number, nsid: number, description = `fd ${fd}`): Promise<void> {
     try {
-      const message: NsidMessage = {
-        kind: 'nsid', type: RTM_NEWNSID, flags: NLM_F_CREATE | NLM_F_EXCL, seq: 0, pid: 0,
-        body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', -1, 0x7fffffff), fd } },
-      };
+      const message = newNsidMessage(fd, nsid);
       await this.send(message, `RTM_NEWNSID ${nsid} for ${description}`);
     } catch (error) {
       rethrowAtCaller(error);
@@ -466,10 +364,7 @@ export class Rtnl {
   /** Takes back netns id `nsid`. */
   async deleteNsid(nsid: number): Promise<void> {
     try {
-      const message: NsidMessage = {
-        kind: 'nsid', type: RTM_DELNSID, flags: 0, seq: 0, pid: 0,
-        body: { family: AF_UNSPEC, attrs: { nsid: checkInteger(nsid, 'nsid', 0, 0x7fffffff) } },
-      };
+      const message = deleteNsidMessage(nsid);
       await this.send(message, `RTM_DELNSID ${nsid}`);
     } catch (error) {
       rethrowAtCaller(error);
@@ -480,8 +375,7 @@ export class Rtnl {
   async nsidOf(fd: number, description = `fd ${fd}`): Promise<number | undefined> {
     try {
       const [reply] = await this.send(getNsid({ fd }), `RTM_GETNSID for ${description}`);
-      const nsid = (reply as NsidMessage | undefined)?.body.attrs.nsid;
-      return nsid === undefined || nsid === NETNSA_NSID_NOT_ASSIGNED ? undefined : nsid;
+      return nsidOfReply(reply);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -490,8 +384,7 @@ export class Rtnl {
   /** Every netns id given in this namespace. */
   async nsids(): Promise<NsidEntry[]> {
     try {
-      const replies = await this.dump(dumpNsids(), 'RTM_GETNSID dump');
-      return replies.flatMap((m) => (m.kind === 'nsid' && m.body.attrs.nsid !== undefined ? [{ nsid: m.body.attrs.nsid }] : []));
+      return nsidEntries(await this.dump(dumpNsids(), 'RTM_GETNSID dump'));
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -503,13 +396,3 @@ export class Rtnl {
   }
 }
 
-
-/** Whether a route spec names any device (by name, to be looked up) rather than giving indexes. */
-function namesDevices(spec: RouteSpec): boolean {
-  if (typeof spec !== 'object' || spec === null) return false;
-  if (typeof spec.dev === 'string') return true;
-  const hops = spec.nexthops;
-  if (!Array.isArray(hops)) return false;
-  for (const hop of hops) if (typeof hop?.dev === 'string') return true;
-  return false;
-}

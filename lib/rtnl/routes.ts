@@ -109,3 +109,13 @@ export function toRoute(raw: RouteBody): Route {
   return route;
 }
 
+
+/** Whether a route spec names any device (by name, to be looked up) rather than giving indexes. */
+export function namesDevices(spec: RouteSpec): boolean {
+  if (typeof spec !== 'object' || spec === null) return false;
+  if (typeof spec.dev === 'string') return true;
+  const hops = spec.nexthops;
+  if (!Array.isArray(hops)) return false;
+  for (const hop of hops) if (typeof hop?.dev === 'string') return true;
+  return false;
+}
