@@ -124,3 +124,32 @@ export class NamespaceExistsError extends NetnsRtnlError {
     super(`namespace ${JSON.stringify(namespace)} already exists (${path}); pass { existOk: true } to open it`, options);
   }
 }
+
+/** A call on a Namespace after close() or delete(): the object holds nothing any more. Open it again. */
+export class NamespaceClosedError extends NetnsRtnlError {
+  override readonly name = 'NamespaceClosedError';
+  readonly code = 'ERR_NAMESPACE_CLOSED';
+  constructor(readonly namespace: string) {
+    super(`${namespace} is closed: open it again (Namespace.open) to use it`);
+  }
+}
+
+/**
+ * A namespace released while idle (`releaseWhenIdle`) was opened again by its path, and the path
+ * now leads to another namespace (the old one was deleted and the name reused). The object refuses
+ * to act on the new one.
+ */
+export class NamespaceReplacedError extends NetnsRtnlError {
+  override readonly name = 'NamespaceReplacedError';
+  readonly code = 'ERR_NAMESPACE_REPLACED';
+  constructor(
+    readonly namespace: string,
+    readonly path: string,
+    /** The inode the object was made for. */
+    readonly expectedInode: number,
+    /** The inode found at `path` now. */
+    readonly foundInode: number,
+  ) {
+    super(`${namespace}: ${path} is now another namespace (inode ${foundInode}, not ${expectedInode})`);
+  }
+}

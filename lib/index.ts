@@ -89,7 +89,9 @@ export {
   ERRNO,
   errnoName,
   InvalidArgumentError,
+  NamespaceClosedError,
   NamespaceExistsError,
+  NamespaceReplacedError,
   NetlinkDecodeError,
   NetlinkError,
   NetlinkOverrunError,
@@ -103,4 +105,4 @@ export {
 } from './errors.js';
 export { type Family } from './validate.js';
 export { openNetlinkEventSocket, openNetlinkSocket, withNetns, SystemCallError, NetnsRestoreError, type EventSocket, type NetlinkSocketOptions, type RequestSocket } from './sys/index.js';
-export { ConnectTimeoutError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';
+export { ConnectTimeoutError, SocketHandoffError, UnsupportedHostError, type NetnsConnectOptions, type NetnsListenOptions } from './sys/index.js';

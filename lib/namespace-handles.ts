@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Logger } from './log.js';
 import { Connection } from './connection.js';
+import { NamespaceClosedError, NamespaceReplacedError } from './errors.js';
 import { DEFAULT_MONITOR_RECEIVE_BUFFER, Monitor, type MonitorOptions } from './monitor/index.js';
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
@@ -121,7 +122,7 @@ export class NamespaceHandles {
   }
 
   get fd(): number {
-    if (this.#closed) throw new Error(`${this.options.shown} is closed`);
+    if (this.#closed) throw new NamespaceClosedError(this.options.shown);
     if (this.#fd === undefined) {
       this.#fd = this.reopen();
       this.releaseSoon();
@@ -135,7 +136,7 @@ export class NamespaceHandles {
     const inode = netnsInodeOfFd(fd);
     if (inode !== this.inode) {
       closeFd(fd);
-      throw new Error(`${this.options.shown}: ${this.options.path} is now another namespace (inode ${inode}, not ${this.inode})`);
+      throw new NamespaceReplacedError(this.options.shown, this.options.path, this.inode, inode);
     }
     return fd;
   }

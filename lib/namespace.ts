@@ -270,7 +270,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
    * it in the background, with its devices; `waitForDevices` waits for that (see its comment).
    */
   async delete(options: DeleteNamespaceOptions = {}): Promise<void> {
-    if (this.name === undefined) throw new Error(`${this} has no name to delete; close() it instead`);
+    if (this.name === undefined) throw new InvalidArgumentError('namespace', this.path, 'has no name to delete (it was opened by path or pid, or is the current one): close() it instead');
     const timeoutMs = options.timeoutMs === undefined ? 30_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
     const dir = this.options.dir ?? DEFAULT_NETNS_DIR;
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;

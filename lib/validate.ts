@@ -64,13 +64,10 @@ export function checkInterfaceName(name: unknown, field = 'name'): string {
   return name as string;
 }
 
+/** A name for a namespace file in the netns directory (see validateNetnsName). */
 export function checkNamespaceName(name: unknown, field = 'namespace name'): string {
   if (typeof name !== 'string') throw new InvalidArgumentError(field, name, 'is not a string');
-  try {
-    validateNetnsName(name);
-  } catch (error) {
-    throw new InvalidArgumentError(field, name, `is not usable: ${(error as Error).message}`);
-  }
+  validateNetnsName(name, field);
   return name;
 }
 

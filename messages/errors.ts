@@ -10,7 +10,11 @@ export type OwnErrorCode =
   | 'ERR_UNEXPECTED_REPLY'
   | 'ERR_NETNS_RESTORE'
   | 'ERR_MONITOR_SYNC'
-  | 'ERR_CNI';
+  | 'ERR_CNI'
+  | 'ERR_NAMESPACE_CLOSED'
+  | 'ERR_NAMESPACE_REPLACED'
+  | 'ERR_UNSUPPORTED_HOST'
+  | 'ERR_SOCKET_HANDOFF';
 
 /** Every `code` an error of this library can carry: an errno name ('EEXIST', 'ERESTART') or one of its own. */
 export type ErrorCode = ErrnoCode | OwnErrorCode;
@@ -52,7 +56,7 @@ export class NetlinkDecodeError extends NetnsRtnlError {
  * e.g. `mtu: 70000 is not an MTU: a whole number from 68 to 65535`.
  */
 export class InvalidArgumentError extends NetnsRtnlError {
-  override readonly name = 'InvalidArgumentError';
+  override readonly name: string = 'InvalidArgumentError';
   readonly code = 'ERR_INVALID_ARGUMENT';
 
   constructor(
@@ -66,12 +70,13 @@ export class InvalidArgumentError extends NetnsRtnlError {
 }
 
 /**
- * A value as an error message shows it: strings quoted, bigints with `n`, byte arrays by length,
+ * A value as an error message shows it: strings quoted, bigints with `n`, functions by name, byte arrays by length,
  * other objects as JSON where they can be (cut at 80 characters).
  */
 export function showValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (ArrayBuffer.isView(value)) return `${value.byteLength} bytes`;
   if (typeof value === 'object' && value !== null) {
     let json: string | undefined;

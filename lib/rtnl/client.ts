@@ -4,7 +4,7 @@ import { dumpLinks, dumpNsids, getLink, getNsid } from '../../messages/requests.
 import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
-import { checkInteger, checkInterfaceName } from '../validate.js';
+import { checkInteger, checkInterfaceName, InvalidArgumentError } from '../validate.js';
 import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
 import { applyChange, applyChanges } from './apply.js';
 import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
@@ -118,7 +118,7 @@ export class Rtnl {
     try {
       checkInterfaceName(name, 'dev');
       const message = setLinkMessage(0, changes);
-      if (message.body.attrs.ifname !== undefined) throw new TypeError('setLinkByName: use setLink to rename a link');
+      if (message.body.attrs.ifname !== undefined) throw new InvalidArgumentError('changes.name', changes.name, 'cannot be given to setLinkByName, which finds the link by that name: rename with setLink(dev, { name })');
       message.body.attrs.ifname = name;
       await this.send(message, `RTM_NEWLINK set ${name} ${describeChanges(changes)}`);
     } catch (error) {

@@ -15,6 +15,7 @@ import {
 } from '../../messages/link/index.js';
 import { decodeMessages, type LinkMessage } from '../../messages/message.js';
 import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError } from '../validate.js';
+import { UnexpectedReplyError } from '../errors.js';
 import type { Rtnl } from './client.js';
 
 /** What a link looks like at one moment, as `ip link` shows it. */
@@ -61,7 +62,7 @@ export function linkStateOfFrame(frame: Uint8Array): LinkState {
 
 function linkBodyOfFrame(frame: Uint8Array): LinkBody {
   const [message] = decodeMessages(frame);
-  if (message?.kind !== 'link') throw new TypeError(`expected an RTM_NEWLINK frame, got ${message?.kind ?? 'nothing'}`);
+  if (message?.kind !== 'link') throw new UnexpectedReplyError('RTM_GETLINK', `expected an RTM_NEWLINK frame, got ${message?.kind ?? 'nothing'}`);
   return message.body;
 }
 

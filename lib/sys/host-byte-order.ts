@@ -1,4 +1,14 @@
 import { endianness } from 'node:os';
+import { NetnsRtnlError } from '../../messages/errors.js';
+
+/** This library cannot work on this host: a big-endian CPU (netlink is host byte order, the codecs little-endian). */
+export class UnsupportedHostError extends NetnsRtnlError {
+  override readonly name = 'UnsupportedHostError';
+  readonly code = 'ERR_UNSUPPORTED_HOST';
+  constructor(message: string) {
+    super(message);
+  }
+}
 
 /**
  * Netlink carries numbers in the host's byte order, and every codec in messages/ reads and writes
@@ -7,7 +17,7 @@ import { endianness } from 'node:os';
  */
 export function checkHostByteOrder(order: 'BE' | 'LE' = endianness()): void {
   if (order !== 'LE') {
-    throw new Error('netns-rtnl needs a little-endian host: netlink uses host byte order and this library encodes little-endian (x86_64, aarch64, riscv64 ...)');
+    throw new UnsupportedHostError('netns-rtnl needs a little-endian host: netlink uses host byte order and this library encodes little-endian (x86_64, aarch64, riscv64 ...)');
   }
 }
 

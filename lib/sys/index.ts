@@ -1,6 +1,8 @@
 // lib/sys: the only code in the project that touches the operating system.
 export * from './constants.js';
 export { SystemCallError } from './system-call-error.js';
+export { SocketHandoffError } from './socket-handoff-error.js';
+export { UnsupportedHostError } from './host-byte-order.js';
 export { currentNetnsInode, netnsInodeOfFd, NetnsRestoreError, withNetns, withNewNetns } from './netns-thread.js';
 export {
   createNamedNetns,

@@ -12,6 +12,7 @@ import {
 import { ioctlNoArgument, mount, umount2 } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { SystemCallError } from './system-call-error.js';
+import { InvalidArgumentError } from '../../messages/errors.js';
 
 export const DEFAULT_NETNS_DIR = '/run/netns';
 
@@ -20,13 +21,13 @@ export interface NetnsDirOptions {
   dir?: string;
 }
 
-/** Throws a TypeError unless `name` can be a file name in the netns directory. */
-export function validateNetnsName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('namespace name must be a non-empty string');
-  if (name === '.' || name === '..') throw new TypeError(`namespace name must not be "${name}"`);
-  if (name.includes('/')) throw new TypeError(`namespace name must not contain "/": ${JSON.stringify(name)}`);
-  if (name.includes('\0')) throw new TypeError('namespace name must not contain a NUL byte');
-  if (Buffer.byteLength(name) > 255) throw new TypeError('namespace name must be at most 255 bytes');
+/** Throws InvalidArgumentError (field `field`) unless `name` can be a file name in the netns directory. */
+export function validateNetnsName(name: string, field = 'namespace name'): void {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError(field, name, 'is not a namespace name: a non-empty string');
+  if (name === '.' || name === '..') throw new InvalidArgumentError(field, name, 'is not usable as a namespace name (it names a directory)');
+  if (name.includes('/')) throw new InvalidArgumentError(field, name, 'contains "/": a name is one file name in the netns directory; to open a namespace by its path, pass { path }');
+  if (name.includes('\0')) throw new InvalidArgumentError(field, name, 'contains a NUL byte');
+  if (Buffer.byteLength(name) > 255) throw new InvalidArgumentError(field, name, 'is longer than 255 bytes');
 }
 
 /** Path of the file that holds the named namespace. */
@@ -84,8 +85,11 @@ export function listNamedNetns(dir: string = DEFAULT_NETNS_DIR): string[] {
   }
 }
 
-/** A path that exists but is not a network namespace file; `what` says what it is instead. */
-export class NotNetnsError extends Error {
+/**
+ * A path that exists but is not a network namespace file; `what` says what it is instead. An
+ * InvalidArgumentError (field 'namespace', `value` the path).
+ */
+export class NotNetnsError extends InvalidArgumentError {
   override readonly name = 'NotNetnsError';
   constructor(
     readonly path: string,
@@ -97,7 +101,7 @@ export class NotNetnsError extends Error {
      */
     readonly placeholder: boolean,
   ) {
-    super(`${path} is ${what}, not a network namespace`);
+    super('namespace', path, `is ${what}, not a network namespace`);
   }
 }
 

@@ -24,6 +24,7 @@ import { DropCounter, SocketClosedError, SocketListeners, callSafely, setBufferS
 import { findNetlinkSocketFd } from './netlink-socket-fd.js';
 import { currentNetnsInode, withNetns } from './netns-thread.js';
 import { ERRNO } from './errno.js';
+import { InvalidArgumentError } from '../../messages/errors.js';
 import { SystemCallError } from './system-call-error.js';
 
 /** Opens an event socket (join groups with addMembership), in the namespace `options.netnsFd` refers to if given. */
@@ -194,7 +195,7 @@ export class EventSocket implements EventTransport {
   // (the bind-time bitmask stops at 32).
   #setGroup(option: number, group: number): void {
     this.#assertOpen();
-    if (!Number.isInteger(group) || group <= 0 || group > 0xffff_ffff) throw new RangeError(`netlink group must be a positive integer, got ${group}`);
+    if (!Number.isInteger(group) || group <= 0 || group > 0xffff_ffff) throw new InvalidArgumentError('group', group, 'is not a netlink multicast group: a whole number from 1 to 4294967295');
     setsockoptInt(this.fd, SOL_NETLINK, option, group | 0);
   }
 

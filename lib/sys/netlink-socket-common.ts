@@ -2,14 +2,14 @@
  * What the two netlink socket kinds share: buffer sizing, socket options, the closed-socket error,
  * the listeners, and overrun detection through the kernel's drop counter.
  */
-import { NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
+import { NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SK_MEMINFO_DROPS, SOL_NETLINK, SOL_SOCKET, SO_MEMINFO, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE } from './constants.js';
 import { NLMSG_HDRLEN, NLM_F_MULTI } from '../../messages/constants.js';
 import { frameFlags } from '../../messages/framing.js';
 import { truesize } from '../answer-cost.js';
 import { getsockoptInto, setsockoptInt } from './libc.js';
 import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
-import { NetnsRtnlError } from '../../messages/errors.js';
+import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 
 /** openNetlinkSocket()'s and openNetlinkEventSocket()'s options. */
 export interface NetlinkSocketOptions {
@@ -31,7 +31,9 @@ export class SocketClosedError extends NetnsRtnlError {
 
 /** Tries the FORCE variant (CAP_NET_ADMIN, may exceed net.core.[rw]mem_max), then the capped one. */
 export function setBufferSize(fd: number, forced: number, capped: number, bytes: number): void {
-  if (!Number.isInteger(bytes) || bytes <= 0 || bytes > 0x7fff_ffff) throw new RangeError(`buffer size must be a positive int, got ${bytes}`);
+  if (!Number.isInteger(bytes) || bytes <= 0 || bytes > 0x7fff_ffff) {
+    throw new InvalidArgumentError(forced === SO_RCVBUFFORCE ? 'recvBufferSize' : 'sendBufferSize', bytes, 'is not a socket buffer size: a whole number of bytes from 1 to 2147483647');
+  }
   try {
     setsockoptInt(fd, SOL_SOCKET, forced, bytes);
   } catch (error) {

@@ -4,11 +4,12 @@
  * unique by (network namespace, protocol, port id), and each of those can be read from an fd
  * (SIOCGSKNS, SO_PROTOCOL, getsockname). The fd the kernel most likely gave the socket (the
  * lowest free one just before it was made) is checked first; if it is not the socket, every fd
- * of the process is, and no match is an error.
+ * of the process is, and no match is a SocketHandoffError.
  */
 import { closeSync, fstatSync, readdirSync } from 'node:fs';
 import { AF_NETLINK, SIOCGSKNS, SOCKADDR_NL_SIZE, SOL_SOCKET, SO_PROTOCOL } from './constants.js';
 import { getsockname, getsockoptInto, ioctlNoArgument } from './libc.js';
+import { SocketHandoffError } from './socket-handoff-error.js';
 
 /** What identifies one netlink socket. */
 export interface NetlinkSocketIdentity {
@@ -51,5 +52,5 @@ export function findNetlinkSocketFd(identity: NetlinkSocketIdentity, likely: num
     const fd = Number(entry);
     if (fd !== likely && isNetlinkSocket(fd, identity)) return fd;
   }
-  throw new Error(`no fd of this process is the netlink socket of protocol ${identity.protocol}, port ${identity.port}, in netns inode ${identity.netnsInode}`);
+  throw new SocketHandoffError(`no fd of this process is the netlink socket of protocol ${identity.protocol}, port ${identity.port}, in netns inode ${identity.netnsInode}`);
 }

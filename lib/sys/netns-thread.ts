@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, statSync, constants as fsConstants } from 'node:fs';
 import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
 import { setns, unshare } from './libc.js';
-import { NetnsRtnlError } from '../../messages/errors.js';
+import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 
 const THREAD_NETNS = '/proc/thread-self/ns/net';
 
@@ -55,9 +55,9 @@ export function withNewNetns<T>(action: () => T): T {
 }
 
 function runInNetns<T>(enter: (() => void) | undefined, action: () => T): T {
-  if (typeof action !== 'function') throw new TypeError('withNetns: action must be a function');
-  if (isAsyncFunction(action)) throw new TypeError('withNetns: the action must be synchronous, not an async function');
-  if (enter === undefined) return refusePromise(action());
+  if (typeof action !== 'function') throw new InvalidArgumentError('action', action, 'is not a function: withNetns runs a synchronous function in the namespace');
+  if (isAsyncFunction(action)) throw new InvalidArgumentError('action', action, 'is an async function: withNetns needs a synchronous one (the thread leaves the namespace when it returns, before any await resumes)');
+  if (enter === undefined) return refusePromise(action, action());
 
   const original = openSync(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
   try {
@@ -71,18 +71,18 @@ function runInNetns<T>(enter: (() => void) | undefined, action: () => T): T {
       throw error;
     }
     restore(original, originalInode, undefined);
-    return refusePromise(result);
+    return refusePromise(action, result);
   } finally {
     closeSync(original);
   }
 }
 
-function refusePromise<T>(result: T): T {
+function refusePromise<T>(action: () => T, result: T): T {
   if (isThenable(result)) {
     // Whatever that promise still does runs outside the namespace. It is refused;
     // keep its eventual rejection from also crashing the process as unhandled.
     result.then(undefined, () => undefined);
-    throw new TypeError('withNetns: the action returned a promise; it must be synchronous');
+    throw new InvalidArgumentError('action', action, 'returned a promise: withNetns needs a synchronous function (what runs after an await is outside the namespace)');
   }
   return result;
 }

@@ -23,6 +23,7 @@ import { endianness } from 'node:os';
 import { O_CLOEXEC, SOL_SOCKET } from './constants.js';
 import { bind, setsockoptBytes, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
+import { SocketHandoffError } from './socket-handoff-error.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 import { AF_INET, AF_INET6 } from '../../messages/constants.js';
 
@@ -203,7 +204,7 @@ export function connectInNetns(netnsFd: number, options: NetnsConnectOptions): P
     };
     const onConnect = (): void => {
       // Defence against the trap described at the top: the connection must be on our socket.
-      if (!ownSocket(fd, inode)) done(new Error(`connect ${host}:${port}: Node no longer holds the socket made in the namespace (fd ${fd}); the connection is not in the intended namespace`));
+      if (!ownSocket(fd, inode)) done(new SocketHandoffError(`connect ${host}:${port}: Node no longer holds the socket made in the namespace (fd ${fd}); the connection is not in the intended namespace`));
       else done(undefined);
     };
     const onError = (error: Error): void => {

@@ -4,7 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { Namespace, RequestTimeoutError, VethPair } from '../../lib/index.js';
+import { Namespace, NamespaceReplacedError, RequestTimeoutError, VethPair } from '../../lib/index.js';
+import { NamespaceHandles } from '../../lib/namespace-handles.js';
+import { openNetnsFd } from '../../lib/sys/index.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
 if (integrationSkipReason !== undefined) console.log(`namespace-lifecycle: ${integrationSkipReason}`);
@@ -83,5 +85,31 @@ describe.skipIf(!canRunIntegration)('Namespace lifecycle', () => {
     await using ns = await Namespace.create(`${P}twice`, { deleteOnDispose: true });
     await ns.delete();
     expect(ns.closed).toBe(true);
+  });
+
+  it('a handle released while idle refuses to open its path again when the path now leads to another namespace', async () => {
+    const a = await Namespace.create(`${P}replaced-a`);
+    const b = await Namespace.create(`${P}replaced-b`);
+    try {
+      // Made for a, but its path is b's: what a deleted and re-created name looks like on reopen.
+      const handles = new NamespaceHandles(openNetnsFd(a.path), {
+        path: b.path, shown: 'netns replaced', releaseWhenIdle: true,
+        socketOptions: () => ({ context: 'in netns replaced' }), localPrefixOf: async () => undefined,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      let error: unknown;
+      try {
+        void handles.fd;
+      } catch (e) {
+        error = e;
+      }
+      handles.close();
+      expect(error).toBeInstanceOf(NamespaceReplacedError);
+      expect(error).toMatchObject({ code: 'ERR_NAMESPACE_REPLACED', path: b.path, expectedInode: a.inode, foundInode: b.inode });
+    } finally {
+      await a.delete();
+      await b.delete();
+    }
   });
 });

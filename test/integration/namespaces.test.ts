@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Bridge, InvalidArgumentError, Namespace, NamespaceExistsError } from '../../lib/index.js';
+import { Bridge, InvalidArgumentError, Namespace, NamespaceClosedError, NamespaceExistsError } from '../../lib/index.js';
 import { collect, ipJson, runIn, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -100,6 +100,8 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
     await ns.rtnl.links(); // opens the socket, so delete has one to close
     await ns.delete();
     expect(ns.closed).toBe(true);
+    expect(() => ns.fd).toThrow(NamespaceClosedError);
+    await expect(ns.links()).rejects.toThrow(expect.objectContaining({ code: 'ERR_NAMESPACE_CLOSED', namespace: `netns ${P}del` }));
     expect(existsSync(`/run/netns/${P}del`)).toBe(false);
     expect(Namespace.list()).not.toContain(`${P}del`);
     expect(ipNetnsList()).not.toContain(`${P}del`);

@@ -28,6 +28,7 @@ import {
 import { bind, socket } from '../../lib/sys/libc.js';
 import { findNetlinkSocketFd, isNetlinkSocket } from '../../lib/sys/netlink-socket-fd.js';
 import type { Transport } from '../../lib/transport.js';
+import { InvalidArgumentError } from '../../messages/errors.js';
 
 if (integrationSkipReason !== undefined) console.log(`sys-netns: ${integrationSkipReason}`);
 
@@ -182,8 +183,8 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
   it('withNetns refuses async work and still restores the thread', () => {
     const home = currentNetnsInode();
     const { fd } = scratchNetns('sys-async');
-    expect(() => withNetns(fd, async () => 1)).toThrow(TypeError);
-    expect(() => withNetns(fd, () => Promise.resolve(1))).toThrow(/promise/);
+    expect(() => withNetns(fd, async () => 1)).toThrow(InvalidArgumentError);
+    expect(() => withNetns(fd, () => Promise.resolve(1))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'action', message: expect.stringMatching(/returned a promise/) }));
     expect(() => withNetns(fd, () => Promise.reject(new Error('ignored')))).toThrow(/promise/);
     expect(currentNetnsInode()).toBe(home);
   });
@@ -222,7 +223,7 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     scratchNetns('sys-taken');
     expect(() => createNamedNetns('sys-taken')).toThrow(expect.objectContaining({ code: 'EEXIST' }));
     expect(mountedAt('/run/netns/sys-taken')).toBe(true);
-    expect(() => createNamedNetns('a/b')).toThrow(TypeError);
+    expect(() => createNamedNetns('a/b')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', value: 'a/b' }));
   });
 
   it('makes /run/netns a shared mount point, as iproute2 does, but leaves the mounts of a dir option alone', () => {
@@ -295,7 +296,11 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     // A likely fd that is not a socket at all.
     expect(findNetlinkSocketFd(identity, 0)).toBe(here.fd);
     // Nothing matches: a loud error, not a wrong fd.
-    expect(() => findNetlinkSocketFd({ ...identity, port: 1 }, here.fd)).toThrow(/no fd of this process is the netlink socket/);
+    expect(() => findNetlinkSocketFd({ ...identity, port: 1 }, here.fd)).toThrow(expect.objectContaining({
+      name: 'SocketHandoffError',
+      code: 'ERR_SOCKET_HANDOFF',
+      message: expect.stringMatching(/^no fd of this process is the netlink socket/),
+    }));
     // And opened for real, inside another namespace, while other fds come and go.
     const events = openNetlinkEventSocket({ netnsFd });
     cleanups.push(() => events.close());

@@ -171,6 +171,18 @@ const rows: Row[] = [
       { group: 'namespace', input: "Bridge.create({ name: 'br0', namespace: {} })", field: 'namespace', value: notANamespace, call: () => Bridge.create({ name: 'br0', namespace: notANamespace as never }) },
     ] satisfies Row[];
   })(),
+  {
+    group: 'namespace', input: 'delete() of a namespace with no name', field: 'namespace', value: '/proc/thread-self/ns/net',
+    call: async () => {
+      const current = Namespace.current();
+      try {
+        await current.delete();
+      } finally {
+        current.close();
+      }
+    },
+  },
+  { group: 'rename', input: "setLinkByName('eth0', { name: 'eth1' })", field: 'changes.name', value: 'eth1', call: (s) => s.rtnl.setLinkByName('eth0', { name: 'eth1' }) },
   // sysctls (checked before the namespace is entered)
   ...(
     [

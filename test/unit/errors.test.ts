@@ -8,20 +8,25 @@ import {
   ERRNO,
   errnoName,
   InvalidArgumentError as FromLib,
+  NamespaceClosedError,
   NamespaceExistsError,
+  NamespaceReplacedError,
   NetlinkDecodeError,
   NetlinkError,
   NetlinkOverrunError,
   NetnsRestoreError,
   NetnsRtnlError,
   RequestTimeoutError,
+  SocketHandoffError,
   SystemCallError,
   UnexpectedReplyError,
+  UnsupportedHostError,
   type ErrorCode,
 } from '../../lib/index.js';
 import { CNI_ERRORS, CniError } from '../../lib/cni/index.js';
 import { MonitorSyncError } from '../../lib/monitor/monitor.js';
 import { SocketClosedError } from '../../lib/sys/netlink-socket-common.js';
+import { NotNetnsError } from '../../lib/sys/named-netns.js';
 import { checkMtu } from '../../lib/validate.js';
 
 describe('error classes', () => {
@@ -52,6 +57,11 @@ describe('error classes', () => {
       [new ConnectTimeoutError('10.0.0.1', 80, 5), 'ETIMEDOUT', 'ConnectTimeoutError'],
       [new MonitorSyncError('gave up', { cause }), 'ERR_MONITOR_SYNC', 'MonitorSyncError'],
       [new CniError(CNI_ERRORS.INVALID_NETWORK_CONFIG, 'bad', undefined, { cause }), 'ERR_CNI', 'CniError'],
+      [new NamespaceClosedError('netns a'), 'ERR_NAMESPACE_CLOSED', 'NamespaceClosedError'],
+      [new NamespaceReplacedError('netns a', '/run/netns/a', 1, 2), 'ERR_NAMESPACE_REPLACED', 'NamespaceReplacedError'],
+      [new UnsupportedHostError('big-endian'), 'ERR_UNSUPPORTED_HOST', 'UnsupportedHostError'],
+      [new SocketHandoffError('lost'), 'ERR_SOCKET_HANDOFF', 'SocketHandoffError'],
+      [new NotNetnsError('/dev/null', 'a character device', false), 'ERR_INVALID_ARGUMENT', 'NotNetnsError'],
     ];
     for (const [error, code, name] of all) {
       expect(error, name).toBeInstanceOf(NetnsRtnlError);
@@ -61,6 +71,20 @@ describe('error classes', () => {
       expect(String(error.stack), name).toContain(name);
     }
     expect(new NamespaceExistsError('a', '/run/netns/a', { cause }).cause).toBe(cause);
+  });
+
+  it('a file that is not a namespace is an InvalidArgumentError naming the path', () => {
+    const error = new NotNetnsError('/dev/null', 'a character device', false);
+    expect(error).toBeInstanceOf(FromLib);
+    expect(error).toMatchObject({ field: 'namespace', value: '/dev/null', message: 'namespace: "/dev/null" is a character device, not a network namespace' });
+  });
+
+  it('the errors of a namespace handle say which namespace and what changed', () => {
+    expect(new NamespaceClosedError('netns a').message).toBe('netns a is closed: open it again (Namespace.open) to use it');
+    expect(new NamespaceReplacedError('netns a', '/run/netns/a', 1, 2)).toMatchObject({
+      namespace: 'netns a', path: '/run/netns/a', expectedInode: 1, foundInode: 2,
+      message: 'netns a: /run/netns/a is now another namespace (inode 2, not 1)',
+    });
   });
 
   it('a CniError keeps the spec number in cniCode and in its JSON result', () => {

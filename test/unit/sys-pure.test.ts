@@ -4,6 +4,9 @@ import { ownSocket } from '../../lib/sys/tcp-in-netns.js';
 import { namedNetnsPath, validateNetnsName } from '../../lib/sys/named-netns.js';
 import { withNetns } from '../../lib/sys/netns-thread.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
+import { setBufferSize } from '../../lib/sys/netlink-socket-common.js';
+import { SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE } from '../../lib/sys/constants.js';
+import { InvalidArgumentError } from '../../messages/errors.js';
 
 describe('SystemCallError', () => {
   it('names the errno, the call and its argument', () => {
@@ -22,7 +25,12 @@ describe('SystemCallError', () => {
 
 describe('validateNetnsName', () => {
   it.each(['', '.', '..', 'a/b', '/x', 'a\0b', 'é'.repeat(128)])('refuses %j', (name) => {
-    expect(() => validateNetnsName(name)).toThrow(TypeError);
+    expect(() => validateNetnsName(name)).toThrow(InvalidArgumentError);
+    expect(() => validateNetnsName(name, 'name')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'name', value: name }));
+  });
+
+  it('says what to do with a name that holds a "/": open it by path', () => {
+    expect(() => validateNetnsName('a/b')).toThrow('namespace name: "a/b" contains "/": a name is one file name in the netns directory; to open a namespace by its path, pass { path }');
   });
 
   it.each(['containerns', 'a', '...', 'x'.repeat(255), 'with space'])('accepts %j', (name) => {
@@ -35,15 +43,23 @@ describe('validateNetnsName', () => {
   });
 });
 
+describe('setBufferSize refuses a size that is not one before any system call', () => {
+  it.each([0, -1, 1.5, 2 ** 31, Number.NaN])('%s', (bytes) => {
+    expect(() => setBufferSize(-1, SO_RCVBUFFORCE, SO_RCVBUF, bytes)).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', field: 'recvBufferSize', value: bytes }));
+    expect(() => setBufferSize(-1, SO_SNDBUFFORCE, SO_SNDBUF, bytes)).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', field: 'sendBufferSize' }));
+  });
+});
+
 describe('withNetns (no privileges needed)', () => {
   it('refuses an async action before touching anything', () => {
     let ran = false;
     expect(() =>
-      withNetns(-1, async () => {
+      withNetns(-1, async function work() {
         ran = true;
       }),
-    ).toThrow(TypeError);
+    ).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', field: 'action', message: expect.stringMatching(/^action: function work is an async function/) }));
     expect(ran).toBe(false);
+    expect(() => withNetns(-1, 'run' as unknown as () => void)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', field: 'action', value: 'run' }));
   });
 });
 
