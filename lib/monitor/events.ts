@@ -48,9 +48,14 @@ export type MonitorEvent = ObjectEvent | MessageEvent | OverrunEvent | SyncedEve
 
 const DELETES = new Set([RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH, RTM_DELNSID]);
 
+/** 'del' for a notification that an object is gone (RTM_DEL*), else 'new'. */
+export function actionOf(message: NetlinkMessage): MonitorAction {
+  return DELETES.has(message.type) ? 'del' : 'new';
+}
+
 /** The typed event for one notification; undefined for control messages (errors, DONE, NOOP). */
 export function eventOf(message: NetlinkMessage): ObjectEvent | MessageEvent | undefined {
-  const action: MonitorAction = DELETES.has(message.type) ? 'del' : 'new';
+  const action = actionOf(message);
   switch (message.kind) {
     case 'link': {
       const event: LinkEvent = { kind: 'link', action, link: toLinkState(message.body) };

@@ -49,7 +49,7 @@ import { EventQueue } from './event-queue.js';
 import { eventOf, type MonitorEvent } from './events.js';
 import { groupNumber, type MonitorGroup } from './groups.js';
 import { checkGroups, DEFAULT_MAX_PENDING, MonitorSyncError, type MonitorOptions } from './options.js';
-import { describeMessage, ObjectTable, type Stream } from './state.js';
+import { describeMessage, ObjectTable, reconcile, type Stream } from './state.js';
 
 export { DEFAULT_MONITOR_RECEIVE_BUFFER, MonitorSyncError, type MonitorOptions } from './options.js';
 
@@ -360,15 +360,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
       }
       if (!lost) {
         const notifications = resync ? this.#buffer.filter((m, i) => this.#counts(m, i)) : this.#buffer;
-        const fresh = new ObjectTable();
-        for (const m of dumped) {
-          const d = describeMessage(m);
-          if (d && d.action === 'new') fresh.entries.set(d.entry.key, d.entry);
-        }
-        for (const m of notifications) {
-          const d = describeMessage(m);
-          if (d) fresh.apply(d);
-        }
+        const fresh = reconcile(dumped, notifications);
         this.#buffer = [];
         this.#phase = 'following';
         for (const change of this.#table.diff(fresh.entries)) this.#events.push({ event: change.event, change, counted: false });

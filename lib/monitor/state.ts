@@ -16,11 +16,11 @@
  * IFLA_EVENT and ifi_change; address, route and neighbour cache info (timestamps, lifetimes,
  * RTA_EXPIRES, NDA_PROBES). Two messages with the same key and fingerprint describe the same state.
  */
-import { AF_BRIDGE, AF_INET, AF_INET6, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNSID, RTM_DELROUTE } from '../../messages/constants.js';
+import { AF_BRIDGE, AF_INET, AF_INET6 } from '../../messages/constants.js';
 import type { NetlinkMessage } from '../../messages/message.js';
 import { NTF_MASTER, NTF_PROXY, NTF_SELF } from '../../messages/neighbor/index.js';
 import { RTM_F_CLONED, RT_TABLE_MAIN } from '../../messages/route/constants.js';
-import { eventOf, type ObjectEvent } from './events.js';
+import { actionOf, eventOf, type ObjectEvent } from './events.js';
 
 /** One dump (and the notifications that belong to it). */
 export type Stream = 'link' | 'address4' | 'address6' | 'route4' | 'route6' | 'neigh' | 'fdb' | 'nsid';
@@ -37,8 +37,6 @@ export interface Described {
   entry: Entry;
   action: 'new' | 'del';
 }
-
-const DELETES = new Set([RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH, RTM_DELNSID]);
 
 const VOLATILE: Readonly<Record<string, readonly string[]>> = {
   link: ['stats', 'stats64', 'afSpec', 'event'],
@@ -63,7 +61,7 @@ function fingerprintOf(kind: string, body: { attrs: Record<string, unknown> } & 
  * neighbour entries, which the dumps do not list either, and kinds without a dump).
  */
 export function describeMessage(message: NetlinkMessage): Described | undefined {
-  const action = DELETES.has(message.type) ? 'del' : 'new';
+  const action = actionOf(message);
   let stream: Stream;
   let key: string;
   switch (message.kind) {

@@ -78,10 +78,7 @@ export function normalizeSpec(spec: unknown): NormalizedSpec {
     out.exceptDestination = network(except).text;
   }
   if (s.exceptOutInterface !== undefined) out.exceptOutInterface = checkInterfaceName(s.exceptOutInterface, 'exceptOutInterface');
-  if (s.owner !== undefined) {
-    if (typeof s.owner !== 'string' || !OWNER.test(s.owner)) throw new InvalidArgumentError('owner', s.owner, 'is not 1 to 64 characters of A-Z a-z 0-9 _ . : / -');
-    out.owner = s.owner;
-  }
+  if (s.owner !== undefined) out.owner = checkOwner(s.owner);
   return out;
 }
 
@@ -94,8 +91,16 @@ export function tagOf(spec: NormalizedSpec): string {
   return tag;
 }
 
-const OWNER = /^[A-Za-z0-9_.:/-]{1,64}$/;
-const TAG = /^netns-rtnl (\S+\/\d+)(?: dst!=(\S+\/\d+))?(?: oif!=(\S+))?(?: owner=([A-Za-z0-9_.:/-]{1,64}))?$/;
+/** What an owner may be, as it stands in a rule's tag (`owner=...`, the tag's last field). */
+export const OWNER_PATTERN = '[A-Za-z0-9_.:/-]{1,64}';
+const OWNER = new RegExp(`^${OWNER_PATTERN}$`);
+const TAG = new RegExp(`^netns-rtnl (\\S+/\\d+)(?: dst!=(\\S+/\\d+))?(?: oif!=(\\S+))?(?: owner=(${OWNER_PATTERN}))?$`);
+
+/** A rule's owner (masquerade or published port), refused unless it can stand in the tag. */
+export function checkOwner(owner: unknown): string {
+  if (typeof owner !== 'string' || !OWNER.test(owner)) throw new InvalidArgumentError('owner', owner, 'is not 1 to 64 characters of A-Z a-z 0-9 _ . : / -');
+  return owner;
+}
 
 /** The spec a rule's userdata describes, if it is one of ours. */
 export function specOfUserdata(family: number, userdata: Uint8Array | undefined): NormalizedSpec | undefined {

@@ -29,7 +29,7 @@ import {
 } from '../../messages/nftables/index.js';
 import { RTN_LOCAL } from '../../messages/route/constants.js';
 import { InvalidArgumentError, networkOf, parseAddress, parsePrefix, type Family } from '../validate.js';
-import { NAT_CHAIN, NAT_TABLE, NAT_TAG, prefixMatch, type NatFamily } from './masquerade.js';
+import { checkOwner, NAT_CHAIN, NAT_TABLE, NAT_TAG, OWNER_PATTERN, prefixMatch, type NatFamily } from './masquerade.js';
 
 // Port publishing (`docker run -p 8080:80`, the CNI portmap plugin) as nftables rules in our table:
 // DNAT of a port of the node's own addresses to a container, in a prerouting chain (traffic from
@@ -82,8 +82,6 @@ export interface NormalizedPublish {
   owner?: string;
 }
 
-const OWNER = /^[A-Za-z0-9_.:/-]{1,64}$/;
-
 function checkPort(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
     throw new InvalidArgumentError(field, value, 'is not a port: a whole number from 1 to 65535');
@@ -130,10 +128,7 @@ export function normalizePublish(spec: unknown): NormalizedPublish {
     if (prefix.family !== target.family) throw new InvalidArgumentError('hairpinSource', s.hairpinSource, `is IPv${prefix.family} but to ${JSON.stringify(s.to)} is IPv${target.family}`);
     out.hairpinSource = `${networkOf(prefix)}/${prefix.prefixlen}`;
   }
-  if (s.owner !== undefined) {
-    if (typeof s.owner !== 'string' || !OWNER.test(s.owner)) throw new InvalidArgumentError('owner', s.owner, 'is not 1 to 64 characters of A-Z a-z 0-9 _ . : / -');
-    out.owner = s.owner;
-  }
+  if (s.owner !== undefined) out.owner = checkOwner(s.owner);
   return out;
 }
 
@@ -148,7 +143,7 @@ export function publishTag(p: NormalizedPublish): string {
   return tag;
 }
 
-const TAG = /^netns-rtnl publish (tcp|udp) (\d+) (?:\[([0-9a-f:.]+)\]|([0-9.]+)):(\d+)(?: host=(\S+))?(?: hairpin=(\S+\/\d+))?(?: owner=([A-Za-z0-9_.:/-]{1,64}))?$/;
+const TAG = new RegExp(`^netns-rtnl publish (tcp|udp) (\\d+) (?:\\[([0-9a-f:.]+)\\]|([0-9.]+)):(\\d+)(?: host=(\\S+))?(?: hairpin=(\\S+/\\d+))?(?: owner=(${OWNER_PATTERN}))?$`);
 
 /** The published port a rule's comment describes, if it is one of ours. */
 export function publishOfUserdata(family: number, userdata: Uint8Array | undefined): NormalizedPublish | undefined {

@@ -42,6 +42,7 @@ export const NETLINK_ROUTE = 0;
 export { AF_NETLINK } from '../../messages/constants.js';
 /** sizeof(struct sockaddr_nl), <linux/netlink.h> */
 export const SOCKADDR_NL_SIZE = 12;
+export const SOCK_STREAM = 1;
 export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
@@ -54,6 +55,9 @@ export const SO_RCVBUF = 8;
 export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_MEMINFO = 55;
+export const SO_REUSEADDR = 2;
+export const SO_BINDTODEVICE = 25;
+export const SO_BINDTOIFINDEX = 62;
 export const SOL_NETLINK = 270;
 /** <linux/sockios.h>: an fd for the network namespace of a socket. */
 export const SIOCGSKNS = 0x894c;

@@ -20,19 +20,13 @@
 import { closeSync, fstatSync } from 'node:fs';
 import net from 'node:net';
 import { endianness } from 'node:os';
-import { O_CLOEXEC, SOL_SOCKET } from './constants.js';
+import { SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_BINDTOIFINDEX, SO_REUSEADDR } from './constants.js';
 import { bind, setsockoptBytes, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
 import { SocketHandoffError } from './socket-handoff-error.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 import { AF_INET, AF_INET6 } from '../../messages/constants.js';
 
-// <bits/socket.h>, <bits/socket_type.h>, <asm-generic/socket.h>
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = O_CLOEXEC;
-const SO_REUSEADDR = 2;
-const SO_BINDTODEVICE = 25;
-const SO_BINDTOIFINDEX = 62;
 
 /** ns.connect()'s options. */
 export interface NetnsConnectOptions {
