@@ -1,7 +1,7 @@
 /**
  * CNI: the plugin as a runtime runs it, a new process per call, in the order Podman calls it for
  * one container (VERSION, ADD, VERSION, DEL), process start included: the reference bridge plugin
- * (/usr/lib/cni/bridge, Go) against ours (`node dist/bundle/cni-bridge.js`, as installed) under
+ * (/usr/lib/cni/bridge, Go) against ours (`node dist/bundle/cni-bridge.cjs`, as installed) under
  * each Node line, beside `node -e 0` started the same way (the floor of any Node executable), and
  * attachContainer / detachContainer in a warm process. Configuration: bridge + host-local IPAM,
  * isGateway. Every tool gets a fresh host namespace, containers and IPAM directory; rounds are
@@ -17,7 +17,7 @@ import { CLEAN_ENV, withBaseline } from './start.js';
 const W = 'CNI plugin through its executable (ms per call, process start included)';
 const REFERENCE = '/usr/lib/cni/bridge';
 const CNI_PATH = '/usr/lib/cni';
-const OURS = join(ROOT, 'dist/bundle/cni-bridge.js');
+const OURS = join(ROOT, 'dist/bundle/cni-bridge.cjs');
 const BASELINE = '`node -e 0` (same spawn)';
 const COMMANDS = ['VERSION', 'ADD', 'VERSION', 'DEL'] as const;
 

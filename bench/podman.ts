@@ -26,7 +26,7 @@ const W = 'Podman 4 with its CNI backend: `podman run --rm --network NET tiny /b
 const CALLS = 'Podman 4: each plugin call of one `podman run --rm` (ms, process start included, timed by bench/peers/cni-timer)';
 const IMAGE = 'localhost/netns-rtnl-bench-tiny:latest';
 const LIBC = ['/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2'];
-const PLUGINS = { bridge: '/usr/lib/cni/bridge', 'cni-bridge': join(ROOT, 'dist/bundle/cni-bridge.js') } as const;
+const PLUGINS = { bridge: '/usr/lib/cni/bridge', 'cni-bridge': join(ROOT, 'dist/bundle/cni-bridge.cjs') } as const;
 type PluginType = keyof typeof PLUGINS;
 
 function have(command: string): boolean {

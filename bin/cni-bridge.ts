@@ -5,11 +5,13 @@
  * name it in a network configuration as "type": "cni-bridge".
  *
  * A runtime starts it for every call (VERSION, then ADD; VERSION, then DEL), so it is built to
- * start fast: one small first file (scripts/bundle-cni.mjs) that answers VERSION by itself (from
- * lib/cni/versions.ts, which imports nothing) and loads the command line and the netlink engine
- * only for the other commands, the compile cache on Node lines that have one (22 and later: the
- * engine's code is compiled once per machine, not per call), and stdin and stdout used as plain
- * file descriptors, which spares the stream classes Node would otherwise load for them.
+ * start fast (scripts/bundle-cni.mjs): a small CommonJS first file that answers VERSION by itself
+ * (from lib/cni/versions.ts, which imports nothing) and loads the command line and the netlink
+ * engine, one CommonJS file, only for the other commands. CommonJS because Node sets up its ES
+ * module loader for an ES module entry point or import, and the executable needs none of it. The
+ * compile cache is on where Node has one (22 and later: the engine's code is compiled once per
+ * machine, not per call), and stdin and stdout are used as plain file descriptors, which spares
+ * the stream classes Node would otherwise load for them.
  */
 import module from 'node:module';
 import { readFileSync, writeSync } from 'node:fs';
@@ -47,13 +49,19 @@ function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => 
   };
 }
 
-const stdout = writer(1, () => process.stdout);
-// VERSION is answered here; if its configuration cannot be read, main reports the error.
-const versionStdin = process.env.CNI_COMMAND === 'VERSION' ? readStdin() : undefined;
-const versionConfig = await versionStdin?.catch(() => undefined);
-if (versionConfig) {
-  stdout(versionAnswer(configVersion(versionConfig)));
-} else {
+async function run(): Promise<number> {
+  const stdout = writer(1, () => process.stdout);
+  // VERSION is answered here; if its configuration cannot be read, main reports the error.
+  const versionStdin = process.env.CNI_COMMAND === 'VERSION' ? readStdin() : undefined;
+  const versionConfig = await versionStdin?.catch(() => undefined);
+  if (versionConfig) {
+    stdout(versionAnswer(configVersion(versionConfig)));
+    return 0;
+  }
   const { main } = await import('../lib/cni/main.js');
-  process.exitCode = await main({ env: process.env, stdin: () => versionStdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) });
+  return main({ env: process.env, stdin: () => versionStdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) });
 }
+
+void run().then((status) => {
+  process.exitCode = status;
+});

@@ -1,38 +1,52 @@
 #!/usr/bin/env node
-// Bundles the cni-bridge executable (part of `npm run build`): dist/bundle/cni-bridge.js and the
-// code it loads only for commands that touch the network, dist/bundle/cni-bridge-engine-*.js.
+// Bundles the cni-bridge executable (part of `npm run build`): dist/bundle/cni-bridge.cjs and the
+// code it loads only for commands that touch the network, dist/bundle/cni-bridge-engine.cjs.
 //
 // A CNI plugin is a new process per call, and runtimes call VERSION before ADD and DEL: the
-// executable must start fast. One bundle instead of ~60 ES modules spares Node resolving, reading
-// and linking them one by one. The engine (everything behind lib/cni/main.ts's dynamic import of
-// bridge.js) is a file of its own, so VERSION and argument errors read and compile only the small
-// first file. koffi and Node's built-in modules are bound lazily (scripts/bundle-lazy.mjs); the
-// netlink binding (event sockets only) stays outside.
+// executable must start fast. Both files are CommonJS: an ES module entry point (or any import())
+// makes Node set up its ES module loader first, several ms of CPU on every call. One bundle per
+// file instead of ~60 modules spares Node resolving, reading and compiling them one by one. The
+// engine (lib/cni/main.ts and everything behind its import of bridge.js) is a file of its own, so
+// VERSION and argument errors read and compile only the small first file; inside the engine the
+// sources' dynamic imports are static ones (no lazy-init wrappers V8 would parse twice). koffi and
+// Node's built-in modules are bound lazily (scripts/bundle-lazy.mjs); the netlink binding (event
+// sockets only) stays outside.
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lazyModules } from './bundle-lazy.mjs';
+import { lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
-// Chunk names carry a content hash: the previous build's chunks would stay behind.
+const ENGINE = 'cni-bridge-engine.cjs';
+// Earlier builds wrote ES module chunks with hashed names: leave none behind.
 for (const file of readdirSync(outdir, { withFileTypes: true })) {
-  if (file.isFile() && file.name.startsWith('cni-bridge-engine-')) rmSync(`${outdir}/${file.name}`);
+  if (file.isFile() && /^cni-bridge(-engine-\w+)?\.js(\.map)?$/.test(file.name)) rmSync(`${outdir}/${file.name}`);
 }
 
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { 'cni-bridge': 'bin/cni-bridge.ts' },
-  outdir,
-  chunkNames: 'cni-bridge-engine-[hash]',
-  splitting: true,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  // import() compiled to require(): a dynamic import would bring the ES module loader back.
+  supported: { 'dynamic-import': false },
   external: ['netlink'],
-  plugins: [lazyModules],
+  // Sources written as ES modules find their own file with import.meta.url (createRequire takes a path as well).
+  define: { 'import.meta.url': '__filename' },
   sourcemap: true,
   logLevel: 'warning',
-});
-chmodSync(`${root}dist/bundle/cni-bridge.js`, 0o755);
+};
+
+/** The first file's import of the command line becomes a require of the engine file. */
+const engineExternal = {
+  name: 'cni-engine-external',
+  setup(b) {
+    b.onResolve({ filter: /\/lib\/cni\/main\.js$/ }, () => ({ path: `./${ENGINE}`, external: true }));
+  },
+};
+
+await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [engineExternal, lazyModules] });
+await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [staticImports, lazyModules] });
+chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

@@ -79,10 +79,12 @@ export const lazyModules = {
       return { path: args.path, namespace: NAMESPACE };
     });
     build.onResolve({ filter: new RegExp(`^${REQUIRE_MODULE}$`) }, () => ({ path: REQUIRE_MODULE, namespace: NAMESPACE }));
+    // In a CommonJS bundle import.meta.url is empty: the file's own path (__filename) stands for it.
+    const here = build.initialOptions.format === 'cjs' ? '__filename' : 'import.meta.url';
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
       contents:
         args.path === REQUIRE_MODULE
-          ? `import { createRequire } from 'node:module';\nexport const require = createRequire(import.meta.url);\n`
+          ? `import { createRequire } from 'node:module';\nexport const require = createRequire(${here});\n`
           : moduleSource(args.path),
       loader: 'js',
       resolveDir: process.cwd(),

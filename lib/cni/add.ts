@@ -1,5 +1,4 @@
 /** ADD: the bridge (made if missing), the veth pair, the container's addresses and routes, the gateway, NAT. */
-import { randomBytes } from 'node:crypto';
 import { IFA_F_DADFAILED, IFA_F_TENTATIVE } from '../../messages/address/constants.js';
 import { IFF_PROMISC } from '../../messages/link/index.js';
 import type { Address } from '../rtnl/addresses.js';
@@ -106,6 +105,15 @@ export async function attachContainer(input: ConfigInput, options: AttachOptions
   }
 }
 
+/**
+ * veth + 8 hex digits, as the reference names the host end. Math.random, not node:crypto: the name
+ * needs to be unlikely to clash (a clash is retried), not secret, and loading node:crypto is
+ * several ms of every ADD.
+ */
+function randomVethName(): string {
+  return `veth${Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
+}
+
 async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: Namespace, container: Namespace, undo: Array<() => Promise<unknown>>, caps: Capabilities): Promise<CniResult> {
   const isLayer3 = n.ipamType !== '';
   const bridge = await ensureBridge(host, n);
@@ -114,7 +122,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
   let hostName = '';
   let pair: VethPair;
   for (let attempt = 0; ; attempt++) {
-    hostName = `veth${randomBytes(4).toString('hex')}`;
+    hostName = randomVethName();
     try {
       pair = await VethPair.create({
         name: hostName,
@@ -229,9 +237,11 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
     }
 
     // portMappings and bandwidth, as the portmap and bandwidth plugins would do after us.
-    const owner = natOwner(n.name, options.containerId, options.ifname);
-    const made = await applyCapabilities(host, caps, { owner, hostLink, ips: ours.ips!, subnets: ours.ips!.map((ip) => networkCidr(ip.address)) }, undo);
-    if (made.ifb) result.interfaces!.push(made.ifb);
+    if (caps.bandwidth || caps.portMappings.length) {
+      const owner = natOwner(n.name, options.containerId, options.ifname);
+      const made = await applyCapabilities(host, caps, { owner, hostLink, ips: ours.ips!, subnets: ours.ips!.map((ip) => networkCidr(ip.address)) }, undo);
+      if (made.ifb) result.interfaces!.push(made.ifb);
+    }
 
     result.ips = [...(result.ips ?? []), ...ours.ips!];
     if (ours.routes?.length) result.routes = [...(result.routes ?? []), ...ours.routes];

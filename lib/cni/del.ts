@@ -32,11 +32,13 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
       }
     }
     await ipamDel();
-    const owner = natOwner(n.name, options.containerId, options.ifname);
-    if (n.ipamType !== '' && n.ipMasq) await removeNat(host, (o) => o === owner);
+    // Hashed (node:crypto) only when something carries it.
+    let ownerTag: string | undefined;
+    const owner = () => (ownerTag ??= natOwner(n.name, options.containerId, options.ifname));
+    if (n.ipamType !== '' && n.ipMasq) await removeNat(host, (o) => o === owner());
     const caps = parseCapabilities(n.raw);
-    if (caps.portMappings.length) await unpublishOwned(host, (o) => o === owner);
-    if (caps.bandwidth) await deleteIfbs(host, (name) => name === ifbName(owner));
+    if (caps.portMappings.length) await unpublishOwned(host, (o) => o === owner());
+    if (caps.bandwidth) await deleteIfbs(host, (name) => name === ifbName(owner()));
   } catch (error) {
     throw CniError.from(error);
   } finally {

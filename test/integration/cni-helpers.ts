@@ -6,7 +6,7 @@ import type { Namespace } from '../../lib/index.js';
 export const REFERENCE = '/usr/lib/cni/bridge';
 export const CNI_PATH = '/usr/lib/cni';
 /** The executable as installed (package.json "bin"): the bundle `npm run build` makes. */
-export const OURS = fileURLToPath(new URL('../../dist/bundle/cni-bridge.js', import.meta.url).href.replace('/dist/test/integration/', '/').replace('/test/integration/', '/'));
+export const OURS = fileURLToPath(new URL('../../dist/bundle/cni-bridge.cjs', import.meta.url).href.replace('/dist/test/integration/', '/').replace('/test/integration/', '/'));
 
 export type Plugin = 'reference' | 'ours';
 

@@ -1,6 +1,6 @@
 /**
  * Issue 15's acceptance for the CNI plugin: 200 ADD+DEL pairs with ipMasq, all at once, through the
- * executable (dist/bundle/cni-bridge.js) with the reference host-local IPAM. Every call must
+ * executable (dist/bundle/cni-bridge.cjs) with the reference host-local IPAM. Every call must
  * succeed and nothing may be left behind: no veth, no lease, no NAT rule, no table of ours.
  * NETNS_RTNL_CNI_PAIRS sets another number of pairs.
  */

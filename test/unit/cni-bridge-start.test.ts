@@ -1,24 +1,30 @@
 /**
- * The cni-bridge executable as built (dist/bundle/cni-bridge.js, scripts/bundle-cni.mjs): VERSION,
+ * The cni-bridge executable as built (dist/bundle/cni-bridge.cjs, scripts/bundle-cni.mjs): VERSION,
  * which runtimes call before every ADD and DEL, is answered from the small first file alone, with
  * the same answer as the command line's main. Needs the build.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cniMain } from '../../lib/cni/index.js';
 
 const dir = fileURLToPath(new URL('../../dist/bundle/', import.meta.url));
-const executable = `${dir}cni-bridge.js`;
+const executable = `${dir}cni-bridge.cjs`;
 
-/** The files an ES module loads before it runs: itself and its static imports, transitively (dynamic import() left out). */
-function staticClosure(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const source = readFileSync(`${dir}${file}`, 'utf8');
-  for (const m of source.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*"\.\/([^"]+)"|^import\s*"\.\/([^"]+)"/gm)) staticClosure((m[1] ?? m[2])!, seen);
-  return seen;
+/** The files of dist/bundle/ a VERSION call loads (CommonJS: what is in require.cache when it exits). */
+function filesLoadedByVersion(): string[] {
+  const preload = join(mkdtempSync(join(tmpdir(), 'cni-bridge-start-')), 'report.cjs');
+  writeFileSync(preload, `process.on('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));\n`);
+  const r = spawnSync(process.execPath, ['--require', preload, executable], {
+    env: { PATH: process.env.PATH, CNI_COMMAND: 'VERSION' },
+    input: '{"cniVersion":"1.0.0"}',
+    encoding: 'utf8',
+  });
+  rmSync(dirname(preload), { recursive: true });
+  return (JSON.parse(r.stderr) as string[]).filter((f) => f.startsWith(dir)).map((f) => f.slice(dir.length));
 }
 
 describe.skipIf(!existsSync(executable))('cni-bridge executable: VERSION', () => {
@@ -31,12 +37,12 @@ describe.skipIf(!existsSync(executable))('cni-bridge executable: VERSION', () =>
     }
   });
 
-  it('loads only the first file and what it imports statically: a few KB, without the configuration parser or the netlink engine', () => {
-    const files = [...staticClosure('cni-bridge.js')];
-    const code = files.map((f) => readFileSync(`${dir}${f}`, 'utf8')).join('\n');
+  it('loads only the first file (CommonJS), a few KB without the configuration parser or the netlink engine', () => {
+    expect(filesLoadedByVersion()).toEqual(['cni-bridge.cjs']);
+    const code = readFileSync(executable, 'utf8');
     expect(code).toContain('supportedVersions');
     expect(code).not.toContain('parseBridgeConfig');
     expect(code).not.toContain('attachContainer');
-    expect(files.reduce((bytes, f) => bytes + statSync(`${dir}${f}`).size, 0)).toBeLessThan(10_000);
+    expect(statSync(executable).size).toBeLessThan(10_000);
   });
 });
