@@ -33,22 +33,22 @@ export type CompareResult = BuildComparison | { error: string };
 
 /**
  * Runs the comparison. `rebuild` builds, checks and tears down the cluster once more with the
- * library and resolves with its build time (undefined when it failed).
+ * library and resolves with its build time, or with what failed.
  */
 export async function compareBuildTimes(
   mode: ClusterMode,
   scriptPrefix: string,
   firstMs: number,
-  rebuild: (run: number) => Promise<number | undefined>,
+  rebuild: (run: number) => Promise<{ buildMs: number } | { failed: string }>,
 ): Promise<CompareResult> {
   const script = ipScriptPath();
   if (!script) return { error: 'bench/cluster-ip.sh is missing' };
   const result: BuildComparison = { mode, firstMs, rebuildsMs: [], scriptBuildsMs: [], scriptTeardownsMs: [] };
   for (let run = 0; run < COMPARE_RUNS; run++) {
     await settleAfterTeardown();
-    const ms = await rebuild(run);
-    if (ms === undefined) return { error: 'the library failed to build the cluster again (run the demo without --compare to see why)' };
-    result.rebuildsMs.push(ms);
+    const again = await rebuild(run);
+    if ('failed' in again) return { error: `the library's build ${run + 2} of the cluster failed: ${again.failed}` };
+    result.rebuildsMs.push(again.buildMs);
     await settleAfterTeardown();
     const timed = runIpScript(script, scriptPrefix, mode);
     if ('error' in timed) return timed;

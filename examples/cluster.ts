@@ -120,6 +120,8 @@ export interface ClusterResult {
   overlay?: OverlayDevice[];
   namespaces: string[];
   error?: string;
+  /** What the teardown could not delete, when it could not. */
+  teardownErrors?: string[];
   timings: { phases: Array<[string, number]>; buildMs: number; checksMs: number; teardownMs: number };
 }
 
@@ -489,7 +491,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     log('');
     log(renderMatrix(result.checks));
     const passed = result.checks.filter((c) => c.ok).length;
-    log(`\n${passed}/${result.checks.length} checks passed in ${ms(t1, t1 + result.timings.checksMs)}${result.ok ? '' : ' — FAILED: ' + result.checks.filter((c) => !c.ok).map((c) => `${c.from} → ${c.to} ${c.address}:${c.port} (${c.error})`).join('; ')}`);
+    log(`\n${passed}/${result.checks.length} checks passed in ${ms(t1, t1 + result.timings.checksMs)}${result.ok ? '' : ` — FAILED: ${failedChecks(result.checks)}`}`);
     if (result.overlay) {
       log(
         `overlay traffic during the checks (IFLA_STATS64 of ${VXLAN.name}): ` +
@@ -513,9 +515,31 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
     const errors = await deleteAll(created);
     result.timings.teardownMs = performance.now() - t2;
     log(`\ntorn down in ${ms(t2, t2 + result.timings.teardownMs)}: probe servers closed, ${names.length} namespaces deleted (${names.join(', ')})${errors.length ? ` — errors: ${errors.map((e) => e.message).join('; ')}` : ''}`);
-    if (errors.length) result.ok = false;
+    if (errors.length) {
+      result.ok = false;
+      result.teardownErrors = errors.map((e) => e.message);
+    }
   }
   return result;
+}
+
+/** Why a run is not ok, in one line: the error that stopped it, the failed checks, the teardown's errors. */
+export function clusterFailure(result: ClusterResult): string {
+  const failed = result.checks.filter((c) => !c.ok);
+  const parts = [
+    ...(result.error !== undefined ? [result.error] : []),
+    ...(!result.nat.ok && result.nat.error !== undefined ? [`masquerade not set up: ${result.nat.error}`] : []),
+    ...(failed.length ? [`${failed.length}/${result.checks.length} checks failed: ${failedChecks(result.checks)}`] : []),
+    ...(result.teardownErrors?.length ? [`teardown: ${result.teardownErrors.join('; ')}`] : []),
+  ];
+  return parts.join('; ') || 'not ok, with no error recorded';
+}
+
+function failedChecks(checks: readonly ClusterCheck[]): string {
+  return checks
+    .filter((c) => !c.ok)
+    .map((c) => `${c.from} → ${c.to} ${c.address}:${c.port}${c.family === 6 ? ' (IPv6)' : ''} (${c.error ?? 'failed'})`)
+    .join('; ');
 }
 
 export function renderMatrix(checks: readonly ClusterCheck[]): string {
@@ -668,7 +692,7 @@ export async function main(
     compare = isolated
       ? await compareBuildTimes(args.mode, options.comparePrefix ?? `${prefix}ipsh-`, t.buildMs, async (run) => {
           const again = await runCluster({ log: () => undefined, prefix: `${prefix}again${run}-`, ...(args.mode === 'vxlan' ? { overlay: 'vxlan' as const } : {}) });
-          return again.ok ? again.timings.buildMs : undefined;
+          return again.ok ? { buildMs: again.timings.buildMs } : { failed: clusterFailure(again) };
         })
       : { error: 'it runs only inside the private namespace examples/run-isolated.mjs creates (npm run demo -- --compare does that)' };
     if ('error' in compare) lines.push(`no comparison with bench/cluster-ip.sh: ${compare.error}`);

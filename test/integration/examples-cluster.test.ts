@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { canRunIntegration } from '../helpers/sandbox.js';
 import { expectFullMatrix, expectInOrder, expectNoNamespacesLeft, expectNothingLeft, reportSkip, rootLinkNames, runLogged } from '../helpers/examples-harness.js';
 import { Namespace } from '../../lib/index.js';
-import { clusterNamespaces, INTERNET, lookAround, main, NODES, parseDemoArgs, runCluster } from '../../examples/cluster.js';
+import { clusterFailure, clusterNamespaces, INTERNET, lookAround, main, NODES, parseDemoArgs, runCluster, type ClusterResult } from '../../examples/cluster.js';
 import { UsageError } from '../../examples/common/run.js';
-import { COMPARE_RUNS, median, type BuildComparison } from '../../examples/cluster-compare.js';
+import { COMPARE_RUNS, compareBuildTimes, median, type BuildComparison } from '../../examples/cluster-compare.js';
 
 reportSkip('examples-cluster');
 
@@ -32,6 +32,21 @@ describe('the demo flags', () => {
     expect(() => parseDemoArgs(['--fast'])).toThrow(/Unknown option '--fast'[\s\S]*usage: npm run demo/);
     // Every run lives in a private namespace that vanishes with it: there is nothing for --down to remove.
     expect(() => parseDemoArgs(['--down'])).toThrow(/Unknown option '--down'/);
+  });
+
+  it('a run that is not ok says what failed: the error, each failed check with its error, the teardown', async () => {
+    const check = { kind: 'container', family: 4, from: 'c1', fromIp: '10.0.0.11', to: 'c3', address: '10.0.1.11', port: 7000, expectSource: '10.0.0.11', proves: '' } as const;
+    const result: ClusterResult = {
+      ok: false, mode: 'routes', dualStack: false, namespaces: [], nat: { ok: true },
+      checks: [{ ...check, ok: true, ms: 1 }, { ...check, to: 'c4', address: '10.0.1.12', ok: false, ms: 1500, error: 'ETIMEDOUT (no answer)' }],
+      teardownErrors: ['node2: EBUSY'],
+      timings: { phases: [], buildMs: 1, checksMs: 1, teardownMs: 1 },
+    };
+    expect(clusterFailure(result)).toBe('1/2 checks failed: c1 → c4 10.0.1.12:7000 (ETIMEDOUT (no answer)); teardown: node2: EBUSY');
+    expect(clusterFailure({ ...result, checks: [], teardownErrors: [], error: 'RTM_NEWLINK br0: EEXIST' })).toBe('RTM_NEWLINK br0: EEXIST');
+    // --compare reports it instead of a bare "failed to build the cluster again".
+    const compare = await compareBuildTimes('routes', 'unused-', 10, async () => ({ failed: clusterFailure(result) }));
+    expect(compare).toEqual({ error: `the library's build 2 of the cluster failed: ${clusterFailure(result)}` });
   });
 
   it('--keep names only what the chosen mode builds', () => {
