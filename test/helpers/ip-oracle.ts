@@ -1,8 +1,11 @@
 /**
  * iproute2 as an oracle for the integration tests: `ip -j ...` and `bridge -j ...` run without a
- * shell, inside the namespace under test, and their JSON parsed. Named namespaces go through
- * `ip -n NAME`; unnamed ones (opened by path or pid) through a spawn made inside the namespace
- * (the same critical section Namespace.spawn uses).
+ * shell, inside the namespace under test, and their JSON parsed. Every command is spawned from
+ * inside the namespace (the same critical section Namespace.spawn uses), named namespaces too:
+ * `ip -n NAME` would first unshare a mount namespace (a copy of the whole mount table, under the
+ * kernel's global namespace lock that every namespace mount and unmount of the parallel test
+ * files also takes) and remount /sys in it: measured here, 1.4 to 3 times the command itself, and
+ * can wait behind that lock on a loaded machine.
  */
 import { execFileSync, type ChildProcess, type ExecFileSyncOptions } from 'node:child_process';
 import type { Namespace } from '../../lib/namespace.js';
@@ -11,15 +14,24 @@ import { withNetns } from '../../lib/sys/index.js';
 // Any JSON value iproute2 prints; tests narrow it.
 export type Json = any;
 
-const EXEC: ExecFileSyncOptions = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 };
+/**
+ * The synchronous spawn blocks the event loop, so vitest's own test timeout cannot end a command
+ * that hangs: this bound does, and says which command it was.
+ */
+const COMMAND_TIMEOUT_MS = 10_000;
+const EXEC: ExecFileSyncOptions = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: COMMAND_TIMEOUT_MS };
 
 /** Runs `command args` inside `ns` (the calling process's namespace when undefined); returns stdout. */
 export function runIn(ns: Namespace | undefined, command: string, args: readonly string[]): string {
-  if (ns === undefined) return execFileSync(command, args, EXEC) as string;
-  if (ns.name !== undefined && (command === 'ip' || command === 'bridge')) {
-    return execFileSync(command, ['-n', ns.name, ...args], EXEC) as string;
-  }
-  return withNetns(ns.fd, () => execFileSync(command, args, EXEC) as string);
+  const run = (): string => {
+    try {
+      return execFileSync(command, args, EXEC) as string;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ETIMEDOUT') throw error;
+      throw new Error(`${command} ${args.join(' ')}${ns ? ` in ${ns}` : ''}: still running after ${COMMAND_TIMEOUT_MS} ms, killed`, { cause: error });
+    }
+  };
+  return ns === undefined ? run() : withNetns(ns.fd, run);
 }
 
 function parse(command: string, args: readonly string[], out: string): Json {
