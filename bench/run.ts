@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: every workload of bench/, ours against the peers, in one run.
  *
- *   npm run bench                     full sizes, writes bench/results/LATEST.md
+ *   npm run bench                     full sizes, writes bench/results/LATEST.md and the README's
+ *                                     performance figures made from it (bench/readme.ts)
  *   npm run bench -- --quick          tiny sizes, a smoke run (writes to a temporary file unless --out)
  *   npm run bench -- --only w1,w3     some workloads (w1 w2 w3 w4 netns container start cni podman)
  *   npm run bench -- --node 20,22,24  our workers and the floor under each Node line (22 and 24 from
@@ -28,6 +29,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildGoPeer, GOPATH, hasPyroute2, PYTHON, ROOT, sizes, type NodeLine, type Row, type Setup } from './common.js';
+import { writeReadmeFigures } from './readme.js';
 import { tables, targets } from './report.js';
 import { buildRustPeer, hasCargo, rtnetlinkCrate, RUST_PACKAGES } from './rust-peer.js';
 import { summary } from './summary.js';
@@ -166,6 +168,7 @@ const facts = [
   `- Rust peer: ${'path' in rustPeer ? `${sh('rustc', ['--version'])}, rtnetlink ${rustPeer.version} (Debian ${dpkg('librust-rtnetlink-dev')})` : `skipped (${rustPeer.missing})`}`,
   `- iproute2: ${sh('ip', ['-V'])}`,
   `- pyroute2: ${dpkg('python3-pyroute2')} (${PYTHON})`,
+  `- podman: ${sh('podman', ['--version'])}`,
   `- node \`netlink\`: ${pkg.version}`,
   `- sizes: ${JSON.stringify(sizes(quick))}`,
   `- whole run: ${elapsed.toFixed(0)} s; load average (1 / 5 / 15 min) ${load(loadBefore)} before, ${load(loadavg())} after (anything above 0 is other work sharing the ${cpus().length} cpus)`,
@@ -213,4 +216,7 @@ ${targetText.join('\n')}
 `;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, report);
-process.stdout.write(`${tableText}\n\nTargets${quick ? ' (smoke run: tiny sizes, not a verdict)' : ''}:\n${targetText.join('\n')}\n\nwritten to ${out} (${elapsed.toFixed(0)} s)\n`);
+// A full run of everything into the report the README quotes: the README's figures follow it.
+const full = !quick && option('--out') === undefined && option('--only') === undefined;
+if (full) writeReadmeFigures(out);
+process.stdout.write(`${tableText}\n\nTargets${quick ? ' (smoke run: tiny sizes, not a verdict)' : ''}:\n${targetText.join('\n')}\n\nwritten to ${out}${full ? ' and its figures into README.md' : ''} (${elapsed.toFixed(0)} s)\n`);
