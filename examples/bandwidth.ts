@@ -64,7 +64,7 @@ export async function main(options: ExampleOptions & { seconds?: number } = {}):
       const c = await Namespace.create(`${prefix}${name}`);
       created.push(c);
       containers.push(c);
-      const { peer } = await VethPair.create({ name: `veth-${name}`, namespace: node, master: br0.index, up: true, peer: { name: 'eth0', namespace: c, up: true } });
+      const { peer } = await VethPair.create({ name: `veth-${name}`, namespace: node, master: br0, up: true, peer: { name: 'eth0', namespace: c, up: true } });
       await peer.addAddress(`10.0.0.${i + 2}/24`);
       await c.addRoute({ dst: 'default', via: '10.0.0.1' });
     }

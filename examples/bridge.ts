@@ -74,7 +74,7 @@ export async function main(options: ExampleOptions = {}): Promise<BridgeResult> 
         const ns = containers[i]!;
         // ip link add veth-cN master br0 up type veth peer name eth0 netns cN: one request.
         // (The kernel honours IFLA_MASTER only on the first end of a new veth, not on the peer.)
-        const pair = await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0.index, peer: { name: 'eth0', namespace: ns, up: true } });
+        const pair = await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0, peer: { name: 'eth0', namespace: ns, up: true } });
         pair.close();
         await ns.addAddress('eth0', `${c.ip}/24`);
         await (await ns.link('lo')).up();

@@ -385,7 +385,7 @@ export async function runCluster(options: ClusterOptions = {}): Promise<ClusterR
         await Promise.all([
           uplink,
           ...spec.containers.map(async (c) => {
-            const pair = await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0.index, peer: { name: 'eth0', namespace: containers.get(c.name)!, up: true } });
+            const pair = await VethPair.create({ name: `veth-${c.name}`, namespace: node, up: true, master: br0, peer: { name: 'eth0', namespace: containers.get(c.name)!, up: true } });
             ends.set(c.name, pair.peer);
             pair.close();
           }),

@@ -69,7 +69,7 @@ export async function main(options: ExampleOptions = {}): Promise<PublishResult>
       ...created.map((ns) => ns.rtnl.setLink(1, { up: true })),
     ]);
     for (const [ns, ip, name] of [[web!, WEB.ip, 'web'], [client!, CLIENT.ip, 'client']] as const) {
-      const pair = await VethPair.create({ name: `veth-${name}`, namespace: node1!, up: true, master: br0.index, peer: { name: 'eth0', namespace: ns, up: true } });
+      const pair = await VethPair.create({ name: `veth-${name}`, namespace: node1!, up: true, master: br0, peer: { name: 'eth0', namespace: ns, up: true } });
       await pair.peer.addAddress(`${ip}/24`);
       await ns.addRoute({ dst: 'default', via: NODE1.gateway });
     }

@@ -1,6 +1,6 @@
 import { Link } from './link.js';
-import { placeNewLink, type NewLinkOptions } from './new-link.js';
-import { bridgeMessage, type BridgeOptions } from './rtnl/links.js';
+import { createLinkIn, placeNewLink, type NewLinkOptions } from './new-link.js';
+import type { BridgeOptions } from './rtnl/links.js';
 
 /** What `Bridge.create` takes: where the bridge goes, and `ip link add NAME type bridge ...`'s options. */
 export type BridgeCreateOptions = NewLinkOptions & BridgeOptions;
@@ -10,8 +10,7 @@ export class Bridge extends Link {
   /** Creates bridge `name` in `namespace` (`ip link add NAME type bridge ...`): `Bridge.create({ name: 'br0', namespace: ns, up: true })`. */
   static async create(options: BridgeCreateOptions): Promise<Bridge> {
     const { name, namespace, rest } = placeNewLink(options, "{ name, namespace, ...bridge options } (e.g. { name: 'br0', namespace: ns })");
-    const message = bridgeMessage(name, rest);
-    return new Bridge(namespace, await namespace.rtnl.createLinkAndRead(message, `${name} type bridge`, name));
+    return new Bridge(namespace, await createLinkIn(namespace, 'bridge', name, rest));
   }
 
   /** The links attached to this bridge. */

@@ -1,8 +1,8 @@
 import { Bridge } from './bridge.js';
 import { Link } from './link.js';
 import type { Namespace } from './namespace.js';
-import { placeNewLink, type NewLinkOptions } from './new-link.js';
-import { createLinkOfKind, type CreateLinkOptions, type LinkKindName, type LinkState } from './rtnl/links.js';
+import { createLinkIn, placeNewLink, type NewLinkOptions } from './new-link.js';
+import { type CreateLinkOptions, type LinkKindName, type LinkState } from './rtnl/links.js';
 import { Vxlan } from './vxlan.js';
 
 /** The richest class for a link: Bridge and Vxlan have methods of their own; every other kind is a Link. */
@@ -27,5 +27,5 @@ export type CreateLinkCallOptions<K extends LinkKindName> = { kind: K } & NewLin
 export async function createLink<K extends LinkKindName>(options: CreateLinkCallOptions<K>): Promise<Link> {
   const { name, namespace, rest } = placeNewLink(options, "{ kind, name, namespace, ...options } (e.g. { kind: 'macvlan', name: 'm0', namespace: ns, link: 'eth0' })");
   const { kind, ...kindOptions } = rest as { kind: K } & CreateLinkOptions<K>;
-  return linkFromState(namespace, await createLinkOfKind(namespace.rtnl, kind, name, kindOptions as unknown as CreateLinkOptions<K>));
+  return linkFromState(namespace, await createLinkIn(namespace, kind, name, kindOptions as unknown as CreateLinkOptions<K>));
 }

@@ -5,7 +5,8 @@ import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 import type { LinkChanges, LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
-import { checkNamespaceHandle, InvalidArgumentError } from './validate.js';
+import { deviceIn } from './rtnl/device-ref.js';
+import { checkNamespaceHandle } from './validate.js';
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -151,11 +152,8 @@ export class Link {
    * Attaches this link to a bridge in the same namespace (`ip link set DEV master BR`), given as a
    * Link, a name or an index (what `master` reads back), or detaches it with null (`nomaster`).
    */
-  setMaster(bridge: DeviceRef | null): Promise<this> {
-    if (bridge instanceof Link && bridge.namespace.inode !== this.namespace.inode) {
-      throw new InvalidArgumentError('bridge', bridge.name, `is in another namespace than ${this.name}`);
-    }
-    return (async () => this.change({ master: bridge === null ? 0 : await this.namespace.rtnl.index(bridge, 'bridge') }))();
+  async setMaster(bridge: DeviceRef | null): Promise<this> {
+    return this.change({ master: bridge === null ? 0 : await deviceIn(this.namespace, bridge, 'bridge') });
   }
 
   /**

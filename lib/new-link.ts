@@ -1,4 +1,6 @@
 import { Namespace } from './namespace.js';
+import { resolveDevices } from './rtnl/device-ref.js';
+import { createLinkRequest, type CreateLinkOptions, type LinkKindName, type LinkState } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 /**
@@ -23,4 +25,14 @@ export function placeNewLink<O extends NewLinkOptions>(options: O, shape: string
   checkInterfaceName(name, 'name');
   if (namespace !== undefined) checkNamespaceHandle(namespace, 'namespace');
   return { name, namespace: namespace ?? Namespace.current({ releaseWhenIdle: true }), rest };
+}
+
+/**
+ * Creates link `name` of `kind` in `namespace` and reads it back: every option is checked first,
+ * then the devices the options name are resolved there, then one RTM_NEWLINK is sent.
+ */
+export async function createLinkIn<K extends LinkKindName>(namespace: Namespace, kind: K, name: string, options: CreateLinkOptions<K>): Promise<LinkState> {
+  const request = createLinkRequest(kind, name, options);
+  await resolveDevices(namespace, request.devices);
+  return namespace.rtnl.createLinkAndRead(request.message, request.operation, name);
 }

@@ -1,6 +1,7 @@
 import { Link } from './link.js';
 import { placeNewLink, type NewLinkOptions } from './new-link.js';
-import { vethMessage, type CommonLinkOptions } from './rtnl/links.js';
+import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
+import { vethRequest, type CommonLinkOptions } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 /** One end of a veth: its name, its namespace (the current one when omitted) and the common link options. */
@@ -32,24 +33,32 @@ export class VethPair {
       throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
     }
     // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
-    // peer yet: ENOTCONN), so `peer.up` is done by a second request once both ends exist.
-    const { up: peerUp, ...peerOptions } = options.peer;
-    const message = vethMessage(options.name, {
+    // peer yet: ENOTCONN), and ignores IFLA_MASTER there, so `peer.up` and `peer.master` are
+    // done by a second request once both ends exist.
+    const { up: peerUp, master: peerMasterRef, ...peerOptions } = options.peer;
+    const request = vethRequest(options.name, {
       ...rest,
       peer: { ...peerOptions, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
     });
+    // The master each end names is resolved in that end's namespace, before anything is sent.
+    const [, peerMaster] = await Promise.all([
+      resolveDevices(here, request.devices),
+      peerMasterRef === undefined ? undefined : deviceIn(there, peerMasterRef, 'peer.master'),
+    ]);
+    const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
+    const changePeer = peerUp || peerMaster !== undefined;
     // Pipelined: the lookups go in the same datagram right behind the RTM_NEWLINK, which the
     // kernel handles first, so the pair costs one round trip instead of two (two instead of four
     // with `peer.up`, a change by name with the peer's lookup behind it). The peer's `up`, and
     // any request on the other namespace's socket, wait for the ACK: only then is the link ours.
     const apart = there.inode !== here.inode;
-    const description = `${options.name} type veth peer ${options.peer.name}${apart ? ` (peer in ${there})` : ''}`;
-    const link = quiet(here.rtnl.createLinkAndRead(message, description, options.name));
+    const description = `${request.operation}${apart ? ` (peer in ${there})` : ''}`;
+    const link = quiet(here.rtnl.createLinkAndRead(request.message, description, options.name));
     // Only on the same socket is the lookup ordered after the create.
-    let peer = there === here && !peerUp ? quiet(there.link(options.peer.name)) : undefined;
+    let peer = there === here && !changePeer ? quiet(there.link(options.peer.name)) : undefined;
     const state = await link;
-    if (peerUp) {
-      const set = there.rtnl.setLinkByName(options.peer.name, { up: true });
+    if (changePeer) {
+      const set = there.rtnl.setLinkByName(options.peer.name, peerChanges);
       peer = quiet(there.link(options.peer.name));
       await set;
     }

@@ -1,6 +1,6 @@
 import { Link } from './link.js';
-import { placeNewLink, type NewLinkOptions } from './new-link.js';
-import { createLinkOfKind, type VxlanOptions } from './rtnl/links.js';
+import { createLinkIn, placeNewLink, type NewLinkOptions } from './new-link.js';
+import type { VxlanOptions } from './rtnl/links.js';
 
 /** What `Vxlan.create` takes: where the device goes, and its options; `dev` may name the underlying interface. */
 export type VxlanCreateOptions = NewLinkOptions & VxlanOptions;
@@ -13,6 +13,6 @@ export class Vxlan extends Link {
    */
   static async create(options: VxlanCreateOptions): Promise<Vxlan> {
     const { name, namespace, rest } = placeNewLink(options, "{ name, namespace, vni, ... } (e.g. { name: 'vxlan0', namespace: ns, vni: 42 })");
-    return new Vxlan(namespace, await createLinkOfKind(namespace.rtnl, 'vxlan', name, rest as VxlanOptions));
+    return new Vxlan(namespace, await createLinkIn(namespace, 'vxlan', name, rest as VxlanOptions));
   }
 }

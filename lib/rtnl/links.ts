@@ -13,10 +13,11 @@ import {
   type LinkInfo,
   type LinkSummary,
 } from '../../messages/link/index.js';
+import { deviceOption } from '../../messages/link/kinds/kind.js';
 import { decodeMessages, type LinkMessage } from '../../messages/message.js';
 import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError } from '../validate.js';
 import { UnexpectedReplyError } from '../errors.js';
-import type { Rtnl } from './client.js';
+import type { DeviceRef } from './routes.js';
 
 /** What a link looks like at one moment, as `ip link` shows it. */
 export interface LinkState {
@@ -154,8 +155,11 @@ export interface CommonLinkOptions {
   up?: boolean;
   /** Create it in promiscuous mode (IFF_PROMISC). */
   promisc?: boolean;
-  /** Attach to this bridge index at creation. */
-  master?: number;
+  /**
+   * The bridge to attach to at creation (`ip link add ... master BR`): a Link, a name in the
+   * namespace the link is created in, or an index (what a Link's `master` reads back).
+   */
+  master?: DeviceRef;
   txqlen?: number;
   /**
    * Device group (IFLA_GROUP, `ip link ... group N`) to put the link in at creation, 0 to
@@ -165,14 +169,19 @@ export interface CommonLinkOptions {
   deviceGroup?: number;
 }
 
-function commonAttrs(name: string, options: CommonLinkOptions, field = 'name'): LinkAttrs {
-  const attrs: LinkAttrs = { ifname: checkInterfaceName(name, field) };
+/** The common options as IFLA_* attributes, but for `master` (see masterOption). */
+function commonAttrs(name: string, options: CommonLinkOptions, prefix = ''): LinkAttrs {
+  const attrs: LinkAttrs = { ifname: checkInterfaceName(name, `${prefix}name`) };
   if (options.mtu !== undefined) attrs.mtu = checkMtu(options.mtu);
   if (options.mac !== undefined) attrs.address = checkMac(options.mac);
-  if (options.master !== undefined) attrs.master = checkU32(options.master, 'master');
   if (options.txqlen !== undefined) attrs.txqlen = checkU32(options.txqlen, 'txqlen');
-  if (options.deviceGroup !== undefined) attrs.group = checkU32(options.deviceGroup, field === 'name' ? 'deviceGroup' : 'peer.deviceGroup');
+  if (options.deviceGroup !== undefined) attrs.group = checkU32(options.deviceGroup, `${prefix}deviceGroup`);
   return attrs;
+}
+
+/** IFLA_MASTER into `attrs`, the message's own: an index now, a name or a Link once resolved (left in `devices`). */
+function masterOption(options: CommonLinkOptions, attrs: LinkAttrs, devices: DeviceByName[]): void {
+  if (options.master !== undefined) deviceOption(options.master, 'master', devices, (index) => (attrs.master = index));
 }
 
 /** The kinds of link this library creates: the registry of messages/link/kinds/, by IFLA_INFO_KIND. */
@@ -181,10 +190,10 @@ export type LinkKindName = keyof typeof LINK_KINDS;
 /** Creation options of a link of kind K: the common ones and the kind's own (messages/link/kinds/K.ts). */
 export type CreateLinkOptions<K extends LinkKindName> = CommonLinkOptions & Parameters<(typeof LINK_KINDS)[K]['create']>[0];
 
-/** An RTM_NEWLINK creating a link, with the devices its options name that are still to be looked up. */
+/** An RTM_NEWLINK creating a link, with the devices its options name that are still to be resolved. */
 export interface CreateLinkRequest {
   message: LinkMessage;
-  /** Set each one's index (with `set`) before sending. */
+  /** Resolve each in the namespace the link is created in and `set` its index before sending. */
   devices: DeviceByName[];
   /** 'NAME type KIND ...', as `ip link add` would say it. */
   operation: string;
@@ -210,43 +219,41 @@ export function createLinkRequest<K extends LinkKindName>(kind: K, name: string,
   const created = (entry.create as (o: unknown) => KindCreation<unknown>)(options ?? {});
   const linkinfo = (created.data === undefined ? { kind } : { kind, data: created.data }) as LinkInfo;
   const message = createMessage(common, options ?? {}, linkinfo, created.attrs ?? {});
-  return { message, devices: created.devices, operation: `${name} type ${(entry.describe as (o: unknown) => string)(options ?? {})}` };
-}
-
-/**
- * Creates link `name` of `kind` in the namespace of `rtnl` and reads it back: every option is
- * checked first, then the devices the options name are looked up, then one RTM_NEWLINK is sent.
- */
-export async function createLinkOfKind<K extends LinkKindName>(rtnl: Rtnl, kind: K, name: string, options: CreateLinkOptions<K>): Promise<LinkState> {
-  const request = createLinkRequest(kind, name, options);
-  for (const device of request.devices) checkInterfaceName(device.name, device.field);
-  for (const device of request.devices) device.set(await rtnl.index(device.name, device.field));
-  return rtnl.createLinkAndRead(request.message, request.operation, name);
+  const devices = [...created.devices];
+  masterOption(options ?? {}, message.body.attrs, devices);
+  return { message, devices, operation: `${name} type ${(entry.describe as (o: unknown) => string)(options ?? {})}` };
 }
 
 export interface VethOptions extends CommonLinkOptions {
   /** Create this end directly in the namespace behind this fd. */
   netnsFd?: number;
-  peer: CommonLinkOptions & { name: string; netnsFd?: number };
+  /** The kernel ignores IFLA_MASTER in VETH_INFO_PEER: the peer's master is set by a change once it exists. */
+  peer: Omit<CommonLinkOptions, 'master'> & { name: string; netnsFd?: number };
 }
 
 /** One RTM_NEWLINK creating both ends, the peer straight in its own namespace (IFLA_NET_NS_FD in VETH_INFO_PEER). */
-export function vethMessage(name: string, options: VethOptions): LinkMessage {
+export function vethRequest(name: string, options: VethOptions): CreateLinkRequest {
   if (typeof options?.peer !== 'object' || options.peer === null) throw new InvalidArgumentError('peer', options?.peer, 'is missing: a veth needs { peer: { name } }');
-  const peerAttrs = commonAttrs(options.peer.name, options.peer, 'peer.name');
+  const peerAttrs = commonAttrs(options.peer.name, options.peer, 'peer.');
   if (options.peer.netnsFd !== undefined) peerAttrs.netNsFd = checkU32(options.peer.netnsFd, 'peer namespace fd');
   const attrs: LinkAttrs = {};
   if (options.netnsFd !== undefined) attrs.netNsFd = checkU32(options.netnsFd, 'namespace fd');
   const peerFlags = options.peer.up ? { flags: IFF_UP, change: IFF_UP } : { flags: 0, change: 0 };
   const { data } = LINK_KINDS.veth.create({ peer: { family: AF_UNSPEC, type: 0, index: 0, ...peerFlags, attrs: peerAttrs } });
-  return createMessage(commonAttrs(name, options), options, { kind: 'veth', data }, attrs);
+  const message = createMessage(commonAttrs(name, options), options, { kind: 'veth', data }, attrs);
+  const devices: DeviceByName[] = [];
+  masterOption(options, message.body.attrs, devices);
+  return { message, devices, operation: `${name} type veth peer ${options.peer.name}` };
 }
 
 /** Options of `ip link add NAME type bridge ...` (see messages/link/kinds/bridge.ts). */
 export type BridgeOptions = CreateLinkOptions<'bridge'>;
 
+/** The RTM_NEWLINK creating a bridge whose options name no device to resolve (`master` only as an index). */
 export function bridgeMessage(name: string, options: BridgeOptions = {}): LinkMessage {
-  return createLinkRequest('bridge', name, options).message;
+  const request = createLinkRequest('bridge', name, options);
+  if (request.devices.length > 0) throw new InvalidArgumentError('master', options.master, 'is not an index: Bridge.create resolves names and Links');
+  return request.message;
 }
 
 /** Options of `ip link add NAME type vxlan ...` (see messages/link/kinds/vxlan.ts); `dev` by name or index. */

@@ -1,4 +1,5 @@
 import { AF_INET6 } from '../../messages/constants.js';
+import type { DeviceOption } from '../../messages/link/index.js';
 import type { RouteBody } from '../../messages/route/index.js';
 import { RTNH_F_ONLINK } from '../../messages/route/constants.js';
 import type { Family } from '../validate.js';
@@ -8,7 +9,7 @@ import { protocolName, routeTypeName, scopeName, tableName, type ProtocolName, t
  * A device by name, by index, or as a Link (anything with its index and name: the index is what is
  * sent, the name is what errors say). Names are resolved in the namespace of the call.
  */
-export type DeviceRef = string | number | { readonly index: number; readonly name: string };
+export type DeviceRef = DeviceOption;
 
 /** One next hop of a multipath route: `nexthop via 10.0.0.254 dev veth0 weight 2 onlink`. */
 export interface NexthopSpec {

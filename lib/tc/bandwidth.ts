@@ -1,4 +1,4 @@
-import { createLinkOfKind } from '../rtnl/links.js';
+import { createLinkIn } from '../new-link.js';
 import type { DeviceRef } from '../rtnl/routes.js';
 import { checkInterfaceName, checkU32, InvalidArgumentError } from '../validate.js';
 import type { Qdisc, TbfSpec } from './qdiscs.js';
@@ -55,7 +55,7 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
     }
     if (limits.ingress !== undefined) {
       const ifb = limits.ifb ?? `ifb${link.index}`.slice(0, 15);
-      const ifbState = await createLinkOfKind(rtnl, 'ifb', ifb, { up: true, ...(link.mtu !== undefined ? { mtu: link.mtu } : {}), ...(limits.ifbTxqlen !== undefined ? { txqlen: limits.ifbTxqlen } : {}) });
+      const ifbState = await createLinkIn(tc.namespace, 'ifb', ifb, { up: true, ...(link.mtu !== undefined ? { mtu: link.mtu } : {}), ...(limits.ifbTxqlen !== undefined ? { txqlen: limits.ifbTxqlen } : {}) });
       undo.push(() => rtnl.deleteLink(ifbState.index));
       // The ifb is shaped before anything is sent to it.
       await rtnl.connection.request(qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), { operation: `RTM_NEWQDISC dev ${ifb} root tbf` });

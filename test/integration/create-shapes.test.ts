@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bridge, createLink, Namespace, VethPair, Vxlan } from '../../lib/index.js';
+import { Bridge, createLink, InvalidArgumentError, Namespace, VethPair, Vxlan } from '../../lib/index.js';
 import { ipLink } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -52,6 +52,52 @@ describe.skipIf(!canRunIntegration)('one creation shape for every kind', () => {
       expect(await here.findLink('shp-here0')).toBeUndefined();
     } finally {
       here.close();
+    }
+  });
+
+  it('master takes a Link, a name in the new link\'s namespace, or an index, for every kind and for a veth\'s peer', async () => {
+    const other = await Namespace.create(`${P}b`);
+    try {
+      const br = await Bridge.create({ name: 'mbr0', namespace: ns, up: true });
+      const far = await Bridge.create({ name: 'mbr-far', namespace: other });
+      const byLink = await VethPair.create({ name: 'mv0', namespace: ns, master: br, peer: { name: 'mv0p', namespace: other, master: 'mbr-far' } });
+      const byName = await VethPair.create({ name: 'mv1', namespace: ns, master: 'mbr0', peer: { name: 'mv1p', namespace: other, master: far } });
+      // A macvlan's parent must not be a bridge port itself (EBUSY): a veth of its own.
+      const parent = await VethPair.create({ name: 'mp0', namespace: ns, peer: { name: 'mp1' } });
+      const mac = await createLink({ kind: 'macvlan', name: 'mmv0', namespace: ns, link: parent.link, mode: 'bridge', master: br.index });
+      const vx = await Vxlan.create({ name: 'mvx0', namespace: ns, vni: 9, dev: byName.link, master: 'mbr0' });
+      for (const port of [byLink.link, byName.link, mac, vx]) {
+        expect([port.name, port.master]).toEqual([port.name, br.index]);
+        expect(ipLink(ns, port.name).master).toBe('mbr0');
+      }
+      for (const port of [byLink.peer, byName.peer]) expect(ipLink(other, port.name).master).toBe('mbr-far');
+      expect(ipLink(ns, 'mmv0').link).toBe('mp0');
+      expect(ipLink(ns, 'mvx0').linkinfo.info_data.link).toBe('mv1');
+      expect((await br.ports()).map((p) => p.name).sort()).toEqual(['mmv0', 'mv0', 'mv1', 'mvx0']);
+    } finally {
+      await other.delete();
+    }
+  });
+
+  it('a master name that is not there, or a Link of another namespace, is refused before anything is created', async () => {
+    const other = await Namespace.create(`${P}c`);
+    try {
+      const far = await Bridge.create({ name: 'rbr-far', namespace: other });
+      const missing = await VethPair.create({ name: 'rv0', namespace: ns, master: 'no-such-br', peer: { name: 'rv1' } }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(InvalidArgumentError);
+      expect(missing).toMatchObject({ field: 'master', value: 'no-such-br', cause: { code: 'ENODEV' } });
+      expect((missing as Error).message).toMatch(/is not a device in netns it-shapes-a: give the name of a device there, a Link or an index/);
+      const peerMissing = await VethPair.create({ name: 'rv0', namespace: ns, peer: { name: 'rv1', namespace: other, master: 'mbr0' } }).catch((e: unknown) => e);
+      expect(peerMissing).toMatchObject({ name: 'InvalidArgumentError', field: 'peer.master', value: 'mbr0' });
+      const elsewhere = await Bridge.create({ name: 'rbr0', namespace: ns, master: far }).catch((e: unknown) => e);
+      expect(elsewhere).toMatchObject({ name: 'InvalidArgumentError', field: 'master', value: 'rbr-far' });
+      expect((elsewhere as Error).message).toMatch(/is a link in netns it-shapes-c, not in netns it-shapes-a/);
+      const vxMissing = await Vxlan.create({ name: 'rvx0', namespace: ns, vni: 10, dev: 'no-such-dev' }).catch((e: unknown) => e);
+      expect(vxMissing).toMatchObject({ name: 'InvalidArgumentError', field: 'dev', value: 'no-such-dev' });
+      for (const name of ['rv0', 'rv1', 'rbr0', 'rvx0']) expect(ipLink(ns, name)).toBeUndefined();
+      expect(ipLink(other, 'rv1')).toBeUndefined();
+    } finally {
+      await other.delete();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLink, InvalidArgumentError, Link, Namespace, NetlinkError, VethPair } from '../../lib/index.js';
+import { createLink, InvalidArgumentError, Link, Namespace, VethPair } from '../../lib/index.js';
 import { MACVLAN_MODE_BRIDGE, MACVLAN_MODE_PRIVATE, type MacvlanData } from '../../messages/link/index.js';
 import { ipLink } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
@@ -69,9 +69,10 @@ describe.skipIf(!canRunIntegration)('macvlan (a link kind from the registry)', (
     await expect(createLink({ kind: 'macvlan', name: 'm2', namespace: ns, link: 'a/b' })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'link' });
     await expect(createLink({ kind: 'macvlan', name: 'm2', namespace: ns } as never)).rejects.toMatchObject({ field: 'link' });
     await expect(createLink({ kind: 'nosuchkind' as never, name: 'm2', namespace: ns } as never)).rejects.toMatchObject({ field: 'kind' });
+    // A parent named that is not there is refused before the RTM_NEWLINK, as every device option is.
     const missing = await createLink({ kind: 'macvlan', name: 'm2', namespace: ns, link: 'nosuchdev' }).catch((e: unknown) => e);
-    expect(missing).toBeInstanceOf(NetlinkError);
-    expect((missing as NetlinkError).code).toBe('ENODEV');
+    expect(missing).toBeInstanceOf(InvalidArgumentError);
+    expect(missing).toMatchObject({ field: 'link', value: 'nosuchdev', cause: { code: 'ENODEV' } });
     expect(ipLink(ns, 'm2')).toBeUndefined();
   });
 });

@@ -46,7 +46,7 @@ describe.skipIf(!canRunIntegration)('nat: published ports (DNAT through nftables
     await br0.addAddress('10.0.1.1/24');
     await br0.addAddress('fd00:1::1/64', { noDad: true });
     for (const [ns, v4, v6] of [[web, '10.0.1.2', 'fd00:1::2'], [client, '10.0.1.3', 'fd00:1::3']] as const) {
-      const pair = await VethPair.create({ name: `veth-${ns === web ? 'web' : 'cl'}`, namespace: node1, up: true, master: br0.index, peer: { name: 'eth0', namespace: ns, up: true } });
+      const pair = await VethPair.create({ name: `veth-${ns === web ? 'web' : 'cl'}`, namespace: node1, up: true, master: br0, peer: { name: 'eth0', namespace: ns, up: true } });
       await pair.peer.addAddress(`${v4}/24`);
       await pair.peer.addAddress(`${v6}/64`, { noDad: true });
       await ns.addRoute({ dst: 'default', via: '10.0.1.1' });

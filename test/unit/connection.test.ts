@@ -3,7 +3,7 @@ import { Connection } from '../../lib/connection.js';
 import { ConnectionClosedError, DumpInterruptedError, NetlinkError, NetlinkOverrunError, RequestTimeoutError } from '../../lib/errors.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import type { NetlinkMessage, NsidMessage } from '../../messages/message.js';
-import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethMessage } from '../../lib/rtnl/links.js';
+import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethRequest } from '../../lib/rtnl/links.js';
 import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
 
 function newNsid(nsid: number, fd = 5): NsidMessage {
@@ -264,7 +264,7 @@ describe('Connection against a fake kernel', () => {
     await conn.request(deleteLinkMessage(3));
     await conn.request(newNsid(7, 9));
     // A creation packed with a lookup goes out as one slow datagram.
-    await Promise.all([conn.request(vethMessage('v0', { peer: { name: 'v1' } })), conn.request(setLinkMessage(1, { up: true }))]);
+    await Promise.all([conn.request(vethRequest('v0', { peer: { name: 'v1' } }).message), conn.request(setLinkMessage(1, { up: true }))]);
     expect(kernel.sendOptions).toEqual([{ slow: true }, undefined, { slow: true }, undefined, { slow: true }]);
     conn.close();
   });

@@ -24,7 +24,7 @@ export const linkKindTables = (registry: LinkKindRegistry) => dataTablesOf(regis
 /** IFLA_INFO_SLAVE_DATA tables by the master's kind (IFLA_INFO_SLAVE_KIND). */
 export const linkSlaveKindTables = (registry: LinkKindRegistry) => portTablesOf(registry);
 
-export type { DeviceByName, KindCreation, LinkKind } from './kind.js';
+export type { DeviceByName, DeviceOption, KindCreation, LinkKind } from './kind.js';
 export { bridgeKind, bridgeAttributes, bridgeQuerierAttributes, brBooloptMulti, type BridgeData, type BridgeKindOptions } from './bridge.js';
 export { bridgePortAttributes, type BridgePortData } from './bridge-port.js';
 export { vethAttributes, vethKind, VETH_INFO_PEER, type VethData, type VethKindOptions, type VethPeer } from './veth.js';

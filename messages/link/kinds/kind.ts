@@ -4,13 +4,23 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { LinkAttrs } from '../attributes.js'; // type only: no runtime import cycle
 
 /**
- * A device the creation options name, by name: lib/ looks its index up (the only part of creating a
- * link that needs the kernel before the request) and `set` puts it where the kind wants it.
+ * A device an option names, the way every option that takes a device takes it: by name, by index,
+ * or as an object with its index (a Link). Creation options and lib/ share this one type.
+ */
+export type DeviceOption = string | number | { readonly index: number; readonly name: string };
+
+/**
+ * A device the creation options name by name or as an object: lib/ resolves it in the namespace
+ * the link is created in (a name is looked up there; an object's namespace is checked), the only
+ * part of creating a link that needs the kernel before the request, and `set` puts its index
+ * where the kind wants it.
  */
 export interface DeviceByName {
-  /** The option, as error messages name it ('dev', 'link'). */
+  /** The option, as error messages name it ('dev', 'link', 'master'). */
   readonly field: string;
   readonly name: string;
+  /** The object the option gave (a Link, its index checked), used once lib/ has checked where it lives. */
+  readonly object?: { readonly index: number };
   /** Puts the device's index where the kind wants it, once looked up. */
   set(index: number): void;
 }
@@ -43,15 +53,24 @@ export interface LinkKind<N extends string = string, D = unknown, O = never> {
   describe(options: O): string;
 }
 
-/** A device named by an option: an index is checked and set now; a name is checked and left to look up. */
+/**
+ * A device named by an option: an index is checked and set now; a name is checked, and an object's
+ * index, and both are left for lib/ to resolve.
+ */
 export function deviceOption(value: unknown, field: string, out: DeviceByName[], set: (index: number) => void): void {
   if (typeof value === 'number') {
     set(checkInteger(value, field, 1, 0x7fffffff));
     return;
   }
-  if (value === '') throw new InvalidArgumentError(field, value, 'is empty: name a device or give its index');
+  if (typeof value === 'object' && value !== null) {
+    const object = value as { index?: unknown; name?: unknown };
+    const index = checkInteger(object.index, `${field}.index`, 1, 0x7fffffff);
+    out.push({ field, name: typeof object.name === 'string' ? object.name : `index ${index}`, object: object as { readonly index: number }, set });
+    return;
+  }
+  if (value === '') throw new InvalidArgumentError(field, value, 'is empty: name a device, or give a Link or an index');
   const name = value as string;
-  encodeText(value, field, 15, 'a device name or index');
+  encodeText(value, field, 15, 'a device name, a Link or an index');
   out.push({ field, name, set });
 }
 

@@ -4,7 +4,7 @@ import { attr, defineTable, repeatedAttr, type ValuesOf } from '../../attributes
 import { nested } from '../../attributes/walk.js';
 import { checkU32 } from '../../checks.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { deviceOption, type DeviceByName, type LinkKind } from './kind.js';
+import { deviceOption, type DeviceByName, type DeviceOption, type LinkKind } from './kind.js';
 
 // IFLA_MACVLAN_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "macvlan", a device with its own MAC
 // address on a parent device (IFLA_LINK). BC_CUTOFF (9) is newer than the 6.1 uapi headers
@@ -62,8 +62,8 @@ export type MacvlanMode = keyof typeof MODES;
 
 /** `ip link add NAME link PARENT type macvlan mode MODE [nopromisc] [bcqueuelen N]`. */
 export interface MacvlanOptions {
-  /** The parent device, by name or index (IFLA_LINK). */
-  link: string | number;
+  /** The parent device (IFLA_LINK): a name, a Link or an index. */
+  link: DeviceOption;
   /** 'vepa' unless given, as in the kernel. */
   mode?: MacvlanMode;
   /** passthru only: leave the parent's promiscuous mode alone. */

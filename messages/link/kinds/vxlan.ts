@@ -6,7 +6,7 @@ import { u8Flag } from '../codecs.js';
 import { parseIP } from '../../attributes/ip-text.js';
 import { checkInteger, checkU8 } from '../../checks.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { deviceOption, type DeviceByName, type LinkKind } from './kind.js';
+import { deviceOption, type DeviceByName, type DeviceOption, type LinkKind } from './kind.js';
 
 // IFLA_VXLAN_* (<linux/if_link.h>): IFLA_INFO_DATA of kind "vxlan". Numbers 31..34 (LOCALBYPASS,
 // LABEL_POLICY, RESERVED_BITS, MC_ROUTE) are newer than the 6.1 uapi headers distributions such as
@@ -67,8 +67,8 @@ export interface VxlanKindOptions {
   group?: string;
   /** UDP destination port (IANA's is 4789; Linux defaults to 8472). */
   port?: number;
-  /** Underlying device for the tunnel traffic, by name or index. */
-  dev?: string | number;
+  /** Underlying device for the tunnel traffic: a name, a Link or an index. */
+  dev?: DeviceOption;
   learning?: boolean;
   ttl?: number;
 }
