@@ -61,7 +61,7 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
       await rtnl.connection.request(qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), { operation: `RTM_NEWQDISC dev ${ifb} root tbf` });
       await rtnl.connection.request(qdiscMessage('add', link.index, { kind: 'ingress' }), { operation: `RTM_NEWQDISC dev ${link.name} ingress` });
       undo.push(() => tc.deleteQdisc(link.index, 'ingress'));
-      const redirect = filterMessage(link.index, { kind: 'u32', parent: 'ingress', protocol: 'all', actions: [{ kind: 'mirred', mode: 'redirect', direction: 'egress', ifindex: ifbState.index }] });
+      const redirect = filterMessage(link.index, { kind: 'u32', parent: 'ingress', protocol: 'all', actions: [{ kind: 'mirred', mode: 'redirect', direction: 'egress', dev: ifbState.index }] });
       await rtnl.connection.request(redirect, { operation: `RTM_NEWTFILTER dev ${link.name} u32 redirect to ${ifb}` });
     }
   } catch (error) {
@@ -75,12 +75,12 @@ export async function bandwidthOf(tc: TrafficControl, dev: DeviceRef): Promise<B
   const link = await tc.namespace.rtnl.link(dev);
   const qdiscs = await tc.qdiscs();
   const state: BandwidthState = {};
-  const egress = qdiscs.find((q) => q.ifindex === link.index && q.parent === 'root' && q.kind === 'tbf');
+  const egress = qdiscs.find((q) => q.dev === link.index && q.parent === 'root' && q.kind === 'tbf');
   if (egress) state.egress = egress;
-  if (qdiscs.some((q) => q.ifindex === link.index && q.kind === 'ingress')) {
-    const target = (await tc.filters(link.index)).flatMap((f) => f.redirects ?? []).find((r) => r.mode === 'redirect' && r.direction === 'egress');
-    const shaped = target && qdiscs.find((q) => q.ifindex === target.ifindex && q.parent === 'root' && q.kind === 'tbf');
-    if (target && shaped) state.ingress = { ...shaped, ifb: (await tc.namespace.rtnl.link(target.ifindex)).name };
+  if (qdiscs.some((q) => q.dev === link.index && q.kind === 'ingress')) {
+    const target = (await tc.filters(link.index)).flatMap((f) => f.actions ?? []).find((r) => r.mode === 'redirect' && r.direction === 'egress');
+    const shaped = target && qdiscs.find((q) => q.dev === target.dev && q.parent === 'root' && q.kind === 'tbf');
+    if (target && shaped) state.ingress = { ...shaped, ifb: (await tc.namespace.rtnl.link(target.dev)).name };
   }
   return state;
 }

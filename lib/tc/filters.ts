@@ -6,6 +6,8 @@ import { TCA_EGRESS_MIRROR, TCA_EGRESS_REDIR, TCA_INGRESS_MIRROR, TCA_INGRESS_RE
 import { TC_U32_TERMINAL, type U32Key } from '../../messages/tc/kinds/u32.js';
 import type { FilterBody } from '../../messages/tc/index.js';
 import { checkInteger, InvalidArgumentError } from '../validate.js';
+import { deviceIndex } from '../rtnl/device-ref.js';
+import type { DeviceRef } from '../rtnl/routes.js';
 import { formatHandle, parseHandle, type HandleRef } from './units.js';
 
 // Filters as `tc filter` takes and shows them: u32 classifiers whose actions mirror or redirect
@@ -24,8 +26,11 @@ export interface MirredSpec {
   mode?: 'redirect' | 'mirror';
   /** Into the target's egress (sent out of it: what an ifb needs) or its ingress. Default egress. */
   direction?: 'egress' | 'ingress';
-  /** The target device's index (the object API resolves names). */
-  ifindex: number;
+  /**
+   * The target device: a Link, a name or an index, as every `dev` (ns.tc resolves a name in its
+   * namespace; the message builder takes an index or a Link). Read back: its index.
+   */
+  dev: DeviceRef;
 }
 
 /** A u32 filter: every key must match (`match u32 VAL MASK at OFF`); no keys match everything. */
@@ -44,15 +49,16 @@ export interface U32FilterSpec {
 
 /** A filter as the kernel reports it (a u32 filter shows as its hash table and its key nodes). */
 export interface Filter {
-  ifindex: number;
+  /** The device's index. */
+  dev: number;
   kind: string;
   parent: string;
   protocol: FilterProtocol | number;
   priority: number;
   /** The kernel's handle of this node, as a number (u32 node handles: 0x80000800 is 800::800). */
   handle: number;
-  /** For each mirred action: the target ifindex and what it does. */
-  redirects?: Array<{ ifindex: number; mode: 'redirect' | 'mirror'; direction: 'egress' | 'ingress' }>;
+  /** Its mirred actions, in the words U32FilterSpec's `actions` take (`dev` the target's index). */
+  actions?: Array<MirredSpec & { dev: number; mode: 'redirect' | 'mirror'; direction: 'egress' | 'ingress' }>;
   raw: FilterBody;
 }
 
@@ -79,7 +85,7 @@ function mirredAction(spec: MirredSpec, order: number, field: string): TcAction 
         // A redirected packet is the target's now (stolen); a mirrored one goes on (pipe, 3).
         action: mode === 'redirect' ? TC_ACT_STOLEN : 3,
         eaction,
-        ifindex: checkInteger(spec.ifindex, `${field}.ifindex`, 1, 0x7fffffff),
+        ifindex: deviceIndex(spec.dev, `${field}.dev`),
       },
     },
   };
@@ -148,7 +154,7 @@ export function deleteFilterMessage(ifindex: number, parent: HandleRef, priority
 export function toFilter(raw: FilterBody): Filter {
   const a = raw.attrs;
   const filter: Filter = {
-    ifindex: raw.ifindex,
+    dev: raw.ifindex,
     kind: a.kind ?? '',
     parent: raw.parent === INGRESS_QDISC ? 'ingress' : formatHandle(raw.parent),
     protocol: PROTOCOL_NAMES.get(raw.info & 0xffff) ?? raw.info & 0xffff,
@@ -157,10 +163,10 @@ export function toFilter(raw: FilterBody): Filter {
     raw,
   };
   if (a.kind === 'u32' && a.options && !(a.options instanceof Uint8Array) && a.options.actions) {
-    filter.redirects = a.options.actions.flatMap((action) => {
+    filter.actions = a.options.actions.flatMap((action) => {
       if (action.kind !== 'mirred' || !action.options || action.options instanceof Uint8Array || !action.options.parms) return [];
       const { eaction, ifindex } = action.options.parms;
-      return [{ ifindex, mode: eaction === TCA_EGRESS_REDIR || eaction === TCA_INGRESS_REDIR ? 'redirect' : 'mirror', direction: eaction <= TCA_EGRESS_MIRROR ? 'egress' : 'ingress' }];
+      return [{ kind: 'mirred', dev: ifindex, mode: eaction === TCA_EGRESS_REDIR || eaction === TCA_INGRESS_REDIR ? 'redirect' : 'mirror', direction: eaction <= TCA_EGRESS_MIRROR ? 'egress' : 'ingress' }];
     });
   }
   return filter;

@@ -41,7 +41,8 @@ export type QdiscSpec = (TbfSpec | IngressSpec) & {
 
 /** A qdisc as the kernel reports it. */
 export interface Qdisc {
-  ifindex: number;
+  /** The device's index. */
+  dev: number;
   kind: string;
   /** '1:', 'ffff:' ... */
   handle: string;
@@ -131,7 +132,7 @@ export function deleteQdiscMessage(ifindex: number, parent: HandleRef, handle?: 
 
 export function toQdisc(raw: QdiscBody): Qdisc {
   const a = raw.attrs;
-  const qdisc: Qdisc = { ifindex: raw.ifindex, kind: a.kind ?? '', handle: formatHandle(raw.handle), parent: formatHandle(raw.parent), raw };
+  const qdisc: Qdisc = { dev: raw.ifindex, kind: a.kind ?? '', handle: formatHandle(raw.handle), parent: formatHandle(raw.parent), raw };
   if (a.kind === 'tbf' && a.options && !(a.options instanceof Uint8Array) && a.options.parms) {
     const parms = a.options.parms;
     const bytesPerSecond = Number(a.options.rate64 ?? BigInt(parms.rate.rate));

@@ -68,7 +68,7 @@ describe('qdisc and filter builders = tc', () => {
   it('u32 match-all with a mirred egress redirect: the same message', () => {
     const theirs = captured('filter-new-u32-mirred-request') as Extract<NetlinkMessage, { kind: 'filter' }>;
     const target = 4; // ifb0's index in the capture
-    const ours = roundTrip(filterMessage(theirs.body.ifindex, { kind: 'u32', parent: 'ingress', protocol: 'all', actions: [{ kind: 'mirred', ifindex: target }] }));
+    const ours = roundTrip(filterMessage(theirs.body.ifindex, { kind: 'u32', parent: 'ingress', protocol: 'all', actions: [{ kind: 'mirred', dev: target }] }));
     expect(ours.body).toEqual(theirs.body);
   });
 });
