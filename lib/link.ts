@@ -92,10 +92,8 @@ export class Link {
     if (changes.mtu !== undefined) s.mtu = changes.mtu;
     if (changes.name !== undefined) s.name = changes.name;
     if (changes.mac !== undefined) s.mac = changes.mac.toLowerCase();
-    if (changes.master !== undefined) {
-      if (changes.master === 0) delete s.master;
-      else s.master = changes.master;
-    }
+    if (changes.master === 0 || changes.master === null) delete s.master;
+    else if (typeof changes.master === 'number') s.master = changes.master;
     this.#state = s;
     return this;
   }

@@ -75,8 +75,21 @@ export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string
 }
 
 export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange {
-  const message = setLinkMessage(0, changes);
-  return onDevice(message, `RTM_NEWLINK set ${deviceText(dev)} ${describeChanges(changes)}`, dev, 'dev', (index) => (message.body.index = index));
+  const { master, ...rest } = checkOptions(changes, 'changes');
+  const byName = typeof master === 'string';
+  const message = setLinkMessage(0, byName ? rest : changes);
+  const planned = onDevice(message, `RTM_NEWLINK set ${deviceText(dev)} ${describeChanges(changes)}`, dev, 'dev', (index) => (message.body.index = index));
+  if (!byName) return planned;
+  // A master by name is looked up with the device, in the same namespace.
+  const name = checkInterfaceName(master, 'master');
+  return {
+    ...planned,
+    names: [...planned.names, name],
+    fill: (indexes) => {
+      planned.fill(indexes);
+      message.body.attrs.master = indexes.get(name)!;
+    },
+  };
 }
 
 export function planDeleteLink(dev: DeviceRef): PlannedChange {

@@ -17,6 +17,7 @@ import { deviceOption } from '../../messages/link/kinds/kind.js';
 import { decodeMessages, type LinkMessage } from '../../messages/message.js';
 import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError } from '../validate.js';
 import { UnexpectedReplyError } from '../errors.js';
+import { deviceIndex } from './device-ref.js';
 import type { DeviceRef } from './routes.js';
 
 /** What a link looks like at one moment, as `ip link` shows it. */
@@ -101,8 +102,11 @@ export interface LinkChanges {
   mtu?: number;
   name?: string;
   mac?: string;
-  /** Bridge index to attach to; 0 detaches. */
-  master?: number;
+  /**
+   * The bridge to attach to (`ip link set DEV master BR`): a Link, a name or an index, as at
+   * creation; null or 0 detaches (`nomaster`).
+   */
+  master?: DeviceRef | null;
   /** Move to the namespace behind this fd. */
   netnsFd?: number;
   txqlen?: number;
@@ -116,7 +120,7 @@ export function setLinkMessage(index: number, changes: LinkChanges): LinkMessage
   if (changes.mtu !== undefined) attrs.mtu = checkMtu(changes.mtu);
   if (changes.name !== undefined) attrs.ifname = checkInterfaceName(changes.name);
   if (changes.mac !== undefined) attrs.address = checkMac(changes.mac);
-  if (changes.master !== undefined) attrs.master = checkU32(changes.master, 'master');
+  if (changes.master !== undefined) attrs.master = changes.master === null || changes.master === 0 ? 0 : deviceIndex(changes.master, 'master');
   if (changes.netnsFd !== undefined) attrs.netNsFd = checkU32(changes.netnsFd, 'namespace fd');
   if (changes.txqlen !== undefined) attrs.txqlen = checkU32(changes.txqlen, 'txqlen');
   if (changes.alias !== undefined) attrs.ifalias = changes.alias;

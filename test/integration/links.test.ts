@@ -168,6 +168,15 @@ describe.skipIf(!canRunIntegration)('links', () => {
     await link.setMaster(master!);
     expect(ipLink(a, 'va0').master).toBe('br-links');
     await link.setMaster(null);
+    // LinkChanges take master in the same forms: by name (looked up with the device), as a Link, and null detaches.
+    await a.rtnl.setLink('va0', { master: 'br-links' });
+    expect(ipLink(a, 'va0').master).toBe('br-links');
+    expect(await a.batch([{ do: 'link set', dev: 'va0', changes: { master: null } }])).toEqual([undefined]);
+    expect(ipLink(a, 'va0').master).toBeUndefined();
+    expect(await a.batch([{ do: 'link set', dev: link, changes: { master: bridge } }])).toEqual([undefined]);
+    expect(ipLink(a, 'va0').master).toBe('br-links');
+    await a.rtnl.setLink(link, { master: 0 });
+    expect(ipLink(a, 'va0').master).toBeUndefined();
     // A name that is not there is the caller's to fix: refused before the change is sent.
     await expect(link.setMaster('no-such-br')).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'bridge', value: 'no-such-br', cause: { code: 'ENODEV' } });
     await bridge.delete();
