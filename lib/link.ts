@@ -131,13 +131,13 @@ export class Link {
 
   /** Adds a VLAN to this bridge port (`bridge vlan add dev DEV vid 10 pvid untagged`); its bridge needs vlanFiltering. */
   async addVlan(vlan: BridgeVlan): Promise<this> {
-    await this.namespace.rtnl.bridgeVlan('add', this, vlan);
+    await this.namespace.rtnl.addBridgeVlan(this, vlan);
     return this;
   }
 
   /** Removes a VLAN from this bridge port (`bridge vlan del dev DEV vid 10`). */
   async deleteVlan(vid: number): Promise<this> {
-    await this.namespace.rtnl.bridgeVlan('delete', this, { vid });
+    await this.namespace.rtnl.deleteBridgeVlan(this, { vid });
     return this;
   }
 

@@ -149,7 +149,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
   if (n.hairpinMode) await host.rtnl.setBridgePort(hostLink, { hairpin: true });
   if (n.vlan) {
     try {
-      await host.rtnl.bridgeVlan('add', hostLink, { vid: n.vlan, pvid: true, untagged: true });
+      await host.rtnl.addBridgeVlan(hostLink, { vid: n.vlan, pvid: true, untagged: true });
     } catch (error) {
       throw vlanError(n, error);
     }

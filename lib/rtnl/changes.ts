@@ -9,6 +9,7 @@ import type { RequestWriter } from '../message-codec.js';
 import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
 import { deviceIndex, deviceText } from './device-ref.js';
 import { addressMessage, type AddAddressOptions, type AddressSpec } from './addresses.js';
+import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { deleteLinkMessage, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
@@ -90,6 +91,18 @@ export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange
       message.body.attrs.master = indexes.get(name)!;
     },
   };
+}
+
+export function planBridgePort(dev: DeviceRef, settings: BridgePortSettings): PlannedChange {
+  const message = bridgePortMessage(0, settings);
+  return onDevice(message, `RTM_NEWLINK ${deviceText(dev)} bridge port ${describeChanges(settings)}`, dev, 'dev', (index) => (message.body.index = index));
+}
+
+export function planBridgeVlan(kind: 'add' | 'delete', dev: DeviceRef, vlan: BridgeVlan): PlannedChange {
+  const message = bridgeVlanMessage(kind, 0, vlan);
+  const flags = `${vlan.pvid ? ' pvid' : ''}${vlan.untagged ? ' untagged' : ''}`;
+  const operation = `${kind === 'add' ? 'RTM_SETLINK' : 'RTM_DELLINK'} bridge vlan ${kind} dev ${deviceText(dev)} vid ${vlan.vid}${flags}`;
+  return onDevice(message, operation, dev, 'dev', (index) => (message.body.index = index));
 }
 
 export function planDeleteLink(dev: DeviceRef): PlannedChange {

@@ -4,15 +4,15 @@ import { dumpLinks, dumpNsids, getLink, getNsid } from '../../messages/requests.
 import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
-import { checkInteger, checkInterfaceName, InvalidArgumentError } from '../validate.js';
+import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
 import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
 import { applyChange, applyChanges } from './apply.js';
-import { bridgePortMessage, bridgeVlanMessage, bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
+import { bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import {
-  describeChanges, planAddress, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
+  describeChanges, planAddress, planBridgePort, planBridgeVlan, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
   type Change, type PlannedChange,
 } from './changes.js';
-import { deviceText } from './device-ref.js';
+import { deviceIndex, deviceText } from './device-ref.js';
 import type { AddressFilter, LinkFilter, NeighborFilter, RouteFilter } from './filters.js';
 import { deleteLinkGroupMessage, linkStateOfFrame, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
 import type { FdbSpec, Neighbor, NeighborSpec } from './neighbors.js';
@@ -65,8 +65,7 @@ export class Rtnl {
 
   /** The index of a device named `ref` (numbers are taken as they are). */
   async index(ref: DeviceRef, field = 'dev'): Promise<number> {
-    if (typeof ref === 'number') return checkInteger(ref, field, 1, 0x7fffffff);
-    if (typeof ref === 'object' && ref !== null) return checkInteger(ref.index, `${field}.index`, 1, 0x7fffffff);
+    if (typeof ref !== 'string') return deviceIndex(ref, field);
     checkInterfaceName(ref, field);
     return (await this.link(ref)).index;
   }
@@ -149,21 +148,23 @@ export class Rtnl {
   /** Changes settings of a bridge port (`ip link set DEV type bridge_slave hairpin on ...`). */
   async setBridgePort(ref: DeviceRef, settings: BridgePortSettings): Promise<void> {
     try {
-      const message = bridgePortMessage(0, settings);
-      message.body.index = await this.index(ref);
-      await this.send(message, `RTM_NEWLINK ${deviceText(ref)} bridge port ${describeChanges(settings)}`);
+      await this.apply(planBridgePort(ref, settings));
     } catch (error) {
       rethrowAtCaller(error);
     }
   }
 
-  /** Adds a VLAN to a bridge port, or deletes it (`bridge vlan add|del dev DEV vid VID [pvid] [untagged]`). */
-  async bridgeVlan(kind: 'add' | 'delete', ref: DeviceRef, vlan: BridgeVlan): Promise<void> {
+  /** Adds a VLAN to a bridge port (`bridge vlan add dev DEV vid VID [pvid] [untagged]`). */
+  addBridgeVlan(ref: DeviceRef, vlan: BridgeVlan): Promise<void> {
+    return this.bridgeVlan('add', ref, vlan);
+  }
+  /** Deletes a VLAN from a bridge port (`bridge vlan del dev DEV vid VID`). */
+  deleteBridgeVlan(ref: DeviceRef, vlan: Pick<BridgeVlan, 'vid'>): Promise<void> {
+    return this.bridgeVlan('delete', ref, vlan);
+  }
+  private async bridgeVlan(kind: 'add' | 'delete', ref: DeviceRef, vlan: BridgeVlan): Promise<void> {
     try {
-      const message = bridgeVlanMessage(kind, 0, vlan);
-      message.body.index = await this.index(ref);
-      const flags = `${vlan.pvid ? ' pvid' : ''}${vlan.untagged ? ' untagged' : ''}`;
-      await this.send(message, `${kind === 'add' ? 'RTM_SETLINK' : 'RTM_DELLINK'} bridge vlan ${kind} dev ${deviceText(ref)} vid ${vlan.vid}${flags}`);
+      await this.apply(planBridgeVlan(kind, ref, vlan));
     } catch (error) {
       rethrowAtCaller(error);
     }

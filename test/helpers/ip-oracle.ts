@@ -54,6 +54,11 @@ export function bridgeJson(ns: Namespace | undefined, args: readonly string[]): 
   return parse('bridge', args, runIn(ns, 'bridge', ['-j', ...args]));
 }
 
+/** `tc -j ARGS` in `ns`, parsed: a list, empty when tc prints nothing. */
+export function tcJson(ns: Namespace | undefined, args: readonly string[]): Json[] {
+  return parse('tc', args, runIn(ns, 'tc', ['-j', ...args])) as Json[];
+}
+
 /** `ip ARGS` (text, not JSON) in `ns`: for commands that only change things. */
 export function ip(ns: Namespace | undefined, args: readonly string[]): string {
   return runIn(ns, 'ip', args);

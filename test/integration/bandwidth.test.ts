@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Namespace, VethPair } from '../../lib/index.js';
 import { measureTransfer } from '../../examples/common/throughput.js';
-import { ipJson, runIn, type Json } from '../helpers/ip-oracle.js';
+import { ipJson, tcJson, type Json } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
 if (integrationSkipReason !== undefined) console.log(`bandwidth: ${integrationSkipReason}`);
 
 const P = 'it-bw-';
-const tcJson = (ns: Namespace, args: string[]): Json[] => {
-  const out = runIn(ns, 'tc', ['-j', ...args]).trim();
-  return out ? (JSON.parse(out) as Json[]) : [];
-};
 
 describe.skipIf(!canRunIntegration)('bandwidth: tbf egress, ingress through an ifb', () => {
   let a: Namespace;

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLink, InvalidArgumentError, Namespace, VethPair, type Link } from '../../lib/index.js';
-import { runIn, type Json } from '../helpers/ip-oracle.js';
+import { tcJson } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
 if (integrationSkipReason !== undefined) console.log(`tc-words: ${integrationSkipReason}`);
 
 const P = 'it-tcw-';
-const tcJson = (ns: Namespace, args: string[]): Json[] => {
-  const out = runIn(ns, 'tc', ['-j', ...args]).trim();
-  return out ? (JSON.parse(out) as Json[]) : [];
-};
 
 // ns.tc says `dev` as every other call does (a Link, a name or an index), and what it reads back
 // names devices as `dev` too, so a read filter's actions can be given back to addFilter.
