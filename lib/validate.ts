@@ -10,6 +10,8 @@ import { IFNAMSIZ } from '../messages/constants.js';
 
 export { InvalidArgumentError };
 /** The integer checks are messages/'s own: one check, one table of ranges, for lib/ and the encoders. */
+import { isIntegerIn } from '../messages/checks.js';
+
 export { checkInteger, checkU32 } from '../messages/checks.js';
 
 /** An IP family: 4 or 6. */
@@ -125,7 +127,7 @@ export function checkMac(mac: unknown, field = 'mac'): string {
 }
 
 export function checkMtu(mtu: unknown, field = 'mtu'): number {
-  if (typeof mtu !== 'number' || !Number.isInteger(mtu) || mtu < 68 || mtu > 65535) {
+  if (!isIntegerIn(mtu, 68, 65535)) {
     throw new InvalidArgumentError(field, mtu, 'is not an MTU: a whole number from 68 to 65535');
   }
   return mtu;
@@ -175,6 +177,6 @@ export function checkOptions<T extends object>(value: T | undefined, field = 'op
  */
 export function checkNamespaceHandle<T>(value: T, field = 'namespace'): T {
   const fd = typeof value === 'object' && value !== null ? (value as { fd?: unknown }).fd : undefined;
-  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) throw new InvalidArgumentError(field, value, 'is not a Namespace (Namespace.create, open or current)');
+  if (!isIntegerIn(fd, 0, 0x7fffffff)) throw new InvalidArgumentError(field, value, 'is not a Namespace (Namespace.create, open or current)');
   return value;
 }

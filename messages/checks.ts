@@ -34,6 +34,12 @@ export function checkInteger(value: unknown, field: string, min: number, max: nu
   return value;
 }
 
+/** `value` if it is a TCP or UDP port from `min` (1, or 0 where the kernel may choose) to 65535; otherwise InvalidArgumentError. */
+export function checkPort(value: unknown, field: string, min = 1): number {
+  if (!isIntegerIn(value, min, 65535)) throw new InvalidArgumentError(field, value, `is not a port: a whole number from ${min} to 65535`);
+  return value;
+}
+
 /** `value` if it fits the C type `type`; otherwise InvalidArgumentError naming `field`. */
 export function checkIntegerType(value: unknown, field: string, type: IntegerType): number {
   const [min, max] = INTEGER_RANGES[type];

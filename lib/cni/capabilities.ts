@@ -18,6 +18,7 @@ import type { Namespace } from '../namespace.js';
 import type { LinkState } from '../rtnl/links.js';
 import type { BandwidthLimits } from '../tc/bandwidth.js';
 import { CNI_ERRORS, CniError } from './errors.js';
+import { isIntegerIn } from '../../messages/checks.js';
 
 export interface CniPortMapping {
   hostPort: number;
@@ -44,13 +45,13 @@ function invalid(message: string): CniError {
 }
 
 function port(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) throw invalid(`${what}: ${JSON.stringify(value)} is not a port: a whole number from 1 to 65535`);
+  if (!isIntegerIn(value, 1, 65535)) throw invalid(`${what}: ${JSON.stringify(value)} is not a port: a whole number from 1 to 65535`);
   return value;
 }
 
 function bits(value: unknown, what: string): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(`${what}: ${JSON.stringify(value)} is not a whole number of bits (per second)`);
+  if (!isIntegerIn(value, 0, Number.MAX_SAFE_INTEGER)) throw invalid(`${what}: ${JSON.stringify(value)} is not a whole number of bits (per second)`);
   return value;
 }
 

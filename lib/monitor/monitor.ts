@@ -50,6 +50,7 @@ import { eventOf, type MonitorEvent } from './events.js';
 import { groupNumber, type MonitorGroup } from './groups.js';
 import { checkGroups, DEFAULT_MAX_PENDING, MonitorSyncError, type MonitorOptions } from './options.js';
 import { describeMessage, ObjectTable, reconcile, type Stream } from './state.js';
+import { isIntegerIn } from '../../messages/checks.js';
 
 export { DEFAULT_MONITOR_RECEIVE_BUFFER, MonitorSyncError, type MonitorOptions } from './options.js';
 
@@ -102,7 +103,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     this.replay = options.replay === true;
     this.groups = checkGroups(options.groups, this.replay);
     const max = options.maxPendingEvents ?? DEFAULT_MAX_PENDING;
-    if (!Number.isInteger(max) || max < 1) throw new InvalidArgumentError('maxPendingEvents', max, 'is not a positive integer');
+    if (!isIntegerIn(max, 1, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError('maxPendingEvents', max, 'is not a positive integer');
     if (this.replay && !transport.port) throw new InvalidArgumentError('transport', transport, 'has no port: replay mode needs it to tell dump replies from notifications');
     this.#maxPending = max;
     this.#timeoutMs = options.timeoutMs ?? 30_000;

@@ -28,6 +28,7 @@ import {
   type NftMessage,
 } from '../../messages/nftables/index.js';
 import { RTN_LOCAL } from '../../messages/route/constants.js';
+import { checkPort, isIntegerIn } from '../../messages/checks.js';
 import { InvalidArgumentError, networkOf, parseAddress, parsePrefix, type Family } from '../validate.js';
 import { checkOwner, NAT_CHAIN, NAT_TABLE, NAT_TAG, OWNER_PATTERN, prefixMatch, type NatFamily } from './masquerade.js';
 
@@ -82,12 +83,6 @@ export interface NormalizedPublish {
   owner?: string;
 }
 
-function checkPort(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new InvalidArgumentError(field, value, 'is not a port: a whole number from 1 to 65535');
-  }
-  return value;
-}
 
 /** '10.0.1.2:80', '[fd00::2]:80', '10.0.1.2', 'fd00::2' -> address and port (`port` when none is written). */
 function parseTarget(text: unknown, port: number): { family: Family; address: string; port: number } {
@@ -102,7 +97,7 @@ function parseTarget(text: unknown, port: number): { family: Family; address: st
     throw new InvalidArgumentError('to', text, "is not an address with a port such as '10.0.1.2:80' or '[fd00::2]:80'");
   }
   const toPort = portText === undefined ? port : Number(portText);
-  if (!Number.isInteger(toPort) || toPort < 1 || toPort > 65535) throw new InvalidArgumentError('to', text, 'has a port outside 1 to 65535');
+  if (!isIntegerIn(toPort, 1, 65535)) throw new InvalidArgumentError('to', text, 'has a port outside 1 to 65535');
   // The canonical text of the address, as the kernel would give it back.
   return { family: parsed.family, address: networkOf({ family: parsed.family, address: parsed.address, prefixlen: parsed.family === 4 ? 32 : 128 }), port: toPort };
 }

@@ -6,6 +6,7 @@ import {
 } from '../../messages/route/constants.js';
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_SITE, RT_SCOPE_UNIVERSE } from '../../messages/address/constants.js';
 import { InvalidArgumentError } from '../validate.js';
+import { isIntegerIn } from '../../messages/checks.js';
 
 /** A route or address scope by name (RT_SCOPE_*), as `ip` prints it. */
 export type ScopeName = 'global' | 'site' | 'link' | 'host' | 'nowhere';
@@ -62,7 +63,7 @@ export const tableName = (n: number): TableName | number => TABLE_NAMES.get(n) ?
 /** A name from `map`, or a number in [0, max]. */
 export function lookup<K extends string>(map: Readonly<Record<K, number>>, value: K | number, field: string, max = 255): number {
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0 && value <= max) return value;
+    if (isIntegerIn(value, 0, max)) return value;
     throw new InvalidArgumentError(field, value, `is not a whole number from 0 to ${max}`);
   }
   // Own properties only: 'toString' or '__proto__' must not find Object.prototype's.

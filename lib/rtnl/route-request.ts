@@ -17,6 +17,7 @@ import { checkFamily, checkInteger, checkMtu, checkU32, InvalidArgumentError, pa
 import { deviceIndex, deviceText } from './device-ref.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from './names.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
+import { isIntegerIn } from '../../messages/checks.js';
 
 export type RouteKind = 'add' | 'replace' | 'append' | 'delete';
 
@@ -173,7 +174,7 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
       const hop = nexthopSpecs[i]!;
       const field = `nexthops[${i}]`;
       const weight = hop.weight ?? 1;
-      if (!Number.isInteger(weight) || weight < 1 || weight > 256) throw new InvalidArgumentError(`${field}.weight`, hop.weight, 'is not a whole number from 1 to 256');
+      if (!isIntegerIn(weight, 1, 256)) throw new InvalidArgumentError(`${field}.weight`, hop.weight, 'is not a whole number from 1 to 256');
       let hopGateway: Address | undefined;
       if (hop.via !== undefined) {
         hopGateway = address(hop.via, `${field}.via`, family);

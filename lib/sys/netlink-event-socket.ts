@@ -25,6 +25,7 @@ import { findNetlinkSocketFd } from './netlink-socket-fd.js';
 import { currentNetnsInode, withNetns } from './netns-thread.js';
 import { ERRNO } from './errno.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
+import { isIntegerIn } from '../../messages/checks.js';
 import { SystemCallError } from './system-call-error.js';
 
 /** Opens an event socket (join groups with addMembership), in the namespace `options.netnsFd` refers to if given. */
@@ -195,7 +196,7 @@ export class EventSocket implements EventTransport {
   // (the bind-time bitmask stops at 32).
   #setGroup(option: number, group: number): void {
     this.#assertOpen();
-    if (!Number.isInteger(group) || group <= 0 || group > 0xffff_ffff) throw new InvalidArgumentError('group', group, 'is not a netlink multicast group: a whole number from 1 to 4294967295');
+    if (!isIntegerIn(group, 1, 0xffff_ffff)) throw new InvalidArgumentError('group', group, 'is not a netlink multicast group: a whole number from 1 to 4294967295');
     setsockoptInt(this.fd, SOL_NETLINK, option, group | 0);
   }
 

@@ -10,6 +10,7 @@ import { getsockoptInto, setsockoptInt } from './libc.js';
 import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
+import { isIntegerIn } from '../../messages/checks.js';
 
 /** openNetlinkSocket()'s and openNetlinkEventSocket()'s options. */
 export interface NetlinkSocketOptions {
@@ -31,7 +32,7 @@ export class SocketClosedError extends NetnsRtnlError {
 
 /** Tries the FORCE variant (CAP_NET_ADMIN, may exceed net.core.[rw]mem_max), then the capped one. */
 export function setBufferSize(fd: number, forced: number, capped: number, bytes: number): void {
-  if (!Number.isInteger(bytes) || bytes <= 0 || bytes > 0x7fff_ffff) {
+  if (!isIntegerIn(bytes, 1, 0x7fff_ffff)) {
     throw new InvalidArgumentError(forced === SO_RCVBUFFORCE ? 'recvBufferSize' : 'sendBufferSize', bytes, 'is not a socket buffer size: a whole number of bytes from 1 to 2147483647');
   }
   try {

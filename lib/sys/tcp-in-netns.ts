@@ -26,6 +26,7 @@ import { withNetns } from './netns-thread.js';
 import { SocketHandoffError } from './socket-handoff-error.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 import { AF_INET, AF_INET6 } from '../../messages/constants.js';
+import { checkPort } from '../../messages/checks.js';
 
 
 /** ns.connect()'s options. */
@@ -85,12 +86,6 @@ function checkHost(given: unknown, field: string): Host {
   return { host, family: family as 4 | 6, ...(zone !== undefined ? { zone } : {}) };
 }
 
-function checkPort(port: unknown, field: string, min: number): number {
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < min || port > 65535) {
-    throw new InvalidArgumentError(field, port, `is not a port: a whole number from ${min} to 65535`);
-  }
-  return port;
-}
 
 /** sockaddr_in / sockaddr_in6 in the layout bind(2) takes (family in host order, port big-endian); a zone is left to bindToZone. */
 export function encodeSockaddr(host: string, port: number): Buffer {
