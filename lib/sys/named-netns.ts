@@ -11,7 +11,7 @@ import {
 } from './constants.js';
 import { ioctlNoArgument, mount, umount2 } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
-import { SystemCallError } from './system-call-error.js';
+import { nodeCall, SystemCallError, systemCallErrorOf } from './system-call-error.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
 
 export const DEFAULT_NETNS_DIR = '/run/netns';
@@ -47,10 +47,10 @@ export function createNamedNetns(name: string, options: NetnsDirOptions = {}): s
   const dir = options.dir ?? DEFAULT_NETNS_DIR;
   const path = namedNetnsPath(name, options);
   if (dir === DEFAULT_NETNS_DIR) {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
     makeSharedMountPoint(dir);
   }
-  closeSync(openSync(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0));
+  nodeCall(() => closeSync(openSync(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0)));
   try {
     withNewNetns(() => mount('/proc/thread-self/ns/net', path, 'none', MS_BIND));
   } catch (error) {
@@ -72,7 +72,7 @@ export function deleteNamedNetns(name: string, options: NetnsDirOptions = {}): v
     // EINVAL: not a mount point (a stale file, a symlink); ENOENT is reported by unlink below.
     if (!(error instanceof SystemCallError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
   }
-  unlinkSync(path);
+  nodeCall(() => unlinkSync(path));
 }
 
 /** Names in the netns directory (empty when it does not exist), sorted. */
@@ -81,7 +81,7 @@ export function listNamedNetns(dir: string = DEFAULT_NETNS_DIR): string[] {
     return readdirSync(dir).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    throw systemCallErrorOf(error);
   }
 }
 
@@ -131,10 +131,10 @@ function fileKind(st: Stats): string {
  * its type checked with fstat: a namespace file is a regular file on nsfs, whose device is that
  * of /proc/thread-self/ns/net. Only then is it opened for real, which is harmless for an nsfs
  * file, and the NS_GET_NSTYPE ioctl (Linux 4.11) tells a network namespace from the other kinds.
- * Throws NotNetnsError for anything else, and Node's error (code ENOENT ...) when it cannot be opened.
+ * Throws NotNetnsError for anything else, and SystemCallError (code ENOENT ...) when it cannot be opened.
  */
 export function openNetnsFd(path: string): number {
-  const probe = openSync(path, O_PATH | O_CLOEXEC);
+  const probe = nodeCall(() => openSync(path, O_PATH | O_CLOEXEC));
   try {
     const st = fstatSync(probe);
     if (!st.isFile() || st.dev !== statSync('/proc/thread-self/ns/net').dev) {

@@ -26,7 +26,7 @@ import { currentNetnsInode, withNetns } from './netns-thread.js';
 import { ERRNO } from './errno.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
 import { isIntegerIn } from '../../messages/checks.js';
-import { SystemCallError } from './system-call-error.js';
+import { SystemCallError, systemCallErrorOf } from './system-call-error.js';
 
 /** Opens an event socket (join groups with addMembership), in the namespace `options.netnsFd` refers to if given. */
 export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): EventSocket {
@@ -227,7 +227,5 @@ export class EventSocket implements EventTransport {
 }
 
 function asSystemCallError(error: ErrnoException | Error, port: number): Error {
-  const { errno, syscall } = error as Partial<ErrnoException>;
-  if (typeof errno !== 'number') return error;
-  return new SystemCallError(typeof syscall === 'string' ? syscall : 'poll', errno, `netlink port ${port}`);
+  return systemCallErrorOf(error, `netlink port ${port}`, 'poll') as Error;
 }

@@ -6,6 +6,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { withNetns } from './netns-thread.js';
 import { spawnProgram } from './programs.js';
+import { nodeCall, systemCallErrorOf } from './system-call-error.js';
 
 /**
  * Reads /proc/sys/COMPONENTS... inside the namespace behind `netnsFd`, after writing `value` when
@@ -15,13 +16,13 @@ import { spawnProgram } from './programs.js';
 export function sysctlInNetns(netnsFd: number, components: readonly string[], value?: string): string {
   const file = `/proc/sys/${components.join('/')}`;
   return withNetns(netnsFd, () => {
-    if (value === undefined) return readFileSync(file, 'utf8').trim();
-    writeFileSync(file, value);
+    if (value === undefined) return nodeCall(() => readFileSync(file, 'utf8').trim());
+    nodeCall(() => writeFileSync(file, value));
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EACCES') return value;
-      throw error;
+      throw systemCallErrorOf(error);
     }
   });
 }

@@ -15,13 +15,34 @@ export class SystemCallError extends NetnsRtnlError {
   readonly code: ErrnoCode;
   readonly syscall: string;
 
-  constructor(syscall: string, errno: number, detail?: string, description?: string) {
+  constructor(syscall: string, errno: number, detail?: string, description?: string, options?: { cause?: unknown }) {
     const code = errnoName(errno);
     const what = detail === undefined ? syscall : `${syscall}(${detail})`;
     const hint = errno === ERRNO.EPERM && NEEDS_SYS_ADMIN.has(syscall) ? ': this needs root (CAP_SYS_ADMIN)' : '';
-    super(`${what} failed: ${code}${description === undefined ? '' : ` (${description})`}${hint}`);
+    super(`${what} failed: ${code}${description === undefined ? '' : ` (${description})`}${hint}`, options);
     this.errno = errno;
     this.code = code;
     this.syscall = syscall;
+  }
+}
+
+/**
+ * A failure of Node's own system calls (node:fs, the netlink binding: `errno`, `syscall`, `path`)
+ * as a SystemCallError with the same code, the original kept as `cause`; anything else as it is.
+ */
+export function systemCallErrorOf(error: unknown, detail?: string, syscall = 'unknown'): unknown {
+  if (error instanceof NetnsRtnlError || typeof error !== 'object' || error === null) return error;
+  const e = error as { errno?: unknown; syscall?: unknown; path?: unknown };
+  if (typeof e.errno !== 'number' || e.errno === 0) return error;
+  const path = typeof e.path === 'string' ? e.path : undefined;
+  return new SystemCallError(typeof e.syscall === 'string' ? e.syscall : syscall, Math.abs(e.errno), detail ?? path, undefined, { cause: error });
+}
+
+/** Runs `call` (Node's fs), its failure a SystemCallError (see systemCallErrorOf). */
+export function nodeCall<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw systemCallErrorOf(error);
   }
 }

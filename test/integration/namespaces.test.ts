@@ -202,7 +202,7 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
     expect(ns.sysctl(['net', 'ipv4', 'conf', 'br0.100', 'forwarding'], '0')).toBe('0');
     expect(inside(file('br0.100'))).toBe('0');
     // Written with dots, the key names another file (br0 / 100 / forwarding), which does not exist.
-    expect(() => ns.sysctl('net.ipv4.conf.br0.100.forwarding', 1)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => ns.sysctl('net.ipv4.conf.br0.100.forwarding', 1)).toThrow(expect.objectContaining({ name: 'SystemCallError', code: 'ENOENT', errno: 2 }));
     expect(inside(file('br0'))).toBe('0');
     for (const value of [null, {}, [], true, Number.NaN, Infinity, 'a\0b']) {
       expect(() => ns.sysctl('net.ipv4.conf.br0/100.forwarding', value as unknown as string), String(value)).toThrow(InvalidArgumentError);

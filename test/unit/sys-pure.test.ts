@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ownSocket } from '../../lib/sys/tcp-in-netns.js';
 import { namedNetnsPath, validateNetnsName } from '../../lib/sys/named-netns.js';
 import { withNetns } from '../../lib/sys/netns-thread.js';
-import { SystemCallError } from '../../lib/sys/system-call-error.js';
+import { SystemCallError, systemCallErrorOf } from '../../lib/sys/system-call-error.js';
 import { setBufferSize } from '../../lib/sys/netlink-socket-common.js';
 import { SO_RCVBUF, SO_RCVBUFFORCE, SO_SNDBUF, SO_SNDBUFFORCE } from '../../lib/sys/constants.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
@@ -40,6 +40,28 @@ describe('validateNetnsName', () => {
   it('joins the name onto the directory', () => {
     expect(namedNetnsPath('blue')).toBe('/run/netns/blue');
     expect(namedNetnsPath('blue', { dir: '/tmp/ns' })).toBe('/tmp/ns/blue');
+  });
+});
+
+describe("systemCallErrorOf: Node's failed system calls as SystemCallError", () => {
+  it('keeps the code, makes errno positive, names the call and path, keeps the original as cause', () => {
+    let original: unknown;
+    try {
+      closeSync(openSync('/nonexistent/netns-rtnl', 'r'));
+    } catch (error) {
+      original = error;
+    }
+    const error = systemCallErrorOf(original);
+    expect(error).toBeInstanceOf(SystemCallError);
+    expect(error).toMatchObject({ code: 'ENOENT', errno: 2, syscall: 'open', cause: original, message: 'open(/nonexistent/netns-rtnl) failed: ENOENT' });
+  });
+
+  it('leaves what is not a failed system call as it is', () => {
+    const plain = new Error('x');
+    expect(systemCallErrorOf(plain)).toBe(plain);
+    const own = new SystemCallError('setns', 1);
+    expect(systemCallErrorOf(own)).toBe(own);
+    expect(systemCallErrorOf('text')).toBe('text');
   });
 });
 
