@@ -43,10 +43,10 @@ export type HeaderWithAttributes<H, A> = H & { attrs: A } & HeaderExtras;
 function padRanges(header: FixedHeader<unknown>, padded: number): Array<[number, number]> {
   const declared = header as Partial<Struct<unknown>>;
   const ranges: Array<[number, number]> = [];
+  let at = 0;
   for (const f of declared.fields ?? []) {
-    if (f.type !== 'pad') continue;
-    const at = declared.layout!.fields[f.name]!.offset;
-    ranges.push([at, at + f.layout.size]);
+    if (f.type === 'pad') ranges.push([at, at + f.size]);
+    at += f.size;
   }
   if (padded > header.size) ranges.push([header.size, padded]);
   return ranges;

@@ -1,8 +1,11 @@
 /**
  * The one way to declare a C struct of a message: a message's fixed header (ifinfomsg, rtmsg ...)
- * or an attribute's payload (ifa_cacheinfo, rta_cacheinfo ...). The declaration is a struct-fu
- * struct, which lays the fields out (offsets, size, padding); its accessors are generated from that
- * layout once, the first time each is used.
+ * or an attribute's payload (ifa_cacheinfo, rta_cacheinfo ...). Fields sit one after the other
+ * (pads are declared, never implied), so offsets and size are sums of field widths; the struct-fu
+ * struct of the same fields is the reference layout, made only when something asks for it (tests,
+ * the benchmark): the package declares about a hundred structs, and laying each out with struct-fu
+ * on every import cost more than the rest of the declarations. The accessors are generated once,
+ * the first time each is used.
  *
  * Why generated accessors and not struct-fu's own unpack/pack: the route dump decodes one rtmsg per
  * route, and struct-fu's unpack walks its fields with closures into an object grown key by key,
@@ -21,30 +24,57 @@ import type { Writer } from './writer.js';
 
 type FieldType = 'u8' | 'u16' | 's16' | 'u32' | 's32' | 'u16be' | 'u32be' | 'u64' | 'pad';
 
-/** One member of a struct declaration: the struct-fu field that lays it out, and how it is read. */
+/** One member of a struct declaration: its name, type and width, and the struct-fu field of the reference layout. */
 export interface StructField<N extends string = string, T extends FieldType = FieldType> {
   readonly name: N;
   readonly type: T;
-  /** @internal struct-fu's field (struct-fu ships no types: kept out of the published .d.ts). */
+  /** Bytes. */
+  readonly size: number;
+  /** @internal struct-fu's field, made on first read (struct-fu ships no types: kept out of the published .d.ts). */
   readonly layout: Field;
 }
 
-function field<N extends string, T extends FieldType>(name: N, type: T, layout: Field): StructField<N, T> {
-  return { name, type, layout };
+/** struct-fu's field makers, by type (u64: struct-fu has no 64-bit integer, it lays out 8 bytes). */
+const LAYOUT: Record<FieldType, (name: string, size: number) => Field> = {
+  u8: (name) => fu.uint8(name),
+  u16: (name) => fu.uint16le(name),
+  s16: (name) => fu.int16le(name),
+  u32: (name) => fu.uint32le(name),
+  s32: (name) => fu.int32le(name),
+  u16be: (name) => fu.uint16(name),
+  u32be: (name) => fu.uint32(name),
+  u64: (name) => fu.byte(name, 8),
+  pad: (name, size) => fu.byte(name, size),
+};
+
+class Member<N extends string, T extends FieldType> implements StructField<N, T> {
+  #layout: Field | undefined;
+  constructor(
+    readonly name: N,
+    readonly type: T,
+    readonly size: number,
+  ) {}
+  get layout(): Field {
+    return (this.#layout ??= LAYOUT[this.type](this.name, this.size));
+  }
+}
+
+function field<N extends string, T extends FieldType>(name: N, type: T, size: number): StructField<N, T> {
+  return new Member(name, type, size);
 }
 
 /** Little-endian (host order) integers; `*be` in network byte order. */
-export const u8 = <N extends string>(name: N) => field(name, 'u8', fu.uint8(name));
-export const u16 = <N extends string>(name: N) => field(name, 'u16', fu.uint16le(name));
-export const s16 = <N extends string>(name: N) => field(name, 's16', fu.int16le(name));
-export const u32 = <N extends string>(name: N) => field(name, 'u32', fu.uint32le(name));
-export const s32 = <N extends string>(name: N) => field(name, 's32', fu.int32le(name));
-export const u16be = <N extends string>(name: N) => field(name, 'u16be', fu.uint16(name));
-export const u32be = <N extends string>(name: N) => field(name, 'u32be', fu.uint32(name));
-/** A little-endian u64, as a bigint (struct-fu has no 64-bit integer: it lays out 8 bytes). */
-export const u64 = <N extends string>(name: N) => field(name, 'u64', fu.byte(name, 8));
+export const u8 = <N extends string>(name: N) => field(name, 'u8', 1);
+export const u16 = <N extends string>(name: N) => field(name, 'u16', 2);
+export const s16 = <N extends string>(name: N) => field(name, 's16', 2);
+export const u32 = <N extends string>(name: N) => field(name, 'u32', 4);
+export const s32 = <N extends string>(name: N) => field(name, 's32', 4);
+export const u16be = <N extends string>(name: N) => field(name, 'u16be', 2);
+export const u32be = <N extends string>(name: N) => field(name, 'u32be', 4);
+/** A little-endian u64, as a bigint. */
+export const u64 = <N extends string>(name: N) => field(name, 'u64', 8);
 /** Padding the C struct names (__ifi_pad, ndm_pad1 ...): zero when written, skipped when read. */
-export const pad = <N extends string>(name: N, bytes: number) => field(name, 'pad', fu.byte(name, bytes));
+export const pad = <N extends string>(name: N, bytes: number) => field(name, 'pad', bytes);
 
 type ValueOf<T extends FieldType> = T extends 'u64' ? bigint : number;
 
@@ -124,11 +154,14 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
     if (!IDENTIFIER.test(f.name) || names.has(f.name)) throw new Error(`struct ${name}: field name ${JSON.stringify(f.name)} is not a unique identifier`);
     names.add(f.name);
   }
-  const layout = fu.struct(fields.map((f) => f.layout));
-  const offsets = fields.map((f) => layout.fields[f.name]!.offset);
-  const size = layout.size;
+  const offsets: number[] = [];
+  let size = 0;
+  for (const f of fields) {
+    offsets.push(size);
+    size += f.size;
+  }
   const minSize = options.minSize ?? size;
-  const dataEnd = Math.max(0, ...fields.map((f, i) => (f.type === 'pad' ? 0 : offsets[i]! + f.layout.size)));
+  const dataEnd = Math.max(0, ...fields.map((f, i) => (f.type === 'pad' ? 0 : offsets[i]! + f.size)));
   if (minSize < dataEnd || minSize > size) throw new Error(`struct ${name}: minSize ${minSize} must hold every field (${dataEnd}..${size} bytes)`);
   const data = fields.filter((f) => f.type !== 'pad');
 
@@ -160,7 +193,7 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
       return `const ${x} = ${get}; if (!isIntegerIn(${x}, ${min}, ${max})) throw integerError(field + '.${f.name}', ${x}, ${min}, ${max});`;
     });
     const writes = fields.map((f) => {
-      if (f.type === 'pad') return `w.zeros(${f.layout.size});`;
+      if (f.type === 'pad') return `w.zeros(${f.size});`;
       return `w.${WRITE[f.type]}(x${data.indexOf(f)});`;
     });
     const encodeSource = `
@@ -182,13 +215,16 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
 
   let decode: Struct<StructValues<F>>['decode'] | undefined;
   let encode: Struct<StructValues<F>>['encode'] | undefined;
+  let layout: ReturnType<typeof fu.struct> | undefined;
   const declared: Struct<StructValues<F>> = {
     name,
     label: name,
     shape: 'value',
     nestedFlag: false,
     size,
-    layout,
+    get layout() {
+      return (layout ??= fu.struct(fields.map((f) => f.layout)));
+    },
     fields,
     // Whoever kept a reference to these first methods still works: they reuse the generated function.
     decode(src, at, end) {

@@ -41,6 +41,7 @@ describe('struct declarations (struct-fu layouts, generated accessors)', () => {
   });
 
   it.each(all)('%s: decodes as struct-fu unpacks, and encodes as struct-fu packs (pads zero)', (_name, s) => {
+    expect(s.size).toBe(s.layout.size);
     const r = new Random(s.size * 7919 + s.fields.length);
     for (let round = 0; round < 200; round++) {
       const bytes = r.bytes(s.size + r.int(0, 8));
