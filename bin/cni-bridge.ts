@@ -5,20 +5,23 @@
  * name it in a network configuration as "type": "cni-bridge".
  *
  * A runtime starts it for every call (VERSION, then ADD; VERSION, then DEL), so it is built to
- * start fast (scripts/bundle-cni.mjs): a small CommonJS first file that answers VERSION by itself
- * (from lib/cni/versions.ts, which imports nothing) and loads the command line and the netlink
- * engine, one CommonJS file, only for the other commands. CommonJS because Node sets up its ES
- * module loader for an ES module entry point or import, and the executable needs none of it. The
- * compile cache is on where Node has one (22 and later: the engine's code is compiled once per
- * machine, not per call), and stdin and stdout are used as plain file descriptors, which spares
- * the stream classes Node would otherwise load for them.
+ * start fast (scripts/bundle-cni.mjs): a small CommonJS first file (this one) that answers VERSION
+ * by itself (from lib/cni/versions.ts, which imports nothing) and loads the command line and the
+ * netlink engine, one CommonJS bundle beside it, only for the other commands, with the package's
+ * code cache (bin/load-bundle.ts: the engine is compiled once per machine and Node version, not
+ * per call). CommonJS because Node sets up its ES module loader for an ES module entry point or
+ * import, and the executable needs none of it. stdin and stdout are used as plain file
+ * descriptors, which spares the stream classes Node would otherwise load for them.
  */
-import module from 'node:module';
 import { readFileSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
+import { loadBundle } from './load-bundle.js';
 
-// Quiet by design: it never throws, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+/** The command line and the engine: lib/cni/main.ts bundled beside the built executable. */
+function engine(): typeof import('../lib/cni/main.js') {
+  return loadBundle(fileURLToPath(new URL('./cni-bridge-engine.cjs', import.meta.url))) as typeof import('../lib/cni/main.js');
+}
 
 function readStdin(): Promise<Buffer> {
   try {
@@ -58,7 +61,7 @@ async function run(): Promise<number> {
     stdout(versionAnswer(configVersion(versionConfig)));
     return 0;
   }
-  const { main } = await import('../lib/cni/main.js');
+  const { main } = engine();
   return main({ env: process.env, stdin: () => versionStdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) });
 }
 

@@ -8,9 +8,9 @@
 // file instead of ~60 modules spares Node resolving, reading and compiling them one by one. The
 // engine (lib/cni/main.ts and everything behind its import of bridge.js) is a file of its own, so
 // VERSION and argument errors read and compile only the small first file; inside the engine the
-// sources' dynamic imports are static ones (no lazy-init wrappers V8 would parse twice). koffi and
-// Node's built-in modules are bound lazily (scripts/bundle-lazy.mjs); the netlink binding (event
-// sockets only) stays outside.
+// sources' dynamic imports are static ones (no lazy-init wrappers V8 would parse twice), and it is
+// loaded with the package's code cache (bin/load-bundle.ts). koffi and Node's built-in modules are
+// bound lazily (scripts/bundle-lazy.mjs); the netlink binding (event sockets only) stays outside.
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,20 +33,13 @@ const common = {
   // import() compiled to require(): a dynamic import would bring the ES module loader back.
   supported: { 'dynamic-import': false },
   external: ['netlink'],
-  // Sources written as ES modules find their own file with import.meta.url (createRequire takes a path as well).
-  define: { 'import.meta.url': '__filename' },
+  // Sources written as ES modules find their own file with import.meta.url.
+  banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__import_meta_url' },
   sourcemap: true,
   logLevel: 'warning',
 };
 
-/** The first file's import of the command line becomes a require of the engine file. */
-const engineExternal = {
-  name: 'cni-engine-external',
-  setup(b) {
-    b.onResolve({ filter: /\/lib\/cni\/main\.js$/ }, () => ({ path: `./${ENGINE}`, external: true }));
-  },
-};
-
-await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [engineExternal, lazyModules] });
+await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [lazyModules] });
 await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [staticImports, lazyModules] });
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

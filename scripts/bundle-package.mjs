@@ -1,23 +1,28 @@
 #!/usr/bin/env node
 // Bundles the package's entry points (part of `npm run build`): `netns-rtnl`, `netns-rtnl/messages`
-// and `netns-rtnl/cni` load dist/bundle/index.js, messages.js and cni.js, three files of re-exports
-// from one module, dist/bundle/netns-rtnl.js, that holds the code of all three.
+// and `netns-rtnl/cni` load dist/bundle/index.js, messages.js and cni.js, three ES modules of
+// re-exports from dist/bundle/netns-rtnl.js, which loads the code of all three: one CommonJS
+// bundle, dist/bundle/netns-rtnl.cjs, compiled with a V8 code cache (bin/load-bundle.ts).
 //
 // Loaded as the ~90 files tsc writes, Node spends most of an import resolving, reading and linking
-// them one by one; one module is read and compiled at once. One module (rather than one bundle per
-// entry point) keeps one copy of every class, so an error thrown by `netns-rtnl` code is an
-// instance of the class `netns-rtnl/messages` exports, and a Namespace is one class for
+// them one by one; one bundle is read and compiled at once, and compiling it is then most of the
+// cost, which the code cache takes away from every import but the first. CommonJS because a script
+// can be compiled with a code cache of the package's own (an ES module only with Node's
+// process-wide compile cache, which a library has no business switching on). One bundle (rather
+// than one per entry point) keeps one copy of every class, so an error thrown by `netns-rtnl` code
+// is an instance of the class `netns-rtnl/messages` exports, and a Namespace is one class for
 // `netns-rtnl/cni` and its caller. koffi and Node's built-in modules are bound lazily
-// (scripts/bundle-lazy.mjs); the netlink package (event sockets) stays outside.
-// Types stay tsc's (dist/**/*.d.ts).
+// (scripts/bundle-lazy.mjs); the netlink package (event sockets) stays outside. Types stay tsc's
+// (dist/**/*.d.ts).
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
-const CORE = 'netns-rtnl.js';
+const CORE = 'netns-rtnl.cjs';
+const LOADER = 'netns-rtnl.js';
 /** Output file: source entry point. */
 const ENTRIES = { 'index.js': 'lib/index.ts', 'messages.js': 'messages/index.ts', 'cni.js': 'lib/cni/index.ts' };
 const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['netlink'], logLevel: 'warning' };
@@ -31,18 +36,38 @@ async function exportNames(entry) {
 const names = Object.fromEntries(await Promise.all(Object.entries(ENTRIES).map(async ([file, entry]) => [file, await exportNames(entry)])));
 // Inside the core every entry's names carry the entry's prefix, so equal names cannot clash.
 const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
-const core = Object.entries(ENTRIES)
-  .map(([file, entry]) => `export { ${names[file].map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`)
-  .join('\n');
+// The core's exports are one plain object (module.exports, which the loader passes in): esbuild's
+// own CommonJS exports are a getter per name, made one by one when the bundle runs.
+const imports = Object.entries(ENTRIES).map(([file, entry]) => `import { ${names[file].map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`);
+const exported = Object.keys(ENTRIES).flatMap((file) => names[file].map((n) => `${prefix(file)}${n}`));
+const core = `${imports.join('\n')}\nmodule.exports = { ${exported.join(', ')} };\n`;
 
 await build({
   ...common,
+  format: 'cjs',
+  // import() compiled to require(), import.meta.url to the file's path (createRequire takes either).
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__filename' },
   stdin: { contents: core, resolveDir: root, sourcefile: 'netns-rtnl (all entry points)', loader: 'js' },
   outfile: `${outdir}/${CORE}`,
   sourcemap: true,
   plugins: [staticImports, lazyModules],
 });
+// The loader: its own bundle of bin/load-bundle.ts, built-in modules taken with require.
+await build({
+  ...common,
+  stdin: {
+    contents: `import { fileURLToPath } from 'node:url';\nimport { loadBundle } from './bin/load-bundle.ts';\nexport default loadBundle(fileURLToPath(new URL('./${CORE}', import.meta.url)));\n`,
+    resolveDir: root,
+    sourcefile: 'netns-rtnl (loader)',
+    loader: 'js',
+  },
+  outfile: `${outdir}/${LOADER}`,
+  plugins: [lazyModules],
+});
+// The source map of the ES module bundle earlier builds wrote in its place.
+rmSync(`${outdir}/${LOADER}.map`, { force: true });
 for (const file of Object.keys(ENTRIES)) {
-  const list = names[file].map((n) => `${prefix(file)}${n} as ${n}`).join(', ');
-  writeFileSync(`${outdir}/${file}`, `export { ${list} } from './${CORE}';\n`);
+  const list = names[file].map((n) => `${prefix(file)}${n}: ${n}`).join(', ');
+  writeFileSync(`${outdir}/${file}`, `import core from './${LOADER}';\nexport const { ${list} } = core;\n`);
 }

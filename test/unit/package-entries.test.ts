@@ -83,8 +83,8 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(files.map((f) => f.replace(/.*node_modules\//, ''))).toEqual([`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`]);
   });
 
-  it('are one module with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
-    const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.js`, 'utf8');
+  it('are one bundle with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
+    const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
     expect(bundle).toContain('attachContainer');
     expect(bundle.match(/__esm\(/g) ?? []).toEqual([]);
   });
