@@ -20,7 +20,7 @@ import { loadBundle } from './load-bundle.js';
 
 /** The command line and the engine: lib/cni/main.ts bundled beside the built executable. */
 function engine(): typeof import('../lib/cni/main.js') {
-  return loadBundle(fileURLToPath(new URL('./cni-bridge-engine.cjs', import.meta.url))) as typeof import('../lib/cni/main.js');
+  return loadBundle(fileURLToPath(new URL('./cni-bridge-engine.cjs', import.meta.url)), 'exit') as typeof import('../lib/cni/main.js');
 }
 
 function readStdin(): Promise<Buffer> {

@@ -53,8 +53,13 @@ function writeCache(cache: CacheFile, data: Buffer): void {
   }
 }
 
-/** Runs the CommonJS bundle `file` (an absolute path) and returns its module.exports. */
-export function loadBundle(file: string): unknown {
+/**
+ * Runs the CommonJS bundle `file` (an absolute path) and returns its module.exports. A cache it
+ * writes is made when the bundle has run (`'loaded'`: the functions its evaluation compiled are in
+ * it too) or when the process exits (`'exit'`, for a short-lived process such as the cni-bridge
+ * executable: also every function that process went on to run).
+ */
+export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'): unknown {
   const source = readFileSync(file, 'utf8');
   let cache: CacheFile | undefined;
   let cachedData: Buffer | undefined;
@@ -71,12 +76,15 @@ export function loadBundle(file: string): unknown {
   const module = { exports: {} as unknown };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
   if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
-    // Made after the bundle ran: the functions its evaluation compiled are in it too.
-    try {
-      writeCache(cache, script.createCachedData());
-    } catch {
-      // No cache this time.
-    }
+    const write = (to: CacheFile) => {
+      try {
+        writeCache(to, script.createCachedData());
+      } catch {
+        // No cache this time.
+      }
+    };
+    if (cacheWhen === 'exit') process.once('exit', () => write(cache));
+    else write(cache);
   }
   return module.exports;
 }
