@@ -9,7 +9,8 @@
  * $TMPDIR/netns-rtnl-code-cache-<uid>: read when it is there and V8 accepts it, written (whole, then
  * renamed into place) when it was missing or refused. Like Node's own compile cache (which is
  * process-wide, and not in Node 20) it is a quiet optimisation: any failure compiles without it, and
- * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ * NODE_DISABLE_COMPILE_CACHE=1 turns it off. With source maps on (--enable-source-maps), the bundle
+ * is loaded by Node's own require instead, without the cache.
  */
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,6 +61,8 @@ function writeCache(cache: CacheFile, data: Buffer): void {
  * executable: also every function that process went on to run).
  */
 export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'): unknown {
+  // Node maps stack traces through a source map (--enable-source-maps) only for code its own loader compiled.
+  if (process.sourceMapsEnabled) return createRequire(file)(file) as unknown;
   const source = readFileSync(file, 'utf8');
   let cache: CacheFile | undefined;
   let cachedData: Buffer | undefined;

@@ -65,6 +65,17 @@ describe.skipIf(!built)('the code cache of the package bundle', () => {
     expect(statSync(join(dir, file!)).size).toBeGreaterThan(1000);
   });
 
+  it('is left out with --enable-source-maps, so that stack traces name the TypeScript sources', () => {
+    const tmp = freshTmp();
+    const r = spawnSync(
+      process.execPath,
+      ['--enable-source-maps', '--input-type=module', '-e', `const { Namespace } = await import('netns-rtnl'); await Namespace.open('no/such').catch((e) => process.stdout.write(e.stack));`],
+      { cwd: root, env: { PATH: process.env.PATH, TMPDIR: tmp }, encoding: 'utf8' },
+    );
+    expect(r.stdout).toMatch(/lib\/[\w/-]+\.ts:\d+/);
+    expect(existsSync(cacheDir(tmp))).toBe(false);
+  });
+
   it('is not used in a directory others can write, nor with NODE_DISABLE_COMPILE_CACHE=1', () => {
     const open = freshTmp();
     mkdirSync(cacheDir(open));
