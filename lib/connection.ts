@@ -6,10 +6,10 @@ import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, DUMP_ANSWERS, OBJECT_REPLY, answerBudget } from './answer-cost.js';
 import { Deadlines } from './deadlines.js';
 import { DumpLine } from './dump-line.js';
-import { SendQueue } from './send-queue.js';
-import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError } from './errors.js';
+import { NOT_SENT, SENT_NOW, SendQueue } from './send-queue.js';
+import { ConnectionClosedError, DumpInterruptedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
 import {
-  ABANDONED, BatchOutcome, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion,
+  ABANDONED, BatchOutcome, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion,
 } from './pending-request.js';
 import { RequestTable, type TableOwner } from './protocol.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
@@ -61,6 +61,8 @@ const ABANDON_LIMIT_MS = 5_000;
 const SLOW: SendOptions = { slow: true };
 /** The options of a call that gives none (one object for all: a default `{}` is allocated per call). */
 const NO_OPTIONS: RequestOptions = Object.freeze({});
+/** What a change settled within its call resolves to: one promise for all of them. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * A request/answer channel over one netlink socket: many requests in flight, packed into as few
@@ -81,6 +83,10 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   readonly #dumps = new DumpLine();
   #closedReason: string | undefined;
   readonly #listeners = new Set<(message: M) => void>();
+  /** The transport reads answers within its send: a lone request settles within the call that made it. */
+  readonly #direct: boolean;
+  /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
+  #spare: PendingRequest<M> | undefined;
 
   constructor(transport: Transport, options: ConnectionOptions<M> = {}) {
     this.#transport = transport;
@@ -90,6 +96,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     this.#context = options.context ? ` ${options.context}` : '';
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#dumpRetries = options.dumpRetries ?? 3;
+    this.#direct = transport.answersWithinSend === true;
     this.#queue = new SendQueue(
       answerBudget(options.receiveBufferBytes ?? 212992),
       (datagram, slow) => this.#transmit(datagram, slow),
@@ -155,13 +162,16 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   /** A change written by `writer` (see RequestWriter); resolves once the kernel has applied it. */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<void> {
+    let request: PendingRequest<M>;
     try {
       this.#checkOpen(writer.operation, options);
       const start = this.#write(writer, subject);
-      return this.#enqueue(new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject), start, NLM_F_ACK, options, RESOLVE_VOID);
+      request = this.#newRequest('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
+      this.#enter(request, start, NLM_F_ACK, RESOLVE_VOID);
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.#dispatch(request, options);
   }
 
   /** Runs a dump to its end and returns every message, restarting it if the kernel flags it interrupted. */
@@ -179,14 +189,19 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * request's own outcome (one failure does not stop the others: the kernel handles each message).
    */
   batch(messages: readonly M[], options: RequestOptions = NO_OPTIONS): Promise<Array<BatchResult<M>>> {
-    return Promise.all(
-      messages.map((m) =>
-        this.request(m, options).then(
-          (replies): BatchResult<M> => ({ ok: true, messages: replies }),
-          (error: Error): BatchResult<M> => ({ ok: false, error }),
+    this.#queue.hold();
+    try {
+      return Promise.all(
+        messages.map((m) =>
+          this.request(m, options).then(
+            (replies): BatchResult<M> => ({ ok: true, messages: replies }),
+            (error: Error): BatchResult<M> => ({ ok: false, error }),
+          ),
         ),
-      ),
-    );
+      );
+    } finally {
+      this.#queue.unhold();
+    }
   }
 
   /**
@@ -206,6 +221,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         const start = this.#write(writer, subject);
         const request = new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
         this.#table.addToBatch(request, this.#prepare(request, start, NLM_F_ACK, RESOLVE_VOID), batch, i);
+        this.#entered();
         this.#watch(request, options);
         this.#queue.push(request);
       } catch (error) {
@@ -240,6 +256,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       request.cost = CHANGE_ANSWER + (request.flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
       const seq = this.#table.allocateSeq();
       outcomes.push(this.#table.add(request, seq));
+      this.#entered();
       this.#watch(request, options);
       setWrittenFrameHeader(w, start, request.flags, seq);
       request.state = SENT;
@@ -310,17 +327,53 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       throw error;
     }
     w.align();
-    const request = new PendingRequest<M>(completion, operation, undefined, undefined);
+    const request = this.#newRequest(completion, operation, undefined, undefined);
     request.frames = frames;
-    return this.#enqueue(request, start, completion === 'ack' ? NLM_F_ACK : completion === 'dump' ? NLM_F_DUMP : 0, options, resolveWith);
+    this.#enter(request, start, completion === 'ack' ? NLM_F_ACK : completion === 'dump' ? NLM_F_DUMP : 0, resolveWith);
+    return this.#dispatch(request, options);
   }
 
-  /** Enters a request whose message was just appended to the send buffer at `start`, and queues it. */
-  #enqueue<R>(request: PendingRequest<M>, start: number, addFlags: number, options: RequestOptions, resolveWith: number): Promise<R> {
-    const promise = this.#table.add<R>(request, this.#prepare(request, start, addFlags, resolveWith));
+  /** A request object: the spare one if there is one (see PendingRequest.reuse). */
+  #newRequest(completion: Completion, operation: string, describer: RequestWriter<never> | undefined, subject: unknown): PendingRequest<M> {
+    const spare = this.#spare;
+    if (spare === undefined) return new PendingRequest<M>(completion, operation, describer, subject);
+    this.#spare = undefined;
+    return spare.reuse(completion, operation, describer, subject);
+  }
+
+  /** Enters a request whose message was just appended to the send buffer at `start` in the table. */
+  #enter(request: PendingRequest<M>, start: number, addFlags: number, resolveWith: number): void {
+    this.#table.enter(request, this.#prepare(request, start, addFlags, resolveWith));
+    this.#entered();
+  }
+
+  /**
+   * Sends a request just entered: at once when it is alone (settled before this returns, with a
+   * transport that reads answers within its send), else through the queue. Only a request still
+   * waiting gets a promise of its own, a timeout and an abort listener.
+   */
+  #dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
+    const sent = this.#direct ? this.#queue.sendNow(request) : NOT_SENT;
+    if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW) as Promise<R>;
+    const promise = this.#table.promise<R>(request);
     this.#watch(request, options);
-    this.#queue.push(request);
-    return promise;
+    if (sent === NOT_SENT && request.state === QUEUED) this.#queue.push(request);
+    // Its answer comes later: an error made then is given the stack of the caller awaiting it.
+    return promise.catch(rethrowAtCaller);
+  }
+
+  /** The promise of a request settled within the call that made it (which may then reuse it). */
+  #outcome(request: PendingRequest<M>, reusable: boolean): Promise<unknown> {
+    const error = request.error;
+    const mode = request.resolveWith;
+    const value = mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request;
+    if (reusable && mode !== RESOLVE_REQUEST) this.#spare = request;
+    if (error !== undefined) {
+      // Made deep in the receive path: its stack starts at the public call instead.
+      Error.captureStackTrace(error, this.#dispatch);
+      return Promise.reject(error);
+    }
+    return mode === RESOLVE_VOID ? DONE : Promise.resolve(value);
   }
 
   /**
@@ -343,10 +396,13 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     return seq;
   }
 
-  /** Gives a request just entered in the table its timeout and abort signal. */
-  #watch(request: PendingRequest<M>, options: RequestOptions): void {
-    // Hold the event loop only while something is awaited: ref on the first, unref after the last.
+  /** A request was entered in the table: hold the event loop while something is awaited (ref on the first, unref after the last). */
+  #entered(): void {
     if (this.#table.live === 1 && this.#table.draining === 0) this.#transport.ref();
+  }
+
+  /** Gives a request entered in the table and still waiting its timeout and abort signal. */
+  #watch(request: PendingRequest<M>, options: RequestOptions): void {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     if (timeoutMs > 0) {
       request.timeoutMs = timeoutMs;

@@ -67,15 +67,52 @@ export class PendingRequest<M> implements Timed {
   /** Settles into a batch's outcome (at `index`) instead of resolve/reject. */
   batch: BatchOutcome | undefined = undefined;
   index = 0;
+  /** Its failure, when it failed before it was given a promise (settled within the call that made it). */
+  error: Error | undefined = undefined;
+  completion: Completion;
+  /** The operation in words (or its first words, when `describer` says more). */
+  operation: string;
+  /** Describes the operation from `subject` when an error needs it (a RequestWriter). */
+  describer: { describe?(subject: never): string } | undefined;
+  subject: unknown;
 
-  constructor(
-    readonly completion: Completion,
-    /** The operation in words (or its first words, when `describer` says more). */
-    readonly operation: string,
-    /** Describes the operation from `subject` when an error needs it (a RequestWriter). */
-    readonly describer: { describe?(subject: never): string } | undefined,
-    readonly subject: unknown,
-  ) {}
+  constructor(completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown) {
+    this.completion = completion;
+    this.operation = operation;
+    this.describer = describer;
+    this.subject = subject;
+  }
+
+  /**
+   * Makes a settled request new again, for reuse: only one that was settled within the call that
+   * made it is reused (nothing else, no queue, timer, signal or batch, can still refer to it).
+   */
+  reuse(completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown): this {
+    this.completion = completion;
+    this.operation = operation;
+    this.describer = describer;
+    this.subject = subject;
+    this.seq = 0;
+    this.state = QUEUED;
+    this.cost = 0;
+    this.flags = 0;
+    this.start = 0;
+    this.end = 0;
+    this.#bits = 0;
+    this.resolveWith = RESOLVE_VOID;
+    this.covers = undefined;
+    this.group = undefined;
+    this.replies = undefined;
+    this.deadline = Infinity;
+    this.timeoutMs = 0;
+    this.error = undefined;
+    return this;
+  }
+
+  /** Whether its caller has a promise for it yet (see Connection: one settled at once never gets one). */
+  get promised(): boolean {
+    return this.reject !== noop;
+  }
 
   get settled(): boolean {
     return this.state === SETTLED;
@@ -161,8 +198,9 @@ export class BatchOutcome {
   }
 }
 
-/** Rejects the caller's promise, or records the error in the request's batch. */
+/** Rejects the caller's promise, or records the error in the request's batch, or on the request (no promise yet). */
 export function rejectRequest<M>(request: PendingRequest<M>, error: Error): void {
   if (request.batch !== undefined) request.batch.settle(request.index, error);
-  else request.reject(error);
+  else if (request.reject !== noop) request.reject(error);
+  else request.error = error;
 }

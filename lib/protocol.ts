@@ -81,12 +81,25 @@ export class RequestTable<M> {
 
   /** Enters `request` under `seq`; the promise settles with its outcome (see settle() for the value). */
   add<T>(request: PendingRequest<M>, seq: number): Promise<T> {
-    const promise = new Promise<T>(this.#capture);
+    this.enter(request, seq);
+    return this.promise(request);
+  }
+
+  /**
+   * Enters `request` under `seq` with no promise yet: if it settles before promise() is called,
+   * its outcome stays on it (state SETTLED, `error` set if it failed).
+   */
+  enter(request: PendingRequest<M>, seq: number): void {
     request.seq = seq;
-    request.resolve = this.#resolve;
-    request.reject = this.#reject;
     this.#pending.set(request);
     this.#live++;
+  }
+
+  /** The promise of a request entered and not settled yet: it settles with the request's outcome. */
+  promise<T>(request: PendingRequest<M>): Promise<T> {
+    const promise = new Promise<T>(this.#capture);
+    request.resolve = this.#resolve;
+    request.reject = this.#reject;
     return promise;
   }
 

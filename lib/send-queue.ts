@@ -19,6 +19,11 @@ const MICROTASK_RUN_MS = 2;
 /** Scheduling through a resolved promise: queueMicrotask wraps each callback in an AsyncResource. */
 const RESOLVED = Promise.resolve();
 
+/** What sendNow() did: left the request to be queued, or sent it (the transport done with it, or not yet). */
+export const NOT_SENT = 0;
+export const SENT_NOW = 1;
+export const SENT_PENDING = 2;
+
 /**
  * Requests waiting to be sent, and the answers in flight. Each request is encoded once, straight
  * into one send buffer, when it is made; in a microtask the queue is packed into datagrams (each a
@@ -48,6 +53,15 @@ export class SendQueue<M> {
     this.#scheduled = false;
     this.#flushQueue();
   };
+  /** Bulk calls under way (see hold()): their requests go out together, none alone. */
+  #holds = 0;
+  /** A request went out alone in this microtask: others made in it are concurrent, and queued together. */
+  #burst = false;
+  readonly #endBurst = (): void => {
+    this.#burst = false;
+  };
+  /** Inside a transmit: a request made from a listener called within it is queued, never sent from there. */
+  #sending = false;
 
   /**
    * `transmit` sends one datagram (the bytes are reused once it returns), like Transport.send:
@@ -80,6 +94,48 @@ export class SendQueue<M> {
     this.#schedule();
   }
 
+  /**
+   * Sends a request whose bytes were just written to `out`, at once and alone, when nothing waits
+   * before it and no other request was made in this microtask (requests made together are queued,
+   * to share datagrams). With a transport that reads answers within its send, the request is then
+   * settled before this returns: one request awaited at a time costs no queueing and no microtask.
+   * NOT_SENT: the caller queues it (push()).
+   */
+  sendNow(request: PendingRequest<M>): number {
+    if (this.#holds > 0 || this.#burst || this.#sending || this.#stopped || this.#head !== this.#tail) return NOT_SENT;
+    if (this.#inFlight > 0 && this.#inFlight + request.cost > this.#budget) return NOT_SENT;
+    if (!this.#stepInRun()) return NOT_SENT;
+    this.#burst = true;
+    void RESOLVED.then(this.#endBurst);
+    request.state = SENT;
+    this.#inFlight += request.cost;
+    const out = this.#out;
+    const datagram = request.start === 0 ? this.#views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
+    let pending: Promise<void> | undefined;
+    this.#sending = true;
+    try {
+      pending = this.#transmit(datagram, request.slow);
+    } catch (error) {
+      this.#failed(request, error as Error);
+    } finally {
+      this.#sending = false;
+    }
+    if (this.#head === this.#tail) out.reset();
+    if (pending === undefined) return SENT_NOW;
+    pending.catch((error: Error) => this.#failed(request, error));
+    return SENT_PENDING;
+  }
+
+  /** Holds sendNow() back until release: a bulk call's requests all go through the queue. */
+  hold(): void {
+    this.#holds++;
+  }
+
+  /** Ends a hold(). */
+  unhold(): void {
+    this.#holds--;
+  }
+
   /** Counts a request sent outside the queue (a transaction's datagram). */
   charge(request: PendingRequest<M>): void {
     this.#inFlight += request.cost;
@@ -103,18 +159,24 @@ export class SendQueue<M> {
   #schedule(): void {
     if (this.#scheduled || this.#stopped) return;
     this.#scheduled = true;
+    if (this.#stepInRun()) void RESOLVED.then(this.#flush);
+    else setImmediate(this.#flush);
+  }
+
+  /**
+   * Counts one more send (a flush, or a request sent at once) in the current run of microtasks;
+   * false once the run has gone on too long, and the next send waits for the event loop to turn.
+   */
+  #stepInRun(): boolean {
     if (this.#microtaskFlushes === 0) {
       setImmediate(this.#endRun);
       this.#runStart = performance.now();
     }
-    const flushes = ++this.#microtaskFlushes;
-    // The clock is read every 16th flush only: each reading allocates a number.
-    const inTime = (flushes & 15) !== 0 || performance.now() - this.#runStart < MICROTASK_RUN_MS;
-    if (flushes <= MICROTASK_FLUSHES && inTime) void RESOLVED.then(this.#flush);
-    else {
-      this.#microtaskFlushes = MICROTASK_FLUSHES;
-      setImmediate(this.#flush);
-    }
+    const steps = ++this.#microtaskFlushes;
+    // The clock is read every 16th step only: each reading allocates a number.
+    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || performance.now() - this.#runStart < MICROTASK_RUN_MS)) return true;
+    this.#microtaskFlushes = MICROTASK_FLUSHES;
+    return false;
   }
 
   #nextQueued(): PendingRequest<M> | undefined {

@@ -17,6 +17,12 @@ export interface Transport {
   /** Our netlink port id (the nlmsg_pid the kernel answers to); 0 where it is not known. */
   readonly port: number;
   /**
+   * True when the answers to a datagram sent are delivered (onDatagram) before send() returns
+   * undefined, as the kernel queues them within the sendmsg: a Connection then sends a lone request
+   * at once and settles it within the call that made it.
+   */
+  readonly answersWithinSend?: boolean;
+  /**
    * Sends one datagram (one sendmsg). Returns undefined once the kernel has taken it; a promise
    * when the send has to wait (the transport then keeps its own copy of the bytes, so the caller
    * may reuse its buffer at once). Throws, or rejects, when the socket refuses it.

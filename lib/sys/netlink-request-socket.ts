@@ -94,6 +94,7 @@ interface Deferred {
 
 /** A request socket: a Transport, plus its fd and receive buffer size. */
 export class RequestSocket implements Transport {
+  readonly answersWithinSend = true;
   readonly #listeners = new SocketListeners();
   readonly #drops: DropCounter;
   /**

@@ -26,11 +26,16 @@ export interface FakeTransport extends EventTransport {
   refs: number;
 }
 
-export function fakeKernel(handler: FakeKernelHandler): FakeTransport {
+/**
+ * `synchronous`: like the real request socket, the answers are delivered within send() (each
+ * datagram's answers before it returns), and the transport says so (answersWithinSend).
+ */
+export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: boolean } = {}): FakeTransport {
   let onDatagram: (d: Uint8Array) => void = () => {};
   let onError: (e: Error & { code?: string }) => void = () => {};
   const transport: FakeTransport = {
     port: 0,
+    answersWithinSend: options.synchronous === true,
     groups: [],
     addMembership(group) {
       transport.groups.push(group);
@@ -43,17 +48,20 @@ export function fakeKernel(handler: FakeKernelHandler): FakeTransport {
     requests: [],
     closed: false,
     refs: 0,
-    send(datagram, options) {
+    send(datagram, sendOptions) {
       if (transport.closed) throw new Error('fake socket closed');
       transport.sent.push(datagram.slice());
-      transport.sendOptions.push(options);
+      transport.sendOptions.push(sendOptions);
+      const answers: NetlinkMessage[][] = [];
       for (const request of decodeMessages(datagram)) {
         transport.requests.push(request);
         const answer = handler(request, datagram) ?? [];
         const datagrams = (answer.length > 0 && Array.isArray(answer[0]) ? answer : [answer]) as NetlinkMessage[][];
-        for (const messages of datagrams) {
-          if (messages.length > 0) setImmediate(() => !transport.closed && onDatagram(encodeMessages(messages)));
-        }
+        for (const messages of datagrams) if (messages.length > 0) answers.push(messages);
+      }
+      for (const messages of answers) {
+        if (options.synchronous === true) onDatagram(encodeMessages(messages));
+        else setImmediate(() => !transport.closed && onDatagram(encodeMessages(messages)));
       }
       return undefined;
     },

