@@ -1,0 +1,314 @@
+/**
+ * The path of one request through a Connection: written into the send buffer, entered in the
+ * table, sent (at once when it is alone, else packed with others by the send queue), answered,
+ * settled and released; and the reading of every datagram the socket receives.
+ */
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
+import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
+import type { MessageHeader } from '../messages/message.js';
+import { CHANGE_ANSWER, DUMP_ANSWERS, OBJECT_REPLY, answerBudget } from './answer-cost.js';
+import type { RequestOptions } from './connection.js';
+import { Deadlines } from './deadlines.js';
+import { DumpLine } from './dump-line.js';
+import { ConnectionClosedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
+import type { Logger } from './log.js';
+import type { MessageCodec, RequestWriter } from './message-codec.js';
+import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SETTLED, type Completion } from './pending-request.js';
+import { RequestTable } from './protocol.js';
+import { NOT_SENT, SENT_NOW, SendQueue } from './send-queue.js';
+import type { SendOptions, Transport } from './transport.js';
+
+/** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
+const ABANDON_LIMIT_MS = 5_000;
+const SLOW: SendOptions = { slow: true };
+/** What a change settled within its call resolves to: one promise for all of them. */
+const DONE: Promise<void> = Promise.resolve();
+
+/** What a RequestPath is made with (a Connection's settings). */
+export interface RequestPathSettings<M extends MessageHeader> {
+  transport: Transport;
+  codec: MessageCodec<M>;
+  log: Logger;
+  /** Appended to operations in errors (with its leading space), or ''. */
+  context: string;
+  timeoutMs: number;
+  receiveBufferBytes: number;
+  /** The connection's listeners for messages no request waits for. */
+  listeners: ReadonlySet<(message: M) => void>;
+}
+
+/** The request path of one Connection (see the top of this file). */
+export class RequestPath<M extends MessageHeader> {
+  readonly table: RequestTable<M>;
+  readonly queue: SendQueue<M>;
+  readonly dumps = new DumpLine();
+  readonly #transport: Transport;
+  readonly #codec: MessageCodec<M>;
+  readonly #log: Logger;
+  readonly #context: string;
+  readonly #timeoutMs: number;
+  readonly #listeners: ReadonlySet<(message: M) => void>;
+  readonly #deadlines: Deadlines<PendingRequest<M>>;
+  /** The transport reads answers within its send: a lone request settles within the call that made it. */
+  readonly #direct: boolean;
+  /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
+  #spare: PendingRequest<M> | undefined;
+  #closedReason: string | undefined;
+
+  constructor(settings: RequestPathSettings<M>) {
+    const { transport, codec, listeners } = settings;
+    this.#transport = transport;
+    this.#codec = codec;
+    this.#log = settings.log;
+    this.#context = settings.context;
+    this.#timeoutMs = settings.timeoutMs;
+    this.#listeners = listeners;
+    this.#direct = transport.answersWithinSend === true;
+    this.queue = new SendQueue(
+      answerBudget(settings.receiveBufferBytes),
+      (datagram, slow) => this.transmit(datagram, slow),
+      (request, error) => this.table.failUnsent(request, error),
+    );
+    const unsolicited = (message: M): void => {
+      for (const listener of listeners) listener(message);
+    };
+    this.table = new RequestTable<M>({
+      decode: (datagram) => codec.decode(datagram),
+      describe: (request) => this.describe(request),
+      released: (request, costFreed) => this.#released(request, costFreed),
+      get unsolicited() {
+        return listeners.size > 0 ? unsolicited : undefined;
+      },
+    });
+    this.#deadlines = new Deadlines((request) => this.#expire(request));
+    transport.onDatagram((d) => this.#received(d));
+    transport.onError((e) => this.#socketError(e));
+    transport.unref();
+  }
+
+  /** Why the path is closed (close() ran, or the socket failed); undefined while open. */
+  get closedReason(): string | undefined {
+    return this.#closedReason;
+  }
+
+  /** Rejects everything pending and closes the socket. Idempotent. */
+  close(reason: string): void {
+    if (this.#closedReason !== undefined) return;
+    this.#closedReason = reason;
+    this.table.failAll((operation) => new ConnectionClosedError(operation, reason));
+    this.queue.stop();
+    this.#deadlines.close();
+    this.dumps.close();
+    this.#transport.close();
+  }
+
+  // ---- making requests
+
+  /** Throws when no request can be made: the path is closed, or `options.signal` has aborted. */
+  checkOpen(operation: string, options: RequestOptions): void {
+    if (this.#closedReason !== undefined) throw new ConnectionClosedError(`${options.operation ?? operation}${this.#context}`, this.#closedReason);
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error(`${options.operation ?? operation}${this.#context}: aborted`);
+  }
+
+  /** Appends `writer`'s message to the send buffer and returns where it starts; nothing of it stays there if it throws. */
+  write<T>(writer: RequestWriter<T>, subject: T): number {
+    const w = this.queue.out;
+    const start = w.length;
+    try {
+      writer.write(w, subject);
+    } catch (error) {
+      w.truncate(start);
+      throw error;
+    }
+    w.align();
+    return start;
+  }
+
+  /** Writes a message object, enters it and sends it (see dispatch()); throws what the checks refuse. */
+  message<R>(message: M, completion: Completion, options: RequestOptions, resolveWith: number, frames: boolean): Promise<R> {
+    const operation = options.operation ?? this.#codec.typeName(message.type);
+    this.checkOpen(operation, options);
+    const w = this.queue.out;
+    const start = w.length;
+    try {
+      // The sequence number is the connection's: a caller's odd value is not refused.
+      this.#codec.write(w, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
+    } catch (error) {
+      w.truncate(start);
+      throw error;
+    }
+    w.align();
+    const request = this.newRequest(completion, operation, undefined, undefined);
+    request.frames = frames;
+    this.enter(request, start, completion === 'ack' ? NLM_F_ACK : completion === 'dump' ? NLM_F_DUMP : 0, resolveWith);
+    return this.dispatch(request, options);
+  }
+
+  /** A request object: the spare one if there is one (see PendingRequest.reuse). */
+  newRequest(completion: Completion, operation: string, describer: RequestWriter<never> | undefined, subject: unknown): PendingRequest<M> {
+    const spare = this.#spare;
+    if (spare === undefined) return new PendingRequest<M>(completion, operation, describer, subject);
+    this.#spare = undefined;
+    return spare.reuse(completion, operation, describer, subject);
+  }
+
+  /** Enters a request whose message was just appended to the send buffer at `start` in the table. */
+  enter(request: PendingRequest<M>, start: number, addFlags: number, resolveWith: number): void {
+    this.table.enter(request, this.prepare(request, start, addFlags, resolveWith));
+    this.entered();
+  }
+
+  /**
+   * Sends a request just entered: at once when it is alone (settled before this returns, with a
+   * transport that reads answers within its send), else through the queue. Only a request still
+   * waiting gets a promise of its own, a timeout and an abort listener.
+   */
+  dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
+    const sent = this.#direct ? this.queue.sendNow(request) : NOT_SENT;
+    if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW) as Promise<R>;
+    const promise = this.table.promise<R>(request);
+    this.watch(request, options);
+    if (sent === NOT_SENT && request.state === QUEUED) this.queue.push(request);
+    // Its answer comes later: an error made then is given the stack of the caller awaiting it.
+    return promise.catch(rethrowAtCaller);
+  }
+
+  /** The promise of a request settled within the call that made it (which may then reuse it). */
+  #outcome(request: PendingRequest<M>, reusable: boolean): Promise<unknown> {
+    const error = request.error;
+    const mode = request.resolveWith;
+    const value = mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request;
+    if (reusable && mode !== RESOLVE_REQUEST) this.#spare = request;
+    if (error !== undefined) {
+      // Made deep in the receive path: its stack starts at the public call instead.
+      Error.captureStackTrace(error, this.dispatch);
+      return Promise.reject(error);
+    }
+    return mode === RESOLVE_VOID ? DONE : Promise.resolve(value);
+  }
+
+  /**
+   * Makes the message written at `start` ready to send (its flags and a sequence number, returned)
+   * and notes on `request` what flow control and the send queue need.
+   */
+  prepare(request: PendingRequest<M>, start: number, addFlags: number, resolveWith: number): number {
+    const w = this.queue.out;
+    const flags = writtenFrameFlags(w, start) | NLM_F_REQUEST | addFlags;
+    const seq = this.table.allocateSeq();
+    setWrittenFrameHeader(w, start, flags, seq);
+    request.flags = flags;
+    request.start = start;
+    request.end = w.length;
+    request.resolveWith = resolveWith;
+    const completion = request.completion;
+    request.cost = completion === 'dump' ? DUMP_ANSWERS : completion === 'reply' ? OBJECT_REPLY : CHANGE_ANSWER + (flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
+    request.coverable = completion === 'ack' && (flags & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK;
+    request.slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
+    return seq;
+  }
+
+  /** A request was entered in the table: hold the event loop while something is awaited (ref on the first, unref after the last). */
+  entered(): void {
+    if (this.table.live === 1 && this.table.draining === 0) this.#transport.ref();
+  }
+
+  /** Gives a request entered in the table and still waiting its timeout and abort signal. */
+  watch(request: PendingRequest<M>, options: RequestOptions): void {
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    if (timeoutMs > 0) {
+      request.timeoutMs = timeoutMs;
+      request.deadline = performance.now() + timeoutMs;
+      this.#deadlines.add(request);
+    }
+    const signal = options.signal;
+    if (signal) {
+      request.signal = signal;
+      request.onAbort = () => this.table.fail(request, signal.reason ?? new Error(`${this.describe(request)}: aborted`));
+      signal.addEventListener('abort', request.onAbort, { once: true });
+    }
+  }
+
+  /** The operation of `request` in words, with the connection's context. */
+  describe(request: PendingRequest<M>): string {
+    const describer = request.describer as { describe?(subject: unknown): string } | undefined;
+    return `${describer?.describe ? describer.describe(request.subject) : request.operation}${this.#context}`;
+  }
+
+  /** The operation of a message type in words, with the connection's context. */
+  operation(type: number, options: RequestOptions): string {
+    return `${options.operation ?? this.#codec.typeName(type)}${this.#context}`;
+  }
+
+  // ---- settling
+
+  /** Called by the table, synchronously, when a request's promise settled or an abandoned one left. */
+  #released(request: PendingRequest<M>, costFreed: boolean): void {
+    if (request.onAbort) {
+      request.signal!.removeEventListener('abort', request.onAbort);
+      request.onAbort = undefined;
+    }
+    if (costFreed) this.queue.release(request);
+    if (request.state === ABANDONED && !request.abandonTimed) {
+      // Its answer is still read when it comes; give up on it after a while.
+      request.abandonTimed = true;
+      request.timeoutMs = ABANDON_LIMIT_MS;
+      request.deadline = performance.now() + ABANDON_LIMIT_MS;
+      this.#deadlines.add(request);
+    }
+    if (request.completion === 'dump' && request.state === SETTLED) this.dumps.leave();
+    if (this.table.live === 0 && this.table.draining === 0) this.#transport.unref();
+  }
+
+  #expire(request: PendingRequest<M>): void {
+    if (request.state === ABANDONED) {
+      this.#log.debug({ seq: request.seq }, 'no answer to an abandoned request: forgotten');
+      this.table.forget(request);
+    } else {
+      this.table.fail(request, new RequestTimeoutError(this.describe(request), request.timeoutMs));
+    }
+  }
+
+  // ---- sending
+
+  /** Sends one datagram (see SendQueue's `transmit`). */
+  transmit(datagram: Uint8Array, slow: boolean): Promise<void> | undefined {
+    if (this.#log.isLevelEnabled('trace')) this.#trace('send', datagram);
+    return this.#transport.send(datagram, slow ? SLOW : undefined);
+  }
+
+  #trace(direction: string, datagram: Uint8Array): void {
+    for (const m of this.#codec.decode(new Uint8Array(datagram))) {
+      this.#log.trace(`${direction} ${this.#codec.summarize?.(m) ?? `${this.#codec.typeName(m.type)} seq=${m.seq} flags=0x${m.flags.toString(16)}`}`);
+    }
+  }
+
+  // ---- receiving
+
+  /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
+  #received(datagram: Uint8Array): boolean {
+    if (this.#log.isLevelEnabled('trace')) {
+      try {
+        this.#trace('recv', datagram);
+      } catch {
+        // reported below
+      }
+    }
+    try {
+      this.table.receive(datagram);
+    } catch (error) {
+      this.#log.error({ err: error }, 'undecodable datagram from the kernel');
+      this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
+      return false;
+    }
+    return this.table.live > 0 || this.table.draining > 0 || this.#listeners.size > 0;
+  }
+
+  #socketError(error: Error & { code?: string }): void {
+    if (error.code === 'ENOBUFS') {
+      this.#log.warn('receive buffer overrun (ENOBUFS)');
+      this.table.failSent((operation) => new NetlinkOverrunError(operation));
+      return;
+    }
+    this.close(`socket error: ${error.message}`);
+  }
+}
