@@ -17,8 +17,14 @@ export interface MessageCodec<M extends MessageHeader> {
   typeName(type: number): string;
   /** Whether request() of this type waits for a reply (a GET) rather than an ACK. */
   isGet(type: number): boolean;
-  /** Whether the kernel takes long over such a request (see SendOptions.slow in transport.ts). */
-  isSlow?(type: number, flags: number): boolean;
+  /**
+   * Whether the kernel takes long over such a request (see SendOptions.slow in transport.ts):
+   * 'brief' for a few ms (creating a device), 'long' for tens (deleting one waits for RCU), else
+   * false. A slow request is sent from a worker thread so that JavaScript runs meanwhile, except a
+   * 'brief' one that goes alone (nothing else waits on the socket): the hand-off to a worker
+   * would cost a good part of the wait it spares.
+   */
+  isSlow?(type: number, flags: number): false | 'brief' | 'long';
   /** One line per message for trace logs. */
   summarize?(message: M): string;
 }
@@ -48,8 +54,8 @@ function isGet(type: number): boolean {
  * sysfs and sysctl) or deleting one (which waits for RCU). Setting or reading links, addresses and
  * routes takes microseconds: a worker thread would only add its hand-off.
  */
-function isSlow(type: number, flags: number): boolean {
-  return (type === RTM_NEWLINK && (flags & NLM_F_CREATE) !== 0) || type === RTM_DELLINK;
+function isSlow(type: number, flags: number): false | 'brief' | 'long' {
+  return type === RTM_NEWLINK && (flags & NLM_F_CREATE) !== 0 ? 'brief' : type === RTM_DELLINK ? 'long' : false;
 }
 
 /** rtnetlink framing: the default codec of a Connection. */

@@ -38,6 +38,7 @@ const FRAMES = 8;
 const INTERRUPTED = 16;
 /** Given a deadline for its answer after its caller gave up (see Connection's release). */
 const ABANDON_TIMED = 32;
+const BRIEF = 64;
 
 /** One request, from the call that made it to its last answer. One object per request, kept small. */
 export class PendingRequest<M> implements Timed {
@@ -164,6 +165,14 @@ export class PendingRequest<M> implements Timed {
   }
   set abandonTimed(on: boolean) {
     this.#set(ABANDON_TIMED, on);
+  }
+
+  /** Slow for a few ms only: sent alone, it goes from this thread (see MessageCodec.isSlow). */
+  get brief(): boolean {
+    return (this.#bits & BRIEF) !== 0;
+  }
+  set brief(on: boolean) {
+    this.#set(BRIEF, on);
   }
 
   #set(bit: number, on: boolean): void {

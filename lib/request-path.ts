@@ -203,7 +203,9 @@ export class RequestPath<M extends MessageHeader> {
     const completion = request.completion;
     request.cost = completion === 'dump' ? DUMP_ANSWERS : completion === 'reply' ? OBJECT_REPLY : CHANGE_ANSWER + (flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
     request.coverable = completion === 'ack' && (flags & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK;
-    request.slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
+    const slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
+    request.slow = slow !== false;
+    request.brief = slow === 'brief';
     return seq;
   }
 

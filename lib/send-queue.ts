@@ -114,7 +114,8 @@ export class SendQueue<M> {
     let pending: Promise<void> | undefined;
     this.#sending = true;
     try {
-      pending = this.#transmit(datagram, request.slow);
+      // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
+      pending = this.#transmit(datagram, request.slow && !request.brief);
     } catch (error) {
       this.#failed(request, error as Error);
     } finally {

@@ -3,6 +3,7 @@ import { Connection } from '../../lib/connection.js';
 import { NetlinkError, RequestTimeoutError } from '../../lib/errors.js';
 import { NLM_F_ACK, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import { decodeMessages, type NetlinkMessage, type NsidMessage } from '../../messages/message.js';
+import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethMessage } from '../../lib/rtnl/links.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
 
 // A transport that reads answers within its send, as the real request socket does: a lone request
@@ -101,6 +102,18 @@ describe('Connection over a transport that answers within its send', () => {
     expect(fromListener).toHaveLength(1);
     await fromListener[0];
     expect(kernel.requests.map(nsidOf)).toEqual([1, 901]);
+    conn.close();
+  });
+
+  it('sends a device creation that goes alone from this thread, a deletion or creations made together from a worker', async () => {
+    const kernel = fakeKernel((req) => [ack(req)], { synchronous: true });
+    const conn = new Connection(kernel);
+    await conn.request(bridgeMessage('br0'));
+    await conn.request(deleteLinkMessage(3));
+    await conn.request(setLinkMessage(3, { up: true }));
+    // The first goes at once, alone; the two made with it go together, from a worker.
+    await Promise.all([conn.request(setLinkMessage(1, { up: true })), conn.request(vethMessage('v0', { peer: { name: 'v1' } })), conn.request(bridgeMessage('br1'))]);
+    expect(kernel.sendOptions).toEqual([undefined, { slow: true }, undefined, undefined, { slow: true }]);
     conn.close();
   });
 
