@@ -54,6 +54,11 @@ export class RequestPath<M extends MessageHeader> {
   /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
   #spare: PendingRequest<M> | undefined;
   #closedReason: string | undefined;
+  /**
+   * Reading a datagram: what a settling request sets off meanwhile (the next dump of the line, a
+   * listener's request) is queued, never sent from within the transport's read (see Transport.onDatagram).
+   */
+  #receiving = false;
 
   constructor(settings: RequestPathSettings<M>) {
     const { transport, codec, listeners } = settings;
@@ -164,7 +169,7 @@ export class RequestPath<M extends MessageHeader> {
    * waiting gets a promise of its own, a timeout and an abort listener.
    */
   dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
-    const sent = this.#direct ? this.queue.sendNow(request) : NOT_SENT;
+    const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
     if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW) as Promise<R>;
     const promise = this.table.promise<R>(request);
     this.watch(request, options);
@@ -295,12 +300,16 @@ export class RequestPath<M extends MessageHeader> {
         // reported below
       }
     }
+    const outer = this.#receiving;
+    this.#receiving = true;
     try {
       this.table.receive(datagram);
     } catch (error) {
       this.#log.error({ err: error }, 'undecodable datagram from the kernel');
       this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
       return false;
+    } finally {
+      this.#receiving = outer;
     }
     return this.table.live > 0 || this.table.draining > 0 || this.#listeners.size > 0;
   }

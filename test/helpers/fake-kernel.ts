@@ -32,6 +32,15 @@ export interface FakeTransport extends EventTransport {
  */
 export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: boolean } = {}): FakeTransport {
   let onDatagram: (d: Uint8Array) => void = () => {};
+  let delivering = false;
+  const deliver = (messages: NetlinkMessage[]): void => {
+    delivering = true;
+    try {
+      onDatagram(encodeMessages(messages));
+    } finally {
+      delivering = false;
+    }
+  };
   let onError: (e: Error & { code?: string }) => void = () => {};
   const transport: FakeTransport = {
     port: 0,
@@ -52,6 +61,8 @@ export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: 
       if (transport.closed) throw new Error('fake socket closed');
       transport.sent.push(datagram.slice());
       transport.sendOptions.push(sendOptions);
+      // The real socket reads answers within its send: sending again from a listener would reorder them.
+      if (delivering) throw new Error('fake socket: send() from within a listener');
       const answers: NetlinkMessage[][] = [];
       for (const request of decodeMessages(datagram)) {
         transport.requests.push(request);
@@ -60,7 +71,7 @@ export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: 
         for (const messages of datagrams) if (messages.length > 0) answers.push(messages);
       }
       for (const messages of answers) {
-        if (options.synchronous === true) onDatagram(encodeMessages(messages));
+        if (options.synchronous === true) deliver(messages);
         else setImmediate(() => !transport.closed && onDatagram(encodeMessages(messages)));
       }
       return undefined;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { NetlinkError, RequestTimeoutError } from '../../lib/errors.js';
-import { NLM_F_ACK, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import { decodeMessages, type NetlinkMessage, type NsidMessage } from '../../messages/message.js';
 import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethMessage } from '../../lib/rtnl/links.js';
-import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
 
 // A transport that reads answers within its send, as the real request socket does: a lone request
 // goes out at once and settles within the call that made it; requests made together still share
@@ -114,6 +114,20 @@ describe('Connection over a transport that answers within its send', () => {
     // The first goes at once, alone; the two made with it go together, from a worker.
     await Promise.all([conn.request(setLinkMessage(1, { up: true })), conn.request(vethMessage('v0', { peer: { name: 'v1' } })), conn.request(bridgeMessage('br1'))]);
     expect(kernel.sendOptions).toEqual([undefined, { slow: true }, undefined, undefined, { slow: true }]);
+    conn.close();
+  });
+
+  it('starts the next dump of the line after the one whose end is read within a send, never from within that read', async () => {
+    const dump: NsidMessage = { ...getNsid(0), flags: NLM_F_DUMP };
+    const kernel = fakeKernel(
+      (req) => (req.flags & NLM_F_DUMP ? [[{ ...newNsid(req.seq), flags: NLM_F_MULTI, seq: req.seq, pid: 4242 }], [done(req)]] : answer(req)),
+      { synchronous: true },
+    );
+    const conn = new Connection(kernel);
+    // The fake throws if send() is called while it delivers an answer, as the real socket must not be.
+    const [a, b, c] = await Promise.all([conn.dump(dump), conn.dump(dump), conn.dump(dump)]);
+    expect([a, b, c].map((m) => m.length)).toEqual([1, 1, 1]);
+    expect(kernel.requests.map((r) => r.seq)).toEqual([1, 2, 3]);
     conn.close();
   });
 
