@@ -1,4 +1,4 @@
-import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './rtnl/addresses.js';
+import type { AddAddressOptions, Address, AddressSpec } from './rtnl/addresses.js';
 import type { Change } from './rtnl/changes.js';
 import type { Rtnl, AddressFilter, NeighborFilter, RouteFilter } from './rtnl/client.js';
 import type { FdbEntry, FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
@@ -24,19 +24,19 @@ export abstract class NamespaceTables {
   }
 
   /** `ip addr add 10.0.0.2/24 dev veth0`: (dev, cidr, options), or one { dev, cidr, ... } such as an Address read back. */
-  async addAddress(spec: AddressSpec): Promise<void>;
-  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
-  async addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
-    const { dev, cidr, options } = addressArguments(args);
-    await this.rtnl.addAddress(dev, cidr, options);
+  addAddress(spec: AddressSpec): Promise<void>;
+  addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
+  addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
+    // Rtnl.addAddress takes either form and checks it.
+    return this.rtnl.addAddress(...(args as [DeviceRef, string, AddAddressOptions?]));
   }
 
   /** `ip addr del 10.0.0.2/24 dev veth0`: (dev, cidr), or one { dev, cidr } such as an Address read back. */
-  async deleteAddress(spec: AddressSpec): Promise<void>;
-  async deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
-  async deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
-    const { dev, cidr, options } = addressArguments(args);
-    await this.rtnl.deleteAddress(dev, cidr, options);
+  deleteAddress(spec: AddressSpec): Promise<void>;
+  deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
+  deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
+    // Rtnl.deleteAddress takes either form and checks it.
+    return this.rtnl.deleteAddress(...(args as [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]));
   }
 
   // ---- routes

@@ -3,6 +3,7 @@
  * up first (each once, the lookups pipelined), then the changes themselves.
  */
 import type { Connection } from '../connection.js';
+import { rethrowAtCaller } from '../errors.js';
 import type { RequestWriter } from '../message-codec.js';
 import type { PlannedChange } from './changes.js';
 
@@ -12,11 +13,13 @@ export type IndexLookup = (name: string) => Promise<number>;
 /** One change: its names looked up, then sent; settles with its outcome. */
 export function applyChange(connection: Connection, lookup: IndexLookup, planned: PlannedChange): Promise<void> {
   if (planned.names.length === 0) return connection.change(planned.writer, planned.subject);
-  return lookUp(lookup, planned.names).then((indexes) => {
-    for (const index of indexes.values()) if (index instanceof Error) throw index;
-    planned.fill(indexes as ReadonlyMap<string, number>);
-    return connection.change(planned.writer, planned.subject);
-  });
+  return lookUp(lookup, planned.names)
+    .then((indexes) => {
+      for (const index of indexes.values()) if (index instanceof Error) throw index;
+      planned.fill(indexes as ReadonlyMap<string, number>);
+      return connection.change(planned.writer, planned.subject);
+    })
+    .catch(rethrowAtCaller);
 }
 
 /**

@@ -101,11 +101,11 @@ export class Rtnl {
   }
 
   /** `ip link set DEV ...`: the changes in one RTM_NEWLINK. */
-  async setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
+  setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
     try {
-      await this.apply(planSetLink(ref, changes));
+      return this.apply(planSetLink(ref, changes));
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
@@ -135,11 +135,11 @@ export class Rtnl {
   }
 
   /** `ip link del DEV`. */
-  async deleteLink(ref: DeviceRef): Promise<void> {
+  deleteLink(ref: DeviceRef): Promise<void> {
     try {
-      await this.apply(planDeleteLink(ref));
+      return this.apply(planDeleteLink(ref));
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
@@ -191,26 +191,26 @@ export class Rtnl {
   }
 
   /** `ip addr add`: (dev, cidr, options), or one AddressSpec such as an Address read back. */
-  async addAddress(spec: AddressSpec): Promise<void>;
-  async addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
-  async addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
+  addAddress(spec: AddressSpec): Promise<void>;
+  addAddress(dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void>;
+  addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
     try {
       const { dev, cidr, options } = addressArguments(args);
-      await this.apply(planAddress('add', dev, cidr, options));
+      return this.apply(planAddress('add', dev, cidr, options));
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
   /** `ip addr del`: (dev, cidr), or one AddressSpec; a point-to-point address needs its `peer`. */
-  async deleteAddress(spec: AddressSpec): Promise<void>;
-  async deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
-  async deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
+  deleteAddress(spec: AddressSpec): Promise<void>;
+  deleteAddress(dev: DeviceRef, cidr: string, options?: Pick<AddAddressOptions, 'peer'>): Promise<void>;
+  deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
     try {
       const { dev, cidr, options } = addressArguments(args);
-      await this.apply(planAddress('delete', dev, cidr, options));
+      return this.apply(planAddress('delete', dev, cidr, options));
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
@@ -219,12 +219,14 @@ export class Rtnl {
   /**
    * A route change. A spec whose devices are all indexes is checked and written straight into the
    * send buffer, in one step; one that names devices is checked, then its names are looked up.
+   * Like every change, not an async function: that would cost each change a promise and a
+   * microtask more, and the connection already gives errors the caller's stack.
    */
-  private async route(kind: RouteKind, spec: RouteSpec): Promise<void> {
+  private route(kind: RouteKind, spec: RouteSpec): Promise<void> {
     try {
-      await (namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec));
+      return namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec);
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
@@ -317,11 +319,11 @@ export class Rtnl {
     return this.neighbor('delete', spec);
   }
 
-  private async neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): Promise<void> {
+  private neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): Promise<void> {
     try {
-      await this.apply(planNeighbor(kind, spec));
+      return this.apply(planNeighbor(kind, spec));
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
@@ -342,11 +344,11 @@ export class Rtnl {
     return this.fdb('delete', spec);
   }
 
-  private async fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): Promise<void> {
+  private fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): Promise<void> {
     try {
-      await this.apply(planFdb(kind, spec));
+      return this.apply(planFdb(kind, spec));
     } catch (error) {
-      rethrowAtCaller(error);
+      return Promise.reject(error);
     }
   }
 
