@@ -177,6 +177,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = NO_OPTIONS): Promise<Array<Error | undefined>> {
     const path = this.#path;
     const batch = new BatchOutcome(subjects.length);
+    const now = performance.now();
     const one = Array.isArray(writers) ? undefined : (writers as RequestWriter<T>);
     for (let i = 0; i < subjects.length; i++) {
       const writer = one ?? (writers as ReadonlyArray<RequestWriter<T>>)[i]!;
@@ -187,7 +188,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         const request = new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
         path.table.addToBatch(request, path.prepare(request, start, NLM_F_ACK, RESOLVE_VOID), batch, i);
         path.entered();
-        path.watch(request, options);
+        path.watch(request, options, now);
         path.queue.push(request);
       } catch (error) {
         batch.settle(i, error as Error);

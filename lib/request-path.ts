@@ -219,12 +219,15 @@ export class RequestPath<M extends MessageHeader> {
     if (this.table.live === 1 && this.table.draining === 0) this.#transport.ref();
   }
 
-  /** Gives a request entered in the table and still waiting its timeout and abort signal. */
-  watch(request: PendingRequest<M>, options: RequestOptions): void {
+  /**
+   * Gives a request entered in the table and still waiting its timeout and abort signal; `now`
+   * (performance.now()) may be read once for many requests made together.
+   */
+  watch(request: PendingRequest<M>, options: RequestOptions, now?: number): void {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     if (timeoutMs > 0) {
       request.timeoutMs = timeoutMs;
-      request.deadline = performance.now() + timeoutMs;
+      request.deadline = (now ?? performance.now()) + timeoutMs;
       this.#deadlines.add(request);
     }
     const signal = options.signal;
