@@ -3,7 +3,7 @@ import { Connection } from '../../lib/connection.js';
 import { NetlinkError, RequestTimeoutError } from '../../lib/errors.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import { decodeMessages, type NetlinkMessage, type NsidMessage } from '../../messages/message.js';
-import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethMessage } from '../../lib/rtnl/links.js';
+import { bridgeMessage, deleteLinkMessage, setLinkMessage, vethRequest } from '../../lib/rtnl/links.js';
 import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
 
 // A transport that reads answers within its send, as the real request socket does: a lone request
@@ -112,7 +112,7 @@ describe('Connection over a transport that answers within its send', () => {
     await conn.request(deleteLinkMessage(3));
     await conn.request(setLinkMessage(3, { up: true }));
     // The first goes at once, alone; the two made with it go together, from a worker.
-    await Promise.all([conn.request(setLinkMessage(1, { up: true })), conn.request(vethMessage('v0', { peer: { name: 'v1' } })), conn.request(bridgeMessage('br1'))]);
+    await Promise.all([conn.request(setLinkMessage(1, { up: true })), conn.request(vethRequest('v0', { peer: { name: 'v1' } }).message), conn.request(bridgeMessage('br1'))]);
     expect(kernel.sendOptions).toEqual([undefined, { slow: true }, undefined, undefined, { slow: true }]);
     conn.close();
   });
