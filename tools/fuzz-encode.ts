@@ -124,6 +124,8 @@ export function sameAsGiven(given: unknown, decoded: unknown, position?: number)
     if (k === 'reason' && ('data' in given || 'bytes' in given) && (typeof g === 'string' || typeof d === 'string' || g === null)) continue;
     // A nexthop group member's weight defaults to 1 (NHA_GROUP stores it minus one).
     if (k === 'weight' && (g === undefined || g === null) && d === 1) continue;
+    // A u32 selector's nkeys left out is the number of its keys (messages/tc/kinds/u32.ts).
+    if (k === 'nkeys' && (g === undefined || g === null) && Array.isArray((given as Obj).keys) && d === ((given as Obj).keys as unknown[]).length) continue;
     // A tc action's order left out is its place in the list, from 1 (actionList).
     if (k === 'order' && (g === undefined || g === null) && position !== undefined && d === position + 1) continue;
     const absent = g === undefined || g === null || (Array.isArray(g) && g.length === 0);
