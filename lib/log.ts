@@ -44,3 +44,8 @@ export const SILENT_LOGGER: Logger = {
   isLevelEnabled: () => false,
   child: () => SILENT_LOGGER,
 };
+
+/** Milliseconds since `start` (a performance.now() reading), to the microsecond: the `ms` field of records. */
+export function msSince(start: number): number {
+  return Math.round((performance.now() - start) * 1000) / 1000;
+}

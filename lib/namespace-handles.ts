@@ -159,7 +159,9 @@ export class NamespaceHandles {
   /** Once made, keeps the sockets and the fd open even with releaseWhenIdle. */
   get nat(): Nat {
     if (!this.#nat) {
-      this.#nat = new Nat(Nftables.open({ netnsFd: this.fd, ...this.options.socketOptions() }), { localPrefixOf: this.options.localPrefixOf });
+      const socketOptions = this.options.socketOptions();
+      const logger = socketOptions.logger ? { logger: socketOptions.logger } : {};
+      this.#nat = new Nat(Nftables.open({ netnsFd: this.fd, ...socketOptions }), { localPrefixOf: this.options.localPrefixOf, ...logger });
     }
     return this.#nat;
   }

@@ -7,7 +7,7 @@ import { Bridge } from '../bridge.js';
 import { VethPair } from '../veth.js';
 import type { Namespace } from '../namespace.js';
 import { addressOptions, calcGateways, familyOf, hostCidr, networkCidr, prefixContains, routeSpec, sameAddress } from './addressing.js';
-import { containerRequest, ensureSysctl, errno, ipam, loadNat, natOwner, openContainerAndHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
+import { containerRequest, ensureSysctl, errno, ipam, loadNat, logCniOutcome, natOwner, openContainerAndHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
 import type { BridgeConfig } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 import type { CniEnv } from './exec.js';
@@ -88,6 +88,7 @@ async function settleAddresses(ns: Namespace, index: number, timeoutMs = 10_000)
  * reservation, NAT rules); the bridge and its gateway address, shared by the network, stay.
  */
 export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
+  const start = performance.now();
   const { n, env } = containerRequest(input, options);
   const caps = parseCapabilities(n.raw);
   const { container, host } = await openContainerAndHost(options);
@@ -95,10 +96,13 @@ export async function attachContainer(input: ConfigInput, options: AttachOptions
   try {
     const result = await add(n, options, env, host, container, undo, caps);
     undo.length = 0;
+    logCniOutcome('ADD', n, options, start, result);
     return result;
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
-    throw CniError.from(error);
+    const failure = CniError.from(error);
+    logCniOutcome('ADD', n, options, start, failure);
+    throw failure;
   } finally {
     container.close();
     host.close();
@@ -225,7 +229,7 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
 
     if (n.ipMasq) {
       const owner = natOwner(n.name, options.containerId, options.ifname);
-      const nat = await loadNat(host);
+      const nat = await loadNat(host, options.logger);
       try {
         undo.push(() => removeNat(host, (o) => o === owner));
         for (const ip of ours.ips!) {

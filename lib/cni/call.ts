@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
+import { msSince, type Logger } from '../log.js';
 import { Namespace } from '../namespace.js';
 import { withNetns } from '../sys/index.js';
 import { parseBridgeConfig, checkContainerId, checkIfname, type BridgeConfig, type BridgeNetConf } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 import { execPlugin, type CniEnv } from './exec.js';
-import { checkVersion } from './types.js';
+import { checkVersion, type CniResult } from './types.js';
 
 /** Something that names a namespace: a path (CNI_NETNS), or an open one (a Namespace has both). */
 export type NetnsLike = string | { readonly fd: number; readonly path?: string };
@@ -29,6 +30,11 @@ export interface AttachOptions {
   cniPath?: string;
   /** The namespace standing for the host (default: the calling thread's). */
   host?: NetnsLike;
+  /**
+   * Where the call's outcome is logged at info (the attachment, the addresses given, the time
+   * taken, or the error's CNI code), and its namespaces' requests at debug. Silent by default.
+   */
+  logger?: Logger;
 }
 
 /** detachContainer's options: AttachOptions, but `netns` may be missing or gone (DEL must still clean up). */
@@ -67,8 +73,8 @@ export function cniEnv(options: { containerId?: string; netns?: NetnsLike; ifnam
  * A Namespace of our own on `ref`, closed when the call ends: a path is opened (and checked to be
  * a network namespace), an open namespace is opened again through its fd, so the caller's stays theirs.
  */
-export function openNetns(ref: NetnsLike): Promise<Namespace> {
-  return Namespace.open({ path: typeof ref === 'string' ? ref : `/proc/self/fd/${ref.fd}` });
+export function openNetns(ref: NetnsLike, logger?: Logger): Promise<Namespace> {
+  return Namespace.open({ path: typeof ref === 'string' ? ref : `/proc/self/fd/${ref.fd}` }, logger ? { logger } : {});
 }
 
 /** Namespace.open's refusal of a path that does not exist (its cause is the ENOENT of the open). */
@@ -76,8 +82,8 @@ export function isMissingNetns(error: unknown): boolean {
   return error instanceof InvalidArgumentError && errno(error.cause) === 'ENOENT';
 }
 
-export async function openHost(ref: NetnsLike | undefined): Promise<Namespace> {
-  return ref === undefined ? Namespace.current() : openNetns(ref);
+export async function openHost(ref: NetnsLike | undefined, logger?: Logger): Promise<Namespace> {
+  return ref === undefined ? Namespace.current(logger ? { logger } : {}) : openNetns(ref, logger);
 }
 
 /** A sysctl (components under net) that may be absent, e.g. with IPv6 disabled: undefined then. */
@@ -108,9 +114,9 @@ export function containerRequest(input: ConfigInput, options: DetachOptions): { 
 }
 
 /** The container namespace, or CniError when CNI_NETNS does not name one. */
-export async function openContainer(ref: NetnsLike): Promise<Namespace> {
+export async function openContainer(ref: NetnsLike, logger?: Logger): Promise<Namespace> {
   try {
-    return await openNetns(ref);
+    return await openNetns(ref, logger);
   } catch (error) {
     throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to open netns "${netnsPath(ref)}"`, error);
   }
@@ -118,13 +124,22 @@ export async function openContainer(ref: NetnsLike): Promise<Namespace> {
 
 /** The container namespace (CNI_NETNS) and the host one, both open, or neither. */
 export async function openContainerAndHost(options: AttachOptions): Promise<{ container: Namespace; host: Namespace }> {
-  const container = await openContainer(options.netns);
+  const container = await openContainer(options.netns, options.logger);
   try {
-    return { container, host: await openHost(options.host) };
+    return { container, host: await openHost(options.host, options.logger) };
   } catch (error) {
     container.close();
     throw error;
   }
+}
+
+/** ADD's or DEL's outcome at info: the attachment, the addresses given (ADD) and the time taken, or the error's CNI code. */
+export function logCniOutcome(verb: 'ADD' | 'DEL', n: BridgeConfig, options: DetachOptions, start: number, outcome: CniResult | CniError | undefined): void {
+  const log = options.logger;
+  if (!log?.isLevelEnabled('info')) return;
+  const fields = { cni: verb, network: n.name, containerId: options.containerId, ifname: options.ifname, ms: msSince(start) };
+  if (outcome instanceof CniError) log.info({ ...fields, code: outcome.cniCode, err: outcome }, `CNI ${verb} failed`);
+  else log.info(outcome?.ips ? { ...fields, ips: outcome.ips.map((ip) => ip.address) } : fields, `CNI ${verb} done`);
 }
 
 /** The code of an error (ours, or Node's for a file operation), if it has one. */
@@ -149,14 +164,14 @@ export function ipam(command: string, n: BridgeConfig, env: CniEnv, host: Namesp
   return execPlugin(n.ipamType, command, n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
 }
 
-export async function loadNat(host: Namespace) {
+export async function loadNat(host: Namespace, logger?: Logger) {
   const [{ Nat }, { Nftables }] = await Promise.all([import('../nat/nat.js'), import('../nat/nftables.js')]);
-  return new Nat(Nftables.open({ netnsFd: host.fd, context: `in ${host}` }));
+  return new Nat(Nftables.open({ netnsFd: host.fd, context: `in ${host}` }), logger ? { logger: logger.child({ netns: host.path }) } : {});
 }
 
 /** Removes the NAT rules of one attachment (or, with `keep`, every rule of the network not kept). */
-export async function removeNat(host: Namespace, owned: (owner: string) => boolean): Promise<number> {
-  const nat = await loadNat(host);
+export async function removeNat(host: Namespace, owned: (owner: string) => boolean, logger?: Logger): Promise<number> {
+  const nat = await loadNat(host, logger);
   try {
     return await nat.remove((rule) => rule.owner !== undefined && owned(rule.owner));
   } finally {

@@ -1,5 +1,5 @@
 import type { Namespace } from '../namespace.js';
-import { containerRequest, errno, ipam, isMissingNetns, natOwner, netnsPath, openHost, openNetns, removeNat, type ConfigInput, type DetachOptions } from './call.js';
+import { containerRequest, errno, ipam, isMissingNetns, logCniOutcome, natOwner, netnsPath, openHost, openNetns, removeNat, type ConfigInput, type DetachOptions } from './call.js';
 import { deleteIfbs, ifbName, parseCapabilities, unpublishOwned } from './capabilities.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 
@@ -8,8 +8,9 @@ import { CNI_ERRORS, CniError } from './errors.js';
  * removes the attachment's NAT rules. Missing things are success: DEL may be repeated.
  */
 export async function detachContainer(input: ConfigInput, options: DetachOptions): Promise<void> {
+  const start = performance.now();
   const { n, env } = containerRequest(input, options);
-  const host = await openHost(options.host);
+  const host = await openHost(options.host, options.logger);
   try {
     const ipamDel = async () => {
       if (n.ipamType !== '') await ipam('DEL', n, env, host);
@@ -17,7 +18,7 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
     let container: Namespace | undefined;
     if (options.netns !== undefined && netnsPath(options.netns) !== '') {
       try {
-        container = await openNetns(options.netns);
+        container = await openNetns(options.netns, options.logger);
       } catch (error) {
         if (!isMissingNetns(error)) throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}"`, error);
       }
@@ -35,12 +36,15 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
     // Hashed (node:crypto) only when something carries it.
     let ownerTag: string | undefined;
     const owner = () => (ownerTag ??= natOwner(n.name, options.containerId, options.ifname));
-    if (n.ipamType !== '' && n.ipMasq) await removeNat(host, (o) => o === owner());
+    if (n.ipamType !== '' && n.ipMasq) await removeNat(host, (o) => o === owner(), options.logger);
     const caps = parseCapabilities(n.raw);
     if (caps.portMappings.length) await unpublishOwned(host, (o) => o === owner());
     if (caps.bandwidth) await deleteIfbs(host, (name) => name === ifbName(owner()));
+    logCniOutcome('DEL', n, options, start, undefined);
   } catch (error) {
-    throw CniError.from(error);
+    const failure = CniError.from(error);
+    logCniOutcome('DEL', n, options, start, failure);
+    throw failure;
   } finally {
     host.close();
   }

@@ -35,14 +35,13 @@
  * In replay mode the unread events are taken back (the table is rolled back to what the consumer
  * has seen) before the resync, so the differences it yields are against the consumer's own copy.
  */
-import type { Logger } from '../log.js';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC } from '../../messages/constants.js';
 import { FrameCursor } from '../../messages/framing.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpNsids, dumpRoutes } from '../../messages/requests.js';
 import { Connection } from '../connection.js';
 import { NetlinkOverrunError } from '../errors.js';
-import { SILENT_LOGGER } from '../log.js';
+import { SILENT_LOGGER, type Logger } from '../log.js';
 import type { EventTransport, Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
 import { EventQueue } from './event-queue.js';
@@ -122,6 +121,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
       throw error;
     }
     transport.unref();
+    this.#log.info({ groups: this.groups, replay: this.replay }, 'monitor started');
 
     if (this.replay) {
       const forConnection: Transport = {
@@ -143,12 +143,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
         },
         close: () => this.#release(),
       };
-      this.#connection = new Connection(forConnection, {
-        logger: this.#log,
-        timeoutMs: this.#timeoutMs,
-        dumpRetries: 10,
-        ...(options.context !== undefined ? { context: options.context } : {}),
-      });
+      const context = options.context !== undefined ? { context: options.context } : {};
+      this.#connection = new Connection(forConnection, { logger: this.#log, timeoutMs: this.#timeoutMs, dumpRetries: 10, ...context });
     }
 
     if (this.#signal?.aborted) {
@@ -209,6 +205,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#connection?.close('the monitor was closed');
     this.#transport.close();
+    this.#log.info('monitor stopped');
   }
 
   #updateRef(): void {

@@ -1,6 +1,7 @@
 import { NLM_F_ECHO } from '../../messages/constants.js';
 import { deleteRule, deleteTable, type NftMessage } from '../../messages/nftables/index.js';
 import { UnexpectedReplyError } from '../errors.js';
+import { msSince, SILENT_LOGGER, type Logger } from '../log.js';
 import { InvalidArgumentError } from '../validate.js';
 import {
   countersOf,
@@ -54,6 +55,8 @@ export interface NatOptions extends ContentionOptions {
    * gives one that reads the namespace's addresses.
    */
   localPrefixOf?: (address: string) => Promise<string | undefined>;
+  /** Where rules set up and torn down are logged, at info (silent by default). */
+  logger?: Logger;
 }
 
 /** Which rules of ours remove() takes: one (a NatRule, or the spec it was made from), or those a test accepts. */
@@ -73,11 +76,14 @@ export type NatRuleSelector = MasqueradeSpec | NatRule | ((rule: NatRule) => boo
  */
 export class Nat {
   #tail: Promise<unknown> = Promise.resolve();
+  readonly #log: Logger;
 
   constructor(
     readonly nftables: Nftables,
     private readonly options: NatOptions = {},
-  ) {}
+  ) {
+    this.#log = options.logger ?? SILENT_LOGGER;
+  }
 
   /**
    * Masquerades traffic from `source` (unless it goes to `exceptDestination` or out through
@@ -87,6 +93,7 @@ export class Nat {
     const normalized = normalizeSpec(spec);
     const tag = tagOf(normalized);
     const operation = `nat masquerade ${tag}`;
+    const start = performance.now();
     return this.serialized(async () => {
       // Read first: an identical rule is the answer, and a batch that makes nothing would still
       // move the generation under every other writer.
@@ -98,7 +105,9 @@ export class Nat {
         changes[last] = { ...changes[last]!, flags: changes[last]!.flags | NLM_F_ECHO };
         return { changes, checkGeneration: false, result: (echoed) => ({ rule: echoedRule(echoed[last] ?? [], tag, operation), added: true }) };
       });
-      return added ? this.keepOne(rule, operation) : rule.nat;
+      const nat = added ? await this.keepOne(rule, operation) : rule.nat;
+      this.#log.info({ op: 'nat.masquerade', rule: tag, added, ms: msSince(start) }, added ? 'masquerade set up' : 'masquerade already set up');
+      return nat;
     });
   }
 
@@ -118,6 +127,7 @@ export class Nat {
   async remove(selector?: NatRuleSelector): Promise<number> {
     const accepts = acceptor(selector);
     const operation = selector === undefined ? 'nat remove all' : typeof selector === 'function' ? 'nat remove (selected)' : `nat remove ${tagOf(normalizeSpec(selector))}`;
+    const start = performance.now();
     return this.serialized(async () => {
       const { removed, tablesLeft } = await this.change<{ removed: number; tablesLeft: boolean }>(operation, async () => {
         const changes: NftMessage[] = [];
@@ -144,6 +154,7 @@ export class Nat {
       // Rules deleted, table kept for others: those others may have left meanwhile, and then the
       // last one out is whoever reads the table empty after its own deletion.
       if (tablesLeft) await this.deleteEmptyTables(operation);
+      this.#log.info({ op: 'nat.remove', removed, ms: msSince(start) }, 'masquerade torn down');
       return removed;
     });
   }
@@ -163,7 +174,8 @@ export class Nat {
       if (prefix !== undefined) wanted = normalizePublish({ ...spec, hairpinSource: prefix });
     }
     const operation = `nat publish ${publishTag(wanted)}`;
-    return this.serialized(() =>
+    const start = performance.now();
+    const published = await this.serialized(() =>
       // Checked against the generation: two writers publishing one port to two places must not both win.
       this.change<PublishedPort>(operation, async () => {
         const plan = planPublish(wanted, await readPublished(this.nftables, wanted.family));
@@ -180,6 +192,8 @@ export class Nat {
         };
       }),
     );
+    this.#log.info({ op: 'nat.publish', port: publishTag(wanted), ms: msSince(start) }, 'port published');
+    return published;
   }
 
   /** Our published ports, with their counters (IPv4 first). */
@@ -196,6 +210,7 @@ export class Nat {
    */
   async unpublish(selector?: PublishSelector): Promise<number> {
     const accepts = publishAcceptor(selector);
+    const start = performance.now();
     return this.serialized(async () => {
       const removed = await this.change<number>('nat unpublish', async () => {
         const doomed: OurPort[] = [];
@@ -204,6 +219,7 @@ export class Nat {
         return { changes: unpublishChanges(doomed), checkGeneration: false, racing: ['ENOENT'], result: () => doomed.length };
       });
       if (removed > 0) await this.deleteEmptyTables('nat unpublish');
+      this.#log.info({ op: 'nat.unpublish', removed, ms: msSince(start) }, 'ports unpublished');
       return removed;
     });
   }

@@ -1,0 +1,134 @@
+/**
+ * What an injected logger receives: lifecycle at info (monitors, NAT, CNI ADD and DEL), each change
+ * request at debug with { netns, op, dev, ms } (and `code` when it failed), frames at trace; and
+ * that nothing is written without a logger.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Namespace, VethPair } from '../../lib/index.js';
+import { attachContainer, detachContainer, type BridgeNetConf } from '../../lib/cni/index.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+import { CNI_PATH } from './cni-helpers.js';
+
+const P = `it-log-${process.pid}-`;
+
+type LogRecord = Record<string, unknown> & { level: number; msg: string };
+const INFO = 30;
+
+/** A pino logger at `level` writing its records, parsed, into `records`. */
+function captured(level: string): { logger: pino.Logger; records: LogRecord[] } {
+  const records: LogRecord[] = [];
+  const logger = pino({ level }, { write: (line: string) => void records.push(JSON.parse(line) as LogRecord) });
+  return { logger, records };
+}
+
+describe.skipIf(!canRunIntegration)('logging', () => {
+  let dir: string;
+  const made: Namespace[] = [];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'it-log-'));
+  });
+
+  afterEach(async () => {
+    for (const ns of made.splice(0)) if (!ns.closed) await ns.delete();
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    expect(Namespace.list().filter((n) => n.startsWith(P))).toEqual([]);
+  });
+
+  it('a monitor logs its start and its stop at info, with the namespace and its groups', async () => {
+    const { logger, records } = captured('info');
+    const ns = await Namespace.create(`${P}mon`, { logger });
+    made.push(ns);
+    const monitor = ns.monitor({ groups: ['link', 'ipv4-ifaddr'] });
+    monitor.close();
+    const ours = records.filter((r) => r.msg.startsWith('monitor'));
+    expect(ours).toEqual([
+      expect.objectContaining({ level: INFO, msg: 'monitor started', netns: `${P}mon`, monitor: true, groups: ['link', 'ipv4-ifaddr'], replay: false }),
+      expect.objectContaining({ level: INFO, msg: 'monitor stopped', netns: `${P}mon`, monitor: true }),
+    ]);
+  });
+
+  it('NAT logs each rule set up and torn down at info, with the time taken', async () => {
+    const { logger, records } = captured('info');
+    const ns = await Namespace.create(`${P}nat`, { logger });
+    made.push(ns);
+    await ns.nat.masquerade({ source: '10.77.0.0/24', owner: 'test' });
+    await ns.nat.masquerade({ source: '10.77.0.0/24', owner: 'test' });
+    expect(await ns.nat.remove()).toBe(1);
+    await ns.nat.publish({ port: 8080, to: '10.77.0.2:80', hairpin: false });
+    expect(await ns.nat.unpublish()).toBe(1);
+    const nat = records.filter((r) => typeof r.op === 'string' && r.op.startsWith('nat.'));
+    expect(nat.map((r) => [r.op, r.msg, r.added ?? r.removed])).toEqual([
+      ['nat.masquerade', 'masquerade set up', true],
+      ['nat.masquerade', 'masquerade already set up', false],
+      ['nat.remove', 'masquerade torn down', 1],
+      ['nat.publish', 'port published', undefined],
+      ['nat.unpublish', 'ports unpublished', 1],
+    ]);
+    for (const r of nat) expect(r).toMatchObject({ level: INFO, netns: `${P}nat`, ms: expect.any(Number) });
+    expect(nat[0]!.rule).toContain('10.77.0.0/24');
+    expect(nat[3]!.port).toContain('10.77.0.2');
+  });
+
+  it('CNI ADD and DEL log their outcome at info: the attachment, its addresses, the time, or the CNI code', async () => {
+    const { logger, records } = captured('info');
+    const host = await Namespace.create(`${P}host`);
+    const container = await Namespace.create(`${P}ctr`);
+    made.push(container, host);
+    const conf: BridgeNetConf = {
+      cniVersion: '1.0.0', name: 'it-log-net', type: 'cni-bridge', bridge: 'it-log-br0', ipMasq: true,
+      ipam: { type: 'host-local', subnet: '10.78.0.0/24', dataDir: join(dir, 'ipam') },
+    };
+    const options = { netns: container.path, ifname: 'eth0', containerId: 'ctr-log', cniPath: CNI_PATH, host: host.path, logger };
+    const result = await attachContainer(conf, options);
+    const again = await attachContainer(conf, { ...options, containerId: 'ctr-log-2' }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ name: 'CniError' });
+    await detachContainer(conf, options);
+    const cni = records.filter((r) => r.cni !== undefined);
+    const attachment = { network: 'it-log-net', ifname: 'eth0', ms: expect.any(Number) };
+    expect(cni).toEqual([
+      expect.objectContaining({ level: INFO, msg: 'CNI ADD done', cni: 'ADD', containerId: 'ctr-log', ips: [result.ips![0]!.address], ...attachment }),
+      expect.objectContaining({ level: INFO, msg: 'CNI ADD failed', cni: 'ADD', containerId: 'ctr-log-2', code: (again as { cniCode: number }).cniCode, ...attachment }),
+      expect.objectContaining({ level: INFO, msg: 'CNI DEL done', cni: 'DEL', containerId: 'ctr-log', ...attachment }),
+    ]);
+    // The NAT rule the attachment set up, logged by the host's NAT.
+    expect(records.find((r) => r.op === 'nat.masquerade' && r.added === true)).toMatchObject({ netns: host.path });
+    expect(records.some((r) => r.level < INFO)).toBe(false);
+  });
+
+  it('nothing is written without a logger', async () => {
+    const writes = [vi.spyOn(process.stdout, 'write'), vi.spyOn(process.stderr, 'write')];
+    const consoles = (['log', 'info', 'debug', 'warn', 'error', 'trace'] as const).map((m) => vi.spyOn(console, m));
+    try {
+      const ns = await Namespace.create(`${P}quiet`);
+      made.push(ns);
+      const monitor = ns.monitor({ groups: ['link'] });
+      await VethPair.create({ name: 'q0', namespace: ns, peer: { name: 'q1', namespace: ns } });
+      await ns.addAddress('q0', '10.79.0.1/24');
+      await ns.addAddress('q0', '10.79.0.1/24').catch(() => undefined);
+      await ns.nat.masquerade({ source: '10.79.0.0/24' });
+      await ns.nat.remove();
+      monitor.close();
+      await ns.delete();
+      for (const spy of [...writes, ...consoles]) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of [...writes, ...consoles]) spy.mockRestore();
+    }
+  });
+
+  it('a logger at info gets no debug record', async () => {
+    const { logger, records } = captured('info');
+    const ns = await Namespace.create(`${P}info`, { logger });
+    made.push(ns);
+    await VethPair.create({ name: 'i0', namespace: ns, peer: { name: 'i1', namespace: ns } });
+    await ns.addAddress('i0', '10.80.0.1/24');
+    expect(records.filter((r) => r.level < INFO)).toEqual([]);
+  });
+});
