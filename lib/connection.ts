@@ -89,6 +89,11 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     return this.#path.closedReason !== undefined;
   }
 
+  /** The logger given in the options (or a silent one): the object model logs its changes there too. */
+  get logger(): Logger {
+    return this.#log;
+  }
+
   /** Whether a message with this sequence number is an answer to one of our requests (sent or abandoned). */
   expects(seq: number): boolean {
     return this.#path.table.expects(seq);

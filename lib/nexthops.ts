@@ -3,6 +3,7 @@ import type { NexthopMessage } from '../messages/message.js';
 import { RTPROT_BOOT } from '../messages/route/constants.js';
 import type { NexthopAttrs, NexthopBody } from '../messages/nexthop/index.js';
 import type { Connection } from './connection.js';
+import { requestChange } from './rtnl/change-log.js';
 import { lookup, PROTOCOLS, protocolName, scopeName, type ProtocolName, type ScopeName } from './rtnl/names.js';
 import type { DeviceRef } from './rtnl/routes.js';
 import { checkInteger, InvalidArgumentError, parseAddress, type Family } from './validate.js';
@@ -117,12 +118,12 @@ export class Nexthops {
   async add(spec: NexthopObjectSpec): Promise<void> {
     const ifindex = spec?.dev === undefined ? 0 : await this.index(spec.dev, 'dev');
     const message = nexthopMessage('add', spec, () => ifindex);
-    await this.connection.request(message, { operation: `RTM_NEWNEXTHOP id ${spec.id}` });
+    await requestChange(this.connection, message, `RTM_NEWNEXTHOP id ${spec.id}`, 'nexthop.add', spec.dev);
   }
 
   /** Deletes the nexthop with this id (a NexthopObject from list() will do); routes through it go with it. */
   async delete(spec: number | Pick<NexthopObjectSpec, 'id'>): Promise<void> {
     const id = typeof spec === 'number' ? spec : spec?.id;
-    await this.connection.request(nexthopMessage('delete', { id } as NexthopObjectSpec, () => 0), { operation: `RTM_DELNEXTHOP id ${id}` });
+    await requestChange(this.connection, nexthopMessage('delete', { id } as NexthopObjectSpec, () => 0), `RTM_DELNEXTHOP id ${id}`, 'nexthop.del', undefined);
   }
 }

@@ -4,6 +4,7 @@ import {
   FIB_RULE_INVERT, FR_ACT_BLACKHOLE, FR_ACT_GOTO, FR_ACT_NOP, FR_ACT_PROHIBIT, FR_ACT_TO_TBL, FR_ACT_UNREACHABLE, type RuleAttrs, type RuleBody,
 } from '../messages/rule/index.js';
 import type { Connection } from './connection.js';
+import { requestChange } from './rtnl/change-log.js';
 import { lookup, TABLES, tableName, type TableName } from './rtnl/names.js';
 import { checkInterfaceName, checkU32, InvalidArgumentError, networkOf, parsePrefix, type Family } from './validate.js';
 
@@ -154,12 +155,12 @@ export class Rules {
 
   /** Adds a rule (as `ip rule add`); EEXIST when an identical one exists. */
   async add(spec: RuleSpec): Promise<void> {
-    await this.connection.request(ruleMessage('add', spec), { operation: `RTM_NEWRULE ${describeRule(spec)}` });
+    await requestChange(this.connection, ruleMessage('add', spec), `RTM_NEWRULE ${describeRule(spec)}`, 'rule.add', undefined);
   }
 
   /** Deletes the first rule matching every field given (as `ip rule del`); ENOENT when none does. */
   async delete(spec: RuleSpec): Promise<void> {
-    await this.connection.request(ruleMessage('delete', spec), { operation: `RTM_DELRULE ${describeRule(spec)}` });
+    await requestChange(this.connection, ruleMessage('delete', spec), `RTM_DELRULE ${describeRule(spec)}`, 'rule.del', undefined);
   }
 }
 

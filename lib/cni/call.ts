@@ -137,7 +137,7 @@ export async function openContainerAndHost(options: AttachOptions): Promise<{ co
 export function logCniOutcome(verb: 'ADD' | 'DEL', n: BridgeConfig, options: DetachOptions, start: number, outcome: CniResult | CniError | undefined): void {
   const log = options.logger;
   if (!log?.isLevelEnabled('info')) return;
-  const fields = { cni: verb, network: n.name, containerId: options.containerId, ifname: options.ifname, ms: msSince(start) };
+  const fields = { op: verb === 'ADD' ? 'cni.add' : 'cni.del', network: n.name, containerId: options.containerId, ifname: options.ifname, ms: msSince(start) };
   if (outcome instanceof CniError) log.info({ ...fields, code: outcome.cniCode, err: outcome }, `CNI ${verb} failed`);
   else log.info(outcome?.ips ? { ...fields, ips: outcome.ips.map((ip) => ip.address) } : fields, `CNI ${verb} done`);
 }

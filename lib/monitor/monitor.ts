@@ -121,7 +121,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
       throw error;
     }
     transport.unref();
-    this.#log.info({ groups: this.groups, replay: this.replay }, 'monitor started');
+    this.#log.info({ op: 'monitor.start', groups: this.groups, replay: this.replay }, 'monitor started');
 
     if (this.replay) {
       const forConnection: Transport = {
@@ -205,7 +205,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#connection?.close('the monitor was closed');
     this.#transport.close();
-    this.#log.info('monitor stopped');
+    this.#log.info({ op: 'monitor.stop' }, 'monitor stopped');
   }
 
   #updateRef(): void {

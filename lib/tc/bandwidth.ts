@@ -1,4 +1,5 @@
 import { createLinkIn } from '../new-link.js';
+import { requestChange } from '../rtnl/change-log.js';
 import type { DeviceRef } from '../rtnl/routes.js';
 import { checkInterfaceName, checkU32, InvalidArgumentError } from '../validate.js';
 import type { Qdisc, TbfSpec } from './qdiscs.js';
@@ -50,7 +51,7 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
   const undo: Array<() => Promise<void>> = [];
   try {
     if (limits.egress !== undefined) {
-      await rtnl.connection.request(qdiscMessage('add', link.index, { kind: 'tbf', ...limits.egress }), { operation: `RTM_NEWQDISC dev ${link.name} root tbf` });
+      await requestChange(rtnl.connection, qdiscMessage('add', link.index, { kind: 'tbf', ...limits.egress }), `RTM_NEWQDISC dev ${link.name} root tbf`, 'qdisc.add', link.name);
       undo.push(() => tc.deleteQdisc(link.index, 'root'));
     }
     if (limits.ingress !== undefined) {
@@ -58,11 +59,11 @@ export async function limitBandwidth(tc: TrafficControl, dev: DeviceRef, limits:
       const ifbState = await createLinkIn(tc.namespace, 'ifb', ifb, { up: true, ...(link.mtu !== undefined ? { mtu: link.mtu } : {}), ...(limits.ifbTxqlen !== undefined ? { txqlen: limits.ifbTxqlen } : {}) });
       undo.push(() => rtnl.deleteLink(ifbState.index));
       // The ifb is shaped before anything is sent to it.
-      await rtnl.connection.request(qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), { operation: `RTM_NEWQDISC dev ${ifb} root tbf` });
-      await rtnl.connection.request(qdiscMessage('add', link.index, { kind: 'ingress' }), { operation: `RTM_NEWQDISC dev ${link.name} ingress` });
+      await requestChange(rtnl.connection, qdiscMessage('add', ifbState.index, { kind: 'tbf', ...limits.ingress }), `RTM_NEWQDISC dev ${ifb} root tbf`, 'qdisc.add', ifb);
+      await requestChange(rtnl.connection, qdiscMessage('add', link.index, { kind: 'ingress' }), `RTM_NEWQDISC dev ${link.name} ingress`, 'qdisc.add', link.name);
       undo.push(() => tc.deleteQdisc(link.index, 'ingress'));
       const redirect = filterMessage(link.index, { kind: 'u32', parent: 'ingress', protocol: 'all', actions: [{ kind: 'mirred', mode: 'redirect', direction: 'egress', dev: ifbState.index }] });
-      await rtnl.connection.request(redirect, { operation: `RTM_NEWTFILTER dev ${link.name} u32 redirect to ${ifb}` });
+      await requestChange(rtnl.connection, redirect, `RTM_NEWTFILTER dev ${link.name} u32 redirect to ${ifb}`, 'filter.add', link.name);
     }
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);

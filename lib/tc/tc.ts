@@ -1,6 +1,7 @@
 import { AF_UNSPEC, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETQDISC, RTM_GETTFILTER } from '../../messages/constants.js';
 import type { FilterMessage, QdiscMessage } from '../../messages/message.js';
 import type { Namespace } from '../namespace.js';
+import { requestChange } from '../rtnl/change-log.js';
 import type { DeviceRef } from '../rtnl/routes.js';
 import { deviceIn } from '../rtnl/device-ref.js';
 import { deleteFilterMessage, filterMessage, toFilter, type Filter, type U32FilterSpec } from './filters.js';
@@ -57,14 +58,14 @@ export class TrafficControl {
     // Built (and so checked) before the device is looked up; the index is filled in after.
     const message = qdiscMessage(kind, 1, spec);
     message.body.ifindex = await this.index(dev);
-    await this.connection.request(message, { operation: `RTM_NEWQDISC ${kind} dev ${dev} ${formatHandle(message.body.parent)} ${spec.kind}` });
+    await requestChange(this.connection, message, `RTM_NEWQDISC ${kind} dev ${dev} ${formatHandle(message.body.parent)} ${spec.kind}`, `qdisc.${kind}`, dev);
   }
 
   /** `tc qdisc del dev DEV root` (or 'ingress'): the device goes back to its default qdisc. */
   async deleteQdisc(dev: DeviceRef, parent: HandleRef = 'root'): Promise<void> {
     const message = deleteQdiscMessage(1, parent);
     message.body.ifindex = await this.index(dev);
-    await this.connection.request(message, { operation: `RTM_DELQDISC dev ${dev} ${formatHandle(message.body.parent)}` });
+    await requestChange(this.connection, message, `RTM_DELQDISC dev ${dev} ${formatHandle(message.body.parent)}`, 'qdisc.del', dev);
   }
 
   /** The filters under `parent` of a device (`tc filter show dev DEV parent ffff:`). */
@@ -86,14 +87,14 @@ export class TrafficControl {
     filterMessage(1, withTargets(targets.map((t) => (typeof t === 'string' ? 1 : t))));
     const [index, ...indexes] = await Promise.all([this.index(dev), ...targets.map((t, i) => this.index(t as DeviceRef, `actions[${i}].dev`))]);
     const message = filterMessage(index!, withTargets(indexes));
-    await this.connection.request(message, { operation: `RTM_NEWTFILTER dev ${dev} ${spec.kind}` });
+    await requestChange(this.connection, message, `RTM_NEWTFILTER dev ${dev} ${spec.kind}`, 'filter.add', dev);
   }
 
   /** Deletes the filters under `parent` (of one priority when given). */
   async deleteFilters(dev: DeviceRef, parent: HandleRef = 'ingress', priority?: number): Promise<void> {
     const message = deleteFilterMessage(1, parent, priority);
     message.body.ifindex = await this.index(dev);
-    await this.connection.request(message, { operation: `RTM_DELTFILTER dev ${dev} parent ${formatHandle(message.body.parent)}` });
+    await requestChange(this.connection, message, `RTM_DELTFILTER dev ${dev} parent ${formatHandle(message.body.parent)}`, 'filter.del', dev);
   }
 
   /**

@@ -50,8 +50,8 @@ describe.skipIf(!canRunIntegration)('logging', () => {
     monitor.close();
     const ours = records.filter((r) => r.msg.startsWith('monitor'));
     expect(ours).toEqual([
-      expect.objectContaining({ level: INFO, msg: 'monitor started', netns: `${P}mon`, monitor: true, groups: ['link', 'ipv4-ifaddr'], replay: false }),
-      expect.objectContaining({ level: INFO, msg: 'monitor stopped', netns: `${P}mon`, monitor: true }),
+      expect.objectContaining({ level: INFO, msg: 'monitor started', op: 'monitor.start', netns: `${P}mon`, monitor: true, groups: ['link', 'ipv4-ifaddr'], replay: false }),
+      expect.objectContaining({ level: INFO, msg: 'monitor stopped', op: 'monitor.stop', netns: `${P}mon`, monitor: true }),
     ]);
   });
 
@@ -91,12 +91,12 @@ describe.skipIf(!canRunIntegration)('logging', () => {
     const again = await attachContainer(conf, { ...options, containerId: 'ctr-log-2' }).catch((e: unknown) => e);
     expect(again).toMatchObject({ name: 'CniError' });
     await detachContainer(conf, options);
-    const cni = records.filter((r) => r.cni !== undefined);
+    const cni = records.filter((r) => typeof r.op === 'string' && r.op.startsWith('cni.'));
     const attachment = { network: 'it-log-net', ifname: 'eth0', ms: expect.any(Number) };
     expect(cni).toEqual([
-      expect.objectContaining({ level: INFO, msg: 'CNI ADD done', cni: 'ADD', containerId: 'ctr-log', ips: [result.ips![0]!.address], ...attachment }),
-      expect.objectContaining({ level: INFO, msg: 'CNI ADD failed', cni: 'ADD', containerId: 'ctr-log-2', code: (again as { cniCode: number }).cniCode, ...attachment }),
-      expect.objectContaining({ level: INFO, msg: 'CNI DEL done', cni: 'DEL', containerId: 'ctr-log', ...attachment }),
+      expect.objectContaining({ level: INFO, msg: 'CNI ADD done', op: 'cni.add', containerId: 'ctr-log', ips: [result.ips![0]!.address], ...attachment }),
+      expect.objectContaining({ level: INFO, msg: 'CNI ADD failed', op: 'cni.add', containerId: 'ctr-log-2', code: (again as { cniCode: number }).cniCode, ...attachment }),
+      expect.objectContaining({ level: INFO, msg: 'CNI DEL done', op: 'cni.del', containerId: 'ctr-log', ...attachment }),
     ]);
     // The NAT rule the attachment set up, logged by the host's NAT.
     expect(records.find((r) => r.op === 'nat.masquerade' && r.added === true)).toMatchObject({ netns: host.path });
