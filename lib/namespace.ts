@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { NamespaceExistsError } from './errors.js';
 import { Link } from './link.js';
+import { msSince, SILENT_LOGGER, type Logger } from './log.js';
 import type { Nat } from './nat/nat.js';
 import { connectedPrefix } from './nat/published.js';
 import { TrafficControl } from './tc/tc.js';
@@ -38,6 +39,8 @@ export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, 
  */
 export class Namespace extends NamespaceTables implements AsyncDisposable {
   readonly #handles: NamespaceHandles;
+  /** The logger given, with `netns` on every record. */
+  readonly #log: Logger;
   #deleteOnDispose = false;
 
   private constructor(
@@ -50,6 +53,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     releaseWhenIdle = false,
   ) {
     super();
+    this.#log = options.logger ? options.logger.child({ netns: name ?? path }) : SILENT_LOGGER;
     this.#handles = new NamespaceHandles(fd, {
       path,
       shown: String(this),
@@ -66,6 +70,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
 
   /** Creates a named namespace (`ip netns add NAME`). */
   static async create(name: string, options: CreateNamespaceOptions = {}): Promise<Namespace> {
+    const start = performance.now();
     checkNamespaceName(name);
     const dir = options.dir ?? DEFAULT_NETNS_DIR;
     let path: string;
@@ -79,6 +84,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     }
     const ns = new Namespace(name, path, await openNetnsFile(path, name, false), options);
     ns.#deleteOnDispose = options.deleteOnDispose === true;
+    ns.#log.info({ op: 'netns.create', ms: msSince(start) }, 'namespace created');
     return ns;
   }
 
@@ -91,7 +97,9 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
    */
   static async open(ref: NamespaceRef, options: NamespaceOptions = {}): Promise<Namespace> {
     const { name, path, shown } = namespaceFile(ref, options.dir ?? DEFAULT_NETNS_DIR);
-    return new Namespace(name, path, await openNetnsFile(path, shown, name !== undefined), options);
+    const ns = new Namespace(name, path, await openNetnsFile(path, shown, name !== undefined), options);
+    ns.#log.info({ op: 'netns.open' }, 'namespace opened');
+    return ns;
   }
 
   /**
@@ -103,7 +111,9 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
   static current(options: NamespaceOptions & { releaseWhenIdle?: boolean } = {}): Namespace {
     const { releaseWhenIdle = false, ...rest } = options;
     const path = '/proc/thread-self/ns/net';
-    return new Namespace(undefined, path, openNetnsFd(path), rest, releaseWhenIdle);
+    const ns = new Namespace(undefined, path, openNetnsFd(path), rest, releaseWhenIdle);
+    ns.#log.info({ op: 'netns.open' }, 'namespace opened');
+    return ns;
   }
 
   /** Names of the named namespaces (`ip netns list`). */
@@ -135,10 +145,10 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
   }
 
   /** What every socket of this namespace is given: errors name the namespace; logs carry it. */
-  private socketOptions(logFields: Record<string, unknown> = {}): SocketOptions {
+  private socketOptions(logFields?: Record<string, unknown>): SocketOptions {
     return {
       context: `in ${this}`,
-      ...(this.options.logger ? { logger: this.options.logger.child({ netns: this.name ?? this.path, ...logFields }) } : {}),
+      ...(this.options.logger ? { logger: logFields ? this.#log.child(logFields) : this.#log } : {}),
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     };
   }
@@ -262,7 +272,9 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
 
   /** Closes the socket and the namespace fd. A named namespace lives on; delete() removes it. */
   close(): void {
+    if (this.closed) return;
     this.#handles.close();
+    this.#log.info({ op: 'netns.close' }, 'namespace closed');
   }
 
   /**
@@ -273,15 +285,17 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     if (this.name === undefined) throw new InvalidArgumentError('namespace', this.path, 'has no name to delete (it was opened by path or pid, or is the current one): close() it instead');
     const timeoutMs = options.timeoutMs === undefined ? 30_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
     const dir = this.options.dir ?? DEFAULT_NETNS_DIR;
+    const start = performance.now();
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
     try {
-      this.close();
+      this.#handles.close();
       deleteNamedNetns(this.name, { dir });
     } catch (error) {
       peers?.close();
       throw error;
     }
     await peers?.gone(timeoutMs);
+    this.#log.info({ op: 'netns.delete', waitForDevices: peers !== undefined, ms: msSince(start) }, 'namespace deleted');
   }
 
   /** Where peers of this namespace's devices may live: the current namespace, then the named ones. */

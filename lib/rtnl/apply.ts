@@ -5,7 +5,10 @@
 import type { Connection } from '../connection.js';
 import { rethrowAtCaller } from '../errors.js';
 import type { RequestWriter } from '../message-codec.js';
-import type { PlannedChange } from './changes.js';
+import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
+import { planRoute, type PlannedChange } from './changes.js';
+import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
+import { namesDevices, type RouteSpec } from './routes.js';
 
 /** The index of a device name (an RTM_GETLINK); rejects with the kernel's ENODEV. */
 export type IndexLookup = (name: string) => Promise<number>;
@@ -20,6 +23,24 @@ export function applyChange(connection: Connection, lookup: IndexLookup, planned
       return connection.change(planned.writer, planned.subject);
     })
     .catch(rethrowAtCaller);
+}
+
+/** applyChange, logged at debug (change-log.ts) as `op` on `dev`. */
+export function applyLogged(connection: Connection, lookup: IndexLookup, planned: PlannedChange, op: string, dev: unknown): Promise<void> {
+  const log = connection.logger;
+  return logChange(log, debugStart(log), op, dev, applyChange(connection, lookup, planned));
+}
+
+/**
+ * A route change, logged at debug (change-log.ts). A spec whose devices are all indexes is checked
+ * and written straight into the send buffer, in one step; one that names devices is checked, then
+ * its names are looked up.
+ */
+export function applyRoute(connection: Connection, lookup: IndexLookup, kind: RouteKind, spec: RouteSpec): Promise<void> {
+  const log = connection.logger;
+  const start = debugStart(log);
+  const outcome = namesDevices(spec) ? applyChange(connection, lookup, planRoute(kind, spec)) : connection.change(ROUTE_WRITERS[kind], spec);
+  return logChange(log, start, ROUTE_OPS[kind], spec?.dev, outcome);
 }
 
 /**

@@ -44,9 +44,16 @@ export function debugStart(log: Logger): number {
   return log.isLevelEnabled('debug') ? performance.now() : -1;
 }
 
-/** `outcome` itself when `start` is -1; else `outcome`, logged at debug once it settles. */
+/**
+ * `outcome` itself when `start` is -1; else `outcome`, logged at debug once it settles. (The
+ * closures are in logged(): a function that holds closures gets a context object on every call,
+ * even one that returns before making them.)
+ */
 export function logChange<T>(log: Logger, start: number, op: string, dev: unknown, outcome: Promise<T>): Promise<T> {
-  if (start < 0) return outcome;
+  return start < 0 ? outcome : logged(log, start, op, dev, outcome);
+}
+
+function logged<T>(log: Logger, start: number, op: string, dev: unknown, outcome: Promise<T>): Promise<T> {
   return outcome.then(
     (value) => {
       log.debug({ op, dev: devName(dev), ms: msSince(start) }, op);
@@ -67,14 +74,12 @@ export function requestChange(connection: Connection, message: NetlinkMessage, o
 
 /** A batch's outcome (one entry per change), each change logged as logChange logs one. */
 export function logChanges(log: Logger, start: number, changes: readonly Change[], outcome: Promise<Array<Error | undefined>>): Promise<Array<Error | undefined>> {
-  if (start < 0) return outcome;
-  return outcome.then((results) => logEach(log, start, results, (i) => opAndDev(changes[i])));
+  return start < 0 ? outcome : outcome.then((results) => logEach(log, start, results, (i) => opAndDev(changes[i])));
 }
 
 /** addRoutes' and deleteRoutes' outcome, each route logged as logChange logs one. */
 export function logRoutes(log: Logger, start: number, kind: RouteKind, specs: readonly RouteSpec[], outcome: Promise<Array<Error | undefined>>): Promise<Array<Error | undefined>> {
-  if (start < 0) return outcome;
-  return outcome.then((results) => logEach(log, start, results, (i) => [ROUTE_OPS[kind], (specs[i] as RouteSpec | undefined)?.dev]));
+  return start < 0 ? outcome : outcome.then((results) => logEach(log, start, results, (i) => [ROUTE_OPS[kind], (specs[i] as RouteSpec | undefined)?.dev]));
 }
 
 function logEach(log: Logger, start: number, results: Array<Error | undefined>, describe: (i: number) => [string, unknown]): Array<Error | undefined> {

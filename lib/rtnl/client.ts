@@ -6,7 +6,8 @@ import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
 import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
-import { applyChange, applyChanges } from './apply.js';
+import { applyChanges, applyLogged, applyRoute } from './apply.js';
+import { debugStart, FDB_OPS, logChanges, logRoutes, NEIGH_OPS, requestChange } from './change-log.js';
 import { bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import {
   describeChanges, planAddress, planBridgePort, planBridgeVlan, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
@@ -38,10 +39,6 @@ export class Rtnl {
 
   constructor(connection: Connection) {
     this.connection = connection;
-  }
-
-  private send(message: NetlinkMessage, operation: string, options?: RequestOptions): Promise<NetlinkMessage[]> {
-    return this.connection.request(message, { ...options, operation });
   }
 
   private dump(message: NetlinkMessage, operation: string, options?: RequestOptions): Promise<NetlinkMessage[]> {
@@ -82,7 +79,7 @@ export class Rtnl {
   /** Sends a prepared RTM_NEWLINK; `description` says what it makes, for errors. */
   async createLink(message: LinkMessage, description: string): Promise<void> {
     try {
-      await this.send(message, `RTM_NEWLINK ${description}`);
+      await requestChange(this.connection, message, `RTM_NEWLINK ${description}`, 'link.add', message.body.attrs.ifname);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -103,7 +100,7 @@ export class Rtnl {
   /** `ip link set DEV ...`: the changes in one RTM_NEWLINK. */
   setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
     try {
-      return this.apply(planSetLink(ref, changes));
+      return this.apply(planSetLink(ref, changes), 'link.set', ref);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -119,7 +116,7 @@ export class Rtnl {
       const message = setLinkMessage(0, changes);
       if (message.body.attrs.ifname !== undefined) throw new InvalidArgumentError('changes.name', changes.name, 'cannot be given to setLinkByName, which finds the link by that name: rename with setLink(dev, { name })');
       message.body.attrs.ifname = name;
-      await this.send(message, `RTM_NEWLINK set ${name} ${describeChanges(changes)}`);
+      await requestChange(this.connection, message, `RTM_NEWLINK set ${name} ${describeChanges(changes)}`, 'link.set', name);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -128,7 +125,7 @@ export class Rtnl {
   /** Deletes every link in device group `group` with one RTM_DELLINK (see deleteLinkGroupMessage). */
   async deleteLinkGroup(group: number): Promise<void> {
     try {
-      await this.send(deleteLinkGroupMessage(group), `RTM_DELLINK group ${group}`);
+      await requestChange(this.connection, deleteLinkGroupMessage(group), `RTM_DELLINK group ${group}`, 'link.del', undefined);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -137,7 +134,7 @@ export class Rtnl {
   /** `ip link del DEV`. */
   deleteLink(ref: DeviceRef): Promise<void> {
     try {
-      return this.apply(planDeleteLink(ref));
+      return this.apply(planDeleteLink(ref), 'link.del', ref);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -148,7 +145,7 @@ export class Rtnl {
   /** Changes settings of a bridge port (`ip link set DEV type bridge_slave hairpin on ...`). */
   async setBridgePort(ref: DeviceRef, settings: BridgePortSettings): Promise<void> {
     try {
-      await this.apply(planBridgePort(ref, settings));
+      await this.apply(planBridgePort(ref, settings), 'link.set', ref);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -164,7 +161,7 @@ export class Rtnl {
   }
   private async bridgeVlan(kind: 'add' | 'delete', ref: DeviceRef, vlan: BridgeVlan): Promise<void> {
     try {
-      await this.apply(planBridgeVlan(kind, ref, vlan));
+      await this.apply(planBridgeVlan(kind, ref, vlan), kind === 'add' ? 'vlan.add' : 'vlan.del', ref);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -196,7 +193,7 @@ export class Rtnl {
   addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
     try {
       const { dev, cidr, options } = addressArguments(args);
-      return this.apply(planAddress('add', dev, cidr, options));
+      return this.apply(planAddress('add', dev, cidr, options), 'addr.add', dev);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -208,7 +205,7 @@ export class Rtnl {
   deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
     try {
       const { dev, cidr, options } = addressArguments(args);
-      return this.apply(planAddress('delete', dev, cidr, options));
+      return this.apply(planAddress('delete', dev, cidr, options), 'addr.del', dev);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -217,14 +214,12 @@ export class Rtnl {
   // ---- routes
 
   /**
-   * A route change. A spec whose devices are all indexes is checked and written straight into the
-   * send buffer, in one step; one that names devices is checked, then its names are looked up.
-   * Like every change, not an async function: that would cost each change a promise and a
-   * microtask more, and the connection already gives errors the caller's stack.
+   * A route change (see applyRoute). Like every change, not an async function: that would cost each
+   * change a promise and a microtask more, and the connection already gives errors the caller's stack.
    */
   private route(kind: RouteKind, spec: RouteSpec): Promise<void> {
     try {
-      return namesDevices(spec) ? this.apply(planRoute(kind, spec)) : this.connection.change(ROUTE_WRITERS[kind], spec);
+      return applyRoute(this.connection, this.#index, kind, spec);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -261,8 +256,9 @@ export class Rtnl {
   }
   /** As route(), for many: when no spec names a device, each is checked and written in one step. */
   private manyRoutes(kind: RouteKind, specs: readonly RouteSpec[]): Promise<Array<Error | undefined>> {
-    if (Array.isArray(specs) && !specs.some(namesDevices)) return this.connection.changes(ROUTE_WRITERS[kind], specs);
-    return this.applyAll(specs.length, (i) => planRoute(kind, specs[i]!));
+    const log = this.connection.logger;
+    const indexes = Array.isArray(specs) && !specs.some(namesDevices);
+    return logRoutes(log, debugStart(log), kind, specs, indexes ? this.connection.changes(ROUTE_WRITERS[kind], specs) : this.applyAll(specs.length, (i) => planRoute(kind, specs[i]!)));
   }
 
   /**
@@ -273,11 +269,12 @@ export class Rtnl {
    * where it was applied, else its error. One failure does not stop the others.
    */
   batch(changes: readonly Change[]): Promise<Array<Error | undefined>> {
-    return this.applyAll(changes.length, (i) => planChange(changes[i]!));
+    const log = this.connection.logger;
+    return logChanges(log, debugStart(log), changes, this.applyAll(changes.length, (i) => planChange(changes[i]!)));
   }
 
-  private apply(planned: PlannedChange): Promise<void> {
-    return applyChange(this.connection, this.#index, planned);
+  private apply(planned: PlannedChange, op: string, dev: unknown): Promise<void> {
+    return applyLogged(this.connection, this.#index, planned, op, dev);
   }
 
   private applyAll(count: number, plan: (i: number) => PlannedChange): Promise<Array<Error | undefined>> {
@@ -321,7 +318,7 @@ export class Rtnl {
 
   private neighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): Promise<void> {
     try {
-      return this.apply(planNeighbor(kind, spec));
+      return this.apply(planNeighbor(kind, spec), NEIGH_OPS[kind], spec?.dev);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -346,7 +343,7 @@ export class Rtnl {
 
   private fdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): Promise<void> {
     try {
-      return this.apply(planFdb(kind, spec));
+      return this.apply(planFdb(kind, spec), FDB_OPS[kind], spec?.dev);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -358,7 +355,7 @@ export class Rtnl {
   async setNsid(fd: number, nsid: number, description = `fd ${fd}`): Promise<void> {
     try {
       const message = newNsidMessage(fd, nsid);
-      await this.send(message, `RTM_NEWNSID ${nsid} for ${description}`);
+      await requestChange(this.connection, message, `RTM_NEWNSID ${nsid} for ${description}`, 'nsid.add', undefined);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -368,7 +365,7 @@ export class Rtnl {
   async deleteNsid(nsid: number): Promise<void> {
     try {
       const message = deleteNsidMessage(nsid);
-      await this.send(message, `RTM_DELNSID ${nsid}`);
+      await requestChange(this.connection, message, `RTM_DELNSID ${nsid}`, 'nsid.del', undefined);
     } catch (error) {
       rethrowAtCaller(error);
     }
@@ -377,7 +374,7 @@ export class Rtnl {
   /** The id this namespace has for the namespace behind `fd`, or undefined if none is assigned. */
   async nsidOf(fd: number, description = `fd ${fd}`): Promise<number | undefined> {
     try {
-      const [reply] = await this.send(getNsid({ fd }), `RTM_GETNSID for ${description}`);
+      const [reply] = await this.connection.request(getNsid({ fd }), { operation: `RTM_GETNSID for ${description}` });
       return nsidOfReply(reply);
     } catch (error) {
       rethrowAtCaller(error);

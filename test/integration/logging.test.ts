@@ -16,6 +16,8 @@ import { CNI_PATH } from './cni-helpers.js';
 const P = `it-log-${process.pid}-`;
 
 type LogRecord = Record<string, unknown> & { level: number; msg: string };
+const TRACE = 10;
+const DEBUG = 20;
 const INFO = 30;
 
 /** A pino logger at `level` writing its records, parsed, into `records`. */
@@ -40,6 +42,67 @@ describe.skipIf(!canRunIntegration)('logging', () => {
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
     expect(Namespace.list().filter((n) => n.startsWith(P))).toEqual([]);
+  });
+
+  it('a namespace logs its lifetime at info: created, opened, closed, deleted', async () => {
+    const { logger, records } = captured('info');
+    const ns = await Namespace.create(`${P}life`, { logger });
+    const again = await Namespace.open(`${P}life`, { logger });
+    again.close();
+    again.close();
+    await ns.delete({ waitForDevices: true });
+    expect(records.map((r) => [r.op, r.msg, r.netns])).toEqual([
+      ['netns.create', 'namespace created', `${P}life`],
+      ['netns.open', 'namespace opened', `${P}life`],
+      ['netns.close', 'namespace closed', `${P}life`],
+      ['netns.delete', 'namespace deleted', `${P}life`],
+    ]);
+    expect(records[0]).toMatchObject({ level: INFO, ms: expect.any(Number) });
+    expect(records[3]).toMatchObject({ level: INFO, waitForDevices: true, ms: expect.any(Number) });
+  });
+
+  it('each change request is logged at debug with { netns, op, dev, ms }, and a failure with its code', async () => {
+    const { logger, records } = captured('debug');
+    const ns = await Namespace.create(`${P}seq`, { logger });
+    made.push(ns);
+    const { link } = await VethPair.create({ name: 's0', namespace: ns, peer: { name: 's1', namespace: ns } });
+    await ns.addAddress('s0', '10.81.0.1/24');
+    const dup = await ns.addAddress('s0', '10.81.0.1/24').catch((e: unknown) => e);
+    expect(dup).toMatchObject({ code: 'EEXIST' });
+    await link.up();
+    await ns.addRoute({ dst: '10.82.0.0/24', via: '10.81.0.2', dev: 's0' });
+    await ns.deleteRoute({ dst: '10.82.0.0/24', dev: link.index });
+    await ns.addRoutes([{ dst: '10.83.0.0/24', dev: link.index }, { dst: '10.83.0.0/24', dev: link.index }]);
+    await ns.batch([{ do: 'address delete', address: { dev: 's0', cidr: '10.81.0.1/24' } }, { do: 'link delete', dev: 's1' }]);
+    const changes = records.filter((r) => r.level === DEBUG && typeof r.op === 'string');
+    expect(changes.map((r) => [r.op, r.dev, r.code, r.batch])).toEqual([
+      ['link.add', 's0', undefined, undefined],
+      ['addr.add', 's0', undefined, undefined],
+      ['addr.add', 's0', 'EEXIST', undefined],
+      ['link.set', 's0', undefined, undefined],
+      ['route.add', 's0', undefined, undefined],
+      ['route.del', link.index, undefined, undefined],
+      ['route.add', link.index, undefined, 2],
+      ['route.add', link.index, 'EEXIST', 2],
+      ['addr.del', 's0', undefined, 2],
+      ['link.del', 's1', undefined, 2],
+    ]);
+    for (const r of changes) {
+      expect(r).toMatchObject({ netns: `${P}seq`, msg: r.code === undefined ? r.op : `${r.op} failed` });
+      expect(r.ms).toBeGreaterThan(0);
+    }
+    expect(changes[2]!.err).toMatchObject({ type: 'NetlinkError', message: expect.stringContaining('EEXIST') });
+    expect(records.filter((r) => r.level < DEBUG)).toEqual([]);
+  });
+
+  it('at trace the frames come too, one record each way, with the namespace', async () => {
+    const { logger, records } = captured('trace');
+    const ns = await Namespace.create(`${P}trace`, { logger });
+    made.push(ns);
+    await ns.rtnl.link('lo');
+    const frames = records.filter((r) => r.level === TRACE).map((r) => r.msg);
+    expect(frames).toEqual([expect.stringMatching(/^send RTM_GETLINK/), expect.stringMatching(/^recv RTM_NEWLINK/)]);
+    expect(records.filter((r) => r.level === TRACE).every((r) => r.netns === `${P}trace`)).toBe(true);
   });
 
   it('a monitor logs its start and its stop at info, with the namespace and its groups', async () => {
