@@ -154,16 +154,25 @@ function readAlone(spec: AttrSpec, payload: Uint8Array): unknown {
   }
 }
 
-function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: AttrTable<unknown>, record: Record<string, unknown>): void {
+/**
+ * `wrotePlaced` is, for a raw attribute placed among the decoded ones, how many of each field were
+ * written before it; undefined for one written after every field.
+ */
+function writeRaw(w: Writer, attribute: RawAttribute, field: string, table: AttrTable<unknown>, record: Record<string, unknown>, wrotePlaced?: ReadonlyMap<string, number>): void {
   checkRecord(attribute, field, 'an unknown attribute { type: number, data: Uint8Array }');
   checkU16(attribute.type, `${field}.type`);
   if (!(attribute.data instanceof Uint8Array)) throw new InvalidArgumentError(`${field}.data`, attribute.data, 'is not a Uint8Array');
-  // A known type would decode as that field, not come back as unknown: only a duplicate of a
-  // field that is set (the decoder keeps repeats of a single attribute as unknown) and a payload
-  // its codec cannot read (it comes back as unknown again) are allowed.
+  // A known type would decode as that field, not come back as unknown: only a duplicate that follows
+  // the field's own attribute (the decoder keeps later repeats of a single attribute as unknown) and
+  // a payload its codec cannot read (it comes back as unknown again) are allowed.
   const spec = table.byType[attribute.type & NLA_TYPE_MASK];
-  if (spec && (spec.repeated || record[spec.name] === undefined || record[spec.name] === null) && readAlone(spec, attribute.data) !== UNREADABLE) {
-    throw new InvalidArgumentError(`${field}.type`, attribute.type, `is ${spec.kernelName}, a known attribute: set ${spec.name} instead`);
+  if (spec && readAlone(spec, attribute.data) !== UNREADABLE) {
+    if (spec.repeated || record[spec.name] === undefined || record[spec.name] === null) {
+      throw new InvalidArgumentError(`${field}.type`, attribute.type, `is ${spec.kernelName}, a known attribute: set ${spec.name} instead`);
+    }
+    if (wrotePlaced !== undefined && (wrotePlaced.get(spec.name) ?? 0) === 0) {
+      throw new InvalidArgumentError(`${field}.type`, attribute.type, `is ${spec.kernelName} and comes before ${spec.name}'s own attribute: it would decode as ${spec.name}`);
+    }
   }
   const at = w.beginAttr(attribute.type);
   w.bytes(attribute.data);
@@ -196,7 +205,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       const wireValue = spec === undefined || (!spec.repeated && count > 0) ? UNREADABLE : readAlone(spec, payload);
       if (spec === undefined || wireValue === UNREADABLE) {
         const raw = unknown[unknownUsed];
-        if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`, table as AttrTable<unknown>, record);
+        if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`, table as AttrTable<unknown>, record, used);
         unknownUsed++;
         continue;
       }

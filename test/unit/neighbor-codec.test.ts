@@ -253,6 +253,20 @@ describe('user-built neighbour messages', () => {
     expect(encodeMessage(back!)).toEqual(bytes);
   });
 
+  it('refuses an unknown attribute of a known type placed before that field, and keeps one placed after it', () => {
+    // The first entry of the vxlan FDB dump with NDA 63 (unknown) inserted before its first attribute,
+    // then with a second NDA_LLADDR appended (the decoder keeps a repeat of a single attribute as unknown).
+    const first = FDB_VXLAN_DUMP.slice(0, 0x4c);
+    const [before] = decodeMessages(insert(first, 28, hex('0800' + '3f00' + 'deadbeef'), [])) as NeighborMessage[];
+    expect(before!.body.attrs.lladdr).toBeDefined();
+    before!.body.attrs.unknown = [{ type: 2, data: hex('020000000001') }];
+    expect(() => encodeMessage(before!)).toThrow(/NDA_LLADDR and comes before lladdr's own attribute/);
+    const after = insert(first, first.length, hex('0a00' + '0200' + '020000000001' + '0000'), []);
+    const [m] = decodeMessages(after) as NeighborMessage[];
+    expect(m!.body.attrs.unknown).toEqual([{ type: 2, data: hex('020000000001') }]);
+    expect(encodeMessage(m!)).toEqual(after);
+  });
+
   it('keeps an unknown attribute the kernel might add in a captured entry', () => {
     // NDA 63 (unknown) appended to the first entry of the vxlan FDB dump, nlmsg_len adjusted.
     const first = FDB_VXLAN_DUMP.slice(0, 0x4c);
