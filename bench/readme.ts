@@ -119,7 +119,8 @@ export function readmeFigures(report: string): string {
   const beside =
     `Beside them in the same run (Node ${primary.slice(1)}, medians): 10,000 routes added one at a time take ` +
     `${fig('W1', 'add', 'node `netlink`')} with the \`netlink\` npm package, ${fig('W1', 'add', 'pyroute2')} with pyroute2 and ` +
-    `${fig('W1', 'add', 'iproute2, one')} with one \`ip\` process per route; the 100,000-route dump takes ` +
+    `${fig('W1', 'add', 'iproute2, one')} with one \`ip\` process per route, and Rust's rtnetlink with 64 requests in flight adds them in ` +
+    `${fig('W1', 'add', 'Rust rtnetlink, 64')} and deletes them in ${fig('W1', 'delete', 'Rust rtnetlink, 64')}; the 100,000-route dump takes ` +
     `${fig('W2', 'dump', 'node `netlink`')} with the \`netlink\` package and ${fig('W2', 'dump', 'pyroute2')} with pyroute2; ` +
     `Podman with \`--network none\` (no plugin) runs a container in ${fig('Podman 4 with', 'podman run', '--network none')}.`;
 
