@@ -3,6 +3,7 @@ import type { QdiscMessage } from '../../messages/message.js';
 import { TC_H_INGRESS, TC_H_ROOT, tcHandle } from '../../messages/tc/header.js';
 import { TC_LINKLAYER_ETHERNET, type TbfOptions } from '../../messages/tc/kinds/tbf.js';
 import type { QdiscAttrs, QdiscBody } from '../../messages/tc/index.js';
+import { isIntegerIn } from '../../messages/checks.js';
 import { checkInteger, InvalidArgumentError } from '../validate.js';
 import { formatHandle, parseHandle, parseRate, type HandleRef } from './units.js';
 
@@ -60,7 +61,7 @@ export interface Qdisc {
 }
 
 function positive(value: unknown, field: string, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > U32_MAX) {
+  if (!isIntegerIn(value, 1, U32_MAX)) {
     throw new InvalidArgumentError(field, value, `is not ${what}: a whole number from 1 to ${U32_MAX}`);
   }
   return value;

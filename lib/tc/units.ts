@@ -1,4 +1,5 @@
 import { TC_H_INGRESS, TC_H_ROOT } from '../../messages/tc/header.js';
+import { isIntegerIn } from '../../messages/checks.js';
 import { InvalidArgumentError } from '../validate.js';
 
 // The words tc uses for handles and rates, both ways.
@@ -9,7 +10,7 @@ export type HandleRef = string | number;
 /** 'root' -> TC_H_ROOT, 'ingress' -> TC_H_INGRESS, '1:' -> 0x10000, '1:a' -> 0x1000a (hex, as tc). */
 export function parseHandle(value: HandleRef, field: string): number {
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+    if (isIntegerIn(value, 0, 0xffffffff)) return value;
     throw new InvalidArgumentError(field, value, 'is not a handle: a whole number from 0 to 4294967295, or text like "1:" or "1:10"');
   }
   if (value === 'root') return TC_H_ROOT;
