@@ -14,7 +14,7 @@
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lazyModules, staticImports } from './bundle-lazy.mjs';
+import { COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -28,14 +28,9 @@ const common = {
   absWorkingDir: root,
   bundle: true,
   platform: 'node',
-  format: 'cjs',
+  ...COMMONJS,
   target: 'node20',
-  // import() compiled to require(): a dynamic import would bring the ES module loader back.
-  supported: { 'dynamic-import': false },
   external: ['netlink'],
-  // Sources written as ES modules find their own file with import.meta.url.
-  banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-  define: { 'import.meta.url': '__import_meta_url' },
   sourcemap: true,
   logLevel: 'warning',
 };

@@ -1,6 +1,6 @@
-// esbuild plugins shared by the bundles (scripts/bundle-package.mjs, scripts/bundle-cni.mjs): what
-// the sources import statically is bound lazily in the bundle, so that a program pays at start only
-// for what it runs.
+// esbuild plugins and settings shared by the bundles (scripts/bundle-package.mjs,
+// scripts/bundle-cni.mjs): what the sources import statically is bound lazily in the bundle, so that
+// a program pays at start only for what it runs.
 //
 // - koffi: loaded on the first property read of its default export, i.e. when the first system call
 //   is bound. koffi's own loader (koffi/index.cjs) reads the node executable's ELF headers to tell
@@ -69,6 +69,18 @@ function ${load}() { return (loaded ??= require(${JSON.stringify(specifier)})); 
   lines.push(lazy ? lazyDefault(load) : `export default /* @__PURE__ */ ${load}();`);
   return `${head}${lines.join('\n')}\n`;
 }
+
+/**
+ * esbuild settings of a CommonJS bundle made from ES module sources: import() compiled to require()
+ * (a dynamic import would bring the ES module loader back), and import.meta.url the file's URL, as
+ * the sources expect it (new URL(..., import.meta.url), createRequire).
+ */
+export const COMMONJS = {
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__import_meta_url' },
+};
 
 /** The esbuild plugin: koffi and node:* imports become the modules above. */
 export const lazyModules = {

@@ -17,7 +17,7 @@
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { lazyModules, staticImports } from './bundle-lazy.mjs';
+import { COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -44,10 +44,7 @@ const core = `${imports.join('\n')}\nmodule.exports = { ${exported.join(', ')} }
 
 await build({
   ...common,
-  format: 'cjs',
-  // import() compiled to require(), import.meta.url to the file's path (createRequire takes either).
-  supported: { 'dynamic-import': false },
-  define: { 'import.meta.url': '__filename' },
+  ...COMMONJS,
   stdin: { contents: core, resolveDir: root, sourcefile: 'netns-rtnl (all entry points)', loader: 'js' },
   outfile: `${outdir}/${CORE}`,
   sourcemap: true,
