@@ -110,11 +110,6 @@ export class PendingRequest<M> implements Timed {
     return this;
   }
 
-  /** Whether its caller has a promise for it yet (see Connection: one settled at once never gets one). */
-  get promised(): boolean {
-    return this.reject !== noop;
-  }
-
   get settled(): boolean {
     return this.state === SETTLED;
   }
