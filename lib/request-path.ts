@@ -116,7 +116,7 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   /** Appends `writer`'s message to the send buffer and returns where it starts; nothing of it stays there if it throws. */
-  write<T>(writer: RequestWriter<T>, subject: T): number {
+  write<T>(writer: Pick<RequestWriter<T>, 'write'>, subject: T): number {
     const w = this.queue.out;
     const start = w.length;
     try {
@@ -133,16 +133,8 @@ export class RequestPath<M extends MessageHeader> {
   message<R>(message: M, completion: Completion, options: RequestOptions, resolveWith: number, frames: boolean): Promise<R> {
     const operation = options.operation ?? this.#codec.typeName(message.type);
     this.checkOpen(operation, options);
-    const w = this.queue.out;
-    const start = w.length;
-    try {
-      // The sequence number is the connection's: a caller's odd value is not refused.
-      this.#codec.write(w, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
-    } catch (error) {
-      w.truncate(start);
-      throw error;
-    }
-    w.align();
+    // The sequence number is the connection's: a caller's odd value is not refused.
+    const start = this.write(this.#codec, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
     const request = this.newRequest(completion, operation, undefined, undefined);
     request.frames = frames;
     this.enter(request, start, completion === 'ack' ? NLM_F_ACK : completion === 'dump' ? NLM_F_DUMP : 0, resolveWith);
