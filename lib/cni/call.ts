@@ -159,9 +159,12 @@ function hash(text: string, length: number): string {
   return createHash('sha512').update(text).digest('hex').slice(0, length);
 }
 
-/** Runs the IPAM plugin with CNI_COMMAND=`command` from the host namespace (as the reference does). */
-export function ipam(command: string, n: BridgeConfig, env: CniEnv, host: Namespace): Promise<unknown> {
-  return execPlugin(n.ipamType, command, n.raw, env, { spawnIn: (start) => withNetns(host.fd, start) });
+/**
+ * Runs the IPAM plugin with CNI_COMMAND=`command` from the host namespace (as the reference does);
+ * with `after`, the plugin starts at once but acts only once `after` has resolved (execPlugin's stdinAfter).
+ */
+export function ipam(command: string, n: BridgeConfig, env: CniEnv, host: Namespace, after?: Promise<unknown>): Promise<unknown> {
+  return execPlugin(n.ipamType, command, n.raw, env, { spawnIn: (start) => withNetns(host.fd, start), ...(after ? { stdinAfter: after } : {}) });
 }
 
 export async function loadNat(host: Namespace, logger?: Logger) {

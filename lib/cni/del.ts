@@ -12,9 +12,6 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
   const { n, env } = containerRequest(input, options);
   const host = await openHost(options.host, options.logger);
   try {
-    const ipamDel = async () => {
-      if (n.ipamType !== '') await ipam('DEL', n, env, host);
-    };
     let container: Namespace | undefined;
     if (options.netns !== undefined && netnsPath(options.netns) !== '') {
       try {
@@ -23,16 +20,14 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
         if (!isMissingNetns(error)) throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to open netns "${env.netns}"`, error);
       }
     }
-    if (container) {
-      try {
-        await container.rtnl.deleteLink(options.ifname);
-      } catch (error) {
-        if (errno(error) !== 'ENODEV') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to delete "${options.ifname}"`, error);
-      } finally {
-        container.close();
-      }
-    }
-    await ipamDel();
+    // The reservation is released only once the interface is gone (as the reference orders it),
+    // but the IPAM plugin is started meanwhile: the kernel takes tens of ms to remove a device.
+    const deleted = container ? deleteInterface(container, options.ifname) : undefined;
+    const released = n.ipamType !== '' ? ipam('DEL', n, env, host, deleted) : undefined;
+    // An IPAM failure is reported once the deletion is over (and a failed deletion fails both).
+    released?.catch(() => undefined);
+    await deleted;
+    await released;
     // Hashed (node:crypto) only when something carries it.
     let ownerTag: string | undefined;
     const owner = () => (ownerTag ??= natOwner(n.name, options.containerId, options.ifname));
@@ -50,3 +45,13 @@ export async function detachContainer(input: ConfigInput, options: DetachOptions
   }
 }
 
+/** Deletes the container's interface, if it is there; closes the container's namespace. */
+async function deleteInterface(container: Namespace, ifname: string): Promise<void> {
+  try {
+    await container.rtnl.deleteLink(ifname);
+  } catch (error) {
+    if (errno(error) !== 'ENODEV') throw CniError.wrap(CNI_ERRORS.INTERNAL, `failed to delete "${ifname}"`, error);
+  } finally {
+    container.close();
+  }
+}

@@ -22,6 +22,13 @@ export interface ExecOptions {
   spawnIn?: (start: () => ChildProcess) => ChildProcess;
   /** Base environment (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The plugin is started now but given its stdin only once this resolves; if it rejects, the
+   * plugin is killed before it has read anything (a CNI plugin reads its configuration before it
+   * acts) and execPlugin rejects with the same reason. What the caller set going before this call
+   * is under way before the child is started (it starts on the event loop's next turn).
+   */
+  stdinAfter?: Promise<unknown>;
 }
 
 /** The executable for `plugin` on `cniPath` (':'-separated), like invoke.FindInPath. */
@@ -54,17 +61,37 @@ export async function execPlugin(type: string, command: string, stdin: string, e
     CNI_PATH: env.path,
   };
   const start = () => spawnProgram(file, [], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const gate = options.stdinAfter;
+  if (gate !== undefined) {
+    // Its rejection is this call's, once the child is started: not an unhandled one meanwhile.
+    gate.catch(() => undefined);
+    await new Promise(setImmediate);
+  }
   const child = options.spawnIn ? options.spawnIn(start) : start();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout!.on('data', (d: Buffer) => out.push(d));
   child.stderr!.on('data', (d: Buffer) => err.push(d));
   child.stdin!.on('error', () => undefined); // a plugin may exit without reading stdin
-  child.stdin!.end(stdin);
-  const status = await new Promise<number | string>((resolve, reject) => {
+  const status = new Promise<number | string>((resolve, reject) => {
     child.on('error', (e) => reject(new CniError(CNI_ERRORS.INTERNAL, `failed to run ${file}: ${e.message}`, undefined, { cause: e })));
     child.on('close', (code, signal) => resolve(code ?? signal ?? 1));
   });
+  if (gate !== undefined) {
+    try {
+      await gate;
+    } catch (error) {
+      child.kill('SIGKILL');
+      await status.catch(() => undefined);
+      throw error;
+    }
+  }
+  child.stdin!.end(stdin);
+  return pluginOutcome(type, await status, out, err);
+}
+
+/** The parsed stdout of a plugin that exited with `status`, or its failure as a CniError. */
+function pluginOutcome(type: string, status: number | string, out: Buffer[], err: Buffer[]): unknown {
   const stdout = Buffer.concat(out).toString('utf8');
   const stderr = Buffer.concat(err).toString('utf8');
   if (stderr) process.stderr.write(stderr);
