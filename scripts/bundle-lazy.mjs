@@ -8,7 +8,9 @@
 //   resolves several packages: 5-12 ms where the binary alone loads in about 1.5. In a glibc process
 //   (libc.so.6 mapped) the prebuilt binary koffi's loader would pick first is loaded directly when
 //   it is there and of koffi's version; anything else (musl, another platform, no prebuilt binary)
-//   goes through koffi's loader.
+//   goes through koffi's loader. The two packages are looked up in the node_modules folders above
+//   the bundle and above koffi's real path, as require would, but by hand: require.resolve goes
+//   through the packages' "exports", which loads Node's ES module resolver (2-3.5 ms).
 // - Node's built-in modules: taken with require instead of import. An ES import of node:fs or
 //   node:util evaluates every lazy getter of the module (fs.promises, util.TextDecoder ...: 4-6 ms
 //   on Node 22); require does not. child_process, net, crypto and util, which Node has not loaded
@@ -23,17 +25,28 @@ const LAZY_BUILTINS = new Set(['node:child_process', 'node:net', 'node:crypto', 
 const REQUIRE_MODULE = 'bundle:require';
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-const KOFFI_HEAD = `import { require } from ${JSON.stringify(REQUIRE_MODULE)};
+const KOFFI_HEAD = `import { require, bundleDir } from ${JSON.stringify(REQUIRE_MODULE)};
 let loaded;
 function koffi_load() { return (loaded ??= koffi_binary() ?? require('koffi')); }
+function koffi_package(from, name) {
+  const fs = require('node:fs');
+  for (let dir = from; ; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+    try {
+      return { dir: fs.realpathSync.native(\`\${dir}/node_modules/\${name}\`), version: JSON.parse(fs.readFileSync(\`\${dir}/node_modules/\${name}/package.json\`, 'utf8')).version };
+    } catch {}
+    if (dir === '') return undefined;
+  }
+}
 function koffi_binary() {
   try {
-    const index = require.resolve('koffi');
-    const { version } = JSON.parse(require('node:fs').readFileSync(index.slice(0, index.lastIndexOf('/')) + '/package.json', 'utf8'));
     const { platform, arch } = process;
     if (platform !== 'linux' || !require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('/libc.so.6')) return undefined;
-    const binary = require('node:module').createRequire(index)(\`@koromix/koffi-\${platform}-\${arch}/\${platform}_\${arch}/koffi.node\`);
-    return binary.version === version ? binary : undefined;
+    const koffi = koffi_package(bundleDir, 'koffi');
+    const prebuilt = koffi && koffi_package(koffi.dir, \`@koromix/koffi-\${platform}-\${arch}\`);
+    if (!prebuilt) return undefined;
+    const module = { exports: {} };
+    process.dlopen(module, \`\${prebuilt.dir}/\${platform}_\${arch}/koffi.node\`);
+    return module.exports.version === koffi.version ? module.exports : undefined;
   } catch {
     return undefined;
   }
@@ -93,10 +106,11 @@ export const lazyModules = {
     build.onResolve({ filter: new RegExp(`^${REQUIRE_MODULE}$`) }, () => ({ path: REQUIRE_MODULE, namespace: NAMESPACE }));
     // In a CommonJS bundle import.meta.url is empty: the file's own path (__filename) stands for it.
     const here = build.initialOptions.format === 'cjs' ? '__filename' : 'import.meta.url';
+    const dir = build.initialOptions.format === 'cjs' ? '__dirname' : "require('node:path').dirname(require('node:url').fileURLToPath(import.meta.url))";
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
       contents:
         args.path === REQUIRE_MODULE
-          ? `import { createRequire } from 'node:module';\nexport const require = createRequire(${here});\n`
+          ? `import { createRequire } from 'node:module';\nexport const require = createRequire(${here});\nexport const bundleDir = ${dir};\n`
           : moduleSource(args.path),
       loader: 'js',
       resolveDir: process.cwd(),

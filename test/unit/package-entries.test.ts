@@ -75,12 +75,16 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
 
   it("load koffi's prebuilt binary directly in a glibc process, without koffi's loader", () => {
     const out = run(`
+      import { readFileSync } from 'node:fs';
       import { createRequire } from 'node:module';
       const { openNetlinkSocket } = await import('netns-rtnl');
       openNetlinkSocket().close();
-      console.log(JSON.stringify(Object.keys(createRequire(process.cwd() + '/').cache).filter((f) => f.includes('koffi'))));`);
-    const files = JSON.parse(out) as string[];
-    expect(files.map((f) => f.replace(/.*node_modules\//, ''))).toEqual([`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`]);
+      const required = Object.keys(createRequire(process.cwd() + '/').cache).filter((f) => f.includes('koffi'));
+      const mapped = [...new Set(readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(' ').pop()).filter((f) => f.includes('koffi')))];
+      console.log(JSON.stringify({ required, mapped }));`);
+    const { required, mapped } = JSON.parse(out) as Record<'required' | 'mapped', string[]>;
+    expect(required).toEqual([]);
+    expect(mapped.map((f) => f.replace(/.*node_modules\//, ''))).toEqual([`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`]);
   });
 
   it('are one bundle with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
