@@ -13,9 +13,10 @@
  * - connect() to an IP address needs no DNS lookup; host names are refused, since a lookup
  *   would run on libuv's thread pool, which is in the process's namespace, not the target's.
  * - libuv turns an IPv6 zone ('fe80::1%eth0') into an index with if_nametoindex, on the main
- *   thread but outside the critical section, so in the process's namespace: the zone is taken off
- *   and the socket bound to that device instead (SO_BINDTODEVICE, which the kernel resolves in the
- *   socket's own namespace), which is what a link-local connect or bind needs.
+ *   thread but outside the critical section, so in the process's namespace: the socket is bound to
+ *   the zone's device instead (SO_BINDTODEVICE, which the kernel resolves in the socket's own
+ *   namespace), which is what a link-local bind needs; a link-local connect also needs its scope
+ *   id made in the socket's namespace (zoned-connect.ts says why).
  */
 import { closeSync, fstatSync } from 'node:fs';
 import net from 'node:net';
@@ -24,6 +25,7 @@ import { SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_BINDTOIFINDE
 import { bind, setsockoptBytes, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
 import { SocketHandoffError } from './socket-handoff-error.js';
+import { boundDeviceName, zonedConnectOptions } from './zoned-connect.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 import { AF_INET, AF_INET6 } from '../../messages/constants.js';
 import { checkPort } from '../../messages/checks.js';
@@ -112,6 +114,12 @@ function bindToZone(fd: number, zone: string, context: string | undefined): void
   }
 }
 
+/** fe80::/10, the addresses that need a zone (the kernel's and libuv's test). */
+function isLinkLocal(ipv6: string): boolean {
+  const bytes = ipv6Bytes(ipv6);
+  return bytes[0] === 0xfe && (bytes[1]! & 0xc0) === 0x80;
+}
+
 function ipv6Bytes(address: string): Buffer {
   let text = address;
   const out = Buffer.alloc(16);
@@ -169,13 +177,19 @@ export function connectInNetns(netnsFd: number, options: NetnsConnectOptions): P
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', options, 'is not { host, port, timeoutMs? }');
   const target = checkHost(options.host, 'host');
   const { host } = target;
+  if (target.family === 6 && target.zone === undefined && isLinkLocal(host)) {
+    throw new InvalidArgumentError('host', options.host, "is link-local: give the interface it is on as a zone, as in 'fe80::1%eth0'");
+  }
   const port = checkPort(options.port, 'port', 1);
   const timeoutMs = options.timeoutMs ?? 5000;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new InvalidArgumentError('timeoutMs', timeoutMs, 'is not a positive number of ms');
   const fd = tcpSocketIn(netnsFd, target, options.context);
-  const inode = fstatSync(fd).ino;
+  let inode: number;
+  let zoned: string | undefined;
   let sock: net.Socket;
   try {
+    inode = fstatSync(fd).ino;
+    if (target.zone !== undefined) zoned = `${host}%${boundDeviceName(fd)}`;
     sock = new net.Socket({ fd, manualStart: true } as net.SocketConstructorOpts);
   } catch (error) {
     closeSync(fd);
@@ -204,7 +218,7 @@ export function connectInNetns(netnsFd: number, options: NetnsConnectOptions): P
     sock.once('connect', onConnect);
     sock.once('error', onError);
     // Same tick as the constructor: see the note at the top of the file.
-    sock.connect({ host, port });
+    sock.connect(zoned === undefined ? { host, port } : zonedConnectOptions(netnsFd, sock, fd, zoned, port, done));
   });
 }
 

@@ -1,8 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
+import { collect } from '../helpers/ip-oracle.js';
 import { ConnectTimeoutError, Namespace, VethPair } from '../../lib/index.js';
+
+const SCOPED_CHILD = fileURLToPath(new URL('../../dist/test/integration/tcp-scoped-child.js', import.meta.url));
 
 if (integrationSkipReason !== undefined) console.log(`tcp-in-netns: ${integrationSkipReason}`);
 
@@ -140,7 +144,30 @@ describe.skipIf(!canRunIntegration)('TCP sockets inside a namespace (ns.connect 
       const error = await b.connect({ host: 'fe80::a%nosuch0', port, timeoutMs: 2000 }).catch((e: unknown) => e);
       expect(error).toMatchObject({ name: 'InvalidArgumentError', field: 'host' });
       expect((error as Error).message).toMatch(/names no interface .*netns/);
+      // Without a zone the interface would be a guess (libuv's, made in the process's namespace).
+      await expect(b.connect({ host: 'fe80::a', port })).rejects.toMatchObject({ name: 'InvalidArgumentError', field: 'host' });
     } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('scoped IPv6 from a process whose own namespace has a link-local address (libuv fills in the scope id from there)', async () => {
+    expect(existsSync(SCOPED_CHILD), `${SCOPED_CHILD} is missing: build first (the test command does)`).toBe(true);
+    // The test above may have added it already.
+    await a.addAddress('eth0', 'fe80::a/64', { noDad: true }).catch((e: { code?: string }) => expect(e.code).toBe('EEXIST'));
+    const port = 8124;
+    const server = await a.listen({ host: 'fe80::a%eth0', port }, (socket) => socket.end('from A\n'));
+    const c = await Namespace.create(`${tag}-c`);
+    try {
+      await (await c.link('lo')).up();
+      await c.addAddress('lo', 'fe80::c/64', { noDad: true });
+      const index = (await b.link('eth0')).index;
+      expect(index).not.toBe(1); // lo's index in C, the scope libuv would pick
+      const result = await collect(c.spawn(process.execPath, [SCOPED_CHILD, `${tag}-b`, String(port), String(index)]), 30_000);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({ byName: 'from A\n', byIndex: 'from A\n' });
+    } finally {
+      await c.delete();
       await closeServer(server);
     }
   });
