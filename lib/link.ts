@@ -2,7 +2,7 @@ import { IFF_PROMISC, IFF_UP } from '../messages/link/index.js';
 import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
-import type { LinkChanges, LinkState } from './rtnl/links.js';
+import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
 import { deviceIn } from './rtnl/device-ref.js';
@@ -82,8 +82,7 @@ export class Link {
 
   private async change(changes: LinkChanges): Promise<this> {
     await this.namespace.rtnl.setLink(this, changes);
-    // Copied by descriptor: a spread would read (and so decode) a `raw` not read yet.
-    const s = Object.defineProperties({}, Object.getOwnPropertyDescriptors(this.#state)) as LinkState;
+    const s = copyLinkState(this.#state);
     if (changes.up !== undefined) {
       s.up = changes.up;
       s.flags = changes.up ? s.flags | IFF_UP : s.flags & ~IFF_UP;

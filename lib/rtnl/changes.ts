@@ -34,16 +34,16 @@ export interface PlannedChange {
   fill(indexes: ReadonlyMap<string, number>): void;
 }
 
-/** A message built by a messages/ builder, with its words for errors. */
+/** A message built by a messages/ builder, with its words for errors (put together only for one). */
 interface Built {
   message: NetlinkMessage;
-  operation: string;
+  operation: () => string;
 }
 
 const MESSAGE_WRITER: RequestWriter<Built> = {
   operation: 'change',
   write: (w, built) => writeMessage(w, built.message),
-  describe: (built) => built.operation,
+  describe: (built) => built.operation(),
 };
 
 const NO_NAMES: readonly string[] = [];
@@ -52,7 +52,7 @@ const NO_NAMES: readonly string[] = [];
  * A message that goes to device `dev`: an index (a number, or a Link's) set now with `setIndex`,
  * or a name to look up first.
  */
-function onDevice(message: NetlinkMessage, operation: string, dev: unknown, field: string, setIndex: (index: number) => void): PlannedChange {
+function onDevice(message: NetlinkMessage, operation: () => string, dev: unknown, field: string, setIndex: (index: number) => void): PlannedChange {
   const built: Built = { message, operation };
   if (typeof dev === 'string') {
     const name = checkInterfaceName(dev, field);
@@ -71,7 +71,7 @@ export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string
   const options = checkOptions(given);
   // A delete is matched by the address alone, and a point-to-point address's peer.
   const message = addressMessage(kind, 0, cidr, kind === 'add' ? options : options.peer === undefined ? {} : { peer: options.peer });
-  const operation = `${kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${cidr} dev ${deviceText(dev)}`;
+  const operation = () => `${kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${cidr} dev ${deviceText(dev)}`;
   return onDevice(message, operation, dev, 'dev', (index) => (message.body.index = index));
 }
 
@@ -79,7 +79,7 @@ export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange
   const { master, ...rest } = checkOptions(changes, 'changes');
   const byName = typeof master === 'string';
   const message = setLinkMessage(0, byName ? rest : changes);
-  const planned = onDevice(message, `RTM_NEWLINK set ${deviceText(dev)} ${describeChanges(changes)}`, dev, 'dev', (index) => (message.body.index = index));
+  const planned = onDevice(message, () => `RTM_NEWLINK set ${deviceText(dev)} ${describeChanges(changes)}`, dev, 'dev', (index) => (message.body.index = index));
   if (!byName) return planned;
   // A master by name is looked up with the device, in the same namespace.
   const name = checkInterfaceName(master, 'master');
@@ -95,33 +95,33 @@ export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange
 
 export function planBridgePort(dev: DeviceRef, settings: BridgePortSettings): PlannedChange {
   const message = bridgePortMessage(0, settings);
-  return onDevice(message, `RTM_NEWLINK ${deviceText(dev)} bridge port ${describeChanges(settings)}`, dev, 'dev', (index) => (message.body.index = index));
+  return onDevice(message, () => `RTM_NEWLINK ${deviceText(dev)} bridge port ${describeChanges(settings)}`, dev, 'dev', (index) => (message.body.index = index));
 }
 
 export function planBridgeVlan(kind: 'add' | 'delete', dev: DeviceRef, vlan: BridgeVlan): PlannedChange {
   const message = bridgeVlanMessage(kind, 0, vlan);
   const flags = `${vlan.pvid ? ' pvid' : ''}${vlan.untagged ? ' untagged' : ''}`;
-  const operation = `${kind === 'add' ? 'RTM_SETLINK' : 'RTM_DELLINK'} bridge vlan ${kind} dev ${deviceText(dev)} vid ${vlan.vid}${flags}`;
+  const operation = () => `${kind === 'add' ? 'RTM_SETLINK' : 'RTM_DELLINK'} bridge vlan ${kind} dev ${deviceText(dev)} vid ${vlan.vid}${flags}`;
   return onDevice(message, operation, dev, 'dev', (index) => (message.body.index = index));
 }
 
 export function planDeleteLink(dev: DeviceRef): PlannedChange {
   const message = deleteLinkMessage(0);
-  return onDevice(message, `RTM_DELLINK ${deviceText(dev)}`, dev, 'dev', (index) => (message.body.index = index));
+  return onDevice(message, () => `RTM_DELLINK ${deviceText(dev)}`, dev, 'dev', (index) => (message.body.index = index));
 }
 
 export function planNeighbor(kind: 'add' | 'replace' | 'delete', spec: NeighborSpec): PlannedChange {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('neighbor', spec, 'is not a neighbour object');
   // The index is not known yet: 0 until the device is looked up.
   const message = neighborMessage(kind, spec, 0);
-  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(spec.dev)}`;
+  const operation = () => `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} ${spec.dst} dev ${deviceText(spec.dev)}`;
   return onDevice(message, operation, spec.dev, 'dev', (index) => (message.body.ifindex = index));
 }
 
 export function planFdb(kind: 'add' | 'append' | 'replace' | 'delete', spec: FdbSpec): PlannedChange {
   if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError('fdb entry', spec, 'is not an FDB entry object');
   const message = fdbMessage(kind, spec, 0);
-  const operation = `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(spec.dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`;
+  const operation = () => `${kind === 'delete' ? 'RTM_DELNEIGH' : 'RTM_NEWNEIGH'} fdb ${spec.lladdr} dev ${deviceText(spec.dev)}${spec.dst ? ` dst ${spec.dst}` : ''}`;
   return onDevice(message, operation, spec.dev, 'dev', (index) => (message.body.ifindex = index));
 }
 

@@ -50,16 +50,49 @@ export function toLinkState(raw: LinkBody): LinkState {
   return state;
 }
 
+/** Where a LinkState read from a frame keeps the frame, and its body once decoded. */
+const SOURCE = Symbol('RTM_NEWLINK frame');
+interface FrameSource {
+  readonly frame: Uint8Array;
+  body: LinkBody | undefined;
+}
+type FrameBacked = LinkState & { [SOURCE]?: FrameSource };
+
+/**
+ * `raw` of every state read from a frame: one getter shared by all, so that they share one hidden
+ * class (a closure per state gave each its own, and every read of a state went the slow way).
+ */
+function rawOfFrame(this: FrameBacked): LinkBody {
+  const source = this[SOURCE]!;
+  return (source.body ??= linkBodyOfFrame(source.frame));
+}
+const RAW_OF_FRAME: PropertyDescriptor = { enumerable: true, configurable: true, get: rawOfFrame };
+
+function attachSource(state: object, source: FrameSource): LinkState {
+  Object.defineProperty(state, SOURCE, { value: source });
+  return Object.defineProperty(state, 'raw', RAW_OF_FRAME) as LinkState;
+}
+
 /**
  * A LinkState from one RTM_NEWLINK frame, reading only the fields it has (decodeLinkSummary);
  * `raw` is decoded from the frame when first read (and may throw NetlinkDecodeError then, for a
  * malformed attribute the summary did not look at).
  */
 export function linkStateOfFrame(frame: Uint8Array): LinkState {
-  const state = stateOf(decodeLinkSummary(frame));
-  let raw: LinkBody | undefined;
-  Object.defineProperty(state, 'raw', { enumerable: true, configurable: true, get: () => (raw ??= linkBodyOfFrame(frame)) });
-  return state as LinkState;
+  return attachSource(stateOf(decodeLinkSummary(frame)), { frame, body: undefined });
+}
+
+/**
+ * A copy of `state` for changes to be made on it, `raw` included as it is (still undecoded if it
+ * was): the state given out before stays as it was.
+ */
+export function copyLinkState(state: LinkState): LinkState {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(state)) if (key !== 'raw') copy[key] = state[key as keyof LinkState];
+  const source = (state as FrameBacked)[SOURCE];
+  if (source !== undefined) return attachSource(copy, source);
+  copy.raw = state.raw;
+  return copy as unknown as LinkState;
 }
 
 function linkBodyOfFrame(frame: Uint8Array): LinkBody {
