@@ -1,9 +1,8 @@
-import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_NEWADDR } from '../../messages/constants.js';
+import { AF_INET6 } from '../../messages/constants.js';
 import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_SECONDARY } from '../../messages/address/constants.js';
 import type { AddressBody } from '../../messages/address/index.js';
-import type { AddressMessage } from '../../messages/message.js';
-import { checkOptions, checkU32, InvalidArgumentError, parseAddress, parsePrefix, type Family, type Prefix } from '../validate.js';
-import { lookup, SCOPES, scopeName, type ScopeName } from './names.js';
+import { InvalidArgumentError, type Family } from '../validate.js';
+import { scopeName, type ScopeName } from './names.js';
 import type { DeviceRef } from './routes.js';
 
 /** The extra settings of `ip addr add` (brd, label, scope, peer, noprefixroute ...). */
@@ -55,60 +54,6 @@ export interface Address extends AddressSpec {
   preferredLifetime?: number;
   /** The decoded message this was made from. */
   raw: AddressBody;
-}
-
-function broadcastOf(prefix: Prefix): string {
-  const parts = prefix.address.split('.').map(Number);
-  const value = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-  const host = prefix.prefixlen === 32 ? 0 : 0xffffffff >>> prefix.prefixlen;
-  const b = (value | host) >>> 0;
-  return `${b >>> 24}.${(b >>> 16) & 255}.${(b >>> 8) & 255}.${b & 255}`;
-}
-
-/** RTM_NEWADDR / RTM_DELADDR for 'address/prefixlen' on interface `index`. */
-export function addressMessage(kind: 'add' | 'delete', index: number, cidr: string, given?: AddAddressOptions): AddressMessage {
-  const options = checkOptions(given);
-  const prefix = parsePrefix(cidr, 'address');
-  const family = prefix.family === 4 ? AF_INET : AF_INET6;
-  let flags = 0;
-  if (options.noDad) flags |= IFA_F_NODAD;
-  if (options.noPrefixRoute) flags |= IFA_F_NOPREFIXROUTE;
-  const attrs: AddressBody['attrs'] = { local: prefix.address, address: prefix.address };
-  if (options.peer !== undefined) {
-    const peer = parseAddress(options.peer, 'peer');
-    if (peer.family !== prefix.family) throw new InvalidArgumentError('peer', options.peer, `is IPv${peer.family} but the address is IPv${prefix.family}`);
-    attrs.address = peer.address;
-  }
-  if (options.broadcast !== undefined) {
-    if (prefix.family !== 4) throw new InvalidArgumentError('broadcast', options.broadcast, 'is only for IPv4 addresses');
-    if (options.broadcast === '+') attrs.broadcast = broadcastOf(prefix);
-    else {
-      const b = parseAddress(options.broadcast, 'broadcast');
-      if (b.family !== 4) throw new InvalidArgumentError('broadcast', options.broadcast, 'is not an IPv4 address');
-      attrs.broadcast = b.address;
-    }
-  }
-  if (options.label !== undefined) {
-    if (prefix.family !== 4) throw new InvalidArgumentError('label', options.label, 'is only for IPv4 addresses');
-    // Not an interface name: the point of a label is the ':' in 'eth0:1'. IFNAMSIZ bounds it.
-    const label: unknown = options.label;
-    if (typeof label !== 'string' || label.length === 0 || label.includes('\0') || Buffer.byteLength(label) > 15) {
-      throw new InvalidArgumentError('label', label, 'is not a label of 1 to 15 bytes without NUL');
-    }
-    attrs.label = label;
-  }
-  if (options.metric !== undefined) attrs.rtPriority = checkU32(options.metric, 'metric');
-  if (flags > 0xff) attrs.flags = flags;
-  const scope = options.scope === undefined ? 0 : lookup(SCOPES, options.scope, 'scope');
-  const create = kind === 'add' ? NLM_F_CREATE | (options.replace ? NLM_F_REPLACE : NLM_F_EXCL) : 0;
-  return {
-    kind: 'address',
-    type: kind === 'add' ? RTM_NEWADDR : RTM_DELADDR,
-    flags: create,
-    seq: 0,
-    pid: 0,
-    body: { family, prefixlen: prefix.prefixlen, flags: flags & 0xff, scope, index, attrs },
-  };
 }
 
 export function toAddress(raw: AddressBody): Address {

@@ -4,11 +4,15 @@
  * is then written by a RequestWriter with the indexes filled in. One change at a time
  * (Rtnl.addAddress ...) and many at once (Rtnl.batch) go the same way.
  */
+import { AF_UNSPEC, RTM_NEWLINK } from '../../messages/constants.js';
+import { beginFrame, endFrame } from '../../messages/framing.js';
+import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
 import type { RequestWriter } from '../message-codec.js';
 import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
 import { deviceIndex, deviceText } from './device-ref.js';
-import { addressMessage, type AddAddressOptions, type AddressSpec } from './addresses.js';
+import type { AddAddressOptions, AddressSpec } from './addresses.js';
+import { ADDRESS_WRITER, checkAddress } from './address-request.js';
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { deleteLinkMessage, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
@@ -68,14 +72,66 @@ export function planRoute(kind: RouteKind, spec: RouteSpec): PlannedChange {
 }
 
 export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string, given?: AddAddressOptions): PlannedChange {
-  const options = checkOptions(given);
-  // A delete is matched by the address alone, and a point-to-point address's peer.
-  const message = addressMessage(kind, 0, cidr, kind === 'add' ? options : options.peer === undefined ? {} : { peer: options.peer });
-  const operation = () => `${kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${cidr} dev ${deviceText(dev)}`;
-  return onDevice(message, operation, dev, 'dev', (index) => (message.body.index = index));
+  const request = checkAddress(kind, dev, cidr, given);
+  const writer = ADDRESS_WRITER as RequestWriter<unknown>;
+  if (typeof dev === 'string') {
+    const name = checkInterfaceName(dev, 'dev');
+    return { writer, subject: request, names: [name], fill: (indexes) => (request.index = indexes.get(name)!) };
+  }
+  request.index = deviceIndex(dev, 'dev');
+  return { writer, subject: request, names: NO_NAMES, fill: () => {} };
+}
+
+/** `ip link set DEV up|down|promisc on|off` on a device given by index: ifinfomsg's flags alone. */
+interface FlagsChange {
+  index: number;
+  flags: number;
+  change: number;
+  dev: DeviceRef;
+  changes: LinkChanges;
+}
+
+const FLAGS_WRITER: RequestWriter<FlagsChange> = {
+  operation: 'RTM_NEWLINK',
+  write: (w, c) => {
+    const start = beginFrame(w, RTM_NEWLINK, 0, 0, 0);
+    // struct ifinfomsg: family, pad, type, index, flags, change
+    w.u8(AF_UNSPEC);
+    w.u8(0);
+    w.u16(0);
+    w.s32(c.index);
+    w.u32(c.flags);
+    w.u32(c.change);
+    endFrame(w, start);
+  },
+  describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,
+};
+
+function flagOf(on: unknown, field: string): boolean {
+  if (typeof on !== 'boolean') throw new InvalidArgumentError(field, on, 'is not true or false');
+  return on;
+}
+
+/** The change as a FlagsChange when it sets only IFF_UP and IFF_PROMISC on a device given by index, else undefined. */
+function flagsChange(dev: DeviceRef, changes: LinkChanges): FlagsChange | undefined {
+  if (typeof dev === 'string' || typeof changes !== 'object' || changes === null) return undefined;
+  for (const key in changes) if (key !== 'up' && key !== 'promisc') return undefined;
+  let flags = 0;
+  let change = 0;
+  if (changes.up !== undefined) {
+    change |= IFF_UP;
+    if (flagOf(changes.up, 'up')) flags |= IFF_UP;
+  }
+  if (changes.promisc !== undefined) {
+    change |= IFF_PROMISC;
+    if (flagOf(changes.promisc, 'promisc')) flags |= IFF_PROMISC;
+  }
+  return { index: deviceIndex(dev, 'dev'), flags, change, dev, changes };
 }
 
 export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange {
+  const flags = flagsChange(dev, changes);
+  if (flags !== undefined) return { writer: FLAGS_WRITER as RequestWriter<unknown>, subject: flags, names: NO_NAMES, fill: () => {} };
   const { master, ...rest } = checkOptions(changes, 'changes');
   const byName = typeof master === 'string';
   const message = setLinkMessage(0, byName ? rest : changes);

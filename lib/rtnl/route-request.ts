@@ -102,7 +102,7 @@ function address(text: unknown, field: string, family: Family | undefined): Addr
 }
 
 /** The prefix length of an IPv4 prefix written plainly (digits after the slash, at most 32), else -1. */
-function plainIPv4PrefixLength(text: string, slash: number): number {
+export function plainIPv4PrefixLength(text: string, slash: number): number {
   if (slash < 0) return 32;
   const digits = text.length - slash - 1;
   if (digits < 1 || digits > 2) return -1;
