@@ -13,7 +13,7 @@ import { DumpLine } from './dump-line.js';
 import { ConnectionClosedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
 import type { Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
-import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SETTLED, type Completion } from './pending-request.js';
+import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
 import { NOT_SENT, SENT_NOW, SendQueue } from './send-queue.js';
 import type { SendOptions, Transport } from './transport.js';
@@ -21,6 +21,7 @@ import type { SendOptions, Transport } from './transport.js';
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
 const ABANDON_LIMIT_MS = 5_000;
 const SLOW: SendOptions = { slow: true };
+const QUIET: SendOptions = { quiet: true };
 /** What a change settled within its call resolves to: one promise for all of them. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -71,8 +72,9 @@ export class RequestPath<M extends MessageHeader> {
     this.#direct = transport.answersWithinSend === true;
     this.queue = new SendQueue(
       answerBudget(settings.receiveBufferBytes),
-      (datagram, slow) => this.transmit(datagram, slow),
+      (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
       (request, error) => this.table.failUnsent(request, error),
+      () => transport.readsUntilEmpty === true,
     );
     const unsolicited = (message: M): void => {
       for (const listener of listeners) listener(message);
@@ -162,6 +164,8 @@ export class RequestPath<M extends MessageHeader> {
    */
   dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
     const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
+    // Sent without NLM_F_ACK and unanswered when the send returned: applied (see SendQueue.sendNow).
+    if (sent === SENT_NOW && request.quiet && request.state === SENT) this.table.settleQuiet(request);
     if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW) as Promise<R>;
     const promise = this.table.promise<R>(request);
     this.watch(request, options);
@@ -273,9 +277,9 @@ export class RequestPath<M extends MessageHeader> {
   // ---- sending
 
   /** Sends one datagram (see SendQueue's `transmit`). */
-  transmit(datagram: Uint8Array, slow: boolean): Promise<void> | undefined {
+  transmit(datagram: Uint8Array, slow: boolean, quiet = false): Promise<void> | undefined {
     if (this.#log.isLevelEnabled('trace')) this.#trace('send', datagram);
-    return this.#transport.send(datagram, slow ? SLOW : undefined);
+    return this.#transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined);
   }
 
   #trace(direction: string, datagram: Uint8Array): void {

@@ -47,8 +47,9 @@ export class SendQueue<M> {
     this.#microtaskFlushes = 0;
   };
   readonly #budget: number;
-  readonly #transmit: (datagram: Uint8Array, slow: boolean) => Promise<void> | undefined;
+  readonly #transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
   readonly #failed: (request: PendingRequest<M>, error: Error) => void;
+  readonly #readsUntilEmpty: () => boolean;
   readonly #flush = (): void => {
     this.#scheduled = false;
     this.#flushQueue();
@@ -66,16 +67,20 @@ export class SendQueue<M> {
   /**
    * `transmit` sends one datagram (the bytes are reused once it returns), like Transport.send:
    * undefined when sent, a promise when the send waits; it throws when the socket refuses it.
-   * `failed` is told of each request a failed send carried.
+   * `failed` is told of each request a failed send carried. `readsUntilEmpty` is the transport's
+   * (Transport.readsUntilEmpty): while it holds, a plain change sent alone with nothing else
+   * awaited goes without NLM_F_ACK (`quiet`, see sendNow()).
    */
   constructor(
     budget: number,
-    transmit: (datagram: Uint8Array, slow: boolean) => Promise<void> | undefined,
+    transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined,
     failed: (request: PendingRequest<M>, error: Error) => void,
+    readsUntilEmpty: () => boolean,
   ) {
     this.#budget = budget;
     this.#transmit = transmit;
     this.#failed = failed;
+    this.#readsUntilEmpty = readsUntilEmpty;
   }
 
   /** Where a request's message is written, before push(). */
@@ -99,6 +104,10 @@ export class SendQueue<M> {
    * before it and no other request was made in this microtask (requests made together are queued,
    * to share datagrams). With a transport that reads answers within its send, the request is then
    * settled before this returns: one request awaited at a time costs no queueing and no microtask.
+   * A plain change sent so with nothing else awaited, where the transport reads until empty, goes
+   * without NLM_F_ACK and is marked quiet: the kernel answers it only if it failed, so if it is
+   * still SENT when this returns SENT_NOW, it was applied (the caller settles it). The kernel
+   * then makes, queues and the socket reads no ACK.
    * NOT_SENT: the caller queues it (push()).
    */
   sendNow(request: PendingRequest<M>): number {
@@ -107,15 +116,22 @@ export class SendQueue<M> {
     if (!this.#stepInRun()) return NOT_SENT;
     this.#burst = true;
     void RESOLVED.then(this.#endBurst);
+    // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
+    const slow = request.slow && !request.brief;
+    // Nothing else awaited: a plain change needs no ACK where the transport reads until empty (Transport.readsUntilEmpty).
+    const quiet = request.coverable && !slow && this.#inFlight === 0 && this.#readsUntilEmpty();
     request.state = SENT;
     this.#inFlight += request.cost;
     const out = this.#out;
     const datagram = request.start === 0 ? this.#views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
+    if (quiet) {
+      request.quiet = true;
+      setFrameFlags(datagram, 0, request.flags & ~NLM_F_ACK);
+    }
     let pending: Promise<void> | undefined;
     this.#sending = true;
     try {
-      // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
-      pending = this.#transmit(datagram, request.slow && !request.brief);
+      pending = this.#transmit(datagram, slow, quiet);
     } catch (error) {
       this.#failed(request, error as Error);
     } finally {
@@ -123,6 +139,8 @@ export class SendQueue<M> {
     }
     if (this.#head === this.#tail) out.reset();
     if (pending === undefined) return SENT_NOW;
+    // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
+    request.quiet = false;
     pending.catch((error: Error) => this.#failed(request, error));
     return SENT_PENDING;
   }
@@ -242,7 +260,7 @@ export class SendQueue<M> {
     }
     let pending: Promise<void> | undefined;
     try {
-      pending = this.#transmit(datagram, slow);
+      pending = this.#transmit(datagram, slow, false);
     } catch (error) {
       for (let i = from; i < to; i++) this.#failed(queue[i]!, error as Error);
       return;

@@ -10,6 +10,13 @@ export interface SendOptions {
    * in the meantime. Datagrams still go out in order.
    */
   slow?: boolean;
+  /**
+   * One change sent without NLM_F_ACK on the strength of readsUntilEmpty (see Transport): nothing
+   * answers it unless it failed, so the socket found empty after it is no reason to look again.
+   * If it cannot be sent at once (send() returns a promise), the transport sets NLM_F_ACK on the
+   * copy it sends later, so that it is answered after all.
+   */
+  quiet?: boolean;
 }
 
 /** A netlink socket as a Connection uses it: datagrams out and in. */
@@ -22,6 +29,13 @@ export interface Transport {
    * at once and settles it within the call that made it.
    */
   readonly answersWithinSend?: boolean;
+  /**
+   * With answersWithinSend: true while the next send() (not slow) will be made at once and then,
+   * before it returns undefined, read the socket until it is empty. A change sent then without
+   * NLM_F_ACK, while no other answer is awaited, was applied if nothing answered it: the kernel
+   * answers a failure within the sendmsg, success only when asked.
+   */
+  readonly readsUntilEmpty?: boolean;
   /**
    * Sends one datagram (one sendmsg). Returns undefined once the kernel has taken it; a promise
    * when the send has to wait (the transport then keeps its own copy of the bytes, so the caller

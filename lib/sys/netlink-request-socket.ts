@@ -35,6 +35,8 @@ import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sen
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
+import { NLM_F_ACK } from '../../messages/constants.js';
+import { frameFlags, setFrameFlags } from '../../messages/framing.js';
 import { withNetns } from './netns-thread.js';
 import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
@@ -111,6 +113,8 @@ export class RequestSocket implements Transport {
   #waiting = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = FIRST_RETRY_MS;
+  /** Reading after a quiet send (SendOptions.quiet): finding the socket empty is its success, not a wait. */
+  #quiet = false;
 
   constructor(
     readonly fd: number,
@@ -119,16 +123,24 @@ export class RequestSocket implements Transport {
     this.#drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
   }
 
+  /** See Transport.readsUntilEmpty: no send waits before the next, and no read pass is under way or scheduled. */
+  get readsUntilEmpty(): boolean {
+    return !this.#closed && !this.#passScheduled && this.#deferred.length === 0 && this.#offThread === undefined;
+  }
+
   send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined {
     if (this.#closed) throw new SocketClosedError();
     const slow = options?.slow === true;
+    const quiet = options?.quiet === true;
     if (!slow && this.#deferred.length === 0 && this.#offThread === undefined) {
-      const outcome = this.#trySend(datagram);
+      const outcome = this.#trySend(datagram, quiet);
       if (outcome === undefined) return undefined;
       if (outcome instanceof Error) throw outcome;
     }
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
     const copy = new Uint8Array(datagram);
+    // Sent later, it may not be read until empty right after: it asks for its ACK after all.
+    if (quiet) setFrameFlags(copy, 0, frameFlags(copy, 0) | NLM_F_ACK);
     return new Promise<void>((resolve, reject) => {
       this.#deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
       this.#drain();
@@ -182,10 +194,12 @@ export class RequestSocket implements Transport {
   }
 
   /** undefined when sent (and a read pass scheduled); the errno of a failure worth retrying; or the error. */
-  #trySend(datagram: Uint8Array): undefined | number | Error {
+  #trySend(datagram: Uint8Array, quiet: boolean): undefined | number | Error {
     const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
     if (sent >= 0) {
+      this.#quiet = quiet;
       this.#readNow();
+      this.#quiet = false;
       return undefined;
     }
     const errno = koffi.errno();
@@ -202,7 +216,7 @@ export class RequestSocket implements Transport {
         this.#sendOffThread(next);
         return;
       }
-      let outcome = this.#trySend(next.datagram);
+      let outcome = this.#trySend(next.datagram, false);
       if (typeof outcome === 'number') {
         if (performance.now() < next.giveUpAt) {
           this.#armDeferredTimer();
@@ -296,7 +310,7 @@ export class RequestSocket implements Transport {
 
   /** Nothing more to read. If answers are still awaited, look again later (never expected: see the top). */
   #idle(): void {
-    if (!this.#waiting || this.#retryTimer !== undefined) return;
+    if (!this.#waiting || this.#quiet || this.#retryTimer !== undefined) return;
     const delay = this.#retryMs;
     this.#retryMs = Math.min(delay * 2, LAST_RETRY_MS);
     this.#retryTimer = setTimeout(() => {

@@ -1,3 +1,4 @@
+import { NLM_F_ACK } from '../../messages/constants.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import type { EventTransport, SendOptions } from '../../lib/transport.js';
 
@@ -29,8 +30,12 @@ export interface FakeTransport extends EventTransport {
 /**
  * `synchronous`: like the real request socket, the answers are delivered within send() (each
  * datagram's answers before it returns), and the transport says so (answersWithinSend).
+ * `readsUntilEmpty` (with `synchronous`): the transport says so too (Transport.readsUntilEmpty),
+ * and, like the kernel, drops the handler's success ACK (error 0) for a request sent without
+ * NLM_F_ACK. `deferQuiet`: a send marked quiet is not made at once but after a macrotask, with
+ * NLM_F_ACK set again (SendOptions.quiet), and send() returns a promise.
  */
-export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: boolean } = {}): FakeTransport {
+export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: boolean; readsUntilEmpty?: boolean; deferQuiet?: boolean } = {}): FakeTransport {
   let onDatagram: (d: Uint8Array) => void = () => {};
   let delivering = false;
   const deliver = (messages: NetlinkMessage[]): void => {
@@ -42,9 +47,17 @@ export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: 
     }
   };
   let onError: (e: Error & { code?: string }) => void = () => {};
+  const answerOf = (request: NetlinkMessage, datagram: Uint8Array): NetlinkMessage[][] => {
+    const answer = handler(request, datagram) ?? [];
+    const datagrams = (answer.length > 0 && Array.isArray(answer[0]) ? answer : [answer]) as NetlinkMessage[][];
+    if (options.readsUntilEmpty !== true || (request.flags & NLM_F_ACK) !== 0) return datagrams;
+    const isAck = (m: NetlinkMessage) => m.kind === 'error' && m.seq === request.seq && m.body.error === 0;
+    return datagrams.map((messages) => messages.filter((m) => !isAck(m)));
+  };
   const transport: FakeTransport = {
     port: 0,
     answersWithinSend: options.synchronous === true,
+    readsUntilEmpty: options.readsUntilEmpty === true,
     groups: [],
     addMembership(group) {
       transport.groups.push(group);
@@ -59,6 +72,16 @@ export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: 
     refs: 0,
     send(datagram, sendOptions) {
       if (transport.closed) throw new Error('fake socket closed');
+      if (options.deferQuiet === true && sendOptions?.quiet === true) {
+        const copy = datagram.slice();
+        copy[6]! |= NLM_F_ACK;
+        return new Promise<void>((resolve) =>
+          setImmediate(() => {
+            transport.send(copy);
+            resolve();
+          }),
+        );
+      }
       transport.sent.push(datagram.slice());
       transport.sendOptions.push(sendOptions);
       // The real socket reads answers within its send: sending again from a listener would reorder them.
@@ -66,9 +89,7 @@ export function fakeKernel(handler: FakeKernelHandler, options: { synchronous?: 
       const answers: NetlinkMessage[][] = [];
       for (const request of decodeMessages(datagram)) {
         transport.requests.push(request);
-        const answer = handler(request, datagram) ?? [];
-        const datagrams = (answer.length > 0 && Array.isArray(answer[0]) ? answer : [answer]) as NetlinkMessage[][];
-        for (const messages of datagrams) if (messages.length > 0) answers.push(messages);
+        for (const messages of answerOf(request, datagram)) if (messages.length > 0) answers.push(messages);
       }
       for (const messages of answers) {
         if (options.synchronous === true) deliver(messages);
