@@ -38,6 +38,20 @@ function isKernelSpace(byte: number): boolean {
 }
 
 /**
+ * At most 15 ASCII characters, none that the kernel refuses or rewrites, and not '.' or '..':
+ * nearly every name, checked without making its UTF-8 bytes (Buffer.from, a large part of a
+ * creation's checks). Anything else goes the long way, which words the problem.
+ */
+function isPlainAsciiName(name: string): boolean {
+  if (name.length >= IFNAMSIZ || name === '.' || name === '..') return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x80 || c === 0x2f || c === 0x3a || c === 0 || c === 0x25 || isKernelSpace(c)) return false;
+  }
+  return true;
+}
+
+/**
  * Why the kernel would refuse or rewrite `name` as an interface name, or undefined if it takes it
  * as it is. The rules are dev_valid_name's (net/core/dev.c): 1 to 15 bytes, not '.' or '..', no
  * '/', ':' or isspace() byte; and no '%', which makes the kernel pick a name (`br%d` becomes `br0`).
@@ -46,6 +60,7 @@ function isKernelSpace(byte: number): boolean {
 export function interfaceNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string') return 'is not a string: an interface name is 1 to 15 bytes';
   if (name.length === 0) return 'is empty: an interface name is 1 to 15 bytes';
+  if (isPlainAsciiName(name)) return undefined;
   if (!name.isWellFormed()) return 'is not valid Unicode, so it has no UTF-8 form';
   const bytes = Buffer.from(name, 'utf8');
   if (bytes.length >= IFNAMSIZ) return `is ${bytes.length} bytes: an interface name is at most ${IFNAMSIZ - 1}`;
