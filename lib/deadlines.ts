@@ -27,13 +27,22 @@ interface Group<T> {
 export class Deadlines<T extends Timed> {
   readonly #groups = new Map<number, Group<T>>();
   readonly #expire: (entry: T) => void;
+  readonly #beforeExpiring: ((due: readonly T[]) => void) | undefined;
+  /** The entries found due by a run (reused). */
+  readonly #due: T[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   readonly #fire = (): void => this.#run();
 
-  /** `expire` is called for each entry whose deadline passed, unsettled, in deadline order per group. */
-  constructor(expire: (entry: T) => void) {
+  /**
+   * `expire` is called for each entry whose deadline passed, unsettled, in deadline order per group.
+   * `beforeExpiring`, when given, is called first with those entries, once per run that found any:
+   * it may settle some of them (an answer that came while the event loop was held up elsewhere,
+   * waiting to be read), and only the ones still unsettled after it expire.
+   */
+  constructor(expire: (entry: T) => void, beforeExpiring?: (due: readonly T[]) => void) {
     this.#expire = expire;
+    this.#beforeExpiring = beforeExpiring;
   }
 
   /** Adds an entry (deadline and timeoutMs set); an entry re-added with another timeout moves groups. */
@@ -78,20 +87,30 @@ export class Deadlines<T extends Timed> {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const now = performance.now();
-    let next = Infinity;
+    const due = this.#due;
     for (const [timeoutMs, group] of this.#groups) {
       while (group.head < group.tail) {
         const entry = group.items[group.head]!;
         // Settled, or moved to another group since: not this group's to expire.
         if (!entry.settled && entry.timeoutMs === timeoutMs) {
           if (entry.deadline > now) break;
-          this.#expire(entry);
+          due.push(entry);
         }
         group.items[group.head++] = undefined;
       }
       if (group.head >= group.tail) this.#groups.delete(timeoutMs);
-      else next = Math.min(next, group.items[group.head]!.deadline);
     }
-    if (next < Infinity && this.#groups.size > 0) this.#arm(next);
+    if (due.length > 0) {
+      try {
+        this.#beforeExpiring?.(due);
+        // Given a later deadline meanwhile (an abandoned request's wait for its answer): not due now.
+        for (const entry of due) if (!entry.settled && entry.deadline <= now) this.#expire(entry);
+      } finally {
+        due.length = 0;
+      }
+    }
+    let next = Infinity;
+    for (const group of this.#groups.values()) if (group.head < group.tail) next = Math.min(next, group.items[group.head]!.deadline);
+    if (next < Infinity) this.#arm(next);
   }
 }

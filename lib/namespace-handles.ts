@@ -87,6 +87,7 @@ function busyReporting(socket: RequestSocket, busy: (pending: boolean) => void):
     port: socket.port,
     send: (datagram, options) => socket.send(datagram, options),
     onDatagram: (listener) => socket.onDatagram(listener),
+    readQueued: () => socket.readQueued(),
     onError: (listener) => socket.onError(listener),
     ref() {
       busy(true);

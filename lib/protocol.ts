@@ -42,6 +42,8 @@ export class RequestTable<M> {
   #live = 0;
   /** Abandoned dumps still being read. */
   #draining = 0;
+  /** Dump messages read so far (not their ends), a running count. */
+  #dumpMessages = 0;
   #resolve: PendingRequest<M>['resolve'] = noop;
   #reject: PendingRequest<M>['reject'] = noop;
   /** One executor for every request's promise: it hands the resolving functions over through fields. */
@@ -67,6 +69,11 @@ export class RequestTable<M> {
   /** Abandoned dumps whose remaining datagrams are still to be read. */
   get draining(): number {
     return this.#draining;
+  }
+
+  /** Messages of dumps read so far, not counting their ends (NLMSG_DONE): it grows as a dump goes on. */
+  get dumpMessages(): number {
+    return this.#dumpMessages;
   }
 
   /** Whether a frame with `seq` would be taken as an answer (to a request waited for or abandoned). */
@@ -225,12 +232,14 @@ export class RequestTable<M> {
         else this.#failWith(request, -errno, this.#extAck(frames, false));
       } else if (request.state === ABANDONED) {
         if (request.completion === 'reply') this.#drained(request);
+        else if (request.completion === 'dump') this.#dumpMessages++;
       } else {
         if (frames.flags & NLM_F_DUMP_INTR) request.interrupted = true;
         stable ??= new Uint8Array(datagram);
         const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this.#owner.decode(stable))[index]!;
         (request.replies ??= []).push(reply);
         if (request.completion === 'reply') this.#settle(request);
+        else if (request.completion === 'dump') this.#dumpMessages++;
       }
     }
   }

@@ -20,6 +20,15 @@ import type { SendOptions, Transport } from './transport.js';
 
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
 const ABANDON_LIMIT_MS = 5_000;
+/** Beyond the receive buffer, what the kernel may have queued: one more datagram (netlink lets one overshoot). */
+const QUEUED_BEYOND_BUFFER = 64 * 1024;
+/**
+ * Datagrams of a running dump read before requests are expired: the kernel makes a dump's next
+ * datagram only as one is read, so at most one is queued at a time, and a second one read may be
+ * its end, made by the first read (a dump whose last messages were waiting completes, one the kernel
+ * is still producing does not: see RequestOptions.timeoutMs).
+ */
+const DUMP_DATAGRAMS_BEFORE_EXPIRING = 2;
 const SLOW: SendOptions = { slow: true };
 const QUIET: SendOptions = { quiet: true };
 /** What a change settled within its call resolves to: one promise for all of them. */
@@ -38,6 +47,18 @@ export interface RequestPathSettings<M extends MessageHeader> {
   listeners: ReadonlySet<(message: M) => void>;
 }
 
+/** The socket read before requests are expired (see #readBeforeExpiring): how far it may go. */
+interface ReadBeforeExpiring<M> {
+  /** The requests due, in order; `next`: where those still awaiting an answer other than a dump's end start. */
+  readonly due: ReadonlyArray<PendingRequest<M>>;
+  next: number;
+  readonly dumps: ReadonlyArray<PendingRequest<M>>;
+  /** Bytes read, and the most the kernel can have queued. */
+  bytes: number;
+  readonly byteLimit: number;
+  dumpDatagrams: number;
+}
+
 /** The request path of one Connection (see the top of this file). */
 export class RequestPath<M extends MessageHeader> {
   readonly table: RequestTable<M>;
@@ -48,6 +69,7 @@ export class RequestPath<M extends MessageHeader> {
   readonly #log: Logger;
   readonly #context: string;
   readonly #timeoutMs: number;
+  readonly #receiveBufferBytes: number;
   readonly #listeners: ReadonlySet<(message: M) => void>;
   readonly #deadlines: Deadlines<PendingRequest<M>>;
   /** The transport reads answers within its send: a lone request settles within the call that made it. */
@@ -60,6 +82,8 @@ export class RequestPath<M extends MessageHeader> {
    * listener's request) is queued, never sent from within the transport's read (see Transport.onDatagram).
    */
   #receiving = false;
+  /** Set while the socket is read before requests are expired. */
+  #readingBeforeExpiring: ReadBeforeExpiring<M> | undefined;
 
   constructor(settings: RequestPathSettings<M>) {
     const { transport, codec, listeners } = settings;
@@ -68,6 +92,7 @@ export class RequestPath<M extends MessageHeader> {
     this.#log = settings.log;
     this.#context = settings.context;
     this.#timeoutMs = settings.timeoutMs;
+    this.#receiveBufferBytes = settings.receiveBufferBytes;
     this.#listeners = listeners;
     this.#direct = transport.answersWithinSend === true;
     this.queue = new SendQueue(
@@ -87,7 +112,10 @@ export class RequestPath<M extends MessageHeader> {
         return listeners.size > 0 ? unsolicited : undefined;
       },
     });
-    this.#deadlines = new Deadlines((request) => this.#expire(request));
+    this.#deadlines = new Deadlines(
+      (request) => this.#expire(request),
+      (due) => this.#readBeforeExpiring(due),
+    );
     transport.onDatagram((d) => this.#received(d));
     transport.onError((e) => this.#socketError(e));
     transport.unref();
@@ -265,6 +293,41 @@ export class RequestPath<M extends MessageHeader> {
     if (this.table.live === 0 && this.table.draining === 0) this.#transport.unref();
   }
 
+  /**
+   * Reads what the kernel has already queued before the requests `due` are expired: an answer that
+   * came while the event loop was held up elsewhere (a long synchronous task, a GC pause, a loaded
+   * machine) and is waiting to be read settles its request, which then does not time out. The read
+   * is bounded: it stops once the answers awaited have come, or at what the socket can hold, and a
+   * running dump is read only as far as what was queued of it (see DUMP_DATAGRAMS_BEFORE_EXPIRING).
+   */
+  #readBeforeExpiring(due: ReadonlyArray<PendingRequest<M>>): void {
+    if (this.#transport.readQueued === undefined || this.#closedReason !== undefined) return;
+    this.#readingBeforeExpiring = {
+      due,
+      next: 0,
+      dumps: due.filter((request) => request.completion === 'dump'),
+      bytes: 0,
+      byteLimit: this.#receiveBufferBytes + QUEUED_BEYOND_BUFFER,
+      dumpDatagrams: 0,
+    };
+    try {
+      this.#transport.readQueued();
+    } finally {
+      this.#readingBeforeExpiring = undefined;
+    }
+  }
+
+  /** Whether the read before expiring goes on after a datagram of `bytes` (`dump`: it carried dump messages). */
+  #readOn(read: ReadBeforeExpiring<M>, bytes: number, dump: boolean): boolean {
+    read.bytes += bytes;
+    if (read.bytes >= read.byteLimit) return false;
+    if (dump) read.dumpDatagrams++;
+    const due = read.due;
+    while (read.next < due.length && (due[read.next]!.settled || due[read.next]!.completion === 'dump')) read.next++;
+    if (read.next < due.length) return true;
+    return read.dumpDatagrams < DUMP_DATAGRAMS_BEFORE_EXPIRING && read.dumps.some((request) => !request.settled);
+  }
+
   #expire(request: PendingRequest<M>): void {
     if (request.state === ABANDONED) {
       this.#log.debug({ seq: request.seq }, 'no answer to an abandoned request: forgotten');
@@ -301,6 +364,8 @@ export class RequestPath<M extends MessageHeader> {
     }
     const outer = this.#receiving;
     this.#receiving = true;
+    const before = this.#readingBeforeExpiring;
+    const dumpMessages = before === undefined ? 0 : this.table.dumpMessages;
     try {
       this.table.receive(datagram);
     } catch (error) {
@@ -310,7 +375,9 @@ export class RequestPath<M extends MessageHeader> {
     } finally {
       this.#receiving = outer;
     }
-    return this.table.live > 0 || this.table.draining > 0 || this.#listeners.size > 0;
+    const more = this.table.live > 0 || this.table.draining > 0 || this.#listeners.size > 0;
+    if (before === undefined || !more) return more;
+    return this.#readOn(before, datagram.byteLength, this.table.dumpMessages !== dumpMessages);
   }
 
   #socketError(error: Error & { code?: string }): void {

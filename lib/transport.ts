@@ -49,6 +49,15 @@ export interface Transport {
    * reading until its next send.
    */
   onDatagram(listener: (datagram: Uint8Array) => boolean | void): void;
+  /**
+   * Reads now, without waiting, the datagrams the kernel has already queued, handing each to the
+   * onDatagram listener, until none is left or the listener returns false; whatever is left is read
+   * as usual afterwards. A Connection calls it before it times requests out, so that an answer that
+   * came while the event loop was held up elsewhere is read rather than taken for no answer (a
+   * running dump makes its next datagram as one is read: the listener's false is what ends the read
+   * then). Optional: a transport without it has its requests timed out on what it delivered so far.
+   */
+  readQueued?(): void;
   /** Socket-level failures, e.g. an error with code 'ENOBUFS' when the kernel dropped datagrams. */
   onError(listener: (error: Error & { code?: string }) => void): void;
   /** Keep the event loop alive while answers are awaited (ref), or not (unref). */

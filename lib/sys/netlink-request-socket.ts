@@ -264,6 +264,17 @@ export class RequestSocket implements Transport {
     }, FIRST_RETRY_MS);
   }
 
+  /**
+   * Reads what the kernel has queued now, past READS_PER_PASS, until the socket is empty or the
+   * listener has what it needs (see Transport.readQueued); a pass then reads on as usual.
+   */
+  readQueued(): void {
+    while (this.#read());
+    if (this.#passScheduled || this.#closed) return;
+    this.#passScheduled = true;
+    setImmediate(this.#pass);
+  }
+
   /** Reads now, unless a pass is under way or scheduled (it reads what this one would). */
   #readNow(): void {
     if (this.#passScheduled || this.#closed) return;
