@@ -17,7 +17,10 @@ import type { Transport } from './transport.js';
 export interface ConnectionOptions<M extends MessageHeader = NetlinkMessage> {
   /** A pino logger; frames are logged at trace level. Silent by default. */
   logger?: Logger;
-  /** Default time to wait for an answer, in ms (0: forever). */
+  /**
+   * Default time allowed for each request's answer, in ms (0: no limit; default 30000), counted
+   * from when its datagram is handed to the socket: see RequestOptions.timeoutMs.
+   */
   timeoutMs?: number;
   /** How often an interrupted dump (NLM_F_DUMP_INTR) is restarted before DumpInterruptedError. */
   dumpRetries?: number;
@@ -34,7 +37,18 @@ export interface ConnectionOptions<M extends MessageHeader = NetlinkMessage> {
 
 /** Per-request options: time allowed, cancellation, words for errors. */
 export interface RequestOptions {
-  /** Time allowed for the answer, in ms (default: the connection's timeoutMs). */
+  /**
+   * Time allowed for the kernel's answer, in ms (default: the connection's timeoutMs; 0: no limit).
+   * It bounds the interval from when the request's datagram is handed to the socket to when its
+   * answer is read: for a change its ACK or error, for a GET its reply, for a dump its end
+   * (NLMSG_DONE), so a dump's limit is on the whole dump, not on the time between its datagrams.
+   * Time spent before the send is not counted: a request that flow control holds back (the answers
+   * already in flight would fill the receive buffer) or a dump waiting for the one before it to end.
+   * An answer the kernel had queued by the time the limit passes (the event loop was busy elsewhere)
+   * is read first and counts: RequestTimeoutError means none had come; a change may still be
+   * applied after it. To bound the whole call, waiting included, pass `signal:
+   * AbortSignal.timeout(ms)`: a request aborted before it was sent is never sent.
+   */
   timeoutMs?: number;
   /** Aborting rejects the request (the kernel may still apply it). */
   signal?: AbortSignal;
@@ -182,7 +196,6 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = NO_OPTIONS): Promise<Array<Error | undefined>> {
     const path = this.#path;
     const batch = new BatchOutcome(subjects.length);
-    const now = performance.now();
     const one = Array.isArray(writers) ? undefined : (writers as RequestWriter<T>);
     for (let i = 0; i < subjects.length; i++) {
       const writer = one ?? (writers as ReadonlyArray<RequestWriter<T>>)[i]!;
@@ -193,7 +206,8 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         const request = new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
         path.table.addToBatch(request, path.prepare(request, start, NLM_F_ACK, RESOLVE_VOID), batch, i);
         path.entered();
-        path.watch(request, options, now);
+        path.limit(request, options);
+        path.watch(request, options);
         path.queue.push(request);
       } catch (error) {
         batch.settle(i, error as Error);
@@ -229,6 +243,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       const seq = path.table.allocateSeq();
       outcomes.push(path.table.add(request, seq));
       path.entered();
+      path.limit(request, options);
       path.watch(request, options);
       setWrittenFrameHeader(w, start, request.flags, seq);
       request.state = SENT;
@@ -236,9 +251,11 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       group.push(request);
     }
     try {
+      const sentAt = performance.now();
       path.transmit(w.since(0), false)?.catch((error: Error) => {
         for (const request of group) path.table.failUnsent(request, error);
       });
+      path.queue.left(group, 0, group.length, sentAt);
     } catch (error) {
       for (const request of group) path.table.failUnsent(request, error as Error);
     }

@@ -83,7 +83,10 @@ export class ConnectionClosedError extends NetnsRtnlError {
   }
 }
 
-/** No answer in time, or the caller aborted. The request may still have taken effect in the kernel. */
+/**
+ * No answer within the request's timeoutMs of its send (an answer already queued on the socket when
+ * the limit passed is read first, and counts). The request may still have taken effect in the kernel.
+ */
 export class RequestTimeoutError extends NetnsRtnlError {
   override readonly name = 'RequestTimeoutError';
   readonly code = 'ERR_REQUEST_TIMEOUT';

@@ -3,7 +3,10 @@ import type { Logger } from './log.js';
 export interface NamespaceOptions {
   /** pino logger for this namespace's socket (silent by default). */
   logger?: Logger;
-  /** Default request timeout in ms. */
+  /**
+   * Default time allowed for each request's answer, in ms (default 30000; 0: no limit), counted
+   * from when the request is sent, not while it waits its turn (see RequestOptions.timeoutMs).
+   */
   timeoutMs?: number;
   /**
    * Where named namespaces live (default /run/netns, as iproute2, which is made a shared mount

@@ -100,6 +100,7 @@ export class RequestPath<M extends MessageHeader> {
       (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
       (request, error) => this.table.failUnsent(request, error),
       () => transport.readsUntilEmpty === true,
+      (request) => this.#deadlines.add(request),
     );
     const unsolicited = (message: M): void => {
       for (const listener of listeners) listener(message);
@@ -188,9 +189,10 @@ export class RequestPath<M extends MessageHeader> {
   /**
    * Sends a request just entered: at once when it is alone (settled before this returns, with a
    * transport that reads answers within its send), else through the queue. Only a request still
-   * waiting gets a promise of its own, a timeout and an abort listener.
+   * waiting gets a promise of its own and an abort listener, and, once sent, a deadline.
    */
   dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
+    this.limit(request, options);
     const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
     // Sent without NLM_F_ACK and unanswered when the send returned: applied (see SendQueue.sendNow).
     if (sent === SENT_NOW && request.quiet && request.state === SENT) this.table.settleQuiet(request);
@@ -244,16 +246,16 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   /**
-   * Gives a request entered in the table and still waiting its timeout and abort signal; `now`
-   * (performance.now()) may be read once for many requests made together.
+   * Gives a request its time limit (RequestOptions.timeoutMs), before it is sent: its clock starts
+   * once its datagram is handed to the socket (SendQueue's `timed`), not while flow control holds it.
    */
-  watch(request: PendingRequest<M>, options: RequestOptions, now?: number): void {
+  limit(request: PendingRequest<M>, options: RequestOptions): void {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    if (timeoutMs > 0) {
-      request.timeoutMs = timeoutMs;
-      request.deadline = (now ?? performance.now()) + timeoutMs;
-      this.#deadlines.add(request);
-    }
+    request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
+  }
+
+  /** Gives a request entered in the table and still waiting its abort signal. */
+  watch(request: PendingRequest<M>, options: RequestOptions): void {
     const signal = options.signal;
     if (signal) {
       request.signal = signal;

@@ -50,6 +50,7 @@ export class SendQueue<M> {
   readonly #transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
   readonly #failed: (request: PendingRequest<M>, error: Error) => void;
   readonly #readsUntilEmpty: () => boolean;
+  readonly #timed: (request: PendingRequest<M>) => void;
   readonly #flush = (): void => {
     this.#scheduled = false;
     this.#flushQueue();
@@ -67,20 +68,23 @@ export class SendQueue<M> {
   /**
    * `transmit` sends one datagram (the bytes are reused once it returns), like Transport.send:
    * undefined when sent, a promise when the send waits; it throws when the socket refuses it.
-   * `failed` is told of each request a failed send carried. `readsUntilEmpty` is the transport's
-   * (Transport.readsUntilEmpty): while it holds, a plain change sent alone with nothing else
-   * awaited goes without NLM_F_ACK (`quiet`, see sendNow()).
+   * `failed` is told of each request a failed send carried; `timed` of each request whose clock
+   * started (see left()). `readsUntilEmpty` is the transport's (Transport.readsUntilEmpty): while
+   * it holds, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`,
+   * see sendNow()).
    */
   constructor(
     budget: number,
     transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined,
     failed: (request: PendingRequest<M>, error: Error) => void,
     readsUntilEmpty: () => boolean,
+    timed: (request: PendingRequest<M>) => void,
   ) {
     this.#budget = budget;
     this.#transmit = transmit;
     this.#failed = failed;
     this.#readsUntilEmpty = readsUntilEmpty;
+    this.#timed = timed;
   }
 
   /** Where a request's message is written, before push(). */
@@ -128,6 +132,9 @@ export class SendQueue<M> {
       request.quiet = true;
       setFrameFlags(datagram, 0, request.flags & ~NLM_F_ACK);
     }
+    // A dump's first datagrams are read within the send: its clock starts before. A lone change's
+    // is read only if it is still waiting after the send (the clock is not read on the quick path).
+    const sentAt = request.completion === 'dump' && request.timeoutMs > 0 ? performance.now() : -1;
     let pending: Promise<void> | undefined;
     this.#sending = true;
     try {
@@ -138,9 +145,14 @@ export class SendQueue<M> {
       this.#sending = false;
     }
     if (this.#head === this.#tail) out.reset();
-    if (pending === undefined) return SENT_NOW;
+    if (pending === undefined) {
+      // Quiet and unanswered: applied, settled by the caller, no clock for it.
+      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : performance.now());
+      return SENT_NOW;
+    }
     // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
     request.quiet = false;
+    if (request.state === SENT && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : performance.now());
     pending.catch((error: Error) => this.#failed(request, error));
     return SENT_PENDING;
   }
@@ -153,6 +165,23 @@ export class SendQueue<M> {
   /** Ends a hold(). */
   unhold(): void {
     this.#holds--;
+  }
+
+  /**
+   * The datagram carrying requests [from, to) of `requests` was handed to the socket at `sentAt`
+   * (performance.now()): the clocks of those still waiting for their answer start then.
+   */
+  left(requests: ArrayLike<PendingRequest<M> | undefined>, from: number, to: number, sentAt: number): void {
+    for (let i = from; i < to; i++) {
+      const request = requests[i]!;
+      // Answered within the send already, or given no time limit.
+      if (request.state === SENT && request.timeoutMs > 0) this.#startClock(request, sentAt);
+    }
+  }
+
+  #startClock(request: PendingRequest<M>, now: number): void {
+    request.deadline = now + request.timeoutMs;
+    this.#timed(request);
   }
 
   /** Counts a request sent outside the queue (a transaction's datagram). */
@@ -258,6 +287,7 @@ export class SendQueue<M> {
         (queue[anchor]!.covers ??= []).push(p);
       }
     }
+    const sentAt = performance.now();
     let pending: Promise<void> | undefined;
     try {
       pending = this.#transmit(datagram, slow, false);
@@ -265,6 +295,7 @@ export class SendQueue<M> {
       for (let i = from; i < to; i++) this.#failed(queue[i]!, error as Error);
       return;
     }
+    this.left(queue, from, to, sentAt);
     if (pending !== undefined) {
       const parts = queue.slice(from, to) as Array<PendingRequest<M>>;
       pending.catch((error: Error) => {

@@ -66,6 +66,7 @@ export interface NftablesOpenOptions {
   /** fd of the network namespace to open the NETLINK_NETFILTER socket in (default: the caller's). */
   netnsFd?: number;
   logger?: Logger;
+  /** Default time allowed for each request's answer, in ms, once sent (see RequestOptions.timeoutMs). */
   timeoutMs?: number;
   /** Appended to operations in errors, e.g. "in netns node1". */
   context?: string;

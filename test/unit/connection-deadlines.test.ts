@@ -105,6 +105,49 @@ describe('Connection: deadlines after the event loop was held up', () => {
     conn.close();
   });
 
+  it('many concurrent changes answered during the stall all resolve', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const socket = queuedSocket(() => 'ack');
+    const conn = new Connection(socket, { timeoutMs: 20 });
+    const all = Array.from({ length: 500 }, (_, i) => outcome(conn.request(newNsid(i))));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.queue.length).toBeGreaterThan(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(new Set(await Promise.all(all))).toEqual(new Set(['resolved']));
+    conn.close();
+  });
+
+  it('the clock starts when a request is sent: a request flow control holds back is not timed while it waits', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const socket = queuedSocket(() => 'none');
+    // Room for a few answers in flight (16 KiB), none ever answered.
+    const conn = new Connection(socket, { timeoutMs: 50, receiveBufferBytes: 16 * 1024 });
+    const settled: string[] = [];
+    const all = Array.from({ length: 60 }, (_, i) => outcome(conn.request(newNsid(i))).then((o) => (settled[i] = o)));
+    await vi.advanceTimersByTimeAsync(0);
+    const first = socket.requests.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(60);
+    // Past the limit, many times over: the ones sent timed out, the ones held back still wait.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(settled.filter((o) => o === 'timed out')).toHaveLength(first);
+    expect(socket.requests).toHaveLength(first);
+    // The abandoned ones are forgotten after 5 s: the next go out, each given its 50 ms from then.
+    for (let ms = 0; ms < 6000 && socket.requests.length === first; ms++) await vi.advanceTimersByTimeAsync(1);
+    expect(socket.requests.length).toBeGreaterThan(first);
+    const sentAt = performance.now();
+    const second = socket.requests.length;
+    expect(settled.filter((o) => o !== undefined)).toHaveLength(first);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(settled.filter((o) => o !== undefined)).toHaveLength(first);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(settled.filter((o) => o !== undefined)).toHaveLength(second);
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(50);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(new Set(await Promise.all(all))).toEqual(new Set(['timed out']));
+    conn.close();
+  });
+
   it('a dump whose last datagrams wait on the socket when its deadline passes completes', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const socket = queuedSocket(() => 'ack', 3);
