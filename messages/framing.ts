@@ -116,13 +116,7 @@ export class FrameCursor {
 
 /** Appends an nlmsghdr with nlmsg_len 0; returns its offset, to pass to endFrame once the payload is written. */
 export function beginFrame(w: Writer, type: number, flags: number, seq: number, pid: number): number {
-  const start = w.length;
-  w.u32(0);
-  w.u16(type);
-  w.u16(flags);
-  w.u32(seq);
-  w.u32(pid);
-  return start;
+  return w.frameHeader(type, flags, seq, pid);
 }
 
 /**

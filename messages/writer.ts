@@ -99,6 +99,27 @@ export class Writer {
     this.view.setUint32(at, v, true);
   }
 
+  /** Appends an nlmsghdr with nlmsg_len 0 (set once the payload is written); returns its offset. */
+  frameHeader(type: number, flags: number, seq: number, pid: number): number {
+    const at = this.reserve(16);
+    const view = this.view;
+    view.setUint32(at, 0, true);
+    view.setUint16(at + 4, type, true);
+    view.setUint16(at + 6, flags, true);
+    view.setUint32(at + 8, seq, true);
+    view.setUint32(at + 12, pid, true);
+    return at;
+  }
+
+  /** Appends a whole attribute holding a u32, in host order or (`bigEndian`) network order. */
+  attrU32(type: number, v: number, bigEndian = false): void {
+    const at = this.reserve(8);
+    const view = this.view;
+    view.setUint16(at, 8, true);
+    view.setUint16(at + 2, type, true);
+    view.setUint32(at + 4, v, !bigEndian);
+  }
+
   /** Starts an attribute; returns the offset to pass to endAttr. */
   beginAttr(type: number): number {
     const at = this.reserve(4);

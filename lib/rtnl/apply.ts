@@ -7,7 +7,7 @@ import { rethrowAtCaller } from '../errors.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
 import { planRoute, type PlannedChange } from './changes.js';
-import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
+import type { RouteWriter } from './route-request.js';
 import { namesDevices, type RouteSpec } from './routes.js';
 
 /** The index of a device name (an RTM_GETLINK); rejects with the kernel's ENODEV. */
@@ -34,13 +34,18 @@ export function applyLogged(connection: Connection, lookup: IndexLookup, planned
 /**
  * A route change, logged at debug (change-log.ts). A spec whose devices are all indexes is checked
  * and written straight into the send buffer, in one step; one that names devices is checked, then
- * its names are looked up.
+ * its names are looked up. Never throws: a bad spec rejects. Not an async function: that would
+ * cost each change a promise and a microtask more (the connection gives errors the caller's stack).
  */
-export function applyRoute(connection: Connection, lookup: IndexLookup, kind: RouteKind, spec: RouteSpec): Promise<void> {
-  const log = connection.logger;
-  const start = debugStart(log);
-  const outcome = namesDevices(spec) ? applyChange(connection, lookup, planRoute(kind, spec)) : connection.change(ROUTE_WRITERS[kind], spec);
-  return logChange(log, start, ROUTE_OPS[kind], spec?.dev, outcome);
+export function applyRoute(connection: Connection, lookup: IndexLookup, writer: RouteWriter, spec: RouteSpec): Promise<void> {
+  try {
+    const log = connection.logger;
+    const start = debugStart(log);
+    const outcome = namesDevices(spec) ? applyChange(connection, lookup, planRoute(writer.kind, spec)) : connection.change(writer, spec);
+    return start < 0 ? outcome : logChange(log, start, ROUTE_OPS[writer.kind], spec?.dev, outcome);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**

@@ -213,33 +213,21 @@ export class Rtnl {
 
   // ---- routes
 
-  /**
-   * A route change (see applyRoute). Like every change, not an async function: that would cost each
-   * change a promise and a microtask more, and the connection already gives errors the caller's stack.
-   */
-  private route(kind: RouteKind, spec: RouteSpec): Promise<void> {
-    try {
-      return applyRoute(this.connection, this.#index, kind, spec);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   /** `ip route add`. */
   addRoute(spec: RouteSpec): Promise<void> {
-    return this.route('add', spec);
+    return applyRoute(this.connection, this.#index, ROUTE_WRITERS.add, spec);
   }
   /** `ip route replace`. */
   replaceRoute(spec: RouteSpec): Promise<void> {
-    return this.route('replace', spec);
+    return applyRoute(this.connection, this.#index, ROUTE_WRITERS.replace, spec);
   }
   /** `ip route append`. */
   appendRoute(spec: RouteSpec): Promise<void> {
-    return this.route('append', spec);
+    return applyRoute(this.connection, this.#index, ROUTE_WRITERS.append, spec);
   }
   /** `ip route del`. */
   deleteRoute(spec: RouteSpec): Promise<void> {
-    return this.route('delete', spec);
+    return applyRoute(this.connection, this.#index, ROUTE_WRITERS.delete, spec);
   }
 
   /**

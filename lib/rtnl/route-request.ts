@@ -21,13 +21,6 @@ import { isIntegerIn } from '../../messages/checks.js';
 
 export type RouteKind = 'add' | 'replace' | 'append' | 'delete';
 
-const NLMSG_FLAGS: Readonly<Record<RouteKind, number>> = {
-  add: NLM_F_CREATE | NLM_F_EXCL,
-  replace: NLM_F_CREATE | NLM_F_REPLACE,
-  append: NLM_F_CREATE | NLM_F_APPEND,
-  delete: 0,
-};
-
 /** An address as a request carries it: IPv4 as a 32-bit number, IPv6 as 16 bytes. */
 export type Address = number | Uint8Array;
 
@@ -226,40 +219,37 @@ function defaultScope(kind: RouteKind, type: number, viaGateway: boolean, onDevi
   return RT_SCOPE_UNIVERSE;
 }
 
-function attrU32(w: Writer, type: number, value: number): void {
-  const at = w.beginAttr(type);
-  w.u32(value);
-  w.endAttr(at);
-}
-
 function attrAddress(w: Writer, type: number, value: Address): void {
+  if (typeof value === 'number') {
+    w.attrU32(type, value, true);
+    return;
+  }
   const at = w.beginAttr(type);
-  if (typeof value === 'number') w.u32be(value);
-  else w.bytes(value);
+  w.bytes(value);
   w.endAttr(at);
 }
 
 /** Appends the request (nlmsghdr, rtmsg, attributes in the route table's order) to `w`. */
 export function writeRoute(w: Writer, r: RouteRequest): void {
-  const start = beginFrame(w, r.kind === 'delete' ? RTM_DELROUTE : RTM_NEWROUTE, NLMSG_FLAGS[r.kind], 0, 0);
-  // struct rtmsg
-  w.u8(r.family === 4 ? AF_INET : AF_INET6);
-  w.u8(r.dstLen);
-  w.u8(0);
-  w.u8(0);
-  w.u8(r.table < 256 ? r.table : 0);
-  w.u8(r.protocol);
-  w.u8(r.scope);
-  w.u8(r.type);
+  writeRouteAs(w, r, nlmsgType(r.kind), nlmsgFlags(r.kind));
+}
+
+/** writeRoute with the nlmsghdr's type and flags for the route's kind given (by a writer of one kind). */
+function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): void {
+  const start = beginFrame(w, type, flags, 0, 0);
+  // struct rtmsg, as three u32 (host order): family, dst_len, src_len 0, tos 0; table, protocol,
+  // scope, type; flags.
+  w.u32((r.family === 4 ? AF_INET : AF_INET6) | (r.dstLen << 8));
+  w.u32((r.table < 256 ? r.table : 0) | (r.protocol << 8) | (r.scope << 16) | (r.type << 24));
   w.u32(r.onlink ? RTNH_F_ONLINK : 0);
   if (r.dst !== undefined) attrAddress(w, RTA_DST, r.dst);
-  if (r.dev !== undefined) attrU32(w, RTA_OIF, r.oif);
+  if (r.dev !== undefined) w.attrU32(RTA_OIF, r.oif);
   if (r.gateway !== undefined) attrAddress(w, RTA_GATEWAY, r.gateway);
-  if (r.priority !== undefined) attrU32(w, RTA_PRIORITY, r.priority);
+  if (r.priority !== undefined) w.attrU32(RTA_PRIORITY, r.priority);
   if (r.prefsrc !== undefined) attrAddress(w, RTA_PREFSRC, r.prefsrc);
   if (r.mtu !== undefined) {
     const metrics = w.beginAttr(RTA_METRICS);
-    attrU32(w, RTAX_MTU, r.mtu);
+    w.attrU32(RTAX_MTU, r.mtu);
     w.endAttr(metrics);
   }
   if (r.nexthops !== undefined) {
@@ -276,9 +266,18 @@ export function writeRoute(w: Writer, r: RouteRequest): void {
     }
     w.endAttr(multipath);
   }
-  attrU32(w, RTA_TABLE, r.table);
-  if (r.nhid !== undefined) attrU32(w, RTA_NH_ID, r.nhid);
+  w.attrU32(RTA_TABLE, r.table);
+  if (r.nhid !== undefined) w.attrU32(RTA_NH_ID, r.nhid);
   endFrame(w, start);
+}
+
+function nlmsgType(kind: RouteKind): number {
+  return kind === 'delete' ? RTM_DELROUTE : RTM_NEWROUTE;
+}
+
+/** nlmsg_flags of a route change of `kind`. */
+function nlmsgFlags(kind: RouteKind): number {
+  return kind === 'add' ? NLM_F_CREATE | NLM_F_EXCL : kind === 'replace' ? NLM_F_CREATE | NLM_F_REPLACE : kind === 'append' ? NLM_F_CREATE | NLM_F_APPEND : 0;
 }
 
 /** How a route request is described in errors, like the `ip route` command that does the same. */
@@ -300,23 +299,40 @@ const OPERATION: Readonly<Record<RouteKind, string>> = {
   delete: 'RTM_DELROUTE',
 };
 
-function routeWriter(kind: RouteKind): RequestWriter<RouteSpec> {
-  const operation = OPERATION[kind];
-  // Checked and written in one synchronous step: one record serves every request.
-  const scratch = new RouteRequest();
-  return {
-    operation,
-    write: (w, spec) => writeRoute(w, checkRoute(kind, spec, scratch)),
-    describe: (spec) => `${operation} ${describeRoute(spec)}`,
-  };
+/**
+ * Route changes of one kind from specs whose devices are all indexes, checked and written in one
+ * synchronous step (so one record serves every request). One class for every kind: a caller that
+ * adds, then deletes, calls the same method on objects of the same shape.
+ */
+export class RouteWriter implements RequestWriter<RouteSpec> {
+  readonly operation: string;
+  readonly kind: RouteKind;
+  readonly #type: number;
+  readonly #flags: number;
+  readonly #scratch = new RouteRequest();
+
+  constructor(kind: RouteKind) {
+    this.kind = kind;
+    this.#type = nlmsgType(kind);
+    this.#flags = nlmsgFlags(kind);
+    this.operation = OPERATION[kind];
+  }
+
+  write(w: Writer, spec: RouteSpec): void {
+    writeRouteAs(w, checkRoute(this.kind, spec, this.#scratch), this.#type, this.#flags);
+  }
+
+  describe(spec: RouteSpec): string {
+    return `${this.operation} ${describeRoute(spec)}`;
+  }
 }
 
 /** Route changes from specs whose devices are all indexes, checked and written in one step. */
-export const ROUTE_WRITERS: Readonly<Record<RouteKind, RequestWriter<RouteSpec>>> = {
-  add: routeWriter('add'),
-  replace: routeWriter('replace'),
-  append: routeWriter('append'),
-  delete: routeWriter('delete'),
+export const ROUTE_WRITERS: Readonly<Record<RouteKind, RouteWriter>> = {
+  add: new RouteWriter('add'),
+  replace: new RouteWriter('replace'),
+  append: new RouteWriter('append'),
+  delete: new RouteWriter('delete'),
 };
 
 /** Route changes already checked, their named devices resolved. */

@@ -18,7 +18,7 @@ interface LibcFunctions {
   send: ((fd: number, buffer: Uint8Array, length: number, flags: number) => number) & {
     async(fd: number, buffer: Uint8Array, length: number, flags: number, callback: (error: unknown, result: number) => void): void;
   };
-  recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: Uint8Array, addressLength: Uint8Array): number;
+  recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number;
   getsockname(fd: number, address: Buffer, length: number[]): number;
   ioctl(fd: number, request: number): number;
 }
@@ -146,6 +146,6 @@ export function sendOffThread(fd: number, buffer: Uint8Array, flags: number, don
   libc().send.async(fd, buffer, buffer.byteLength, flags, (error, result) => done(error ? -1 : result));
 }
 
-export function recvfromUnchecked(fd: number, buffer: Uint8Array, flags: number, address: Uint8Array, addressLength: Uint8Array): number {
+export function recvfromUnchecked(fd: number, buffer: Uint8Array, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number {
   return libc().recvfrom(fd, buffer, buffer.byteLength, flags, address, addressLength);
 }

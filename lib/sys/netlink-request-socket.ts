@@ -62,8 +62,9 @@ const DEFERRED_SEND_LIMIT_MS = 5_000;
  */
 const readBuffer = new Uint8Array(READ_BUFFER);
 const readViews = new PrefixViews();
-const senderAddress = Buffer.alloc(SOCKADDR_NL_SIZE);
-const senderAddressLength = Buffer.alloc(4);
+/** recvfrom's sockaddr_nl and its length, as host-order words: [1] is nl_pid. */
+const senderAddress = new Uint32Array(SOCKADDR_NL_SIZE / 4);
+const senderAddressLength = new Uint32Array(1);
 
 /** Opens a request socket, in the namespace `options.netnsFd` refers to if given. */
 export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSocket {
@@ -294,7 +295,7 @@ export class RequestSocket implements Transport {
   #read(): boolean {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
       if (this.#closed) return false;
-      senderAddressLength.writeUInt32LE(SOCKADDR_NL_SIZE, 0);
+      senderAddressLength[0] = SOCKADDR_NL_SIZE;
       const size = recvfromUnchecked(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
       if (size < 0) {
         const errno = koffi.errno();
@@ -310,7 +311,7 @@ export class RequestSocket implements Transport {
         continue;
       }
       // From another process (only a privileged one can send here): not an answer.
-      if (senderAddress.readUInt32LE(4) !== 0) continue;
+      if (senderAddress[1] !== 0) continue;
       // A view of the shared buffer: listeners copy what they keep (see Transport.onDatagram).
       // When every listener has all it waited for, the read that would find the socket empty (one
       // syscall per request, for requests awaited one by one) is left to the next send.
