@@ -63,7 +63,9 @@ function writeCache(cache: CacheFile, data: Buffer): void {
 export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'): unknown {
   // Node maps stack traces through a source map (--enable-source-maps) only for code its own loader compiled.
   if (process.sourceMapsEnabled) return createRequire(file)(file) as unknown;
-  const source = readFileSync(file, 'utf8');
+  // The bundles are ASCII (asciiOnly in scripts/bundle-lazy.mjs): read as latin1, the source is a
+  // one-byte string made without UTF-8 decoding.
+  const source = readFileSync(file, 'latin1');
   let cache: CacheFile | undefined;
   let cachedData: Buffer | undefined;
   if (process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && process.getuid) {

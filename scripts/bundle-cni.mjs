@@ -14,7 +14,7 @@
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
+import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -37,4 +37,5 @@ const common = {
 
 await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [lazyModules] });
 await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [staticImports, lazyModules] });
+asciiOnly(`${outdir}/${ENGINE}`);
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

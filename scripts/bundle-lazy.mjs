@@ -16,6 +16,7 @@
 //   on Node 22); require does not. child_process, net, crypto and util, which Node has not loaded
 //   yet at start, are loaded on first use: functions are imported as forwarding functions, and a
 //   default import is an object whose properties load the module.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
@@ -141,3 +142,15 @@ export const staticImports = {
     });
   },
 };
+
+/**
+ * Makes a bundle that bin/load-bundle.ts loads ASCII-only, so that it can be read as latin1: esbuild
+ * escapes non-ASCII characters in code (its default charset), but not in the comments it keeps,
+ * and one such character made the whole source a two-byte string. Each is replaced by as many '?'
+ * as it has UTF-16 units, which leaves the source map's columns as they were.
+ */
+export function asciiOnly(file) {
+  const source = readFileSync(file, 'utf8');
+  const ascii = source.replace(/[^\0-\x7f]/gu, (c) => '?'.repeat(c.length));
+  if (ascii !== source) writeFileSync(file, ascii);
+}

@@ -17,7 +17,7 @@
 import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
+import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -50,6 +50,7 @@ await build({
   sourcemap: true,
   plugins: [staticImports, lazyModules],
 });
+asciiOnly(`${outdir}/${CORE}`);
 // The loader: its own bundle of bin/load-bundle.ts, built-in modules taken with require.
 await build({
   ...common,

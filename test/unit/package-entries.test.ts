@@ -87,6 +87,12 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(mapped.map((f) => f.replace(/.*node_modules\//, ''))).toEqual([`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`]);
   });
 
+  it('are ASCII, as bin/load-bundle.ts reads them (latin1)', () => {
+    for (const file of ['netns-rtnl.cjs', 'cni-bridge-engine.cjs']) {
+      expect(readFileSync(`${root}dist/bundle/${file}`, 'utf8').match(/[^\0-\x7f]/gu) ?? [], file).toEqual([]);
+    }
+  });
+
   it('are one bundle with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
     const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
     expect(bundle).toContain('attachContainer');
