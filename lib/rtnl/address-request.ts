@@ -16,7 +16,7 @@ import { checkOptions, checkU32, InvalidArgumentError, parseAddress, parsePrefix
 import type { AddAddressOptions } from './addresses.js';
 import { deviceText } from './device-ref.js';
 import { lookup, SCOPES } from './names.js';
-import { plainIPv4PrefixLength, type Address } from './route-request.js';
+import { attrAddress, plainIPv4PrefixLength, type Address } from './route-request.js';
 import type { DeviceRef } from './routes.js';
 
 export type AddressKind = 'add' | 'delete';
@@ -114,13 +114,6 @@ export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, gi
   return r;
 }
 
-function attrAddress(w: Writer, type: number, value: Address): void {
-  const at = w.beginAttr(type);
-  if (typeof value === 'number') w.u32be(value);
-  else w.bytes(value);
-  w.endAttr(at);
-}
-
 /** Appends the request (nlmsghdr, ifaddrmsg, attributes in the address table's order) to `w`. */
 export function writeAddress(w: Writer, r: AddressRequest): void {
   const start = beginFrame(w, r.kind === 'add' ? RTM_NEWADDR : RTM_DELADDR, r.nlFlags, 0, 0);
@@ -139,16 +132,8 @@ export function writeAddress(w: Writer, r: AddressRequest): void {
     w.endAttr(at);
   }
   if (r.broadcast !== undefined) attrAddress(w, IFA_BROADCAST, r.broadcast);
-  if (r.ifaFlags > 0xff) {
-    const at = w.beginAttr(IFA_FLAGS);
-    w.u32(r.ifaFlags);
-    w.endAttr(at);
-  }
-  if (r.metric !== undefined) {
-    const at = w.beginAttr(IFA_RT_PRIORITY);
-    w.u32(r.metric);
-    w.endAttr(at);
-  }
+  if (r.ifaFlags > 0xff) w.attrU32(IFA_FLAGS, r.ifaFlags);
+  if (r.metric !== undefined) w.attrU32(IFA_RT_PRIORITY, r.metric);
   endFrame(w, start);
 }
 

@@ -219,7 +219,8 @@ function defaultScope(kind: RouteKind, type: number, viaGateway: boolean, onDevi
   return RT_SCOPE_UNIVERSE;
 }
 
-function attrAddress(w: Writer, type: number, value: Address): void {
+/** An address attribute: IPv4 (a number) in network order, IPv6 as its 16 bytes. */
+export function attrAddress(w: Writer, type: number, value: Address): void {
   if (typeof value === 'number') {
     w.attrU32(type, value, true);
     return;
