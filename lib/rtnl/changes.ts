@@ -6,7 +6,6 @@
  */
 import { AF_UNSPEC, RTM_NEWLINK } from '../../messages/constants.js';
 import { beginFrame, endFrame } from '../../messages/framing.js';
-import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
 import type { RequestWriter } from '../message-codec.js';
 import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
@@ -14,7 +13,7 @@ import { deviceIndex, deviceText } from './device-ref.js';
 import type { AddAddressOptions, AddressSpec } from './addresses.js';
 import { ADDRESS_WRITER, checkAddress } from './address-request.js';
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
-import { deleteLinkMessage, setLinkMessage, type LinkChanges } from './links.js';
+import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
@@ -107,26 +106,14 @@ const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,
 };
 
-function flagOf(on: unknown, field: string): boolean {
-  if (typeof on !== 'boolean') throw new InvalidArgumentError(field, on, 'is not true or false');
-  return on;
-}
-
 /** The change as a FlagsChange when it sets only IFF_UP and IFF_PROMISC on a device given by index, else undefined. */
 function flagsChange(dev: DeviceRef, changes: LinkChanges): FlagsChange | undefined {
   if (typeof dev === 'string' || typeof changes !== 'object' || changes === null) return undefined;
   for (const key in changes) if (key !== 'up' && key !== 'promisc') return undefined;
-  let flags = 0;
-  let change = 0;
-  if (changes.up !== undefined) {
-    change |= IFF_UP;
-    if (flagOf(changes.up, 'up')) flags |= IFF_UP;
-  }
-  if (changes.promisc !== undefined) {
-    change |= IFF_PROMISC;
-    if (flagOf(changes.promisc, 'promisc')) flags |= IFF_PROMISC;
-  }
-  return { index: deviceIndex(dev, 'dev'), flags, change, dev, changes };
+  const change: FlagsChange = { index: 0, flags: 0, change: 0, dev, changes };
+  setIfiFlags(change, changes);
+  change.index = deviceIndex(dev, 'dev');
+  return change;
 }
 
 export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange {

@@ -158,9 +158,14 @@ export function setLinkMessage(index: number, changes: LinkChanges): LinkMessage
   if (changes.txqlen !== undefined) attrs.txqlen = checkU32(changes.txqlen, 'txqlen');
   if (changes.alias !== undefined) attrs.ifalias = changes.alias;
   const ifi = { flags: 0, change: 0 };
+  setIfiFlags(ifi, changes);
+  return linkMessage(RTM_NEWLINK, 0, index, attrs, ifi);
+}
+
+/** Sets IFF_UP and IFF_PROMISC in an ifinfomsg's flags (each marked in change) as `changes` asks; each must be true or false. */
+export function setIfiFlags(ifi: { flags: number; change: number }, changes: LinkChanges): void {
   if (changes.up !== undefined) ifiFlag(ifi, IFF_UP, changes.up, 'up');
   if (changes.promisc !== undefined) ifiFlag(ifi, IFF_PROMISC, changes.promisc, 'promisc');
-  return linkMessage(RTM_NEWLINK, 0, index, attrs, ifi);
 }
 
 /** Sets or clears one IFF_* flag in an ifinfomsg's flags, marking it in change. */
