@@ -80,11 +80,16 @@ export async function openNetnsFile(path: string, shown: string, waitForPlacehol
 
 /**
  * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
- * it (the last one settled).
+ * it (the last one settled). What the socket says of its reads (answersWithinSend,
+ * readsUntilEmpty) is passed on: a lone change here takes the same quick path as anywhere else.
  */
-function busyReporting(socket: RequestSocket, busy: (pending: boolean) => void): Transport {
+export function busyReporting(socket: Transport & Pick<RequestSocket, 'readQueued'>, busy: (pending: boolean) => void): Transport {
   return {
     port: socket.port,
+    answersWithinSend: socket.answersWithinSend,
+    get readsUntilEmpty() {
+      return socket.readsUntilEmpty;
+    },
     send: (datagram, options) => socket.send(datagram, options),
     onDatagram: (listener) => socket.onDatagram(listener),
     readQueued: () => socket.readQueued(),
