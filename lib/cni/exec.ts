@@ -3,8 +3,8 @@
  * looked up on CNI_PATH, executed with our environment (CNI_COMMAND set to the operation) and our
  * stdin configuration, and its stdout parsed as a result or as an error.
  */
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { directSpawnAvailable, spawnDirect, type DirectChild, type DirectExit } from '../sys/direct-spawn.js';
 import { isRegularFile, spawnProgram } from '../sys/index.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 
@@ -19,7 +19,7 @@ export interface CniEnv {
 
 export interface ExecOptions {
   /** Runs the child inside another network namespace (the "host" one), given as an fd. */
-  spawnIn?: (start: () => ChildProcess) => ChildProcess;
+  spawnIn?: <T>(start: () => T) => T;
   /** Base environment (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
@@ -60,40 +60,56 @@ export async function execPlugin(type: string, command: string, stdin: string, e
     CNI_ARGS: env.args,
     CNI_PATH: env.path,
   };
-  const start = () => spawnProgram(file, [], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   const gate = options.stdinAfter;
   if (gate !== undefined) {
     // Its rejection is this call's, once the child is started: not an unhandled one meanwhile.
     gate.catch(() => undefined);
     await new Promise(setImmediate);
   }
+  const start = () => startPlugin(file, childEnv);
   const child = options.spawnIn ? options.spawnIn(start) : start();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(d));
-  child.stderr!.on('data', (d: Buffer) => err.push(d));
-  child.stdin!.on('error', () => undefined); // a plugin may exit without reading stdin
-  const status = new Promise<number | string>((resolve, reject) => {
-    child.on('error', (e) => reject(new CniError(CNI_ERRORS.INTERNAL, `failed to run ${file}: ${e.message}`, undefined, { cause: e })));
-    child.on('close', (code, signal) => resolve(code ?? signal ?? 1));
-  });
   if (gate !== undefined) {
     try {
       await gate;
     } catch (error) {
       child.kill('SIGKILL');
-      await status.catch(() => undefined);
+      await child.exited.catch(() => undefined);
       throw error;
     }
   }
-  child.stdin!.end(stdin);
-  return pluginOutcome(type, await status, out, err);
+  child.end(stdin);
+  const exit = await child.exited;
+  return pluginOutcome(type, exit.status, exit.stdout, exit.stderr);
+}
+
+type PluginChild = Pick<DirectChild, 'end' | 'kill' | 'exited'>;
+
+/** The plugin started with posix_spawn where it can be (spawnDirect), else with child_process. */
+function startPlugin(file: string, env: NodeJS.ProcessEnv): PluginChild {
+  if (directSpawnAvailable()) {
+    try {
+      return spawnDirect(file, [], env);
+    } catch (error) {
+      throw new CniError(CNI_ERRORS.INTERNAL, `failed to run ${file}: ${(error as Error).message}`, undefined, { cause: error });
+    }
+  }
+  const child = spawnProgram(file, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d: Buffer) => err.push(d));
+  child.stdin!.on('error', () => undefined); // a plugin may exit without reading stdin
+  const exited = new Promise<DirectExit>((resolve, reject) => {
+    child.on('error', (e) => reject(new CniError(CNI_ERRORS.INTERNAL, `failed to run ${file}: ${e.message}`, undefined, { cause: e })));
+    child.on('close', (code, signal) => resolve({ status: code ?? signal ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+  });
+  return { end: (input) => child.stdin!.end(input), kill: (signal) => child.kill(signal), exited };
 }
 
 /** The parsed stdout of a plugin that exited with `status`, or its failure as a CniError. */
-function pluginOutcome(type: string, status: number | string, out: Buffer[], err: Buffer[]): unknown {
-  const stdout = Buffer.concat(out).toString('utf8');
-  const stderr = Buffer.concat(err).toString('utf8');
+function pluginOutcome(type: string, status: number | string, out: Buffer, err: Buffer): unknown {
+  const stdout = out.toString('utf8');
+  const stderr = err.toString('utf8');
   if (stderr) process.stderr.write(stderr);
   if (status !== 0) {
     if (stdout.trim() === '') {
