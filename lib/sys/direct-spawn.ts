@@ -102,12 +102,10 @@ function checked(f: SpawnFunctions, result: number, syscall: string, detail: str
   return result;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number as number, name]));
-
 function exitOf(raw: number): number | string {
   const signal = raw & 0x7f;
   if (signal === 0) return (raw >> 8) & 0xff;
-  return SIGNAL_NAMES.get(signal) ?? signal;
+  return Object.entries(osConstants.signals).find(([, number]) => number === signal)?.[0] ?? signal;
 }
 
 function readAll(fd: number): Buffer {
