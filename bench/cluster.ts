@@ -10,7 +10,17 @@
  * node, a default route in each container, a route per node to the other's container subnet,
  * ip_forward on in the nodes. Teardown deletes the six namespaces.
  */
-import { Bridge, Namespace, VethPair } from '../lib/index.js';
+import type { Bridge, Namespace, VethPair } from '../lib/index.js';
+
+/**
+ * The classes the cluster is built with: the package's entry as a user imports it (the bench's
+ * worker, bench/tools/ours.ts), or dist/lib's modules (the examples and tests).
+ */
+export interface ClusterLibrary {
+  Bridge: typeof Bridge;
+  Namespace: typeof Namespace;
+  VethPair: typeof VethPair;
+}
 
 export interface ClusterNames {
   nodes: [string, string];
@@ -33,7 +43,7 @@ export interface Cluster {
 }
 
 /** Builds the cluster with this library, doing independent steps concurrently. */
-export async function buildCluster(prefix: string): Promise<Cluster> {
+export async function buildCluster(prefix: string, { Bridge, Namespace, VethPair }: ClusterLibrary): Promise<Cluster> {
   const names = clusterNames(prefix);
   const nodes = await Promise.all(names.nodes.map((n) => Namespace.create(n)));
   const containers = await Promise.all(names.containers.map((n) => Namespace.create(n)));

@@ -1,25 +1,36 @@
 /**
  * Worker: runs one benchmark task with this library and prints its timings as one JSON line.
  * Started by bench/run.ts (inside the benchmark's private namespace); the process start-up and
- * the module loading are outside the timed sections.
+ * the module loading are outside the timed sections. The library is loaded the way a user loads
+ * it, through the package's entry points ('netns-rtnl', 'netns-rtnl/cni', 'netns-rtnl/messages':
+ * the bundle and its code cache), not from dist/lib's modules.
  *
  *   node dist/bench/tools/ours.js '{"w":"w1","netns":"bw1","n":10000,"reps":5,"mode":"seq"}'
  */
-import { AF_INET } from '../../messages/constants.js';
-import { dumpRoutes } from '../../messages/requests.js';
+import type * as Library from '../../lib/index.js';
+import type * as CniLibrary from '../../lib/cni/index.js';
+import type { BridgeNetConf } from '../../lib/cni/index.js';
+import type * as Messages from '../../messages/index.js';
 import type { NetlinkMessage } from '../../messages/message.js';
-import { RT_TABLE_MAIN } from '../../messages/route/constants.js';
-import { Namespace, VethPair } from '../../lib/index.js';
-import { attachContainer, detachContainer, type BridgeNetConf } from '../../lib/cni/index.js';
-import { settleAfterTeardown } from '../../examples/common/run.js';
 import { buildCluster } from '../cluster.js';
 import { CONTAINER_GATEWAY, containerAddress, now, pairAddresses, routeAddress } from '../common.js';
+
+// A variable specifier: TypeScript would otherwise resolve the package's own name to its build output.
+const PACKAGE: string = 'netns-rtnl';
+const [library, { attachContainer, detachContainer }, { AF_INET, dumpRoutes, RT_TABLE_MAIN }] = await Promise.all([
+  import(PACKAGE) as Promise<typeof Library>,
+  import(`${PACKAGE}/cni`) as Promise<typeof CniLibrary>,
+  import(`${PACKAGE}/messages`) as Promise<typeof Messages>,
+]);
+const { Namespace, VethPair } = library;
+type VethPair = Library.VethPair;
+type Namespace = Library.Namespace;
 
 type Task =
   | { w: 'w1'; netns: string; n: number; reps: number; mode: 'seq' | 'batch' }
   | { w: 'w2'; netns: string; reps: number }
   | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent' }
-  | { w: 'w4'; reps: number }
+  | { w: 'w4'; reps: number; settleMs: number }
   | { w: 'netns'; n: number; reps: number }
   | { w: 'container'; n: number; host: string; tag: string }
   | { w: 'cni'; host: string; containers: string[]; conf: BridgeNetConf; cniPath: string };
@@ -136,10 +147,10 @@ async function w4(t: Extract<Task, { w: 'w4' }>) {
   const build: number[] = [];
   const teardown: number[] = [];
   for (let r = 0; r < t.reps; r++) {
-    // Not while the kernel still frees what the previous teardown deleted (see settleAfterTeardown).
-    await settleAfterTeardown();
+    // Not while the kernel still frees what the previous teardown deleted (see examples/common/run.ts's settleAfterTeardown).
+    await new Promise((resolve) => setTimeout(resolve, t.settleMs));
     let t0 = now();
-    const cluster = await buildCluster(`o${r}`);
+    const cluster = await buildCluster(`o${r}`, library);
     build.push(now() - t0);
     // Sanity: every container has its default route.
     for (const ns of cluster.namespaces.slice(2)) {
