@@ -11,7 +11,7 @@ import { DEFAULT_MONITOR_RECEIVE_BUFFER, Monitor, type MonitorOptions } from './
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
 import { Rtnl } from './rtnl/client.js';
-import { closeFd, netnsInodeOfFd, NotNetnsError, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
+import { closeFd, netnsInodeOfFd, NotNetnsError, openCurrentNetnsFd, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
 import type { Transport } from './transport.js';
 import type { NamespaceRef } from './namespace-options.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
@@ -35,6 +35,8 @@ export interface NamespaceHandlesOptions {
   /** Shown in errors: `netns NAME`. */
   shown: string;
   releaseWhenIdle: boolean;
+  /** A request socket already open in the namespace (see openHandlesHere), for the rtnl client. */
+  socket?: RequestSocket;
   socketOptions: () => SocketOptions;
   /** For NAT's published ports: the local prefix (hairpin subnet) an address is in. */
   localPrefixOf: (address: string) => Promise<string | undefined>;
@@ -79,6 +81,20 @@ export async function openNetnsFile(path: string, shown: string, waitForPlacehol
 }
 
 /**
+ * What Namespace.create opens while the thread is still inside the namespace it made: the
+ * namespace's fd and the request socket, with no second trip into the namespace for the socket.
+ */
+export function openHandlesHere(): { fd: number; socket: RequestSocket } {
+  const fd = openCurrentNetnsFd();
+  try {
+    return { fd, socket: openNetlinkSocket({ recvBufferSize: REQUEST_SOCKET_BUFFER }) };
+  } catch (error) {
+    closeFd(fd);
+    throw error;
+  }
+}
+
+/**
  * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
  * it (the last one settled). What the socket says of its reads (answersWithinSend,
  * readsUntilEmpty) is passed on: a lone change here takes the same quick path as anywhere else.
@@ -110,6 +126,8 @@ export class NamespaceHandles {
   #fd: number | undefined;
   #closed = false;
   #rtnl: Rtnl | undefined;
+  /** options.socket until the rtnl client takes it. */
+  #socket: RequestSocket | undefined;
   #nat: Nat | undefined;
   /** releaseWhenIdle: a request is pending on the rtnl socket. */
   #busy = false;
@@ -119,6 +137,7 @@ export class NamespaceHandles {
 
   constructor(fd: number, private readonly options: NamespaceHandlesOptions) {
     this.#fd = fd;
+    this.#socket = options.socket;
     this.inode = netnsInodeOfFd(fd);
     this.releaseSoon();
   }
@@ -151,7 +170,8 @@ export class NamespaceHandles {
     if (!this.#rtnl) {
       // A large receive buffer lets many requests be in flight: the Connection keeps their
       // answers within what the kernel granted.
-      const socket = openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+      const socket = this.#socket ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+      this.#socket = undefined;
       const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
       const connection = new Connection(transport, {
         ...this.options.socketOptions(),
@@ -206,6 +226,8 @@ export class NamespaceHandles {
   }
 
   private release(): void {
+    this.#socket?.close();
+    this.#socket = undefined;
     this.#rtnl?.close();
     this.#rtnl = undefined;
     this.#nat?.close();

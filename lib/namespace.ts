@@ -10,13 +10,13 @@ import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
 import { watchPeers } from './netns-teardown.js';
 import type { Monitor, MonitorOptions } from './monitor/index.js';
-import { NamespaceHandles, namespaceFile, openNetnsFile, type SocketOptions } from './namespace-handles.js';
+import { NamespaceHandles, namespaceFile, openHandlesHere, openNetnsFile, type SocketOptions } from './namespace-handles.js';
 import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 import { NamespaceTables } from './namespace-tables.js';
 import type { Rtnl, LinkFilter, NsidEntry } from './rtnl/client.js';
 import type { DeviceRef } from './rtnl/routes.js';
 import {
-  createNamedNetns,
+  createNamedNetnsWith,
   DEFAULT_NETNS_DIR,
   deleteNamedNetns,
   listNamedNetns,
@@ -27,6 +27,7 @@ import {
   listenInNetns,
   type NetnsConnectOptions,
   type NetnsListenOptions,
+  type RequestSocket,
 } from './sys/index.js';
 import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue } from './validate.js';
 
@@ -51,6 +52,8 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     fd: number,
     private readonly options: NamespaceOptions,
     releaseWhenIdle = false,
+    /** A request socket already open in the namespace (Namespace.create). */
+    socket?: RequestSocket,
   ) {
     super();
     this.#log = options.logger ? options.logger.child({ netns: name ?? path }) : SILENT_LOGGER;
@@ -58,6 +61,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       path,
       shown: String(this),
       releaseWhenIdle,
+      ...(socket !== undefined ? { socket } : {}),
       socketOptions: () => this.socketOptions(),
       localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address),
     });
@@ -73,16 +77,18 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     const start = performance.now();
     checkNamespaceName(name);
     const dir = options.dir ?? DEFAULT_NETNS_DIR;
-    let path: string;
+    let created: { path: string; made: { fd: number; socket: RequestSocket } };
     try {
-      path = createNamedNetns(name, { dir });
+      // The fd and the request socket are opened while the thread is still in the new namespace.
+      created = createNamedNetnsWith(name, { dir }, openHandlesHere);
     } catch (error) {
       const exists = (error as { code?: string }).code === 'EEXIST';
       if (exists && options.existOk) return Namespace.open(name, options);
       if (exists) throw new NamespaceExistsError(name, join(dir, name), { cause: error });
       throw error;
     }
-    const ns = new Namespace(name, path, await openNetnsFile(path, name, false), options);
+    const { path, made } = created;
+    const ns = new Namespace(name, path, made.fd, options, false, made.socket);
     ns.#deleteOnDispose = options.deleteOnDispose === true;
     ns.#log.info({ op: 'netns.create', ms: msSince(start) }, 'namespace created');
     return ns;

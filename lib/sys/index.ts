@@ -3,9 +3,10 @@ export * from './constants.js';
 export { SystemCallError } from './system-call-error.js';
 export { SocketHandoffError } from './socket-handoff-error.js';
 export { UnsupportedHostError } from './host-byte-order.js';
-export { currentNetnsInode, netnsInodeOfFd, NetnsRestoreError, withNetns, withNewNetns } from './netns-thread.js';
+export { currentNetnsInode, netnsInodeOfFd, openCurrentNetnsFd, NetnsRestoreError, withNetns, withNewNetns } from './netns-thread.js';
 export {
   createNamedNetns,
+  createNamedNetnsWith,
   DEFAULT_NETNS_DIR,
   deleteNamedNetns,
   listNamedNetns,

@@ -44,20 +44,52 @@ export function namedNetnsPath(name: string, options: NetnsDirOptions = {}): str
  * `options.dir` must exist and its mounts are left as they are.
  */
 export function createNamedNetns(name: string, options: NetnsDirOptions = {}): string {
+  return createNamedNetnsWith(name, options, () => undefined).path;
+}
+
+/**
+ * createNamedNetns, running `inside` while the thread is still in the new namespace, once it is
+ * pinned (to open what belongs there without entering it again: its fd, a socket). Returns the path
+ * and what `inside` returned; when `inside` throws, the namespace is unpinned and removed. `inside`
+ * must be synchronous and release what it made before it throws.
+ */
+export function createNamedNetnsWith<T>(name: string, options: NetnsDirOptions, inside: () => T): { path: string; made: T } {
   const dir = options.dir ?? DEFAULT_NETNS_DIR;
   const path = namedNetnsPath(name, options);
-  if (dir === DEFAULT_NETNS_DIR) {
-    nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
-    makeSharedMountPoint(dir);
-  }
+  if (dir === DEFAULT_NETNS_DIR) ensureSharedNetnsDir(dir);
   nodeCall(() => closeSync(openSync(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0)));
   try {
-    withNewNetns(() => mount('/proc/thread-self/ns/net', path, 'none', MS_BIND));
+    const made = withNewNetns(() => {
+      mount('/proc/thread-self/ns/net', path, 'none', MS_BIND);
+      return inside();
+    });
+    return { path, made };
   } catch (error) {
     removeQuietly(path);
     throw error;
   }
-  return path;
+}
+
+/**
+ * The default directory's identity (device and inode) when this process last made it a shared
+ * mount point: while a stat still finds that, it is not done again (mkdir, stat and a mount that
+ * takes the kernel's global mount lock, per namespace created). A directory mounted afresh over
+ * it has another device or inode, and is made shared again.
+ */
+const sharedDirs = new Map<string, string>();
+
+function ensureSharedNetnsDir(dir: string): void {
+  const known = sharedDirs.get(dir);
+  if (known !== undefined && known === directoryIdentity(dir)) return;
+  nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
+  makeSharedMountPoint(dir);
+  const identity = directoryIdentity(dir);
+  if (identity !== undefined) sharedDirs.set(dir, identity);
+}
+
+function directoryIdentity(dir: string): string | undefined {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  return st === undefined ? undefined : `${st.dev}:${st.ino}`;
 }
 
 /**

@@ -17,6 +17,11 @@ export function currentNetnsInode(): number {
   return statSync(THREAD_NETNS).ino;
 }
 
+/** Opens the calling thread's network namespace for setns and the like; the caller closes it. */
+export function openCurrentNetnsFd(): number {
+  return openSync(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
+}
+
 /** Inode of the network namespace an fd refers to. */
 export function netnsInodeOfFd(fd: number): number {
   return fstatSync(fd).ino;
@@ -59,7 +64,7 @@ function runInNetns<T>(enter: (() => void) | undefined, action: () => T): T {
   if (isAsyncFunction(action)) throw new InvalidArgumentError('action', action, 'is an async function: withNetns needs a synchronous one (the thread leaves the namespace when it returns, before any await resumes)');
   if (enter === undefined) return refusePromise(action, action());
 
-  const original = openSync(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
+  const original = openCurrentNetnsFd();
   try {
     const originalInode = fstatSync(original).ino;
     enter(); // setns and unshare change nothing when they fail
