@@ -5,7 +5,8 @@ import type { MessageHeader, NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, OBJECT_REPLY } from './answer-cost.js';
 import { DumpInterruptedError } from './errors.js';
-import { BatchOutcome, PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT } from './pending-request.js';
+import { sendBatch } from './batch-slice.js';
+import { PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 import { RequestPath } from './request-path.js';
 
@@ -194,26 +195,8 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * InvalidArgumentError and is not sent; the others are). One promise for the whole batch.
    */
   changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = NO_OPTIONS): Promise<Array<Error | undefined>> {
-    const path = this.#path;
-    const batch = new BatchOutcome(subjects.length);
-    const one = Array.isArray(writers) ? undefined : (writers as RequestWriter<T>);
-    for (let i = 0; i < subjects.length; i++) {
-      const writer = one ?? (writers as ReadonlyArray<RequestWriter<T>>)[i]!;
-      const subject = subjects[i]!;
-      try {
-        path.checkOpen(writer.operation, options);
-        const start = path.write(writer, subject);
-        const request = new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
-        path.table.addToBatch(request, path.prepare(request, start, NLM_F_ACK, RESOLVE_VOID), batch, i);
-        path.entered();
-        path.limit(request, options);
-        path.watch(request, options);
-        path.queue.push(request);
-      } catch (error) {
-        batch.settle(i, error as Error);
-      }
-    }
-    return batch.promise;
+    const many = Array.isArray(writers) ? (writers as ReadonlyArray<RequestWriter<T>>) : undefined;
+    return sendBatch(this.#path, many === undefined ? (writers as RequestWriter<T>) : undefined, many, subjects, options);
   }
 
   /**

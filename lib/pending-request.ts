@@ -2,6 +2,7 @@
  * One request's state from the call that made it to its last answer (PendingRequest), and the
  * shared outcome of many changes made together (BatchOutcome).
  */
+import type { BatchSlice } from './batch-slice.js';
 import type { Timed } from './deadlines.js';
 
 /**
@@ -65,9 +66,8 @@ export class PendingRequest<M> implements Timed {
   onAbort: (() => void) | undefined = undefined;
   resolve: (value: never) => void = noop;
   reject: (error: Error) => void = noop;
-  /** Settles into a batch's outcome (at `index`) instead of resolve/reject. */
-  batch: BatchOutcome | undefined = undefined;
-  index = 0;
+  /** The changes of a batch this table entry stands for: it settles them instead of resolve/reject. */
+  batch: BatchSlice | undefined = undefined;
   /** Its failure, when it failed before it was given a promise (settled within the call that made it). */
   error: Error | undefined = undefined;
   completion: Completion;
@@ -200,11 +200,24 @@ export class BatchOutcome {
     if (error !== undefined) this.results[index] = error;
     if (--this.#waiting === 0) this.#resolve(this.results);
   }
+
+  /** `count` changes still waiting were applied. */
+  settleMany(count: number): void {
+    this.#waiting -= count;
+    if (this.#waiting === 0) this.#resolve(this.results);
+  }
+
+  /** The `count` changes of [from, to) still waiting (no error recorded yet) failed with `error`. */
+  failWaiting(from: number, to: number, error: Error, count: number): void {
+    const results = this.results;
+    for (let i = from; i < to; i++) if (results[i] === undefined) results[i] = error;
+    this.settleMany(count);
+  }
 }
 
-/** Rejects the caller's promise, or records the error in the request's batch, or on the request (no promise yet). */
+/** Rejects the caller's promise, or fails the changes of the request's batch slice, or records the error on the request (no promise yet). */
 export function rejectRequest<M>(request: PendingRequest<M>, error: Error): void {
-  if (request.batch !== undefined) request.batch.settle(request.index, error);
+  if (request.batch !== undefined) request.batch.settle(error);
   else if (request.reject !== noop) request.reject(error);
   else request.error = error;
 }

@@ -7,11 +7,12 @@ import { doneBody, errorBody } from '../messages/control/error.js';
 import type { ExtAckAttrs } from '../messages/control/ext-ack.js';
 import { FrameCursor } from '../messages/framing.js';
 import { Source } from '../messages/source.js';
+import { BatchSlice } from './batch-slice.js';
 import { SeqTable } from './seq-table.js';
 import { NetlinkError } from './errors.js';
 import { ERRNO } from './sys/errno.js';
 import {
-  ABANDONED, noop, QUEUED, rejectRequest, RESOLVE_REPLIES, RESOLVE_VOID, SENT, SETTLED, type BatchOutcome, type PendingRequest,
+  ABANDONED, noop, QUEUED, rejectRequest, RESOLVE_REPLIES, RESOLVE_VOID, SENT, SETTLED, type PendingRequest,
 } from './pending-request.js';
 
 /** What the table needs from its owner (the Connection). */
@@ -34,7 +35,7 @@ export interface TableOwner<M> {
  * error, a GET by its reply, a dump by NLMSG_DONE; replies arriving before that are collected.
  */
 export class RequestTable<M> {
-  readonly #pending = new SeqTable<PendingRequest<M>>();
+  readonly #pending = new SeqTable<PendingRequest<M>, BatchSlice>();
   readonly #owner: TableOwner<M>;
   readonly #frames = new FrameCursor();
   #view: DataView | undefined;
@@ -78,7 +79,7 @@ export class RequestTable<M> {
 
   /** Whether a frame with `seq` would be taken as an answer (to a request waited for or abandoned). */
   expects(seq: number): boolean {
-    return seq !== 0 && this.#pending.get(seq) !== undefined;
+    return seq !== 0 && (this.#pending.get(seq) !== undefined || this.#pending.rangeOf(seq) !== undefined);
   }
 
   /** A sequence number no request in the table uses (0 is skipped: the kernel uses it for notifications). */
@@ -110,12 +111,17 @@ export class RequestTable<M> {
     return promise;
   }
 
-  /** Enters `request` under `seq`; it settles into `batch` at `index`, with no promise of its own. */
-  addToBatch(request: PendingRequest<M>, seq: number, batch: BatchOutcome, index: number): void {
+  /** `count` consecutive sequence numbers for a batch's changes (see lib/batch-slice.ts); the first is returned. */
+  reserveSeqs(count: number): number {
+    return this.#pending.reserve(count);
+  }
+
+  /** Enters the table entry of a batch slice under `seq` (its last change's): it settles the slice's changes. */
+  addSlice(request: PendingRequest<M>, seq: number, slice: BatchSlice): void {
     request.seq = seq;
-    request.batch = batch;
-    request.index = index;
-    this.#pending.set(request);
+    request.batch = slice;
+    this.#pending.setReserved(request);
+    this.#pending.addRange(slice);
     this.#live++;
   }
 
@@ -211,6 +217,13 @@ export class RequestTable<M> {
       const seq = frames.seq;
       const request = seq === 0 ? undefined : this.#pending.get(seq);
       if (request === undefined) {
+        const slice = seq === 0 ? undefined : this.#pending.rangeOf(seq);
+        if (slice !== undefined) {
+          // A change of a batch slice sent without NLM_F_ACK: answered only when it failed.
+          const errno = type === NLMSG_ERROR ? frames.status() : 0;
+          if (errno < 0) slice.failEntry(seq, new NetlinkError({ errno: -errno, operation: slice.describe(slice.entryOf(seq)), seq, ...optionalExt(this.#extAck(frames, true)) }));
+          continue;
+        }
         const listener = this.#owner.unsolicited;
         if (listener === undefined) continue;
         decoded ??= this.#owner.decode((stable ??= new Uint8Array(datagram)));
@@ -275,7 +288,7 @@ export class RequestTable<M> {
     this.#live--;
     this.#remove(request);
     const mode = request.resolveWith;
-    if (request.batch !== undefined) request.batch.settle(request.index, undefined);
+    if (request.batch !== undefined) request.batch.settle(undefined);
     else request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
     this.#owner.released(request, true);
   }
@@ -283,8 +296,15 @@ export class RequestTable<M> {
   #failWith(request: PendingRequest<M>, errno: number, ext: ExtAckAttrs | undefined): void {
     this.#live--;
     this.#remove(request);
-    const error = new NetlinkError({ errno, operation: this.#owner.describe(request), seq: request.seq, ...(ext ? { ext } : {}) });
-    rejectRequest(request, error);
+    const error = new NetlinkError({ errno, operation: this.#owner.describe(request), seq: request.seq, ...optionalExt(ext) });
+    const slice = request.batch;
+    if (slice !== undefined) {
+      // The last change of a batch slice failed: the others still waiting were applied.
+      slice.failEntry(request.seq, error);
+      slice.settle(undefined);
+    } else {
+      rejectRequest(request, error);
+    }
     this.#owner.released(request, true);
     // The kernel stops at a failed batch boundary: the rest of the transaction gets no answer.
     if (request.quiet && request.group) for (const other of request.group) if (other !== request) this.fail(other, error);
@@ -299,5 +319,11 @@ export class RequestTable<M> {
   #remove(request: PendingRequest<M>): void {
     request.state = SETTLED;
     this.#pending.delete(request);
+    if (request.batch !== undefined) this.#pending.removeRange(request.batch);
   }
+}
+
+/** `{ ext }` when there is an extended ACK, else nothing. */
+function optionalExt(ext: ExtAckAttrs | undefined): { ext?: ExtAckAttrs } {
+  return ext ? { ext } : {};
 }

@@ -234,10 +234,15 @@ export class RequestPath<M extends MessageHeader> {
     const completion = request.completion;
     request.cost = completion === 'dump' ? DUMP_ANSWERS : completion === 'reply' ? OBJECT_REPLY : CHANGE_ANSWER + (flags & NLM_F_ECHO ? OBJECT_REPLY : 0);
     request.coverable = completion === 'ack' && (flags & (NLM_F_ACK | NLM_F_ECHO)) === NLM_F_ACK;
-    const slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
+    const slow = this.slowness(writtenFrameType(w, start), flags);
     request.slow = slow !== false;
     request.brief = slow === 'brief';
     return seq;
+  }
+
+  /** Whether the kernel takes long over a request of this type and flags (see MessageCodec.isSlow). */
+  slowness(type: number, flags: number): false | 'brief' | 'long' {
+    return this.#codec.isSlow?.(type, flags) ?? false;
   }
 
   /** A request was entered in the table: hold the event loop while something is awaited (ref on the first, unref after the last). */

@@ -4,7 +4,8 @@ import { Writer } from '../messages/writer.js';
 import { QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
 
-const MAX_DATAGRAM = 64 * 1024;
+/** The most bytes the queue puts in one datagram. */
+export const MAX_DATAGRAM = 64 * 1024;
 /** Queued requests are sent once the answers in flight fall to this share of the budget (so many go per datagram). */
 const REFILL_AT = 0.5;
 /**
@@ -90,6 +91,11 @@ export class SendQueue<M> {
   /** Where a request's message is written, before push(). */
   get out(): Writer {
     return this.#out;
+  }
+
+  /** The receive-buffer charge the answers in flight may take at most (see lib/answer-cost.ts). */
+  get budget(): number {
+    return this.#budget;
   }
 
   /** Receive-buffer charge of the answers that may be in flight. */
