@@ -116,6 +116,10 @@ export function sendBatch<M extends MessageHeader, T>(
   let last = -1;
   let lastStart = 0;
   let slow = false;
+  // Whether the last type and flags seen are slow ones: a batch mostly repeats one kind of change.
+  let seenType = -1;
+  let seenFlags = -1;
+  let seenSlow = false;
   for (let i = 0; i < count; i++) {
     const writer = one ?? writers![i]!;
     const start = w.length;
@@ -136,7 +140,13 @@ export function sendBatch<M extends MessageHeader, T>(
     }
     const flags = writtenFrameFlags(w, start) | NLM_F_REQUEST;
     setWrittenFrameHeader(w, start, flags, (base + i) >>> 0);
-    if (path.slowness(writtenFrameType(w, start), flags) !== false) slow = true;
+    const type = writtenFrameType(w, start);
+    if (type !== seenType || flags !== seenFlags) {
+      seenType = type;
+      seenFlags = flags;
+      seenSlow = path.slowness(type, flags) !== false;
+    }
+    if (seenSlow) slow = true;
     sent++;
     last = i;
     lastStart = start;

@@ -3,6 +3,7 @@ import { Connection } from '../../lib/connection.js';
 import { ConnectionClosedError, InvalidArgumentError, NetlinkError, RequestTimeoutError } from '../../lib/errors.js';
 import { RTNETLINK, type RequestWriter } from '../../lib/message-codec.js';
 import { SeqTable } from '../../lib/seq-table.js';
+import { deleteLinkMessage } from '../../lib/rtnl/links.js';
 import { NLM_F_ACK, RTM_NEWNSID } from '../../messages/constants.js';
 import { decodeMessages, type NsidMessage } from '../../messages/message.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
@@ -67,6 +68,16 @@ describe('Connection.changes: a batch sent in slices', () => {
     const other: RequestWriter<number> = { ...NSID_WRITER, describe: (n) => `other ${n}` };
     const results = await conn.changes([NSID_WRITER, other, other, NSID_WRITER], [1, 2, 1000, 4]);
     expect(results.map((e) => e?.message)).toEqual([undefined, 'other 2: EINVAL', expect.stringContaining('refused by this test'), undefined]);
+    conn.close();
+  });
+
+  it('a slice holding a change the kernel takes long over (a link deletion) is sent as slow, one of quick changes is not', async () => {
+    const kernel = fakeKernel((req) => [ack(req)], { synchronous: true });
+    const conn = new Connection(kernel);
+    const deleteLink: RequestWriter<number> = { operation: 'RTM_DELLINK', write: (w, index) => RTNETLINK.write(w, deleteLinkMessage(index)) };
+    await conn.changes(NSID_WRITER, [1, 2]);
+    await conn.changes([NSID_WRITER, deleteLink, NSID_WRITER], [3, 7, 4]);
+    expect(kernel.sendOptions.map((o) => o?.slow === true)).toEqual([false, true]);
     conn.close();
   });
 
