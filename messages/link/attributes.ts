@@ -280,3 +280,8 @@ export const linkBody: BodyCodec<LinkBody> = headerWithAttributes(ifinfomsg, lin
   decodeTable: (header) => linkAttributesFor(header.family),
   shortDumpHeader: rtgenmsg,
 });
+
+/** The IFLA_* number of a link attribute, by its field name (`linkAttributeType('ifname')` is IFLA_IFNAME, 3). */
+export function linkAttributeType(field: keyof LinkAttrs & string): number {
+  return linkAttributes.specs[linkAttributes.byName.get(field)!]!.type;
+}

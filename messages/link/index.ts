@@ -17,6 +17,7 @@ export {
   xdpAttributes,
   propListAttributes,
   protoDownReasonAttributes,
+  linkAttributeType,
   rtnlLinkStats,
   rtnlLinkStats64,
   iflaCacheinfo,
@@ -33,7 +34,7 @@ export {
 } from './attributes.js';
 export { ifinfomsg, type IfinfoHeader } from './header.js';
 export { decodeLinkSummary, linkSummaryOf, type LinkSummary } from './summary.js';
-export { linkinfoCodec, type LinkInfoOf, type KindTables } from './linkinfo.js';
+export { IFLA_INFO_DATA, IFLA_INFO_KIND, linkinfoCodec, type LinkInfoOf, type KindTables } from './linkinfo.js';
 export { ifmap, bridgeId, u8Flag, uintVar, type LinkIfmap, type BridgeId } from './codecs.js';
 export * from './kinds/index.js';
 

@@ -32,11 +32,13 @@ export type LinkInfoOf<K extends KindTables, S extends KindTables> = {
 
 /** IFLA_INFO_KIND: the kind's name, which says how IFLA_INFO_DATA is read. */
 export const IFLA_INFO_KIND = 1;
+/** IFLA_INFO_DATA: the kind's own attributes (VETH_INFO_*, IFLA_BR_* ...). */
+export const IFLA_INFO_DATA = 2;
 
 function infoTable(data: Codec<unknown>, slaveData: Codec<unknown>) {
   return defineTable('IFLA_INFO', [
     attr(IFLA_INFO_KIND, 'IFLA_INFO_KIND', 'kind', kindName),
-    attr(2, 'IFLA_INFO_DATA', 'data', data),
+    attr(IFLA_INFO_DATA, 'IFLA_INFO_DATA', 'data', data),
     attr(3, 'IFLA_INFO_XSTATS', 'xstats', bytes),
     attr(4, 'IFLA_INFO_SLAVE_KIND', 'slaveKind', kindName),
     attr(5, 'IFLA_INFO_SLAVE_DATA', 'slaveData', slaveData),

@@ -1,10 +1,10 @@
-import type { Codec } from '../attributes/codec.js';
-import { decodeSkimmed, skimAttributes } from '../attributes/skim.js';
+import { formatHardwareAddress } from '../attributes/addresses.js';
+import { readCString } from '../attributes/scalars.js';
+import { NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
-import { Source } from '../source.js';
+import { NetlinkDecodeError } from '../errors.js';
 import { FrameCursor, NLMSG_TYPE_OFFSET } from '../framing.js';
-import { linkAttributes, type LinkBody } from './attributes.js';
-import { kindName } from './codecs.js';
+import { linkAttributeType, type LinkBody } from './attributes.js';
 import { ifinfomsg } from './header.js';
 import { IFLA_INFO_KIND } from './linkinfo.js';
 
@@ -30,50 +30,131 @@ export interface LinkSummary {
   kind?: string;
 }
 
-type SummaryField = Exclude<keyof LinkSummary, 'index' | 'flags' | 'kind'>;
-const SUMMARY_FIELDS: readonly SummaryField[] = ['address', 'ifname', 'mtu', 'link', 'master', 'operstate', 'linkNetnsid'];
-
-/** IFLA_* number → the field, kernel name and codec decodeMessages uses for it: the link table's own entries. */
-const FIELDS: ReadonlyMap<number, readonly [SummaryField, string, Codec<unknown>]> = new Map(
-  SUMMARY_FIELDS.map((field) => {
-    const spec = linkAttributes.specs[linkAttributes.byName.get(field)!]!;
-    return [spec.type, [field, spec.kernelName, spec.codec] as const];
-  }),
-);
-const IFLA_LINKINFO = linkAttributes.specs[linkAttributes.byName.get('linkinfo')!]!.type;
+const IFLA_ADDRESS = linkAttributeType('address');
+const IFLA_IFNAME = linkAttributeType('ifname');
+const IFLA_MTU = linkAttributeType('mtu');
+const IFLA_LINK = linkAttributeType('link');
+const IFLA_MASTER = linkAttributeType('master');
+const IFLA_OPERSTATE = linkAttributeType('operstate');
+const IFLA_LINKINFO = linkAttributeType('linkinfo');
+const IFLA_LINK_NETNSID = linkAttributeType('linkNetnsid');
 const HEADERS_LEN = NLMSG_HDRLEN + ifinfomsg.size;
+const IFI_INDEX_OFFSET = NLMSG_HDRLEN + 4;
+const IFI_FLAGS_OFFSET = NLMSG_HDRLEN + 8;
+
+/** A little-endian u32 at `at` (the caller checked the bytes are there). */
+function u32At(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+/** A NetlinkDecodeError under RTM_NEWLINK, with the attribute's kernel name when there is one. */
+function fail(offset: number, reason: string, attribute?: string): NetlinkDecodeError {
+  return new NetlinkDecodeError(attribute === undefined ? 'RTM_NEWLINK' : `RTM_NEWLINK > ${attribute}`, offset, reason);
+}
+
+/** Throws unless the attribute payload [start, end) is `size` bytes, worded as the scalar codecs word it. */
+function expectSize(start: number, end: number, size: number, label: string, attribute: string): void {
+  if (end - start !== size) throw fail(start, `${label} needs ${size} bytes, got ${end - start}`, attribute);
+}
+
+/** A 4-byte attribute payload [start, end) as a u32 (`label` words its size error as the scalar codecs do). */
+function u32Attribute(b: Uint8Array, start: number, end: number, label: string, attribute: string): number {
+  expectSize(start, end, 4, label, attribute);
+  return u32At(b, start);
+}
+
+/** Checks one attribute header at `off` of a set ending at `end` and returns nla_len, as decodeAttributes checks it. */
+function attributeLength(b: Uint8Array, off: number, end: number, path: string | undefined): number {
+  if (end - off < NLA_HDRLEN) throw fail(off, `${end - off} trailing bytes after the last attribute`, path);
+  const len = b[off]! | (b[off + 1]! << 8);
+  if (len < NLA_HDRLEN) throw fail(off, `nla_len ${len} is below the 4-byte attribute header`, path);
+  if (off + len > end) throw fail(off, `nla_len ${len} overruns its parent by ${off + len - end} bytes`, path);
+  return len;
+}
+
+/** IFLA_INFO_KIND of an IFLA_LINKINFO payload [start, end), every attribute's length checked; undefined if there is none. */
+function kindIn(b: Uint8Array, start: number, end: number): string | undefined {
+  let kind: string | undefined;
+  for (let off = start; off < end; ) {
+    const len = attributeLength(b, off, end, 'IFLA_LINKINFO');
+    if (kind === undefined && ((b[off + 2]! | (b[off + 3]! << 8)) & NLA_TYPE_MASK) === IFLA_INFO_KIND) kind = readCString(b, off + NLA_HDRLEN, off + len);
+    off += (len + 3) & ~3;
+  }
+  return kind;
+}
 
 /**
  * Reads the summary of one RTM_NEWLINK frame (nlmsghdr included). The frame's own lengths, and
- * those of its top-level attributes, are checked as decodeMessages checks them: a malformed frame
- * throws NetlinkDecodeError. Attributes nested deeper than IFLA_LINKINFO's kind are not looked at.
+ * those of its top-level attributes and of IFLA_LINKINFO's, are checked as decodeMessages checks
+ * them: a malformed frame throws NetlinkDecodeError. Attributes nested deeper than IFLA_LINKINFO's
+ * kind are not looked at. Only the first occurrence of an attribute counts (decodeMessages keeps a
+ * repeat as unknown). The values are the link codecs' (same checks, same words for errors), read
+ * in one pass over the bytes: this runs for every link a creation or a lookup reads back.
  */
 export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
-  const src = new Source(frame);
-  const frames = new FrameCursor(src.bytes, src.view);
-  src.path.push('RTM_NEWLINK');
+  const frames = new FrameCursor(frame);
   if (!frames.next() || frames.length < HEADERS_LEN) {
-    throw src.error(0, `${frames.length || frame.length} bytes, too short for nlmsghdr and ifinfomsg`);
+    throw fail(0, `${frames.length || frame.length} bytes, too short for nlmsghdr and ifinfomsg`);
   }
-  if (frames.type !== RTM_NEWLINK) throw src.error(NLMSG_TYPE_OFFSET, `message type ${frames.type} is not RTM_NEWLINK`);
-  const header = ifinfomsg.decode(src, frames.bodyStart, frames.end);
-  const out: LinkSummary = { index: header.index, flags: header.flags };
-  // Only the first occurrence of an attribute counts: decodeMessages keeps a repeat as unknown.
+  if (frames.type !== RTM_NEWLINK) throw fail(NLMSG_TYPE_OFFSET, `message type ${frames.type} is not RTM_NEWLINK`);
+  const b = frame;
+  const end = frames.end;
+  let ifname: string | undefined;
+  let mtu: number | undefined;
+  let address: string | undefined;
+  let operstate: number | undefined;
+  let master: number | undefined;
+  let link: number | undefined;
+  let linkNetnsid: number | undefined;
+  let kind: string | undefined;
   let linkinfoSeen = false;
-  skimAttributes(src, HEADERS_LEN, frames.end, (attrType, start, end) => {
-    if (attrType === IFLA_LINKINFO) {
-      if (linkinfoSeen) return;
-      linkinfoSeen = true;
-      src.path.push('IFLA_LINKINFO');
-      skimAttributes(src, start, end, (infoType, infoStart, infoEnd) => {
-        if (infoType === IFLA_INFO_KIND && out.kind === undefined) out.kind = decodeSkimmed(src, 'IFLA_INFO_KIND', kindName, infoStart, infoEnd) as string;
-      });
-      src.path.pop();
-      return;
+  for (let off = HEADERS_LEN; off < end; ) {
+    const len = attributeLength(b, off, end, undefined);
+    const start = off + NLA_HDRLEN;
+    const stop = off + len;
+    switch ((b[off + 2]! | (b[off + 3]! << 8)) & NLA_TYPE_MASK) {
+      case IFLA_IFNAME:
+        ifname ??= readCString(b, start, stop);
+        break;
+      case IFLA_MTU:
+        mtu ??= u32Attribute(b, start, stop, 'u32', 'IFLA_MTU');
+        break;
+      case IFLA_ADDRESS:
+        address ??= formatHardwareAddress(b, start, stop);
+        break;
+      case IFLA_OPERSTATE:
+        if (operstate === undefined) {
+          expectSize(start, stop, 1, 'u8', 'IFLA_OPERSTATE');
+          operstate = b[start]!;
+        }
+        break;
+      case IFLA_MASTER:
+        master ??= u32Attribute(b, start, stop, 'u32', 'IFLA_MASTER');
+        break;
+      case IFLA_LINK:
+        link ??= u32Attribute(b, start, stop, 'u32', 'IFLA_LINK');
+        break;
+      case IFLA_LINK_NETNSID:
+        linkNetnsid ??= u32Attribute(b, start, stop, 's32', 'IFLA_LINK_NETNSID') | 0;
+        break;
+      case IFLA_LINKINFO:
+        if (!linkinfoSeen) {
+          linkinfoSeen = true;
+          kind = kindIn(b, start, stop);
+        }
+        break;
     }
-    const field = FIELDS.get(attrType);
-    if (field && out[field[0]] === undefined) (out as unknown as Record<string, unknown>)[field[0]] = decodeSkimmed(src, field[1], field[2], start, end);
-  });
+    off += (len + 3) & ~3;
+  }
+  const out: LinkSummary = { index: u32At(b, IFI_INDEX_OFFSET) | 0, flags: u32At(b, IFI_FLAGS_OFFSET) };
+  if (ifname !== undefined) out.ifname = ifname;
+  if (mtu !== undefined) out.mtu = mtu;
+  if (address !== undefined) out.address = address;
+  if (operstate !== undefined) out.operstate = operstate;
+  if (master !== undefined) out.master = master;
+  if (link !== undefined) out.link = link;
+  if (linkNetnsid !== undefined) out.linkNetnsid = linkNetnsid;
+  if (kind !== undefined) out.kind = kind;
   return out;
 }
 
