@@ -1,6 +1,6 @@
 import type { Logger } from './log.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO } from '../messages/constants.js';
-import { setWrittenFrameHeader, writtenFrameFlags } from '../messages/framing.js';
+import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
 import type { MessageHeader, NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, OBJECT_REPLY } from './answer-cost.js';
@@ -152,6 +152,27 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       const start = path.write(writer, subject);
       request = path.newRequest('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
       path.enter(request, start, NLM_F_ACK, RESOLVE_VOID);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return path.dispatch(request, options);
+  }
+
+  /**
+   * A request written by `writer` (see RequestWriter) whose answer is wanted, as frames (copies,
+   * nlmsghdr included): a GET's reply, or for a change the messages the kernel echoes (NLM_F_ECHO,
+   * set by the writer) before its ACK, which settles it.
+   */
+  requestWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<Uint8Array[]> {
+    const path = this.#path;
+    let request: PendingRequest<M>;
+    try {
+      path.checkOpen(writer.operation, options);
+      const start = path.write(writer, subject);
+      const completion = this.#codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
+      request = path.newRequest(completion, options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
+      request.frames = true;
+      path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, RESOLVE_REPLIES);
     } catch (error) {
       return Promise.reject(error);
     }

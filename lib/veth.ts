@@ -1,7 +1,11 @@
 import { Link } from './link.js';
 import { placeNewLink, type NewLinkOptions } from './new-link.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
-import { vethRequest, type CommonLinkOptions } from './rtnl/links.js';
+import { RTM_NEWLINK } from '../messages/constants.js';
+import { debugStart, logChange } from './rtnl/change-log.js';
+import type { Rtnl } from './rtnl/client.js';
+import { checkVeth, VETH_WRITER, type VethRequest } from './rtnl/link-request.js';
+import { linkStateOfFrame, type CommonLinkOptions, type LinkState } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 /** One end of a veth: its name, its namespace (the current one when omitted) and the common link options. */
@@ -25,7 +29,7 @@ export class VethPair {
 
   /** Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read back (`link`, `peer`). */
   static async create(options: VethPairOptions): Promise<VethPair> {
-    const { namespace: here, rest } = placeNewLink(options, "{ name, namespace, peer: { name, namespace } }");
+    const { namespace: here } = placeNewLink(options, "{ name, namespace, peer: { name, namespace } }");
     checkInterfaceName(options.peer?.name, 'peer.name');
     if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
     const there = options.peer.namespace ?? here;
@@ -35,29 +39,29 @@ export class VethPair {
     // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
     // peer yet: ENOTCONN), and ignores IFLA_MASTER there, so `peer.up` and `peer.master` are
     // done by a second request once both ends exist.
-    const { up: peerUp, master: peerMasterRef, ...peerOptions } = options.peer;
-    const request = vethRequest(options.name, {
-      ...rest,
-      peer: { ...peerOptions, ...(there.inode !== here.inode ? { netnsFd: there.fd } : {}) },
-    });
-    // The master each end names is resolved in that end's namespace, before anything is sent.
-    const [, peerMaster] = await Promise.all([
-      resolveDevices(here, request.devices),
-      peerMasterRef === undefined ? undefined : deviceIn(there, peerMasterRef, 'peer.master'),
-    ]);
-    const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
-    const changePeer = peerUp || peerMaster !== undefined;
-    // Pipelined: the lookups go in the same datagram right behind the RTM_NEWLINK, which the
-    // kernel handles first, so the pair costs one round trip instead of two (two instead of four
-    // with `peer.up`, a change by name with the peer's lookup behind it). The peer's `up`, and
-    // any request on the other namespace's socket, wait for the ACK: only then is the link ours.
+    const peerUp = options.peer.up;
+    const peerMasterRef = options.peer.master;
     const apart = there.inode !== here.inode;
-    const description = `${request.operation}${apart ? ` (peer in ${there})` : ''}`;
-    const link = quiet(here.rtnl.createLinkAndRead(request.message, description, options.name));
+    const request = checkVeth(options.name, options, options.peer, apart ? there.fd : undefined);
+    if (apart) request.peerHome = there;
+    // The master each end names is resolved in that end's namespace, before anything is sent.
+    let peerMaster: number | undefined;
+    if (request.devices.length > 0 || peerMasterRef !== undefined) {
+      [, peerMaster] = await Promise.all([
+        resolveDevices(here, request.devices),
+        peerMasterRef === undefined ? undefined : deviceIn(there, peerMasterRef, 'peer.master'),
+      ]);
+    }
+    const changePeer = peerUp || peerMaster !== undefined;
+    // Pipelined: the peer's lookup goes right behind the RTM_NEWLINK, which the kernel handles
+    // first. The peer's `up`, and any request on the other namespace's socket, wait for the ACK:
+    // only then is the link ours.
+    const link = quiet(createVeth(here.rtnl, request));
     // Only on the same socket is the lookup ordered after the create.
     let peer = there === here && !changePeer ? quiet(there.link(options.peer.name)) : undefined;
     const state = await link;
     if (changePeer) {
+      const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
       const set = there.rtnl.setLinkByName(options.peer.name, peerChanges);
       peer = quiet(there.link(options.peer.name));
       await set;
@@ -76,6 +80,34 @@ export class VethPair {
    * and fd are held only while requests are pending. Kept so that older code still runs.
    */
   close(): void {}
+}
+
+/**
+ * Creates a veth pair (see checkVeth) and reads back the end made in `rtnl`'s namespace: the kernel
+ * echoes it before the ACK (NLM_F_ECHO, honoured by RTM_NEWLINK since about Linux 6.2); from a kernel
+ * that does not, it is read with RTM_GETLINK once the ACK came.
+ */
+export async function createVeth(rtnl: Rtnl, request: VethRequest): Promise<LinkState> {
+  const name = request.attrs.ifname!;
+  const log = rtnl.connection.logger;
+  // The kernel echoes the link before it attaches it to IFLA_MASTER: with a master, the link is
+  // read by a lookup pipelined behind the creation (same socket, handled in order).
+  request.echo = request.master === undefined;
+  const created = logChange(log, debugStart(log), 'link.add', name, rtnl.connection.requestWritten(VETH_WRITER, request));
+  if (!request.echo) {
+    const state = quiet(rtnl.link(name));
+    await created;
+    return state;
+  }
+  const echoed = await created;
+  return (echoed.length === 1 ? echoedLink(echoed[0]!, name) : undefined) ?? rtnl.link(name);
+}
+
+/** The link a creation's echo carries, when it is the RTM_NEWLINK of `name` (else undefined: it is then looked up). */
+function echoedLink(frame: Uint8Array, name: string): LinkState | undefined {
+  if (frame.length < 16 || (frame[4]! | (frame[5]! << 8)) !== RTM_NEWLINK) return undefined;
+  const state = linkStateOfFrame(frame);
+  return state.name === name ? state : undefined;
 }
 
 /** Marks a pipelined request's rejection as handled (the caller awaits it later, or not at all if an earlier step failed). */

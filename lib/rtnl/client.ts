@@ -1,6 +1,6 @@
 import { AF_BRIDGE } from '../../messages/constants.js';
 import type { LinkMessage, NetlinkMessage } from '../../messages/message.js';
-import { dumpLinks, dumpNsids, getLink, getNsid } from '../../messages/requests.js';
+import { dumpLinks, dumpNsids, getNsid } from '../../messages/requests.js';
 import { RTEXT_FILTER_BRVLAN } from '../../messages/link/index.js';
 import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
@@ -19,6 +19,7 @@ import { deleteLinkGroupMessage, linkStateOfFrame, setLinkMessage, type LinkChan
 import type { FdbSpec, Neighbor, NeighborSpec } from './neighbors.js';
 import { deleteNsidMessage, newNsidMessage, nsidEntries, nsidOfReply, type NsidEntry } from './nsids.js';
 import { readAddresses, readLinks, readNeighbors, readRoutes } from './reads.js';
+import { LINK_LOOKUP_WRITER } from './link-request.js';
 import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
 import { namesDevices, type DeviceRef, type Route, type RouteSpec } from './routes.js';
 
@@ -50,9 +51,10 @@ export class Rtnl {
   /** One RTM_GETLINK by name or index (not a dump). Rejects with ENODEV when there is none. */
   async link(ref: DeviceRef): Promise<LinkState> {
     try {
-      const selector = typeof ref === 'string' ? { name: checkInterfaceName(ref, 'dev') } : { index: await this.index(ref, 'index') };
+      const subject = typeof ref === 'string' ? checkInterfaceName(ref, 'dev') : await this.index(ref, 'index');
       // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
-      const [frame] = await this.connection.requestFrames(getLink(selector, { skipStats: true }), { operation: `RTM_GETLINK ${deviceText(ref)}` });
+      const options = typeof ref === 'object' ? { operation: `RTM_GETLINK ${deviceText(ref)}` } : undefined;
+      const [frame] = await this.connection.requestWritten(LINK_LOOKUP_WRITER, subject, options);
       if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${deviceText(ref)}`, 'the kernel sent no reply');
       return linkStateOfFrame(frame);
     } catch (error) {

@@ -169,7 +169,7 @@ export function setIfiFlags(ifi: { flags: number; change: number }, changes: Lin
 }
 
 /** Sets or clears one IFF_* flag in an ifinfomsg's flags, marking it in change. */
-function ifiFlag(ifi: { flags: number; change: number }, bit: number, on: unknown, field: string): void {
+export function ifiFlag(ifi: { flags: number; change: number }, bit: number, on: unknown, field: string): void {
   if (typeof on !== 'boolean') throw new InvalidArgumentError(field, on, 'is not true or false');
   ifi.change |= bit;
   if (on) ifi.flags |= bit;
@@ -212,7 +212,7 @@ export interface CommonLinkOptions {
 }
 
 /** The common options as IFLA_* attributes, but for `master` (see masterOption). */
-function commonAttrs(name: string, options: CommonLinkOptions, prefix = ''): LinkAttrs {
+export function commonAttrs(name: string, options: CommonLinkOptions, prefix = ''): LinkAttrs {
   const attrs: LinkAttrs = { ifname: checkInterfaceName(name, `${prefix}name`) };
   if (options.mtu !== undefined) attrs.mtu = checkMtu(options.mtu);
   if (options.mac !== undefined) attrs.address = checkMac(options.mac);

@@ -1,0 +1,154 @@
+/**
+ * A veth pair's RTM_NEWLINK, checked once (checkVeth) and written straight into a connection's send
+ * buffer (VETH_WRITER), and the RTM_GETLINK of one link (LINK_LOOKUP_WRITER): no message object,
+ * no generic attribute walker, for the requests every pair creation makes.
+ */
+import { parseHardwareAddress } from '../../messages/attributes/addresses.js';
+import { encodeText } from '../../messages/checks.js';
+import { AF_UNSPEC, NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
+import { beginFrame, endFrame } from '../../messages/framing.js';
+import {
+  IFF_PROMISC, IFF_UP, IFLA_INFO_DATA, IFLA_INFO_KIND, linkAttributeType, RTEXT_FILTER_SKIP_STATS, VETH_INFO_PEER, type DeviceByName, type LinkAttrs,
+} from '../../messages/link/index.js';
+import { deviceOption } from '../../messages/link/kinds/kind.js';
+import type { Writer } from '../../messages/writer.js';
+import type { RequestWriter } from '../message-codec.js';
+import { checkU32 } from '../validate.js';
+import { deviceText } from './device-ref.js';
+import { commonAttrs, ifiFlag, type CommonLinkOptions } from './links.js';
+import type { DeviceRef } from './routes.js';
+
+const IFLA_ADDRESS = linkAttributeType('address');
+const IFLA_IFNAME = linkAttributeType('ifname');
+const IFLA_MTU = linkAttributeType('mtu');
+const IFLA_MASTER = linkAttributeType('master');
+const IFLA_TXQLEN = linkAttributeType('txqlen');
+const IFLA_LINKINFO = linkAttributeType('linkinfo');
+const IFLA_GROUP = linkAttributeType('group');
+const IFLA_NET_NS_FD = linkAttributeType('netNsFd');
+const IFLA_EXT_MASK = linkAttributeType('extMask');
+/** IFLA_INFO_KIND's payload: "veth", without a NUL, as iproute2 and the generic codec write a kind. */
+const VETH_KIND = Uint8Array.of(0x76, 0x65, 0x74, 0x68);
+
+/** The options of one end as checkVeth reads them (the peer's `up` and `master` are changes made once both ends exist). */
+export type VethPeerOptions = Omit<CommonLinkOptions, 'master' | 'up'> & { name: string };
+
+/** A veth pair's creation, checked once; `master` is set once a master given by name or Link is resolved (`devices`). */
+export class VethRequest {
+  /** The end created in the socket's namespace: IFLA_IFNAME and the common options. */
+  attrs: LinkAttrs = {};
+  /** ifinfomsg flags and change of that end (IFF_UP, IFF_PROMISC). */
+  flags = 0;
+  change = 0;
+  master: number | undefined = undefined;
+  /** The peer's attributes, IFLA_NET_NS_FD included when it goes to another namespace. */
+  peerAttrs: LinkAttrs = {};
+  /** Masters to resolve in the link's namespace before sending. */
+  readonly devices: DeviceByName[] = [];
+  /** Ask the kernel to echo the new link (NLM_F_ECHO). */
+  echo = false;
+  /** The peer's namespace when it is another one, for errors. */
+  peerHome: object | undefined = undefined;
+}
+
+/**
+ * Checks a veth pair's creation: `name` and `options` for the end made in the socket's namespace,
+ * `peer` for the other end, created in the namespace behind `peerNetnsFd` if given. The checks and
+ * their words are vethRequest's, in the same order; throws InvalidArgumentError naming the field.
+ */
+export function checkVeth(name: string, options: CommonLinkOptions, peer: VethPeerOptions, peerNetnsFd?: number): VethRequest {
+  const r = new VethRequest();
+  r.peerAttrs = commonAttrs(peer.name, peer, 'peer.');
+  if (peerNetnsFd !== undefined) r.peerAttrs.netNsFd = checkU32(peerNetnsFd, 'peer namespace fd');
+  r.attrs = commonAttrs(name, options);
+  if (options.up) ifiFlag(r, IFF_UP, true, 'up');
+  if (options.promisc !== undefined) ifiFlag(r, IFF_PROMISC, options.promisc, 'promisc');
+  if (options.master !== undefined) deviceOption(options.master, 'master', r.devices, (index) => (r.master = index));
+  return r;
+}
+
+/** An interface name (checked already) with its NUL: an ASCII one is written character by character. */
+function attrName(w: Writer, type: number, name: string): void {
+  const at = w.beginAttr(type);
+  let ascii = true;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0x80) ascii = false;
+  if (ascii) for (let i = 0; i < name.length; i++) w.u8(name.charCodeAt(i));
+  else w.bytes(encodeText(name, 'name', 15));
+  w.u8(0);
+  w.endAttr(at);
+}
+
+/** struct ifinfomsg of AF_UNSPEC. */
+function ifinfo(w: Writer, index: number, flags: number, change: number): void {
+  w.u8(AF_UNSPEC);
+  w.u8(0);
+  w.u16(0);
+  w.s32(index);
+  w.u32(flags);
+  w.u32(change);
+}
+
+/** The attributes an end has that come before IFLA_LINKINFO in the link table's order. */
+function writeHead(w: Writer, a: LinkAttrs, master: number | undefined): void {
+  if (a.address !== undefined) {
+    const at = w.beginAttr(IFLA_ADDRESS);
+    w.bytes(parseHardwareAddress(a.address)!);
+    w.endAttr(at);
+  }
+  attrName(w, IFLA_IFNAME, a.ifname!);
+  if (a.mtu !== undefined) w.attrU32(IFLA_MTU, a.mtu);
+  if (master !== undefined) w.attrU32(IFLA_MASTER, master);
+  if (a.txqlen !== undefined) w.attrU32(IFLA_TXQLEN, a.txqlen);
+}
+
+/** The attributes an end has that come after IFLA_LINKINFO. */
+function writeTail(w: Writer, a: LinkAttrs): void {
+  if (a.group !== undefined) w.attrU32(IFLA_GROUP, a.group);
+  if (a.netNsFd !== undefined) w.attrU32(IFLA_NET_NS_FD, a.netNsFd);
+}
+
+/** Appends the RTM_NEWLINK creating the pair (nlmsghdr, ifinfomsg, attributes in the link table's order) to `w`. */
+export function writeVeth(w: Writer, r: VethRequest): void {
+  const start = beginFrame(w, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0), 0, 0);
+  ifinfo(w, 0, r.flags, r.change);
+  writeHead(w, r.attrs, r.master);
+  // IFLA_LINKINFO { IFLA_INFO_KIND "veth", IFLA_INFO_DATA { VETH_INFO_PEER { ifinfomsg, IFLA_* } } },
+  // without NLA_F_NESTED, as iproute2 and the generic codec write them.
+  const linkinfo = w.beginAttr(IFLA_LINKINFO);
+  const kind = w.beginAttr(IFLA_INFO_KIND);
+  w.bytes(VETH_KIND);
+  w.endAttr(kind);
+  const data = w.beginAttr(IFLA_INFO_DATA);
+  const peer = w.beginAttr(VETH_INFO_PEER);
+  ifinfo(w, 0, 0, 0);
+  writeHead(w, r.peerAttrs, undefined);
+  writeTail(w, r.peerAttrs);
+  w.endAttr(peer);
+  w.endAttr(data);
+  w.endAttr(linkinfo);
+  writeTail(w, r.attrs);
+  endFrame(w, start);
+}
+
+/** A checked veth creation, its master resolved. */
+export const VETH_WRITER: RequestWriter<VethRequest> = {
+  operation: 'RTM_NEWLINK',
+  write: writeVeth,
+  describe: (r) => `RTM_NEWLINK ${r.attrs.ifname} type veth peer ${r.peerAttrs.ifname}${r.peerHome !== undefined ? ` (peer in ${String(r.peerHome)})` : ''}`,
+};
+
+/** Appends the RTM_GETLINK of one link, by name (checked already) or by index, without statistics in the answer. */
+export function writeLinkLookup(w: Writer, ref: string | number): void {
+  const start = beginFrame(w, RTM_GETLINK, 0, 0, 0);
+  ifinfo(w, typeof ref === 'number' ? ref : 0, 0, 0);
+  if (typeof ref === 'string') attrName(w, IFLA_IFNAME, ref);
+  w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  endFrame(w, start);
+}
+
+/** One link's RTM_GETLINK: a checked name, or an index. */
+export const LINK_LOOKUP_WRITER: RequestWriter<string | number> = {
+  operation: 'RTM_GETLINK',
+  write: writeLinkLookup,
+  describe: (ref: DeviceRef) => `RTM_GETLINK ${deviceText(ref)}`,
+};

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { Connection } from '../../lib/connection.js';
+import { Rtnl } from '../../lib/rtnl/client.js';
+import { checkVeth, writeLinkLookup, writeVeth, type VethPeerOptions } from '../../lib/rtnl/link-request.js';
+import { vethRequest, type CommonLinkOptions } from '../../lib/rtnl/links.js';
+import { createVeth } from '../../lib/veth.js';
+import { NLM_F_ECHO, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
+import { encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
+import { getLink } from '../../messages/requests.js';
+import { Writer } from '../../messages/writer.js';
+import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+
+function written(name: string, options: CommonLinkOptions, peer: VethPeerOptions, peerNetnsFd?: number, echo = false): Uint8Array {
+  const request = checkVeth(name, options, peer, peerNetnsFd);
+  request.echo = echo;
+  const w = new Writer(64);
+  writeVeth(w, request);
+  return w.buffer.slice(0, w.length);
+}
+
+/** The same creation built as a message object by vethRequest and encoded by the generic codec. */
+function generic(name: string, options: CommonLinkOptions, peer: VethPeerOptions, peerNetnsFd?: number): Uint8Array {
+  return encodeMessage(vethRequest(name, { ...options, peer: { ...peer, ...(peerNetnsFd !== undefined ? { netnsFd: peerNetnsFd } : {}) } }).message);
+}
+
+const SHAPES: Array<[string, CommonLinkOptions, VethPeerOptions, number?]> = [
+  ['va0', {}, { name: 'vb0' }],
+  ['va0', { deviceGroup: 77 }, { name: 'vb0' }],
+  ['veth-long-name', { up: true, promisc: false, mtu: 1400, mac: '02:00:00:00:00:01', txqlen: 5, deviceGroup: 7, master: 9 }, { name: 'eth0', mtu: 1300, mac: '02:00:00:00:00:02', txqlen: 6, deviceGroup: 8 }, 13],
+  ['va1', { promisc: true }, { name: 'vb1' }, 4],
+  ['vé0', { mtu: 9000 }, { name: 'vб1x' }],
+];
+
+describe('veth creations written straight to bytes', () => {
+  it.each(SHAPES)('%s: the bytes the generic codec writes for the same creation', (name, options, peer, fd) => {
+    expect(written(name, options, peer, fd)).toEqual(generic(name, options, peer, fd));
+  });
+
+  it('asks for the echo with NLM_F_ECHO and nothing else changed', () => {
+    const plain = written('va0', {}, { name: 'vb0' });
+    const echo = written('va0', {}, { name: 'vb0' }, undefined, true);
+    expect(echo[6]).toBe(plain[6]! | NLM_F_ECHO);
+    expect([...echo.subarray(7)]).toEqual([...plain.subarray(7)]);
+  });
+
+  it('refuses what vethRequest refuses, with the same words, in the same order', () => {
+    const bad: Array<[CommonLinkOptions, VethPeerOptions]> = [
+      [{}, { name: 'vb0', mtu: 10 }],
+      [{ mtu: 10 }, { name: 'vb0', mac: 'nope' }],
+      [{ promisc: 'yes' as never }, { name: 'vb0' }],
+      [{ txqlen: -1 }, { name: 'vb0' }],
+      [{}, { name: 'vb0', deviceGroup: 'x' as never }],
+      [{ master: '' }, { name: 'vb0' }],
+      [{ master: 0 }, { name: 'vb0' }],
+      [{}, { name: 'b/ad' }],
+    ];
+    for (const [options, peer] of bad) {
+      expect(() => written('va0', options, peer)).toThrow();
+      let expected = '';
+      try {
+        generic('va0', options, peer);
+      } catch (error) {
+        expected = (error as Error).message;
+      }
+      expect(expected).not.toBe('');
+      expect(() => written('va0', options, peer)).toThrow(expected);
+    }
+  });
+
+  it('leaves a master given by name or Link to resolve, and takes an index as it is', () => {
+    expect(checkVeth('va0', { master: 'br0' }, { name: 'vb0' }).devices.map((d) => d.name)).toEqual(['br0']);
+    const byIndex = checkVeth('va0', { master: 3 }, { name: 'vb0' });
+    expect([byIndex.master, byIndex.devices.length]).toEqual([3, 0]);
+  });
+
+  it('writes a link lookup as getLink does, by name and by index', () => {
+    const lookup = (ref: string | number) => {
+      const w = new Writer(16);
+      writeLinkLookup(w, ref);
+      return w.buffer.slice(0, w.length);
+    };
+    // NLM_F_REQUEST is the connection's to set.
+    const generic = (selector: { name: string } | { index: number }) => encodeMessage({ ...getLink(selector, { skipStats: true }), flags: 0 });
+    expect(lookup('eth0')).toEqual(generic({ name: 'eth0' }));
+    expect(lookup('vé0')).toEqual(generic({ name: 'vé0' }));
+    expect(lookup(7)).toEqual(generic({ index: 7 }));
+  });
+});
+
+/** The RTM_NEWLINK the kernel answers a lookup of (or echoes for) link `name`. */
+function newLink(name: string, index: number, seq: number): LinkMessage {
+  return {
+    kind: 'link',
+    type: RTM_NEWLINK,
+    flags: 0,
+    seq,
+    pid: 0,
+    body: { family: 0, type: 1, index, flags: 0x1002, change: 0, attrs: { ifname: name, mtu: 1500, address: '02:00:00:00:00:0' + String(index), operstate: 2, link: index + 1, linkinfo: { kind: 'veth' } } },
+  };
+}
+
+/** A kernel that creates links (echoing them when asked and `echoes`) and answers lookups by name. */
+function linkKernel(echoes: boolean, echoName?: string) {
+  return fakeKernel((request: NetlinkMessage) => {
+    const m = request as LinkMessage;
+    if (m.type === RTM_NEWLINK) {
+      const echo = echoes && (m.flags & NLM_F_ECHO) !== 0 ? [[newLink(echoName ?? m.body.attrs.ifname!, 5, m.seq)]] : [];
+      return [...echo, [ack(m)]];
+    }
+    if (m.type === RTM_GETLINK) return [newLink(m.body.attrs.ifname!, 6, m.seq)];
+    return [ack(m, -95)];
+  }, { synchronous: true });
+}
+
+describe('createVeth: the new link from the echo, or from a lookup', () => {
+  it('takes the link from the kernel echo, with no lookup', async () => {
+    const kernel = linkKernel(true);
+    const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', {}, { name: 'vb0' }));
+    expect([state.name, state.index, state.parent, state.kind]).toEqual(['va0', 5, 6, 'veth']);
+    expect(kernel.requests.map((r) => [r.type, r.flags & NLM_F_ECHO])).toEqual([[RTM_NEWLINK, NLM_F_ECHO]]);
+  });
+
+  it('looks the link up after the ACK when the kernel does not echo it (kernels before the echo)', async () => {
+    const kernel = linkKernel(false);
+    const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', {}, { name: 'vb0' }));
+    expect([state.name, state.index]).toEqual(['va0', 6]);
+    expect(kernel.requests.map((r) => r.type)).toEqual([RTM_NEWLINK, RTM_GETLINK]);
+  });
+
+  it('looks the link up when the echo is of another link', async () => {
+    const kernel = linkKernel(true, 'other');
+    const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', {}, { name: 'vb0' }));
+    expect([state.name, state.index]).toEqual(['va0', 6]);
+  });
+
+  it('with a master, asks for no echo (the kernel echoes before attaching) and reads the link with a lookup sent with it', async () => {
+    const kernel = linkKernel(true);
+    const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', { master: 3 }, { name: 'vb0' }));
+    expect([state.name, state.index]).toEqual(['va0', 6]);
+    expect(kernel.requests.map((r) => [r.type, r.flags & NLM_F_ECHO])).toEqual([[RTM_NEWLINK, 0], [RTM_GETLINK, 0]]);
+  });
+
+  it('rejects with the creation error, in the words of the creation', async () => {
+    const kernel = fakeKernel((request) => [ack(request, request.type === RTM_NEWLINK ? -17 : 0)], { synchronous: true });
+    const request = checkVeth('va0', {}, { name: 'vb0' });
+    request.peerHome = { toString: () => 'netns far' };
+    await expect(createVeth(new Rtnl(new Connection(kernel)), request)).rejects.toMatchObject({ code: 'EEXIST', message: expect.stringContaining('RTM_NEWLINK va0 type veth peer vb0 (peer in netns far)') });
+  });
+});
