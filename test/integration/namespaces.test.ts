@@ -109,6 +109,20 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
     expect(mounts).toEqual([]);
   });
 
+  it('deleted together (Promise.all): each is unpinned, and one removed behind our back rejects alone with ENOENT', async () => {
+    const names = [0, 1, 2, 3, 4].map((i) => `${P}together${i}`);
+    const spaces = await Promise.all(names.map((n) => Namespace.create(n)));
+    await Promise.all(spaces.map((ns) => ns.rtnl.links()));
+    runIn(undefined, 'ip', ['netns', 'del', names[2]!]);
+    const outcomes = await Promise.allSettled(spaces.map((ns) => ns.delete()));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'ENOENT' });
+    expect(spaces.every((ns) => ns.closed)).toBe(true);
+    expect(ours(Namespace.list()).filter((n) => n.includes('together'))).toEqual([]);
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => (l.split(' ')[4] ?? '').startsWith(`/run/netns/${P}together`));
+    expect(mounts).toEqual([]);
+  });
+
   it('open of an unknown name is refused before anything is touched, with a clear message', async () => {
     const before = Namespace.list();
     const error = await Namespace.open(`${P}nope`).catch((e: unknown) => e);
