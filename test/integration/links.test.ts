@@ -80,6 +80,19 @@ describe.skipIf(!canRunIntegration)('links', () => {
     pair.close();
   });
 
+  it('VethPair: the new end is read from the kernel echo (one lookup, the peer\'s) and is what a lookup reads', async () => {
+    trace.sent.length = 0;
+    const pair = await VethPair.create({ name: 've0', namespace: a, mtu: 1300, mac: '02:00:00:00:0e:01', promisc: true, deviceGroup: 9, peer: { name: 've1' } });
+    // This kernel echoes a created link (NLM_F_ECHO); one without that support is asked with a lookup.
+    expect(trace.sent.filter((s) => s.startsWith('RTM_GETLINK'))).toHaveLength(1);
+    const withoutRaw = ({ raw: _raw, ...rest }: LinkState) => rest;
+    expect(withoutRaw(pair.link.state)).toEqual(withoutRaw((await a.link('ve0')).state));
+    expect(withoutRaw(pair.peer.state)).toEqual(withoutRaw((await a.link('ve1')).state));
+    expect([pair.link.mtu, pair.link.mac, pair.link.isPromiscuous, pair.link.state.parent]).toEqual([1300, '02:00:00:00:0e:01', true, pair.peer.index]);
+    expect(pair.link.raw.attrs.group).toBe(9);
+    await pair.delete();
+  });
+
   it('link(name), link(index) and links() agree with `ip -j -d link show`', async () => {
     const byName = await a.link('va0');
     const byIndex = await a.link(byName.index);
