@@ -86,7 +86,11 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
 
   /** The live range holding `seq`, if any. */
   rangeOf(seq: number): R | undefined {
-    for (const range of this.#ranges) if (((seq - range.first) >>> 0) < range.count) return range;
+    const ranges = this.#ranges;
+    for (let i = 0; i < ranges.length; i++) {
+      const range = ranges[i]!;
+      if (((seq - range.first) >>> 0) < range.count) return range;
+    }
     return undefined;
   }
 
