@@ -6,7 +6,7 @@ import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, OBJECT_REPLY } from './answer-cost.js';
 import { DumpInterruptedError } from './errors.js';
 import { sendBatch } from './batch-slice.js';
-import { PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT } from './pending-request.js';
+import { PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 import { RequestPath } from './request-path.js';
 
@@ -145,17 +145,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   /** A change written by `writer` (see RequestWriter); resolves once the kernel has applied it. */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<void> {
-    const path = this.#path;
-    let request: PendingRequest<M>;
-    try {
-      path.checkOpen(writer.operation, options);
-      const start = path.write(writer, subject);
-      request = path.newRequest('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
-      path.enter(request, start, NLM_F_ACK, RESOLVE_VOID);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return path.dispatch(request, options);
+    return this.#path.change(writer, subject, options);
   }
 
   /**

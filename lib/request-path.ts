@@ -172,6 +172,52 @@ export class RequestPath<M extends MessageHeader> {
     return this.dispatch(request, options);
   }
 
+  /**
+   * A change (Connection.change) in one pass: checked and written by `writer`, entered, and, alone
+   * on a transport that reads within its send, sent, read and settled before this returns (see
+   * SendQueue.sendNow); otherwise it waits like any request (see #wait). The steps of enter() and
+   * dispatch() are written out here, so that a change awaited at a time runs (and V8 compiles)
+   * one function around the writer's and the send's.
+   */
+  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
+    const w = this.queue.out;
+    const start = w.length;
+    const given = options.operation;
+    let request: PendingRequest<M>;
+    try {
+      if (this.#closedReason !== undefined || options.signal !== undefined) this.checkOpen(writer.operation, options);
+      writer.write(w, subject);
+      w.align();
+      request = this.newRequest('ack', given ?? writer.operation, given === undefined ? writer : undefined, subject);
+    } catch (error) {
+      w.truncate(start);
+      return Promise.reject(error);
+    }
+    // prepare(), for a change.
+    const table = this.table;
+    const flags = writtenFrameFlags(w, start) | NLM_F_REQUEST | NLM_F_ACK;
+    const seq = table.allocateSeq();
+    setWrittenFrameHeader(w, start, flags, seq);
+    request.flags = flags;
+    request.start = start;
+    request.end = w.length;
+    const echo = (flags & NLM_F_ECHO) !== 0;
+    request.cost = echo ? CHANGE_ANSWER + OBJECT_REPLY : CHANGE_ANSWER;
+    const slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
+    request.setKinds(!echo, slow !== false, slow === 'brief');
+    table.enter(request, seq);
+    if (table.live === 1 && table.draining === 0) this.#transport.ref();
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
+    // dispatch(), the request alone.
+    const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
+    if (sent === SENT_NOW) {
+      if (request.state === SENT && request.quiet) table.settleQuiet(request);
+      if (request.state === SETTLED) return this.#outcome(request, true, this.change) as Promise<void>;
+    }
+    return this.#wait(request, options, sent);
+  }
+
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */
   newRequest(completion: Completion, operation: string, describer: RequestWriter<never> | undefined, subject: unknown): PendingRequest<M> {
     const spare = this.#spare;
@@ -196,7 +242,12 @@ export class RequestPath<M extends MessageHeader> {
     const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
     // Sent without NLM_F_ACK and unanswered when the send returned: applied (see SendQueue.sendNow).
     if (sent === SENT_NOW && request.quiet && request.state === SENT) this.table.settleQuiet(request);
-    if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW) as Promise<R>;
+    if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW, this.dispatch) as Promise<R>;
+    return this.#wait(request, options, sent);
+  }
+
+  /** The promise of a request not settled by the send (or not sent, `sent`), with its abort listener; a request not sent is queued. */
+  #wait<R>(request: PendingRequest<M>, options: RequestOptions, sent: number): Promise<R> {
     const promise = this.table.promise<R>(request);
     this.watch(request, options);
     if (sent === NOT_SENT && request.state === QUEUED) this.queue.push(request);
@@ -204,15 +255,15 @@ export class RequestPath<M extends MessageHeader> {
     return promise.catch(rethrowAtCaller);
   }
 
-  /** The promise of a request settled within the call that made it (which may then reuse it). */
-  #outcome(request: PendingRequest<M>, reusable: boolean): Promise<unknown> {
+  /** The promise of a request settled within the call that made it (which may then reuse it); an error's stack starts at `top`'s caller. */
+  #outcome(request: PendingRequest<M>, reusable: boolean, top: (...args: never[]) => unknown): Promise<unknown> {
     const error = request.error;
     const mode = request.resolveWith;
     const value = mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request;
     if (reusable && mode !== RESOLVE_REQUEST) this.#spare = request;
     if (error !== undefined) {
       // Made deep in the receive path: its stack starts at the public call instead.
-      Error.captureStackTrace(error, this.dispatch);
+      Error.captureStackTrace(error, top);
       return Promise.reject(error);
     }
     return mode === RESOLVE_VOID ? DONE : Promise.resolve(value);
