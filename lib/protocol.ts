@@ -164,6 +164,16 @@ export class RequestTable<M> {
     else if (request.state === ABANDONED) this.forget(request);
   }
 
+  /**
+   * A quiet request that was sent alone and not answered within its send: applied. It leaves the
+   * table with nothing to resolve (its caller has no promise yet) and nothing to release but its
+   * charge, which the caller frees (see RequestPath.change).
+   */
+  settledAlone(request: PendingRequest<M>): void {
+    this.#live--;
+    this.#remove(request);
+  }
+
   /** Drops an abandoned request whose answer never came: its answers are no longer expected. */
   forget(request: PendingRequest<M>): void {
     if (request.state !== ABANDONED) return;

@@ -212,7 +212,14 @@ export class RequestPath<M extends MessageHeader> {
     // dispatch(), the request alone.
     const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
     if (sent === SENT_NOW) {
-      if (request.state === SENT && request.quiet) table.settleQuiet(request);
+      if (request.state === SENT && request.quiet) {
+        // Sent without NLM_F_ACK and unanswered: applied. What #released does for it, written out.
+        table.settledAlone(request);
+        this.queue.release(request);
+        if (table.live === 0 && table.draining === 0) this.#transport.unref();
+        this.#spare = request;
+        return DONE;
+      }
       if (request.state === SETTLED) return this.#outcome(request, true, this.change) as Promise<void>;
     }
     return this.#wait(request, options, sent);

@@ -134,9 +134,20 @@ export class RequestSocket implements Transport {
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
     if (!slow && this.#deferred.length === 0 && this.#offThread === undefined) {
-      const outcome = this.#trySend(datagram, quiet);
-      if (outcome === undefined) return undefined;
-      if (outcome instanceof Error) throw outcome;
+      if (sendUnchecked(this.fd, datagram, MSG_DONTWAIT) >= 0) {
+        // Its answers are queued already: read now (#readNow and #pass written out, the quick path
+        // of every request), unless a pass is under way or scheduled, which reads them.
+        if (!this.#passScheduled) {
+          this.#quiet = quiet;
+          this.#passScheduled = true;
+          if (this.#read() && !this.#closed) setImmediate(this.#pass);
+          else this.#passScheduled = false;
+          this.#quiet = false;
+        }
+        return undefined;
+      }
+      const refused = this.#sendRefused();
+      if (refused instanceof Error) throw refused;
     }
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
     const copy = new Uint8Array(datagram);
@@ -194,15 +205,15 @@ export class RequestSocket implements Transport {
     for (const d of deferred) d.reject(new SocketClosedError());
   }
 
-  /** undefined when sent (and a read pass scheduled); the errno of a failure worth retrying; or the error. */
-  #trySend(datagram: Uint8Array, quiet: boolean): undefined | number | Error {
-    const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
-    if (sent >= 0) {
-      this.#quiet = quiet;
-      this.#readNow();
-      this.#quiet = false;
-      return undefined;
-    }
+  /** undefined when sent (and its answers read); the errno of a failure worth retrying; or the error. */
+  #trySend(datagram: Uint8Array): undefined | number | Error {
+    if (sendUnchecked(this.fd, datagram, MSG_DONTWAIT) < 0) return this.#sendRefused();
+    this.#readNow();
+    return undefined;
+  }
+
+  /** After a send refused: the errno of a failure worth retrying (EAGAIN, ENOBUFS, EINTR), or the error. */
+  #sendRefused(): number | Error {
     const errno = koffi.errno();
     const { EAGAIN, ENOBUFS, EINTR } = ERRNO;
     if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return errno;
@@ -217,7 +228,7 @@ export class RequestSocket implements Transport {
         this.#sendOffThread(next);
         return;
       }
-      let outcome = this.#trySend(next.datagram, false);
+      let outcome = this.#trySend(next.datagram);
       if (typeof outcome === 'number') {
         if (performance.now() < next.giveUpAt) {
           this.#armDeferredTimer();
