@@ -135,6 +135,19 @@ export class Writer {
     this.align();
   }
 
+  /**
+   * Appends `n` bytes, not cleared, for the caller to fill in through `dataView` at the offset
+   * returned (a message whose length is known before it is written, set in place in one step).
+   */
+  append(n: number): number {
+    return this.reserve(n);
+  }
+
+  /** A view of the array written into, valid until the next append (which may move to a bigger one). */
+  get dataView(): DataView {
+    return this.view;
+  }
+
   /** Empties the writer, keeping its buffer (a scratch writer reused for many messages). */
   reset(): void {
     this.length = 0;

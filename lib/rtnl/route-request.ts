@@ -178,7 +178,9 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
     }
   }
   family ??= 4;
-  const oif = spec.dev === undefined ? 0 : indexOrName(spec.dev, 'dev');
+  const dev = spec.dev;
+  // A plain index (the usual case) is taken as it is; anything else is checked by indexOrName.
+  const oif = dev === undefined ? 0 : typeof dev === 'number' && (dev | 0) === dev && dev > 0 ? dev : indexOrName(dev, 'dev');
   const table = spec.table === undefined ? RT_TABLE_MAIN : lookup(TABLES, spec.table, 'table', 0xffffffff);
   const priority = spec.metric === undefined ? undefined : checkU32(spec.metric, 'metric');
   const prefsrc = spec.src === undefined ? undefined : address(spec.src, 'src', family);
@@ -189,7 +191,7 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
   const nhid = spec.nhid === undefined ? undefined : checkInteger(spec.nhid, 'nhid', 1, 0xffffffff);
   const type = spec.type === undefined ? RTN_UNICAST : lookup(ROUTE_TYPES, spec.type, 'type');
   const scope = spec.scope === undefined ? defaultScope(kind, type, gateway !== undefined || nexthops !== undefined, spec.dev !== undefined) : lookup(SCOPES, spec.scope, 'scope');
-  const protocol = kind === 'delete' && spec.protocol === undefined ? 0 : lookup(PROTOCOLS, spec.protocol ?? RTPROT_STATIC, 'protocol');
+  const protocol = spec.protocol === undefined ? (kind === 'delete' ? 0 : RTPROT_STATIC) : lookup(PROTOCOLS, spec.protocol, 'protocol');
   r.kind = kind;
   r.spec = spec;
   r.family = family;
@@ -237,6 +239,10 @@ export function writeRoute(w: Writer, r: RouteRequest): void {
 
 /** writeRoute with the nlmsghdr's type and flags for the route's kind given (by a writer of one kind). */
 function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): void {
+  if (r.nexthops === undefined && r.mtu === undefined && typeof r.dst !== 'object' && typeof r.gateway !== 'object' && typeof r.prefsrc !== 'object') {
+    writeFlatRoute(w, r, type, flags);
+    return;
+  }
   const start = beginFrame(w, type, flags, 0, 0);
   // struct rtmsg, as three u32 (host order): family, dst_len, src_len 0, tos 0; table, protocol,
   // scope, type; flags.
@@ -270,6 +276,46 @@ function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): 
   w.attrU32(RTA_TABLE, r.table);
   if (r.nhid !== undefined) w.attrU32(RTA_NH_ID, r.nhid);
   endFrame(w, start);
+}
+
+/**
+ * A route whose attributes all hold 32 bits (no IPv6 address, next hops or metrics: the usual
+ * route), in one step: its length counted first, then every word set in place, in the order
+ * writeRouteAs writes them.
+ */
+function writeFlatRoute(w: Writer, r: RouteRequest, type: number, flags: number): void {
+  const dst = r.dst as number | undefined;
+  const gateway = r.gateway as number | undefined;
+  const prefsrc = r.prefsrc as number | undefined;
+  const { priority, nhid } = r;
+  const oif = r.dev !== undefined;
+  const attrs = 1 + (dst !== undefined ? 1 : 0) + (oif ? 1 : 0) + (gateway !== undefined ? 1 : 0) + (priority !== undefined ? 1 : 0) + (prefsrc !== undefined ? 1 : 0) + (nhid !== undefined ? 1 : 0);
+  const length = 28 + 8 * attrs;
+  const at = w.append(length);
+  const v = w.dataView;
+  // nlmsghdr (seq and port 0: the connection's to set), then struct rtmsg as in writeRouteAs.
+  v.setUint32(at, length, true);
+  v.setUint32(at + 4, type | (flags << 16), true);
+  v.setUint32(at + 8, 0, true);
+  v.setUint32(at + 12, 0, true);
+  v.setUint32(at + 16, (r.family === 4 ? AF_INET : AF_INET6) | (r.dstLen << 8), true);
+  v.setUint32(at + 20, (r.table < 256 ? r.table : 0) | (r.protocol << 8) | (r.scope << 16) | (r.type << 24), true);
+  v.setUint32(at + 24, r.onlink ? RTNH_F_ONLINK : 0, true);
+  let p = at + 28;
+  if (dst !== undefined) p = setAttrU32(v, p, RTA_DST, dst, false);
+  if (oif) p = setAttrU32(v, p, RTA_OIF, r.oif, true);
+  if (gateway !== undefined) p = setAttrU32(v, p, RTA_GATEWAY, gateway, false);
+  if (priority !== undefined) p = setAttrU32(v, p, RTA_PRIORITY, priority, true);
+  if (prefsrc !== undefined) p = setAttrU32(v, p, RTA_PREFSRC, prefsrc, false);
+  p = setAttrU32(v, p, RTA_TABLE, r.table, true);
+  if (nhid !== undefined) setAttrU32(v, p, RTA_NH_ID, nhid, true);
+}
+
+/** A whole attribute holding a u32 at `at` of `v` (host order, or an IPv4 address in network order); returns where the next one goes. */
+function setAttrU32(v: DataView, at: number, type: number, value: number, hostOrder: boolean): number {
+  v.setUint32(at, 8 | (type << 16), true);
+  v.setUint32(at + 4, value, hostOrder);
+  return at + 8;
 }
 
 function nlmsgType(kind: RouteKind): number {
