@@ -15,7 +15,7 @@ import type { Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
 import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
-import { NOT_SENT, SENT_NOW, SendQueue } from './send-queue.js';
+import { NOT_SENT, SENT_LATE, SENT_NOW, SendQueue } from './send-queue.js';
 import type { SendOptions, Transport } from './transport.js';
 
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
@@ -33,6 +33,15 @@ const SLOW: SendOptions = { slow: true };
 const QUIET: SendOptions = { quiet: true };
 /** What a change settled within its call resolves to: one promise for all of them. */
 const DONE: Promise<void> = Promise.resolve();
+
+/** `outcome`, settled once the event loop has turned (see SENT_LATE). */
+function afterTurn<T>(outcome: Promise<T>): Promise<T> {
+  // A rejection is the adopting promise's to report, not this one's.
+  outcome.catch(ignore);
+  return new Promise((resolve) => setImmediate(resolve, outcome));
+}
+
+function ignore(): void {}
 
 /** What a RequestPath is made with (a Connection's settings). */
 export interface RequestPathSettings<M extends MessageHeader> {
@@ -209,20 +218,24 @@ export class RequestPath<M extends MessageHeader> {
     if (table.live === 1 && table.draining === 0) this.#transport.ref();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
-    // dispatch(), the request alone.
-    const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
-    if (sent === SENT_NOW) {
+    // dispatch(), the request alone; sent even at the end of a long run of microtasks (SENT_LATE),
+    // its outcome then held back until the event loop has turned.
+    const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request, true) : NOT_SENT;
+    if (sent === SENT_NOW || sent === SENT_LATE) {
       if (request.state === SENT && request.quiet) {
         // Sent without NLM_F_ACK and unanswered: applied. What #released does for it, written out.
         table.settledAlone(request);
         this.queue.release(request);
         if (table.live === 0 && table.draining === 0) this.#transport.unref();
         this.#spare = request;
-        return DONE;
+        return sent === SENT_NOW ? DONE : afterTurn(DONE);
       }
-      if (request.state === SETTLED) return this.#outcome(request, true, this.change) as Promise<void>;
+      if (request.state === SETTLED) {
+        const outcome = this.#outcome(request, true, this.change) as Promise<void>;
+        return sent === SENT_NOW ? outcome : afterTurn(outcome);
+      }
     }
-    return this.#wait(request, options, sent);
+    return this.#wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
   }
 
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */

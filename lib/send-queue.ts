@@ -24,6 +24,11 @@ const RESOLVED = Promise.resolve();
 export const NOT_SENT = 0;
 export const SENT_NOW = 1;
 export const SENT_PENDING = 2;
+/**
+ * Sent and done as with SENT_NOW, by a caller that lets the event loop turn before it settles (see
+ * sendNow's `overrun`): the run of microtasks it came in had gone on too long.
+ */
+export const SENT_LATE = 3;
 
 /**
  * Requests waiting to be sent, and the answers in flight. Each request is encoded once, straight
@@ -118,12 +123,15 @@ export class SendQueue<M> {
    * without NLM_F_ACK and is marked quiet: the kernel answers it only if it failed, so if it is
    * still SENT when this returns SENT_NOW, it was applied (the caller settles it). The kernel
    * then makes, queues and the socket reads no ACK.
-   * NOT_SENT: the caller queues it (push()).
+   * NOT_SENT: the caller queues it (push()). Once a run of microtasks has gone on too long, a
+   * request is queued, so that the event loop turns before it is sent; with `overrun` it is sent
+   * all the same (SENT_LATE) and the caller holds its outcome back until the loop has turned.
    */
-  sendNow(request: PendingRequest<M>): number {
+  sendNow(request: PendingRequest<M>, overrun = false): number {
     if (this.#holds > 0 || this.#burst || this.#sending || this.#stopped || this.#head !== this.#tail) return NOT_SENT;
     if (this.#inFlight > 0 && this.#inFlight + request.cost > this.#budget) return NOT_SENT;
-    if (!this.#stepInRun()) return NOT_SENT;
+    const inRun = this.#stepInRun();
+    if (!inRun && !overrun) return NOT_SENT;
     this.#burst = true;
     void RESOLVED.then(this.#endBurst);
     // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
@@ -154,7 +162,7 @@ export class SendQueue<M> {
     if (pending === undefined) {
       // Quiet and unanswered: applied, settled by the caller, no clock for it.
       if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : performance.now());
-      return SENT_NOW;
+      return inRun ? SENT_NOW : SENT_LATE;
     }
     // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
     request.quiet = false;
