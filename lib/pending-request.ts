@@ -170,11 +170,6 @@ export class PendingRequest<M> implements Timed {
     this.#set(BRIEF, on);
   }
 
-  /** Sets coverable, slow and brief at once (and clears every other bit). */
-  setKinds(coverable: boolean, slow: boolean, brief: boolean): void {
-    this.#bits = (coverable ? COVERABLE : 0) | (slow ? SLOW : 0) | (brief ? BRIEF : 0);
-  }
-
   #set(bit: number, on: boolean): void {
     this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
   }

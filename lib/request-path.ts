@@ -15,33 +15,16 @@ import type { Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
 import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
-import { NOT_SENT, SENT_LATE, SENT_NOW, SendQueue } from './send-queue.js';
+import { ExpiryRead } from './request-path-expiry-read.js';
+import { afterTurn, NOT_SENT, SENT_LATE, SENT_NOW, SendQueue } from './send-queue.js';
 import type { SendOptions, Transport } from './transport.js';
 
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
 const ABANDON_LIMIT_MS = 5_000;
-/** Beyond the receive buffer, what the kernel may have queued: one more datagram (netlink lets one overshoot). */
-const QUEUED_BEYOND_BUFFER = 64 * 1024;
-/**
- * Datagrams of a running dump read before requests are expired: the kernel makes a dump's next
- * datagram only as one is read, so at most one is queued at a time, and a second one read may be
- * its end, made by the first read (a dump whose last messages were waiting completes, one the kernel
- * is still producing does not: see RequestOptions.timeoutMs).
- */
-const DUMP_DATAGRAMS_BEFORE_EXPIRING = 2;
 const SLOW: SendOptions = { slow: true };
 const QUIET: SendOptions = { quiet: true };
 /** What a change settled within its call resolves to: one promise for all of them. */
 const DONE: Promise<void> = Promise.resolve();
-
-/** `outcome`, settled once the event loop has turned (see SENT_LATE). */
-function afterTurn<T>(outcome: Promise<T>): Promise<T> {
-  // A rejection is the adopting promise's to report, not this one's.
-  outcome.catch(ignore);
-  return new Promise((resolve) => setImmediate(resolve, outcome));
-}
-
-function ignore(): void {}
 
 /** What a RequestPath is made with (a Connection's settings). */
 export interface RequestPathSettings<M extends MessageHeader> {
@@ -54,18 +37,6 @@ export interface RequestPathSettings<M extends MessageHeader> {
   receiveBufferBytes: number;
   /** The connection's listeners for messages no request waits for. */
   listeners: ReadonlySet<(message: M) => void>;
-}
-
-/** The socket read before requests are expired (see #readBeforeExpiring): how far it may go. */
-interface ReadBeforeExpiring<M> {
-  /** The requests due, in order; `next`: where those still awaiting an answer other than a dump's end start. */
-  readonly due: ReadonlyArray<PendingRequest<M>>;
-  next: number;
-  readonly dumps: ReadonlyArray<PendingRequest<M>>;
-  /** Bytes read, and the most the kernel can have queued. */
-  bytes: number;
-  readonly byteLimit: number;
-  dumpDatagrams: number;
 }
 
 /** The request path of one Connection (see the top of this file). */
@@ -86,13 +57,10 @@ export class RequestPath<M extends MessageHeader> {
   /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
   #spare: PendingRequest<M> | undefined;
   #closedReason: string | undefined;
-  /**
-   * Reading a datagram: what a settling request sets off meanwhile (the next dump of the line, a
-   * listener's request) is queued, never sent from within the transport's read (see Transport.onDatagram).
-   */
+  /** Reading a datagram: what a settling request sets off meanwhile (the next dump, a listener's request) is queued (Transport.onDatagram). */
   #receiving = false;
   /** Set while the socket is read before requests are expired. */
-  #readingBeforeExpiring: ReadBeforeExpiring<M> | undefined;
+  #readingBeforeExpiring: ExpiryRead<M> | undefined;
 
   constructor(settings: RequestPathSettings<M>) {
     const { transport, codec, listeners } = settings;
@@ -182,11 +150,9 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   /**
-   * A change (Connection.change) in one pass: checked and written by `writer`, entered, and, alone
-   * on a transport that reads within its send, sent, read and settled before this returns (see
-   * SendQueue.sendNow); otherwise it waits like any request (see #wait). The steps of enter() and
-   * dispatch() are written out here, so that a change awaited at a time runs (and V8 compiles)
-   * one function around the writer's and the send's.
+   * A change (Connection.change): written by `writer`, entered and, alone on a transport that reads
+   * within its send, sent, read and settled before this returns (SendQueue.sendNow), else it waits
+   * (#wait). enter() and dispatch() written out: a change awaited at a time runs one function.
    */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
     const w = this.queue.out;
@@ -202,33 +168,18 @@ export class RequestPath<M extends MessageHeader> {
       w.truncate(start);
       return Promise.reject(error);
     }
-    // prepare(), for a change.
     const table = this.table;
-    const flags = writtenFrameFlags(w, start) | NLM_F_REQUEST | NLM_F_ACK;
-    const seq = table.allocateSeq();
-    setWrittenFrameHeader(w, start, flags, seq);
-    request.flags = flags;
-    request.start = start;
-    request.end = w.length;
-    const echo = (flags & NLM_F_ECHO) !== 0;
-    request.cost = echo ? CHANGE_ANSWER + OBJECT_REPLY : CHANGE_ANSWER;
-    const slow = this.#codec.isSlow?.(writtenFrameType(w, start), flags) ?? false;
-    request.setKinds(!echo, slow !== false, slow === 'brief');
-    table.enter(request, seq);
+    table.enter(request, this.prepare(request, start, NLM_F_ACK, RESOLVE_VOID));
     if (table.live === 1 && table.draining === 0) this.#transport.ref();
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
-    // dispatch(), the request alone; sent even at the end of a long run of microtasks (SENT_LATE),
-    // its outcome then held back until the event loop has turned.
+    this.limit(request, options);
+    // Sent alone even after a long run of microtasks (SENT_LATE: its outcome waits for the loop to turn).
     const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request, true) : NOT_SENT;
     if (sent === SENT_NOW || sent === SENT_LATE) {
       if (request.state === SENT && request.quiet) {
-        // Sent without NLM_F_ACK and unanswered: applied. What #released does for it, written out.
+        // Sent without NLM_F_ACK and unanswered: applied (what #released does for it, written out).
         table.settledAlone(request);
         this.queue.release(request);
         if (table.live === 0 && table.draining === 0) this.#transport.unref();
-        this.#spare = request;
-        return sent === SENT_NOW ? DONE : afterTurn(DONE);
       }
       if (request.state === SETTLED) {
         const outcome = this.#outcome(request, true, this.change) as Promise<void>;
@@ -279,14 +230,13 @@ export class RequestPath<M extends MessageHeader> {
   #outcome(request: PendingRequest<M>, reusable: boolean, top: (...args: never[]) => unknown): Promise<unknown> {
     const error = request.error;
     const mode = request.resolveWith;
-    const value = mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request;
     if (reusable && mode !== RESOLVE_REQUEST) this.#spare = request;
     if (error !== undefined) {
       // Made deep in the receive path: its stack starts at the public call instead.
       Error.captureStackTrace(error, top);
       return Promise.reject(error);
     }
-    return mode === RESOLVE_VOID ? DONE : Promise.resolve(value);
+    return mode === RESOLVE_VOID ? DONE : Promise.resolve(mode === RESOLVE_REPLIES ? (request.replies ?? []) : request);
   }
 
   /**
@@ -373,37 +323,16 @@ export class RequestPath<M extends MessageHeader> {
 
   /**
    * Reads what the kernel has already queued before the requests `due` are expired: an answer that
-   * came while the event loop was held up elsewhere (a long synchronous task, a GC pause, a loaded
-   * machine) and is waiting to be read settles its request, which then does not time out. The read
-   * is bounded: it stops once the answers awaited have come, or at what the socket can hold, and a
-   * running dump is read only as far as what was queued of it (see DUMP_DATAGRAMS_BEFORE_EXPIRING).
+   * came while the event loop was held up elsewhere settles its request (bounded: see ExpiryRead).
    */
   #readBeforeExpiring(due: ReadonlyArray<PendingRequest<M>>): void {
     if (this.#transport.readQueued === undefined || this.#closedReason !== undefined) return;
-    this.#readingBeforeExpiring = {
-      due,
-      next: 0,
-      dumps: due.filter((request) => request.completion === 'dump'),
-      bytes: 0,
-      byteLimit: this.#receiveBufferBytes + QUEUED_BEYOND_BUFFER,
-      dumpDatagrams: 0,
-    };
+    this.#readingBeforeExpiring = new ExpiryRead(due, this.#receiveBufferBytes);
     try {
       this.#transport.readQueued();
     } finally {
       this.#readingBeforeExpiring = undefined;
     }
-  }
-
-  /** Whether the read before expiring goes on after a datagram of `bytes` (`dump`: it carried dump messages). */
-  #readOn(read: ReadBeforeExpiring<M>, bytes: number, dump: boolean): boolean {
-    read.bytes += bytes;
-    if (read.bytes >= read.byteLimit) return false;
-    if (dump) read.dumpDatagrams++;
-    const due = read.due;
-    while (read.next < due.length && (due[read.next]!.settled || due[read.next]!.completion === 'dump')) read.next++;
-    if (read.next < due.length) return true;
-    return read.dumpDatagrams < DUMP_DATAGRAMS_BEFORE_EXPIRING && read.dumps.some((request) => !request.settled);
   }
 
   #expire(request: PendingRequest<M>): void {
@@ -455,7 +384,7 @@ export class RequestPath<M extends MessageHeader> {
     }
     const more = this.table.live > 0 || this.table.draining > 0 || this.#listeners.size > 0;
     if (before === undefined || !more) return more;
-    return this.#readOn(before, datagram.byteLength, this.table.dumpMessages !== dumpMessages);
+    return before.goesOn(datagram.byteLength, this.table.dumpMessages !== dumpMessages);
   }
 
   #socketError(error: Error & { code?: string }): void {

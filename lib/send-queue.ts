@@ -30,6 +30,15 @@ export const SENT_PENDING = 2;
  */
 export const SENT_LATE = 3;
 
+/** `outcome`, settled once the event loop has turned: what a caller does with SENT_LATE. */
+export function afterTurn<T>(outcome: Promise<T>): Promise<T> {
+  // A rejection is the adopting promise's to report, not this one's.
+  outcome.catch(ignore);
+  return new Promise((resolve) => setImmediate(resolve, outcome));
+}
+
+function ignore(): void {}
+
 /**
  * Requests waiting to be sent, and the answers in flight. Each request is encoded once, straight
  * into one send buffer, when it is made; in a microtask the queue is packed into datagrams (each a
