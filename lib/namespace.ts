@@ -18,7 +18,7 @@ import type { DeviceRef } from './rtnl/routes.js';
 import {
   createNamedNetnsWith,
   DEFAULT_NETNS_DIR,
-  deleteNamedNetnsTogether,
+  deleteNamedNetns,
   listNamedNetns,
   openNetnsFd,
   connectInNetns,
@@ -295,7 +295,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
     try {
       this.#handles.close();
-      await deleteNamedNetnsTogether(this.name, { dir });
+      deleteNamedNetns(this.name, { dir });
     } catch (error) {
       peers?.close();
       throw error;

@@ -16,7 +16,6 @@ export {
   validateNetnsName,
   type NetnsDirOptions,
 } from './named-netns.js';
-export { deleteNamedNetnsTogether } from './unpin-together.js';
 export { closeFd, spawnInNetns, sysctlInNetns } from './netns-files.js';
 export { isRegularFile, spawnProgram } from './programs.js';
 export { openNetlinkSocket, type RequestSocket } from './netlink-request-socket.js';

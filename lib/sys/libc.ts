@@ -9,9 +9,7 @@ interface LibcFunctions {
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: null): number;
-  umount2: ((target: string, flags: number) => number) & {
-    async(target: string, flags: number, callback: (error: unknown, result: number) => void): void;
-  };
+  umount2(target: string, flags: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
   getsockopt(fd: number, level: number, name: number, value: Buffer, length: number[]): number;
   strerror(errno: number): string;
@@ -78,14 +76,6 @@ export function mount(source: string | null, target: string, fstype: string | nu
 
 export function umount2(target: string, flags: number): void {
   check(libc().umount2(target, flags), 'umount2', `${target}, ${flags}`);
-}
-
-/**
- * umount2 on one of libuv's worker threads: resolves with what it returned, -1 on failure (errno
- * stays on that thread; umount2 again from this thread to learn it).
- */
-export function umount2OffThread(target: string, flags: number): Promise<number> {
-  return new Promise((resolve) => libc().umount2.async(target, flags, (error, result) => resolve(error ? -1 : result)));
 }
 
 /** setsockopt with an int value, the type every option used here takes. */

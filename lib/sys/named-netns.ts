@@ -98,17 +98,13 @@ function directoryIdentity(dir: string): string | undefined {
  */
 export function deleteNamedNetns(name: string, options: NetnsDirOptions = {}): void {
   const path = namedNetnsPath(name, options);
-  unmountQuietly(path);
-  nodeCall(() => unlinkSync(path));
-}
-
-/** umount2 that lets EINVAL (not a mount point: a stale file, a symlink) and ENOENT (reported by unlink after it) pass. */
-export function unmountQuietly(path: string): void {
   try {
     umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch (error) {
+    // EINVAL: not a mount point (a stale file, a symlink); ENOENT is reported by unlink below.
     if (!(error instanceof SystemCallError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
   }
+  nodeCall(() => unlinkSync(path));
 }
 
 /** Names in the netns directory (empty when it does not exist), sorted. */
