@@ -15,6 +15,8 @@ import { checkNamespaceHandle } from './validate.js';
  */
 export class Link {
   #state: LinkState;
+  /** Set once `state` has handed #state out: a change then copies it first, so what was given out stays as it was. */
+  #given: boolean;
 
   /** Made by the library from a link it read (ns.link(), ns.links(), creation): not called directly. */
   constructor(
@@ -23,6 +25,7 @@ export class Link {
     state: LinkState,
   ) {
     this.#state = state;
+    this.#given = false;
   }
 
   /** The interface index (ifindex), unique within its namespace. */
@@ -71,18 +74,24 @@ export class Link {
   }
   /** Everything read about the link at once, as the fields above give it. */
   get state(): Readonly<LinkState> {
+    this.#given = true;
     return this.#state;
   }
 
   /** Reads the link again (by index) and updates this object's fields; resolves to it. */
   async refresh(): Promise<this> {
     this.#state = await this.namespace.rtnl.link(this.index);
+    this.#given = false;
     return this;
   }
 
   private async change(changes: LinkChanges): Promise<this> {
     await this.namespace.rtnl.setLink(this, changes);
-    const s = copyLinkState(this.#state);
+    let s = this.#state;
+    if (this.#given) {
+      s = this.#state = copyLinkState(s);
+      this.#given = false;
+    }
     if (changes.up !== undefined) {
       s.up = changes.up;
       s.flags = changes.up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
@@ -93,7 +102,6 @@ export class Link {
     if (changes.mac !== undefined) s.mac = changes.mac.toLowerCase();
     if (changes.master === 0 || changes.master === null) delete s.master;
     else if (typeof changes.master === 'number') s.master = changes.master;
-    this.#state = s;
     return this;
   }
 
