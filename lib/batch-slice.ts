@@ -45,12 +45,6 @@ export class BatchSlice {
     return this.to - this.from;
   }
 
-  /** Whether `seq` is the sequence number of one of the slice's entries. */
-  has(seq: number): boolean {
-    const i = (seq - this.base) >>> 0;
-    return i >= this.from && i < this.to;
-  }
-
   /** The batch entry of `seq` (one of the slice's). */
   entryOf(seq: number): number {
     return (seq - this.base) >>> 0;
