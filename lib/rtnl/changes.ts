@@ -4,7 +4,7 @@
  * is then written by a RequestWriter with the indexes filled in. One change at a time
  * (Rtnl.addAddress ...) and many at once (Rtnl.batch) go the same way.
  */
-import { AF_UNSPEC, RTM_NEWLINK } from '../../messages/constants.js';
+import { RTM_NEWLINK } from '../../messages/constants.js';
 import { beginFrame, endFrame } from '../../messages/framing.js';
 import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
 import type { RequestWriter } from '../message-codec.js';
@@ -13,6 +13,7 @@ import { deviceIndex, deviceText } from './device-ref.js';
 import type { AddAddressOptions, AddressSpec } from './addresses.js';
 import { ADDRESS_WRITER, checkAddress } from './address-request.js';
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
+import { writeIfinfo } from './link-request.js';
 import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
@@ -94,13 +95,7 @@ const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   operation: 'RTM_NEWLINK',
   write: (w, c) => {
     const start = beginFrame(w, RTM_NEWLINK, 0, 0, 0);
-    // struct ifinfomsg: family, pad, type, index, flags, change
-    w.u8(AF_UNSPEC);
-    w.u8(0);
-    w.u16(0);
-    w.s32(c.index);
-    w.u32(c.flags);
-    w.u32(c.change);
+    writeIfinfo(w, c.index, c.flags, c.change);
     endFrame(w, start);
   },
   describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,

@@ -78,8 +78,8 @@ function attrName(w: Writer, type: number, name: string): void {
   w.endAttr(at);
 }
 
-/** struct ifinfomsg of AF_UNSPEC. */
-function ifinfo(w: Writer, index: number, flags: number, change: number): void {
+/** struct ifinfomsg of AF_UNSPEC: family, pad, type, index, flags, change. */
+export function writeIfinfo(w: Writer, index: number, flags: number, change: number): void {
   w.u8(AF_UNSPEC);
   w.u8(0);
   w.u16(0);
@@ -110,7 +110,7 @@ function writeTail(w: Writer, a: LinkAttrs): void {
 /** Appends the RTM_NEWLINK creating the pair (nlmsghdr, ifinfomsg, attributes in the link table's order) to `w`. */
 export function writeVeth(w: Writer, r: VethRequest): void {
   const start = beginFrame(w, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0), 0, 0);
-  ifinfo(w, 0, r.flags, r.change);
+  writeIfinfo(w, 0, r.flags, r.change);
   writeHead(w, r.attrs, r.master);
   // IFLA_LINKINFO { IFLA_INFO_KIND "veth", IFLA_INFO_DATA { VETH_INFO_PEER { ifinfomsg, IFLA_* } } },
   // without NLA_F_NESTED, as iproute2 and the generic codec write them.
@@ -120,7 +120,7 @@ export function writeVeth(w: Writer, r: VethRequest): void {
   w.endAttr(kind);
   const data = w.beginAttr(IFLA_INFO_DATA);
   const peer = w.beginAttr(VETH_INFO_PEER);
-  ifinfo(w, 0, 0, 0);
+  writeIfinfo(w, 0, 0, 0);
   writeHead(w, r.peerAttrs, undefined);
   writeTail(w, r.peerAttrs);
   w.endAttr(peer);
@@ -140,7 +140,7 @@ export const VETH_WRITER: RequestWriter<VethRequest> = {
 /** Appends the RTM_GETLINK of one link, by name (checked already) or by index, without statistics in the answer. */
 export function writeLinkLookup(w: Writer, ref: string | number): void {
   const start = beginFrame(w, RTM_GETLINK, 0, 0, 0);
-  ifinfo(w, typeof ref === 'number' ? ref : 0, 0, 0);
+  writeIfinfo(w, typeof ref === 'number' ? ref : 0, 0, 0);
   if (typeof ref === 'string') attrName(w, IFLA_IFNAME, ref);
   w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
   endFrame(w, start);
