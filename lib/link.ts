@@ -2,6 +2,8 @@ import { IFF_PROMISC, IFF_UP } from '../messages/link/index.js';
 import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
+import { changeAddressOn, setLinkFlag } from './rtnl/apply.js';
+import { LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON } from './rtnl/changes.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
@@ -87,6 +89,19 @@ export class Link {
 
   private async change(changes: LinkChanges): Promise<this> {
     await this.namespace.rtnl.setLink(this, changes);
+    this.#changed(changes);
+    return this;
+  }
+
+  /** A flag change (changes.ts's LINK_UP ...): written straight into the namespace's send buffer, no plan between. */
+  async #flag(changes: LinkChanges): Promise<this> {
+    await setLinkFlag(this.namespace.rtnl.connection, this, changes);
+    this.#changed(changes);
+    return this;
+  }
+
+  /** Updates the fields after a change the kernel applied. */
+  #changed(changes: LinkChanges): void {
     let s = this.#state;
     if (this.#given) {
       s = this.#state = copyLinkState(s);
@@ -102,16 +117,15 @@ export class Link {
     if (changes.mac !== undefined) s.mac = changes.mac.toLowerCase();
     if (changes.master === 0 || changes.master === null) delete s.master;
     else if (typeof changes.master === 'number') s.master = changes.master;
-    return this;
   }
 
   /** `ip link set DEV up`. */
   up(): Promise<this> {
-    return this.change({ up: true });
+    return this.#flag(LINK_UP);
   }
   /** `ip link set DEV down`. */
   down(): Promise<this> {
-    return this.change({ up: false });
+    return this.#flag(LINK_DOWN);
   }
   /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
@@ -127,7 +141,8 @@ export class Link {
   }
   /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
   setPromiscuous(on: boolean): Promise<this> {
-    return this.change({ promisc: on });
+    // Anything but a boolean goes the general way, which refuses it.
+    return typeof on === 'boolean' ? this.#flag(on ? PROMISC_ON : PROMISC_OFF) : this.change({ promisc: on });
   }
 
   /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */
@@ -179,13 +194,13 @@ export class Link {
 
   /** `ip addr add CIDR dev DEV`: the prefix length is required ('10.0.0.2/24', '/32' for one host). */
   async addAddress(cidr: string, options?: AddAddressOptions): Promise<this> {
-    await this.namespace.rtnl.addAddress(this, cidr, options);
+    await changeAddressOn(this.namespace.rtnl.connection, 'add', this, cidr, options);
     return this;
   }
 
   /** `ip addr del CIDR dev DEV`. */
   async deleteAddress(cidr: string): Promise<this> {
-    await this.namespace.rtnl.deleteAddress(this, cidr);
+    await changeAddressOn(this.namespace.rtnl.connection, 'delete', this, cidr);
     return this;
   }
 

@@ -6,9 +6,12 @@ import type { Connection } from '../connection.js';
 import { rethrowAtCaller } from '../errors.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
-import { planRoute, type PlannedChange } from './changes.js';
+import { ADDRESS_WRITER } from './address-request.js';
+import type { AddAddressOptions } from './addresses.js';
+import { addressOnIndex, FLAGS_WRITER, linkFlagChange, planRoute, type PlannedChange } from './changes.js';
+import type { LinkChanges } from './links.js';
 import type { RouteWriter } from './route-request.js';
-import { namesDevices, type RouteSpec } from './routes.js';
+import { namesDevices, type DeviceRef, type RouteSpec } from './routes.js';
 
 /** The index of a device name (an RTM_GETLINK); rejects with the kernel's ENODEV. */
 export type IndexLookup = (name: string) => Promise<number>;
@@ -29,6 +32,27 @@ export function applyChange(connection: Connection, lookup: IndexLookup, planned
 export function applyLogged(connection: Connection, lookup: IndexLookup, planned: PlannedChange, op: string, dev: unknown): Promise<void> {
   const log = connection.logger;
   return logChange(log, debugStart(log), op, dev, applyChange(connection, lookup, planned));
+}
+
+/**
+ * A change checked already, its devices indexes: written straight into the send buffer by
+ * `writer` (no plan, no lookup), logged at debug as applyLogged logs one.
+ */
+export function applyWritten<T>(connection: Connection, writer: RequestWriter<T>, subject: T, op: string, dev: unknown): Promise<void> {
+  const log = connection.logger;
+  const start = debugStart(log);
+  const outcome = connection.change(writer, subject);
+  return start < 0 ? outcome : logChange(log, start, op, dev, outcome);
+}
+
+/** Link.up(), down() and setPromiscuous(): one of changes.ts's flag changes (LINK_UP ...) on a device given by index or Link. Throws for a bad index. */
+export function setLinkFlag(connection: Connection, dev: DeviceRef, changes: LinkChanges): Promise<void> {
+  return applyWritten(connection, FLAGS_WRITER, linkFlagChange(dev, changes), 'link.set', dev);
+}
+
+/** An address added or deleted on a device given by index or Link (no lookup). Throws what the checks refuse. */
+export function changeAddressOn(connection: Connection, kind: 'add' | 'delete', dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void> {
+  return applyWritten(connection, ADDRESS_WRITER, addressOnIndex(kind, dev, cidr, options), kind === 'add' ? 'addr.add' : 'addr.del', dev);
 }
 
 /**

@@ -11,8 +11,9 @@ import type { RequestWriter } from '../message-codec.js';
 import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
 import { deviceIndex, deviceText } from './device-ref.js';
 import type { AddAddressOptions, AddressSpec } from './addresses.js';
-import { ADDRESS_WRITER, checkAddress } from './address-request.js';
+import { ADDRESS_WRITER, checkAddress, type AddressRequest } from './address-request.js';
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
+import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { writeIfinfo } from './link-request.js';
 import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
@@ -72,18 +73,24 @@ export function planRoute(kind: RouteKind, spec: RouteSpec): PlannedChange {
 }
 
 export function planAddress(kind: 'add' | 'delete', dev: DeviceRef, cidr: string, given?: AddAddressOptions): PlannedChange {
-  const request = checkAddress(kind, dev, cidr, given);
   const writer = ADDRESS_WRITER as RequestWriter<unknown>;
   if (typeof dev === 'string') {
+    const request = checkAddress(kind, dev, cidr, given);
     const name = checkInterfaceName(dev, 'dev');
     return { writer, subject: request, names: [name], fill: (indexes) => (request.index = indexes.get(name)!) };
   }
+  return { writer, subject: addressOnIndex(kind, dev, cidr, given), names: NO_NAMES, fill: () => {} };
+}
+
+/** An address change on a device given by index or as a Link, checked, its index set: ready for ADDRESS_WRITER. */
+export function addressOnIndex(kind: 'add' | 'delete', dev: DeviceRef, cidr: string, given?: AddAddressOptions): AddressRequest {
+  const request = checkAddress(kind, dev, cidr, given);
   request.index = deviceIndex(dev, 'dev');
-  return { writer, subject: request, names: NO_NAMES, fill: () => {} };
+  return request;
 }
 
 /** `ip link set DEV up|down|promisc on|off` on a device given by index: ifinfomsg's flags alone. */
-interface FlagsChange {
+export interface FlagsChange {
   index: number;
   flags: number;
   change: number;
@@ -91,7 +98,7 @@ interface FlagsChange {
   changes: LinkChanges;
 }
 
-const FLAGS_WRITER: RequestWriter<FlagsChange> = {
+export const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   operation: 'RTM_NEWLINK',
   write: (w, c) => {
     const start = beginFrame(w, RTM_NEWLINK, 0, 0, 0);
@@ -102,13 +109,29 @@ const FLAGS_WRITER: RequestWriter<FlagsChange> = {
 };
 
 /** The change as a FlagsChange when it sets only IFF_UP and IFF_PROMISC on a device given by index, else undefined. */
-function flagsChange(dev: DeviceRef, changes: LinkChanges): FlagsChange | undefined {
+export function flagsChange(dev: DeviceRef, changes: LinkChanges): FlagsChange | undefined {
   if (typeof dev === 'string' || typeof changes !== 'object' || changes === null) return undefined;
   for (const key in changes) if (key !== 'up' && key !== 'promisc') return undefined;
   const change: FlagsChange = { index: 0, flags: 0, change: 0, dev, changes };
   setIfiFlags(change, changes);
   change.index = deviceIndex(dev, 'dev');
   return change;
+}
+
+/** The flag changes a Link makes (up(), down(), setPromiscuous()), one object each, as Link.change would pass them. */
+export const LINK_UP: LinkChanges = Object.freeze({ up: true });
+export const LINK_DOWN: LinkChanges = Object.freeze({ up: false });
+export const PROMISC_ON: LinkChanges = Object.freeze({ promisc: true });
+export const PROMISC_OFF: LinkChanges = Object.freeze({ promisc: false });
+
+/**
+ * flagsChange of one of the Link's flag changes (LINK_UP ...) on a device given by index or Link:
+ * the same FlagsChange, made without reading the changes' keys.
+ */
+export function linkFlagChange(dev: DeviceRef, changes: LinkChanges): FlagsChange {
+  const bit = changes.up !== undefined ? IFF_UP : IFF_PROMISC;
+  const on = changes.up ?? changes.promisc;
+  return { index: deviceIndex(dev, 'dev'), flags: on ? bit : 0, change: bit, dev, changes };
 }
 
 export function planSetLink(dev: DeviceRef, changes: LinkChanges): PlannedChange {

@@ -6,11 +6,11 @@ import type { Connection, RequestOptions } from '../connection.js';
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { checkInterfaceName, InvalidArgumentError } from '../validate.js';
 import { addressArguments, type AddAddressOptions, type Address, type AddressSpec } from './addresses.js';
-import { applyChanges, applyLogged, applyRoute } from './apply.js';
+import { applyChanges, applyLogged, applyRoute, applyWritten, changeAddressOn } from './apply.js';
 import { debugStart, FDB_OPS, logChanges, logRoutes, NEIGH_OPS, requestChange } from './change-log.js';
 import { bridgeVlansOf, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import {
-  describeChanges, planAddress, planBridgePort, planBridgeVlan, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
+  describeChanges, FLAGS_WRITER, flagsChange, planAddress, planBridgePort, planBridgeVlan, planChange, planDeleteLink, planFdb, planNeighbor, planRoute, planSetLink,
   type Change, type PlannedChange,
 } from './changes.js';
 import { deviceIndex, deviceText } from './device-ref.js';
@@ -102,6 +102,8 @@ export class Rtnl {
   /** `ip link set DEV ...`: the changes in one RTM_NEWLINK. */
   setLink(ref: DeviceRef, changes: LinkChanges): Promise<void> {
     try {
+      const flags = flagsChange(ref, changes);
+      if (flags !== undefined) return applyWritten(this.connection, FLAGS_WRITER, flags, 'link.set', ref);
       return this.apply(planSetLink(ref, changes), 'link.set', ref);
     } catch (error) {
       return Promise.reject(error);
@@ -195,6 +197,7 @@ export class Rtnl {
   addAddress(...args: [AddressSpec] | [DeviceRef, string, AddAddressOptions?]): Promise<void> {
     try {
       const { dev, cidr, options } = addressArguments(args);
+      if (typeof dev !== 'string') return changeAddressOn(this.connection, 'add', dev, cidr, options);
       return this.apply(planAddress('add', dev, cidr, options), 'addr.add', dev);
     } catch (error) {
       return Promise.reject(error);
@@ -207,6 +210,7 @@ export class Rtnl {
   deleteAddress(...args: [AddressSpec] | [DeviceRef, string, Pick<AddAddressOptions, 'peer'>?]): Promise<void> {
     try {
       const { dev, cidr, options } = addressArguments(args);
+      if (typeof dev !== 'string') return changeAddressOn(this.connection, 'delete', dev, cidr, options);
       return this.apply(planAddress('delete', dev, cidr, options), 'addr.del', dev);
     } catch (error) {
       return Promise.reject(error);

@@ -4,8 +4,12 @@ import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, RT_SCOPE_LINK } from '../../messages/
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { encodeMessage, type NetlinkMessage } from '../../messages/message.js';
 import { Writer } from '../../messages/writer.js';
-import { checkAddress, writeAddress, type AddressKind } from '../../lib/rtnl/address-request.js';
-import { planAddress, planSetLink } from '../../lib/rtnl/changes.js';
+import { ADDRESS_WRITER, checkAddress, writeAddress, type AddressKind } from '../../lib/rtnl/address-request.js';
+import {
+  addressOnIndex, FLAGS_WRITER, LINK_DOWN, LINK_UP, linkFlagChange, planAddress, planSetLink, PROMISC_OFF, PROMISC_ON,
+} from '../../lib/rtnl/changes.js';
+import type { DeviceRef } from '../../lib/rtnl/routes.js';
+import { InvalidArgumentError } from '../../lib/validate.js';
 import type { AddAddressOptions } from '../../lib/rtnl/addresses.js';
 import type { LinkChanges } from '../../lib/rtnl/links.js';
 
@@ -71,5 +75,82 @@ describe('link flag changes written straight to bytes', () => {
     expect(bytes({ up: false })).toEqual(link(0, IFF_UP));
     expect(bytes({ up: true, promisc: false })).toEqual(link(IFF_UP, IFF_UP | IFF_PROMISC));
     expect(() => bytes({ up: 'yes' as never })).toThrow(/up: "yes" is not true or false/);
+  });
+});
+
+describe("Link's own flag changes and address changes on an index (the direct path)", () => {
+  const link = (flags: number, change: number) =>
+    encodeMessage({ kind: 'link', type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0, body: { family: AF_UNSPEC, type: 0, index: 3, flags, change, attrs: {} } });
+  const direct = (dev: DeviceRef, changes: LinkChanges) => {
+    const w = new Writer(64);
+    FLAGS_WRITER.write(w, linkFlagChange(dev, changes));
+    return w.buffer.slice(0, w.length);
+  };
+  const planned = (dev: DeviceRef, changes: LinkChanges) => {
+    const p = planSetLink(dev, changes);
+    const w = new Writer(64);
+    p.writer.write(w, p.subject);
+    return { bytes: w.buffer.slice(0, w.length), words: p.writer.describe?.(p.subject) };
+  };
+  const veth = { index: 3, name: 'veth0' } as never;
+
+  it('writes each flag change as the generic codec and the planned change do, and names it the same', () => {
+    const shapes: Array<[LinkChanges, number, number]> = [
+      [LINK_UP, IFF_UP, IFF_UP],
+      [LINK_DOWN, 0, IFF_UP],
+      [PROMISC_ON, IFF_PROMISC, IFF_PROMISC],
+      [PROMISC_OFF, 0, IFF_PROMISC],
+    ];
+    for (const [changes, flags, change] of shapes) {
+      for (const dev of [3, veth]) {
+        expect(direct(dev, changes)).toEqual(link(flags, change));
+        expect(direct(dev, changes)).toEqual(planned(dev, changes).bytes);
+        expect(FLAGS_WRITER.describe?.(linkFlagChange(dev, changes))).toBe(planned(dev, changes).words);
+      }
+    }
+    expect(FLAGS_WRITER.describe?.(linkFlagChange(veth, LINK_UP))).toBe('RTM_NEWLINK set veth0 up true');
+    expect(FLAGS_WRITER.describe?.(linkFlagChange(3, PROMISC_OFF))).toBe('RTM_NEWLINK set index 3 promisc false');
+  });
+
+  it('refuses a bad index as the planned change does', () => {
+    for (const dev of [0, -1, 1.5, { index: 0, name: 'x' }, { name: 'x' }] as never[]) {
+      const words = (() => {
+        try {
+          planSetLink(dev, { up: true });
+        } catch (error) {
+          return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+        }
+      })();
+      expect(words).toBeDefined();
+      expect(() => linkFlagChange(dev, LINK_UP)).toThrow(words!.slice(words!.indexOf(': ') + 2));
+      expect(() => linkFlagChange(dev, LINK_UP)).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it('writes an address change on an index as the planned change does, for every option shape', () => {
+    const shapes: Array<['add' | 'delete', string, AddAddressOptions | undefined]> = [
+      ['add', '10.0.0.1/24', undefined],
+      ['add', '10.0.0.1/30', { broadcast: '+', label: 'eth0:1', metric: 5, scope: 'link' }],
+      ['add', '10.0.0.1/32', { peer: '10.0.0.2', replace: true }],
+      ['add', '10.0.0.1/24', { broadcast: '10.0.0.200', noPrefixRoute: true }],
+      ['add', 'fd00::1/64', { noDad: true, noPrefixRoute: true, metric: 7 }],
+      ['add', '::ffff:10.0.0.1/120', undefined],
+      ['delete', '10.0.0.1/24', { metric: 3, scope: 'link' }],
+      ['delete', '10.0.0.1/32', { peer: '10.0.0.2' }],
+      ['delete', 'fd00::1/64', undefined],
+    ];
+    for (const [kind, cidr, options] of shapes) {
+      for (const dev of [3, veth]) {
+        const w = new Writer(128);
+        writeAddress(w, addressOnIndex(kind, dev, cidr, options));
+        const p = planAddress(kind, dev, cidr, options);
+        const v = new Writer(128);
+        p.writer.write(v, p.subject);
+        expect(w.buffer.slice(0, w.length)).toEqual(v.buffer.slice(0, v.length));
+        expect(ADDRESS_WRITER.describe?.(addressOnIndex(kind, dev, cidr, options))).toBe(p.writer.describe?.(p.subject));
+      }
+    }
+    expect(() => addressOnIndex('add', 0, '10.0.0.1/24')).toThrow(InvalidArgumentError);
+    expect(() => addressOnIndex('add', 3, '10.0.0.1')).toThrow(/no prefix length/);
   });
 });

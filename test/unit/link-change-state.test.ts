@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Link } from '../../lib/link.js';
+import { SILENT_LOGGER } from '../../lib/log.js';
 import type { Namespace } from '../../lib/namespace.js';
 import { toLinkState } from '../../lib/rtnl/links.js';
 import { IFF_UP, type LinkBody } from '../../messages/link/index.js';
 
-/** A namespace whose rtnl accepts every change (Link.change only calls setLink before updating itself). */
+/**
+ * A namespace whose rtnl accepts every change: Link.change calls setLink before updating itself,
+ * up(), down() and setPromiscuous() go straight to the connection's change().
+ */
 function acceptingNamespace(): Namespace {
-  return { rtnl: { setLink: async () => undefined } } as unknown as Namespace;
+  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined } } } as unknown as Namespace;
 }
 
 function downVeth(): Link {
