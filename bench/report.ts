@@ -115,7 +115,7 @@ export function targets(rows: readonly Row[], s: Setup, workloads: readonly stri
       check(`W3 pair-by-pair delete ÷ group delete${tag}`, med(find('W3', 'delete', 'ours, one by one', node)) / group, 40, false, fmt(group));
     }
     if (workloads.includes('w4')) {
-      for (const op of ['build, warm', 'teardown']) {
+      for (const op of ['build, warm', 'teardown, warm']) {
         check(`W4 ${op} ÷ Go${tag}`, med(find('W4', op, 'ours', node)) / med(find('W4', op, goTool)), 1.0, true);
       }
       check(`W4 first build in a fresh process ÷ Go's first${tag}`, med(find('W4', 'build, first', 'ours', node)) / med(find('W4', 'build, first', goTool)), 2.0, true);
