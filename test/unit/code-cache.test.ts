@@ -1,13 +1,15 @@
 /**
  * The package's code cache (bin/load-bundle.ts), as the built package uses it: a fresh Node
- * importing `netns-rtnl` with its own TMPDIR. Needs the build.
+ * importing `netns-rtnl` with its own TMPDIR; and the rule for rewriting it at exit
+ * (bin/code-cache.ts), with a small bundle loaded through the built loader. Needs the build.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REWRITES, STALE_MS, WORK_MS } from '../../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const built = existsSync(`${root}dist/bundle/netns-rtnl.cjs`);
@@ -86,5 +88,131 @@ describe.skipIf(!built)('the code cache of the package bundle', () => {
     const disabled = freshTmp();
     importWith(disabled, { NODE_DISABLE_COMPILE_CACHE: '1' });
     expect(existsSync(cacheDir(disabled))).toBe(false);
+  });
+});
+
+/** A bundle whose `work` is compiled only when called, and keeps the CPU busy for `ms` of CPU time. */
+const SMALL_BUNDLE = `
+exports.loaded = true;
+exports.work = function work(ms) {
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const start = cpu();
+  let spins = 0;
+  while (cpu() - start < ms) spins = spinOnce(spins);
+  return spins;
+};
+function spinOnce(n) { return (n + 1) % 1000003; }
+`;
+
+interface Small {
+  tmp: string;
+  bundle: string;
+}
+
+function smallBundle(): Small {
+  const tmp = freshTmp();
+  const bundle = join(tmp, 'small.cjs');
+  writeFileSync(bundle, SMALL_BUNDLE);
+  return { tmp, bundle };
+}
+
+/** Loads the small bundle in a fresh Node through the built loader; with `workMs`, works that long (CPU) after loading it. */
+function loadSmall({ tmp, bundle }: Small, options: { workMs?: number; when?: 'loaded' | 'exit' } = {}): void {
+  const work = options.workMs === undefined ? '' : `m.work(${options.workMs});`;
+  const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
+const m = loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(options.when ?? 'loaded')});
+if (m.loaded !== true) throw new Error('not loaded');
+${work}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: tmp }, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+}
+
+/** The small bundle's cache file: its generation, size and contents. */
+function smallCache(tmp: string): { path: string; generation: number; size: number; bytes: Buffer } {
+  const dir = cacheDir(tmp);
+  const [file, ...more] = readdirSync(dir);
+  expect(more).toEqual([]);
+  const path = join(dir, file!);
+  const bytes = readFileSync(path);
+  return { path, generation: bytes[5]!, size: bytes.length, bytes };
+}
+
+const WORKED = WORK_MS * 3;
+
+describe.skipIf(!built)('the rule for rewriting the code cache at exit', () => {
+  it('leaves the cache of a process that only loaded the bundle as it is', () => {
+    const small = smallBundle();
+    loadSmall(small);
+    const first = smallCache(small.tmp);
+    expect(first.generation).toBe(0);
+    loadSmall(small);
+    expect(smallCache(small.tmp).bytes.equals(first.bytes)).toBe(true);
+  });
+
+  it('rewrites it at the exit of a process that worked after loading, with the functions that process ran', () => {
+    const small = smallBundle();
+    loadSmall(small);
+    const thin = smallCache(small.tmp);
+    loadSmall(small, { workMs: WORKED });
+    const rich = smallCache(small.tmp);
+    expect(rich.generation).toBe(1);
+    // `work` and `spinOnce`, compiled on their first call, are in it now.
+    expect(rich.size).toBeGreaterThan(thin.size);
+  });
+
+  it('keeps what earlier processes ran when a later one rewrites it', () => {
+    const small = smallBundle();
+    loadSmall(small, { workMs: WORKED });
+    const rich = smallCache(small.tmp);
+    expect(rich.generation).toBe(1);
+    // This process calls nothing of the bundle, yet works: the functions it loaded from the cache stay in.
+    const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
+loadBundle(${JSON.stringify(small.bundle)});
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const start = cpu();
+while (cpu() - start < ${WORKED});`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: small.tmp }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const after = smallCache(small.tmp);
+    expect(after.generation).toBe(2);
+    expect(after.size).toBeGreaterThanOrEqual(rich.size);
+  });
+
+  it('stops rewriting after REWRITES processes that worked, until the cache is STALE_MS old', () => {
+    const small = smallBundle();
+    loadSmall(small);
+    for (let i = 1; i <= REWRITES; i++) {
+      loadSmall(small, { workMs: WORKED });
+      expect(smallCache(small.tmp).generation).toBe(i);
+    }
+    const settled = smallCache(small.tmp);
+    const writtenMs = statSync(settled.path).mtimeMs;
+    loadSmall(small, { workMs: WORKED });
+    expect(statSync(settled.path).mtimeMs).toBe(writtenMs);
+    expect(smallCache(small.tmp).bytes.equals(settled.bytes)).toBe(true);
+    const old = new Date(Date.now() - STALE_MS - 60_000);
+    utimesSync(settled.path, old, old);
+    loadSmall(small, { workMs: WORKED });
+    expect(smallCache(small.tmp).generation).toBe(REWRITES + 1);
+    expect(statSync(settled.path).mtimeMs).toBeGreaterThan(old.getTime());
+  });
+
+  it("writes a missing cache only at exit when asked to ('exit'), even for a process that did nothing after loading", () => {
+    const small = smallBundle();
+    loadSmall(small, { when: 'exit' });
+    expect(smallCache(small.tmp).generation).toBe(0);
+  });
+
+  it('is not written with NODE_DISABLE_COMPILE_CACHE=1, at load or at exit', () => {
+    const small = smallBundle();
+    const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
+loadBundle(${JSON.stringify(small.bundle)}).work(${WORKED});`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      env: { PATH: process.env.PATH, TMPDIR: small.tmp, NODE_DISABLE_COMPILE_CACHE: '1' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(existsSync(cacheDir(small.tmp))).toBe(false);
   });
 });

@@ -1,0 +1,130 @@
+/**
+ * The package's V8 code cache files (bin/load-bundle.ts loads the bundles with them) and the rule
+ * for when one is written again.
+ *
+ * A file per bundle build and Node version in $TMPDIR/netns-rtnl-code-cache-<uid>, a directory
+ * only this user can write. The file is a small header (format, generation) followed by the data
+ * V8 made. V8 puts in that data every function compiled at the time it is made: made once the
+ * bundle's top level has run, it holds little more than the top level; made at the end of a process
+ * that used the library, also every function that process called. A process loading a cache starts
+ * with all of its functions compiled, so a cache made from it holds those and whatever the process
+ * went on to run: rewritten at exit, the cache gathers what the user's processes run.
+ *
+ * Making the data costs several ms, so a process does it at exit only when the rule says so
+ * ({@link rewriteAtExit}): not for a process that did next to nothing after loading (an import,
+ * a VERSION call), whose data would hold nothing new; for the first few processes that did
+ * something after a build (their data grows the cache); after those, at most once per
+ * {@link STALE_MS} (a program that starts using new parts of the library weeks later is cached too,
+ * and no process pays the cost twice within that time).
+ */
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+export interface CacheFile {
+  dir: string;
+  /** `file` (the bundle's device and inode), then `build` (its size and mtime), then the Node version. */
+  name: string;
+  file: string;
+  build: string;
+}
+
+/** What a cache file held when it was read. */
+export interface CacheRead {
+  data: Buffer;
+  generation: number;
+  /** When it was written (ms since the epoch). */
+  writtenMs: number;
+}
+
+/** What the exit rule looks at: the cache the process loaded and what the process did after loading it. */
+export interface ExitState {
+  /** The generation of the cache the process loaded or wrote at load. */
+  generation: number;
+  /** How long ago that cache was written. */
+  ageMs: number;
+  /** CPU time (user + system) the process spent after the bundle was loaded. */
+  workMs: number;
+}
+
+/** Rewrites at exit after a build (generations 0 to REWRITES - 1), before the cache counts as settled. */
+export const REWRITES = 4;
+/** A settled cache is rewritten by a process that worked, once it is this old. */
+export const STALE_MS = 60 * 60 * 1000;
+/** Less CPU than this after loading: the process ran too little of the library to be worth a rewrite. */
+export const WORK_MS = 10;
+
+const MAGIC = 0x4343524e; // 'NRCC', little-endian
+const FORMAT = 1;
+/** Eight bytes, so that V8's data after it stays as aligned as the buffer it is read into. */
+const HEADER = 8;
+const MAX_GENERATION = 255;
+
+/** Whether a process in this state makes the cache again when it exits. */
+export function rewriteAtExit(state: ExitState): boolean {
+  return state.workMs >= WORK_MS && (state.generation < REWRITES || state.ageMs >= STALE_MS);
+}
+
+/** The cache file for this build of `file` under this Node, or undefined if there is no safe place for it. */
+export function cacheFile(file: string, uid: number, base = tmpdir()): CacheFile | undefined {
+  const dir = `${base}/netns-rtnl-code-cache-${uid}`;
+  let d;
+  try {
+    d = lstatSync(dir);
+  } catch {
+    mkdirSync(dir, { mode: 0o700 });
+    d = lstatSync(dir);
+  }
+  // Code read from here runs as this user: only a directory of this user's that nobody else can write.
+  if (!d.isDirectory() || d.uid !== uid || (d.mode & 0o022) !== 0) return undefined;
+  const s = statSync(file);
+  const fileKey = `${s.dev}-${s.ino}-`;
+  const build = `${fileKey}${s.size}-${Math.trunc(s.mtimeMs)}-`;
+  return { dir, file: fileKey, build, name: `${build}${process.version}-${process.arch}.bin` };
+}
+
+/** The cache, or undefined if there is none or it is not one of this format. Throws what the file system throws. */
+export function readCache(cache: CacheFile): CacheRead | undefined {
+  let fd;
+  try {
+    fd = openSync(`${cache.dir}/${cache.name}`, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const s = fstatSync(fd);
+    const whole = Buffer.allocUnsafeSlow(s.size);
+    let done = 0;
+    while (done < s.size) {
+      const n = readSync(fd, whole, done, s.size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    if (done <= HEADER || whole.readUInt32LE(0) !== MAGIC || whole[4] !== FORMAT) return undefined;
+    return { data: whole.subarray(HEADER, done), generation: whole[5]!, writtenMs: s.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes the cache (whole, then renamed into place), and removes those of earlier builds of the same file (a build rewrites it in place). */
+export function writeCache(cache: CacheFile, data: Buffer, generation: number): void {
+  const header = Buffer.alloc(HEADER);
+  header.writeUInt32LE(MAGIC, 0);
+  header[4] = FORMAT;
+  header[5] = Math.min(generation, MAX_GENERATION);
+  const temporary = `${cache.dir}/${cache.name}.${process.pid}`;
+  try {
+    writeFileSync(temporary, Buffer.concat([header, data]), { mode: 0o600 });
+    renameSync(temporary, `${cache.dir}/${cache.name}`);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never made.
+    }
+    throw error;
+  }
+  for (const name of readdirSync(cache.dir)) {
+    if (name.startsWith(cache.file) && !name.startsWith(cache.build)) unlinkSync(`${cache.dir}/${name}`);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * bin/code-cache.ts: the cache file (header, atomic write, earlier builds removed, a safe
+ * directory only) and the rule for rewriting it at exit, in a temporary directory.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheFile, readCache, REWRITES, rewriteAtExit, STALE_MS, WORK_MS, writeCache, type CacheFile } from '../../bin/code-cache.js';
+
+const uid = process.getuid?.() ?? 0;
+const made: string[] = [];
+
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory with a stand-in bundle file in it. */
+function place(): { base: string; bundle: string } {
+  const base = mkdtempSync(join(tmpdir(), 'code-cache-file-test-'));
+  made.push(base);
+  const bundle = join(base, 'bundle.cjs');
+  writeFileSync(bundle, 'module.exports = 1;\n');
+  return { base, bundle };
+}
+
+function cacheOf(bundle: string, base: string): CacheFile {
+  const cache = cacheFile(bundle, uid, base);
+  if (cache === undefined) throw new Error('no cache place');
+  return cache;
+}
+
+describe('the code cache file', () => {
+  it('is made in a directory of the user only, named for the build and the Node version', () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    expect(cache.dir).toBe(join(base, `netns-rtnl-code-cache-${uid}`));
+    expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
+    expect(cache.name.startsWith(cache.build)).toBe(true);
+    expect(cache.build.startsWith(cache.file)).toBe(true);
+    expect(cache.name.endsWith(`-${process.version}-${process.arch}.bin`)).toBe(true);
+  });
+
+  it('has no place in a directory others can write, or that is not a directory', () => {
+    const { base, bundle } = place();
+    const dir = join(base, `netns-rtnl-code-cache-${uid}`);
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    expect(cacheFile(bundle, uid, base)).toBeUndefined();
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, '');
+    expect(cacheFile(bundle, uid, base)).toBeUndefined();
+  });
+
+  it('reads back what was written, with its generation, from a file only the user can read', () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    expect(readCache(cache)).toBeUndefined();
+    const data = Buffer.from('v8 code cache data');
+    writeCache(cache, data, 3);
+    const read = readCache(cache);
+    expect(read?.data.equals(data)).toBe(true);
+    expect(read?.generation).toBe(3);
+    expect(read?.writtenMs).toBe(statSync(join(cache.dir, cache.name)).mtimeMs);
+    expect(statSync(join(cache.dir, cache.name)).mode & 0o777).toBe(0o600);
+    // Nothing but the file itself is left (the temporary was renamed into place).
+    expect(readdirSync(cache.dir)).toEqual([cache.name]);
+  });
+
+  it('keeps the generation within its byte', () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    writeCache(cache, Buffer.from('x'), 1000);
+    expect(readCache(cache)?.generation).toBe(255);
+  });
+
+  it('is not read when it is not of this format (a file without the header, or only the header)', () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    writeFileSync(join(cache.dir, cache.name), 'not a code cache of this format');
+    expect(readCache(cache)).toBeUndefined();
+    writeCache(cache, Buffer.alloc(0), 1);
+    expect(readCache(cache)).toBeUndefined();
+  });
+
+  it('of an earlier build of the same file is removed when the new build writes its own; other files stay', () => {
+    const { base, bundle } = place();
+    const old = cacheOf(bundle, base);
+    writeCache(old, Buffer.from('old build'), 0);
+    const other = place();
+    const otherCache = cacheOf(other.bundle, base);
+    writeCache(otherCache, Buffer.from('another bundle'), 0);
+    writeFileSync(bundle, 'module.exports = 2; // rebuilt\n');
+    utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
+    const rebuilt = cacheOf(bundle, base);
+    expect(rebuilt.name).not.toBe(old.name);
+    writeCache(rebuilt, Buffer.from('new build'), 0);
+    expect(readdirSync(rebuilt.dir).sort()).toEqual([otherCache.name, rebuilt.name].sort());
+    expect(readFileSync(join(rebuilt.dir, rebuilt.name)).subarray(8).toString()).toBe('new build');
+  });
+
+  it('leaves no temporary file behind when the write fails', () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    // The rename cannot replace a directory.
+    mkdirSync(join(cache.dir, cache.name));
+    expect(() => writeCache(cache, Buffer.from('data'), 0)).toThrow();
+    expect(readdirSync(cache.dir)).toEqual([cache.name]);
+  });
+});
+
+describe('the rule for rewriting the cache at exit', () => {
+  const busy = WORK_MS;
+  it('leaves it alone for a process that did next to nothing after loading, however young the cache', () => {
+    expect(rewriteAtExit({ generation: 0, ageMs: 0, workMs: 0 })).toBe(false);
+    expect(rewriteAtExit({ generation: 0, ageMs: STALE_MS, workMs: busy - 1 })).toBe(false);
+  });
+
+  it('rewrites it for each of the first REWRITES processes that worked after a build', () => {
+    for (let generation = 0; generation < REWRITES; generation++) {
+      expect(rewriteAtExit({ generation, ageMs: 0, workMs: busy })).toBe(true);
+    }
+  });
+
+  it('then only once it is STALE_MS old', () => {
+    expect(rewriteAtExit({ generation: REWRITES, ageMs: 0, workMs: busy * 100 })).toBe(false);
+    expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS - 1, workMs: busy })).toBe(false);
+    expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS, workMs: busy })).toBe(true);
+    expect(rewriteAtExit({ generation: 255, ageMs: STALE_MS * 2, workMs: busy })).toBe(true);
+  });
+});
