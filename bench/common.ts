@@ -170,9 +170,9 @@ export function ipEach(lines: ReadonlyArray<string | readonly string[]>, netns?:
  * Runs a worker process that measures inside itself and prints one JSON object (its last line
  * of stdout). `netns` puts it inside that namespace with `ip netns exec` (for pyroute2).
  */
-export async function worker<T>(command: string, args: readonly string[], netns?: string): Promise<T> {
+export async function worker<T>(command: string, args: readonly string[], netns?: string, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const argv = netns ? ['ip', ['netns', 'exec', netns, command, ...args]] as const : [command, args] as const;
-  const child = spawn(argv[0], [...argv[1]], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], [...argv[1]], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -187,9 +187,9 @@ export async function worker<T>(command: string, args: readonly string[], netns?
   }
 }
 
-/** Our worker (dist/bench/tools/ours.js) with one task, under one Node line. */
-export function ours<T>(task: object, node: NodeLine): Promise<T> {
-  return worker<T>(node.path, [join(ROOT, 'dist/bench/tools/ours.js'), JSON.stringify(task)]);
+/** Our worker (dist/bench/tools/ours.js) with one task, under one Node line (with `env`, in that environment). */
+export function ours<T>(task: object, node: NodeLine, env?: NodeJS.ProcessEnv): Promise<T> {
+  return worker<T>(node.path, [join(ROOT, 'dist/bench/tools/ours.js'), JSON.stringify(task)], undefined, env);
 }
 
 /** The floor (dist/bench/tools/floor.js): prebuilt frames, libc send/recv through koffi. */
