@@ -56,18 +56,23 @@ export class VethPair {
     // Pipelined: the peer's lookup goes right behind the RTM_NEWLINK, which the kernel handles
     // first. The peer's `up`, and any request on the other namespace's socket, wait for the ACK:
     // only then is the link ours.
-    const link = quiet(createVeth(here.rtnl, request));
+    // RTM_GETLINK first runs the link's pending link-watch work: an end that is up while its peer
+    // is not has no carrier, and is deactivated inside that request, with an RCU grace period. An
+    // end given a master (which the kernel's echo comes before) is read once its peer is up.
+    const readLater = changePeer && request.master !== undefined && options.up === true;
+    const link = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
     // Only on the same socket is the lookup ordered after the create.
     let peer = there === here && !changePeer ? quiet(there.link(options.peer.name)) : undefined;
-    const state = await link;
+    let state = await link;
     if (changePeer) {
       const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
       const set = there.rtnl.setLinkByName(options.peer.name, peerChanges);
       peer = quiet(there.link(options.peer.name));
       await set;
+      state ??= await here.rtnl.link(options.name);
     }
     peer ??= there.link(options.peer.name);
-    return new VethPair(new Link(here, state), await peer);
+    return new VethPair(new Link(here, state!), await peer);
   }
 
   /** Deletes the pair (deleting one end removes both). */
@@ -101,6 +106,14 @@ export async function createVeth(rtnl: Rtnl, request: VethRequest): Promise<Link
   }
   const echoed = await created;
   return (echoed.length === 1 ? echoedLink(echoed[0]!, name) : undefined) ?? rtnl.link(name);
+}
+
+/** Creates a veth pair (see checkVeth) without reading either end back. */
+async function createVethUnread(rtnl: Rtnl, request: VethRequest): Promise<undefined> {
+  const log = rtnl.connection.logger;
+  request.echo = false;
+  await logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, rtnl.connection.requestWritten(VETH_WRITER, request));
+  return undefined;
 }
 
 /** The link a creation's echo carries, when it is the RTM_NEWLINK of `name` (else undefined: it is then looked up). */

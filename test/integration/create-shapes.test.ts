@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bridge, createLink, InvalidArgumentError, Namespace, VethPair, Vxlan } from '../../lib/index.js';
+import { IFF_LOWER_UP } from '../../messages/index.js';
 import { ipLink } from '../helpers/ip-oracle.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
@@ -52,6 +53,19 @@ describe.skipIf(!canRunIntegration)('one creation shape for every kind', () => {
       expect(await here.findLink('shp-here0')).toBeUndefined();
     } finally {
       here.close();
+    }
+  });
+
+  it('a veth made up with a master, its peer up in another namespace, is returned as read once the peer is up: enslaved, with its carrier', async () => {
+    const other = await Namespace.create(`${P}c`);
+    try {
+      const br = await Bridge.create({ name: 'cbr0', namespace: ns, up: true });
+      const pair = await VethPair.create({ name: 'cv0', namespace: ns, up: true, master: br, peer: { name: 'cv0p', namespace: other, up: true } });
+      expect([pair.link.master, pair.link.isUp, (pair.link.flags & IFF_LOWER_UP) !== 0]).toEqual([br.index, true, true]);
+      expect([pair.peer.isUp, (pair.peer.flags & IFF_LOWER_UP) !== 0]).toEqual([true, true]);
+      expect(ipLink(ns, 'cv0').master).toBe('cbr0');
+    } finally {
+      await other.delete();
     }
   });
 
