@@ -16,7 +16,7 @@ import { checkOptions, checkU32, InvalidArgumentError, parseAddress, parsePrefix
 import type { AddAddressOptions } from './addresses.js';
 import { deviceText } from './device-ref.js';
 import { lookup, SCOPES } from './names.js';
-import { attrAddress, plainIPv4PrefixLength, type Address } from './route-request.js';
+import { attrAddress, plainIPv4PrefixLength, setAttrU32, type Address } from './route-request.js';
 import type { DeviceRef } from './routes.js';
 
 export type AddressKind = 'add' | 'delete';
@@ -116,6 +116,10 @@ export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, gi
 
 /** Appends the request (nlmsghdr, ifaddrmsg, attributes in the address table's order) to `w`. */
 export function writeAddress(w: Writer, r: AddressRequest): void {
+  if (r.family === 4 && r.label === undefined) {
+    writeFlatAddress(w, r);
+    return;
+  }
   const start = beginFrame(w, r.kind === 'add' ? RTM_NEWADDR : RTM_DELADDR, r.nlFlags, 0, 0);
   // struct ifaddrmsg
   w.u8(r.family === 4 ? AF_INET : AF_INET6);
@@ -135,6 +139,30 @@ export function writeAddress(w: Writer, r: AddressRequest): void {
   if (r.ifaFlags > 0xff) w.attrU32(IFA_FLAGS, r.ifaFlags);
   if (r.metric !== undefined) w.attrU32(IFA_RT_PRIORITY, r.metric);
   endFrame(w, start);
+}
+
+/**
+ * An IPv4 address without a label (every attribute 32 bits), in one step: its length counted
+ * first, then every word set in place, in the order writeAddress writes them.
+ */
+function writeFlatAddress(w: Writer, r: AddressRequest): void {
+  const { broadcast, metric, ifaFlags } = r;
+  const attrs = 2 + (broadcast !== undefined ? 1 : 0) + (ifaFlags > 0xff ? 1 : 0) + (metric !== undefined ? 1 : 0);
+  const length = 24 + 8 * attrs;
+  const at = w.append(length);
+  const v = w.dataView;
+  // nlmsghdr (seq and port 0: the connection's to set), then struct ifaddrmsg.
+  v.setUint32(at, length, true);
+  v.setUint32(at + 4, (r.kind === 'add' ? RTM_NEWADDR : RTM_DELADDR) | (r.nlFlags << 16), true);
+  v.setUint32(at + 8, 0, true);
+  v.setUint32(at + 12, 0, true);
+  v.setUint32(at + 16, AF_INET | (r.prefixlen << 8) | ((ifaFlags & 0xff) << 16) | (r.scope << 24), true);
+  v.setUint32(at + 20, r.index, true);
+  let p = setAttrU32(v, at + 24, IFA_ADDRESS, r.address as number, false);
+  p = setAttrU32(v, p, IFA_LOCAL, r.local as number, false);
+  if (broadcast !== undefined) p = setAttrU32(v, p, IFA_BROADCAST, broadcast as number, false);
+  if (ifaFlags > 0xff) p = setAttrU32(v, p, IFA_FLAGS, ifaFlags, true);
+  if (metric !== undefined) setAttrU32(v, p, IFA_RT_PRIORITY, metric, true);
 }
 
 /** An address change already checked, its device's index set. */

@@ -4,8 +4,6 @@
  * is then written by a RequestWriter with the indexes filled in. One change at a time
  * (Rtnl.addAddress ...) and many at once (Rtnl.batch) go the same way.
  */
-import { RTM_NEWLINK } from '../../messages/constants.js';
-import { beginFrame, endFrame } from '../../messages/framing.js';
 import { writeMessage, type NetlinkMessage } from '../../messages/message.js';
 import type { RequestWriter } from '../message-codec.js';
 import { checkInterfaceName, checkOptions, InvalidArgumentError } from '../validate.js';
@@ -14,7 +12,7 @@ import type { AddAddressOptions, AddressSpec } from './addresses.js';
 import { ADDRESS_WRITER, checkAddress, type AddressRequest } from './address-request.js';
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
-import { writeIfinfo } from './link-request.js';
+import { writeLinkFlags } from './link-request.js';
 import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
@@ -100,11 +98,7 @@ export interface FlagsChange {
 
 export const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   operation: 'RTM_NEWLINK',
-  write: (w, c) => {
-    const start = beginFrame(w, RTM_NEWLINK, 0, 0, 0);
-    writeIfinfo(w, c.index, c.flags, c.change);
-    endFrame(w, start);
-  },
+  write: (w, c) => writeLinkFlags(w, c.index, c.flags, c.change),
   describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,
 };
 

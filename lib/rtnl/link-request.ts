@@ -88,6 +88,25 @@ export function writeIfinfo(w: Writer, index: number, flags: number, change: num
   w.u32(change);
 }
 
+/**
+ * Appends an RTM_NEWLINK that changes ifinfomsg's flags alone (`ip link set DEV up`): nlmsghdr and
+ * ifinfomsg of AF_UNSPEC, 32 bytes set in place in one step, as beginFrame, writeIfinfo and
+ * endFrame would write them (flags, sequence number and port 0: the connection's to set).
+ */
+export function writeLinkFlags(w: Writer, index: number, flags: number, change: number): void {
+  const at = w.append(32);
+  const v = w.dataView;
+  v.setUint32(at, 32, true);
+  v.setUint32(at + 4, RTM_NEWLINK, true);
+  v.setUint32(at + 8, 0, true);
+  v.setUint32(at + 12, 0, true);
+  // family AF_UNSPEC, pad, type: all 0.
+  v.setUint32(at + 16, AF_UNSPEC, true);
+  v.setInt32(at + 20, index, true);
+  v.setUint32(at + 24, flags, true);
+  v.setUint32(at + 28, change, true);
+}
+
 /** The attributes an end has that come before IFLA_LINKINFO in the link table's order. */
 function writeHead(w: Writer, a: LinkAttrs, master: number | undefined): void {
   if (a.address !== undefined) {

@@ -312,7 +312,7 @@ function writeFlatRoute(w: Writer, r: RouteRequest, type: number, flags: number)
 }
 
 /** A whole attribute holding a u32 at `at` of `v` (host order, or an IPv4 address in network order); returns where the next one goes. */
-function setAttrU32(v: DataView, at: number, type: number, value: number, hostOrder: boolean): number {
+export function setAttrU32(v: DataView, at: number, type: number, value: number, hostOrder: boolean): number {
   v.setUint32(at, 8 | (type << 16), true);
   v.setUint32(at + 4, value, hostOrder);
   return at + 8;

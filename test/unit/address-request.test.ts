@@ -45,6 +45,27 @@ describe('address changes written straight to bytes', () => {
     expect(written('delete', '10.0.0.1/24', { metric: 3, scope: 'link' })).toEqual(address(RTM_DELADDR, 0, { family: AF_INET, prefixlen: 24 }, { address: '10.0.0.1', local: '10.0.0.1' }));
   });
 
+  it('writes an IPv4 address without a label (set in place in one step) as the generic codec does, for every option', () => {
+    const v4 = { family: AF_INET, prefixlen: 24 };
+    const both = { address: '10.0.0.1', local: '10.0.0.1' };
+    expect(written('add', '10.0.0.1/24', { broadcast: '+', metric: 5, scope: 'link' })).toEqual(
+      address(RTM_NEWADDR, add, { ...v4, scope: RT_SCOPE_LINK }, { ...both, broadcast: '10.0.0.255', rtPriority: 5 }),
+    );
+    expect(written('add', '10.0.0.1/24', { broadcast: '10.0.0.200' })).toEqual(address(RTM_NEWADDR, add, v4, { ...both, broadcast: '10.0.0.200' }));
+    expect(written('add', '10.0.0.1/24', { noDad: true })).toEqual(address(RTM_NEWADDR, add, { ...v4, flags: IFA_F_NODAD }, both));
+    expect(written('add', '10.0.0.1/24', { noPrefixRoute: true, metric: 0 })).toEqual(
+      address(RTM_NEWADDR, add, v4, { ...both, flags: IFA_F_NOPREFIXROUTE, rtPriority: 0 }),
+    );
+    expect(written('add', '10.0.0.1/24', { noDad: true, noPrefixRoute: true, broadcast: '+', metric: 0xffffffff, scope: 'host', replace: true })).toEqual(
+      address(RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, { ...v4, flags: IFA_F_NODAD, scope: 254 }, { ...both, broadcast: '10.0.0.255', flags: IFA_F_NODAD | IFA_F_NOPREFIXROUTE, rtPriority: 0xffffffff }),
+    );
+    expect(written('add', '192.168.255.254/32', { peer: '192.168.0.1', scope: 'global' })).toEqual(
+      address(RTM_NEWADDR, add, { family: AF_INET, prefixlen: 32 }, { address: '192.168.0.1', local: '192.168.255.254' }),
+    );
+    expect(written('add', '0.0.0.0/0')).toEqual(address(RTM_NEWADDR, add, { family: AF_INET, prefixlen: 0 }, { address: '0.0.0.0', local: '0.0.0.0' }));
+    expect(written('delete', '10.0.0.1/32', { peer: '10.0.0.2' })).toEqual(address(RTM_DELADDR, 0, { family: AF_INET, prefixlen: 32 }, { address: '10.0.0.2', local: '10.0.0.1' }));
+  });
+
   it('reads a prefix written unusually as the prefix parser does', () => {
     expect(written('add', '10.0.0.1/024')).toEqual(written('add', '10.0.0.1/24'));
     expect(written('add', '::ffff:10.0.0.1/120')).toEqual(address(RTM_NEWADDR, add, { family: AF_INET6, prefixlen: 120 }, { address: '::ffff:10.0.0.1', local: '::ffff:10.0.0.1' }));
