@@ -21,26 +21,49 @@ import type { DeviceRef } from './routes.js';
 
 export type AddressKind = 'add' | 'delete';
 
-/** An address change checked once; `index` is 0 until a named device is resolved. */
+/**
+ * An address change checked once; `index` is 0 until a named device is resolved. Its fields are
+ * set in the constructor (class field initializers would cost every request a call of their own).
+ */
 export class AddressRequest {
-  kind: AddressKind = 'add';
-  cidr = '';
-  dev: DeviceRef = 0;
-  index = 0;
-  family: Family = 4;
-  prefixlen = 0;
-  local: Address = 0;
+  kind: AddressKind;
+  cidr: string;
+  dev: DeviceRef;
+  index: number;
+  family: Family;
+  prefixlen: number;
+  local: Address;
   /** IFA_ADDRESS: the peer on a point-to-point link, else the local address again. */
-  address: Address = 0;
-  broadcast: Address | undefined = undefined;
-  label: Uint8Array | undefined = undefined;
-  metric: number | undefined = undefined;
-  scope = 0;
+  address: Address;
+  broadcast: Address | undefined;
+  label: Uint8Array | undefined;
+  metric: number | undefined;
+  scope: number;
   /** IFA_F_* bits: the low 8 go in ifa_flags, all of them in IFA_FLAGS when any is higher. */
-  ifaFlags = 0;
+  ifaFlags: number;
   /** NLM_F_CREATE and NLM_F_EXCL or NLM_F_REPLACE for an add; none for a delete. */
-  nlFlags = 0;
+  nlFlags: number;
+
+  constructor() {
+    this.kind = 'add';
+    this.cidr = '';
+    this.dev = 0;
+    this.index = 0;
+    this.family = 4;
+    this.prefixlen = 0;
+    this.local = 0;
+    this.address = 0;
+    this.broadcast = undefined;
+    this.label = undefined;
+    this.metric = undefined;
+    this.scope = 0;
+    this.ifaFlags = 0;
+    this.nlFlags = 0;
+  }
 }
+
+/** The options of a change given none: one object for all. */
+const NO_OPTIONS: AddAddressOptions = Object.freeze({});
 
 /** The local address and prefix length of `cidr` into `r`: a plain dotted quad is read without allocating. */
 function readPrefix(cidr: unknown, r: AddressRequest): void {
@@ -81,7 +104,7 @@ function broadcastOf(given: string, r: AddressRequest): Address {
  * delete is matched by the address alone, and a point-to-point address's peer.
  */
 export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given?: AddAddressOptions, into = new AddressRequest()): AddressRequest {
-  const options = checkOptions(given);
+  const options = given === undefined ? NO_OPTIONS : checkOptions(given);
   const r = into;
   readPrefix(cidr, r);
   r.kind = kind;
