@@ -16,11 +16,19 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
+import type { DeletionOutcome } from '../lib/cni/early-delete.js';
 import { loadBundle } from './load-bundle.js';
 
-/** The command line and the engine: lib/cni/main.ts bundled beside the built executable. */
-function engine(): typeof import('../lib/cni/main.js') {
-  return loadBundle(fileURLToPath(new URL('./cni-bridge-engine.cjs', import.meta.url)), 'exit') as typeof import('../lib/cni/main.js');
+/** What the engine shares with this file's DEL (lib/cni/early-delete.ts and what it imports), bundled beside it. */
+const SHARED = './cni-bridge-shared.cjs';
+
+function bundle(name: string, loaded?: Record<string, unknown>): unknown {
+  return loadBundle(fileURLToPath(new URL(name, import.meta.url)), 'exit', loaded);
+}
+
+/** The command line and the engine: lib/cni/main.ts bundled beside the built executable, sharing `shared`'s modules. */
+function engine(shared: unknown): typeof import('../lib/cni/main.js') {
+  return bundle('./cni-bridge-engine.cjs', { [SHARED]: shared }) as typeof import('../lib/cni/main.js');
 }
 
 function readStdin(): Promise<Buffer> {
@@ -61,8 +69,17 @@ async function run(): Promise<number> {
     stdout(versionAnswer(configVersion(versionConfig)));
     return 0;
   }
-  const { main } = engine();
-  return main({ env: process.env, stdin: () => versionStdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) });
+  const shared = bundle(SHARED) as typeof import('../lib/cni/early-delete.js');
+  let stdin = versionStdin;
+  let deletion: Promise<DeletionOutcome> | undefined;
+  if (process.env.CNI_COMMAND === 'DEL' && shared.deletionEnvironment(process.env)) {
+    // Started before the engine loads (lib/cni/early-delete.ts); main reports a failure to read.
+    stdin = readStdin();
+    const config = await stdin.catch(() => undefined);
+    if (config !== undefined) deletion = shared.startDeletion(process.env, config);
+  }
+  const { mainAfterDeletion } = engine(shared);
+  return mainAfterDeletion({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, deletion);
 }
 
 void run().then((status) => {

@@ -38,9 +38,11 @@ function tryWrite(cache: CacheFile, data: () => Buffer, generation: number): Buf
  * cache V8 accepts, one is written once the bundle has run (`'loaded'`: its top level in it) or,
  * for a short-lived process such as the cni-bridge executable, only when the process exits
  * (`'exit'`: also every function the process went on to run). At exit the cache is made again
- * when bin/code-cache.ts's rule says the process may have run what it lacks.
+ * when bin/code-cache.ts's rule says the process may have run what it lacks. `loaded` gives the
+ * bundle's require() what it returns for some files beside it: the exports of a bundle loaded
+ * already (without source maps; with them Node's require, which loaded that bundle too, finds it).
  */
-export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'): unknown {
+export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded', loaded: Readonly<Record<string, unknown>> = {}): unknown {
   // Node maps stack traces through a source map (--enable-source-maps) only for code its own loader compiled.
   if (process.sourceMapsEnabled) return createRequire(file)(file) as unknown;
   // The bundles are ASCII (asciiOnly in scripts/bundle-lazy.mjs): read as latin1, the source is a
@@ -59,7 +61,9 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapper, { filename: file, ...(read ? { cachedData: read.data } : {}) });
   const module = { exports: {} as unknown };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
+  const nodeRequire = createRequire(file);
+  const require = Object.assign((id: string): unknown => (Object.hasOwn(loaded, id) ? loaded[id] : nodeRequire(id)), nodeRequire);
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dirname(file));
   if (cache === undefined) return module.exports;
   const to = cache;
   const usable = read !== undefined && !script.cachedDataRejected;

@@ -14,6 +14,9 @@ import { isIntegerIn } from '../messages/checks.js';
 
 export { checkInteger, checkU32 } from '../messages/checks.js';
 
+/** The highest VLAN id a port can carry (802.1Q reserves 0 and 4095). */
+export const VLAN_ID_MAX = 4094;
+
 /** An IP family: 4 or 6. */
 export type Family = 4 | 6;
 

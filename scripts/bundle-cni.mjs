@@ -13,12 +13,16 @@
 // bound lazily (scripts/bundle-lazy.mjs); the netlink binding (event sockets only) stays outside.
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 const ENGINE = 'cni-bridge-engine.cjs';
+const SHARED = 'cni-bridge-shared.cjs';
+const EARLY = 'lib/cni/early-delete.ts';
+const KOFFI = 'koffi';
 // Earlier builds wrote ES module chunks with hashed names: leave none behind.
 for (const file of readdirSync(outdir, { withFileTypes: true })) {
   if (file.isFile() && /^cni-bridge(-engine-\w+)?\.js(\.map)?$/.test(file.name)) rmSync(`${outdir}/${file.name}`);
@@ -36,6 +40,40 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [lazyModules] });
-await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [staticImports, lazyModules] });
+
+// The shared bundle: lib/cni/early-delete.ts and every module it takes in, each module's exports
+// under its path in `sharedModules` (koffi's lazy loader too: one koffi per process).
+const probe = await build({ ...common, entryPoints: [EARLY], write: false, metafile: true, sourcemap: false, plugins: [lazyModules] });
+const shared = Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':'));
+const entry = [
+  `export * from ${JSON.stringify(`./${EARLY}`)};`,
+  'import koffi from "koffi";',
+  ...shared.map((input, i) => `import * as m${i} from ${JSON.stringify(`./${input}`)};`),
+  `export const sharedModules = { ${[`${JSON.stringify(KOFFI)}: koffi`, ...shared.map((input, i) => `${JSON.stringify(input)}: m${i}`)].join(', ')} };`,
+].join('\n');
+await build({ ...common, stdin: { contents: entry, resolveDir: root, sourcefile: 'cni-bridge-shared', loader: 'ts' }, outfile: `${outdir}/${SHARED}`, plugins: [lazyModules] });
+asciiOnly(`${outdir}/${SHARED}`);
+
+/** In the engine, a module of the shared bundle is that bundle's (loaded first, by the executable): require()d, not bundled again. */
+const sharedStubs = {
+  name: 'shared-stubs',
+  setup(b) {
+    const stub = (key) => ({ path: key, namespace: 'cni-shared' });
+    b.onResolve({ filter: /^koffi$/ }, () => stub(KOFFI));
+    b.onResolve({ filter: /.*/, namespace: 'cni-shared' }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData?.sharedStubs) return undefined;
+      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { sharedStubs: true } });
+      if (resolved.errors.length || resolved.namespace !== 'file') return resolved;
+      const key = relative(root, resolved.path);
+      return shared.includes(key) ? stub(key) : resolved;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cni-shared' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${SHARED}`)}).sharedModules[${JSON.stringify(args.path)}];\n`,
+      loader: 'js',
+    }));
+  },
+};
+await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [sharedStubs, staticImports, lazyModules] });
 asciiOnly(`${outdir}/${ENGINE}`);
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

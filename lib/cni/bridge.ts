@@ -7,6 +7,6 @@ export { attachContainer } from './add.js';
 export { gatewayOf } from './addressing.js';
 export { natOwner, type AttachOptions, type ConfigInput, type DetachOptions, type GcOptions, type NetnsLike } from './call.js';
 export { checkContainer } from './check.js';
-export { detachContainer } from './del.js';
+export { detach, detachContainer } from './del.js';
 export { gcNetwork, networkStatus } from './gc.js';
 export type { CniInterface, CniIpConfig } from './types.js';

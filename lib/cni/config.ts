@@ -1,8 +1,7 @@
 /** The bridge plugin's network configuration: parsed and checked before anything is changed. */
 import { CNI_ERRORS, CniError } from './errors.js';
 import { dnsFromJson, resultFromJson, type CniDns, type CniResult } from './types.js';
-import { VLAN_ID_MAX } from '../rtnl/bridge-port.js';
-import { checkMtu, interfaceNameProblem, macProblem } from '../validate.js';
+import { checkMtu, interfaceNameProblem, macProblem, VLAN_ID_MAX } from '../validate.js';
 
 /** The reference bridge plugin's keys (containernetworking/plugins plugins/main/bridge). */
 export interface BridgeNetConf {

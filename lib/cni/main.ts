@@ -4,8 +4,9 @@
  * Kept apart from the executable so that it can be tested with a fake environment.
  */
 import { CNI_ERRORS, CniError } from './errors.js';
-import { checkContainerId, checkIfname, parseBridgeConfig, type BridgeConfig } from './config.js';
-import { checkVersion, compareVersions, resultToJson } from './types.js';
+import { checkEnvironment, checkedConfig } from './command.js';
+import type { DeletionOutcome } from './early-delete.js';
+import { resultToJson } from './types.js';
 import { SUPPORTED_VERSIONS, configVersion, replyVersion, versionAnswer } from './versions.js';
 
 /** What cniMain reads and writes: the process's environment and streams, or a test's stand-ins. */
@@ -22,18 +23,20 @@ export interface MainIo {
 
 const ABOUT = 'CNI bridge plugin (netns-rtnl)';
 
-/** Which CNI_* each command needs (the reference skel's table, with GC and STATUS from 1.1.0). */
-const REQUIRED: Record<string, readonly string[]> = {
-  ADD: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'],
-  CHECK: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'],
-  DEL: ['CNI_CONTAINERID', 'CNI_IFNAME', 'CNI_PATH'],
-  GC: ['CNI_PATH'],
-  STATUS: ['CNI_PATH'],
-  VERSION: [],
-};
-
 /** Runs one command; resolves with the exit status (0 on success). */
-export async function main(io: MainIo): Promise<number> {
+export function main(io: MainIo): Promise<number> {
+  return run(io, undefined);
+}
+
+/**
+ * main, for the cni-bridge executable: a DEL whose deletion of the container's interface the
+ * executable has started already (lib/cni/early-delete.ts) completes it from `deletion`'s outcome.
+ */
+export function mainAfterDeletion(io: MainIo, deletion: Promise<DeletionOutcome> | undefined): Promise<number> {
+  return run(io, deletion);
+}
+
+async function run(io: MainIo, deletion: Promise<DeletionOutcome> | undefined): Promise<number> {
   const env = io.env;
   const command = env.CNI_COMMAND ?? '';
   let stdin: Buffer = Buffer.alloc(0);
@@ -43,10 +46,7 @@ export async function main(io: MainIo): Promise<number> {
       io.stderr(`${ABOUT}\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`);
       return 0;
     }
-    const required = REQUIRED[command];
-    if (!required) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, `unknown CNI_COMMAND: ${command}`);
-    const missing = required.filter((name) => !env[name]);
-    if (missing.length) throw new CniError(CNI_ERRORS.INVALID_ENVIRONMENT_VARIABLES, `required env variables [${missing.join(',')}] missing`);
+    checkEnvironment(command, env);
     try {
       stdin = await io.stdin();
     } catch (error) {
@@ -59,16 +59,7 @@ export async function main(io: MainIo): Promise<number> {
       return 0;
     }
 
-    const n: BridgeConfig = parseBridgeConfig(stdin, env.CNI_ARGS);
-    if (command === 'ADD' || command === 'CHECK' || command === 'DEL') {
-      checkContainerId(env.CNI_CONTAINERID!);
-      checkIfname(env.CNI_IFNAME!);
-    }
-    checkVersion(n.cniVersion);
-    if (command === 'CHECK' && compareVersions(n.cniVersion, '0.4.0') < 0) throw new CniError(CNI_ERRORS.INCOMPATIBLE_CNI_VERSION, 'config version does not allow CHECK');
-    if ((command === 'GC' || command === 'STATUS') && compareVersions(n.cniVersion, '1.1.0') < 0) {
-      throw new CniError(CNI_ERRORS.INCOMPATIBLE_CNI_VERSION, `config version does not allow ${command}`);
-    }
+    const n = checkedConfig(command, env, stdin);
 
     // Loaded only now: VERSION and argument errors answer without the netlink machinery.
     const engine = await import('./bridge.js');
@@ -85,7 +76,7 @@ export async function main(io: MainIo): Promise<number> {
         return 0;
       }
       case 'DEL':
-        await engine.detachContainer(n, { ...call, ...(env.CNI_NETNS ? { netns: env.CNI_NETNS } : {}) });
+        await engine.detach(n, { ...call, ...(env.CNI_NETNS ? { netns: env.CNI_NETNS } : {}) }, deletion);
         return 0;
       case 'CHECK':
         await engine.checkContainer(n, { ...call, netns: env.CNI_NETNS! });

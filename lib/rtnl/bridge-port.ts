@@ -10,7 +10,7 @@ import {
   type BridgePortData,
 } from '../../messages/link/index.js';
 import type { LinkMessage, NetlinkMessage } from '../../messages/message.js';
-import { checkInteger, checkU32, InvalidArgumentError } from '../validate.js';
+import { checkInteger, checkU32, InvalidArgumentError, VLAN_ID_MAX } from '../validate.js';
 
 /** Settings of a link attached to a bridge (IFLA_BRPORT_*); each one left out stays as it is. */
 export interface BridgePortSettings {
@@ -38,8 +38,7 @@ export interface BridgeVlan {
   untagged?: boolean;
 }
 
-/** The highest VLAN id a port can carry (802.1Q reserves 0 and 4095). */
-export const VLAN_ID_MAX = 4094;
+export { VLAN_ID_MAX };
 
 const SETTINGS: ReadonlySet<string> = new Set(['hairpin', 'learning', 'unicastFlood', 'isolated', 'cost', 'priority']);
 

@@ -4,7 +4,6 @@
  * no generic attribute walker, for the requests every pair creation makes.
  */
 import { parseHardwareAddress } from '../../messages/attributes/addresses.js';
-import { encodeText } from '../../messages/checks.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
 import { beginFrame, endFrame } from '../../messages/framing.js';
 import {
@@ -15,11 +14,11 @@ import type { Writer } from '../../messages/writer.js';
 import type { RequestWriter } from '../message-codec.js';
 import { checkU32 } from '../validate.js';
 import { deviceText } from './device-ref.js';
+import { IFLA_IFNAME, writeIfinfo, writeName } from './ifinfo.js';
 import { commonAttrs, ifiFlag, type CommonLinkOptions } from './links.js';
 import type { DeviceRef } from './routes.js';
 
 const IFLA_ADDRESS = linkAttributeType('address');
-const IFLA_IFNAME = linkAttributeType('ifname');
 const IFLA_MTU = linkAttributeType('mtu');
 const IFLA_MASTER = linkAttributeType('master');
 const IFLA_TXQLEN = linkAttributeType('txqlen');
@@ -67,27 +66,6 @@ export function checkVeth(name: string, options: CommonLinkOptions, peer: VethPe
   return r;
 }
 
-/** An interface name (checked already) with its NUL: an ASCII one is written character by character. */
-function attrName(w: Writer, type: number, name: string): void {
-  const at = w.beginAttr(type);
-  let ascii = true;
-  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0x80) ascii = false;
-  if (ascii) for (let i = 0; i < name.length; i++) w.u8(name.charCodeAt(i));
-  else w.bytes(encodeText(name, 'name', 15));
-  w.u8(0);
-  w.endAttr(at);
-}
-
-/** struct ifinfomsg of AF_UNSPEC: family, pad, type, index, flags, change. */
-export function writeIfinfo(w: Writer, index: number, flags: number, change: number): void {
-  w.u8(AF_UNSPEC);
-  w.u8(0);
-  w.u16(0);
-  w.s32(index);
-  w.u32(flags);
-  w.u32(change);
-}
-
 /**
  * Appends an RTM_NEWLINK that changes ifinfomsg's flags alone (`ip link set DEV up`): nlmsghdr and
  * ifinfomsg of AF_UNSPEC, 32 bytes set in place in one step, as beginFrame, writeIfinfo and
@@ -114,7 +92,7 @@ function writeHead(w: Writer, a: LinkAttrs, master: number | undefined): void {
     w.bytes(parseHardwareAddress(a.address)!);
     w.endAttr(at);
   }
-  attrName(w, IFLA_IFNAME, a.ifname!);
+  writeName(w, IFLA_IFNAME, a.ifname!);
   if (a.mtu !== undefined) w.attrU32(IFLA_MTU, a.mtu);
   if (master !== undefined) w.attrU32(IFLA_MASTER, master);
   if (a.txqlen !== undefined) w.attrU32(IFLA_TXQLEN, a.txqlen);
@@ -160,7 +138,7 @@ export const VETH_WRITER: RequestWriter<VethRequest> = {
 export function writeLinkLookup(w: Writer, ref: string | number): void {
   const start = beginFrame(w, RTM_GETLINK, 0, 0, 0);
   writeIfinfo(w, typeof ref === 'number' ? ref : 0, 0, 0);
-  if (typeof ref === 'string') attrName(w, IFLA_IFNAME, ref);
+  if (typeof ref === 'string') writeName(w, IFLA_IFNAME, ref);
   w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
   endFrame(w, start);
 }

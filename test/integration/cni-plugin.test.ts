@@ -109,6 +109,16 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     expect(bad.status).not.toBe(0);
     expect((bad.json as Json).msg).toContain(ip1);
 
+    // A DEL the command line refuses deletes nothing (the executable starts a DEL's deletion before
+    // it loads the engine, only for a call that passes the same checks).
+    const refused = [
+      await runPlugin('ours', host, 'DEL', conf({ cniVersion: '9.9.9' }), { containerId: 'c1', netns: c1.path, ifname: 'eth0' }),
+      await runPlugin('ours', host, 'DEL', conf({ vlan: 4095 }), { containerId: 'c1', netns: c1.path, ifname: 'eth0' }),
+      await runPlugin('ours', host, 'DEL', conf(), { containerId: 'c 1', netns: c1.path, ifname: 'eth0' }),
+      await runPlugin('ours', host, 'DEL', '{"cniVersion": "1.0.0", "name": ', { containerId: 'c1', netns: c1.path, ifname: 'eth0' }),
+    ];
+    expect(refused.map((r) => (r.json as Json).code)).toEqual([1, 7, 4, 6]);
+    expect(await c1.findLink('eth0')).toBeDefined();
     for (let i = 0; i < 2; i++) {
       const del = await runPlugin('ours', host, 'DEL', conf(), { containerId: 'c1', netns: c1.path, ifname: 'eth0' });
       expect(del.status, del.stdout).toBe(0);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as messages from '../../messages/index.js';
 import type { AttrTable } from '../../messages/attributes/table.js';
+import { IFLA_IFNAME } from '../../lib/rtnl/ifinfo.js';
 
 /** Every attribute table reachable from the package's exports. */
 function tables(): Array<[string, AttrTable<unknown>]> {
@@ -38,6 +39,10 @@ describe('one source of attribute numbers', () => {
     }
     // RTA_*, RTAX_*, IFA_* and VETH_INFO_PEER at least.
     expect(compared).toBeGreaterThan(55);
+  });
+
+  it("lib/rtnl/ifinfo.ts's IFLA_IFNAME (kept out of the link codec for the cni-bridge executable) is the link table's", () => {
+    expect(IFLA_IFNAME).toBe(messages.linkAttributeType('ifname'));
   });
 });
 
