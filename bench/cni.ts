@@ -20,6 +20,8 @@ const CNI_PATH = '/usr/lib/cni';
 const OURS = join(ROOT, 'dist/bundle/cni-bridge.cjs');
 const BASELINE = '`node -e 0` (same spawn)';
 const COMMANDS = ['VERSION', 'ADD', 'VERSION', 'DEL'] as const;
+/** The path of another build's dist/bundle/cni-bridge.cjs, run too (a row of its own). */
+const OTHER_BUILD_ENV = 'NETNS_RTNL_BENCH_CNI_OTHER';
 
 interface Sandbox {
   host: Namespace;
@@ -87,9 +89,14 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     return [];
   }
   const rows = new Rows();
+  // Another build's executable beside this one's, in the same rounds: a change measured before/after.
+  const other = process.env[OTHER_BUILD_ENV];
   const plugins: Plugin[] = [
     { tool: 'reference bridge plugin (Go)', file: REFERENCE, args: [], role: 'go' },
-    ...s.nodes.map((node): Plugin => ({ tool: 'cni-bridge', file: node.path, args: [OURS], node })),
+    ...s.nodes.flatMap((node): Plugin[] => [
+      { tool: 'cni-bridge', file: node.path, args: [OURS], node },
+      ...(other ? [{ tool: `cni-bridge of ${other}`, file: node.path, args: [other], node }] : []),
+    ]),
   ];
   for (let round = 1; round <= s.rounds; round++) {
     for (const [k, p] of plugins.entries()) {

@@ -11,6 +11,8 @@
  *                                     also NETNS_RTNL_BENCH_NODE=22,24. The running Node is always one.
  *   npm run bench -- --no-install     install nothing: a missing peer is skipped with one line
  *   npm run bench -- --out FILE       where to write the Markdown report
+ *   NETNS_RTNL_BENCH_CNI_OTHER=PATH   cni: also another build's dist/bundle/cni-bridge.cjs, in the same
+ *                                     rounds (before/after a change)
  *   npm run bench -- --quick --rust   a smoke run with the Rust peer (a quick run leaves it out: its
  *                                     first build takes about a minute)
  *
