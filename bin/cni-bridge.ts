@@ -16,10 +16,9 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
-import type { DeletionOutcome } from '../lib/cni/early-delete.js';
 import { loadBundle } from './load-bundle.js';
 
-/** What the engine shares with this file's DEL (lib/cni/early-delete.ts and what it imports), bundled beside it. */
+/** What the engine shares with this file's first stage (lib/cni/first-stage.ts and what it imports), bundled beside it. */
 const SHARED = './cni-bridge-shared.cjs';
 
 function bundle(name: string, loaded?: Record<string, unknown>): unknown {
@@ -69,17 +68,17 @@ async function run(): Promise<number> {
     stdout(versionAnswer(configVersion(versionConfig)));
     return 0;
   }
-  const shared = bundle(SHARED) as typeof import('../lib/cni/early-delete.js');
+  const shared = bundle(SHARED) as typeof import('../lib/cni/first-stage.js');
   let stdin = versionStdin;
-  let deletion: Promise<DeletionOutcome> | undefined;
-  if (process.env.CNI_COMMAND === 'DEL' && shared.deletionEnvironment(process.env)) {
-    // Started before the engine loads (lib/cni/early-delete.ts); main reports a failure to read.
+  let started = {};
+  if (shared.startsEarly(process.env)) {
+    // Started before the engine loads (lib/cni/first-stage.ts); main reports a failure to read.
     stdin = readStdin();
     const config = await stdin.catch(() => undefined);
-    if (config !== undefined) deletion = shared.startDeletion(process.env, config);
+    if (config !== undefined) started = shared.startFirstStage(process.env, config);
   }
-  const { mainAfterDeletion } = engine(shared);
-  return mainAfterDeletion({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, deletion);
+  const { mainAfterFirstStage } = engine(shared);
+  return mainAfterFirstStage({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, started);
 }
 
 void run().then((status) => {

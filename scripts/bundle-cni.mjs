@@ -22,7 +22,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 const ENGINE = 'cni-bridge-engine.cjs';
 const SHARED = 'cni-bridge-shared.cjs';
-const EARLY = 'lib/cni/early-delete.ts';
+const EARLY = 'lib/cni/first-stage.ts';
 const KOFFI = 'koffi';
 // Earlier builds wrote ES module chunks with hashed names: leave none behind.
 for (const file of readdirSync(outdir, { withFileTypes: true })) {
@@ -42,7 +42,7 @@ const common = {
 
 await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [lazyModules] });
 
-// The shared bundle: lib/cni/early-delete.ts and every module it takes in, each module's exports
+// The shared bundle: lib/cni/first-stage.ts and every module it takes in, each module's exports
 // under its path in `sharedModules` (koffi's lazy loader too: one koffi per process).
 const probe = await build({ ...common, entryPoints: [EARLY], write: false, metafile: true, sourcemap: false, plugins: [lazyModules] });
 const shared = Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':'));

@@ -10,6 +10,7 @@ import { addressOptions, calcGateways, familyOf, hostCidr, networkCidr, prefixCo
 import { containerRequest, ensureSysctl, errno, ipam, loadNat, logCniOutcome, natOwner, openContainerAndHost, removeNat, sysctlIfPresent, type AttachOptions, type ConfigInput } from './call.js';
 import type { BridgeConfig } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
+import type { Reservation } from './early-ipam.js';
 import type { CniEnv } from './exec.js';
 import { applyCapabilities, parseCapabilities, type Capabilities } from './capabilities.js';
 import { resultFromJson, type CniResult } from './types.js';
@@ -87,14 +88,32 @@ async function settleAddresses(ns: Namespace, index: number, timeoutMs = 10_000)
  * object the executable prints). Anything made before a failure is removed again (veth, IPAM
  * reservation, NAT rules); the bridge and its gateway address, shared by the network, stay.
  */
-export async function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
+export function attachContainer(input: ConfigInput, options: AttachOptions): Promise<CniResult> {
+  return attachNow(input, options, undefined);
+}
+
+/**
+ * attachContainer, with the IPAM reservation perhaps started already by the cni-bridge executable
+ * (lib/cni/early-ipam.ts): its result stands for the IPAM plugin's, and it is released if the ADD
+ * fails, once the rest is undone.
+ */
+export async function attach(input: ConfigInput, options: AttachOptions, reservation: Reservation | undefined): Promise<CniResult> {
+  try {
+    return await attachNow(input, options, reservation?.result);
+  } catch (error) {
+    await reservation?.release();
+    throw error;
+  }
+}
+
+async function attachNow(input: ConfigInput, options: AttachOptions, reserved: Promise<unknown> | undefined): Promise<CniResult> {
   const start = performance.now();
   const { n, env } = containerRequest(input, options);
   const caps = parseCapabilities(n.raw);
   const { container, host } = await openContainerAndHost(options);
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    const result = await add(n, options, env, host, container, undo, caps);
+    const result = await add(n, options, env, host, container, undo, caps, reserved);
     undo.length = 0;
     logCniOutcome('ADD', n, options, start, result);
     return result;
@@ -118,7 +137,16 @@ function randomVethName(): string {
   return `veth${Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0')}`;
 }
 
-async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: Namespace, container: Namespace, undo: Array<() => Promise<unknown>>, caps: Capabilities): Promise<CniResult> {
+async function add(
+  n: BridgeConfig,
+  options: AttachOptions,
+  env: CniEnv,
+  host: Namespace,
+  container: Namespace,
+  undo: Array<() => Promise<unknown>>,
+  caps: Capabilities,
+  reserved: Promise<unknown> | undefined,
+): Promise<CniResult> {
   const isLayer3 = n.ipamType !== '';
   const bridge = await ensureBridge(host, n);
 
@@ -176,8 +204,9 @@ async function add(n: BridgeConfig, options: AttachOptions, env: CniEnv, host: N
   const containerIndex = base + 2;
 
   if (isLayer3) {
-    const raw = await ipam('ADD', n, env, host);
-    undo.push(() => ipam('DEL', n, env, host));
+    // A reservation made early is released by attach(), after the rest is undone.
+    const raw = await (reserved ?? ipam('ADD', n, env, host));
+    if (reserved === undefined) undo.push(() => ipam('DEL', n, env, host));
     const given = resultFromJson(raw, `result of IPAM plugin ${n.ipamType}`);
     if (!given.ips?.length) throw new CniError(CNI_ERRORS.INTERNAL, 'IPAM plugin returned missing IP config');
     const ours: CniResult = { cniVersion: n.cniVersion, ips: given.ips, ...(given.routes ? { routes: given.routes } : {}), dns: given.dns };

@@ -3,7 +3,7 @@
  * STATUS, over this library's object model and (for ipMasq) its nftables NAT, one file per verb.
  * Both the `cni-bridge` executable and Node services (attachContainer) call it.
  */
-export { attachContainer } from './add.js';
+export { attach, attachContainer } from './add.js';
 export { gatewayOf } from './addressing.js';
 export { natOwner, type AttachOptions, type ConfigInput, type DetachOptions, type GcOptions, type NetnsLike } from './call.js';
 export { checkContainer } from './check.js';

@@ -10,11 +10,11 @@ import { Namespace } from '../namespace.js';
 import { withNetns } from '../sys/index.js';
 import { parseBridgeConfig, checkContainerId, checkIfname, type BridgeConfig, type BridgeNetConf } from './config.js';
 import { CNI_ERRORS, CniError } from './errors.js';
+import { cniEnv, netnsPath, type NetnsLike } from './cni-env.js';
 import { execPlugin, type CniEnv } from './exec.js';
 import { checkVersion, type CniResult } from './types.js';
 
-/** Something that names a namespace: a path (CNI_NETNS), or an open one (a Namespace has both). */
-export type NetnsLike = string | { readonly fd: number; readonly path?: string };
+export { callOptions, cniEnv, netnsPath, type NetnsLike } from './cni-env.js';
 
 /** Per-call parameters: what a runtime passes as CNI_* environment variables. */
 export interface AttachOptions {
@@ -52,21 +52,6 @@ export type ConfigInput = string | Uint8Array | BridgeNetConf | BridgeConfig;
 export function config(input: ConfigInput, args?: string): BridgeConfig {
   if (typeof input === 'object' && !(input instanceof Uint8Array) && typeof (input as BridgeConfig).raw === 'string' && 'ipamType' in input) return input as BridgeConfig;
   return parseBridgeConfig(input as string | Uint8Array | BridgeNetConf, args);
-}
-
-export function netnsPath(ref: NetnsLike | undefined): string {
-  if (ref === undefined) return '';
-  return typeof ref === 'string' ? ref : (ref.path ?? '');
-}
-
-export function cniEnv(options: { containerId?: string; netns?: NetnsLike; ifname?: string; args?: string; cniPath?: string }): CniEnv {
-  return {
-    containerId: options.containerId ?? '',
-    netns: netnsPath(options.netns),
-    ifname: options.ifname ?? '',
-    args: options.args ?? '',
-    path: options.cniPath ?? process.env.CNI_PATH ?? '/opt/cni/bin',
-  };
 }
 
 /**

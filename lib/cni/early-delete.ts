@@ -24,24 +24,15 @@ import { checkedConfig, checkEnvironment } from './command.js';
  */
 export type DeletionOutcome = 'deleted' | 'absent' | 'again';
 
-/** Whether DEL has the CNI_* it needs: the command line reads stdin only then. */
-export function deletionEnvironment(env: NodeJS.ProcessEnv): boolean {
-  try {
-    checkEnvironment('DEL', env);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Starts DEL's deletion of CNI_IFNAME in CNI_NETNS, if the call passes the command line's checks
  * and names a namespace that opens; undefined otherwise (the engine then does it all, as before).
  */
 export function startDeletion(env: NodeJS.ProcessEnv, stdin: Buffer): Promise<DeletionOutcome> | undefined {
-  if (!deletionEnvironment(env) || !env.CNI_NETNS) return undefined;
+  if (!env.CNI_NETNS) return undefined;
   const w = new Writer(64);
   try {
+    checkEnvironment('DEL', env);
     checkedConfig('DEL', env, stdin);
     const start = w.frameHeader(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0);
     writeIfinfo(w, 0, 0, 0);

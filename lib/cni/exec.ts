@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { directSpawnAvailable, spawnDirect, type DirectChild, type DirectExit } from '../sys/direct-spawn.js';
-import { isRegularFile, spawnProgram } from '../sys/index.js';
+import { isRegularFile, spawnProgram } from '../sys/programs.js';
 import { CNI_ERRORS, CniError } from './errors.js';
 
 /** The per-call CNI parameters a delegated plugin receives in its environment. */

@@ -5,7 +5,8 @@
  */
 import { CNI_ERRORS, CniError } from './errors.js';
 import { checkEnvironment, checkedConfig } from './command.js';
-import type { DeletionOutcome } from './early-delete.js';
+import { callOptions } from './cni-env.js';
+import type { Started } from './first-stage.js';
 import { resultToJson } from './types.js';
 import { SUPPORTED_VERSIONS, configVersion, replyVersion, versionAnswer } from './versions.js';
 
@@ -29,14 +30,14 @@ export function main(io: MainIo): Promise<number> {
 }
 
 /**
- * main, for the cni-bridge executable: a DEL whose deletion of the container's interface the
- * executable has started already (lib/cni/early-delete.ts) completes it from `deletion`'s outcome.
+ * main, for the cni-bridge executable: what it `started` before loading the engine
+ * (lib/cni/first-stage.ts), a DEL's deletion or an ADD's IPAM reservation, is taken up.
  */
-export function mainAfterDeletion(io: MainIo, deletion: Promise<DeletionOutcome> | undefined): Promise<number> {
-  return run(io, deletion);
+export function mainAfterFirstStage(io: MainIo, started: Started): Promise<number> {
+  return run(io, started);
 }
 
-async function run(io: MainIo, deletion: Promise<DeletionOutcome> | undefined): Promise<number> {
+async function run(io: MainIo, started: Started | undefined): Promise<number> {
   const env = io.env;
   const command = env.CNI_COMMAND ?? '';
   let stdin: Buffer = Buffer.alloc(0);
@@ -63,20 +64,15 @@ async function run(io: MainIo, deletion: Promise<DeletionOutcome> | undefined): 
 
     // Loaded only now: VERSION and argument errors answer without the netlink machinery.
     const engine = await import('./bridge.js');
-    const call = {
-      containerId: env.CNI_CONTAINERID ?? '',
-      ifname: env.CNI_IFNAME ?? '',
-      args: env.CNI_ARGS ?? '',
-      cniPath: env.CNI_PATH ?? '',
-    };
+    const call = callOptions(env);
     switch (command) {
       case 'ADD': {
-        const result = await engine.attachContainer(n, { ...call, netns: env.CNI_NETNS! });
+        const result = await engine.attach(n, { ...call, netns: env.CNI_NETNS! }, started?.reservation);
         io.stdout(`${JSON.stringify(resultToJson(result, n.cniVersion), null, 4)}\n`);
         return 0;
       }
       case 'DEL':
-        await engine.detach(n, { ...call, ...(env.CNI_NETNS ? { netns: env.CNI_NETNS } : {}) }, deletion);
+        await engine.detach(n, call, started?.deletion);
         return 0;
       case 'CHECK':
         await engine.checkContainer(n, { ...call, netns: env.CNI_NETNS! });

@@ -4,7 +4,7 @@
  * and the in-process attachContainer.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,12 @@ async function container(name: string): Promise<Namespace> {
 function vethsOnHost(): string[] {
   const r = spawnSync('ip', ['-n', host.name!, '-j', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' });
   return (JSON.parse(r.stdout || '[]') as Json[]).map((l) => l.ifname as string);
+}
+
+/** The addresses host-local holds for a container (files named by address, holding the container id). */
+function reservedFor(containerId: string): string[] {
+  const network = join(dir, 'ipam', 'it-cni-net');
+  return readdirSync(network).filter((f) => /^[\d.:a-f]+$/.test(f) && readFileSync(join(network, f), 'utf8').startsWith(containerId));
 }
 
 const SERVER = `
@@ -158,6 +164,8 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     const taken = await runPlugin('ours', host, 'ADD', conf(), { ...env, ifname: 'lo' });
     expect((taken.json as Json).msg).toContain('already exists');
     expect(vethsOnHost()).toEqual([]);
+    // The executable starts host-local before the veth is made: the address it gave is released.
+    expect(reservedFor('cerr')).toEqual([]);
     // In process, the kernel's error is the CniError's cause: a route through a gateway on no subnet of the container.
     const offLink = conf({ ipam: { ...conf().ipam, routes: [{ dst: '192.0.2.0/24', gw: '198.51.100.1' }] } });
     const error: unknown = await attachContainer(JSON.stringify(offLink), { netns: c, ifname: 'eth0', containerId: 'cerr', host, cniPath: CNI_PATH }).catch((e: unknown) => e);

@@ -1,0 +1,36 @@
+/**
+ * What the cni-bridge executable starts before it loads the engine, for the two calls a runtime
+ * makes per container: DEL's deletion of the container's interface (early-delete.ts) and ADD's
+ * IPAM reservation (early-ipam.ts). The entry of the bundle the executable and the engine share
+ * (scripts/bundle-cni.mjs).
+ */
+import { checkEnvironment } from './command.js';
+import { startDeletion, type DeletionOutcome } from './early-delete.js';
+import { startReservation, type Reservation } from './early-ipam.js';
+
+export type { DeletionOutcome, Reservation };
+
+/** What was started, for the engine to take up (lib/cni/main.ts). */
+export interface Started {
+  deletion?: Promise<DeletionOutcome>;
+  reservation?: Reservation;
+}
+
+/** Whether the executable reads stdin before the engine: ADD or DEL with the CNI_* it needs (the command line reads it only then). */
+export function startsEarly(env: NodeJS.ProcessEnv): boolean {
+  const command = env.CNI_COMMAND ?? '';
+  if (command !== 'ADD' && command !== 'DEL') return false;
+  try {
+    checkEnvironment(command, env);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts what the call's command can start before the engine loads. */
+export function startFirstStage(env: NodeJS.ProcessEnv, stdin: Buffer): Started {
+  const deletion = env.CNI_COMMAND === 'DEL' ? startDeletion(env, stdin) : undefined;
+  const reservation = env.CNI_COMMAND === 'ADD' ? startReservation(env, stdin) : undefined;
+  return { ...(deletion ? { deletion } : {}), ...(reservation ? { reservation } : {}) };
+}
