@@ -18,7 +18,7 @@ import type { DeviceRef } from './rtnl/routes.js';
 import {
   createNamedNetnsWith,
   DEFAULT_NETNS_DIR,
-  deleteNamedNetns,
+  deleteNamedNetnsSoon,
   listNamedNetns,
   openNetnsFd,
   connectInNetns,
@@ -295,7 +295,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
     try {
       this.#handles.close();
-      deleteNamedNetns(this.name, { dir });
+      await deleteNamedNetnsSoon(this.name, { dir });
     } catch (error) {
       peers?.close();
       throw error;

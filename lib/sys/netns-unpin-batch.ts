@@ -1,0 +1,39 @@
+/**
+ * Named namespaces deleted in the same run of JavaScript (the deletes of one `Promise.all`) are
+ * unpinned together once that run is over. Each `umount2` waits for an RCU grace period and gives
+ * up the CPU meanwhile, and whatever runs there evicts what the caller was using: back to back in
+ * one short loop, after every caller has closed its sockets, the code between two unmounts is that
+ * loop's, not a whole delete's. The system calls, their order and their flags are those of one
+ * deleteNamedNetns after another.
+ */
+import { deleteNamedNetns, type NetnsDirOptions } from './named-netns.js';
+
+interface Unpin {
+  name: string;
+  options: NetnsDirOptions;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+let waiting: Unpin[] = [];
+
+/** deleteNamedNetns, done in a microtask with every other one asked for before it runs. */
+export function deleteNamedNetnsSoon(name: string, options: NetnsDirOptions = {}): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (waiting.length === 0) queueMicrotask(unpinWaiting);
+    waiting.push({ name, options, resolve, reject });
+  });
+}
+
+function unpinWaiting(): void {
+  const batch = waiting;
+  waiting = [];
+  for (const entry of batch) {
+    try {
+      deleteNamedNetns(entry.name, entry.options);
+      entry.resolve();
+    } catch (error) {
+      entry.reject(error);
+    }
+  }
+}
