@@ -99,25 +99,18 @@ function broadcastOf(given: string, r: AddressRequest): Address {
 }
 
 /**
- * Checks an address change of `kind` on `dev` (whose index, if it is not a name, the caller sets),
- * into `into` (a new AddressRequest by default); throws InvalidArgumentError naming the field. A
- * delete is matched by the address alone, and a point-to-point address's peer.
+ * Checks an address change of `kind` on `dev` (whose index, if it is not a name, the caller sets);
+ * throws InvalidArgumentError naming the field. A delete is matched by the address alone, and a
+ * point-to-point address's peer.
  */
-export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given?: AddAddressOptions, into = new AddressRequest()): AddressRequest {
+export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given?: AddAddressOptions): AddressRequest {
   const options = given === undefined ? NO_OPTIONS : checkOptions(given);
-  const r = into;
+  const r = new AddressRequest();
   readPrefix(cidr, r);
   r.kind = kind;
   r.cidr = cidr;
   r.dev = dev;
-  r.index = 0;
   r.address = options.peer === undefined ? r.local : addressOf(options.peer, 'peer', r.family);
-  r.broadcast = undefined;
-  r.label = undefined;
-  r.metric = undefined;
-  r.scope = 0;
-  r.ifaFlags = 0;
-  r.nlFlags = 0;
   if (kind === 'delete') return r;
   if (options.noDad) r.ifaFlags |= IFA_F_NODAD;
   if (options.noPrefixRoute) r.ifaFlags |= IFA_F_NOPREFIXROUTE;
