@@ -42,7 +42,7 @@ function koffi_binary() {
   try {
     const { platform, arch } = process;
     if (platform !== 'linux' || !require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('/libc.so.6')) return undefined;
-    const koffi = koffi_package(bundleDir, 'koffi');
+    const koffi = koffi_package(bundleDir(), 'koffi');
     const prebuilt = koffi && koffi_package(koffi.dir, \`@koromix/koffi-\${platform}-\${arch}\`);
     if (!prebuilt) return undefined;
     const module = { exports: {} };
@@ -92,8 +92,8 @@ function ${load}() { return (loaded ??= require(${JSON.stringify(specifier)})); 
 export const COMMONJS = {
   format: 'cjs',
   supported: { 'dynamic-import': false },
-  banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: 'var __import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
+  define: { 'import.meta.url': '__import_meta.url' },
 };
 
 /** The esbuild plugin: koffi and node:* imports become the modules above. */
@@ -111,7 +111,7 @@ export const lazyModules = {
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
       contents:
         args.path === REQUIRE_MODULE
-          ? `import { createRequire } from 'node:module';\nexport const require = createRequire(${here});\nexport const bundleDir = ${dir};\n`
+          ? `import { createRequire } from 'node:module';\nlet required;\nexport function require(id) { return id.startsWith('node:') && process.getBuiltinModule ? process.getBuiltinModule(id) : (required ??= createRequire(${here}))(id); }\nexport function bundleDir() { return ${dir}; }\n`
           : moduleSource(args.path),
       loader: 'js',
       resolveDir: process.cwd(),

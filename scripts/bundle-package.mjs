@@ -15,7 +15,8 @@
 // (scripts/bundle-lazy.mjs); the netlink package (event sockets) stays outside. Types stay tsc's
 // (dist/**/*.d.ts).
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
 
@@ -34,12 +35,31 @@ async function exportNames(entry) {
 }
 
 const names = Object.fromEntries(await Promise.all(Object.entries(ENTRIES).map(async ([file, entry]) => [file, await exportNames(entry)])));
+// An entry's `export * as name from './module.js'`: that module's names, gathered into the entry's
+// object by the core itself (below) rather than by esbuild, whose namespace object is made when the
+// bundle runs, whichever entry is imported.
+const namespaces = Object.fromEntries(
+  await Promise.all(
+    Object.entries(ENTRIES).map(async ([file, entry]) => {
+      const found = [...readFileSync(`${root}${entry}`, 'utf8').matchAll(/^export \* as (\w+) from '(\.[^']+)\.js';$/gm)];
+      const modules = await Promise.all(found.map(async ([, name, from]) => [name, { path: `./${join(dirname(entry), from)}.ts`, names: await exportNames(`${join(dirname(entry), from)}.ts`) }]));
+      return [file, Object.fromEntries(modules)];
+    }),
+  ),
+);
 // Inside the core every entry's names carry the entry's prefix, so equal names cannot clash.
 const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
-// The core's exports are one plain object (module.exports, which the loader passes in): esbuild's
-// own CommonJS exports are a getter per name, made one by one when the bundle runs.
-const imports = Object.entries(ENTRIES).map(([file, entry]) => `import { ${names[file].map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`);
-const exported = Object.keys(ENTRIES).flatMap((file) => names[file].map((n) => `${prefix(file)}${n}`));
+// The core's exports: per entry, a function that returns the entry's values in the order of
+// names[file], so that importing one entry builds neither the others' values nor one object with
+// every name of the three (an object literal of ~500 properties, made property by property).
+const imports = Object.entries(ENTRIES).flatMap(([file, entry]) => {
+  const own = names[file].filter((n) => !(n in namespaces[file]));
+  const nested = Object.entries(namespaces[file]).map(([name, m]) => `import { ${m.names.map((n) => `${n} as ${prefix(file)}${name}$${n}`).join(', ')} } from '${m.path}';`);
+  return [`import { ${own.map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`, ...nested];
+});
+const value = (file, n) =>
+  n in namespaces[file] ? `Object.freeze({ ${namespaces[file][n].names.map((m) => `${m}: ${prefix(file)}${n}$${m}`).join(', ')} })` : `${prefix(file)}${n}`;
+const exported = Object.keys(ENTRIES).map((file) => `${JSON.stringify(file)}: () => [${names[file].map((n) => value(file, n)).join(', ')}]`);
 const core = `${imports.join('\n')}\nmodule.exports = { ${exported.join(', ')} };\n`;
 
 await build({
@@ -66,6 +86,6 @@ await build({
 // The source map of the ES module bundle earlier builds wrote in its place.
 rmSync(`${outdir}/${LOADER}.map`, { force: true });
 for (const file of Object.keys(ENTRIES)) {
-  const list = names[file].map((n) => `${prefix(file)}${n}: ${n}`).join(', ');
-  writeFileSync(`${outdir}/${file}`, `import core from './${LOADER}';\nexport const { ${list} } = core;\n`);
+  const list = names[file].map((n, i) => `${n} = values[${i}]`).join(', ');
+  writeFileSync(`${outdir}/${file}`, `import core from './${LOADER}';\nconst values = core[${JSON.stringify(file)}]();\nexport const ${list};\n`);
 }

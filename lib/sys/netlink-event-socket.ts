@@ -52,7 +52,6 @@ export function openNetlinkEventSocket(options: NetlinkSocketOptions = {}): Even
 const RECEIVE_BUFFER = 16 * 1024;
 
 type RawSocketClass = typeof RawNetlinkSocket;
-const require = createRequire(import.meta.url);
 
 /**
  * The binding's raw socket class, loaded by the first event socket rather than on import (require
@@ -61,7 +60,7 @@ const require = createRequire(import.meta.url);
  * rtnetlink/nl80211/genl code (over 100 ms).
  */
 function rawSockets(): RawSocketClass {
-  return (require('netlink/dist/raw.js') as { RawNetlinkSocket: RawSocketClass }).RawNetlinkSocket;
+  return (createRequire(import.meta.url)('netlink/dist/raw.js') as { RawNetlinkSocket: RawSocketClass }).RawNetlinkSocket;
 }
 
 /** Runs inside the target namespace: the socket, and the namespace its fd is identified by. */
