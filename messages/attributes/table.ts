@@ -41,6 +41,8 @@ export type AttrValues<S extends readonly AttrSpec[]> = Simplify<
 export interface AttrTable<A> {
   /** Shown in error paths, e.g. 'IFLA'. */
   readonly space: string;
+  /** One attribute of the space as errors name it, e.g. 'IFLA attribute'. */
+  readonly member: string;
   readonly specs: readonly AttrSpec[];
   readonly byType: readonly (AttrSpec | undefined)[];
   /** Position in `specs` of each field name. */
@@ -59,7 +61,7 @@ export function defineTable<const S extends readonly AttrSpec[]>(space: string, 
     byType[spec.type] = spec;
   });
   for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
-  return { space, specs, byType, byName };
+  return { space, member: `${space} attribute`, specs, byType, byName };
 }
 
 /** The values type of a table. */

@@ -23,6 +23,31 @@ export const NLA_HDRLEN = 4;
  */
 export const MAX_NESTING = 32;
 
+/** Where a decoder reports a malformed attribute header: a Source, or a decoder's own path. */
+export interface DecodeErrorAt {
+  error(offset: number, reason: string): NetlinkDecodeError;
+}
+
+/**
+ * nla_len of the attribute whose header starts at `off` in a set ending at `end`, checked as every
+ * walk over an attribute set checks it: fewer than 4 bytes left, nla_len below the header, or
+ * nla_len past `end` throw `at.error(off, ...)`. `member` names what the set holds ('IFLA
+ * attribute', 'action'), `parent` the set. The checks throw where they fail rather than return a
+ * code: inlined into a decoder's loop, that keeps the loop as fast as the checks written out.
+ */
+export function attributeLength(view: DataView, off: number, end: number, at: DecodeErrorAt, member: string, parent = 'its parent'): number {
+  if (end - off < NLA_HDRLEN) throw at.error(off, `${end - off} trailing bytes after the last ${member}`);
+  const len = view.getUint16(off, true);
+  if (len < NLA_HDRLEN) throw at.error(off, `nla_len ${len} is below the 4-byte attribute header`);
+  if (off + len > end) throw at.error(off, `nla_len ${len} overruns ${parent} by ${off + len - end} bytes`);
+  return len;
+}
+
+/** nla_type of the attribute whose header starts at `off`, flag bits (NLA_F_NESTED ...) included. */
+export function attributeType(view: DataView, off: number): number {
+  return view.getUint16(off + 2, true);
+}
+
 function isSiblingAware(codec: Codec<unknown>): codec is SiblingAwareCodec<unknown> {
   return (codec as Partial<SiblingAwareCodec<unknown>>).afterSiblings === true;
 }
@@ -38,11 +63,8 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
   let deferred: Array<[AttrSpec, number, number]> | undefined;
   let off = start;
   while (off < end) {
-    if (end - off < NLA_HDRLEN) throw src.error(off, `${end - off} trailing bytes after the last ${table.space} attribute`);
-    const len = view.getUint16(off, true);
-    const rawType = view.getUint16(off + 2, true);
-    if (len < NLA_HDRLEN) throw src.error(off, `nla_len ${len} is below the 4-byte attribute header`);
-    if (off + len > end) throw src.error(off, `nla_len ${len} overruns its parent by ${off + len - end} bytes`);
+    const len = attributeLength(view, off, end, src, table.member);
+    const rawType = attributeType(view, off);
     const spec = table.byType[rawType & NLA_TYPE_MASK];
     if (spec === undefined || (!spec.repeated && out[spec.name] !== undefined)) {
       const unknown = (out.unknown ??= []) as RawAttribute[];
@@ -196,7 +218,7 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
     let off = 0;
     while (off + NLA_HDRLEN <= wire.length) {
       const len = view.getUint16(off, true);
-      const rawType = view.getUint16(off + 2, true);
+      const rawType = attributeType(view, off);
       if (len < NLA_HDRLEN || off + len > wire.length) break;
       const spec = table.byType[rawType & NLA_TYPE_MASK];
       const payload = wire.subarray(off + NLA_HDRLEN, off + len);

@@ -1,6 +1,6 @@
 import { formatHardwareAddress } from '../attributes/addresses.js';
 import { readCString } from '../attributes/scalars.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
+import { attributeLength, attributeType, type DecodeErrorAt, NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
 import { NetlinkDecodeError } from '../errors.js';
 import { FrameCursor, NLMSG_TYPE_OFFSET } from '../framing.js';
@@ -63,21 +63,16 @@ function u32Attribute(b: Uint8Array, start: number, end: number, label: string, 
   return u32At(b, start);
 }
 
-/** Checks one attribute header at `off` of a set ending at `end` and returns nla_len, as decodeAttributes checks it. */
-function attributeLength(b: Uint8Array, off: number, end: number, path: string | undefined): number {
-  if (end - off < NLA_HDRLEN) throw fail(off, `${end - off} trailing bytes after the last attribute`, path);
-  const len = b[off]! | (b[off + 1]! << 8);
-  if (len < NLA_HDRLEN) throw fail(off, `nla_len ${len} is below the 4-byte attribute header`, path);
-  if (off + len > end) throw fail(off, `nla_len ${len} overruns its parent by ${off + len - end} bytes`, path);
-  return len;
-}
+/** Where a bad attribute header is reported: at the top level, and inside IFLA_LINKINFO. */
+const TOP_LEVEL: DecodeErrorAt = { error: (offset, reason) => fail(offset, reason) };
+const IN_LINKINFO: DecodeErrorAt = { error: (offset, reason) => fail(offset, reason, 'IFLA_LINKINFO') };
 
 /** IFLA_INFO_KIND of an IFLA_LINKINFO payload [start, end), every attribute's length checked; undefined if there is none. */
-function kindIn(b: Uint8Array, start: number, end: number): string | undefined {
+function kindIn(b: Uint8Array, view: DataView, start: number, end: number): string | undefined {
   let kind: string | undefined;
   for (let off = start; off < end; ) {
-    const len = attributeLength(b, off, end, 'IFLA_LINKINFO');
-    if (kind === undefined && ((b[off + 2]! | (b[off + 3]! << 8)) & NLA_TYPE_MASK) === IFLA_INFO_KIND) kind = readCString(b, off + NLA_HDRLEN, off + len);
+    const len = attributeLength(view, off, end, IN_LINKINFO, 'IFLA_INFO attribute');
+    if (kind === undefined && (attributeType(view, off) & NLA_TYPE_MASK) === IFLA_INFO_KIND) kind = readCString(b, off + NLA_HDRLEN, off + len);
     off += (len + 3) & ~3;
   }
   return kind;
@@ -98,6 +93,7 @@ export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
   }
   if (frames.type !== RTM_NEWLINK) throw fail(NLMSG_TYPE_OFFSET, `message type ${frames.type} is not RTM_NEWLINK`);
   const b = frame;
+  const view = frames.view;
   const end = frames.end;
   let ifname: string | undefined;
   let mtu: number | undefined;
@@ -109,10 +105,10 @@ export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
   let kind: string | undefined;
   let linkinfoSeen = false;
   for (let off = HEADERS_LEN; off < end; ) {
-    const len = attributeLength(b, off, end, undefined);
+    const len = attributeLength(view, off, end, TOP_LEVEL, 'IFLA attribute');
     const start = off + NLA_HDRLEN;
     const stop = off + len;
-    switch ((b[off + 2]! | (b[off + 3]! << 8)) & NLA_TYPE_MASK) {
+    switch (attributeType(view, off) & NLA_TYPE_MASK) {
       case IFLA_IFNAME:
         ifname ??= readCString(b, start, stop);
         break;
@@ -140,7 +136,7 @@ export function decodeLinkSummary(frame: Uint8Array): LinkSummary {
       case IFLA_LINKINFO:
         if (!linkinfoSeen) {
           linkinfoSeen = true;
-          kind = kindIn(b, start, stop);
+          kind = kindIn(b, view, start, stop);
         }
         break;
     }

@@ -2,7 +2,7 @@ import type { Codec } from '../attributes/codec.js';
 import { bytes, string, u32 } from '../attributes/scalars.js';
 import { checkArray, checkInteger, checkRecord } from '../checks.js';
 import { align4 } from '../framing.js';
-import { nested, NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
+import { attributeLength, attributeType, nested, NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
 import { nestedByKind, tablesByKind } from '../attributes/by-kind.js';
 import { attr, defineTable, type ValuesOf } from '../attributes/table.js';
 import { mirredAttributes, type MirredOptions } from './kinds/mirred.js';
@@ -78,11 +78,8 @@ export const actionList: Codec<TcAction[]> = {
     const out: TcAction[] = [];
     let off = start;
     while (off < end) {
-      if (end - off < NLA_HDRLEN) throw src.error(off, `${end - off} trailing bytes after the last action`);
-      const len = view.getUint16(off, true);
-      const rawType = view.getUint16(off + 2, true);
-      if (len < NLA_HDRLEN) throw src.error(off, `nla_len ${len} is below the 4-byte attribute header`);
-      if (off + len > end) throw src.error(off, `nla_len ${len} overruns the action list by ${off + len - end} bytes`);
+      const len = attributeLength(view, off, end, src, 'action', 'the action list');
+      const rawType = attributeType(view, off);
       const order = rawType & NLA_TYPE_MASK;
       src.path.push(`action ${order}`);
       const action = actionCodec.decode(src, off + NLA_HDRLEN, off + len, {}) as TcAction;
