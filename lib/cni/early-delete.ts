@@ -8,15 +8,14 @@
  *
  * Anything but a plain outcome (the device deleted, or not there) is left to the engine, which
  * makes the deletion again its own way and reports what fails as it always has: a deletion the
- * kernel refused changed nothing. The call is checked first as the command line checks it, so a
- * call it refuses deletes nothing.
+ * kernel refused changed nothing. Started only for a call the command line's checks pass
+ * (first-stage.ts), so a call it refuses deletes nothing.
  */
 import { NLM_F_ACK, NLM_F_REQUEST, RTM_DELLINK } from '../../messages/constants.js';
 import { Writer } from '../../messages/writer.js';
 import { IFLA_IFNAME, writeIfinfo, writeName } from '../rtnl/ifinfo.js';
 import { ERRNO } from '../sys/errno.js';
 import { requestOffThread } from '../sys/netlink-request-off-thread.js';
-import { checkedConfig, checkEnvironment } from './command.js';
 
 /**
  * How the deletion begun early ended: the interface removed, not there at all (DEL's success
@@ -25,15 +24,13 @@ import { checkedConfig, checkEnvironment } from './command.js';
 export type DeletionOutcome = 'deleted' | 'absent' | 'again';
 
 /**
- * Starts DEL's deletion of CNI_IFNAME in CNI_NETNS, if the call passes the command line's checks
- * and names a namespace that opens; undefined otherwise (the engine then does it all, as before).
+ * Starts DEL's deletion of CNI_IFNAME in CNI_NETNS, for a call checked already, if it names a
+ * namespace that opens; undefined otherwise (the engine then does it all, as before).
  */
-export function startDeletion(env: NodeJS.ProcessEnv, stdin: Buffer): Promise<DeletionOutcome> | undefined {
+export function startDeletion(env: NodeJS.ProcessEnv): Promise<DeletionOutcome> | undefined {
   if (!env.CNI_NETNS) return undefined;
   const w = new Writer(64);
   try {
-    checkEnvironment('DEL', env);
-    checkedConfig('DEL', env, stdin);
     const start = w.frameHeader(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0);
     writeIfinfo(w, 0, 0, 0);
     writeName(w, IFLA_IFNAME, env.CNI_IFNAME!);

@@ -10,7 +10,7 @@
  * the first one. Another IPAM plugin is started by the engine after the veth, as the reference does.
  */
 import { callOptions, cniEnv } from './cni-env.js';
-import { checkedConfig, checkEnvironment } from './command.js';
+import type { BridgeConfig } from './config.js';
 import { execPlugin } from './exec.js';
 
 /** The reservation begun early: the plugin's parsed result, and its release for a failed ADD. */
@@ -20,11 +20,9 @@ export interface Reservation {
   release(): Promise<void>;
 }
 
-/** Starts ADD's IPAM plugin, if the call passes the command line's checks and its IPAM is host-local. */
-export function startReservation(env: NodeJS.ProcessEnv, stdin: Buffer): Reservation | undefined {
+/** Starts ADD's IPAM plugin for a call checked already (`n`, its configuration), if its IPAM is host-local. */
+export function startReservation(env: NodeJS.ProcessEnv, n: BridgeConfig): Reservation | undefined {
   try {
-    checkEnvironment('ADD', env);
-    const n = checkedConfig('ADD', env, stdin);
     if (n.ipamType !== 'host-local') return undefined;
     const ipamEnv = cniEnv(callOptions(env));
     const result = execPlugin(n.ipamType, 'ADD', n.raw, ipamEnv);

@@ -4,7 +4,8 @@
  * IPAM reservation (early-ipam.ts). The entry of the bundle the executable and the engine share
  * (scripts/bundle-cni.mjs).
  */
-import { checkEnvironment } from './command.js';
+import { checkEnvironment, checkedConfig } from './command.js';
+import type { BridgeConfig } from './config.js';
 import { startDeletion, type DeletionOutcome } from './early-delete.js';
 import { startReservation, type Reservation } from './early-ipam.js';
 
@@ -28,9 +29,22 @@ export function startsEarly(env: NodeJS.ProcessEnv): boolean {
   }
 }
 
-/** Starts what the call's command can start before the engine loads. */
+/**
+ * Starts what the call's command can start before the engine loads, once the call passes the
+ * command line's checks (done here once for both starters): a call the command line refuses starts
+ * nothing (the engine reports it).
+ */
 export function startFirstStage(env: NodeJS.ProcessEnv, stdin: Buffer): Started {
-  const deletion = env.CNI_COMMAND === 'DEL' ? startDeletion(env, stdin) : undefined;
-  const reservation = env.CNI_COMMAND === 'ADD' ? startReservation(env, stdin) : undefined;
+  const command = env.CNI_COMMAND;
+  if (command !== 'ADD' && command !== 'DEL') return {};
+  let n: BridgeConfig;
+  try {
+    checkEnvironment(command, env);
+    n = checkedConfig(command, env, stdin);
+  } catch {
+    return {};
+  }
+  const deletion = command === 'DEL' ? startDeletion(env) : undefined;
+  const reservation = command === 'ADD' ? startReservation(env, n) : undefined;
   return { ...(deletion ? { deletion } : {}), ...(reservation ? { reservation } : {}) };
 }
