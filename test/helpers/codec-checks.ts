@@ -111,14 +111,19 @@ export function expectMutationsDecodeOrThrow(frames: Uint8Array[], seed: number,
   }
 }
 
-/** The error decoding `bytes` throws, expected to be a NetlinkDecodeError. */
-export function decodeErrorOf(bytes: Uint8Array): NetlinkDecodeError {
+/** The error `fn` throws, expected to be a NetlinkDecodeError. */
+export function decodeErrorFrom(fn: () => unknown): NetlinkDecodeError {
   let error: unknown;
   try {
-    decodeMessages(bytes);
+    fn();
   } catch (e) {
     error = e;
   }
   expect(error).toBeInstanceOf(NetlinkDecodeError);
   return error as NetlinkDecodeError;
+}
+
+/** The error decoding `bytes` throws, expected to be a NetlinkDecodeError. */
+export function decodeErrorOf(bytes: Uint8Array): NetlinkDecodeError {
+  return decodeErrorFrom(() => decodeMessages(bytes));
 }

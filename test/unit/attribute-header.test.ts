@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attributeLength } from '../../messages/attributes/walk.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
+import { decodeErrorFrom } from '../helpers/codec-checks.js';
 import { decodeLinkSummary } from '../../messages/link/index.js';
 import { decodeMessages } from '../../messages/message.js';
 import { Source } from '../../messages/source.js';
@@ -19,21 +20,11 @@ function link(attrs: number[]): Uint8Array {
   return b;
 }
 
-function thrown(fn: () => unknown): NetlinkDecodeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(NetlinkDecodeError);
-    return error as NetlinkDecodeError;
-  }
-  throw new Error('did not throw');
-}
-
 describe('attributeLength', () => {
   const set = new DataView(Uint8Array.of(8, 0, 3, 0, 0x61, 0, 0, 0, 5, 0, 1, 0, 7).buffer);
   const at = { error: (offset: number, reason: string) => new NetlinkDecodeError('SET', offset, reason) };
   const refusal = (fn: () => unknown) => {
-    const e = thrown(fn);
+    const e = decodeErrorFrom(fn);
     return [e.path, e.offset, e.reason];
   };
 
@@ -65,20 +56,20 @@ describe('every attribute walk refuses a bad header with the same offset and wor
 
   it.each(cases)('%s: decodeMessages and decodeLinkSummary alike', (_what, attrs, path, offset, reason) => {
     const frame = link(attrs);
-    const full = thrown(() => decodeMessages(frame));
+    const full = decodeErrorFrom(() => decodeMessages(frame));
     expect([full.path, full.offset, full.reason]).toEqual([path, offset, reason]);
-    const summary = thrown(() => decodeLinkSummary(frame));
+    const summary = decodeErrorFrom(() => decodeLinkSummary(frame));
     expect([summary.path, summary.offset, summary.reason]).toEqual([path, offset, reason]);
   });
 
   it('the tc action list', () => {
     const decode = (bytes: number[]) => actionList.decode(new Source(Uint8Array.from(bytes)), 0, bytes.length, {});
     expect(decode([])).toEqual([]);
-    const over = thrown(() => decode([8, 0, 1, 0, 0, 0]));
+    const over = decodeErrorFrom(() => decode([8, 0, 1, 0, 0, 0]));
     expect([over.offset, over.reason]).toEqual([0, 'nla_len 8 overruns the action list by 2 bytes']);
-    const below = thrown(() => decode([0, 0, 1, 0]));
+    const below = decodeErrorFrom(() => decode([0, 0, 1, 0]));
     expect([below.offset, below.reason]).toEqual([0, 'nla_len 0 is below the 4-byte attribute header']);
-    const trailing = thrown(() => decode([4, 0, 1, 0, 9]));
+    const trailing = decodeErrorFrom(() => decode([4, 0, 1, 0, 9]));
     expect([trailing.offset, trailing.reason]).toEqual([4, '1 trailing bytes after the last action']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NLM_F_ACK, NLM_F_MULTI, NLM_F_REQUEST, NLMSG_DONE } from '../../messages/constants.js';
-import { NetlinkDecodeError } from '../../messages/errors.js';
+import { decodeErrorFrom } from '../helpers/codec-checks.js';
 import {
   beginFrame,
   endFrame,
@@ -26,16 +26,6 @@ function datagram(): Uint8Array {
   w.s32(-95);
   endFrame(w, second);
   return w.finish();
-}
-
-function decodeError(fn: () => unknown): NetlinkDecodeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(NetlinkDecodeError);
-    return error as NetlinkDecodeError;
-  }
-  throw new Error('no NetlinkDecodeError');
 }
 
 describe('FrameCursor', () => {
@@ -81,15 +71,15 @@ describe('FrameCursor', () => {
       while (c.next());
     };
     // 10 bytes left after the first frame.
-    expect(decodeError(() => frames(bytes.slice(0, 34)))).toMatchObject({ offset: 24, reason: expect.stringMatching(/10 bytes left/) });
+    expect(decodeErrorFrom(() => frames(bytes.slice(0, 34)))).toMatchObject({ offset: 24, reason: expect.stringMatching(/10 bytes left/) });
     const short = bytes.slice();
     short[24] = 15;
-    expect(decodeError(() => frames(short))).toMatchObject({ offset: 24, reason: expect.stringMatching(/below the 16-byte header/) });
+    expect(decodeErrorFrom(() => frames(short))).toMatchObject({ offset: 24, reason: expect.stringMatching(/below the 16-byte header/) });
     const long = bytes.slice();
     long[24] = 21;
-    expect(decodeError(() => frames(long))).toMatchObject({ offset: 24, reason: expect.stringMatching(/runs past the end/) });
+    expect(decodeErrorFrom(() => frames(long))).toMatchObject({ offset: 24, reason: expect.stringMatching(/runs past the end/) });
     // decodeMessages reports the same framing errors.
-    expect(decodeError(() => decodeMessages(long))).toMatchObject({ offset: 24 });
+    expect(decodeErrorFrom(() => decodeMessages(long))).toMatchObject({ offset: 24 });
   });
 });
 
