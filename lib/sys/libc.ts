@@ -21,6 +21,8 @@ interface LibcFunctions {
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number;
   getsockname(fd: number, address: Buffer, length: number[]): number;
   ioctl(fd: number, request: number): number;
+  /** koffi's errno of this thread, taken once: in the bundle every read of `koffi.x` goes through a Proxy that binds a new function. */
+  errno(): number;
 }
 
 let bound: LibcFunctions | undefined;
@@ -48,6 +50,7 @@ function libc(): LibcFunctions {
       getsockname: lib.func('int getsockname(int fd, _Out_ void *addr, _Inout_ uint32_t *len)'),
       // Declared without the variadic third argument: only requests that take none are made.
       ioctl: lib.func('int ioctl(int fd, unsigned long request)'),
+      errno: koffi.errno,
     };
   }
   return bound;
@@ -56,7 +59,7 @@ function libc(): LibcFunctions {
 function check(result: number, syscall: string, detail: string): void {
   if (result !== -1) return;
   // Read errno before anything else can call into libc.
-  const errno = koffi.errno();
+  const errno = lastErrno();
   throw new SystemCallError(syscall, errno, detail, libc().strerror(errno));
 }
 
@@ -129,9 +132,14 @@ export function ioctlNoArgument(fd: number, request: number, detail: string): nu
   return result;
 }
 
+/** errno as the last system call through koffi on this thread left it. */
+export function lastErrno(): number {
+  return libc().errno();
+}
+
 /**
  * send(2) and recvfrom(2) unchecked, for the hot paths: they return -1 on failure and the caller
- * reads koffi.errno() at once (EAGAIN is an ordinary outcome there, not an exception).
+ * reads lastErrno() at once (EAGAIN is an ordinary outcome there, not an exception).
  */
 export function sendUnchecked(fd: number, buffer: Uint8Array, flags: number): number {
   return libc().send(fd, buffer, buffer.byteLength, flags);

@@ -4,7 +4,6 @@
  * fd), opened in a chosen namespace with extended ACKs and strict checking on. Request/answer
  * traffic goes through netlink-request-socket.ts instead, which needs no polling.
  */
-import koffi from 'koffi';
 import { createRequire } from 'node:module';
 import type { ErrnoException, MessageInfo } from 'netlink';
 import type { RawNetlinkSocket } from 'netlink/dist/raw.js';
@@ -18,7 +17,7 @@ import {
   SO_RCVBUF,
   SO_RCVBUFFORCE,
 } from './constants.js';
-import { sendUnchecked, setsockoptInt } from './libc.js';
+import { lastErrno, sendUnchecked, setsockoptInt } from './libc.js';
 import type { EventTransport, SendOptions } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, callSafely, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { findNetlinkSocketFd } from './netlink-socket-fd.js';
@@ -125,7 +124,7 @@ export class EventSocket implements EventTransport {
     if (this.#pendingSends.size === 0) {
       const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
       if (sent >= 0) return undefined;
-      const errno = koffi.errno();
+      const errno = lastErrno();
       if (errno !== ERRNO.EAGAIN && errno !== ERRNO.ENOBUFS && errno !== ERRNO.EINTR) {
         throw new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
       }

@@ -16,7 +16,6 @@
  *
  * Sockets that join multicast groups are written to at any time: they are netlink-event-socket.ts.
  */
-import koffi from 'koffi';
 import { closeSync } from 'node:fs';
 import {
   AF_NETLINK,
@@ -31,7 +30,7 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, getsockname, getsockoptInt, recvfromUnchecked, sendOffThread, sendUnchecked, socket } from './libc.js';
+import { bind, getsockname, getsockoptInt, lastErrno, recvfromUnchecked, sendOffThread, sendUnchecked, socket } from './libc.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
@@ -214,7 +213,7 @@ export class RequestSocket implements Transport {
 
   /** After a send refused: the errno of a failure worth retrying (EAGAIN, ENOBUFS, EINTR), or the error. */
   #sendRefused(): number | Error {
-    const errno = koffi.errno();
+    const errno = lastErrno();
     const { EAGAIN, ENOBUFS, EINTR } = ERRNO;
     if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return errno;
     return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
@@ -309,7 +308,7 @@ export class RequestSocket implements Transport {
       senderAddressLength[0] = SOCKADDR_NL_SIZE;
       const size = recvfromUnchecked(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
       if (size < 0) {
-        const errno = koffi.errno();
+        const errno = lastErrno();
         if (errno === ERRNO.EINTR) continue;
         if (errno !== ERRNO.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
         this.#idle();
