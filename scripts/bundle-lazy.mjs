@@ -54,9 +54,22 @@ function koffi_binary() {
 }
 `;
 
-/** A default export whose property reads load the module (functions bound to it). */
-const lazyDefault = (load) => `export default /* @__PURE__ */ new Proxy({}, {
-  get(_, key) { const m = ${load}(); const v = m[key]; return typeof v === 'function' && !/^[A-Z]/.test(String(key)) ? v.bind(m) : v; },
+/**
+ * A default export whose property reads load the module (functions bound to it). A function read is
+ * kept: the same bound function each time, not a new one (and a new RegExp) for every call.
+ */
+const lazyDefault = (load) => `const lazy_functions = new Map();
+export default /* @__PURE__ */ new Proxy({}, {
+  get(_, key) {
+    const kept = lazy_functions.get(key);
+    if (kept !== undefined) return kept;
+    const m = ${load}();
+    const v = m[key];
+    if (typeof v !== 'function' || /^[A-Z]/.test(String(key))) return v;
+    const bound = v.bind(m);
+    lazy_functions.set(key, bound);
+    return bound;
+  },
   has(_, key) { return key in ${load}(); },
 });`;
 
