@@ -31,16 +31,6 @@ export const RESOLVE_VOID = 0;
 export const RESOLVE_REPLIES = 1;
 export const RESOLVE_REQUEST = 2;
 
-/** The boolean properties of a PendingRequest, as bits of one number. */
-const COVERABLE = 1;
-const SLOW = 2;
-const QUIET = 4;
-const FRAMES = 8;
-const INTERRUPTED = 16;
-/** Given a deadline for its answer after its caller gave up (see Connection's release). */
-const ABANDON_TIMED = 32;
-const BRIEF = 64;
-
 /** One request, from the call that made it to its last answer. One object per request, kept small. */
 export class PendingRequest<M> implements Timed {
   seq = 0;
@@ -51,8 +41,22 @@ export class PendingRequest<M> implements Timed {
   flags = 0;
   start = 0;
   end = 0;
-  /** The boolean properties below, as bits. */
-  #bits = 0;
+  // The booleans are plain fields, not accessors over bits of one number: a request awaited at a
+  // time reads and sets several, and each accessor was a call of its own until optimized.
+  /** A plain change whose ACK a later request of the same datagram may vouch for (see SendQueue). */
+  coverable = false;
+  /** Sent from a worker thread (SendOptions.slow). */
+  slow = false;
+  /** Slow for a few ms only: sent alone, it goes from this thread (see MessageCodec.isSlow). */
+  brief = false;
+  /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
+  quiet = false;
+  /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
+  frames = false;
+  /** A message of the dump carried NLM_F_DUMP_INTR: the result may be inconsistent. */
+  interrupted = false;
+  /** Abandoned, and given a deadline for its answer. */
+  abandonTimed = false;
   /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object. */
   resolveWith = RESOLVE_VOID;
   /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
@@ -99,7 +103,13 @@ export class PendingRequest<M> implements Timed {
     this.flags = 0;
     this.start = 0;
     this.end = 0;
-    this.#bits = 0;
+    this.coverable = false;
+    this.slow = false;
+    this.brief = false;
+    this.quiet = false;
+    this.frames = false;
+    this.interrupted = false;
+    this.abandonTimed = false;
     this.resolveWith = RESOLVE_VOID;
     this.covers = undefined;
     this.group = undefined;
@@ -112,66 +122,6 @@ export class PendingRequest<M> implements Timed {
 
   get settled(): boolean {
     return this.state === SETTLED;
-  }
-
-  /** A plain change whose ACK a later request of the same datagram may vouch for (see SendQueue). */
-  get coverable(): boolean {
-    return (this.#bits & COVERABLE) !== 0;
-  }
-  set coverable(on: boolean) {
-    this.#set(COVERABLE, on);
-  }
-
-  /** Sent from a worker thread (SendOptions.slow). */
-  get slow(): boolean {
-    return (this.#bits & SLOW) !== 0;
-  }
-  set slow(on: boolean) {
-    this.#set(SLOW, on);
-  }
-
-  /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
-  get quiet(): boolean {
-    return (this.#bits & QUIET) !== 0;
-  }
-  set quiet(on: boolean) {
-    this.#set(QUIET, on);
-  }
-
-  /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
-  get frames(): boolean {
-    return (this.#bits & FRAMES) !== 0;
-  }
-  set frames(on: boolean) {
-    this.#set(FRAMES, on);
-  }
-
-  /** A message of the dump carried NLM_F_DUMP_INTR: the result may be inconsistent. */
-  get interrupted(): boolean {
-    return (this.#bits & INTERRUPTED) !== 0;
-  }
-  set interrupted(on: boolean) {
-    this.#set(INTERRUPTED, on);
-  }
-
-  /** Abandoned, and given a deadline for its answer. */
-  get abandonTimed(): boolean {
-    return (this.#bits & ABANDON_TIMED) !== 0;
-  }
-  set abandonTimed(on: boolean) {
-    this.#set(ABANDON_TIMED, on);
-  }
-
-  /** Slow for a few ms only: sent alone, it goes from this thread (see MessageCodec.isSlow). */
-  get brief(): boolean {
-    return (this.#bits & BRIEF) !== 0;
-  }
-  set brief(on: boolean) {
-    this.#set(BRIEF, on);
-  }
-
-  #set(bit: number, on: boolean): void {
-    this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
   }
 }
 
