@@ -20,9 +20,12 @@ export interface MessageCodec<M extends MessageHeader> {
   /**
    * Whether the kernel takes long over such a request (see SendOptions.slow in transport.ts):
    * 'brief' for a few ms (creating a device), 'long' for tens (deleting one waits for RCU), else
-   * false. A slow request is sent from a worker thread so that JavaScript runs meanwhile, except a
-   * 'brief' one that goes alone (nothing else waits on the socket): the hand-off to a worker
-   * would cost a good part of the wait it spares.
+   * false. A 'long' request is sent from a worker thread so that JavaScript runs meanwhile; a
+   * 'brief' one is too only when its datagram carries another slow request. One creation, alone or
+   * packed with lookups and quick changes, goes from this thread: the hand-off to a worker would
+   * cost a good part of the wait it spares, and the changes this thread sends on other sockets
+   * meanwhile would only wait for the RTNL lock the creation holds, keeping the second CPU busy
+   * while the creation waits for its RCU grace periods.
    */
   isSlow?(type: number, flags: number): false | 'brief' | 'long';
   /** One line per message for trace logs. */

@@ -47,7 +47,7 @@ export class PendingRequest<M> implements Timed {
   coverable = false;
   /** Sent from a worker thread (SendOptions.slow). */
   slow = false;
-  /** Slow for a few ms only: sent alone, it goes from this thread (see MessageCodec.isSlow). */
+  /** Slow for a few ms only: unless its datagram carries another slow request, it goes from this thread (see MessageCodec.isSlow). */
   brief = false;
   /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
   quiet = false;

@@ -272,7 +272,9 @@ export class SendQueue<M> {
       const from = this.#head;
       let to = from + 1;
       let end = first.end;
-      let slow = first.slow;
+      // Off-thread only for a deletion, or for more than one creation (see MessageCodec.isSlow).
+      let slow = first.slow && !first.brief;
+      let briefs = first.brief ? 1 : 0;
       this.#inFlight += first.cost;
       first.state = SENT;
       while (to < this.#tail) {
@@ -280,11 +282,12 @@ export class SendQueue<M> {
         if (next.state !== QUEUED || next.start !== end || next.end - first.start > MAX_DATAGRAM || this.#inFlight + next.cost > this.#budget) break;
         this.#inFlight += next.cost;
         next.state = SENT;
-        slow ||= next.slow;
+        if (next.brief) briefs++;
+        else slow ||= next.slow;
         end = next.end;
         to++;
       }
-      this.#send(from, to, first.start, end, slow);
+      this.#send(from, to, first.start, end, slow || briefs > 1);
       for (let i = from; i < to; i++) queue[i] = undefined;
       this.#head = to;
     }

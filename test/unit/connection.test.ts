@@ -256,16 +256,19 @@ describe('Connection against a fake kernel', () => {
     expect(kernel.refs).toBe(0);
     conn.close();
   });
-  it('asks the transport for a worker-thread send only for datagrams that create or delete a device', async () => {
+  it('asks the transport for a worker-thread send only for datagrams that delete a device or create more than one', async () => {
     const kernel = fakeKernel((req) => [ack(req)]);
     const conn = new Connection(kernel);
     await conn.request(bridgeMessage('br0'));
     await conn.request(setLinkMessage(3, { up: true }));
     await conn.request(deleteLinkMessage(3));
     await conn.request(newNsid(7, 9));
-    // A creation packed with a lookup goes out as one slow datagram.
+    // One creation packed with a change goes from this thread; two creations packed together do not.
     await Promise.all([conn.request(vethRequest('v0', { peer: { name: 'v1' } }).message), conn.request(setLinkMessage(1, { up: true }))]);
-    expect(kernel.sendOptions).toEqual([{ slow: true }, undefined, { slow: true }, undefined, { slow: true }]);
+    await Promise.all([conn.request(vethRequest('v2', { peer: { name: 'v3' } }).message), conn.request(bridgeMessage('br1'))]);
+    // A creation packed with a deletion goes with it, from a worker.
+    await Promise.all([conn.request(bridgeMessage('br2')), conn.request(deleteLinkMessage(4))]);
+    expect(kernel.sendOptions).toEqual([undefined, undefined, { slow: true }, undefined, undefined, { slow: true }, { slow: true }]);
     conn.close();
   });
 });
