@@ -38,7 +38,7 @@ export class DumpLine {
 
   /** Starts every dump still waiting (the connection closed: each fails at once). */
   close(): void {
-    for (const start of this.#waiting.splice(0)) start();
+    if (this.#waiting.length !== 0) for (const start of this.#waiting.splice(0)) start();
   }
 
   /** The dump that held the socket is over (read to its end, or never sent): the next one starts. */

@@ -300,7 +300,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       peers?.close();
       throw error;
     }
-    await peers?.gone(timeoutMs);
+    if (peers !== undefined) await peers.gone(timeoutMs);
     this.#log.info({ op: 'netns.delete', waitForDevices: peers !== undefined, ms: msSince(start) }, 'namespace deleted');
   }
 

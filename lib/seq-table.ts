@@ -118,12 +118,14 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
   /** Every entry, in slot order (a copy: entries may be removed while it is walked). */
   values(): T[] {
     const out: T[] = [];
+    // Empty (a connection closed with nothing pending): no slot to look at.
+    if (this.#size === 0) return out;
     for (const entry of this.#slots) if (entry !== undefined) out.push(entry);
     return out;
   }
 
   clear(): void {
-    this.#slots.fill(undefined);
+    if (this.#size !== 0) this.#slots.fill(undefined);
     this.#size = 0;
     this.#ranges.length = 0;
   }
