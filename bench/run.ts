@@ -191,6 +191,9 @@ current-thread tokio runtime, bench/peers/rust-rtnetlink, built by the run; W1 a
 numbers: that is its cost per command. The floor sends frames encoded before the clock starts with
 libc \`send\` and reads each ACK with \`recv\` through koffi: the kernel's work plus one FFI call
 each way, no library. Tools run in ${s.rounds} interleaved round(s), a fresh worker process each.
+In W3 every tool pauses ${w3.W3_SETTLE_MS} ms before each phase (bench/w3-veth.ts), so that the kernel's follow-up
+of one phase (link-watch events and IPv6 setup after the link-ups, the previous namespace's cleanup)
+is not timed in the next phase of one tool and not another's.
 
 Ratios are of medians: "÷ Go", "÷ Rust" and "÷ floor" are the row's median divided by Go's, by Rust's
 (one request at a time) and by the floor's

@@ -1,5 +1,9 @@
 /**
  * W3: N veth pairs va<i>/vb<i>: create, both ends up (2N), a /30 on each end (2N), delete.
+ * Every tool pauses W3_SETTLE_MS before each phase: the kernel goes on working after a phase's
+ * last answer (the link-ups' link-watch events and IPv6 address setup, the previous namespace's
+ * cleanup), and without the pause that work falls into the next phase of a tool that is quick to
+ * start or quick to finish, and not of a slower one (bench/results/w3-2026-12-03-d.md).
  * Ours one by one and concurrent (the concurrent run deletes with one RTM_DELLINK by IFLA_GROUP),
  * against Go (vishvananda/netlink), Rust (rtnetlink, one at a time), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
  * outside the rounds, one `ip` per op and pyroute2. Every tool starts in a fresh namespace.
@@ -10,11 +14,15 @@ import {
 } from './common.js';
 
 const NS = 'bw3';
+export const W3_SETTLE_MS = 250;
 type Phases = { create: number[]; up: number[]; addr: number[]; del: number[] };
 
 export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
   const rows = new Rows();
   const n = s.w3Pairs;
+  // A quick run (a smoke test of the scripts) passes the pause on as 0.
+  const settleMs = s.quick ? 0 : W3_SETTLE_MS;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, settleMs));
   const W = `W3 ${n} veth pairs`;
   const push = (tool: string, p: Phases, extra: Partial<Row> = {}, delTool = tool) => {
     rows.add({ workload: W, op: 'create', tool, times: p.create, ...extra });
@@ -33,7 +41,7 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     }),
     del: idx.map((i) => `link del va${i}`),
   };
-  const task = { w: 'w3', netns: NS, n, reps: s.w3Reps };
+  const task = { w: 'w3', netns: NS, n, reps: s.w3Reps, settleMs };
   try {
     for (let round = 1; round <= s.rounds; round++) {
       for (const node of s.nodes) {
@@ -60,7 +68,10 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
       fresh();
       const batch: Phases = { create: [], up: [], addr: [], del: [] };
       for (let r = 0; r < s.w3Reps; r++) {
-        for (const k of ['create', 'up', 'addr', 'del'] as const) batch[k].push(ipBatch(cmds[k], NS));
+        for (const k of ['create', 'up', 'addr', 'del'] as const) {
+          await pause();
+          batch[k].push(ipBatch(cmds[k], NS));
+        }
       }
       push('ip -batch', batch, { note: 'one `ip -batch` process per phase, start-up included' });
       log(`W3 round ${round}: node netlink`);
@@ -72,14 +83,17 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     log('W3: one ip per op');
     const each: Phases = { create: [], up: [], addr: [], del: [] };
     for (let r = 0; r < s.ipReps; r++) {
-      for (const k of ['create', 'up', 'addr', 'del'] as const) each[k].push(ipEach(cmds[k], NS));
+      for (const k of ['create', 'up', 'addr', 'del'] as const) {
+        await pause();
+        each[k].push(ipEach(cmds[k], NS));
+      }
     }
     push('iproute2, one `ip` per op', each);
 
     if (hasPyroute2()) {
       fresh();
       log('W3: pyroute2');
-      push('pyroute2', await pyroute2<Phases>({ w: 'w3', n, reps: s.slowReps }, NS));
+      push('pyroute2', await pyroute2<Phases>({ w: 'w3', n, reps: s.slowReps, settleMs }, NS));
     }
   } finally {
     deleteNetns(NS);

@@ -57,23 +57,29 @@ def w2(ipr, t):
 def w3(ipr, t):
     out = {'create': [], 'up': [], 'addr': [], 'del': []}
     n = t['n']
+    # Before each phase, as every W3 peer does (bench/w3-veth.ts).
+    settle = lambda: time.sleep(t.get('settleMs', 0) / 1000)
     for _ in range(t['reps']):
+        settle()
         t0 = time.perf_counter()
         for i in range(n):
             ipr.link('add', ifname='va%d' % i, kind='veth', peer='vb%d' % i)
         index = {m.get_attr('IFLA_IFNAME'): m['index'] for m in ipr.get_links()}
         out['create'].append(ms(t0))
+        settle()
         t0 = time.perf_counter()
         for i in range(n):
             ipr.link('set', index=index['va%d' % i], state='up')
             ipr.link('set', index=index['vb%d' % i], state='up')
         out['up'].append(ms(t0))
+        settle()
         t0 = time.perf_counter()
         for i in range(n):
             a, b = pair_addresses(i)
             ipr.addr('add', index=index['va%d' % i], address=a, prefixlen=30)
             ipr.addr('add', index=index['vb%d' % i], address=b, prefixlen=30)
         out['addr'].append(ms(t0))
+        settle()
         t0 = time.perf_counter()
         for i in range(n):
             ipr.link('del', index=index['va%d' % i])

@@ -13,7 +13,7 @@ import { now } from '../common.js';
 
 type Task =
   | { w: 'w1'; netns: string; dev: number; n: number; reps: number; batch: number }
-  | { w: 'w3'; netns: string; n: number; reps: number }
+  | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number }
   | { w: 'w4'; reps: number; prefix: string; settleMs: number };
 
 // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/veth.h>, <sched.h>, <sys/mount.h>
@@ -222,7 +222,7 @@ function w1(t: Extract<Task, { w: 'w1' }>) {
   return result;
 }
 
-function w3(t: Extract<Task, { w: 'w3' }>) {
+async function w3(t: Extract<Task, { w: 'w3' }>) {
   const fd = socketIn(t.netns, home);
   const idx = Array.from({ length: t.n }, (_, i) => i);
   const a = (i: number) => 1000 + 2 * i;
@@ -238,6 +238,8 @@ function w3(t: Extract<Task, { w: 'w3' }>) {
   const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
   for (let r = 0; r < t.reps; r++) {
     for (const k of ['create', 'up', 'addr', 'del'] as const) {
+      // Before each phase, as every W3 peer does (bench/w3-veth.ts).
+      await new Promise((resolve) => setTimeout(resolve, t.settleMs));
       const t0 = now();
       for (const f of phases[k]) request(fd, f);
       out[k].push(now() - t0);

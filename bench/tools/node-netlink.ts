@@ -13,7 +13,7 @@ import { now, pairAddresses, routeAddress } from '../common.js';
 type Task =
   | { w: 'w1'; netns: string; n: number; reps: number }
   | { w: 'w2'; netns: string; reps: number }
-  | { w: 'w3'; netns: string; n: number; reps: number };
+  | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number };
 
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
 const NLM_F_CREATE = 0x400;
@@ -94,7 +94,10 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
   const rt = open(t.netns);
   const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
   const idx = Array.from({ length: t.n }, (_, i) => i);
+  // Before each phase, as every W3 peer does (bench/w3-veth.ts).
+  const settle = () => new Promise((resolve) => setTimeout(resolve, t.settleMs));
   for (let r = 0; r < t.reps; r++) {
+    await settle();
     let t0 = now();
     for (const i of idx) {
       await rt.newLink({}, { ifname: `va${i}`, linkinfo: vethInfo(`vb${i}`) }, { flags: NLM_F_CREATE | NLM_F_EXCL });
@@ -103,12 +106,14 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
     const index = new Map<string, number>();
     for (const m of await rt.getLinks()) if (m.attrs.ifname !== undefined && m.data.index) index.set(m.attrs.ifname, m.data.index);
     out.create.push(now() - t0);
+    await settle();
     t0 = now();
     for (const i of idx) {
       await rt.setLink({ index: index.get(`va${i}`)!, flags: { up: true }, change: { up: true } });
       await rt.setLink({ index: index.get(`vb${i}`)!, flags: { up: true }, change: { up: true } });
     }
     out.up.push(now() - t0);
+    await settle();
     t0 = now();
     for (const i of idx) {
       const ends = pairAddresses(i);
@@ -119,6 +124,7 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
       }
     }
     out.addr.push(now() - t0);
+    await settle();
     t0 = now();
     for (const i of idx) await rt.delLink({ index: index.get(`va${i}`)! });
     out.del.push(now() - t0);

@@ -29,7 +29,7 @@ type Namespace = Library.Namespace;
 type Task =
   | { w: 'w1'; netns: string; n: number; reps: number; mode: 'seq' | 'batch' }
   | { w: 'w2'; netns: string; reps: number }
-  | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent' }
+  | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent'; settleMs: number }
   | { w: 'w4'; reps: number; settleMs: number }
   | { w: 'netns'; n: number; reps: number }
   | { w: 'container'; n: number; host: string; tag: string }
@@ -90,21 +90,26 @@ async function w2(t: Extract<Task, { w: 'w2' }>) {
 
 async function w3(t: Extract<Task, { w: 'w3' }>) {
   const ns = await Namespace.open(t.netns);
+  // Before each phase, as every W3 peer does (bench/w3-veth.ts): the kernel's follow-up of the last one.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, t.settleMs));
   const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
   const idx = Array.from({ length: t.n }, (_, i) => i);
   const GROUP = 77;
   for (let r = 0; r < t.reps; r++) {
     let pairs: VethPair[] = [];
     if (t.mode === 'seq') {
+      await settle();
       let t0 = now();
       for (const i of idx) pairs.push(await VethPair.create({ name: `va${i}`, namespace: ns, peer: { name: `vb${i}` } }));
       out.create.push(now() - t0);
+      await settle();
       t0 = now();
       for (const p of pairs) {
         await p.link.up();
         await p.peer.up();
       }
       out.up.push(now() - t0);
+      await settle();
       t0 = now();
       for (const i of idx) {
         const [a, b] = pairAddresses(i);
@@ -112,17 +117,21 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
         await pairs[i]!.peer.addAddress(b);
       }
       out.addr.push(now() - t0);
+      await settle();
       t0 = now();
       for (const p of pairs) await p.delete();
       out.del.push(now() - t0);
     } else {
+      await settle();
       let t0 = now();
       // The va ends go in one device group as they are created (IFLA_GROUP), for the group delete.
       pairs = await Promise.all(idx.map((i) => VethPair.create({ name: `va${i}`, namespace: ns, deviceGroup: GROUP, peer: { name: `vb${i}` } })));
       out.create.push(now() - t0);
+      await settle();
       t0 = now();
       await Promise.all(pairs.flatMap((p) => [p.link.up(), p.peer.up()]));
       out.up.push(now() - t0);
+      await settle();
       t0 = now();
       await Promise.all(
         idx.flatMap((i) => {
@@ -132,6 +141,7 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
       );
       out.addr.push(now() - t0);
       // Timed: one RTM_DELLINK with IFLA_GROUP deletes the whole group (and each veth's peer).
+      await settle();
       t0 = now();
       await ns.deleteLinkGroup(GROUP);
       out.del.push(now() - t0);

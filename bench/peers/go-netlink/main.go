@@ -102,6 +102,9 @@ func w2(t task) interface{} {
 	return map[string]interface{}{"dump": dump, "count": count}
 }
 
+// Before each W3 phase, as every W3 peer does (bench/w3-veth.ts).
+func settle(t task) { time.Sleep(time.Duration(t.SettleMs) * time.Millisecond) }
+
 func w3(t task) interface{} {
 	h := handleIn(t.Netns)
 	defer h.Delete()
@@ -110,6 +113,7 @@ func w3(t task) interface{} {
 		va := make([]netlink.Link, t.N)
 		vb := make([]netlink.Link, t.N)
 		// Like ours, both ends are known (with their index) once the create phase ends.
+		settle(t)
 		t0 := time.Now()
 		for i := 0; i < t.N; i++ {
 			v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: fmt.Sprintf("va%d", i)}, PeerName: fmt.Sprintf("vb%d", i)}
@@ -119,12 +123,14 @@ func w3(t task) interface{} {
 			va[i], vb[i] = v, peer
 		}
 		out["create"] = append(out["create"], ms(t0))
+		settle(t)
 		t0 = time.Now()
 		for i := 0; i < t.N; i++ {
 			must(h.LinkSetUp(va[i]), "LinkSetUp")
 			must(h.LinkSetUp(vb[i]), "LinkSetUp")
 		}
 		out["up"] = append(out["up"], ms(t0))
+		settle(t)
 		t0 = time.Now()
 		for i := 0; i < t.N; i++ {
 			a, b := pairAddresses(i)
@@ -132,6 +138,7 @@ func w3(t task) interface{} {
 			must(h.AddrAdd(vb[i], &netlink.Addr{IPNet: b}), "AddrAdd")
 		}
 		out["addr"] = append(out["addr"], ms(t0))
+		settle(t)
 		t0 = time.Now()
 		for i := 0; i < t.N; i++ {
 			must(h.LinkDel(va[i]), "LinkDel")

@@ -9,7 +9,7 @@ use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::unix::io::AsRawFd;
 use std::process::exit;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use rtnetlink::packet::constants::{AF_INET, RTN_UNICAST, RTPROT_STATIC, RT_SCOPE_LINK, RT_TABLE_MAIN};
@@ -25,6 +25,8 @@ struct Task {
     reps: u32,
     /// Requests in flight at once in the concurrent W1 run.
     window: usize,
+    /// W3: the pause before each phase (bench/w3-veth.ts).
+    settle_ms: u32,
 }
 
 fn fail(what: &str, err: impl std::fmt::Display) -> ! {
@@ -46,7 +48,7 @@ fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
 fn parse_task(json: &str) -> Task {
     let text = |k: &str| field(json, k).unwrap_or("").to_string();
     let num = |k: &str, default: u32| field(json, k).map_or(default, |v| v.parse().unwrap_or_else(|e| fail(k, e)));
-    Task { w: text("w"), netns: text("netns"), n: num("n", 0), reps: num("reps", 1), window: num("window", 64) as usize }
+    Task { w: text("w"), netns: text("netns"), n: num("n", 0), reps: num("reps", 1), window: num("window", 64) as usize, settle_ms: num("settleMs", 0) }
 }
 
 fn ms(t0: Instant) -> f64 {
@@ -164,10 +166,16 @@ async fn del_link(handle: &Handle, index: u32) {
 
 /// W3: pairs va<i>/vb<i> one call after another: create (and learn both indexes, as Go does),
 /// both ends up, a /30 on each end, delete pair by pair.
+/// Before each W3 phase, as every W3 peer does: nothing is in flight, so blocking the one thread is fine.
+fn settle(t: &Task) {
+    std::thread::sleep(Duration::from_millis(t.settle_ms as u64));
+}
+
 async fn w3(t: &Task, handle: Handle) -> String {
     let (mut create, mut up, mut addr, mut del) = (vec![], vec![], vec![], vec![]);
     for _ in 0..t.reps {
         let mut ends: Vec<(u32, u32)> = Vec::with_capacity(t.n as usize);
+        settle(t);
         let t0 = Instant::now();
         for i in 0..t.n {
             let (a, b) = (format!("va{}", i), format!("vb{}", i));
@@ -177,6 +185,7 @@ async fn w3(t: &Task, handle: Handle) -> String {
             ends.push((link_index(&handle, &a).await, link_index(&handle, &b).await));
         }
         create.push(ms(t0));
+        settle(t);
         let t0 = Instant::now();
         for &(a, b) in &ends {
             for index in [a, b] {
@@ -186,6 +195,7 @@ async fn w3(t: &Task, handle: Handle) -> String {
             }
         }
         up.push(ms(t0));
+        settle(t);
         let t0 = Instant::now();
         for (i, &(a, b)) in ends.iter().enumerate() {
             let (x, y) = pair_addresses(i as u32);
@@ -196,6 +206,7 @@ async fn w3(t: &Task, handle: Handle) -> String {
             }
         }
         addr.push(ms(t0));
+        settle(t);
         let t0 = Instant::now();
         for &(a, _) in &ends {
             del_link(&handle, a).await;
