@@ -52,7 +52,7 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
         push('ours, concurrent', await ours<Phases>({ ...task, mode: 'concurrent' }, node), { ours: true, node },
           'ours, group delete: ns.deleteLinkGroup, one RTM_DELLINK by IFLA_GROUP');
         fresh();
-        push('floor, one at a time', await floor<Phases>(task, node), { role: 'floor', node, note: 'prebuilt frames, indexes chosen at creation' });
+        push('floor, one at a time', await floor<Phases>(task, node), { role: 'floor', node, note: 'prebuilt frames, indexes chosen at creation, each peer read back as Go and ours do' });
       }
       if (s.go) {
         log(`W3 round ${round}: Go`);

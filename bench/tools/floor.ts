@@ -19,8 +19,9 @@ type Task =
 // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/veth.h>, <sched.h>, <sys/mount.h>
 const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
 const NLMSG_ERROR = 2, NLM_F_REQUEST = 1, NLM_F_ACK = 4, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_NEWADDR = 20, RTM_NEWROUTE = 24, RTM_DELROUTE = 25;
-const IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28;
+const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_NEWROUTE = 24, RTM_DELROUTE = 25;
+const IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28, IFLA_EXT_MASK = 29;
+const RTEXT_FILTER_SKIP_STATS = 8;
 const IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
 const IFA_ADDRESS = 1, IFA_LOCAL = 2, RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5;
 const IFF_UP = 1, AF_INET = 2, RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RTN_UNICAST = 1;
@@ -112,6 +113,8 @@ function veth(index: number, name: string, peerIndex: number, peer: string, opts
 const bridge = (index: number, name: string) => frame(RTM_NEWLINK, CREATE, ifinfomsg(index, true), [[IFLA_IFNAME, str(name)], [IFLA_LINKINFO, [[IFLA_INFO_KIND, str('bridge')]]]]);
 const up = (index: number) => frame(RTM_NEWLINK, CHANGE, ifinfomsg(index, true), []);
 const delLink = (index: number) => frame(RTM_DELLINK, CHANGE, ifinfomsg(index), []);
+/** RTM_GETLINK of one link by name, without statistics, answered by the link alone (no ACK). */
+const getLink = (name: string) => frame(RTM_GETLINK, NLM_F_REQUEST, ifinfomsg(0), [[IFLA_IFNAME, str(name)], [IFLA_EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS)]]);
 
 function address(index: number, cidr: string): Uint8Array {
   const [ip, len] = cidr.split('/') as [string, string];
@@ -151,6 +154,13 @@ function acks(fd: number, count: number): void {
     const error = replyView.getInt32(16, true);
     if (error !== 0) throw new Error(`kernel error ${-error} for seq ${replyView.getUint32(28, true)}`);
   }
+}
+
+/** Sends a GET and reads its one reply; an error reply throws. */
+function lookup(fd: number, f: Uint8Array): void {
+  ok(sys.send(fd, f, f.length, 0), 'send');
+  ok(sys.recv(fd, reply, reply.length, 0), 'recv');
+  if (replyView.getUint16(4, true) !== RTM_NEWLINK) throw new Error(`unexpected reply type ${replyView.getUint16(4, true)}`);
 }
 
 function request(fd: number, f: Uint8Array): void {
@@ -235,13 +245,22 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
     addr: pack(idx.flatMap((i) => [address(a(i), quad(base(i) + 1)), address(b(i), quad(base(i) + 2))])).at,
     del: pack(idx.map((i) => delLink(a(i)))).at,
   };
+  // Each peer is read back after its creation, as Go's LinkByName and our VethPair.create read it:
+  // without that read the kernel sets up IPv6 on each end inside the later link-up request instead
+  // of in its link-watch worker, and the floor's up phase would be doing more kernel work than theirs
+  // (bench/results/w3-2026-12-03-d.md).
+  const peers = pack(idx.map((i) => getLink(`vb${i}`))).at;
   const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
   for (let r = 0; r < t.reps; r++) {
     for (const k of ['create', 'up', 'addr', 'del'] as const) {
       // Before each phase, as every W3 peer does (bench/w3-veth.ts).
       await new Promise((resolve) => setTimeout(resolve, t.settleMs));
       const t0 = now();
-      for (const f of phases[k]) request(fd, f);
+      const frames = phases[k];
+      for (let i = 0; i < frames.length; i++) {
+        request(fd, frames[i]!);
+        if (k === 'create') lookup(fd, peers[i]!);
+      }
       out[k].push(now() - t0);
     }
   }
