@@ -154,6 +154,17 @@ export function sendOffThread(fd: number, buffer: Uint8Array, flags: number, don
   libc().send.async(fd, buffer, buffer.byteLength, flags, (error, result) => done(error ? -1 : result));
 }
 
+/**
+ * Calls `readable` from this thread's event loop whenever `fd` (a socket, made non-blocking by the
+ * poll) has something to read, until the returned stop is called; undefined if koffi cannot poll.
+ */
+export function pollReadable(fd: number, readable: () => void): (() => void) | undefined {
+  const poll = (koffi as { node?: { poll?: typeof koffi.node.poll } }).node?.poll;
+  if (typeof poll !== 'function') return undefined;
+  const handle = poll(fd, { readable: true }, readable);
+  return () => handle.close();
+}
+
 export function recvfromUnchecked(fd: number, buffer: Uint8Array, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number {
   return libc().recvfrom(fd, buffer, buffer.byteLength, flags, address, addressLength);
 }

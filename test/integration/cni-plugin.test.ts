@@ -209,6 +209,41 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     expect((await runPlugin('ours', host, 'DEL', conf(), env)).status).toBe(0);
   });
 
+  it('DEL gives the IPAM plugin its configuration only once the container interface and its host end are gone', async () => {
+    // The executable starts the deletion before it loads the engine and releases the address as soon
+    // as the kernel announces the removal: the plugin, reading its stdin, must find neither end.
+    const ipamDir = join(dir, 'bin-order');
+    spawnSync('mkdir', ['-p', ipamDir]);
+    const log = join(dir, 'ipam-order.log');
+    const script = join(ipamDir, 'it-cni-ipam-order');
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        'cat >/dev/null',
+        'case "$CNI_COMMAND" in',
+        `ADD) echo '{"cniVersion":"1.0.0","ips":[{"address":"10.68.0.2/24"}]}';;`,
+        `DEL) { nsenter --net="$CNI_NETNS" ip -o link show "$CNI_IFNAME" >/dev/null 2>&1; echo "container $?"; echo "ports $(ip -o link show master it-cni-br3 | wc -l)"; } >>${log};;`,
+        'esac',
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(script, 0o755);
+    const net = { cniVersion: '1.0.0', name: 'it-cni-order', type: 'cni-bridge', bridge: 'it-cni-br3', ipam: { type: 'it-cni-ipam-order' } };
+    const env = { containerId: 'order1', ifname: 'eth0', path: `${ipamDir}:${CNI_PATH}` };
+    for (const round of [1, 2, 3]) {
+      const c = await container(`order${round}`);
+      const add = await runPlugin('ours', host, 'ADD', net, { ...env, netns: c.path });
+      expect(add.status, add.stdout).toBe(0);
+      expect((await c.links()).map((l) => l.name).sort()).toEqual(['eth0', 'lo']);
+      const del = await runPlugin('ours', host, 'DEL', net, { ...env, netns: c.path });
+      expect(del.status, del.stdout).toBe(0);
+    }
+    // Not found in the container (ip's status 1), no port left on the bridge, every time.
+    expect(readFileSync(log, 'utf8')).toBe('container 1\nports 0\n'.repeat(3));
+  });
+
   it('in process: attachContainer / checkContainer / detachContainer, GC removes stale NAT rules (1.1.0)', async () => {
     // host-local 1.1.1 (Debian's) speaks up to 1.0.0, so a 1.1.0 network uses a tiny IPAM script.
     const ipamDir = join(dir, 'bin');

@@ -3,8 +3,8 @@
  * which runtimes call before every ADD and DEL, is answered from the small first file alone, with
  * the same answer as the command line's main. Needs the build.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,5 +44,46 @@ describe.skipIf(!existsSync(executable))('cni-bridge executable: VERSION', () =>
     expect(code).not.toContain('parseBridgeConfig');
     expect(code).not.toContain('attachContainer');
     expect(statSync(executable).size).toBeLessThan(10_000);
+  });
+});
+
+describe.skipIf(!existsSync(executable))('cni-bridge executable: its answer', () => {
+  it('arrives whole through a non-blocking pipe read only after it exits, though larger than the pipe holds', async () => {
+    // The executable ends as soon as it has answered (process.exit, not the event loop's end): an
+    // answer the pipe cannot take at once must still be written out first. A 200 KB error answer:
+    // CNI_NETNS names no namespace, and the message quotes it.
+    const at = mkdtempSync(join(tmpdir(), 'cni-bridge-answer-'));
+    const fifo = join(at, 'stdout');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const netns = `/nonexistent/${'n'.repeat(100_000)}`;
+    const env = { PATH: process.env.PATH, CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c1', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: '/nonexistent' };
+    const child = spawn(process.execPath, [executable], { env, stdio: ['pipe', writer, 'ignore'] });
+    closeSync(writer);
+    child.stdin!.end('{"cniVersion":"1.0.0","name":"n","type":"cni-bridge"}');
+    // Still blocked on the full pipe, or gone: either way nothing is read until it exits.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(65_536);
+    for (let tries = 0; tries < 1000; tries++) {
+      let n: number;
+      try {
+        n = readSync(reader, buffer);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      if (n === 0) break;
+      chunks.push(Buffer.from(buffer.subarray(0, n)));
+    }
+    closeSync(reader);
+    rmSync(at, { recursive: true });
+    const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code: number; msg: string };
+    expect(answer.code).toBe(999);
+    expect(answer.msg).toContain(netns);
+    await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve(undefined)));
+    expect(child.exitCode).toBe(1);
   });
 });
