@@ -55,8 +55,8 @@ export const WORK_MS = 10;
 
 const MAGIC = 0x4343524e; // 'NRCC', little-endian
 const FORMAT = 1;
-/** Eight bytes, so that V8's data after it stays as aligned as the buffer it is read into. */
-const HEADER = 8;
+/** Eight bytes (exported for tests), so that V8's data after it stays as aligned as the buffer it is read into. */
+export const HEADER = 8;
 const MAX_GENERATION = 255;
 
 /** Whether a process in this state makes the cache again when it exits. */

@@ -9,13 +9,18 @@
  * Like Node's own compile cache (which is process-wide, and not in Node 20) it is a quiet
  * optimisation: any failure compiles without it, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  * With source maps on (--enable-source-maps), the bundle is loaded by Node's own require instead,
- * without the cache.
+ * without the cache. `NODE_DEBUG=netns-rtnl` prints what the cache did in each process (to stderr,
+ * through util.debuglog).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
 import { cacheFile, readCache, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+
+// Node's util module is not loaded unless asked for; with `debug?.(...)` nor are the messages made.
+const debug = process.env.NODE_DEBUG ? debuglog('netns-rtnl') : undefined;
 
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
@@ -70,18 +75,22 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   // What the process holds: the cache it loaded, or the one it wrote now.
   const held = usable ? read!.data : cacheWhen === 'loaded' ? tryWrite(to, () => script.createCachedData(), 0) : undefined;
   const generation = usable ? read!.generation : 0;
+  debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held ? (usable ? `generation ${generation}` : 'written') : 'not written');
   const writtenMs = usable ? read!.writtenMs : Date.now();
   const loadedCpu = cpuMs();
   process.once('exit', () => {
+    const workMs = cpuMs() - loadedCpu;
+    let written;
     if (held === undefined) {
-      if (cacheWhen === 'exit') tryWrite(to, () => script.createCachedData(), 0);
-    } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs: cpuMs() - loadedCpu })) {
+      if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0);
+    } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs })) {
       // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).
-      tryWrite(to, () => {
+      written = tryWrite(to, () => {
         const made = script.createCachedData();
         return made.length >= held.length ? made : held;
       }, generation + 1);
     }
+    debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
   });
   return module.exports;
 }
