@@ -53,11 +53,14 @@ export const checkS32 = (value: unknown, field: string): number => checkInteger(
 
 const U64_MAX = 0xffffffffffffffffn;
 
+/** The error checkU64 throws, for callers that test the value themselves (the struct encoders). */
+export function u64Error(field: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(field, value, 'is not a bigint from 0n to 18446744073709551615n (a u64)');
+}
+
 /** `value` if it is a bigint from 0 to 2^64 - 1 (a u64 attribute or field); otherwise InvalidArgumentError. */
 export function checkU64(value: unknown, field: string): bigint {
-  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
-    throw new InvalidArgumentError(field, value, 'is not a bigint from 0n to 18446744073709551615n (a u64)');
-  }
+  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) throw u64Error(field, value);
   return value;
 }
 

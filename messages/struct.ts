@@ -4,22 +4,24 @@
  * (pads are declared, never implied), so offsets and size are sums of field widths; the struct-fu
  * struct of the same fields is the reference layout, made only when something asks for it (tests,
  * the benchmark): the package declares about a hundred structs, and laying each out with struct-fu
- * on every import cost more than the rest of the declarations. The accessors are generated once,
- * the first time each is used.
+ * on every import cost more than the rest of the declarations.
  *
  * Why generated accessors and not struct-fu's own unpack/pack: the route dump decodes one rtmsg per
  * route, and struct-fu's unpack walks its fields with closures into an object grown key by key,
  * from a Buffer it needs made first. The generated decoder is what one would write by hand: one
  * object literal (a single hidden class) read straight from the bytes; the encoder checks each field
  * with the project's integer check and writes it. The measurements are in bench/results/messages.md.
- * struct-fu's unpack/pack stay the reference the generated code is tested against.
+ * struct-fu's unpack/pack stay the reference the generated code is tested against. The code of the
+ * package's own structs is written out at build time (messages/struct-source.ts says why).
  */
 import fu from 'struct-fu';
 import type { Field } from 'struct-fu';
 import type { Codec } from './attributes/codec.js';
 import { InvalidArgumentError } from './errors.js';
-import { integerError, isIntegerIn, checkU64, INTEGER_RANGES } from './checks.js';
+import { integerError, isIntegerIn, u64Error } from './checks.js';
 import type { Source } from './source.js';
+import { writtenStructCodec } from './struct-codecs.js';
+import { decodeSource, encodeSource, ENCODE_SCOPE, shapeKey, type StructShape } from './struct-source.js';
 import type { Writer } from './writer.js';
 
 type FieldType = 'u8' | 'u16' | 's16' | 'u32' | 's32' | 'u16be' | 'u32be' | 'u64' | 'pad';
@@ -112,40 +114,21 @@ export interface Struct<V> extends Codec<V> {
   encode(w: Writer, value: V, field: string): void;
 }
 
-const READ: Record<Exclude<FieldType, 'pad'>, (at: string) => string> = {
-  u8: (at) => `b[${at}]`,
-  u16: (at) => `v.getUint16(${at}, true)`,
-  s16: (at) => `v.getInt16(${at}, true)`,
-  u32: (at) => `v.getUint32(${at}, true)`,
-  s32: (at) => `v.getInt32(${at}, true)`,
-  u16be: (at) => `v.getUint16(${at}, false)`,
-  u32be: (at) => `v.getUint32(${at}, false)`,
-  u64: (at) => `v.getBigUint64(${at}, true)`,
-};
-
-const WRITE: Record<FieldType, string> = {
-  u8: 'u8',
-  u16: 'u16',
-  s16: 's16',
-  u32: 'u32',
-  s32: 's32',
-  u16be: 'u16be',
-  u32be: 'u32be',
-  u64: 'u64',
-  pad: 'zeros',
-};
-
-const RANGE_OF: Record<Exclude<FieldType, 'pad' | 'u64'>, readonly [number, number]> = {
-  u8: INTEGER_RANGES.u8,
-  u16: INTEGER_RANGES.u16,
-  s16: INTEGER_RANGES.s16,
-  u32: INTEGER_RANGES.u32,
-  s32: INTEGER_RANGES.s32,
-  u16be: INTEGER_RANGES.u16,
-  u32be: INTEGER_RANGES.u32,
-};
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** @internal A struct shape's accessors as messages/struct-codecs.ts holds them. */
+export interface GeneratedStructCodec {
+  decode(src: Source, at: number, end: number): object;
+  encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string): void;
+}
+
+/** Every struct declared so far, for scripts/generate-struct-codecs.mjs and its test. */
+const declaredShapes: StructShape[] = [];
+
+/** @internal The shapes of the structs declared so far (those of every module loaded). */
+export function declaredStructShapes(): readonly StructShape[] {
+  return declaredShapes;
+}
 
 /** Declares a struct from its fields in C order; pads are declared, never implied. */
 export function struct<const F extends readonly StructField[]>(name: string, fields: F, options: StructOptions = {}): Struct<StructValues<F>> {
@@ -163,58 +146,24 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
   const minSize = options.minSize ?? size;
   const dataEnd = Math.max(0, ...fields.map((f, i) => (f.type === 'pad' ? 0 : offsets[i]! + f.size)));
   if (minSize < dataEnd || minSize > size) throw new Error(`struct ${name}: minSize ${minSize} must hold every field (${dataEnd}..${size} bytes)`);
-  const data = fields.filter((f) => f.type !== 'pad');
+  const shape: StructShape = { name, fields, minSize, zeroAbsent: options.zeroAbsent === true };
+  declaredShapes.push(shape);
+  type Decode = Struct<StructValues<F>>['decode'];
+  type Encode = Struct<StructValues<F>>['encode'];
 
-  // The accessors are generated on first use, not when the module loads: a program compiles only the
-  // structs it reads or writes, not every one the package declares on each import. The first call
-  // replaces the method on the struct with the generated function.
-  const compileDecode = (): Struct<StructValues<F>>['decode'] => {
-    // decode: one object literal read straight from the bytes.
-    const reads = fields
-      .map((f, i) => (f.type === 'pad' ? undefined : `${f.name}: ${READ[f.type](`at + ${offsets[i]}`)}`))
-      .filter((line) => line !== undefined);
-    const decodeSource = `
-    'use strict';
-    return function decode(src, at, end) {
-      if (end - at < ${minSize}) throw src.error(at, ${JSON.stringify(`${name} needs ${minSize} bytes, got `)} + (end - at));
-      const b = src.bytes, v = src.view;
-      return { ${reads.join(', ')} };
-    };`;
-    return new Function(decodeSource)() as Struct<StructValues<F>>['decode'];
-  };
+  // The accessors are made on first use, not when the module loads: a program sets up only the
+  // structs it reads or writes. The package's own shapes were written out at build time
+  // (messages/struct-codecs.ts); any other shape's are generated with new Function. The first call
+  // replaces the method on the struct with the accessor.
+  let written: GeneratedStructCodec | null | undefined;
+  const writtenCodec = () => (written === undefined ? (written = writtenStructCodec(shapeKey(shape)) ?? null) : written);
+  const compileDecode = (): Decode => (writtenCodec()?.decode as Decode | undefined) ?? (new Function(`'use strict';\nreturn ${decodeSource(shape, 'js')};`)() as Decode);
+  const compileEncode = (): Encode =>
+    (writtenCodec()?.encode as unknown as Encode | undefined) ??
+    (new Function(...ENCODE_SCOPE, `'use strict';\nreturn ${encodeSource(shape, 'js')};`)(InvalidArgumentError, isIntegerIn, integerError, u64Error) as Encode);
 
-  const compileEncode = (): Struct<StructValues<F>>['encode'] => {
-    // encode: every field checked (InvalidArgumentError naming it) before any byte is written.
-    const checks = data.map((f, i) => {
-      const x = `x${i}`;
-      const get = `value.${f.name}${options.zeroAbsent ? ` ?? ${f.type === 'u64' ? '0n' : '0'}` : ''}`;
-      if (f.type === 'u64') return `const ${x} = ${get}; if (typeof ${x} !== 'bigint' || ${x} < 0n || ${x} > 0xffffffffffffffffn) checkU64(${x}, field + '.${f.name}');`;
-      const [min, max] = RANGE_OF[f.type as keyof typeof RANGE_OF];
-      return `const ${x} = ${get}; if (!isIntegerIn(${x}, ${min}, ${max})) throw integerError(field + '.${f.name}', ${x}, ${min}, ${max});`;
-    });
-    const writes = fields.map((f) => {
-      if (f.type === 'pad') return `w.zeros(${f.size});`;
-      return `w.${WRITE[f.type]}(x${data.indexOf(f)});`;
-    });
-    const encodeSource = `
-    'use strict';
-    return function encode(w, value, field) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-        throw new InvalidArgumentError(field, value, ${JSON.stringify(`is not a ${name} object`)});
-      }
-      ${checks.join('\n      ')}
-      ${writes.join('\n      ')}
-    };`;
-    return new Function('InvalidArgumentError', 'isIntegerIn', 'integerError', 'checkU64', encodeSource)(
-      InvalidArgumentError,
-      isIntegerIn,
-      integerError,
-      checkU64,
-    ) as Struct<StructValues<F>>['encode'];
-  };
-
-  let decode: Struct<StructValues<F>>['decode'] | undefined;
-  let encode: Struct<StructValues<F>>['encode'] | undefined;
+  let decode: Decode | undefined;
+  let encode: Encode | undefined;
   let layout: ReturnType<typeof fu.struct> | undefined;
   const declared: Struct<StructValues<F>> = {
     name,
@@ -226,7 +175,7 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
       return (layout ??= fu.struct(fields.map((f) => f.layout)));
     },
     fields,
-    // Whoever kept a reference to these first methods still works: they reuse the generated function.
+    // Whoever kept a reference to these first methods still works: they reuse the accessor.
     decode(src, at, end) {
       declared.decode = decode ??= compileDecode();
       return decode(src, at, end);

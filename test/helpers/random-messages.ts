@@ -18,7 +18,7 @@ import { extAckAttributes } from '../../messages/control/ext-ack.js';
 import type { Random } from './random-source.js';
 import { cstring, flag, s32, u16, u16be, u32, u32be, u64, u8 } from '../../messages/attributes/scalars.js';
 import { ipv4, ipv6, mac } from '../../messages/attributes/addresses.js';
-import { INTEGER_RANGES } from '../../messages/checks.js';
+import { STRUCT_FIELD_RANGES } from '../../messages/struct-source.js';
 import type { Struct } from '../../messages/struct.js';
 
 type Obj = Record<string, unknown>;
@@ -285,22 +285,12 @@ function scalarValue(codec: unknown): ((r: Random) => unknown) | undefined {
     const value: Obj = {};
     for (const f of struct.fields!) {
       if (f.type === 'pad') continue;
-      const [min, max] = f.type === 'u64' ? [0, 0] : RANGES[f.type]!;
+      const [min, max] = f.type === 'u64' ? [0, 0] : STRUCT_FIELD_RANGES[f.type]!;
       value[f.name] = f.type === 'u64' ? r.u64() : r.int(min, max);
     }
     return value;
   };
 }
-
-const RANGES: Record<string, readonly [number, number]> = {
-  u8: INTEGER_RANGES.u8,
-  u16: INTEGER_RANGES.u16,
-  s16: INTEGER_RANGES.s16,
-  u32: INTEGER_RANGES.u32,
-  s32: INTEGER_RANGES.s32,
-  u16be: INTEGER_RANGES.u16,
-  u32be: INTEGER_RANGES.u32,
-};
 
 /** Kinds with a generator of their own; every other kind of the registry gets randomTableData. */
 const KIND_DATA: Record<string, (r: Random) => Obj> = {

@@ -1,9 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as messages from '../../messages/index.js';
 import { nlmsghdr } from '../../messages/framing.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
 import { Source } from '../../messages/source.js';
 import * as C from '../../messages/struct.js';
+import { writtenStructCodec } from '../../messages/struct-codecs.js';
+import { shapeKey, structCodecsModule } from '../../messages/struct-source.js';
 import { Writer } from '../../messages/writer.js';
 import { Random } from '../helpers/random-source.js';
 
@@ -110,5 +113,69 @@ describe('struct declarations (struct-fu layouts, generated accessors)', () => {
     } finally {
       globalThis.Function = original;
     }
+  });
+
+  describe('accessors written at build time (messages/struct-codecs.ts)', () => {
+    const MESSAGES = new URL('../../messages/', import.meta.url);
+    const modules = readdirSync(MESSAGES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+    // Every module of messages/, so that every struct the package declares is declared.
+    const loaded = Promise.all(modules.map((f) => import(new URL(f.replace(/\.ts$/, '.js'), MESSAGES).href)));
+    const packageShapes = async () => {
+      await loaded;
+      return C.declaredStructShapes().filter((s) => !['lazy_probe', 'probe_copy'].some((test) => s.name.startsWith(test)));
+    };
+
+    it('is what scripts/generate-struct-codecs.mjs makes of the declarations now', async () => {
+      const shapes = await packageShapes();
+      expect(shapes.length).toBeGreaterThan(30);
+      expect(readFileSync(new URL('struct-codecs.ts', MESSAGES), 'utf8')).toBe(structCodecsModule(shapes));
+    });
+
+    it('gives every struct of the package its written-out decoder and encoder, made by no new Function', async () => {
+      const shapes = await packageShapes();
+      const original = globalThis.Function;
+      let generated = 0;
+      globalThis.Function = new Proxy(original, { construct: (target, args) => (generated++, Reflect.construct(target, args)) });
+      try {
+        for (const shape of shapes) {
+          expect(writtenStructCodec(shapeKey(shape)), shape.name).toBeDefined();
+          // Declared again with the same shape, and used for the first time.
+          const again = C.struct(shape.name, shape.fields, shape);
+          const bytes = new Uint8Array(again.size);
+          again.encode(new Writer(), again.decode(new Source(bytes), 0, bytes.length, {}) as never, 'value');
+        }
+        expect(generated).toBe(0);
+      } finally {
+        globalThis.Function = original;
+      }
+    });
+
+    it('reads and writes the same bytes as the accessors new Function makes at run time', async () => {
+      for (const shape of await packageShapes()) {
+        const written = writtenStructCodec(shapeKey(shape))!;
+        // Another name is another shape: this one is generated with new Function on first use.
+        const copy = `probe_copy_${shape.name.replace(/\W/g, '_')}`;
+        const runtime = C.struct(copy, shape.fields, shape);
+        expect(writtenStructCodec(shapeKey({ ...shape, name: copy }))).toBeUndefined();
+        const size = shape.fields.reduce((n, f) => n + f.size, 0);
+        const r = new Random(size * 31 + shape.fields.length);
+        for (let round = 0; round < 50; round++) {
+          const bytes = r.bytes(size + r.int(0, 4));
+          const decoded = written.decode(new Source(bytes), 0, bytes.length) as Record<string, unknown>;
+          expect(runtime.decode(new Source(bytes), 0, bytes.length)).toEqual(decoded);
+          const [a, b] = [new Writer(), new Writer()];
+          written.encode(a, decoded, 'value');
+          runtime.encode(b, decoded as never, 'value');
+          expect([...a.finish()]).toEqual([...b.finish()]);
+        }
+        const short = new Source(new Uint8Array(shape.minSize - 1));
+        expect(() => written.decode(short, 0, shape.minSize - 1)).toThrow(`${shape.name} needs ${shape.minSize} bytes, got ${shape.minSize - 1}`);
+        const bad = Object.fromEntries(shape.fields.map((f) => [f.name, f.type === 'u64' ? -1n : -1.5]));
+        const field = shape.fields.find((f) => f.type !== 'pad')!.name;
+        expect(() => written.encode(new Writer(), bad, 'v')).toThrow(new RegExp(`^v\\.${field}: `));
+        expect(() => runtime.encode(new Writer(), bad as never, 'v')).toThrow(new RegExp(`^v\\.${field}: `));
+        expect(() => written.encode(new Writer(), [] as never, 'v')).toThrow(`is not a ${shape.name} object`);
+      }
+    });
   });
 });
