@@ -233,3 +233,25 @@ loadBundle(${JSON.stringify(small.bundle)}).work(${WORKED});`;
     expect(existsSync(cacheDir(small.tmp))).toBe(false);
   });
 });
+
+describe.skipIf(!built)("the bundle's require", () => {
+  it("gives built-in modules and loaded bundles without making Node's require, which it makes on the first other id", () => {
+    const tmp = freshTmp();
+    const bundle = join(tmp, 'uses-require.cjs');
+    writeFileSync(join(tmp, 'beside.cjs'), 'module.exports = "beside";');
+    writeFileSync(bundle, `exports.sep = require('node:path').sep;\nexports.shared = require('./shared.cjs');\nexports.beside = () => require('./beside.cjs');\n`);
+    // createRequire counted through node:module's exports, which the loader's import binds to.
+    const code = `import module from 'node:module';
+const original = module.createRequire;
+let made = 0;
+module.createRequire = (...args) => (made++, original(...args));
+module.syncBuiltinESMExports();
+const { loadBundle } = await import(${JSON.stringify(`${root}dist/bin/load-bundle.js`)});
+const m = loadBundle(${JSON.stringify(bundle)}, 'loaded', { './shared.cjs': 'shared' });
+const atLoad = made;
+process.stdout.write(JSON.stringify([m.sep, m.shared, atLoad, m.beside(), made]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: tmp }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(['/', 'shared', 0, 'beside', 1]);
+  });
+});
