@@ -22,7 +22,10 @@ import { tmpdir } from 'node:os';
 
 export interface CacheFile {
   dir: string;
-  /** `file` (the bundle's device and inode), then `build` (its size and mtime), then the Node version. */
+  /**
+   * `file` (the bundle's device and inode), then `build` (its size and mtime), then the key of the
+   * process's V8 flags if it has any ({@link v8FlagsKey}), then the Node version.
+   */
   name: string;
   file: string;
   build: string;
@@ -64,8 +67,30 @@ export function rewriteAtExit(state: ExitState): boolean {
   return state.workMs >= WORK_MS && (state.generation < REWRITES || state.ageMs >= STALE_MS);
 }
 
-/** The cache file for this build of `file` under this Node, or undefined if there is no safe place for it. */
-export function cacheFile(file: string, uid: number, base = tmpdir()): CacheFile | undefined {
+/**
+ * Node's own options that leave V8's flags as they are (and the code of -e/-p): they do not make a
+ * cache of their own. Any other option of the command line or NODE_OPTIONS may be a V8 flag.
+ */
+const NODE_ONLY = /^--(input-type|eval|print|enable-source-maps|cpu-prof|heap-prof|import|require|experimental-|no-warnings|conditions|env-file|inspect|title|test|watch)/;
+
+/**
+ * A key of the V8 flags among `options` (the process's command line and NODE_OPTIONS), '' when
+ * there are none. V8 refuses a code cache made under other flags (their hash is in the data), so
+ * processes started with other flags (the cni-bridge executable with a --min-semi-space-size, say)
+ * keep a cache of their own, rather than each replacing the other's at every load. An option that
+ * is not a V8 flag after all only costs a cache more.
+ */
+export function v8FlagsKey(options: readonly string[]): string {
+  const flags = options.filter((o) => o.startsWith('--') && !NODE_ONLY.test(o));
+  if (flags.length === 0) return '';
+  // FNV-1a: the options only name the file; the flags' own hash is V8's, in the data.
+  let hash = 0x811c9dc5;
+  for (const c of flags.join(' ')) hash = Math.imul(hash ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return `v8-${hash.toString(16).padStart(8, '0')}-`;
+}
+
+/** The cache file for this build of `file` under this Node and its V8 flags, or undefined if there is no safe place for it. */
+export function cacheFile(file: string, uid: number, base = tmpdir(), options = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(' ') ?? [])]): CacheFile | undefined {
   const dir = `${base}/netns-rtnl-code-cache-${uid}`;
   let d;
   try {
@@ -79,7 +104,7 @@ export function cacheFile(file: string, uid: number, base = tmpdir()): CacheFile
   const s = statSync(file);
   const fileKey = `${s.dev}-${s.ino}-`;
   const build = `${fileKey}${s.size}-${Math.trunc(s.mtimeMs)}-`;
-  return { dir, file: fileKey, build, name: `${build}${process.version}-${process.arch}.bin` };
+  return { dir, file: fileKey, build, name: `${build}${v8FlagsKey(options)}${process.version}-${process.arch}.bin` };
 }
 
 /** The cache, or undefined if there is none or it is not one of this format. Throws what the file system throws. */

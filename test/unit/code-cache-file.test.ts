@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFile, readCache, REWRITES, rewriteAtExit, STALE_MS, WORK_MS, writeCache, type CacheFile } from '../../bin/code-cache.js';
+import { cacheFile, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile } from '../../bin/code-cache.js';
 
 const uid = process.getuid?.() ?? 0;
 const made: string[] = [];
@@ -39,6 +39,26 @@ describe('the code cache file', () => {
     expect(cache.name.startsWith(cache.build)).toBe(true);
     expect(cache.build.startsWith(cache.file)).toBe(true);
     expect(cache.name.endsWith(`-${process.version}-${process.arch}.bin`)).toBe(true);
+  });
+
+  it("is named for the process's V8 flags too: a file per set of flags, Node's own options and -e's code aside", () => {
+    const { base, bundle } = place();
+    const named = (options: string[]) => cacheFile(bundle, uid, base, options)!.name;
+    const plain = named([]);
+    expect(named(['--input-type=module', '-e', 'await import("x")', '--enable-source-maps', '--cpu-prof'])).toBe(plain);
+    const semi = named(['--min-semi-space-size=16']);
+    expect(semi).not.toBe(plain);
+    expect(named(['--input-type=module', '--min-semi-space-size=16'])).toBe(semi);
+    expect(named(['--min-semi-space-size=32'])).not.toBe(semi);
+    const cache = cacheOf(bundle, base);
+    expect(semi.startsWith(cache.build)).toBe(true);
+    expect(semi.endsWith(`-${process.version}-${process.arch}.bin`)).toBe(true);
+    expect(v8FlagsKey([])).toBe('');
+    expect(v8FlagsKey(['--stack-size=900'])).toMatch(/^v8-[0-9a-f]{8}-$/);
+    // Both are this build's: writing one leaves the other.
+    writeCache({ ...cache, name: plain }, Buffer.from('plain'), 0);
+    writeCache({ ...cache, name: semi }, Buffer.from('semi'), 0);
+    expect(readdirSync(cache.dir).sort()).toEqual([plain, semi].sort());
   });
 
   it('has no place in a directory others can write, or that is not a directory', () => {

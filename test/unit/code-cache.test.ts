@@ -66,6 +66,29 @@ describe.skipIf(!built)('the code cache of the package bundle', () => {
     expect(next.report).toMatch(new RegExp(`^NETNS-RTNL \\d+: code cache ${file!.replaceAll('.', '\\.')}: accepted, generation 0$`, 'm'));
   });
 
+  it('is kept apart for processes started with other V8 flags, so that neither replaces the other', () => {
+    const tmp = freshTmp();
+    const names = importWith(tmp);
+    const dir = cacheDir(tmp);
+    const [plain] = readdirSync(dir);
+    const withFlag = () => {
+      const r = spawnSync(process.execPath, ['--min-semi-space-size=16', '--input-type=module', '-e', `const m = await import('netns-rtnl'); process.stdout.write(String(Object.keys(m).length));`], {
+        cwd: root,
+        env: { PATH: process.env.PATH, TMPDIR: tmp },
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      return Number(r.stdout);
+    };
+    expect(withFlag()).toBe(names);
+    expect(importWith(tmp)).toBe(names);
+    expect(withFlag()).toBe(names);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(2);
+    expect(files).toContain(plain);
+    expect(files.find((f) => f !== plain)).toMatch(new RegExp(`-v8-[0-9a-f]{8}-${process.version}-${process.arch}\\.bin$`));
+  });
+
   it('is replaced when it is not one of ours or V8 refuses it', () => {
     const tmp = freshTmp();
     const names = importWith(tmp);
