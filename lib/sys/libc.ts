@@ -4,8 +4,9 @@
  */
 import koffi from 'koffi';
 import { SystemCallError } from './system-call-error.js';
+import { directSocketCalls, type DirectSocketCalls } from './syscall-stubs.js';
 
-interface LibcFunctions {
+interface LibcCalls {
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: null): number;
@@ -25,13 +26,18 @@ interface LibcFunctions {
   errno(): number;
 }
 
+interface LibcFunctions extends LibcCalls {
+  /** recvfrom and send returning -errno on failure (see syscall-stubs.ts). */
+  direct: DirectSocketCalls;
+}
+
 let bound: LibcFunctions | undefined;
 
 // The one piece of module state: a cache of immutable function bindings.
 function libc(): LibcFunctions {
   if (bound === undefined) {
     const lib = koffi.load('libc.so.6');
-    bound = {
+    const calls: LibcCalls = {
       setns: lib.func('int setns(int fd, int nstype)'),
       unshare: lib.func('int unshare(int flags)'),
       mount: lib.func(
@@ -52,8 +58,26 @@ function libc(): LibcFunctions {
       ioctl: lib.func('int ioctl(int fd, unsigned long request)'),
       errno: koffi.errno,
     };
+    bound = { ...calls, direct: directSocketCalls(lib) ?? errnoSocketCalls(calls) };
   }
   return bound;
+}
+
+/**
+ * Where no direct calls can be made (see syscall-stubs.ts): libc's, with errno read right after.
+ * The gap between the two remains there.
+ */
+function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
+  return {
+    recvfrom: (fd, buffer, length, flags, address, addressLength) => {
+      const result = calls.recvfrom(fd, buffer, length, flags, address, addressLength);
+      return result < 0 ? -calls.errno() : result;
+    },
+    sendto: (fd, buffer, length, flags) => {
+      const result = calls.send(fd, buffer, length, flags);
+      return result < 0 ? -calls.errno() : result;
+    },
+  };
 }
 
 function check(result: number, syscall: string, detail: string): void {
@@ -133,16 +157,16 @@ export function ioctlNoArgument(fd: number, request: number, detail: string): nu
 }
 
 /** errno as the last system call through koffi on this thread left it. */
-export function lastErrno(): number {
+function lastErrno(): number {
   return libc().errno();
 }
 
 /**
- * send(2) and recvfrom(2) unchecked, for the hot paths: they return -1 on failure and the caller
- * reads lastErrno() at once (EAGAIN is an ordinary outcome there, not an exception).
+ * send(2) for the hot paths: the bytes sent, or -errno (EAGAIN is an ordinary outcome there, not
+ * an exception). The value is the kernel's own, not errno read afterwards: see syscall-stubs.ts.
  */
-export function sendUnchecked(fd: number, buffer: Uint8Array, flags: number): number {
-  return libc().send(fd, buffer, buffer.byteLength, flags);
+export function sendOrErrno(fd: number, buffer: Uint8Array, flags: number): number {
+  return libc().direct.sendto(fd, buffer, buffer.byteLength, flags, null, 0);
 }
 
 /**
@@ -165,6 +189,7 @@ export function pollReadable(fd: number, readable: () => void): (() => void) | u
   return () => handle.close();
 }
 
-export function recvfromUnchecked(fd: number, buffer: Uint8Array, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number {
-  return libc().recvfrom(fd, buffer, buffer.byteLength, flags, address, addressLength);
+/** recvfrom(2) for the hot paths: the datagram's size (MSG_TRUNC: its whole size), or -errno, as sendOrErrno. */
+export function recvfromOrErrno(fd: number, buffer: Uint8Array, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number {
+  return libc().direct.recvfrom(fd, buffer, buffer.byteLength, flags, address, addressLength);
 }

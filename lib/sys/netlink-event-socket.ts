@@ -17,7 +17,7 @@ import {
   SO_RCVBUF,
   SO_RCVBUFFORCE,
 } from './constants.js';
-import { lastErrno, sendUnchecked, setsockoptInt } from './libc.js';
+import { sendOrErrno, setsockoptInt } from './libc.js';
 import type { EventTransport, SendOptions } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, callSafely, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { findNetlinkSocketFd } from './netlink-socket-fd.js';
@@ -122,9 +122,9 @@ export class EventSocket implements EventTransport {
     // block: it handles the messages inside the call. EAGAIN/ENOBUFS (rare) fall back to the
     // binding, which retries when the socket is writable.
     if (this.#pendingSends.size === 0) {
-      const sent = sendUnchecked(this.fd, datagram, MSG_DONTWAIT);
+      const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
       if (sent >= 0) return undefined;
-      const errno = lastErrno();
+      const errno = -sent;
       if (errno !== ERRNO.EAGAIN && errno !== ERRNO.ENOBUFS && errno !== ERRNO.EINTR) {
         throw new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
       }

@@ -12,7 +12,7 @@
  */
 import { closeSync } from 'node:fs';
 import { AF_NETLINK, MSG_DONTWAIT, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOCKADDR_NL_SIZE } from './constants.js';
-import { bind, pollReadable, recvfromUnchecked, sendOffThread, socket } from './libc.js';
+import { bind, pollReadable, recvfromOrErrno, sendOffThread, socket } from './libc.js';
 import { openNetnsFd } from './named-netns.js';
 import { withNetns } from './netns-thread.js';
 import { NLMSG_ERROR } from '../../messages/constants.js';
@@ -94,7 +94,7 @@ function watchedRequest(fd: number, request: Uint8Array, watch: Watch, resolve: 
   const drain = (): void => {
     for (;;) {
       addressLength[0] = SOCKADDR_NL_SIZE;
-      const size = recvfromUnchecked(fd, buffer, MSG_DONTWAIT, address, addressLength);
+      const size = recvfromOrErrno(fd, buffer, MSG_DONTWAIT, address, addressLength);
       if (size < 0) return;
       // Only what the kernel sent (nl_pid 0) counts.
       if (address[1] !== 0) continue;
@@ -149,7 +149,7 @@ function ackError(fd: number): number | undefined {
   const bytes = new Uint8Array(ANSWER_BYTES);
   const address = new Uint32Array(SOCKADDR_NL_SIZE / 4);
   const addressLength = Uint32Array.of(SOCKADDR_NL_SIZE);
-  const size = recvfromUnchecked(fd, bytes, MSG_DONTWAIT, address, addressLength);
+  const size = recvfromOrErrno(fd, bytes, MSG_DONTWAIT, address, addressLength);
   // Shorter than nlmsghdr and the error, or not from the kernel (nl_pid 0).
   if (size < 20 || address[1] !== 0) return undefined;
   const view = new DataView(bytes.buffer);

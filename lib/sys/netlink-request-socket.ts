@@ -30,7 +30,7 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, getsockname, getsockoptInt, lastErrno, recvfromUnchecked, sendOffThread, sendUnchecked, socket } from './libc.js';
+import { bind, getsockname, getsockoptInt, recvfromOrErrno, sendOffThread, sendOrErrno, socket } from './libc.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
@@ -133,7 +133,8 @@ export class RequestSocket implements Transport {
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
     if (!slow && this.#deferred.length === 0 && this.#offThread === undefined) {
-      if (sendUnchecked(this.fd, datagram, MSG_DONTWAIT) >= 0) {
+      const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
+      if (sent >= 0) {
         // Its answers are queued already: read now (#readNow and #pass written out, the quick path
         // of every request), unless a pass is under way or scheduled, which reads them.
         if (!this.#passScheduled) {
@@ -145,7 +146,7 @@ export class RequestSocket implements Transport {
         }
         return undefined;
       }
-      const refused = this.#sendRefused();
+      const refused = this.#sendRefused(-sent);
       if (refused instanceof Error) throw refused;
     }
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
@@ -206,14 +207,14 @@ export class RequestSocket implements Transport {
 
   /** undefined when sent (and its answers read); the errno of a failure worth retrying; or the error. */
   #trySend(datagram: Uint8Array): undefined | number | Error {
-    if (sendUnchecked(this.fd, datagram, MSG_DONTWAIT) < 0) return this.#sendRefused();
+    const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
+    if (sent < 0) return this.#sendRefused(-sent);
     this.#readNow();
     return undefined;
   }
 
-  /** After a send refused: the errno of a failure worth retrying (EAGAIN, ENOBUFS, EINTR), or the error. */
-  #sendRefused(): number | Error {
-    const errno = lastErrno();
+  /** After a send refused with `errno`: that errno if worth retrying (EAGAIN, ENOBUFS, EINTR), or the error. */
+  #sendRefused(errno: number): number | Error {
     const { EAGAIN, ENOBUFS, EINTR } = ERRNO;
     if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return errno;
     return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
@@ -255,7 +256,7 @@ export class RequestSocket implements Transport {
         entry.resolve();
         this.#readNow();
       } else {
-        // Nothing was consumed: again from this thread, which can read errno (EAGAIN is retried).
+        // Nothing was consumed: again from this thread, which learns why (EAGAIN is retried).
         this.#deferred.unshift({ ...entry, slow: false });
       }
       this.#drain();
@@ -306,9 +307,9 @@ export class RequestSocket implements Transport {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
       if (this.#closed) return false;
       senderAddressLength[0] = SOCKADDR_NL_SIZE;
-      const size = recvfromUnchecked(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
+      const size = recvfromOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
       if (size < 0) {
-        const errno = lastErrno();
+        const errno = -size;
         if (errno === ERRNO.EINTR) continue;
         if (errno !== ERRNO.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
         this.#idle();
