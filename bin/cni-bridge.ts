@@ -75,7 +75,12 @@ async function run(): Promise<number> {
     // Started before the engine loads (lib/cni/first-stage.ts); main reports a failure to read.
     stdin = readStdin();
     const config = await stdin.catch(() => undefined);
-    if (config !== undefined) started = shared.startFirstStage(process.env, config);
+    if (config !== undefined) {
+      started = shared.startFirstStage(process.env, config);
+      // A DEL with nothing but the interface and the reservation to undo is done without the engine.
+      const status = await shared.finishedEarly(started, config, stdout);
+      if (status !== undefined) return status;
+    }
   }
   const { mainAfterFirstStage } = engine(shared);
   return mainAfterFirstStage({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, started);

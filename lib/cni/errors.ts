@@ -3,6 +3,7 @@
  * Codes below 100 are the spec's; 999 is what the reference plugins use for internal errors.
  */
 import { NetnsRtnlError } from '../errors.js';
+import { replyVersion } from './versions.js';
 
 /** The spec's error codes by name (`CNI_ERRORS.INVALID_NETWORK_CONFIG` is 7). */
 export const CNI_ERRORS = {
@@ -64,4 +65,9 @@ export class CniError extends NetnsRtnlError {
     const text = error instanceof Error ? error.message : String(error);
     return new CniError(cniCode, prefix ? `${prefix}: ${text}` : text, undefined, { cause: error });
   }
+}
+
+/** What the command line writes for a failed call: the error result as JSON, in the reply version of the configuration's `cniVersion`. */
+export function errorAnswer(error: unknown, cniVersion: string | undefined): string {
+  return `${JSON.stringify(CniError.from(error).toJSON(replyVersion(cniVersion)), null, 4)}\n`;
 }

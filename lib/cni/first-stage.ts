@@ -1,13 +1,17 @@
 /**
  * What the cni-bridge executable starts before it loads the engine, for the two calls a runtime
- * makes per container: DEL's deletion of the container's interface (early-delete.ts) and ADD's
- * IPAM reservation (early-ipam.ts). The entry of the bundle the executable and the engine share
- * (scripts/bundle-cni.mjs).
+ * makes per container: DEL's deletion of the container's interface (early-delete.ts) and, when
+ * that and the IPAM reservation are all DEL has to undo, the release too, so that such a DEL needs
+ * no engine at all (early-release.ts); ADD's IPAM reservation (early-ipam.ts). The entry of the
+ * bundle the executable and the engine share (scripts/bundle-cni.mjs).
  */
 import { checkEnvironment, checkedConfig } from './command.js';
 import type { BridgeConfig } from './config.js';
 import { startDeletion, type DeletionOutcome } from './early-delete.js';
 import { startReservation, type Reservation } from './early-ipam.js';
+import { startRelease } from './early-release.js';
+import { errorAnswer } from './errors.js';
+import { configVersion } from './versions.js';
 
 export type { DeletionOutcome, Reservation };
 
@@ -15,6 +19,8 @@ export type { DeletionOutcome, Reservation };
 export interface Started {
   deletion?: Promise<DeletionOutcome>;
   reservation?: Reservation;
+  /** DEL made without the engine: true once done, false if the engine must make it (early-release.ts). */
+  release?: Promise<boolean>;
 }
 
 /** Whether the executable reads stdin before the engine: ADD or DEL with the CNI_* it needs (the command line reads it only then). */
@@ -45,6 +51,21 @@ export function startFirstStage(env: NodeJS.ProcessEnv, stdin: Buffer): Started 
     return {};
   }
   const deletion = command === 'DEL' ? startDeletion(env) : undefined;
+  const release = deletion ? startRelease(env, n, deletion) : undefined;
   const reservation = command === 'ADD' ? startReservation(env, n) : undefined;
-  return { ...(deletion ? { deletion } : {}), ...(reservation ? { reservation } : {}) };
+  return { ...(deletion ? { deletion } : {}), ...(release ? { release } : {}), ...(reservation ? { reservation } : {}) };
+}
+
+/**
+ * The exit status of a call the first stage made whole (a DEL without the engine), its error
+ * result written to `stdout` as the command line writes it; undefined if the engine is to run.
+ */
+export async function finishedEarly(started: Started, stdin: Buffer, stdout: (text: string) => void): Promise<number | undefined> {
+  if (started.release === undefined) return undefined;
+  try {
+    return (await started.release) ? 0 : undefined;
+  } catch (error) {
+    stdout(errorAnswer(error, configVersion(stdin)));
+    return 1;
+  }
 }

@@ -3,12 +3,12 @@
  * runs the command, writes the result (or the error JSON) to stdout, and gives the exit status.
  * Kept apart from the executable so that it can be tested with a fake environment.
  */
-import { CNI_ERRORS, CniError } from './errors.js';
+import { CNI_ERRORS, CniError, errorAnswer } from './errors.js';
 import { checkEnvironment, checkedConfig } from './command.js';
 import { callOptions } from './cni-env.js';
 import type { Started } from './first-stage.js';
 import { resultToJson } from './types.js';
-import { SUPPORTED_VERSIONS, configVersion, replyVersion, versionAnswer } from './versions.js';
+import { SUPPORTED_VERSIONS, configVersion, versionAnswer } from './versions.js';
 
 /** What cniMain reads and writes: the process's environment and streams, or a test's stand-ins. */
 export interface MainIo {
@@ -86,8 +86,7 @@ async function run(io: MainIo, started: Started | undefined): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const e = CniError.from(error);
-    io.stdout(`${JSON.stringify(e.toJSON(replyVersion(cniVersion)), null, 4)}\n`);
+    io.stdout(errorAnswer(error, cniVersion));
     return 1;
   }
 }

@@ -30,6 +30,11 @@ export function runPlugin(plugin: Plugin, host: Namespace, command: string, conf
   return plugin === 'reference' ? runExecutable(REFERENCE, [], host, command, conf, env) : runExecutable(process.execPath, [OURS], host, command, conf, env);
 }
 
+/** Executes another build of our executable, at `file` (a cni-bridge.cjs), as runPlugin does ours. */
+export function runOursAt(file: string, host: Namespace, command: string, conf: unknown, env: PluginEnv = {}): Promise<PluginRun> {
+  return runExecutable(process.execPath, [file], host, command, conf, env);
+}
+
 /** Executes one of the reference's other plugins (portmap, bandwidth, tuning) in `host`. */
 export function runReferencePlugin(type: string, host: Namespace, command: string, conf: unknown, env: PluginEnv = {}): Promise<PluginRun> {
   return runExecutable(join(CNI_PATH, type), [], host, command, conf, env);

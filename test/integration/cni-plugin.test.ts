@@ -4,14 +4,14 @@
  * and the in-process attachContainer.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Namespace } from '../../lib/index.js';
 import { attachContainer, CniError, detachContainer, checkContainer, gcNetwork } from '../../lib/cni/index.js';
 import { canRunIntegration } from '../helpers/sandbox.js';
-import { CNI_PATH, OURS, REFERENCE, runPlugin, runReferencePlugin } from './cni-helpers.js';
+import { CNI_PATH, OURS, REFERENCE, runOursAt, runPlugin, runReferencePlugin } from './cni-helpers.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const P = `it-cni-${process.pid}-p-`;
@@ -242,6 +242,43 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     }
     // Not found in the container (ip's status 1), no port left on the bridge, every time.
     expect(readFileSync(log, 'utf8')).toBe('container 1\nports 0\n'.repeat(3));
+  });
+
+  it('DEL with only the interface and the reservation to undo is done without the engine; ipMasq still loads it', async () => {
+    // A copy of the executable whose engine throws as it loads, beside the build (koffi is found by
+    // walking up to node_modules from the bundle's directory).
+    const bundle = dirname(OURS);
+    const copy = mkdtempSync(join(dirname(bundle), 'it-cni-no-engine-'));
+    try {
+      for (const file of ['cni-bridge.cjs', 'cni-bridge-shared.cjs']) copyFileSync(join(bundle, file), join(copy, file));
+      writeFileSync(join(copy, 'cni-bridge-engine.cjs'), 'throw new Error("it-cni: the engine was loaded");\n');
+      const noEngine = join(copy, 'cni-bridge.cjs');
+      const c = await container('noengine');
+      const env = { containerId: 'noengine', netns: c.path, ifname: 'eth0' };
+      const add = await runPlugin('ours', host, 'ADD', conf(), env);
+      expect(add.status, add.stdout).toBe(0);
+      expect(reservedFor('noengine')).toHaveLength(1);
+      // ipMasq (NAT rules), portMappings (NAT) and bandwidth (tc) are the engine's to undo.
+      for (const extra of [{ ipMasq: true }, { runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80 }] } }, { runtimeConfig: { bandwidth: { ingressRate: 8000, ingressBurst: 8000 } } }]) {
+        const del = await runOursAt(noEngine, host, 'DEL', conf(extra), env);
+        expect(del.status).not.toBe(0);
+        expect(del.stderr).toContain('the engine was loaded');
+      }
+      for (let i = 0; i < 2; i++) {
+        const del = await runOursAt(noEngine, host, 'DEL', conf(), env);
+        expect(del.status, del.stderr).toBe(0);
+        expect(del.stdout).toBe('');
+      }
+      expect(await c.findLink('eth0')).toBeUndefined();
+      expect(reservedFor('noengine')).toEqual([]);
+      expect(vethsOnHost()).toEqual([]);
+      // The IPAM plugin's failure is the call's error result, as the engine writes it.
+      const missing = await runOursAt(noEngine, host, 'DEL', conf(), { ...env, path: join(dir, 'no-plugins-here') });
+      expect(missing.status).toBe(1);
+      expect(missing.json).toEqual({ cniVersion: '1.0.0', code: 999, msg: `failed to find plugin "host-local" in path [${join(dir, 'no-plugins-here')}]` });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('in process: attachContainer / checkContainer / detachContainer, GC removes stale NAT rules (1.1.0)', async () => {
