@@ -73,7 +73,7 @@ function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
       const result = calls.recvfrom(fd, buffer, length, flags, address, addressLength);
       return result < 0 ? -calls.errno() : result;
     },
-    sendto: (fd, buffer, length, flags) => {
+    send: (fd, buffer, length, flags) => {
       const result = calls.send(fd, buffer, length, flags);
       return result < 0 ? -calls.errno() : result;
     },
@@ -166,7 +166,7 @@ function lastErrno(): number {
  * an exception). The value is the kernel's own, not errno read afterwards: see syscall-stubs.ts.
  */
 export function sendOrErrno(fd: number, buffer: Uint8Array, flags: number): number {
-  return libc().direct.sendto(fd, buffer, buffer.byteLength, flags, null, 0);
+  return libc().direct.send(fd, buffer, buffer.byteLength, flags);
 }
 
 /**
