@@ -9,6 +9,7 @@ import { sendBatch } from './batch-slice.js';
 import { PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 import { RequestPath } from './request-path.js';
+import { monotonicMs } from './clock.js';
 
 export type { MessageCodec, RequestWriter } from './message-codec.js';
 import { SILENT_LOGGER } from './log.js';
@@ -245,7 +246,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       group.push(request);
     }
     try {
-      const sentAt = performance.now();
+      const sentAt = monotonicMs();
       path.transmit(w.since(0), false)?.catch((error: Error) => {
         for (const request of group) path.table.failUnsent(request, error);
       });

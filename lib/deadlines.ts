@@ -1,6 +1,8 @@
-/** Something that times out: at `deadline` (performance.now()), unless settled before. */
+import { monotonicMs } from './clock.js';
+
+/** Something that times out: at `deadline` (monotonicMs()), unless settled before. */
 export interface Timed {
-  /** performance.now() after which it expires. */
+  /** monotonicMs() after which it expires. */
   deadline: number;
   /** The timeout it was given; entries are grouped by it. */
   timeoutMs: number;
@@ -78,7 +80,7 @@ export class Deadlines<T extends Timed> {
   #arm(at: number): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - performance.now())));
+    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - monotonicMs())));
     this.#timer.unref();
   }
 
@@ -86,7 +88,7 @@ export class Deadlines<T extends Timed> {
   #run(): void {
     this.#timer = undefined;
     this.#timerAt = Infinity;
-    const now = performance.now();
+    const now = monotonicMs();
     const due = this.#due;
     for (const [timeoutMs, group] of this.#groups) {
       while (group.head < group.tail) {

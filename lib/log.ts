@@ -3,6 +3,7 @@
  * consumer's types do not depend on pino. A pino logger is one as it is; so is any object with these
  * methods. Silent by default (SILENT_LOGGER), without loading pino.
  */
+import { monotonicMs } from './clock.js';
 
 /** The levels this library logs at. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -45,7 +46,7 @@ export const SILENT_LOGGER: Logger = {
   child: () => SILENT_LOGGER,
 };
 
-/** Milliseconds since `start` (a performance.now() reading), to the microsecond: the `ms` field of records. */
+/** Milliseconds since `start` (a monotonicMs() reading), to the microsecond: the `ms` field of records. */
 export function msSince(start: number): number {
-  return Math.round((performance.now() - start) * 1000) / 1000;
+  return Math.round((monotonicMs() - start) * 1000) / 1000;
 }

@@ -30,6 +30,7 @@ import {
   type RequestSocket,
 } from './sys/index.js';
 import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue } from './validate.js';
+import { monotonicMs } from './clock.js';
 
 export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 
@@ -74,7 +75,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
 
   /** Creates a named namespace (`ip netns add NAME`). */
   static async create(name: string, options: CreateNamespaceOptions = {}): Promise<Namespace> {
-    const start = performance.now();
+    const start = monotonicMs();
     checkNamespaceName(name);
     const dir = options.dir ?? DEFAULT_NETNS_DIR;
     let created: { path: string; made: { fd: number; socket: RequestSocket } };
@@ -291,7 +292,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     if (this.name === undefined) throw new InvalidArgumentError('namespace', this.path, 'has no name to delete (it was opened by path or pid, or is the current one): close() it instead');
     const timeoutMs = options.timeoutMs === undefined ? 30_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
     const dir = this.options.dir ?? DEFAULT_NETNS_DIR;
-    const start = performance.now();
+    const start = monotonicMs();
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
     try {
       this.#handles.close();

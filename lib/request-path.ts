@@ -18,6 +18,7 @@ import { RequestTable } from './protocol.js';
 import { ExpiryRead } from './request-path-expiry-read.js';
 import { afterTurn, NOT_SENT, SENT_LATE, SENT_NOW, SendQueue } from './send-queue.js';
 import type { SendOptions, Transport } from './transport.js';
+import { monotonicMs } from './clock.js';
 
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
 const ABANDON_LIMIT_MS = 5_000;
@@ -314,7 +315,7 @@ export class RequestPath<M extends MessageHeader> {
       // Its answer is still read when it comes; give up on it after a while.
       request.abandonTimed = true;
       request.timeoutMs = ABANDON_LIMIT_MS;
-      request.deadline = performance.now() + ABANDON_LIMIT_MS;
+      request.deadline = monotonicMs() + ABANDON_LIMIT_MS;
       this.#deadlines.add(request);
     }
     if (request.completion === 'dump' && request.state === SETTLED) this.dumps.leave();

@@ -3,6 +3,7 @@ import { setFrameFlags } from '../messages/framing.js';
 import { Writer } from '../messages/writer.js';
 import { QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
+import { monotonicMs } from './clock.js';
 
 /** The most bytes the queue puts in one datagram. */
 export const MAX_DATAGRAM = 64 * 1024;
@@ -157,7 +158,7 @@ export class SendQueue<M> {
     }
     // A dump's first datagrams are read within the send: its clock starts before. A lone change's
     // is read only if it is still waiting after the send (the clock is not read on the quick path).
-    const sentAt = request.completion === 'dump' && request.timeoutMs > 0 ? performance.now() : -1;
+    const sentAt = request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1;
     let pending: Promise<void> | undefined;
     this.#sending = true;
     try {
@@ -170,12 +171,12 @@ export class SendQueue<M> {
     if (this.#head === this.#tail) out.reset();
     if (pending === undefined) {
       // Quiet and unanswered: applied, settled by the caller, no clock for it.
-      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : performance.now());
+      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
       return inRun ? SENT_NOW : SENT_LATE;
     }
     // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
     request.quiet = false;
-    if (request.state === SENT && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : performance.now());
+    if (request.state === SENT && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
     pending.catch((error: Error) => this.#failed(request, error));
     return SENT_PENDING;
   }
@@ -192,7 +193,7 @@ export class SendQueue<M> {
 
   /**
    * The datagram carrying requests [from, to) of `requests` was handed to the socket at `sentAt`
-   * (performance.now()): the clocks of those still waiting for their answer start then.
+   * (monotonicMs()): the clocks of those still waiting for their answer start then.
    */
   left(requests: ArrayLike<PendingRequest<M> | undefined>, from: number, to: number, sentAt: number): void {
     for (let i = from; i < to; i++) {
@@ -241,11 +242,11 @@ export class SendQueue<M> {
   #stepInRun(): boolean {
     if (this.#microtaskFlushes === 0) {
       setImmediate(this.#endRun);
-      this.#runStart = performance.now();
+      this.#runStart = monotonicMs();
     }
     const steps = ++this.#microtaskFlushes;
     // The clock is read every 16th step only: each reading allocates a number.
-    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || performance.now() - this.#runStart < MICROTASK_RUN_MS)) return true;
+    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || monotonicMs() - this.#runStart < MICROTASK_RUN_MS)) return true;
     this.#microtaskFlushes = MICROTASK_FLUSHES;
     return false;
   }
@@ -313,7 +314,7 @@ export class SendQueue<M> {
         (queue[anchor]!.covers ??= []).push(p);
       }
     }
-    const sentAt = performance.now();
+    const sentAt = monotonicMs();
     let pending: Promise<void> | undefined;
     try {
       pending = this.#transmit(datagram, slow, false);

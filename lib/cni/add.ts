@@ -14,6 +14,7 @@ import type { Reservation } from './early-ipam.js';
 import type { CniEnv } from './exec.js';
 import { applyCapabilities, parseCapabilities, type Capabilities } from './capabilities.js';
 import { resultFromJson, type CniResult } from './types.js';
+import { monotonicMs } from '../clock.js';
 
 function vlanError(n: BridgeConfig, error: unknown): CniError {
   return new CniError(
@@ -107,7 +108,7 @@ export async function attach(input: ConfigInput, options: AttachOptions, reserva
 }
 
 async function attachNow(input: ConfigInput, options: AttachOptions, reserved: Promise<unknown> | undefined): Promise<CniResult> {
-  const start = performance.now();
+  const start = monotonicMs();
   const { n, env } = containerRequest(input, options);
   const caps = parseCapabilities(n.raw);
   const { container, host } = await openContainerAndHost(options);

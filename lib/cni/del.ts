@@ -3,6 +3,7 @@ import { containerRequest, errno, ipam, isMissingNetns, logCniOutcome, natOwner,
 import { deleteIfbs, ifbName, parseCapabilities, unpublishOwned } from './capabilities.js';
 import type { DeletionOutcome } from './early-delete.js';
 import { CNI_ERRORS, CniError } from './errors.js';
+import { monotonicMs } from '../clock.js';
 
 /**
  * DEL: removes the container's interface (and so the veth pair), releases the IPAM reservation and
@@ -18,7 +19,7 @@ export function detachContainer(input: ConfigInput, options: DetachOptions): Pro
  * here, unless it asks for the deletion to be made again.
  */
 export async function detach(input: ConfigInput, options: DetachOptions, deletion: Promise<DeletionOutcome> | undefined): Promise<void> {
-  const start = performance.now();
+  const start = monotonicMs();
   const { n, env } = containerRequest(input, options);
   const host = await openHost(options.host, options.logger);
   try {

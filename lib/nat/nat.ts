@@ -20,6 +20,7 @@ import { toNftRule, type NftRule, type Nftables } from './nftables.js';
 import { changeRuleset, type ContentionOptions, type Planned } from './ruleset-change.js';
 import { normalizePublish, PUBLISH_CHAINS, publishChanges, publishTag, type PublishSpec } from './publish.js';
 import { planPublish, publishAcceptor, publishedOf, readPublished, unpublishChanges, type OurPort, type PublishedPort, type PublishSelector } from './published.js';
+import { monotonicMs } from '../clock.js';
 
 /** A masquerade rule of ours, as the kernel has it now. */
 export interface NatRule {
@@ -93,7 +94,7 @@ export class Nat {
     const normalized = normalizeSpec(spec);
     const tag = tagOf(normalized);
     const operation = `nat masquerade ${tag}`;
-    const start = performance.now();
+    const start = monotonicMs();
     return this.serialized(async () => {
       // Read first: an identical rule is the answer, and a batch that makes nothing would still
       // move the generation under every other writer.
@@ -127,7 +128,7 @@ export class Nat {
   async remove(selector?: NatRuleSelector): Promise<number> {
     const accepts = acceptor(selector);
     const operation = selector === undefined ? 'nat remove all' : typeof selector === 'function' ? 'nat remove (selected)' : `nat remove ${tagOf(normalizeSpec(selector))}`;
-    const start = performance.now();
+    const start = monotonicMs();
     return this.serialized(async () => {
       const { removed, tablesLeft } = await this.change<{ removed: number; tablesLeft: boolean }>(operation, async () => {
         const changes: NftMessage[] = [];
@@ -174,7 +175,7 @@ export class Nat {
       if (prefix !== undefined) wanted = normalizePublish({ ...spec, hairpinSource: prefix });
     }
     const operation = `nat publish ${publishTag(wanted)}`;
-    const start = performance.now();
+    const start = monotonicMs();
     const published = await this.serialized(() =>
       // Checked against the generation: two writers publishing one port to two places must not both win.
       this.change<PublishedPort>(operation, async () => {
@@ -210,7 +211,7 @@ export class Nat {
    */
   async unpublish(selector?: PublishSelector): Promise<number> {
     const accepts = publishAcceptor(selector);
-    const start = performance.now();
+    const start = monotonicMs();
     return this.serialized(async () => {
       const removed = await this.change<number>('nat unpublish', async () => {
         const doomed: OurPort[] = [];

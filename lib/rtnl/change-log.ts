@@ -12,6 +12,7 @@ import type { NetlinkMessage } from '../../messages/message.js';
 import type { Change } from './changes.js';
 import type { RouteKind } from './route-request.js';
 import type { RouteSpec } from './routes.js';
+import { monotonicMs } from '../clock.js';
 
 /** The `op` of each route change. */
 export const ROUTE_OPS: Readonly<Record<RouteKind, string>> = { add: 'route.add', replace: 'route.replace', append: 'route.append', delete: 'route.del' };
@@ -39,9 +40,9 @@ const CHANGE_OPS: Readonly<Record<Change['do'], string>> = {
   'fdb delete': 'fdb.del',
 };
 
-/** When a change starts: performance.now() if debug records are written, else -1 (nothing to time). */
+/** When a change starts: monotonicMs() if debug records are written, else -1 (nothing to time). */
 export function debugStart(log: Logger): number {
-  return log.isLevelEnabled('debug') ? performance.now() : -1;
+  return log.isLevelEnabled('debug') ? monotonicMs() : -1;
 }
 
 /**

@@ -39,6 +39,7 @@ import { frameFlags, setFrameFlags } from '../../messages/framing.js';
 import { withNetns } from './netns-thread.js';
 import { ERRNO } from './errno.js';
 import { SystemCallError } from './system-call-error.js';
+import { monotonicMs } from '../clock.js';
 
 /**
  * One read takes a whole datagram: the kernel never sends a longer one to a socket that did not
@@ -90,7 +91,7 @@ interface Deferred {
   slow: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
-  /** performance.now() after which it fails with the errno of its last attempt. */
+  /** monotonicMs() after which it fails with the errno of its last attempt. */
   giveUpAt: number;
 }
 
@@ -154,7 +155,7 @@ export class RequestSocket implements Transport {
     // Sent later, it may not be read until empty right after: it asks for its ACK after all.
     if (quiet) setFrameFlags(copy, 0, frameFlags(copy, 0) | NLM_F_ACK);
     return new Promise<void>((resolve, reject) => {
-      this.#deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: performance.now() + DEFERRED_SEND_LIMIT_MS });
+      this.#deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: monotonicMs() + DEFERRED_SEND_LIMIT_MS });
       this.#drain();
     });
   }
@@ -230,7 +231,7 @@ export class RequestSocket implements Transport {
       }
       let outcome = this.#trySend(next.datagram);
       if (typeof outcome === 'number') {
-        if (performance.now() < next.giveUpAt) {
+        if (monotonicMs() < next.giveUpAt) {
           this.#armDeferredTimer();
           return;
         }

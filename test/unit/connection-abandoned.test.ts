@@ -4,6 +4,7 @@ import { RequestTimeoutError } from '../../lib/errors.js';
 import { NLM_F_DUMP, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import type { NetlinkMessage, NsidMessage } from '../../messages/message.js';
 import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
+import { undoFakeClock, useFakeClock } from '../helpers/fake-clock.js';
 
 const dumpNsids = (): NsidMessage => ({ kind: 'nsid', type: RTM_GETNSID, flags: NLM_F_DUMP, seq: 0, pid: 0, body: { family: 0, attrs: {} } });
 const part = (request: NetlinkMessage, nsid: number): NsidMessage => ({
@@ -34,7 +35,7 @@ function dumpingKernel() {
 }
 
 describe('Connection: a dump whose caller gave up does not poison the socket', () => {
-  afterEach(() => vi.useRealTimers());
+  afterEach(undoFakeClock);
 
   it('aborted while waiting behind another dump: never sent, and the dumps after it succeed', async () => {
     const { kernel, release } = dumpingKernel();
@@ -110,7 +111,7 @@ describe('Connection: a dump whose caller gave up does not poison the socket', (
   });
 
   it('an abandoned dump the kernel never finishes is forgotten after a while, and the next dump goes out', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const held: NetlinkMessage[] = [];
     const kernel = fakeKernel((req) => {
       held.push(req);
@@ -126,7 +127,7 @@ describe('Connection: a dump whose caller gave up does not poison the socket', (
     expect(held).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5000);
     expect(held).toHaveLength(2);
-    vi.useRealTimers();
+    undoFakeClock();
     expect(nsids(await next)).toEqual([7]);
     conn.close();
   });

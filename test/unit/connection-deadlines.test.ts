@@ -5,6 +5,7 @@ import type { Transport } from '../../lib/transport.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, RTM_GETNSID, RTM_NEWNSID } from '../../messages/constants.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage, type NsidMessage } from '../../messages/message.js';
 import { ack, done } from '../helpers/fake-kernel.js';
+import { undoFakeClock, useFakeClock } from '../helpers/fake-clock.js';
 
 // A request's deadline never reports a timeout for a request whose answer is already waiting on
 // the socket: the event loop held up past the deadline (a long synchronous task, a GC pause) lets
@@ -83,10 +84,10 @@ const outcome = (p: Promise<unknown>) =>
   );
 
 describe('Connection: deadlines after the event loop was held up', () => {
-  afterEach(() => vi.useRealTimers());
+  afterEach(undoFakeClock);
 
   it('a change whose ACK waits on the socket when its deadline passes resolves; one with no answer times out', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket((request) => (nsidOf(request) === 2 ? 'none' : 'ack'));
     const conn = new Connection(socket, { timeoutMs: 50 });
     // Each in a datagram of its own (an ACK vouches for the requests before it in its datagram).
@@ -106,7 +107,7 @@ describe('Connection: deadlines after the event loop was held up', () => {
   });
 
   it('many concurrent changes answered during the stall all resolve', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket(() => 'ack');
     const conn = new Connection(socket, { timeoutMs: 20 });
     const all = Array.from({ length: 500 }, (_, i) => outcome(conn.request(newNsid(i))));
@@ -118,7 +119,7 @@ describe('Connection: deadlines after the event loop was held up', () => {
   });
 
   it('the clock starts when a request is sent: a request flow control holds back is not timed while it waits', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket(() => 'none');
     // Room for a few answers in flight (16 KiB), none ever answered.
     const conn = new Connection(socket, { timeoutMs: 50, receiveBufferBytes: 16 * 1024 });
@@ -149,7 +150,7 @@ describe('Connection: deadlines after the event loop was held up', () => {
   });
 
   it('a dump whose last datagrams wait on the socket when its deadline passes completes', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket(() => 'ack', 3);
     const conn = new Connection(socket, { timeoutMs: 50 });
     const dump = conn.dump(dumpNsids());
@@ -162,7 +163,7 @@ describe('Connection: deadlines after the event loop was held up', () => {
   });
 
   it('a dump the kernel is still producing when its deadline passes times out, after reading what was queued of it', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket(() => 'ack', 1000);
     const conn = new Connection(socket, { timeoutMs: 50 });
     const dump = outcome(conn.dump(dumpNsids()));
@@ -184,7 +185,7 @@ describe('Connection: deadlines after the event loop was held up', () => {
   });
 
   it('a change answered behind a running dump resolves and the dump still times out', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket(() => 'ack', 1000);
     const conn = new Connection(socket, { timeoutMs: 50 });
     const dump = outcome(conn.dump(dumpNsids()));
@@ -202,7 +203,7 @@ describe('Connection: deadlines after the event loop was held up', () => {
   });
 
   it('reads at most what the receive buffer can hold while an answer never comes and a dump keeps producing', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    useFakeClock();
     const socket = queuedSocket(() => 'none', 100_000);
     const conn = new Connection(socket, { timeoutMs: 50 });
     const dump = outcome(conn.dump(dumpNsids()));

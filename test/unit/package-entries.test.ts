@@ -73,6 +73,21 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(after.koffi).toBe(true);
   });
 
+  it('never load perf_hooks: requests, their deadlines and dumps run on a clock Node has loaded already', () => {
+    // The first read of Node's performance global loads perf_hooks and ten internal modules (1.7-3 ms
+    // of CPU), which a fresh process would pay inside its first request.
+    const out = run(`
+      const perfHooks = () => process.moduleLoadList.includes('NativeModule perf_hooks');
+      const { Namespace } = await import('netns-rtnl');
+      const before = perfHooks();
+      const ns = Namespace.current({ timeoutMs: 2000 });
+      await ns.link('lo');
+      await ns.links();
+      ns.close();
+      console.log(JSON.stringify({ before, after: perfHooks() }));`);
+    expect(JSON.parse(out)).toEqual({ before: false, after: false });
+  });
+
   it("load koffi's prebuilt binary directly in a glibc process, without koffi's loader", () => {
     const out = run(`
       import { readFileSync } from 'node:fs';
