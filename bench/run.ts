@@ -15,6 +15,7 @@
  *                                     rounds (before/after a change)
  *   npm run bench -- --quick --rust   a smoke run with the Rust peer (a quick run leaves it out: its
  *                                     first build takes about a minute)
+ *   npm run bench -- --help           the options; any other argument is refused before anything runs
  *
  * As root it first installs missing peers (python3-pyroute2, Go and Debian's vishvananda/netlink
  * sources, cargo and Debian's rtnetlink crate, the reference CNI plugins, Podman) and Node lines,
@@ -48,6 +49,26 @@ import * as podman from './podman.js';
 const SANDBOX_ENV = 'NETNS_RTNL_BENCH_SANDBOX';
 const NODES_ENV = 'NETNS_RTNL_BENCH_NODES';
 const args = process.argv.slice(2);
+const FLAGS = ['--quick', '--no-install', '--rust'];
+const OPTIONS = ['--only', '--node', '--out'];
+const USAGE = `usage: npm run bench -- [--quick] [--only w1,w2,w3,w4,netns,container,start,cni,podman]
+                        [--node 20,22,24] [--no-install] [--out FILE] [--rust]
+Without options: every workload at full size (about 10 minutes), written to bench/results/LATEST.md
+and the README's performance section. See the top of bench/run.ts for each option.`;
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (let i = 0; i < args.length; i++) {
+  if (FLAGS.includes(args[i]!)) continue;
+  if (OPTIONS.includes(args[i]!) && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-')) {
+    i++;
+    continue;
+  }
+  const what = OPTIONS.includes(args[i]!) ? `${args[i]} needs a value` : `unknown argument ${args[i]}`;
+  console.error(`bench: ${what}\n${USAGE}`);
+  process.exit(2);
+}
 const flag = (name: string) => args.includes(name);
 const option = (name: string) => {
   const i = args.indexOf(name);

@@ -41,3 +41,20 @@ describe.skipIf(!canRunIntegration || !existsSync(runner))('bench --quick', () =
     }
   }, 150_000);
 });
+
+describe.skipIf(!existsSync(runner))('bench arguments', () => {
+  it('prints its usage for --help and runs nothing', () => {
+    const r = spawnSync(process.execPath, [runner, '--help'], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run bench -- \[--quick\]/);
+  });
+
+  it('refuses an unknown argument or an option without its value before running anything', () => {
+    for (const argv of [['--bogus'], ['--quick', '--ony', 'w1'], ['--only'], ['--out', '--quick']]) {
+      const r = spawnSync(process.execPath, [runner, ...argv], { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^bench: (unknown argument|--\w+ needs a value)/);
+      expect(r.stderr).toContain('usage: npm run bench');
+    }
+  });
+});
