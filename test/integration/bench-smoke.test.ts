@@ -10,17 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runChild } from '../helpers/run-child.js';
 import { canRunIntegration } from '../helpers/sandbox.js';
 
 const hasGoPeer = () => spawnSync('go', ['version']).status === 0 && existsSync('/usr/share/gocode/src/github.com/vishvananda/netlink');
 const runner = fileURLToPath(new URL('../../dist/bench/run.js', import.meta.url));
 
 describe.skipIf(!canRunIntegration || !existsSync(runner))('bench --quick', () => {
-  it('runs every workload and writes the report', () => {
+  it('runs every workload and writes the report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
     try {
       const out = join(dir, 'quick.md');
-      const r = spawnSync(process.execPath, [runner, '--quick', '--no-install', '--out', out], { encoding: 'utf8', timeout: 150_000 });
+      const r = await runChild(process.execPath, [runner, '--quick', '--no-install', '--out', out], { timeoutMs: 150_000 });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
       const report = readFileSync(out, 'utf8');
       for (const heading of ['### W1', '### W2', '### W3', '### W4', '### Namespaces', '### Per-container', '### Start', '### CNI']) expect(report).toContain(heading);

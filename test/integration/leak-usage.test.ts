@@ -4,7 +4,6 @@
  * child processes, named namespaces and links it started with. The README's snippets are run as
  * they are written there, taken from README.md itself.
  */
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Namespace, VethPair } from '../../lib/index.js';
 import { attachContainer, detachContainer } from '../../lib/cni/index.js';
+import { runChild } from '../helpers/run-child.js';
 import { canRunIntegration, integrationSkipReason } from '../helpers/sandbox.js';
 
 if (integrationSkipReason !== undefined) console.log(`leak-usage: ${integrationSkipReason}`);
@@ -90,13 +90,12 @@ const SNIPPET_LOOP = `
  * talk to the container from the host, so each runs in a network + mount namespace of its own,
  * whose lo carries an address for the host side (the article's VM has one on its LAN).
  */
-function loopSnippetIsolated(file: string, cycles: number): { before: Snapshot; after: Snapshot } {
+async function loopSnippetIsolated(file: string, cycles: number): Promise<{ before: Snapshot; after: Snapshot }> {
   const script = join(dirname(file), 'snippet-loop.mjs');
   writeFileSync(script, SNIPPET_LOOP);
   const setup = `mount -t tmpfs tmpfs /run/netns && ip link set lo up && ip addr add 192.0.2.1/32 dev lo && exec "${process.execPath}" "${script}"`;
-  const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', setup], {
-    encoding: 'utf8',
-    timeout: 120_000,
+  const r = await runChild('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', setup], {
+    timeoutMs: 120_000,
     env: { ...process.env, SNIPPET: pathToFileURL(file).href, INDEX: pathToFileURL(join(ROOT, 'dist/bundle/index.js')).href, CYCLES: String(cycles) },
   });
   if (r.status !== 0) throw new Error(`snippet loop failed (${r.signal ?? r.status}): ${r.stderr}`);
@@ -130,8 +129,8 @@ describe.skipIf(!canRunIntegration)('leak loops over the documented usages', () 
     expect(after).toEqual(before);
   }
 
-  it.each(['src/using-it.ts', 'using-it-node20.mjs'])('README snippet %s, run as written 10 times: nothing left (namespace, veths, processes, fds)', (marker) => {
-    const { before, after } = loopSnippetIsolated(readmeSnippet(dir, marker), 10);
+  it.each(['src/using-it.ts', 'using-it-node20.mjs'])('README snippet %s, run as written 10 times: nothing left (namespace, veths, processes, fds)', async (marker) => {
+    const { before, after } = await loopSnippetIsolated(readmeSnippet(dir, marker), 10);
     expect(after).toEqual(before);
     expect(after.netns).toEqual([]);
     expect(after.hostLinks).toEqual(['lo']);
