@@ -7,11 +7,12 @@
  * unblocked in the child, as libuv does. Where any of this is unavailable (koffi loads no glibc),
  * `directSpawnAvailable()` is false and the caller uses child_process.
  */
-import koffi from 'koffi';
+import koffi, { type LibraryHandle } from 'koffi';
 import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { O_CLOEXEC } from './constants.js';
 import { SystemCallError } from './system-call-error.js';
+import { directSyscall } from './syscall-stubs.js';
 
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -27,8 +28,11 @@ const SIGSET_SIZE = 128;
 type Call<A extends unknown[]> = ((...args: A) => number) & { async(...args: [...A, (error: unknown, result: number) => void]): void };
 
 interface SpawnFunctions {
-  pipe2: Call<[fds: Int32Array, flags: number]>;
-  memfd_create: Call<[name: string, flags: number]>;
+  /** The fds, or -errno (the kernel's value: see syscall-stubs.ts). */
+  pipe2(fds: Int32Array, flags: number): number;
+  memfd_create(name: string, flags: number): number;
+  /** Waits on one of libuv's worker threads for `pid` to exit; `done` gets the pid, or -errno. */
+  waitExit(pid: number, status: Int32Array, done: (result: number) => void): void;
   posix_spawn: Call<[pid: Int32Array, path: string, actions: Buffer, attr: Buffer, argv: Array<string | null>, envp: Array<string | null>]>;
   posix_spawn_file_actions_init: Call<[actions: Buffer]>;
   posix_spawn_file_actions_adddup2: Call<[actions: Buffer, fd: number, to: number]>;
@@ -38,7 +42,6 @@ interface SpawnFunctions {
   posix_spawnattr_setsigdefault: Call<[attr: Buffer, set: Buffer]>;
   posix_spawnattr_setsigmask: Call<[attr: Buffer, set: Buffer]>;
   posix_spawnattr_destroy: Call<[attr: Buffer]>;
-  waitpid: Call<[pid: number, status: Int32Array, options: number]>;
   strerror: (errno: number) => string;
 }
 
@@ -49,8 +52,7 @@ function functions(): SpawnFunctions | null {
   try {
     const lib = koffi.load('libc.so.6');
     bound = {
-      pipe2: lib.func('int pipe2(void *fds, int flags)'),
-      memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
+      ...kernelCalls(lib),
       posix_spawn: lib.func('int posix_spawn(void *pid, const char *path, void *actions, void *attr, const char **argv, const char **envp)'),
       posix_spawn_file_actions_init: lib.func('int posix_spawn_file_actions_init(void *actions)'),
       posix_spawn_file_actions_adddup2: lib.func('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)'),
@@ -60,13 +62,59 @@ function functions(): SpawnFunctions | null {
       posix_spawnattr_setsigdefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, const void *set)'),
       posix_spawnattr_setsigmask: lib.func('int posix_spawnattr_setsigmask(void *attr, const void *set)'),
       posix_spawnattr_destroy: lib.func('int posix_spawnattr_destroy(void *attr)'),
-      waitpid: lib.func('int waitpid(int pid, void *status, int options)'),
       strerror: lib.func('const char *strerror(int errnum)'),
     } as SpawnFunctions;
   } catch {
     bound = null;
   }
   return bound;
+}
+
+type KernelCalls = Pick<SpawnFunctions, 'pipe2' | 'memfd_create' | 'waitExit'>;
+
+/**
+ * pipe2, memfd_create and the wait through the generic stub (the kernel's -errno), or where there
+ * is none, libc's functions with errno read right after a failure. (posix_spawn and its helpers
+ * return their error number themselves.)
+ */
+function kernelCalls(lib: LibraryHandle): KernelCalls {
+  const pipe2 = directSyscall<[Int32Array, number]>(lib, 'pipe2', 'void *fds, int flags');
+  const memfdCreate = directSyscall<[string, number]>(lib, 'memfd_create', 'const char *name, unsigned int flags');
+  const wait4 = directSyscall<[number, Int32Array, number, null]>(lib, 'wait4', 'int pid, void *status, int options, void *rusage');
+  if (pipe2 !== undefined && memfdCreate !== undefined && wait4 !== undefined) {
+    return {
+      pipe2,
+      memfd_create: memfdCreate,
+      waitExit: (pid, status, done) =>
+        wait4.async(pid, status, 0, null, (error, result) => {
+          // koffi could not make the call (it never failed here): ask without waiting, as below.
+          if (error) done(stillRunning(wait4(pid, status, WNOHANG, null)));
+          else done(result);
+        }),
+    };
+  }
+  const errnoAfter = (call: (...args: never[]) => number) => (...args: never[]) => {
+    const result = call(...args);
+    return result === -1 ? -koffi.errno() : result;
+  };
+  const waitpid: Call<[pid: number, status: Int32Array, options: number]> = lib.func('int waitpid(int pid, void *status, int options)');
+  return {
+    pipe2: errnoAfter(lib.func('int pipe2(void *fds, int flags)')),
+    memfd_create: errnoAfter(lib.func('int memfd_create(const char *name, unsigned int flags)')),
+    waitExit: (pid, status, done) =>
+      waitpid.async(pid, status, 0, (error, result) => {
+        if (!error && result === pid) return done(result);
+        // errno stays on the worker thread: ask again here without waiting, to tell an interrupted
+        // wait (wait again) from a failure.
+        const again = waitpid(pid, status, WNOHANG);
+        done(stillRunning(again === -1 ? -koffi.errno() : again));
+      }),
+  };
+}
+
+/** A wait with WNOHANG that found the program running (0) as an interrupted wait: wait again. */
+function stillRunning(result: number): number {
+  return result === 0 ? -EINTR : result;
 }
 
 /** Whether spawnDirect can run here (glibc through koffi); otherwise use child_process. */
@@ -97,8 +145,9 @@ function fail(f: SpawnFunctions, syscall: string, errno: number, detail: string)
   throw new SystemCallError(syscall, errno, detail, f.strerror(errno));
 }
 
+/** `result` (the kernel's value), unless it is -errno. */
 function checked(f: SpawnFunctions, result: number, syscall: string, detail: string): number {
-  if (result === -1) fail(f, syscall, koffi.errno(), detail);
+  if (result < 0) fail(f, syscall, -result, detail);
   return result;
 }
 
@@ -190,17 +239,11 @@ export function spawnDirect(file: string, args: readonly string[], env: NodeJS.P
       resolve(outcome);
     };
     const wait = (): void =>
-      f.waitpid.async(pid, status, 0, (error, result) => {
-        if (!error && result === pid) return finish();
-        // errno stays on the worker thread: ask again here without waiting, to tell an interrupted
-        // wait (wait again) from a failure.
-        const again = f.waitpid(pid, status, WNOHANG);
-        if (again === pid) return finish();
-        if (again === 0) return wait();
-        const errno = koffi.errno();
-        if (errno === EINTR) return wait();
+      f.waitExit(pid, status, (result) => {
+        if (result === pid) return finish();
+        if (result === -EINTR) return wait();
         for (const fd of [...fds]) close(fd);
-        reject(new SystemCallError('waitpid', errno, `pid ${pid}`, f.strerror(errno)));
+        reject(new SystemCallError('waitpid', -result, `pid ${pid}`, f.strerror(-result)));
       });
     wait();
   });

@@ -1,16 +1,19 @@
 /**
- * send(2) and recvfrom(2) made as bare system calls, returning what the kernel returned: the
- * byte count, or -errno. errno is the thread's live variable: koffi.errno() reads it whenever it
- * is called, not when the call failed, and any native work on the main thread in between (a garbage
- * collection step, an interrupt, koffi's own return path) can overwrite it. An empty read taken for
- * ENOENT closed a connection mid-benchmark (bench/results/w1-2026-12-03-d.md). With the kernel's
- * return value nothing is read afterwards, so a one-shot error (a pending sk_err, which the failing
- * call consumes) is never lost or misnamed.
+ * System calls made as bare traps, returning what the kernel returned: the result, or -errno.
+ * errno is the thread's live variable: koffi.errno() reads it whenever it is called, not when the
+ * call failed, and any native work on the main thread in between (a garbage collection step, an
+ * interrupt, koffi's own return path) can overwrite it. An empty read taken for ENOENT closed a
+ * connection mid-benchmark (bench/results/w1-2026-12-03-d.md). With the kernel's return value
+ * nothing is read afterwards, so a one-shot error (a pending sk_err, which the failing call
+ * consumes) is never lost or misnamed.
  *
  * libc offers no call that returns the kernel's value (its syscall() sets errno too), so each is
- * a few machine instructions in a page of our own: move the fourth argument to the register the
- * system call takes it in (x86_64), put the call's number in place, trap, return. send is sendto
- * with no address, zeroed in the stub: two arguments fewer to convert on every call.
+ * a few machine instructions in a page of our own (x86_64). send(2) and recvfrom(2), on every
+ * request's path, each have a stub of their own: move the fourth argument to the register the
+ * system call takes it in, put the call's number in place, trap, return; send is sendto with no
+ * address, zeroed in the stub, two arguments fewer to convert on every call. Every other call
+ * (socket, bind, setsockopt, setns, mount, wait4 ...) goes through one generic stub that takes the
+ * call's number as its first argument and shifts the rest into the system call's registers.
  */
 import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
@@ -22,50 +25,132 @@ export interface DirectSocketCalls {
   send(fd: number, buffer: Uint8Array, length: number, flags: number): number;
 }
 
+/**
+ * The calls made through the generic stub, with their numbers in <asm/unistd_64.h>. waitpid is
+ * wait4 with no rusage, as glibc makes it.
+ */
+const X64_NUMBERS = {
+  ioctl: 16,
+  socket: 41,
+  bind: 49,
+  getsockname: 51,
+  setsockopt: 54,
+  getsockopt: 55,
+  wait4: 61,
+  mount: 165,
+  umount2: 166,
+  unshare: 272,
+  pipe2: 293,
+  setns: 308,
+  memfd_create: 319,
+} as const;
+
+export type SyscallName = keyof typeof X64_NUMBERS;
+
+/** A system call bound to the generic stub: the kernel's value, -errno on failure; `async` runs it on one of libuv's worker threads. */
+export type DirectSyscall<A extends unknown[]> = ((...args: A) => number) & {
+  async(...args: [...A, (error: unknown, result: number) => void]): void;
+};
+
 const PAGE = 4096;
 const PROT_READ = 1;
 const PROT_WRITE = 2;
 const PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
-/** Where the second function starts in the page. */
+/** Where the second and third functions start in the page. */
 const SEND_OFFSET = 32;
+const SYSCALL_OFFSET = 64;
 
-/** The two functions' code for this machine, or undefined where none is written (then errno is read). */
-function machineCode(): { recvfrom: number[]; send: number[] } | undefined {
+/** The three functions' code for this machine, or undefined where none is written (then errno is read). */
+function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[] } | undefined {
   if (process.arch !== 'x64') return undefined;
   // <asm/unistd_64.h>: recvfrom 45, sendto 44.
   const MOV_R10_RCX = [0x49, 0x89, 0xca];
   const XOR_R8D_R8D = [0x45, 0x31, 0xc0];
   const XOR_R9D_R9D = [0x45, 0x31, 0xc9];
-  const callAndReturn = (nr: number): number[] => [0xb8, nr, 0, 0, 0, /* syscall */ 0x0f, 0x05, /* ret */ 0xc3];
-  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...MOV_R10_RCX, ...XOR_R8D_R8D, ...XOR_R9D_R9D, ...callAndReturn(44)] };
+  const SYSCALL_RET = [0x0f, 0x05, 0xc3];
+  const callAndReturn = (nr: number): number[] => [0xb8, nr, 0, 0, 0, ...SYSCALL_RET];
+  // long syscall(long nr, a1, ..., a6): the C arguments arrive in rdi rsi rdx rcx r8 r9 and the
+  // stack; the kernel takes the number in rax and a1..a6 in rdi rsi rdx r10 r8 r9. The seventh C
+  // argument's slot, [rsp+8], is read whatever the prototype (the caller's frame: always there,
+  // and ignored by a call that takes fewer arguments).
+  const syscall = [
+    ...[0x48, 0x89, 0xf8], // mov rax, rdi
+    ...[0x48, 0x89, 0xf7], // mov rdi, rsi
+    ...[0x48, 0x89, 0xd6], // mov rsi, rdx
+    ...[0x48, 0x89, 0xca], // mov rdx, rcx
+    ...[0x4d, 0x89, 0xc2], // mov r10, r8
+    ...[0x4d, 0x89, 0xc8], // mov r8, r9
+    ...[0x4c, 0x8b, 0x4c, 0x24, 0x08], // mov r9, [rsp+8]
+    ...SYSCALL_RET,
+  ];
+  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...MOV_R10_RCX, ...XOR_R8D_R8D, ...XOR_R9D_R9D, ...callAndReturn(44)], syscall };
 }
 
+interface Stubs {
+  /** The page: the generic stub is at SYSCALL_OFFSET. */
+  page: unknown;
+  socket: DirectSocketCalls;
+}
+
+/** The page of stubs, made once per process; null where none can be (see stubs). */
+let made: Stubs | null | undefined;
+
 /**
- * The two calls, from a page written once and then made executable; undefined on a machine without
- * code here, or where the kernel refuses executable memory (W^X hardening), or if a trial call does
- * not answer a bad fd with -EBADF.
+ * The page holding the stubs, written once and then made executable; null on a machine without
+ * code here, where the kernel refuses executable memory (W^X hardening), or if a trial call of
+ * each stub does not answer a bad fd with -EBADF.
  */
-export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undefined {
+function stubs(lib: LibraryHandle): Stubs | null {
+  if (made === undefined) made = makeStubs(lib);
+  return made;
+}
+
+function makeStubs(lib: LibraryHandle): Stubs | null {
   const code = machineCode();
-  if (code === undefined) return undefined;
+  if (code === undefined) return null;
   const mmap = lib.func('void *mmap(void *addr, unsigned long length, int prot, int flags, int fd, long offset)');
   const mprotect = lib.func('int mprotect(void *addr, unsigned long length, int prot)');
   const page: unknown = mmap(null, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   // MAP_FAILED is (void *)-1.
-  if (page === null || koffi.address(page) === 0xffff_ffff_ffff_ffffn) return undefined;
+  if (page === null || koffi.address(page) === 0xffff_ffff_ffff_ffffn) return null;
   const bytes = new Uint8Array(koffi.view(page, PAGE));
   bytes.set(code.recvfrom, 0);
   bytes.set(code.send, SEND_OFFSET);
-  if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return undefined;
+  bytes.set(code.syscall, SYSCALL_OFFSET);
+  if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
   const recvfromType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)');
   const sendType = koffi.proto('long (int fd, const void *buffer, unsigned long length, int flags)');
-  const calls: DirectSocketCalls = {
+  const socket: DirectSocketCalls = {
     recvfrom: koffi.decode(page, recvfromType) as DirectSocketCalls['recvfrom'],
     send: koffi.decode(page, SEND_OFFSET, sendType) as DirectSocketCalls['send'],
   };
+  // The generic stub with all six arguments in use: sendto(-1, scratch, 4, 0, NULL, 0).
+  const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
+  const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
   const scratch = new Uint8Array(4);
-  if (calls.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || calls.send(-1, scratch, 4, 0) !== -ERRNO.EBADF) return undefined;
-  return calls;
+  if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
+  if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
+  return { page, socket };
+}
+
+/** send and recvfrom from the page of stubs; undefined where there is none (see stubs). */
+export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undefined {
+  return stubs(lib)?.socket;
+}
+
+/**
+ * System call `name` through the generic stub, its arguments as `parameters` declares them (C, as
+ * koffi reads it: 'int fd, const void *address, uint32_t length'); undefined where there is no
+ * page of stubs (see stubs).
+ */
+export function directSyscall<A extends unknown[]>(lib: LibraryHandle, name: SyscallName, parameters: string): DirectSyscall<A> | undefined {
+  const page = stubs(lib)?.page;
+  if (page === undefined) return undefined;
+  const nr = X64_NUMBERS[name];
+  const stub = koffi.decode(page, SYSCALL_OFFSET, koffi.proto(`long (long nr, ${parameters})`)) as DirectSyscall<[number, ...A]>;
+  const call = ((...args: A) => stub(nr, ...args)) as DirectSyscall<A>;
+  call.async = (...args) => stub.async(nr, ...args);
+  return call;
 }

@@ -1,12 +1,18 @@
 /**
- * sendOrErrno and recvfromOrErrno (lib/sys/libc.ts): a failure comes back as -errno, the kernel's
- * own value for that call (see lib/sys/syscall-stubs.ts), not errno read afterwards.
+ * The checked calls and sendOrErrno/recvfromOrErrno (lib/sys/libc.ts): a failure carries the
+ * kernel's own errno for that call (see lib/sys/syscall-stubs.ts), not errno read afterwards.
  */
 import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
 import { recvfromOrErrno, sendOrErrno } from '../../lib/sys/libc.js';
+import { directSyscall } from '../../lib/sys/syscall-stubs.js';
+import { SystemCallError } from '../../lib/sys/system-call-error.js';
+import { AF_NETLINK, CLONE_NEWNET, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW } from '../../lib/sys/constants.js';
+import { netlinkAddress, SYSCALL_FAILURES, thrownBy } from '../helpers/syscall-failures.js';
+
+const isRoot = process.getuid?.() === 0;
 
 describe('sendOrErrno and recvfromOrErrno', () => {
   it("give each failed call's own errno, negated, whatever errno holds", () => {
@@ -23,5 +29,63 @@ describe('sendOrErrno and recvfromOrErrno', () => {
     } finally {
       closeSync(file);
     }
+  });
+});
+
+describe('the checked calls', () => {
+  it.each(SYSCALL_FAILURES.filter((failure) => !failure.root || !isRoot).map((failure) => [failure.what, failure] as const))(
+    '%s: a SystemCallError with the kernel errno, whatever errno held',
+    (_what, failure) => {
+      koffi.errno(ERRNO.ENOENT);
+      const error = thrownBy(failure);
+      expect(error).toBeInstanceOf(SystemCallError);
+      // Without root the mount calls are refused before anything else.
+      const code = failure.root && !isRoot ? 'EPERM' : failure.code;
+      expect(error).toMatchObject({ syscall: failure.syscall, code, errno: ERRNO[code as keyof typeof ERRNO] });
+      if (failure.message !== undefined) expect((error as Error).message).toBe(failure.message);
+    },
+  );
+});
+
+describe.skipIf(process.arch !== 'x64')('the generic stub (x86_64)', () => {
+  const lib = koffi.load('libc.so.6');
+  const socket = directSyscall<[number, number, number]>(lib, 'socket', 'int domain, int type, int protocol')!;
+  const bind = directSyscall<[number, Buffer, number]>(lib, 'bind', 'int fd, const void *address, uint32_t length')!;
+  const getsockname = directSyscall<[number, Buffer, number[]]>(lib, 'getsockname', 'int fd, _Out_ void *address, _Inout_ uint32_t *length')!;
+  const setns = directSyscall<[number, number]>(lib, 'setns', 'int fd, int nstype')!;
+
+  it('is made on this machine', () => {
+    expect([socket, bind, getsockname, setns].every((call) => typeof call === 'function' && typeof call.async === 'function')).toBe(true);
+  });
+
+  it("returns the kernel's value: a new fd, 0, or -errno whatever errno holds", () => {
+    const first = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    const second = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    expect(first).toBeGreaterThan(2);
+    expect(second).toBeGreaterThan(2);
+    try {
+      expect(bind(first, netlinkAddress(0), 12)).toBe(0);
+      const address = Buffer.alloc(12);
+      const length = [12];
+      expect(getsockname(first, address, length)).toBe(0);
+      expect(length).toEqual([12]);
+      const port = address.readUInt32LE(4);
+      koffi.errno(ERRNO.ENOENT);
+      expect(bind(first, netlinkAddress(port + 1), 12)).toBe(-ERRNO.EINVAL);
+      koffi.errno(ERRNO.ENOENT);
+      expect(bind(second, netlinkAddress(port), 12)).toBe(-ERRNO.EADDRINUSE);
+      expect(bind(second, netlinkAddress(0), 4)).toBe(-ERRNO.EINVAL);
+      expect(setns(-1, CLONE_NEWNET)).toBe(-ERRNO.EBADF);
+      expect(setns(first, CLONE_NEWNET)).toBe(-ERRNO.EINVAL);
+      expect(socket(AF_NETLINK, SOCK_RAW, 9999)).toBe(-ERRNO.EPROTONOSUPPORT);
+    } finally {
+      closeSync(first);
+      closeSync(second);
+    }
+  });
+
+  it('returns the errno on a worker thread too (async)', async () => {
+    const result = await new Promise<number>((resolve, reject) => setns.async(-1, CLONE_NEWNET, (error, value) => (error ? reject(error) : resolve(value))));
+    expect(result).toBe(-ERRNO.EBADF);
   });
 });
