@@ -22,10 +22,10 @@ vi.mock('koffi', async (importOriginal) => {
       }
     };
     if (typeof call.async === 'function') {
-      const async = call.async.bind(call);
+      const callAsync = call.async.bind(call);
       wrapped.async = (...args) => {
         const done = args.pop() as (...results: unknown[]) => void;
-        async(...args, (...results: unknown[]) => {
+        callAsync(...args, (...results: unknown[]) => {
           real.errno(ERRNO.ENOENT);
           done(...results);
         });
