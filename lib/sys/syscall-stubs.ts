@@ -74,7 +74,8 @@ function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[] 
   // long syscall(long nr, a1, ..., a6): the C arguments arrive in rdi rsi rdx rcx r8 r9 and the
   // stack; the kernel takes the number in rax and a1..a6 in rdi rsi rdx r10 r8 r9. The seventh C
   // argument's slot, [rsp+8], is read whatever the prototype (the caller's frame: always there,
-  // and ignored by a call that takes fewer arguments).
+  // and ignored by a call that takes fewer arguments). An int argument's upper half is left as the
+  // caller had it: the kernel reads each argument as its declared C type.
   const syscall = [
     ...[0x48, 0x89, 0xf8], // mov rax, rdi
     ...[0x48, 0x89, 0xf7], // mov rdi, rsi
@@ -126,7 +127,7 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
     recvfrom: koffi.decode(page, recvfromType) as DirectSocketCalls['recvfrom'],
     send: koffi.decode(page, SEND_OFFSET, sendType) as DirectSocketCalls['send'],
   };
-  // The generic stub with all six arguments in use: sendto(-1, scratch, 4, 0, NULL, 0).
+  // The generic stub given six arguments, the last from the stack: sendto(-1, scratch, 4, 0, NULL, 0).
   const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
   const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
   const scratch = new Uint8Array(4);
