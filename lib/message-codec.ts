@@ -45,6 +45,11 @@ export interface RequestWriter<T> {
   write(w: Writer, subject: T): void;
   /** The operation in words, for errors; called only when one is made. Default: `operation`. */
   describe?(subject: T): string;
+  /**
+   * Every message it writes is a plain change: no NLM_F_ECHO, and never slow (MessageCodec.isSlow
+   * false). A lone one then takes the request path's quick lane (RequestPath.change).
+   */
+  readonly plain?: boolean;
 }
 
 /** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */

@@ -16,7 +16,7 @@ import type { MessageCodec, RequestWriter } from './message-codec.js';
 import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
 import { ExpiryRead } from './request-path-expiry-read.js';
-import { afterTurn, NOT_SENT, SENT_LATE, SENT_NOW, SendQueue } from './send-queue.js';
+import { afterTurn, NOT_SENT, SENT_LATE, SENT_NOW, SENT_PENDING, SendQueue } from './send-queue.js';
 import type { SendOptions, Transport } from './transport.js';
 import { monotonicMs } from './clock.js';
 
@@ -170,6 +170,9 @@ export class RequestPath<M extends MessageHeader> {
       return Promise.reject(error);
     }
     const table = this.table;
+    if (writer.plain === true && start === 0 && this.#direct && !this.#receiving && table.live === 0 && table.draining === 0 && this.queue.alone()) {
+      return this.#changeAlone(request, options);
+    }
     table.enter(request, this.prepare(request, start, NLM_F_ACK, RESOLVE_VOID));
     if (table.live === 1 && table.draining === 0) this.#transport.ref();
     this.limit(request, options);
@@ -188,6 +191,43 @@ export class RequestPath<M extends MessageHeader> {
       }
     }
     return this.#wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
+  }
+
+  /**
+   * change()'s quick lane: a plain change (RequestWriter.plain), the only message in the send
+   * buffer, made with nothing else awaited or queued (SendQueue.alone). What prepare(), enter(),
+   * SendQueue.sendNow and change() do for it, written out: sent without NLM_F_ACK and read within
+   * the send, so unanswered it was applied. The transport is not ref'd for a send that is over
+   * when it returns, only when the send waits (SENT_PENDING); unref'd after as before.
+   */
+  #changeAlone(request: PendingRequest<M>, options: RequestOptions): Promise<void> {
+    const w = this.queue.out;
+    const table = this.table;
+    const flags = writtenFrameFlags(w, 0) | NLM_F_REQUEST | NLM_F_ACK;
+    const seq = table.allocateSeq();
+    setWrittenFrameHeader(w, 0, flags & ~NLM_F_ACK, seq);
+    request.flags = flags;
+    request.end = w.length;
+    request.cost = CHANGE_ANSWER;
+    request.coverable = true;
+    request.quiet = true;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
+    table.enter(request, seq);
+    const sent = this.queue.sendAlone(request);
+    if (sent === SENT_PENDING) {
+      this.entered();
+      return this.#wait(request, options, sent);
+    }
+    if (request.state === SENT) {
+      table.settledAlone(request);
+      this.queue.release(request);
+      if (table.live === 0 && table.draining === 0) this.#transport.unref();
+      this.#spare = request;
+      return sent === SENT_NOW ? DONE : afterTurn(DONE);
+    }
+    const outcome = this.#outcome(request, true, this.change) as Promise<void>;
+    return sent === SENT_NOW ? outcome : afterTurn(outcome);
   }
 
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */

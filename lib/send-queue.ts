@@ -158,7 +158,33 @@ export class SendQueue<M> {
     }
     // A dump's first datagrams are read within the send: its clock starts before. A lone change's
     // is read only if it is still waiting after the send (the clock is not read on the quick path).
-    const sentAt = request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1;
+    return this.#transmitAlone(request, datagram, slow, quiet, inRun, request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1);
+  }
+
+  /**
+   * Whether a change made now would go out at once, alone and without NLM_F_ACK (see sendNow):
+   * nothing queued, held, being sent or in flight, and the transport reads until empty.
+   */
+  alone(): boolean {
+    return this.#holds === 0 && !this.#burst && !this.#sending && !this.#stopped && this.#head === this.#tail && this.#inFlight === 0 && this.#readsUntilEmpty();
+  }
+
+  /**
+   * sendNow() of a plain change (RequestWriter.plain) for a caller that found alone() true just
+   * now and wrote it at the start of `out` without NLM_F_ACK, marked quiet, its fields set as
+   * prepare() sets them: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING.
+   */
+  sendAlone(request: PendingRequest<M>): number {
+    const inRun = this.#stepInRun();
+    this.#burst = true;
+    void RESOLVED.then(this.#endBurst);
+    request.state = SENT;
+    this.#inFlight += request.cost;
+    return this.#transmitAlone(request, this.#views.of(this.#out.buffer, request.end), false, true, inRun, -1);
+  }
+
+  /** The send of sendNow() and sendAlone(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
+  #transmitAlone(request: PendingRequest<M>, datagram: Uint8Array, slow: boolean, quiet: boolean, inRun: boolean, sentAt: number): number {
     let pending: Promise<void> | undefined;
     this.#sending = true;
     try {
@@ -168,7 +194,7 @@ export class SendQueue<M> {
     } finally {
       this.#sending = false;
     }
-    if (this.#head === this.#tail) out.reset();
+    if (this.#head === this.#tail) this.#out.reset();
     if (pending === undefined) {
       // Quiet and unanswered: applied, settled by the caller, no clock for it.
       if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : monotonicMs());

@@ -184,6 +184,7 @@ function writeFlatAddress(w: Writer, r: AddressRequest): void {
 /** An address change already checked, its device's index set. */
 export const ADDRESS_WRITER: RequestWriter<AddressRequest> = {
   operation: 'RTM_NEWADDR',
+  plain: true,
   write: writeAddress,
   describe: (r) => `${r.kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${r.cidr} dev ${deviceText(r.dev)}`,
 };

@@ -354,6 +354,7 @@ const OPERATION: Readonly<Record<RouteKind, string>> = {
 export class RouteWriter implements RequestWriter<RouteSpec> {
   readonly operation: string;
   readonly kind: RouteKind;
+  readonly plain = true;
   readonly #type: number;
   readonly #flags: number;
   readonly #scratch = new RouteRequest();
@@ -385,6 +386,7 @@ export const ROUTE_WRITERS: Readonly<Record<RouteKind, RouteWriter>> = {
 /** Route changes already checked, their named devices resolved. */
 export const CHECKED_ROUTE_WRITER: RequestWriter<RouteRequest> = {
   operation: 'RTM_NEWROUTE',
+  plain: true,
   write: writeRoute,
   describe: (r) => `${OPERATION[r.kind]} ${describeRoute(r.spec)}`,
 };

@@ -1,0 +1,121 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Connection } from '../../lib/connection.js';
+import { NetlinkError } from '../../lib/errors.js';
+import type { RequestWriter } from '../../lib/message-codec.js';
+import { ADDRESS_WRITER } from '../../lib/rtnl/address-request.js';
+import { addressOnIndex, FLAGS_WRITER, linkFlagChange, LINK_DOWN, LINK_UP } from '../../lib/rtnl/changes.js';
+import { ROUTE_WRITERS } from '../../lib/rtnl/route-request.js';
+import { SendQueue } from '../../lib/send-queue.js';
+import { NLM_F_ACK, RTM_NEWADDR } from '../../messages/constants.js';
+import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
+import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+
+// A plain writer (RequestWriter.plain) takes the request path's quick lane when its change is
+// made alone (RequestPath.change): these check that the lane sends the very bytes the general
+// path sends, with the same outcomes, and gives way to the general path whenever it must.
+
+/** The same writer without `plain`: its changes take the general path. */
+function general<T>(writer: RequestWriter<T>): RequestWriter<T> {
+  return { operation: writer.operation, write: (w, s) => writer.write(w, s), describe: (s) => writer.describe!(s) };
+}
+
+/** EEXIST for an address on device 13; otherwise success. */
+const answer = (req: NetlinkMessage): NetlinkMessage[] => [ack(req, req.type === RTM_NEWADDR && (req.body as { index: number }).index === 13 ? -17 : 0)];
+const asksAck = (datagram: Uint8Array) => decodeMessages(datagram).map((m) => (m.flags & NLM_F_ACK) !== 0);
+
+/** Lone changes of every plain writer, on devices 1..n: flags, addresses (IPv4 and IPv6), routes. */
+function changes(n: number): Array<[RequestWriter<never>, unknown]> {
+  const out: Array<[RequestWriter<never>, unknown]> = [];
+  for (let i = 1; i <= n; i++) {
+    out.push([FLAGS_WRITER as RequestWriter<never>, linkFlagChange(i, i % 2 ? LINK_UP : LINK_DOWN)]);
+    out.push([ADDRESS_WRITER as RequestWriter<never>, addressOnIndex('add', i, `10.${i}.${i * 7 % 256}.1/${8 + (i % 25)}`)]);
+    out.push([ADDRESS_WRITER as RequestWriter<never>, addressOnIndex('delete', i, `fd00::${i.toString(16)}/64`)]);
+    out.push([ROUTE_WRITERS.add as RequestWriter<never>, { dst: `10.${i}.0.0/16`, dev: i, metric: i }]);
+    out.push([ROUTE_WRITERS.delete as RequestWriter<never>, { dst: `192.168.${i}.0/24`, dev: i }]);
+  }
+  return out;
+}
+
+async function sendAll(plain: boolean, list: Array<[RequestWriter<never>, unknown]>) {
+  const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+  const conn = new Connection(kernel);
+  const alone = vi.spyOn(SendQueue.prototype, 'sendAlone');
+  const outcomes: string[] = [];
+  for (const [writer, subject] of list) {
+    outcomes.push(await conn.change(plain ? writer : general(writer), subject as never).then(() => 'ok', (e: NetlinkError) => `${e.code} ${e.message}`));
+  }
+  conn.close();
+  const lane = alone.mock.calls.length;
+  alone.mockRestore();
+  return { sent: kernel.sent, outcomes, refs: kernel.refs, lane };
+}
+
+describe('RequestPath: the quick lane of a lone plain change', () => {
+  it('sends the same bytes as the general path, one change at a time, for many changes of every plain writer', async () => {
+    const list = changes(60);
+    const lane = await sendAll(true, list);
+    const other = await sendAll(false, list);
+    expect(lane.sent.length).toBe(list.length);
+    expect(lane.lane).toBe(list.length);
+    expect(other.lane).toBe(0);
+    expect(lane.sent).toEqual(other.sent);
+    expect(lane.outcomes).toEqual(other.outcomes);
+    expect(lane.sent.every((d) => asksAck(d)[0] === false)).toBe(true);
+    expect(lane.refs).toBe(0);
+  });
+
+  it('rejects with the same error as the general path, then goes on', async () => {
+    const list: Array<[RequestWriter<never>, unknown]> = [
+      [ADDRESS_WRITER as RequestWriter<never>, addressOnIndex('add', 13, '10.0.0.1/24')],
+      [FLAGS_WRITER as RequestWriter<never>, linkFlagChange(13, LINK_UP)],
+    ];
+    const lane = await sendAll(true, list);
+    const other = await sendAll(false, list);
+    expect(lane.outcomes[0]).toMatch(/^EEXIST RTM_NEWADDR 10\.0\.0\.1\/24 dev index 13/);
+    expect(lane.outcomes).toEqual(other.outcomes);
+    expect(lane.outcomes[1]).toBe('ok');
+    expect(lane.sent).toEqual(other.sent);
+  });
+
+  it('gives the error the caller\'s stack and leaves the connection usable', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const conn = new Connection(kernel);
+    const error = (await conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24')).catch((e: unknown) => e)) as NetlinkError;
+    expect(error).toBeInstanceOf(NetlinkError);
+    expect(error.errno).toBe(17);
+    expect(error.stack).toContain('connection-lane.test');
+    await conn.change(ADDRESS_WRITER, addressOnIndex('add', 2, '10.0.0.2/24'));
+    expect(kernel.refs).toBe(0);
+    conn.close();
+  });
+
+  it('queues changes made together after the first, as the general path does (one ACK per datagram)', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const conn = new Connection(kernel);
+    const outcomes = await Promise.all(
+      [1, 13, 3].map((i) => conn.change(ADDRESS_WRITER, addressOnIndex('add', i, `10.0.${i}.1/24`)).then(() => 'ok', (e: NetlinkError) => e.code)),
+    );
+    expect(outcomes).toEqual(['ok', 'EEXIST', 'ok']);
+    expect(kernel.sent.map(asksAck)).toEqual([[false], [false, true]]);
+    conn.close();
+  });
+
+  it('waits for the ACK of a lone plain change whose send the transport made later', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true, deferQuiet: true });
+    const conn = new Connection(kernel);
+    await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP), { timeoutMs: 1000 });
+    await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'), { timeoutMs: 1000 })).rejects.toThrow('EEXIST');
+    expect(kernel.sent.map(asksAck)).toEqual([[true], [true]]);
+    expect(kernel.refs).toBe(0);
+    conn.close();
+  });
+
+  it('asks for the ACK where the transport does not read until empty', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true });
+    const conn = new Connection(kernel);
+    await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP));
+    await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow(NetlinkError);
+    expect(kernel.sent.map(asksAck)).toEqual([[true], [true]]);
+    conn.close();
+  });
+});
