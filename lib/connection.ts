@@ -175,6 +175,16 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     return this.#dump(message, options, false) as Promise<M[]>;
   }
 
+  /**
+   * @internal Like dump(), each message converted as it is read (`convert` returns what to keep, or
+   * undefined for nothing; it must not throw): the messages of a long dump are not all kept until
+   * its end, only what is made of them. An attempt that may be the last keeps the messages and
+   * converts them at its end, so that a DumpInterruptedError's `partial` is messages as dump()'s.
+   */
+  dumpConverted<T>(message: M, convert: (message: M) => T | undefined, options: DumpOptions = {}): Promise<T[]> {
+    return this.#dump(message, options, false, convert) as Promise<T[]>;
+  }
+
   /** Like dump(), the messages as frames (copies, nlmsghdr included). */
   dumpFrames(message: M, options: DumpOptions = {}): Promise<Uint8Array[]> {
     return this.#dump(message, options, true) as Promise<Uint8Array[]>;
@@ -273,16 +283,16 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   // ---- dumps
 
-  #dump(message: M, options: DumpOptions, frames: boolean): Promise<Array<M | Uint8Array>> {
+  #dump(message: M, options: DumpOptions, frames: boolean, convert?: (message: M) => unknown): Promise<unknown[]> {
     const retries = options.dumpRetries ?? this.#dumpRetries;
     const path = this.#path;
     const operation = (): string => path.operation(message.type, options);
-    const attempt = (): Promise<PendingRequest<M>> =>
+    const attempt = (convertEach: ((message: M) => unknown) | undefined): Promise<PendingRequest<M>> =>
       new Promise((resolve, reject) => {
         const start = (): void => {
           let outcome: Promise<PendingRequest<M>>;
           try {
-            outcome = path.message(message, 'dump', options, RESOLVE_REQUEST, frames);
+            outcome = path.message(message, 'dump', options, RESOLVE_REQUEST, frames, convertEach);
           } catch (error) {
             path.dumps.leave();
             reject(error);
@@ -293,15 +303,26 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         const signal = options.signal;
         path.dumps.enter(start, signal, () => reject(signal?.reason ?? new Error(`${operation()}: aborted`)));
       });
-    const run = async (): Promise<Array<M | Uint8Array>> => {
+    const run = async (): Promise<unknown[]> => {
       let last: PendingRequest<M> | undefined;
       for (let i = 1; i <= retries + 1; i++) {
-        last = await attempt();
-        if (!last.interrupted) return last.replies ?? [];
+        const lastChance = i === retries + 1;
+        last = await attempt(lastChance ? undefined : convert);
+        if (!last.interrupted) return convert !== undefined && lastChance ? convertAll(last.replies as M[] | undefined, convert) : (last.replies ?? []);
         this.#log.debug({ attempt: i }, 'dump interrupted, restarting');
       }
       throw new DumpInterruptedError(operation(), retries + 1, (last?.replies ?? []) as M[]);
     };
     return run();
   }
+}
+
+/** What dumpConverted keeps of `messages` read whole: each converted, undefined left out. */
+function convertAll<M>(messages: M[] | undefined, convert: (message: M) => unknown): unknown[] {
+  const kept: unknown[] = [];
+  for (const m of messages ?? []) {
+    const value = convert(m);
+    if (value !== undefined) kept.push(value);
+  }
+  return kept;
 }

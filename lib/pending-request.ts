@@ -64,6 +64,11 @@ export class PendingRequest<M> implements Timed {
   /** The requests of one transaction: an error for a quiet one fails them all. */
   group: Array<PendingRequest<M>> | undefined = undefined;
   replies: Array<M | Uint8Array> | undefined = undefined;
+  /**
+   * Applied to each decoded reply as it is read: what it returns is kept instead of the message
+   * (undefined: nothing is kept). See Connection.dumpConverted.
+   */
+  convert: ((message: M) => unknown) | undefined = undefined;
   deadline = Infinity;
   timeoutMs = 0;
   signal: AbortSignal | undefined = undefined;
@@ -114,6 +119,7 @@ export class PendingRequest<M> implements Timed {
     this.covers = undefined;
     this.group = undefined;
     this.replies = undefined;
+    this.convert = undefined;
     this.deadline = Infinity;
     this.timeoutMs = 0;
     this.error = undefined;

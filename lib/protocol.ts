@@ -260,7 +260,12 @@ export class RequestTable<M> {
         if (frames.flags & NLM_F_DUMP_INTR) request.interrupted = true;
         stable ??= new Uint8Array(datagram);
         const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this.#owner.decode(stable))[index]!;
-        (request.replies ??= []).push(reply);
+        const convert = request.convert;
+        if (convert === undefined) (request.replies ??= []).push(reply);
+        else {
+          const kept = convert(reply as M);
+          if (kept !== undefined) (request.replies ??= []).push(kept as M);
+        }
         if (request.completion === 'reply') this.#settle(request);
         else if (request.completion === 'dump') this.#dumpMessages++;
       }

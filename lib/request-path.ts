@@ -139,13 +139,14 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   /** Writes a message object, enters it and sends it (see dispatch()); throws what the checks refuse. */
-  message<R>(message: M, completion: Completion, options: RequestOptions, resolveWith: number, frames: boolean): Promise<R> {
+  message<R>(message: M, completion: Completion, options: RequestOptions, resolveWith: number, frames: boolean, convert?: (message: M) => unknown): Promise<R> {
     const operation = options.operation ?? this.#codec.typeName(message.type);
     this.checkOpen(operation, options);
     // The sequence number is the connection's: a caller's odd value is not refused.
     const start = this.write(this.#codec, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
     const request = this.newRequest(completion, operation, undefined, undefined);
     request.frames = frames;
+    request.convert = convert;
     this.enter(request, start, completion === 'ack' ? NLM_F_ACK : completion === 'dump' ? NLM_F_DUMP : 0, resolveWith);
     return this.dispatch(request, options);
   }

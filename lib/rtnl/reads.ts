@@ -2,6 +2,7 @@ import { RTM_NEWLINK } from '../../messages/constants.js';
 import { frameType } from '../../messages/framing.js';
 import { dumpAddresses, dumpLinks, dumpNeighbors, dumpRoutes } from '../../messages/requests.js';
 import type { Connection, RequestOptions } from '../connection.js';
+import type { NetlinkMessage } from '../../messages/message.js';
 import { checkOptions, InvalidArgumentError } from '../validate.js';
 import { toAddress, type Address } from './addresses.js';
 import { familyNumber, type AddressFilter, type LinkFilter, type NeighborFilter, type RouteFilter } from './filters.js';
@@ -53,11 +54,13 @@ export async function readRoutes(connection: Connection, indexOf: IndexOf, filte
     ...(protocol !== undefined ? { protocol } : {}),
     ...(type !== undefined ? { type } : {}),
   });
-  const replies = await connection.dump(request, { ...options, operation: 'RTM_GETROUTE dump' });
-  // A loop, not flatMap: a dump can hold 100,000 routes, and flatMap makes an array for each.
-  const routes: Route[] = [];
-  for (const m of replies) if (m.kind === 'route') routes.push(toRoute(m.body));
-  return routes;
+  // Each route made as its message is read: a dump can hold 100,000 routes, and the messages kept
+  // to its end were as many objects more for the garbage collector to move and the heap to grow by.
+  return connection.dumpConverted(request, routeOfMessage, { ...options, operation: 'RTM_GETROUTE dump' });
+}
+
+function routeOfMessage(m: NetlinkMessage): Route | undefined {
+  return m.kind === 'route' ? toRoute(m.body) : undefined;
 }
 
 /** Neighbour or FDB entries `filter` selects. */

@@ -73,20 +73,34 @@ export interface Route extends RouteSpec {
   raw: RouteBody;
 }
 
+/**
+ * A Route's first eight fields, set by a constructor rather than an object literal: a literal's
+ * object has room for exactly its own properties, so the fields added after (dev, via, metric ...)
+ * went to a separate property array, 40 bytes more per route; a constructed object is given room
+ * for the fields its first instances were given (V8's slack tracking). Its prototype is
+ * Object.prototype, so a Route is a plain object as before (same prototype, constructor, keys and
+ * key order).
+ */
+interface RouteFields {
+  new (family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type'], raw: RouteBody): Route;
+}
+const RouteFields = function (this: Route, family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type'], raw: RouteBody) {
+  this.family = family;
+  this.dst = dst;
+  this.dstLen = dstLen;
+  this.table = table;
+  this.protocol = protocol;
+  this.scope = scope;
+  this.type = type;
+  this.raw = raw;
+} as unknown as RouteFields;
+RouteFields.prototype = Object.prototype;
+
 export function toRoute(raw: RouteBody): Route {
   const a = raw.attrs;
   const family: Family = raw.family === AF_INET6 ? 6 : 4;
   const dst = raw.dstLen === 0 ? 'default' : `${a.dst}/${raw.dstLen}`;
-  const route: Route = {
-    family,
-    dst,
-    dstLen: raw.dstLen,
-    table: tableName(a.table ?? raw.table),
-    protocol: protocolName(raw.protocol),
-    scope: scopeName(raw.scope),
-    type: routeTypeName(raw.type),
-    raw,
-  };
+  const route = new RouteFields(family, dst, raw.dstLen, tableName(a.table ?? raw.table), protocolName(raw.protocol), scopeName(raw.scope), routeTypeName(raw.type), raw);
   if (a.priority !== undefined) route.metric = a.priority;
   if (a.prefsrc !== undefined) route.src = a.prefsrc;
   if (a.metrics?.mtu !== undefined) route.mtu = a.metrics.mtu;
