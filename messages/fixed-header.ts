@@ -2,7 +2,7 @@ import type { BodyCodec } from './body.js';
 import type { AttrTable } from './attributes/table.js';
 import { decodeAttributes, encodeAttributes } from './attributes/walk.js';
 import { Source } from './source.js';
-import type { Struct } from './struct.js';
+import { headerDecoder, type Struct } from './struct.js';
 import { InvalidArgumentError, NetlinkDecodeError } from './errors.js';
 import { NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
 import type { Writer } from './writer.js';
@@ -93,9 +93,18 @@ export function headerWithAttributes<H, A>(
   const encodeTable = options.encodeTable ?? decodeTable;
   // Where the attributes of a dump request shorter than the header begin.
   const shortSpan = options.shortDumpHeader ? align4(options.shortDumpHeader.size) : header.size;
+  // One object for the header's fields and attrs, where the table does not depend on the header.
+  const withAttributes = options.decodeTable === undefined ? headerDecoder(header) : undefined;
   return {
     decode(src, start, end, flags, type) {
       const lenient = isDumpRequest(flags, type);
+      if (withAttributes !== undefined && !lenient && end - start >= header.size) {
+        const attrStart = Math.min(start + padded, end);
+        // Pad bytes that are not zero are kept in `padding`, before attrs: the general way.
+        if (padBytes(src.bytes, start, attrStart, pads) === undefined) {
+          return withAttributes(src, start, end, decodeAttributes(table, src, attrStart, end)) as HeaderWithAttributes<H, A>;
+        }
+      }
       let h: HeaderWithAttributes<H, A>;
       let attrStart: number;
       if (lenient && end - start < header.size) {

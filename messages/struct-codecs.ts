@@ -17,6 +17,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, dstLen: b[at + 1]!, srcLen: b[at + 2]!, tos: b[at + 3]!, table: b[at + 4]!, res1: b[at + 5]!, res2: b[at + 6]!, action: b[at + 7]!, flags: v.getUint32(at + 8, true) };
         },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 12) throw src.error(at, "fib_rule_hdr needs 12 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, dstLen: b[at + 1]!, srcLen: b[at + 2]!, tos: b[at + 3]!, table: b[at + 4]!, res1: b[at + 5]!, res2: b[at + 6]!, action: b[at + 7]!, flags: v.getUint32(at + 8, true), attrs };
+        },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
             throw new InvalidArgumentError(field, value, "is not a fib_rule_hdr object");
@@ -178,6 +183,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, prefixlen: b[at + 1]!, flags: b[at + 2]!, scope: b[at + 3]!, index: v.getUint32(at + 4, true) };
         },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 8) throw src.error(at, "ifaddrmsg needs 8 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, prefixlen: b[at + 1]!, flags: b[at + 2]!, scope: b[at + 3]!, index: v.getUint32(at + 4, true), attrs };
+        },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
             throw new InvalidArgumentError(field, value, "is not a ifaddrmsg object");
@@ -225,6 +235,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), state: v.getUint16(at + 8, true), flags: b[at + 10]!, type: b[at + 11]! };
         },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 12) throw src.error(at, "ndmsg needs 12 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), state: v.getUint16(at + 8, true), flags: b[at + 10]!, type: b[at + 11]!, attrs };
+        },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
             throw new InvalidArgumentError(field, value, "is not a ndmsg object");
@@ -250,6 +265,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, version: b[at + 1]!, resourceId: v.getUint16(at + 2, false) };
         },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 4) throw src.error(at, "nfgenmsg needs 4 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, version: b[at + 1]!, resourceId: v.getUint16(at + 2, false), attrs };
+        },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
             throw new InvalidArgumentError(field, value, "is not a nfgenmsg object");
@@ -268,6 +288,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           if (end - at < 8) throw src.error(at, "nhmsg needs 8 bytes, got " + (end - at));
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, scope: b[at + 1]!, protocol: b[at + 2]!, reserved: b[at + 3]!, flags: v.getUint32(at + 4, true) };
+        },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 8) throw src.error(at, "nhmsg needs 8 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, scope: b[at + 1]!, protocol: b[at + 2]!, reserved: b[at + 3]!, flags: v.getUint32(at + 4, true), attrs };
         },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
@@ -380,6 +405,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           const b = src.bytes;
           return { family: b[at + 0]! };
         },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 1) throw src.error(at, "rtgenmsg needs 1 bytes, got " + (end - at));
+          const b = src.bytes;
+          return { family: b[at + 0]!, attrs };
+        },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
             throw new InvalidArgumentError(field, value, "is not a rtgenmsg object");
@@ -394,6 +424,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           if (end - at < 12) throw src.error(at, "rtmsg needs 12 bytes, got " + (end - at));
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, dstLen: b[at + 1]!, srcLen: b[at + 2]!, tos: b[at + 3]!, table: b[at + 4]!, protocol: b[at + 5]!, scope: b[at + 6]!, type: b[at + 7]!, flags: v.getUint32(at + 8, true) };
+        },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 12) throw src.error(at, "rtmsg needs 12 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, dstLen: b[at + 1]!, srcLen: b[at + 2]!, tos: b[at + 3]!, table: b[at + 4]!, protocol: b[at + 5]!, scope: b[at + 6]!, type: b[at + 7]!, flags: v.getUint32(at + 8, true), attrs };
         },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
@@ -841,6 +876,11 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           if (end - at < 20) throw src.error(at, "tcmsg needs 20 bytes, got " + (end - at));
           const b = src.bytes, v = src.view;
           return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), handle: v.getUint32(at + 8, true), parent: v.getUint32(at + 12, true), info: v.getUint32(at + 16, true) };
+        },
+        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
+          if (end - at < 20) throw src.error(at, "tcmsg needs 20 bytes, got " + (end - at));
+          const b = src.bytes, v = src.view;
+          return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), handle: v.getUint32(at + 8, true), parent: v.getUint32(at + 12, true), info: v.getUint32(at + 16, true), attrs };
         },
         encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
           if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {

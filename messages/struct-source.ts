@@ -14,6 +14,11 @@ export interface StructShape {
   readonly fields: readonly StructField[];
   readonly minSize: number;
   readonly zeroAbsent: boolean;
+  /**
+   * A message header (headerWithAttributes in messages/fixed-header.ts): it also gets a decoder
+   * whose object has `attrs` as its last field (decodeSource's `withAttributes`).
+   */
+  withAttributes?: boolean;
 }
 
 type Flavour = 'js' | 'ts';
@@ -54,20 +59,26 @@ function offsets(s: StructShape): number[] {
   return out;
 }
 
-/** The decoder: one object literal read straight from the bytes; too few bytes is src.error. */
-export function decodeSource(s: StructShape, flavour: Flavour): string {
+/**
+ * The decoder: one object literal read straight from the bytes; too few bytes is src.error. With
+ * `withAttributes`, decodeWithAttributes: the same with a fourth parameter, `attrs`, as the last
+ * field of the literal (an object made with all its fields has room for each in itself; one added
+ * after went to a separate property array, 40 bytes more per message).
+ */
+export function decodeSource(s: StructShape, flavour: Flavour, withAttributes = false): string {
   const at = offsets(s);
   const reads = s.fields.flatMap((f, i) => {
     if (f.type === 'pad') return [];
     const read = f.type === 'u8' ? `b[at + ${at[i]}]${flavour === 'ts' ? '!' : ''}` : READ[f.type]!(`at + ${at[i]}`);
     return [`${f.name}: ${read}`];
   });
-  const params = flavour === 'ts' ? 'src: Source, at: number, end: number' : 'src, at, end';
+  if (withAttributes) reads.push('attrs');
+  const params = (flavour === 'ts' ? 'src: Source, at: number, end: number' : 'src, at, end') + (withAttributes ? (flavour === 'ts' ? ', attrs: unknown' : ', attrs') : '');
   // Only the views the reads use (the TypeScript flavour is compiled with noUnusedLocals).
   const data = s.fields.filter((f) => f.type !== 'pad');
   const uses = [...(data.some((f) => f.type === 'u8') ? ['b = src.bytes'] : []), ...(data.some((f) => f.type !== 'u8') ? ['v = src.view'] : [])];
   return [
-    `function decode(${params}) {`,
+    `function ${withAttributes ? 'decodeWithAttributes' : 'decode'}(${params}) {`,
     `  if (end - at < ${s.minSize}) throw src.error(at, ${JSON.stringify(`${s.name} needs ${s.minSize} bytes, got `)} + (end - at));`,
     ...(uses.length > 0 ? [`  const ${uses.join(', ')};`] : []),
     `  return { ${reads.join(', ')} };`,
@@ -125,10 +136,12 @@ const indent = (text: string, by: string) => text.replace(/^(?=.)/gm, by);
  */
 export function structCodecsModule(shapes: readonly StructShape[]): string {
   const byKey = new Map(shapes.map((s) => [shapeKey(s), s]));
+  const headers = new Set(shapes.filter((s) => s.withAttributes === true).map(shapeKey));
   const cases = [...byKey.keys()].sort().map((key) => {
     const s = byKey.get(key)!;
     const fn = (source: string) => indent(source.replace(/^function /, ''), '        ').trimStart();
-    return `    case ${JSON.stringify(key)}:\n      return {\n        ${fn(decodeSource(s, 'ts'))},\n        ${fn(encodeSource(s, 'ts'))},\n      };\n`;
+    const withAttributes = headers.has(key) ? `        ${fn(decodeSource(s, 'ts', true))},\n` : '';
+    return `    case ${JSON.stringify(key)}:\n      return {\n        ${fn(decodeSource(s, 'ts'))},\n${withAttributes}        ${fn(encodeSource(s, 'ts'))},\n      };\n`;
   });
   return `${HEADER}${cases.join('')}  }\n  return undefined;\n}\n`;
 }

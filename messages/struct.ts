@@ -119,11 +119,35 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** @internal A struct shape's accessors as messages/struct-codecs.ts holds them. */
 export interface GeneratedStructCodec {
   decode(src: Source, at: number, end: number): object;
+  /** Written for message headers only (StructShape.withAttributes). */
+  decodeWithAttributes?(src: Source, at: number, end: number, attrs: unknown): object;
   encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string): void;
 }
 
 /** Every struct declared so far, for scripts/generate-struct-codecs.mjs and its test. */
 const declaredShapes: StructShape[] = [];
+/** The shape of each declared struct (headerDecoder). */
+const shapeOf = new WeakMap<object, StructShape>();
+
+/** @internal A decoder of a header struct whose object also has `attrs`, as its last field. */
+export type HeaderDecoder = (src: Source, at: number, end: number, attrs: unknown) => object;
+
+/**
+ * @internal For headerWithAttributes (messages/fixed-header.ts): the struct `header`'s decoder with
+ * an `attrs` field (decodeSource's `withAttributes`), undefined when `header` is not a declared
+ * struct. Marks its shape a header, so that scripts/generate-struct-codecs.mjs writes that
+ * decoder out; made on first use, as the struct's own accessors are.
+ */
+export function headerDecoder(header: object): HeaderDecoder | undefined {
+  const shape = shapeOf.get(header);
+  if (shape === undefined) return undefined;
+  shape.withAttributes = true;
+  let decode: HeaderDecoder | undefined;
+  return (src, at, end, attrs) => {
+    decode ??= (writtenStructCodec(shapeKey(shape))?.decodeWithAttributes as HeaderDecoder | undefined) ?? (new Function(`'use strict';\nreturn ${decodeSource(shape, 'js', true)};`)() as HeaderDecoder);
+    return decode(src, at, end, attrs);
+  };
+}
 
 /** @internal The shapes of the structs declared so far (those of every module loaded). */
 export function declaredStructShapes(): readonly StructShape[] {
@@ -185,6 +209,7 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
       encode(w, value, field);
     },
   };
+  shapeOf.set(declared, shape);
   return declared;
 }
 
