@@ -15,6 +15,7 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Started } from '../lib/cni/first-stage.js';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
 import { loadBundle } from './load-bundle.js';
 
@@ -25,9 +26,12 @@ function bundle(name: string, loaded?: Record<string, unknown>): unknown {
   return loadBundle(fileURLToPath(new URL(name, import.meta.url)), 'exit', loaded);
 }
 
-/** The command line and the engine: lib/cni/main.ts bundled beside the built executable, sharing `shared`'s modules. */
-function engine(shared: unknown): typeof import('../lib/cni/main.js') {
-  return bundle('./cni-bridge-engine.cjs', { [SHARED]: shared }) as typeof import('../lib/cni/main.js');
+/**
+ * The command line and the engine: lib/cni/main.ts bundled beside the built executable, sharing
+ * `shared`'s modules; `plain`, the build without tc, nftables and the monitor (a plain ADD's).
+ */
+function engine(shared: unknown, plain: boolean | undefined): typeof import('../lib/cni/main.js') {
+  return bundle(plain ? './cni-bridge-engine-plain.cjs' : './cni-bridge-engine.cjs', { [SHARED]: shared }) as typeof import('../lib/cni/main.js');
 }
 
 function readStdin(): Promise<Buffer> {
@@ -70,7 +74,7 @@ async function run(): Promise<number> {
   }
   const shared = bundle(SHARED) as typeof import('../lib/cni/first-stage.js');
   let stdin = versionStdin;
-  let started = {};
+  let started: Started = {};
   if (shared.startsEarly(process.env)) {
     // Started before the engine loads (lib/cni/first-stage.ts); main reports a failure to read.
     stdin = readStdin();
@@ -82,7 +86,7 @@ async function run(): Promise<number> {
       if (status !== undefined) return status;
     }
   }
-  const { mainAfterFirstStage } = engine(shared);
+  const { mainAfterFirstStage } = engine(shared, started.plain);
   return mainAfterFirstStage({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, started);
 }
 

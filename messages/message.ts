@@ -67,8 +67,13 @@ const BODIES: Readonly<Record<MessageKind, BodyCodec<unknown>>> = {
   neighbor: neighborBody as BodyCodec<unknown>,
   nsid: nsidBody as BodyCodec<unknown>,
   rule: ruleBody as BodyCodec<unknown>,
-  qdisc: qdiscBody as BodyCodec<unknown>,
-  filter: filterBody as BodyCodec<unknown>,
+  // Read when a tc message is: the cni-bridge executable's plain engine has no tc (scripts/bundle-cni.mjs).
+  get qdisc() {
+    return qdiscBody as BodyCodec<unknown>;
+  },
+  get filter() {
+    return filterBody as BodyCodec<unknown>;
+  },
   nexthop: nexthopBody as BodyCodec<unknown>,
   error: errorBody as BodyCodec<unknown>,
   done: doneBody as BodyCodec<unknown>,

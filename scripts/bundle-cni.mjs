@@ -11,6 +11,12 @@
 // sources' dynamic imports are static ones (no lazy-init wrappers V8 would parse twice), and it is
 // loaded with the package's code cache (bin/load-bundle.ts). koffi and Node's built-in modules are
 // bound lazily (scripts/bundle-lazy.mjs); the netlink binding (event sockets only) stays outside.
+//
+// The engine is built twice: whole, and plain (dist/bundle/cni-bridge-engine-plain.cjs) for the call
+// a runtime makes most, an ADD without ipMasq, port mappings or bandwidth (lib/cni/first-stage.ts
+// picks it). The plain engine leaves out traffic control, nftables NAT and the monitor, which
+// lib/namespace.ts imports whatever the caller uses: their code, their attribute tables and struct
+// layouts built at load, and their share of the code cache (bench/results/cniadd-2026-12-04-f.md).
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +27,9 @@ import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.m
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 const ENGINE = 'cni-bridge-engine.cjs';
+const PLAIN_ENGINE = 'cni-bridge-engine-plain.cjs';
+/** Modules the plain engine leaves out: tc, nftables NAT and the monitor, and their messages. */
+const NOT_IN_PLAIN = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables))\//;
 const SHARED = 'cni-bridge-shared.cjs';
 const EARLY = 'lib/cni/first-stage.ts';
 const KOFFI = 'koffi';
@@ -84,4 +93,29 @@ const sharedStubs = {
 };
 await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [sharedStubs, staticImports, lazyModules] });
 asciiOnly(`${outdir}/${ENGINE}`);
+
+/**
+ * In the plain engine, each module left out is a stand-in whose every export throws when read
+ * (through esbuild's CommonJS interop, which looks names up on the stand-in's prototype): a plain
+ * ADD that reached one would fail loudly rather than run without it. Reading happens where a name
+ * is used, not at load, so only the module's top level must not use them (tested by every ADD).
+ */
+const leftOut = {
+  name: 'left-out',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData?.leftOut || args.namespace !== 'file') return undefined;
+      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { ...args.pluginData, leftOut: true } });
+      if (resolved.errors.length || resolved.namespace !== 'file') return resolved;
+      const key = relative(root, resolved.path);
+      return NOT_IN_PLAIN.test(key) && !shared.includes(key) ? { path: key, namespace: 'cni-left-out' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cni-left-out' }, (args) => ({
+      contents: `module.exports = Object.create(new Proxy({}, { get(_, name) { if (name === '__esModule' || typeof name === 'symbol') return undefined; throw new Error(${JSON.stringify(`netns-rtnl: ${args.path} is not in ${PLAIN_ENGINE} (`)} + String(name) + ' was read)'); } }));\n`,
+      loader: 'js',
+    }));
+  },
+};
+await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${PLAIN_ENGINE}`, plugins: [leftOut, sharedStubs, staticImports, lazyModules] });
+asciiOnly(`${outdir}/${PLAIN_ENGINE}`);
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

@@ -17,8 +17,12 @@ import type { BridgeConfig } from './config.js';
 import type { DeletionOutcome } from './early-delete.js';
 import { execPlugin } from './exec.js';
 
-/** Whether DEL of configuration `n` has anything to undo besides the interface and the IPAM reservation. */
-export function delNeedsEngine(n: BridgeConfig): boolean {
+/**
+ * Whether configuration `n` asks for NAT rules (ipMasq with IPAM), port mappings or bandwidth: the
+ * engine's nftables and tc work. Without them, DEL has nothing to undo besides the interface and the
+ * IPAM reservation (done here), and ADD needs only the plain engine (lib/cni/first-stage.ts).
+ */
+export function usesNatOrTc(n: BridgeConfig): boolean {
   if (n.ipamType !== '' && n.ipMasq) return true;
   try {
     const caps = parseCapabilities(n.raw);
@@ -36,10 +40,10 @@ const TO_ENGINE = new Error('the deletion is left to the engine');
  * Finishes DEL of `n` once `deletion` (begun already) has ended: resolves true when the interface is
  * gone and the reservation released, false when the engine must make the call (nothing of it was
  * released); rejects with the IPAM plugin's failure. Undefined when the configuration needs the
- * engine anyway (delNeedsEngine).
+ * engine anyway (usesNatOrTc).
  */
 export function startRelease(env: NodeJS.ProcessEnv, n: BridgeConfig, deletion: Promise<DeletionOutcome>): Promise<boolean> | undefined {
-  if (delNeedsEngine(n)) return undefined;
+  if (usesNatOrTc(n)) return undefined;
   const gone = deletion.then((outcome) => {
     if (outcome === 'again') throw TO_ENGINE;
   });

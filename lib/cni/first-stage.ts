@@ -9,7 +9,7 @@ import { checkEnvironment, checkedConfig } from './command.js';
 import type { BridgeConfig } from './config.js';
 import { startDeletion, type DeletionOutcome } from './early-delete.js';
 import { startReservation, type Reservation } from './early-ipam.js';
-import { startRelease } from './early-release.js';
+import { startRelease, usesNatOrTc } from './early-release.js';
 import { errorAnswer } from './errors.js';
 import { configVersion } from './versions.js';
 
@@ -21,6 +21,11 @@ export interface Started {
   reservation?: Reservation;
   /** DEL made without the engine: true once done, false if the engine must make it (early-release.ts). */
   release?: Promise<boolean>;
+  /**
+   * An ADD without ipMasq, port mappings or bandwidth: the executable loads the plain engine, which
+   * has no tc, nftables or monitor code (scripts/bundle-cni.mjs).
+   */
+  plain?: true;
 }
 
 /** Whether the executable reads stdin before the engine: ADD or DEL with the CNI_* it needs (the command line reads it only then). */
@@ -53,7 +58,8 @@ export function startFirstStage(env: NodeJS.ProcessEnv, stdin: Buffer): Started 
   const deletion = command === 'DEL' ? startDeletion(env) : undefined;
   const release = deletion ? startRelease(env, n, deletion) : undefined;
   const reservation = command === 'ADD' ? startReservation(env, n) : undefined;
-  return { ...(deletion ? { deletion } : {}), ...(release ? { release } : {}), ...(reservation ? { reservation } : {}) };
+  const plain = command === 'ADD' && !usesNatOrTc(n);
+  return { ...(deletion ? { deletion } : {}), ...(release ? { release } : {}), ...(reservation ? { reservation } : {}), ...(plain ? { plain } : {}) };
 }
 
 /**

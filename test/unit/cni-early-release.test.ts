@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseBridgeConfig } from '../../lib/cni/config.js';
-import { delNeedsEngine } from '../../lib/cni/early-release.js';
+import { usesNatOrTc } from '../../lib/cni/early-release.js';
 
 const ipam = { type: 'host-local', subnet: '10.1.0.0/24' };
-const needs = (extra: Record<string, unknown>) => delNeedsEngine(parseBridgeConfig(JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'cni-bridge', ...extra })));
+const needs = (extra: Record<string, unknown>) => usesNatOrTc(parseBridgeConfig(JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'cni-bridge', ...extra })));
 
-describe('delNeedsEngine', () => {
+describe('usesNatOrTc', () => {
   it('leaves the interface and the reservation to the first stage', () => {
     expect(needs({ ipam })).toBe(false);
     expect(needs({})).toBe(false);
