@@ -281,6 +281,44 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     }
   });
 
+  it('ADD loads the plain engine without ipMasq, portMappings or bandwidth, and the whole engine with any of them', async () => {
+    // A copy of the executable whose two engines throw as they load, each naming itself.
+    const bundle = dirname(OURS);
+    const copy = mkdtempSync(join(dirname(bundle), 'it-cni-engines-'));
+    try {
+      for (const file of ['cni-bridge.cjs', 'cni-bridge-shared.cjs']) copyFileSync(join(bundle, file), join(copy, file));
+      writeFileSync(join(copy, 'cni-bridge-engine-plain.cjs'), 'throw new Error("it-cni: the plain engine was loaded");\n');
+      writeFileSync(join(copy, 'cni-bridge-engine.cjs'), 'throw new Error("it-cni: the whole engine was loaded");\n');
+      const at = join(copy, 'cni-bridge.cjs');
+      const c = await container('engines');
+      const env = { containerId: 'engines', netns: c.path, ifname: 'eth0' };
+      const runs: Array<[Json, string]> = [
+        [conf(), 'plain'],
+        // ipMasq without IPAM has no address to masquerade.
+        [conf({ ipMasq: true, ipam: {} }), 'plain'],
+        [conf({ ipMasq: true }), 'whole'],
+        [conf({ runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80 }] } }), 'whole'],
+        [conf({ runtimeConfig: { bandwidth: { ingressRate: 8000, ingressBurst: 8000 } } }), 'whole'],
+      ];
+      for (const [net, engine] of runs) {
+        const add = await runOursAt(at, host, 'ADD', net, env);
+        expect(add.status, JSON.stringify(net)).not.toBe(0);
+        expect(add.stderr, JSON.stringify(net)).toContain(`the ${engine} engine was loaded`);
+      }
+      // The first stage's reservations, released by the executable as built (no interface was made).
+      const del = await runPlugin('ours', host, 'DEL', conf(), env);
+      expect(del.status, del.stdout).toBe(0);
+      expect(reservedFor('engines')).toEqual([]);
+      // And the executable as built does a plain ADD with the plain engine: the container has its address.
+      const add = await runPlugin('ours', host, 'ADD', conf(), env);
+      expect(add.status, add.stdout).toBe(0);
+      expect((await c.addresses({ family: 4, dev: 'eth0' })).map((a) => a.cidr)).toEqual([(add.json as Json).ips[0].address]);
+      expect((await runPlugin('ours', host, 'DEL', conf(), env)).status).toBe(0);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
   it('in process: attachContainer / checkContainer / detachContainer, GC removes stale NAT rules (1.1.0)', async () => {
     // host-local 1.1.1 (Debian's) speaks up to 1.0.0, so a 1.1.0 network uses a tiny IPAM script.
     const ipamDir = join(dir, 'bin');

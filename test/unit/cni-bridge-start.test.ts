@@ -47,6 +47,35 @@ describe.skipIf(!existsSync(executable))('cni-bridge executable: VERSION', () =>
   });
 });
 
+/** The source files bundled into `file` of dist/bundle/, from its source map. */
+function bundledSources(file: string): string[] {
+  return (JSON.parse(readFileSync(`${dir}${file}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => s.replace(/^(\.\.\/)+/, ''));
+}
+
+const LEFT_OUT = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables))\//;
+
+describe.skipIf(!existsSync(`${dir}cni-bridge-engine-plain.cjs`))('cni-bridge executable: the plain engine', () => {
+  it('has no tc, nftables or monitor code, which the whole engine has', () => {
+    const whole = bundledSources('cni-bridge-engine.cjs');
+    const plain = bundledSources('cni-bridge-engine-plain.cjs');
+    for (const dirName of ['lib/tc/', 'lib/nat/', 'lib/monitor/', 'messages/tc/', 'messages/nftables/']) expect(whole.some((s) => s.startsWith(dirName)), dirName).toBe(true);
+    expect(plain.filter((s) => LEFT_OUT.test(s))).toEqual([]);
+    // Everything else of the whole engine is in it.
+    expect(plain.filter((s) => !s.includes(':')).sort()).toEqual(whole.filter((s) => !LEFT_OUT.test(s) && !s.includes(':')).sort());
+    expect(statSync(`${dir}cni-bridge-engine-plain.cjs`).size).toBeLessThan(statSync(`${dir}cni-bridge-engine.cjs`).size * 0.85);
+  });
+
+  it('throws, naming the module, where a left-out export is read', () => {
+    const code = readFileSync(`${dir}cni-bridge-engine-plain.cjs`, 'latin1');
+    // The stand-in of messages/tc/index.ts, whose qdisc and filter bodies the rtnetlink decoder reads when a tc message comes.
+    const stand = /"cni-left-out:messages\/tc\/index\.ts"\(exports\d*, module\d*\) \{\s*module\d*\.exports = (Object\.create\(new Proxy\([\s\S]*?\}\)\));\n/.exec(code);
+    expect(stand).not.toBeNull();
+    const exports = new Function(`return ${stand![1]}`)() as Record<string, unknown>;
+    expect(exports.__esModule).toBeUndefined();
+    expect(() => exports.qdiscBody).toThrow(/ is not in cni-bridge-engine-plain\.cjs \(qdiscBody was read\)/);
+  });
+});
+
 describe.skipIf(!existsSync(executable))('cni-bridge executable: its answer', () => {
   it('arrives whole through a non-blocking pipe read only after it exits, though larger than the pipe holds', async () => {
     // The executable ends as soon as it has answered (process.exit, not the event loop's end): an
