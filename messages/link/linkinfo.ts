@@ -48,26 +48,26 @@ function infoTable(data: Codec<unknown>, slaveData: Codec<unknown>) {
 /**
  * The IFLA_LINKINFO codec for the given kind and slave-kind tables. Decoding uses one table whose
  * data attributes look at their kind sibling; encoding picks, by the value's kind and slaveKind,
- * a table whose data attributes use that kind's table (all built here, once).
+ * a table whose data attributes use that kind's table (each built on its first use).
  */
 export function linkinfoCodec<K extends KindTables, S extends KindTables>(kinds: K, slaveKinds: S): Codec<LinkInfoOf<K, S>> {
   const infoKinds = kindEntries('IFLA_INFO_DATA', kinds);
   const slaveEntries = kindEntries('IFLA_INFO_SLAVE_DATA', slaveKinds);
   const decodeTable = infoTable(dataByKind(infoKinds, 'kind'), dataByKind(slaveEntries, 'slaveKind'));
 
-  // encodeTables.get(kind).get(slaveKind); '' stands for "no table for this kind".
+  // The table to encode with, for a kind and a slave kind ('' for "no table for this kind"), made on
+  // first use: a process builds the few pairs it sends (veth, bridge ...), not all of them at load.
   // The kernel sends IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA without NLA_F_NESTED and iproute2
   // sends none either; rtnl_link_ops parsing accepts both, so user-built data matches iproute2.
   const encodeTables = new Map<string, Map<string, AttrTable<unknown>>>();
-  const kindCodecs: Array<[string, Codec<unknown>]> = [['', bytes as Codec<unknown>]];
-  for (const [name, e] of infoKinds) kindCodecs.push([name, kindData(e.table)]);
-  const slaveCodecs: Array<[string, Codec<unknown>]> = [['', bytes as Codec<unknown>]];
-  for (const [name, e] of slaveEntries) slaveCodecs.push([name, kindData(e.table)]);
-  for (const [kindName, dataCodec] of kindCodecs) {
-    const bySlave = new Map<string, AttrTable<unknown>>();
-    for (const [slaveName, slaveCodec] of slaveCodecs) bySlave.set(slaveName, infoTable(dataCodec, slaveCodec) as AttrTable<unknown>);
-    encodeTables.set(kindName, bySlave);
-  }
+  const dataCodec = (entries: typeof infoKinds, name: string): Codec<unknown> => (name === '' ? (bytes as Codec<unknown>) : kindData(entries.get(name)!.table));
+  const encodeTable = (kind: string, slaveKind: string): AttrTable<unknown> => {
+    let bySlave = encodeTables.get(kind);
+    if (bySlave === undefined) encodeTables.set(kind, (bySlave = new Map()));
+    let table = bySlave.get(slaveKind);
+    if (table === undefined) bySlave.set(slaveKind, (table = infoTable(dataCodec(infoKinds, kind), dataCodec(slaveEntries, slaveKind)) as AttrTable<unknown>));
+    return table;
+  };
 
   return {
     label: 'nested IFLA_INFO',
@@ -78,8 +78,7 @@ export function linkinfoCodec<K extends KindTables, S extends KindTables>(kinds:
     decode: (src, start, end) => decodeAttributes(decodeTable, src, start, end) as LinkInfoOf<K, S>,
     encode(w, value, field) {
       const { kind, slaveKind } = checkRecord(value, field, 'an object of IFLA_INFO attributes');
-      const bySlave = encodeTables.get(typeof kind === 'string' && infoKinds.has(kind) ? kind : '')!;
-      const table = bySlave.get(typeof slaveKind === 'string' && slaveEntries.has(slaveKind) ? slaveKind : '')!;
+      const table = encodeTable(typeof kind === 'string' && infoKinds.has(kind) ? kind : '', typeof slaveKind === 'string' && slaveEntries.has(slaveKind) ? slaveKind : '');
       encodeAttributes(table, w, value, field);
     },
   };
