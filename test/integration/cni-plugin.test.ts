@@ -43,6 +43,18 @@ function reservedFor(containerId: string): string[] {
   return readdirSync(network).filter((f) => /^[\d.:a-f]+$/.test(f) && readFileSync(join(network, f), 'utf8').startsWith(containerId));
 }
 
+/**
+ * A copy of the executable beside the build (koffi is found by walking up to node_modules from the
+ * bundle's directory) in which each engine file named in `engines` throws as it loads, with that message.
+ */
+function executableCopy(tag: string, engines: Record<string, string>): { file: string; remove: () => void } {
+  const bundle = dirname(OURS);
+  const copy = mkdtempSync(join(dirname(bundle), `it-cni-${tag}-`));
+  for (const file of ['cni-bridge.cjs', 'cni-bridge-shared.cjs']) copyFileSync(join(bundle, file), join(copy, file));
+  for (const [file, message] of Object.entries(engines)) writeFileSync(join(copy, file), `throw new Error(${JSON.stringify(`it-cni: ${message}`)});\n`);
+  return { file: join(copy, 'cni-bridge.cjs'), remove: () => rmSync(copy, { recursive: true, force: true }) };
+}
+
 const SERVER = `
 const net = require('node:net');
 const server = net.createServer((s) => { s.end(s.remoteAddress + '\\n'); });
@@ -245,14 +257,9 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
   });
 
   it('DEL with only the interface and the reservation to undo is done without the engine; ipMasq still loads it', async () => {
-    // A copy of the executable whose engine throws as it loads, beside the build (koffi is found by
-    // walking up to node_modules from the bundle's directory).
-    const bundle = dirname(OURS);
-    const copy = mkdtempSync(join(dirname(bundle), 'it-cni-no-engine-'));
+    const copy = executableCopy('no-engine', { 'cni-bridge-engine.cjs': 'the engine was loaded' });
     try {
-      for (const file of ['cni-bridge.cjs', 'cni-bridge-shared.cjs']) copyFileSync(join(bundle, file), join(copy, file));
-      writeFileSync(join(copy, 'cni-bridge-engine.cjs'), 'throw new Error("it-cni: the engine was loaded");\n');
-      const noEngine = join(copy, 'cni-bridge.cjs');
+      const noEngine = copy.file;
       const c = await container('noengine');
       const env = { containerId: 'noengine', netns: c.path, ifname: 'eth0' };
       const add = await runPlugin('ours', host, 'ADD', conf(), env);
@@ -277,19 +284,14 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
       expect(missing.status).toBe(1);
       expect(missing.json).toEqual({ cniVersion: '1.0.0', code: 999, msg: `failed to find plugin "host-local" in path [${join(dir, 'no-plugins-here')}]` });
     } finally {
-      rmSync(copy, { recursive: true, force: true });
+      copy.remove();
     }
   });
 
   it('ADD loads the plain engine without ipMasq, portMappings or bandwidth, and the whole engine with any of them', async () => {
-    // A copy of the executable whose two engines throw as they load, each naming itself.
-    const bundle = dirname(OURS);
-    const copy = mkdtempSync(join(dirname(bundle), 'it-cni-engines-'));
+    const copy = executableCopy('engines', { 'cni-bridge-engine-plain.cjs': 'the plain engine was loaded', 'cni-bridge-engine.cjs': 'the whole engine was loaded' });
     try {
-      for (const file of ['cni-bridge.cjs', 'cni-bridge-shared.cjs']) copyFileSync(join(bundle, file), join(copy, file));
-      writeFileSync(join(copy, 'cni-bridge-engine-plain.cjs'), 'throw new Error("it-cni: the plain engine was loaded");\n');
-      writeFileSync(join(copy, 'cni-bridge-engine.cjs'), 'throw new Error("it-cni: the whole engine was loaded");\n');
-      const at = join(copy, 'cni-bridge.cjs');
+      const at = copy.file;
       const c = await container('engines');
       const env = { containerId: 'engines', netns: c.path, ifname: 'eth0' };
       const runs: Array<[Json, string]> = [
@@ -315,7 +317,7 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
       expect((await c.addresses({ family: 4, dev: 'eth0' })).map((a) => a.cidr)).toEqual([(add.json as Json).ips[0].address]);
       expect((await runPlugin('ours', host, 'DEL', conf(), env)).status).toBe(0);
     } finally {
-      rmSync(copy, { recursive: true, force: true });
+      copy.remove();
     }
   });
 
