@@ -78,47 +78,47 @@ const NO_OPTIONS: RequestOptions = Object.freeze({});
  * What happens to each request on its way is lib/request-path.ts.
  */
 export class Connection<M extends MessageHeader = NetlinkMessage> {
-  readonly #codec: MessageCodec<M>;
-  readonly #log: Logger;
-  readonly #dumpRetries: number;
-  readonly #listeners = new Set<(message: M) => void>();
-  readonly #path: RequestPath<M>;
+  private readonly _codec: MessageCodec<M>;
+  private readonly _log: Logger;
+  private readonly _dumpRetries: number;
+  private readonly _listeners = new Set<(message: M) => void>();
+  private readonly _path: RequestPath<M>;
 
   constructor(transport: Transport, options: ConnectionOptions<M> = {}) {
     // The default codec is rtnetlink's, whose messages are NetlinkMessage (the default M).
-    this.#codec = options.codec ?? (RTNETLINK as unknown as MessageCodec<M>);
-    this.#log = options.logger ?? SILENT_LOGGER;
-    this.#dumpRetries = options.dumpRetries ?? 3;
-    this.#path = new RequestPath<M>({
+    this._codec = options.codec ?? (RTNETLINK as unknown as MessageCodec<M>);
+    this._log = options.logger ?? SILENT_LOGGER;
+    this._dumpRetries = options.dumpRetries ?? 3;
+    this._path = new RequestPath<M>({
       transport,
-      codec: this.#codec,
-      log: this.#log,
+      codec: this._codec,
+      log: this._log,
       context: options.context ? ` ${options.context}` : '',
       timeoutMs: options.timeoutMs ?? 30_000,
       receiveBufferBytes: options.receiveBufferBytes ?? 212992,
-      listeners: this.#listeners,
+      listeners: this._listeners,
     });
   }
 
   /** True once close() ran, or the socket failed. */
   get closed(): boolean {
-    return this.#path.closedReason !== undefined;
+    return this._path.closedReason !== undefined;
   }
 
   /** The logger given in the options (or a silent one): the object model logs its changes there too. */
   get logger(): Logger {
-    return this.#log;
+    return this._log;
   }
 
   /** Whether a message with this sequence number is an answer to one of our requests (sent or abandoned). */
   expects(seq: number): boolean {
-    return this.#path.table.expects(seq);
+    return this._path.table.expects(seq);
   }
 
   /** Messages no request waits for: multicast notifications. */
   onUnsolicited(listener: (message: M) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
   }
 
   /**
@@ -127,9 +127,9 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    */
   request(message: M, options: RequestOptions = NO_OPTIONS): Promise<M[]> {
     try {
-      const get = this.#codec.isGet(message.type);
+      const get = this._codec.isGet(message.type);
       if (message.flags & NLM_F_DUMP && get) return this.dump(message, options);
-      return this.#path.message(message, get ? 'reply' : 'ack', options, RESOLVE_REPLIES, false);
+      return this._path.message(message, get ? 'reply' : 'ack', options, RESOLVE_REPLIES, false);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -138,7 +138,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   /** Like request(), the replies as frames (copies, nlmsghdr included) for callers that decode them later. */
   requestFrames(message: M, options: RequestOptions = NO_OPTIONS): Promise<Uint8Array[]> {
     try {
-      return this.#path.message(message, this.#codec.isGet(message.type) ? 'reply' : 'ack', options, RESOLVE_REPLIES, true);
+      return this._path.message(message, this._codec.isGet(message.type) ? 'reply' : 'ack', options, RESOLVE_REPLIES, true);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -146,7 +146,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   /** A change written by `writer` (see RequestWriter); resolves once the kernel has applied it. */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<void> {
-    return this.#path.change(writer, subject, options);
+    return this._path.change(writer, subject, options);
   }
 
   /**
@@ -155,12 +155,12 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * set by the writer) before its ACK, which settles it.
    */
   requestWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<Uint8Array[]> {
-    const path = this.#path;
+    const path = this._path;
     let request: PendingRequest<M>;
     try {
       path.checkOpen(writer.operation, options);
       const start = path.write(writer, subject);
-      const completion = this.#codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
+      const completion = this._codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
       request = path.newRequest(completion, options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
       request.frames = true;
       path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, RESOLVE_REPLIES);
@@ -172,7 +172,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   /** Runs a dump to its end and returns every message, restarting it if the kernel flags it interrupted. */
   dump(message: M, options: DumpOptions = {}): Promise<M[]> {
-    return this.#dump(message, options, false) as Promise<M[]>;
+    return this._dump(message, options, false) as Promise<M[]>;
   }
 
   /**
@@ -182,12 +182,12 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * converts them at its end, so that a DumpInterruptedError's `partial` is messages as dump()'s.
    */
   dumpConverted<T>(message: M, convert: (message: M) => T | undefined, options: DumpOptions = {}): Promise<T[]> {
-    return this.#dump(message, options, false, convert) as Promise<T[]>;
+    return this._dump(message, options, false, convert) as Promise<T[]>;
   }
 
   /** Like dump(), the messages as frames (copies, nlmsghdr included). */
   dumpFrames(message: M, options: DumpOptions = {}): Promise<Uint8Array[]> {
-    return this.#dump(message, options, true) as Promise<Uint8Array[]>;
+    return this._dump(message, options, true) as Promise<Uint8Array[]>;
   }
 
   /**
@@ -195,7 +195,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * request's own outcome (one failure does not stop the others: the kernel handles each message).
    */
   batch(messages: readonly M[], options: RequestOptions = NO_OPTIONS): Promise<Array<BatchResult<M>>> {
-    this.#path.queue.hold();
+    this._path.queue.hold();
     try {
       return Promise.all(
         messages.map((m) =>
@@ -206,7 +206,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         ),
       );
     } finally {
-      this.#path.queue.unhold();
+      this._path.queue.unhold();
     }
   }
 
@@ -218,7 +218,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    */
   changes<T>(writers: RequestWriter<T> | ReadonlyArray<RequestWriter<T>>, subjects: readonly T[], options: RequestOptions = NO_OPTIONS): Promise<Array<Error | undefined>> {
     const many = Array.isArray(writers) ? (writers as ReadonlyArray<RequestWriter<T>>) : undefined;
-    return sendBatch(this.#path, many === undefined ? (writers as RequestWriter<T>) : undefined, many, subjects, options);
+    return sendBatch(this._path, many === undefined ? (writers as RequestWriter<T>) : undefined, many, subjects, options);
   }
 
   /**
@@ -230,16 +230,16 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    */
   async transaction(messages: readonly M[], options: RequestOptions = NO_OPTIONS): Promise<Array<BatchResult<M>>> {
     if (messages.length === 0) return [];
-    const path = this.#path;
-    path.checkOpen(this.#codec.typeName(messages[0]!.type), options);
+    const path = this._path;
+    path.checkOpen(this._codec.typeName(messages[0]!.type), options);
     const w = new Writer(256 * messages.length);
     const group: Array<PendingRequest<M>> = [];
     const outcomes: Array<Promise<M[]>> = [];
     for (const message of messages) {
       const start = w.length;
-      this.#codec.write(w, { ...message, seq: 0 });
+      this._codec.write(w, { ...message, seq: 0 });
       w.align();
-      const request = new PendingRequest<M>('ack', options.operation ?? this.#codec.typeName(message.type), undefined, undefined);
+      const request = new PendingRequest<M>('ack', options.operation ?? this._codec.typeName(message.type), undefined, undefined);
       request.flags = writtenFrameFlags(w, start);
       request.quiet = (request.flags & NLM_F_ACK) === 0;
       request.group = group;
@@ -273,7 +273,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   /** Rejects everything pending and closes the socket. Idempotent. */
   close(reason = 'the connection was closed'): void {
-    this.#path.close(reason);
+    this._path.close(reason);
   }
 
   /** What `await using` calls: close(). */
@@ -283,9 +283,9 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   // ---- dumps
 
-  #dump(message: M, options: DumpOptions, frames: boolean, convert?: (message: M) => unknown): Promise<unknown[]> {
-    const retries = options.dumpRetries ?? this.#dumpRetries;
-    const path = this.#path;
+  private _dump(message: M, options: DumpOptions, frames: boolean, convert?: (message: M) => unknown): Promise<unknown[]> {
+    const retries = options.dumpRetries ?? this._dumpRetries;
+    const path = this._path;
     const operation = (): string => path.operation(message.type, options);
     const attempt = (convertEach: ((message: M) => unknown) | undefined): Promise<PendingRequest<M>> =>
       new Promise((resolve, reject) => {
@@ -309,7 +309,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         const lastChance = i === retries + 1;
         last = await attempt(lastChance ? undefined : convert);
         if (!last.interrupted) return convert !== undefined && lastChance ? convertAll(last.replies as M[] | undefined, convert) : (last.replies ?? []);
-        this.#log.debug({ attempt: i }, 'dump interrupted, restarting');
+        this._log.debug({ attempt: i }, 'dump interrupted, restarting');
       }
       throw new DumpInterruptedError(operation(), retries + 1, (last?.replies ?? []) as M[]);
     };

@@ -141,26 +141,26 @@ export function noop(): void {}
 export class BatchOutcome {
   readonly results: Array<Error | undefined>;
   readonly promise: Promise<Array<Error | undefined>>;
-  #waiting: number;
-  #resolve: (results: Array<Error | undefined>) => void = noop;
+  private _waiting: number;
+  private _resolve: (results: Array<Error | undefined>) => void = noop;
 
   constructor(count: number) {
     this.results = new Array<Error | undefined>(count).fill(undefined);
-    this.#waiting = count;
-    this.promise = new Promise((resolve) => (this.#resolve = resolve));
-    if (count === 0) this.#resolve(this.results);
+    this._waiting = count;
+    this.promise = new Promise((resolve) => (this._resolve = resolve));
+    if (count === 0) this._resolve(this.results);
   }
 
   /** Change `index` was applied (no error) or failed. */
   settle(index: number, error: Error | undefined): void {
     if (error !== undefined) this.results[index] = error;
-    if (--this.#waiting === 0) this.#resolve(this.results);
+    if (--this._waiting === 0) this._resolve(this.results);
   }
 
   /** `count` changes still waiting were applied. */
   settleMany(count: number): void {
-    this.#waiting -= count;
-    if (this.#waiting === 0) this.#resolve(this.results);
+    this._waiting -= count;
+    if (this._waiting === 0) this._resolve(this.results);
   }
 
   /** The `count` changes of [from, to) still waiting (no error recorded yet) failed with `error`. */

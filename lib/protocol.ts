@@ -35,56 +35,56 @@ export interface TableOwner<M> {
  * error, a GET by its reply, a dump by NLMSG_DONE; replies arriving before that are collected.
  */
 export class RequestTable<M> {
-  readonly #pending = new SeqTable<PendingRequest<M>, BatchSlice>();
-  readonly #owner: TableOwner<M>;
-  readonly #frames = new FrameCursor();
-  #view: DataView | undefined;
+  private readonly _pending = new SeqTable<PendingRequest<M>, BatchSlice>();
+  private readonly _owner: TableOwner<M>;
+  private readonly _frames = new FrameCursor();
+  private _view: DataView | undefined;
   /** Requests whose caller still waits (queued or sent). */
-  #live = 0;
+  private _live = 0;
   /** Abandoned dumps still being read. */
-  #draining = 0;
+  private _draining = 0;
   /** Dump messages read so far (not their ends), a running count. */
-  #dumpMessages = 0;
-  #resolve: PendingRequest<M>['resolve'] = noop;
-  #reject: PendingRequest<M>['reject'] = noop;
+  private _dumpMessages = 0;
+  private _resolve: PendingRequest<M>['resolve'] = noop;
+  private _reject: PendingRequest<M>['reject'] = noop;
   /** One executor for every request's promise: it hands the resolving functions over through fields. */
-  readonly #capture = (resolve: (value: never) => void, reject: (error: Error) => void): void => {
-    this.#resolve = resolve;
-    this.#reject = reject;
+  private readonly _capture = (resolve: (value: never) => void, reject: (error: Error) => void): void => {
+    this._resolve = resolve;
+    this._reject = reject;
   };
 
   constructor(owner: TableOwner<M>) {
-    this.#owner = owner;
+    this._owner = owner;
   }
 
   /** Requests whose callers still wait. */
   get live(): number {
-    return this.#live;
+    return this._live;
   }
 
   /** Requests in the table: awaited, or abandoned and awaiting their answer. */
   get size(): number {
-    return this.#pending.size;
+    return this._pending.size;
   }
 
   /** Abandoned dumps whose remaining datagrams are still to be read. */
   get draining(): number {
-    return this.#draining;
+    return this._draining;
   }
 
   /** Messages of dumps read so far, not counting their ends (NLMSG_DONE): it grows as a dump goes on. */
   get dumpMessages(): number {
-    return this.#dumpMessages;
+    return this._dumpMessages;
   }
 
   /** Whether a frame with `seq` would be taken as an answer (to a request waited for or abandoned). */
   expects(seq: number): boolean {
-    return seq !== 0 && (this.#pending.get(seq) !== undefined || this.#pending.rangeOf(seq) !== undefined);
+    return seq !== 0 && (this._pending.get(seq) !== undefined || this._pending.rangeOf(seq) !== undefined);
   }
 
   /** A sequence number no request in the table uses (0 is skipped: the kernel uses it for notifications). */
   allocateSeq(): number {
-    return this.#pending.allocate();
+    return this._pending.allocate();
   }
 
   /** Enters `request` under `seq`; the promise settles with its outcome (see settle() for the value). */
@@ -99,30 +99,30 @@ export class RequestTable<M> {
    */
   enter(request: PendingRequest<M>, seq: number): void {
     request.seq = seq;
-    this.#pending.set(request);
-    this.#live++;
+    this._pending.set(request);
+    this._live++;
   }
 
   /** The promise of a request entered and not settled yet: it settles with the request's outcome. */
   promise<T>(request: PendingRequest<M>): Promise<T> {
-    const promise = new Promise<T>(this.#capture);
-    request.resolve = this.#resolve;
-    request.reject = this.#reject;
+    const promise = new Promise<T>(this._capture);
+    request.resolve = this._resolve;
+    request.reject = this._reject;
     return promise;
   }
 
   /** `count` consecutive sequence numbers for a batch's changes (see lib/batch-slice.ts); the first is returned. */
   reserveSeqs(count: number): number {
-    return this.#pending.reserve(count);
+    return this._pending.reserve(count);
   }
 
   /** Enters the table entry of a batch slice under `seq` (its last change's): it settles the slice's changes. */
   addSlice(request: PendingRequest<M>, seq: number, slice: BatchSlice): void {
     request.seq = seq;
     request.batch = slice;
-    this.#pending.setReserved(request);
-    this.#pending.addRange(slice);
-    this.#live++;
+    this._pending.setReserved(request);
+    this._pending.addRange(slice);
+    this._live++;
   }
 
   /**
@@ -132,16 +132,16 @@ export class RequestTable<M> {
   fail(request: PendingRequest<M>, error: Error): void {
     const state = request.state;
     if (state === SETTLED || state === ABANDONED) return;
-    this.#live--;
+    this._live--;
     if (state === SENT) {
       request.state = ABANDONED;
       request.replies = undefined;
-      if (request.completion === 'dump') this.#draining++;
+      if (request.completion === 'dump') this._draining++;
     } else {
-      this.#remove(request);
+      this._remove(request);
     }
     rejectRequest(request, error);
-    this.#owner.released(request, false);
+    this._owner.released(request, false);
   }
 
   /** Fails `request`, which the kernel never got (its send failed): it leaves the table at once. */
@@ -152,15 +152,15 @@ export class RequestTable<M> {
       this.forget(request);
       return;
     }
-    this.#live--;
-    this.#remove(request);
+    this._live--;
+    this._remove(request);
     rejectRequest(request, error);
-    this.#owner.released(request, true);
+    this._owner.released(request, true);
   }
 
   /** Settles a quiet request (no answer expected) as a success, if it is still waiting. */
   settleQuiet(request: PendingRequest<M>): void {
-    if (request.state === SENT) this.#settle(request);
+    if (request.state === SENT) this._settle(request);
     else if (request.state === ABANDONED) this.forget(request);
   }
 
@@ -170,40 +170,40 @@ export class RequestTable<M> {
    * charge, which the caller frees (see RequestPath.change).
    */
   settledAlone(request: PendingRequest<M>): void {
-    this.#live--;
-    this.#remove(request);
+    this._live--;
+    this._remove(request);
   }
 
   /** Drops an abandoned request whose answer never came: its answers are no longer expected. */
   forget(request: PendingRequest<M>): void {
     if (request.state !== ABANDONED) return;
-    if (request.completion === 'dump') this.#draining--;
-    this.#remove(request);
-    this.#owner.released(request, true);
+    if (request.completion === 'dump') this._draining--;
+    this._remove(request);
+    this._owner.released(request, true);
   }
 
   /** Rejects everything (the socket closed); `makeError` gets each operation. */
   failAll(makeError: (operation: string) => Error): void {
-    const all = this.#pending.values();
-    this.#pending.clear();
-    this.#live = 0;
-    this.#draining = 0;
+    const all = this._pending.values();
+    this._pending.clear();
+    this._live = 0;
+    this._draining = 0;
     for (const request of all) {
       const state = request.state;
       request.state = SETTLED;
-      if (state !== ABANDONED) rejectRequest(request, makeError(this.#owner.describe(request)));
-      this.#owner.released(request, state !== QUEUED);
+      if (state !== ABANDONED) rejectRequest(request, makeError(this._owner.describe(request)));
+      this._owner.released(request, state !== QUEUED);
     }
   }
 
   /** Fails every request that was sent (their answers were lost: ENOBUFS); queued ones stay. */
   failSent(makeError: (operation: string) => Error): void {
-    for (const request of this.#pending.values()) {
+    for (const request of this._pending.values()) {
       if (request.state === SENT) {
-        this.#live--;
-        this.#remove(request);
-        rejectRequest(request, makeError(this.#owner.describe(request)));
-        this.#owner.released(request, true);
+        this._live--;
+        this._remove(request);
+        rejectRequest(request, makeError(this._owner.describe(request)));
+        this._owner.released(request, true);
       } else if (request.state === ABANDONED) {
         this.forget(request);
       }
@@ -217,7 +217,7 @@ export class RequestTable<M> {
    * NetlinkDecodeError on malformed framing or replies.
    */
   receive(datagram: Uint8Array): void {
-    const frames = this.#frames.reset(datagram, this.#viewOf(datagram));
+    const frames = this._frames.reset(datagram, this._viewOf(datagram));
     let stable: Uint8Array | undefined;
     let decoded: M[] | undefined;
     let index = -1;
@@ -225,49 +225,49 @@ export class RequestTable<M> {
       index++;
       const type = frames.type;
       const seq = frames.seq;
-      const request = seq === 0 ? undefined : this.#pending.get(seq);
+      const request = seq === 0 ? undefined : this._pending.get(seq);
       if (request === undefined) {
-        const slice = seq === 0 ? undefined : this.#pending.rangeOf(seq);
+        const slice = seq === 0 ? undefined : this._pending.rangeOf(seq);
         if (slice !== undefined) {
           // A change of a batch slice sent without NLM_F_ACK: answered only when it failed.
           const errno = type === NLMSG_ERROR ? frames.status() : 0;
-          if (errno < 0) slice.failEntry(seq, new NetlinkError({ errno: -errno, operation: slice.describe(slice.entryOf(seq)), seq, ...optionalExt(this.#extAck(frames, true)) }));
+          if (errno < 0) slice.failEntry(seq, new NetlinkError({ errno: -errno, operation: slice.describe(slice.entryOf(seq)), seq, ...optionalExt(this._extAck(frames, true)) }));
           continue;
         }
-        const listener = this.#owner.unsolicited;
+        const listener = this._owner.unsolicited;
         if (listener === undefined) continue;
-        decoded ??= this.#owner.decode((stable ??= new Uint8Array(datagram)));
+        decoded ??= this._owner.decode((stable ??= new Uint8Array(datagram)));
         listener(decoded[index]!);
         continue;
       }
       if (type === NLMSG_ERROR) {
-        if (request.covers !== undefined) this.#settleCovered(request);
+        if (request.covers !== undefined) this._settleCovered(request);
         const errno = frames.status();
         // A dump the kernel could not start for want of room is not over: it starts once we read.
         if (errno === -ERRNO.ENOBUFS && request.completion === 'dump') continue;
-        if (request.state === ABANDONED) this.#drained(request);
-        else if (errno === 0) this.#settle(request);
-        else this.#failWith(request, -errno, this.#extAck(frames, true));
+        if (request.state === ABANDONED) this._drained(request);
+        else if (errno === 0) this._settle(request);
+        else this._failWith(request, -errno, this._extAck(frames, true));
       } else if (type === NLMSG_DONE) {
         const errno = frames.status();
-        if (request.state === ABANDONED) this.#drained(request);
-        else if (errno >= 0) this.#settle(request);
-        else this.#failWith(request, -errno, this.#extAck(frames, false));
+        if (request.state === ABANDONED) this._drained(request);
+        else if (errno >= 0) this._settle(request);
+        else this._failWith(request, -errno, this._extAck(frames, false));
       } else if (request.state === ABANDONED) {
-        if (request.completion === 'reply') this.#drained(request);
-        else if (request.completion === 'dump') this.#dumpMessages++;
+        if (request.completion === 'reply') this._drained(request);
+        else if (request.completion === 'dump') this._dumpMessages++;
       } else {
         if (frames.flags & NLM_F_DUMP_INTR) request.interrupted = true;
         stable ??= new Uint8Array(datagram);
-        const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this.#owner.decode(stable))[index]!;
+        const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this._owner.decode(stable))[index]!;
         const convert = request.convert;
         if (convert === undefined) (request.replies ??= []).push(reply);
         else {
           const kept = convert(reply as M);
           if (kept !== undefined) (request.replies ??= []).push(kept as M);
         }
-        if (request.completion === 'reply') this.#settle(request);
-        else if (request.completion === 'dump') this.#dumpMessages++;
+        if (request.completion === 'reply') this._settle(request);
+        else if (request.completion === 'dump') this._dumpMessages++;
       }
     }
   }
@@ -276,42 +276,42 @@ export class RequestTable<M> {
    * A DataView whose offsets match `datagram`'s: the last one made, when `datagram` starts where it
    * did in the same buffer (a transport reading into one reused buffer), else a new one.
    */
-  #viewOf(datagram: Uint8Array): DataView {
-    const view = this.#view;
+  private _viewOf(datagram: Uint8Array): DataView {
+    const view = this._view;
     if (view !== undefined && view.buffer === datagram.buffer && view.byteOffset === datagram.byteOffset && view.byteLength >= datagram.byteLength) return view;
     const buffer = datagram.buffer;
-    return (this.#view = new DataView(buffer, datagram.byteOffset, buffer.byteLength - datagram.byteOffset));
+    return (this._view = new DataView(buffer, datagram.byteOffset, buffer.byteLength - datagram.byteOffset));
   }
 
   /** The extended ACK of an NLMSG_ERROR or NLMSG_DONE carrying an errno (decoded from a copy). */
-  #extAck(frames: FrameCursor, error: boolean): ExtAckAttrs | undefined {
+  private _extAck(frames: FrameCursor, error: boolean): ExtAckAttrs | undefined {
     const src = new Source(new Uint8Array(frames.frame()));
     return (error ? errorBody : doneBody).decode(src, frames.bodyStart - frames.start, frames.length, frames.flags).ext;
   }
 
   /** The answer to `anchor` came: those it vouches for that are still waiting succeeded. */
-  #settleCovered(anchor: PendingRequest<M>): void {
+  private _settleCovered(anchor: PendingRequest<M>): void {
     const covered = anchor.covers!;
     anchor.covers = undefined;
     for (const request of covered) {
-      if (request.state === SENT) this.#settle(request);
-      else if (request.state === ABANDONED) this.#drained(request);
+      if (request.state === SENT) this._settle(request);
+      else if (request.state === ABANDONED) this._drained(request);
     }
   }
 
-  #settle(request: PendingRequest<M>): void {
-    this.#live--;
-    this.#remove(request);
+  private _settle(request: PendingRequest<M>): void {
+    this._live--;
+    this._remove(request);
     const mode = request.resolveWith;
     if (request.batch !== undefined) request.batch.settle(undefined);
     else request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
-    this.#owner.released(request, true);
+    this._owner.released(request, true);
   }
 
-  #failWith(request: PendingRequest<M>, errno: number, ext: ExtAckAttrs | undefined): void {
-    this.#live--;
-    this.#remove(request);
-    const error = new NetlinkError({ errno, operation: this.#owner.describe(request), seq: request.seq, ...optionalExt(ext) });
+  private _failWith(request: PendingRequest<M>, errno: number, ext: ExtAckAttrs | undefined): void {
+    this._live--;
+    this._remove(request);
+    const error = new NetlinkError({ errno, operation: this._owner.describe(request), seq: request.seq, ...optionalExt(ext) });
     const slice = request.batch;
     if (slice !== undefined) {
       // The last change of a batch slice failed: the others still waiting were applied.
@@ -320,21 +320,21 @@ export class RequestTable<M> {
     } else {
       rejectRequest(request, error);
     }
-    this.#owner.released(request, true);
+    this._owner.released(request, true);
     // The kernel stops at a failed batch boundary: the rest of the transaction gets no answer.
     if (request.quiet && request.group) for (const other of request.group) if (other !== request) this.fail(other, error);
   }
 
-  #drained(request: PendingRequest<M>): void {
-    if (request.completion === 'dump') this.#draining--;
-    this.#remove(request);
-    this.#owner.released(request, true);
+  private _drained(request: PendingRequest<M>): void {
+    if (request.completion === 'dump') this._draining--;
+    this._remove(request);
+    this._owner.released(request, true);
   }
 
-  #remove(request: PendingRequest<M>): void {
+  private _remove(request: PendingRequest<M>): void {
     request.state = SETTLED;
-    this.#pending.delete(request);
-    if (request.batch !== undefined) this.#pending.removeRange(request.batch);
+    this._pending.delete(request);
+    if (request.batch !== undefined) this._pending.removeRange(request.batch);
   }
 }
 

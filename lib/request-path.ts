@@ -45,40 +45,40 @@ export class RequestPath<M extends MessageHeader> {
   readonly table: RequestTable<M>;
   readonly queue: SendQueue<M>;
   readonly dumps = new DumpLine();
-  readonly #transport: Transport;
-  readonly #codec: MessageCodec<M>;
-  readonly #log: Logger;
-  readonly #context: string;
-  readonly #timeoutMs: number;
-  readonly #receiveBufferBytes: number;
-  readonly #listeners: ReadonlySet<(message: M) => void>;
-  readonly #deadlines: Deadlines<PendingRequest<M>>;
+  private readonly _transport: Transport;
+  private readonly _codec: MessageCodec<M>;
+  private readonly _log: Logger;
+  private readonly _context: string;
+  private readonly _timeoutMs: number;
+  private readonly _receiveBufferBytes: number;
+  private readonly _listeners: ReadonlySet<(message: M) => void>;
+  private readonly _deadlines: Deadlines<PendingRequest<M>>;
   /** The transport reads answers within its send: a lone request settles within the call that made it. */
-  readonly #direct: boolean;
+  private readonly _direct: boolean;
   /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
-  #spare: PendingRequest<M> | undefined;
-  #closedReason: string | undefined;
+  private _spare: PendingRequest<M> | undefined;
+  private _closedReason: string | undefined;
   /** Reading a datagram: what a settling request sets off meanwhile (the next dump, a listener's request) is queued (Transport.onDatagram). */
-  #receiving = false;
+  private _receiving = false;
   /** Set while the socket is read before requests are expired. */
-  #readingBeforeExpiring: ExpiryRead<M> | undefined;
+  private _readingBeforeExpiring: ExpiryRead<M> | undefined;
 
   constructor(settings: RequestPathSettings<M>) {
     const { transport, codec, listeners } = settings;
-    this.#transport = transport;
-    this.#codec = codec;
-    this.#log = settings.log;
-    this.#context = settings.context;
-    this.#timeoutMs = settings.timeoutMs;
-    this.#receiveBufferBytes = settings.receiveBufferBytes;
-    this.#listeners = listeners;
-    this.#direct = transport.answersWithinSend === true;
+    this._transport = transport;
+    this._codec = codec;
+    this._log = settings.log;
+    this._context = settings.context;
+    this._timeoutMs = settings.timeoutMs;
+    this._receiveBufferBytes = settings.receiveBufferBytes;
+    this._listeners = listeners;
+    this._direct = transport.answersWithinSend === true;
     this.queue = new SendQueue(
       answerBudget(settings.receiveBufferBytes),
       (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
       (request, error) => this.table.failUnsent(request, error),
       () => transport.readsUntilEmpty === true,
-      (request) => this.#deadlines.add(request),
+      (request) => this._deadlines.add(request),
     );
     const unsolicited = (message: M): void => {
       for (const listener of listeners) listener(message);
@@ -86,42 +86,42 @@ export class RequestPath<M extends MessageHeader> {
     this.table = new RequestTable<M>({
       decode: (datagram) => codec.decode(datagram),
       describe: (request) => this.describe(request),
-      released: (request, costFreed) => this.#released(request, costFreed),
+      released: (request, costFreed) => this._released(request, costFreed),
       get unsolicited() {
         return listeners.size > 0 ? unsolicited : undefined;
       },
     });
-    this.#deadlines = new Deadlines(
-      (request) => this.#expire(request),
-      (due) => this.#readBeforeExpiring(due),
+    this._deadlines = new Deadlines(
+      (request) => this._expire(request),
+      (due) => this._readBeforeExpiring(due),
     );
-    transport.onDatagram((d) => this.#received(d));
-    transport.onError((e) => this.#socketError(e));
+    transport.onDatagram((d) => this._received(d));
+    transport.onError((e) => this._socketError(e));
     transport.unref();
   }
 
   /** Why the path is closed (close() ran, or the socket failed); undefined while open. */
   get closedReason(): string | undefined {
-    return this.#closedReason;
+    return this._closedReason;
   }
 
   /** Rejects everything pending and closes the socket. Idempotent. */
   close(reason: string): void {
-    if (this.#closedReason !== undefined) return;
-    this.#closedReason = reason;
+    if (this._closedReason !== undefined) return;
+    this._closedReason = reason;
     this.table.failAll((operation) => new ConnectionClosedError(operation, reason));
     this.queue.stop();
-    this.#deadlines.close();
+    this._deadlines.close();
     this.dumps.close();
-    this.#transport.close();
+    this._transport.close();
   }
 
   // ---- making requests
 
   /** Throws when no request can be made: the path is closed, or `options.signal` has aborted. */
   checkOpen(operation: string, options: RequestOptions): void {
-    if (this.#closedReason !== undefined) throw new ConnectionClosedError(`${options.operation ?? operation}${this.#context}`, this.#closedReason);
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error(`${options.operation ?? operation}${this.#context}: aborted`);
+    if (this._closedReason !== undefined) throw new ConnectionClosedError(`${options.operation ?? operation}${this._context}`, this._closedReason);
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error(`${options.operation ?? operation}${this._context}: aborted`);
   }
 
   /** Appends `writer`'s message to the send buffer and returns where it starts; nothing of it stays there if it throws. */
@@ -140,10 +140,10 @@ export class RequestPath<M extends MessageHeader> {
 
   /** Writes a message object, enters it and sends it (see dispatch()); throws what the checks refuse. */
   message<R>(message: M, completion: Completion, options: RequestOptions, resolveWith: number, frames: boolean, convert?: (message: M) => unknown): Promise<R> {
-    const operation = options.operation ?? this.#codec.typeName(message.type);
+    const operation = options.operation ?? this._codec.typeName(message.type);
     this.checkOpen(operation, options);
     // The sequence number is the connection's: a caller's odd value is not refused.
-    const start = this.write(this.#codec, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
+    const start = this.write(this._codec, Number.isInteger(message.seq) && message.seq >>> 0 === message.seq ? message : { ...message, seq: 0 });
     const request = this.newRequest(completion, operation, undefined, undefined);
     request.frames = frames;
     request.convert = convert;
@@ -154,7 +154,7 @@ export class RequestPath<M extends MessageHeader> {
   /**
    * A change (Connection.change): written by `writer`, entered and, alone on a transport that reads
    * within its send, sent, read and settled before this returns (SendQueue.sendNow), else it waits
-   * (#wait). enter() and dispatch() written out: a change awaited at a time runs one function.
+   * (_wait). enter() and dispatch() written out: a change awaited at a time runs one function.
    */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
     const w = this.queue.out;
@@ -162,7 +162,7 @@ export class RequestPath<M extends MessageHeader> {
     const given = options.operation;
     let request: PendingRequest<M>;
     try {
-      if (this.#closedReason !== undefined || options.signal !== undefined) this.checkOpen(writer.operation, options);
+      if (this._closedReason !== undefined || options.signal !== undefined) this.checkOpen(writer.operation, options);
       writer.write(w, subject);
       w.align();
       request = this.newRequest('ack', given ?? writer.operation, given === undefined ? writer : undefined, subject);
@@ -171,27 +171,27 @@ export class RequestPath<M extends MessageHeader> {
       return Promise.reject(error);
     }
     const table = this.table;
-    if (writer.plain === true && start === 0 && this.#direct && !this.#receiving && table.live === 0 && table.draining === 0 && this.queue.alone()) {
-      return this.#changeAlone(request, options);
+    if (writer.plain === true && start === 0 && this._direct && !this._receiving && table.live === 0 && table.draining === 0 && this.queue.alone()) {
+      return this._changeAlone(request, options);
     }
     table.enter(request, this.prepare(request, start, NLM_F_ACK, RESOLVE_VOID));
-    if (table.live === 1 && table.draining === 0) this.#transport.ref();
+    if (table.live === 1 && table.draining === 0) this._transport.ref();
     this.limit(request, options);
     // Sent alone even after a long run of microtasks (SENT_LATE: its outcome waits for the loop to turn).
-    const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request, true) : NOT_SENT;
+    const sent = this._direct && !this._receiving ? this.queue.sendNow(request, true) : NOT_SENT;
     if (sent === SENT_NOW || sent === SENT_LATE) {
       if (request.state === SENT && request.quiet) {
-        // Sent without NLM_F_ACK and unanswered: applied (what #released does for it, written out).
+        // Sent without NLM_F_ACK and unanswered: applied (what _released does for it, written out).
         table.settledAlone(request);
         this.queue.release(request);
-        if (table.live === 0 && table.draining === 0) this.#transport.unref();
+        if (table.live === 0 && table.draining === 0) this._transport.unref();
       }
       if (request.state === SETTLED) {
-        const outcome = this.#outcome(request, true, this.change) as Promise<void>;
+        const outcome = this._outcome(request, true, this.change) as Promise<void>;
         return sent === SENT_NOW ? outcome : afterTurn(outcome);
       }
     }
-    return this.#wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
+    return this._wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
   }
 
   /**
@@ -201,7 +201,7 @@ export class RequestPath<M extends MessageHeader> {
    * the send, so unanswered it was applied. The transport is not ref'd for a send that is over
    * when it returns, only when the send waits (SENT_PENDING); unref'd after as before.
    */
-  #changeAlone(request: PendingRequest<M>, options: RequestOptions): Promise<void> {
+  private _changeAlone(request: PendingRequest<M>, options: RequestOptions): Promise<void> {
     const w = this.queue.out;
     const table = this.table;
     const flags = writtenFrameFlags(w, 0) | NLM_F_REQUEST | NLM_F_ACK;
@@ -212,30 +212,30 @@ export class RequestPath<M extends MessageHeader> {
     request.cost = CHANGE_ANSWER;
     request.coverable = true;
     request.quiet = true;
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const timeoutMs = options.timeoutMs ?? this._timeoutMs;
     request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
     table.enter(request, seq);
     const sent = this.queue.sendAlone(request);
     if (sent === SENT_PENDING) {
       this.entered();
-      return this.#wait(request, options, sent);
+      return this._wait(request, options, sent);
     }
     if (request.state === SENT) {
       table.settledAlone(request);
       this.queue.release(request);
-      if (table.live === 0 && table.draining === 0) this.#transport.unref();
-      this.#spare = request;
+      if (table.live === 0 && table.draining === 0) this._transport.unref();
+      this._spare = request;
       return sent === SENT_NOW ? DONE : afterTurn(DONE);
     }
-    const outcome = this.#outcome(request, true, this.change) as Promise<void>;
+    const outcome = this._outcome(request, true, this.change) as Promise<void>;
     return sent === SENT_NOW ? outcome : afterTurn(outcome);
   }
 
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */
   newRequest(completion: Completion, operation: string, describer: RequestWriter<never> | undefined, subject: unknown): PendingRequest<M> {
-    const spare = this.#spare;
+    const spare = this._spare;
     if (spare === undefined) return new PendingRequest<M>(completion, operation, describer, subject);
-    this.#spare = undefined;
+    this._spare = undefined;
     return spare.reuse(completion, operation, describer, subject);
   }
 
@@ -252,15 +252,15 @@ export class RequestPath<M extends MessageHeader> {
    */
   dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
     this.limit(request, options);
-    const sent = this.#direct && !this.#receiving ? this.queue.sendNow(request) : NOT_SENT;
+    const sent = this._direct && !this._receiving ? this.queue.sendNow(request) : NOT_SENT;
     // Sent without NLM_F_ACK and unanswered when the send returned: applied (see SendQueue.sendNow).
     if (sent === SENT_NOW && request.quiet && request.state === SENT) this.table.settleQuiet(request);
-    if (request.state === SETTLED) return this.#outcome(request, sent === SENT_NOW, this.dispatch) as Promise<R>;
-    return this.#wait(request, options, sent);
+    if (request.state === SETTLED) return this._outcome(request, sent === SENT_NOW, this.dispatch) as Promise<R>;
+    return this._wait(request, options, sent);
   }
 
   /** The promise of a request not settled by the send (or not sent, `sent`), with its abort listener; a request not sent is queued. */
-  #wait<R>(request: PendingRequest<M>, options: RequestOptions, sent: number): Promise<R> {
+  private _wait<R>(request: PendingRequest<M>, options: RequestOptions, sent: number): Promise<R> {
     const promise = this.table.promise<R>(request);
     this.watch(request, options);
     if (sent === NOT_SENT && request.state === QUEUED) this.queue.push(request);
@@ -269,10 +269,10 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   /** The promise of a request settled within the call that made it (which may then reuse it); an error's stack starts at `top`'s caller. */
-  #outcome(request: PendingRequest<M>, reusable: boolean, top: (...args: never[]) => unknown): Promise<unknown> {
+  private _outcome(request: PendingRequest<M>, reusable: boolean, top: (...args: never[]) => unknown): Promise<unknown> {
     const error = request.error;
     const mode = request.resolveWith;
-    if (reusable && mode !== RESOLVE_REQUEST) this.#spare = request;
+    if (reusable && mode !== RESOLVE_REQUEST) this._spare = request;
     if (error !== undefined) {
       // Made deep in the receive path: its stack starts at the public call instead.
       Error.captureStackTrace(error, top);
@@ -305,12 +305,12 @@ export class RequestPath<M extends MessageHeader> {
 
   /** Whether the kernel takes long over a request of this type and flags (see MessageCodec.isSlow). */
   slowness(type: number, flags: number): false | 'brief' | 'long' {
-    return this.#codec.isSlow?.(type, flags) ?? false;
+    return this._codec.isSlow?.(type, flags) ?? false;
   }
 
   /** A request was entered in the table: hold the event loop while something is awaited (ref on the first, unref after the last). */
   entered(): void {
-    if (this.table.live === 1 && this.table.draining === 0) this.#transport.ref();
+    if (this.table.live === 1 && this.table.draining === 0) this._transport.ref();
   }
 
   /**
@@ -318,7 +318,7 @@ export class RequestPath<M extends MessageHeader> {
    * once its datagram is handed to the socket (SendQueue's `timed`), not while flow control holds it.
    */
   limit(request: PendingRequest<M>, options: RequestOptions): void {
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const timeoutMs = options.timeoutMs ?? this._timeoutMs;
     request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
   }
 
@@ -335,18 +335,18 @@ export class RequestPath<M extends MessageHeader> {
   /** The operation of `request` in words, with the connection's context. */
   describe(request: PendingRequest<M>): string {
     const describer = request.describer as { describe?(subject: unknown): string } | undefined;
-    return `${describer?.describe ? describer.describe(request.subject) : request.operation}${this.#context}`;
+    return `${describer?.describe ? describer.describe(request.subject) : request.operation}${this._context}`;
   }
 
   /** The operation of a message type in words, with the connection's context. */
   operation(type: number, options: RequestOptions): string {
-    return `${options.operation ?? this.#codec.typeName(type)}${this.#context}`;
+    return `${options.operation ?? this._codec.typeName(type)}${this._context}`;
   }
 
   // ---- settling
 
   /** Called by the table, synchronously, when a request's promise settled or an abandoned one left. */
-  #released(request: PendingRequest<M>, costFreed: boolean): void {
+  private _released(request: PendingRequest<M>, costFreed: boolean): void {
     if (request.onAbort) {
       request.signal!.removeEventListener('abort', request.onAbort);
       request.onAbort = undefined;
@@ -357,29 +357,29 @@ export class RequestPath<M extends MessageHeader> {
       request.abandonTimed = true;
       request.timeoutMs = ABANDON_LIMIT_MS;
       request.deadline = monotonicMs() + ABANDON_LIMIT_MS;
-      this.#deadlines.add(request);
+      this._deadlines.add(request);
     }
     if (request.completion === 'dump' && request.state === SETTLED) this.dumps.leave();
-    if (this.table.live === 0 && this.table.draining === 0) this.#transport.unref();
+    if (this.table.live === 0 && this.table.draining === 0) this._transport.unref();
   }
 
   /**
    * Reads what the kernel has already queued before the requests `due` are expired: an answer that
    * came while the event loop was held up elsewhere settles its request (bounded: see ExpiryRead).
    */
-  #readBeforeExpiring(due: ReadonlyArray<PendingRequest<M>>): void {
-    if (this.#transport.readQueued === undefined || this.#closedReason !== undefined) return;
-    this.#readingBeforeExpiring = new ExpiryRead(due, this.#receiveBufferBytes);
+  private _readBeforeExpiring(due: ReadonlyArray<PendingRequest<M>>): void {
+    if (this._transport.readQueued === undefined || this._closedReason !== undefined) return;
+    this._readingBeforeExpiring = new ExpiryRead(due, this._receiveBufferBytes);
     try {
-      this.#transport.readQueued();
+      this._transport.readQueued();
     } finally {
-      this.#readingBeforeExpiring = undefined;
+      this._readingBeforeExpiring = undefined;
     }
   }
 
-  #expire(request: PendingRequest<M>): void {
+  private _expire(request: PendingRequest<M>): void {
     if (request.state === ABANDONED) {
-      this.#log.debug({ seq: request.seq }, 'no answer to an abandoned request: forgotten');
+      this._log.debug({ seq: request.seq }, 'no answer to an abandoned request: forgotten');
       this.table.forget(request);
     } else {
       this.table.fail(request, new RequestTimeoutError(this.describe(request), request.timeoutMs));
@@ -390,48 +390,48 @@ export class RequestPath<M extends MessageHeader> {
 
   /** Sends one datagram (see SendQueue's `transmit`). */
   transmit(datagram: Uint8Array, slow: boolean, quiet = false): Promise<void> | undefined {
-    if (this.#log.isLevelEnabled('trace')) this.#trace('send', datagram);
-    return this.#transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined);
+    if (this._log.isLevelEnabled('trace')) this._trace('send', datagram);
+    return this._transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined);
   }
 
-  #trace(direction: string, datagram: Uint8Array): void {
-    for (const m of this.#codec.decode(new Uint8Array(datagram))) {
-      this.#log.trace(`${direction} ${this.#codec.summarize?.(m) ?? `${this.#codec.typeName(m.type)} seq=${m.seq} flags=0x${m.flags.toString(16)}`}`);
+  private _trace(direction: string, datagram: Uint8Array): void {
+    for (const m of this._codec.decode(new Uint8Array(datagram))) {
+      this._log.trace(`${direction} ${this._codec.summarize?.(m) ?? `${this._codec.typeName(m.type)} seq=${m.seq} flags=0x${m.flags.toString(16)}`}`);
     }
   }
 
   // ---- receiving
 
   /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
-  #received(datagram: Uint8Array): boolean {
-    if (this.#log.isLevelEnabled('trace')) {
+  private _received(datagram: Uint8Array): boolean {
+    if (this._log.isLevelEnabled('trace')) {
       try {
-        this.#trace('recv', datagram);
+        this._trace('recv', datagram);
       } catch {
         // reported below
       }
     }
-    const outer = this.#receiving;
-    this.#receiving = true;
-    const before = this.#readingBeforeExpiring;
+    const outer = this._receiving;
+    this._receiving = true;
+    const before = this._readingBeforeExpiring;
     const dumpMessages = before === undefined ? 0 : this.table.dumpMessages;
     try {
       this.table.receive(datagram);
     } catch (error) {
-      this.#log.error({ err: error }, 'undecodable datagram from the kernel');
+      this._log.error({ err: error }, 'undecodable datagram from the kernel');
       this.close(`undecodable datagram from the kernel: ${(error as Error).message}`);
       return false;
     } finally {
-      this.#receiving = outer;
+      this._receiving = outer;
     }
-    const more = this.table.live > 0 || this.table.draining > 0 || this.#listeners.size > 0;
+    const more = this.table.live > 0 || this.table.draining > 0 || this._listeners.size > 0;
     if (before === undefined || !more) return more;
     return before.goesOn(datagram.byteLength, this.table.dumpMessages !== dumpMessages);
   }
 
-  #socketError(error: Error & { code?: string }): void {
+  private _socketError(error: Error & { code?: string }): void {
     if (error.code === 'ENOBUFS') {
-      this.#log.warn('receive buffer overrun (ENOBUFS)');
+      this._log.warn('receive buffer overrun (ENOBUFS)');
       this.table.failSent((operation) => new NetlinkOverrunError(operation));
       return;
     }

@@ -47,39 +47,39 @@ function ignore(): void {}
  * (lib/answer-cost.ts). The buffer is reused from its start once everything in it is sent.
  */
 export class SendQueue<M> {
-  /** Requests not yet sent, in order, at [#head, #tail); the array is reused, never replaced. */
-  readonly #queue: Array<PendingRequest<M> | undefined> = [];
-  #head = 0;
-  #tail = 0;
-  #out = new Writer(16 * 1024);
-  #inFlight = 0;
-  readonly #views = new PrefixViews();
-  #scheduled = false;
-  #stopped = false;
+  /** Requests not yet sent, in order, at [_head, _tail); the array is reused, never replaced. */
+  private readonly _queue: Array<PendingRequest<M> | undefined> = [];
+  private _head = 0;
+  private _tail = 0;
+  private _out = new Writer(16 * 1024);
+  private _inFlight = 0;
+  private readonly _views = new PrefixViews();
+  private _scheduled = false;
+  private _stopped = false;
   /** Flushes run as microtasks since the event loop last turned, and when the first of them was scheduled. */
-  #microtaskFlushes = 0;
-  #runStart = 0;
-  readonly #endRun = (): void => {
-    this.#microtaskFlushes = 0;
+  private _microtaskFlushes = 0;
+  private _runStart = 0;
+  private readonly _endRun = (): void => {
+    this._microtaskFlushes = 0;
   };
-  readonly #budget: number;
-  readonly #transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
-  readonly #failed: (request: PendingRequest<M>, error: Error) => void;
-  readonly #readsUntilEmpty: () => boolean;
-  readonly #timed: (request: PendingRequest<M>) => void;
-  readonly #flush = (): void => {
-    this.#scheduled = false;
-    this.#flushQueue();
+  private readonly _budget: number;
+  private readonly _transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
+  private readonly _failed: (request: PendingRequest<M>, error: Error) => void;
+  private readonly _readsUntilEmpty: () => boolean;
+  private readonly _timed: (request: PendingRequest<M>) => void;
+  private readonly _flush = (): void => {
+    this._scheduled = false;
+    this._flushQueue();
   };
   /** Bulk calls under way (see hold()): their requests go out together, none alone. */
-  #holds = 0;
+  private _holds = 0;
   /** A request went out alone in this microtask: others made in it are concurrent, and queued together. */
-  #burst = false;
-  readonly #endBurst = (): void => {
-    this.#burst = false;
+  private _burst = false;
+  private readonly _endBurst = (): void => {
+    this._burst = false;
   };
   /** Inside a transmit: a request made from a listener called within it is queued, never sent from there. */
-  #sending = false;
+  private _sending = false;
 
   /**
    * `transmit` sends one datagram (the bytes are reused once it returns), like Transport.send:
@@ -96,32 +96,32 @@ export class SendQueue<M> {
     readsUntilEmpty: () => boolean,
     timed: (request: PendingRequest<M>) => void,
   ) {
-    this.#budget = budget;
-    this.#transmit = transmit;
-    this.#failed = failed;
-    this.#readsUntilEmpty = readsUntilEmpty;
-    this.#timed = timed;
+    this._budget = budget;
+    this._transmit = transmit;
+    this._failed = failed;
+    this._readsUntilEmpty = readsUntilEmpty;
+    this._timed = timed;
   }
 
   /** Where a request's message is written, before push(). */
   get out(): Writer {
-    return this.#out;
+    return this._out;
   }
 
   /** The receive-buffer charge the answers in flight may take at most (see lib/answer-cost.ts). */
   get budget(): number {
-    return this.#budget;
+    return this._budget;
   }
 
   /** Receive-buffer charge of the answers that may be in flight. */
   get inFlight(): number {
-    return this.#inFlight;
+    return this._inFlight;
   }
 
   /** Queues a request whose bytes were just written to `out` at [request.start, request.end). */
   push(request: PendingRequest<M>): void {
-    this.#queue[this.#tail++] = request;
-    this.#schedule();
+    this._queue[this._tail++] = request;
+    this._schedule();
   }
 
   /**
@@ -138,27 +138,27 @@ export class SendQueue<M> {
    * all the same (SENT_LATE) and the caller holds its outcome back until the loop has turned.
    */
   sendNow(request: PendingRequest<M>, overrun = false): number {
-    if (this.#holds > 0 || this.#burst || this.#sending || this.#stopped || this.#head !== this.#tail) return NOT_SENT;
-    if (this.#inFlight > 0 && this.#inFlight + request.cost > this.#budget) return NOT_SENT;
-    const inRun = this.#stepInRun();
+    if (this._holds > 0 || this._burst || this._sending || this._stopped || this._head !== this._tail) return NOT_SENT;
+    if (this._inFlight > 0 && this._inFlight + request.cost > this._budget) return NOT_SENT;
+    const inRun = this._stepInRun();
     if (!inRun && !overrun) return NOT_SENT;
-    this.#burst = true;
-    void RESOLVED.then(this.#endBurst);
+    this._burst = true;
+    void RESOLVED.then(this._endBurst);
     // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
     const slow = request.slow && !request.brief;
     // Nothing else awaited: a plain change needs no ACK where the transport reads until empty (Transport.readsUntilEmpty).
-    const quiet = request.coverable && !slow && this.#inFlight === 0 && this.#readsUntilEmpty();
+    const quiet = request.coverable && !slow && this._inFlight === 0 && this._readsUntilEmpty();
     request.state = SENT;
-    this.#inFlight += request.cost;
-    const out = this.#out;
-    const datagram = request.start === 0 ? this.#views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
+    this._inFlight += request.cost;
+    const out = this._out;
+    const datagram = request.start === 0 ? this._views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
     if (quiet) {
       request.quiet = true;
       setFrameFlags(datagram, 0, request.flags & ~NLM_F_ACK);
     }
     // A dump's first datagrams are read within the send: its clock starts before. A lone change's
     // is read only if it is still waiting after the send (the clock is not read on the quick path).
-    return this.#transmitAlone(request, datagram, slow, quiet, inRun, request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1);
+    return this._transmitAlone(request, datagram, slow, quiet, inRun, request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1);
   }
 
   /**
@@ -166,7 +166,7 @@ export class SendQueue<M> {
    * nothing queued, held, being sent or in flight, and the transport reads until empty.
    */
   alone(): boolean {
-    return this.#holds === 0 && !this.#burst && !this.#sending && !this.#stopped && this.#head === this.#tail && this.#inFlight === 0 && this.#readsUntilEmpty();
+    return this._holds === 0 && !this._burst && !this._sending && !this._stopped && this._head === this._tail && this._inFlight === 0 && this._readsUntilEmpty();
   }
 
   /**
@@ -175,46 +175,46 @@ export class SendQueue<M> {
    * prepare() sets them: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING.
    */
   sendAlone(request: PendingRequest<M>): number {
-    const inRun = this.#stepInRun();
-    this.#burst = true;
-    void RESOLVED.then(this.#endBurst);
+    const inRun = this._stepInRun();
+    this._burst = true;
+    void RESOLVED.then(this._endBurst);
     request.state = SENT;
-    this.#inFlight += request.cost;
-    return this.#transmitAlone(request, this.#views.of(this.#out.buffer, request.end), false, true, inRun, -1);
+    this._inFlight += request.cost;
+    return this._transmitAlone(request, this._views.of(this._out.buffer, request.end), false, true, inRun, -1);
   }
 
   /** The send of sendNow() and sendAlone(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
-  #transmitAlone(request: PendingRequest<M>, datagram: Uint8Array, slow: boolean, quiet: boolean, inRun: boolean, sentAt: number): number {
+  private _transmitAlone(request: PendingRequest<M>, datagram: Uint8Array, slow: boolean, quiet: boolean, inRun: boolean, sentAt: number): number {
     let pending: Promise<void> | undefined;
-    this.#sending = true;
+    this._sending = true;
     try {
-      pending = this.#transmit(datagram, slow, quiet);
+      pending = this._transmit(datagram, slow, quiet);
     } catch (error) {
-      this.#failed(request, error as Error);
+      this._failed(request, error as Error);
     } finally {
-      this.#sending = false;
+      this._sending = false;
     }
-    if (this.#head === this.#tail) this.#out.reset();
+    if (this._head === this._tail) this._out.reset();
     if (pending === undefined) {
       // Quiet and unanswered: applied, settled by the caller, no clock for it.
-      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
+      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
       return inRun ? SENT_NOW : SENT_LATE;
     }
     // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
     request.quiet = false;
-    if (request.state === SENT && request.timeoutMs > 0) this.#startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
-    pending.catch((error: Error) => this.#failed(request, error));
+    if (request.state === SENT && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
+    pending.catch((error: Error) => this._failed(request, error));
     return SENT_PENDING;
   }
 
   /** Holds sendNow() back until release: a bulk call's requests all go through the queue. */
   hold(): void {
-    this.#holds++;
+    this._holds++;
   }
 
   /** Ends a hold(). */
   unhold(): void {
-    this.#holds--;
+    this._holds--;
   }
 
   /**
@@ -225,100 +225,100 @@ export class SendQueue<M> {
     for (let i = from; i < to; i++) {
       const request = requests[i]!;
       // Answered within the send already, or given no time limit.
-      if (request.state === SENT && request.timeoutMs > 0) this.#startClock(request, sentAt);
+      if (request.state === SENT && request.timeoutMs > 0) this._startClock(request, sentAt);
     }
   }
 
-  #startClock(request: PendingRequest<M>, now: number): void {
+  private _startClock(request: PendingRequest<M>, now: number): void {
     request.deadline = now + request.timeoutMs;
-    this.#timed(request);
+    this._timed(request);
   }
 
   /** Counts a request sent outside the queue (a transaction's datagram). */
   charge(request: PendingRequest<M>): void {
-    this.#inFlight += request.cost;
+    this._inFlight += request.cost;
   }
 
   /** A request's answers are read or no longer expected: its charge is freed. */
   release(request: PendingRequest<M>): void {
     if (request.cost === 0) return;
-    this.#inFlight -= request.cost;
+    this._inFlight -= request.cost;
     request.cost = 0;
     // Refill only below REFILL_AT of the budget, so queued requests go out many per datagram rather
     // than one sendmsg per answer read.
-    if (this.#head < this.#tail && this.#inFlight <= this.#budget * REFILL_AT) this.#schedule();
+    if (this._head < this._tail && this._inFlight <= this._budget * REFILL_AT) this._schedule();
   }
 
   /** Sends nothing more (the connection closed). */
   stop(): void {
-    this.#stopped = true;
+    this._stopped = true;
   }
 
-  #schedule(): void {
-    if (this.#scheduled || this.#stopped) return;
-    this.#scheduled = true;
-    if (this.#stepInRun()) void RESOLVED.then(this.#flush);
-    else setImmediate(this.#flush);
+  private _schedule(): void {
+    if (this._scheduled || this._stopped) return;
+    this._scheduled = true;
+    if (this._stepInRun()) void RESOLVED.then(this._flush);
+    else setImmediate(this._flush);
   }
 
   /**
    * Counts one more send (a flush, or a request sent at once) in the current run of microtasks;
    * false once the run has gone on too long, and the next send waits for the event loop to turn.
    */
-  #stepInRun(): boolean {
-    if (this.#microtaskFlushes === 0) {
-      setImmediate(this.#endRun);
-      this.#runStart = monotonicMs();
+  private _stepInRun(): boolean {
+    if (this._microtaskFlushes === 0) {
+      setImmediate(this._endRun);
+      this._runStart = monotonicMs();
     }
-    const steps = ++this.#microtaskFlushes;
+    const steps = ++this._microtaskFlushes;
     // The clock is read every 16th step only: each reading allocates a number.
-    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || monotonicMs() - this.#runStart < MICROTASK_RUN_MS)) return true;
-    this.#microtaskFlushes = MICROTASK_FLUSHES;
+    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || monotonicMs() - this._runStart < MICROTASK_RUN_MS)) return true;
+    this._microtaskFlushes = MICROTASK_FLUSHES;
     return false;
   }
 
-  #nextQueued(): PendingRequest<M> | undefined {
-    const queue = this.#queue;
-    while (this.#head < this.#tail) {
-      const next = queue[this.#head]!;
+  private _nextQueued(): PendingRequest<M> | undefined {
+    const queue = this._queue;
+    while (this._head < this._tail) {
+      const next = queue[this._head]!;
       if (next.state === QUEUED) return next;
-      queue[this.#head++] = undefined;
+      queue[this._head++] = undefined;
     }
-    this.#head = this.#tail = 0;
-    this.#out.reset();
+    this._head = this._tail = 0;
+    this._out.reset();
     return undefined;
   }
 
   /** Packs queued requests into datagrams while their answers fit the budget. */
-  #flushQueue(): void {
-    const queue = this.#queue;
-    while (!this.#stopped) {
-      const first = this.#nextQueued();
+  private _flushQueue(): void {
+    const queue = this._queue;
+    while (!this._stopped) {
+      const first = this._nextQueued();
       if (first === undefined) return;
-      if (this.#inFlight > 0 && this.#inFlight + first.cost > this.#budget) break;
-      const from = this.#head;
+      if (this._inFlight > 0 && this._inFlight + first.cost > this._budget) break;
+      const from = this._head;
       let to = from + 1;
       let end = first.end;
       // Off-thread only for a deletion, or for more than one creation (see MessageCodec.isSlow).
       let slow = first.slow && !first.brief;
       let briefs = first.brief ? 1 : 0;
-      this.#inFlight += first.cost;
+      this._inFlight += first.cost;
       first.state = SENT;
-      while (to < this.#tail) {
+      while (to < this._tail) {
         const next = queue[to]!;
-        if (next.state !== QUEUED || next.start !== end || next.end - first.start > MAX_DATAGRAM || this.#inFlight + next.cost > this.#budget) break;
-        this.#inFlight += next.cost;
+        if (next.state !== QUEUED || next.start !== end || next.end - first.start > MAX_DATAGRAM || this._inFlight + next.cost > this._budget) break;
+        this._inFlight += next.cost;
         next.state = SENT;
         if (next.brief) briefs++;
         else slow ||= next.slow;
         end = next.end;
         to++;
       }
-      this.#send(from, to, first.start, end, slow || briefs > 1);
+      this._send(from, to, first.start, end, slow || briefs > 1);
       for (let i = from; i < to; i++) queue[i] = undefined;
-      this.#head = to;
+      this._head = to;
     }
-    this.#compact();
+    this._compact();
   }
 
   /**
@@ -327,9 +327,9 @@ export class SendQueue<M> {
    * failure anyway, in order, so that one ACK settles the others (one answer datagram per sendmsg
    * instead of one per request).
    */
-  #send(from: number, to: number, start: number, end: number, slow: boolean): void {
-    const queue = this.#queue;
-    const datagram = start === 0 ? this.#views.of(this.#out.buffer, end) : this.#out.since(start).subarray(0, end - start);
+  private _send(from: number, to: number, start: number, end: number, slow: boolean): void {
+    const queue = this._queue;
+    const datagram = start === 0 ? this._views.of(this._out.buffer, end) : this._out.since(start).subarray(0, end - start);
     if (to - from > 1) {
       let anchor = to - 1;
       while (anchor >= from && !queue[anchor]!.coverable) anchor--;
@@ -343,30 +343,30 @@ export class SendQueue<M> {
     const sentAt = monotonicMs();
     let pending: Promise<void> | undefined;
     try {
-      pending = this.#transmit(datagram, slow, false);
+      pending = this._transmit(datagram, slow, false);
     } catch (error) {
-      for (let i = from; i < to; i++) this.#failed(queue[i]!, error as Error);
+      for (let i = from; i < to; i++) this._failed(queue[i]!, error as Error);
       return;
     }
     this.left(queue, from, to, sentAt);
     if (pending !== undefined) {
       const parts = queue.slice(from, to) as Array<PendingRequest<M>>;
       pending.catch((error: Error) => {
-        for (const p of parts) this.#failed(p, error);
+        for (const p of parts) this._failed(p, error);
       });
     }
   }
 
   /** Moves the bytes of still-queued requests to the front of the send buffer once much is sent. */
-  #compact(): void {
-    const first = this.#head < this.#tail ? this.#queue[this.#head] : undefined;
-    if (first === undefined || first.start < 64 * 1024 || first.start * 2 < this.#out.length) return;
+  private _compact(): void {
+    const first = this._head < this._tail ? this._queue[this._head] : undefined;
+    if (first === undefined || first.start < 64 * 1024 || first.start * 2 < this._out.length) return;
     const shift = first.start;
-    const out = new Writer(Math.max(16 * 1024, this.#out.length - shift));
-    out.bytes(this.#out.since(shift));
-    this.#out = out;
-    for (let i = this.#head; i < this.#tail; i++) {
-      const request = this.#queue[i]!;
+    const out = new Writer(Math.max(16 * 1024, this._out.length - shift));
+    out.bytes(this._out.since(shift));
+    this._out = out;
+    for (let i = this._head; i < this._tail; i++) {
+      const request = this._queue[i]!;
       request.start -= shift;
       request.end -= shift;
     }

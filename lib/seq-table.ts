@@ -15,27 +15,27 @@ const RESERVE_ATTEMPTS = 1024;
  * lib/batch-slice.ts) are kept apart: allocate() never hands out a number of a live range.
  */
 export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> {
-  #slots: Array<T | undefined> = new Array<T | undefined>(64).fill(undefined);
-  #mask = 63;
-  #size = 0;
-  #next = 1;
-  readonly #ranges: R[] = [];
+  private _slots: Array<T | undefined> = new Array<T | undefined>(64).fill(undefined);
+  private _mask = 63;
+  private _size = 0;
+  private _next = 1;
+  private readonly _ranges: R[] = [];
 
   get size(): number {
-    return this.#size;
+    return this._size;
   }
 
   get(seq: number): T | undefined {
-    const entry = this.#slots[seq & this.#mask];
+    const entry = this._slots[seq & this._mask];
     return entry !== undefined && entry.seq === seq ? entry : undefined;
   }
 
   /** A sequence number whose slot is free (never 0: the kernel uses it for notifications). */
   allocate(): number {
-    if (this.#size > this.#mask) this.#grow();
-    let seq = this.#next;
-    while (seq === 0 || this.#slots[seq & this.#mask] !== undefined || (this.#ranges.length !== 0 && this.rangeOf(seq) !== undefined)) seq = (seq + 1) >>> 0;
-    this.#next = (seq + 1) >>> 0;
+    if (this._size > this._mask) this._grow();
+    let seq = this._next;
+    while (seq === 0 || this._slots[seq & this._mask] !== undefined || (this._ranges.length !== 0 && this.rangeOf(seq) !== undefined)) seq = (seq + 1) >>> 0;
+    this._next = (seq + 1) >>> 0;
     return seq;
   }
 
@@ -44,12 +44,12 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
    * uses, for a batch; allocate() goes on after them. Only what addRange() enters is kept apart.
    */
   reserve(count: number): number {
-    let base = this.#next === 0 ? 1 : this.#next;
+    let base = this._next === 0 ? 1 : this._next;
     for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
       if (base + count > 2 ** 32) base = 1;
-      const clash = this.#clash(base, count);
+      const clash = this._clash(base, count);
       if (clash === undefined) {
-        this.#next = (base + count) >>> 0;
+        this._next = (base + count) >>> 0;
         return base;
       }
       base = (clash + 1) >>> 0 || 1;
@@ -58,13 +58,13 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
   }
 
   /** The last number in use within [base, base + count), or undefined if none is. */
-  #clash(base: number, count: number): number | undefined {
+  private _clash(base: number, count: number): number | undefined {
     let last: number | undefined;
     const later = (seq: number): void => {
       if (last === undefined || ((seq - base) >>> 0) > ((last - base) >>> 0)) last = seq;
     };
-    if (this.#size > 0) for (const entry of this.#slots) if (entry !== undefined && ((entry.seq - base) >>> 0) < count) later(entry.seq);
-    for (const range of this.#ranges) {
+    if (this._size > 0) for (const entry of this._slots) if (entry !== undefined && ((entry.seq - base) >>> 0) < count) later(entry.seq);
+    for (const range of this._ranges) {
       const end = (range.first + range.count - 1) >>> 0;
       if (((range.first - base) >>> 0) < count || ((base - range.first) >>> 0) < range.count) later(end);
     }
@@ -73,11 +73,11 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
 
   /** Keeps `range`'s numbers apart until removeRange(). */
   addRange(range: R): void {
-    this.#ranges.push(range);
+    this._ranges.push(range);
   }
 
   removeRange(range: R): void {
-    const ranges = this.#ranges;
+    const ranges = this._ranges;
     const at = ranges.indexOf(range);
     if (at < 0) return;
     ranges[at] = ranges[ranges.length - 1]!;
@@ -86,7 +86,7 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
 
   /** The live range holding `seq`, if any. */
   rangeOf(seq: number): R | undefined {
-    const ranges = this.#ranges;
+    const ranges = this._ranges;
     for (let i = 0; i < ranges.length; i++) {
       const range = ranges[i]!;
       if (((seq - range.first) >>> 0) < range.count) return range;
@@ -96,44 +96,44 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
 
   /** Enters `entry` under `entry.seq`, which allocate() returned. */
   set(entry: T): void {
-    const at = entry.seq & this.#mask;
-    if (this.#slots[at] !== undefined) throw new Error(`sequence number ${entry.seq} collides with ${this.#slots[at]!.seq}`);
-    this.#slots[at] = entry;
-    this.#size++;
+    const at = entry.seq & this._mask;
+    if (this._slots[at] !== undefined) throw new Error(`sequence number ${entry.seq} collides with ${this._slots[at]!.seq}`);
+    this._slots[at] = entry;
+    this._size++;
   }
 
   /** Enters `entry` under `entry.seq`, one of a reserved range: the array grows until its slot is free. */
   setReserved(entry: T): void {
-    while (this.#slots[entry.seq & this.#mask] !== undefined) this.#grow();
+    while (this._slots[entry.seq & this._mask] !== undefined) this._grow();
     this.set(entry);
   }
 
   delete(entry: T): void {
-    const at = entry.seq & this.#mask;
-    if (this.#slots[at] !== entry) return;
-    this.#slots[at] = undefined;
-    this.#size--;
+    const at = entry.seq & this._mask;
+    if (this._slots[at] !== entry) return;
+    this._slots[at] = undefined;
+    this._size--;
   }
 
   /** Every entry, in slot order (a copy: entries may be removed while it is walked). */
   values(): T[] {
     const out: T[] = [];
     // Empty (a connection closed with nothing pending): no slot to look at.
-    if (this.#size === 0) return out;
-    for (const entry of this.#slots) if (entry !== undefined) out.push(entry);
+    if (this._size === 0) return out;
+    for (const entry of this._slots) if (entry !== undefined) out.push(entry);
     return out;
   }
 
   clear(): void {
-    if (this.#size !== 0) this.#slots.fill(undefined);
-    this.#size = 0;
-    this.#ranges.length = 0;
+    if (this._size !== 0) this._slots.fill(undefined);
+    this._size = 0;
+    this._ranges.length = 0;
   }
 
-  #grow(): void {
-    const old = this.#slots;
-    this.#slots = new Array<T | undefined>(old.length * 2).fill(undefined);
-    this.#mask = this.#slots.length - 1;
-    for (const entry of old) if (entry !== undefined) this.#slots[entry.seq & this.#mask] = entry;
+  private _grow(): void {
+    const old = this._slots;
+    this._slots = new Array<T | undefined>(old.length * 2).fill(undefined);
+    this._mask = this._slots.length - 1;
+    for (const entry of old) if (entry !== undefined) this._slots[entry.seq & this._mask] = entry;
   }
 }

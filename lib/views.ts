@@ -4,18 +4,18 @@
  * same view object each time instead of a new subarray.
  */
 export class PrefixViews {
-  #buffer: Uint8Array | undefined;
-  readonly #views: Array<Uint8Array | undefined> = [];
+  private _buffer: Uint8Array | undefined;
+  private readonly _views: Array<Uint8Array | undefined> = [];
 
   constructor(private readonly maxCached = 256) {}
 
   /** buffer[0, length); `buffer` may change (a writer that grew), which drops the kept views. */
   of(buffer: Uint8Array, length: number): Uint8Array {
     if (length > this.maxCached) return buffer.subarray(0, length);
-    if (buffer !== this.#buffer) {
-      this.#buffer = buffer;
-      this.#views.length = 0;
+    if (buffer !== this._buffer) {
+      this._buffer = buffer;
+      this._views.length = 0;
     }
-    return (this.#views[length] ??= buffer.subarray(0, length));
+    return (this._views[length] ??= buffer.subarray(0, length));
   }
 }

@@ -98,56 +98,56 @@ interface Deferred {
 /** A request socket: a Transport, plus its fd and receive buffer size. */
 export class RequestSocket implements Transport {
   readonly answersWithinSend = true;
-  readonly #listeners = new SocketListeners();
-  readonly #drops: DropCounter;
+  private readonly _listeners = new SocketListeners();
+  private readonly _drops: DropCounter;
   /**
    * Sends waiting their turn, in order: behind one on a worker thread, or refused by the kernel for
    * now (EAGAIN/ENOBUFS: memory pressure) and retried.
    */
-  #deferred: Deferred[] = [];
-  #deferredTimer: ReturnType<typeof setTimeout> | undefined;
+  private _deferred: Deferred[] = [];
+  private _deferredTimer: ReturnType<typeof setTimeout> | undefined;
   /** The send on a worker thread, if any: it holds the fd (closed only after it) and the datagram. */
-  #offThread: Deferred | undefined;
-  #closed = false;
+  private _offThread: Deferred | undefined;
+  private _closed = false;
   /** A pass is under way, or one is scheduled (setImmediate, a retry timer). */
-  #passScheduled = false;
-  #waiting = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #retryMs = FIRST_RETRY_MS;
+  private _passScheduled = false;
+  private _waiting = false;
+  private _retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private _retryMs = FIRST_RETRY_MS;
   /** Reading after a quiet send (SendOptions.quiet): finding the socket empty is its success, not a wait. */
-  #quiet = false;
+  private _quiet = false;
 
   constructor(
     readonly fd: number,
     readonly port: number,
   ) {
-    this.#drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
+    this._drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
   }
 
   /** See Transport.readsUntilEmpty: no send waits before the next, and no read pass is under way or scheduled. */
   get readsUntilEmpty(): boolean {
-    return !this.#closed && !this.#passScheduled && this.#deferred.length === 0 && this.#offThread === undefined;
+    return !this._closed && !this._passScheduled && this._deferred.length === 0 && this._offThread === undefined;
   }
 
   send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined {
-    if (this.#closed) throw new SocketClosedError();
+    if (this._closed) throw new SocketClosedError();
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
-    if (!slow && this.#deferred.length === 0 && this.#offThread === undefined) {
+    if (!slow && this._deferred.length === 0 && this._offThread === undefined) {
       const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
       if (sent >= 0) {
-        // Its answers are queued already: read now (#readNow and #pass written out, the quick path
+        // Its answers are queued already: read now (_readNow and _pass written out, the quick path
         // of every request), unless a pass is under way or scheduled, which reads them.
-        if (!this.#passScheduled) {
-          this.#quiet = quiet;
-          this.#passScheduled = true;
-          if (this.#read() && !this.#closed) setImmediate(this.#pass);
-          else this.#passScheduled = false;
-          this.#quiet = false;
+        if (!this._passScheduled) {
+          this._quiet = quiet;
+          this._passScheduled = true;
+          if (this._read() && !this._closed) setImmediate(this._pass);
+          else this._passScheduled = false;
+          this._quiet = false;
         }
         return undefined;
       }
-      const refused = this.#sendRefused(-sent);
+      const refused = this._sendRefused(-sent);
       if (refused instanceof Error) throw refused;
     }
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
@@ -155,112 +155,112 @@ export class RequestSocket implements Transport {
     // Sent later, it may not be read until empty right after: it asks for its ACK after all.
     if (quiet) setFrameFlags(copy, 0, frameFlags(copy, 0) | NLM_F_ACK);
     return new Promise<void>((resolve, reject) => {
-      this.#deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: monotonicMs() + DEFERRED_SEND_LIMIT_MS });
-      this.#drain();
+      this._deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: monotonicMs() + DEFERRED_SEND_LIMIT_MS });
+      this._drain();
     });
   }
 
   onDatagram(listener: (datagram: Uint8Array) => boolean | void): void {
-    this.#listeners.onDatagram(listener);
+    this._listeners.onDatagram(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.#listeners.onError(listener);
+    this._listeners.onError(listener);
   }
 
   /** Asks for a receive buffer of `bytes` (SO_RCVBUFFORCE as root, else SO_RCVBUF; the kernel doubles it). */
   setRecvBufferSize(bytes: number): void {
-    this.#assertOpen();
+    this._assertOpen();
     setBufferSize(this.fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
-    this.#drops.resize(this.getRecvBufferSize());
+    this._drops.resize(this.getRecvBufferSize());
   }
 
   /** The receive buffer the kernel granted, in bytes. */
   getRecvBufferSize(): number {
-    this.#assertOpen();
+    this._assertOpen();
     return getsockoptInt(this.fd, SOL_SOCKET, SO_RCVBUF);
   }
 
   ref(): void {
-    this.#waiting = true;
+    this._waiting = true;
   }
 
   /** Let the event loop end while nothing is awaited. */
   unref(): void {
-    this.#waiting = false;
-    this.#retryMs = FIRST_RETRY_MS;
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this._waiting = false;
+    this._retryMs = FIRST_RETRY_MS;
+    if (this._retryTimer !== undefined) clearTimeout(this._retryTimer);
+    this._retryTimer = undefined;
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this._closed) return;
+    this._closed = true;
     this.unref();
-    if (this.#deferredTimer !== undefined) clearTimeout(this.#deferredTimer);
+    if (this._deferredTimer !== undefined) clearTimeout(this._deferredTimer);
     // A worker thread may still be about to send on the fd: closed when it is done, so that the
     // number is not reused by another file first.
-    if (this.#offThread === undefined) closeSync(this.fd);
-    const deferred = this.#deferred;
-    this.#deferred = [];
+    if (this._offThread === undefined) closeSync(this.fd);
+    const deferred = this._deferred;
+    this._deferred = [];
     for (const d of deferred) d.reject(new SocketClosedError());
   }
 
   /** undefined when sent (and its answers read); the errno of a failure worth retrying; or the error. */
-  #trySend(datagram: Uint8Array): undefined | number | Error {
+  private _trySend(datagram: Uint8Array): undefined | number | Error {
     const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
-    if (sent < 0) return this.#sendRefused(-sent);
-    this.#readNow();
+    if (sent < 0) return this._sendRefused(-sent);
+    this._readNow();
     return undefined;
   }
 
   /** After a send refused with `errno`: that errno if worth retrying (EAGAIN, ENOBUFS, EINTR), or the error. */
-  #sendRefused(errno: number): number | Error {
+  private _sendRefused(errno: number): number | Error {
     const { EAGAIN, ENOBUFS, EINTR } = ERRNO;
     if (errno === EAGAIN || errno === ENOBUFS || errno === EINTR) return errno;
     return new SystemCallError('sendmsg', errno, `netlink port ${this.port}`);
   }
 
   /** Sends what waits, in order, until one goes to a worker thread or the kernel refuses one for now. */
-  #drain(): void {
-    while (!this.#closed && this.#offThread === undefined && this.#deferred.length > 0) {
-      const next = this.#deferred[0]!;
+  private _drain(): void {
+    while (!this._closed && this._offThread === undefined && this._deferred.length > 0) {
+      const next = this._deferred[0]!;
       if (next.slow) {
-        this.#sendOffThread(next);
+        this._sendOffThread(next);
         return;
       }
-      let outcome = this.#trySend(next.datagram);
+      let outcome = this._trySend(next.datagram);
       if (typeof outcome === 'number') {
         if (monotonicMs() < next.giveUpAt) {
-          this.#armDeferredTimer();
+          this._armDeferredTimer();
           return;
         }
         outcome = new SystemCallError('sendmsg', outcome, `netlink port ${this.port}, still refused after ${DEFERRED_SEND_LIMIT_MS} ms`);
       }
-      this.#deferred.shift();
+      this._deferred.shift();
       if (outcome === undefined) next.resolve();
       else next.reject(outcome);
     }
   }
 
-  #sendOffThread(entry: Deferred): void {
-    this.#deferred.shift();
-    this.#offThread = entry;
+  private _sendOffThread(entry: Deferred): void {
+    this._deferred.shift();
+    this._offThread = entry;
     const done = (sent: number): void => {
-      this.#offThread = undefined;
-      if (this.#closed) {
+      this._offThread = undefined;
+      if (this._closed) {
         closeSync(this.fd);
         entry.reject(new SocketClosedError());
         return;
       }
       if (sent >= 0) {
         entry.resolve();
-        this.#readNow();
+        this._readNow();
       } else {
         // Nothing was consumed: again from this thread, which learns why (EAGAIN is retried).
-        this.#deferred.unshift({ ...entry, slow: false });
+        this._deferred.unshift({ ...entry, slow: false });
       }
-      this.#drain();
+      this._drain();
     };
     try {
       sendOffThread(this.fd, entry.datagram, MSG_DONTWAIT, done);
@@ -269,11 +269,11 @@ export class RequestSocket implements Transport {
     }
   }
 
-  #armDeferredTimer(): void {
-    if (this.#deferredTimer !== undefined) return;
-    this.#deferredTimer = setTimeout(() => {
-      this.#deferredTimer = undefined;
-      this.#drain();
+  private _armDeferredTimer(): void {
+    if (this._deferredTimer !== undefined) return;
+    this._deferredTimer = setTimeout(() => {
+      this._deferredTimer = undefined;
+      this._drain();
     }, FIRST_RETRY_MS);
   }
 
@@ -282,44 +282,44 @@ export class RequestSocket implements Transport {
    * listener has what it needs (see Transport.readQueued); a pass then reads on as usual.
    */
   readQueued(): void {
-    while (this.#read());
-    if (this.#passScheduled || this.#closed) return;
-    this.#passScheduled = true;
-    setImmediate(this.#pass);
+    while (this._read());
+    if (this._passScheduled || this._closed) return;
+    this._passScheduled = true;
+    setImmediate(this._pass);
   }
 
   /** Reads now, unless a pass is under way or scheduled (it reads what this one would). */
-  #readNow(): void {
-    if (this.#passScheduled || this.#closed) return;
-    this.#pass();
+  private _readNow(): void {
+    if (this._passScheduled || this._closed) return;
+    this._pass();
   }
 
   /** Reads what is queued, up to READS_PER_PASS datagrams, and hands each on. */
-  readonly #pass = (): void => {
-    this.#passScheduled = true;
-    const more = this.#read();
+  private readonly _pass = (): void => {
+    this._passScheduled = true;
+    const more = this._read();
     // More may be queued (a long dump): continue after the event loop has had a turn.
-    if (more && !this.#closed) setImmediate(this.#pass);
-    else this.#passScheduled = false;
+    if (more && !this._closed) setImmediate(this._pass);
+    else this._passScheduled = false;
   };
 
   /** The reads of one pass; true when it stopped at READS_PER_PASS with more perhaps queued. */
-  #read(): boolean {
+  private _read(): boolean {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
-      if (this.#closed) return false;
+      if (this._closed) return false;
       senderAddressLength[0] = SOCKADDR_NL_SIZE;
       const size = recvfromOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
       if (size < 0) {
         const errno = -size;
         if (errno === ERRNO.EINTR) continue;
-        if (errno !== ERRNO.EAGAIN) this.#listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
-        this.#idle();
+        if (errno !== ERRNO.EAGAIN) this._listeners.error(new SystemCallError('recvmsg', errno, `netlink port ${this.port}`));
+        this._idle();
         return false;
       }
-      this.#retryMs = FIRST_RETRY_MS;
-      if (this.#drops.note(readBuffer, Math.min(size, READ_BUFFER))) this.#checkDrops();
+      this._retryMs = FIRST_RETRY_MS;
+      if (this._drops.note(readBuffer, Math.min(size, READ_BUFFER))) this._checkDrops();
       if (size > READ_BUFFER) {
-        this.#listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
+        this._listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
         continue;
       }
       // From another process (only a privileged one can send here): not an answer.
@@ -327,28 +327,28 @@ export class RequestSocket implements Transport {
       // A view of the shared buffer: listeners copy what they keep (see Transport.onDatagram).
       // When every listener has all it waited for, the read that would find the socket empty (one
       // syscall per request, for requests awaited one by one) is left to the next send.
-      if (!this.#listeners.datagram(readViews.of(readBuffer, size))) return false;
+      if (!this._listeners.datagram(readViews.of(readBuffer, size))) return false;
     }
     return true;
   }
 
   /** Nothing more to read. If answers are still awaited, look again later (never expected: see the top). */
-  #idle(): void {
-    if (!this.#waiting || this.#quiet || this.#retryTimer !== undefined) return;
-    const delay = this.#retryMs;
-    this.#retryMs = Math.min(delay * 2, LAST_RETRY_MS);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#readNow();
+  private _idle(): void {
+    if (!this._waiting || this._quiet || this._retryTimer !== undefined) return;
+    const delay = this._retryMs;
+    this._retryMs = Math.min(delay * 2, LAST_RETRY_MS);
+    this._retryTimer = setTimeout(() => {
+      this._retryTimer = undefined;
+      this._readNow();
     }, delay);
   }
 
-  #checkDrops(): void {
-    const error = this.#drops.check();
-    if (error) this.#listeners.error(error);
+  private _checkDrops(): void {
+    const error = this._drops.check();
+    if (error) this._listeners.error(error);
   }
 
-  #assertOpen(): void {
-    if (this.#closed) throw new SocketClosedError();
+  private _assertOpen(): void {
+    if (this._closed) throw new SocketClosedError();
   }
 }

@@ -78,13 +78,13 @@ const DUMP_ALLOCATION_CAP = 32 * 1024;
  * requests sent one by one). With a small buffer this checks after every read.
  */
 export class DropCounter {
-  #drops = 0;
+  private _drops = 0;
   /** Upper bound of the receive-buffer charge of the datagrams read since the last check. */
-  #charged = 0;
-  #checkEvery: number;
+  private _charged = 0;
+  private _checkEvery: number;
   // SO_MEMINFO is a u32 array; the drop counter is entry SK_MEMINFO_DROPS.
-  readonly #meminfo = new Uint32Array(SK_MEMINFO_DROPS + 1);
-  readonly #meminfoBytes = Buffer.from(this.#meminfo.buffer);
+  private readonly _meminfo = new Uint32Array(SK_MEMINFO_DROPS + 1);
+  private readonly _meminfoBytes = Buffer.from(this._meminfo.buffer);
 
   constructor(
     private readonly fd: number,
@@ -92,11 +92,11 @@ export class DropCounter {
     receiveBuffer: number,
     private readonly readSize: number,
   ) {
-    this.#checkEvery = receiveBuffer / 2;
+    this._checkEvery = receiveBuffer / 2;
   }
 
   resize(receiveBuffer: number): void {
-    this.#checkEvery = receiveBuffer / 2;
+    this._checkEvery = receiveBuffer / 2;
   }
 
   /**
@@ -107,38 +107,38 @@ export class DropCounter {
    */
   note(datagram: Uint8Array, length: number): boolean {
     const multipart = length >= NLMSG_HDRLEN && (frameFlags(datagram, 0) & NLM_F_MULTI) !== 0;
-    this.#charged += multipart ? 2 * truesize(Math.min(this.readSize, DUMP_ALLOCATION_CAP)) : truesize(4 * length);
-    return this.#charged >= this.#checkEvery;
+    this._charged += multipart ? 2 * truesize(Math.min(this.readSize, DUMP_ALLOCATION_CAP)) : truesize(4 * length);
+    return this._charged >= this._checkEvery;
   }
 
   /** Reads the counter: an ENOBUFS error describing new drops, or undefined. */
   check(): SystemCallError | undefined {
-    this.#charged = 0;
-    getsockoptInto(this.fd, SOL_SOCKET, SO_MEMINFO, this.#meminfoBytes);
-    const drops = this.#meminfo[SK_MEMINFO_DROPS] ?? 0;
-    if (drops === this.#drops) return undefined;
-    const lost = (drops - this.#drops) >>> 0;
-    this.#drops = drops;
+    this._charged = 0;
+    getsockoptInto(this.fd, SOL_SOCKET, SO_MEMINFO, this._meminfoBytes);
+    const drops = this._meminfo[SK_MEMINFO_DROPS] ?? 0;
+    if (drops === this._drops) return undefined;
+    const lost = (drops - this._drops) >>> 0;
+    this._drops = drops;
     return new SystemCallError('recvmsg', ERRNO.ENOBUFS, `netlink port ${this.port}: receive buffer overrun, ${lost} datagram(s) dropped`);
   }
 }
 
 /** The datagram and error listeners of one socket, and how both socket kinds call them. */
 export class SocketListeners {
-  readonly #datagram: Array<(datagram: Uint8Array) => boolean | void> = [];
-  readonly #error: Array<(error: Error) => void> = [];
+  private readonly _datagram: Array<(datagram: Uint8Array) => boolean | void> = [];
+  private readonly _error: Array<(error: Error) => void> = [];
 
   onDatagram(listener: (datagram: Uint8Array) => boolean | void): void {
-    this.#datagram.push(listener);
+    this._datagram.push(listener);
   }
 
   onError(listener: (error: Error) => void): void {
-    this.#error.push(listener);
+    this._error.push(listener);
   }
 
   /** Hands `datagram` to every listener; false when each returned false (expects nothing more). */
   datagram(datagram: Uint8Array): boolean {
-    const listeners = this.#datagram;
+    const listeners = this._datagram;
     let more = listeners.length === 0;
     for (let i = 0; i < listeners.length; i++) {
       try {
@@ -152,8 +152,8 @@ export class SocketListeners {
 
   /** Hands `error` to every listener; with none, it is thrown, like an EventEmitter 'error'. */
   error(error: Error): void {
-    if (this.#error.length === 0) rethrowLater(error);
-    for (const listener of this.#error) callSafely(() => listener(error));
+    if (this._error.length === 0) rethrowLater(error);
+    for (const listener of this._error) callSafely(() => listener(error));
   }
 }
 
