@@ -16,6 +16,7 @@ interface KernelCalls {
   getsockopt(fd: number, level: number, name: number, value: Buffer, length: number[]): number;
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buffer, length: number): number;
+  connect(fd: number, addr: Buffer, length: number): number;
   getsockname(fd: number, address: Buffer, length: number[]): number;
   ioctl(fd: number, request: number): number;
 }
@@ -30,6 +31,7 @@ const PARAMETERS: { readonly [K in keyof KernelCalls & SyscallName]: string } = 
   getsockopt: 'int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length',
   socket: 'int domain, int type, int protocol',
   bind: 'int fd, const void *addr, uint32_t length',
+  connect: 'int fd, const void *addr, uint32_t length',
   getsockname: 'int fd, _Out_ void *addr, _Inout_ uint32_t *len',
   // Declared without the variadic third argument: only requests that take none are made.
   ioctl: 'int fd, unsigned long request',
@@ -40,6 +42,7 @@ interface LibcCalls {
   send: ((fd: number, buffer: Uint8Array, length: number, flags: number) => number) & {
     async(fd: number, buffer: Uint8Array, length: number, flags: number, callback: (error: unknown, result: number) => void): void;
   };
+  recv(fd: number, buffer: Uint8Array, length: number, flags: number): number;
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number;
   /** koffi's errno of this thread, taken once: in the bundle every read of `koffi.x` goes through a Proxy that binds a new function. */
   errno(): number;
@@ -61,6 +64,7 @@ function libc(): LibcFunctions {
     const calls: LibcCalls = {
       strerror: lib.func('const char *strerror(int errnum)'),
       send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
+      recv: lib.func('long recv(int fd, void *buf, unsigned long len, int flags)'),
       // The address length goes as a 4-byte buffer, not an _Inout_ number array: this is the hot
       // path of every answer, and a buffer passes as a plain pointer.
       recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
@@ -98,6 +102,10 @@ function kernelCalls(lib: LibraryHandle, errno: () => number): KernelCalls {
  */
 function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
   return {
+    recv: (fd, buffer, length, flags) => {
+      const result = calls.recv(fd, buffer, length, flags);
+      return result < 0 ? -calls.errno() : result;
+    },
     recvfrom: (fd, buffer, length, flags, address, addressLength) => {
       const result = calls.recvfrom(fd, buffer, length, flags, address, addressLength);
       return result < 0 ? -calls.errno() : result;
@@ -168,6 +176,11 @@ export function bind(fd: number, sockaddr: Buffer, detail: string): void {
   check(libc().kernel.bind(fd, sockaddr, sockaddr.length), 'bind', `fd ${fd}, ${detail}`);
 }
 
+/** connect(2) to an encoded sockaddr (for a netlink socket: the peer whose datagrams it takes). */
+export function connect(fd: number, sockaddr: Buffer, detail: string): void {
+  check(libc().kernel.connect(fd, sockaddr, sockaddr.length), 'connect', `fd ${fd}, ${detail}`);
+}
+
 /** getsockname(2) into `address`; returns the length the kernel reports. */
 export function getsockname(fd: number, address: Buffer): number {
   const length = [address.length];
@@ -206,6 +219,11 @@ export function pollReadable(fd: number, readable: () => void): (() => void) | u
   if (typeof poll !== 'function') return undefined;
   const handle = poll(fd, { readable: true }, readable);
   return () => handle.close();
+}
+
+/** recv(2) for the hot paths: the datagram's size (MSG_TRUNC: its whole size), or -errno, as sendOrErrno. */
+export function recvOrErrno(fd: number, buffer: Uint8Array, flags: number): number {
+  return libc().direct.recv(fd, buffer, buffer.byteLength, flags);
 }
 
 /** recvfrom(2) for the hot paths: the datagram's size (MSG_TRUNC: its whole size), or -errno, as sendOrErrno. */

@@ -30,7 +30,7 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, getsockname, getsockoptInt, recvfromOrErrno, sendOffThread, sendOrErrno, socket } from './libc.js';
+import { bind, connect, getsockname, getsockoptInt, recvOrErrno, sendOffThread, sendOrErrno, socket } from './libc.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
@@ -62,9 +62,8 @@ const DEFERRED_SEND_LIMIT_MS = 5_000;
  */
 const readBuffer = new Uint8Array(READ_BUFFER);
 const readViews = new PrefixViews();
-/** recvfrom's sockaddr_nl and its length, as host-order words: [1] is nl_pid. */
-const senderAddress = new Uint32Array(SOCKADDR_NL_SIZE / 4);
-const senderAddressLength = new Uint32Array(1);
+/** struct sockaddr_nl with nl_pid 0 and no groups: bound to, the kernel picks the port; connected to, it is the kernel. */
+const PORT_0 = Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 /** Opens a request socket, in the namespace `options.netnsFd` refers to if given. */
 export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSocket {
@@ -73,9 +72,14 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSo
   const fd = options.netnsFd === undefined ? open() : withNetns(options.netnsFd, open);
   try {
     // Port 0: the kernel picks a free port id, read back below.
-    bind(fd, Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'netlink, port 0');
+    bind(fd, PORT_0, 'netlink, port 0');
     const address = Buffer.alloc(SOCKADDR_NL_SIZE);
     getsockname(fd, address);
+    // Connected to the kernel, the socket takes datagrams from the kernel only: the kernel refuses
+    // another process's unicast to it (ECONNREFUSED, for the sender), so a read needs no sender
+    // address to tell answers from anything else (recv, not recvfrom: fewer arguments to convert
+    // on every request).
+    connect(fd, PORT_0, 'netlink, the kernel');
     setNetlinkOptions(fd, options.sendBufferSize);
     if (options.recvBufferSize !== undefined) setBufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, options.recvBufferSize);
     return new RequestSocket(fd, address.readUInt32LE(4));
@@ -307,8 +311,7 @@ export class RequestSocket implements Transport {
   private _read(): boolean {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
       if (this._closed) return false;
-      senderAddressLength[0] = SOCKADDR_NL_SIZE;
-      const size = recvfromOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC, senderAddress, senderAddressLength);
+      const size = recvOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC);
       if (size < 0) {
         const errno = -size;
         if (errno === ERRNO.EINTR) continue;
@@ -322,8 +325,6 @@ export class RequestSocket implements Transport {
         this._listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
         continue;
       }
-      // From another process (only a privileged one can send here): not an answer.
-      if (senderAddress[1] !== 0) continue;
       // A view of the shared buffer: listeners copy what they keep (see Transport.onDatagram).
       // When every listener has all it waited for, the read that would find the socket empty (one
       // syscall per request, for requests awaited one by one) is left to the next send.

@@ -8,10 +8,11 @@
  * consumes) is never lost or misnamed.
  *
  * libc offers no call that returns the kernel's value (its syscall() sets errno too), so each is
- * a few machine instructions in a page of our own (x86_64). send(2) and recvfrom(2), on every
- * request's path, each have a stub of their own: move the fourth argument to the register the
- * system call takes it in, put the call's number in place, trap, return; send is sendto with no
- * address, zeroed in the stub, two arguments fewer to convert on every call. Every other call
+ * a few machine instructions in a page of our own (x86_64). send(2), recv(2) and recvfrom(2), on
+ * every request's path, each have a stub of their own: move the fourth argument to the register
+ * the system call takes it in, put the call's number in place, trap, return; send and recv are
+ * sendto and recvfrom with no address, zeroed in the stub, two arguments fewer to convert on
+ * every call (koffi's conversion of a call's arguments costs more than the trap). Every other call
  * (socket, bind, setsockopt, setns, mount, wait4 ...) goes through one generic stub that takes the
  * call's number as its first argument and shifts the rest into the system call's registers.
  */
@@ -19,6 +20,8 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
 
 export interface DirectSocketCalls {
+  /** Bytes received (with MSG_TRUNC: the datagram's whole size), or -errno. */
+  recv(fd: number, buffer: Uint8Array, length: number, flags: number): number;
   /** Bytes received, or -errno. */
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number;
   /** Bytes sent to the socket's peer (the kernel, for netlink), or -errno. */
@@ -32,6 +35,7 @@ export interface DirectSocketCalls {
 const X64_NUMBERS = {
   ioctl: 16,
   socket: 41,
+  connect: 42,
   bind: 49,
   getsockname: 51,
   setsockopt: 54,
@@ -58,12 +62,13 @@ const PROT_WRITE = 2;
 const PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
-/** Where the second and third functions start in the page. */
+/** Where the second, third and fourth functions start in the page. */
 const SEND_OFFSET = 32;
 const SYSCALL_OFFSET = 64;
+const RECV_OFFSET = 96;
 
 /** The three functions' code for this machine, or undefined where none is written (then errno is read). */
-function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[] } | undefined {
+function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[] } | undefined {
   if (process.arch !== 'x64') return undefined;
   // <asm/unistd_64.h>: recvfrom 45, sendto 44.
   const MOV_R10_RCX = [0x49, 0x89, 0xca];
@@ -86,7 +91,8 @@ function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[] 
     ...[0x4c, 0x8b, 0x4c, 0x24, 0x08], // mov r9, [rsp+8]
     ...SYSCALL_RET,
   ];
-  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...MOV_R10_RCX, ...XOR_R8D_R8D, ...XOR_R9D_R9D, ...callAndReturn(44)], syscall };
+  const noAddress = [...MOV_R10_RCX, ...XOR_R8D_R8D, ...XOR_R9D_R9D];
+  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)] };
 }
 
 interface Stubs {
@@ -120,10 +126,13 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   bytes.set(code.recvfrom, 0);
   bytes.set(code.send, SEND_OFFSET);
   bytes.set(code.syscall, SYSCALL_OFFSET);
+  bytes.set(code.recv, RECV_OFFSET);
   if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
   const recvfromType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)');
   const sendType = koffi.proto('long (int fd, const void *buffer, unsigned long length, int flags)');
+  const recvType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags)');
   const socket: DirectSocketCalls = {
+    recv: koffi.decode(page, RECV_OFFSET, recvType) as DirectSocketCalls['recv'],
     recvfrom: koffi.decode(page, recvfromType) as DirectSocketCalls['recvfrom'],
     send: koffi.decode(page, SEND_OFFSET, sendType) as DirectSocketCalls['send'],
   };
@@ -131,12 +140,12 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
   const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
   const scratch = new Uint8Array(4);
-  if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
+  if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF || socket.recv(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
   if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
   return { page, socket };
 }
 
-/** send and recvfrom from the page of stubs; undefined where there is none (see stubs). */
+/** send, recv and recvfrom from the page of stubs; undefined where there is none (see stubs). */
 export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undefined {
   return stubs(lib)?.socket;
 }

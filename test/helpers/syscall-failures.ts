@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import {
   AF_NETLINK, CLONE_NEWNET, MNT_DETACH, MS_SHARED, NETLINK_ROUTE, NS_GET_NSTYPE, SOCK_CLOEXEC, SOCK_RAW, SOCKADDR_NL_SIZE, SOL_SOCKET, SO_RCVBUF, UMOUNT_NOFOLLOW,
 } from '../../lib/sys/constants.js';
-import { bind, getsockname, getsockoptInt, ioctlNoArgument, mount, setns, setsockoptInt, socket, umount2, unshare } from '../../lib/sys/libc.js';
+import { bind, connect, getsockname, getsockoptInt, ioctlNoArgument, mount, setns, setsockoptInt, socket, umount2, unshare } from '../../lib/sys/libc.js';
 
 export interface SyscallFailure {
   what: string;
@@ -91,6 +91,12 @@ export const SYSCALL_FAILURES: readonly SyscallFailure[] = [
     what: 'bind of a file that is no socket',
     run: () => withFile('/dev/null', (fd) => bind(fd, netlinkAddress(0), 'netlink port 0')),
     syscall: 'bind',
+    code: 'ENOTSOCK',
+  },
+  {
+    what: 'connect of a file that is no socket',
+    run: () => withFile('/dev/null', (fd) => connect(fd, netlinkAddress(0), 'the kernel')),
+    syscall: 'connect',
     code: 'ENOTSOCK',
   },
   {

@@ -25,7 +25,8 @@ import {
   openNetnsFd,
   withNetns,
 } from '../../lib/sys/index.js';
-import { bind, socket } from '../../lib/sys/libc.js';
+import { bind, connect, sendOrErrno, socket } from '../../lib/sys/libc.js';
+import { ERRNO } from '../../lib/sys/errno.js';
 import { findNetlinkSocketFd, isNetlinkSocket } from '../../lib/sys/netlink-socket-fd.js';
 import type { Transport } from '../../lib/transport.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
@@ -260,6 +261,28 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     expect(replies.at(-1)?.type).toBe(NLMSG_DONE);
     expect(replies.at(-1)?.body.readInt32LE(0)).toBe(0);
     expect(replies.filter((reply) => reply.type === RTM_NEWLINK).map((reply) => ifname(reply.body))).toEqual(['lo']);
+  });
+
+  it("a request socket takes the kernel's datagrams only: another socket's unicast to its port is refused, and never read as an answer", async () => {
+    const { fd } = scratchNetns('sys-only-kernel');
+    const requests = openNetlinkSocket({ netnsFd: fd });
+    cleanups.push(() => requests.close());
+    const seen: Message[] = [];
+    requests.onDatagram((datagram) => {
+      seen.push(...messages(datagram));
+    });
+    const intruder = withNetns(fd, () => socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    cleanups.push(() => closeSync(intruder));
+    bind(intruder, Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'netlink, port 0');
+    const port = Buffer.alloc(12);
+    port.writeUInt16LE(AF_NETLINK, 0);
+    port.writeUInt32LE(requests.port, 4);
+    connect(intruder, port, `netlink port ${requests.port}`);
+    // An ACK for sequence number 11, as if from the kernel.
+    expect(sendOrErrno(intruder, frame(NLMSG_ERROR, 0, 11, Buffer.alloc(20)), 0)).toBe(-ERRNO.ECONNREFUSED);
+    const replies = await exchange(requests, getLinkDump(11));
+    expect(replies.at(-1)?.type).toBe(NLMSG_DONE);
+    expect(seen.filter((m) => m.type === NLMSG_ERROR)).toEqual([]);
   });
 
   it('extended ACKs are on: a bad RTM_NEWLINK comes back with the kernel text', async () => {

@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
-import { recvfromOrErrno, sendOrErrno } from '../../lib/sys/libc.js';
+import { recvfromOrErrno, recvOrErrno, sendOrErrno } from '../../lib/sys/libc.js';
 import { directSyscall } from '../../lib/sys/syscall-stubs.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
 import { AF_NETLINK, CLONE_NEWNET, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW } from '../../lib/sys/constants.js';
@@ -14,7 +14,7 @@ import { netlinkAddress, SYSCALL_FAILURES, thrownBy } from '../helpers/syscall-f
 
 const isRoot = process.getuid?.() === 0;
 
-describe('sendOrErrno and recvfromOrErrno', () => {
+describe('sendOrErrno, recvOrErrno and recvfromOrErrno', () => {
   it("give each failed call's own errno, negated, whatever errno holds", () => {
     const buffer = new Uint8Array(16);
     const address = new Uint8Array(12);
@@ -23,6 +23,9 @@ describe('sendOrErrno and recvfromOrErrno', () => {
     try {
       koffi.errno(ERRNO.ENOENT);
       expect(recvfromOrErrno(file, buffer, 0, address, length)).toBe(-ERRNO.ENOTSOCK);
+      koffi.errno(ERRNO.ENOENT);
+      expect(recvOrErrno(file, buffer, 0)).toBe(-ERRNO.ENOTSOCK);
+      expect(recvOrErrno(-1, buffer, 0)).toBe(-ERRNO.EBADF);
       koffi.errno(ERRNO.ENOENT);
       expect(sendOrErrno(-1, buffer, 0)).toBe(-ERRNO.EBADF);
       expect(sendOrErrno(file, buffer, 0)).toBe(-ERRNO.ENOTSOCK);
