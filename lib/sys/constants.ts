@@ -76,3 +76,6 @@ export const NETLINK_LIST_MEMBERSHIPS = 9;
 export const NETLINK_CAP_ACK = 10;
 export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
+
+/** Not the kernel's: what a combined send and read (syscall-stubs.ts, sendRecv) subtracts from a failed send's -errno (errno values are below 4096). */
+export const SEND_FAILED = 4096;

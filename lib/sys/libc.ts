@@ -3,6 +3,7 @@
  * loaded on first use, once per process.
  */
 import koffi, { type LibraryHandle } from 'koffi';
+import { MSG_DONTWAIT, SEND_FAILED } from './constants.js';
 import { SystemCallError } from './system-call-error.js';
 import { directSocketCalls, directSyscall, type DirectSocketCalls, type SyscallName } from './syscall-stubs.js';
 
@@ -114,6 +115,11 @@ function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
       const result = calls.send(fd, buffer, length, flags);
       return result < 0 ? -calls.errno() : result;
     },
+    sendRecv: (fd, buffer, length, readBuffer, readLength, readFlags) => {
+      if (calls.send(fd, buffer, length, MSG_DONTWAIT) < 0) return -calls.errno() - SEND_FAILED;
+      const result = calls.recv(fd, readBuffer, readLength, readFlags);
+      return result < 0 ? -calls.errno() : result;
+    },
   };
 }
 
@@ -219,6 +225,20 @@ export function pollReadable(fd: number, readable: () => void): (() => void) | u
   if (typeof poll !== 'function') return undefined;
   const handle = poll(fd, { readable: true }, readable);
   return () => handle.close();
+}
+
+/**
+ * A datagram sent (MSG_DONTWAIT), then, if it was, one read (recv(2) with `readFlags`) into
+ * `readBuffer`, in one call: the read's size or -errno, as recvOrErrno; a failed send gives
+ * its -errno minus SEND_FAILED (see sendFailure).
+ */
+export function sendRecvOrErrno(fd: number, buffer: Uint8Array, readBuffer: Uint8Array, readFlags: number): number {
+  return libc().direct.sendRecv(fd, buffer, buffer.byteLength, readBuffer, readBuffer.byteLength, readFlags);
+}
+
+/** The errno of a send that sendRecvOrErrno's `result` says failed, or 0 if the send went. */
+export function sendFailure(result: number): number {
+  return result < -SEND_FAILED ? -(result + SEND_FAILED) : 0;
 }
 
 /** recv(2) for the hot paths: the datagram's size (MSG_TRUNC: its whole size), or -errno, as sendOrErrno. */

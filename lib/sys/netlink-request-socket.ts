@@ -30,7 +30,7 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, connect, getsockname, getsockoptInt, recvOrErrno, sendOffThread, sendOrErrno, socket } from './libc.js';
+import { bind, connect, getsockname, getsockoptInt, recvOrErrno, sendFailure, sendOffThread, sendOrErrno, sendRecvOrErrno, socket } from './libc.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
@@ -51,6 +51,8 @@ const READS_PER_PASS = 16;
 /** When answers are awaited but none is there (never expected, see above): re-read after 1, 2, 4 ... 64 ms. */
 const FIRST_RETRY_MS = 1;
 const LAST_RETRY_MS = 64;
+/** _read()'s `first` when nothing was read yet (below every -errno). */
+const NOT_READ = -0x10000;
 /** A send the kernel keeps refusing (EAGAIN, ENOBUFS: out of memory) fails after this long. */
 const DEFERRED_SEND_LIMIT_MS = 5_000;
 
@@ -138,20 +140,27 @@ export class RequestSocket implements Transport {
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
     if (!slow && this._deferred.length === 0 && this._offThread === undefined) {
-      const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
-      if (sent >= 0) {
-        // Its answers are queued already: read now (_readNow and _pass written out, the quick path
-        // of every request), unless a pass is under way or scheduled, which reads them.
-        if (!this._passScheduled) {
+      let errno: number;
+      if (!this._passScheduled) {
+        // Its answers are queued once the send returns: sent and read in one call, then read on
+        // (_readNow and _pass written out: the quick path of every request).
+        const first = sendRecvOrErrno(this.fd, datagram, readBuffer, MSG_DONTWAIT | MSG_TRUNC);
+        errno = sendFailure(first);
+        if (errno === 0) {
           this._quiet = quiet;
           this._passScheduled = true;
-          if (this._read() && !this._closed) setImmediate(this._pass);
+          if (this._read(first) && !this._closed) setImmediate(this._pass);
           else this._passScheduled = false;
           this._quiet = false;
+          return undefined;
         }
-        return undefined;
+      } else {
+        // A pass under way or scheduled reads its answers.
+        const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
+        if (sent >= 0) return undefined;
+        errno = -sent;
       }
-      const refused = this._sendRefused(-sent);
+      const refused = this._sendRefused(errno);
       if (refused instanceof Error) throw refused;
     }
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
@@ -307,11 +316,15 @@ export class RequestSocket implements Transport {
     else this._passScheduled = false;
   };
 
-  /** The reads of one pass; true when it stopped at READS_PER_PASS with more perhaps queued. */
-  private _read(): boolean {
+  /**
+   * The reads of one pass; true when it stopped at READS_PER_PASS with more perhaps queued.
+   * `first`: what a read made already returned (sendRecvOrErrno), taken as the pass's first.
+   */
+  private _read(first = NOT_READ): boolean {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
       if (this._closed) return false;
-      const size = recvOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC);
+      const size = first === NOT_READ ? recvOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC) : first;
+      first = NOT_READ;
       if (size < 0) {
         const errno = -size;
         if (errno === ERRNO.EINTR) continue;

@@ -12,12 +12,15 @@
  * every request's path, each have a stub of their own: move the fourth argument to the register
  * the system call takes it in, put the call's number in place, trap, return; send and recv are
  * sendto and recvfrom with no address, zeroed in the stub, two arguments fewer to convert on
- * every call (koffi's conversion of a call's arguments costs more than the trap). Every other call
+ * every call (koffi's conversion of a call's arguments costs more than the trap). A request's
+ * send and the read of its answer, right after, are one call of a fifth stub (sendRecv): two
+ * system calls for one crossing into native code. Every other call
  * (socket, bind, setsockopt, setns, mount, wait4 ...) goes through one generic stub that takes the
  * call's number as its first argument and shifts the rest into the system call's registers.
  */
 import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
+import { SEND_FAILED } from './constants.js';
 
 export interface DirectSocketCalls {
   /** Bytes received (with MSG_TRUNC: the datagram's whole size), or -errno. */
@@ -26,7 +29,14 @@ export interface DirectSocketCalls {
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number;
   /** Bytes sent to the socket's peer (the kernel, for netlink), or -errno. */
   send(fd: number, buffer: Uint8Array, length: number, flags: number): number;
+  /**
+   * send(fd, buffer, length, MSG_DONTWAIT), then, if it was sent, recv(fd, readBuffer,
+   * readLength, readFlags): recv's value (bytes, or -errno); if the send failed, its -errno
+   * minus SEND_FAILED (so below -SEND_FAILED, out of recv's range).
+   */
+  sendRecv(fd: number, buffer: Uint8Array, length: number, readBuffer: Uint8Array, readLength: number, readFlags: number): number;
 }
+
 
 /**
  * The calls made through the generic stub, with their numbers in <asm/unistd_64.h>. waitpid is
@@ -66,9 +76,10 @@ const MAP_ANONYMOUS = 0x20;
 const SEND_OFFSET = 32;
 const SYSCALL_OFFSET = 64;
 const RECV_OFFSET = 96;
+const SEND_RECV_OFFSET = 128;
 
 /** The three functions' code for this machine, or undefined where none is written (then errno is read). */
-function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[] } | undefined {
+function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[]; sendRecv: number[] } | undefined {
   if (process.arch !== 'x64') return undefined;
   // <asm/unistd_64.h>: recvfrom 45, sendto 44.
   const MOV_R10_RCX = [0x49, 0x89, 0xca];
@@ -92,7 +103,29 @@ function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[];
     ...SYSCALL_RET,
   ];
   const noAddress = [...MOV_R10_RCX, ...XOR_R8D_R8D, ...XOR_R9D_R9D];
-  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)] };
+  // long sendRecv(int fd, buf, len, readBuf, readLen, readFlags): the read's arguments kept on the
+  // stack across the send (the kernel keeps rdi, rsi and rdx; it clobbers rcx and r11).
+  const sendRecv = [
+    0x51, // push rcx (readBuf)
+    ...[0x41, 0x50], // push r8 (readLen)
+    ...[0x41, 0x51], // push r9 (readFlags)
+    ...[0x41, 0xba, 0x40, 0, 0, 0], // mov r10d, MSG_DONTWAIT
+    ...XOR_R8D_R8D,
+    ...XOR_R9D_R9D,
+    ...[0xb8, 44, 0, 0, 0], // mov eax, sendto
+    ...[0x0f, 0x05], // syscall
+    ...[0x41, 0x5a], // pop r10 (readFlags)
+    0x5a, // pop rdx (readLen)
+    0x5e, // pop rsi (readBuf)
+    ...[0x48, 0x85, 0xc0], // test rax, rax
+    ...[0x78, 14], // js failed (the next 14 bytes: the read)
+    ...XOR_R8D_R8D,
+    ...XOR_R9D_R9D,
+    ...callAndReturn(45), // recvfrom with no address
+    ...[0x48, 0x2d, 0x00, 0x10, 0, 0], // failed: sub rax, SEND_FAILED
+    0xc3, // ret
+  ];
+  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)], sendRecv };
 }
 
 interface Stubs {
@@ -127,25 +160,29 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   bytes.set(code.send, SEND_OFFSET);
   bytes.set(code.syscall, SYSCALL_OFFSET);
   bytes.set(code.recv, RECV_OFFSET);
+  bytes.set(code.sendRecv, SEND_RECV_OFFSET);
   if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
   const recvfromType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)');
   const sendType = koffi.proto('long (int fd, const void *buffer, unsigned long length, int flags)');
   const recvType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags)');
+  const sendRecvType = koffi.proto('long (int fd, const void *buffer, unsigned long length, void *readBuffer, unsigned long readLength, int readFlags)');
   const socket: DirectSocketCalls = {
     recv: koffi.decode(page, RECV_OFFSET, recvType) as DirectSocketCalls['recv'],
     recvfrom: koffi.decode(page, recvfromType) as DirectSocketCalls['recvfrom'],
     send: koffi.decode(page, SEND_OFFSET, sendType) as DirectSocketCalls['send'],
+    sendRecv: koffi.decode(page, SEND_RECV_OFFSET, sendRecvType) as DirectSocketCalls['sendRecv'],
   };
   // The generic stub given six arguments, the last from the stack: sendto(-1, scratch, 4, 0, NULL, 0).
   const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
   const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
   const scratch = new Uint8Array(4);
   if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF || socket.recv(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
+  if (socket.sendRecv(-1, scratch, 4, scratch, 4, 0) !== -ERRNO.EBADF - SEND_FAILED) return null;
   if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
   return { page, socket };
 }
 
-/** send, recv and recvfrom from the page of stubs; undefined where there is none (see stubs). */
+/** send, recv, recvfrom and sendRecv from the page of stubs; undefined where there is none (see stubs). */
 export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undefined {
   return stubs(lib)?.socket;
 }

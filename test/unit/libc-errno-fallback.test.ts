@@ -13,7 +13,7 @@ vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 // The setup file (test/helpers/own-netns.ts) has loaded lib/sys/libc.js, and bound its calls,
 // before the mock: these are loaded afresh.
 vi.resetModules();
-const { recvfromOrErrno, recvOrErrno, sendOrErrno } = await import('../../lib/sys/libc.js');
+const { recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno } = await import('../../lib/sys/libc.js');
 const { SystemCallError } = await import('../../lib/sys/system-call-error.js');
 const { SYSCALL_FAILURES, thrownBy } = await import('../helpers/syscall-failures.js');
 
@@ -34,6 +34,7 @@ describe('the checked calls through libc', () => {
       expect(recvfromOrErrno(file, new Uint8Array(16), 0, new Uint8Array(12), new Uint32Array([12]))).toBe(-ERRNO.ENOTSOCK);
       expect(recvOrErrno(file, new Uint8Array(16), 0)).toBe(-ERRNO.ENOTSOCK);
       expect(sendOrErrno(-1, new Uint8Array(16), 0)).toBe(-ERRNO.EBADF);
+      expect(sendFailure(sendRecvOrErrno(file, new Uint8Array(16), new Uint8Array(16), 0))).toBe(ERRNO.ENOTSOCK);
     } finally {
       closeSync(file);
     }

@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
-import { recvfromOrErrno, recvOrErrno, sendOrErrno } from '../../lib/sys/libc.js';
+import { recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, socket } from '../../lib/sys/libc.js';
 import { directSyscall } from '../../lib/sys/syscall-stubs.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
 import { AF_NETLINK, CLONE_NEWNET, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW } from '../../lib/sys/constants.js';
@@ -29,8 +29,37 @@ describe('sendOrErrno, recvOrErrno and recvfromOrErrno', () => {
       koffi.errno(ERRNO.ENOENT);
       expect(sendOrErrno(-1, buffer, 0)).toBe(-ERRNO.EBADF);
       expect(sendOrErrno(file, buffer, 0)).toBe(-ERRNO.ENOTSOCK);
+      koffi.errno(ERRNO.ENOENT);
+      expect(sendFailure(sendRecvOrErrno(-1, buffer, buffer, 0))).toBe(ERRNO.EBADF);
+      expect(sendFailure(sendRecvOrErrno(file, buffer, buffer, 0))).toBe(ERRNO.ENOTSOCK);
     } finally {
       closeSync(file);
+    }
+  });
+});
+
+describe('sendRecvOrErrno', () => {
+  it("sends, then reads the kernel's answer in the same call", () => {
+    const fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    try {
+      // RTM_GETLINK of ifindex 1 (lo, in every namespace), sequence number 77: its answer is queued within the send.
+      const request = new Uint8Array(32);
+      const view = new DataView(request.buffer);
+      view.setUint32(0, 32, true);
+      view.setUint16(4, 18, true);
+      view.setUint16(6, 1, true);
+      view.setUint32(8, 77, true);
+      view.setInt32(20, 1, true);
+      const answer = new Uint8Array(8192);
+      const size = sendRecvOrErrno(fd, request, answer, 0x40);
+      expect(sendFailure(size)).toBe(0);
+      expect(size).toBeGreaterThan(16);
+      const header = new DataView(answer.buffer);
+      expect([header.getUint16(4, true), header.getUint32(8, true)]).toEqual([16, 77]);
+      // Nothing more queued: a read finds the socket empty.
+      expect(recvOrErrno(fd, answer, 0x40)).toBe(-ERRNO.EAGAIN);
+    } finally {
+      closeSync(fd);
     }
   });
 });
