@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
+import { asciiOnly, COMMONJS, lazyModules, LINE_LIMIT, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -81,6 +81,8 @@ await build({
     loader: 'js',
   },
   outfile: `${outdir}/${LOADER}`,
+  minifyWhitespace: true,
+  lineLimit: LINE_LIMIT,
   plugins: [lazyModules],
 });
 // The source map of the ES module bundle earlier builds wrote in its place.

@@ -108,6 +108,13 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     }
   });
 
+  it('have short lines though minified: Node prints the line an uncaught error was thrown on', () => {
+    for (const file of ['netns-rtnl.cjs', 'netns-rtnl.js', 'cni-bridge.cjs', 'cni-bridge-shared.cjs', 'cni-bridge-engine.cjs', 'cni-bridge-engine-plain.cjs']) {
+      const lines = readFileSync(`${root}dist/bundle/${file}`, 'latin1').split('\n');
+      expect(Math.max(...lines.map((l) => l.length)), file).toBeLessThan(2_000);
+    }
+  });
+
   it('are one bundle with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
     const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
     expect(bundle).toContain('attachContainer');
