@@ -9,7 +9,8 @@
  * Like Node's own compile cache (which is process-wide, and not in Node 20) it is a quiet
  * optimisation: any failure compiles without it, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  * With source maps on (--enable-source-maps), the bundle is loaded by Node's own require instead,
- * without the cache. `NODE_DEBUG=netns-rtnl` prints what the cache did in each process (to stderr,
+ * without the cache. The package's bundles carry their module wrapper (bin/commonjs-wrapper.ts), so
+ * V8 gets the file's string as it was read; any other CommonJS file is wrapped here. `NODE_DEBUG=netns-rtnl` prints what the cache did in each process (to stderr,
  * through util.debuglog).
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
 import { cacheFile, readCache, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+import { scriptSource } from './commonjs-wrapper.js';
 
 // Node's util module is not loaded unless asked for; with `debug?.(...)` nor are the messages made.
 const debug = process.env.NODE_DEBUG ? debuglog('netns-rtnl') : undefined;
@@ -63,8 +65,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
       read = undefined;
     }
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new Script(wrapper, { filename: file, ...(read ? { cachedData: read.data } : {}) });
+  const script = new Script(scriptSource(source), { filename: file, ...(read ? { cachedData: read.data } : {}) });
   const module = { exports: {} as unknown };
   // Node's require for the bundle is made on the first id that is neither a bundle loaded already nor
   // a built-in module: an import of the package asks for built-in modules only, and createRequire

@@ -22,7 +22,7 @@ import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asciiOnly, COMMONJS, lazyModules, staticImports } from './bundle-lazy.mjs';
+import { COMMONJS, lazyModules, loaderReady, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -62,7 +62,7 @@ const entry = [
   `export const sharedModules = { ${[`${JSON.stringify(KOFFI)}: koffi`, ...shared.map((input, i) => `${JSON.stringify(input)}: m${i}`)].join(', ')} };`,
 ].join('\n');
 await build({ ...common, stdin: { contents: entry, resolveDir: root, sourcefile: 'cni-bridge-shared', loader: 'ts' }, outfile: `${outdir}/${SHARED}`, plugins: [lazyModules] });
-asciiOnly(`${outdir}/${SHARED}`);
+loaderReady(`${outdir}/${SHARED}`);
 
 // Each shared module's export names, read from the bundle itself: the engine's stand-in for a module
 // declares them as ES exports, so that the engine binds each once rather than copying every module
@@ -92,7 +92,7 @@ const sharedStubs = {
   },
 };
 await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [sharedStubs, staticImports, lazyModules] });
-asciiOnly(`${outdir}/${ENGINE}`);
+loaderReady(`${outdir}/${ENGINE}`);
 
 /**
  * In the plain engine, each module left out is a stand-in whose every export throws when read
@@ -117,5 +117,5 @@ const leftOut = {
   },
 };
 await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${PLAIN_ENGINE}`, plugins: [leftOut, sharedStubs, staticImports, lazyModules] });
-asciiOnly(`${outdir}/${PLAIN_ENGINE}`);
+loaderReady(`${outdir}/${PLAIN_ENGINE}`);
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

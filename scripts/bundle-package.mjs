@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asciiOnly, COMMONJS, lazyModules, LINE_LIMIT, staticImports } from './bundle-lazy.mjs';
+import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -70,7 +70,7 @@ await build({
   sourcemap: true,
   plugins: [staticImports, lazyModules],
 });
-asciiOnly(`${outdir}/${CORE}`);
+loaderReady(`${outdir}/${CORE}`);
 // The loader: its own bundle of bin/load-bundle.ts, built-in modules taken with require.
 await build({
   ...common,
