@@ -45,7 +45,11 @@ export interface ExitState {
   generation: number;
   /** How long ago that cache was written. */
   ageMs: number;
-  /** CPU time (user + system) the process spent after the bundle was loaded. */
+  /**
+   * CPU time (user + system) the process spent after the bundle was loaded, from the event loop's
+   * next turn on (the turn in which it was loaded, and the garbage collection V8 runs right after a
+   * load, count as loading).
+   */
   workMs: number;
 }
 
