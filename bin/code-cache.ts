@@ -47,8 +47,8 @@ export interface ExitState {
   ageMs: number;
   /**
    * CPU time (user + system) the process spent after the bundle was loaded, from the event loop's
-   * next turn on (the turn in which it was loaded, and the garbage collection V8 runs right after a
-   * load, count as loading).
+   * next turn on: the turn in which it was loaded, and the garbage collection V8 runs right after a
+   * load, count as loading; a process that ends in that turn did no work.
    */
   workMs: number;
 }

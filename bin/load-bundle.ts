@@ -85,14 +85,15 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   const generation = usable ? read!.generation : 0;
   debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held ? (usable ? `generation ${generation}` : 'written') : 'not written');
   const writtenMs = usable ? read!.writtenMs : Date.now();
-  let loadedCpu = cpuMs();
-  // The work is counted from the event loop's next turn: a scavenge V8 left pending at the end of the
-  // load runs as a task before it (before immediates), and is the load's, not work (5-20 ms here).
+  // Work is counted from the event loop's next turn (none: no work): a scavenge V8 left pending at the
+  // end of the load runs as a task before it, and is the load's (5-20 ms of CPU here). Unreferenced,
+  // the immediate keeps no process alive, and one that ends in this turn never makes Node run it.
+  let loadedCpu: number | undefined;
   setImmediate(() => {
     loadedCpu = cpuMs();
-  });
+  }).unref();
   process.once('exit', () => {
-    const workMs = cpuMs() - loadedCpu;
+    const workMs = loadedCpu === undefined ? 0 : cpuMs() - loadedCpu;
     let written;
     if (held === undefined) {
       if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0);
