@@ -180,9 +180,12 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * undefined for nothing; it must not throw): the messages of a long dump are not all kept until
    * its end, only what is made of them. An attempt that may be the last keeps the messages and
    * converts them at its end, so that a DumpInterruptedError's `partial` is messages as dump()'s.
+   * With `convertFrame`, the attempts before that one convert frames instead (views of the
+   * datagram's copy, nlmsghdr included, lengths checked; it must check the rest as decoding would,
+   * and throws NetlinkDecodeError where decoding would), and nothing is decoded for them.
    */
-  dumpConverted<T>(message: M, convert: (message: M) => T | undefined, options: DumpOptions = {}): Promise<T[]> {
-    return this._dump(message, options, false, convert) as Promise<T[]>;
+  dumpConverted<T>(message: M, convert: (message: M) => T | undefined, options: DumpOptions = {}, convertFrame?: (frame: Uint8Array) => T | undefined): Promise<T[]> {
+    return this._dump(message, options, false, convert, convertFrame) as Promise<T[]>;
   }
 
   /** Like dump(), the messages as frames (copies, nlmsghdr included). */
@@ -283,16 +286,18 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
 
   // ---- dumps
 
-  private _dump(message: M, options: DumpOptions, frames: boolean, convert?: (message: M) => unknown): Promise<unknown[]> {
+  private _dump(message: M, options: DumpOptions, frames: boolean, convert?: (message: M) => unknown, convertFrame?: (frame: Uint8Array) => unknown): Promise<unknown[]> {
     const retries = options.dumpRetries ?? this._dumpRetries;
     const path = this._path;
     const operation = (): string => path.operation(message.type, options);
-    const attempt = (convertEach: ((message: M) => unknown) | undefined): Promise<PendingRequest<M>> =>
+    const attempt = (lastChance: boolean): Promise<PendingRequest<M>> =>
       new Promise((resolve, reject) => {
         const start = (): void => {
           let outcome: Promise<PendingRequest<M>>;
           try {
-            outcome = path.message(message, 'dump', options, RESOLVE_REQUEST, frames, convertEach);
+            outcome = lastChance || convertFrame === undefined
+              ? path.message(message, 'dump', options, RESOLVE_REQUEST, frames, lastChance ? undefined : convert)
+              : path.message(message, 'dump', options, RESOLVE_REQUEST, true, convertFrame as (frame: unknown) => unknown);
           } catch (error) {
             path.dumps.leave();
             reject(error);
@@ -307,7 +312,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       let last: PendingRequest<M> | undefined;
       for (let i = 1; i <= retries + 1; i++) {
         const lastChance = i === retries + 1;
-        last = await attempt(lastChance ? undefined : convert);
+        last = await attempt(lastChance);
         if (!last.interrupted) return convert !== undefined && lastChance ? convertAll(last.replies as M[] | undefined, convert) : (last.replies ?? []);
         this._log.debug({ attempt: i }, 'dump interrupted, restarting');
       }

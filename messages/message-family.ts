@@ -4,7 +4,8 @@
  * with their family's table.
  */
 import type { BodyCodec } from './body.js';
-import { beginFrame, endFrame, FrameCursor, rememberedLength, rememberLength } from './framing.js';
+import { NLMSG_HDRLEN } from './constants.js';
+import { beginFrame, endFrame, FrameCursor, NLMSG_FLAGS_OFFSET, NLMSG_PID_OFFSET, NLMSG_SEQ_OFFSET, NLMSG_TYPE_OFFSET, rememberedLength, rememberLength } from './framing.js';
 import { checkU16, checkU32 } from './checks.js';
 import { InvalidArgumentError } from './errors.js';
 import { Source } from './source.js';
@@ -33,20 +34,31 @@ export interface MessageFamily<M extends FramedMessage> {
 export function decodeFrames<M extends FramedMessage>(family: MessageFamily<M>, datagram: Uint8Array): M[] {
   const src = new Source(datagram);
   const frames = new FrameCursor(src.bytes, src.view);
-  const path = src.path;
   const out: M[] = [];
-  while (frames.next()) {
-    const type = frames.type;
-    const kind = family.kindOf(type);
-    if (path.length !== 1) path.length = 1;
-    path[0] = family.typeName(type);
-    const flags = frames.flags;
-    const body = family.bodies[kind as M['kind']].decode(src, frames.bodyStart, frames.end, flags, type);
-    const message = { kind, type, flags, seq: frames.seq, pid: frames.pid, body } as M;
-    rememberLength(message, frames.length);
-    out.push(message);
-  }
+  while (frames.next()) out.push(decodeFrame(family, src, frames.start, frames.length, frames.type, frames.flags, frames.seq, frames.pid));
   return out;
+}
+
+/**
+ * The message of the one frame at `start` of `src`, whose nlmsg_len a frame walk has checked:
+ * decoded as decodeFrames decodes it there, so that an error gives the same path and offset.
+ */
+export function decodeFrameAt<M extends FramedMessage>(family: MessageFamily<M>, src: Source, start: number): M {
+  const view = src.view;
+  const type = view.getUint16(start + NLMSG_TYPE_OFFSET, true);
+  const flags = view.getUint16(start + NLMSG_FLAGS_OFFSET, true);
+  return decodeFrame(family, src, start, view.getUint32(start, true), type, flags, view.getUint32(start + NLMSG_SEQ_OFFSET, true), view.getUint32(start + NLMSG_PID_OFFSET, true));
+}
+
+function decodeFrame<M extends FramedMessage>(family: MessageFamily<M>, src: Source, start: number, length: number, type: number, flags: number, seq: number, pid: number): M {
+  const path = src.path;
+  const kind = family.kindOf(type);
+  if (path.length !== 1) path.length = 1;
+  path[0] = family.typeName(type);
+  const body = family.bodies[kind as M['kind']].decode(src, start + NLMSG_HDRLEN, start + length, flags, type);
+  const message = { kind, type, flags, seq, pid, body } as M;
+  rememberLength(message, length);
+  return message;
 }
 
 /** The bytes of one message. */

@@ -14,8 +14,9 @@ import { neighborBody, type NeighborBody } from './neighbor/index.js';
 import { nsidBody, type NsidBody } from './nsid/index.js';
 import { ruleBody, type RuleBody } from './rule/index.js';
 import { filterBody, qdiscBody, type FilterBody, type QdiscBody } from './tc/index.js';
-import { decodeFrames, encodeFrame, encodeFrames, writeFrame, type MessageFamily } from './message-family.js';
+import { decodeFrameAt, decodeFrames, encodeFrame, encodeFrames, writeFrame, type MessageFamily } from './message-family.js';
 import { nexthopBody, type NexthopBody } from './nexthop/index.js';
+import type { Source } from './source.js';
 import type { Writer } from './writer.js';
 
 /** The nlmsghdr fields every message carries (nlmsg_len is computed when encoding). */
@@ -120,6 +121,15 @@ const RTNETLINK: MessageFamily<NetlinkMessage> = {
  */
 export function decodeMessages(datagram: Uint8Array): NetlinkMessage[] {
   return decodeFrames(RTNETLINK, datagram);
+}
+
+/**
+ * The message of the frame at `start` of `src` (a Source over the whole datagram, whose frame walk
+ * has checked that frame's length), decoded as decodeMessages decodes it: errors name the same
+ * path and datagram offset.
+ */
+export function decodeMessageAt(src: Source, start: number): NetlinkMessage {
+  return decodeFrameAt(RTNETLINK, src, start);
 }
 
 /** Appends one message to `w` (used to pack several messages into one datagram). */

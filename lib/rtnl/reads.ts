@@ -9,7 +9,7 @@ import { familyNumber, type AddressFilter, type LinkFilter, type NeighborFilter,
 import { linkStateOfFrame, type LinkState } from './links.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, TABLES } from './names.js';
 import { toNeighbor, type Neighbor } from './neighbors.js';
-import { toRoute, type DeviceRef, type Route } from './routes.js';
+import { routeOfFrame, toRoute, type DeviceRef, type Route } from './routes.js';
 
 /** Looks up a device's index; `field` names the filter field in errors. */
 export type IndexOf = (ref: DeviceRef, field?: string) => Promise<number>;
@@ -56,7 +56,8 @@ export async function readRoutes(connection: Connection, indexOf: IndexOf, filte
   });
   // Each route made as its message is read: a dump can hold 100,000 routes, and the messages kept
   // to its end were as many objects more for the garbage collector to move and the heap to grow by.
-  return connection.dumpConverted(request, routeOfMessage, { ...options, operation: 'RTM_GETROUTE dump' });
+  // Read from the frames, not decoded: see routeOfFrame.
+  return connection.dumpConverted(request, routeOfMessage, { ...options, operation: 'RTM_GETROUTE dump' }, routeOfFrame);
 }
 
 function routeOfMessage(m: NetlinkMessage): Route | undefined {
