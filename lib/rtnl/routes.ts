@@ -1,4 +1,4 @@
-import { formatIP } from '../../messages/attributes/ip-text.js';
+import { formatIP, formatIPv4Prefix, formatIPv6 } from '../../messages/attributes/ip-text.js';
 import { AF_INET6 } from '../../messages/constants.js';
 import type { DeviceOption } from '../../messages/link/index.js';
 import { decodeMessageAt, type RouteMessage } from '../../messages/message.js';
@@ -135,23 +135,21 @@ class Stamped {
  * fields: no key, symbol or descriptor of the Route shows them.
  */
 class RouteSource extends Stamped {
-  #datagram: Uint8Array;
+  /** The datagram's copy until the body is decoded, then the body (one field less a route than both). */
+  #source: Uint8Array | RouteBody;
   #at: number;
-  #body: RouteBody | undefined = undefined;
 
   constructor(route: Route, datagram: Uint8Array, at: number) {
     super(route);
-    this.#datagram = datagram;
+    this.#source = datagram;
     this.#at = at;
   }
 
   static body(route: object): RouteBody {
     const self = route as RouteSource;
-    return (self.#body ??= (decodeMessageAt(new Source(self.#datagram), self.#at) as RouteMessage).body);
-  }
-
-  static replace(route: object, body: RouteBody): void {
-    (route as RouteSource).#body = body;
+    const source = self.#source;
+    if (!(source instanceof Uint8Array)) return source;
+    return (self.#source = (decodeMessageAt(new Source(source), self.#at) as RouteMessage).body);
   }
 }
 
@@ -162,8 +160,9 @@ const RAW_OF_FRAME: PropertyDescriptor = {
   get(this: Route): RouteBody {
     return RouteSource.body(this);
   },
+  // Assigned, raw becomes the data property it is on every other Route (in the same place among the keys).
   set(this: Route, body: RouteBody): void {
-    RouteSource.replace(this, body);
+    Object.defineProperty(this, 'raw', { value: body, writable: true, enumerable: true, configurable: true });
   },
 };
 
@@ -196,7 +195,7 @@ export function routeOfFrame(frame: Uint8Array): Route | undefined {
     return message.kind === 'route' ? toRoute(message.body) : undefined;
   }
   const b = datagram;
-  const dst = s.dstLen === 0 ? 'default' : `${formatIP(b, s.dstAt, s.dstSize)}/${s.dstLen}`;
+  const dst = s.dstLen === 0 ? 'default' : s.dstSize === 4 ? formatIPv4Prefix(b, s.dstAt, s.dstLen) : `${formatIPv6(b, s.dstAt)}/${s.dstLen}`;
   const table = tableName(s.tableId >= 0 ? s.tableId : s.table);
   const route = new FrameRouteFields(s.family === AF_INET6 ? 6 : 4, dst, s.dstLen, table, protocolName(s.protocol), scopeName(s.scope), routeTypeName(s.type));
   new RouteSource(route, b, start);

@@ -6,6 +6,7 @@ import { routeOfFrame, toRoute, type Route } from '../../lib/rtnl/routes.js';
 import { AF_INET, AF_INET6, NLM_F_MULTI, RTM_NEWROUTE } from '../../messages/constants.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { FrameCursor } from '../../messages/framing.js';
+import { formatIPv4, formatIPv4Prefix } from '../../messages/attributes/ip-text.js';
 import { decodeMessages, encodeMessage, encodeMessages, type NetlinkMessage, type RouteMessage } from '../../messages/message.js';
 import { RTA_DST, RTA_OIF, RTA_TABLE, RTN_UNICAST, RTNH_F_ONLINK, RTPROT_BOOT, RT_TABLE_MAIN, type RouteBody } from '../../messages/route/index.js';
 import { RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from '../../messages/address/index.js';
@@ -200,6 +201,17 @@ describe('routes read from frames (ns.routes)', () => {
     const replaced = { ...raw, dstLen: 24 };
     route!.raw = replaced;
     expect(route!.raw).toBe(replaced);
+    expect(Object.keys(route!)).toEqual(['family', 'dst', 'dstLen', 'table', 'protocol', 'scope', 'type', 'raw', 'dev']);
+  });
+
+  it('write IPv4 destinations as ip-text does, for every byte value and prefix length', () => {
+    const bytes = new Uint8Array(4);
+    for (let v = 0; v < 256; v++) {
+      bytes.set([v, 255 - v, (v * 7) & 255, v >> 1]);
+      const prefix = v % 33;
+      expect(formatIPv4Prefix(bytes, 0, prefix)).toBe(`${formatIPv4(bytes, 0)}/${prefix}`);
+    }
+    expect(formatIPv4Prefix(Uint8Array.of(255, 255, 255, 255), 0, 255)).toBe('255.255.255.255/255');
   });
 });
 
