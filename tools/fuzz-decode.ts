@@ -13,7 +13,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RTM_NEWLINK } from '../messages/constants.js';
+import { RTM_GETROUTE, RTM_NEWLINK, RTM_NEWROUTE } from '../messages/constants.js';
+import { FrameCursor } from '../messages/framing.js';
+import { routeOfFrame, toRoute, type Route } from '../lib/rtnl/routes.js';
 import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/link/index.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../messages/message.js';
 import { decodeNftMessages, encodeNftMessages, type NftMessage } from '../messages/nftables/index.js';
@@ -554,7 +556,7 @@ function decodeWith(decoder: Family, bytes: Uint8Array): NetlinkMessage[] | NftM
 export type CheckResult = { outcome: 'decoded'; reencoded?: 'ok' } | { outcome: 'rejected' } | { outcome: 'failure'; error: string };
 
 export function checkInput(input: Input, reencode: boolean): CheckResult {
-  const summary = input.decoder === 'rtnl' ? checkLinkSummary(input.bytes) : undefined;
+  const summary = input.decoder === 'rtnl' ? (checkLinkSummary(input.bytes) ?? checkRouteFrames(input.bytes)) : undefined;
   if (summary) return { outcome: 'failure', error: summary };
   let messages: NetlinkMessage[] | NftMessage[];
   try {
@@ -629,6 +631,51 @@ function checkLinkSummary(bytes: Uint8Array): string | undefined {
   const expected = linkSummaryOf(full.body);
   if (sameValue(summary, expected)) return undefined;
   return `decodeLinkSummary gave ${JSON.stringify(summary)}, decodeMessages ${JSON.stringify(expected)}`;
+}
+
+/**
+ * When the input starts with a route message, ns.routes()'s reading of each frame (routeOfFrame, on
+ * a copy as the receive path reads it) must give what toRoute gives of the decoded messages, raw
+ * included, or throw the same NetlinkDecodeError. Returns a failure, or undefined.
+ */
+function checkRouteFrames(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 16) return undefined;
+  const type = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(4, true);
+  if (type < RTM_NEWROUTE || type > RTM_GETROUTE) return undefined;
+  const read = (each: () => Array<Route | undefined>): Array<Route | undefined> | string => {
+    try {
+      return each();
+    } catch (e) {
+      return e instanceof NetlinkDecodeError ? e.message : `threw ${describeError(e)}`;
+    }
+  };
+  const decoded = read(() => decodeMessages(bytes).map((m) => (m.kind === 'route' ? toRoute(m.body) : undefined)));
+  const framed = read(() => {
+    const copy = new Uint8Array(bytes);
+    const frames = new FrameCursor(copy);
+    const out: Array<Route | undefined> = [];
+    while (frames.next()) out.push(routeOfFrame(copy.subarray(frames.start, frames.end)));
+    return out;
+  });
+  if (typeof decoded === 'string' || typeof framed === 'string') {
+    return decoded === framed ? undefined : `routeOfFrame gave ${shown(framed)}, decoding ${shown(decoded)}`;
+  }
+  let same: boolean;
+  try {
+    same = sameValue(framed, decoded); // reads every raw of the framed routes
+  } catch (e) {
+    return `a route's raw threw on first read: ${describeError(e)}`;
+  }
+  return same ? undefined : `routeOfFrame gave ${shown(framed)}, decoding ${shown(decoded)}`;
+}
+
+/** Routes or an error's words as JSON, its start (reading a raw that throws shows the error). */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value, jsonBytes).slice(0, 400);
+  } catch (e) {
+    return describeError(e);
+  }
 }
 
 const jsonBytes = (_key: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? hexOf(v) : v);
