@@ -84,11 +84,17 @@ export interface Route extends RouteSpec {
  * for the fields its first instances were given (V8's slack tracking). Its prototype is
  * Object.prototype, so a Route is a plain object as before (same prototype, constructor, keys and
  * key order).
+ *
+ * Without `raw`, the Route is read from a frame (routeOfFrame): `raw` is an accessor (enumerable,
+ * so keys, key order, spread, JSON and equality are a plain Route's) that decodes the message when
+ * first read. A dump of 100,000 routes keeps them all: without the decoded message (a body, an
+ * attributes object and its strings, about 250 bytes a route) the result is less than half the
+ * size, and nearly every page of it is a page fault the dump pays for.
  */
 interface RouteFields {
-  new (family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type'], raw: RouteBody): Route;
+  new (family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type'], raw: RouteBody | undefined): Route;
 }
-const RouteFields = function (this: Route, family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type'], raw: RouteBody) {
+const RouteFields = function (this: Route, family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type'], raw: RouteBody | undefined) {
   this.family = family;
   this.dst = dst;
   this.dstLen = dstLen;
@@ -96,31 +102,10 @@ const RouteFields = function (this: Route, family: Family, dst: string, dstLen: 
   this.protocol = protocol;
   this.scope = scope;
   this.type = type;
-  this.raw = raw;
+  if (raw !== undefined) this.raw = raw;
+  else Object.defineProperty(this, 'raw', RAW_OF_FRAME);
 } as unknown as RouteFields;
 RouteFields.prototype = Object.prototype;
-
-/**
- * A Route read from a frame: the same fields, and `raw` an accessor (enumerable, so keys, key
- * order, spread, JSON and equality are a plain Route's) that decodes the message when first read.
- * A dump of 100,000 routes keeps them all: without the decoded message (a body, an attributes
- * object and its strings, about 250 bytes a route) the result is less than half the size, and
- * nearly every page of it is a page fault the dump pays for.
- */
-interface FrameRouteFields {
-  new (family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type']): Route;
-}
-const FrameRouteFields = function (this: Route, family: Family, dst: string, dstLen: number, table: Route['table'], protocol: Route['protocol'], scope: Route['scope'], type: Route['type']) {
-  this.family = family;
-  this.dst = dst;
-  this.dstLen = dstLen;
-  this.table = table;
-  this.protocol = protocol;
-  this.scope = scope;
-  this.type = type;
-  Object.defineProperty(this, 'raw', RAW_OF_FRAME);
-} as unknown as FrameRouteFields;
-FrameRouteFields.prototype = Object.prototype;
 
 /** A base whose constructor returns the object it is given: a subclass's fields are added to that object. */
 class Stamped {
@@ -197,7 +182,7 @@ export function routeOfFrame(frame: Uint8Array): Route | undefined {
   const b = datagram;
   const dst = s.dstLen === 0 ? 'default' : s.dstSize === 4 ? formatIPv4Prefix(b, s.dstAt, s.dstLen) : `${formatIPv6(b, s.dstAt)}/${s.dstLen}`;
   const table = tableName(s.tableId >= 0 ? s.tableId : s.table);
-  const route = new FrameRouteFields(s.family === AF_INET6 ? 6 : 4, dst, s.dstLen, table, protocolName(s.protocol), scopeName(s.scope), routeTypeName(s.type));
+  const route = new RouteFields(s.family === AF_INET6 ? 6 : 4, dst, s.dstLen, table, protocolName(s.protocol), scopeName(s.scope), routeTypeName(s.type), undefined);
   new RouteSource(route, b, start);
   if (s.priority >= 0) route.metric = s.priority;
   if (s.prefsrcAt >= 0) route.src = formatIP(b, s.prefsrcAt, s.prefsrcSize);
