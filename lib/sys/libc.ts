@@ -102,23 +102,24 @@ function kernelCalls(lib: LibraryHandle, errno: () => number): KernelCalls {
  * The gap between the two remains there.
  */
 function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
+  const recv: DirectSocketCalls['recv'] = (fd, buffer, length, flags) => {
+    const result = calls.recv(fd, buffer, length, flags);
+    return result < 0 ? -calls.errno() : result;
+  };
+  const send: DirectSocketCalls['send'] = (fd, buffer, length, flags) => {
+    const result = calls.send(fd, buffer, length, flags);
+    return result < 0 ? -calls.errno() : result;
+  };
   return {
-    recv: (fd, buffer, length, flags) => {
-      const result = calls.recv(fd, buffer, length, flags);
-      return result < 0 ? -calls.errno() : result;
-    },
+    recv,
     recvfrom: (fd, buffer, length, flags, address, addressLength) => {
       const result = calls.recvfrom(fd, buffer, length, flags, address, addressLength);
       return result < 0 ? -calls.errno() : result;
     },
-    send: (fd, buffer, length, flags) => {
-      const result = calls.send(fd, buffer, length, flags);
-      return result < 0 ? -calls.errno() : result;
-    },
+    send,
     sendRecv: (fd, buffer, length, readBuffer, readLength, readFlags) => {
-      if (calls.send(fd, buffer, length, MSG_DONTWAIT) < 0) return -calls.errno() - SEND_FAILED;
-      const result = calls.recv(fd, readBuffer, readLength, readFlags);
-      return result < 0 ? -calls.errno() : result;
+      const sent = send(fd, buffer, length, MSG_DONTWAIT);
+      return sent < 0 ? sent - SEND_FAILED : recv(fd, readBuffer, readLength, readFlags);
     },
   };
 }
