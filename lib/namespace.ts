@@ -18,7 +18,7 @@ import type { DeviceRef } from './rtnl/routes.js';
 import {
   createNamedNetnsWith,
   DEFAULT_NETNS_DIR,
-  deleteNamedNetnsSoon,
+  deleteNetnsFileSoon,
   listNamedNetns,
   openNetnsFd,
   connectInNetns,
@@ -296,7 +296,8 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
     try {
       this.#handles.close();
-      await deleteNamedNetnsSoon(this.name, { dir });
+      // this.path is join(dir, name), made when the name was checked (create, open).
+      await deleteNetnsFileSoon(this.path);
     } catch (error) {
       peers?.close();
       throw error;

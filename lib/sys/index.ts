@@ -16,7 +16,7 @@ export {
   validateNetnsName,
   type NetnsDirOptions,
 } from './named-netns.js';
-export { deleteNamedNetnsSoon } from './netns-unpin-batch.js';
+export { deleteNetnsFileSoon } from './netns-unpin-batch.js';
 export { closeFd, spawnInNetns, sysctlInNetns } from './netns-files.js';
 export { isRegularFile, spawnProgram } from './programs.js';
 export { openNetlinkSocket, type RequestSocket } from './netlink-request-socket.js';

@@ -97,7 +97,11 @@ function directoryIdentity(dir: string): string | undefined {
  * A symlink there is removed, never followed: what it points to is not ours.
  */
 export function deleteNamedNetns(name: string, options: NetnsDirOptions = {}): void {
-  const path = namedNetnsPath(name, options);
+  deleteNetnsFile(namedNetnsPath(name, options));
+}
+
+/** deleteNamedNetns for a path already made by namedNetnsPath (a Namespace's own): nothing checked or joined again. */
+export function deleteNetnsFile(path: string): void {
   try {
     umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch (error) {

@@ -6,22 +6,24 @@
  * loop's, not a whole delete's. The system calls, their order and their flags are those of one
  * deleteNamedNetns after another.
  */
-import { deleteNamedNetns, type NetnsDirOptions } from './named-netns.js';
+import { deleteNetnsFile } from './named-netns.js';
 
 interface Unpin {
-  name: string;
-  options: NetnsDirOptions;
+  path: string;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 let waiting: Unpin[] = [];
 
-/** deleteNamedNetns, done in a microtask with every other one asked for before it runs. */
-export function deleteNamedNetnsSoon(name: string, options: NetnsDirOptions = {}): Promise<void> {
+/**
+ * deleteNetnsFile (a named namespace's path, as namedNetnsPath made it), done in a microtask with
+ * every other one asked for before it runs.
+ */
+export function deleteNetnsFileSoon(path: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (waiting.length === 0) queueMicrotask(unpinWaiting);
-    waiting.push({ name, options, resolve, reject });
+    waiting.push({ path, resolve, reject });
   });
 }
 
@@ -30,7 +32,7 @@ function unpinWaiting(): void {
   waiting = [];
   for (const entry of batch) {
     try {
-      deleteNamedNetns(entry.name, entry.options);
+      deleteNetnsFile(entry.path);
       entry.resolve();
     } catch (error) {
       entry.reject(error);
