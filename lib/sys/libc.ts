@@ -124,45 +124,55 @@ function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
   };
 }
 
-/** Returns `result` (the kernel's value) unless it is -errno: then throws that as a SystemCallError. */
-function check(result: number, syscall: string, detail: string): number {
-  if (result >= 0) return result;
-  throw new SystemCallError(syscall, -result, detail, libc().strerror(-result));
+/**
+ * The SystemCallError for `result` (-errno, the kernel's value). Each wrapper below builds its
+ * detail only when a call failed: a template with a number or two formatted costs more than the
+ * call it would describe.
+ */
+function failure(result: number, syscall: string, detail: string): SystemCallError {
+  return new SystemCallError(syscall, -result, detail, libc().strerror(-result));
 }
 
 /** Moves the calling thread into the namespace `fd` refers to. */
 export function setns(fd: number, nstype: number): void {
-  check(libc().kernel.setns(fd, nstype), 'setns', `fd ${fd}, 0x${nstype.toString(16)}`);
+  const result = libc().kernel.setns(fd, nstype);
+  if (result < 0) throw failure(result, 'setns', `fd ${fd}, 0x${nstype.toString(16)}`);
 }
 
 /** Gives the calling thread new namespaces of the kinds in `flags`. */
 export function unshare(flags: number): void {
-  check(libc().kernel.unshare(flags), 'unshare', `0x${flags.toString(16)}`);
+  const result = libc().kernel.unshare(flags);
+  if (result < 0) throw failure(result, 'unshare', `0x${flags.toString(16)}`);
 }
 
 export function mount(source: string | null, target: string, fstype: string | null, flags: number): void {
-  check(libc().kernel.mount(source, target, fstype, flags, null), 'mount', `${source ?? 'NULL'} -> ${target}, flags 0x${flags.toString(16)}`);
+  const result = libc().kernel.mount(source, target, fstype, flags, null);
+  if (result < 0) throw failure(result, 'mount', `${source ?? 'NULL'} -> ${target}, flags 0x${flags.toString(16)}`);
 }
 
 export function umount2(target: string, flags: number): void {
-  check(libc().kernel.umount2(target, flags), 'umount2', `${target}, ${flags}`);
+  const result = libc().kernel.umount2(target, flags);
+  if (result < 0) throw failure(result, 'umount2', `${target}, ${flags}`);
 }
 
 /** setsockopt with an int value, the type every option used here takes. */
 export function setsockoptInt(fd: number, level: number, name: number, value: number): void {
   const buffer = Buffer.from(Int32Array.of(value).buffer);
-  check(libc().kernel.setsockopt(fd, level, name, buffer, 4), 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value}`);
+  const result = libc().kernel.setsockopt(fd, level, name, buffer, 4);
+  if (result < 0) throw failure(result, 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value}`);
 }
 
 /** setsockopt with a value given as bytes (e.g. SO_BINDTODEVICE's interface name). */
 export function setsockoptBytes(fd: number, level: number, name: number, value: Buffer): void {
-  check(libc().kernel.setsockopt(fd, level, name, value, value.length), 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value.length} bytes`);
+  const result = libc().kernel.setsockopt(fd, level, name, value, value.length);
+  if (result < 0) throw failure(result, 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value.length} bytes`);
 }
 
 /** getsockopt into `value` (reusable on hot paths); returns the number of bytes the kernel wrote. */
 export function getsockoptInto(fd: number, level: number, name: number, value: Buffer): number {
   const length = [value.length];
-  check(libc().kernel.getsockopt(fd, level, name, value, length), 'getsockopt', `fd ${fd}, level ${level}, option ${name}`);
+  const result = libc().kernel.getsockopt(fd, level, name, value, length);
+  if (result < 0) throw failure(result, 'getsockopt', `fd ${fd}, level ${level}, option ${name}`);
   return length[0] ?? 0;
 }
 
@@ -175,29 +185,36 @@ export function getsockoptInt(fd: number, level: number, name: number): number {
 
 /** socket(2); returns the new fd. It belongs to the calling thread's network namespace for good. */
 export function socket(domain: number, type: number, protocol: number): number {
-  return check(libc().kernel.socket(domain, type, protocol), 'socket', `domain ${domain}, type 0x${type.toString(16)}, protocol ${protocol}`);
+  const result = libc().kernel.socket(domain, type, protocol);
+  if (result < 0) throw failure(result, 'socket', `domain ${domain}, type 0x${type.toString(16)}, protocol ${protocol}`);
+  return result;
 }
 
 /** bind(2) to an encoded sockaddr (sockaddr_in or sockaddr_in6). */
 export function bind(fd: number, sockaddr: Buffer, detail: string): void {
-  check(libc().kernel.bind(fd, sockaddr, sockaddr.length), 'bind', `fd ${fd}, ${detail}`);
+  const result = libc().kernel.bind(fd, sockaddr, sockaddr.length);
+  if (result < 0) throw failure(result, 'bind', `fd ${fd}, ${detail}`);
 }
 
 /** connect(2) to an encoded sockaddr (for a netlink socket: the peer whose datagrams it takes). */
 export function connect(fd: number, sockaddr: Buffer, detail: string): void {
-  check(libc().kernel.connect(fd, sockaddr, sockaddr.length), 'connect', `fd ${fd}, ${detail}`);
+  const result = libc().kernel.connect(fd, sockaddr, sockaddr.length);
+  if (result < 0) throw failure(result, 'connect', `fd ${fd}, ${detail}`);
 }
 
 /** getsockname(2) into `address`; returns the length the kernel reports. */
 export function getsockname(fd: number, address: Buffer): number {
   const length = [address.length];
-  check(libc().kernel.getsockname(fd, address, length), 'getsockname', `fd ${fd}`);
+  const result = libc().kernel.getsockname(fd, address, length);
+  if (result < 0) throw failure(result, 'getsockname', `fd ${fd}`);
   return length[0] ?? 0;
 }
 
 /** ioctl(2) for a request that takes no argument; returns what the kernel returned. */
 export function ioctlNoArgument(fd: number, request: number, detail: string): number {
-  return check(libc().kernel.ioctl(fd, request), 'ioctl', `fd ${fd}, ${detail}`);
+  const result = libc().kernel.ioctl(fd, request);
+  if (result < 0) throw failure(result, 'ioctl', `fd ${fd}, ${detail}`);
+  return result;
 }
 
 /**
