@@ -17,10 +17,10 @@ export {
   type NetnsDirOptions,
 } from './named-netns.js';
 export { deleteNetnsFileSoon } from './netns-unpin-batch.js';
-export { closeFd, spawnInNetns, sysctlInNetns } from './netns-files.js';
+export { spawnInNetns, sysctlInNetns } from './netns-files.js';
 export { isRegularFile, spawnProgram } from './programs.js';
 export { openNetlinkSocket, type RequestSocket } from './netlink-request-socket.js';
 export { openNetlinkEventSocket, type EventSocket } from './netlink-event-socket.js';
 export type { NetlinkSocketOptions } from './netlink-socket-common.js';
-export { getsockoptInt, getsockoptInto, setsockoptInt } from './libc.js';
+export { closeFd, getsockoptInt, getsockoptInto, setsockoptInt } from './libc.js';
 export { ConnectTimeoutError, connectInNetns, encodeSockaddr, listenInNetns, type NetnsConnectOptions, type NetnsListenOptions } from './tcp-in-netns.js';

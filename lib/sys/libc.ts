@@ -4,7 +4,7 @@
  */
 import koffi, { type LibraryHandle } from 'koffi';
 import { MSG_DONTWAIT, SEND_FAILED } from './constants.js';
-import { SystemCallError } from './system-call-error.js';
+import { nodeFsError, SystemCallError } from './system-call-error.js';
 import { directSocketCalls, directSyscall, type DirectSocketCalls, type SyscallName } from './syscall-stubs.js';
 
 /** The calls checked here, each returning what the kernel returned: the result, or -errno. */
@@ -20,6 +20,8 @@ interface KernelCalls {
   connect(fd: number, addr: Buffer, length: number): number;
   getsockname(fd: number, address: Buffer, length: number[]): number;
   ioctl(fd: number, request: number): number;
+  close(fd: number): number;
+  unlink(path: string): number;
 }
 
 /** Each call's C parameters, as both libc's function and the generic stub are declared with them. */
@@ -36,6 +38,8 @@ const PARAMETERS: { readonly [K in keyof KernelCalls & SyscallName]: string } = 
   getsockname: 'int fd, _Out_ void *addr, _Inout_ uint32_t *len',
   // Declared without the variadic third argument: only requests that take none are made.
   ioctl: 'int fd, unsigned long request',
+  close: 'int fd',
+  unlink: 'const char *path',
 };
 
 interface LibcCalls {
@@ -215,6 +219,25 @@ export function ioctlNoArgument(fd: number, request: number, detail: string): nu
   const result = libc().kernel.ioctl(fd, request);
   if (result < 0) throw failure(result, 'ioctl', `fd ${fd}, ${detail}`);
   return result;
+}
+
+/**
+ * close(2) of an fd the library opened, failing as fs.closeSync does (the same error: Node's, with
+ * code, errno and syscall 'close'), without its argument checks and its binding's trace-category
+ * lookup, which cost 2-3 times the call itself.
+ */
+export function closeFd(fd: number): void {
+  const result = libc().kernel.close(fd);
+  if (result < 0) throw nodeFsError(-result, 'close');
+}
+
+/**
+ * unlink(2), failing as Node's unlinkSync wrapped by nodeCall does: a SystemCallError (detail the
+ * path) caused by the error Node's own would be.
+ */
+export function unlink(path: string): void {
+  const result = libc().kernel.unlink(path);
+  if (result < 0) throw new SystemCallError('unlink', -result, path, undefined, { cause: nodeFsError(-result, 'unlink', path) });
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
-import { ioctlNoArgument, mount, umount2 } from './libc.js';
+import { ioctlNoArgument, mount, umount2, unlink } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { nodeCall, SystemCallError, systemCallErrorOf } from './system-call-error.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
@@ -108,7 +108,7 @@ export function deleteNetnsFile(path: string): void {
     // EINVAL: not a mount point (a stale file, a symlink); ENOENT is reported by unlink below.
     if (!(error instanceof SystemCallError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
   }
-  nodeCall(() => unlinkSync(path));
+  unlink(path);
 }
 
 /** Names in the netns directory (empty when it does not exist), sorted. */

@@ -16,7 +16,6 @@
  *
  * Sockets that join multicast groups are written to at any time: they are netlink-event-socket.ts.
  */
-import { closeSync } from 'node:fs';
 import {
   AF_NETLINK,
   MSG_DONTWAIT,
@@ -30,7 +29,7 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, connect, getsockname, getsockoptInt, recvOrErrno, sendFailure, sendOffThread, sendOrErrno, sendRecvOrErrno, socket } from './libc.js';
+import { bind, closeFd, connect, getsockname, getsockoptInt, recvOrErrno, sendFailure, sendOffThread, sendOrErrno, sendRecvOrErrno, socket } from './libc.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
@@ -86,7 +85,7 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSo
     if (options.recvBufferSize !== undefined) setBufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, options.recvBufferSize);
     return new RequestSocket(fd, address.readUInt32LE(4));
   } catch (error) {
-    closeSync(fd);
+    closeFd(fd);
     throw error;
   }
 }
@@ -213,7 +212,7 @@ export class RequestSocket implements Transport {
     if (this._deferredTimer !== undefined) clearTimeout(this._deferredTimer);
     // A worker thread may still be about to send on the fd: closed when it is done, so that the
     // number is not reused by another file first.
-    if (this._offThread === undefined) closeSync(this.fd);
+    if (this._offThread === undefined) closeFd(this.fd);
     const deferred = this._deferred;
     this._deferred = [];
     for (const d of deferred) d.reject(new SocketClosedError());
@@ -262,7 +261,7 @@ export class RequestSocket implements Transport {
     const done = (sent: number): void => {
       this._offThread = undefined;
       if (this._closed) {
-        closeSync(this.fd);
+        closeFd(this.fd);
         entry.reject(new SocketClosedError());
         return;
       }

@@ -1,9 +1,9 @@
 /**
  * What a Namespace does with files and processes inside its namespace: /proc/sys/net as the
- * namespace sees it, programs started inside it, and its namespace fd.
+ * namespace sees it, and programs started inside it.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { withNetns } from './netns-thread.js';
 import { spawnProgram } from './programs.js';
 import { nodeCall, systemCallErrorOf } from './system-call-error.js';
@@ -32,7 +32,3 @@ export function spawnInNetns(netnsFd: number, command: string, args: readonly st
   return withNetns(netnsFd, () => spawnProgram(command, args, options));
 }
 
-/** Closes an fd the library opened (a namespace's). */
-export function closeFd(fd: number): void {
-  closeSync(fd);
-}

@@ -43,6 +43,7 @@ export interface DirectSocketCalls {
  * wait4 with no rusage, as glibc makes it.
  */
 const X64_NUMBERS = {
+  close: 3,
   ioctl: 16,
   socket: 41,
   connect: 42,
@@ -51,6 +52,7 @@ const X64_NUMBERS = {
   setsockopt: 54,
   getsockopt: 55,
   wait4: 61,
+  unlink: 87,
   mount: 165,
   umount2: 166,
   unshare: 272,

@@ -1,3 +1,4 @@
+import { getSystemErrorMap } from 'node:util';
 import { NetnsRtnlError } from '../../messages/errors.js';
 import type { ErrnoCode } from '../../messages/errno.js';
 import { ERRNO, errnoName } from './errno.js';
@@ -45,4 +46,18 @@ export function nodeCall<T>(call: () => T): T {
   } catch (error) {
     throw systemCallErrorOf(error);
   }
+}
+
+/**
+ * The error Node's fs gives when `syscall` fails with `errno` (fs.closeSync, fs.unlinkSync: a plain
+ * Error with errno negative, code, syscall and path), for calls made through libc in their place.
+ */
+export function nodeFsError(errno: number, syscall: string, path?: string): NodeJS.ErrnoException {
+  const [code, description] = getSystemErrorMap().get(-errno) ?? ['UNKNOWN', 'unknown error'];
+  const error: NodeJS.ErrnoException = new Error(`${code}: ${description}, ${syscall}${path === undefined ? '' : ` '${path}'`}`);
+  error.errno = -errno;
+  error.code = code;
+  error.syscall = syscall;
+  if (path !== undefined) error.path = path;
+  return error;
 }
