@@ -109,7 +109,8 @@ export class RequestPath<M extends MessageHeader> {
   close(reason: string): void {
     if (this._closedReason !== undefined) return;
     this._closedReason = reason;
-    this.table.failAll((operation) => new ConnectionClosedError(operation, reason));
+    // Most connections close with nothing pending (a namespace deleted): no error maker, no walk.
+    if (this.table.size !== 0) this.table.failAll((operation) => new ConnectionClosedError(operation, reason));
     this.queue.stop();
     this._deadlines.close();
     this.dumps.close();
