@@ -288,15 +288,25 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
    * Removes a named namespace (`ip netns del`) and closes this object. The kernel then destroys
    * it in the background, with its devices; `waitForDevices` waits for that (see its comment).
    */
-  async delete(options: DeleteNamespaceOptions = {}): Promise<void> {
-    if (this.name === undefined) throw new InvalidArgumentError('namespace', this.path, 'has no name to delete (it was opened by path or pid, or is the current one): close() it instead');
-    const timeoutMs = options.timeoutMs === undefined ? 30_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
-    const dir = this.options.dir ?? DEFAULT_NETNS_DIR;
+  delete(options: DeleteNamespaceOptions = {}): Promise<void> {
+    // Without waitForDevices, what runs per namespace is kept short: a cluster's teardown runs it
+    // a few times per process, in V8's interpreter or baseline code, between the unmounts.
+    if (options.waitForDevices || this.#log !== SILENT_LOGGER) return this.#deleteAndWait(options);
+    try {
+      this.#checkDeletable(options);
+      this.#handles.close();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return deleteNetnsFileSoon(this.path);
+  }
+
+  async #deleteAndWait(options: DeleteNamespaceOptions): Promise<void> {
+    const timeoutMs = this.#checkDeletable(options);
     const start = monotonicMs();
-    const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(dir)) : undefined;
+    const peers = options.waitForDevices ? await watchPeers(this, this.peerCandidates(this.options.dir ?? DEFAULT_NETNS_DIR)) : undefined;
     try {
       this.#handles.close();
-      // this.path is join(dir, name), made when the name was checked (create, open).
       await deleteNetnsFileSoon(this.path);
     } catch (error) {
       peers?.close();
@@ -304,6 +314,13 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     }
     if (peers !== undefined) await peers.gone(timeoutMs);
     this.#log.info({ op: 'netns.delete', waitForDevices: peers !== undefined, ms: msSince(start) }, 'namespace deleted');
+  }
+
+  /** Throws unless delete() can run (a named namespace, a valid timeoutMs); returns the timeout. */
+  #checkDeletable(options: DeleteNamespaceOptions): number {
+    if (this.name === undefined) throw new InvalidArgumentError('namespace', this.path, 'has no name to delete (it was opened by path or pid, or is the current one): close() it instead');
+    // this.path is join(dir, name), made when the name was checked (create, open): deleteNetnsFileSoon takes it as it is.
+    return options.timeoutMs === undefined ? 30_000 : checkInteger(options.timeoutMs, 'timeoutMs', 1, 0x7fffffff);
   }
 
   /** Where peers of this namespace's devices may live: the current namespace, then the named ones. */
