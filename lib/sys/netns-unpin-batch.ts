@@ -15,16 +15,22 @@ interface Unpin {
 }
 
 let waiting: Unpin[] = [];
+const RESOLVED = Promise.resolve();
+/** The path the promise being made is for: one executor serves every call (no closure each). */
+let pathOfNext = '';
+const enqueue = (resolve: () => void, reject: (error: unknown) => void): void => {
+  waiting.push({ path: pathOfNext, resolve, reject });
+};
 
 /**
  * deleteNetnsFile (a named namespace's path, as namedNetnsPath made it), done in a microtask with
- * every other one asked for before it runs.
+ * every other one asked for before it runs. The microtask is a promise reaction, not
+ * queueMicrotask, which makes an AsyncResource and runs in its scope.
  */
 export function deleteNetnsFileSoon(path: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (waiting.length === 0) queueMicrotask(unpinWaiting);
-    waiting.push({ path, resolve, reject });
-  });
+  if (waiting.length === 0) void RESOLVED.then(unpinWaiting);
+  pathOfNext = path;
+  return new Promise<void>(enqueue);
 }
 
 function unpinWaiting(): void {
