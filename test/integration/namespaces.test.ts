@@ -123,6 +123,24 @@ describe.skipIf(!canRunIntegration)('Namespace', () => {
     expect(mounts).toEqual([]);
   });
 
+  it('delete refused (no name; a bad timeoutMs) rejects, not throws, and leaves the namespace open and pinned', async () => {
+    const here = Namespace.current();
+    const ns = await make('refused');
+    try {
+      let unnamed: Promise<void> | undefined;
+      expect(() => (unnamed = here.delete())).not.toThrow();
+      await expect(unnamed).rejects.toThrow(/has no name to delete/);
+      let badTimeout: Promise<void> | undefined;
+      expect(() => (badTimeout = ns.delete({ timeoutMs: 0 }))).not.toThrow();
+      await expect(badTimeout).rejects.toBeInstanceOf(InvalidArgumentError);
+      expect([here.closed, ns.closed]).toEqual([false, false]);
+      expect(Namespace.list()).toContain(`${P}refused`);
+      expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+    } finally {
+      here.close();
+    }
+  });
+
   it('open of an unknown name is refused before anything is touched, with a clear message', async () => {
     const before = Namespace.list();
     const error = await Namespace.open(`${P}nope`).catch((e: unknown) => e);

@@ -6,10 +6,11 @@ import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
-import { recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, socket } from '../../lib/sys/libc.js';
+import { closeFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, socket, unlink } from '../../lib/sys/libc.js';
 import { directSyscall } from '../../lib/sys/syscall-stubs.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
 import { AF_NETLINK, CLONE_NEWNET, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW } from '../../lib/sys/constants.js';
+import { expectNodeFsErrors } from '../helpers/fs-call-failures.js';
 import { netlinkAddress, SYSCALL_FAILURES, thrownBy } from '../helpers/syscall-failures.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -35,6 +36,12 @@ describe('sendOrErrno, recvOrErrno and recvfromOrErrno', () => {
     } finally {
       closeSync(file);
     }
+  });
+});
+
+describe('closeFd and unlink', () => {
+  it("close and unlink, and fail with Node's errors (fs.closeSync's; nodeCall(unlinkSync)'s)", () => {
+    expectNodeFsErrors({ closeFd, unlink }, SystemCallError);
   });
 });
 

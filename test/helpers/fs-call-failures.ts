@@ -1,0 +1,47 @@
+/**
+ * closeFd and unlink (lib/sys/libc.ts) in place of fs.closeSync and nodeCall(unlinkSync): each case
+ * makes the library's call fail and Node's the same way, so that the errors can be compared.
+ */
+import { closeSync, mkdtempSync, openSync, rmdirSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+
+interface FsCalls {
+  closeFd(fd: number): void;
+  unlink(path: string): void;
+}
+
+function caught(call: () => void): Error {
+  try {
+    call();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('no error');
+}
+
+/** An Error's message and own enumerable properties, in order (what a log or a `catch` sees). */
+const shape = (error: Error): unknown => ({ message: error.message, type: Object.getPrototypeOf(error), ...error });
+
+/** Checks that `calls` close and unlink, and fail with the errors Node's own calls give. */
+export function expectNodeFsErrors({ closeFd, unlink }: FsCalls, SystemCallError: new (...args: never[]) => Error): void {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-calls-'));
+  try {
+    const file = join(dir, 'f');
+    const fd = openSync(file, 'w');
+    closeFd(fd);
+    expect(shape(caught(() => closeFd(fd)))).toEqual(shape(caught(() => closeSync(fd))));
+    expect(caught(() => closeFd(fd))).toMatchObject({ code: 'EBADF', errno: -9, syscall: 'close', message: 'EBADF: bad file descriptor, close' });
+
+    unlink(file);
+    const ours = caught(() => unlink(file));
+    const node = caught(() => unlinkSync(file));
+    expect(ours).toBeInstanceOf(SystemCallError);
+    expect(ours).toMatchObject({ syscall: 'unlink', code: 'ENOENT', errno: 2, message: `unlink(${file}) failed: ENOENT` });
+    expect(shape(ours.cause as Error)).toEqual(shape(node));
+    expect(caught(() => unlink(dir))).toMatchObject({ code: 'EISDIR', cause: { code: 'EISDIR', path: dir } });
+  } finally {
+    rmdirSync(dir);
+  }
+}
