@@ -199,7 +199,9 @@ export function directSyscall<A extends unknown[]>(lib: LibraryHandle, name: Sys
   if (page === undefined) return undefined;
   const nr = X64_NUMBERS[name];
   const stub = koffi.decode(page, SYSCALL_OFFSET, koffi.proto(`long (long nr, ${parameters})`)) as DirectSyscall<[number, ...A]>;
-  const call = ((...args: A) => stub(nr, ...args)) as DirectSyscall<A>;
+  // Bound, not wrapped in (...args) => stub(nr, ...args): V8 calls a bound function without a
+  // frame of its own, where the wrapper gathered and spread the arguments on every call.
+  const call = stub.bind(null, nr) as unknown as DirectSyscall<A>;
   call.async = (...args) => stub.async(nr, ...args);
   return call;
 }
