@@ -34,6 +34,9 @@ import { monotonicMs } from './clock.js';
 
 export type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 
+/** delete()'s options when none are given (one object, not a new `{}` per call). */
+const NO_DELETE_OPTIONS: DeleteNamespaceOptions = Object.freeze({});
+
 /**
  * A network namespace: the container's view of the network. Named namespaces are kept the
  * iproute2 way, so `ip netns list` and `ip netns exec NAME` see them. Each Namespace lazily opens
@@ -288,7 +291,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
    * Removes a named namespace (`ip netns del`) and closes this object. The kernel then destroys
    * it in the background, with its devices; `waitForDevices` waits for that (see its comment).
    */
-  delete(options: DeleteNamespaceOptions = {}): Promise<void> {
+  delete(options: DeleteNamespaceOptions = NO_DELETE_OPTIONS): Promise<void> {
     // Without waitForDevices, what runs per namespace is kept short: a cluster's teardown runs it
     // a few times per process, in V8's interpreter or baseline code, between the unmounts.
     if (options.waitForDevices || this.#log !== SILENT_LOGGER) return this.#deleteAndWait(options);

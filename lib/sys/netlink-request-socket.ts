@@ -213,6 +213,7 @@ export class RequestSocket implements Transport {
     // A worker thread may still be about to send on the fd: closed when it is done, so that the
     // number is not reused by another file first.
     if (this._offThread === undefined) closeFd(this.fd);
+    if (this._deferred.length === 0) return;
     const deferred = this._deferred;
     this._deferred = [];
     for (const d of deferred) d.reject(new SocketClosedError());

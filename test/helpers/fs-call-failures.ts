@@ -22,7 +22,7 @@ function caught(call: () => void): Error {
 }
 
 /** An Error's message and own enumerable properties, in order (what a log or a `catch` sees). */
-const shape = (error: Error): unknown => ({ message: error.message, type: Object.getPrototypeOf(error), ...error });
+const shape = (error: Error): unknown => ({ ...error, message: error.message, type: Object.getPrototypeOf(error) as unknown });
 
 /** Checks that `calls` close and unlink, and fail with the errors Node's own calls give. */
 export function expectNodeFsErrors({ closeFd, unlink }: FsCalls, SystemCallError: new (...args: never[]) => Error): void {
