@@ -39,10 +39,12 @@ export class RequestTable<M> {
   private readonly _owner: TableOwner<M>;
   private readonly _frames = new FrameCursor();
   private _view: DataView | undefined;
+  // Fields, not getters over private ones: the request path reads both for every request, and
+  // each getter was a call of its own in code not optimized yet. Only the table changes them.
   /** Requests whose caller still waits (queued or sent). */
-  private _live = 0;
-  /** Abandoned dumps still being read. */
-  private _draining = 0;
+  live = 0;
+  /** Abandoned dumps whose remaining datagrams are still to be read. */
+  draining = 0;
   /** Dump messages read so far (not their ends), a running count. */
   private _dumpMessages = 0;
   private _resolve: PendingRequest<M>['resolve'] = noop;
@@ -57,19 +59,9 @@ export class RequestTable<M> {
     this._owner = owner;
   }
 
-  /** Requests whose callers still wait. */
-  get live(): number {
-    return this._live;
-  }
-
   /** Requests in the table: awaited, or abandoned and awaiting their answer. */
   get size(): number {
     return this._pending.size;
-  }
-
-  /** Abandoned dumps whose remaining datagrams are still to be read. */
-  get draining(): number {
-    return this._draining;
   }
 
   /** Messages of dumps read so far, not counting their ends (NLMSG_DONE): it grows as a dump goes on. */
@@ -100,7 +92,7 @@ export class RequestTable<M> {
   enter(request: PendingRequest<M>, seq: number): void {
     request.seq = seq;
     this._pending.set(request);
-    this._live++;
+    this.live++;
   }
 
   /** The promise of a request entered and not settled yet: it settles with the request's outcome. */
@@ -122,7 +114,7 @@ export class RequestTable<M> {
     request.batch = slice;
     this._pending.setReserved(request);
     this._pending.addRange(slice);
-    this._live++;
+    this.live++;
   }
 
   /**
@@ -132,11 +124,11 @@ export class RequestTable<M> {
   fail(request: PendingRequest<M>, error: Error): void {
     const state = request.state;
     if (state === SETTLED || state === ABANDONED) return;
-    this._live--;
+    this.live--;
     if (state === SENT) {
       request.state = ABANDONED;
       request.replies = undefined;
-      if (request.completion === 'dump') this._draining++;
+      if (request.completion === 'dump') this.draining++;
     } else {
       this._remove(request);
     }
@@ -152,7 +144,7 @@ export class RequestTable<M> {
       this.forget(request);
       return;
     }
-    this._live--;
+    this.live--;
     this._remove(request);
     rejectRequest(request, error);
     this._owner.released(request, true);
@@ -170,14 +162,14 @@ export class RequestTable<M> {
    * charge, which the caller frees (see RequestPath.change).
    */
   settledAlone(request: PendingRequest<M>): void {
-    this._live--;
+    this.live--;
     this._remove(request);
   }
 
   /** Drops an abandoned request whose answer never came: its answers are no longer expected. */
   forget(request: PendingRequest<M>): void {
     if (request.state !== ABANDONED) return;
-    if (request.completion === 'dump') this._draining--;
+    if (request.completion === 'dump') this.draining--;
     this._remove(request);
     this._owner.released(request, true);
   }
@@ -186,8 +178,8 @@ export class RequestTable<M> {
   failAll(makeError: (operation: string) => Error): void {
     const all = this._pending.values();
     this._pending.clear();
-    this._live = 0;
-    this._draining = 0;
+    this.live = 0;
+    this.draining = 0;
     for (const request of all) {
       const state = request.state;
       request.state = SETTLED;
@@ -200,7 +192,7 @@ export class RequestTable<M> {
   failSent(makeError: (operation: string) => Error): void {
     for (const request of this._pending.values()) {
       if (request.state === SENT) {
-        this._live--;
+        this.live--;
         this._remove(request);
         rejectRequest(request, makeError(this._owner.describe(request)));
         this._owner.released(request, true);
@@ -300,7 +292,7 @@ export class RequestTable<M> {
   }
 
   private _settle(request: PendingRequest<M>): void {
-    this._live--;
+    this.live--;
     this._remove(request);
     const mode = request.resolveWith;
     if (request.batch !== undefined) request.batch.settle(undefined);
@@ -309,7 +301,7 @@ export class RequestTable<M> {
   }
 
   private _failWith(request: PendingRequest<M>, errno: number, ext: ExtAckAttrs | undefined): void {
-    this._live--;
+    this.live--;
     this._remove(request);
     const error = new NetlinkError({ errno, operation: this._owner.describe(request), seq: request.seq, ...optionalExt(ext) });
     const slice = request.batch;
@@ -326,7 +318,7 @@ export class RequestTable<M> {
   }
 
   private _drained(request: PendingRequest<M>): void {
-    if (request.completion === 'dump') this._draining--;
+    if (request.completion === 'dump') this.draining--;
     this._remove(request);
     this._owner.released(request, true);
   }

@@ -4,14 +4,15 @@
  * settled and released; and the reading of every datagram the socket receives.
  */
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
-import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
+import { NLMSG_FLAGS_OFFSET, NLMSG_SEQ_OFFSET, setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
+import type { Writer } from '../messages/writer.js';
 import type { MessageHeader } from '../messages/message.js';
 import { CHANGE_ANSWER, DUMP_ANSWERS, OBJECT_REPLY, answerBudget } from './answer-cost.js';
 import type { RequestOptions } from './connection.js';
 import { Deadlines } from './deadlines.js';
 import { DumpLine } from './dump-line.js';
 import { ConnectionClosedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
-import type { Logger } from './log.js';
+import { SILENT_LOGGER, type Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
 import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
@@ -26,6 +27,17 @@ const SLOW: SendOptions = { slow: true };
 const QUIET: SendOptions = { quiet: true };
 /** What a change settled within its call resolves to: one promise for all of them. */
 const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * A request object for change()'s quick lane, its fixed fields set as the lane needs them: a plain
+ * change's ACK completes it, sent alone without NLM_F_ACK (quiet), at the start of the send buffer.
+ */
+function loneRequest<M>(): PendingRequest<M> {
+  const request = new PendingRequest<M>('ack', '', undefined, undefined);
+  request.coverable = true;
+  request.quiet = true;
+  return request;
+}
 
 /** What a RequestPath is made with (a Connection's settings). */
 export interface RequestPathSettings<M extends MessageHeader> {
@@ -57,6 +69,8 @@ export class RequestPath<M extends MessageHeader> {
   private readonly _direct: boolean;
   /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
   private _spare: PendingRequest<M> | undefined;
+  /** The quick lane's request object, while no change of the lane holds it (see _changeAlone). */
+  private _lone: PendingRequest<M> | undefined;
   private _closedReason: string | undefined;
   /** Reading a datagram: what a settling request sets off meanwhile (the next dump, a listener's request) is queued (Transport.onDatagram). */
   private _receiving = false;
@@ -158,12 +172,24 @@ export class RequestPath<M extends MessageHeader> {
    * (_wait). enter() and dispatch() written out: a change awaited at a time runs one function.
    */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
-    const w = this.queue.out;
+    const queue = this.queue;
+    const w = queue.out;
     const start = w.length;
+    if (this._closedReason !== undefined || options.signal !== undefined) {
+      try {
+        this.checkOpen(writer.operation, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    // Whether the quick lane takes it is known before it is written (writing changes none of it).
+    const table = this.table;
+    if (start === 0 && writer.plain === true && this._direct && !this._receiving && table.live === 0 && table.draining === 0 && queue.alone()) {
+      return this._changeAlone(w, writer, subject, options);
+    }
     const given = options.operation;
     let request: PendingRequest<M>;
     try {
-      if (this._closedReason !== undefined || options.signal !== undefined) this.checkOpen(writer.operation, options);
       writer.write(w, subject);
       w.align();
       request = this.newRequest('ack', given ?? writer.operation, given === undefined ? writer : undefined, subject);
@@ -171,20 +197,16 @@ export class RequestPath<M extends MessageHeader> {
       w.truncate(start);
       return Promise.reject(error);
     }
-    const table = this.table;
-    if (writer.plain === true && start === 0 && this._direct && !this._receiving && table.live === 0 && table.draining === 0 && this.queue.alone()) {
-      return this._changeAlone(request, options);
-    }
     table.enter(request, this.prepare(request, start, NLM_F_ACK, RESOLVE_VOID));
     if (table.live === 1 && table.draining === 0) this._transport.ref();
     this.limit(request, options);
     // Sent alone even after a long run of microtasks (SENT_LATE: its outcome waits for the loop to turn).
-    const sent = this._direct && !this._receiving ? this.queue.sendNow(request, true) : NOT_SENT;
+    const sent = this._direct && !this._receiving ? queue.sendNow(request, true) : NOT_SENT;
     if (sent === SENT_NOW || sent === SENT_LATE) {
       if (request.state === SENT && request.quiet) {
         // Sent without NLM_F_ACK and unanswered: applied (what _released does for it, written out).
         table.settledAlone(request);
-        this.queue.release(request);
+        queue.release(request);
         if (table.live === 0 && table.draining === 0) this._transport.unref();
       }
       if (request.state === SETTLED) {
@@ -196,23 +218,38 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   /**
-   * change()'s quick lane: a plain change (RequestWriter.plain), the only message in the send
-   * buffer, made with nothing else awaited or queued (SendQueue.alone). What prepare(), enter(),
+   * change()'s quick lane: a plain change (RequestWriter.plain), to be the only message in the send
+   * buffer `w`, made with nothing else awaited or queued (SendQueue.alone). What prepare(), enter(),
    * SendQueue.sendNow and change() do for it, written out: sent without NLM_F_ACK and read within
-   * the send, so unanswered it was applied. The transport is not ref'd for a send that is over
-   * when it returns, only when the send waits (SENT_PENDING); unref'd after as before.
+   * the send, so unanswered it was applied. Its request object is the lane's own (_lone), whose
+   * fixed fields are set once (loneRequest): a request of its own per change set only what differs.
+   * The transport is not ref'd for a send that is over when it returns, only when the send waits
+   * (SENT_PENDING); unref'd after as before.
    */
-  private _changeAlone(request: PendingRequest<M>, options: RequestOptions): Promise<void> {
-    const w = this.queue.out;
+  private _changeAlone<T>(w: Writer, writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
+    try {
+      writer.write(w, subject);
+      w.align();
+    } catch (error) {
+      w.truncate(0);
+      return Promise.reject(error);
+    }
+    let request = this._lone;
+    if (request === undefined) request = loneRequest<M>();
+    else this._lone = undefined;
+    const given = options.operation;
+    request.operation = given ?? writer.operation;
+    request.describer = given === undefined ? writer : undefined;
+    request.subject = subject;
     const table = this.table;
-    const flags = writtenFrameFlags(w, 0) | NLM_F_REQUEST | NLM_F_ACK;
+    const view = w.dataView;
+    const flags = view.getUint16(NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
     const seq = table.allocateSeq();
-    setWrittenFrameHeader(w, 0, flags & ~NLM_F_ACK, seq);
+    view.setUint16(NLMSG_FLAGS_OFFSET, flags & ~NLM_F_ACK, true);
+    view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
     request.flags = flags;
     request.end = w.length;
     request.cost = CHANGE_ANSWER;
-    request.coverable = true;
-    request.quiet = true;
     const timeoutMs = options.timeoutMs ?? this._timeoutMs;
     request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
     table.enter(request, seq);
@@ -225,10 +262,19 @@ export class RequestPath<M extends MessageHeader> {
       table.settledAlone(request);
       this.queue.release(request);
       if (table.live === 0 && table.draining === 0) this._transport.unref();
-      this._spare = request;
+      this._lone = request;
       return sent === SENT_NOW ? DONE : afterTurn(DONE);
     }
-    const outcome = this._outcome(request, true, this.change) as Promise<void>;
+    // Settled within the send: failed (its error answer read, or the send refused).
+    const error = request.error;
+    request.error = undefined;
+    this._lone = request;
+    let outcome = DONE;
+    if (error !== undefined) {
+      // Made deep in the receive path: its stack starts at the public call instead.
+      Error.captureStackTrace(error, this.change);
+      outcome = Promise.reject(error);
+    }
     return sent === SENT_NOW ? outcome : afterTurn(outcome);
   }
 
@@ -391,7 +437,7 @@ export class RequestPath<M extends MessageHeader> {
 
   /** Sends one datagram (see SendQueue's `transmit`). */
   transmit(datagram: Uint8Array, slow: boolean, quiet = false): Promise<void> | undefined {
-    if (this._log.isLevelEnabled('trace')) this._trace('send', datagram);
+    if (this._log !== SILENT_LOGGER && this._log.isLevelEnabled('trace')) this._trace('send', datagram);
     return this._transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined);
   }
 
@@ -405,7 +451,7 @@ export class RequestPath<M extends MessageHeader> {
 
   /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
   private _received(datagram: Uint8Array): boolean {
-    if (this._log.isLevelEnabled('trace')) {
+    if (this._log !== SILENT_LOGGER && this._log.isLevelEnabled('trace')) {
       try {
         this._trace('recv', datagram);
       } catch {

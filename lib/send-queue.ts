@@ -51,7 +51,11 @@ export class SendQueue<M> {
   private readonly _queue: Array<PendingRequest<M> | undefined> = [];
   private _head = 0;
   private _tail = 0;
-  private _out = new Writer(16 * 1024);
+  /**
+   * Where a request's message is written, before push() (a field, not a getter: read for every
+   * request). Only the queue replaces it.
+   */
+  out = new Writer(16 * 1024);
   private _inFlight = 0;
   private readonly _views = new PrefixViews();
   private _scheduled = false;
@@ -103,11 +107,6 @@ export class SendQueue<M> {
     this._timed = timed;
   }
 
-  /** Where a request's message is written, before push(). */
-  get out(): Writer {
-    return this._out;
-  }
-
   /** The receive-buffer charge the answers in flight may take at most (see lib/answer-cost.ts). */
   get budget(): number {
     return this._budget;
@@ -150,7 +149,7 @@ export class SendQueue<M> {
     const quiet = request.coverable && !slow && this._inFlight === 0 && this._readsUntilEmpty();
     request.state = SENT;
     this._inFlight += request.cost;
-    const out = this._out;
+    const out = this.out;
     const datagram = request.start === 0 ? this._views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
     if (quiet) {
       request.quiet = true;
@@ -180,7 +179,7 @@ export class SendQueue<M> {
     void RESOLVED.then(this._endBurst);
     request.state = SENT;
     this._inFlight += request.cost;
-    return this._transmitAlone(request, this._views.of(this._out.buffer, request.end), false, true, inRun, -1);
+    return this._transmitAlone(request, this._views.of(this.out.buffer, request.end), false, true, inRun, -1);
   }
 
   /** The send of sendNow() and sendAlone(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
@@ -194,7 +193,7 @@ export class SendQueue<M> {
     } finally {
       this._sending = false;
     }
-    if (this._head === this._tail) this._out.reset();
+    if (this._head === this._tail) this.out.reset();
     if (pending === undefined) {
       // Quiet and unanswered: applied, settled by the caller, no clock for it.
       if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
@@ -285,7 +284,7 @@ export class SendQueue<M> {
       queue[this._head++] = undefined;
     }
     this._head = this._tail = 0;
-    this._out.reset();
+    this.out.reset();
     return undefined;
   }
 
@@ -329,7 +328,7 @@ export class SendQueue<M> {
    */
   private _send(from: number, to: number, start: number, end: number, slow: boolean): void {
     const queue = this._queue;
-    const datagram = start === 0 ? this._views.of(this._out.buffer, end) : this._out.since(start).subarray(0, end - start);
+    const datagram = start === 0 ? this._views.of(this.out.buffer, end) : this.out.since(start).subarray(0, end - start);
     if (to - from > 1) {
       let anchor = to - 1;
       while (anchor >= from && !queue[anchor]!.coverable) anchor--;
@@ -360,11 +359,11 @@ export class SendQueue<M> {
   /** Moves the bytes of still-queued requests to the front of the send buffer once much is sent. */
   private _compact(): void {
     const first = this._head < this._tail ? this._queue[this._head] : undefined;
-    if (first === undefined || first.start < 64 * 1024 || first.start * 2 < this._out.length) return;
+    if (first === undefined || first.start < 64 * 1024 || first.start * 2 < this.out.length) return;
     const shift = first.start;
-    const out = new Writer(Math.max(16 * 1024, this._out.length - shift));
-    out.bytes(this._out.since(shift));
-    this._out = out;
+    const out = new Writer(Math.max(16 * 1024, this.out.length - shift));
+    out.bytes(this.out.since(shift));
+    this.out = out;
     for (let i = this._head; i < this._tail; i++) {
       const request = this._queue[i]!;
       request.start -= shift;

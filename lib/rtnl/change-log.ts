@@ -7,7 +7,7 @@
  * callers read debugStart() once and pass the constants and references they already hold.
  */
 import type { Connection } from '../connection.js';
-import { msSince, type Logger } from '../log.js';
+import { msSince, SILENT_LOGGER, type Logger } from '../log.js';
 import type { NetlinkMessage } from '../../messages/message.js';
 import type { Change } from './changes.js';
 import type { RouteKind } from './route-request.js';
@@ -42,7 +42,7 @@ const CHANGE_OPS: Readonly<Record<Change['do'], string>> = {
 
 /** When a change starts: monotonicMs() if debug records are written, else -1 (nothing to time). */
 export function debugStart(log: Logger): number {
-  return log.isLevelEnabled('debug') ? monotonicMs() : -1;
+  return log !== SILENT_LOGGER && log.isLevelEnabled('debug') ? monotonicMs() : -1;
 }
 
 /**
