@@ -109,19 +109,27 @@ export function plainIPv4PrefixLength(text: string, slash: number): number {
 }
 
 /**
- * A destination prefix into `route`: its network (host bits cleared) and length (`/32` and `/128`
- * when bare); the family is that of `family` if given, which the prefix must match.
+ * A destination written as a plain IPv4 prefix or bare address (the usual route: no parsing
+ * beyond its characters, nothing allocated) into `route`: its network (host bits cleared) and
+ * length (`/32` when bare). False, with `route` untouched, when the text is not one.
  */
-function destination(text: string, family: Family | undefined, route: RouteRequest): void {
+function plainIPv4Destination(text: string, route: RouteRequest): boolean {
   const slash = text.indexOf('/');
-  const value = family === 6 ? -1 : ipv4Number(text, 0, slash < 0 ? text.length : slash);
+  const value = ipv4Number(text, 0, slash < 0 ? text.length : slash);
   const length = value < 0 ? -1 : plainIPv4PrefixLength(text, slash);
-  if (length >= 0) {
-    route.family = 4;
-    route.dstLen = length;
-    route.dst = length === 0 ? 0 : (value & (0xffffffff << (32 - length))) >>> 0;
-    return;
-  }
+  if (length < 0) return false;
+  route.family = 4;
+  route.dstLen = length;
+  route.dst = length === 0 ? 0 : (value & (0xffffffff << (32 - length))) >>> 0;
+  return true;
+}
+
+/**
+ * Any other destination prefix into `route` (parsePrefix reads it and words its errors): its network
+ * (host bits cleared) and length (`/32` and `/128` when bare); the family is that of `family` if
+ * given, which the prefix must match.
+ */
+function parsedDestination(text: string, family: Family | undefined, route: RouteRequest): void {
   const prefix = parsePrefix(text, 'dst', { allowBare: true });
   if (family !== undefined && family !== prefix.family) throw new InvalidArgumentError('family', family, `does not match dst ${text}`);
   const bytes = prefix.bytes;
@@ -140,25 +148,33 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
   const dstText = spec.dst;
   if (typeof dstText !== 'string') throw new InvalidArgumentError('dst', dstText, "is not 'default' or a prefix like 10.0.1.0/24");
   const r = into;
-  let family = spec.family === undefined ? undefined : checkFamily(spec.family);
-  r.dst = undefined;
-  r.dstLen = 0;
-  if (dstText === 'default' || dstText.startsWith('default/')) {
-    if (dstText !== 'default') throw new InvalidArgumentError('dst', dstText, "is 'default' with a prefix length: write 'default' alone or 0.0.0.0/0");
+  // Each field of the spec is read once (a read is an inline-cache call until the code is optimized).
+  const familyGiven = spec.family;
+  let family = familyGiven === undefined ? undefined : checkFamily(familyGiven);
+  // The usual destination first: a plain IPv4 prefix is neither 'default' nor worth parsePrefix.
+  if (family !== 6 && plainIPv4Destination(dstText, r)) {
+    family = 4;
   } else {
-    destination(dstText, family, r);
-    family = r.family;
+    r.dst = undefined;
+    r.dstLen = 0;
+    if (dstText === 'default' || dstText.startsWith('default/')) {
+      if (dstText !== 'default') throw new InvalidArgumentError('dst', dstText, "is 'default' with a prefix length: write 'default' alone or 0.0.0.0/0");
+    } else {
+      parsedDestination(dstText, family, r);
+      family = r.family;
+    }
   }
   // A default route without a family takes its gateway's (or its first next hop's), else IPv4.
+  const via = spec.via;
   let gateway: Address | undefined;
-  if (spec.via !== undefined) {
-    gateway = address(spec.via, 'via', family);
+  if (via !== undefined) {
+    gateway = address(via, 'via', family);
     family = familyOf(gateway);
   }
   const nexthopSpecs = spec.nexthops;
   if (nexthopSpecs !== undefined) {
     if (!Array.isArray(nexthopSpecs) || nexthopSpecs.length === 0) throw new InvalidArgumentError('nexthops', nexthopSpecs, 'is not a non-empty array of next hops');
-    if (spec.via !== undefined) throw new InvalidArgumentError('via', spec.via, 'cannot be combined with nexthops');
+    if (via !== undefined) throw new InvalidArgumentError('via', via, 'cannot be combined with nexthops');
   }
   let nexthops: RouteHop[] | undefined;
   if (nexthopSpecs !== undefined) {
@@ -181,27 +197,35 @@ export function checkRoute(kind: RouteKind, spec: RouteSpec, into = new RouteReq
   const dev = spec.dev;
   // A plain index (the usual case) is taken as it is; anything else is checked by indexOrName.
   const oif = dev === undefined ? 0 : typeof dev === 'number' && (dev | 0) === dev && dev > 0 ? dev : indexOrName(dev, 'dev');
-  const table = spec.table === undefined ? RT_TABLE_MAIN : lookup(TABLES, spec.table, 'table', 0xffffffff);
-  const priority = spec.metric === undefined ? undefined : checkU32(spec.metric, 'metric');
-  const prefsrc = spec.src === undefined ? undefined : address(spec.src, 'src', family);
-  const mtu = spec.mtu === undefined ? undefined : checkMtu(spec.mtu);
-  if (spec.nhid !== undefined && (spec.via !== undefined || nexthopSpecs !== undefined)) {
-    throw new InvalidArgumentError('nhid', spec.nhid, 'cannot be combined with via or nexthops: the nexthop object says where to go');
+  const tableGiven = spec.table;
+  const table = tableGiven === undefined ? RT_TABLE_MAIN : lookup(TABLES, tableGiven, 'table', 0xffffffff);
+  const metric = spec.metric;
+  const priority = metric === undefined ? undefined : checkU32(metric, 'metric');
+  const src = spec.src;
+  const prefsrc = src === undefined ? undefined : address(src, 'src', family);
+  const mtuGiven = spec.mtu;
+  const mtu = mtuGiven === undefined ? undefined : checkMtu(mtuGiven);
+  const nhidGiven = spec.nhid;
+  if (nhidGiven !== undefined && (via !== undefined || nexthopSpecs !== undefined)) {
+    throw new InvalidArgumentError('nhid', nhidGiven, 'cannot be combined with via or nexthops: the nexthop object says where to go');
   }
-  const nhid = spec.nhid === undefined ? undefined : checkInteger(spec.nhid, 'nhid', 1, 0xffffffff);
-  const type = spec.type === undefined ? RTN_UNICAST : lookup(ROUTE_TYPES, spec.type, 'type');
-  const scope = spec.scope === undefined ? defaultScope(kind, type, gateway !== undefined || nexthops !== undefined, spec.dev !== undefined) : lookup(SCOPES, spec.scope, 'scope');
-  const protocol = spec.protocol === undefined ? (kind === 'delete' ? 0 : RTPROT_STATIC) : lookup(PROTOCOLS, spec.protocol, 'protocol');
+  const nhid = nhidGiven === undefined ? undefined : checkInteger(nhidGiven, 'nhid', 1, 0xffffffff);
+  const typeGiven = spec.type;
+  const type = typeGiven === undefined ? RTN_UNICAST : lookup(ROUTE_TYPES, typeGiven, 'type');
+  const scopeGiven = spec.scope;
+  const scope = scopeGiven === undefined ? defaultScope(kind, type, gateway !== undefined || nexthops !== undefined, dev !== undefined) : lookup(SCOPES, scopeGiven, 'scope');
+  const protocolGiven = spec.protocol;
+  const protocol = protocolGiven === undefined ? (kind === 'delete' ? 0 : RTPROT_STATIC) : lookup(PROTOCOLS, protocolGiven, 'protocol');
   r.kind = kind;
   r.spec = spec;
   r.family = family;
   r.table = table;
   r.protocol = protocol;
   r.scope = scope;
-  r.type = kind === 'delete' && spec.type === undefined ? 0 : type;
+  r.type = kind === 'delete' && typeGiven === undefined ? 0 : type;
   r.onlink = spec.onlink === true;
   r.gateway = gateway;
-  r.dev = spec.dev;
+  r.dev = dev;
   r.oif = oif;
   r.priority = priority;
   r.prefsrc = prefsrc;
