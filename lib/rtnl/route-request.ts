@@ -263,7 +263,7 @@ export function writeRoute(w: Writer, r: RouteRequest): void {
 
 /** writeRoute with the nlmsghdr's type and flags for the route's kind given (by a writer of one kind). */
 function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): void {
-  if (r.nexthops === undefined && r.mtu === undefined && typeof r.dst !== 'object' && typeof r.gateway !== 'object' && typeof r.prefsrc !== 'object') {
+  if (LITTLE_ENDIAN && (w.length & 3) === 0 && r.nexthops === undefined && r.mtu === undefined && typeof r.dst !== 'object' && typeof r.gateway !== 'object' && typeof r.prefsrc !== 'object') {
     writeFlatRoute(w, r, type, flags);
     return;
   }
@@ -302,37 +302,77 @@ function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): 
   endFrame(w, start);
 }
 
+/** Whether this host is little-endian: writeFlatRoute sets words in host order and addresses byte-swapped. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** The first word of a whole attribute holding 32 bits (nla_len 8, nla_type), as writeFlatRoute sets it. */
+const DST_WORD = 8 | (RTA_DST << 16);
+const OIF_WORD = 8 | (RTA_OIF << 16);
+const GATEWAY_WORD = 8 | (RTA_GATEWAY << 16);
+const PRIORITY_WORD = 8 | (RTA_PRIORITY << 16);
+const PREFSRC_WORD = 8 | (RTA_PREFSRC << 16);
+const TABLE_WORD = 8 | (RTA_TABLE << 16);
+const NH_ID_WORD = 8 | (RTA_NH_ID << 16);
+
+/** An IPv4 address (first byte highest) as the host-order word that holds it in network order, on a little-endian host. */
+function networkWord(address: number): number {
+  return ((address & 0xff) << 24) | ((address & 0xff00) << 8) | ((address >>> 8) & 0xff00) | (address >>> 24);
+}
+
 /**
  * A route whose attributes all hold 32 bits (no IPv6 address, next hops or metrics: the usual
- * route), in one step: its length counted first, then every word set in place, in the order
- * writeRouteAs writes them.
+ * route), in one step, at a 4-aligned end of `w` on a little-endian host: its length counted
+ * first, then every word set in place, in the order writeRouteAs writes them.
  */
 function writeFlatRoute(w: Writer, r: RouteRequest, type: number, flags: number): void {
   const dst = r.dst as number | undefined;
   const gateway = r.gateway as number | undefined;
   const prefsrc = r.prefsrc as number | undefined;
-  const { priority, nhid } = r;
+  const { priority, nhid, table } = r;
   const oif = r.dev !== undefined;
   const attrs = 1 + (dst !== undefined ? 1 : 0) + (oif ? 1 : 0) + (gateway !== undefined ? 1 : 0) + (priority !== undefined ? 1 : 0) + (prefsrc !== undefined ? 1 : 0) + (nhid !== undefined ? 1 : 0);
   const length = 28 + 8 * attrs;
-  const at = w.append(length);
-  const v = w.dataView;
+  let i = w.append(length) >>> 2;
+  const words = w.words();
   // nlmsghdr (seq and port 0: the connection's to set), then struct rtmsg as in writeRouteAs.
-  v.setUint32(at, length, true);
-  v.setUint32(at + 4, type | (flags << 16), true);
-  v.setUint32(at + 8, 0, true);
-  v.setUint32(at + 12, 0, true);
-  v.setUint32(at + 16, (r.family === 4 ? AF_INET : AF_INET6) | (r.dstLen << 8), true);
-  v.setUint32(at + 20, (r.table < 256 ? r.table : 0) | (r.protocol << 8) | (r.scope << 16) | (r.type << 24), true);
-  v.setUint32(at + 24, r.onlink ? RTNH_F_ONLINK : 0, true);
-  let p = at + 28;
-  if (dst !== undefined) p = setAttrU32(v, p, RTA_DST, dst, false);
-  if (oif) p = setAttrU32(v, p, RTA_OIF, r.oif, true);
-  if (gateway !== undefined) p = setAttrU32(v, p, RTA_GATEWAY, gateway, false);
-  if (priority !== undefined) p = setAttrU32(v, p, RTA_PRIORITY, priority, true);
-  if (prefsrc !== undefined) p = setAttrU32(v, p, RTA_PREFSRC, prefsrc, false);
-  p = setAttrU32(v, p, RTA_TABLE, r.table, true);
-  if (nhid !== undefined) setAttrU32(v, p, RTA_NH_ID, nhid, true);
+  words[i] = length;
+  words[i + 1] = type | (flags << 16);
+  words[i + 2] = 0;
+  words[i + 3] = 0;
+  words[i + 4] = (r.family === 4 ? AF_INET : AF_INET6) | (r.dstLen << 8);
+  words[i + 5] = (table < 256 ? table : 0) | (r.protocol << 8) | (r.scope << 16) | (r.type << 24);
+  words[i + 6] = r.onlink ? RTNH_F_ONLINK : 0;
+  i += 7;
+  if (dst !== undefined) {
+    words[i] = DST_WORD;
+    words[i + 1] = networkWord(dst);
+    i += 2;
+  }
+  if (oif) {
+    words[i] = OIF_WORD;
+    words[i + 1] = r.oif;
+    i += 2;
+  }
+  if (gateway !== undefined) {
+    words[i] = GATEWAY_WORD;
+    words[i + 1] = networkWord(gateway);
+    i += 2;
+  }
+  if (priority !== undefined) {
+    words[i] = PRIORITY_WORD;
+    words[i + 1] = priority;
+    i += 2;
+  }
+  if (prefsrc !== undefined) {
+    words[i] = PREFSRC_WORD;
+    words[i + 1] = networkWord(prefsrc);
+    i += 2;
+  }
+  words[i] = TABLE_WORD;
+  words[i + 1] = table;
+  if (nhid !== undefined) {
+    words[i + 2] = NH_ID_WORD;
+    words[i + 3] = nhid;
+  }
 }
 
 /** A whole attribute holding a u32 at `at` of `v` (host order, or an IPv4 address in network order); returns where the next one goes. */

@@ -70,4 +70,20 @@ describe('route requests written straight to bytes', () => {
     expect(flags('append').flags).toBe(NLM_F_CREATE | NLM_F_APPEND);
     expect([flags('delete').type, flags('delete').flags, flags('delete').body.protocol]).toEqual([RTM_DELROUTE, 0, 0]);
   });
+
+  it('writes a route at an offset not a multiple of 4 as at one that is (words where aligned, attributes one by one where not)', () => {
+    const specs: RouteSpec[] = [
+      { dst: '10.1.39.16/32', dev: 7 },
+      { dst: '10.2.0.0/16', via: '10.0.0.254', src: '10.0.0.2', metric: 9, table: 300, dev: 3 },
+      { dst: '10.6.0.0/24', nhid: 10 },
+    ];
+    for (const spec of specs) {
+      const aligned = new Writer(64);
+      writeRoute(aligned, checkRoute('add', spec));
+      const shifted = new Writer(64);
+      shifted.zeros(2);
+      writeRoute(shifted, checkRoute('add', spec));
+      expect(shifted.since(2)).toEqual(aligned.since(0));
+    }
+  });
 });
