@@ -79,7 +79,8 @@ const NO_OPTIONS: RequestOptions = Object.freeze({});
  */
 export class Connection<M extends MessageHeader = NetlinkMessage> {
   private readonly _codec: MessageCodec<M>;
-  private readonly _log: Logger;
+  /** The logger given in the options (or a silent one): the object model logs its changes there too. */
+  readonly logger: Logger;
   private readonly _dumpRetries: number;
   private readonly _listeners = new Set<(message: M) => void>();
   private readonly _path: RequestPath<M>;
@@ -87,12 +88,12 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   constructor(transport: Transport, options: ConnectionOptions<M> = {}) {
     // The default codec is rtnetlink's, whose messages are NetlinkMessage (the default M).
     this._codec = options.codec ?? (RTNETLINK as unknown as MessageCodec<M>);
-    this._log = options.logger ?? SILENT_LOGGER;
+    this.logger = options.logger ?? SILENT_LOGGER;
     this._dumpRetries = options.dumpRetries ?? 3;
     this._path = new RequestPath<M>({
       transport,
       codec: this._codec,
-      log: this._log,
+      log: this.logger,
       context: options.context ? ` ${options.context}` : '',
       timeoutMs: options.timeoutMs ?? 30_000,
       receiveBufferBytes: options.receiveBufferBytes ?? 212992,
@@ -103,11 +104,6 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   /** True once close() ran, or the socket failed. */
   get closed(): boolean {
     return this._path.closedReason !== undefined;
-  }
-
-  /** The logger given in the options (or a silent one): the object model logs its changes there too. */
-  get logger(): Logger {
-    return this._log;
   }
 
   /** Whether a message with this sequence number is an answer to one of our requests (sent or abandoned). */
@@ -314,7 +310,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
         const lastChance = i === retries + 1;
         last = await attempt(lastChance);
         if (!last.interrupted) return convert !== undefined && lastChance ? convertAll(last.replies as M[] | undefined, convert) : (last.replies ?? []);
-        this._log.debug({ attempt: i }, 'dump interrupted, restarting');
+        this.logger.debug({ attempt: i }, 'dump interrupted, restarting');
       }
       throw new DumpInterruptedError(operation(), retries + 1, (last?.replies ?? []) as M[]);
     };

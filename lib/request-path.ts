@@ -91,7 +91,7 @@ export class RequestPath<M extends MessageHeader> {
       answerBudget(settings.receiveBufferBytes),
       (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
       (request, error) => this.table.failUnsent(request, error),
-      () => transport.readsUntilEmpty === true,
+      transport,
       (request) => this._deadlines.add(request),
     );
     const unsolicited = (message: M): void => {

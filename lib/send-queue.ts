@@ -4,6 +4,7 @@ import { Writer } from '../messages/writer.js';
 import { QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
 import { monotonicMs } from './clock.js';
+import type { Transport } from './transport.js';
 
 /** The most bytes the queue puts in one datagram. */
 export const MAX_DATAGRAM = 64 * 1024;
@@ -69,7 +70,8 @@ export class SendQueue<M> {
   private readonly _budget: number;
   private readonly _transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
   private readonly _failed: (request: PendingRequest<M>, error: Error) => void;
-  private readonly _readsUntilEmpty: () => boolean;
+  /** The transport, asked whether it reads until empty (Transport.readsUntilEmpty). */
+  private readonly _transport: Pick<Transport, 'readsUntilEmpty'>;
   private readonly _timed: (request: PendingRequest<M>) => void;
   private readonly _flush = (): void => {
     this._scheduled = false;
@@ -89,21 +91,21 @@ export class SendQueue<M> {
    * `transmit` sends one datagram (the bytes are reused once it returns), like Transport.send:
    * undefined when sent, a promise when the send waits; it throws when the socket refuses it.
    * `failed` is told of each request a failed send carried; `timed` of each request whose clock
-   * started (see left()). `readsUntilEmpty` is the transport's (Transport.readsUntilEmpty): while
-   * it holds, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`,
+   * started (see left()). `transport` is asked whether it reads until empty (Transport.readsUntilEmpty,
+   * read where it is needed, not through a function of the queue's): while it does, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`,
    * see sendNow()).
    */
   constructor(
     budget: number,
     transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined,
     failed: (request: PendingRequest<M>, error: Error) => void,
-    readsUntilEmpty: () => boolean,
+    transport: Pick<Transport, 'readsUntilEmpty'>,
     timed: (request: PendingRequest<M>) => void,
   ) {
     this._budget = budget;
     this._transmit = transmit;
     this._failed = failed;
-    this._readsUntilEmpty = readsUntilEmpty;
+    this._transport = transport;
     this._timed = timed;
   }
 
@@ -146,7 +148,7 @@ export class SendQueue<M> {
     // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
     const slow = request.slow && !request.brief;
     // Nothing else awaited: a plain change needs no ACK where the transport reads until empty (Transport.readsUntilEmpty).
-    const quiet = request.coverable && !slow && this._inFlight === 0 && this._readsUntilEmpty();
+    const quiet = request.coverable && !slow && this._inFlight === 0 && this._transport.readsUntilEmpty === true;
     request.state = SENT;
     this._inFlight += request.cost;
     const out = this.out;
@@ -165,7 +167,7 @@ export class SendQueue<M> {
    * nothing queued, held, being sent or in flight, and the transport reads until empty.
    */
   alone(): boolean {
-    return this._holds === 0 && !this._burst && !this._sending && !this._stopped && this._head === this._tail && this._inFlight === 0 && this._readsUntilEmpty();
+    return this._holds === 0 && !this._burst && !this._sending && !this._stopped && this._head === this._tail && this._inFlight === 0 && this._transport.readsUntilEmpty === true;
   }
 
   /**
