@@ -163,7 +163,9 @@ export class RequestTable<M> {
    */
   settledAlone(request: PendingRequest<M>): void {
     this.live--;
-    this._remove(request);
+    // _remove() for a request of no batch (a lone change never is one), without its call.
+    request.state = SETTLED;
+    this._pending.delete(request);
   }
 
   /** Drops an abandoned request whose answer never came: its answers are no longer expected. */

@@ -4,6 +4,7 @@
  */
 import type { Connection } from '../connection.js';
 import { rethrowAtCaller } from '../errors.js';
+import { SILENT_LOGGER } from '../log.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
 import { ADDRESS_WRITER } from './address-request.js';
@@ -64,8 +65,10 @@ export function changeAddressOn(connection: Connection, kind: 'add' | 'delete', 
 export function applyRoute(connection: Connection, lookup: IndexLookup, writer: RouteWriter, spec: RouteSpec): Promise<void> {
   try {
     const log = connection.logger;
-    const start = debugStart(log);
-    const outcome = namesDevices(spec) ? applyChange(connection, lookup, planRoute(writer.kind, spec)) : connection.change(writer, spec);
+    const start = log === SILENT_LOGGER ? -1 : debugStart(log);
+    // namesDevices(spec) for the usual spec (a device by index, no next hops) without a call of its own.
+    const named = typeof spec === 'object' && spec !== null && (typeof spec.dev === 'string' || (spec.nexthops !== undefined && namesDevices(spec)));
+    const outcome = named ? applyChange(connection, lookup, planRoute(writer.kind, spec)) : connection.change(writer, spec);
     return start < 0 ? outcome : logChange(log, start, ROUTE_OPS[writer.kind], spec?.dev, outcome);
   } catch (error) {
     return Promise.reject(error);
