@@ -23,31 +23,33 @@ export type AddressKind = 'add' | 'delete';
 
 /**
  * An address change checked once; `index` is 0 until a named device is resolved. Its fields are
- * set in the constructor (class field initializers would cost every request a call of their own).
+ * `declare`d and set in the constructor: a field declared plainly is emitted as a class field
+ * (ES2022), defined as undefined by an initializer of its own on every request before the
+ * constructor sets it again.
  */
 export class AddressRequest {
-  kind: AddressKind;
-  cidr: string;
-  dev: DeviceRef;
-  index: number;
-  family: Family;
-  prefixlen: number;
-  local: Address;
+  declare kind: AddressKind;
+  declare cidr: string;
+  declare dev: DeviceRef;
+  declare index: number;
+  declare family: Family;
+  declare prefixlen: number;
+  declare local: Address;
   /** IFA_ADDRESS: the peer on a point-to-point link, else the local address again. */
-  address: Address;
-  broadcast: Address | undefined;
-  label: Uint8Array | undefined;
-  metric: number | undefined;
-  scope: number;
+  declare address: Address;
+  declare broadcast: Address | undefined;
+  declare label: Uint8Array | undefined;
+  declare metric: number | undefined;
+  declare scope: number;
   /** IFA_F_* bits: the low 8 go in ifa_flags, all of them in IFA_FLAGS when any is higher. */
-  ifaFlags: number;
+  declare ifaFlags: number;
   /** NLM_F_CREATE and NLM_F_EXCL or NLM_F_REPLACE for an add; none for a delete. */
-  nlFlags: number;
+  declare nlFlags: number;
 
-  constructor() {
-    this.kind = 'add';
-    this.cidr = '';
-    this.dev = 0;
+  constructor(kind: AddressKind, cidr: string, dev: DeviceRef) {
+    this.kind = kind;
+    this.cidr = cidr;
+    this.dev = dev;
     this.index = 0;
     this.family = 4;
     this.prefixlen = 0;
@@ -105,11 +107,14 @@ function broadcastOf(given: string, r: AddressRequest): Address {
  */
 export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given?: AddAddressOptions): AddressRequest {
   const options = given === undefined ? NO_OPTIONS : checkOptions(given);
-  const r = new AddressRequest();
+  const r = new AddressRequest(kind, cidr, dev);
   readPrefix(cidr, r);
-  r.kind = kind;
-  r.cidr = cidr;
-  r.dev = dev;
+  if (given === undefined) {
+    // No options (`link.addAddress(cidr)`): what the reads of NO_OPTIONS below would set.
+    r.address = r.local;
+    if (kind === 'add') r.nlFlags = NLM_F_CREATE | NLM_F_EXCL;
+    return r;
+  }
   r.address = options.peer === undefined ? r.local : addressOf(options.peer, 'peer', r.family);
   if (kind === 'delete') return r;
   if (options.noDad) r.ifaFlags |= IFA_F_NODAD;

@@ -1,6 +1,7 @@
 import { deviceOption } from '../../messages/link/kinds/kind.js';
 import type { DeviceByName } from '../../messages/link/index.js';
 import { checkInteger, checkInterfaceName, InvalidArgumentError } from '../validate.js';
+import { integerError, isIntegerIn } from '../../messages/checks.js';
 import type { Rtnl } from './client.js';
 import type { DeviceRef } from './routes.js';
 
@@ -12,8 +13,11 @@ export interface DeviceHome {
 
 /** The index of a device given by index or as a Link (a name is looked up instead). */
 export function deviceIndex(dev: unknown, field: string): number {
-  if (typeof dev === 'object' && dev !== null) return checkInteger((dev as { index?: unknown }).index, `${field}.index`, 1, 0x7fffffff);
-  return checkInteger(dev, field, 1, 0x7fffffff);
+  if (typeof dev !== 'object' || dev === null) return checkInteger(dev, field, 1, 0x7fffffff);
+  const index = (dev as { index?: unknown }).index;
+  // The field's name for the error is put together only for one (a string per request otherwise).
+  if (!isIntegerIn(index, 1, 0x7fffffff)) throw integerError(`${field}.index`, index, 1, 0x7fffffff);
+  return index;
 }
 
 /** A device as errors name it: its name when known (a name, or a Link), else `index N`. */

@@ -64,32 +64,39 @@ export function formatIPv6(b: Uint8Array, at: number): string {
 /**
  * The dotted quad in text[start, end) as a 32-bit number (first byte highest), or -1 when it is not
  * one (no leading zeros, each part 0..255). Allocates nothing: request encoders call it per request.
+ * Without a loop over the characters (the dots found by indexOf, each part read by octet): a loop
+ * spends V8's tier-up budget once per character, so a process's first few hundred addresses had
+ * this function compiled by TurboFan (7-11 M instructions) in the middle of them.
  */
 export function ipv4Number(text: string, start = 0, end = text.length): number {
   const n = end - start;
   if (n < 7 || n > 15) return -1;
-  let result = 0;
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = start; i <= end; i++) {
-    const c = i < end ? text.charCodeAt(i) : 46;
-    if (c === 46) {
-      if (digits === 0 || part > 3) return -1;
-      result = result * 256 + value;
-      part++;
-      value = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return -1;
-      value = value * 10 + (c - 48);
-      if (value > 255) return -1;
-      digits++;
-    } else {
-      return -1;
-    }
-  }
-  return part === 4 ? result : -1;
+  const d1 = text.indexOf('.', start);
+  const d2 = d1 < 0 ? -1 : text.indexOf('.', d1 + 1);
+  const d3 = d2 < 0 ? -1 : text.indexOf('.', d2 + 1);
+  if (d3 < 0 || d3 >= end) return -1;
+  const a = octet(text, start, d1);
+  const b = octet(text, d1 + 1, d2);
+  const c = octet(text, d2 + 1, d3);
+  const d = octet(text, d3 + 1, end);
+  if ((a | b | c | d) < 0) return -1;
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+/** The decimal number 0..255 in text[from, to) (1 to 3 ASCII digits, no leading zero), or -1. */
+function octet(text: string, from: number, to: number): number {
+  const length = to - from;
+  if (length < 1 || length > 3) return -1;
+  const c0 = text.charCodeAt(from) - 48;
+  if (!(c0 >= 0 && c0 <= 9)) return -1;
+  if (length === 1) return c0;
+  const c1 = text.charCodeAt(from + 1) - 48;
+  if (c0 === 0 || !(c1 >= 0 && c1 <= 9)) return -1;
+  if (length === 2) return c0 * 10 + c1;
+  const c2 = text.charCodeAt(from + 2) - 48;
+  if (!(c2 >= 0 && c2 <= 9)) return -1;
+  const value = c0 * 100 + c1 * 10 + c2;
+  return value <= 255 ? value : -1;
 }
 
 /** Parses a dotted quad into 4 bytes, or returns undefined (no leading zeros, each part 0..255). */

@@ -148,6 +148,21 @@ describe("Link's own flag changes and address changes on an index (the direct pa
     }
   });
 
+  it('checks a change given no options as one given empty options', () => {
+    for (const kind of ['add', 'delete'] as const) {
+      for (const cidr of ['10.0.0.1/24', '10.100.3.254/30', 'fd00::1/64', '::ffff:10.0.0.1/120', '010.0.0.1/24'.slice(1)]) {
+        expect(checkAddress(kind, veth, cidr)).toEqual(checkAddress(kind, veth, cidr, {}));
+        expect(addressOnIndex(kind, 3, cidr)).toEqual(addressOnIndex(kind, 3, cidr, {}));
+      }
+    }
+  });
+
+  it("names a Link's bad index by the field it came in", () => {
+    expect(() => addressOnIndex('add', { index: 0, name: 'x' } as never, '10.0.0.1/24')).toThrow(/^dev\.index: /);
+    expect(() => linkFlagChange({ index: 1.5 } as never, LINK_UP)).toThrow(/^dev\.index: /);
+    expect(() => linkFlagChange(0, LINK_UP)).toThrow(/^dev: /);
+  });
+
   it('writes an address change on an index as the planned change does, for every option shape', () => {
     const shapes: Array<['add' | 'delete', string, AddAddressOptions | undefined]> = [
       ['add', '10.0.0.1/24', undefined],
