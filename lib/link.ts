@@ -96,8 +96,24 @@ export class Link {
   /** A flag change (changes.ts's LINK_UP ...): written straight into the namespace's send buffer, no plan between. */
   async #flag(changes: LinkChanges): Promise<this> {
     await setLinkFlag(this.namespace.rtnl.connection, this, changes);
-    this.#changed(changes);
+    this.#flagChanged(changes);
     return this;
+  }
+
+  /** #changed for one of the flag changes (`up` or `promisc` alone): the other fields' reads left out. */
+  #flagChanged(changes: LinkChanges): void {
+    let s = this.#state;
+    if (this.#given) {
+      s = this.#state = copyLinkState(s);
+      this.#given = false;
+    }
+    const up = changes.up;
+    if (up !== undefined) {
+      s.up = up;
+      s.flags = up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
+    } else {
+      s.flags = changes.promisc ? s.flags | IFF_PROMISC : s.flags & ~IFF_PROMISC;
+    }
   }
 
   /** Updates the fields after a change the kernel applied. */

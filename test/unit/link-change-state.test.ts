@@ -3,7 +3,7 @@ import { Link } from '../../lib/link.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
 import type { Namespace } from '../../lib/namespace.js';
 import { toLinkState } from '../../lib/rtnl/links.js';
-import { IFF_UP, type LinkBody } from '../../messages/link/index.js';
+import { IFF_PROMISC, IFF_UP, type LinkBody } from '../../messages/link/index.js';
 
 /**
  * A namespace whose rtnl accepts every change: Link.change calls setLink before updating itself,
@@ -40,5 +40,17 @@ describe('Link changes and its state', () => {
     await link.down();
     expect([link.isUp, link.name, link.mac, link.flags & IFF_UP]).toEqual([false, 've9', '02:aa:00:00:00:01', 0]);
     expect(link.state).toMatchObject({ name: 've9', mac: '02:aa:00:00:00:01', up: false, index: 7 });
+  });
+
+  it('promiscuous mode on and off shows in the flags, leaves up alone, and a state handed out before stays', async () => {
+    const link = downVeth();
+    await link.up();
+    const before = link.state;
+    await link.setPromiscuous(true);
+    expect([link.isPromiscuous, link.flags, link.isUp]).toEqual([true, IFF_UP | IFF_PROMISC, true]);
+    expect([before.flags, before.up]).toEqual([IFF_UP, true]);
+    await link.setPromiscuous(false);
+    await link.down();
+    expect([link.isPromiscuous, link.flags, link.isUp, link.state.up]).toEqual([false, 0, false, false]);
   });
 });
