@@ -7,7 +7,7 @@ import { AF_INET, AF_INET6, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR
 import {
   IFA_ADDRESS, IFA_BROADCAST, IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_RT_PRIORITY,
 } from '../../messages/address/constants.js';
-import { ipv4Number } from '../../messages/attributes/ip-text.js';
+import { ipv4Number, ipv4NumberLoopless } from '../../messages/attributes/ip-text.js';
 import { encodeText } from '../../messages/checks.js';
 import { beginFrame, endFrame } from '../../messages/framing.js';
 import type { Writer } from '../../messages/writer.js';
@@ -71,7 +71,7 @@ const NO_OPTIONS: AddAddressOptions = Object.freeze({});
 function readPrefix(cidr: unknown, r: AddressRequest): void {
   if (typeof cidr === 'string') {
     const slash = cidr.indexOf('/');
-    const value = slash > 0 ? ipv4Number(cidr, 0, slash) : -1;
+    const value = slash > 0 ? ipv4NumberLoopless(cidr, 0, slash) : -1;
     const length = value < 0 ? -1 : plainIPv4PrefixLength(cidr, slash);
     if (length >= 0) {
       r.family = 4;
