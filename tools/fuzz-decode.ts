@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RTM_GETROUTE, RTM_NEWLINK, RTM_NEWROUTE } from '../messages/constants.js';
 import { FrameCursor } from '../messages/framing.js';
+import { linkStateBySummary, linkStateOfFrame, type LinkState } from '../lib/rtnl/links.js';
 import { routeOfFrame, toRoute, type Route } from '../lib/rtnl/routes.js';
 import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/link/index.js';
 import { decodeMessages, encodeMessages, type NetlinkMessage } from '../messages/message.js';
@@ -556,7 +557,7 @@ function decodeWith(decoder: Family, bytes: Uint8Array): NetlinkMessage[] | NftM
 export type CheckResult = { outcome: 'decoded'; reencoded?: 'ok' } | { outcome: 'rejected' } | { outcome: 'failure'; error: string };
 
 export function checkInput(input: Input, reencode: boolean): CheckResult {
-  const summary = input.decoder === 'rtnl' ? (checkLinkSummary(input.bytes) ?? checkRouteFrames(input.bytes)) : undefined;
+  const summary = input.decoder === 'rtnl' ? (checkLinkSummary(input.bytes) ?? checkLinkFrames(input.bytes) ?? checkRouteFrames(input.bytes)) : undefined;
   if (summary) return { outcome: 'failure', error: summary };
   let messages: NetlinkMessage[] | NftMessage[];
   try {
@@ -631,6 +632,33 @@ function checkLinkSummary(bytes: Uint8Array): string | undefined {
   const expected = linkSummaryOf(full.body);
   if (sameValue(summary, expected)) return undefined;
   return `decodeLinkSummary gave ${JSON.stringify(summary)}, decodeMessages ${JSON.stringify(expected)}`;
+}
+
+/**
+ * When the input starts with an RTM_NEWLINK, the LinkState read from its first frame by the scan
+ * (linkStateOfFrame) must be the one read through decodeLinkSummary: same keys and fields, raw an
+ * accessor (both decode the same frame the same way when it is read: not read here, a 64 KiB frame
+ * takes milliseconds), or the same NetlinkDecodeError. Returns a failure, or undefined.
+ */
+function checkLinkFrames(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 16) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint16(4, true) !== RTM_NEWLINK) return undefined;
+  const frame = bytes.subarray(0, Math.min(bytes.length, Math.max(16, view.getUint32(0, true))));
+  const read = (way: (frame: Uint8Array) => LinkState): string => {
+    let state: LinkState;
+    try {
+      state = way(frame.slice());
+    } catch (e) {
+      return e instanceof NetlinkDecodeError ? `error ${e.message}` : `threw ${describeError(e)}`;
+    }
+    const raw = Object.getOwnPropertyDescriptor(state, 'raw');
+    const fields = Object.keys(state).map((key) => (key === 'raw' ? ['raw', typeof raw?.get] : [key, state[key as keyof LinkState]]));
+    return JSON.stringify(fields);
+  };
+  const scanned = read(linkStateOfFrame);
+  const summarized = read(linkStateBySummary);
+  return scanned === summarized ? undefined : `linkStateOfFrame gave ${scanned.slice(0, 400)}, through the summary ${summarized.slice(0, 400)}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   LINK_KINDS,
   linkSummaryOf,
   operstateName,
+  OPERSTATE_NAMES,
   type DeviceByName,
   type KindCreation,
   type LinkAttrs,
@@ -14,11 +15,15 @@ import {
   type LinkSummary,
 } from '../../messages/link/index.js';
 import { deviceOption } from '../../messages/link/kinds/kind.js';
+import { LinkScan, scanLink } from '../../messages/link/scan.js';
+import { formatHardwareAddress } from '../../messages/attributes/addresses.js';
+import { readCString } from '../../messages/attributes/scalars.js';
 import { decodeMessages, type LinkMessage } from '../../messages/message.js';
 import { checkInteger, checkInterfaceName, checkMac, checkMtu, checkU32, InvalidArgumentError } from '../validate.js';
 import { UnexpectedReplyError } from '../errors.js';
 import { deviceIndex } from './device-ref.js';
 import type { DeviceRef } from './routes.js';
+import { Stamped } from './stamped.js';
 
 /** What a link looks like at one moment, as `ip link` shows it. */
 export interface LinkState {
@@ -44,42 +49,97 @@ export interface LinkState {
   raw: LinkBody;
 }
 
+/**
+ * A LinkState's first five fields, set by a constructor rather than an object literal: a
+ * constructed object is given room for the fields its first instances were given (V8's slack
+ * tracking), so mtu, mac, kind ... added after stay in the object. Its prototype is
+ * Object.prototype: a LinkState is a plain object (same prototype, constructor, keys and key order
+ * as the literal it replaced).
+ */
+interface LinkFields {
+  new (index: number, name: string, flags: number, operstate: string): LinkState;
+}
+const LinkFields = function (this: LinkState, index: number, name: string, flags: number, operstate: string) {
+  this.index = index;
+  this.name = name;
+  this.flags = flags;
+  this.up = (flags & IFF_UP) !== 0;
+  this.operstate = operstate;
+} as unknown as LinkFields;
+LinkFields.prototype = Object.prototype;
+
 export function toLinkState(raw: LinkBody): LinkState {
-  const state = stateOf(linkSummaryOf(raw)) as LinkState;
+  const state = stateOf(linkSummaryOf(raw));
   state.raw = raw;
   return state;
 }
 
-/** Where a LinkState read from a frame keeps the frame, and its body once decoded. */
-const SOURCE = Symbol('RTM_NEWLINK frame');
-interface FrameSource {
-  readonly frame: Uint8Array;
-  body: LinkBody | undefined;
+/**
+ * The frame a LinkState read from a frame was read from, in a private field: no key, symbol or
+ * descriptor of the state shows it. Copies of the state (copyLinkState) hold the same frame.
+ */
+class LinkSource extends Stamped {
+  #frame: Uint8Array;
+
+  constructor(state: LinkState, frame: Uint8Array) {
+    super(state);
+    this.#frame = frame;
+  }
+
+  static frameOf(state: object): Uint8Array | undefined {
+    return #frame in state ? (state as LinkSource).#frame : undefined;
+  }
 }
-type FrameBacked = LinkState & { [SOURCE]?: FrameSource };
+
+/** Each frame's body once decoded, shared by the states read from that frame and their copies. */
+const BODIES = new WeakMap<Uint8Array, LinkBody>();
 
 /**
  * `raw` of every state read from a frame: one getter shared by all, so that they share one hidden
  * class (a closure per state gave each its own, and every read of a state went the slow way).
  */
-function rawOfFrame(this: FrameBacked): LinkBody {
-  const source = this[SOURCE]!;
-  return (source.body ??= linkBodyOfFrame(source.frame));
+function rawOfFrame(this: LinkState): LinkBody {
+  const frame = LinkSource.frameOf(this)!;
+  let body = BODIES.get(frame);
+  if (body === undefined) BODIES.set(frame, (body = linkBodyOfFrame(frame)));
+  return body;
 }
 const RAW_OF_FRAME: PropertyDescriptor = { enumerable: true, configurable: true, get: rawOfFrame };
 
-function attachSource(state: object, source: FrameSource): LinkState {
-  Object.defineProperty(state, SOURCE, { value: source });
-  return Object.defineProperty(state, 'raw', RAW_OF_FRAME) as LinkState;
+/** `state` given `frame` as its source: `raw`, its last key, decoded from it when first read. */
+function attachFrame(state: LinkState, frame: Uint8Array): LinkState {
+  new LinkSource(state, frame);
+  return Object.defineProperty(state, 'raw', RAW_OF_FRAME);
 }
 
+const SCAN = new LinkScan();
+
 /**
- * A LinkState from one RTM_NEWLINK frame, reading only the fields it has (decodeLinkSummary);
- * `raw` is decoded from the frame when first read (and may throw NetlinkDecodeError then, for a
- * malformed attribute the summary did not look at).
+ * A LinkState from one RTM_NEWLINK frame (nlmsghdr included): its fields are read from the bytes
+ * in one pass (scanLink), and `raw` is decoded from the frame when first read (and may throw
+ * NetlinkDecodeError then, for a malformed attribute the fields do not come from). A frame the scan
+ * does not take (one decodeLinkSummary would reject, or not RTM_NEWLINK) is read by
+ * decodeLinkSummary, which throws its NetlinkDecodeError.
  */
 export function linkStateOfFrame(frame: Uint8Array): LinkState {
-  return attachSource(stateOf(decodeLinkSummary(frame)), { frame, body: undefined });
+  const s = SCAN;
+  if (!scanLink(frame, s)) return linkStateBySummary(frame);
+  const b = frame;
+  const name = s.ifnameAt < 0 ? '' : readCString(b, s.ifnameAt, s.ifnameEnd);
+  const state = new LinkFields(s.index, name, s.flags, s.operstate < 0 ? 'unknown' : operstateText(s.operstate));
+  if (s.mtu >= 0) state.mtu = s.mtu;
+  if (s.addressAt >= 0) state.mac = formatHardwareAddress(b, s.addressAt, s.addressEnd);
+  if (s.kindAt >= 0) state.kind = readCString(b, s.kindAt, s.kindEnd);
+  if (s.master > 0) state.master = s.master;
+  if (s.link >= 0 && s.link !== s.index) state.parent = s.link;
+  const netnsid = s.linkNetnsidAt;
+  if (netnsid >= 0) state.linkNetnsid = b[netnsid]! | (b[netnsid + 1]! << 8) | (b[netnsid + 2]! << 16) | (b[netnsid + 3]! << 24);
+  return attachFrame(state, frame);
+}
+
+/** The same LinkState read through decodeLinkSummary (or its NetlinkDecodeError): the way of frames the scan does not take. */
+export function linkStateBySummary(frame: Uint8Array): LinkState {
+  return attachFrame(stateOf(decodeLinkSummary(frame)), frame);
 }
 
 /**
@@ -89,8 +149,8 @@ export function linkStateOfFrame(frame: Uint8Array): LinkState {
 export function copyLinkState(state: LinkState): LinkState {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(state)) if (key !== 'raw') copy[key] = state[key as keyof LinkState];
-  const source = (state as FrameBacked)[SOURCE];
-  if (source !== undefined) return attachSource(copy, source);
+  const frame = LinkSource.frameOf(state);
+  if (frame !== undefined) return attachFrame(copy as unknown as LinkState, frame);
   copy.raw = state.raw;
   return copy as unknown as LinkState;
 }
@@ -101,14 +161,15 @@ function linkBodyOfFrame(frame: Uint8Array): LinkBody {
   return message.body;
 }
 
-function stateOf(s: LinkSummary): Omit<LinkState, 'raw'> {
-  const state: Omit<LinkState, 'raw'> = {
-    index: s.index,
-    name: s.ifname ?? '',
-    flags: s.flags,
-    up: (s.flags & IFF_UP) !== 0,
-    operstate: s.operstate === undefined ? 'unknown' : operstateName(s.operstate).toLowerCase(),
-  };
+/** operstate as a LinkState gives it: 'up', 'down' ... ('unknown(7)' for a value without a name). */
+const OPERSTATE_TEXT = OPERSTATE_NAMES.map((name) => name.toLowerCase());
+function operstateText(operstate: number): string {
+  return OPERSTATE_TEXT[operstate] ?? operstateName(operstate).toLowerCase();
+}
+
+/** A LinkState without `raw` from a summary's fields. */
+function stateOf(s: LinkSummary): LinkState {
+  const state = new LinkFields(s.index, s.ifname ?? '', s.flags, s.operstate === undefined ? 'unknown' : operstateText(s.operstate));
   if (s.mtu !== undefined) state.mtu = s.mtu;
   if (s.address !== undefined) state.mac = s.address;
   if (s.kind !== undefined) state.kind = s.kind;

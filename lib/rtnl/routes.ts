@@ -6,6 +6,7 @@ import type { RouteBody } from '../../messages/route/index.js';
 import { RTNH_F_ONLINK } from '../../messages/route/constants.js';
 import { RouteScan, scanRoute } from '../../messages/route/scan.js';
 import { Source } from '../../messages/source.js';
+import { Stamped } from './stamped.js';
 import type { Family } from '../validate.js';
 import { protocolName, routeTypeName, scopeName, tableName, type ProtocolName, type RouteTypeName, type ScopeName, type TableName } from './names.js';
 
@@ -106,13 +107,6 @@ const RouteFields = function (this: Route, family: Family, dst: string, dstLen: 
   else Object.defineProperty(this, 'raw', RAW_OF_FRAME);
 } as unknown as RouteFields;
 RouteFields.prototype = Object.prototype;
-
-/** A base whose constructor returns the object it is given: a subclass's fields are added to that object. */
-class Stamped {
-  constructor(target: object) {
-    return target;
-  }
-}
 
 /**
  * Where a Route read from a frame finds its message (a copy of the datagram, shared by the routes

@@ -4,9 +4,10 @@ import { attributeLength, attributeType, type DecodeErrorAt, NLA_HDRLEN, NLA_TYP
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
 import { NetlinkDecodeError } from '../errors.js';
 import { FrameCursor, NLMSG_TYPE_OFFSET } from '../framing.js';
-import { linkAttributeType, type LinkBody } from './attributes.js';
+import type { LinkBody } from './attributes.js';
 import { ifinfomsg } from './header.js';
 import { IFLA_INFO_KIND } from './linkinfo.js';
+import { IFLA_ADDRESS, IFLA_IFNAME, IFLA_LINK, IFLA_LINK_NETNSID, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, IFLA_OPERSTATE } from './scan.js';
 
 /**
  * What most callers want of a link, read from one RTM_NEWLINK frame without decoding the rest:
@@ -30,14 +31,6 @@ export interface LinkSummary {
   kind?: string;
 }
 
-const IFLA_ADDRESS = linkAttributeType('address');
-const IFLA_IFNAME = linkAttributeType('ifname');
-const IFLA_MTU = linkAttributeType('mtu');
-const IFLA_LINK = linkAttributeType('link');
-const IFLA_MASTER = linkAttributeType('master');
-const IFLA_OPERSTATE = linkAttributeType('operstate');
-const IFLA_LINKINFO = linkAttributeType('linkinfo');
-const IFLA_LINK_NETNSID = linkAttributeType('linkNetnsid');
 const HEADERS_LEN = NLMSG_HDRLEN + ifinfomsg.size;
 const IFI_INDEX_OFFSET = NLMSG_HDRLEN + 4;
 const IFI_FLAGS_OFFSET = NLMSG_HDRLEN + 8;

@@ -5,28 +5,10 @@ import { Rtnl } from '../../lib/rtnl/client.js';
 import { NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { decodeLinkSummary, linkSummaryOf } from '../../messages/link/index.js';
-import { decodeMessages, encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
-import { hex, splitFrames } from '../helpers/codec-checks.js';
+import { decodeMessages, encodeMessage, type LinkMessage } from '../../messages/message.js';
+import { hex } from '../helpers/codec-checks.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
-import { loadFixtures } from '../helpers/fixtures.js';
-
-/** Every RTM_NEWLINK frame in the captured fixtures, each on its own. */
-function linkFrames(): Array<{ name: string; frame: Uint8Array; message: LinkMessage }> {
-  const out: Array<{ name: string; frame: Uint8Array; message: LinkMessage }> = [];
-  for (const fixture of loadFixtures()) {
-    if (fixture.group === 'nftables') continue;
-    splitFrames(fixture.bytes).forEach((frame, i) => {
-      let message: NetlinkMessage | undefined;
-      try {
-        [message] = decodeMessages(frame);
-      } catch {
-        return;
-      }
-      if (message?.kind === 'link' && message.type === RTM_NEWLINK) out.push({ name: `${fixture.name}#${i}`, frame, message });
-    });
-  }
-  return out;
-}
+import { linkFrames } from '../helpers/link-frames.js';
 
 const frames = linkFrames();
 

@@ -1,0 +1,154 @@
+import { NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
+import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
+import { linkAttributeType } from './attributes.js';
+import { ifinfomsg } from './header.js';
+import { IFLA_INFO_KIND } from './linkinfo.js';
+
+/**
+ * What a link message says that a LinkState is made of, read from its bytes by scanLink. Offsets
+ * are into the scanned frame; -1 stands for an attribute that is absent (every u32 value is kept
+ * as a non-negative number). One instance is refilled for each frame: scanning allocates nothing.
+ */
+export class LinkScan {
+  /** ifi_index (signed, as the decoder reads it) and ifi_flags. */
+  index = 0;
+  flags = 0;
+  /** IFLA_IFNAME's payload [ifnameAt, ifnameEnd). */
+  ifnameAt = -1;
+  ifnameEnd = 0;
+  /** IFLA_ADDRESS's payload [addressAt, addressEnd). */
+  addressAt = -1;
+  addressEnd = 0;
+  /** IFLA_INFO_KIND's payload inside IFLA_LINKINFO [kindAt, kindEnd). */
+  kindAt = -1;
+  kindEnd = 0;
+  mtu = -1;
+  operstate = -1;
+  master = -1;
+  link = -1;
+  /** IFLA_LINK_NETNSID's payload (an s32, so kept as an offset). */
+  linkNetnsidAt = -1;
+}
+
+// The IFLA_* numbers of the attributes a LinkState is made of.
+export const IFLA_ADDRESS = linkAttributeType('address');
+export const IFLA_IFNAME = linkAttributeType('ifname');
+export const IFLA_MTU = linkAttributeType('mtu');
+export const IFLA_LINK = linkAttributeType('link');
+export const IFLA_MASTER = linkAttributeType('master');
+export const IFLA_OPERSTATE = linkAttributeType('operstate');
+export const IFLA_LINKINFO = linkAttributeType('linkinfo');
+export const IFLA_LINK_NETNSID = linkAttributeType('linkNetnsid');
+const HEADERS_LEN = NLMSG_HDRLEN + ifinfomsg.size;
+
+// What the loop does with each attribute type: most are skipped (0); the others by a dense number.
+const SKIP = 0;
+const IFNAME = 1;
+const ADDRESS = 2;
+const MTU = 3;
+const OPERSTATE = 4;
+const MASTER = 5;
+const LINK = 6;
+const LINK_NETNSID = 7;
+const LINKINFO = 8;
+const ROLE_OF_TYPE = new Uint8Array(64);
+ROLE_OF_TYPE[IFLA_IFNAME] = IFNAME;
+ROLE_OF_TYPE[IFLA_ADDRESS] = ADDRESS;
+ROLE_OF_TYPE[IFLA_MTU] = MTU;
+ROLE_OF_TYPE[IFLA_OPERSTATE] = OPERSTATE;
+ROLE_OF_TYPE[IFLA_MASTER] = MASTER;
+ROLE_OF_TYPE[IFLA_LINK] = LINK;
+ROLE_OF_TYPE[IFLA_LINK_NETNSID] = LINK_NETNSID;
+ROLE_OF_TYPE[IFLA_LINKINFO] = LINKINFO;
+
+/**
+ * Reads one RTM_NEWLINK frame (nlmsghdr included, the message first in `b`) into `out`, and says
+ * whether it is one decodeLinkSummary reads without an error: true when nlmsg_len covers nlmsghdr
+ * and ifinfomsg and fits in `b`, the type is RTM_NEWLINK, the top-level attributes are well framed,
+ * the first IFLA_MTU, IFLA_MASTER, IFLA_LINK and IFLA_LINK_NETNSID are 4 bytes and the first
+ * IFLA_OPERSTATE 1, and the attributes inside the first IFLA_LINKINFO are well framed. Anything
+ * else gives false, and the caller reads the frame with decodeLinkSummary, which then throws its
+ * NetlinkDecodeError. Only first occurrences count, as there (the decoder keeps a repeat as unknown).
+ * Bytes are read one by one (little-endian, as the host writes them): no DataView to make per frame.
+ */
+export function scanLink(b: Uint8Array, out: LinkScan): boolean {
+  const size = b.length;
+  if (size < HEADERS_LEN) return false;
+  const end = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  if (end < HEADERS_LEN || end > size || (b[4]! | (b[5]! << 8)) !== RTM_NEWLINK) return false;
+  out.index = b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24);
+  out.flags = (b[24]! | (b[25]! << 8) | (b[26]! << 16) | (b[27]! << 24)) >>> 0;
+  out.ifnameAt = out.addressAt = out.kindAt = out.linkNetnsidAt = -1;
+  out.mtu = out.operstate = out.master = out.link = -1;
+  let linkinfoSeen = false;
+  for (let off = HEADERS_LEN; off < end; ) {
+    if (end - off < NLA_HDRLEN) return false;
+    const len = b[off]! | (b[off + 1]! << 8);
+    if (len < NLA_HDRLEN || off + len > end) return false;
+    const type = (b[off + 2]! | (b[off + 3]! << 8)) & NLA_TYPE_MASK;
+    const role = type < 64 ? ROLE_OF_TYPE[type]! : SKIP;
+    if (role !== SKIP) {
+      const at = off + NLA_HDRLEN;
+      switch (role) {
+        case IFNAME:
+          if (out.ifnameAt < 0) {
+            out.ifnameAt = at;
+            out.ifnameEnd = off + len;
+          }
+          break;
+        case ADDRESS:
+          if (out.addressAt < 0) {
+            out.addressAt = at;
+            out.addressEnd = off + len;
+          }
+          break;
+        case OPERSTATE:
+          if (out.operstate < 0) {
+            if (len !== NLA_HDRLEN + 1) return false;
+            out.operstate = b[at]!;
+          }
+          break;
+        case LINKINFO:
+          if (!linkinfoSeen) {
+            linkinfoSeen = true;
+            if (!scanLinkinfo(b, at, off + len, out)) return false;
+          }
+          break;
+        default: {
+          // The u32s and IFLA_LINK_NETNSID's s32.
+          if (len !== NLA_HDRLEN + 4) {
+            if (role === MTU ? out.mtu < 0 : role === MASTER ? out.master < 0 : role === LINK ? out.link < 0 : out.linkNetnsidAt < 0) return false;
+            break;
+          }
+          const value = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+          if (role === MTU) {
+            if (out.mtu < 0) out.mtu = value;
+          } else if (role === MASTER) {
+            if (out.master < 0) out.master = value;
+          } else if (role === LINK) {
+            if (out.link < 0) out.link = value;
+          } else if (out.linkNetnsidAt < 0) {
+            out.linkNetnsidAt = at;
+          }
+        }
+      }
+    }
+    off += (len + 3) & ~3;
+  }
+  return true;
+}
+
+/** IFLA_INFO_KIND's place in an IFLA_LINKINFO payload [start, end) into `out`; false if an attribute in it is badly framed. */
+function scanLinkinfo(b: Uint8Array, start: number, end: number, out: LinkScan): boolean {
+  for (let off = start; off < end; ) {
+    if (end - off < NLA_HDRLEN) return false;
+    const len = b[off]! | (b[off + 1]! << 8);
+    if (len < NLA_HDRLEN || off + len > end) return false;
+    if (out.kindAt < 0 && ((b[off + 2]! | (b[off + 3]! << 8)) & NLA_TYPE_MASK) === IFLA_INFO_KIND) {
+      out.kindAt = off + NLA_HDRLEN;
+      out.kindEnd = off + len;
+    }
+    off += (len + 3) & ~3;
+  }
+  return true;
+}
