@@ -263,7 +263,7 @@ export function writeRoute(w: Writer, r: RouteRequest): void {
 
 /** writeRoute with the nlmsghdr's type and flags for the route's kind given (by a writer of one kind). */
 function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): void {
-  if (LITTLE_ENDIAN && (w.length & 3) === 0 && r.nexthops === undefined && r.mtu === undefined && typeof r.dst !== 'object' && typeof r.gateway !== 'object' && typeof r.prefsrc !== 'object') {
+  if ((w.length & 3) === 0 && r.nexthops === undefined && r.mtu === undefined && typeof r.dst !== 'object' && typeof r.gateway !== 'object' && typeof r.prefsrc !== 'object') {
     writeFlatRoute(w, r, type, flags);
     return;
   }
@@ -302,8 +302,6 @@ function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): 
   endFrame(w, start);
 }
 
-/** Whether this host is little-endian: writeFlatRoute sets words in host order and addresses byte-swapped. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** The first word of a whole attribute holding 32 bits (nla_len 8, nla_type), as writeFlatRoute sets it. */
 const DST_WORD = 8 | (RTA_DST << 16);
 const OIF_WORD = 8 | (RTA_OIF << 16);
@@ -313,15 +311,16 @@ const PREFSRC_WORD = 8 | (RTA_PREFSRC << 16);
 const TABLE_WORD = 8 | (RTA_TABLE << 16);
 const NH_ID_WORD = 8 | (RTA_NH_ID << 16);
 
-/** An IPv4 address (first byte highest) as the host-order word that holds it in network order, on a little-endian host. */
+/** An IPv4 address (first byte highest) as the host-order (little-endian) word that holds it in network order. */
 function networkWord(address: number): number {
   return ((address & 0xff) << 24) | ((address & 0xff00) << 8) | ((address >>> 8) & 0xff00) | (address >>> 24);
 }
 
 /**
  * A route whose attributes all hold 32 bits (no IPv6 address, next hops or metrics: the usual
- * route), in one step, at a 4-aligned end of `w` on a little-endian host: its length counted
- * first, then every word set in place, in the order writeRouteAs writes them.
+ * route), in one step, at a 4-aligned end of `w`: its length counted first, then every word set in
+ * place, in the order writeRouteAs writes them. Words are set in host order, which is little-endian
+ * wherever the library loads (lib/sys/host-byte-order.ts refuses any other host).
  */
 function writeFlatRoute(w: Writer, r: RouteRequest, type: number, flags: number): void {
   const dst = r.dst as number | undefined;
