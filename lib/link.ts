@@ -102,37 +102,27 @@ export class Link {
 
   /** #changed for one of the flag changes (`up` or `promisc` alone): the other fields' reads left out. */
   #flagChanged(changes: LinkChanges): void {
-    let s = this.#state;
-    if (this.#given) {
-      s = this.#state = copyLinkState(s);
-      this.#given = false;
-    }
-    const up = changes.up;
-    if (up !== undefined) {
-      s.up = up;
-      s.flags = up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
-    } else {
-      s.flags = changes.promisc ? s.flags | IFF_PROMISC : s.flags & ~IFF_PROMISC;
-    }
+    setFlagFields(this.#writableState(), changes);
   }
 
   /** Updates the fields after a change the kernel applied. */
   #changed(changes: LinkChanges): void {
-    let s = this.#state;
-    if (this.#given) {
-      s = this.#state = copyLinkState(s);
-      this.#given = false;
-    }
-    if (changes.up !== undefined) {
-      s.up = changes.up;
-      s.flags = changes.up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
-    }
-    if (changes.promisc !== undefined) s.flags = changes.promisc ? s.flags | IFF_PROMISC : s.flags & ~IFF_PROMISC;
+    const s = this.#writableState();
+    setFlagFields(s, changes);
     if (changes.mtu !== undefined) s.mtu = changes.mtu;
     if (changes.name !== undefined) s.name = changes.name;
     if (changes.mac !== undefined) s.mac = changes.mac.toLowerCase();
     if (changes.master === 0 || changes.master === null) delete s.master;
     else if (typeof changes.master === 'number') s.master = changes.master;
+  }
+
+  /** The state to update: a copy of it first when the caller gave it (#given), so theirs stays as it was. */
+  #writableState(): LinkState {
+    if (this.#given) {
+      this.#state = copyLinkState(this.#state);
+      this.#given = false;
+    }
+    return this.#state;
   }
 
   /** `ip link set DEV up`. */
@@ -229,4 +219,15 @@ export class Link {
   toString(): string {
     return `${this.name} (index ${this.index}${this.namespace.name ? ` in netns ${this.namespace.name}` : ''})`;
   }
+}
+
+/** `up` and `promisc` of a change the kernel applied, set in a link's state (its up field and flags). */
+function setFlagFields(s: LinkState, changes: LinkChanges): void {
+  const up = changes.up;
+  if (up !== undefined) {
+    s.up = up;
+    s.flags = up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
+  }
+  const promisc = changes.promisc;
+  if (promisc !== undefined) s.flags = promisc ? s.flags | IFF_PROMISC : s.flags & ~IFF_PROMISC;
 }
