@@ -53,9 +53,20 @@ interface LibcCalls {
   errno(): number;
 }
 
+/**
+ * stat(2) and fstat(2) into a caller's buffer (x86_64's struct stat), returning 0 or -errno: only
+ * through the generic stub, whose struct layout is the one this machine's kernel writes.
+ */
+export interface StatCalls {
+  stat(path: string, buffer: Uint8Array): number;
+  fstat(fd: number, buffer: Uint8Array): number;
+}
+
 interface LibcFunctions extends LibcCalls {
   /** The checked calls, returning -errno on failure. */
   kernel: KernelCalls;
+  /** Undefined where there is no page of stubs. */
+  stat: StatCalls | undefined;
   /** recvfrom and send returning -errno on failure (see syscall-stubs.ts). */
   direct: DirectSocketCalls;
 }
@@ -75,7 +86,7 @@ function libc(): LibcFunctions {
       recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
       errno: koffi.errno,
     };
-    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls) };
+    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls), stat: statCalls(lib) };
   }
   return bound;
 }
@@ -99,6 +110,12 @@ function kernelCalls(lib: LibraryHandle, errno: () => number): KernelCalls {
     };
   }
   return calls as KernelCalls;
+}
+
+function statCalls(lib: LibraryHandle): StatCalls | undefined {
+  const stat = directSyscall<[string, Uint8Array]>(lib, 'stat', 'const char *path, void *buffer');
+  const fstat = directSyscall<[number, Uint8Array]>(lib, 'fstat', 'int fd, void *buffer');
+  return stat === undefined || fstat === undefined ? undefined : { stat, fstat };
 }
 
 /**
@@ -159,10 +176,17 @@ export function umount2(target: string, flags: number): void {
   if (result < 0) throw failure(result, 'umount2', `${target}, ${flags}`);
 }
 
+/**
+ * setsockoptInt's value, reused: the kernel copies it within the call (a new ArrayBuffer per call
+ * was half the cost of the five options every socket is opened with).
+ */
+const intOption = new Int32Array(1);
+const intOptionBytes = Buffer.from(intOption.buffer);
+
 /** setsockopt with an int value, the type every option used here takes. */
 export function setsockoptInt(fd: number, level: number, name: number, value: number): void {
-  const buffer = Buffer.from(Int32Array.of(value).buffer);
-  const result = libc().kernel.setsockopt(fd, level, name, buffer, 4);
+  intOption[0] = value;
+  const result = libc().kernel.setsockopt(fd, level, name, intOptionBytes, 4);
   if (result < 0) throw failure(result, 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value}`);
 }
 
@@ -238,6 +262,11 @@ export function closeFd(fd: number): void {
 export function unlink(path: string): void {
   const result = libc().kernel.unlink(path);
   if (result < 0) throw new SystemCallError('unlink', -result, path, undefined, { cause: nodeFsError(-result, 'unlink', path) });
+}
+
+/** stat(2) and fstat(2) through the generic stub, or undefined where there is none (see StatCalls). */
+export function directStatCalls(): StatCalls | undefined {
+  return libc().stat;
 }
 
 /**

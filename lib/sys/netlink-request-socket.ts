@@ -67,6 +67,9 @@ const readViews = new PrefixViews();
 /** struct sockaddr_nl with nl_pid 0 and no groups: bound to, the kernel picks the port; connected to, it is the kernel. */
 const PORT_0 = Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
+/** getsockname's answer, read right after the call: one buffer for every socket opened. */
+const boundAddress = Buffer.alloc(SOCKADDR_NL_SIZE);
+
 /** Opens a request socket, in the namespace `options.netnsFd` refers to if given. */
 export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSocket {
   const protocol = options.protocol ?? NETLINK_ROUTE;
@@ -75,7 +78,7 @@ export function openNetlinkSocket(options: NetlinkSocketOptions = {}): RequestSo
   try {
     // Port 0: the kernel picks a free port id, read back below.
     bind(fd, PORT_0, 'netlink, port 0');
-    const address = Buffer.alloc(SOCKADDR_NL_SIZE);
+    const address = boundAddress;
     getsockname(fd, address);
     // Connected to the kernel, the socket takes datagrams from the kernel only: the kernel refuses
     // another process's unicast to it (ECONNREFUSED, for the sender), so a read needs no sender

@@ -5,8 +5,9 @@
  * threads (async fs, dns) stay where they were. That is why the action must be
  * synchronous: anything it leaves for later would run in the original namespace.
  */
-import { closeSync, fstatSync, openSync, statSync, constants as fsConstants } from 'node:fs';
+import { closeSync, openSync, constants as fsConstants } from 'node:fs';
 import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
+import { inodeOfFd, inodeOfPath, sameFile } from './file-identity.js';
 import { setns, unshare } from './libc.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 
@@ -14,7 +15,7 @@ const THREAD_NETNS = '/proc/thread-self/ns/net';
 
 /** Inode of the calling thread's network namespace (its identity on this host). */
 export function currentNetnsInode(): number {
-  return statSync(THREAD_NETNS).ino;
+  return inodeOfPath(THREAD_NETNS);
 }
 
 /** Opens the calling thread's network namespace for setns and the like; the caller closes it. */
@@ -24,7 +25,7 @@ export function openCurrentNetnsFd(): number {
 
 /** Inode of the network namespace an fd refers to. */
 export function netnsInodeOfFd(fd: number): number {
-  return fstatSync(fd).ino;
+  return inodeOfFd(fd);
 }
 
 /** Thrown when the thread could not be put back: the process is then in an unknown state. */
@@ -45,13 +46,7 @@ export function withNetns<T>(target: number, action: () => T): T {
 }
 
 function isCurrentNetns(fd: number): boolean {
-  try {
-    const target = fstatSync(fd);
-    const current = statSync(THREAD_NETNS);
-    return target.ino === current.ino && target.dev === current.dev;
-  } catch {
-    return false; // a bad fd: let setns report it
-  }
+  return sameFile(fd, THREAD_NETNS); // false for a bad fd: let setns report it
 }
 
 /** Runs `action` with the calling thread inside a brand-new, empty network namespace. */
@@ -66,7 +61,7 @@ function runInNetns<T>(enter: (() => void) | undefined, action: () => T): T {
 
   const original = openCurrentNetnsFd();
   try {
-    const originalInode = fstatSync(original).ino;
+    const originalInode = inodeOfFd(original);
     enter(); // setns and unshare change nothing when they fail
     let result: T;
     try {

@@ -44,6 +44,8 @@ export interface DirectSocketCalls {
  */
 const X64_NUMBERS = {
   close: 3,
+  stat: 4,
+  fstat: 5,
   ioctl: 16,
   socket: 41,
   connect: 42,
