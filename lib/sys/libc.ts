@@ -2,6 +2,7 @@
  * The system calls Node does not offer, bound through koffi. The library is
  * loaded on first use, once per process.
  */
+import { openSync } from 'node:fs';
 import koffi, { type LibraryHandle } from 'koffi';
 import { MSG_DONTWAIT, SEND_FAILED } from './constants.js';
 import { nodeFsError, SystemCallError } from './system-call-error.js';
@@ -22,6 +23,7 @@ interface KernelCalls {
   ioctl(fd: number, request: number): number;
   close(fd: number): number;
   unlink(path: string): number;
+  open(path: string, flags: number, mode: number): number;
 }
 
 /** Each call's C parameters, as both libc's function and the generic stub are declared with them. */
@@ -40,6 +42,8 @@ const PARAMETERS: { readonly [K in keyof KernelCalls & SyscallName]: string } = 
   ioctl: 'int fd, unsigned long request',
   close: 'int fd',
   unlink: 'const char *path',
+  // libc's is variadic; the mode is always passed, as an int, which every ABI here passes alike.
+  open: 'const char *path, int flags, uint32_t mode',
 };
 
 interface LibcCalls {
@@ -253,6 +257,18 @@ export function ioctlNoArgument(fd: number, request: number, detail: string): nu
 export function closeFd(fd: number): void {
   const result = libc().kernel.close(fd);
   if (result < 0) throw nodeFsError(-result, 'close');
+}
+
+/**
+ * open(2) of a file the library opens for itself (a namespace file, its placeholder), failing as
+ * fs.openSync does (Node's error: code, errno, syscall 'open' and path), without its path checks.
+ */
+export function openFd(path: string, flags: number, mode = 0): number {
+  // A C string would end at the NUL: Node's call refuses such a path, with its own error.
+  if (path.includes('\0')) return openSync(path, flags, mode);
+  const result = libc().kernel.open(path, flags, mode);
+  if (result < 0) throw nodeFsError(-result, 'open', path);
+  return result;
 }
 
 /**

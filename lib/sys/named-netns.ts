@@ -10,7 +10,7 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { identityOfPath } from './file-identity.js';
-import { ioctlNoArgument, mount, umount2, unlink } from './libc.js';
+import { closeFd, ioctlNoArgument, mount, openFd, umount2, unlink } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { nodeCall, SystemCallError, systemCallErrorOf } from './system-call-error.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
@@ -67,7 +67,7 @@ export function createNamedNetnsWith<T>(name: string, options: NetnsDirOptions, 
   const dir = options.dir ?? DEFAULT_NETNS_DIR;
   const path = namedNetnsPath(name, options);
   if (dir === DEFAULT_NETNS_DIR) ensureSharedNetnsDir(dir);
-  nodeCall(() => closeSync(openSync(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0)));
+  nodeCall(() => closeFd(openFd(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0)));
   try {
     const made = withNewNetns(() => {
       mount('/proc/thread-self/ns/net', path, 'none', MS_BIND);

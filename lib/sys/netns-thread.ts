@@ -5,10 +5,10 @@
  * threads (async fs, dns) stay where they were. That is why the action must be
  * synchronous: anything it leaves for later would run in the original namespace.
  */
-import { closeSync, openSync, constants as fsConstants } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
 import { inodeOfFd, inodeOfPath, sameFile } from './file-identity.js';
-import { setns, unshare } from './libc.js';
+import { closeFd, openFd, setns, unshare } from './libc.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 
 const THREAD_NETNS = '/proc/thread-self/ns/net';
@@ -20,7 +20,7 @@ export function currentNetnsInode(): number {
 
 /** Opens the calling thread's network namespace for setns and the like; the caller closes it. */
 export function openCurrentNetnsFd(): number {
-  return openSync(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
+  return openFd(THREAD_NETNS, fsConstants.O_RDONLY | O_CLOEXEC);
 }
 
 /** Inode of the network namespace an fd refers to. */
@@ -73,7 +73,7 @@ function runInNetns<T>(enter: (() => void) | undefined, action: () => T): T {
     restore(original, originalInode, undefined);
     return refusePromise(action, result);
   } finally {
-    closeSync(original);
+    closeFd(original);
   }
 }
 

@@ -43,6 +43,7 @@ export interface DirectSocketCalls {
  * wait4 with no rusage, as glibc makes it.
  */
 const X64_NUMBERS = {
+  open: 2,
   close: 3,
   stat: 4,
   fstat: 5,

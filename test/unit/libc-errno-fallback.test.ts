@@ -13,7 +13,7 @@ vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 // The setup file (test/helpers/own-netns.ts) has loaded lib/sys/libc.js, and bound its calls,
 // before the mock: these are loaded afresh.
 vi.resetModules();
-const { closeFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, unlink } = await import('../../lib/sys/libc.js');
+const { closeFd, openFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, unlink } = await import('../../lib/sys/libc.js');
 const { SystemCallError } = await import('../../lib/sys/system-call-error.js');
 const { SYSCALL_FAILURES, thrownBy } = await import('../helpers/syscall-failures.js');
 const { expectNodeFsErrors } = await import('../helpers/fs-call-failures.js');
@@ -29,8 +29,8 @@ describe('the checked calls through libc', () => {
     if (failure.message !== undefined) expect((error as Error).message).toBe(failure.message);
   });
 
-  it("closeFd and unlink fail with Node's errors", () => {
-    expectNodeFsErrors({ closeFd, unlink }, SystemCallError);
+  it("closeFd, openFd and unlink fail with Node's errors", () => {
+    expectNodeFsErrors({ closeFd, openFd, unlink }, SystemCallError);
   });
 
   it('send, recv and recvfrom give -errno', () => {

@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
-import { closeFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, socket, unlink } from '../../lib/sys/libc.js';
+import { closeFd, openFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, socket, unlink } from '../../lib/sys/libc.js';
 import { directSyscall } from '../../lib/sys/syscall-stubs.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
 import { AF_NETLINK, CLONE_NEWNET, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW } from '../../lib/sys/constants.js';
@@ -39,9 +39,9 @@ describe('sendOrErrno, recvOrErrno and recvfromOrErrno', () => {
   });
 });
 
-describe('closeFd and unlink', () => {
-  it("close and unlink, and fail with Node's errors (fs.closeSync's; nodeCall(unlinkSync)'s)", () => {
-    expectNodeFsErrors({ closeFd, unlink }, SystemCallError);
+describe('closeFd, openFd and unlink', () => {
+  it("open, close and unlink, and fail with Node's errors (fs.openSync's, fs.closeSync's; nodeCall(unlinkSync)'s)", () => {
+    expectNodeFsErrors({ closeFd, openFd, unlink }, SystemCallError);
   });
 });
 
