@@ -6,7 +6,7 @@ import { openSync } from 'node:fs';
 import koffi, { type LibraryHandle } from 'koffi';
 import { MSG_DONTWAIT, SEND_FAILED } from './constants.js';
 import { nodeFsError, SystemCallError } from './system-call-error.js';
-import { directSocketCalls, directSyscall, type DirectSocketCalls, type SyscallName } from './syscall-stubs.js';
+import { directSocketCalls, directSyscall, directUnpin, type DirectSocketCalls, type SyscallName, type UnpinAll } from './syscall-stubs.js';
 
 /** The calls checked here, each returning what the kernel returned: the result, or -errno. */
 interface KernelCalls {
@@ -71,6 +71,8 @@ interface LibcFunctions extends LibcCalls {
   kernel: KernelCalls;
   /** Undefined where there is no page of stubs. */
   stat: StatCalls | undefined;
+  /** Undefined where there is no page of stubs. */
+  unpin: UnpinAll | undefined;
   /** recvfrom and send returning -errno on failure (see syscall-stubs.ts). */
   direct: DirectSocketCalls;
 }
@@ -90,7 +92,7 @@ function libc(): LibcFunctions {
       recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
       errno: koffi.errno,
     };
-    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls), stat: statCalls(lib) };
+    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls), stat: statCalls(lib), unpin: directUnpin(lib) };
   }
   return bound;
 }
@@ -177,7 +179,12 @@ export function mount(source: string | null, target: string, fstype: string | nu
 
 export function umount2(target: string, flags: number): void {
   const result = libc().kernel.umount2(target, flags);
-  if (result < 0) throw failure(result, 'umount2', `${target}, ${flags}`);
+  if (result < 0) throw umount2Failure(result, target, flags);
+}
+
+/** umount2's error for `result` (-errno). */
+export function umount2Failure(result: number, target: string, flags: number): SystemCallError {
+  return failure(result, 'umount2', `${target}, ${flags}`);
 }
 
 /**
@@ -277,8 +284,38 @@ export function openFd(path: string, flags: number, mode = 0): number {
  */
 export function unlink(path: string): void {
   const result = libc().kernel.unlink(path);
-  if (result < 0) throw new SystemCallError('unlink', -result, path, undefined, { cause: nodeFsError(-result, 'unlink', path) });
+  if (result < 0) throw unlinkFailure(result, path);
 }
+
+/** unlink's error for `result` (-errno). */
+export function unlinkFailure(result: number, path: string): SystemCallError {
+  return new SystemCallError('unlink', -result, path, undefined, { cause: nodeFsError(-result, 'unlink', path) });
+}
+
+/**
+ * umount2(path, flags) then, unless it failed with anything but EINVAL or ENOENT, unlink(path),
+ * for each path, in one call into native code (see unpin-code.ts): for path i, umount2's value at
+ * 2i and unlink's at 2i + 1 (0, -errno, or UNLINK_NOT_TRIED), in an array reused by the next call.
+ * Undefined, and nothing done, where there is no stub or a path holds a NUL byte (which would end
+ * it early as a C string).
+ */
+export function unpinAll(paths: readonly string[], flags: number): Int32Array | undefined {
+  const unpin = libc().unpin;
+  if (unpin === undefined) return undefined;
+  let joined = '';
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i] as string;
+    if (path.includes('\0')) return undefined;
+    // The last path's NUL is the one koffi ends the C string with.
+    joined = i === 0 ? path : `${joined}\0${path}`;
+  }
+  if (unpinResults.length < 2 * paths.length) unpinResults = new Int32Array(2 * paths.length);
+  unpin(joined, paths.length, unpinResults, flags);
+  return unpinResults;
+}
+
+/** unpinAll's results, reused: read before the next call (grown when a batch is larger). */
+let unpinResults = new Int32Array(16);
 
 /** stat(2) and fstat(2) through the generic stub, or undefined where there is none (see StatCalls). */
 export function directStatCalls(): StatCalls | undefined {

@@ -10,7 +10,8 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { identityOfPath } from './file-identity.js';
-import { closeFd, ioctlNoArgument, mount, openFd, umount2, unlink } from './libc.js';
+import { ERRNO } from './errno.js';
+import { closeFd, ioctlNoArgument, mount, openFd, umount2, umount2Failure, unlink, unlinkFailure, unpinAll } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { nodeCall, SystemCallError, systemCallErrorOf } from './system-call-error.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
@@ -115,6 +116,34 @@ export function deleteNetnsFile(path: string): void {
     if (!(error instanceof SystemCallError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
   }
   unlink(path);
+}
+
+/**
+ * deleteNetnsFile for each path, the same system calls in the same order, made in one call into
+ * native code where there is a stub (see unpin-code.ts); what each ended with (undefined, or the
+ * error deleteNetnsFile would have thrown), in the paths' order.
+ */
+export function deleteNetnsFiles(paths: readonly string[]): unknown[] {
+  const flags = MNT_DETACH | UMOUNT_NOFOLLOW;
+  const results = unpinAll(paths, flags);
+  const outcomes: unknown[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i] as string;
+    if (results === undefined) {
+      try {
+        deleteNetnsFile(path);
+        outcomes.push(undefined);
+      } catch (error) {
+        outcomes.push(error);
+      }
+      continue;
+    }
+    const unmounted = results[2 * i] ?? 0;
+    const unlinked = results[2 * i + 1] ?? 0;
+    if (unmounted < 0 && unmounted !== -ERRNO.EINVAL && unmounted !== -ERRNO.ENOENT) outcomes.push(umount2Failure(unmounted, path, flags));
+    else outcomes.push(unlinked < 0 ? unlinkFailure(unlinked, path) : undefined);
+  }
+  return outcomes;
 }
 
 /** Names in the netns directory (empty when it does not exist), sorted. */

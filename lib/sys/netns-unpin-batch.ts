@@ -2,11 +2,11 @@
  * Named namespaces deleted in the same run of JavaScript (the deletes of one `Promise.all`) are
  * unpinned together once that run is over. Each `umount2` waits for an RCU grace period and gives
  * up the CPU meanwhile, and whatever runs there evicts what the caller was using: back to back in
- * one short loop, after every caller has closed its sockets, the code between two unmounts is that
- * loop's, not a whole delete's. The system calls, their order and their flags are those of one
- * deleteNamedNetns after another.
+ * one call into native code (deleteNetnsFiles), after every caller has closed its sockets, nothing
+ * of ours runs between two unmounts. The system calls, their order and their flags are those of
+ * one deleteNamedNetns after another.
  */
-import { deleteNetnsFile } from './named-netns.js';
+import { deleteNetnsFiles } from './named-netns.js';
 
 interface Unpin {
   path: string;
@@ -24,7 +24,7 @@ const enqueue = (resolve: () => void, reject: (error: unknown) => void): void =>
 
 /**
  * deleteNetnsFile (a named namespace's path, as namedNetnsPath made it), done in a microtask with
- * every other one asked for before it runs. The microtask is a promise reaction, not
+ * every other one asked for before it runs, all in one call into native code (deleteNetnsFiles). The microtask is a promise reaction, not
  * queueMicrotask, which makes an AsyncResource and runs in its scope.
  */
 export function deleteNetnsFileSoon(path: string): Promise<void> {
@@ -36,12 +36,13 @@ export function deleteNetnsFileSoon(path: string): Promise<void> {
 function unpinWaiting(): void {
   const batch = waiting;
   waiting = [];
-  for (const entry of batch) {
-    try {
-      deleteNetnsFile(entry.path);
-      entry.resolve();
-    } catch (error) {
-      entry.reject(error);
-    }
+  const paths: string[] = [];
+  for (const entry of batch) paths.push(entry.path);
+  const outcomes = deleteNetnsFiles(paths);
+  for (let i = 0; i < batch.length; i++) {
+    const entry = batch[i] as Unpin;
+    const error = outcomes[i];
+    if (error === undefined) entry.resolve();
+    else entry.reject(error);
   }
 }

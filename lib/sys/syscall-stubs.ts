@@ -21,6 +21,7 @@
 import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
 import { SEND_FAILED } from './constants.js';
+import { unpinCode } from './unpin-code.js';
 
 export interface DirectSocketCalls {
   /** Bytes received (with MSG_TRUNC: the datagram's whole size), or -errno. */
@@ -36,6 +37,9 @@ export interface DirectSocketCalls {
    */
   sendRecv(fd: number, buffer: Uint8Array, length: number, readBuffer: Uint8Array, readLength: number, readFlags: number): number;
 }
+
+/** umount2 then unlink for each of `count` NUL-terminated paths, in one call (see unpin-code.ts). */
+export type UnpinAll = (paths: string, count: number, results: Int32Array, flags: number) => number;
 
 
 /**
@@ -82,9 +86,10 @@ const SEND_OFFSET = 32;
 const SYSCALL_OFFSET = 64;
 const RECV_OFFSET = 96;
 const SEND_RECV_OFFSET = 128;
+const UNPIN_OFFSET = 256;
 
-/** The three functions' code for this machine, or undefined where none is written (then errno is read). */
-function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[]; sendRecv: number[] } | undefined {
+/** The stubs' code for this machine, or undefined where none is written (then errno is read). */
+function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[]; sendRecv: number[]; unpin: number[] } | undefined {
   if (process.arch !== 'x64') return undefined;
   // <asm/unistd_64.h>: recvfrom 45, sendto 44.
   const MOV_R10_RCX = [0x49, 0x89, 0xca];
@@ -130,13 +135,14 @@ function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[];
     ...[0x48, 0x2d, 0x00, 0x10, 0, 0], // failed: sub rax, SEND_FAILED
     0xc3, // ret
   ];
-  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)], sendRecv };
+  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)], sendRecv, unpin: unpinCode() };
 }
 
 interface Stubs {
   /** The page: the generic stub is at SYSCALL_OFFSET. */
   page: unknown;
   socket: DirectSocketCalls;
+  unpin: UnpinAll;
 }
 
 /** The page of stubs, made once per process; null where none can be (see stubs). */
@@ -166,6 +172,7 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   bytes.set(code.syscall, SYSCALL_OFFSET);
   bytes.set(code.recv, RECV_OFFSET);
   bytes.set(code.sendRecv, SEND_RECV_OFFSET);
+  bytes.set(code.unpin, UNPIN_OFFSET);
   if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
   const recvfromType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)');
   const sendType = koffi.proto('long (int fd, const void *buffer, unsigned long length, int flags)');
@@ -184,12 +191,22 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF || socket.recv(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
   if (socket.sendRecv(-1, scratch, 4, scratch, 4, 0) !== -ERRNO.EBADF - SEND_FAILED) return null;
   if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
-  return { page, socket };
+  // One empty path: umount2 and unlink both find nothing there.
+  // The paths go as one C string: koffi copies a string's every byte, the NULs between paths too.
+  const unpin = koffi.decode(page, UNPIN_OFFSET, koffi.proto('long (const char *paths, long count, void *results, int flags)')) as UnpinAll;
+  const results = new Int32Array(2);
+  if (unpin('', 1, results, 0) !== 0 || results[0] !== -ERRNO.ENOENT || results[1] !== -ERRNO.ENOENT) return null;
+  return { page, socket, unpin };
 }
 
 /** send, recv, recvfrom and sendRecv from the page of stubs; undefined where there is none (see stubs). */
 export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undefined {
   return stubs(lib)?.socket;
+}
+
+/** The unpin stub (see unpin-code.ts); undefined where there is no page of stubs. */
+export function directUnpin(lib: LibraryHandle): UnpinAll | undefined {
+  return stubs(lib)?.unpin;
 }
 
 /**

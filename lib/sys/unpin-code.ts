@@ -1,0 +1,91 @@
+/**
+ * Machine code (x86_64) of the unpin stub, written into the page of stubs (syscall-stubs.ts):
+ *
+ *   long unpinAll(const char *paths, long count, int32_t *results, int flags)
+ *
+ * `paths` holds `count` NUL-terminated paths one after another. For each, umount2(path, flags),
+ * then, unless it failed with anything but EINVAL (not a mount point) or ENOENT, unlink(path):
+ * what deleteNetnsFile does, without a return to JavaScript between the calls. results[2i] is
+ * umount2's value (0 or -errno), results[2i + 1] unlink's, or UNLINK_NOT_TRIED. Returns 0.
+ *
+ * Each umount2 waits for an RCU grace period with the thread asleep; code that ran between two of
+ * them (ours, through koffi, twice per namespace) found its caches cold every time.
+ */
+import { ERRNO } from './errno.js';
+
+/** results[2i + 1] when umount2 failed and unlink was left undone. */
+export const UNLINK_NOT_TRIED = 1;
+
+type Part = number[] | { label: string } | { jump: number; to: string };
+
+/** Bytes, with each short jump's displacement (rel8) resolved against the labels. */
+function assemble(parts: Part[]): number[] {
+  const at = new Map<string, number>();
+  let offset = 0;
+  for (const part of parts) {
+    if ('label' in part) at.set(part.label, offset);
+    else offset += 'jump' in part ? 2 : part.length;
+  }
+  const bytes: number[] = [];
+  for (const part of parts) {
+    if ('label' in part) continue;
+    if (!('jump' in part)) {
+      bytes.push(...part);
+      continue;
+    }
+    const rel = (at.get(part.to) ?? Number.NaN) - (bytes.length + 2);
+    if (!(rel >= -128 && rel <= 127)) throw new Error(`unpin stub: jump to ${part.to} out of range`);
+    bytes.push(part.jump, rel & 0xff);
+  }
+  return bytes;
+}
+
+const JZ = 0x74;
+const JNZ = 0x75;
+const JNS = 0x79;
+const JMP = 0xeb;
+const SYSCALL = [0x0f, 0x05];
+
+/** The stub's bytes. rbx, r12, r13 and r14 (kept by the kernel across a system call) hold the loop's state. */
+export function unpinCode(): number[] {
+  return assemble([
+    [0x53, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56], // push rbx, r12, r13, r14
+    [0x48, 0x89, 0xfb], // mov rbx, rdi (the next path)
+    [0x49, 0x89, 0xf4], // mov r12, rsi (paths left)
+    [0x49, 0x89, 0xd5], // mov r13, rdx (the next pair of results)
+    [0x49, 0x89, 0xce], // mov r14, rcx (flags)
+    { label: 'loop' },
+    [0x4d, 0x85, 0xe4], // test r12, r12
+    { jump: JZ, to: 'done' },
+    [0x48, 0x89, 0xdf], // mov rdi, rbx
+    [0x4c, 0x89, 0xf6], // mov rsi, r14
+    [0xb8, 166, 0, 0, 0], // mov eax, umount2
+    SYSCALL,
+    [0x41, 0x89, 0x45, 0x00], // mov [r13], eax
+    [0x85, 0xc0], // test eax, eax
+    { jump: JNS, to: 'unlink' },
+    [0x83, 0xf8, -ERRNO.EINVAL & 0xff], // cmp eax, -EINVAL
+    { jump: JZ, to: 'unlink' },
+    [0x83, 0xf8, -ERRNO.ENOENT & 0xff], // cmp eax, -ENOENT
+    { jump: JZ, to: 'unlink' },
+    [0x41, 0xc7, 0x45, 0x04, UNLINK_NOT_TRIED, 0, 0, 0], // mov dword [r13+4], UNLINK_NOT_TRIED
+    { jump: JMP, to: 'next' },
+    { label: 'unlink' },
+    [0x48, 0x89, 0xdf], // mov rdi, rbx
+    [0xb8, 87, 0, 0, 0], // mov eax, unlink
+    SYSCALL,
+    [0x41, 0x89, 0x45, 0x04], // mov [r13+4], eax
+    { label: 'next' },
+    [0x8a, 0x03], // mov al, [rbx]
+    [0x48, 0xff, 0xc3], // inc rbx
+    [0x84, 0xc0], // test al, al
+    { jump: JNZ, to: 'next' }, // past this path's NUL
+    [0x49, 0x83, 0xc5, 0x08], // add r13, 8
+    [0x49, 0xff, 0xcc], // dec r12
+    { jump: JMP, to: 'loop' },
+    { label: 'done' },
+    [0x31, 0xc0], // xor eax, eax
+    [0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5b], // pop r14, r13, r12, rbx
+    [0xc3], // ret
+  ]);
+}

@@ -1,0 +1,71 @@
+/**
+ * deleteNetnsFiles (lib/sys/named-netns.ts) against deleteNetnsFile one path after another: the
+ * same outcome for each path (nothing, or an error of the same shape) and the same files left.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type * as NamedNetns from '../../lib/sys/named-netns.js';
+
+// A bind mount only inside the runner's sandbox (its own mount namespace), never on the host.
+const canMount = process.getuid?.() === 0 && process.env.NETNS_RTNL_SANDBOX === '1';
+
+/** The cases, made afresh under `dir`; returns the paths to unpin, in order. */
+function makeCases(dir: string): string[] {
+  const file = join(dir, 'file');
+  writeFileSync(file, '');
+  const sub = join(dir, 'sub');
+  mkdirSync(sub);
+  const target = join(dir, 'target');
+  writeFileSync(target, 'kept');
+  const link = join(dir, 'link');
+  symlinkSync(target, link);
+  const paths = [file, join(dir, 'missing'), sub, join(dir, 'x'.repeat(300)), link, ''];
+  if (canMount) {
+    const mounted = join(dir, 'mounted');
+    writeFileSync(mounted, '');
+    execFileSync('mount', ['--bind', target, mounted]);
+    paths.splice(1, 0, mounted);
+  }
+  return paths;
+}
+
+const shape = (error: unknown): unknown =>
+  error === undefined ? undefined : { ...(error as object), message: (error as Error).message, type: Object.getPrototypeOf(error) as unknown, cause: shape((error as Error).cause) };
+
+function left(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['file', 'mounted', 'sub', 'target', 'link']) {
+    const path = join(dir, name);
+    out[name] = existsSync(path) || lstatSync(path, { throwIfNoEntry: false }) ? 'there' : 'gone';
+  }
+  return out;
+}
+
+export function expectUnpinLikeOneByOne({ deleteNetnsFile, deleteNetnsFiles }: typeof NamedNetns): void {
+  const one = mkdtempSync(join(tmpdir(), 'unpin-one-'));
+  const all = mkdtempSync(join(tmpdir(), 'unpin-all-'));
+  try {
+    const onePaths = makeCases(one);
+    const expected = onePaths.map((path) => {
+      try {
+        deleteNetnsFile(path);
+        return undefined;
+      } catch (error) {
+        return shape(error);
+      }
+    });
+    const outcomes = deleteNetnsFiles(makeCases(all)).map(shape);
+    const named = (list: unknown[], dir: string) => JSON.parse(JSON.stringify(list).replaceAll(dir, 'DIR')) as unknown;
+    expect(named(outcomes, all)).toEqual(named(expected, one));
+    expect(left(all)).toEqual(left(one));
+    expect(left(all)).toMatchObject({ file: 'gone', sub: 'there', target: 'there', link: 'gone', ...(canMount ? { mounted: 'gone' } : {}) });
+    expect(outcomes.filter((o) => o !== undefined).length).toBeGreaterThanOrEqual(4);
+    expect(deleteNetnsFiles([])).toEqual([]);
+  } finally {
+    rmSync(one, { recursive: true, force: true });
+    rmSync(all, { recursive: true, force: true });
+  }
+}

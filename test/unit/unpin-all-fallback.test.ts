@@ -1,0 +1,17 @@
+/** Without a page of stubs, deleteNetnsFiles makes the calls one by one, with the same outcomes. */
+import { describe, expect, it, vi } from 'vitest';
+
+const stubs = vi.hoisted(() => ({ directSocketCalls: vi.fn(() => undefined), directSyscall: vi.fn(() => undefined), directUnpin: vi.fn(() => undefined) }));
+vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
+
+vi.resetModules();
+const namedNetns = await import('../../lib/sys/named-netns.js');
+const { unpinAll } = await import('../../lib/sys/libc.js');
+const { expectUnpinLikeOneByOne } = await import('../helpers/unpin-checks.js');
+
+describe('deleteNetnsFiles without stubs', () => {
+  it('ends each path as deleteNetnsFile does', () => {
+    expect(unpinAll([''], 0)).toBeUndefined();
+    expectUnpinLikeOneByOne(namedNetns);
+  });
+});
