@@ -69,8 +69,9 @@ export interface StatCalls {
 interface LibcFunctions extends LibcCalls {
   /** The checked calls, returning -errno on failure. */
   kernel: KernelCalls;
-  /** Undefined where there is no page of stubs. */
-  stat: StatCalls | undefined;
+  /** Undefined where there is no page of stubs; null until first asked for. */
+  stat: StatCalls | undefined | null;
+  lib: LibraryHandle;
   /** Undefined where there is no page of stubs. */
   unpin: UnpinAll | undefined;
   /** recvfrom and send returning -errno on failure (see syscall-stubs.ts). */
@@ -92,7 +93,7 @@ function libc(): LibcFunctions {
       recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
       errno: koffi.errno,
     };
-    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls), stat: statCalls(lib), unpin: directUnpin(lib) };
+    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls), stat: null, unpin: directUnpin(lib), lib };
   }
   return bound;
 }
@@ -103,19 +104,26 @@ function libc(): LibcFunctions {
  */
 function kernelCalls(lib: LibraryHandle, errno: () => number): KernelCalls {
   const calls: Partial<Record<keyof KernelCalls, (...args: never[]) => number>> = {};
+  // Each bound on its first call, in place: a binding (koffi parsing a prototype, a function made)
+  // costs a fresh process about 200k instructions, and most processes make a few of these calls.
   for (const [name, parameters] of Object.entries(PARAMETERS) as Array<[keyof KernelCalls, string]>) {
-    const direct = directSyscall<never[]>(lib, name, parameters);
-    if (direct !== undefined) {
-      calls[name] = direct;
-      continue;
-    }
-    const viaLibc = lib.func(`int ${name}(${parameters})`) as (...args: never[]) => number;
     calls[name] = (...args) => {
-      const result = viaLibc(...args);
-      return result === -1 ? -errno() : result;
+      const call = kernelCall(lib, errno, name, parameters);
+      calls[name] = call;
+      return call(...args);
     };
   }
   return calls as KernelCalls;
+}
+
+function kernelCall(lib: LibraryHandle, errno: () => number, name: keyof KernelCalls, parameters: string): (...args: never[]) => number {
+  const direct = directSyscall<never[]>(lib, name, parameters);
+  if (direct !== undefined) return direct;
+  const viaLibc = lib.func(`int ${name}(${parameters})`) as (...args: never[]) => number;
+  return (...args) => {
+    const result = viaLibc(...args);
+    return result === -1 ? -errno() : result;
+  };
 }
 
 function statCalls(lib: LibraryHandle): StatCalls | undefined {
@@ -319,7 +327,9 @@ let unpinResults = new Int32Array(16);
 
 /** stat(2) and fstat(2) through the generic stub, or undefined where there is none (see StatCalls). */
 export function directStatCalls(): StatCalls | undefined {
-  return libc().stat;
+  const calls = libc();
+  if (calls.stat === null) calls.stat = statCalls(calls.lib);
+  return calls.stat;
 }
 
 /**
