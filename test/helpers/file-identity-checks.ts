@@ -7,17 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type * as FileIdentity from '../../lib/sys/file-identity.js';
-
-function caught(call: () => unknown): Error {
-  try {
-    call();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('no error');
-}
-
-const shape = (error: Error): unknown => ({ ...error, message: error.message, type: Object.getPrototypeOf(error) as unknown });
+import { caught, shape } from './fs-call-failures.js';
 
 export function expectNodeStatResults({ identityOfPath, inodeOfFd, inodeOfPath, sameFile }: typeof FileIdentity): void {
   const dir = mkdtempSync(join(tmpdir(), 'file-identity-'));

@@ -13,7 +13,8 @@ interface FsCalls {
   openFd(path: string, flags: number, mode?: number): number;
 }
 
-function caught(call: () => void): Error {
+/** The error `call` throws (a test failure if it throws none). */
+export function caught(call: () => unknown): Error {
   try {
     call();
   } catch (error) {
@@ -23,7 +24,7 @@ function caught(call: () => void): Error {
 }
 
 /** An Error's message and own enumerable properties, in order (what a log or a `catch` sees). */
-const shape = (error: Error): unknown => ({ ...error, message: error.message, type: Object.getPrototypeOf(error) as unknown });
+export const shape = (error: Error): unknown => ({ ...error, message: error.message, type: Object.getPrototypeOf(error) as unknown });
 
 /** Checks that `calls` open, close and unlink, and fail with the errors Node's own calls give. */
 export function expectNodeFsErrors({ closeFd, unlink, openFd }: FsCalls, SystemCallError: new (...args: never[]) => Error): void {
