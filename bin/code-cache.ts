@@ -93,8 +93,19 @@ export function v8FlagsKey(options: readonly string[]): string {
   return `v8-${hash.toString(16).padStart(8, '0')}-`;
 }
 
+/**
+ * os.tmpdir() without loading node:os in every process that loads a bundle: TMPDIR, TMP or TEMP,
+ * else /tmp, without a trailing slash. A process whose ids are not its user's (setuid, setgid),
+ * where Node ignores those variables, asks os.tmpdir() itself.
+ */
+export function temporaryDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  if (process.getuid?.() !== process.geteuid?.() || process.getgid?.() !== process.getegid?.()) return tmpdir();
+  const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+}
+
 /** The cache file for this build of `file` under this Node and its V8 flags, or undefined if there is no safe place for it. */
-export function cacheFile(file: string, uid: number, base = tmpdir(), options = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(' ') ?? [])]): CacheFile | undefined {
+export function cacheFile(file: string, uid: number, base = temporaryDirectory(), options = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(' ') ?? [])]): CacheFile | undefined {
   const dir = `${base}/netns-rtnl-code-cache-${uid}`;
   let d;
   try {

@@ -15,7 +15,9 @@
 //   node:util evaluates every lazy getter of the module (fs.promises, util.TextDecoder ...: 4-6 ms
 //   on Node 22); require does not. child_process, net, crypto and util, which Node has not loaded
 //   yet at start, are loaded on first use: functions are imported as forwarding functions, and a
-//   default import is an object whose properties load the module.
+//   default import is an object whose properties load the module. So are module (createRequire,
+//   for other packages and for Node before 20.16) and os (about 2 M instructions of an import with
+//   the source map module that module loads: bench/results/startcni-2026-12-04-i.md).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -23,7 +25,7 @@ import { WRITTEN_HEAD, WRITTEN_TAIL } from '../dist/bin/commonjs-wrapper.js';
 
 const require = createRequire(import.meta.url);
 const NAMESPACE = 'lazy-module';
-const LAZY_BUILTINS = new Set(['node:child_process', 'node:net', 'node:crypto', 'node:util']);
+const LAZY_BUILTINS = new Set(['node:child_process', 'node:net', 'node:crypto', 'node:util', 'node:module', 'node:os']);
 const REQUIRE_MODULE = 'bundle:require';
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -118,12 +120,30 @@ export const COMMONJS = {
   define: { 'import.meta.url': '__import_meta.url' },
 };
 
+/**
+ * The bundle's require: built-in modules from process.getBuiltinModule (Node 20.16 and later), the
+ * rest (and every built-in module before 20.16) from Node's require for the bundle's file, made on
+ * first use. node:module is not imported up front: in a CommonJS bundle it comes from the bundle's
+ * own require when needed; an ES module bundle imports it only where getBuiltinModule is missing.
+ */
+function requireSource(commonjs, here, dir) {
+  const moduleApi = commonjs
+    ? `function node_module() { return require('node:module'); }`
+    : `const fallback = process.getBuiltinModule ? undefined : await import('node:module');\nfunction node_module() { return fallback ?? process.getBuiltinModule('node:module'); }`;
+  return `${moduleApi}
+let required;
+function bundle_require(id) { return id.startsWith('node:') && process.getBuiltinModule ? process.getBuiltinModule(id) : (required ??= node_module().createRequire(${here}))(id); }
+export { bundle_require as require };
+export function bundleDir() { return ${dir}; }
+`;
+}
+
 /** The esbuild plugin: koffi and node:* imports become the modules above. */
 export const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
     build.onResolve({ filter: /^(koffi|node:.*)$/ }, (args) => {
-      if (args.path === 'node:module' || args.namespace === NAMESPACE) return { path: args.path, external: true };
+      if (args.namespace === NAMESPACE) return { path: args.path, external: true };
       return { path: args.path, namespace: NAMESPACE };
     });
     build.onResolve({ filter: new RegExp(`^${REQUIRE_MODULE}$`) }, () => ({ path: REQUIRE_MODULE, namespace: NAMESPACE }));
@@ -131,10 +151,7 @@ export const lazyModules = {
     const here = build.initialOptions.format === 'cjs' ? '__filename' : 'import.meta.url';
     const dir = build.initialOptions.format === 'cjs' ? '__dirname' : "require('node:path').dirname(require('node:url').fileURLToPath(import.meta.url))";
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
-      contents:
-        args.path === REQUIRE_MODULE
-          ? `import { createRequire } from 'node:module';\nlet required;\nexport function require(id) { return id.startsWith('node:') && process.getBuiltinModule ? process.getBuiltinModule(id) : (required ??= createRequire(${here}))(id); }\nexport function bundleDir() { return ${dir}; }\n`
-          : moduleSource(args.path),
+      contents: args.path === REQUIRE_MODULE ? requireSource(build.initialOptions.format === 'cjs', here, dir) : moduleSource(args.path),
       loader: 'js',
       resolveDir: process.cwd(),
     }));

@@ -9,7 +9,7 @@
  */
 import koffi, { type LibraryHandle } from 'koffi';
 import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import os from 'node:os';
 import { O_CLOEXEC } from './constants.js';
 import { SystemCallError } from './system-call-error.js';
 import { directSyscall } from './syscall-stubs.js';
@@ -154,7 +154,7 @@ function checked(f: SpawnFunctions, result: number, syscall: string, detail: str
 function exitOf(raw: number): number | string {
   const signal = raw & 0x7f;
   if (signal === 0) return (raw >> 8) & 0xff;
-  return Object.entries(osConstants.signals).find(([, number]) => number === signal)?.[0] ?? signal;
+  return Object.entries(os.constants.signals).find(([, number]) => number === signal)?.[0] ?? signal;
 }
 
 function readAll(fd: number): Buffer {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HEADER, REWRITES, STALE_MS, WORK_MS } from '../../bin/code-cache.js';
+import { HEADER, REWRITES, STALE_MS, temporaryDirectory, WORK_MS } from '../../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const built = existsSync(`${root}dist/bundle/netns-rtnl.cjs`);
@@ -291,5 +291,33 @@ process.stdout.write(JSON.stringify([m.sep, m.shared, atLoad, m.beside(), made])
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: tmp }, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(['/', 'shared', 0, 'beside', 1]);
+  });
+});
+
+describe('the code cache directory', () => {
+  it("is where os.tmpdir() says, read from the environment without loading node:os", () => {
+    const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
+    const cases: Array<Record<'TMPDIR' | 'TMP' | 'TEMP', string | undefined>> = [
+      { TMPDIR: '/var/tmp', TMP: '/a', TEMP: '/b' },
+      { TMPDIR: '/var/tmp/', TMP: undefined, TEMP: undefined },
+      { TMPDIR: '', TMP: '/a/', TEMP: '/b' },
+      { TMPDIR: undefined, TMP: undefined, TEMP: '/b' },
+      { TMPDIR: undefined, TMP: undefined, TEMP: undefined },
+      { TMPDIR: '/', TMP: undefined, TEMP: undefined },
+    ];
+    try {
+      for (const c of cases) {
+        for (const [key, value] of Object.entries(c)) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
+        expect(temporaryDirectory(), JSON.stringify(c)).toBe(tmpdir());
+      }
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });

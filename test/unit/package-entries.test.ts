@@ -73,6 +73,26 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(after.koffi).toBe(true);
   });
 
+  it('load neither os nor module at import (nor the source map code module takes in): about 2 M instructions', () => {
+    const out = run(`
+      const before = new Set(process.moduleLoadList);
+      await import('netns-rtnl');
+      await import('netns-rtnl/cni');
+      console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m) && /^NativeModule (os|module|internal\\/source_map\\/source_map)$/.test(m))));`);
+    expect(JSON.parse(out)).toEqual([]);
+  });
+
+  it('load and work where Node has no process.getBuiltinModule (before 20.16): built-in modules through createRequire', () => {
+    const out = run(`
+      process.getBuiltinModule = undefined;
+      const { Namespace, errnoName } = await import('netns-rtnl');
+      const ns = Namespace.current({ timeoutMs: 2000 });
+      const lo = await ns.link('lo');
+      ns.close();
+      console.log(JSON.stringify({ lo: lo.name, errno: errnoName(17) }));`);
+    expect(JSON.parse(out)).toEqual({ lo: 'lo', errno: 'EEXIST' });
+  });
+
   it('never load perf_hooks: requests, their deadlines and dumps run on a clock Node has loaded already', () => {
     // The first read of Node's performance global loads perf_hooks and ten internal modules (1.7-3 ms
     // of CPU), which a fresh process would pay inside its first request.
