@@ -11,6 +11,7 @@
 //   goes through koffi's loader. The two packages are looked up in the node_modules folders above
 //   the bundle and above koffi's real path, as require would, but by hand: require.resolve goes
 //   through the packages' "exports", which loads Node's ES module resolver (2-3.5 ms).
+// - struct-fu: bundled, run on first use (BUNDLED_ON_FIRST_USE below).
 // - Node's built-in modules: taken with require instead of import. An ES import of node:fs or
 //   node:util evaluates every lazy getter of the module (fs.promises, util.TextDecoder ...: 4-6 ms
 //   on Node 22); require does not. child_process, net, crypto and util, which Node has not loaded
@@ -27,6 +28,12 @@ const require = createRequire(import.meta.url);
 const NAMESPACE = 'lazy-module';
 const LAZY_BUILTINS = new Set(['node:child_process', 'node:net', 'node:crypto', 'node:util', 'node:module', 'node:os']);
 const REQUIRE_MODULE = 'bundle:require';
+/**
+ * Packages bundled, but run only on the first property read of their default export: struct-fu lays
+ * out the reference layouts of messages/struct.ts, which only tests and the benchmark read (its
+ * module and esbuild's interop were about 0.4 ms of every import).
+ */
+const BUNDLED_ON_FIRST_USE = new Set(['struct-fu']);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 const KOFFI_HEAD = `import { require, bundleDir } from ${JSON.stringify(REQUIRE_MODULE)};
@@ -84,6 +91,10 @@ function ${load}() { return (loaded ??= require(${JSON.stringify(specifier)})); 
 /* @__NO_SIDE_EFFECTS__ */ function pick(name) { return ${load}()[name]; }
 `;
   if (specifier === 'koffi') return `${KOFFI_HEAD}${lazyDefault('koffi_load')}\n`;
+  if (BUNDLED_ON_FIRST_USE.has(specifier)) {
+    // Bundled: esbuild makes this require a call of the package's module function, here, on first use.
+    return `let loaded;\nfunction ${load}() { return (loaded ??= require(${JSON.stringify(specifier)})); }\n${lazyDefault(load)}\n`;
+  }
   const lazy = LAZY_BUILTINS.has(specifier);
   const lines = [];
   for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(require(specifier)))) {
@@ -138,12 +149,12 @@ export function bundleDir() { return ${dir}; }
 `;
 }
 
-/** The esbuild plugin: koffi and node:* imports become the modules above. */
+/** The esbuild plugin: koffi, struct-fu and node:* imports become the modules above. */
 export const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
-    build.onResolve({ filter: /^(koffi|node:.*)$/ }, (args) => {
-      if (args.namespace === NAMESPACE) return { path: args.path, external: true };
+    build.onResolve({ filter: /^(koffi|struct-fu|node:.*)$/ }, (args) => {
+      if (args.namespace === NAMESPACE) return BUNDLED_ON_FIRST_USE.has(args.path) ? undefined : { path: args.path, external: true };
       return { path: args.path, namespace: NAMESPACE };
     });
     build.onResolve({ filter: new RegExp(`^${REQUIRE_MODULE}$`) }, () => ({ path: REQUIRE_MODULE, namespace: NAMESPACE }));

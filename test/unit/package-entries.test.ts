@@ -82,6 +82,19 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(JSON.parse(out)).toEqual([]);
   });
 
+  it('run struct-fu (the reference layouts) only when a layout is read', () => {
+    // esbuild's eager form of a bundled CommonJS import, run at load: `__toESM(require_x())` at top level.
+    const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'latin1');
+    expect(bundle).not.toMatch(/=__toESM\(require_lib\(\)/);
+    const out = run(`
+      const m = await import('netns-rtnl/messages');
+      const structs = Object.values(m).filter((v) => v && typeof v === 'object' && 'layout' in v && 'fields' in v);
+      console.log(JSON.stringify(structs.map((s) => [s.size, s.layout.size])));`);
+    const sizes = JSON.parse(out) as Array<[number, number]>;
+    expect(sizes.length).toBeGreaterThan(5);
+    for (const [size, layout] of sizes) expect(layout).toBe(size);
+  });
+
   it('load and work where Node has no process.getBuiltinModule (before 20.16): built-in modules through createRequire', () => {
     const out = run(`
       process.getBuiltinModule = undefined;
