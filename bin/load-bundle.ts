@@ -108,3 +108,24 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   });
   return module.exports;
 }
+
+/** Where loadBundleOnce keeps what it loaded: one map per process, whichever copy of this loader made it. */
+const LOADED = Symbol.for('netns-rtnl.loaded-bundles');
+
+/**
+ * loadBundle once per process and file. Each of the package's entry points (dist/bundle/index.js,
+ * messages.js, cni.js) carries this loader rather than importing one module of it (every ES module
+ * more costs an import 1-2.5 M instructions of Node's loader), and all of them must share one core:
+ * the first to load it keeps it on globalThis under a registered symbol, not enumerable, where
+ * every copy finds it.
+ */
+export function loadBundleOnce(file: string): unknown {
+  const holder = globalThis as unknown as { [LOADED]?: Map<string, unknown> };
+  let loaded = holder[LOADED];
+  if (loaded === undefined) {
+    loaded = new Map();
+    Object.defineProperty(globalThis, LOADED, { value: loaded });
+  }
+  if (!loaded.has(file)) loaded.set(file, loadBundle(file));
+  return loaded.get(file);
+}

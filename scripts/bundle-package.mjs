@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the package's entry points (part of `npm run build`): `netns-rtnl`, `netns-rtnl/messages`
-// and `netns-rtnl/cni` load dist/bundle/index.js, messages.js and cni.js, three ES modules of
-// re-exports from dist/bundle/netns-rtnl.js, which loads the code of all three: one CommonJS
-// bundle, dist/bundle/netns-rtnl.cjs, compiled with a V8 code cache (bin/load-bundle.ts).
+// and `netns-rtnl/cni` load dist/bundle/index.js, messages.js and cni.js, three ES modules that each
+// export their values from the code of all three: one CommonJS bundle, dist/bundle/netns-rtnl.cjs,
+// loaded once per process with a V8 code cache (bin/load-bundle.ts, a copy in each entry).
 //
 // Loaded as the ~90 files tsc writes, Node spends most of an import resolving, reading and linking
 // them one by one; one bundle is read and compiled at once, and compiling it is then most of the
@@ -23,6 +23,7 @@ import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from '.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 const CORE = 'netns-rtnl.cjs';
+/** The module earlier builds wrote for the entry points to share (now each carries the loader). */
 const LOADER = 'netns-rtnl.js';
 /** Output file: source entry point. */
 const ENTRIES = { 'index.js': 'lib/index.ts', 'messages.js': 'messages/index.ts', 'cni.js': 'lib/cni/index.ts' };
@@ -71,23 +72,25 @@ await build({
   plugins: [staticImports, lazyModules],
 });
 loaderReady(`${outdir}/${CORE}`);
-// The loader: its own bundle of bin/load-bundle.ts, built-in modules taken with require.
-await build({
-  ...common,
-  stdin: {
-    contents: `import { fileURLToPath } from 'node:url';\nimport { loadBundle } from './bin/load-bundle.ts';\nexport default loadBundle(fileURLToPath(new URL('./${CORE}', import.meta.url)));\n`,
-    resolveDir: root,
-    sourcefile: 'netns-rtnl (loader)',
-    loader: 'js',
-  },
-  outfile: `${outdir}/${LOADER}`,
-  minifyWhitespace: true,
-  lineLimit: LINE_LIMIT,
-  plugins: [lazyModules],
-});
-// The source map of the ES module bundle earlier builds wrote in its place.
-rmSync(`${outdir}/${LOADER}.map`, { force: true });
+// Each entry point: its values from the core, loaded by its own copy of bin/load-bundle.ts (built-in
+// modules taken with require) rather than by an ES module the three import: one ES module fewer
+// for Node to resolve, load and link at every import. loadBundleOnce gives all of them one core.
 for (const file of Object.keys(ENTRIES)) {
   const list = names[file].map((n, i) => `${n} = values[${i}]`).join(', ');
-  writeFileSync(`${outdir}/${file}`, `import core from './${LOADER}';\nconst values = core[${JSON.stringify(file)}]();\nexport const ${list};\n`);
+  await build({
+    ...common,
+    stdin: {
+      contents: `import { fileURLToPath } from 'node:url';\nimport { loadBundleOnce } from './bin/load-bundle.ts';\nconst values = loadBundleOnce(fileURLToPath(new URL('./${CORE}', import.meta.url)))[${JSON.stringify(file)}]();\nexport const ${list};\n`,
+      resolveDir: root,
+      sourcefile: `netns-rtnl (${file})`,
+      loader: 'js',
+    },
+    outfile: `${outdir}/${file}`,
+    minifyWhitespace: true,
+    lineLimit: LINE_LIMIT,
+    plugins: [lazyModules],
+  });
 }
+// The shared loader module earlier builds wrote (and the source map of the ES module bundle before it).
+rmSync(`${outdir}/${LOADER}`, { force: true });
+rmSync(`${outdir}/${LOADER}.map`, { force: true });

@@ -13,7 +13,7 @@ import type { Logger } from '../../lib/index.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const built = existsSync(`${root}dist/lib/index.d.ts`) && existsSync(`${root}dist/bundle/netns-rtnl.js`);
+const built = existsSync(`${root}dist/lib/index.d.ts`) && existsSync(`${root}dist/bundle/index.js`);
 
 function files(dir: string, suffix: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(suffix)).map((f) => join(dir, f));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const built = existsSync(`${root}dist/bundle/netns-rtnl.js`) && existsSync(`${root}dist/lib/index.js`);
+const built = existsSync(`${root}dist/bundle/index.js`) && existsSync(`${root}dist/lib/index.js`);
 
 /** Runs an ES module snippet in a fresh Node from the repository root (where the package can import itself). */
 function run(code: string): string {
@@ -82,6 +82,14 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(JSON.parse(out)).toEqual([]);
   });
 
+  it('are one ES module each, importing no other file (each ES module more is 1-2.5 M instructions of Node loader per import)', () => {
+    for (const file of ['index.js', 'messages.js', 'cni.js']) {
+      const source = readFileSync(`${root}dist/bundle/${file}`, 'latin1');
+      expect(source.match(/\bimport\s*(\{[^}]*\}|\w+|\*\s*as\s+\w+)?\s*(from\s*)?["'][^"']*["']/g) ?? [], file).toEqual([]);
+      expect(source.match(/\bimport\(["'](?!node:module["'])/g) ?? [], file).toEqual([]);
+    }
+  });
+
   it('run struct-fu (the reference layouts) only when a layout is read', () => {
     // esbuild's eager form of a bundled CommonJS import, run at load: `__toESM(require_x())` at top level.
     const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'latin1');
@@ -142,7 +150,7 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
   });
 
   it('have short lines though minified: Node prints the line an uncaught error was thrown on', () => {
-    for (const file of ['netns-rtnl.cjs', 'netns-rtnl.js', 'cni-bridge.cjs', 'cni-bridge-shared.cjs', 'cni-bridge-engine.cjs', 'cni-bridge-engine-plain.cjs']) {
+    for (const file of ['netns-rtnl.cjs', 'index.js', 'messages.js', 'cni.js', 'cni-bridge.cjs', 'cni-bridge-shared.cjs', 'cni-bridge-engine.cjs', 'cni-bridge-engine-plain.cjs']) {
       const lines = readFileSync(`${root}dist/bundle/${file}`, 'latin1').split('\n');
       expect(Math.max(...lines.map((l) => l.length)), file).toBeLessThan(2_000);
     }
