@@ -8,7 +8,7 @@ import { DumpInterruptedError } from './errors.js';
 import { sendBatch } from './batch-slice.js';
 import { PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
-import { RequestPath } from './request-path.js';
+import { NO_OPTIONS, RequestPath } from './request-path.js';
 import { monotonicMs } from './clock.js';
 
 export type { MessageCodec, RequestWriter } from './message-codec.js';
@@ -67,8 +67,6 @@ export interface DumpOptions extends RequestOptions {
 /** One request's outcome in batch() or transaction(): its reply messages, or its error. */
 export type BatchResult<M = NetlinkMessage> = { ok: true; messages: M[] } | { ok: false; error: Error };
 
-/** The options of a call that gives none (one object for all: a default `{}` is allocated per call). */
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 /**
  * A request/answer channel over one netlink socket: many requests in flight, packed into as few

@@ -95,6 +95,13 @@ export class RequestTable<M> {
     this.live++;
   }
 
+  /** allocateSeq() and enter() in one step (the request path's lone change): returns the request's sequence number. */
+  enterNew(request: PendingRequest<M>): number {
+    const seq = this._pending.enterNew(request);
+    this.live++;
+    return seq;
+  }
+
   /** The promise of a request entered and not settled yet: it settles with the request's outcome. */
   promise<T>(request: PendingRequest<M>): Promise<T> {
     const promise = new Promise<T>(this._capture);

@@ -5,7 +5,6 @@
  */
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
 import { NLMSG_FLAGS_OFFSET, NLMSG_SEQ_OFFSET, setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
-import type { Writer } from '../messages/writer.js';
 import type { MessageHeader } from '../messages/message.js';
 import { CHANGE_ANSWER, DUMP_ANSWERS, OBJECT_REPLY, answerBudget } from './answer-cost.js';
 import type { RequestOptions } from './connection.js';
@@ -25,6 +24,8 @@ import { monotonicMs } from './clock.js';
 const ABANDON_LIMIT_MS = 5_000;
 const SLOW: SendOptions = { slow: true };
 const QUIET: SendOptions = { quiet: true };
+/** The options of a call that gives none: one object for all (a default `{}` is allocated per call), read by none. */
+export const NO_OPTIONS: RequestOptions = Object.freeze({});
 /** What a change settled within its call resolves to: one promise for all of them. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -69,7 +70,7 @@ export class RequestPath<M extends MessageHeader> {
   private readonly _direct: boolean;
   /** A request settled within its call, kept for the next one (see PendingRequest.reuse). */
   private _spare: PendingRequest<M> | undefined;
-  /** The quick lane's request object, while no change of the lane holds it (see _changeAlone). */
+  /** The quick lane's request object, while no change of the lane holds it (see change). */
   private _lone: PendingRequest<M> | undefined;
   private _closedReason: string | undefined;
   /** Reading a datagram: what a settling request sets off meanwhile (the next dump, a listener's request) is queued (Transport.onDatagram). */
@@ -89,7 +90,10 @@ export class RequestPath<M extends MessageHeader> {
     this._direct = transport.answersWithinSend === true;
     this.queue = new SendQueue(
       answerBudget(settings.receiveBufferBytes),
-      (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
+      // With the silent logger (the default) nothing is traced: straight to the transport, one call less a send.
+      settings.log === SILENT_LOGGER
+        ? (datagram, slow, quiet) => transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined)
+        : (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
       (request, error) => this.table.failUnsent(request, error),
       transport,
       (request) => this._deadlines.add(request),
@@ -170,29 +174,83 @@ export class RequestPath<M extends MessageHeader> {
    * A change (Connection.change): written by `writer`, entered and, alone on a transport that reads
    * within its send, sent, read and settled before this returns (SendQueue.sendNow), else it waits
    * (_wait). enter() and dispatch() written out: a change awaited at a time runs one function.
+   *
+   * The quick lane, first: a plain change (RequestWriter.plain), to be the only message in the send
+   * buffer, made with nothing else awaited or queued (SendQueue.alone). What prepare(), enter(),
+   * SendQueue.sendNow and the general path below do for it, written out: sent without NLM_F_ACK and
+   * read within the send, so unanswered it was applied. Its request object is the lane's own
+   * (_lone), whose fixed fields are set once (loneRequest): a change sets only what differs. The
+   * transport is not ref'd for a send that is over when it returns, only when the send waits
+   * (SENT_PENDING); unref'd after as before. A call given no options (NO_OPTIONS) reads none.
    */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
     const queue = this.queue;
     const w = queue.out;
     const start = w.length;
-    if (this._closedReason !== undefined || options.signal !== undefined) {
+    const given = options === NO_OPTIONS ? undefined : options;
+    if (this._closedReason !== undefined || (given !== undefined && given.signal !== undefined)) {
       try {
         this.checkOpen(writer.operation, options);
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    // Whether the quick lane takes it is known before it is written (writing changes none of it).
+    const operation = given === undefined ? undefined : given.operation;
     const table = this.table;
+    // Whether the quick lane takes it is known before it is written (writing changes none of it).
     if (start === 0 && writer.plain === true && this._direct && !this._receiving && table.live === 0 && table.draining === 0 && queue.alone()) {
-      return this._changeAlone(w, writer, subject, options);
+      try {
+        writer.write(w, subject);
+        w.align();
+      } catch (error) {
+        w.truncate(0);
+        return Promise.reject(error);
+      }
+      let lone = this._lone;
+      if (lone === undefined) lone = loneRequest<M>();
+      else this._lone = undefined;
+      lone.operation = operation ?? writer.operation;
+      lone.describer = operation === undefined ? writer : undefined;
+      lone.subject = subject;
+      const view = w.dataView;
+      const flags = view.getUint16(NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
+      lone.flags = flags;
+      lone.end = w.length;
+      lone.cost = CHANGE_ANSWER;
+      const timeoutMs = given === undefined ? this._timeoutMs : (given.timeoutMs ?? this._timeoutMs);
+      lone.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
+      const seq = table.enterNew(lone);
+      view.setUint16(NLMSG_FLAGS_OFFSET, flags & ~NLM_F_ACK, true);
+      view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
+      const sent = queue.sendAlone(lone);
+      if (sent === SENT_PENDING) {
+        this.entered();
+        return this._wait(lone, options, sent);
+      }
+      if (lone.state === SENT) {
+        table.settledAlone(lone);
+        queue.release(lone);
+        if (table.live === 0 && table.draining === 0) this._transport.unref();
+        this._lone = lone;
+        return sent === SENT_NOW ? DONE : afterTurn(DONE);
+      }
+      // Settled within the send: failed (its error answer read, or the send refused).
+      const error = lone.error;
+      lone.error = undefined;
+      this._lone = lone;
+      let failed = DONE;
+      if (error !== undefined) {
+        // Made deep in the receive path: its stack starts at the public call instead.
+        Error.captureStackTrace(error, this.change);
+        failed = Promise.reject(error);
+      }
+      return sent === SENT_NOW ? failed : afterTurn(failed);
     }
-    const given = options.operation;
     let request: PendingRequest<M>;
     try {
       writer.write(w, subject);
       w.align();
-      request = this.newRequest('ack', given ?? writer.operation, given === undefined ? writer : undefined, subject);
+      request = this.newRequest('ack', operation ?? writer.operation, operation === undefined ? writer : undefined, subject);
     } catch (error) {
       w.truncate(start);
       return Promise.reject(error);
@@ -215,67 +273,6 @@ export class RequestPath<M extends MessageHeader> {
       }
     }
     return this._wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
-  }
-
-  /**
-   * change()'s quick lane: a plain change (RequestWriter.plain), to be the only message in the send
-   * buffer `w`, made with nothing else awaited or queued (SendQueue.alone). What prepare(), enter(),
-   * SendQueue.sendNow and change() do for it, written out: sent without NLM_F_ACK and read within
-   * the send, so unanswered it was applied. Its request object is the lane's own (_lone), whose
-   * fixed fields are set once (loneRequest): a request of its own per change set only what differs.
-   * The transport is not ref'd for a send that is over when it returns, only when the send waits
-   * (SENT_PENDING); unref'd after as before.
-   */
-  private _changeAlone<T>(w: Writer, writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
-    try {
-      writer.write(w, subject);
-      w.align();
-    } catch (error) {
-      w.truncate(0);
-      return Promise.reject(error);
-    }
-    let request = this._lone;
-    if (request === undefined) request = loneRequest<M>();
-    else this._lone = undefined;
-    const given = options.operation;
-    request.operation = given ?? writer.operation;
-    request.describer = given === undefined ? writer : undefined;
-    request.subject = subject;
-    const table = this.table;
-    const view = w.dataView;
-    const flags = view.getUint16(NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
-    const seq = table.allocateSeq();
-    view.setUint16(NLMSG_FLAGS_OFFSET, flags & ~NLM_F_ACK, true);
-    view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
-    request.flags = flags;
-    request.end = w.length;
-    request.cost = CHANGE_ANSWER;
-    const timeoutMs = options.timeoutMs ?? this._timeoutMs;
-    request.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
-    table.enter(request, seq);
-    const sent = this.queue.sendAlone(request);
-    if (sent === SENT_PENDING) {
-      this.entered();
-      return this._wait(request, options, sent);
-    }
-    if (request.state === SENT) {
-      table.settledAlone(request);
-      this.queue.release(request);
-      if (table.live === 0 && table.draining === 0) this._transport.unref();
-      this._lone = request;
-      return sent === SENT_NOW ? DONE : afterTurn(DONE);
-    }
-    // Settled within the send: failed (its error answer read, or the send refused).
-    const error = request.error;
-    request.error = undefined;
-    this._lone = request;
-    let outcome = DONE;
-    if (error !== undefined) {
-      // Made deep in the receive path: its stack starts at the public call instead.
-      Error.captureStackTrace(error, this.change);
-      outcome = Promise.reject(error);
-    }
-    return sent === SENT_NOW ? outcome : afterTurn(outcome);
   }
 
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */

@@ -2,8 +2,13 @@ import { InvalidArgumentError } from './errors.js';
 
 /** A growable little-endian byte buffer for encoding netlink messages. */
 export class Writer {
-  private buf: Uint8Array;
-  private view: DataView;
+  /**
+   * The array written into, and a view of it: valid until the next append, which may move to a
+   * bigger one. Fields, not getters (read for every request: a getter is a call until the code is
+   * optimized); only the writer replaces them.
+   */
+  readonly buffer: Uint8Array;
+  readonly dataView: DataView;
   /** `buf` as 32-bit words, made when first asked for (see words()). */
   private wordArray: Uint32Array | undefined;
   /** Bytes written so far (the offset of the next byte). */
@@ -12,20 +17,21 @@ export class Writer {
   depth = 0;
 
   constructor(initialSize = 256) {
-    this.buf = new Uint8Array(initialSize);
-    this.view = new DataView(this.buf.buffer);
+    this.buffer = new Uint8Array(initialSize);
+    this.dataView = new DataView(this.buffer.buffer);
   }
 
   private reserve(n: number): number {
     const at = this.length;
     const need = at + n;
-    if (need > this.buf.length) {
-      let size = this.buf.length * 2;
+    if (need > this.buffer.length) {
+      let size = this.buffer.length * 2;
       while (size < need) size *= 2;
       const next = new Uint8Array(size);
-      next.set(this.buf.subarray(0, at));
-      this.buf = next;
-      this.view = new DataView(next.buffer);
+      next.set(this.buffer.subarray(0, at));
+      const self = this as { -readonly [K in 'buffer' | 'dataView']: Writer[K] };
+      self.buffer = next;
+      self.dataView = new DataView(next.buffer);
       this.wordArray = undefined;
     }
     this.length = need;
@@ -36,52 +42,52 @@ export class Writer {
   /** Appends one byte. */
   u8(v: number): void {
     const at = this.reserve(1);
-    this.buf[at] = v;
+    this.buffer[at] = v;
   }
   /** Appends a u16 in host (little-endian) order. */
   u16(v: number): void {
     const at = this.reserve(2);
-    this.view.setUint16(at, v, true);
+    this.dataView.setUint16(at, v, true);
   }
   /** Appends an s16 in host order. */
   s16(v: number): void {
     const at = this.reserve(2);
-    this.view.setInt16(at, v, true);
+    this.dataView.setInt16(at, v, true);
   }
   /** Appends a u32 in host order. */
   u32(v: number): void {
     const at = this.reserve(4);
-    this.view.setUint32(at, v, true);
+    this.dataView.setUint32(at, v, true);
   }
   /** Appends an s32 in host order. */
   s32(v: number): void {
     const at = this.reserve(4);
-    this.view.setInt32(at, v, true);
+    this.dataView.setInt32(at, v, true);
   }
   /** Appends a u64 in host order. */
   u64(v: bigint): void {
     const at = this.reserve(8);
-    this.view.setBigUint64(at, v, true);
+    this.dataView.setBigUint64(at, v, true);
   }
   /** Appends a u16 in network (big-endian) order. */
   u16be(v: number): void {
     const at = this.reserve(2);
-    this.view.setUint16(at, v, false);
+    this.dataView.setUint16(at, v, false);
   }
   /** Appends a u32 in network order. */
   u32be(v: number): void {
     const at = this.reserve(4);
-    this.view.setUint32(at, v, false);
+    this.dataView.setUint32(at, v, false);
   }
   /** Appends `b`. */
   bytes(b: Uint8Array): void {
     const at = this.reserve(b.length);
-    this.buf.set(b, at);
+    this.buffer.set(b, at);
   }
   /** Appends `n` zero bytes. */
   zeros(n: number): void {
     const at = this.reserve(n);
-    this.buf.fill(0, at, this.length);
+    this.buffer.fill(0, at, this.length);
   }
   /** Pads with zeros to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */
   align(): void {
@@ -91,21 +97,21 @@ export class Writer {
 
   /** The u16 (host order) written at `at`. */
   getU16(at: number): number {
-    return this.view.getUint16(at, true);
+    return this.dataView.getUint16(at, true);
   }
   /** Overwrites the u16 at `at` (host order), e.g. a length once known. */
   setU16(at: number, v: number): void {
-    this.view.setUint16(at, v, true);
+    this.dataView.setUint16(at, v, true);
   }
   /** Overwrites the u32 at `at` (host order), e.g. nlmsg_len once known. */
   setU32(at: number, v: number): void {
-    this.view.setUint32(at, v, true);
+    this.dataView.setUint32(at, v, true);
   }
 
   /** Appends an nlmsghdr with nlmsg_len 0 (set once the payload is written); returns its offset. */
   frameHeader(type: number, flags: number, seq: number, pid: number): number {
     const at = this.reserve(16);
-    const view = this.view;
+    const view = this.dataView;
     view.setUint32(at, 0, true);
     view.setUint16(at + 4, type, true);
     view.setUint16(at + 6, flags, true);
@@ -117,7 +123,7 @@ export class Writer {
   /** Appends a whole attribute holding a u32, in host order or (`bigEndian`) network order. */
   attrU32(type: number, v: number, bigEndian = false): void {
     const at = this.reserve(8);
-    const view = this.view;
+    const view = this.dataView;
     view.setUint16(at, 8, true);
     view.setUint16(at + 2, type, true);
     view.setUint32(at + 4, v, !bigEndian);
@@ -126,7 +132,7 @@ export class Writer {
   /** Starts an attribute; returns the offset to pass to endAttr. */
   beginAttr(type: number): number {
     const at = this.reserve(4);
-    this.view.setUint16(at + 2, type, true);
+    this.dataView.setUint16(at + 2, type, true);
     return at;
   }
 
@@ -134,7 +140,7 @@ export class Writer {
   endAttr(at: number, field?: string): void {
     const len = this.length - at;
     if (len > 0xffff) throw new InvalidArgumentError(field ?? 'attribute', `${len} bytes`, 'do not fit nla_len (an attribute holds at most 65535 bytes)');
-    this.view.setUint16(at, len, true);
+    this.dataView.setUint16(at, len, true);
     this.align();
   }
 
@@ -146,18 +152,13 @@ export class Writer {
     return this.reserve(n);
   }
 
-  /** A view of the array written into, valid until the next append (which may move to a bigger one). */
-  get dataView(): DataView {
-    return this.view;
-  }
-
   /**
    * The array written into as 32-bit words in host order, valid until the next append: a message
    * of whole words at a 4-aligned offset is set word by word (an indexed store each, where a
    * DataView's setUint32 is a call each until the code is optimized).
    */
   words(): Uint32Array {
-    return (this.wordArray ??= new Uint32Array(this.buf.buffer, 0, this.buf.length >>> 2));
+    return (this.wordArray ??= new Uint32Array(this.buffer.buffer, 0, this.buffer.length >>> 2));
   }
 
   /** Empties the writer, keeping its buffer (a scratch writer reused for many messages). */
@@ -171,18 +172,13 @@ export class Writer {
     this.length = at;
   }
 
-  /** The array written into (valid until the next write, which may move to a bigger one). */
-  get buffer(): Uint8Array {
-    return this.buf;
-  }
-
   /** The bytes written since `at`. */
   since(at: number): Uint8Array {
-    return this.buf.subarray(at, this.length);
+    return this.buffer.subarray(at, this.length);
   }
 
   /** A copy of everything written. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buffer.slice(0, this.length);
   }
 }

@@ -41,7 +41,7 @@ export function applyLogged(connection: Connection, lookup: IndexLookup, planned
  */
 export function applyWritten<T>(connection: Connection, writer: RequestWriter<T>, subject: T, op: string, dev: unknown): Promise<void> {
   const log = connection.logger;
-  const start = debugStart(log);
+  const start = log === SILENT_LOGGER ? -1 : debugStart(log);
   const outcome = connection.change(writer, subject);
   return start < 0 ? outcome : logChange(log, start, op, dev, outcome);
 }

@@ -99,7 +99,7 @@ export interface FlagsChange {
 export const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   operation: 'RTM_NEWLINK',
   plain: true,
-  write: (w, c) => writeLinkFlags(w, c.index, c.flags, c.change),
+  write: writeLinkFlags,
   describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,
 };
 

@@ -312,7 +312,7 @@ const TABLE_WORD = 8 | (RTA_TABLE << 16);
 const NH_ID_WORD = 8 | (RTA_NH_ID << 16);
 
 /** An IPv4 address (first byte highest) as the host-order (little-endian) word that holds it in network order. */
-function networkWord(address: number): number {
+export function networkWord(address: number): number {
   return ((address & 0xff) << 24) | ((address & 0xff00) << 8) | ((address >>> 8) & 0xff00) | (address >>> 24);
 }
 
@@ -372,13 +372,6 @@ function writeFlatRoute(w: Writer, r: RouteRequest, type: number, flags: number)
     words[i + 2] = NH_ID_WORD;
     words[i + 3] = nhid;
   }
-}
-
-/** A whole attribute holding a u32 at `at` of `v` (host order, or an IPv4 address in network order); returns where the next one goes. */
-export function setAttrU32(v: DataView, at: number, type: number, value: number, hostOrder: boolean): number {
-  v.setUint32(at, 8 | (type << 16), true);
-  v.setUint32(at + 4, value, hostOrder);
-  return at + 8;
 }
 
 function nlmsgType(kind: RouteKind): number {

@@ -80,7 +80,8 @@ interface LibcFunctions extends LibcCalls {
 
 let bound: LibcFunctions | undefined;
 
-// The one piece of module state: a cache of immutable function bindings.
+// The one piece of module state: a cache of immutable function bindings. The hot paths below read
+// it as `bound ?? libc()`: no call once it is made.
 function libc(): LibcFunctions {
   if (bound === undefined) {
     const lib = koffi.load('libc.so.6');
@@ -337,7 +338,7 @@ export function directStatCalls(): StatCalls | undefined {
  * an exception). The value is the kernel's own, not errno read afterwards: see syscall-stubs.ts.
  */
 export function sendOrErrno(fd: number, buffer: Uint8Array, flags: number): number {
-  return libc().direct.send(fd, buffer, buffer.byteLength, flags);
+  return (bound ?? libc()).direct.send(fd, buffer, buffer.byteLength, flags);
 }
 
 /**
@@ -366,7 +367,7 @@ export function pollReadable(fd: number, readable: () => void): (() => void) | u
  * its -errno minus SEND_FAILED (see sendFailure).
  */
 export function sendRecvOrErrno(fd: number, buffer: Uint8Array, readBuffer: Uint8Array, readFlags: number): number {
-  return libc().direct.sendRecv(fd, buffer, buffer.byteLength, readBuffer, readBuffer.byteLength, readFlags);
+  return (bound ?? libc()).direct.sendRecv(fd, buffer, buffer.byteLength, readBuffer, readBuffer.byteLength, readFlags);
 }
 
 /** The errno of a send that sendRecvOrErrno's `result` says failed, or 0 if the send went. */
@@ -376,7 +377,7 @@ export function sendFailure(result: number): number {
 
 /** recv(2) for the hot paths: the datagram's size (MSG_TRUNC: its whole size), or -errno, as sendOrErrno. */
 export function recvOrErrno(fd: number, buffer: Uint8Array, flags: number): number {
-  return libc().direct.recv(fd, buffer, buffer.byteLength, flags);
+  return (bound ?? libc()).direct.recv(fd, buffer, buffer.byteLength, flags);
 }
 
 /** recvfrom(2) for the hot paths: the datagram's size (MSG_TRUNC: its whole size), or -errno, as sendOrErrno. */

@@ -66,6 +66,23 @@ describe('address changes written straight to bytes', () => {
     expect(written('delete', '10.0.0.1/32', { peer: '10.0.0.2' })).toEqual(address(RTM_DELADDR, 0, { family: AF_INET, prefixlen: 32 }, { address: '10.0.0.2', local: '10.0.0.1' }));
   });
 
+  it('writes an address at an offset not a multiple of 4 as at one that is (words where aligned, attributes one by one where not)', () => {
+    const cases: Array<[AddressKind, string, AddAddressOptions?]> = [
+      ['add', '10.100.0.1/30'],
+      ['add', '10.0.0.1/24', { broadcast: '+', noPrefixRoute: true, metric: 7, scope: 'link' }],
+      ['delete', '10.0.0.1/32', { peer: '10.0.0.2' }],
+    ];
+    for (const [kind, cidr, options] of cases) {
+      const aligned = new Writer(64);
+      writeAddress(aligned, checkAddress(kind, 7, cidr, options));
+      const shifted = new Writer(64);
+      shifted.zeros(2);
+      writeAddress(shifted, checkAddress(kind, 7, cidr, options));
+      expect(shifted.since(2)).toEqual(aligned.since(0));
+      expect(aligned.length).toBe(aligned.since(0).byteLength);
+    }
+  });
+
   it('reads a prefix written unusually as the prefix parser does', () => {
     expect(written('add', '10.0.0.1/024')).toEqual(written('add', '10.0.0.1/24'));
     expect(written('add', '::ffff:10.0.0.1/120')).toEqual(address(RTM_NEWADDR, add, { family: AF_INET6, prefixlen: 120 }, { address: '::ffff:10.0.0.1', local: '::ffff:10.0.0.1' }));
@@ -114,6 +131,18 @@ describe("Link's own flag changes and address changes on an index (the direct pa
     return { bytes: w.buffer.slice(0, w.length), words: p.writer.describe?.(p.subject) };
   };
   const veth = { index: 3, name: 'veth0' } as never;
+
+  it('writes a flag change at an offset not a multiple of 4 as at one that is (words where aligned, a DataView where not)', () => {
+    for (const changes of [LINK_UP, LINK_DOWN, PROMISC_ON, PROMISC_OFF]) {
+      const shifted = new Writer(64);
+      shifted.zeros(2);
+      FLAGS_WRITER.write(shifted, linkFlagChange(0x7fffffff, changes));
+      const aligned = new Writer(64);
+      FLAGS_WRITER.write(aligned, linkFlagChange(0x7fffffff, changes));
+      expect(shifted.since(2)).toEqual(aligned.since(0));
+      expect(aligned.length).toBe(32);
+    }
+  });
 
   it('writes each flag change as the generic codec and the planned change do, and names it the same', () => {
     const shapes: Array<[LinkChanges, number, number]> = [
