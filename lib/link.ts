@@ -96,13 +96,9 @@ export class Link {
   /** A flag change (changes.ts's LINK_UP ...): written straight into the namespace's send buffer, no plan between. */
   async #flag(changes: LinkChanges): Promise<this> {
     await setLinkFlag(this.namespace.rtnl.connection, this, changes);
-    this.#flagChanged(changes);
-    return this;
-  }
-
-  /** #changed for one of the flag changes (`up` or `promisc` alone): the other fields' reads left out. */
-  #flagChanged(changes: LinkChanges): void {
+    // #changed for `up` or `promisc` alone: the other fields' reads left out.
     setFlagFields(this.#writableState(), changes);
+    return this;
   }
 
   /** Updates the fields after a change the kernel applied. */

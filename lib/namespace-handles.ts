@@ -167,19 +167,21 @@ export class NamespaceHandles {
   }
 
   get rtnl(): Rtnl {
-    if (!this.#rtnl) {
-      // A large receive buffer lets many requests be in flight: the Connection keeps their
-      // answers within what the kernel granted.
-      const socket = this.#socket ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
-      this.#socket = undefined;
-      const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
-      const connection = new Connection(transport, {
-        ...this.options.socketOptions(),
-        receiveBufferBytes: socket.getRecvBufferSize(),
-      });
-      this.#rtnl = new Rtnl(connection);
-    }
-    return this.#rtnl;
+    // The usual case first, with one read of the private field (each read is an inline-cache call in baseline code).
+    const made = this.#rtnl;
+    if (made !== undefined) return made;
+    // A large receive buffer lets many requests be in flight: the Connection keeps their
+    // answers within what the kernel granted.
+    const socket = this.#socket ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+    this.#socket = undefined;
+    const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
+    const connection = new Connection(transport, {
+      ...this.options.socketOptions(),
+      receiveBufferBytes: socket.getRecvBufferSize(),
+    });
+    const rtnl = new Rtnl(connection);
+    this.#rtnl = rtnl;
+    return rtnl;
   }
 
   /** Once made, keeps the sockets and the fd open even with releaseWhenIdle. */

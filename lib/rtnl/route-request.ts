@@ -97,10 +97,11 @@ function address(text: unknown, field: string, family: Family | undefined): Addr
 /** The prefix length of an IPv4 prefix written plainly (digits after the slash, at most 32), else -1. */
 export function plainIPv4PrefixLength(text: string, slash: number): number {
   if (slash < 0) return 32;
-  const digits = text.length - slash - 1;
+  const end = text.length;
+  const digits = end - slash - 1;
   if (digits < 1 || digits > 2) return -1;
   let value = 0;
-  for (let i = slash + 1; i < text.length; i++) {
+  for (let i = slash + 1; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return -1;
     value = value * 10 + (c - 48);
