@@ -188,6 +188,21 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   }
 
   /**
+   * @internal Runs `make`, whose requests are queued and sent together (one datagram when flow
+   * control lets them), none alone: a change asking for its echo followed by a lookup then needs no
+   * ACK (see SendQueue). What `make` returns is returned.
+   */
+  together<T>(make: () => T): T {
+    const queue = this._path.queue;
+    queue.hold();
+    try {
+      return make();
+    } finally {
+      queue.unhold();
+    }
+  }
+
+  /**
    * Sends many changes packed into as few datagrams as flow control allows, and reports each
    * request's own outcome (one failure does not stop the others: the kernel handles each message).
    */

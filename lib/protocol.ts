@@ -241,8 +241,9 @@ export class RequestTable<M> {
         listener(decoded[index]!);
         continue;
       }
+      // Its first answer, whatever it is, comes after those of the requests it vouches for.
+      if (request.covers !== undefined) this._settleCovered(request);
       if (type === NLMSG_ERROR) {
-        if (request.covers !== undefined) this._settleCovered(request);
         const errno = frames.status();
         // A dump the kernel could not start for want of room is not over: it starts once we read.
         if (errno === -ERRNO.ENOBUFS && request.completion === 'dump') continue;

@@ -60,9 +60,16 @@ export class VethPair {
     // is not has no carrier, and is deactivated inside that request, with an RCU grace period. An
     // end given a master (which the kernel's echo comes before) is read once its peer is up.
     const readLater = changePeer && request.master !== undefined && options.up === true;
-    const link = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
-    // Only on the same socket is the lookup ordered after the create.
-    let peer = there === here && !changePeer ? quiet(there.link(options.peer.name)) : undefined;
+    let link: Promise<LinkState | undefined>;
+    let peer: Promise<Link> | undefined;
+    if (there === here && !changePeer) {
+      // Only on the same socket is the lookup ordered after the create: both go in one datagram,
+      // and the lookup's answer settles the create (no ACK for it).
+      const lookup = options.peer.name;
+      [link, peer] = here.rtnl.connection.together(() => [quiet(createVeth(here.rtnl, request)), quiet(there.link(lookup))] as const);
+    } else {
+      link = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
+    }
     let state = await link;
     if (changePeer) {
       const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };

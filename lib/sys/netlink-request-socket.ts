@@ -274,11 +274,14 @@ export class RequestSocket implements Transport {
       }
       if (sent >= 0) {
         entry.resolve();
+        // The next datagram that waits goes to the kernel first: it works on it while this thread
+        // reads what the last one brought.
+        this._drain();
         this._readNow();
-      } else {
-        // Nothing was consumed: again from this thread, which learns why (EAGAIN is retried).
-        this._deferred.unshift({ ...entry, slow: false });
+        return;
       }
+      // Nothing was consumed: again from this thread, which learns why (EAGAIN is retried).
+      this._deferred.unshift({ ...entry, slow: false });
       this._drain();
     };
     try {
@@ -354,7 +357,8 @@ export class RequestSocket implements Transport {
 
   /** Nothing more to read. If answers are still awaited, look again later (never expected: see the top). */
   private _idle(): void {
-    if (!this._waiting || this._quiet || this._retryTimer !== undefined) return;
+    // A send on a worker thread reads its answers once it returns.
+    if (!this._waiting || this._quiet || this._retryTimer !== undefined || this._offThread !== undefined) return;
     const delay = this._retryMs;
     this._retryMs = Math.min(delay * 2, LAST_RETRY_MS);
     this._retryTimer = setTimeout(() => {
