@@ -67,7 +67,6 @@ export interface DumpOptions extends RequestOptions {
 /** One request's outcome in batch() or transaction(): its reply messages, or its error. */
 export type BatchResult<M = NetlinkMessage> = { ok: true; messages: M[] } | { ok: false; error: Error };
 
-
 /**
  * A request/answer channel over one netlink socket: many requests in flight, packed into as few
  * datagrams as flow control allows; dumps one at a time (the kernel answers a second concurrent

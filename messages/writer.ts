@@ -9,7 +9,7 @@ export class Writer {
    */
   readonly buffer: Uint8Array;
   readonly dataView: DataView;
-  /** `buf` as 32-bit words, made when first asked for (see words()). */
+  /** `buffer` as 32-bit words, made when first asked for (see words()). */
   private wordArray: Uint32Array | undefined;
   /** Bytes written so far (the offset of the next byte). */
   length = 0;
@@ -38,7 +38,7 @@ export class Writer {
     return at;
   }
 
-  // reserve() may replace buf and view: always call it before reading them.
+  // reserve() may replace buffer and dataView: always call it before reading them.
   /** Appends one byte. */
   u8(v: number): void {
     const at = this.reserve(1);

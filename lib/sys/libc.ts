@@ -80,8 +80,8 @@ interface LibcFunctions extends LibcCalls {
 
 let bound: LibcFunctions | undefined;
 
-// The one piece of module state: a cache of immutable function bindings. The hot paths below read
-// it as `bound ?? libc()`: no call once it is made.
+// A cache of function bindings, made once (the reused buffers below are the only other module
+// state). The hot paths read it as `bound ?? libc()`: no call once it is made.
 function libc(): LibcFunctions {
   if (bound === undefined) {
     const lib = koffi.load('libc.so.6');

@@ -98,7 +98,6 @@ function ensureSharedNetnsDir(dir: string): void {
   if (identity !== undefined) sharedDirs.set(dir, identity);
 }
 
-
 /**
  * Unpins DIR/NAME; the namespace itself lives on while anything still uses it.
  * A symlink there is removed, never followed: what it points to is not ours.

@@ -24,8 +24,9 @@ const enqueue = (resolve: () => void, reject: (error: unknown) => void): void =>
 
 /**
  * deleteNetnsFile (a named namespace's path, as namedNetnsPath made it), done in a microtask with
- * every other one asked for before it runs, all in one call into native code (deleteNetnsFiles). The microtask is a promise reaction, not
- * queueMicrotask, which makes an AsyncResource and runs in its scope.
+ * every other one asked for before it runs, all in one call into native code (deleteNetnsFiles).
+ * The microtask is a promise reaction, not queueMicrotask, which makes an AsyncResource and runs in
+ * its scope.
  */
 export function deleteNetnsFileSoon(path: string): Promise<void> {
   if (waiting.length === 0) void RESOLVED.then(unpinWaiting);
