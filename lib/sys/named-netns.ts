@@ -10,9 +10,9 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { identityOfPath } from './file-identity.js';
-import { ERRNO } from './errno.js';
 import { closeFd, ioctlNoArgument, mount, openFd, umount2, umount2Failure, unlink, unlinkFailure, unpinAll } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
+import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
 import { nodeCall, SystemCallError, systemCallErrorOf } from './system-call-error.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
 
@@ -111,8 +111,7 @@ export function deleteNetnsFile(path: string): void {
   try {
     umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch (error) {
-    // EINVAL: not a mount point (a stale file, a symlink); ENOENT is reported by unlink below.
-    if (!(error instanceof SystemCallError && (error.code === 'EINVAL' || error.code === 'ENOENT'))) throw error;
+    if (!(error instanceof SystemCallError && UNLINK_AFTER_UMOUNT_FAILURE.includes(error.errno))) throw error;
   }
   unlink(path);
 }
@@ -139,7 +138,7 @@ export function deleteNetnsFiles(paths: readonly string[]): unknown[] {
     }
     const unmounted = results[2 * i] ?? 0;
     const unlinked = results[2 * i + 1] ?? 0;
-    if (unmounted < 0 && unmounted !== -ERRNO.EINVAL && unmounted !== -ERRNO.ENOENT) outcomes.push(umount2Failure(unmounted, path, flags));
+    if (unmounted < 0 && !UNLINK_AFTER_UMOUNT_FAILURE.includes(-unmounted)) outcomes.push(umount2Failure(unmounted, path, flags));
     else outcomes.push(unlinked < 0 ? unlinkFailure(unlinked, path) : undefined);
   }
   return outcomes;

@@ -20,7 +20,6 @@
  */
 import { closeSync, fstatSync } from 'node:fs';
 import net from 'node:net';
-import { endianness } from 'node:os';
 import { SOCK_CLOEXEC, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_BINDTOIFINDEX, SO_REUSEADDR } from './constants.js';
 import { bind, setsockoptBytes, setsockoptInt, socket } from './libc.js';
 import { withNetns } from './netns-thread.js';
@@ -88,14 +87,13 @@ function checkHost(given: unknown, field: string): Host {
   return { host, family: family as 4 | 6, ...(zone !== undefined ? { zone } : {}) };
 }
 
-
 /** sockaddr_in / sockaddr_in6 in the layout bind(2) takes (family in host order, port big-endian); a zone is left to bindToZone. */
 export function encodeSockaddr(host: string, port: number): Buffer {
   const parsed = checkHost(host, 'host');
   const b = Buffer.alloc(parsed.family === 4 ? 16 : 28);
   const domain = parsed.family === 4 ? AF_INET : AF_INET6;
-  if (endianness() === 'LE') b.writeUInt16LE(domain, 0);
-  else b.writeUInt16BE(domain, 0);
+  // Host order is little-endian wherever the library loads (lib/sys/host-byte-order.ts).
+  b.writeUInt16LE(domain, 0);
   b.writeUInt16BE(checkPort(port, 'port', 0), 2);
   if (parsed.family === 4) parsed.host.split('.').forEach((part, i) => b.writeUInt8(Number(part), 4 + i));
   else ipv6Bytes(parsed.host).copy(b, 8); // after sin6_flowinfo; sin6_scope_id stays 0

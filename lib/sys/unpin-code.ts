@@ -16,6 +16,13 @@ import { ERRNO } from './errno.js';
 /** results[2i + 1] when umount2 failed and unlink was left undone. */
 export const UNLINK_NOT_TRIED = 1;
 
+/**
+ * umount2's failures after which the file is still unlinked: EINVAL (not a mount point: a stale
+ * file, a symlink) and ENOENT (which unlink then reports). The stub tests these, and so does
+ * deleteNetnsFile where there is no stub.
+ */
+export const UNLINK_AFTER_UMOUNT_FAILURE: readonly number[] = [ERRNO.EINVAL, ERRNO.ENOENT];
+
 type Part = number[] | { label: string } | { jump: number; to: string };
 
 /** Bytes, with each short jump's displacement (rel8) resolved against the labels. */
@@ -64,10 +71,7 @@ export function unpinCode(): number[] {
     [0x41, 0x89, 0x45, 0x00], // mov [r13], eax
     [0x85, 0xc0], // test eax, eax
     { jump: JNS, to: 'unlink' },
-    [0x83, 0xf8, -ERRNO.EINVAL & 0xff], // cmp eax, -EINVAL
-    { jump: JZ, to: 'unlink' },
-    [0x83, 0xf8, -ERRNO.ENOENT & 0xff], // cmp eax, -ENOENT
-    { jump: JZ, to: 'unlink' },
+    ...UNLINK_AFTER_UMOUNT_FAILURE.flatMap((errno): Part[] => [[0x83, 0xf8, -errno & 0xff], { jump: JZ, to: 'unlink' }]), // cmp eax, -errno; jz
     [0x41, 0xc7, 0x45, 0x04, UNLINK_NOT_TRIED, 0, 0, 0], // mov dword [r13+4], UNLINK_NOT_TRIED
     { jump: JMP, to: 'next' },
     { label: 'unlink' },
