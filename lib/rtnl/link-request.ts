@@ -28,6 +28,8 @@ const IFLA_NET_NS_FD = linkAttributeType('netNsFd');
 const IFLA_EXT_MASK = linkAttributeType('extMask');
 /** IFLA_INFO_KIND's payload: "veth", without a NUL, as iproute2 and the generic codec write a kind. */
 const VETH_KIND = Uint8Array.of(0x76, 0x65, 0x74, 0x68);
+/** The same four bytes as one word in host (little-endian) order. */
+const VETH_KIND_WORD = 0x68746576;
 
 /** The options of one end as checkVeth reads them (the peer's `up` and `master` are changes made once both ends exist). */
 export type VethPeerOptions = Omit<CommonLinkOptions, 'master' | 'up'> & { name: string };
@@ -121,8 +123,13 @@ function writeTail(w: Writer, a: LinkAttrs): void {
   if (a.netNsFd !== undefined) w.attrU32(IFLA_NET_NS_FD, a.netNsFd);
 }
 
-/** Appends the RTM_NEWLINK creating the pair (nlmsghdr, ifinfomsg, attributes in the link table's order) to `w`. */
+/**
+ * Appends the RTM_NEWLINK creating the pair (nlmsghdr, ifinfomsg, attributes in the link table's order) to `w`.
+ * The usual pair (two ASCII names, a device group at most, no master) is set word by word in one
+ * append; the bytes are those of the attribute-by-attribute path below.
+ */
 export function writeVeth(w: Writer, r: VethRequest): void {
+  if (isPlainEnd(r.attrs) && isPlainEnd(r.peerAttrs) && r.master === undefined && writePlainVeth(w, r)) return;
   const start = beginFrame(w, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0), 0, 0);
   writeIfinfo(w, 0, r.flags, r.change);
   writeHead(w, r.attrs, r.master);
@@ -144,6 +151,83 @@ export function writeVeth(w: Writer, r: VethRequest): void {
   endFrame(w, start);
 }
 
+/** Only a name and a device group: what writePlainVeth sets. */
+function isPlainEnd(a: LinkAttrs): boolean {
+  return a.address === undefined && a.mtu === undefined && a.txqlen === undefined && a.netNsFd === undefined;
+}
+
+/** An ASCII name's IFLA_IFNAME, NUL and padding included: its bytes, 0 when the name is not ASCII (written the long way). */
+function plainNameSize(name: string): number {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0x80) return 0;
+  return (name.length + 8) & ~3;
+}
+
+/**
+ * Sets the whole attribute of an ASCII `name` (plainNameSize `size`) from word `i` of `words`:
+ * nla_len and nla_type, the characters, the NUL and the zero padding. Returns the next word.
+ */
+function putName(words: Uint32Array, i: number, type: number, name: string, size: number): number {
+  words[i++] = (name.length + 5) | (type << 16);
+  const n = name.length;
+  for (let at = 0; at < size - 4; at += 4) {
+    let word = 0;
+    for (let k = 3; k >= 0; k--) word = (word << 8) | (at + k < n ? name.charCodeAt(at + k) : 0);
+    words[i++] = word >>> 0;
+  }
+  return i;
+}
+
+/**
+ * writeVeth's frame set word by word at a 4-aligned offset (host order is little-endian wherever the
+ * library loads: lib/sys/host-byte-order.ts). False, with nothing written, when a name is not ASCII
+ * or the offset is not aligned.
+ */
+function writePlainVeth(w: Writer, r: VethRequest): boolean {
+  const name = r.attrs.ifname!;
+  const peer = r.peerAttrs.ifname!;
+  const nameSize = plainNameSize(name);
+  const peerSize = plainNameSize(peer);
+  if (nameSize === 0 || peerSize === 0 || (w.length & 3) !== 0) return false;
+  const group = r.attrs.group;
+  const peerGroup = r.peerAttrs.group;
+  // VETH_INFO_PEER: header, ifinfomsg, the peer's name and group.
+  const peerLen = 20 + peerSize + (peerGroup === undefined ? 0 : 8);
+  // IFLA_LINKINFO: header, IFLA_INFO_KIND "veth" (8), IFLA_INFO_DATA's header, VETH_INFO_PEER.
+  const linkinfoLen = 16 + peerLen;
+  const len = 32 + nameSize + linkinfoLen + (group === undefined ? 0 : 8);
+  const at = w.append(len);
+  const words = w.words();
+  let i = at >>> 2;
+  words[i] = len;
+  words[i + 1] = RTM_NEWLINK | ((NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0)) << 16);
+  words[i + 2] = 0;
+  words[i + 3] = 0;
+  words[i + 4] = AF_UNSPEC;
+  words[i + 5] = 0;
+  words[i + 6] = r.flags;
+  words[i + 7] = r.change;
+  i = putName(words, i + 8, IFLA_IFNAME, name, nameSize);
+  words[i] = linkinfoLen | (IFLA_LINKINFO << 16);
+  words[i + 1] = 8 | (IFLA_INFO_KIND << 16);
+  words[i + 2] = VETH_KIND_WORD;
+  words[i + 3] = (peerLen + 4) | (IFLA_INFO_DATA << 16);
+  words[i + 4] = peerLen | (VETH_INFO_PEER << 16);
+  words[i + 5] = AF_UNSPEC;
+  words[i + 6] = 0;
+  words[i + 7] = 0;
+  words[i + 8] = 0;
+  i = putName(words, i + 9, IFLA_IFNAME, peer, peerSize);
+  if (peerGroup !== undefined) {
+    words[i++] = 8 | (IFLA_GROUP << 16);
+    words[i++] = peerGroup;
+  }
+  if (group !== undefined) {
+    words[i++] = 8 | (IFLA_GROUP << 16);
+    words[i] = group;
+  }
+  return true;
+}
+
 /** A checked veth creation, its master resolved. */
 export const VETH_WRITER: RequestWriter<VethRequest> = {
   operation: 'RTM_NEWLINK',
@@ -153,11 +237,34 @@ export const VETH_WRITER: RequestWriter<VethRequest> = {
 
 /** Appends the RTM_GETLINK of one link, by name (checked already) or by index, without statistics in the answer. */
 export function writeLinkLookup(w: Writer, ref: string | number): void {
+  if (typeof ref === 'string' && writePlainLookup(w, ref)) return;
   const start = beginFrame(w, RTM_GETLINK, 0, 0, 0);
   writeIfinfo(w, typeof ref === 'number' ? ref : 0, 0, 0);
   if (typeof ref === 'string') writeName(w, IFLA_IFNAME, ref);
   w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
   endFrame(w, start);
+}
+
+/** writeLinkLookup's frame of an ASCII name set word by word (see writePlainVeth); false, with nothing written, otherwise. */
+function writePlainLookup(w: Writer, name: string): boolean {
+  const nameSize = plainNameSize(name);
+  if (nameSize === 0 || (w.length & 3) !== 0) return false;
+  const len = 40 + nameSize;
+  const at = w.append(len);
+  const words = w.words();
+  const i = putName(words, (at >>> 2) + 8, IFLA_IFNAME, name, nameSize);
+  words[i] = 8 | (IFLA_EXT_MASK << 16);
+  words[i + 1] = RTEXT_FILTER_SKIP_STATS;
+  const h = at >>> 2;
+  words[h] = len;
+  words[h + 1] = RTM_GETLINK;
+  words[h + 2] = 0;
+  words[h + 3] = 0;
+  words[h + 4] = AF_UNSPEC;
+  words[h + 5] = 0;
+  words[h + 6] = 0;
+  words[h + 7] = 0;
+  return true;
 }
 
 /** One link's RTM_GETLINK: a checked name, or an index. */

@@ -41,6 +41,15 @@ function rawOutcome(state: LinkState): unknown {
 function expectSameWays(frame: Uint8Array): Outcome {
   const scanned = outcome(() => linkStateOfFrame(frame.slice()));
   const summarized = outcome(() => linkStateBySummary(frame.slice()));
+  // The scan reads attribute headers as u16s where the frame starts at an even offset of its
+  // buffer, and bytes elsewhere: the same frame, anywhere in a buffer of other bytes, reads the same.
+  for (const offset of [1, 2, 3]) {
+    const buffer = new Uint8Array(frame.length + 8).fill(0xee);
+    buffer.set(frame, offset);
+    const placed = outcome(() => linkStateOfFrame(buffer.subarray(offset, offset + frame.length)));
+    if ('error' in scanned) expect(placed).toEqual(scanned);
+    else expect('fields' in placed && placed.fields).toStrictEqual(scanned.fields);
+  }
   if ('error' in summarized || 'error' in scanned) {
     expect(scanned).toEqual(summarized);
     return scanned;

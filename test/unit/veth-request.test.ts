@@ -36,6 +36,30 @@ describe('veth creations written straight to bytes', () => {
     expect(written(name, options, peer, fd)).toEqual(generic(name, options, peer, fd));
   });
 
+  it('writes the usual pair (ASCII names, device groups) word by word: every name length, after other bytes, over stale ones', () => {
+    for (let length = 1; length <= 15; length++) {
+      const name = 'abcdefghijklmno'.slice(0, length);
+      const peer = 'ponmlkjihgfedcb'.slice(0, 16 - length);
+      const shapes: Array<[CommonLinkOptions, VethPeerOptions]> = [
+        [{}, { name: peer }],
+        [{ deviceGroup: 77, up: true }, { name: peer }],
+        [{ deviceGroup: 0xffffffff, promisc: true }, { name: peer, deviceGroup: 3 }],
+      ];
+      for (const [options, peerOptions] of shapes) {
+        const request = checkVeth(name, options, peerOptions);
+        request.echo = length % 2 === 0;
+        // A writer that already holds a frame, its spare bytes not zero (append does not clear them).
+        const w = new Writer(64);
+        w.buffer.fill(0xee);
+        w.zeros(20);
+        writeVeth(w, request);
+        const expected = generic(name, options, peerOptions);
+        if (request.echo) expected[6]! |= NLM_F_ECHO;
+        expect(w.buffer.slice(20, w.length)).toEqual(expected);
+      }
+    }
+  });
+
   it('asks for the echo with NLM_F_ECHO and nothing else changed', () => {
     const plain = written('va0', {}, { name: 'vb0' });
     const echo = written('va0', {}, { name: 'vb0' }, undefined, true);
@@ -84,6 +108,14 @@ describe('veth creations written straight to bytes', () => {
     expect(lookup('eth0')).toEqual(generic({ name: 'eth0' }));
     expect(lookup('vé0')).toEqual(generic({ name: 'vé0' }));
     expect(lookup(7)).toEqual(generic({ index: 7 }));
+    for (let length = 1; length <= 15; length++) {
+      const name = 'abcdefghijklmno'.slice(0, length);
+      const w = new Writer(16);
+      w.buffer.fill(0xee);
+      w.zeros(4);
+      writeLinkLookup(w, name);
+      expect(w.buffer.slice(4, w.length)).toEqual(generic({ name }));
+    }
   });
 });
 
