@@ -27,6 +27,15 @@ export function placeNewLink<O extends NewLinkOptions>(options: O, shape: string
   return { name, namespace: namespace ?? Namespace.current({ releaseWhenIdle: true }), rest };
 }
 
+/** placeNewLink's checks, in its order, and the namespace alone, without copying the other options (VethPair.create reads them itself). */
+export function newLinkHome(options: NewLinkOptions, shape: string): Namespace {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', options, `is not ${shape}`);
+  checkInterfaceName(options.name, 'name');
+  const namespace = options.namespace;
+  if (namespace !== undefined) checkNamespaceHandle(namespace, 'namespace');
+  return namespace ?? Namespace.current({ releaseWhenIdle: true });
+}
+
 /**
  * Creates link `name` of `kind` in `namespace` and reads it back: every option is checked first,
  * then the devices the options name are resolved there, then one RTM_NEWLINK is sent.

@@ -1,5 +1,5 @@
 import { Link } from './link.js';
-import { placeNewLink, type NewLinkOptions } from './new-link.js';
+import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { RTM_NEWLINK } from '../messages/constants.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
@@ -29,7 +29,7 @@ export class VethPair {
 
   /** Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read back (`link`, `peer`). */
   static async create(options: VethPairOptions): Promise<VethPair> {
-    const { namespace: here } = placeNewLink(options, "{ name, namespace, peer: { name, namespace } }");
+    const here = newLinkHome(options, "{ name, namespace, peer: { name, namespace } }");
     checkInterfaceName(options.peer?.name, 'peer.name');
     if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
     const there = options.peer.namespace ?? here;
@@ -132,6 +132,8 @@ function echoedLink(frame: Uint8Array, name: string): LinkState | undefined {
 
 /** Marks a pipelined request's rejection as handled (the caller awaits it later, or not at all if an earlier step failed). */
 function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
+  promise.catch(ignore);
   return promise;
 }
+
+function ignore(): void {}
