@@ -175,10 +175,10 @@ export class NamespaceHandles {
     const socket = this.#socket ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
     this.#socket = undefined;
     const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
-    const connection = new Connection(transport, {
-      ...this.options.socketOptions(),
-      receiveBufferBytes: socket.getRecvBufferSize(),
-    });
+    // One literal of one shape (not spreads): the Connection's constructor reads each option once,
+    // an absent one as undefined, as it would read a missing property.
+    const { context, logger, timeoutMs } = this.options.socketOptions();
+    const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes: socket.getRecvBufferSize() });
     const rtnl = new Rtnl(connection);
     this.#rtnl = rtnl;
     return rtnl;

@@ -28,6 +28,12 @@ const EARLY_SLOW = 48;
 const MICROTASK_RUN_MS = 2;
 /** Scheduling through a resolved promise: queueMicrotask wraps each callback in an AsyncResource. */
 const RESOLVED = Promise.resolve();
+/**
+ * The send buffer's first size. It grows (doubling) when a burst needs more and is then kept, so a
+ * busy connection pays for growing once; a namespace's connection that makes a few requests at a
+ * time (a container's) never needs more, and each byte of a new buffer is zeroed when it is made.
+ */
+const FIRST_SEND_BUFFER = 1024;
 
 /** What sendNow() did: left the request to be queued, or sent it (the transport done with it, or not yet). */
 export const NOT_SENT = 0;
@@ -73,7 +79,7 @@ export class SendQueue<M> {
    * Where a request's message is written, before push() (a field, not a getter: read for every
    * request). Only the queue replaces it.
    */
-  out = new Writer(16 * 1024);
+  out = new Writer(FIRST_SEND_BUFFER);
   private _inFlight = 0;
   private readonly _views = new PrefixViews();
   private _scheduled = false;
