@@ -46,6 +46,7 @@ const PARAMETERS: { readonly [K in keyof KernelCalls & SyscallName]: string } = 
   open: 'const char *path, int flags, uint32_t mode',
 };
 
+/** libc's own functions, each bound (koffi parsing its prototype) on its first use. */
 interface LibcCalls {
   strerror(errno: number): string;
   send: ((fd: number, buffer: Uint8Array, length: number, flags: number) => number) & {
@@ -53,9 +54,16 @@ interface LibcCalls {
   };
   recv(fd: number, buffer: Uint8Array, length: number, flags: number): number;
   recvfrom(fd: number, buffer: Uint8Array, length: number, flags: number, address: ArrayBufferView, addressLength: ArrayBufferView): number;
-  /** koffi's errno of this thread, taken once: in the bundle every read of `koffi.x` goes through a Proxy that binds a new function. */
-  errno(): number;
 }
+
+const LIBC_PROTOTYPES: { readonly [K in keyof LibcCalls]: string } = {
+  strerror: 'const char *strerror(int errnum)',
+  send: 'long send(int fd, const void *buf, unsigned long len, int flags)',
+  recv: 'long recv(int fd, void *buf, unsigned long len, int flags)',
+  // The address length goes as a 4-byte buffer, not an _Inout_ number array: this is the hot
+  // path of every answer where there are no stubs, and a buffer passes as a plain pointer.
+  recvfrom: 'long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)',
+};
 
 /**
  * stat(2) and fstat(2) into a caller's buffer (x86_64's struct stat), returning 0 or -errno: only
@@ -66,14 +74,18 @@ export interface StatCalls {
   fstat(fd: number, buffer: Uint8Array): number;
 }
 
-interface LibcFunctions extends LibcCalls {
+interface LibcFunctions {
+  /** koffi's errno of this thread, taken once: in the bundle every read of `koffi.x` goes through a Proxy that binds a new function. */
+  errno(): number;
+  /** libc's own functions bound so far (see libcCall). */
+  own: Partial<LibcCalls>;
   /** The checked calls, returning -errno on failure. */
   kernel: KernelCalls;
   /** Undefined where there is no page of stubs; null until first asked for. */
   stat: StatCalls | undefined | null;
   lib: LibraryHandle;
-  /** Undefined where there is no page of stubs. */
-  unpin: UnpinAll | undefined;
+  /** Undefined where there is no page of stubs; null until first asked for. */
+  unpin: UnpinAll | undefined | null;
   /** recvfrom and send returning -errno on failure (see syscall-stubs.ts). */
   direct: DirectSocketCalls;
 }
@@ -85,18 +97,19 @@ let bound: LibcFunctions | undefined;
 function libc(): LibcFunctions {
   if (bound === undefined) {
     const lib = koffi.load('libc.so.6');
-    const calls: LibcCalls = {
-      strerror: lib.func('const char *strerror(int errnum)'),
-      send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
-      recv: lib.func('long recv(int fd, void *buf, unsigned long len, int flags)'),
-      // The address length goes as a 4-byte buffer, not an _Inout_ number array: this is the hot
-      // path of every answer, and a buffer passes as a plain pointer.
-      recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long len, int flags, void *addr, void *addrlen)'),
-      errno: koffi.errno,
-    };
-    bound = { ...calls, kernel: kernelCalls(lib, calls.errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(calls), stat: null, unpin: directUnpin(lib), lib };
+    const errno = koffi.errno;
+    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(errno), stat: null, unpin: null, lib };
   }
   return bound;
+}
+
+/**
+ * libc's function `name`, bound on its first use: where there are stubs, send, recv and recvfrom
+ * serve only off-thread sends, and strerror only errors, so most processes never bind them.
+ */
+function libcCall<K extends keyof LibcCalls>(name: K): LibcCalls[K] {
+  const calls = libc();
+  return (calls.own[name] ??= calls.lib.func(LIBC_PROTOTYPES[name]) as LibcCalls[K]);
 }
 
 /**
@@ -137,20 +150,20 @@ function statCalls(lib: LibraryHandle): StatCalls | undefined {
  * Where no direct calls can be made (see syscall-stubs.ts): libc's, with errno read right after.
  * The gap between the two remains there.
  */
-function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
+function errnoSocketCalls(errno: () => number): DirectSocketCalls {
   const recv: DirectSocketCalls['recv'] = (fd, buffer, length, flags) => {
-    const result = calls.recv(fd, buffer, length, flags);
-    return result < 0 ? -calls.errno() : result;
+    const result = libcCall('recv')(fd, buffer, length, flags);
+    return result < 0 ? -errno() : result;
   };
   const send: DirectSocketCalls['send'] = (fd, buffer, length, flags) => {
-    const result = calls.send(fd, buffer, length, flags);
-    return result < 0 ? -calls.errno() : result;
+    const result = libcCall('send')(fd, buffer, length, flags);
+    return result < 0 ? -errno() : result;
   };
   return {
     recv,
     recvfrom: (fd, buffer, length, flags, address, addressLength) => {
-      const result = calls.recvfrom(fd, buffer, length, flags, address, addressLength);
-      return result < 0 ? -calls.errno() : result;
+      const result = libcCall('recvfrom')(fd, buffer, length, flags, address, addressLength);
+      return result < 0 ? -errno() : result;
     },
     send,
     sendRecv: (fd, buffer, length, readBuffer, readLength, readFlags) => {
@@ -166,7 +179,7 @@ function errnoSocketCalls(calls: LibcCalls): DirectSocketCalls {
  * call it would describe.
  */
 function failure(result: number, syscall: string, detail: string): SystemCallError {
-  return new SystemCallError(syscall, -result, detail, libc().strerror(-result));
+  return new SystemCallError(syscall, -result, detail, libcCall('strerror')(-result));
 }
 
 /** Moves the calling thread into the namespace `fd` refers to. */
@@ -309,7 +322,10 @@ export function unlinkFailure(result: number, path: string): SystemCallError {
  * it early as a C string).
  */
 export function unpinAll(paths: readonly string[], flags: number): Int32Array | undefined {
-  const unpin = libc().unpin;
+  const calls = libc();
+  // Bound on the first unpin (a teardown), not with the other calls.
+  if (calls.unpin === null) calls.unpin = directUnpin(calls.lib);
+  const unpin = calls.unpin;
   if (unpin === undefined) return undefined;
   let joined = '';
   for (let i = 0; i < paths.length; i++) {
@@ -347,7 +363,7 @@ export function sendOrErrno(fd: number, buffer: Uint8Array, flags: number): numb
  * sends again from this thread (a failed send consumed nothing).
  */
 export function sendOffThread(fd: number, buffer: Uint8Array, flags: number, done: (result: number) => void): void {
-  libc().send.async(fd, buffer, buffer.byteLength, flags, (error, result) => done(error ? -1 : result));
+  libcCall('send').async(fd, buffer, buffer.byteLength, flags, (error, result) => done(error ? -1 : result));
 }
 
 /**

@@ -142,7 +142,8 @@ interface Stubs {
   /** The page: the generic stub is at SYSCALL_OFFSET. */
   page: unknown;
   socket: DirectSocketCalls;
-  unpin: UnpinAll;
+  /** Made on the first directUnpin (a teardown); null where its trial call answered otherwise. */
+  unpin: UnpinAll | null | undefined;
 }
 
 /** The page of stubs, made once per process; null where none can be (see stubs). */
@@ -191,12 +192,16 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF || socket.recv(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
   if (socket.sendRecv(-1, scratch, 4, scratch, 4, 0) !== -ERRNO.EBADF - SEND_FAILED) return null;
   if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
-  // One empty path: umount2 and unlink both find nothing there.
+  return { page, socket, unpin: undefined };
+}
+
+/** The unpin stub of the page, tried once: one empty path, which umount2 and unlink both find nothing at. */
+function unpinStub(page: unknown): UnpinAll | null {
   // The paths go as one C string: koffi copies a string's every byte, the NULs between paths too.
   const unpin = koffi.decode(page, UNPIN_OFFSET, koffi.proto('long (const char *paths, long count, void *results, int flags)')) as UnpinAll;
   const results = new Int32Array(2);
   if (unpin('', 1, results, 0) !== 0 || results[0] !== -ERRNO.ENOENT || results[1] !== -ERRNO.ENOENT) return null;
-  return { page, socket, unpin };
+  return unpin;
 }
 
 /** send, recv, recvfrom and sendRecv from the page of stubs; undefined where there is none (see stubs). */
@@ -206,7 +211,10 @@ export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undef
 
 /** The unpin stub (see unpin-code.ts); undefined where there is no page of stubs. */
 export function directUnpin(lib: LibraryHandle): UnpinAll | undefined {
-  return stubs(lib)?.unpin;
+  const page = stubs(lib);
+  if (page === null) return undefined;
+  if (page.unpin === undefined) page.unpin = unpinStub(page.page);
+  return page.unpin ?? undefined;
 }
 
 /**
