@@ -26,7 +26,7 @@ export const ifaCacheinfo = C.struct('ifa_cacheinfo', [C.u32('prefered'), C.u32(
  * IFA_* attributes. IFA_ADDRESS is the prefix (or, on point-to-point links, the peer) address and
  * IFA_LOCAL the local one; IFA_FLAGS extends ifa_flags to 32 bits; IFA_LABEL is at most 15 bytes.
  */
-export const addressAttributes = defineTable('IFA', [
+export const addressAttributes = defineTable('IFA', () => [
   attr(IFA_ADDRESS, 'IFA_ADDRESS', 'address', ip),
   attr(IFA_LOCAL, 'IFA_LOCAL', 'local', ip),
   attr(IFA_LABEL, 'IFA_LABEL', 'label', ifname),

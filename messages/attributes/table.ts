@@ -51,17 +51,81 @@ export interface AttrTable<A> {
   readonly valuesType?: A;
 }
 
-export function defineTable<const S extends readonly AttrSpec[]>(space: string, specs: S): AttrTable<AttrValues<S>> {
-  const byType: (AttrSpec | undefined)[] = [];
-  const byName = new Map<string, number>();
-  specs.forEach((spec, i) => {
-    if (byType[spec.type]) throw new Error(`${space}: attribute number ${spec.type} defined twice`);
-    if (byName.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
-    byName.set(spec.name, i);
-    byType[spec.type] = spec;
-  });
-  for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
-  return { space, member: `${space} attribute`, specs, byType, byName };
+const EMPTY_INDEX: ReadonlyMap<string, number> = new Map();
+
+/**
+ * One table class for every table, so that the decoders' and encoders' reads of `byType`, `byName`
+ * and `specs` see one shape. A table defined from a function builds its specs and index on the first
+ * read of any of the three: the package declares about sixty tables (link tables per address
+ * family, tc and nftables tables per kind), and building all of them was a large share of what an
+ * import of the package ran, for messages most programs never read.
+ */
+class Table<A> implements AttrTable<A> {
+  readonly member: string;
+  #make: (() => readonly AttrSpec[]) | undefined;
+  #specs: readonly AttrSpec[] = [];
+  #byType: readonly (AttrSpec | undefined)[] = [];
+  #byName: ReadonlyMap<string, number> = EMPTY_INDEX;
+  declare readonly valuesType?: A;
+
+  constructor(
+    readonly space: string,
+    specs: readonly AttrSpec[] | (() => readonly AttrSpec[]),
+  ) {
+    this.member = `${space} attribute`;
+    if (typeof specs === 'function') this.#make = specs;
+    else this.#index(specs);
+  }
+
+  get specs(): readonly AttrSpec[] {
+    if (this.#make !== undefined) this.#build();
+    return this.#specs;
+  }
+
+  get byType(): readonly (AttrSpec | undefined)[] {
+    if (this.#make !== undefined) this.#build();
+    return this.#byType;
+  }
+
+  get byName(): ReadonlyMap<string, number> {
+    if (this.#make !== undefined) this.#build();
+    return this.#byName;
+  }
+
+  #build(): void {
+    const make = this.#make!;
+    this.#make = undefined;
+    try {
+      this.#index(make());
+    } catch (error) {
+      this.#make = make;
+      throw error;
+    }
+  }
+
+  #index(specs: readonly AttrSpec[]): void {
+    const space = this.space;
+    const byType: (AttrSpec | undefined)[] = [];
+    const byName = new Map<string, number>();
+    specs.forEach((spec, i) => {
+      if (byType[spec.type]) throw new Error(`${space}: attribute number ${spec.type} defined twice`);
+      if (byName.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
+      byName.set(spec.name, i);
+      byType[spec.type] = spec;
+    });
+    for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
+    this.#specs = specs;
+    this.#byType = byType;
+    this.#byName = byName;
+  }
+}
+
+/**
+ * An attribute table from its specs, or from a function that returns them: such a table makes its
+ * specs (and checks them) on the first read of `specs`, `byType` or `byName`.
+ */
+export function defineTable<const S extends readonly AttrSpec[]>(space: string, specs: S | (() => S)): AttrTable<AttrValues<S>> {
+  return new Table<AttrValues<S>>(space, specs);
 }
 
 /** The values type of a table. */

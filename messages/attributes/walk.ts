@@ -60,12 +60,14 @@ export function decodeAttributes<A>(table: AttrTable<A>, src: Source, start: num
   if (++src.depth > MAX_NESTING) throw src.error(start, `${table.space} attributes nested more than ${MAX_NESTING} levels deep`);
   const out = new Attributes() as Attributes & Record<string, unknown>;
   const view = src.view;
+  // Read once: byType is a getter (a table may be built on first use, messages/attributes/table.ts).
+  const { byType, member } = table;
   let deferred: Array<[AttrSpec, number, number]> | undefined;
   let off = start;
   while (off < end) {
-    const len = attributeLength(view, off, end, src, table.member);
+    const len = attributeLength(view, off, end, src, member);
     const rawType = attributeType(view, off);
-    const spec = table.byType[rawType & NLA_TYPE_MASK];
+    const spec = byType[rawType & NLA_TYPE_MASK];
     if (spec === undefined || (!spec.repeated && out[spec.name] !== undefined)) {
       const unknown = (out.unknown ??= []) as RawAttribute[];
       unknown.push({ type: rawType, data: src.bytes.slice(off + NLA_HDRLEN, off + len) });
@@ -215,12 +217,13 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
   const setStart = w.length;
   if (wire) {
     const view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
+    const byType = table.byType;
     let off = 0;
     while (off + NLA_HDRLEN <= wire.length) {
       const len = view.getUint16(off, true);
       const rawType = attributeType(view, off);
       if (len < NLA_HDRLEN || off + len > wire.length) break;
-      const spec = table.byType[rawType & NLA_TYPE_MASK];
+      const spec = byType[rawType & NLA_TYPE_MASK];
       const payload = wire.subarray(off + NLA_HDRLEN, off + len);
       off += align4(len);
       const count = spec ? (used.get(spec.name) ?? 0) : 0;
@@ -246,13 +249,14 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
   // has up to ~70 fields and a record a handful, and reading a field a record lacks, across records
   // of many shapes, is a megamorphic lookup (bench/results/messages.md has the cost).
   const present: number[] = [];
+  const { byName, specs } = table;
   for (const key of Object.keys(record)) {
-    const at = table.byName.get(key);
+    const at = byName.get(key);
     if (at !== undefined) present.push(at);
   }
   if (present.length > 1) present.sort(byNumber);
   for (const at of present) {
-    const spec = table.specs[at]!;
+    const spec = specs[at]!;
     const value = record[spec.name];
     if (value === undefined || value === null) continue;
     const count = used.get(spec.name) ?? 0;

@@ -8,7 +8,7 @@ import { checkS64 } from '../checks.js';
 const s64: Codec<bigint> = fixed('s64', 8, (s, at) => s.view.getBigInt64(at, true), (w, v, f) => w.u64(BigInt.asUintN(64, checkS64(v, f))));
 
 // <linux/netlink.h> enum netlink_policy_type_attr
-export const policyAttributes = defineTable('NL_POLICY_TYPE_ATTR', [
+export const policyAttributes = defineTable('NL_POLICY_TYPE_ATTR', () => [
   attr(1, 'NL_POLICY_TYPE_ATTR_TYPE', 'type', u32),
   attr(2, 'NL_POLICY_TYPE_ATTR_MIN_VALUE_S', 'minValueS', s64),
   attr(3, 'NL_POLICY_TYPE_ATTR_MAX_VALUE_S', 'maxValueS', s64),
@@ -24,7 +24,7 @@ export const policyAttributes = defineTable('NL_POLICY_TYPE_ATTR', [
 ]);
 
 // <linux/netlink.h> enum nlmsgerr_attrs: the extended ACK.
-export const extAckAttributes = defineTable('NLMSGERR_ATTR', [
+export const extAckAttributes = defineTable('NLMSGERR_ATTR', () => [
   attr(1, 'NLMSGERR_ATTR_MSG', 'msg', cstring),
   attr(2, 'NLMSGERR_ATTR_OFFS', 'offs', u32),
   attr(3, 'NLMSGERR_ATTR_COOKIE', 'cookie', bytes),

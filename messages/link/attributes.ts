@@ -44,7 +44,7 @@ export const iflaCacheinfo = C.struct('struct ifla_cacheinfo', [C.u32('maxReasmL
 export const bridgeVlanInfo = C.struct('struct bridge_vlan_info', [C.u16('flags'), C.u16('vid')]);
 
 /** The IFLA_XDP_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const xdpAttributes = defineTable('IFLA_XDP', [
+export const xdpAttributes = defineTable('IFLA_XDP', () => [
   attr(1, 'IFLA_XDP_FD', 'fd', s32),
   attr(2, 'IFLA_XDP_ATTACHED', 'attached', u8), // XDP_ATTACHED_*
   attr(3, 'IFLA_XDP_FLAGS', 'flags', u32),
@@ -59,23 +59,23 @@ export const xdpAttributes = defineTable('IFLA_XDP', [
 const altIfname = string(127);
 
 /** The IFLA_PROP_LIST_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const propListAttributes = defineTable('IFLA_PROP_LIST', [
+export const propListAttributes = defineTable('IFLA_PROP_LIST', () => [
   repeatedAttr(53, 'IFLA_ALT_IFNAME', 'altIfname', altIfname),
 ]);
 
 /** The IFLA_PROTO_DOWN_REASON_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const protoDownReasonAttributes = defineTable('IFLA_PROTO_DOWN_REASON', [
+export const protoDownReasonAttributes = defineTable('IFLA_PROTO_DOWN_REASON', () => [
   attr(1, 'IFLA_PROTO_DOWN_REASON_MASK', 'mask', u32),
   attr(2, 'IFLA_PROTO_DOWN_REASON_VALUE', 'value', u32),
 ]);
 
 /** The IFLA_INET_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const inetAttributes = defineTable('IFLA_INET', [
+export const inetAttributes = defineTable('IFLA_INET', () => [
   attr(1, 'IFLA_INET_CONF', 'conf', u32Array), // indexed by IPV4_DEVCONF_* - 1
 ]);
 
 /** The IFLA_INET6_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const inet6Attributes = defineTable('IFLA_INET6', [
+export const inet6Attributes = defineTable('IFLA_INET6', () => [
   attr(1, 'IFLA_INET6_FLAGS', 'flags', u32),
   attr(2, 'IFLA_INET6_CONF', 'conf', u32Array), // indexed by DEVCONF_*
   attr(3, 'IFLA_INET6_STATS', 'stats', u64Array),
@@ -88,14 +88,14 @@ export const inet6Attributes = defineTable('IFLA_INET6', [
 ]);
 
 /** The IFLA_BRIDGE_VLAN_TUNNEL_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const bridgeVlanTunnelAttributes = defineTable('IFLA_BRIDGE_VLAN_TUNNEL', [
+export const bridgeVlanTunnelAttributes = defineTable('IFLA_BRIDGE_VLAN_TUNNEL', () => [
   attr(1, 'IFLA_BRIDGE_VLAN_TUNNEL_ID', 'id', u32),
   attr(2, 'IFLA_BRIDGE_VLAN_TUNNEL_VID', 'vid', u16),
   attr(3, 'IFLA_BRIDGE_VLAN_TUNNEL_FLAGS', 'flags', u16),
 ]);
 
 /** IFLA_BRIDGE_* (<linux/if_bridge.h>; note IFLA_BRIDGE_FLAGS is 0). MRP, CFM and MST stay raw. */
-export const bridgeAfAttributes = defineTable('IFLA_BRIDGE', [
+export const bridgeAfAttributes = defineTable('IFLA_BRIDGE', () => [
   attr(0, 'IFLA_BRIDGE_FLAGS', 'flags', u16), // BRIDGE_FLAGS_MASTER / BRIDGE_FLAGS_SELF
   attr(1, 'IFLA_BRIDGE_MODE', 'mode', u16), // BRIDGE_MODE_*
   repeatedAttr(2, 'IFLA_BRIDGE_VLAN_INFO', 'vlanInfo', bridgeVlanInfo),
@@ -109,7 +109,7 @@ export const bridgeAfAttributes = defineTable('IFLA_BRIDGE', [
  * IFLA_AF_SPEC of AF_UNSPEC link messages: one nest per address family, typed by family number.
  * The kernel nests them without NLA_F_NESTED (nla_nest_start_noflag) and so does iproute2.
  */
-export const afSpecAttributes = defineTable('IFLA_AF_SPEC', [
+export const afSpecAttributes = defineTable('IFLA_AF_SPEC', () => [
   attr(AF_INET, 'AF_INET', 'inet', nestedNoFlag(inetAttributes)),
   attr(AF_BRIDGE, 'AF_BRIDGE', 'bridge', nestedNoFlag(bridgeAfAttributes)),
   attr(AF_INET6, 'AF_INET6', 'inet6', nestedNoFlag(inet6Attributes)),
@@ -162,7 +162,7 @@ export type LinkInfo = LinkInfoOf<typeof linkKinds, typeof linkSlaveKinds>;
 const linkinfo: Codec<LinkInfo> = linkinfoCodec(linkKinds, linkSlaveKinds);
 
 function linkTable(space: string, protinfo: Codec<LinkProtinfo>, afSpec: Codec<LinkAfSpec>) {
-  return defineTable(space, [
+  return defineTable(space, () => [
     attr(1, 'IFLA_ADDRESS', 'address', lladdr),
     attr(2, 'IFLA_BROADCAST', 'broadcast', lladdr),
     attr(3, 'IFLA_IFNAME', 'ifname', ifname),

@@ -36,7 +36,7 @@ export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 
 function infoTable(data: Codec<unknown>, slaveData: Codec<unknown>) {
-  return defineTable('IFLA_INFO', [
+  return defineTable('IFLA_INFO', () => [
     attr(IFLA_INFO_KIND, 'IFLA_INFO_KIND', 'kind', kindName),
     attr(IFLA_INFO_DATA, 'IFLA_INFO_DATA', 'data', data),
     attr(3, 'IFLA_INFO_XSTATS', 'xstats', bytes),

@@ -54,7 +54,7 @@ export const FDB_NOTIFY_BIT = 1 << 0;
 export const FDB_NOTIFY_INACTIVE_BIT = 1 << 1;
 
 /** NDA_FDB_EXT_ATTRS: bridge FDB extensions (NFEA_*). */
-export const fdbExtAttributes = defineTable('NFEA', [
+export const fdbExtAttributes = defineTable('NFEA', () => [
   attr(1, 'NFEA_ACTIVITY_NOTIFY', 'activityNotify', u8),
   attr(2, 'NFEA_DONT_REFRESH', 'dontRefresh', flag),
 ]);
@@ -66,7 +66,7 @@ export type FdbExtAttrs = ValuesOf<typeof fdbExtAttributes>;
 export const ndaCacheinfo = C.struct('struct nda_cacheinfo', [C.u32('confirmed'), C.u32('used'), C.u32('updated'), C.u32('refcnt')]);
 
 /** The NDA_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const neighborAttributes = defineTable('NDA', [
+export const neighborAttributes = defineTable('NDA', () => [
   attr(1, 'NDA_DST', 'dst', ip),
   attr(2, 'NDA_LLADDR', 'lladdr', lladdr),
   attr(3, 'NDA_CACHEINFO', 'cacheinfo', ndaCacheinfo),

@@ -58,7 +58,7 @@ export const nexthopGroup: Codec<NexthopGroupMember[]> = {
 };
 
 /** NHA_RES_GROUP: the parameters of a resilient group. */
-export const resilientGroupAttributes = defineTable('NHA_RES_GROUP', [
+export const resilientGroupAttributes = defineTable('NHA_RES_GROUP', () => [
   attr(1, 'NHA_RES_GROUP_BUCKETS', 'buckets', u16),
   attr(2, 'NHA_RES_GROUP_IDLE_TIMER', 'idleTimer', u32),
   attr(3, 'NHA_RES_GROUP_UNBALANCED_TIMER', 'unbalancedTimer', u32),
@@ -66,7 +66,7 @@ export const resilientGroupAttributes = defineTable('NHA_RES_GROUP', [
 ]);
 
 /** NHA_RES_BUCKET: one bucket of a resilient group (RTM_NEWNEXTHOPBUCKET). */
-export const resilientBucketAttributes = defineTable('NHA_RES_BUCKET', [
+export const resilientBucketAttributes = defineTable('NHA_RES_BUCKET', () => [
   attr(1, 'NHA_RES_BUCKET_INDEX', 'index', u16),
   attr(2, 'NHA_RES_BUCKET_IDLE_TIME', 'idleTime', u64),
   attr(3, 'NHA_RES_BUCKET_NH_ID', 'nhId', u32),
@@ -80,7 +80,7 @@ const encap: Codec<Uint8Array> = { ...bytes, label: 'encap attributes', nestedFl
  * device or gateway; a blackhole (NHA_BLACKHOLE) neither. NHA_GROUPS, NHA_MASTER and NHA_OIF in a
  * dump request filter the dump.
  */
-export const nexthopAttributes = defineTable('NHA', [
+export const nexthopAttributes = defineTable('NHA', () => [
   attr(1, 'NHA_ID', 'id', u32),
   attr(2, 'NHA_GROUP', 'group', nexthopGroup),
   attr(3, 'NHA_GROUP_TYPE', 'groupType', u16),

@@ -12,7 +12,7 @@ import { s32be, u64be } from './codecs.js';
 // bytes and is written back unchanged.
 
 /** NFTA_VERDICT_*: a verdict (NF_ACCEPT, NF_DROP, NFT_JUMP + chain ...). */
-export const verdictAttributes = defineTable('NFTA_VERDICT', [
+export const verdictAttributes = defineTable('NFTA_VERDICT', () => [
   attr(1, 'NFTA_VERDICT_CODE', 'code', s32be),
   attr(2, 'NFTA_VERDICT_CHAIN', 'chain', cstring),
   attr(3, 'NFTA_VERDICT_CHAIN_ID', 'chainId', u32be),
@@ -21,7 +21,7 @@ export const verdictAttributes = defineTable('NFTA_VERDICT', [
 export type VerdictAttrs = ValuesOf<typeof verdictAttributes>;
 
 /** NFTA_DATA_*: a constant (bytes as they sit in a register) or a verdict. */
-export const dataAttributes = defineTable('NFTA_DATA', [
+export const dataAttributes = defineTable('NFTA_DATA', () => [
   attr(1, 'NFTA_DATA_VALUE', 'value', bytes),
   attr(2, 'NFTA_DATA_VERDICT', 'verdict', nested(verdictAttributes)),
 ]);
@@ -30,14 +30,14 @@ export type DataAttrs = ValuesOf<typeof dataAttributes>;
 
 /** meta: load packet metadata (oifname, iifname, nfproto, mark ...) into a register, or set it. */
 // Declared KEY first: objects built here encode in table order, and nft writes KEY before DREG.
-export const metaAttributes = defineTable('NFTA_META', [
+export const metaAttributes = defineTable('NFTA_META', () => [
   attr(2, 'NFTA_META_KEY', 'key', u32be),
   attr(1, 'NFTA_META_DREG', 'dreg', u32be),
   attr(3, 'NFTA_META_SREG', 'sreg', u32be),
 ]);
 
 /** payload: load `len` bytes at `offset` of a header (`base`) into a register, or write them. */
-export const payloadAttributes = defineTable('NFTA_PAYLOAD', [
+export const payloadAttributes = defineTable('NFTA_PAYLOAD', () => [
   attr(1, 'NFTA_PAYLOAD_DREG', 'dreg', u32be),
   attr(2, 'NFTA_PAYLOAD_BASE', 'base', u32be),
   attr(3, 'NFTA_PAYLOAD_OFFSET', 'offset', u32be),
@@ -49,7 +49,7 @@ export const payloadAttributes = defineTable('NFTA_PAYLOAD', [
 ]);
 
 /** bitwise: dreg = (sreg & mask) ^ xor over `len` bytes (a prefix mask), or a shift. */
-export const bitwiseAttributes = defineTable('NFTA_BITWISE', [
+export const bitwiseAttributes = defineTable('NFTA_BITWISE', () => [
   attr(1, 'NFTA_BITWISE_SREG', 'sreg', u32be),
   attr(2, 'NFTA_BITWISE_DREG', 'dreg', u32be),
   attr(3, 'NFTA_BITWISE_LEN', 'len', u32be),
@@ -60,34 +60,34 @@ export const bitwiseAttributes = defineTable('NFTA_BITWISE', [
 ]);
 
 /** cmp: compare a register with a constant (NFT_CMP_EQ, NEQ ...); no match ends the rule. */
-export const cmpAttributes = defineTable('NFTA_CMP', [
+export const cmpAttributes = defineTable('NFTA_CMP', () => [
   attr(1, 'NFTA_CMP_SREG', 'sreg', u32be),
   attr(2, 'NFTA_CMP_OP', 'op', u32be),
   attr(3, 'NFTA_CMP_DATA', 'data', nested(dataAttributes)),
 ]);
 
 /** NFTA_COUNTER_*: packets and bytes that reached a counter expression, and a chain's counters. */
-export const counterAttributes = defineTable('NFTA_COUNTER', [
+export const counterAttributes = defineTable('NFTA_COUNTER', () => [
   attr(1, 'NFTA_COUNTER_BYTES', 'bytes', u64be),
   attr(2, 'NFTA_COUNTER_PACKETS', 'packets', u64be),
   attr(3, 'NFTA_COUNTER_PAD', 'pad', bytes),
 ]);
 
 /** masq: source NAT to the address of the outgoing interface. */
-export const masqAttributes = defineTable('NFTA_MASQ', [
+export const masqAttributes = defineTable('NFTA_MASQ', () => [
   attr(1, 'NFTA_MASQ_FLAGS', 'flags', u32be),
   attr(2, 'NFTA_MASQ_REG_PROTO_MIN', 'regProtoMin', u32be),
   attr(3, 'NFTA_MASQ_REG_PROTO_MAX', 'regProtoMax', u32be),
 ]);
 
 /** immediate: load a constant or a verdict (accept, drop, jump) into a register. */
-export const immediateAttributes = defineTable('NFTA_IMMEDIATE', [
+export const immediateAttributes = defineTable('NFTA_IMMEDIATE', () => [
   attr(1, 'NFTA_IMMEDIATE_DREG', 'dreg', u32be),
   attr(2, 'NFTA_IMMEDIATE_DATA', 'data', nested(dataAttributes)),
 ]);
 
 /** nat: source or destination NAT to the address (and port) range held in registers. */
-export const natAttributes = defineTable('NFTA_NAT', [
+export const natAttributes = defineTable('NFTA_NAT', () => [
   attr(1, 'NFTA_NAT_TYPE', 'type', u32be),
   attr(2, 'NFTA_NAT_FAMILY', 'family', u32be),
   attr(3, 'NFTA_NAT_REG_ADDR_MIN', 'regAddrMin', u32be),
@@ -99,7 +99,7 @@ export const natAttributes = defineTable('NFTA_NAT', [
 
 /** fib: look the packet up in the routing table and load a result (the address type, the oif ...). */
 // Declared in the order nft writes them (FLAGS, RESULT, DREG), as meta's table is.
-export const fibAttributes = defineTable('NFTA_FIB', [
+export const fibAttributes = defineTable('NFTA_FIB', () => [
   attr(3, 'NFTA_FIB_FLAGS', 'flags', u32be),
   attr(2, 'NFTA_FIB_RESULT', 'result', u32be),
   attr(1, 'NFTA_FIB_DREG', 'dreg', u32be),
@@ -107,7 +107,7 @@ export const fibAttributes = defineTable('NFTA_FIB', [
 
 /** ct: load a conntrack field (state, status, mark ...) into a register, or set one. */
 // Declared in the order nft writes them (KEY, DIRECTION, DREG).
-export const ctAttributes = defineTable('NFTA_CT', [
+export const ctAttributes = defineTable('NFTA_CT', () => [
   attr(2, 'NFTA_CT_KEY', 'key', u32be),
   attr(3, 'NFTA_CT_DIRECTION', 'direction', u8),
   attr(1, 'NFTA_CT_DREG', 'dreg', u32be),
@@ -172,7 +172,7 @@ const dataByName: SiblingAwareCodec<unknown> = {
 };
 
 function exprTable(data: Codec<unknown>) {
-  return defineTable('NFTA_EXPR', [attr(1, 'NFTA_EXPR_NAME', 'name', cstring), attr(2, 'NFTA_EXPR_DATA', 'data', data)]);
+  return defineTable('NFTA_EXPR', () => [attr(1, 'NFTA_EXPR_NAME', 'name', cstring), attr(2, 'NFTA_EXPR_DATA', 'data', data)]);
 }
 
 const decodeTable = exprTable(dataByName);
@@ -200,7 +200,7 @@ export const expressionCodec: Codec<NftExpression> = {
   },
 };
 
-const listAttributes = defineTable('NFTA_LIST', [repeatedAttr(1, 'NFTA_LIST_ELEM', 'elem', expressionCodec)]);
+const listAttributes = defineTable('NFTA_LIST', () => [repeatedAttr(1, 'NFTA_LIST_ELEM', 'elem', expressionCodec)]);
 type ListRecord = ValuesOf<typeof listAttributes>;
 const LIST = Symbol('nftables.expressionList');
 

@@ -8,7 +8,7 @@ import { counterAttributes, expressionList } from './expressions.js';
 // NFTA_*_PAD attributes only align 64-bit values; they are kept as bytes.
 
 /** NFTA_TABLE_*: NFT_MSG_NEWTABLE / GETTABLE / DELTABLE. */
-export const tableAttributes = defineTable('NFTA_TABLE', [
+export const tableAttributes = defineTable('NFTA_TABLE', () => [
   attr(1, 'NFTA_TABLE_NAME', 'name', cstring),
   attr(2, 'NFTA_TABLE_FLAGS', 'flags', u32be),
   attr(3, 'NFTA_TABLE_USE', 'use', u32be),
@@ -21,7 +21,7 @@ export const tableAttributes = defineTable('NFTA_TABLE', [
 export type TableAttrs = ValuesOf<typeof tableAttributes>;
 
 /** NFTA_HOOK_*: a base chain's hook. */
-export const hookAttributes = defineTable('NFTA_HOOK', [
+export const hookAttributes = defineTable('NFTA_HOOK', () => [
   attr(1, 'NFTA_HOOK_HOOKNUM', 'hooknum', u32be),
   attr(2, 'NFTA_HOOK_PRIORITY', 'priority', s32be),
   attr(3, 'NFTA_HOOK_DEV', 'dev', cstring),
@@ -38,7 +38,7 @@ export type CounterAttrs = ValuesOf<typeof counterAttributes>;
  * NFTA_CHAIN_*: NFT_MSG_NEWCHAIN / GETCHAIN / DELCHAIN. Declared in the order nft writes a new
  * chain (TABLE, NAME, TYPE, POLICY, HOOK), which is the order objects built here encode in.
  */
-export const chainAttributes = defineTable('NFTA_CHAIN', [
+export const chainAttributes = defineTable('NFTA_CHAIN', () => [
   attr(1, 'NFTA_CHAIN_TABLE', 'table', cstring),
   attr(2, 'NFTA_CHAIN_HANDLE', 'handle', u64be),
   attr(3, 'NFTA_CHAIN_NAME', 'name', cstring),
@@ -56,7 +56,7 @@ export const chainAttributes = defineTable('NFTA_CHAIN', [
 export type ChainAttrs = ValuesOf<typeof chainAttributes>;
 
 /** NFTA_RULE_*: NFT_MSG_NEWRULE / GETRULE / DELRULE. */
-export const ruleAttributes = defineTable('NFTA_RULE', [
+export const ruleAttributes = defineTable('NFTA_RULE', () => [
   attr(1, 'NFTA_RULE_TABLE', 'table', cstring),
   attr(2, 'NFTA_RULE_CHAIN', 'chain', cstring),
   attr(3, 'NFTA_RULE_HANDLE', 'handle', u64be),
@@ -73,7 +73,7 @@ export const ruleAttributes = defineTable('NFTA_RULE', [
 export type RuleAttrs = ValuesOf<typeof ruleAttributes>;
 
 /** NFTA_GEN_*: NFT_MSG_NEWGEN, the ruleset generation (answer to GETGEN, and a notification). */
-export const genAttributes = defineTable('NFTA_GEN', [
+export const genAttributes = defineTable('NFTA_GEN', () => [
   attr(1, 'NFTA_GEN_ID', 'id', u32be),
   attr(2, 'NFTA_GEN_PROC_PID', 'procPid', u32be),
   attr(3, 'NFTA_GEN_PROC_NAME', 'procName', cstring),
@@ -85,10 +85,10 @@ export type GenAttrs = ValuesOf<typeof genAttributes>;
  * NFNL_BATCH_*: attributes of NFNL_MSG_BATCH_BEGIN. With NFNL_BATCH_GENID the kernel refuses the
  * whole batch (ERESTART) unless the ruleset is still at that generation.
  */
-export const batchAttributes = defineTable('NFNL_BATCH', [attr(1, 'NFNL_BATCH_GENID', 'genid', u32be)]);
+export const batchAttributes = defineTable('NFNL_BATCH', () => [attr(1, 'NFNL_BATCH_GENID', 'genid', u32be)]);
 /** The decoded NFNL_BATCH_* attributes: one field per attribute of the table, named as the table names it. */
 export type BatchAttrs = ValuesOf<typeof batchAttributes>;
 
 /** Messages of other nfnetlink objects (sets, objects, flowtables...): every attribute kept raw. */
-export const rawAttributes = defineTable('NFTA', []);
+export const rawAttributes = defineTable('NFTA', () => []);
 export type RawAttrs = ValuesOf<typeof rawAttributes>;

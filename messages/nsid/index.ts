@@ -8,7 +8,7 @@ import * as C from '../struct.js';
 export const NETNSA_NSID_NOT_ASSIGNED = -1;
 
 /** The NETNSA_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const nsidAttributes = defineTable('NETNSA', [
+export const nsidAttributes = defineTable('NETNSA', () => [
   attr(1, 'NETNSA_NSID', 'nsid', s32),
   attr(2, 'NETNSA_PID', 'pid', u32),
   attr(3, 'NETNSA_FD', 'fd', u32),

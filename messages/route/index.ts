@@ -122,7 +122,7 @@ export type RouteNexthop = Nexthop<RouteAttrs>;
 const multipathCodec: Codec<RouteNexthop[]> = multipath<RouteAttrs>(() => routeAttributes);
 
 /** The RTA_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const routeAttributes = defineTable('RTA', [
+export const routeAttributes = defineTable('RTA', () => [
   attr(RTA_DST, 'RTA_DST', 'dst', ip),
   attr(RTA_SRC, 'RTA_SRC', 'src', ip),
   attr(RTA_IIF, 'RTA_IIF', 'iif', u32),

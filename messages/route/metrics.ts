@@ -25,7 +25,7 @@ import {
  * RTA_METRICS members (RTAX_*). RTAX_LOCK is a bit mask of the metrics (1 << RTAX_x) the kernel must
  * not change; RTAX_FEATURES holds RTAX_FEATURE_* bits; RTAX_CC_ALGO names a congestion control module.
  */
-export const metricsAttributes = defineTable('RTAX', [
+export const metricsAttributes = defineTable('RTAX', () => [
   attr(RTAX_LOCK, 'RTAX_LOCK', 'lock', u32),
   attr(RTAX_MTU, 'RTAX_MTU', 'mtu', u32),
   attr(RTAX_WINDOW, 'RTAX_WINDOW', 'window', u32),

@@ -40,7 +40,7 @@ export const fibRuleUidRange = C.struct('fib_rule_uid_range', [C.u32('start'), C
 export const fibRulePortRange = C.struct('fib_rule_port_range', [C.u16('start'), C.u16('end')]);
 
 /** The FRA_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const ruleAttributes = defineTable('FRA', [
+export const ruleAttributes = defineTable('FRA', () => [
   attr(1, 'FRA_DST', 'dst', ip),
   attr(2, 'FRA_SRC', 'src', ip),
   attr(3, 'FRA_IIFNAME', 'iifname', ifname),

@@ -38,7 +38,7 @@ export const TC_ACT_TRAP = 8;
 export const actionKindTables = { mirred: mirredAttributes } as const;
 
 function actionTable(options: Codec<unknown>) {
-  return defineTable('TCA_ACT', [
+  return defineTable('TCA_ACT', () => [
     attr(1, 'TCA_ACT_KIND', 'kind', string(15)),
     attr(2, 'TCA_ACT_OPTIONS', 'options', options),
     attr(3, 'TCA_ACT_INDEX', 'index', u32),

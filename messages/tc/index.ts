@@ -29,7 +29,7 @@ export const qdiscKindTables = { tbf: tbfAttributes, ingress: ingressAttributes,
 export const filterKindTables = { u32: u32Attributes } as const;
 
 function tcaTable(options: Codec<unknown>) {
-  return defineTable('TCA', [
+  return defineTable('TCA', () => [
     attr(1, 'TCA_KIND', 'kind', string(15)),
     attr(2, 'TCA_OPTIONS', 'options', options),
     attr(3, 'TCA_STATS', 'stats', tcStats),

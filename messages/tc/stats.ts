@@ -15,14 +15,20 @@ export const tcStats = C.struct(
 /** struct gnet_stats_basic (TCA_STATS_BASIC, TCA_STATS_BASIC_HW): 12 bytes of counters, 16 with tail padding. */
 export const gnetStatsBasic = C.struct('gnet_stats_basic', [C.u64('bytes'), C.u32('packets'), C.pad('tail', 4)], { minSize: 12 });
 
+// Declared here rather than in the table's function: every struct is declared when its module loads
+// (scripts/generate-struct-codecs.mjs writes out the code of those declared).
+const gnetStatsRateEst = C.struct('gnet_stats_rate_est', [C.u32('bps'), C.u32('pps')]);
+const gnetStatsQueue = C.u32Struct('gnet_stats_queue', ['qlen', 'backlog', 'drops', 'requeues', 'overlimits']);
+const gnetStatsRateEst64 = C.u64Struct('gnet_stats_rate_est64', ['bps', 'pps']);
+
 /** The TCA_STATS_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const statsAttributes = defineTable('TCA_STATS', [
+export const statsAttributes = defineTable('TCA_STATS', () => [
   attr(1, 'TCA_STATS_BASIC', 'basic', gnetStatsBasic),
-  attr(2, 'TCA_STATS_RATE_EST', 'rateEst', C.struct('gnet_stats_rate_est', [C.u32('bps'), C.u32('pps')])),
-  attr(3, 'TCA_STATS_QUEUE', 'queue', C.u32Struct('gnet_stats_queue', ['qlen', 'backlog', 'drops', 'requeues', 'overlimits'])),
+  attr(2, 'TCA_STATS_RATE_EST', 'rateEst', gnetStatsRateEst),
+  attr(3, 'TCA_STATS_QUEUE', 'queue', gnetStatsQueue),
   /** The kind's own statistics (what TCA_XSTATS also carries), kept as bytes. */
   attr(4, 'TCA_STATS_APP', 'app', bytes),
-  attr(5, 'TCA_STATS_RATE_EST64', 'rateEst64', C.u64Struct('gnet_stats_rate_est64', ['bps', 'pps'])),
+  attr(5, 'TCA_STATS_RATE_EST64', 'rateEst64', gnetStatsRateEst64),
   attr(7, 'TCA_STATS_BASIC_HW', 'basicHw', gnetStatsBasic),
   attr(8, 'TCA_STATS_PKT64', 'pkt64', u64),
 ]);

@@ -8,7 +8,7 @@ import { bridgeId } from '../codecs.js';
 // Values the kernel gives as u8 booleans stay numbers (0/1).
 
 /** The IFLA_BRPORT_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const bridgePortAttributes = defineTable('IFLA_BRPORT', [
+export const bridgePortAttributes = defineTable('IFLA_BRPORT', () => [
   attr(1, 'IFLA_BRPORT_STATE', 'state', u8), // BR_STATE_*
   attr(2, 'IFLA_BRPORT_PRIORITY', 'priority', u16),
   attr(3, 'IFLA_BRPORT_COST', 'cost', u32),

@@ -16,7 +16,7 @@ import type { LinkKind } from './kind.js';
 export const brBooloptMulti = C.struct('struct br_boolopt_multi', [C.u32('optval'), C.u32('optmask')]);
 
 /** BRIDGE_QUERIER_* (<linux/if_bridge.h>): the multicast querier state the kernel reports. */
-export const bridgeQuerierAttributes = defineTable('BRIDGE_QUERIER', [
+export const bridgeQuerierAttributes = defineTable('BRIDGE_QUERIER', () => [
   attr(1, 'BRIDGE_QUERIER_IP_ADDRESS', 'ipAddress', ipv4),
   attr(2, 'BRIDGE_QUERIER_IP_PORT', 'ipPort', u32),
   attr(3, 'BRIDGE_QUERIER_IP_OTHER_TIMER', 'ipOtherTimer', u64),
@@ -27,7 +27,7 @@ export const bridgeQuerierAttributes = defineTable('BRIDGE_QUERIER', [
 ]);
 
 /** The IFLA_BR_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const bridgeAttributes = defineTable('IFLA_BR', [
+export const bridgeAttributes = defineTable('IFLA_BR', () => [
   attr(1, 'IFLA_BR_FORWARD_DELAY', 'forwardDelay', u32),
   attr(2, 'IFLA_BR_HELLO_TIME', 'helloTime', u32),
   attr(3, 'IFLA_BR_MAX_AGE', 'maxAge', u32),

@@ -6,7 +6,7 @@ import type { LinkKind } from './kind.js';
 // ingress (lib/tc/bandwidth.ts). It has no IFLA_INFO_DATA; anything there is kept as unknown.
 
 /** The IFLA_IFB table: empty (an ifb has no IFLA_INFO_DATA of its own). */
-export const ifbAttributes = defineTable('IFLA_IFB', []);
+export const ifbAttributes = defineTable('IFLA_IFB', () => []);
 
 /** An ifb's IFLA_INFO_DATA decoded: nothing but what an unexpected kernel sends, kept as unknown. */
 export type IfbData = ValuesOf<typeof ifbAttributes>;

@@ -38,10 +38,10 @@ export const MACVLAN_MACADDR_SET = 3;
 const IFLA_MACVLAN_MACADDR = 4;
 
 /** IFLA_MACVLAN_MACADDR_DATA: the source-mode address list, one IFLA_MACVLAN_MACADDR each. */
-export const macvlanMacaddrData = defineTable('IFLA_MACVLAN_MACADDR_DATA', [repeatedAttr(IFLA_MACVLAN_MACADDR, 'IFLA_MACVLAN_MACADDR', 'macaddr', mac)]);
+export const macvlanMacaddrData = defineTable('IFLA_MACVLAN_MACADDR_DATA', () => [repeatedAttr(IFLA_MACVLAN_MACADDR, 'IFLA_MACVLAN_MACADDR', 'macaddr', mac)]);
 
 /** The IFLA_MACVLAN_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const macvlanAttributes = defineTable('IFLA_MACVLAN', [
+export const macvlanAttributes = defineTable('IFLA_MACVLAN', () => [
   attr(1, 'IFLA_MACVLAN_MODE', 'mode', u32), // MACVLAN_MODE_*
   attr(2, 'IFLA_MACVLAN_FLAGS', 'flags', u16), // MACVLAN_FLAG_*
   attr(3, 'IFLA_MACVLAN_MACADDR_MODE', 'macaddrMode', u32), // MACVLAN_MACADDR_*

@@ -21,7 +21,7 @@ export interface VethPeer extends IfinfoHeader, Pick<HeaderExtras, 'padding'> {
  * it, which keeps this file free of a runtime import of the table that contains it.
  */
 export function vethAttributes(peer: Codec<VethPeer>) {
-  return defineTable('VETH_INFO', [attr(VETH_INFO_PEER, 'VETH_INFO_PEER', 'peer', peer)]);
+  return defineTable('VETH_INFO', () => [attr(VETH_INFO_PEER, 'VETH_INFO_PEER', 'peer', peer)]);
 }
 
 /** A veth's IFLA_INFO_DATA decoded: `peer`, the other end's ifinfomsg and attributes (sent at creation only). */

@@ -16,7 +16,7 @@ import { deviceOption, type DeviceByName, type DeviceOption, type LinkKind } fro
 export const vxlanPortRange = C.struct('struct ifla_vxlan_port_range', [C.u16be('low'), C.u16be('high')]);
 
 /** The IFLA_VXLAN_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const vxlanAttributes = defineTable('IFLA_VXLAN', [
+export const vxlanAttributes = defineTable('IFLA_VXLAN', () => [
   attr(1, 'IFLA_VXLAN_ID', 'id', u32),
   attr(2, 'IFLA_VXLAN_GROUP', 'group', ipv4), // group or remote address
   attr(3, 'IFLA_VXLAN_LINK', 'link', u32),

@@ -35,7 +35,7 @@ export const tcMirred = C.struct('tc_mirred', [
 export type TcMirred = ReturnType<typeof tcMirred.decode>;
 
 /** The TCA_MIRRED_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const mirredAttributes = defineTable('TCA_MIRRED', [
+export const mirredAttributes = defineTable('TCA_MIRRED', () => [
   attr(1, 'TCA_MIRRED_TM', 'tm', tcfT),
   attr(2, 'TCA_MIRRED_PARMS', 'parms', tcMirred),
   attr(4, 'TCA_MIRRED_BLOCKID', 'blockid', u32),

@@ -63,7 +63,7 @@ export const tbfQopt: Codec<TbfQopt> = {
 };
 
 /** The TCA_TBF_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const tbfAttributes = defineTable('TCA_TBF', [
+export const tbfAttributes = defineTable('TCA_TBF', () => [
   attr(1, 'TCA_TBF_PARMS', 'parms', tbfQopt),
   /** The rate table tc computes (256 transmit times); the kernel needs it only for linklayer 0. */
   attr(2, 'TCA_TBF_RTAB', 'rtab', u32Array),

@@ -78,8 +78,11 @@ export const u32Selector: Codec<U32Selector> = {
   },
 };
 
+/** struct tc_u32_mark (TCA_U32_MARK), declared with the module as every struct is (messages/tc/stats.ts says why). */
+const tcU32Mark = C.struct('tc_u32_mark', [C.u32('val'), C.u32('mask'), C.u32('success')]);
+
 /** The TCA_U32_* attribute table: each attribute's number, kernel name, field name and codec. */
-export const u32Attributes = defineTable('TCA_U32', [
+export const u32Attributes = defineTable('TCA_U32', () => [
   attr(1, 'TCA_U32_CLASSID', 'classid', u32),
   attr(2, 'TCA_U32_HASH', 'hash', u32),
   attr(3, 'TCA_U32_LINK', 'link', u32),
@@ -91,7 +94,7 @@ export const u32Attributes = defineTable('TCA_U32', [
   attr(8, 'TCA_U32_INDEV', 'indev', ifname),
   /** struct tc_u32_pcnt: packets seen, hits, then one hit counter per key. */
   attr(9, 'TCA_U32_PCNT', 'pcnt', u64Array),
-  attr(10, 'TCA_U32_MARK', 'mark', C.struct('tc_u32_mark', [C.u32('val'), C.u32('mask'), C.u32('success')])),
+  attr(10, 'TCA_U32_MARK', 'mark', tcU32Mark),
   /** TCA_CLS_FLAGS_* (skip_hw, skip_sw, in_hw, not_in_hw). */
   attr(11, 'TCA_U32_FLAGS', 'flags', u32),
 ]);
