@@ -51,81 +51,61 @@ export interface AttrTable<A> {
   readonly valuesType?: A;
 }
 
-const EMPTY_INDEX: ReadonlyMap<string, number> = new Map();
+/** Where a table made on first use keeps its state (a non-enumerable property: not among its keys, nor in JSON or a spread). */
+const PENDING = Symbol('netns-rtnl attribute table specs');
 
-/**
- * One table class for every table, so that the decoders' and encoders' reads of `byType`, `byName`
- * and `specs` see one shape. A table defined from a function builds its specs and index on the first
- * read of any of the three: the package declares about sixty tables (link tables per address
- * family, tc and nftables tables per kind), and building all of them was a large share of what an
- * import of the package ran, for messages most programs never read.
- */
-class Table<A> implements AttrTable<A> {
-  readonly member: string;
-  #make: (() => readonly AttrSpec[]) | undefined;
-  #specs: readonly AttrSpec[] = [];
-  #byType: readonly (AttrSpec | undefined)[] = [];
-  #byName: ReadonlyMap<string, number> = EMPTY_INDEX;
-  declare readonly valuesType?: A;
+interface Pending {
+  make: (() => readonly AttrSpec[]) | undefined;
+  table: AttrTable<unknown> | undefined;
+}
 
-  constructor(
-    readonly space: string,
-    specs: readonly AttrSpec[] | (() => readonly AttrSpec[]),
-  ) {
-    this.member = `${space} attribute`;
-    if (typeof specs === 'function') this.#make = specs;
-    else this.#index(specs);
+/** The table's fields, built from its specs (and checked) on the first read of any of the three. */
+function built(holder: object): AttrTable<unknown> {
+  const pending = (holder as { [PENDING]: Pending })[PENDING];
+  if (pending.table === undefined) {
+    const table = indexed((holder as AttrTable<unknown>).space, pending.make!());
+    pending.make = undefined;
+    pending.table = table;
   }
-
-  get specs(): readonly AttrSpec[] {
-    if (this.#make !== undefined) this.#build();
-    return this.#specs;
-  }
-
-  get byType(): readonly (AttrSpec | undefined)[] {
-    if (this.#make !== undefined) this.#build();
-    return this.#byType;
-  }
-
-  get byName(): ReadonlyMap<string, number> {
-    if (this.#make !== undefined) this.#build();
-    return this.#byName;
-  }
-
-  #build(): void {
-    const make = this.#make!;
-    this.#make = undefined;
-    try {
-      this.#index(make());
-    } catch (error) {
-      this.#make = make;
-      throw error;
-    }
-  }
-
-  #index(specs: readonly AttrSpec[]): void {
-    const space = this.space;
-    const byType: (AttrSpec | undefined)[] = [];
-    const byName = new Map<string, number>();
-    specs.forEach((spec, i) => {
-      if (byType[spec.type]) throw new Error(`${space}: attribute number ${spec.type} defined twice`);
-      if (byName.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
-      byName.set(spec.name, i);
-      byType[spec.type] = spec;
-    });
-    for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
-    this.#specs = specs;
-    this.#byType = byType;
-    this.#byName = byName;
-  }
+  return pending.table;
 }
 
 /**
- * An attribute table from its specs, or from a function that returns them: such a table makes its
- * specs (and checks them) on the first read of `specs`, `byType` or `byName`.
+ * One set of accessors for every table made on first use, so that all of them share one hidden
+ * class (the decoders' reads of byType, byName and specs stay monomorphic). Enumerable: the table
+ * has the keys, key order and JSON of a table built at once.
+ */
+const ON_FIRST_READ: PropertyDescriptorMap = {
+  specs: { get(this: object) { return built(this).specs; }, enumerable: true },
+  byType: { get(this: object) { return built(this).byType; }, enumerable: true },
+  byName: { get(this: object) { return built(this).byName; }, enumerable: true },
+};
+
+function indexed<S extends readonly AttrSpec[]>(space: string, specs: S): AttrTable<AttrValues<S>> {
+  const byType: (AttrSpec | undefined)[] = [];
+  const byName = new Map<string, number>();
+  specs.forEach((spec, i) => {
+    if (byType[spec.type]) throw new Error(`${space}: attribute number ${spec.type} defined twice`);
+    if (byName.has(spec.name) || spec.name === 'unknown') throw new Error(`${space}: field name ${spec.name} clashes`);
+    byName.set(spec.name, i);
+    byType[spec.type] = spec;
+  });
+  for (let i = 0; i < byType.length; i++) byType[i] ??= undefined;
+  return { space, member: `${space} attribute`, specs, byType, byName };
+}
+
+/**
+ * An attribute table from its specs, or from a function that returns them. A table from a function
+ * makes its specs (and checks them) on the first read of `specs`, `byType` or `byName`: the package
+ * declares about fifty tables (link tables per address family, tc and nftables tables per kind),
+ * and building all of them was a large share of what an import of the package ran, for messages
+ * most programs never read.
  */
 export function defineTable<const S extends readonly AttrSpec[]>(space: string, specs: S | (() => S)): AttrTable<AttrValues<S>> {
-  return new Table<AttrValues<S>>(space, specs);
+  if (typeof specs !== 'function') return indexed(space, specs);
+  const table = { space, member: `${space} attribute` };
+  Object.defineProperty(table, PENDING, { value: { make: specs, table: undefined } satisfies Pending });
+  return Object.defineProperties(table, ON_FIRST_READ) as unknown as AttrTable<AttrValues<S>>;
 }
 
 /** The values type of a table. */

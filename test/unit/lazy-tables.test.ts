@@ -43,6 +43,11 @@ describe('attribute tables made on first use', () => {
     const specs = [attr(1, 'PROBE_A', 'a', u32), attr(2, 'PROBE_B', 'b', u32)] as const;
     const eager = defineTable('PROBE', specs);
     const lazy = defineTable('PROBE', () => specs);
+    expect(Object.keys(lazy)).toEqual(['space', 'member', 'specs', 'byType', 'byName']);
+    expect(Object.keys(lazy)).toEqual(Object.keys(eager));
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
+    expect({ ...lazy }).toEqual({ ...eager });
+    expect(Object.getPrototypeOf(lazy)).toBe(Object.prototype);
     const codec = (table: AttrTable<unknown>) => nested(table);
     const w = new Writer();
     codec(lazy).encode(w, { b: 2, a: 1 }, 'probe');
