@@ -228,8 +228,8 @@ export class RequestPath<M extends MessageHeader> {
         return this._wait(lone, options, sent);
       }
       if (lone.state === SENT) {
+        // Applied; sendAlone freed its charge.
         table.settledAlone(lone);
-        queue.release(lone);
         if (table.live === 0 && table.draining === 0) this._transport.unref();
         this._lone = lone;
         return sent === SENT_NOW ? DONE : afterTurn(DONE);

@@ -222,15 +222,51 @@ export class SendQueue<M> {
   /**
    * sendNow() of a plain change (RequestWriter.plain) for a caller that found alone() true just
    * now and wrote it at the start of `out` without NLM_F_ACK, marked quiet, its fields set as
-   * prepare() sets them: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING.
+   * prepare() sets them: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING. A change
+   * still SENT after SENT_NOW or SENT_LATE was applied: its charge is freed already (release()),
+   * the caller settles it.
    */
   sendAlone(request: PendingRequest<M>): number {
-    const inRun = this._stepInRun();
+    // _stepInRun() written out for its usual case (a run under way, not at a clock reading or its
+    // end), and _transmitAlone() for a quiet change: the lane's send in one function.
+    const steps = this._microtaskFlushes + 1;
+    let inRun: boolean;
+    if (steps !== 1 && (steps & 15) !== 0 && steps <= MICROTASK_FLUSHES) {
+      this._microtaskFlushes = steps;
+      inRun = true;
+    } else {
+      inRun = this._stepInRun();
+    }
     this._burst = true;
     void RESOLVED.then(this._endBurst);
     request.state = SENT;
     this._inFlight += request.cost;
-    return this._transmitAlone(request, this._views.of(this.out.buffer, request.end), false, true, inRun, -1);
+    const out = this.out;
+    let pending: Promise<void> | undefined;
+    this._sending = true;
+    try {
+      pending = this._transmit(this._views.of(out.buffer, request.end), false, true);
+    } catch (error) {
+      this._failed(request, error as Error);
+    } finally {
+      this._sending = false;
+    }
+    if (this._head === this._tail) out.reset();
+    if (pending === undefined) {
+      if (request.state === SENT) {
+        if (request.quiet) {
+          // Quiet and unanswered: applied, settled by the caller, no clock for it; its charge is
+          // freed here (release() written out: only a listener called within the send queues).
+          this._inFlight -= request.cost;
+          request.cost = 0;
+          if (this._head < this._tail && this._inFlight <= this._budget * REFILL_AT) this._schedule();
+        } else if (request.timeoutMs > 0) {
+          this._startClock(request, monotonicMs());
+        }
+      }
+      return inRun ? SENT_NOW : SENT_LATE;
+    }
+    return this._sentLater(request, pending, -1);
   }
 
   /** The send of sendNow() and sendAlone(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
@@ -250,6 +286,11 @@ export class SendQueue<M> {
       if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
       return inRun ? SENT_NOW : SENT_LATE;
     }
+    return this._sentLater(request, pending, sentAt);
+  }
+
+  /** A lone request the transport sends later (its send returned `pending`): SENT_PENDING. */
+  private _sentLater(request: PendingRequest<M>, pending: Promise<void>, sentAt: number): number {
     // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
     request.quiet = false;
     if (request.state === SENT && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());

@@ -48,7 +48,10 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
       mask = this._mask;
     }
     const slots = this._slots;
-    const seq = this._take(slots, mask);
+    // _take() written out for its usual case: the next number is free and no range is held.
+    let seq = this._next;
+    if (seq !== 0 && slots[seq & mask] === undefined && this._ranges.length === 0) this._next = (seq + 1) >>> 0;
+    else seq = this._take(slots, mask);
     entry.seq = seq;
     slots[seq & mask] = entry;
     this._size = size + 1;
