@@ -21,7 +21,12 @@ export class Writer {
     this.dataView = new DataView(this.buffer.buffer);
   }
 
-  private reserve(n: number): number {
+  /**
+   * Appends `n` bytes, not cleared, for the caller to fill in through `dataView` at the offset
+   * returned (a message whose length is known before it is written, set in place in one step).
+   * Every other append of the writer goes through it.
+   */
+  append(n: number): number {
     const at = this.length;
     const need = at + n;
     if (need > this.buffer.length) {
@@ -38,55 +43,55 @@ export class Writer {
     return at;
   }
 
-  // reserve() may replace buffer and dataView: always call it before reading them.
+  // append() may replace buffer and dataView: always call it before reading them.
   /** Appends one byte. */
   u8(v: number): void {
-    const at = this.reserve(1);
+    const at = this.append(1);
     this.buffer[at] = v;
   }
   /** Appends a u16 in host (little-endian) order. */
   u16(v: number): void {
-    const at = this.reserve(2);
+    const at = this.append(2);
     this.dataView.setUint16(at, v, true);
   }
   /** Appends an s16 in host order. */
   s16(v: number): void {
-    const at = this.reserve(2);
+    const at = this.append(2);
     this.dataView.setInt16(at, v, true);
   }
   /** Appends a u32 in host order. */
   u32(v: number): void {
-    const at = this.reserve(4);
+    const at = this.append(4);
     this.dataView.setUint32(at, v, true);
   }
   /** Appends an s32 in host order. */
   s32(v: number): void {
-    const at = this.reserve(4);
+    const at = this.append(4);
     this.dataView.setInt32(at, v, true);
   }
   /** Appends a u64 in host order. */
   u64(v: bigint): void {
-    const at = this.reserve(8);
+    const at = this.append(8);
     this.dataView.setBigUint64(at, v, true);
   }
   /** Appends a u16 in network (big-endian) order. */
   u16be(v: number): void {
-    const at = this.reserve(2);
+    const at = this.append(2);
     this.dataView.setUint16(at, v, false);
   }
   /** Appends a u32 in network order. */
   u32be(v: number): void {
-    const at = this.reserve(4);
+    const at = this.append(4);
     this.dataView.setUint32(at, v, false);
   }
   /** Appends `b`. */
   bytes(b: Uint8Array): void {
-    const at = this.reserve(b.length);
+    const at = this.append(b.length);
     this.buffer.set(b, at);
   }
   /** Appends `n` zero bytes. */
   zeros(n: number): void {
-    const at = this.reserve(n);
+    const at = this.append(n);
     this.buffer.fill(0, at, this.length);
   }
   /** Pads with zeros to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */
@@ -110,7 +115,7 @@ export class Writer {
 
   /** Appends an nlmsghdr with nlmsg_len 0 (set once the payload is written); returns its offset. */
   frameHeader(type: number, flags: number, seq: number, pid: number): number {
-    const at = this.reserve(16);
+    const at = this.append(16);
     const view = this.dataView;
     view.setUint32(at, 0, true);
     view.setUint16(at + 4, type, true);
@@ -122,7 +127,7 @@ export class Writer {
 
   /** Appends a whole attribute holding a u32, in host order or (`bigEndian`) network order. */
   attrU32(type: number, v: number, bigEndian = false): void {
-    const at = this.reserve(8);
+    const at = this.append(8);
     const view = this.dataView;
     view.setUint16(at, 8, true);
     view.setUint16(at + 2, type, true);
@@ -131,7 +136,7 @@ export class Writer {
 
   /** Starts an attribute; returns the offset to pass to endAttr. */
   beginAttr(type: number): number {
-    const at = this.reserve(4);
+    const at = this.append(4);
     this.dataView.setUint16(at + 2, type, true);
     return at;
   }
@@ -142,14 +147,6 @@ export class Writer {
     if (len > 0xffff) throw new InvalidArgumentError(field ?? 'attribute', `${len} bytes`, 'do not fit nla_len (an attribute holds at most 65535 bytes)');
     this.dataView.setUint16(at, len, true);
     this.align();
-  }
-
-  /**
-   * Appends `n` bytes, not cleared, for the caller to fill in through `dataView` at the offset
-   * returned (a message whose length is known before it is written, set in place in one step).
-   */
-  append(n: number): number {
-    return this.reserve(n);
   }
 
   /**

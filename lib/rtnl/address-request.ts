@@ -138,12 +138,8 @@ export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, gi
   return r;
 }
 
-/** Appends the request (nlmsghdr, ifaddrmsg, attributes in the address table's order) to `w`. */
-export function writeAddress(w: Writer, r: AddressRequest): void {
-  if (r.family === 4 && r.label === undefined && (w.length & 3) === 0) {
-    writeFlatAddress(w, r);
-    return;
-  }
+/** writeAddress attribute by attribute: IPv6, a label, or an offset not 4-aligned. */
+function writeAddressAttributes(w: Writer, r: AddressRequest): void {
   const start = beginFrame(w, r.kind === 'add' ? RTM_NEWADDR : RTM_DELADDR, r.nlFlags, 0, 0);
   // struct ifaddrmsg
   w.u8(r.family === 4 ? AF_INET : AF_INET6);
@@ -165,7 +161,7 @@ export function writeAddress(w: Writer, r: AddressRequest): void {
   endFrame(w, start);
 }
 
-/** The first word of a whole attribute holding 32 bits (nla_len 8, nla_type), as writeFlatAddress sets it. */
+/** The first word of a whole attribute holding 32 bits (nla_len 8, nla_type), as writeAddress sets it. */
 const ADDRESS_WORD = 8 | (IFA_ADDRESS << 16);
 const LOCAL_WORD = 8 | (IFA_LOCAL << 16);
 const BROADCAST_WORD = 8 | (IFA_BROADCAST << 16);
@@ -173,13 +169,18 @@ const FLAGS_WORD = 8 | (IFA_FLAGS << 16);
 const RT_PRIORITY_WORD = 8 | (IFA_RT_PRIORITY << 16);
 
 /**
- * An IPv4 address without a label (every attribute 32 bits), in one step, at a 4-aligned end of
- * `w`: its length counted first, then every word set in place (Writer.words: an indexed store each,
- * where a DataView's setUint32 is a load and a call each in baseline code), in the order
- * writeAddress writes them. Host order is little-endian wherever the library loads
+ * Appends the request (nlmsghdr, ifaddrmsg, attributes in the address table's order) to `w`. An
+ * IPv4 address without a label (every attribute 32 bits) at a 4-aligned end of `w` is written here
+ * in one step: its length counted first, then every word set in place (Writer.words: an indexed
+ * store each, where a DataView's setUint32 is a load and a call each in baseline code), in the order
+ * writeAddressAttributes writes them. Host order is little-endian wherever the library loads
  * (lib/sys/host-byte-order.ts).
  */
-function writeFlatAddress(w: Writer, r: AddressRequest): void {
+export function writeAddress(w: Writer, r: AddressRequest): void {
+  if (r.family !== 4 || r.label !== undefined || (w.length & 3) !== 0) {
+    writeAddressAttributes(w, r);
+    return;
+  }
   const { broadcast, metric, ifaFlags } = r;
   const attrs = 2 + (broadcast !== undefined ? 1 : 0) + (ifaFlags > 0xff ? 1 : 0) + (metric !== undefined ? 1 : 0);
   const length = 24 + 8 * attrs;
