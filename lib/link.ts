@@ -97,7 +97,7 @@ export class Link {
   async #flag(changes: LinkChanges): Promise<this> {
     await setLinkFlag(this.namespace.rtnl.connection, this, changes);
     // #changed for `up` or `promisc` alone: the other fields' reads left out.
-    setFlagFields(this.#writableState(), changes);
+    setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
     return this;
   }
 
