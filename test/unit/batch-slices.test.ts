@@ -141,6 +141,29 @@ describe('SeqTable ranges', () => {
     expect(table.allocate()).toBe(1);
   });
 
+  it('enterNew() hands out what allocate() would: past taken slots and live ranges, never 0', () => {
+    const table = new SeqTable<{ seq: number }>();
+    const a = entry(0);
+    expect(table.enterNew(a)).toBe(1);
+    expect(table.get(1)).toBe(a);
+    // The next number's slot taken (by low bits, 64 slots): moved past it.
+    table.setReserved(entry(2));
+    expect(table.enterNew(entry(0))).toBe(3);
+    // A live range: none of its numbers, even where their slots are free.
+    const held = range(table.reserve(10), 10);
+    table.addRange(held);
+    const b = entry(0);
+    expect(table.enterNew(b)).toBe(held.first + 10);
+    expect(b.seq).toBe(held.first + 10);
+    table.removeRange(held);
+    // Wrapping past 2^32 skips 0.
+    const wrap = new SeqTable<{ seq: number }>();
+    wrap.reserve(2 ** 32 - 2);
+    expect(wrap.enterNew(entry(0))).toBe(2 ** 32 - 1);
+    expect(wrap.enterNew(entry(0))).toBe(1);
+    expect(wrap.size).toBe(2);
+  });
+
   it('reserve() moves past a range it would overlap after wrapping, and setReserved() grows the table on a slot collision', () => {
     const table = new SeqTable<{ seq: number }>();
     table.addRange(range(1, 100));
