@@ -131,7 +131,7 @@ export class PendingRequest<M> implements Timed {
   }
 }
 
-/** Stands for a resolving function not handed over yet. */
+/** Does nothing: stands for a resolving function not handed over yet, and marks a rejection as handled. */
 export function noop(): void {}
 
 /**

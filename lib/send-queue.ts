@@ -1,7 +1,7 @@
 import { NLM_F_ACK, NLM_F_ECHO } from '../messages/constants.js';
 import { setFrameFlags } from '../messages/framing.js';
 import { Writer } from '../messages/writer.js';
-import { QUEUED, SENT, type PendingRequest } from './pending-request.js';
+import { noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
 import { monotonicMs } from './clock.js';
 import type { Transport } from './transport.js';
@@ -48,11 +48,9 @@ export const SENT_LATE = 3;
 /** `outcome`, settled once the event loop has turned: what a caller does with SENT_LATE. */
 export function afterTurn<T>(outcome: Promise<T>): Promise<T> {
   // A rejection is the adopting promise's to report, not this one's.
-  outcome.catch(ignore);
+  outcome.catch(noop);
   return new Promise((resolve) => setImmediate(resolve, outcome));
 }
-
-function ignore(): void {}
 
 /**
  * A change that asks for its echo (NLM_F_ECHO) followed in its datagram by a GET (a lookup, which is

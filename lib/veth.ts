@@ -1,4 +1,5 @@
 import { Link } from './link.js';
+import { noop } from './pending-request.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { RTM_NEWLINK } from '../messages/constants.js';
@@ -132,8 +133,6 @@ function echoedLink(frame: Uint8Array, name: string): LinkState | undefined {
 
 /** Marks a pipelined request's rejection as handled (the caller awaits it later, or not at all if an earlier step failed). */
 function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(ignore);
+  promise.catch(noop);
   return promise;
 }
-
-function ignore(): void {}
