@@ -20,14 +20,12 @@ export interface NewLinkOptions {
  * pending, so links that are never closed leave nothing open.
  */
 export function placeNewLink<O extends NewLinkOptions>(options: O, shape: string): { name: string; namespace: Namespace; rest: Omit<O, 'name' | 'namespace'> } {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', options, `is not ${shape}`);
-  const { name, namespace, ...rest } = options;
-  checkInterfaceName(name, 'name');
-  if (namespace !== undefined) checkNamespaceHandle(namespace, 'namespace');
-  return { name, namespace: namespace ?? Namespace.current({ releaseWhenIdle: true }), rest };
+  const namespace = newLinkHome(options, shape);
+  const { name, namespace: _placed, ...rest } = options;
+  return { name, namespace, rest };
 }
 
-/** placeNewLink's checks, in its order, and the namespace alone, without copying the other options (VethPair.create reads them itself). */
+/** The checked options' namespace alone, without copying the other options (VethPair.create reads them itself). */
 export function newLinkHome(options: NewLinkOptions, shape: string): Namespace {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', options, `is not ${shape}`);
   checkInterfaceName(options.name, 'name');
