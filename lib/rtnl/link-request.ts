@@ -80,16 +80,7 @@ export function writeLinkFlags(w: Writer, c: { readonly index: number; readonly 
     // Word by word at a 4-aligned offset (Writer.words: an indexed store each, where a DataView's
     // setUint32 is a load and a call each in baseline code); host order is little-endian wherever
     // the library loads (lib/sys/host-byte-order.ts). The index is below 2^31: the same bytes as setInt32's.
-    const words = w.words();
-    const i = at >>> 2;
-    words[i] = 32;
-    words[i + 1] = RTM_NEWLINK;
-    words[i + 2] = 0;
-    words[i + 3] = 0;
-    words[i + 4] = AF_UNSPEC;
-    words[i + 5] = index;
-    words[i + 6] = flags;
-    words[i + 7] = change;
+    putLinkHeader(w.words(), at >>> 2, 32, RTM_NEWLINK, index, flags, change);
     return;
   }
   const v = w.dataView;
@@ -163,6 +154,23 @@ function plainNameSize(name: string): number {
 }
 
 /**
+ * Sets an nlmsghdr of `length` bytes (`typeAndFlags`: nlmsg_type, and nlmsg_flags in the high half;
+ * sequence number and port 0: the connection's to set) and an AF_UNSPEC ifinfomsg as the eight
+ * words from word `i` of `words`. Returns the next word.
+ */
+function putLinkHeader(words: Uint32Array, i: number, length: number, typeAndFlags: number, index: number, flags: number, change: number): number {
+  words[i] = length;
+  words[i + 1] = typeAndFlags;
+  words[i + 2] = 0;
+  words[i + 3] = 0;
+  words[i + 4] = AF_UNSPEC;
+  words[i + 5] = index;
+  words[i + 6] = flags;
+  words[i + 7] = change;
+  return i + 8;
+}
+
+/**
  * Sets the whole attribute of an ASCII `name` (plainNameSize `size`) from word `i` of `words`:
  * nla_len and nla_type, the characters, the NUL and the zero padding. Returns the next word.
  */
@@ -197,16 +205,8 @@ function writePlainVeth(w: Writer, r: VethRequest): boolean {
   const len = 32 + nameSize + linkinfoLen + (group === undefined ? 0 : 8);
   const at = w.append(len);
   const words = w.words();
-  let i = at >>> 2;
-  words[i] = len;
-  words[i + 1] = RTM_NEWLINK | ((NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0)) << 16);
-  words[i + 2] = 0;
-  words[i + 3] = 0;
-  words[i + 4] = AF_UNSPEC;
-  words[i + 5] = 0;
-  words[i + 6] = r.flags;
-  words[i + 7] = r.change;
-  i = putName(words, i + 8, IFLA_IFNAME, name, nameSize);
+  let i = putLinkHeader(words, at >>> 2, len, RTM_NEWLINK | ((NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0)) << 16), 0, r.flags, r.change);
+  i = putName(words, i, IFLA_IFNAME, name, nameSize);
   words[i] = linkinfoLen | (IFLA_LINKINFO << 16);
   words[i + 1] = 8 | (IFLA_INFO_KIND << 16);
   words[i + 2] = VETH_KIND_WORD;
@@ -252,18 +252,9 @@ function writePlainLookup(w: Writer, name: string): boolean {
   const len = 40 + nameSize;
   const at = w.append(len);
   const words = w.words();
-  const i = putName(words, (at >>> 2) + 8, IFLA_IFNAME, name, nameSize);
+  const i = putName(words, putLinkHeader(words, at >>> 2, len, RTM_GETLINK, 0, 0, 0), IFLA_IFNAME, name, nameSize);
   words[i] = 8 | (IFLA_EXT_MASK << 16);
   words[i + 1] = RTEXT_FILTER_SKIP_STATS;
-  const h = at >>> 2;
-  words[h] = len;
-  words[h + 1] = RTM_GETLINK;
-  words[h + 2] = 0;
-  words[h + 3] = 0;
-  words[h + 4] = AF_UNSPEC;
-  words[h + 5] = 0;
-  words[h + 6] = 0;
-  words[h + 7] = 0;
   return true;
 }
 
