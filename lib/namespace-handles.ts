@@ -11,7 +11,7 @@ import { DEFAULT_MONITOR_RECEIVE_BUFFER, Monitor, type MonitorOptions } from './
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
 import { Rtnl } from './rtnl/client.js';
-import { closeFd, netnsInodeOfFd, NotNetnsError, openCurrentNetnsFd, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
+import { closeFd, createNetnsDirect, netnsInodeOfFd, NotNetnsError, openCurrentNetnsFd, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
 import type { Transport } from './transport.js';
 import type { NamespaceRef } from './namespace-options.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
@@ -37,6 +37,8 @@ export interface NamespaceHandlesOptions {
   releaseWhenIdle: boolean;
   /** A request socket already open in the namespace (see openHandlesHere), for the rtnl client. */
   socket?: RequestSocket;
+  /** The namespace's inode, when the opener read it already (else read from the fd). */
+  inode?: number;
   socketOptions: () => SocketOptions;
   /** For NAT's published ports: the local prefix (hairpin subnet) an address is in. */
   localPrefixOf: (address: string) => Promise<string | undefined>;
@@ -80,11 +82,27 @@ export async function openNetnsFile(path: string, shown: string, waitForPlacehol
   }
 }
 
+/** What Namespace.create opens in the namespace it makes. */
+export interface OpenedHandles {
+  fd: number;
+  socket: RequestSocket;
+  /** Read along with the fd where the creation ran in one call. */
+  inode?: number;
+}
+
+/**
+ * The namespace's creation with openHandlesHere's work, in one call into native code where it can
+ * be (see lib/sys/netns-create-program.ts); undefined, with nothing done, where it cannot.
+ */
+export function createHandlesDirect(path: string): OpenedHandles | undefined {
+  return createNetnsDirect(path, REQUEST_SOCKET_BUFFER);
+}
+
 /**
  * What Namespace.create opens while the thread is still inside the namespace it made: the
  * namespace's fd and the request socket, with no second trip into the namespace for the socket.
  */
-export function openHandlesHere(): { fd: number; socket: RequestSocket } {
+export function openHandlesHere(): OpenedHandles {
   const fd = openCurrentNetnsFd();
   try {
     return { fd, socket: openNetlinkSocket({ recvBufferSize: REQUEST_SOCKET_BUFFER }) };
@@ -138,7 +156,7 @@ export class NamespaceHandles {
   constructor(fd: number, private readonly options: NamespaceHandlesOptions) {
     this.#fd = fd;
     this.#socket = options.socket;
-    this.inode = netnsInodeOfFd(fd);
+    this.inode = options.inode ?? netnsInodeOfFd(fd);
     this.releaseSoon();
   }
 

@@ -10,7 +10,7 @@ import { TrafficControl } from './tc/tc.js';
 import { linkFromState } from './link-factory.js';
 import { watchPeers } from './netns-teardown.js';
 import type { Monitor, MonitorOptions } from './monitor/index.js';
-import { NamespaceHandles, namespaceFile, openHandlesHere, openNetnsFile, type SocketOptions } from './namespace-handles.js';
+import { createHandlesDirect, NamespaceHandles, namespaceFile, openHandlesHere, openNetnsFile, type OpenedHandles, type SocketOptions } from './namespace-handles.js';
 import type { CreateNamespaceOptions, DeleteNamespaceOptions, NamespaceOptions, NamespaceRef, NetSysctl } from './namespace-options.js';
 import { NamespaceTables } from './namespace-tables.js';
 import type { Rtnl, LinkFilter, NsidEntry } from './rtnl/client.js';
@@ -58,6 +58,8 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     releaseWhenIdle = false,
     /** A request socket already open in the namespace (Namespace.create). */
     socket?: RequestSocket,
+    /** Its inode, when Namespace.create read it already. */
+    inode?: number,
   ) {
     super();
     this.#log = options.logger ? options.logger.child({ netns: name ?? path }) : SILENT_LOGGER;
@@ -66,6 +68,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       shown: String(this),
       releaseWhenIdle,
       ...(socket !== undefined ? { socket } : {}),
+      ...(inode !== undefined ? { inode } : {}),
       socketOptions: () => this.socketOptions(),
       localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address),
     });
@@ -81,10 +84,10 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     const start = monotonicMs();
     checkNamespaceName(name);
     const dir = options.dir ?? DEFAULT_NETNS_DIR;
-    let created: { path: string; made: { fd: number; socket: RequestSocket } };
+    let created: { path: string; made: OpenedHandles };
     try {
       // The fd and the request socket are opened while the thread is still in the new namespace.
-      created = createNamedNetnsWith(name, { dir }, openHandlesHere);
+      created = createNamedNetnsWith<OpenedHandles>(name, { dir }, openHandlesHere, createHandlesDirect);
     } catch (error) {
       const exists = (error as { code?: string }).code === 'EEXIST';
       if (exists && options.existOk) return Namespace.open(name, options);
@@ -92,7 +95,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       throw error;
     }
     const { path, made } = created;
-    const ns = new Namespace(name, path, made.fd, options, false, made.socket);
+    const ns = new Namespace(name, path, made.fd, options, false, made.socket, made.inode);
     ns.#deleteOnDispose = options.deleteOnDispose === true;
     ns.#log.info({ op: 'netns.create', ms: msSince(start) }, 'namespace created');
     return ns;

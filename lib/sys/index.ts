@@ -17,6 +17,7 @@ export {
   type NetnsDirOptions,
 } from './named-netns.js';
 export { deleteNetnsFileSoon } from './netns-unpin-batch.js';
+export { createNetnsDirect, type CreatedHandles } from './netns-create-program.js';
 export { spawnInNetns, sysctlInNetns } from './netns-files.js';
 export { isRegularFile, spawnProgram } from './programs.js';
 export { openNetlinkSocket, type RequestSocket } from './netlink-request-socket.js';

@@ -6,7 +6,7 @@ import { openSync } from 'node:fs';
 import koffi, { type LibraryHandle } from 'koffi';
 import { MSG_DONTWAIT, SEND_FAILED } from './constants.js';
 import { nodeFsError, SystemCallError } from './system-call-error.js';
-import { directSocketCalls, directSyscall, directUnpin, type DirectSocketCalls, type SyscallName, type UnpinAll } from './syscall-stubs.js';
+import { directProgram, directSocketCalls, directSyscall, directUnpin, type DirectSocketCalls, type RunProgram, type SyscallName, type UnpinAll } from './syscall-stubs.js';
 
 /** The calls checked here, each returning what the kernel returned: the result, or -errno. */
 interface KernelCalls {
@@ -88,6 +88,8 @@ interface LibcFunctions {
   unpin: UnpinAll | undefined | null;
   /** recvfrom and send returning -errno on failure (see syscall-stubs.ts). */
   direct: DirectSocketCalls;
+  /** Undefined where there is no page of stubs or the stub failed its trial; null until first asked for. */
+  program: RunProgram | undefined | null;
 }
 
 let bound: LibcFunctions | undefined;
@@ -98,7 +100,7 @@ function libc(): LibcFunctions {
   if (bound === undefined) {
     const lib = koffi.load('libc.so.6');
     const errno = koffi.errno;
-    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(errno), stat: null, unpin: null, lib };
+    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(errno), stat: null, unpin: null, program: null, lib };
   }
   return bound;
 }
@@ -337,6 +339,13 @@ export function unpinAll(paths: readonly string[], flags: number): Int32Array | 
   if (unpinResults.length < 2 * paths.length) unpinResults = new Int32Array(2 * paths.length);
   unpin(joined, paths.length, unpinResults, flags);
   return unpinResults;
+}
+
+/** The program stub (see program-code.ts), or undefined where there is none. */
+export function programRunner(): RunProgram | undefined {
+  const calls = libc();
+  if (calls.program === null) calls.program = directProgram(calls.lib);
+  return calls.program;
 }
 
 /** unpinAll's results, reused: read before the next call (grown when a batch is larger). */

@@ -62,12 +62,18 @@ export function createNamedNetns(name: string, options: NetnsDirOptions = {}): s
  * createNamedNetns, running `inside` while the thread is still in the new namespace, once it is
  * pinned (to open what belongs there without entering it again: its fd, a socket). Returns the path
  * and what `inside` returned; when `inside` throws, the namespace is unpinned and removed. `inside`
- * must be synchronous and release what it made before it throws.
+ * must be synchronous and release what it made before it throws. `direct`, if given, is tried first
+ * with the path: what it returns is taken as what the whole would have made; undefined when it
+ * could not (it left nothing behind).
  */
-export function createNamedNetnsWith<T>(name: string, options: NetnsDirOptions, inside: () => T): { path: string; made: T } {
+export function createNamedNetnsWith<T>(name: string, options: NetnsDirOptions, inside: () => T, direct?: (path: string) => T | undefined): { path: string; made: T } {
   const dir = options.dir ?? DEFAULT_NETNS_DIR;
   const path = namedNetnsPath(name, options);
   if (dir === DEFAULT_NETNS_DIR) ensureSharedNetnsDir(dir);
+  // All of it in one call where it can be (see netns-create-program.ts); undefined when it could
+  // not, with nothing left of it: then the calls one by one, which fail as they always did.
+  const made = direct?.(path);
+  if (made !== undefined) return { path, made };
   nodeCall(() => closeFd(openFd(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0)));
   try {
     const made = withNewNetns(() => {
@@ -240,7 +246,7 @@ function makeSharedMountPoint(dir: string): void {
 }
 
 // Best effort: the error that brought us here is the one worth reporting.
-function removeQuietly(path: string): void {
+export function removeQuietly(path: string): void {
   try {
     umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
   } catch {

@@ -129,8 +129,10 @@ export class RequestSocket implements Transport {
   constructor(
     readonly fd: number,
     readonly port: number,
+    /** SO_RCVBUF as just read by the opener, if it did (a namespace's creation in one call); else read here. */
+    receiveBuffer?: number,
   ) {
-    this._drops = new DropCounter(fd, port, getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
+    this._drops = new DropCounter(fd, port, receiveBuffer ?? getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
   }
 
   /** See Transport.readsUntilEmpty: no send waits before the next, and no read pass is under way or scheduled. */

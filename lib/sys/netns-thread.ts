@@ -87,7 +87,8 @@ function refusePromise<T>(action: () => T, result: T): T {
   return result;
 }
 
-function restore(original: number, originalInode: number, pending: unknown): void {
+/** Puts the thread back into `original` (an fd) and checks it is there (inode `originalInode`); NetnsRestoreError if not. */
+export function restore(original: number, originalInode: number, pending: unknown): void {
   try {
     setns(original, CLONE_NEWNET);
   } catch (error) {
@@ -96,12 +97,12 @@ function restore(original: number, originalInode: number, pending: unknown): voi
     });
   }
   const now = currentNetnsInode();
-  if (now !== originalInode) {
-    throw new NetnsRestoreError(
-      `thread is in network namespace ${now} after restoring, expected ${originalInode}`,
-      { cause: pending },
-    );
-  }
+  if (now !== originalInode) throw restoredElsewhere(now, originalInode, pending);
+}
+
+/** The error when the thread, put back, is in namespace `now` instead of `originalInode`. */
+export function restoredElsewhere(now: number, originalInode: number, pending: unknown): NetnsRestoreError {
+  return new NetnsRestoreError(`thread is in network namespace ${now} after restoring, expected ${originalInode}`, { cause: pending });
 }
 
 function isAsyncFunction(fn: () => unknown): boolean {

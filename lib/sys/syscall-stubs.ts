@@ -22,6 +22,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
 import { SEND_FAILED } from './constants.js';
 import { unpinCode } from './unpin-code.js';
+import { ARG_IN_PROGRAM, ARG_IS_STEP, MAY_FAIL, PROGRAM_STEP, programCode } from './program-code.js';
 
 export interface DirectSocketCalls {
   /** Bytes received (with MSG_TRUNC: the datagram's whole size), or -errno. */
@@ -41,12 +42,15 @@ export interface DirectSocketCalls {
 /** umount2 then unlink for each of `count` NUL-terminated paths, in one call (see unpin-code.ts). */
 export type UnpinAll = (paths: string, count: number, results: Int32Array, flags: number) => number;
 
+/** The first `count` system calls of a program, in one call (see program-code.ts); how many ran. */
+export type RunProgram = (program: Uint8Array, count: number) => number;
+
 
 /**
  * The calls made through the generic stub, with their numbers in <asm/unistd_64.h>. waitpid is
  * wait4 with no rusage, as glibc makes it.
  */
-const X64_NUMBERS = {
+export const X64_NUMBERS = {
   open: 2,
   close: 3,
   stat: 4,
@@ -87,9 +91,10 @@ const SYSCALL_OFFSET = 64;
 const RECV_OFFSET = 96;
 const SEND_RECV_OFFSET = 128;
 const UNPIN_OFFSET = 256;
+const PROGRAM_OFFSET = 384;
 
 /** The stubs' code for this machine, or undefined where none is written (then errno is read). */
-function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[]; sendRecv: number[]; unpin: number[] } | undefined {
+function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[]; sendRecv: number[]; unpin: number[]; program: number[] } | undefined {
   if (process.arch !== 'x64') return undefined;
   // <asm/unistd_64.h>: recvfrom 45, sendto 44.
   const MOV_R10_RCX = [0x49, 0x89, 0xca];
@@ -135,7 +140,7 @@ function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[];
     ...[0x48, 0x2d, 0x00, 0x10, 0, 0], // failed: sub rax, SEND_FAILED
     0xc3, // ret
   ];
-  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)], sendRecv, unpin: unpinCode() };
+  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)], sendRecv, unpin: unpinCode(), program: programCode() };
 }
 
 interface Stubs {
@@ -144,6 +149,8 @@ interface Stubs {
   socket: DirectSocketCalls;
   /** Made on the first directUnpin (a teardown); null where its trial call answered otherwise. */
   unpin: UnpinAll | null | undefined;
+  /** Made on the first directProgram; null where its trial run answered otherwise. */
+  program: RunProgram | null | undefined;
 }
 
 /** The page of stubs, made once per process; null where none can be (see stubs). */
@@ -174,6 +181,7 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   bytes.set(code.recv, RECV_OFFSET);
   bytes.set(code.sendRecv, SEND_RECV_OFFSET);
   bytes.set(code.unpin, UNPIN_OFFSET);
+  bytes.set(code.program, PROGRAM_OFFSET);
   if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
   const recvfromType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)');
   const sendType = koffi.proto('long (int fd, const void *buffer, unsigned long length, int flags)');
@@ -192,7 +200,7 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF || socket.recv(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
   if (socket.sendRecv(-1, scratch, 4, scratch, 4, 0) !== -ERRNO.EBADF - SEND_FAILED) return null;
   if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
-  return { page, socket, unpin: undefined };
+  return { page, socket, unpin: undefined, program: undefined };
 }
 
 /** The unpin stub of the page, tried once: one empty path, which umount2 and unlink both find nothing at. */
@@ -202,6 +210,38 @@ function unpinStub(page: unknown): UnpinAll | null {
   const results = new Int32Array(2);
   if (unpin('', 1, results, 0) !== 0 || results[0] !== -ERRNO.ENOENT || results[1] !== -ERRNO.ENOENT) return null;
   return unpin;
+}
+
+/**
+ * The program stub of the page, tried once: close(-1) allowed to fail, close() of what that
+ * returned (a step's value as an argument) allowed to fail, stat() of an empty path held in the
+ * program (an address in it), which fails and ends the run before a fourth step.
+ */
+function programStub(page: unknown): RunProgram | null {
+  const run = koffi.decode(page, PROGRAM_OFFSET, koffi.proto('long (void *program, long count)')) as RunProgram;
+  const program = new Uint8Array(4 * PROGRAM_STEP + 160);
+  const words = new Int32Array(program.buffer);
+  const step = (i: number, nr: number, flags: number, first: number, second = 0): void => {
+    words.set([nr, flags, first, first < 0 ? -1 : 0, second, 0], i * PROGRAM_STEP / 4);
+    words[(i * PROGRAM_STEP + 56) / 4] = 7;
+  };
+  step(0, X64_NUMBERS.close, MAY_FAIL, -1);
+  step(1, X64_NUMBERS.close, MAY_FAIL | ARG_IS_STEP, 0);
+  // The empty path at 4 * PROGRAM_STEP (zeroed), the stat buffer after it.
+  step(2, X64_NUMBERS.stat, ARG_IN_PROGRAM | (ARG_IN_PROGRAM << 1), 4 * PROGRAM_STEP, 4 * PROGRAM_STEP + 8);
+  step(3, X64_NUMBERS.close, 0, -1);
+  const value = (i: number): number | undefined => words[(i * PROGRAM_STEP + 56) / 4];
+  if (run(program, 4) !== 3) return null;
+  if (value(0) !== -ERRNO.EBADF || value(1) !== -ERRNO.EBADF || value(2) !== -ERRNO.ENOENT || value(3) !== 7) return null;
+  return run;
+}
+
+/** The program stub (see program-code.ts); undefined where there is no page of stubs or it failed its trial. */
+export function directProgram(lib: LibraryHandle): RunProgram | undefined {
+  const page = stubs(lib);
+  if (page === null) return undefined;
+  if (page.program === undefined) page.program = programStub(page.page);
+  return page.program ?? undefined;
 }
 
 /** send, recv, recvfrom and sendRecv from the page of stubs; undefined where there is none (see stubs). */

@@ -12,6 +12,7 @@
  * them (ours, through koffi, twice per namespace) found its caches cold every time.
  */
 import { ERRNO } from './errno.js';
+import { assemble, JMP, JNS, JNZ, JZ, SYSCALL, type Part } from './machine-code.js';
 
 /** results[2i + 1] when umount2 failed and unlink was left undone. */
 export const UNLINK_NOT_TRIED = 1;
@@ -22,36 +23,6 @@ export const UNLINK_NOT_TRIED = 1;
  * deleteNetnsFile where there is no stub.
  */
 export const UNLINK_AFTER_UMOUNT_FAILURE: readonly number[] = [ERRNO.EINVAL, ERRNO.ENOENT];
-
-type Part = number[] | { label: string } | { jump: number; to: string };
-
-/** Bytes, with each short jump's displacement (rel8) resolved against the labels. */
-function assemble(parts: Part[]): number[] {
-  const at = new Map<string, number>();
-  let offset = 0;
-  for (const part of parts) {
-    if ('label' in part) at.set(part.label, offset);
-    else offset += 'jump' in part ? 2 : part.length;
-  }
-  const bytes: number[] = [];
-  for (const part of parts) {
-    if ('label' in part) continue;
-    if (!('jump' in part)) {
-      bytes.push(...part);
-      continue;
-    }
-    const rel = (at.get(part.to) ?? Number.NaN) - (bytes.length + 2);
-    if (!(rel >= -128 && rel <= 127)) throw new Error(`unpin stub: jump to ${part.to} out of range`);
-    bytes.push(part.jump, rel & 0xff);
-  }
-  return bytes;
-}
-
-const JZ = 0x74;
-const JNZ = 0x75;
-const JNS = 0x79;
-const JMP = 0xeb;
-const SYSCALL = [0x0f, 0x05];
 
 /** The stub's bytes. rbx, r12, r13 and r14 (kept by the kernel across a system call) hold the loop's state. */
 export function unpinCode(): number[] {

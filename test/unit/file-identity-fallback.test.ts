@@ -1,7 +1,7 @@
 /** Without a page of stubs (another architecture, executable memory refused), file identities are Node's own calls. */
 import { describe, expect, it, vi } from 'vitest';
 
-const stubs = vi.hoisted(() => ({ directSocketCalls: vi.fn(() => undefined), directSyscall: vi.fn(() => undefined), directUnpin: vi.fn(() => undefined) }));
+const stubs = vi.hoisted(() => ({ directSocketCalls: vi.fn(() => undefined), directSyscall: vi.fn(() => undefined), directUnpin: vi.fn(() => undefined), directProgram: vi.fn(() => undefined) }));
 vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 
 vi.resetModules();

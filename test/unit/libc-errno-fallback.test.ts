@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
 
-const stubs = vi.hoisted(() => ({ directSocketCalls: vi.fn(() => undefined), directSyscall: vi.fn(() => undefined), directUnpin: vi.fn(() => undefined) }));
+const stubs = vi.hoisted(() => ({ directSocketCalls: vi.fn(() => undefined), directSyscall: vi.fn(() => undefined), directUnpin: vi.fn(() => undefined), directProgram: vi.fn(() => undefined) }));
 vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 
 // The setup file (test/helpers/own-netns.ts) has loaded lib/sys/libc.js, and bound its calls,

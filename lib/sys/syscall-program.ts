@@ -1,0 +1,83 @@
+/**
+ * A fixed sequence of system calls, written once into a buffer and run in one crossing into native
+ * code by the program stub (program-code.ts): its steps, the data they point at (paths, structs
+ * the kernel reads or fills), and after a run each step's value.
+ */
+import { ARG_IN_PROGRAM, ARG_IS_STEP, MAY_FAIL, PROGRAM_STEP } from './program-code.js';
+import { X64_NUMBERS, type SyscallName } from './syscall-stubs.js';
+
+/** An argument: a number, the value an earlier step returned, or the address of data in the program. */
+export type ProgramArgument = number | { step: number } | { at: number };
+
+export class SyscallProgram {
+  readonly bytes: Uint8Array;
+  /** The same bytes, for strings (Buffer's write) and words. */
+  readonly text: Buffer;
+  readonly words: Int32Array;
+  #steps = 0;
+  #dataEnd: number;
+
+  constructor(
+    readonly maxSteps: number,
+    dataBytes: number,
+  ) {
+    this.bytes = new Uint8Array(maxSteps * PROGRAM_STEP + dataBytes);
+    this.text = Buffer.from(this.bytes.buffer);
+    this.words = new Int32Array(this.bytes.buffer);
+    this.#dataEnd = maxSteps * PROGRAM_STEP;
+  }
+
+  /** Steps written so far. */
+  get steps(): number {
+    return this.#steps;
+  }
+
+  /** Adds a step; returns its index. */
+  step(name: SyscallName, args: readonly ProgramArgument[], options: { mayFail?: boolean } = {}): number {
+    const index = this.#steps++;
+    if (index >= this.maxSteps || args.length > 6) throw new RangeError('SyscallProgram: too many steps or arguments');
+    const at = (index * PROGRAM_STEP) / 4;
+    let flags = options.mayFail === true ? MAY_FAIL : 0;
+    args.forEach((arg, i) => {
+      let value: number;
+      if (typeof arg === 'number') value = arg;
+      else if ('step' in arg) {
+        value = arg.step;
+        flags |= ARG_IS_STEP << i;
+      } else {
+        value = arg.at;
+        flags |= ARG_IN_PROGRAM << i;
+      }
+      this.words[at + 2 + 2 * i] = value;
+      this.words[at + 3 + 2 * i] = value < 0 ? -1 : 0;
+    });
+    this.words[at] = X64_NUMBERS[name];
+    this.words[at + 1] = flags;
+    return index;
+  }
+
+  /** Room for `length` bytes of data, 8-byte aligned; returns its offset. */
+  reserve(length: number): number {
+    const at = this.#dataEnd;
+    this.#dataEnd = at + ((length + 7) & ~7);
+    if (this.#dataEnd > this.bytes.length) throw new RangeError('SyscallProgram: out of data space');
+    return at;
+  }
+
+  /** A NUL-terminated string as data; returns its offset. */
+  string(value: string): number {
+    const at = this.reserve(Buffer.byteLength(value) + 1);
+    this.text.write(value, at);
+    return at;
+  }
+
+  /** The value step `index` returned in the last run (meaningful for the steps that ran). */
+  value(index: number): number {
+    return this.words[(index * PROGRAM_STEP + 56) / 4] ?? 0;
+  }
+
+  /** The unsigned 64-bit field at byte `at` (an inode, a device) as a number, rounded as Node's Stats rounds it. */
+  u64(at: number): number {
+    return ((this.words[at / 4] ?? 0) >>> 0) + 0x1_0000_0000 * ((this.words[at / 4 + 1] ?? 0) >>> 0);
+  }
+}
