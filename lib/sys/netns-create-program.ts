@@ -17,15 +17,11 @@ import { ERRNO } from './errno.js';
 import { closeFd, getsockoptInt, programRunner, setsockoptInt } from './libc.js';
 import { removeQuietly } from './named-netns.js';
 import { RequestSocket } from './netlink-request-socket.js';
-import { restore, restoredElsewhere } from './netns-thread.js';
-import { SyscallProgram } from './syscall-program.js';
+import { restore, restoredElsewhere, THREAD_NETNS } from './netns-thread.js';
+import { STAT_SIZE, SyscallProgram } from './syscall-program.js';
 
-const THREAD_NETNS = '/proc/thread-self/ns/net';
 /** Room for the namespace file's path (PATH_MAX); a longer one is left to the calls one by one. */
 const PATH_ROOM = 4096;
-/** x86_64's struct stat: st_ino at 8. */
-const STAT_SIZE = 144;
-const ST_INO = 8;
 
 /** What the creation opened: the namespace's fd, its inode and its request socket. */
 export interface CreatedHandles {
@@ -136,8 +132,8 @@ export function createNetnsDirect(path: string, receiveBuffer: number, steps?: n
   }
   const fd = p.value(c.namespaceFd);
   const socket = p.value(c.socket);
-  const expected = p.u64(c.before + ST_INO);
-  const now = p.u64(c.after + ST_INO);
+  const expected = p.inode(c.before);
+  const now = p.inode(c.after);
   try {
     if (now !== expected) throw restoredElsewhere(now, expected, undefined);
     let granted = p.words[c.granted / 4] ?? 0;
@@ -145,7 +141,7 @@ export function createNetnsDirect(path: string, receiveBuffer: number, steps?: n
       setsockoptInt(socket, SOL_SOCKET, SO_RCVBUF, receiveBuffer);
       granted = getsockoptInt(socket, SOL_SOCKET, SO_RCVBUF);
     }
-    return { fd, inode: p.u64(c.namespace + ST_INO), socket: new RequestSocket(socket, (p.words[(c.address + 4) / 4] ?? 0) >>> 0, granted) };
+    return { fd, inode: p.inode(c.namespace), socket: new RequestSocket(socket, (p.words[(c.address + 4) / 4] ?? 0) >>> 0, granted) };
   } catch (error) {
     closeQuietly(socket);
     closeQuietly(fd);
@@ -161,7 +157,7 @@ function undo(c: Creation, ran: number, path: string): void {
   // Linux releases the fd whatever close returns: a close that ran is not made again.
   const ranClose = (step: number): boolean => step < ran;
   try {
-    if (did(c.unshared) && !did(c.back)) restore(p.value(c.original), p.u64(c.before + ST_INO), undefined);
+    if (did(c.unshared) && !did(c.back)) restore(p.value(c.original), p.inode(c.before), undefined);
   } finally {
     if (did(c.socket)) closeQuietly(p.value(c.socket));
     if (did(c.namespaceFd)) closeQuietly(p.value(c.namespaceFd));

@@ -5,6 +5,7 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { withNetns } from './netns-thread.js';
+import { sysctlDirect } from './sysctl-program.js';
 import { spawnProgram } from './programs.js';
 import { nodeCall, systemCallErrorOf } from './system-call-error.js';
 
@@ -15,6 +16,9 @@ import { nodeCall, systemCallErrorOf } from './system-call-error.js';
  */
 export function sysctlInNetns(netnsFd: number, components: readonly string[], value?: string): string {
   const file = `/proc/sys/${components.join('/')}`;
+  // In one call into native code where it can be (see sysctl-program.ts).
+  const direct = sysctlDirect(netnsFd, file, value);
+  if (direct !== undefined) return direct;
   return withNetns(netnsFd, () => {
     if (value === undefined) return nodeCall(() => readFileSync(file, 'utf8').trim());
     nodeCall(() => writeFileSync(file, value));

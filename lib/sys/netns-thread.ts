@@ -11,7 +11,8 @@ import { inodeOfFd, inodeOfPath, sameFile } from './file-identity.js';
 import { closeFd, openFd, setns, unshare } from './libc.js';
 import { InvalidArgumentError, NetnsRtnlError } from '../../messages/errors.js';
 
-const THREAD_NETNS = '/proc/thread-self/ns/net';
+/** The calling thread's network namespace. */
+export const THREAD_NETNS = '/proc/thread-self/ns/net';
 
 /** Inode of the calling thread's network namespace (its identity on this host). */
 export function currentNetnsInode(): number {

@@ -9,6 +9,10 @@ import { X64_NUMBERS, type SyscallName } from './syscall-stubs.js';
 /** An argument: a number, the value an earlier step returned, or the address of data in the program. */
 export type ProgramArgument = number | { step: number } | { at: number };
 
+/** x86_64's struct stat, as stat(2) and fstat(2) fill it. */
+export const STAT_SIZE = 144;
+const ST_INO = 8;
+
 export class SyscallProgram {
   readonly bytes: Uint8Array;
   /** The same bytes, for strings (Buffer's write) and words. */
@@ -48,12 +52,18 @@ export class SyscallProgram {
         value = arg.at;
         flags |= ARG_IN_PROGRAM << i;
       }
-      this.words[at + 2 + 2 * i] = value;
-      this.words[at + 3 + 2 * i] = value < 0 ? -1 : 0;
+      this.setArgument(index, i, value);
     });
     this.words[at] = X64_NUMBERS[name];
     this.words[at + 1] = flags;
     return index;
+  }
+
+  /** Rewrites argument `i` of step `index`, a number (one given as a number when the step was added). */
+  setArgument(index: number, i: number, value: number): void {
+    const at = (index * PROGRAM_STEP) / 4 + 2 + 2 * i;
+    this.words[at] = value;
+    this.words[at + 1] = value < 0 ? -1 : 0;
   }
 
   /** Room for `length` bytes of data, 8-byte aligned; returns its offset. */
@@ -74,6 +84,11 @@ export class SyscallProgram {
   /** The value step `index` returned in the last run (meaningful for the steps that ran). */
   value(index: number): number {
     return this.words[(index * PROGRAM_STEP + 56) / 4] ?? 0;
+  }
+
+  /** st_ino of the struct stat at byte `at`. */
+  inode(at: number): number {
+    return this.u64(at + ST_INO);
   }
 
   /** The unsigned 64-bit field at byte `at` (an inode, a device) as a number, rounded as Node's Stats rounds it. */

@@ -51,6 +51,8 @@ export type RunProgram = (program: Uint8Array, count: number) => number;
  * wait4 with no rusage, as glibc makes it.
  */
 export const X64_NUMBERS = {
+  read: 0,
+  write: 1,
   open: 2,
   close: 3,
   stat: 4,
