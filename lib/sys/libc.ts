@@ -15,11 +15,11 @@ interface KernelCalls {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: null): number;
   umount2(target: string, flags: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, length: number): number;
-  getsockopt(fd: number, level: number, name: number, value: Buffer, length: number[]): number;
+  getsockopt(fd: number, level: number, name: number, value: Buffer, length: Uint32Array): number;
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buffer, length: number): number;
   connect(fd: number, addr: Buffer, length: number): number;
-  getsockname(fd: number, address: Buffer, length: number[]): number;
+  getsockname(fd: number, address: Buffer, length: Uint32Array): number;
   ioctl(fd: number, request: number): number;
   close(fd: number): number;
   unlink(path: string): number;
@@ -33,11 +33,13 @@ const PARAMETERS: { readonly [K in keyof KernelCalls & SyscallName]: string } = 
   mount: 'const char *source, const char *target, const char *fstype, unsigned long flags, const void *data',
   umount2: 'const char *target, int flags',
   setsockopt: 'int fd, int level, int name, const void *value, uint32_t length',
-  getsockopt: 'int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *length',
+  // The lengths go as a 4-byte buffer (socklen_t), not an _Inout_ number array, which koffi converts
+  // both ways on every call: SO_RCVBUF and the drop counter are read on every socket's way.
+  getsockopt: 'int fd, int level, int name, void *value, void *length',
   socket: 'int domain, int type, int protocol',
   bind: 'int fd, const void *addr, uint32_t length',
   connect: 'int fd, const void *addr, uint32_t length',
-  getsockname: 'int fd, _Out_ void *addr, _Inout_ uint32_t *len',
+  getsockname: 'int fd, void *addr, void *len',
   // Declared without the variadic third argument: only requests that take none are made.
   ioctl: 'int fd, unsigned long request',
   close: 'int fd',
@@ -231,19 +233,24 @@ export function setsockoptBytes(fd: number, level: number, name: number, value: 
   if (result < 0) throw failure(result, 'setsockopt', `fd ${fd}, level ${level}, option ${name}, ${value.length} bytes`);
 }
 
+/** A socklen_t the kernel reads and writes within one call (getsockopt, getsockname), reused. */
+const socketLength = new Uint32Array(1);
+
 /** getsockopt into `value` (reusable on hot paths); returns the number of bytes the kernel wrote. */
 export function getsockoptInto(fd: number, level: number, name: number, value: Buffer): number {
-  const length = [value.length];
-  const result = libc().kernel.getsockopt(fd, level, name, value, length);
+  socketLength[0] = value.length;
+  const result = libc().kernel.getsockopt(fd, level, name, value, socketLength);
   if (result < 0) throw failure(result, 'getsockopt', `fd ${fd}, level ${level}, option ${name}`);
-  return length[0] ?? 0;
+  return socketLength[0] ?? 0;
 }
 
+/** getsockoptInt's value, reused (native byte order, as the kernel writes these ints). */
+const intValue = new Int32Array(1);
+const intValueBytes = Buffer.from(intValue.buffer);
+
 export function getsockoptInt(fd: number, level: number, name: number): number {
-  // Native byte order, as the kernel writes these ints.
-  const value = new Int32Array(1);
-  getsockoptInto(fd, level, name, Buffer.from(value.buffer));
-  return value[0] ?? 0;
+  getsockoptInto(fd, level, name, intValueBytes);
+  return intValue[0] ?? 0;
 }
 
 /** socket(2); returns the new fd. It belongs to the calling thread's network namespace for good. */
@@ -267,10 +274,10 @@ export function connect(fd: number, sockaddr: Buffer, detail: string): void {
 
 /** getsockname(2) into `address`; returns the length the kernel reports. */
 export function getsockname(fd: number, address: Buffer): number {
-  const length = [address.length];
-  const result = libc().kernel.getsockname(fd, address, length);
+  socketLength[0] = address.length;
+  const result = libc().kernel.getsockname(fd, address, socketLength);
   if (result < 0) throw failure(result, 'getsockname', `fd ${fd}`);
-  return length[0] ?? 0;
+  return socketLength[0] ?? 0;
 }
 
 /** ioctl(2) for a request that takes no argument; returns what the kernel returned. */
