@@ -12,7 +12,7 @@ import type { MessageHeader } from '../messages/message.js';
 import { CHANGE_ANSWER } from './answer-cost.js';
 import type { RequestOptions } from './connection.js';
 import type { RequestWriter } from './message-codec.js';
-import { BatchOutcome, PendingRequest, RESOLVE_VOID } from './pending-request.js';
+import { BatchOutcome, newPendingRequest, RESOLVE_VOID } from './pending-request.js';
 import type { RequestPath } from './request-path.js';
 import { MAX_DATAGRAM } from './send-queue.js';
 
@@ -100,7 +100,7 @@ export function sendBatch<M extends MessageHeader, T>(
   const perSlice = Math.max(1, Math.floor(path.queue.budget / CHANGE_ANSWER));
   const describe = (i: number): string => {
     const writer = one ?? writers![i]!;
-    return path.describe(new PendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subjects[i]));
+    return path.describe(newPendingRequest<M>('ack', options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subjects[i]));
   };
   const base = path.table.reserveSeqs(count);
   const w = path.queue.out;
@@ -172,7 +172,7 @@ function queueSlice<M extends MessageHeader, T>(
   const flags = writtenFrameFlags(w, lastStart) | NLM_F_ACK;
   setWrittenFrameHeader(w, lastStart, flags, seq);
   const slice = new BatchSlice(outcome, base, from, to, sent, describe);
-  const request = new PendingRequest<M>('ack', options.operation ?? lastWriter.operation, options.operation === undefined ? lastWriter : undefined, lastSubject);
+  const request = newPendingRequest<M>('ack', options.operation ?? lastWriter.operation, options.operation === undefined ? lastWriter : undefined, lastSubject);
   request.flags = flags;
   request.start = start;
   request.end = end;

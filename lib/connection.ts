@@ -6,7 +6,7 @@ import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, OBJECT_REPLY } from './answer-cost.js';
 import { DumpInterruptedError } from './errors.js';
 import { sendBatch } from './batch-slice.js';
-import { PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
+import { newPendingRequest, type PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 import { NO_OPTIONS, RequestPath } from './request-path.js';
 import { monotonicMs } from './clock.js';
@@ -137,7 +137,10 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     }
   }
 
-  /** A change written by `writer` (see RequestWriter); resolves once the kernel has applied it. */
+  /**
+   * A change written by `writer` (see RequestWriter); resolves once the kernel has applied it.
+   * Returns APPLIED itself (lib/request-path.ts) exactly when it was applied within this call.
+   */
   change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<void> {
     return this._path.change(writer, subject, options);
   }
@@ -250,7 +253,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       const start = w.length;
       this._codec.write(w, { ...message, seq: 0 });
       w.align();
-      const request = new PendingRequest<M>('ack', options.operation ?? this._codec.typeName(message.type), undefined, undefined);
+      const request = newPendingRequest<M>('ack', options.operation ?? this._codec.typeName(message.type), undefined, undefined);
       request.flags = writtenFrameFlags(w, start);
       request.quiet = (request.flags & NLM_F_ACK) === 0;
       request.group = group;

@@ -1,4 +1,5 @@
 import { monotonicMs } from './clock.js';
+import { SETTLED } from './pending-request.js';
 
 /** Something that times out: at `deadline` (monotonicMs()), unless settled before. */
 export interface Timed {
@@ -6,8 +7,8 @@ export interface Timed {
   deadline: number;
   /** The timeout it was given; entries are grouped by it. */
   timeoutMs: number;
-  /** Settled entries are skipped (and dropped lazily). */
-  readonly settled: boolean;
+  /** SETTLED (lib/pending-request.ts) once settled: such entries are skipped (and dropped lazily). */
+  readonly state: number;
 }
 
 /**
@@ -56,7 +57,7 @@ export class Deadlines<T extends Timed> {
     }
     // Drop settled entries at the head (requests mostly settle in order), compacting now and then.
     const items = group.items;
-    while (group.head < group.tail && items[group.head]!.settled) items[group.head++] = undefined;
+    while (group.head < group.tail && items[group.head]!.state === SETTLED) items[group.head++] = undefined;
     if (group.head === group.tail) {
       group.head = group.tail = 0;
     } else if (group.head >= 1024 && group.head * 2 >= group.tail) {
@@ -94,7 +95,7 @@ export class Deadlines<T extends Timed> {
       while (group.head < group.tail) {
         const entry = group.items[group.head]!;
         // Settled, or moved to another group since: not this group's to expire.
-        if (!entry.settled && entry.timeoutMs === timeoutMs) {
+        if (entry.state !== SETTLED && entry.timeoutMs === timeoutMs) {
           if (entry.deadline > now) break;
           due.push(entry);
         }
@@ -106,7 +107,7 @@ export class Deadlines<T extends Timed> {
       try {
         this.#beforeExpiring?.(due);
         // Given a later deadline meanwhile (an abandoned request's wait for its answer): not due now.
-        for (const entry of due) if (!entry.settled && entry.deadline <= now) this.#expire(entry);
+        for (const entry of due) if (entry.state !== SETTLED && entry.deadline <= now) this.#expire(entry);
       } finally {
         due.length = 0;
       }

@@ -9,6 +9,7 @@ import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
 import { deviceIn } from './rtnl/device-ref.js';
 import { checkNamespaceHandle } from './validate.js';
+import { APPLIED } from './request-path.js';
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -93,12 +94,27 @@ export class Link {
     return this;
   }
 
-  /** A flag change (changes.ts's LINK_UP ...): written straight into the namespace's send buffer, no plan between. */
-  async #flag(changes: LinkChanges): Promise<this> {
-    await setLinkFlag(this.namespace.rtnl.connection, this, changes);
+  /**
+   * A flag change (changes.ts's LINK_UP ...): written straight into the namespace's send buffer, no
+   * plan between. Not an async function: a change applied within the call (APPLIED) updates the
+   * state at once, without an await's promise, reaction and resumption.
+   */
+  #flag(changes: LinkChanges): Promise<this> {
+    let outcome: Promise<void>;
+    try {
+      outcome = setLinkFlag(this.namespace.rtnl.connection, this, changes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (outcome !== APPLIED) {
+      return outcome.then(() => {
+        setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
+        return this;
+      });
+    }
     // #changed for `up` or `promisc` alone: the other fields' reads left out.
     setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
-    return this;
+    return Promise.resolve(this);
   }
 
   /** Updates the fields after a change the kernel applied. */
@@ -195,9 +211,15 @@ export class Link {
   }
 
   /** `ip addr add CIDR dev DEV`: the prefix length is required ('10.0.0.2/24', '/32' for one host). */
-  async addAddress(cidr: string, options?: AddAddressOptions): Promise<this> {
-    await changeAddressOn(this.namespace.rtnl.connection, 'add', this, cidr, options);
-    return this;
+  addAddress(cidr: string, options?: AddAddressOptions): Promise<this> {
+    // Not an async function: see #flag.
+    let outcome: Promise<void>;
+    try {
+      outcome = changeAddressOn(this.namespace.rtnl.connection, 'add', this, cidr, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this);
   }
 
   /** `ip addr del CIDR dev DEV`. */

@@ -31,104 +31,136 @@ export const RESOLVE_VOID = 0;
 export const RESOLVE_REPLIES = 1;
 export const RESOLVE_REQUEST = 2;
 
-/** One request, from the call that made it to its last answer. One object per request, kept small. */
-export class PendingRequest<M> implements Timed {
-  seq = 0;
-  state = QUEUED;
+/**
+ * One request, from the call that made it to its last answer. One object per request, kept small.
+ * A plain object of one shape, made by newPendingRequest from one literal: V8 copies the literal's
+ * constant fields in one step, where a class's field initializers store them one by one (30 stores
+ * a request, each through an inline cache until the constructor is optimized).
+ */
+export interface PendingRequest<M> extends Timed {
+  seq: number;
+  /** QUEUED, SENT, SETTLED or ABANDONED. */
+  state: number;
   /** Receive-buffer charge its answers may take (lib/answer-cost.ts), counted while sent. */
-  cost = 0;
+  cost: number;
   /** nlmsg_flags as encoded, and where its bytes are in the send queue while queued. */
-  flags = 0;
-  start = 0;
-  end = 0;
+  flags: number;
+  start: number;
+  end: number;
   // The booleans are plain fields, not accessors over bits of one number: a request awaited at a
   // time reads and sets several, and each accessor was a call of its own until optimized.
   /** A plain change whose ACK a later request of the same datagram may vouch for (see SendQueue). */
-  coverable = false;
+  coverable: boolean;
   /** Sent from a worker thread (SendOptions.slow). */
-  slow = false;
+  slow: boolean;
   /** Slow for a few ms only: unless its datagram carries another slow request, it goes from this thread (see MessageCodec.isSlow). */
-  brief = false;
+  brief: boolean;
   /** Expects no answer unless it fails (an nfnetlink batch's BEGIN/END), settled by the others of `group`. */
-  quiet = false;
+  quiet: boolean;
   /** Hand replies on as frames (copies, nlmsghdr included) instead of decoded messages. */
-  frames = false;
+  frames: boolean;
   /** A message of the dump carried NLM_F_DUMP_INTR: the result may be inconsistent. */
-  interrupted = false;
+  interrupted: boolean;
   /** Abandoned, and given a deadline for its answer. */
-  abandonTimed = false;
+  abandonTimed: boolean;
   /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object. */
-  resolveWith = RESOLVE_VOID;
+  resolveWith: number;
   /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
-  covers: Array<PendingRequest<M>> | undefined = undefined;
+  covers: Array<PendingRequest<M>> | undefined;
   /** The requests of one transaction: an error for a quiet one fails them all. */
-  group: Array<PendingRequest<M>> | undefined = undefined;
-  replies: Array<M | Uint8Array> | undefined = undefined;
+  group: Array<PendingRequest<M>> | undefined;
+  replies: Array<M | Uint8Array> | undefined;
   /**
    * Applied to each decoded reply as it is read: what it returns is kept instead of the message
    * (undefined: nothing is kept). See Connection.dumpConverted.
    */
-  convert: ((message: M) => unknown) | undefined = undefined;
-  deadline = Infinity;
-  timeoutMs = 0;
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-  resolve: (value: never) => void = noop;
-  reject: (error: Error) => void = noop;
+  convert: ((message: M) => unknown) | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
   /** The changes of a batch this table entry stands for: it settles them instead of resolve/reject. */
-  batch: BatchSlice | undefined = undefined;
+  batch: BatchSlice | undefined;
   /** Its failure, when it failed before it was given a promise (settled within the call that made it). */
-  error: Error | undefined = undefined;
+  error: Error | undefined;
   completion: Completion;
   /** The operation in words (or its first words, when `describer` says more). */
   operation: string;
   /** Describes the operation from `subject` when an error needs it (a RequestWriter). */
   describer: { describe?(subject: never): string } | undefined;
   subject: unknown;
+}
 
-  constructor(completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown) {
-    this.completion = completion;
-    this.operation = operation;
-    this.describer = describer;
-    this.subject = subject;
-  }
+/**
+ * A new request. The literal's values are constants where they can be (QUEUED, RESOLVE_VOID written
+ * as their numbers), so that V8 copies them with the literal instead of storing each.
+ */
+export function newPendingRequest<M>(completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown): PendingRequest<M> {
+  return {
+    deadline: Infinity,
+    timeoutMs: 0,
+    seq: 0,
+    state: 0, // QUEUED
+    cost: 0,
+    flags: 0,
+    start: 0,
+    end: 0,
+    coverable: false,
+    slow: false,
+    brief: false,
+    quiet: false,
+    frames: false,
+    interrupted: false,
+    abandonTimed: false,
+    resolveWith: 0, // RESOLVE_VOID
+    covers: undefined,
+    group: undefined,
+    replies: undefined,
+    convert: undefined,
+    signal: undefined,
+    onAbort: undefined,
+    resolve: noop,
+    reject: noop,
+    batch: undefined,
+    error: undefined,
+    completion,
+    operation,
+    describer,
+    subject,
+  };
+}
 
-  /**
-   * Makes a settled request new again, for reuse: only one that was settled within the call that
-   * made it is reused (nothing else, no queue, timer, signal or batch, can still refer to it).
-   */
-  reuse(completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown): this {
-    this.completion = completion;
-    this.operation = operation;
-    this.describer = describer;
-    this.subject = subject;
-    this.seq = 0;
-    this.state = QUEUED;
-    this.cost = 0;
-    this.flags = 0;
-    this.start = 0;
-    this.end = 0;
-    this.coverable = false;
-    this.slow = false;
-    this.brief = false;
-    this.quiet = false;
-    this.frames = false;
-    this.interrupted = false;
-    this.abandonTimed = false;
-    this.resolveWith = RESOLVE_VOID;
-    this.covers = undefined;
-    this.group = undefined;
-    this.replies = undefined;
-    this.convert = undefined;
-    this.deadline = Infinity;
-    this.timeoutMs = 0;
-    this.error = undefined;
-    return this;
-  }
-
-  get settled(): boolean {
-    return this.state === SETTLED;
-  }
+/**
+ * Makes a settled request new again, for reuse: only one that was settled within the call that
+ * made it is reused (nothing else, no queue, timer, signal or batch, can still refer to it).
+ */
+export function renewRequest<M>(request: PendingRequest<M>, completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown): PendingRequest<M> {
+  request.completion = completion;
+  request.operation = operation;
+  request.describer = describer;
+  request.subject = subject;
+  request.seq = 0;
+  request.state = QUEUED;
+  request.cost = 0;
+  request.flags = 0;
+  request.start = 0;
+  request.end = 0;
+  request.coverable = false;
+  request.slow = false;
+  request.brief = false;
+  request.quiet = false;
+  request.frames = false;
+  request.interrupted = false;
+  request.abandonTimed = false;
+  request.resolveWith = RESOLVE_VOID;
+  request.covers = undefined;
+  request.group = undefined;
+  request.replies = undefined;
+  request.convert = undefined;
+  request.deadline = Infinity;
+  request.timeoutMs = 0;
+  request.error = undefined;
+  return request;
 }
 
 /** Does nothing: stands for a resolving function not handed over yet, and marks a rejection as handled. */

@@ -3,7 +3,7 @@
  * go. It stops once the answers awaited have come, or at what the socket can hold, and a running
  * dump is read only as far as what was queued of it.
  */
-import type { PendingRequest } from './pending-request.js';
+import { SETTLED, type PendingRequest } from './pending-request.js';
 
 /** Beyond the receive buffer, what the kernel may have queued: one more datagram (netlink lets one overshoot). */
 const QUEUED_BEYOND_BUFFER = 64 * 1024;
@@ -38,8 +38,8 @@ export class ExpiryRead<M> {
     if (this.#bytes >= this.#byteLimit) return false;
     if (dump) this.#dumpDatagrams++;
     const due = this.#due;
-    while (this.#next < due.length && (due[this.#next]!.settled || due[this.#next]!.completion === 'dump')) this.#next++;
+    while (this.#next < due.length && (due[this.#next]!.state === SETTLED || due[this.#next]!.completion === 'dump')) this.#next++;
     if (this.#next < due.length) return true;
-    return this.#dumpDatagrams < DUMP_DATAGRAMS_BEFORE_EXPIRING && this.#dumps.some((request) => !request.settled);
+    return this.#dumpDatagrams < DUMP_DATAGRAMS_BEFORE_EXPIRING && this.#dumps.some((request) => request.state !== SETTLED);
   }
 }

@@ -13,7 +13,7 @@ import { DumpLine } from './dump-line.js';
 import { ConnectionClosedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
 import { SILENT_LOGGER, type Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
-import { ABANDONED, PendingRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
+import { ABANDONED, newPendingRequest, type PendingRequest, renewRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
 import { ExpiryRead } from './request-path-expiry-read.js';
 import { afterTurn, NOT_SENT, SENT_LATE, SENT_NOW, SENT_PENDING, SendQueue } from './send-queue.js';
@@ -26,15 +26,19 @@ const SLOW: SendOptions = { slow: true };
 const QUIET: SendOptions = { quiet: true };
 /** The options of a call that gives none: one object for all (a default `{}` is allocated per call), read by none. */
 export const NO_OPTIONS: RequestOptions = Object.freeze({});
-/** What a change settled within its call resolves to: one promise for all of them. */
-const DONE: Promise<void> = Promise.resolve();
+/**
+ * What a change applied within its call resolves to: one promise for all of them. A caller that
+ * gets this very promise back (Connection.change) knows the change was applied already, and need
+ * not wait for it (Link.up).
+ */
+export const APPLIED: Promise<void> = Promise.resolve();
 
 /**
  * A request object for change()'s quick lane, its fixed fields set as the lane needs them: a plain
  * change's ACK completes it, sent alone without NLM_F_ACK (quiet), at the start of the send buffer.
  */
 function loneRequest<M>(): PendingRequest<M> {
-  const request = new PendingRequest<M>('ack', '', undefined, undefined);
+  const request = newPendingRequest<M>('ack', '', undefined, undefined);
   request.coverable = true;
   request.quiet = true;
   return request;
@@ -232,13 +236,13 @@ export class RequestPath<M extends MessageHeader> {
         table.settledAlone(lone);
         if (table.live === 0 && table.draining === 0) this._transport.unref();
         this._lone = lone;
-        return sent === SENT_NOW ? DONE : afterTurn(DONE);
+        return sent === SENT_NOW ? APPLIED : afterTurn(APPLIED);
       }
       // Settled within the send: failed (its error answer read, or the send refused).
       const error = lone.error;
       lone.error = undefined;
       this._lone = lone;
-      let failed = DONE;
+      let failed = APPLIED;
       if (error !== undefined) {
         // Made deep in the receive path: its stack starts at the public call instead.
         Error.captureStackTrace(error, this.change);
@@ -278,9 +282,9 @@ export class RequestPath<M extends MessageHeader> {
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */
   newRequest(completion: Completion, operation: string, describer: RequestWriter<never> | undefined, subject: unknown): PendingRequest<M> {
     const spare = this._spare;
-    if (spare === undefined) return new PendingRequest<M>(completion, operation, describer, subject);
+    if (spare === undefined) return newPendingRequest<M>(completion, operation, describer, subject);
     this._spare = undefined;
-    return spare.reuse(completion, operation, describer, subject);
+    return renewRequest(spare, completion, operation, describer, subject);
   }
 
   /** Enters a request whose message was just appended to the send buffer at `start` in the table. */
@@ -322,7 +326,7 @@ export class RequestPath<M extends MessageHeader> {
       Error.captureStackTrace(error, top);
       return Promise.reject(error);
     }
-    return mode === RESOLVE_VOID ? DONE : Promise.resolve(mode === RESOLVE_REPLIES ? (request.replies ?? []) : request);
+    return mode === RESOLVE_VOID ? APPLIED : Promise.resolve(mode === RESOLVE_REPLIES ? (request.replies ?? []) : request);
   }
 
   /**
