@@ -1,11 +1,13 @@
 import { Link } from './link.js';
+import { linkFromState } from './link-factory.js';
+import { UnexpectedReplyError } from './errors.js';
 import { noop } from './pending-request.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { RTM_NEWLINK } from '../messages/constants.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
-import { checkVeth, VETH_WRITER, type VethRequest } from './rtnl/link-request.js';
+import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethRequest } from './rtnl/link-request.js';
 import { linkStateOfFrame, type CommonLinkOptions, type LinkState } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
@@ -61,16 +63,31 @@ export class VethPair {
     // is not has no carrier, and is deactivated inside that request, with an RCU grace period. An
     // end given a master (which the kernel's echo comes before) is read once its peer is up.
     const readLater = changePeer && request.master !== undefined && options.up === true;
-    let link: Promise<LinkState | undefined>;
-    let peer: Promise<Link> | undefined;
     if (there === here && !changePeer) {
       // Only on the same socket is the lookup ordered after the create: both go in one datagram,
       // and the lookup's answer settles the create (no ACK for it).
+      const rtnl = here.rtnl;
+      const connection = rtnl.connection;
       const lookup = options.peer.name;
-      [link, peer] = here.rtnl.connection.together(() => [quiet(createVeth(here.rtnl, request)), quiet(there.link(lookup))] as const);
-    } else {
-      link = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
+      if (request.master === undefined) {
+        // The usual pair, read here in one step: the echo, then the peer's reply (its name was
+        // checked above, so rtnl.link's check and its two async steps are left out).
+        let created!: Promise<Uint8Array[]>;
+        let looked!: Promise<Uint8Array[]>;
+        connection.together(() => {
+          created = quiet(sendCreation(rtnl, request, true));
+          looked = quiet(connection.requestWritten(LINK_LOOKUP_WRITER, lookup));
+        });
+        const state = echoedLink(await created, options.name) ?? (await rtnl.link(options.name));
+        const [frame] = await looked;
+        if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
+        return new VethPair(new Link(here, state), linkFromState(here, linkStateOfFrame(frame)));
+      }
+      const [link, peer] = connection.together(() => [quiet(createVeth(rtnl, request)), quiet(there.link(lookup))] as const);
+      return new VethPair(new Link(here, await link), await peer);
     }
+    let peer: Promise<Link> | undefined;
+    const link: Promise<LinkState | undefined> = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
     let state = await link;
     if (changePeer) {
       const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
@@ -102,30 +119,34 @@ export class VethPair {
  */
 export async function createVeth(rtnl: Rtnl, request: VethRequest): Promise<LinkState> {
   const name = request.attrs.ifname!;
-  const log = rtnl.connection.logger;
   // The kernel echoes the link before it attaches it to IFLA_MASTER: with a master, the link is
   // read by a lookup pipelined behind the creation (same socket, handled in order).
-  request.echo = request.master === undefined;
-  const created = logChange(log, debugStart(log), 'link.add', name, rtnl.connection.requestWritten(VETH_WRITER, request));
-  if (!request.echo) {
+  if (request.master !== undefined) {
+    const created = sendCreation(rtnl, request, false);
     const state = quiet(rtnl.link(name));
     await created;
     return state;
   }
-  const echoed = await created;
-  return (echoed.length === 1 ? echoedLink(echoed[0]!, name) : undefined) ?? rtnl.link(name);
+  return echoedLink(await sendCreation(rtnl, request, true), name) ?? rtnl.link(name);
 }
 
 /** Creates a veth pair (see checkVeth) without reading either end back. */
 async function createVethUnread(rtnl: Rtnl, request: VethRequest): Promise<undefined> {
-  const log = rtnl.connection.logger;
-  request.echo = false;
-  await logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, rtnl.connection.requestWritten(VETH_WRITER, request));
+  await sendCreation(rtnl, request, false);
   return undefined;
 }
 
-/** The link a creation's echo carries, when it is the RTM_NEWLINK of `name` (else undefined: it is then looked up). */
-function echoedLink(frame: Uint8Array, name: string): LinkState | undefined {
+/** Sends a veth pair's RTM_NEWLINK, asking for its echo or not; resolves with the frames echoed. */
+function sendCreation(rtnl: Rtnl, request: VethRequest, echo: boolean): Promise<Uint8Array[]> {
+  const log = rtnl.connection.logger;
+  request.echo = echo;
+  return logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, rtnl.connection.requestWritten(VETH_WRITER, request));
+}
+
+/** The link a creation's echo carries, when it is one RTM_NEWLINK of `name` (else undefined: it is then looked up). */
+function echoedLink(echoed: Uint8Array[], name: string): LinkState | undefined {
+  if (echoed.length !== 1) return undefined;
+  const frame = echoed[0]!;
   if (frame.length < 16 || (frame[4]! | (frame[5]! << 8)) !== RTM_NEWLINK) return undefined;
   const state = linkStateOfFrame(frame);
   return state.name === name ? state : undefined;
