@@ -45,7 +45,8 @@ export class VethPair {
     const peerUp = options.peer.up;
     const peerMasterRef = options.peer.master;
     const apart = there.inode !== here.inode;
-    const request = checkVeth(options.name, options, options.peer, apart ? there.fd : undefined);
+    // Both names were checked above.
+    const request = checkVeth(options.name, options, options.peer, apart ? there.fd : undefined, true);
     if (apart) request.peerHome = there;
     // The master each end names is resolved in that end's namespace, before anything is sent.
     let peerMaster: number | undefined;

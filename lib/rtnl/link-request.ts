@@ -56,12 +56,13 @@ export class VethRequest {
  * Checks a veth pair's creation: `name` and `options` for the end made in the socket's namespace,
  * `peer` for the other end, created in the namespace behind `peerNetnsFd` if given. The checks and
  * their words are vethRequest's, in the same order; throws InvalidArgumentError naming the field.
+ * With `namesChecked`, both names were checked by the caller (checkInterfaceName), and are not again.
  */
-export function checkVeth(name: string, options: CommonLinkOptions, peer: VethPeerOptions, peerNetnsFd?: number): VethRequest {
+export function checkVeth(name: string, options: CommonLinkOptions, peer: VethPeerOptions, peerNetnsFd?: number, namesChecked = false): VethRequest {
   const r = new VethRequest();
-  r.peerAttrs = commonAttrs(peer.name, peer, 'peer.');
+  r.peerAttrs = commonAttrs(peer.name, peer, 'peer.', namesChecked);
   if (peerNetnsFd !== undefined) r.peerAttrs.netNsFd = checkU32(peerNetnsFd, 'peer namespace fd');
-  r.attrs = commonAttrs(name, options);
+  r.attrs = commonAttrs(name, options, '', namesChecked);
   if (options.up) ifiFlag(r, IFF_UP, true, 'up');
   if (options.promisc !== undefined) ifiFlag(r, IFF_PROMISC, options.promisc, 'promisc');
   if (options.master !== undefined) deviceOption(options.master, 'master', r.devices, (index) => (r.master = index));

@@ -272,9 +272,12 @@ export interface CommonLinkOptions {
   deviceGroup?: number;
 }
 
-/** The common options as IFLA_* attributes, but for `master` (see masterOption). */
-export function commonAttrs(name: string, options: CommonLinkOptions, prefix = ''): LinkAttrs {
-  const attrs: LinkAttrs = { ifname: checkInterfaceName(name, `${prefix}name`) };
+/**
+ * The common options as IFLA_* attributes, but for `master` (see masterOption). `nameChecked`: the
+ * caller has checked `name` with checkInterfaceName already (VethPair.create), so it is not again.
+ */
+export function commonAttrs(name: string, options: CommonLinkOptions, prefix = '', nameChecked = false): LinkAttrs {
+  const attrs: LinkAttrs = { ifname: nameChecked ? name : checkInterfaceName(name, prefix === '' ? 'name' : `${prefix}name`) };
   if (options.mtu !== undefined) attrs.mtu = checkMtu(options.mtu);
   if (options.mac !== undefined) attrs.address = checkMac(options.mac);
   if (options.txqlen !== undefined) attrs.txqlen = checkU32(options.txqlen, 'txqlen');
