@@ -17,7 +17,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Started } from '../lib/cni/first-stage.js';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
-import { loadBundle } from './load-bundle.js';
+import { baselineOffWhileCaching, loadBundle } from './load-bundle.js';
 
 /** What the engine shares with this file's first stage (lib/cni/first-stage.ts and what it imports), bundled beside it. */
 const SHARED = './cni-bridge-shared.cjs';
@@ -87,6 +87,8 @@ async function run(): Promise<number> {
     }
   }
   const { mainAfterFirstStage } = engine(shared, started.plain);
+  // The engine is the last bundle loaded: a process that will write a code cache runs without Sparkplug from here.
+  baselineOffWhileCaching();
   return mainAfterFirstStage({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, started);
 }
 

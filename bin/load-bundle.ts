@@ -24,6 +24,9 @@ import { scriptSource } from './commonjs-wrapper.js';
 // Node's util module is not loaded unless asked for; with `debug?.(...)` nor are the messages made.
 const debug = process.env.NODE_DEBUG ? debuglog('netns-rtnl') : undefined;
 
+/** Whether this process writes a code cache at exit for a bundle it loaded without one (set by loadBundle). */
+let writesAtExit = false;
+
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
@@ -85,6 +88,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   const generation = usable ? read!.generation : 0;
   debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held ? (usable ? `generation ${generation}` : 'written') : 'not written');
   const writtenMs = usable ? read!.writtenMs : Date.now();
+  if (held === undefined && cacheWhen === 'exit') writesAtExit = true;
   // Work is counted from the event loop's next turn (none: no work): a scavenge V8 left pending at the
   // end of the load runs as a task before it, and is the load's (5-20 ms of CPU here). Unreferenced,
   // the immediate keeps no process alive, and one that ends in this turn never makes Node run it.
@@ -107,6 +111,29 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
     debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
   });
   return module.exports;
+}
+
+/**
+ * For a short-lived process of the package's own (the cni-bridge executable), once it has loaded
+ * every bundle it will: if it is to write a bundle's first code cache when it exits, V8's baseline
+ * compiler (Sparkplug) off until then, and on again before the caches are made. Returns whether it did.
+ *
+ * A code cache keeps, in each function V8 compiled with Sparkplug, that it was so compiled, and a
+ * process loading that cache compiles each such function with Sparkplug again at its first call,
+ * needed or not; a cache written by a process that ran without Sparkplug holds no such mark, and the
+ * processes that read it compile with Sparkplug only what they run enough. The writer pays for
+ * node:v8 (about 4 M instructions in an ADD) and for running without Sparkplug, so only the first
+ * process after a build does; a later rewrite (bin/code-cache.ts: rare in a cni-bridge call, which
+ * seldom works 10 ms after loading) keeps Sparkplug. V8 refuses a cache made under other flags,
+ * hence the order: off only after the last load (a cache's flags are checked when it is read), on
+ * again before any cache is made (prepended to the exit listeners, which loadBundle registered first).
+ */
+export function baselineOffWhileCaching(): boolean {
+  if (!writesAtExit) return false;
+  const v8 = (process.getBuiltinModule?.('node:v8') ?? createRequire(import.meta.url)('node:v8')) as typeof import('node:v8');
+  v8.setFlagsFromString('--no-sparkplug');
+  process.prependOnceListener('exit', () => v8.setFlagsFromString('--sparkplug'));
+  return true;
 }
 
 /** Where loadBundleOnce keeps what it loaded: one map per process, whichever copy of this loader made it. */

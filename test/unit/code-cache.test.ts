@@ -272,6 +272,27 @@ loadBundle(${JSON.stringify(small.bundle)}).work(${WORKED});`;
   });
 });
 
+describe.skipIf(!built)('baselineOffWhileCaching (the cni-bridge executable, after its last load)', () => {
+  /** Loads the small bundle as the executable loads its engine, then asks; [its answer, whether node:v8 was loaded, the cache's fate]. */
+  function call(small: Small): [boolean, boolean, string] {
+    const code = `const { loadBundle, baselineOffWhileCaching } = await import(${JSON.stringify(`${root}dist/bin/load-bundle.js`)});
+loadBundle(${JSON.stringify(small.bundle)}, 'exit');
+const did = baselineOffWhileCaching();
+process.stdout.write(JSON.stringify([did, process.moduleLoadList.includes('NativeModule v8')]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: small.tmp, NODE_DEBUG: 'netns-rtnl' }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const [did, v8] = JSON.parse(r.stdout) as [boolean, boolean];
+    return [did, v8, /code cache \S+: (accepted|none|rejected by V8)/.exec(r.stderr)?.[1] ?? r.stderr];
+  }
+
+  it('turns Sparkplug off in the process that writes the first cache, and on again before writing it: the next process accepts it and keeps Sparkplug', () => {
+    const small = smallBundle();
+    expect(call(small)).toEqual([true, true, 'none']);
+    // Written under the flags it was read with: a cache made with --no-sparkplug would be refused here.
+    expect(call(small)).toEqual([false, false, 'accepted']);
+  });
+});
+
 describe.skipIf(!built)("the bundle's require", () => {
   it("gives built-in modules and loaded bundles without making Node's require, which it makes on the first other id", () => {
     const tmp = freshTmp();
