@@ -77,14 +77,18 @@ const DUMP_ALLOCATION_CAP = 32 * 1024;
  * before that, none can find a new drop (one getsockopt per datagram was 5% of a profile of
  * requests sent one by one). With a small buffer this checks after every read.
  */
+/**
+ * SO_MEMINFO's answer (a u32 array; the drop counter is entry SK_MEMINFO_DROPS), one for every
+ * socket: read right after the call that fills it (each socket made two objects for it).
+ */
+const meminfo = new Uint32Array(SK_MEMINFO_DROPS + 1);
+const meminfoBytes = Buffer.from(meminfo.buffer);
+
 export class DropCounter {
   private _drops = 0;
   /** Upper bound of the receive-buffer charge of the datagrams read since the last check. */
   private _charged = 0;
   private _checkEvery: number;
-  // SO_MEMINFO is a u32 array; the drop counter is entry SK_MEMINFO_DROPS.
-  private readonly _meminfo = new Uint32Array(SK_MEMINFO_DROPS + 1);
-  private readonly _meminfoBytes = Buffer.from(this._meminfo.buffer);
 
   constructor(
     private readonly fd: number,
@@ -114,8 +118,8 @@ export class DropCounter {
   /** Reads the counter: an ENOBUFS error describing new drops, or undefined. */
   check(): SystemCallError | undefined {
     this._charged = 0;
-    getsockoptInto(this.fd, SOL_SOCKET, SO_MEMINFO, this._meminfoBytes);
-    const drops = this._meminfo[SK_MEMINFO_DROPS] ?? 0;
+    getsockoptInto(this.fd, SOL_SOCKET, SO_MEMINFO, meminfoBytes);
+    const drops = meminfo[SK_MEMINFO_DROPS] ?? 0;
     if (drops === this._drops) return undefined;
     const lost = (drops - this._drops) >>> 0;
     this._drops = drops;
