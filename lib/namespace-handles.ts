@@ -35,10 +35,8 @@ export interface NamespaceHandlesOptions {
   /** Shown in errors: `netns NAME`. */
   shown: string;
   releaseWhenIdle: boolean;
-  /** A request socket already open in the namespace (see openHandlesHere), for the rtnl client. */
-  socket?: RequestSocket;
-  /** The namespace's inode, when the opener read it already (else read from the fd). */
-  inode?: number;
+  /** What was opened with the namespace (see openHandlesHere): its request socket, for the rtnl client. */
+  opened?: OpenedHandles | undefined;
   socketOptions: () => SocketOptions;
   /** For NAT's published ports: the local prefix (hairpin subnet) an address is in. */
   localPrefixOf: (address: string) => Promise<string | undefined>;
@@ -88,6 +86,8 @@ export interface OpenedHandles {
   socket: RequestSocket;
   /** Read along with the fd where the creation ran in one call. */
   inode?: number;
+  /** The socket's SO_RCVBUF, read within that call (nothing else has the socket until the rtnl client takes it). */
+  receiveBuffer?: number;
 }
 
 /**
@@ -144,8 +144,10 @@ export class NamespaceHandles {
   #fd: number | undefined;
   #closed = false;
   #rtnl: Rtnl | undefined;
-  /** options.socket until the rtnl client takes it. */
+  /** options.opened's socket until the rtnl client takes it. */
   #socket: RequestSocket | undefined;
+  /** Its SO_RCVBUF, if read when it was opened. */
+  #openedReceiveBuffer: number | undefined;
   #nat: Nat | undefined;
   /** releaseWhenIdle: a request is pending on the rtnl socket. */
   #busy = false;
@@ -155,8 +157,9 @@ export class NamespaceHandles {
 
   constructor(fd: number, private readonly options: NamespaceHandlesOptions) {
     this.#fd = fd;
-    this.#socket = options.socket;
-    this.inode = options.inode ?? netnsInodeOfFd(fd);
+    this.#socket = options.opened?.socket;
+    this.#openedReceiveBuffer = options.opened?.receiveBuffer;
+    this.inode = options.opened?.inode ?? netnsInodeOfFd(fd);
     this.releaseSoon();
   }
 
@@ -190,13 +193,16 @@ export class NamespaceHandles {
     if (made !== undefined) return made;
     // A large receive buffer lets many requests be in flight: the Connection keeps their
     // answers within what the kernel granted.
-    const socket = this.#socket ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+    const opened = this.#socket;
+    const socket = opened ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
+    const receiveBufferBytes = opened !== undefined && this.#openedReceiveBuffer !== undefined ? this.#openedReceiveBuffer : socket.getRecvBufferSize();
     this.#socket = undefined;
+    this.#openedReceiveBuffer = undefined;
     const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
     // One literal of one shape (not spreads): the Connection's constructor reads each option once,
     // an absent one as undefined, as it would read a missing property.
     const { context, logger, timeoutMs } = this.options.socketOptions();
-    const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes: socket.getRecvBufferSize() });
+    const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes });
     const rtnl = new Rtnl(connection);
     this.#rtnl = rtnl;
     return rtnl;

@@ -27,7 +27,6 @@ import {
   listenInNetns,
   type NetnsConnectOptions,
   type NetnsListenOptions,
-  type RequestSocket,
 } from './sys/index.js';
 import { checkInteger, checkNamespaceHandle, checkNamespaceName, InvalidArgumentError, sysctlComponents, sysctlValue } from './validate.js';
 import { monotonicMs } from './clock.js';
@@ -56,10 +55,8 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     fd: number,
     private readonly options: NamespaceOptions,
     releaseWhenIdle = false,
-    /** A request socket already open in the namespace (Namespace.create). */
-    socket?: RequestSocket,
-    /** Its inode, when Namespace.create read it already. */
-    inode?: number,
+    /** What Namespace.create opened in the namespace: the request socket, and the inode if read. */
+    opened?: OpenedHandles,
   ) {
     super();
     this.#log = options.logger ? options.logger.child({ netns: name ?? path }) : SILENT_LOGGER;
@@ -67,9 +64,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       path,
       shown: String(this),
       releaseWhenIdle,
-      // One literal of one shape (an absent socket or inode is undefined, read as absent).
-      socket,
-      inode,
+      opened,
       socketOptions: () => this.socketOptions(),
       localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address),
     });
@@ -97,7 +92,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       throw error;
     }
     const { path, made } = created;
-    const ns = new Namespace(name, path, made.fd, options, false, made.socket, made.inode);
+    const ns = new Namespace(name, path, made.fd, options, false, made);
     ns.#deleteOnDispose = options.deleteOnDispose === true;
     if (options.logger !== undefined) ns.#log.info({ op: 'netns.create', ms: msSince(start) }, 'namespace created');
     return ns;
