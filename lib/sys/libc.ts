@@ -297,6 +297,11 @@ export function closeFd(fd: number): void {
   if (result < 0) throw nodeFsError(-result, 'close');
 }
 
+/** close(2) for undoing: Linux releases the fd whatever close returns, so a failure is not reported. */
+export function closeFdQuietly(fd: number): void {
+  libc().kernel.close(fd);
+}
+
 /**
  * open(2) of a file the library opens for itself (a namespace file, its placeholder), failing as
  * fs.openSync does (Node's error: code, errno, syscall 'open' and path), without its path checks.

@@ -14,7 +14,7 @@ import {
   O_CLOEXEC, SO_RCVBUF, SO_RCVBUFFORCE, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOCKADDR_NL_SIZE, SOL_NETLINK, SOL_SOCKET,
 } from './constants.js';
 import { ERRNO } from './errno.js';
-import { closeFd, getsockoptInt, programRunner, setsockoptInt } from './libc.js';
+import { closeFdQuietly, getsockoptInt, programRunner, setsockoptInt } from './libc.js';
 import { removeQuietly } from './named-netns.js';
 import { RequestSocket } from './netlink-request-socket.js';
 import { restore, restoredElsewhere, THREAD_NETNS } from './netns-thread.js';
@@ -144,8 +144,8 @@ export function createNetnsDirect(path: string, receiveBuffer: number, steps?: n
     }
     return { fd, inode: p.inode(c.namespace), socket: new RequestSocket(socket, (p.words[(c.address + 4) / 4] ?? 0) >>> 0, granted), receiveBuffer: granted };
   } catch (error) {
-    closeQuietly(socket);
-    closeQuietly(fd);
+    closeFdQuietly(socket);
+    closeFdQuietly(fd);
     removeQuietly(path);
     throw error;
   }
@@ -160,18 +160,10 @@ function undo(c: Creation, ran: number, path: string): void {
   try {
     if (did(c.unshared) && !did(c.back)) restore(p.value(c.original), p.inode(c.before), undefined);
   } finally {
-    if (did(c.socket)) closeQuietly(p.value(c.socket));
-    if (did(c.namespaceFd)) closeQuietly(p.value(c.namespaceFd));
-    if (did(c.original) && !ranClose(c.closed)) closeQuietly(p.value(c.original));
-    if (did(c.placeholder) && !ranClose(c.placeholderClosed)) closeQuietly(p.value(c.placeholder));
+    if (did(c.socket)) closeFdQuietly(p.value(c.socket));
+    if (did(c.namespaceFd)) closeFdQuietly(p.value(c.namespaceFd));
+    if (did(c.original) && !ranClose(c.closed)) closeFdQuietly(p.value(c.original));
+    if (did(c.placeholder) && !ranClose(c.placeholderClosed)) closeFdQuietly(p.value(c.placeholder));
     if (did(c.placeholder)) removeQuietly(path);
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeFd(fd);
-  } catch {
-    // the fd is released whatever close reports
   }
 }

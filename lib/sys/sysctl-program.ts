@@ -12,7 +12,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
 import { ERRNO } from './errno.js';
-import { closeFd, programRunner } from './libc.js';
+import { closeFdQuietly, programRunner } from './libc.js';
 import { restore, restoredElsewhere, THREAD_NETNS } from './netns-thread.js';
 import { STAT_SIZE, SyscallProgram } from './syscall-program.js';
 
@@ -122,16 +122,8 @@ function undo(s: SysctlProgram, ran: number): void {
   try {
     if (did(s.entered) && !did(s.back)) restore(p.value(s.original), p.inode(s.before), undefined);
   } finally {
-    if (did(s.written) && !ranClose(s.writeClosed)) closeQuietly(p.value(s.written));
-    if (did(s.reader) && !ranClose(s.readClosed)) closeQuietly(p.value(s.reader));
-    if (did(s.original) && !ranClose(s.closed)) closeQuietly(p.value(s.original));
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeFd(fd);
-  } catch {
-    // the fd is released whatever close reports
+    if (did(s.written) && !ranClose(s.writeClosed)) closeFdQuietly(p.value(s.written));
+    if (did(s.reader) && !ranClose(s.readClosed)) closeFdQuietly(p.value(s.reader));
+    if (did(s.original) && !ranClose(s.closed)) closeFdQuietly(p.value(s.original));
   }
 }
