@@ -86,8 +86,6 @@ export interface OpenedHandles {
   socket: RequestSocket;
   /** Read along with the fd where the creation ran in one call. */
   inode?: number;
-  /** The socket's SO_RCVBUF, read within that call (nothing else has the socket until the rtnl client takes it). */
-  receiveBuffer?: number;
 }
 
 /**
@@ -146,8 +144,6 @@ export class NamespaceHandles {
   #rtnl: Rtnl | undefined;
   /** options.opened's socket until the rtnl client takes it. */
   #socket: RequestSocket | undefined;
-  /** Its SO_RCVBUF, if read when it was opened. */
-  #openedReceiveBuffer: number | undefined;
   #nat: Nat | undefined;
   /** releaseWhenIdle: a request is pending on the rtnl socket. */
   #busy = false;
@@ -158,7 +154,6 @@ export class NamespaceHandles {
   constructor(fd: number, private readonly options: NamespaceHandlesOptions) {
     this.#fd = fd;
     this.#socket = options.opened?.socket;
-    this.#openedReceiveBuffer = options.opened?.receiveBuffer;
     this.inode = options.opened?.inode ?? netnsInodeOfFd(fd);
     this.releaseSoon();
   }
@@ -193,16 +188,13 @@ export class NamespaceHandles {
     if (made !== undefined) return made;
     // A large receive buffer lets many requests be in flight: the Connection keeps their
     // answers within what the kernel granted.
-    const opened = this.#socket;
-    const socket = opened ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
-    const receiveBufferBytes = opened !== undefined && this.#openedReceiveBuffer !== undefined ? this.#openedReceiveBuffer : socket.getRecvBufferSize();
+    const socket = this.#socket ?? openNetlinkSocket({ netnsFd: this.fd, recvBufferSize: REQUEST_SOCKET_BUFFER });
     this.#socket = undefined;
-    this.#openedReceiveBuffer = undefined;
     const transport = this.options.releaseWhenIdle ? busyReporting(socket, (busy) => this.socketBusy(busy)) : socket;
     // One literal of one shape (not spreads): the Connection's constructor reads each option once,
     // an absent one as undefined, as it would read a missing property.
     const { context, logger, timeoutMs } = this.options.socketOptions();
-    const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes });
+    const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes: socket.getRecvBufferSize() });
     const rtnl = new Rtnl(connection);
     this.#rtnl = rtnl;
     return rtnl;

@@ -125,6 +125,8 @@ export class RequestSocket implements Transport {
   private _retryMs = FIRST_RETRY_MS;
   /** Reading after a quiet send (SendOptions.quiet): finding the socket empty is its success, not a wait. */
   private _quiet = false;
+  /** SO_RCVBUF as the kernel granted it: read once at open, and again only after setRecvBufferSize. */
+  private _receiveBuffer: number;
 
   constructor(
     readonly fd: number,
@@ -132,7 +134,8 @@ export class RequestSocket implements Transport {
     /** SO_RCVBUF as just read by the opener, if it did (a namespace's creation in one call); else read here. */
     receiveBuffer?: number,
   ) {
-    this._drops = new DropCounter(fd, port, receiveBuffer ?? getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF), READ_BUFFER);
+    this._receiveBuffer = receiveBuffer ?? getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF);
+    this._drops = new DropCounter(fd, port, this._receiveBuffer, READ_BUFFER);
   }
 
   /** See Transport.readsUntilEmpty: no send waits before the next, and no read pass is under way or scheduled. */
@@ -192,13 +195,14 @@ export class RequestSocket implements Transport {
   setRecvBufferSize(bytes: number): void {
     this._assertOpen();
     setBufferSize(this.fd, SO_RCVBUFFORCE, SO_RCVBUF, bytes);
-    this._drops.resize(this.getRecvBufferSize());
+    this._receiveBuffer = getsockoptInt(this.fd, SOL_SOCKET, SO_RCVBUF);
+    this._drops.resize(this._receiveBuffer);
   }
 
-  /** The receive buffer the kernel granted, in bytes. */
+  /** The receive buffer the kernel granted, in bytes (only this socket's setRecvBufferSize changes it). */
   getRecvBufferSize(): number {
     this._assertOpen();
-    return getsockoptInt(this.fd, SOL_SOCKET, SO_RCVBUF);
+    return this._receiveBuffer;
   }
 
   ref(): void {

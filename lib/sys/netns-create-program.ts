@@ -23,12 +23,11 @@ import { STAT_SIZE, SyscallProgram } from './syscall-program.js';
 /** Room for the namespace file's path (PATH_MAX); a longer one is left to the calls one by one. */
 const PATH_ROOM = 4096;
 
-/** What the creation opened: the namespace's fd, its inode and its request socket (with its SO_RCVBUF). */
+/** What the creation opened: the namespace's fd, its inode and its request socket (given the SO_RCVBUF read in the program). */
 export interface CreatedHandles {
   fd: number;
   inode: number;
   socket: RequestSocket;
-  receiveBuffer: number;
 }
 
 interface Creation {
@@ -142,7 +141,7 @@ export function createNetnsDirect(path: string, receiveBuffer: number, steps?: n
       setsockoptInt(socket, SOL_SOCKET, SO_RCVBUF, receiveBuffer);
       granted = getsockoptInt(socket, SOL_SOCKET, SO_RCVBUF);
     }
-    return { fd, inode: p.inode(c.namespace), socket: new RequestSocket(socket, (p.words[(c.address + 4) / 4] ?? 0) >>> 0, granted), receiveBuffer: granted };
+    return { fd, inode: p.inode(c.namespace), socket: new RequestSocket(socket, (p.words[(c.address + 4) / 4] ?? 0) >>> 0, granted) };
   } catch (error) {
     closeFdQuietly(socket);
     closeFdQuietly(fd);

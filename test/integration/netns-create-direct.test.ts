@@ -34,7 +34,7 @@ describe.skipIf(!canRunIntegration)('createNetnsDirect', () => {
       expect(made.inode).not.toBe(home);
       expect(made.socket.port).toBeGreaterThan(0);
       expect(made.socket.getRecvBufferSize()).toBe(2 << 20);
-      expect(made.receiveBuffer).toBe(2 << 20);
+      expect(getsockoptInt(made.socket.fd, SOL_SOCKET, SO_RCVBUF)).toBe(2 << 20);
     } finally {
       made.socket.close();
       closeFd(made.fd);
@@ -49,7 +49,6 @@ describe.skipIf(!canRunIntegration)('createNetnsDirect', () => {
     try {
       expect(getsockoptInt(made.socket.fd, SOL_SOCKET, SO_RCVBUF)).toBe(2 * 4096);
       expect(made.socket.getRecvBufferSize()).toBe(2 * 4096);
-      expect(made.receiveBuffer).toBe(2 * 4096);
     } finally {
       made.socket.close();
       closeFd(made.fd);
