@@ -5,10 +5,11 @@
  */
 import { encodeText } from '../../messages/checks.js';
 import { AF_UNSPEC } from '../../messages/constants.js';
+import { IFLA_IFNAME } from '../../messages/link/attribute-types.js';
 import type { Writer } from '../../messages/writer.js';
 
 /** IFLA_IFNAME (linux/if_link.h), the one link attribute written here. */
-export const IFLA_IFNAME = 3;
+export { IFLA_IFNAME };
 
 /** struct ifinfomsg of AF_UNSPEC: family, pad, type, index, flags, change. */
 export function writeIfinfo(w: Writer, index: number, flags: number, change: number): void {

@@ -7,8 +7,11 @@ import { parseHardwareAddress } from '../../messages/attributes/addresses.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_ECHO, NLM_F_EXCL, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
 import { beginFrame, endFrame } from '../../messages/framing.js';
 import {
-  IFF_PROMISC, IFF_UP, IFLA_INFO_DATA, IFLA_INFO_KIND, linkAttributeType, RTEXT_FILTER_SKIP_STATS, VETH_INFO_PEER, type DeviceByName, type LinkAttrs,
+  IFF_PROMISC, IFF_UP, IFLA_INFO_DATA, IFLA_INFO_KIND, RTEXT_FILTER_SKIP_STATS, VETH_INFO_PEER, type DeviceByName, type LinkAttrs,
 } from '../../messages/link/index.js';
+import {
+  IFLA_ADDRESS, IFLA_EXT_MASK, IFLA_GROUP, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, IFLA_NET_NS_FD, IFLA_TXQLEN,
+} from '../../messages/link/attribute-types.js';
 import { deviceOption } from '../../messages/link/kinds/kind.js';
 import type { Writer } from '../../messages/writer.js';
 import type { RequestWriter } from '../message-codec.js';
@@ -18,14 +21,6 @@ import { IFLA_IFNAME, writeIfinfo, writeName } from './ifinfo.js';
 import { commonAttrs, ifiFlag, type CommonLinkOptions } from './links.js';
 import type { DeviceRef } from './routes.js';
 
-const IFLA_ADDRESS = linkAttributeType('address');
-const IFLA_MTU = linkAttributeType('mtu');
-const IFLA_MASTER = linkAttributeType('master');
-const IFLA_TXQLEN = linkAttributeType('txqlen');
-const IFLA_LINKINFO = linkAttributeType('linkinfo');
-const IFLA_GROUP = linkAttributeType('group');
-const IFLA_NET_NS_FD = linkAttributeType('netNsFd');
-const IFLA_EXT_MASK = linkAttributeType('extMask');
 /** IFLA_INFO_KIND's payload: "veth", without a NUL, as iproute2 and the generic codec write a kind. */
 const VETH_KIND = Uint8Array.of(0x76, 0x65, 0x74, 0x68);
 /** The same four bytes as one word in host (little-endian) order. */

@@ -1,6 +1,8 @@
 import { NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
 import { NLMSG_HDRLEN, RTM_NEWLINK } from '../constants.js';
-import { linkAttributeType } from './attributes.js';
+import {
+  IFLA_ADDRESS, IFLA_IFNAME, IFLA_LINK, IFLA_LINK_NETNSID, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, IFLA_OPERSTATE,
+} from './attribute-types.js';
 import { ifinfomsg } from './header.js';
 import { IFLA_INFO_KIND } from './linkinfo.js';
 
@@ -31,14 +33,7 @@ export class LinkScan {
 }
 
 // The IFLA_* numbers of the attributes a LinkState is made of.
-export const IFLA_ADDRESS = linkAttributeType('address');
-export const IFLA_IFNAME = linkAttributeType('ifname');
-export const IFLA_MTU = linkAttributeType('mtu');
-export const IFLA_LINK = linkAttributeType('link');
-export const IFLA_MASTER = linkAttributeType('master');
-export const IFLA_OPERSTATE = linkAttributeType('operstate');
-export const IFLA_LINKINFO = linkAttributeType('linkinfo');
-export const IFLA_LINK_NETNSID = linkAttributeType('linkNetnsid');
+export { IFLA_ADDRESS, IFLA_IFNAME, IFLA_LINK, IFLA_LINK_NETNSID, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU, IFLA_OPERSTATE };
 const HEADERS_LEN = NLMSG_HDRLEN + ifinfomsg.size;
 
 // What the loop does with each attribute type: most are skipped (0); the others by a dense number.

@@ -1,7 +1,7 @@
 import { attributeType, NLA_HDRLEN, NLA_TYPE_MASK } from '../attributes/walk.js';
 import { NLMSG_HDRLEN, RTM_DELROUTE, RTM_NEWROUTE } from '../constants.js';
-import { RTA_DST, RTA_GATEWAY, RTA_NH_ID, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE } from './constants.js';
-import { routeAttributes, rtmsg } from './index.js';
+import { RTA_DST, RTA_GATEWAY, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE } from './constants.js';
+import { rtmsg } from './index.js';
 
 /**
  * What a route message says that a Route is made of, read from its bytes by scanRoute. Offsets are
@@ -38,12 +38,12 @@ const RTMSG_END = NLMSG_HDRLEN + rtmsg.size;
  * decoding can fail where their framing is fine, so a message with one is left to the decoder.
  * Every other attribute of the table is a value, which the decoder never fails on (a value of a
  * width its codec does not read is kept in `unknown`), and an attribute without an entry is kept
- * as bytes.
+ * as bytes. Named rather than read from routeAttributes, whose specs would then be built at every
+ * import; a unit test (route-frames) holds the two to the table's non-value codecs.
  */
+export const SCAN_NESTED_TYPES: readonly number[] = [RTA_METRICS, RTA_MULTIPATH];
 const NESTED = new Uint8Array(32);
-for (const spec of routeAttributes.specs) {
-  if (spec.codec.shape !== 'value' || 'afterSiblings' in spec.codec) NESTED[spec.type] = 1;
-}
+for (const type of SCAN_NESTED_TYPES) NESTED[type] = 1;
 
 function u32At(view: DataView, at: number): number {
   return view.getUint32(at, true);

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as messages from '../../messages/index.js';
 import type { AttrTable } from '../../messages/attributes/table.js';
 import { IFLA_IFNAME } from '../../lib/rtnl/ifinfo.js';
+import * as linkTypes from '../../messages/link/attribute-types.js';
+import { routeAttributes } from '../../messages/route/index.js';
+import { SCAN_NESTED_TYPES } from '../../messages/route/scan.js';
 
 /** Every attribute table reachable from the package's exports. */
 function tables(): Array<[string, AttrTable<unknown>]> {
@@ -43,6 +46,18 @@ describe('one source of attribute numbers', () => {
 
   it("lib/rtnl/ifinfo.ts's IFLA_IFNAME (kept out of the link codec for the cni-bridge executable) is the link table's", () => {
     expect(IFLA_IFNAME).toBe(messages.linkAttributeType('ifname'));
+  });
+
+  it('the IFLA_* numbers the link scanner and written requests use are the link table\'s', () => {
+    const byKernelName = new Map(messages.linkAttributes.specs.map((spec) => [spec.kernelName, spec.type]));
+    const declared = Object.entries(linkTypes);
+    expect(declared.length).toBeGreaterThan(10);
+    for (const [name, value] of declared) expect(value, name).toBe(byKernelName.get(name));
+  });
+
+  it("the route scanner's nested types are the route table's attributes that are not plain values", () => {
+    const nested = routeAttributes.specs.filter((spec) => spec.codec.shape !== 'value' || 'afterSiblings' in spec.codec).map((spec) => spec.type);
+    expect([...SCAN_NESTED_TYPES].sort((a, b) => a - b)).toEqual(nested.sort((a, b) => a - b));
   });
 });
 
