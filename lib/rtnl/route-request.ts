@@ -109,19 +109,65 @@ export function plainIPv4PrefixLength(text: string, slash: number): number {
   return value <= 32 ? value : -1;
 }
 
+/** The network (host bits cleared) of the prefix plainIPv4Prefix read last: valid right after it returns a length. */
+let prefixNetwork = 0;
+
 /**
- * A destination written as a plain IPv4 prefix or bare address (the usual route: no parsing
- * beyond its characters, nothing allocated) into `route`: its network (host bits cleared) and
- * length (`/32` when bare). False, with `route` untouched, when the text is not one.
+ * A destination written as a plain IPv4 prefix or bare address (the usual route), read in one pass
+ * over its characters with nothing allocated: its length (32 when bare), its network left in
+ * prefixNetwork; -1, with nothing set, when the text is not one. It accepts what ipv4Number reads
+ * before the first '/' followed by plainIPv4PrefixLength's digits.
  */
+function plainIPv4Prefix(text: string): number {
+  const end = text.length;
+  if (end < 7 || end > 18) return -1;
+  let address = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      // No leading zero, at most 255.
+      if (digits !== 0 && octet === 0) return -1;
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return -1;
+      digits++;
+    } else if (c === 46 && digits !== 0 && dots < 3) {
+      address = address * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      break;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  address = address * 256 + octet;
+  let length = 32;
+  if (i < end) {
+    // A slash, then one or two digits.
+    if (text.charCodeAt(i) !== 47 || i + 1 === end || i + 3 < end) return -1;
+    length = 0;
+    for (i++; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      length = length * 10 + (c - 48);
+    }
+    if (length > 32) return -1;
+  }
+  prefixNetwork = length === 0 ? 0 : (address & (0xffffffff << (32 - length))) >>> 0;
+  return length;
+}
+
+/** plainIPv4Prefix into `route`: false, with `route` untouched, when the text is not a plain IPv4 prefix. */
 function plainIPv4Destination(text: string, route: RouteRequest): boolean {
-  const slash = text.indexOf('/');
-  const value = ipv4Number(text, 0, slash < 0 ? text.length : slash);
-  const length = value < 0 ? -1 : plainIPv4PrefixLength(text, slash);
+  const length = plainIPv4Prefix(text);
   if (length < 0) return false;
   route.family = 4;
   route.dstLen = length;
-  route.dst = length === 0 ? 0 : (value & (0xffffffff << (32 - length))) >>> 0;
+  route.dst = prefixNetwork;
   return true;
 }
 
@@ -264,10 +310,6 @@ export function writeRoute(w: Writer, r: RouteRequest): void {
 
 /** writeRoute with the nlmsghdr's type and flags for the route's kind given (by a writer of one kind). */
 function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): void {
-  if ((w.length & 3) === 0 && r.nexthops === undefined && r.mtu === undefined && typeof r.dst !== 'object' && typeof r.gateway !== 'object' && typeof r.prefsrc !== 'object') {
-    writeFlatRoute(w, r, type, flags);
-    return;
-  }
   const start = beginFrame(w, type, flags, 0, 0);
   // struct rtmsg, as three u32 (host order): family, dst_len, src_len 0, tos 0; table, protocol,
   // scope, type; flags.
@@ -303,7 +345,7 @@ function writeRouteAs(w: Writer, r: RouteRequest, type: number, flags: number): 
   endFrame(w, start);
 }
 
-/** The first word of a whole attribute holding 32 bits (nla_len 8, nla_type), as writeFlatRoute sets it. */
+/** The first word of a whole attribute holding 32 bits (nla_len 8, nla_type), as RouteWriter.write sets it. */
 const DST_WORD = 8 | (RTA_DST << 16);
 const OIF_WORD = 8 | (RTA_OIF << 16);
 const GATEWAY_WORD = 8 | (RTA_GATEWAY << 16);
@@ -315,64 +357,6 @@ const NH_ID_WORD = 8 | (RTA_NH_ID << 16);
 /** An IPv4 address (first byte highest) as the host-order (little-endian) word that holds it in network order. */
 export function networkWord(address: number): number {
   return ((address & 0xff) << 24) | ((address & 0xff00) << 8) | ((address >>> 8) & 0xff00) | (address >>> 24);
-}
-
-/**
- * A route whose attributes all hold 32 bits (no IPv6 address, next hops or metrics: the usual
- * route), in one step, at a 4-aligned end of `w`: its length counted first, then every word set in
- * place, in the order writeRouteAs writes them. Words are set in host order, which is little-endian
- * wherever the library loads (lib/sys/host-byte-order.ts refuses any other host).
- */
-function writeFlatRoute(w: Writer, r: RouteRequest, type: number, flags: number): void {
-  const dst = r.dst as number | undefined;
-  const gateway = r.gateway as number | undefined;
-  const prefsrc = r.prefsrc as number | undefined;
-  const { priority, nhid, table } = r;
-  const oif = r.dev !== undefined;
-  const attrs = 1 + (dst !== undefined ? 1 : 0) + (oif ? 1 : 0) + (gateway !== undefined ? 1 : 0) + (priority !== undefined ? 1 : 0) + (prefsrc !== undefined ? 1 : 0) + (nhid !== undefined ? 1 : 0);
-  const length = 28 + 8 * attrs;
-  let i = w.append(length) >>> 2;
-  const words = w.words();
-  // nlmsghdr (seq and port 0: the connection's to set), then struct rtmsg as in writeRouteAs.
-  words[i] = length;
-  words[i + 1] = type | (flags << 16);
-  words[i + 2] = 0;
-  words[i + 3] = 0;
-  words[i + 4] = (r.family === 4 ? AF_INET : AF_INET6) | (r.dstLen << 8);
-  words[i + 5] = (table < 256 ? table : 0) | (r.protocol << 8) | (r.scope << 16) | (r.type << 24);
-  words[i + 6] = r.onlink ? RTNH_F_ONLINK : 0;
-  i += 7;
-  if (dst !== undefined) {
-    words[i] = DST_WORD;
-    words[i + 1] = networkWord(dst);
-    i += 2;
-  }
-  if (oif) {
-    words[i] = OIF_WORD;
-    words[i + 1] = r.oif;
-    i += 2;
-  }
-  if (gateway !== undefined) {
-    words[i] = GATEWAY_WORD;
-    words[i + 1] = networkWord(gateway);
-    i += 2;
-  }
-  if (priority !== undefined) {
-    words[i] = PRIORITY_WORD;
-    words[i + 1] = priority;
-    i += 2;
-  }
-  if (prefsrc !== undefined) {
-    words[i] = PREFSRC_WORD;
-    words[i + 1] = networkWord(prefsrc);
-    i += 2;
-  }
-  words[i] = TABLE_WORD;
-  words[i + 1] = table;
-  if (nhid !== undefined) {
-    words[i + 2] = NH_ID_WORD;
-    words[i + 3] = nhid;
-  }
 }
 
 function nlmsgType(kind: RouteKind): number {
@@ -403,10 +387,24 @@ const OPERATION: Readonly<Record<RouteKind, string>> = {
   delete: 'RTM_DELROUTE',
 };
 
+/** rtmsg's second word for `kind` (table aside): protocol, scope and type as checkRoute sets them for a spec that gives none. */
+function routeBits(kind: RouteKind, viaGateway: boolean, onDevice: boolean): number {
+  return (kind === 'delete' ? 0 : RTPROT_STATIC << 8) | (defaultScope(kind, RTN_UNICAST, viaGateway, onDevice) << 16) | ((kind === 'delete' ? 0 : RTN_UNICAST) << 24);
+}
+
 /**
  * Route changes of one kind from specs whose devices are all indexes, checked and written in one
  * synchronous step (so one record serves every request). One class for every kind: a caller that
  * adds, then deletes, calls the same method on objects of the same shape.
+ *
+ * write() takes the usual route in its own body: IPv4 throughout, a destination that is 'default'
+ * or a plain prefix, a gateway and source that are plain dotted quads, a device by index or Link,
+ * a table and metric by number, at most a nexthop object's id, and no type, scope, protocol, mtu
+ * or next hops (the kernel's defaults as checkRoute sets them). Each field is read once and the
+ * words are set from locals: in a fresh process's first thousands of routes, before V8 optimises
+ * it, every call, property load and store is a call into V8 (see bench/results/w1-2026-12-05-l.md).
+ * Any other spec, or one that fails a check, goes to checkRoute, which reads it again and words
+ * the error; the bytes are writeRouteAs's for the same request.
  */
 export class RouteWriter implements RequestWriter<RouteSpec> {
   readonly operation: string;
@@ -414,16 +412,104 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
   readonly plain = true;
   readonly #type: number;
   readonly #flags: number;
+  /** nlmsghdr's second word: type, flags. */
+  readonly #header: number;
+  /** rtmsg's second word (table aside) for a route on a device with no gateway, and for any other. */
+  readonly #onLink: number;
+  readonly #other: number;
   readonly #scratch = new RouteRequest();
 
   constructor(kind: RouteKind) {
     this.kind = kind;
     this.#type = nlmsgType(kind);
     this.#flags = nlmsgFlags(kind);
+    this.#header = this.#type | (this.#flags << 16);
+    this.#onLink = routeBits(kind, false, true);
+    this.#other = routeBits(kind, true, true);
     this.operation = OPERATION[kind];
   }
 
   write(w: Writer, spec: RouteSpec): void {
+    if (typeof spec !== 'object' || spec === null || (w.length & 3) !== 0) return this.#checked(w, spec);
+    const family = spec.family;
+    const dstText = spec.dst;
+    if ((family !== undefined && family !== 4) || typeof dstText !== 'string') return this.#checked(w, spec);
+    let dstLen = 0;
+    let dst = -1;
+    if (dstText !== 'default') {
+      dstLen = plainIPv4Prefix(dstText);
+      if (dstLen < 0) return this.#checked(w, spec);
+      dst = prefixNetwork;
+    }
+    const via = spec.via;
+    let gateway = -1;
+    if (via !== undefined && (typeof via !== 'string' || (gateway = ipv4Number(via)) < 0)) return this.#checked(w, spec);
+    if (spec.nexthops !== undefined) return this.#checked(w, spec);
+    const dev = spec.dev;
+    let oif = -1;
+    if (dev !== undefined) {
+      if (typeof dev === 'number' && (dev | 0) === dev && dev > 0) oif = dev;
+      else if (typeof dev === 'object' && dev !== null) oif = deviceIndex(dev, 'dev');
+      else return this.#checked(w, spec);
+    }
+    const tableGiven = spec.table;
+    const metric = spec.metric;
+    const src = spec.src;
+    let prefsrc = -1;
+    // A whole number of 32 bits (0 to 0xffffffff) is what `x >>> 0 === x` leaves.
+    if ((tableGiven !== undefined && (typeof tableGiven !== 'number' || tableGiven >>> 0 !== tableGiven)) || (metric !== undefined && (typeof metric !== 'number' || metric >>> 0 !== metric))) return this.#checked(w, spec);
+    if (src !== undefined && (typeof src !== 'string' || (prefsrc = ipv4Number(src)) < 0)) return this.#checked(w, spec);
+    const nhid = spec.nhid;
+    if (spec.mtu !== undefined || (nhid !== undefined && (via !== undefined || typeof nhid !== 'number' || nhid >>> 0 !== nhid || nhid === 0))) return this.#checked(w, spec);
+    if (spec.type !== undefined || spec.scope !== undefined || spec.protocol !== undefined) return this.#checked(w, spec);
+    const table = tableGiven === undefined ? RT_TABLE_MAIN : tableGiven;
+    const length = 36 + (dst >= 0 ? 8 : 0) + (oif >= 0 ? 8 : 0) + (gateway >= 0 ? 8 : 0) + (metric !== undefined ? 8 : 0) + (prefsrc >= 0 ? 8 : 0) + (nhid !== undefined ? 8 : 0);
+    let i = w.append(length) >>> 2;
+    const words = w.words();
+    // nlmsghdr (seq and port 0: the connection's to set), then struct rtmsg as writeRouteAs writes it.
+    words[i] = length;
+    words[i + 1] = this.#header;
+    words[i + 2] = 0;
+    words[i + 3] = 0;
+    words[i + 4] = AF_INET | (dstLen << 8);
+    words[i + 5] = (table < 256 ? table : 0) | (gateway < 0 && oif >= 0 ? this.#onLink : this.#other);
+    words[i + 6] = spec.onlink === true ? RTNH_F_ONLINK : 0;
+    i += 7;
+    if (dst >= 0) {
+      words[i] = DST_WORD;
+      words[i + 1] = networkWord(dst);
+      i += 2;
+    }
+    if (oif >= 0) {
+      words[i] = OIF_WORD;
+      words[i + 1] = oif;
+      i += 2;
+    }
+    if (gateway >= 0) {
+      words[i] = GATEWAY_WORD;
+      words[i + 1] = networkWord(gateway);
+      i += 2;
+    }
+    if (metric !== undefined) {
+      words[i] = PRIORITY_WORD;
+      words[i + 1] = metric;
+      i += 2;
+    }
+    if (prefsrc >= 0) {
+      words[i] = PREFSRC_WORD;
+      words[i + 1] = networkWord(prefsrc);
+      i += 2;
+    }
+    words[i] = TABLE_WORD;
+    words[i + 1] = table;
+    if (nhid !== undefined) {
+      words[i + 2] = NH_ID_WORD;
+      words[i + 3] = nhid;
+    }
+  }
+
+  /** Any spec: checked by checkRoute (which throws what it refuses), then written by writeRouteAs. */
+  #checked(w: Writer, spec: RouteSpec): void {
     writeRouteAs(w, checkRoute(this.kind, spec, this.#scratch), this.#type, this.#flags);
   }
 

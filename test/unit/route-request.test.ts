@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessages, type RouteMessage } from '../../messages/message.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_NEWROUTE } from '../../messages/constants.js';
 import { Writer } from '../../messages/writer.js';
-import { checkRoute, writeRoute, type RouteKind } from '../../lib/rtnl/route-request.js';
+import { checkRoute, ROUTE_WRITERS, writeRoute, type RouteKind } from '../../lib/rtnl/route-request.js';
 import type { RouteSpec } from '../../lib/rtnl/routes.js';
 import { fixtureBytes } from '../helpers/fixtures.js';
 
@@ -84,6 +84,72 @@ describe('route requests written straight to bytes', () => {
       shifted.zeros(2);
       writeRoute(shifted, checkRoute('add', spec));
       expect(shifted.since(2)).toEqual(aligned.since(0));
+    }
+  });
+
+  it("writes every spec through a kind's writer as checkRoute and writeRoute do: the same bytes, or the same error", () => {
+    const link = { index: 6, name: 'veth0' };
+    const specs: unknown[] = [
+      { dst: '10.1.39.16/32', dev: 7 },
+      { dst: '10.1.2.3', dev: 7 },
+      { dst: '10.1.2.3/16', dev: link },
+      { dst: '0.0.0.0/0', via: '10.0.0.1' },
+      { dst: 'default', via: '10.0.0.1', dev: 3, onlink: true },
+      { dst: 'default', dev: 3 },
+      { dst: 'default', family: 4 },
+      { dst: '10.2.0.0/16', via: '10.0.0.254', src: '10.0.0.2', metric: 9, table: 300, dev: 3 },
+      { dst: '10.2.0.0/16', table: 100, metric: 0 },
+      { dst: '10.6.0.0/24', nhid: 10 },
+      { dst: '10.6.0.0/24', nhid: 10, dev: 2 },
+      { dst: '10.6.0.0/24', nhid: 0 },
+      { dst: '10.6.0.0/24', nhid: 10, via: '10.0.0.1' },
+      { dst: '10.6.0.0/24', dev: 2, protocol: 'boot', scope: 'link', type: 'unicast' },
+      { dst: '10.6.0.0/24', type: 'blackhole' },
+      { dst: '10.6.0.0/24', dev: 2, mtu: 1400 },
+      { dst: '10.4.0.0/24', nexthops: [{ via: '10.0.0.254', weight: 1 }, { via: '10.0.0.253', weight: 2 }] },
+      { dst: 'fd01::/64', via: 'fd00::1', dev: 2 },
+      { dst: 'default', via: 'fd00::1' },
+      { dst: '10.1.0.0/24', family: 6 },
+      { dst: '10.1.0.0/24', family: 5 },
+      { dst: '10.1.0.0/24', dev: 0 },
+      { dst: '10.1.0.0/24', dev: 1.5 },
+      { dst: '10.1.0.0/24', dev: { index: -1 } },
+      { dst: '10.1.0.0/24', dev: null },
+      { dst: '10.1.0.0/24', table: 'main', metric: 2 ** 32 },
+      { dst: '10.1.0.0/24', table: -1 },
+      { dst: '10.1.0.0/24', metric: 1.5 },
+      { dst: '10.1.0.0/24', src: '10.0.0.300' },
+      { dst: '10.1.0.0/24', via: 5 },
+      { dst: '10.1.0.0/33' },
+      { dst: '10.1.0.0/' },
+      { dst: '10.1.0.0/08' },
+      { dst: '10.1.0.0/123' },
+      { dst: '10.01.0.0/8' },
+      { dst: '10.1.0.0.0/8' },
+      { dst: '10..0.0/8' },
+      { dst: '256.1.0.0/8' },
+      { dst: 'default/0' },
+      { dst: 7 },
+      null,
+      'default',
+    ];
+    const outcome = (write: (w: Writer) => void, at: number): Uint8Array | string => {
+      const w = new Writer(16);
+      w.zeros(at);
+      try {
+        write(w);
+      } catch (error) {
+        return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+      }
+      return w.since(at);
+    };
+    for (const kind of ['add', 'replace', 'append', 'delete'] as const) {
+      for (const spec of specs) {
+        for (const at of [0, 4, 2]) {
+          const expected = outcome((w) => writeRoute(w, checkRoute(kind, spec as RouteSpec)), at);
+          expect([kind, spec, at, outcome((w) => ROUTE_WRITERS[kind].write(w, spec as RouteSpec), at)]).toEqual([kind, spec, at, expected]);
+        }
+      }
     }
   });
 });
