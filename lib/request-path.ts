@@ -250,6 +250,37 @@ export class RequestPath<M extends MessageHeader> {
       }
       return sent === SENT_NOW ? failed : afterTurn(failed);
     }
+    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) {
+      // The burst lane: a plain change made while the queue queues (another request went out alone
+      // in this microtask, or more wait), given no options. What prepare(), enter(), limit() and
+      // _wait() do for it, written out: it cannot go out now (sendNow would answer NOT_SENT), so it
+      // is queued, to be sent with the others of its burst.
+      let burst: PendingRequest<M>;
+      try {
+        writer.write(w, subject);
+        w.align();
+        burst = newPendingRequest<M>('ack', writer.operation, writer, subject);
+      } catch (error) {
+        w.truncate(start);
+        return Promise.reject(error);
+      }
+      const view = w.dataView;
+      const flags = view.getUint16(start + NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
+      burst.flags = flags;
+      burst.start = start;
+      burst.end = w.length;
+      burst.cost = CHANGE_ANSWER;
+      burst.coverable = true;
+      burst.timeoutMs = this._timeoutMs > 0 ? this._timeoutMs : 0;
+      const seq = table.enterNew(burst);
+      view.setUint16(start + NLMSG_FLAGS_OFFSET, flags, true);
+      view.setUint32(start + NLMSG_SEQ_OFFSET, seq, true);
+      if (table.live === 1 && table.draining === 0) this._transport.ref();
+      const promise = table.promise<void>(burst);
+      queue.push(burst);
+      // Its answer comes later: an error made then is given the stack of the caller awaiting it.
+      return promise.catch(rethrowAtCaller);
+    }
     let request: PendingRequest<M>;
     try {
       writer.write(w, subject);

@@ -210,6 +210,14 @@ export class SendQueue<M> {
   }
 
   /**
+   * Whether sendNow() would leave any request made now to be queued (NOT_SENT) whatever the request:
+   * held, in a burst, sending, stopped, or with requests queued before it.
+   */
+  queuing(): boolean {
+    return this._holds > 0 || this._burst || this._sending || this._stopped || this._head !== this._tail;
+  }
+
+  /**
    * Whether a change made now would go out at once, alone and without NLM_F_ACK (see sendNow):
    * nothing queued, held, being sent or in flight, and the transport reads until empty.
    */

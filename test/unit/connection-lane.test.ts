@@ -119,3 +119,42 @@ describe('RequestPath: the quick lane of a lone plain change', () => {
     conn.close();
   });
 });
+
+/** Every change of `list` made at once (one Promise.all), plain or through the general path. */
+async function sendTogether(plain: boolean, list: Array<[RequestWriter<never>, unknown]>, options: { synchronous: boolean }) {
+  const kernel = fakeKernel(answer, { ...options, readsUntilEmpty: true });
+  const conn = new Connection(kernel);
+  const outcomes = await Promise.all(
+    list.map(([writer, subject]) => conn.change(plain ? writer : general(writer), subject as never).then(() => 'ok', (e: NetlinkError) => `${e.code} ${e.message}`)),
+  );
+  conn.close();
+  return { sent: kernel.sent, outcomes, refs: kernel.refs };
+}
+
+describe('RequestPath: the burst lane of plain changes made together', () => {
+  it('sends the same bytes as the general path and settles each change the same', async () => {
+    const list = changes(40);
+    list.splice(17, 0, [ADDRESS_WRITER as RequestWriter<never>, addressOnIndex('add', 13, '10.0.0.1/24')]);
+    for (const synchronous of [true, false]) {
+      const lane = await sendTogether(true, list, { synchronous });
+      const other = await sendTogether(false, list, { synchronous });
+      expect(lane.sent).toEqual(other.sent);
+      expect(lane.outcomes).toEqual(other.outcomes);
+      // Device 13's two addresses: the one put in, and changes(40)'s.
+      expect(lane.outcomes.filter((o) => o !== 'ok')).toEqual([expect.stringMatching(/^EEXIST RTM_NEWADDR 10\.0\.0\.1\/24 dev index 13/), expect.stringMatching(/^EEXIST RTM_NEWADDR 10\.13\./)]);
+      expect(lane.refs).toBe(0);
+    }
+  });
+
+  it("gives an error of the burst the caller's stack", async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const conn = new Connection(kernel);
+    async function burstCallSiteForTheTest(): Promise<void> {
+      await Promise.all([1, 13, 3].map((i) => conn.change(ADDRESS_WRITER, addressOnIndex('add', i, `10.0.${i}.1/24`))));
+    }
+    const error = (await burstCallSiteForTheTest().catch((e: unknown) => e)) as NetlinkError;
+    expect(error).toBeInstanceOf(NetlinkError);
+    expect(error.stack).toContain('burstCallSiteForTheTest');
+    conn.close();
+  });
+});
