@@ -102,7 +102,9 @@ function libc(): LibcFunctions {
   if (bound === undefined) {
     const lib = koffi.load('libc.so.6');
     const errno = koffi.errno;
-    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib) ?? errnoSocketCalls(errno), stat: null, unpin: null, program: null, lib };
+    let viaLibc: DirectSocketCalls | undefined;
+    const fallback = (): DirectSocketCalls => (viaLibc ??= errnoSocketCalls(errno));
+    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib, fallback) ?? fallback(), stat: null, unpin: null, program: null, lib };
   }
   return bound;
 }
@@ -144,10 +146,15 @@ function kernelCall(lib: LibraryHandle, errno: () => number, name: keyof KernelC
   };
 }
 
+/** stat and fstat through the generic stub; fstat bound on its first call (a build only stats paths). */
 function statCalls(lib: LibraryHandle): StatCalls | undefined {
   const stat = directSyscall<[string, Uint8Array]>(lib, 'stat', 'const char *path, void *buffer');
-  const fstat = directSyscall<[number, Uint8Array]>(lib, 'fstat', 'int fd, void *buffer');
-  return stat === undefined || fstat === undefined ? undefined : { stat, fstat };
+  if (stat === undefined) return undefined;
+  const calls: StatCalls = {
+    stat,
+    fstat: (fd, buffer) => (calls.fstat = directSyscall<[number, Uint8Array]>(lib, 'fstat', 'int fd, void *buffer')!)(fd, buffer),
+  };
+  return calls;
 }
 
 /**

@@ -21,8 +21,9 @@
 import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
 import { SEND_FAILED } from './constants.js';
-import { unpinCode } from './unpin-code.js';
-import { ARG_IN_PROGRAM, ARG_IS_STEP, MAY_FAIL, PROGRAM_STEP, programCode } from './program-code.js';
+import { ARG_IN_PROGRAM, ARG_IS_STEP, MAY_FAIL, PROGRAM_STEP } from './program-code.js';
+import { STUB_PAGE_X64 } from './stub-page-bytes.js';
+import { PROGRAM_OFFSET, RECV_OFFSET, RECVFROM_OFFSET, SEND_OFFSET, SEND_RECV_OFFSET, SYSCALL_OFFSET, UNPIN_OFFSET } from './stub-page-code.js';
 
 export interface DirectSocketCalls {
   /** Bytes received (with MSG_TRUNC: the datagram's whole size), or -errno. */
@@ -87,68 +88,12 @@ const PROT_WRITE = 2;
 const PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
-/** Where the second, third and fourth functions start in the page. */
-const SEND_OFFSET = 32;
-const SYSCALL_OFFSET = 64;
-const RECV_OFFSET = 96;
-const SEND_RECV_OFFSET = 128;
-const UNPIN_OFFSET = 256;
-const PROGRAM_OFFSET = 384;
-
-/** The stubs' code for this machine, or undefined where none is written (then errno is read). */
-function machineCode(): { recvfrom: number[]; send: number[]; syscall: number[]; recv: number[]; sendRecv: number[]; unpin: number[]; program: number[] } | undefined {
-  if (process.arch !== 'x64') return undefined;
-  // <asm/unistd_64.h>: recvfrom 45, sendto 44.
-  const MOV_R10_RCX = [0x49, 0x89, 0xca];
-  const XOR_R8D_R8D = [0x45, 0x31, 0xc0];
-  const XOR_R9D_R9D = [0x45, 0x31, 0xc9];
-  const SYSCALL_RET = [0x0f, 0x05, 0xc3];
-  const callAndReturn = (nr: number): number[] => [0xb8, nr, 0, 0, 0, ...SYSCALL_RET];
-  // long syscall(long nr, a1, ..., a6): the C arguments arrive in rdi rsi rdx rcx r8 r9 and the
-  // stack; the kernel takes the number in rax and a1..a6 in rdi rsi rdx r10 r8 r9. The seventh C
-  // argument's slot, [rsp+8], is read whatever the prototype (the caller's frame: always there,
-  // and ignored by a call that takes fewer arguments). An int argument's upper half is left as the
-  // caller had it: the kernel reads each argument as its declared C type.
-  const syscall = [
-    ...[0x48, 0x89, 0xf8], // mov rax, rdi
-    ...[0x48, 0x89, 0xf7], // mov rdi, rsi
-    ...[0x48, 0x89, 0xd6], // mov rsi, rdx
-    ...[0x48, 0x89, 0xca], // mov rdx, rcx
-    ...[0x4d, 0x89, 0xc2], // mov r10, r8
-    ...[0x4d, 0x89, 0xc8], // mov r8, r9
-    ...[0x4c, 0x8b, 0x4c, 0x24, 0x08], // mov r9, [rsp+8]
-    ...SYSCALL_RET,
-  ];
-  const noAddress = [...MOV_R10_RCX, ...XOR_R8D_R8D, ...XOR_R9D_R9D];
-  // long sendRecv(int fd, buf, len, readBuf, readLen, readFlags): the read's arguments kept on the
-  // stack across the send (the kernel keeps rdi, rsi and rdx; it clobbers rcx and r11).
-  const sendRecv = [
-    0x51, // push rcx (readBuf)
-    ...[0x41, 0x50], // push r8 (readLen)
-    ...[0x41, 0x51], // push r9 (readFlags)
-    ...[0x41, 0xba, 0x40, 0, 0, 0], // mov r10d, MSG_DONTWAIT
-    ...XOR_R8D_R8D,
-    ...XOR_R9D_R9D,
-    ...[0xb8, 44, 0, 0, 0], // mov eax, sendto
-    ...[0x0f, 0x05], // syscall
-    ...[0x41, 0x5a], // pop r10 (readFlags)
-    0x5a, // pop rdx (readLen)
-    0x5e, // pop rsi (readBuf)
-    ...[0x48, 0x85, 0xc0], // test rax, rax
-    ...[0x78, 14], // js failed (the next 14 bytes: the read)
-    ...XOR_R8D_R8D,
-    ...XOR_R9D_R9D,
-    ...callAndReturn(45), // recvfrom with no address
-    ...[0x48, 0x2d, 0x00, 0x10, 0, 0], // failed: sub rax, SEND_FAILED
-    0xc3, // ret
-  ];
-  return { recvfrom: [...MOV_R10_RCX, ...callAndReturn(45)], send: [...noAddress, ...callAndReturn(44)], syscall, recv: [...noAddress, ...callAndReturn(45)], sendRecv, unpin: unpinCode(), program: programCode() };
-}
 
 interface Stubs {
   /** The page: the generic stub is at SYSCALL_OFFSET. */
   page: unknown;
-  socket: DirectSocketCalls;
+  /** Made on the first directSocketCalls. */
+  socket: DirectSocketCalls | undefined;
   /** Made on the first directUnpin (a teardown); null where its trial call answered otherwise. */
   unpin: UnpinAll | null | undefined;
   /** Made on the first directProgram; null where its trial run answered otherwise. */
@@ -161,7 +106,7 @@ let made: Stubs | null | undefined;
 /**
  * The page holding the stubs, written once and then made executable; null on a machine without
  * code here, where the kernel refuses executable memory (W^X hardening), or if a trial call of
- * each stub does not answer a bad fd with -EBADF.
+ * the generic stub does not answer a bad fd with -EBADF (the others are tried on first use).
  */
 function stubs(lib: LibraryHandle): Stubs | null {
   if (made === undefined) made = makeStubs(lib);
@@ -169,40 +114,51 @@ function stubs(lib: LibraryHandle): Stubs | null {
 }
 
 function makeStubs(lib: LibraryHandle): Stubs | null {
-  const code = machineCode();
-  if (code === undefined) return null;
+  if (process.arch !== 'x64') return null;
   const mmap = lib.func('void *mmap(void *addr, unsigned long length, int prot, int flags, int fd, long offset)');
   const mprotect = lib.func('int mprotect(void *addr, unsigned long length, int prot)');
   const page: unknown = mmap(null, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   // MAP_FAILED is (void *)-1.
   if (page === null || koffi.address(page) === 0xffff_ffff_ffff_ffffn) return null;
-  const bytes = new Uint8Array(koffi.view(page, PAGE));
-  bytes.set(code.recvfrom, 0);
-  bytes.set(code.send, SEND_OFFSET);
-  bytes.set(code.syscall, SYSCALL_OFFSET);
-  bytes.set(code.recv, RECV_OFFSET);
-  bytes.set(code.sendRecv, SEND_RECV_OFFSET);
-  bytes.set(code.unpin, UNPIN_OFFSET);
-  bytes.set(code.program, PROGRAM_OFFSET);
+  Buffer.from(koffi.view(page, PAGE)).write(STUB_PAGE_X64, 'hex');
   if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
-  const recvfromType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)');
-  const sendType = koffi.proto('long (int fd, const void *buffer, unsigned long length, int flags)');
-  const recvType = koffi.proto('long (int fd, void *buffer, unsigned long length, int flags)');
-  const sendRecvType = koffi.proto('long (int fd, const void *buffer, unsigned long length, void *readBuffer, unsigned long readLength, int readFlags)');
-  const socket: DirectSocketCalls = {
-    recv: koffi.decode(page, RECV_OFFSET, recvType) as DirectSocketCalls['recv'],
-    recvfrom: koffi.decode(page, recvfromType) as DirectSocketCalls['recvfrom'],
-    send: koffi.decode(page, SEND_OFFSET, sendType) as DirectSocketCalls['send'],
-    sendRecv: koffi.decode(page, SEND_RECV_OFFSET, sendRecvType) as DirectSocketCalls['sendRecv'],
-  };
   // The generic stub given six arguments, the last from the stack: sendto(-1, scratch, 4, 0, NULL, 0).
   const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
   const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
-  const scratch = new Uint8Array(4);
-  if (socket.recvfrom(-1, scratch, 4, 0, scratch, scratch) !== -ERRNO.EBADF || socket.send(-1, scratch, 4, 0) !== -ERRNO.EBADF || socket.recv(-1, scratch, 4, 0) !== -ERRNO.EBADF) return null;
-  if (socket.sendRecv(-1, scratch, 4, scratch, 4, 0) !== -ERRNO.EBADF - SEND_FAILED) return null;
-  if (sendto(44, -1, scratch, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
-  return { page, socket, unpin: undefined, program: undefined };
+  if (sendto(44, -1, SCRATCH, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
+  return { page, socket: undefined, unpin: undefined, program: undefined };
+}
+
+/** What a trial call reads from and writes into. */
+const SCRATCH = new Uint8Array(4);
+
+/**
+ * The socket stubs, each decoded (a koffi prototype parsed, a function made: about 0.1 M
+ * instructions in a fresh process) and tried on its first call: most processes use two of the
+ * four (a namespace's requests go through sendRecv and recv). A stub whose trial call does not
+ * answer a bad fd with -EBADF is replaced by `fallback`'s call (libc's, errno read after it).
+ */
+function socketCalls(page: unknown, fallback: () => DirectSocketCalls): DirectSocketCalls {
+  const calls = {} as DirectSocketCalls;
+  const bindOnFirstCall = <K extends keyof DirectSocketCalls>(name: K, offset: number, prototype: string, works: (call: DirectSocketCalls[K]) => boolean): void => {
+    calls[name] = ((...args: unknown[]) => {
+      const stub = koffi.decode(page, offset, koffi.proto(prototype)) as DirectSocketCalls[K];
+      const call = works(stub) ? stub : fallback()[name];
+      calls[name] = call;
+      return (call as (...a: unknown[]) => number)(...args);
+    }) as DirectSocketCalls[K];
+  };
+  const s = SCRATCH;
+  bindOnFirstCall('recv', RECV_OFFSET, 'long (int fd, void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
+  bindOnFirstCall('recvfrom', RECVFROM_OFFSET, 'long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)', (call) => call(-1, s, 4, 0, s, s) === -ERRNO.EBADF);
+  bindOnFirstCall('send', SEND_OFFSET, 'long (int fd, const void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
+  bindOnFirstCall(
+    'sendRecv',
+    SEND_RECV_OFFSET,
+    'long (int fd, const void *buffer, unsigned long length, void *readBuffer, unsigned long readLength, int readFlags)',
+    (call) => call(-1, s, 4, s, 4, 0) === -ERRNO.EBADF - SEND_FAILED,
+  );
+  return calls;
 }
 
 /** The unpin stub of the page, tried once: one empty path, which umount2 and unlink both find nothing at. */
@@ -246,9 +202,14 @@ export function directProgram(lib: LibraryHandle): RunProgram | undefined {
   return page.program ?? undefined;
 }
 
-/** send, recv, recvfrom and sendRecv from the page of stubs; undefined where there is none (see stubs). */
-export function directSocketCalls(lib: LibraryHandle): DirectSocketCalls | undefined {
-  return stubs(lib)?.socket;
+/**
+ * send, recv, recvfrom and sendRecv from the page of stubs, each tried on its first call and
+ * replaced by `fallback`'s if it fails; undefined where there is no page (see stubs).
+ */
+export function directSocketCalls(lib: LibraryHandle, fallback: () => DirectSocketCalls): DirectSocketCalls | undefined {
+  const page = stubs(lib);
+  if (page === null) return undefined;
+  return (page.socket ??= socketCalls(page.page, fallback));
 }
 
 /** The unpin stub (see unpin-code.ts); undefined where there is no page of stubs. */
