@@ -18,6 +18,7 @@ import { closeFdQuietly, getsockoptInt, programRunner, setsockoptInt } from './l
 import { removeQuietly } from './named-netns.js';
 import { RequestSocket } from './netlink-request-socket.js';
 import { restore, restoredElsewhere, THREAD_NETNS } from './netns-thread.js';
+import { CREATION_IMAGE, CREATION_LAYOUT } from './netns-create-image.js';
 import { STAT_SIZE, SyscallProgram } from './syscall-program.js';
 
 /** Room for the namespace file's path (PATH_MAX); a longer one is left to the calls one by one. */
@@ -30,8 +31,8 @@ export interface CreatedHandles {
   socket: RequestSocket;
 }
 
-interface Creation {
-  program: SyscallProgram;
+/** Where a creation program's data are and which of its steps are read. */
+export interface CreationLayout {
   /** Offsets of the data rewritten or read per run. */
   path: number;
   addressLength: number;
@@ -54,11 +55,28 @@ interface Creation {
   closed: number;
 }
 
+interface Creation extends CreationLayout {
+  program: SyscallProgram;
+}
+
+/** Steps in the creation program, and the bytes of data it holds besides the path's room. */
+export const CREATION_STEPS = 21;
+const CREATION_DATA = 1024;
+
 let creation: Creation | undefined;
 
-function creationProgram(): Creation {
-  const p = new SyscallProgram(21, PATH_ROOM + 1024);
-  const path = p.reserve(PATH_ROOM);
+/**
+ * The creation program as creationProgram() builds it, from its image (netns-create-image.ts): a
+ * fresh process's first namespace creation ran the builder's every line once, cold (about 0.5 M
+ * instructions), for bytes that are the same in every process.
+ */
+function creationFromImage(): Creation {
+  return { ...CREATION_LAYOUT, program: SyscallProgram.fromImage(CREATION_STEPS, PATH_ROOM + CREATION_DATA, CREATION_STEPS, CREATION_IMAGE) };
+}
+
+/** The creation program, step by step (what CREATION_IMAGE and CREATION_LAYOUT hold; test/unit/program-images.test.ts compares them). */
+export function creationProgram(): Creation {
+  const p = new SyscallProgram(CREATION_STEPS, PATH_ROOM + CREATION_DATA);
   const threadNetns = p.string(THREAD_NETNS);
   const none = p.string('none');
   const port0 = p.reserve(SOCKADDR_NL_SIZE);
@@ -73,6 +91,8 @@ function creationProgram(): Creation {
   const before = p.reserve(STAT_SIZE);
   const after = p.reserve(STAT_SIZE);
   const namespace = p.reserve(STAT_SIZE);
+  // Last: the room the path is written into per run (zero in the image).
+  const path = p.reserve(PATH_ROOM);
   const readOnly = fsConstants.O_RDONLY | O_CLOEXEC;
 
   // createNamedNetnsWith: the placeholder file, then withNewNetns.
@@ -116,7 +136,7 @@ function creationProgram(): Creation {
 export function createNetnsDirect(path: string, receiveBuffer: number, steps?: number): CreatedHandles | undefined {
   const run = programRunner();
   if (run === undefined || path.includes('\0')) return undefined;
-  const c = (creation ??= creationProgram());
+  const c = (creation ??= creationFromImage());
   const p = c.program;
   const length = p.text.write(path, c.path, PATH_ROOM - 1);
   if (length !== Buffer.byteLength(path)) return undefined;

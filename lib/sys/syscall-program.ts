@@ -31,6 +31,25 @@ export class SyscallProgram {
     this.#dataEnd = maxSteps * PROGRAM_STEP;
   }
 
+  /**
+   * A program of `steps` steps whose bytes start with `image` (what image() gave for the same
+   * program built step by step) and are zero after it: no step is added, no data reserved.
+   */
+  static fromImage(maxSteps: number, dataBytes: number, steps: number, image: string): SyscallProgram {
+    const p = new SyscallProgram(maxSteps, dataBytes);
+    p.text.write(image, 'hex');
+    p.#steps = steps;
+    p.#dataEnd = p.bytes.length;
+    return p;
+  }
+
+  /** The program's bytes up to its last one that is not zero, in hex (see fromImage). */
+  image(): string {
+    let end = this.bytes.length;
+    while (end > 0 && this.bytes[end - 1] === 0) end--;
+    return this.text.toString('hex', 0, end);
+  }
+
   /** Steps written so far. */
   get steps(): number {
     return this.#steps;

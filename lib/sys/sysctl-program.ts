@@ -14,6 +14,7 @@ import { CLONE_NEWNET, O_CLOEXEC } from './constants.js';
 import { ERRNO } from './errno.js';
 import { closeFdQuietly, programRunner } from './libc.js';
 import { restore, restoredElsewhere, THREAD_NETNS } from './netns-thread.js';
+import { SYSCTL_READ, SYSCTL_WRITE } from './sysctl-image.js';
 import { STAT_SIZE, SyscallProgram } from './syscall-program.js';
 
 /** Room for the file's path and for the value; longer ones go the usual way. */
@@ -22,8 +23,8 @@ const VALUE_ROOM = 1024;
 /** The file is read once into this much room; a file that fills it goes the usual way. */
 const READ_ROOM = 4096;
 
-interface SysctlProgram {
-  program: SyscallProgram;
+/** Where a sysctl program's data are and which of its steps are read. */
+export interface SysctlLayout {
   path: number;
   value: number;
   read: number;
@@ -43,16 +44,35 @@ interface SysctlProgram {
   closed: number;
 }
 
+interface SysctlProgram extends SysctlLayout {
+  program: SyscallProgram;
+}
+
+/** The most steps a sysctl program has, and its data bytes. */
+const SYSCTL_STEPS = 14;
+const SYSCTL_DATA = FILE_ROOM + VALUE_ROOM + 2 * READ_ROOM + 512;
+
+/**
+ * The program as sysctlProgram() builds it, from its image (sysctl-image.ts): the builder's every
+ * line run once, cold, in a fresh process, for bytes that are the same in every process.
+ */
+function sysctlFromImage(write: boolean): SysctlProgram {
+  const { steps, image, layout } = write ? SYSCTL_WRITE : SYSCTL_READ;
+  return { ...layout, program: SyscallProgram.fromImage(SYSCTL_STEPS, SYSCTL_DATA, steps, image) };
+}
+
 const programs: { read?: SysctlProgram; write?: SysctlProgram } = {};
 
-function sysctlProgram(write: boolean): SysctlProgram {
-  const p = new SyscallProgram(14, FILE_ROOM + VALUE_ROOM + 2 * READ_ROOM + 512);
-  const path = p.reserve(FILE_ROOM);
-  const value = p.reserve(VALUE_ROOM);
-  const read = p.reserve(2 * READ_ROOM);
+/** The program, step by step (what SYSCTL_READ and SYSCTL_WRITE hold; test/unit/program-images.test.ts compares them). */
+export function sysctlProgram(write: boolean): SysctlProgram {
+  const p = new SyscallProgram(SYSCTL_STEPS, SYSCTL_DATA);
   const threadNetns = p.string(THREAD_NETNS);
   const before = p.reserve(STAT_SIZE);
   const after = p.reserve(STAT_SIZE);
+  // After the fixed data, the rooms written or read per run (zero in the image).
+  const path = p.reserve(FILE_ROOM);
+  const value = p.reserve(VALUE_ROOM);
+  const read = p.reserve(2 * READ_ROOM);
   const readOnly = fsConstants.O_RDONLY | O_CLOEXEC;
   // withNetns: the thread's own namespace kept, then setns into the target (its fd set per run).
   const original = p.step('open', [{ at: threadNetns }, readOnly, 0]);
@@ -86,7 +106,7 @@ function sysctlProgram(write: boolean): SysctlProgram {
 export function sysctlDirect(netnsFd: number, file: string, value: string | undefined): string | undefined {
   const run = programRunner();
   if (run === undefined || file.includes('\0') || value?.includes('\0') === true) return undefined;
-  const s = value === undefined ? (programs.read ??= sysctlProgram(false)) : (programs.write ??= sysctlProgram(true));
+  const s = value === undefined ? (programs.read ??= sysctlFromImage(false)) : (programs.write ??= sysctlFromImage(true));
   const p = s.program;
   const pathLength = p.text.write(file, s.path, FILE_ROOM - 1);
   if (pathLength !== Buffer.byteLength(file)) return undefined;
