@@ -2,7 +2,11 @@
 import koffi from 'koffi';
 import { describe, expect, it, vi } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
-import { directSocketCalls, type DirectSocketCalls } from '../../lib/sys/syscall-stubs.js';
+import type { DirectSocketCalls } from '../../lib/sys/syscall-stubs.js';
+
+// A module instance of its own: its page of stubs is made here, whatever other files made before.
+vi.resetModules();
+const { directSocketCalls } = await import('../../lib/sys/syscall-stubs.js');
 
 const RECV = 'long (int fd, void *buffer, unsigned long length, int flags)';
 
