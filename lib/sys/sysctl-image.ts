@@ -13,6 +13,9 @@ export interface SysctlImage {
   layout: SysctlLayout;
 }
 
+/** Where both programs' data are (the same reserves in the same order). */
+const DATA = { path: 1216, value: 2240, read: 3264, before: 928, after: 1072 };
+
 export const SYSCTL_READ: SysctlImage = {
   steps: 10,
   image:
@@ -32,11 +35,7 @@ export const SYSCTL_READ: SysctlImage = {
     '00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000' +
     '2f70726f632f7468726561642d73656c662f6e732f6e6574',
   layout: {
-    path: 1216,
-    value: 2240,
-    read: 3264,
-    before: 928,
-    after: 1072,
+    ...DATA,
     write: -1,
     original: 0,
     entered: 2,
@@ -70,11 +69,7 @@ export const SYSCTL_WRITE: SysctlImage = {
     '00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000' +
     '2f70726f632f7468726561642d73656c662f6e732f6e6574',
   layout: {
-    path: 1216,
-    value: 2240,
-    read: 3264,
-    before: 928,
-    after: 1072,
+    ...DATA,
     write: 4,
     original: 0,
     entered: 2,
