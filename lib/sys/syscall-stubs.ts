@@ -125,12 +125,9 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   // The generic stub given six arguments, the last from the stack: sendto(-1, scratch, 4, 0, NULL, 0).
   const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
   const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
-  if (sendto(44, -1, SCRATCH, 4, 0, null, 0) !== -ERRNO.EBADF) return null;
+  if (sendto(44, -1, new Uint8Array(4), 4, 0, null, 0) !== -ERRNO.EBADF) return null;
   return { page, socket: undefined, unpin: undefined, program: undefined };
 }
-
-/** What a trial call reads from and writes into. */
-const SCRATCH = new Uint8Array(4);
 
 /**
  * The socket stubs, each decoded (a koffi prototype parsed, a function made: about 0.1 M
@@ -148,7 +145,8 @@ function socketCalls(page: unknown, fallback: () => DirectSocketCalls): DirectSo
       return (call as (...a: unknown[]) => number)(...args);
     }) as DirectSocketCalls[K];
   };
-  const s = SCRATCH;
+  // What a trial call reads from and writes into.
+  const s = new Uint8Array(4);
   bindOnFirstCall('recv', RECV_OFFSET, 'long (int fd, void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
   bindOnFirstCall('recvfrom', RECVFROM_OFFSET, 'long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)', (call) => call(-1, s, 4, 0, s, s) === -ERRNO.EBADF);
   bindOnFirstCall('send', SEND_OFFSET, 'long (int fd, const void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
