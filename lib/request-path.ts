@@ -250,37 +250,7 @@ export class RequestPath<M extends MessageHeader> {
       }
       return sent === SENT_NOW ? failed : afterTurn(failed);
     }
-    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) {
-      // The burst lane: a plain change made while the queue queues (another request went out alone
-      // in this microtask, or more wait), given no options. What prepare(), enter(), limit() and
-      // _wait() do for it, written out: it cannot go out now (sendNow would answer NOT_SENT), so it
-      // is queued, to be sent with the others of its burst.
-      let burst: PendingRequest<M>;
-      try {
-        writer.write(w, subject);
-        w.align();
-        burst = newPendingRequest<M>('ack', writer.operation, writer, subject);
-      } catch (error) {
-        w.truncate(start);
-        return Promise.reject(error);
-      }
-      const view = w.dataView;
-      const flags = view.getUint16(start + NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
-      burst.flags = flags;
-      burst.start = start;
-      burst.end = w.length;
-      burst.cost = CHANGE_ANSWER;
-      burst.coverable = true;
-      burst.timeoutMs = this._timeoutMs > 0 ? this._timeoutMs : 0;
-      const seq = table.enterNew(burst);
-      view.setUint16(start + NLMSG_FLAGS_OFFSET, flags, true);
-      view.setUint32(start + NLMSG_SEQ_OFFSET, seq, true);
-      if (table.live === 1 && table.draining === 0) this._transport.ref();
-      const promise = table.promise<void>(burst);
-      queue.push(burst);
-      // Its answer comes later: an error made then is given the stack of the caller awaiting it.
-      return promise.catch(rethrowAtCaller);
-    }
+    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) return this._burstChange(writer, subject, start);
     let request: PendingRequest<M>;
     try {
       writer.write(w, subject);
@@ -308,6 +278,46 @@ export class RequestPath<M extends MessageHeader> {
       }
     }
     return this._wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
+  }
+
+  /**
+   * The burst lane (see change), in a method of its own: V8 tiers a function up by its bytecode's
+   * length against the bytecode each call runs, so code after the quick lane's return, in change
+   * itself, kept the quick lane in baseline code for more calls (W1's cold add +6% on Node 22).
+   */
+  private _burstChange<T>(writer: RequestWriter<T>, subject: T, start: number): Promise<void> {
+    const table = this.table;
+    const queue = this.queue;
+    const w = queue.out;
+    // The burst lane: a plain change made while the queue queues (another request went out alone
+    // in this microtask, or more wait), given no options. What prepare(), enter(), limit() and
+    // _wait() do for it, written out: it cannot go out now (sendNow would answer NOT_SENT), so it
+    // is queued, to be sent with the others of its burst.
+    let burst: PendingRequest<M>;
+    try {
+      writer.write(w, subject);
+      w.align();
+      burst = newPendingRequest<M>('ack', writer.operation, writer, subject);
+    } catch (error) {
+      w.truncate(start);
+      return Promise.reject(error);
+    }
+    const view = w.dataView;
+    const flags = view.getUint16(start + NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
+    burst.flags = flags;
+    burst.start = start;
+    burst.end = w.length;
+    burst.cost = CHANGE_ANSWER;
+    burst.coverable = true;
+    burst.timeoutMs = this._timeoutMs > 0 ? this._timeoutMs : 0;
+    const seq = table.enterNew(burst);
+    view.setUint16(start + NLMSG_FLAGS_OFFSET, flags, true);
+    view.setUint32(start + NLMSG_SEQ_OFFSET, seq, true);
+    if (table.live === 1 && table.draining === 0) this._transport.ref();
+    const promise = table.promise<void>(burst);
+    queue.push(burst);
+    // Its answer comes later: an error made then is given the stack of the caller awaiting it.
+    return promise.catch(rethrowAtCaller);
   }
 
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */
