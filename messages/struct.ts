@@ -49,15 +49,16 @@ const LAYOUT: Record<FieldType, (name: string, size: number) => Field> = {
   pad: (name, size) => fu.byte(name, size),
 };
 
+// Three fields and no private one: the package's imports make about two hundred members.
 class Member<N extends string, T extends FieldType> implements StructField<N, T> {
-  #layout: Field | undefined;
   constructor(
     readonly name: N,
     readonly type: T,
     readonly size: number,
   ) {}
+  /** A new struct-fu field at each read: only a struct's layout reads it, once (Struct.layout keeps what it made). */
   get layout(): Field {
-    return (this.#layout ??= LAYOUT[this.type](this.name, this.size));
+    return LAYOUT[this.type](this.name, this.size);
   }
 }
 
@@ -154,21 +155,40 @@ export function declaredStructShapes(): readonly StructShape[] {
   return declaredShapes;
 }
 
+/** The accessors written out at build time for `shape` (messages/struct-codecs.ts), if any. */
+function writtenCodec(shape: StructShape): GeneratedStructCodec | undefined {
+  return writtenStructCodec(shapeKey(shape));
+}
+
+/** `shape`'s decoder: the one written out at build time, or one generated with new Function. */
+function compileDecode(shape: StructShape): Struct<object>['decode'] {
+  return (writtenCodec(shape)?.decode as Struct<object>['decode'] | undefined) ?? (new Function(`'use strict';\nreturn ${decodeSource(shape, 'js')};`)() as Struct<object>['decode']);
+}
+
+/** `shape`'s encoder, as compileDecode. */
+function compileEncode(shape: StructShape): Struct<object>['encode'] {
+  return (
+    (writtenCodec(shape)?.encode as unknown as Struct<object>['encode'] | undefined) ??
+    (new Function(...ENCODE_SCOPE, `'use strict';\nreturn ${encodeSource(shape, 'js')};`)(InvalidArgumentError, isIntegerIn, integerError, u64Error) as Struct<object>['encode'])
+  );
+}
+
 /** Declares a struct from its fields in C order; pads are declared, never implied. */
 export function struct<const F extends readonly StructField[]>(name: string, fields: F, options: StructOptions = {}): Struct<StructValues<F>> {
-  const names = new Set<string>();
-  for (const f of fields) {
-    if (!IDENTIFIER.test(f.name) || names.has(f.name)) throw new Error(`struct ${name}: field name ${JSON.stringify(f.name)} is not a unique identifier`);
-    names.add(f.name);
-  }
-  const offsets: number[] = [];
+  // Indexed loops: every import runs the package's declarations once, in the interpreter, where
+  // for-of's iterator steps and a Set per struct cost more than the checks themselves.
   let size = 0;
-  for (const f of fields) {
-    offsets.push(size);
+  let dataEnd = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (!IDENTIFIER.test(f.name)) throw new Error(`struct ${name}: field name ${JSON.stringify(f.name)} is not a unique identifier`);
+    for (let j = 0; j < i; j++) {
+      if (fields[j]!.name === f.name) throw new Error(`struct ${name}: field name ${JSON.stringify(f.name)} is not a unique identifier`);
+    }
     size += f.size;
+    if (f.type !== 'pad') dataEnd = size;
   }
   const minSize = options.minSize ?? size;
-  const dataEnd = Math.max(0, ...fields.map((f, i) => (f.type === 'pad' ? 0 : offsets[i]! + f.size)));
   if (minSize < dataEnd || minSize > size) throw new Error(`struct ${name}: minSize ${minSize} must hold every field (${dataEnd}..${size} bytes)`);
   const shape: StructShape = { name, fields, minSize, zeroAbsent: options.zeroAbsent === true };
   declaredShapes.push(shape);
@@ -179,13 +199,6 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
   // structs it reads or writes. The package's own shapes were written out at build time
   // (messages/struct-codecs.ts); any other shape's are generated with new Function. The first call
   // replaces the method on the struct with the accessor.
-  let written: GeneratedStructCodec | null | undefined;
-  const writtenCodec = () => (written === undefined ? (written = writtenStructCodec(shapeKey(shape)) ?? null) : written);
-  const compileDecode = (): Decode => (writtenCodec()?.decode as Decode | undefined) ?? (new Function(`'use strict';\nreturn ${decodeSource(shape, 'js')};`)() as Decode);
-  const compileEncode = (): Encode =>
-    (writtenCodec()?.encode as unknown as Encode | undefined) ??
-    (new Function(...ENCODE_SCOPE, `'use strict';\nreturn ${encodeSource(shape, 'js')};`)(InvalidArgumentError, isIntegerIn, integerError, u64Error) as Encode);
-
   let decode: Decode | undefined;
   let encode: Encode | undefined;
   let layout: ReturnType<typeof fu.struct> | undefined;
@@ -201,11 +214,11 @@ export function struct<const F extends readonly StructField[]>(name: string, fie
     fields,
     // Whoever kept a reference to these first methods still works: they reuse the accessor.
     decode(src, at, end) {
-      declared.decode = decode ??= compileDecode();
+      declared.decode = decode ??= compileDecode(shape) as Decode;
       return decode(src, at, end);
     },
     encode(w, value, field) {
-      declared.encode = encode ??= compileEncode();
+      declared.encode = encode ??= compileEncode(shape) as Encode;
       encode(w, value, field);
     },
   };
