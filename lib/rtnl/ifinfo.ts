@@ -5,7 +5,7 @@
  */
 import { encodeText } from '../../messages/checks.js';
 import { AF_UNSPEC } from '../../messages/constants.js';
-import { IFLA_IFNAME } from '../../messages/link/attribute-types.js';
+import { IFLA_IFNAME } from '../../messages/link/ifname.js';
 import type { Writer } from '../../messages/writer.js';
 
 /** IFLA_IFNAME (linux/if_link.h), the one link attribute written here. */

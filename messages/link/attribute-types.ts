@@ -5,7 +5,7 @@
  * build that table. A unit test (constants.test.ts) holds each to the table's entry.
  */
 export const IFLA_ADDRESS = 1;
-export const IFLA_IFNAME = 3;
+export { IFLA_IFNAME } from './ifname.js';
 export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_MASTER = 10;
