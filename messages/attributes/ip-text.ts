@@ -92,50 +92,6 @@ export function ipv4Number(text: string, start = 0, end = text.length): number {
   return part === 4 ? result : -1;
 }
 
-/**
- * ipv4Number without a loop over the characters (each part read by octetAt), for requests a process
- * makes a few hundred of (addresses): a loop spends V8's tier-up budget once per character, so
- * ipv4Number was compiled by TurboFan (7-11 M instructions) within W3's 400 addresses, in the middle
- * of them. Routes keep ipv4Number: over thousands of them its early compile pays (W1's first 10,000
- * routes took 4% more instructions, and 8% more compiling, with this one; callgrind, Node 22).
- */
-export function ipv4NumberLoopless(text: string, start = 0, end = text.length): number {
-  const n = end - start;
-  if (n < 7 || n > 15) return -1;
-  const a = octetAt(text, start, end);
-  if (a < 0) return -1;
-  let p = start + (a >> 8);
-  if (text.charCodeAt(p) !== 46) return -1;
-  const b = octetAt(text, p + 1, end);
-  if (b < 0) return -1;
-  p += 1 + (b >> 8);
-  if (text.charCodeAt(p) !== 46) return -1;
-  const c = octetAt(text, p + 1, end);
-  if (c < 0) return -1;
-  p += 1 + (c >> 8);
-  if (text.charCodeAt(p) !== 46) return -1;
-  const d = octetAt(text, p + 1, end);
-  if (d < 0 || p + 1 + (d >> 8) !== end) return -1;
-  return (((a & 255) << 24) | ((b & 255) << 16) | ((c & 255) << 8) | (d & 255)) >>> 0;
-}
-
-/**
- * The decimal number 0..255 at text[from] (1 to 3 ASCII digits before `end` or the first other
- * character, no leading zero) and its length in digits, as value | length << 8; -1 if there is none.
- */
-function octetAt(text: string, from: number, end: number): number {
-  if (from >= end) return -1;
-  const c0 = text.charCodeAt(from) - 48;
-  if (!(c0 >= 0 && c0 <= 9)) return -1;
-  const c1 = from + 1 < end ? text.charCodeAt(from + 1) - 48 : -1;
-  if (!(c1 >= 0 && c1 <= 9)) return c0 | 0x100;
-  if (c0 === 0) return -1;
-  const c2 = from + 2 < end ? text.charCodeAt(from + 2) - 48 : -1;
-  if (!(c2 >= 0 && c2 <= 9)) return (c0 * 10 + c1) | 0x200;
-  const value = c0 * 100 + c1 * 10 + c2;
-  return value <= 255 ? value | 0x300 : -1;
-}
-
 /** Parses a dotted quad into 4 bytes, or returns undefined (no leading zeros, each part 0..255). */
 export function parseIPv4(text: string): Uint8Array | undefined {
   const value = ipv4Number(text);
