@@ -16,6 +16,7 @@ import { checkOptions, checkU32, InvalidArgumentError, parseAddress, parsePrefix
 import type { AddAddressOptions } from './addresses.js';
 import { deviceText } from './device-ref.js';
 import { lookup, SCOPES } from './names.js';
+import { plainIPv4Address, plainIPv4Prefix } from './plain-ipv4-prefix.js';
 import { attrAddress, networkWord, type Address } from './route-request.js';
 import type { DeviceRef } from './routes.js';
 
@@ -70,55 +71,17 @@ function newAddressRequest(kind: AddressKind, cidr: string, dev: DeviceRef): Add
 /** The options of a change given none: one object for all. */
 const NO_OPTIONS: AddAddressOptions = Object.freeze({});
 
-/**
- * A plain IPv4 prefix ('10.0.0.1/24': four parts of 1 to 3 digits, no leading zero, at most 255,
- * dots between, a slash, one or two digits up to 32) into `r`, read in one pass with no call but
- * charCodeAt and no loop over the characters: a process adds a few hundred addresses, and a loop
- * spends V8's tier-up budget per character (an optimizing compile of the parse in the middle of
- * them). False, with `r` untouched, for any other text. A character past the end reads as NaN,
- * which no test below takes.
- */
-function readPlainIPv4Prefix(text: string, r: AddressRequest): boolean {
-  let p = 0;
-  let address = 0;
-  for (let part = 0; part < 4; part++) {
-    let value = text.charCodeAt(p) - 48;
-    if (!(value >= 0 && value <= 9)) return false;
-    let c = text.charCodeAt(++p) - 48;
-    if (c >= 0 && c <= 9) {
-      if (value === 0) return false;
-      value = value * 10 + c;
-      c = text.charCodeAt(++p) - 48;
-      if (c >= 0 && c <= 9) {
-        value = value * 10 + c;
-        if (value > 255) return false;
-        c = text.charCodeAt(++p) - 48;
-      }
-    }
-    // The character after the part, less 48: '.' (-2) after the first three, '/' (-1) after the last.
-    if (c !== (part < 3 ? -2 : -1)) return false;
-    p++;
-    address = address * 256 + value;
-  }
-  const digits = text.length - p;
-  if (digits < 1 || digits > 2) return false;
-  let length = text.charCodeAt(p) - 48;
-  if (!(length >= 0 && length <= 9)) return false;
-  if (digits === 2) {
-    const c = text.charCodeAt(p + 1) - 48;
-    if (!(c >= 0 && c <= 9)) return false;
-    length = length * 10 + c;
-    if (length > 32) return false;
-  }
-  r.family = 4;
-  r.prefixlen = length;
-  r.local = address;
-  return true;
-}
-
 /** The local address and prefix length of `cidr` into `r`: a plain IPv4 prefix is read without allocating. */
 function readPrefix(cidr: unknown, r: AddressRequest): void {
-  if (typeof cidr === 'string' && readPlainIPv4Prefix(cidr, r)) return;
+  if (typeof cidr === 'string') {
+    const length = plainIPv4Prefix(cidr, false);
+    if (length >= 0) {
+      r.family = 4;
+      r.prefixlen = length;
+      r.local = plainIPv4Address;
+      return;
+    }
+  }
   const prefix = parsePrefix(cidr, 'address');
   r.family = prefix.family;
   r.prefixlen = prefix.prefixlen;

@@ -18,6 +18,7 @@ import { deviceIndex, deviceText } from './device-ref.js';
 import { lookup, PROTOCOLS, ROUTE_TYPES, SCOPES, TABLES } from './names.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
 import { isIntegerIn } from '../../messages/checks.js';
+import { plainIPv4Address, plainIPv4Prefix } from './plain-ipv4-prefix.js';
 
 export type RouteKind = 'add' | 'replace' | 'append' | 'delete';
 
@@ -94,76 +95,19 @@ function address(text: unknown, field: string, family: Family | undefined): Addr
   return parsed.family === 4 ? ipv4Number(parsed.address) : parsed.bytes;
 }
 
-/** The prefix length of an IPv4 prefix written plainly (digits after the slash, at most 32), else -1. */
-export function plainIPv4PrefixLength(text: string, slash: number): number {
-  if (slash < 0) return 32;
-  const end = text.length;
-  const digits = end - slash - 1;
-  if (digits < 1 || digits > 2) return -1;
-  let value = 0;
-  for (let i = slash + 1; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value <= 32 ? value : -1;
-}
-
-/** The network (host bits cleared) of the prefix plainIPv4Prefix read last: valid right after it returns a length. */
+/** The network (host bits cleared) of the prefix plainIPv4Destination or the usual route read last. */
 let prefixNetwork = 0;
 
-/**
- * A destination written as a plain IPv4 prefix or bare address (the usual route), read in one pass
- * over its characters with nothing allocated: its length (32 when bare), its network left in
- * prefixNetwork; -1, with nothing set, when the text is not one. It accepts what ipv4Number reads
- * before the first '/' followed by plainIPv4PrefixLength's digits.
- */
-function plainIPv4Prefix(text: string): number {
-  const end = text.length;
-  if (end < 7 || end > 18) return -1;
-  let address = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  let i = 0;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      // No leading zero, at most 255.
-      if (digits !== 0 && octet === 0) return -1;
-      octet = octet * 10 + (c - 48);
-      if (octet > 255) return -1;
-      digits++;
-    } else if (c === 46 && digits !== 0 && dots < 3) {
-      address = address * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else {
-      break;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  address = address * 256 + octet;
-  let length = 32;
-  if (i < end) {
-    // A slash, then one or two digits.
-    if (text.charCodeAt(i) !== 47 || i + 1 === end || i + 3 < end) return -1;
-    length = 0;
-    for (i++; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) return -1;
-      length = length * 10 + (c - 48);
-    }
-    if (length > 32) return -1;
-  }
-  prefixNetwork = length === 0 ? 0 : (address & (0xffffffff << (32 - length))) >>> 0;
+/** plainIPv4Prefix (a bare address taken as /32), with prefixNetwork set from what it read. */
+function plainIPv4Network(text: string): number {
+  const length = plainIPv4Prefix(text, true);
+  if (length >= 0) prefixNetwork = length === 0 ? 0 : (plainIPv4Address & (0xffffffff << (32 - length))) >>> 0;
   return length;
 }
 
-/** plainIPv4Prefix into `route`: false, with `route` untouched, when the text is not a plain IPv4 prefix. */
+/** plainIPv4Network into `route`: false, with `route` untouched, when the text is not a plain IPv4 prefix. */
 function plainIPv4Destination(text: string, route: RouteRequest): boolean {
-  const length = plainIPv4Prefix(text);
+  const length = plainIPv4Network(text);
   if (length < 0) return false;
   route.family = 4;
   route.dstLen = length;
@@ -437,7 +381,7 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
     let dstLen = 0;
     let dst = -1;
     if (dstText !== 'default') {
-      dstLen = plainIPv4Prefix(dstText);
+      dstLen = plainIPv4Network(dstText);
       if (dstLen < 0) return this.#checked(w, spec);
       dst = prefixNetwork;
     }
