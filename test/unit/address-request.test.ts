@@ -13,6 +13,7 @@ import { InvalidArgumentError, parsePrefix } from '../../lib/validate.js';
 import { ipv4Number } from '../../messages/attributes/ip-text.js';
 import type { AddAddressOptions } from '../../lib/rtnl/addresses.js';
 import type { LinkChanges } from '../../lib/rtnl/links.js';
+import { Random } from '../helpers/random-source.js';
 
 function written(kind: AddressKind, cidr: string, options?: AddAddressOptions): Uint8Array {
   const request = checkAddress(kind, 7, cidr, options);
@@ -246,23 +247,17 @@ describe('the address text of a change', () => {
       '01.2.3.4/8', '1.2.3.256/8', '1.2.3/8', '1.2.3.4.5/8', '1..2.3/8', '1.2.3.4/2x', '1.2.3.4 /8', 'fd00::1/64', '/8', '',
     ];
     for (const text of fixed) expect([text, read(text)]).toEqual([text, general(text)]);
-    // xorshift32: a failure names a case that can be run again.
-    let x = 0x0add2e55;
-    const random = (): number => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) / 0x100000000;
-    };
+    // Seeded: a failure names a case that can be run again.
+    const random = new Random(0x0add2e55);
     const alphabet = '0123456789..../x';
     for (let n = 0; n < 20000; n++) {
       let text = '';
       if (n % 2 === 0) {
-        const part = () => String([0, 1, 9, 10, 99, 100, 199, 249, 255, 256, 300, 1000][Math.floor(random() * 12)]);
-        text = `${part()}.${part()}.${part()}.${part()}/${[0, 1, 9, 10, 24, 32, 33, 99, 100][Math.floor(random() * 9)]}`;
+        const part = () => String([0, 1, 9, 10, 99, 100, 199, 249, 255, 256, 300, 1000][Math.floor(random.next() * 12)]);
+        text = `${part()}.${part()}.${part()}.${part()}/${[0, 1, 9, 10, 24, 32, 33, 99, 100][Math.floor(random.next() * 9)]}`;
       } else {
-        const length = Math.floor(random() * 20);
-        for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+        const length = Math.floor(random.next() * 20);
+        for (let i = 0; i < length; i++) text += alphabet[Math.floor(random.next() * alphabet.length)];
       }
       expect([text, read(text)]).toEqual([text, general(text)]);
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { plainIPv4Address, plainIPv4Prefix } from '../../lib/rtnl/plain-ipv4-prefix.js';
 import { parsePrefix } from '../../lib/validate.js';
 import { ipv4Number } from '../../messages/attributes/ip-text.js';
+import { Random } from '../helpers/random-source.js';
 
 /** What the reader makes of `text`: [length, address], or -1 when it leaves the text to parsePrefix. */
 function read(text: string, bare: boolean): number | [number, number] {
@@ -29,24 +30,18 @@ describe('plainIPv4Prefix', () => {
   });
 
   it('agrees with parsePrefix on every text it reads and leaves the rest to it', () => {
-    let x = 0x1b2c3d4e;
-    const random = (): number => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) / 0x100000000;
-    };
+    const random = new Random(0x1b2c3d4e);
     const alphabet = '0123456789..../:x ';
     let read4 = 0;
     for (let n = 0; n < 20000; n++) {
       let text = '';
       if (n % 2 === 0) {
-        const part = () => String([0, 1, 7, 10, 99, 100, 255, 256, 1000][Math.floor(random() * 9)]);
-        const tail = ['', '/0', '/8', '/24', '/32', '/33', '/08', '/', '/100'][Math.floor(random() * 9)];
+        const part = () => String([0, 1, 7, 10, 99, 100, 255, 256, 1000][Math.floor(random.next() * 9)]);
+        const tail = ['', '/0', '/8', '/24', '/32', '/33', '/08', '/', '/100'][Math.floor(random.next() * 9)];
         text = `${part()}.${part()}.${part()}.${part()}${tail}`;
       } else {
-        const length = Math.floor(random() * 20);
-        for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+        const length = Math.floor(random.next() * 20);
+        for (let i = 0; i < length; i++) text += alphabet[Math.floor(random.next() * alphabet.length)];
       }
       for (const bare of [false, true]) {
         const mine = read(text, bare);
