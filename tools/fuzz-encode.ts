@@ -56,9 +56,13 @@ function paths(value: unknown, prefix: Path, out: Path[], depth = 0): void {
   for (const k of keys) paths((value as Obj)[k as string], [...prefix, k], out, depth + 1);
 }
 
+/** The value at `path`, or undefined where the path leaves the object (a decoded message may lack it). */
 function getAt(root: unknown, path: Path): unknown {
   let v = root;
-  for (const k of path) v = (v as Obj)[k as string];
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Obj)[k as string];
+  }
   return v;
 }
 

@@ -229,8 +229,9 @@ export function encodeAttributes<A>(table: AttrTable<A>, w: Writer, values: A, p
       const count = spec ? (used.get(spec.name) ?? 0) : 0;
       const wireValue = spec === undefined || (!spec.repeated && count > 0) ? UNREADABLE : readAlone(spec, payload);
       if (spec === undefined || wireValue === UNREADABLE) {
-        const raw = unknown[unknownUsed];
-        if (raw !== undefined) writeRaw(w, raw, `${path}.unknown[${unknownUsed}]`, table as AttrTable<unknown>, record, used);
+        // An entry the caller removed (the array made shorter) drops the attribute; one set to
+        // anything else, undefined included, must be a raw attribute (writeRaw refuses it otherwise).
+        if (unknownUsed < unknown.length) writeRaw(w, unknown[unknownUsed]!, `${path}.unknown[${unknownUsed}]`, table as AttrTable<unknown>, record, used);
         unknownUsed++;
         continue;
       }

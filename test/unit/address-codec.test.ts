@@ -157,6 +157,16 @@ describe('unknown attributes and malformed bytes', () => {
     equalBytes(encodeMessage(m), frame);
   });
 
+  it('an unknown attribute removed from the array is dropped; one set to undefined is refused, naming it', () => {
+    const frame = insert(FRAMES.addrAdd, 44, hex('0800 6300 01020304'), []);
+    const dropped = decodeMessages(frame)[0] as AddressMessage;
+    dropped.body.attrs.unknown = [];
+    expect(decodeMessages(encodeMessage(dropped))[0]!.body).not.toHaveProperty('attrs.unknown');
+    const holed = decodeMessages(frame)[0] as AddressMessage;
+    holed.body.attrs.unknown = [undefined as never];
+    expect(() => encodeMessage(holed)).toThrow(/unknown\[0\]/);
+  });
+
   it('every truncation decodes or throws NetlinkDecodeError', () => {
     for (const frame of [FRAMES.addrDump, FRAMES.addrAdd]) expectTruncationsDecodeOrThrow(frame);
   });
