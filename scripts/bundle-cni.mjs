@@ -55,19 +55,53 @@ await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}
 // under its path in `sharedModules` (koffi's lazy loader too: one koffi per process).
 const probe = await build({ ...common, entryPoints: [EARLY], write: false, metafile: true, sourcemap: false, plugins: [lazyModules] });
 const shared = Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':'));
-const entry = [
+const sharedEntry = (modules) => [
   `export * from ${JSON.stringify(`./${EARLY}`)};`,
   'import koffi from "koffi";',
-  ...shared.map((input, i) => `import * as m${i} from ${JSON.stringify(`./${input}`)};`),
-  `export const sharedModules = { ${[`${JSON.stringify(KOFFI)}: koffi`, ...shared.map((input, i) => `${JSON.stringify(input)}: m${i}`)].join(', ')} };`,
+  ...modules,
 ].join('\n');
-await build({ ...common, stdin: { contents: entry, resolveDir: root, sourcefile: 'cni-bridge-shared', loader: 'ts' }, outfile: `${outdir}/${SHARED}`, plugins: [lazyModules] });
+// Each shared module's export names, read from a first build whose `sharedModules` holds the
+// modules' namespace objects.
+const namesBuild = `${outdir}/${SHARED}.names.cjs`;
+await build({
+  ...common,
+  sourcemap: false,
+  stdin: {
+    contents: sharedEntry([
+      ...shared.map((input, i) => `import * as m${i} from ${JSON.stringify(`./${input}`)};`),
+      `export const sharedModules = { ${shared.map((input, i) => `${JSON.stringify(input)}: m${i}`).join(', ')} };`,
+    ]),
+    resolveDir: root,
+    sourcefile: 'cni-bridge-shared',
+    loader: 'ts',
+  },
+  outfile: namesBuild,
+  plugins: [lazyModules],
+});
+/** Each shared module's export names: the engine's stand-in for a module declares them as ES exports. */
+const exported = Object.fromEntries(Object.entries(createRequire(import.meta.url)(namesBuild).sharedModules).map(([input, m]) => [input, Object.keys(m)]));
+rmSync(namesBuild);
+// The bundle built: each module's exports copied into a plain object, read once by the engine when
+// it loads (`export const { ... } = m` below). A namespace object (`import * as`) would be a getter
+// per name, each a function of its own, made and defined at every call's load (over 300 names).
+await build({
+  ...common,
+  stdin: {
+    contents: sharedEntry([
+      ...shared.map((input, i) => `import { ${exported[input].map((name, k) => `${name} as m${i}_${k}`).join(', ')} } from ${JSON.stringify(`./${input}`)};`),
+      `export const sharedModules = { ${[
+        `${JSON.stringify(KOFFI)}: koffi`,
+        ...shared.map((input, i) => `${JSON.stringify(input)}: { ${exported[input].map((name, k) => `${JSON.stringify(name)}: m${i}_${k}`).join(', ')} }`),
+      ].join(', ')} };`,
+    ]),
+    resolveDir: root,
+    sourcefile: 'cni-bridge-shared',
+    loader: 'ts',
+  },
+  outfile: `${outdir}/${SHARED}`,
+  plugins: [lazyModules],
+});
 loaderReady(`${outdir}/${SHARED}`);
-
-// Each shared module's export names, read from the bundle itself: the engine's stand-in for a module
-// declares them as ES exports, so that the engine binds each once rather than copying every module
-// object into getters at each import (esbuild's interop for a CommonJS module, ~14 ms a start).
-const exported = createRequire(import.meta.url)(`${outdir}/${SHARED}`).sharedModules;
 
 /** In the engine, a module of the shared bundle is that bundle's (loaded first, by the executable): require()d, not bundled again. */
 const sharedStubs = {
@@ -85,7 +119,7 @@ const sharedStubs = {
     });
     b.onLoad({ filter: /.*/, namespace: 'cni-shared' }, (args) => {
       const from = `require(${JSON.stringify(`./${SHARED}`)}).sharedModules[${JSON.stringify(args.path)}]`;
-      const names = args.path === KOFFI ? [] : Object.keys(exported[args.path]);
+      const names = args.path === KOFFI ? [] : exported[args.path];
       const contents = args.path === KOFFI ? `export default ${from};\n` : `const m = ${from};\nexport const { ${names.join(', ')} } = m;\n`;
       return { contents, loader: 'js' };
     });

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cniMain } from '../../lib/cni/index.js';
@@ -74,6 +75,22 @@ describe.skipIf(!existsSync(`${dir}cni-bridge-engine-plain.cjs`))('cni-bridge ex
     const exports = new Function(`return ${stand![1]}`)() as Record<string, unknown>;
     expect(exports.__esModule).toBeUndefined();
     expect(() => exports.qdiscBody).toThrow(/ is not in cni-bridge-engine-plain\.cjs \(qdiscBody was read\)/);
+  });
+});
+
+describe.skipIf(!existsSync(`${dir}cni-bridge-shared.cjs`))('cni-bridge executable: the shared bundle', () => {
+  it("hands the engine each module's exports as plain values, all of them, with no getter to make per name at every call", async () => {
+    const { sharedModules } = createRequire(import.meta.url)(`${dir}cni-bridge-shared.cjs`) as { sharedModules: Record<string, object> };
+    const modules = Object.keys(sharedModules).filter((key) => key !== 'koffi');
+    expect(modules).toContain('lib/cni/first-stage.ts');
+    for (const key of modules) {
+      const values = sharedModules[key]!;
+      const accessors = Object.entries(Object.getOwnPropertyDescriptors(values)).filter(([, d]) => d.get !== undefined || d.set !== undefined);
+      expect(accessors.map(([name]) => name), key).toEqual([]);
+      // The same names as the compiled module exports (its values, types are not there).
+      const compiled = (await import(fileURLToPath(new URL(`../../dist/${key.replace(/\.ts$/, '.js')}`, import.meta.url)))) as object;
+      expect(Object.keys(values).sort(), key).toEqual(Object.keys(compiled).sort());
+    }
   });
 });
 
