@@ -17,8 +17,9 @@
  * {@link STALE_MS} (a program that starts using new parts of the library weeks later is cached too,
  * and no process pays the cost twice within that time).
  */
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { readWhole } from './scratch-read.js';
 
 export interface CacheFile {
   dir: string;
@@ -122,8 +123,11 @@ export function cacheFile(file: string, uid: number, base = temporaryDirectory()
   return { dir, file: fileKey, build, name: `${build}${v8FlagsKey(options)}${process.version}-${process.arch}.bin` };
 }
 
-/** The cache, or undefined if there is none or it is not one of this format. Throws what the file system throws. */
-export function readCache(cache: CacheFile): CacheRead | undefined {
+/**
+ * The cache, or undefined if there is none or it is not one of this format. Throws what the file
+ * system throws. Read into `buffer(size)` (a buffer of its own by default): its data is a view of it.
+ */
+export function readCache(cache: CacheFile, buffer: (size: number) => Buffer = Buffer.allocUnsafeSlow): CacheRead | undefined {
   let fd;
   try {
     fd = openSync(`${cache.dir}/${cache.name}`, 'r');
@@ -131,16 +135,10 @@ export function readCache(cache: CacheFile): CacheRead | undefined {
     return undefined;
   }
   try {
-    const s = fstatSync(fd);
-    const whole = Buffer.allocUnsafeSlow(s.size);
-    let done = 0;
-    while (done < s.size) {
-      const n = readSync(fd, whole, done, s.size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    if (done <= HEADER || whole.readUInt32LE(0) !== MAGIC || whole[4] !== FORMAT) return undefined;
-    return { data: whole.subarray(HEADER, done), generation: whole[5]!, writtenMs: s.mtimeMs };
+    const writtenMs = fstatSync(fd).mtimeMs;
+    const whole = readWhole(fd, buffer);
+    if (whole.length <= HEADER || whole.readUInt32LE(0) !== MAGIC || whole[4] !== FORMAT) return undefined;
+    return { data: whole.subarray(HEADER), generation: whole[5]!, writtenMs };
   } finally {
     closeSync(fd);
   }

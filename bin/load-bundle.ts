@@ -13,13 +13,13 @@
  * V8 gets the file's string as it was read; any other CommonJS file is wrapped here. `NODE_DEBUG=netns-rtnl` prints what the cache did in each process (to stderr,
  * through util.debuglog).
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
 import { cacheFile, readCache, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
 import { scriptSource } from './commonjs-wrapper.js';
+import { readLatin1, scratchBuffer } from './scratch-read.js';
 
 // Node's util module is not loaded unless asked for; with `debug?.(...)` nor are the messages made.
 const debug = process.env.NODE_DEBUG ? debuglog('netns-rtnl') : undefined;
@@ -56,14 +56,15 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   // Node maps stack traces through a source map (--enable-source-maps) only for code its own loader compiled.
   if (process.sourceMapsEnabled) return createRequire(file)(file) as unknown;
   // The bundles are ASCII (asciiOnly in scripts/bundle-lazy.mjs): read as latin1, the source is a
-  // one-byte string made without UTF-8 decoding.
-  const source = readFileSync(file, 'latin1');
+  // one-byte string made without UTF-8 decoding. The source, then the cache, are read into one
+  // buffer (bin/scratch-read.ts), which V8 is done with once the script is compiled.
+  const source = readLatin1(file);
   let cache: CacheFile | undefined;
   let read: CacheRead | undefined;
   if (process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && process.getuid) {
     try {
       cache = cacheFile(file, process.getuid());
-      if (cache !== undefined) read = readCache(cache);
+      if (cache !== undefined) read = readCache(cache, scratchBuffer);
     } catch {
       read = undefined;
     }
@@ -83,10 +84,11 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   if (cache === undefined) return module.exports;
   const to = cache;
   const usable = read !== undefined && !script.cachedDataRejected;
-  // What the process holds: the cache it loaded, or the one it wrote now.
-  const held = usable ? read!.data : cacheWhen === 'loaded' ? tryWrite(to, () => script.createCachedData(), 0) : undefined;
+  // The length of what the process holds: the cache it loaded (its bytes in the scratch buffer, which
+  // later loads reuse), or the one it wrote now.
+  const held = usable ? read!.data.length : cacheWhen === 'loaded' ? tryWrite(to, () => script.createCachedData(), 0)?.length : undefined;
   const generation = usable ? read!.generation : 0;
-  debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held ? (usable ? `generation ${generation}` : 'written') : 'not written');
+  debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held !== undefined ? (usable ? `generation ${generation}` : 'written') : 'not written');
   const writtenMs = usable ? read!.writtenMs : Date.now();
   if (held === undefined && cacheWhen === 'exit') writesAtExit = true;
   // Work is counted from the event loop's next turn (none: no work): a scavenge V8 left pending at the
@@ -105,7 +107,10 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
       // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).
       written = tryWrite(to, () => {
         const made = script.createCachedData();
-        return made.length >= held.length ? made : held;
+        if (made.length >= held) return made;
+        // The loaded cache's bytes were in the scratch buffer: read again.
+        const again = readCache(to)?.data;
+        return again !== undefined && again.length > made.length ? again : made;
       }, generation + 1);
     }
     debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
