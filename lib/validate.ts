@@ -49,10 +49,13 @@ function isPlainAsciiName(name: string): boolean {
   if (name.length >= IFNAMSIZ || name === '.' || name === '..') return false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    if (c >= 0x80 || c === 0x2f || c === 0x3a || c === 0 || c === 0x25 || isKernelSpace(c)) return false;
+    if (c >= 0x80 || PLAIN_NAME_CHAR[c] === 0) return false;
   }
   return true;
 }
+
+/** 1 for each ASCII character a plain name may have (isPlainAsciiName): not '/', ':', NUL, '%' or a kernel space. */
+const PLAIN_NAME_CHAR = Uint8Array.from({ length: 0x80 }, (_, c) => (c === 0x2f || c === 0x3a || c === 0 || c === 0x25 || isKernelSpace(c) ? 0 : 1));
 
 /**
  * Why the kernel would refuse or rewrite `name` as an interface name, or undefined if it takes it

@@ -167,17 +167,24 @@ function putLinkHeader(words: Uint32Array, i: number, length: number, typeAndFla
 }
 
 /**
- * Sets the whole attribute of an ASCII `name` (plainNameSize `size`) from word `i` of `words`:
+ * Sets the whole attribute of an ASCII `name` (plainNameSize bytes) from word `i` of `words`:
  * nla_len and nla_type, the characters, the NUL and the zero padding. Returns the next word.
  */
-function putName(words: Uint32Array, i: number, type: number, name: string, size: number): number {
-  words[i++] = (name.length + 5) | (type << 16);
+function putName(words: Uint32Array, i: number, type: number, name: string): number {
   const n = name.length;
-  for (let at = 0; at < size - 4; at += 4) {
-    let word = 0;
-    for (let k = 3; k >= 0; k--) word = (word << 8) | (at + k < n ? name.charCodeAt(at + k) : 0);
-    words[i++] = word >>> 0;
+  words[i++] = (n + 5) | (type << 16);
+  // Four characters a word, the first in the low byte; the last word holds what is left, the NUL
+  // and zero padding (plainNameSize gives every name such a word: (n + 8) & ~3 bytes in all).
+  let word = 0;
+  for (let k = 0; k < n; k++) {
+    const shift = (k & 3) << 3;
+    word |= name.charCodeAt(k) << shift;
+    if (shift === 24) {
+      words[i++] = word >>> 0;
+      word = 0;
+    }
   }
+  words[i++] = word;
   return i;
 }
 
@@ -202,7 +209,7 @@ function writePlainVeth(w: Writer, r: VethRequest): boolean {
   const at = w.append(len);
   const words = w.words();
   let i = putLinkHeader(words, at >>> 2, len, RTM_NEWLINK | ((NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0)) << 16), 0, r.flags, r.change);
-  i = putName(words, i, IFLA_IFNAME, name, nameSize);
+  i = putName(words, i, IFLA_IFNAME, name);
   words[i] = linkinfoLen | (IFLA_LINKINFO << 16);
   words[i + 1] = 8 | (IFLA_INFO_KIND << 16);
   words[i + 2] = VETH_KIND_WORD;
@@ -212,7 +219,7 @@ function writePlainVeth(w: Writer, r: VethRequest): boolean {
   words[i + 6] = 0;
   words[i + 7] = 0;
   words[i + 8] = 0;
-  i = putName(words, i + 9, IFLA_IFNAME, peer, peerSize);
+  i = putName(words, i + 9, IFLA_IFNAME, peer);
   if (peerGroup !== undefined) {
     words[i++] = 8 | (IFLA_GROUP << 16);
     words[i++] = peerGroup;
@@ -248,7 +255,7 @@ function writePlainLookup(w: Writer, name: string): boolean {
   const len = 40 + nameSize;
   const at = w.append(len);
   const words = w.words();
-  const i = putName(words, putLinkHeader(words, at >>> 2, len, RTM_GETLINK, 0, 0, 0), IFLA_IFNAME, name, nameSize);
+  const i = putName(words, putLinkHeader(words, at >>> 2, len, RTM_GETLINK, 0, 0, 0), IFLA_IFNAME, name);
   words[i] = 8 | (IFLA_EXT_MASK << 16);
   words[i + 1] = RTEXT_FILTER_SKIP_STATS;
   return true;

@@ -28,6 +28,8 @@ export const ip: Codec<string> = ipCodec('IP address', [4, 16], parseIP);
 const HEX_OCTETS = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2})*$/;
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** HEX_BYTE with a ':' after each, made at the first address formatted. */
+let hexByteColon: string[] | undefined;
 const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const latin1 = new TextDecoder('latin1');
 
@@ -35,9 +37,12 @@ const latin1 = new TextDecoder('latin1');
 export function formatHardwareAddress(b: Uint8Array, start: number, end: number): string {
   if (start >= end) return '';
   if (end - start > 32) return formatLong(b, start, end);
-  let s = HEX_BYTE[b[start]!]!;
-  for (let i = start + 1; i < end; i++) s += ':' + HEX_BYTE[b[i]!]!;
-  return s;
+  // One concatenation a byte ('02:' and so on, the last without its ':'), not two.
+  const withColon = (hexByteColon ??= HEX_BYTE.map((hex) => `${hex}:`));
+  let s = '';
+  const last = end - 1;
+  for (let i = start; i < last; i++) s += withColon[b[i]!]!;
+  return s + HEX_BYTE[b[last]!]!;
 }
 
 /** An address of any length (a hostile one fills a 64 KiB attribute) as text in one pass. */

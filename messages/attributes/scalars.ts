@@ -69,17 +69,18 @@ const utf8 = new TextDecoder();
 
 /** Reads bytes up to the first NUL (or the end) as UTF-8, with an ASCII fast path. */
 export function readCString(bytes: Uint8Array, start: number, end: number): string {
-  let stop = start;
-  let ascii = true;
-  while (stop < end && bytes[stop] !== 0) {
-    if (bytes[stop]! >= 0x80) ascii = false;
-    stop++;
+  // Short ASCII text (names, kinds) is made as it is scanned: one load a byte, not two.
+  const short = Math.min(end, start + 63);
+  let s = '';
+  let i = start;
+  for (; i < short; i++) {
+    const c = bytes[i]!;
+    if (c === 0) return s;
+    if (c >= 0x80) break;
+    s += String.fromCharCode(c);
   }
-  if (ascii && stop - start < 64) {
-    let s = '';
-    for (let i = start; i < stop; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
-  }
+  let stop = i;
+  while (stop < end && bytes[stop] !== 0) stop++;
   return utf8.decode(bytes.subarray(start, stop));
 }
 
