@@ -19,7 +19,7 @@
  */
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { readWhole } from './scratch-read.js';
+import { readWhole } from '../lib/sys/read-whole.js';
 
 export interface CacheFile {
   dir: string;

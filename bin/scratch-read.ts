@@ -9,7 +9,8 @@
  * 240 pages for them where one buffer reused touches 90. The buffer is allocated larger than asked
  * (SCRATCH_BYTES): pages never written are never faulted in.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { readWhole } from '../lib/sys/read-whole.js';
 
 /** Room for the largest bundle or cache file, so that one allocation serves a process's loads. */
 export const SCRATCH_BYTES = 1 << 20;
@@ -25,19 +26,6 @@ export function scratchBuffer(size: number): Buffer {
   }
   if (scratch === undefined || scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, SCRATCH_BYTES));
   return scratch;
-}
-
-/** The whole of the open file `fd` (from its start), in `buffer(size)`: that buffer, its first bytes the file's. */
-export function readWhole(fd: number, buffer: (size: number) => Buffer): Buffer {
-  const size = fstatSync(fd).size;
-  const into = buffer(size);
-  let done = 0;
-  while (done < size) {
-    const n = readSync(fd, into, done, size - done, done);
-    if (n === 0) break;
-    done += n;
-  }
-  return into.subarray(0, done);
 }
 
 /** The file at `path` as a latin1 string, read through the scratch buffer. */

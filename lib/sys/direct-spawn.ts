@@ -8,9 +8,10 @@
  * `directSpawnAvailable()` is false and the caller uses child_process.
  */
 import koffi, { type LibraryHandle } from 'koffi';
-import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { O_CLOEXEC } from './constants.js';
+import { readWhole } from './read-whole.js';
 import { SystemCallError } from './system-call-error.js';
 import { directSyscall } from './syscall-stubs.js';
 
@@ -158,15 +159,7 @@ function exitOf(raw: number): number | string {
 }
 
 function readAll(fd: number): Buffer {
-  const size = fstatSync(fd).size;
-  const data = Buffer.allocUnsafe(size);
-  let done = 0;
-  while (done < size) {
-    const n = readSync(fd, data, done, size - done, done);
-    if (n === 0) break;
-    done += n;
-  }
-  return data.subarray(0, done);
+  return readWhole(fd, Buffer.allocUnsafe);
 }
 
 /**

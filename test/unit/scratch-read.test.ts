@@ -1,12 +1,13 @@
 /**
- * bin/scratch-read.ts: the one buffer bin/load-bundle.ts reads a bundle's source and its code cache
+ * bin/scratch-read.ts (and lib/sys/read-whole.ts, which it reads with): the one buffer bin/load-bundle.ts reads a bundle's source and its code cache
  * into, kept for the loads of one turn of the event loop and let go after it.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLatin1, readWhole, SCRATCH_BYTES, scratchBuffer } from '../../bin/scratch-read.js';
+import { readLatin1, SCRATCH_BYTES, scratchBuffer } from '../../bin/scratch-read.js';
+import { readWhole } from '../../lib/sys/read-whole.js';
 
 const made: string[] = [];
 
