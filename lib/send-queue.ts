@@ -1,5 +1,6 @@
-import { NLM_F_ACK, NLM_F_ECHO } from '../messages/constants.js';
-import { setFrameFlags } from '../messages/framing.js';
+import { NLM_F_ACK, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
+import { NLMSG_FLAGS_OFFSET, NLMSG_SEQ_OFFSET, setFrameFlags } from '../messages/framing.js';
+import { CHANGE_ANSWER } from './answer-cost.js';
 import { Writer } from '../messages/writer.js';
 import { noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
@@ -218,23 +219,30 @@ export class SendQueue<M> {
   }
 
   /**
-   * Whether a change made now would go out at once, alone and without NLM_F_ACK (see sendNow):
-   * nothing queued, held, being sent or in flight, and the transport reads until empty.
+   * The quick lane's send (RequestPath.change): a plain change (RequestWriter.plain) just written
+   * alone at the start of `out`, its operation, subject and time limit set on `request`. NOT_SENT,
+   * with nothing done, unless a change made now would go out at once, alone and without NLM_F_ACK
+   * (see sendNow): nothing queued, held, being sent or in flight, and the transport reads until
+   * empty. Else `request` is given what prepare() gives a plain change, entered in `table`, its
+   * frame sent without NLM_F_ACK, marked quiet: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or
+   * SENT_PENDING. A change still SENT after SENT_NOW or SENT_LATE was applied: its charge is freed
+   * already (release()), the caller settles it. One function from the check to the socket: each
+   * call is a frame and inline-cache calls of its own while the path runs in baseline code.
    */
-  alone(): boolean {
-    return this._holds === 0 && !this._burst && !this._sending && !this._stopped && this._head === this._tail && this._inFlight === 0 && this._transport.readsUntilEmpty === true;
-  }
-
-  /**
-   * sendNow() of a plain change (RequestWriter.plain) for a caller that found alone() true just
-   * now and wrote it at the start of `out` without NLM_F_ACK, marked quiet, its fields set as
-   * prepare() sets them: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING. A change
-   * still SENT after SENT_NOW or SENT_LATE was applied: its charge is freed already (release()),
-   * the caller settles it.
-   */
-  sendAlone(request: PendingRequest<M>): number {
+  sendLone(request: PendingRequest<M>, table: { enterNew(request: PendingRequest<M>): number }): number {
+    if (this._holds !== 0 || this._burst || this._sending || this._stopped || this._head !== this._tail || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
+    const out = this.out;
+    const view = out.dataView;
+    const end = out.length;
+    const flags = view.getUint16(NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
+    request.flags = flags;
+    request.end = end;
+    request.cost = CHANGE_ANSWER;
+    const seq = table.enterNew(request);
+    view.setUint16(NLMSG_FLAGS_OFFSET, flags & ~NLM_F_ACK, true);
+    view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
     // _stepInRun() written out for its usual case (a run under way, not at a clock reading or its
-    // end), and _transmitAlone() for a quiet change: the lane's send in one function.
+    // end), and _transmitAlone() for a quiet change.
     const steps = this._microtaskFlushes + 1;
     let inRun: boolean;
     if (steps !== 1 && (steps & 15) !== 0 && steps <= MICROTASK_FLUSHES) {
@@ -246,12 +254,12 @@ export class SendQueue<M> {
     this._burst = true;
     void RESOLVED.then(this._endBurst);
     request.state = SENT;
-    this._inFlight += request.cost;
-    const out = this.out;
+    // Nothing was in flight (see above).
+    this._inFlight = CHANGE_ANSWER;
     let pending: Promise<void> | undefined;
     this._sending = true;
     try {
-      pending = this._transmit(this._views.of(out.buffer, request.end), false, true);
+      pending = this._transmit(this._views.of(out.buffer, end), false, true);
     } catch (error) {
       this._failed(request, error as Error);
     } finally {
@@ -275,7 +283,7 @@ export class SendQueue<M> {
     return this._sentLater(request, pending, -1);
   }
 
-  /** The send of sendNow() and sendAlone(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
+  /** The send of sendNow(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
   private _transmitAlone(request: PendingRequest<M>, datagram: Uint8Array, slow: boolean, quiet: boolean, inRun: boolean, sentAt: number): number {
     let pending: Promise<void> | undefined;
     this._sending = true;

@@ -108,6 +108,31 @@ function broadcastOf(given: string, r: AddressRequest): Address {
  * point-to-point address's peer.
  */
 export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given?: AddAddressOptions): AddressRequest {
+  if (given === undefined && typeof cidr === 'string') {
+    // The usual change (`link.addAddress('10.0.0.2/24')`): a plain IPv4 prefix and no options, the
+    // request made in one literal with what readPrefix and the no-options case below would set
+    // (newAddressRequest's fields, in its order: one shape), no call but the reading.
+    const prefixlen = plainIPv4Prefix(cidr, false);
+    if (prefixlen >= 0) {
+      const local = plainIPv4Address;
+      return {
+        kind,
+        cidr,
+        dev,
+        index: 0,
+        family: 4,
+        prefixlen,
+        local,
+        address: local,
+        broadcast: undefined,
+        label: undefined,
+        metric: undefined,
+        scope: 0,
+        ifaFlags: 0,
+        nlFlags: kind === 'add' ? NLM_F_CREATE | NLM_F_EXCL : 0,
+      };
+    }
+  }
   const options = given === undefined ? NO_OPTIONS : checkOptions(given);
   const r = newAddressRequest(kind, cidr, dev);
   readPrefix(cidr, r);
@@ -192,10 +217,12 @@ export function writeAddress(w: Writer, r: AddressRequest): void {
   words[i + 3] = 0;
   words[i + 4] = AF_INET | (r.prefixlen << 8) | ((ifaFlags & 0xff) << 16) | (r.scope << 24);
   words[i + 5] = r.index;
+  // Without a peer the two addresses are one (checkAddress): swapped once.
+  const local = networkWord(r.local as number);
   words[i + 6] = ADDRESS_WORD;
-  words[i + 7] = networkWord(r.address as number);
+  words[i + 7] = r.address === r.local ? local : networkWord(r.address as number);
   words[i + 8] = LOCAL_WORD;
-  words[i + 9] = networkWord(r.local as number);
+  words[i + 9] = local;
   i += 10;
   if (broadcast !== undefined) {
     words[i] = BROADCAST_WORD;

@@ -184,6 +184,8 @@ describe("Link's own flag changes and address changes on an index (the direct pa
       for (const cidr of ['10.0.0.1/24', '10.100.3.254/30', 'fd00::1/64', '::ffff:10.0.0.1/120', '010.0.0.1/24'.slice(1)]) {
         expect(checkAddress(kind, veth, cidr)).toEqual(checkAddress(kind, veth, cidr, {}));
         expect(addressOnIndex(kind, 3, cidr)).toEqual(addressOnIndex(kind, 3, cidr, {}));
+        // The plain prefix's request is made by a literal of its own: the same fields in the same order (one shape).
+        expect(Object.keys(checkAddress(kind, veth, cidr))).toEqual(Object.keys(checkAddress(kind, veth, cidr, {})));
       }
     }
   });

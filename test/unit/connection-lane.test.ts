@@ -39,7 +39,7 @@ function changes(n: number): Array<[RequestWriter<never>, unknown]> {
 async function sendAll(plain: boolean, list: Array<[RequestWriter<never>, unknown]>) {
   const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
   const conn = new Connection(kernel);
-  const alone = vi.spyOn(SendQueue.prototype, 'sendAlone');
+  const alone = vi.spyOn(SendQueue.prototype, 'sendLone');
   const outcomes: string[] = [];
   for (const [writer, subject] of list) {
     outcomes.push(await conn.change(plain ? writer : general(writer), subject as never).then(() => 'ok', (e: NetlinkError) => `${e.code} ${e.message}`));
