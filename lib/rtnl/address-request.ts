@@ -44,27 +44,27 @@ export interface AddressRequest {
 }
 
 /**
- * A request with every field but the three given at its default. An object literal: V8 copies its
- * constant fields from the literal's template in one step and stores only kind, cidr and dev, where
- * a class's constructor stores all fourteen one by one (a store each, an inline-cache call each in
- * baseline code).
+ * A request with every field but those given at its default, the address given as both the local
+ * one and IFA_ADDRESS. An object literal: V8 copies its constant fields from the literal's template
+ * in one step and stores only the given ones, where a class's constructor stores all fourteen one by
+ * one (a store each, an inline-cache call each in baseline code).
  */
-function newAddressRequest(kind: AddressKind, cidr: string, dev: DeviceRef): AddressRequest {
+function newAddressRequest(kind: AddressKind, cidr: string, dev: DeviceRef, prefixlen: number, local: number, nlFlags: number): AddressRequest {
   return {
     kind,
     cidr,
     dev,
     index: 0,
     family: 4,
-    prefixlen: 0,
-    local: 0,
-    address: 0,
+    prefixlen,
+    local,
+    address: local,
     broadcast: undefined,
     label: undefined,
     metric: undefined,
     scope: 0,
     ifaFlags: 0,
-    nlFlags: 0,
+    nlFlags,
   };
 }
 
@@ -110,31 +110,12 @@ function broadcastOf(given: string, r: AddressRequest): Address {
 export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given?: AddAddressOptions): AddressRequest {
   if (given === undefined && typeof cidr === 'string') {
     // The usual change (`link.addAddress('10.0.0.2/24')`): a plain IPv4 prefix and no options, the
-    // request made in one literal with what readPrefix and the no-options case below would set
-    // (newAddressRequest's fields, in its order: one shape), no call but the reading.
+    // request made with what readPrefix and the no-options case below would set, in one step.
     const prefixlen = plainIPv4Prefix(cidr, false);
-    if (prefixlen >= 0) {
-      const local = plainIPv4Address;
-      return {
-        kind,
-        cidr,
-        dev,
-        index: 0,
-        family: 4,
-        prefixlen,
-        local,
-        address: local,
-        broadcast: undefined,
-        label: undefined,
-        metric: undefined,
-        scope: 0,
-        ifaFlags: 0,
-        nlFlags: kind === 'add' ? NLM_F_CREATE | NLM_F_EXCL : 0,
-      };
-    }
+    if (prefixlen >= 0) return newAddressRequest(kind, cidr, dev, prefixlen, plainIPv4Address, kind === 'add' ? NLM_F_CREATE | NLM_F_EXCL : 0);
   }
   const options = given === undefined ? NO_OPTIONS : checkOptions(given);
-  const r = newAddressRequest(kind, cidr, dev);
+  const r = newAddressRequest(kind, cidr, dev, 0, 0, 0);
   readPrefix(cidr, r);
   if (given === undefined) {
     // No options (`link.addAddress(cidr)`): what the reads of NO_OPTIONS below would set.
