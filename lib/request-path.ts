@@ -201,6 +201,7 @@ export class RequestPath<M extends MessageHeader> {
     }
     const operation = given === undefined ? undefined : given.operation;
     const table = this.table;
+    let written = false;
     if (start === 0 && writer.plain === true && this._direct && !this._receiving && table.live === 0 && table.draining === 0) {
       try {
         writer.write(w, subject);
@@ -243,12 +244,10 @@ export class RequestPath<M extends MessageHeader> {
       }
       // Not alone after all (another change went out alone in this microtask, or more wait): the
       // change is written at the start of the buffer, and goes the way of one made so.
-      return writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())
-        ? this._burstChange(writer, subject, 0, true)
-        : this._queuedChange(writer, subject, options, operation, 0, true);
+      written = true;
     }
-    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) return this._burstChange(writer, subject, start, false);
-    return this._queuedChange(writer, subject, options, operation, start, false);
+    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) return this._burstChange(writer, subject, start, written);
+    return this._queuedChange(writer, subject, options, operation, start, written);
   }
 
   /**
