@@ -87,6 +87,7 @@ for (const file of Object.keys(ENTRIES)) {
     },
     outfile: `${outdir}/${file}`,
     minifyWhitespace: true,
+    minifySyntax: true,
     lineLimit: LINE_LIMIT,
     plugins: [lazyModules],
   });

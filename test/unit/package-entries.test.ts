@@ -41,6 +41,35 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     }
   });
 
+  it("keep the names of the compiled modules' functions, classes and methods (what stack traces and `name` show)", () => {
+    // The bundles are minified for whitespace and syntax, never for identifiers. A class whose body
+    // names itself is `var X = class _X` in an esbuild bundle, its name '_X' (so before minifying too):
+    // the one difference let through here.
+    const out = run(`
+      const entries = ${JSON.stringify(ENTRIES)};
+      const names = (m) => {
+        const found = [];
+        for (const [key, value] of Object.entries(m)) {
+          if (typeof value !== 'function') continue;
+          found.push(key + ' ' + value.name);
+          const proto = value.prototype;
+          if (proto) for (const k of Object.getOwnPropertyNames(proto)) {
+            const d = Object.getOwnPropertyDescriptor(proto, k);
+            for (const f of [d.value, d.get, d.set]) if (typeof f === 'function') found.push(key + '.' + k + ' ' + f.name);
+          }
+        }
+        return found.sort();
+      };
+      const all = {};
+      const selfNamed = (found) => found.map((line) => line.replace(/^(\\w+)(\\.constructor)? _(\\w+)$/, (whole, key, ctor, name) => (name === key ? key + (ctor ?? '') + ' ' + name : whole)));
+      for (const [spec, file] of Object.entries(entries)) all[spec] = [selfNamed(names(await import(spec))), names(await import('./' + file))];
+      console.log(JSON.stringify(all));`);
+    for (const [spec, [bundled, compiled]] of Object.entries(JSON.parse(out) as Record<string, [string[], string[]]>)) {
+      expect(compiled.length, spec).toBeGreaterThan(5);
+      expect(bundled, spec).toEqual(compiled);
+    }
+  });
+
   it('share one copy of every class and value between entry points', () => {
     const out = run(`
       const [main, messages, cni] = await Promise.all([import('netns-rtnl'), import('netns-rtnl/messages'), import('netns-rtnl/cni')]);
