@@ -92,6 +92,8 @@ interface LibcFunctions {
   direct: DirectSocketCalls;
   /** Undefined where there is no page of stubs or the stub failed its trial; null until first asked for. */
   program: RunProgram | undefined | null;
+  /** koffi.address, taken once (see errno). */
+  address: (value: unknown) => bigint;
 }
 
 let bound: LibcFunctions | undefined;
@@ -104,7 +106,7 @@ function libc(): LibcFunctions {
     const errno = koffi.errno;
     let viaLibc: DirectSocketCalls | undefined;
     const fallback = (): DirectSocketCalls => (viaLibc ??= errnoSocketCalls(errno));
-    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib, fallback) ?? fallback(), stat: null, unpin: null, program: null, lib };
+    bound = { errno, own: {}, kernel: kernelCalls(lib, errno), direct: directSocketCalls(lib, fallback) ?? fallback(), stat: null, unpin: null, program: null, lib, address: koffi.address };
   }
   return bound;
 }
@@ -170,8 +172,11 @@ function errnoSocketCalls(errno: () => number): DirectSocketCalls {
     const result = libcCall('send')(fd, buffer, length, flags);
     return result < 0 ? -errno() : result;
   };
+  // koffi takes a number for a pointer parameter as an address.
+  const byAddress = (address: number): Uint8Array => address as unknown as Uint8Array;
   return {
     recv,
+    recvAt: (fd, address, length, flags) => recv(fd, byAddress(address), length, flags),
     recvfrom: (fd, buffer, length, flags, address, addressLength) => {
       const result = libcCall('recvfrom')(fd, buffer, length, flags, address, addressLength);
       return result < 0 ? -errno() : result;
@@ -180,6 +185,10 @@ function errnoSocketCalls(errno: () => number): DirectSocketCalls {
     sendRecv: (fd, buffer, length, readBuffer, readLength, readFlags) => {
       const sent = send(fd, buffer, length, MSG_DONTWAIT);
       return sent < 0 ? sent - SEND_FAILED : recv(fd, readBuffer, readLength, readFlags);
+    },
+    sendRecvAt: (fd, address, length, readAddress, readLength, readFlags) => {
+      const sent = send(fd, byAddress(address), length, MSG_DONTWAIT);
+      return sent < 0 ? sent - SEND_FAILED : recv(fd, byAddress(readAddress), readLength, readFlags);
     },
   };
 }
@@ -412,6 +421,24 @@ export function pollReadable(fd: number, readable: () => void): (() => void) | u
  */
 export function sendRecvOrErrno(fd: number, buffer: Uint8Array, readBuffer: Uint8Array, readFlags: number): number {
   return (bound ?? libc()).direct.sendRecv(fd, buffer, buffer.byteLength, readBuffer, readBuffer.byteLength, readFlags);
+}
+
+/**
+ * The hot socket calls themselves (send, recv, sendRecv, and their forms taking addresses, for a
+ * caller that keeps its buffers' addresses: see addressOf), for a caller that makes them itself,
+ * one call less each. Each returns the kernel's value (see syscall-stubs.ts).
+ */
+export function socketCalls(): DirectSocketCalls {
+  return (bound ?? libc()).direct;
+}
+
+/**
+ * Where `buffer`'s bytes are in memory: fixed for as long as its ArrayBuffer lives (V8 keeps the
+ * bytes of an ArrayBuffer in place; koffi moves those of a small typed array kept in V8's heap
+ * out of it first, for good).
+ */
+export function addressOf(buffer: Uint8Array): number {
+  return Number((bound ?? libc()).address(buffer));
 }
 
 /** The errno of a send that sendRecvOrErrno's `result` says failed, or 0 if the send went. */

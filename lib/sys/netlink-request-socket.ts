@@ -29,7 +29,8 @@ import {
   SOCKADDR_NL_SIZE,
   SOL_SOCKET,
 } from './constants.js';
-import { bind, closeFd, connect, getsockname, getsockoptInt, recvOrErrno, sendFailure, sendOffThread, sendOrErrno, sendRecvOrErrno, socket } from './libc.js';
+import { addressOf, bind, closeFd, connect, getsockname, getsockoptInt, sendFailure, sendOffThread, sendOrErrno, socket, socketCalls } from './libc.js';
+import type { DirectSocketCalls } from './syscall-stubs.js';
 import type { SendOptions, Transport } from '../transport.js';
 import { DropCounter, SocketClosedError, SocketListeners, setBufferSize, setNetlinkOptions, type NetlinkSocketOptions } from './netlink-socket-common.js';
 import { PrefixViews } from '../views.js';
@@ -64,6 +65,8 @@ const { EAGAIN } = ERRNO;
  */
 const readBuffer = new Uint8Array(READ_BUFFER);
 const readViews = new PrefixViews();
+/** readBuffer's address (libc.ts addressOf), taken on the first read: reads pass it as a number. */
+let readAddress = -1;
 /** struct sockaddr_nl with nl_pid 0 and no groups: bound to, the kernel picks the port; connected to, it is the kernel. */
 const PORT_0 = Buffer.from([AF_NETLINK, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
@@ -127,6 +130,16 @@ export class RequestSocket implements Transport {
   private _quiet = false;
   /** SO_RCVBUF as the kernel granted it: read once at open, and again only after setRecvBufferSize. */
   private _receiveBuffer: number;
+  /**
+   * The last datagram sent from this thread, kept referenced, and where its bytes are (addressOf):
+   * a request connection sends the same view of its send buffer again and again (lib/views.ts: one
+   * per length), whose address is then taken once instead of koffi converting the view on every
+   * send. Its length is read at each send: a view whose buffer was detached since has none.
+   */
+  private _sent: Uint8Array | undefined = undefined;
+  private _sentAddress = 0;
+  /** libc.ts's socketCalls: sendRecvAt and recvAt called here, not through a function of libc.ts's. */
+  private readonly _calls: DirectSocketCalls;
 
   constructor(
     readonly fd: number,
@@ -135,6 +148,7 @@ export class RequestSocket implements Transport {
     receiveBuffer?: number,
   ) {
     this._receiveBuffer = receiveBuffer ?? getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF);
+    this._calls = socketCalls();
     this._drops = new DropCounter(fd, port, this._receiveBuffer, READ_BUFFER);
   }
 
@@ -152,7 +166,12 @@ export class RequestSocket implements Transport {
       if (!this._passScheduled) {
         // Its answers are queued once the send returns: sent and read in one call, then read on
         // (_readNow and _pass written out: the quick path of every request).
-        const first = sendRecvOrErrno(this.fd, datagram, readBuffer, MSG_DONTWAIT | MSG_TRUNC);
+        if (datagram !== this._sent) {
+          this._sentAddress = addressOf(datagram);
+          this._sent = datagram;
+          if (readAddress < 0) readAddress = addressOf(readBuffer);
+        }
+        const first = this._calls.sendRecvAt(this.fd, this._sentAddress, datagram.byteLength, readAddress, READ_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
         // Sent, and nothing to read: a quiet send's success (what _read and _idle would find, in one comparison).
         if (first === -EAGAIN && quiet) return undefined;
         errno = sendFailure(first);
@@ -338,7 +357,8 @@ export class RequestSocket implements Transport {
   private _read(first = NOT_READ): boolean {
     for (let reads = 0; reads < READS_PER_PASS; reads++) {
       if (this._closed) return false;
-      const size = first === NOT_READ ? recvOrErrno(this.fd, readBuffer, MSG_DONTWAIT | MSG_TRUNC) : first;
+      if (readAddress < 0) readAddress = addressOf(readBuffer);
+      const size = first === NOT_READ ? this._calls.recvAt(this.fd, readAddress, READ_BUFFER, MSG_DONTWAIT | MSG_TRUNC) : first;
       first = NOT_READ;
       if (size < 0) {
         const errno = -size;

@@ -38,6 +38,14 @@ export interface DirectSocketCalls {
    * minus SEND_FAILED (so below -SEND_FAILED, out of recv's range).
    */
   sendRecv(fd: number, buffer: Uint8Array, length: number, readBuffer: Uint8Array, readLength: number, readFlags: number): number;
+  /**
+   * sendRecv with the two buffers given by address (libc.ts addressOf): koffi converts a number
+   * for an integer parameter in about half what a buffer for a pointer costs it (its pointer
+   * conversion tries a BigInt, then asks Node for the buffer's data), on every request.
+   */
+  sendRecvAt(fd: number, address: number, length: number, readAddress: number, readLength: number, readFlags: number): number;
+  /** recv with the buffer given by address (see sendRecvAt). */
+  recvAt(fd: number, address: number, length: number, flags: number): number;
 }
 
 /** umount2 then unlink for each of `count` NUL-terminated paths, in one call (see unpin-code.ts). */
@@ -155,6 +163,14 @@ function socketCalls(page: unknown, fallback: () => DirectSocketCalls): DirectSo
     SEND_RECV_OFFSET,
     'long (int fd, const void *buffer, unsigned long length, void *readBuffer, unsigned long readLength, int readFlags)',
     (call) => call(-1, s, 4, s, 4, 0) === -ERRNO.EBADF - SEND_FAILED,
+  );
+  // The same stubs, the buffers as integers (the same registers); a bad fd fails before any address is read.
+  bindOnFirstCall('recvAt', RECV_OFFSET, 'long (int fd, uintptr_t address, unsigned long length, int flags)', (call) => call(-1, 0, 4, 0) === -ERRNO.EBADF);
+  bindOnFirstCall(
+    'sendRecvAt',
+    SEND_RECV_OFFSET,
+    'long (int fd, uintptr_t address, unsigned long length, uintptr_t readAddress, unsigned long readLength, int readFlags)',
+    (call) => call(-1, 0, 4, 0, 4, 0) === -ERRNO.EBADF - SEND_FAILED,
   );
   return calls;
 }

@@ -13,10 +13,12 @@ vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 // The setup file (test/helpers/own-netns.ts) has loaded lib/sys/libc.js, and bound its calls,
 // before the mock: these are loaded afresh.
 vi.resetModules();
-const { closeFd, openFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, unlink } = await import('../../lib/sys/libc.js');
+const libc = await import('../../lib/sys/libc.js');
+const { closeFd, openFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, unlink } = libc;
 const { SystemCallError } = await import('../../lib/sys/system-call-error.js');
 const { SYSCALL_FAILURES, thrownBy } = await import('../helpers/syscall-failures.js');
 const { expectNodeFsErrors } = await import('../helpers/fs-call-failures.js');
+const { expectCallsByAddress } = await import('../helpers/socket-calls-by-address.js');
 
 const isRoot = process.getuid?.() === 0;
 
@@ -43,6 +45,10 @@ describe('the checked calls through libc', () => {
     } finally {
       closeSync(file);
     }
+  });
+
+  it('sendRecvAt and recvAt send and read the bytes at the addresses given', () => {
+    expectCallsByAddress(libc);
   });
 
   it('were bound without stubs (the mock was asked for them)', () => {

@@ -6,7 +6,9 @@ import { closeSync, openSync } from 'node:fs';
 import koffi from 'koffi';
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../lib/sys/errno.js';
+import * as libc from '../../lib/sys/libc.js';
 import { closeFd, openFd, recvfromOrErrno, recvOrErrno, sendFailure, sendOrErrno, sendRecvOrErrno, socket, unlink } from '../../lib/sys/libc.js';
+import { expectCallsByAddress } from '../helpers/socket-calls-by-address.js';
 import { directSyscall } from '../../lib/sys/syscall-stubs.js';
 import { SystemCallError } from '../../lib/sys/system-call-error.js';
 import { AF_NETLINK, CLONE_NEWNET, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW } from '../../lib/sys/constants.js';
@@ -14,6 +16,12 @@ import { expectNodeFsErrors } from '../helpers/fs-call-failures.js';
 import { netlinkAddress, SYSCALL_FAILURES, thrownBy } from '../helpers/syscall-failures.js';
 
 const isRoot = process.getuid?.() === 0;
+
+describe('the socket calls by address (socketCalls, addressOf)', () => {
+  it('send and read the bytes at the addresses given', () => {
+    expectCallsByAddress(libc);
+  });
+});
 
 describe('sendOrErrno, recvOrErrno and recvfromOrErrno', () => {
   it("give each failed call's own errno, negated, whatever errno holds", () => {

@@ -14,7 +14,7 @@ describe.runIf(process.arch === 'x64')('socket stubs', () => {
   const proto = vi.spyOn(koffi, 'proto');
   const decode = vi.spyOn(koffi, 'decode');
   const fallbackRecvfrom = vi.fn(() => -ERRNO.EAGAIN);
-  const fallback = vi.fn((): DirectSocketCalls => ({ recv: vi.fn(), recvfrom: fallbackRecvfrom, send: vi.fn(), sendRecv: vi.fn() }));
+  const fallback = vi.fn((): DirectSocketCalls => ({ recv: vi.fn(), recvAt: vi.fn(), recvfrom: fallbackRecvfrom, send: vi.fn(), sendRecv: vi.fn(), sendRecvAt: vi.fn() }));
   const calls = directSocketCalls(koffi.load('libc.so.6'), fallback)!;
   const scratch = new Uint8Array(4);
 

@@ -1,0 +1,73 @@
+/**
+ * The request socket passes a datagram's address, not the view, to its send (taken once per view:
+ * lib/sys/netlink-request-socket.ts): what goes to the kernel must still be the view's bytes as
+ * they are at each send, for a view sent again after its bytes changed, for another buffer's view,
+ * and for a view whose buffer was detached since (it has no bytes left: an empty datagram, which
+ * the kernel refuses with ENODATA, as it did when the view itself was passed).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { openNetlinkSocket, type RequestSocket } from '../../lib/sys/netlink-request-socket.js';
+import { canRunIntegration } from '../helpers/sandbox.js';
+
+const RTM_GETLINK = 18;
+const NLMSG_ERROR = 2;
+const NLM_F_REQUEST = 1;
+
+/** An RTM_GETLINK of `index` with sequence number `seq`, written into `bytes` (32 bytes). */
+function getLink(bytes: Uint8Array, index: number, seq: number): Uint8Array {
+  bytes.fill(0, 0, 32);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 32);
+  view.setUint32(0, 32, true);
+  view.setUint16(4, RTM_GETLINK, true);
+  view.setUint16(6, NLM_F_REQUEST, true);
+  view.setUint32(8, seq, true);
+  view.setInt32(20, index, true);
+  return bytes;
+}
+
+/** Each answer read: its type, sequence number, and for an error its errno. */
+function answers(socket: RequestSocket): Array<[number, number, number]> {
+  const read: Array<[number, number, number]> = [];
+  socket.onDatagram((d) => {
+    const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const type = view.getUint16(4, true);
+    read.push([type, view.getUint32(8, true), type === NLMSG_ERROR ? -view.getInt32(16, true) : 0]);
+    return false;
+  });
+  return read;
+}
+
+describe.skipIf(!canRunIntegration)('request socket: datagrams sent by address', () => {
+  let socket: RequestSocket | undefined;
+  afterEach(() => socket?.close());
+
+  it('sends each view as its bytes are at the send', () => {
+    socket = openNetlinkSocket();
+    const read = answers(socket);
+    const buffer = new Uint8Array(1024);
+    const view = buffer.subarray(0, 32);
+    const other = new Uint8Array(256).subarray(64, 96);
+    socket.send(getLink(view, 1, 11));
+    socket.send(getLink(view, 0x7ffffff0, 12));
+    socket.send(getLink(other, 1, 13));
+    socket.send(getLink(view, 1, 14));
+    expect(read.map(([type, seq, errno]) => [type === NLMSG_ERROR ? 'error' : 'link', seq, errno])).toEqual([
+      ['link', 11, 0],
+      ['error', 12, 19],
+      ['link', 13, 0],
+      ['link', 14, 0],
+    ]);
+  });
+
+  it('sends no byte of a view whose buffer was detached after it was sent', () => {
+    socket = openNetlinkSocket();
+    const read = answers(socket);
+    const view = new Uint8Array(1024).subarray(0, 32);
+    socket.send(getLink(view, 1, 21));
+    structuredClone(view.buffer, { transfer: [view.buffer] });
+    expect(view.byteLength).toBe(0);
+    expect(() => socket!.send(view)).toThrow(expect.objectContaining({ code: 'ENODATA' }));
+    socket.send(getLink(new Uint8Array(32), 1, 22));
+    expect(read.map(([, seq]) => seq)).toEqual([21, 22]);
+  });
+});
