@@ -2,7 +2,7 @@ import { IFF_PROMISC, IFF_UP } from '../messages/link/index.js';
 import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
-import { changeAddressOn, setLinkFlag } from './rtnl/apply.js';
+import { changeOwnAddress, setOwnLinkFlag } from './rtnl/apply.js';
 import { LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON } from './rtnl/changes.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
@@ -102,7 +102,7 @@ export class Link {
   #flag(changes: LinkChanges): Promise<this> {
     let outcome: Promise<void>;
     try {
-      outcome = setLinkFlag(this.namespace.rtnl.connection, this, changes);
+      outcome = setOwnLinkFlag(this.namespace.rtnl.connection, this, this.#state.index, changes);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -215,7 +215,7 @@ export class Link {
     // Not an async function: see #flag.
     let outcome: Promise<void>;
     try {
-      outcome = changeAddressOn(this.namespace.rtnl.connection, 'add', this, cidr, options);
+      outcome = changeOwnAddress(this.namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -224,7 +224,7 @@ export class Link {
 
   /** `ip addr del CIDR dev DEV`. */
   async deleteAddress(cidr: string): Promise<this> {
-    await changeAddressOn(this.namespace.rtnl.connection, 'delete', this, cidr);
+    await changeOwnAddress(this.namespace.rtnl.connection, 'delete', this, this.#state.index, cidr);
     return this;
   }
 

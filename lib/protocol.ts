@@ -36,6 +36,8 @@ export interface TableOwner<M> {
  */
 export class RequestTable<M> {
   private readonly _pending = new SeqTable<PendingRequest<M>, BatchSlice>();
+  /** The table's sequence numbers, read by the request path's lone change (SendQueue.sendLone takes one with SeqTable.takeNext). */
+  readonly seqs: Pick<SeqTable<PendingRequest<M>, BatchSlice>, 'takeNext'> = this._pending;
   private readonly _owner: TableOwner<M>;
   private readonly _frames = new FrameCursor();
   private _view: DataView | undefined;

@@ -16,14 +16,13 @@ import type { MessageCodec, RequestWriter } from './message-codec.js';
 import { ABANDONED, newPendingRequest, type PendingRequest, renewRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
 import { ExpiryRead } from './request-path-expiry-read.js';
-import { afterTurn, NOT_SENT, SENT_LATE, SENT_NOW, SENT_PENDING, SendQueue } from './send-queue.js';
+import { afterTurn, NOT_SENT, QUIET, SENT_LATE, SENT_NOW, SENT_PENDING, SendQueue } from './send-queue.js';
 import type { SendOptions, Transport } from './transport.js';
 import { monotonicMs } from './clock.js';
 
 /** How long an abandoned request's answer (an abandoned dump's rest) is waited for before it is forgotten. */
 const ABANDON_LIMIT_MS = 5_000;
 const SLOW: SendOptions = { slow: true };
-const QUIET: SendOptions = { quiet: true };
 /** The options of a call that gives none: one object for all (a default `{}` is allocated per call), read by none. */
 export const NO_OPTIONS: RequestOptions = Object.freeze({});
 /**
@@ -76,6 +75,12 @@ export class RequestPath<M extends MessageHeader> {
   private _spare: PendingRequest<M> | undefined;
   /** The quick lane's request object, while no change of the lane holds it (see change). */
   private _lone: PendingRequest<M> | undefined;
+  /**
+   * The quick lane's change while it is being sent, not entered in the table: a quiet change
+   * unanswered within its send (the usual case) never is. Whatever can look for it during the send
+   * (an answer read, a socket error, the send's failure) enters it first (_enterLoneOut).
+   */
+  private _loneOut: PendingRequest<M> | undefined = undefined;
   private _closedReason: string | undefined;
   /** Reading a datagram: what a settling request sets off meanwhile (the next dump, a listener's request) is queued (Transport.onDatagram). */
   private _receiving = false;
@@ -92,15 +97,18 @@ export class RequestPath<M extends MessageHeader> {
     this._receiveBufferBytes = settings.receiveBufferBytes;
     this._listeners = listeners;
     this._direct = transport.answersWithinSend === true;
+    const silent = settings.log === SILENT_LOGGER;
     this.queue = new SendQueue(
       answerBudget(settings.receiveBufferBytes),
       // With the silent logger (the default) nothing is traced: straight to the transport, one call less a send.
-      settings.log === SILENT_LOGGER
-        ? (datagram, slow, quiet) => transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined)
-        : (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
-      (request, error) => this.table.failUnsent(request, error),
+      silent ? (datagram, slow, quiet) => transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined) : (datagram, slow, quiet) => this.transmit(datagram, slow, quiet),
+      (request, error) => {
+        this._enterLoneOut();
+        this.table.failUnsent(request, error);
+      },
       transport,
       (request) => this._deadlines.add(request),
+      silent,
     );
     const unsolicited = (message: M): void => {
       for (const listener of listeners) listener(message);
@@ -205,7 +213,8 @@ export class RequestPath<M extends MessageHeader> {
     if (start === 0 && writer.plain === true && this._direct && !this._receiving && table.live === 0 && table.draining === 0) {
       try {
         writer.write(w, subject);
-        w.align();
+        // The plain writers write whole frames, 4-aligned already: the call only where it pads.
+        if ((w.length & 3) !== 0) w.align();
       } catch (error) {
         w.truncate(0);
         return Promise.reject(error);
@@ -218,20 +227,26 @@ export class RequestPath<M extends MessageHeader> {
       lone.subject = subject;
       const timeoutMs = given === undefined ? this._timeoutMs : (given.timeoutMs ?? this._timeoutMs);
       lone.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
-      const sent = queue.sendLone(lone, table);
+      this._loneOut = lone;
+      const sent = queue.sendLone(lone, table.seqs);
+      // Not entered in the table by anything within the send (see _loneOut).
+      const out = this._loneOut !== undefined;
+      this._loneOut = undefined;
       if (sent === SENT_PENDING) {
         this._lone = undefined;
+        if (out) table.enter(lone, lone.seq);
         this.entered();
         return this._wait(lone, options, sent);
       }
       if (sent !== NOT_SENT) {
         if (lone.state === SENT) {
-          // Applied; sendLone freed its charge.
-          table.settledAlone(lone);
+          // Applied; sendLone freed its charge. Out of the table, it leaves nothing there to remove.
+          if (out) lone.state = SETTLED;
+          else table.settledAlone(lone);
           if (table.live === 0 && table.draining === 0) this._transport.unref();
           return sent === SENT_NOW ? APPLIED : afterTurn(APPLIED);
         }
-        // Settled within the send: failed (its error answer read, or the send refused).
+        // Settled within the send: failed (its error answer read, or the send refused), entered first.
         const error = lone.error;
         lone.error = undefined;
         let failed = APPLIED;
@@ -503,8 +518,17 @@ export class RequestPath<M extends MessageHeader> {
 
   // ---- receiving
 
+  /** Enters the quick lane's change being sent, if it is not yet (see _loneOut): something within its send looks for it. */
+  private _enterLoneOut(): void {
+    const lone = this._loneOut;
+    if (lone === undefined) return;
+    this._loneOut = undefined;
+    this.table.enter(lone, lone.seq);
+  }
+
   /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
   private _received(datagram: Uint8Array): boolean {
+    this._enterLoneOut();
     if (this._log !== SILENT_LOGGER && this._log.isLevelEnabled('trace')) {
       try {
         this._trace('recv', datagram);
@@ -531,6 +555,7 @@ export class RequestPath<M extends MessageHeader> {
   }
 
   private _socketError(error: Error & { code?: string }): void {
+    this._enterLoneOut();
     if (error.code === 'ENOBUFS') {
       this._log.warn('receive buffer overrun (ENOBUFS)');
       this.table.failSent((operation) => new NetlinkOverrunError(operation));

@@ -5,7 +5,7 @@ import { Writer } from '../messages/writer.js';
 import { noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { PrefixViews } from './views.js';
 import { monotonicMs } from './clock.js';
-import type { Transport } from './transport.js';
+import type { SendOptions, Transport } from './transport.js';
 
 /** The most bytes the queue puts in one datagram. */
 export const MAX_DATAGRAM = 64 * 1024;
@@ -27,6 +27,8 @@ const MICROTASK_FLUSHES = 256;
  */
 const EARLY_SLOW = 48;
 const MICROTASK_RUN_MS = 2;
+/** The options of a quiet send (SendOptions.quiet): one object for all. */
+export const QUIET: SendOptions = { quiet: true };
 /** Scheduling through a resolved promise: queueMicrotask wraps each callback in an AsyncResource. */
 const RESOLVED = Promise.resolve();
 /**
@@ -93,7 +95,9 @@ export class SendQueue<M> {
   private readonly _transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
   private readonly _failed: (request: PendingRequest<M>, error: Error) => void;
   /** The transport, asked whether it reads until empty (Transport.readsUntilEmpty). */
-  private readonly _transport: Pick<Transport, 'readsUntilEmpty'>;
+  private readonly _transport: Pick<Transport, 'readsUntilEmpty' | 'send'>;
+  /** `transmit` is the transport's send and nothing more (nothing traced): sendLone calls the transport itself, one call less. */
+  private readonly _transmitsDirectly: boolean;
   private readonly _timed: (request: PendingRequest<M>) => void;
   private readonly _flush = (): void => {
     this._scheduled = false;
@@ -117,20 +121,22 @@ export class SendQueue<M> {
    * `failed` is told of each request a failed send carried; `timed` of each request whose clock
    * started (see left()). `transport` is asked whether it reads until empty (Transport.readsUntilEmpty,
    * read where it is needed, not through a function of the queue's): while it does, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`,
-   * see sendNow()).
+   * see sendNow()). `transmitsDirectly`: `transmit` only calls `transport.send` (see _transmitsDirectly).
    */
   constructor(
     budget: number,
     transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined,
     failed: (request: PendingRequest<M>, error: Error) => void,
-    transport: Pick<Transport, 'readsUntilEmpty'>,
+    transport: Pick<Transport, 'readsUntilEmpty' | 'send'>,
     timed: (request: PendingRequest<M>) => void,
+    transmitsDirectly = false,
   ) {
     this._budget = budget;
     this._transmit = transmit;
     this._failed = failed;
     this._transport = transport;
     this._timed = timed;
+    this._transmitsDirectly = transmitsDirectly;
   }
 
   /** The receive-buffer charge the answers in flight may take at most (see lib/answer-cost.ts). */
@@ -223,13 +229,14 @@ export class SendQueue<M> {
    * alone at the start of `out`, its operation, subject and time limit set on `request`. NOT_SENT,
    * with nothing done, unless a change made now would go out at once, alone and without NLM_F_ACK
    * (see sendNow): nothing queued, held, being sent or in flight, and the transport reads until
-   * empty. Else `request` is given what prepare() gives a plain change, entered in `table`, its
+   * empty. Else `request` is given what prepare() gives a plain change and a sequence number from
+   * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it), its
    * frame sent without NLM_F_ACK, marked quiet: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or
    * SENT_PENDING. A change still SENT after SENT_NOW or SENT_LATE was applied: its charge is freed
    * already (release()), the caller settles it. One function from the check to the socket: each
    * call is a frame and inline-cache calls of its own while the path runs in baseline code.
    */
-  sendLone(request: PendingRequest<M>, table: { enterNew(request: PendingRequest<M>): number }): number {
+  sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
     if (this._holds !== 0 || this._burst || this._sending || this._stopped || this._head !== this._tail || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
     const out = this.out;
     const view = out.dataView;
@@ -238,7 +245,8 @@ export class SendQueue<M> {
     request.flags = flags;
     request.end = end;
     request.cost = CHANGE_ANSWER;
-    const seq = table.enterNew(request);
+    const seq = seqs.takeNext();
+    request.seq = seq;
     view.setUint16(NLMSG_FLAGS_OFFSET, flags & ~NLM_F_ACK, true);
     view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
     // _stepInRun() written out for its usual case (a run under way, not at a clock reading or its
@@ -259,7 +267,8 @@ export class SendQueue<M> {
     let pending: Promise<void> | undefined;
     this._sending = true;
     try {
-      pending = this._transmit(this._views.of(out.buffer, end), false, true);
+      const datagram = this._views.of(out.buffer, end);
+      pending = this._transmitsDirectly ? this._transport.send(datagram, QUIET) : this._transmit(datagram, false, true);
     } catch (error) {
       this._failed(request, error as Error);
     } finally {

@@ -58,6 +58,24 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
     return seq;
   }
 
+  /**
+   * A free sequence number, taken as enterNew() takes it (allocate() goes on after it) but not
+   * entered: the request path's lone change, which is entered (set()) only if anything comes to
+   * look for it while it is sent. Its slot stays free until then: nothing else is entered meanwhile.
+   */
+  takeNext(): number {
+    if (this._size > this._mask) this._grow();
+    const slots = this._slots;
+    const mask = this._mask;
+    const seq = this._next;
+    // _take() written out for its usual case, as in enterNew().
+    if (seq !== 0 && slots[seq & mask] === undefined && this._ranges.length === 0) {
+      this._next = (seq + 1) >>> 0;
+      return seq;
+    }
+    return this._take(slots, mask);
+  }
+
   /** The next free sequence number from _next on, which _next then passes. */
   private _take(slots: Array<T | undefined>, mask: number): number {
     let seq = this._next;

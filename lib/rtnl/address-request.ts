@@ -114,6 +114,16 @@ export function checkAddress(kind: AddressKind, dev: DeviceRef, cidr: string, gi
     const prefixlen = plainIPv4Prefix(cidr, false);
     if (prefixlen >= 0) return newAddressRequest(kind, cidr, dev, prefixlen, plainIPv4Address, kind === 'add' ? NLM_F_CREATE | NLM_F_EXCL : 0);
   }
+  return checkAnyAddress(kind, dev, cidr, given);
+}
+
+/**
+ * checkAddress past its usual case, in a function of its own: V8 moves a function from its
+ * interpreter to baseline code after it has run a share of its bytecode's length, so the usual
+ * case, run alone in a long function, stayed in the interpreter for most of a fresh process's
+ * first few hundred addresses.
+ */
+function checkAnyAddress(kind: AddressKind, dev: DeviceRef, cidr: string, given: AddAddressOptions | undefined): AddressRequest {
   const options = given === undefined ? NO_OPTIONS : checkOptions(given);
   const r = newAddressRequest(kind, cidr, dev, 0, 0, 0);
   readPrefix(cidr, r);

@@ -7,9 +7,11 @@ import { rethrowAtCaller } from '../errors.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
-import { ADDRESS_WRITER } from './address-request.js';
 import type { AddAddressOptions } from './addresses.js';
-import { addressOnIndex, FLAGS_WRITER, linkFlagChange, planRoute, type PlannedChange } from './changes.js';
+import { ADDRESS_WRITER, checkAddress } from './address-request.js';
+import { addressOnIndex, FLAGS_WRITER, linkFlagChange, planRoute, type FlagsChange, type PlannedChange } from './changes.js';
+import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
+import { deviceIndex } from './device-ref.js';
 import type { LinkChanges } from './links.js';
 import type { RouteWriter } from './route-request.js';
 import { namesDevices, type DeviceRef, type RouteSpec } from './routes.js';
@@ -51,6 +53,27 @@ export function setLinkFlag(connection: Connection, dev: DeviceRef, changes: Lin
   const subject = linkFlagChange(dev, changes);
   // applyWritten's unlogged case without its call: a call frame is most of a cold request's cost.
   return connection.logger === SILENT_LOGGER ? connection.change(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', dev);
+}
+
+/**
+ * setLinkFlag for a Link's own flag change (Link.up() ...), given the Link and its index as its
+ * state holds it: no deviceIndex call and no index getter (each call is a frame and inline-cache
+ * calls of its own while a fresh process's requests run in baseline code). An index deviceIndex
+ * would refuse goes to it, which throws its error (the getter reads the same state).
+ */
+export function setOwnLinkFlag(connection: Connection, link: DeviceRef, index: number, changes: LinkChanges): Promise<void> {
+  // flagChangeOn written out: a call less.
+  const bit = changes.up !== undefined ? IFF_UP : IFF_PROMISC;
+  const on = changes.up ?? changes.promisc;
+  const subject: FlagsChange = { index: (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev'), flags: on ? bit : 0, change: bit, dev: link, changes };
+  return connection.logger === SILENT_LOGGER ? connection.change(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', link);
+}
+
+/** changeAddressOn for a Link's own address (Link.addAddress() ...), given the Link and its index (see setOwnLinkFlag). */
+export function changeOwnAddress(connection: Connection, kind: 'add' | 'delete', link: DeviceRef, index: number, cidr: string, options?: AddAddressOptions): Promise<void> {
+  const subject = checkAddress(kind, link, cidr, options);
+  subject.index = (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev');
+  return connection.logger === SILENT_LOGGER ? connection.change(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', link);
 }
 
 /** An address added or deleted on a device given by index or Link (no lookup). Throws what the checks refuse. */

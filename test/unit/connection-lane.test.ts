@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../lib/connection.js';
-import { NetlinkError } from '../../lib/errors.js';
+import { ConnectionClosedError, NetlinkError, NetlinkOverrunError } from '../../lib/errors.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
 import { ADDRESS_WRITER } from '../../lib/rtnl/address-request.js';
 import { addressOnIndex, FLAGS_WRITER, linkFlagChange, LINK_DOWN, LINK_UP } from '../../lib/rtnl/changes.js';
@@ -116,6 +116,77 @@ describe('RequestPath: the quick lane of a lone plain change', () => {
     await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP));
     await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow(NetlinkError);
     expect(kernel.sent.map(asksAck)).toEqual([[true], [true]]);
+    conn.close();
+  });
+});
+
+/** The connection's request table, as the path keeps it. */
+function tableOf(conn: Connection): { live: number; size: number } {
+  return (conn as unknown as { _path: { table: { live: number; size: number } } })._path.table;
+}
+
+// The quick lane's change is not entered in the request table while it is sent (RequestPath's
+// _loneOut): whatever looks for it within the send enters it first.
+describe('RequestPath: the quick lane of a lone plain change, while it is sent', () => {
+  /** A kernel whose handler runs `during` (once) within the first send, then answers as `answer`. */
+  function kernelWith(during: (kernel: ReturnType<typeof fakeKernel>) => void) {
+    let first = true;
+    const kernel = fakeKernel(
+      (req) => {
+        if (first) {
+          first = false;
+          during(kernel);
+        }
+        return answer(req);
+      },
+      { synchronous: true, readsUntilEmpty: true },
+    );
+    return kernel;
+  }
+
+  it('fails with the error of a send the transport refused, and leaves the table as it was', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const send = kernel.send;
+    let refuse = true;
+    kernel.send = (datagram, options) => {
+      if (!refuse) return send(datagram, options);
+      refuse = false;
+      throw new Error('refused by the socket');
+    };
+    const conn = new Connection(kernel);
+    const lane = vi.spyOn(SendQueue.prototype, 'sendLone');
+    await expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP))).rejects.toThrow('refused by the socket');
+    expect([tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0]);
+    await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP));
+    expect(lane).toHaveBeenCalledTimes(2);
+    expect(kernel.sent.map(asksAck)).toEqual([[false]]);
+    lane.mockRestore();
+    conn.close();
+  });
+
+  it('fails with the overrun a socket error (ENOBUFS) within its send reports', async () => {
+    const kernel = kernelWith((k) => k.fail(Object.assign(new Error('overrun'), { code: 'ENOBUFS' })));
+    const conn = new Connection(kernel);
+    await expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP))).rejects.toThrow(NetlinkOverrunError);
+    expect([tableOf(conn).live, tableOf(conn).size]).toEqual([0, 0]);
+    await conn.change(FLAGS_WRITER, linkFlagChange(2, LINK_UP));
+    conn.close();
+  });
+
+  it('fails as the connection closes on another socket error within its send', async () => {
+    const kernel = kernelWith((k) => k.fail(new Error('socket gone')));
+    const conn = new Connection(kernel);
+    await expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP))).rejects.toThrow(ConnectionClosedError);
+    expect(conn.closed).toBe(true);
+  });
+
+  it('is applied, and leaves the table, when a datagram for no request is read within its send', async () => {
+    const kernel = kernelWith((k) => k.deliver([{ ...ack({ seq: 999_999, type: 16, flags: 0, pid: 0 } as NetlinkMessage), seq: 999_999 }]));
+    const conn = new Connection(kernel);
+    await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP));
+    expect([tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0]);
+    await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow('EEXIST');
+    expect([tableOf(conn).live, tableOf(conn).size]).toEqual([0, 0]);
     conn.close();
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Link.up(), down(), setPromiscuous(), addAddress() and deleteAddress() hand the connection the
+ * Link's index as its state holds it (lib/rtnl/apply.ts setOwnLinkFlag, changeOwnAddress): the
+ * same change as setLinkFlag and changeAddressOn make from the Link, and for an index deviceIndex
+ * refuses, the same error.
+ */
+import { describe, expect, it } from 'vitest';
+import { Link } from '../../lib/link.js';
+import { SILENT_LOGGER } from '../../lib/log.js';
+import type { Namespace } from '../../lib/namespace.js';
+import { changeAddressOn, setLinkFlag } from '../../lib/rtnl/apply.js';
+import { LINK_DOWN, LINK_UP, PROMISC_ON } from '../../lib/rtnl/changes.js';
+import type { LinkChanges, LinkState } from '../../lib/rtnl/links.js';
+
+/** A namespace whose connection records each change it is given, and applies it. */
+function recording(): { ns: Namespace; changes: Array<[unknown, unknown]> } {
+  const changes: Array<[unknown, unknown]> = [];
+  const connection = {
+    logger: SILENT_LOGGER,
+    change: (writer: unknown, subject: unknown) => {
+      changes.push([writer, subject]);
+      return Promise.resolve();
+    },
+  };
+  return { ns: { rtnl: { connection } } as unknown as Namespace, changes };
+}
+
+function linkWithIndex(ns: Namespace, index: unknown): Link {
+  return new Link(ns, { index, name: 've0', up: false, flags: 0 } as unknown as LinkState);
+}
+
+/** What a call of the Link and the same call through apply.ts's general functions gave: [writer, subject] or the error's message. */
+async function both(index: unknown, own: (link: Link) => Promise<unknown>, general: (connection: never, link: Link) => Promise<unknown>): Promise<[unknown, unknown]> {
+  const outcome = async (run: (link: Link, ns: Namespace) => Promise<unknown>): Promise<unknown> => {
+    const { ns, changes } = recording();
+    try {
+      await run(linkWithIndex(ns, index), ns);
+      return changes.map(([writer, subject]) => [writer, { ...(subject as object), dev: undefined }]);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  return [await outcome((link) => own(link)), await outcome((link, ns) => general(ns.rtnl.connection as never, link))];
+}
+
+describe("a Link's own index", () => {
+  const flag = (changes: LinkChanges) => [(link: Link) => (changes === PROMISC_ON ? link.setPromiscuous(true) : changes === LINK_UP ? link.up() : link.down()), (c: never, link: Link) => setLinkFlag(c, link, changes)] as const;
+  const calls = {
+    up: flag(LINK_UP),
+    down: flag(LINK_DOWN),
+    promisc: flag(PROMISC_ON),
+    addAddress: [(link: Link) => link.addAddress('10.1.2.3/24'), (c: never, link: Link) => changeAddressOn(c, 'add', link, '10.1.2.3/24')],
+    addAddressWithOptions: [(link: Link) => link.addAddress('fd00::1/64', { noDad: true }), (c: never, link: Link) => changeAddressOn(c, 'add', link, 'fd00::1/64', { noDad: true })],
+    deleteAddress: [(link: Link) => link.deleteAddress('10.1.2.3/24'), (c: never, link: Link) => changeAddressOn(c, 'delete', link, '10.1.2.3/24')],
+    badAddress: [(link: Link) => link.addAddress('10.1.2.300/24'), (c: never, link: Link) => changeAddressOn(c, 'add', link, '10.1.2.300/24')],
+  } as const;
+
+  it.each(Object.keys(calls))('%s: the same change for a valid index, the same error for every other', async (name) => {
+    const [own, general] = calls[name as keyof typeof calls];
+    for (const index of [1, 7, 0x7fffffff, 0, -1, 1.5, 0x80000000, NaN, '3', undefined, null]) {
+      const [mine, theirs] = await both(index, own, general);
+      expect(mine, `index ${String(index)}`).toEqual(theirs);
+      if (typeof index === 'number' && index >= 1 && index <= 0x7fffffff && Number.isInteger(index) && name !== 'badAddress') expect(mine).toMatchObject([[expect.anything(), { index }]]);
+      else expect(typeof mine, `index ${String(index)}`).toBe('string');
+    }
+  });
+});
