@@ -145,7 +145,7 @@ function sendCreation(rtnl: Rtnl, request: VethRequest, echo: boolean): Promise<
 }
 
 /** The link a creation's echo carries, when it is one RTM_NEWLINK of `name` (else undefined: it is then looked up). */
-function echoedLink(echoed: Uint8Array[], name: string): LinkState | undefined {
+export function echoedLink(echoed: Uint8Array[], name: string): LinkState | undefined {
   if (echoed.length !== 1) return undefined;
   const frame = echoed[0]!;
   if (frame.length < 16 || (frame[4]! | (frame[5]! << 8)) !== RTM_NEWLINK) return undefined;

@@ -42,6 +42,20 @@ describe.skipIf(!canRunIntegration)('Bridge', () => {
     expect((await ns.links({ kind: 'bridge' })).map((l) => l.name)).toEqual(['br0']);
   });
 
+  it('a plain bridge (name, namespace, up) read from the kernel echo: the link a lookup finds; a taken name fails in the general way\'s words', async () => {
+    const br = await Bridge.create({ name: 'brp0', namespace: ns, up: true });
+    expect(br).toBeInstanceOf(Bridge);
+    const looked = await ns.link('brp0');
+    expect([br.index, br.name, br.kind, br.mtu, br.mac, br.isUp]).toEqual([looked.index, looked.name, 'bridge', looked.mtu, looked.mac, true]);
+    expect(ipLink(ns, 'brp0').ifindex).toBe(br.index);
+    const plain = await Bridge.create({ name: 'brp0', namespace: ns }).catch((error: unknown) => error);
+    const general = await Bridge.create({ name: 'brp0', namespace: ns, mtu: 1500 }).catch((error: unknown) => error);
+    expect(plain).toBeInstanceOf(NetlinkError);
+    expect((plain as NetlinkError).code).toBe('EEXIST');
+    expect((plain as NetlinkError).message).toBe((general as NetlinkError).message);
+    await br.delete();
+  });
+
   it('defaults: stp off, the kernel default forward delay (1500 cs)', async () => {
     const br = await Bridge.create({ name: 'br1', namespace: ns });
     const theirs = ipLink(ns, 'br1');
