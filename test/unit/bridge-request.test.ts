@@ -4,9 +4,10 @@ import { Connection } from '../../lib/connection.js';
 import { Rtnl } from '../../lib/rtnl/client.js';
 import { bridgeMessage } from '../../lib/rtnl/links.js';
 import { NLM_F_ECHO, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
-import { encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
+import { encodeMessage } from '../../messages/message.js';
 import { Writer } from '../../messages/writer.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+import { linkKernel } from '../helpers/link-kernel.js';
 
 describe('a plain bridge written straight to bytes', () => {
   it.each([
@@ -41,37 +42,16 @@ describe('a plain bridge written straight to bytes', () => {
   });
 });
 
-/** The RTM_NEWLINK of bridge `name` the kernel echoes or answers a lookup with. */
-function newLink(name: string, index: number, seq: number): LinkMessage {
-  return {
-    kind: 'link',
-    type: RTM_NEWLINK,
-    flags: 0,
-    seq,
-    pid: 0,
-    body: { family: 0, type: 1, index, flags: 0x1003, change: 0, attrs: { ifname: name, mtu: 1500, operstate: 2, linkinfo: { kind: 'bridge' } } },
-  };
-}
-
-function bridgeKernel(echoes: boolean, echoName?: string) {
-  return fakeKernel((request: NetlinkMessage) => {
-    const m = request as LinkMessage;
-    if (m.type === RTM_NEWLINK) return [...(echoes ? [[newLink(echoName ?? m.body.attrs.ifname!, 5, m.seq)]] : []), [ack(m)]];
-    if (m.type === RTM_GETLINK) return [newLink(m.body.attrs.ifname!, 6, m.seq)];
-    return [ack(m, -95)];
-  }, { synchronous: true });
-}
-
 describe('createPlainBridge: the new bridge from the echo, or from a lookup', () => {
   it('takes the bridge from the kernel echo, with no lookup', async () => {
-    const kernel = bridgeKernel(true);
+    const kernel = linkKernel('bridge', true);
     const state = await createPlainBridge({ rtnl: new Rtnl(new Connection(kernel)) }, { name: 'br0', up: true });
     expect([state.name, state.index, state.kind]).toEqual(['br0', 5, 'bridge']);
     expect(kernel.requests.map((r) => [r.type, r.flags & NLM_F_ECHO])).toEqual([[RTM_NEWLINK, NLM_F_ECHO]]);
   });
 
   it('looks the bridge up after the ACK when the kernel does not echo it, or echoes another link', async () => {
-    for (const kernel of [bridgeKernel(false), bridgeKernel(true, 'other')]) {
+    for (const kernel of [linkKernel('bridge', false), linkKernel('bridge', true, 'other')]) {
       const state = await createPlainBridge({ rtnl: new Rtnl(new Connection(kernel)) }, { name: 'br0', up: false });
       expect([state.name, state.index]).toEqual(['br0', 6]);
       expect(kernel.requests.map((r) => r.type)).toEqual([RTM_NEWLINK, RTM_GETLINK]);

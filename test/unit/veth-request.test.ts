@@ -5,10 +5,11 @@ import { checkVeth, writeLinkLookup, writeVeth, type VethPeerOptions } from '../
 import { vethRequest, type CommonLinkOptions } from '../../lib/rtnl/links.js';
 import { createVeth } from '../../lib/veth.js';
 import { NLM_F_ECHO, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
-import { encodeMessage, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
+import { encodeMessage } from '../../messages/message.js';
 import { getLink } from '../../messages/requests.js';
 import { Writer } from '../../messages/writer.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+import { linkKernel } from '../helpers/link-kernel.js';
 
 function written(name: string, options: CommonLinkOptions, peer: VethPeerOptions, peerNetnsFd?: number, echo = false): Uint8Array {
   const request = checkVeth(name, options, peer, peerNetnsFd);
@@ -119,54 +120,29 @@ describe('veth creations written straight to bytes', () => {
   });
 });
 
-/** The RTM_NEWLINK the kernel answers a lookup of (or echoes for) link `name`. */
-function newLink(name: string, index: number, seq: number): LinkMessage {
-  return {
-    kind: 'link',
-    type: RTM_NEWLINK,
-    flags: 0,
-    seq,
-    pid: 0,
-    body: { family: 0, type: 1, index, flags: 0x1002, change: 0, attrs: { ifname: name, mtu: 1500, address: '02:00:00:00:00:0' + String(index), operstate: 2, link: index + 1, linkinfo: { kind: 'veth' } } },
-  };
-}
-
-/** A kernel that creates links (echoing them when asked and `echoes`) and answers lookups by name. */
-function linkKernel(echoes: boolean, echoName?: string) {
-  return fakeKernel((request: NetlinkMessage) => {
-    const m = request as LinkMessage;
-    if (m.type === RTM_NEWLINK) {
-      const echo = echoes && (m.flags & NLM_F_ECHO) !== 0 ? [[newLink(echoName ?? m.body.attrs.ifname!, 5, m.seq)]] : [];
-      return [...echo, [ack(m)]];
-    }
-    if (m.type === RTM_GETLINK) return [newLink(m.body.attrs.ifname!, 6, m.seq)];
-    return [ack(m, -95)];
-  }, { synchronous: true });
-}
-
 describe('createVeth: the new link from the echo, or from a lookup', () => {
   it('takes the link from the kernel echo, with no lookup', async () => {
-    const kernel = linkKernel(true);
+    const kernel = linkKernel('veth', true);
     const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', {}, { name: 'vb0' }));
     expect([state.name, state.index, state.parent, state.kind]).toEqual(['va0', 5, 6, 'veth']);
     expect(kernel.requests.map((r) => [r.type, r.flags & NLM_F_ECHO])).toEqual([[RTM_NEWLINK, NLM_F_ECHO]]);
   });
 
   it('looks the link up after the ACK when the kernel does not echo it (kernels before the echo)', async () => {
-    const kernel = linkKernel(false);
+    const kernel = linkKernel('veth', false);
     const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', {}, { name: 'vb0' }));
     expect([state.name, state.index]).toEqual(['va0', 6]);
     expect(kernel.requests.map((r) => r.type)).toEqual([RTM_NEWLINK, RTM_GETLINK]);
   });
 
   it('looks the link up when the echo is of another link', async () => {
-    const kernel = linkKernel(true, 'other');
+    const kernel = linkKernel('veth', true, 'other');
     const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', {}, { name: 'vb0' }));
     expect([state.name, state.index]).toEqual(['va0', 6]);
   });
 
   it('with a master, asks for no echo (the kernel echoes before attaching) and reads the link with a lookup sent with it', async () => {
-    const kernel = linkKernel(true);
+    const kernel = linkKernel('veth', true);
     const state = await createVeth(new Rtnl(new Connection(kernel)), checkVeth('va0', { master: 3 }, { name: 'vb0' }));
     expect([state.name, state.index]).toEqual(['va0', 6]);
     expect(kernel.requests.map((r) => [r.type, r.flags & NLM_F_ECHO])).toEqual([[RTM_NEWLINK, 0], [RTM_GETLINK, 0]]);
