@@ -143,12 +143,6 @@ function isPlainEnd(a: LinkAttrs): boolean {
   return a.address === undefined && a.mtu === undefined && a.txqlen === undefined && a.netNsFd === undefined;
 }
 
-/** An ASCII name's IFLA_IFNAME, NUL and padding included: its bytes, 0 when the name is not ASCII (written the long way). */
-function plainNameSize(name: string): number {
-  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0x80) return 0;
-  return (name.length + 8) & ~3;
-}
-
 /**
  * Sets an nlmsghdr of `length` bytes (`typeAndFlags`: nlmsg_type, and nlmsg_flags in the high half;
  * sequence number and port 0: the connection's to set) and an AF_UNSPEC ifinfomsg as the eight
@@ -167,18 +161,22 @@ function putLinkHeader(words: Uint32Array, i: number, length: number, typeAndFla
 }
 
 /**
- * Sets the whole attribute of an ASCII `name` (plainNameSize bytes) from word `i` of `words`:
- * nla_len and nla_type, the characters, the NUL and the zero padding. Returns the next word.
+ * Sets the whole attribute of an ASCII `name`, (name.length + 8) & ~3 bytes, from word `i` of `words`:
+ * nla_len and nla_type, the characters, the NUL and the zero padding. Returns the next word, or -1
+ * when a character is not ASCII (the words set so far are then the caller's to drop): the one pass
+ * over the name both checks and writes it.
  */
 function putName(words: Uint32Array, i: number, type: number, name: string): number {
   const n = name.length;
   words[i++] = (n + 5) | (type << 16);
   // Four characters a word, the first in the low byte; the last word holds what is left, the NUL
-  // and zero padding (plainNameSize gives every name such a word: (n + 8) & ~3 bytes in all).
+  // and zero padding (every name has such a word: (n + 8) & ~3 bytes in all).
   let word = 0;
   for (let k = 0; k < n; k++) {
+    const c = name.charCodeAt(k);
+    if (c >= 0x80) return -1;
     const shift = (k & 3) << 3;
-    word |= name.charCodeAt(k) << shift;
+    word |= c << shift;
     if (shift === 24) {
       words[i++] = word >>> 0;
       word = 0;
@@ -191,14 +189,15 @@ function putName(words: Uint32Array, i: number, type: number, name: string): num
 /**
  * writeVeth's frame set word by word at a 4-aligned offset (host order is little-endian wherever the
  * library loads: lib/sys/host-byte-order.ts). False, with nothing written, when a name is not ASCII
- * or the offset is not aligned.
+ * (found as it is set: the frame is then dropped) or the offset is not aligned.
  */
 function writePlainVeth(w: Writer, r: VethRequest): boolean {
+  if ((w.length & 3) !== 0) return false;
   const name = r.attrs.ifname!;
   const peer = r.peerAttrs.ifname!;
-  const nameSize = plainNameSize(name);
-  const peerSize = plainNameSize(peer);
-  if (nameSize === 0 || peerSize === 0 || (w.length & 3) !== 0) return false;
+  // Each name's IFLA_IFNAME, NUL and padding included, if it is ASCII (putName finds out).
+  const nameSize = (name.length + 8) & ~3;
+  const peerSize = (peer.length + 8) & ~3;
   const group = r.attrs.group;
   const peerGroup = r.peerAttrs.group;
   // VETH_INFO_PEER: header, ifinfomsg, the peer's name and group.
@@ -210,6 +209,7 @@ function writePlainVeth(w: Writer, r: VethRequest): boolean {
   const words = w.words();
   let i = putLinkHeader(words, at >>> 2, len, RTM_NEWLINK | ((NLM_F_CREATE | NLM_F_EXCL | (r.echo ? NLM_F_ECHO : 0)) << 16), 0, r.flags, r.change);
   i = putName(words, i, IFLA_IFNAME, name);
+  if (i < 0) return dropFrame(w, at);
   words[i] = linkinfoLen | (IFLA_LINKINFO << 16);
   words[i + 1] = 8 | (IFLA_INFO_KIND << 16);
   words[i + 2] = VETH_KIND_WORD;
@@ -220,6 +220,7 @@ function writePlainVeth(w: Writer, r: VethRequest): boolean {
   words[i + 7] = 0;
   words[i + 8] = 0;
   i = putName(words, i + 9, IFLA_IFNAME, peer);
+  if (i < 0) return dropFrame(w, at);
   if (peerGroup !== undefined) {
     words[i++] = 8 | (IFLA_GROUP << 16);
     words[i++] = peerGroup;
@@ -229,6 +230,12 @@ function writePlainVeth(w: Writer, r: VethRequest): boolean {
     words[i] = group;
   }
   return true;
+}
+
+/** Drops the frame begun at `at` (a name in it is not ASCII: it is written the long way); false. */
+function dropFrame(w: Writer, at: number): false {
+  w.truncate(at);
+  return false;
 }
 
 /** A checked veth creation, its master resolved. */
@@ -250,12 +257,12 @@ export function writeLinkLookup(w: Writer, ref: string | number): void {
 
 /** writeLinkLookup's frame of an ASCII name set word by word (see writePlainVeth); false, with nothing written, otherwise. */
 function writePlainLookup(w: Writer, name: string): boolean {
-  const nameSize = plainNameSize(name);
-  if (nameSize === 0 || (w.length & 3) !== 0) return false;
-  const len = 40 + nameSize;
+  if ((w.length & 3) !== 0) return false;
+  const len = 40 + ((name.length + 8) & ~3);
   const at = w.append(len);
   const words = w.words();
   const i = putName(words, putLinkHeader(words, at >>> 2, len, RTM_GETLINK, 0, 0, 0), IFLA_IFNAME, name);
+  if (i < 0) return dropFrame(w, at);
   words[i] = 8 | (IFLA_EXT_MASK << 16);
   words[i + 1] = RTEXT_FILTER_SKIP_STATS;
   return true;

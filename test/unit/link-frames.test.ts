@@ -118,6 +118,8 @@ describe('link states read from frames', () => {
       rawLink([...attribute(IFLA_IFNAME, name('va1')), 40, 0, 3, 0]),
       rawLink([...attribute(IFLA_IFNAME, name('va1'))], undefined, RTM_NEWROUTE),
       rawLink([]).slice(0, 28),
+      rawLink([...attribute(IFLA_IFNAME, name('va1')), ...attribute(IFLA_MTU | 0x4000, [1, 0, 0, 0]), ...attribute(IFLA_OPERSTATE | 0xc000, [6, 6])]),
+      rawLink([...attribute(IFLA_MTU | 0x8000, [0, 1, 0, 0]), ...attribute(IFLA_LINK | 0x4000, [3, 0, 0, 0]), ...attribute(IFLA_OPERSTATE | 0x8000, [2])]),
     ];
     const outcomes = built.map(expectSameWays);
     expect(outcomes.filter((o) => 'state' in o).length).toBeGreaterThan(7);
@@ -128,6 +130,9 @@ describe('link states read from frames', () => {
     expect('state' in outcomes[3]! && outcomes[3].fields).not.toHaveProperty('parent');
     expect(outcomes[6]).toMatchObject({ fields: { index: -(2 ** 31), parent: 2 ** 31, master: 2 ** 31 } });
     expect(outcomes[11]).toMatchObject({ fields: { kind: 'veth' } });
+    // Types with NLA_F_NESTED or NLA_F_NET_BYTEORDER set are the same attributes.
+    expect(outcomes[18]).toHaveProperty('error');
+    expect(outcomes[19]).toMatchObject({ fields: { mtu: 256, parent: 3, operstate: 'down' } });
   });
 
   it('agree with the summary on every truncation and on random changes of every captured link frame', () => {

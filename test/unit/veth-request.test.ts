@@ -98,6 +98,30 @@ describe('veth creations written straight to bytes', () => {
     expect([byIndex.master, byIndex.devices.length]).toEqual([3, 0]);
   });
 
+  it('writes a name with a character past ASCII anywhere in it the long way, after other bytes, the dropped words leaving nothing behind', () => {
+    // putName finds such a character as it sets the words: the frame begun is dropped and written again.
+    const variants = (base: string): string[] => Array.from({ length: base.length + 1 }, (_, at) => `${base.slice(0, at)}é${base.slice(at)}`);
+    const cases: Array<[string, string]> = [
+      ...variants('abcdefghijkl').map((name): [string, string] => [name, 'peer0']),
+      ...variants('ponmlkjihgfe').map((peer): [string, string] => ['va0', peer]),
+    ];
+    for (const [name, peer] of cases) {
+      for (const options of [{}, { deviceGroup: 77 }]) {
+        const request = checkVeth(name, options, { name: peer });
+        const w = new Writer(64);
+        w.buffer.fill(0xee);
+        w.zeros(20);
+        writeVeth(w, request);
+        expect(w.buffer.slice(20, w.length)).toEqual(generic(name, options, { name: peer }));
+      }
+      const w = new Writer(16);
+      w.buffer.fill(0xee);
+      w.zeros(8);
+      writeLinkLookup(w, name);
+      expect(w.buffer.slice(8, w.length)).toEqual(encodeMessage({ ...getLink({ name }, { skipStats: true }), flags: 0 }));
+    }
+  });
+
   it('writes a link lookup as getLink does, by name and by index', () => {
     const lookup = (ref: string | number) => {
       const w = new Writer(16);
