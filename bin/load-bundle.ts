@@ -17,14 +17,14 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
-import { cacheFile, readCache, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+import { cacheFile, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
 import { scriptSource } from './commonjs-wrapper.js';
 import { readLatin1, scratchBuffer } from './scratch-read.js';
 
 // Node's util module is not loaded unless asked for; with `debug?.(...)` nor are the messages made.
 const debug = process.env.NODE_DEBUG ? debuglog('netns-rtnl') : undefined;
 
-/** Whether this process writes a code cache at exit for a bundle it loaded without one (set by loadBundle). */
+/** Whether this process writes a code cache at exit (set by loadBundle): a bundle loaded without one, or with one not yet settled. */
 let writesAtExit = false;
 
 function cpuMs(): number {
@@ -90,7 +90,8 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   const generation = usable ? read!.generation : 0;
   debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held !== undefined ? (usable ? `generation ${generation}` : 'written') : 'not written');
   const writtenMs = usable ? read!.writtenMs : Date.now();
-  if (held === undefined && cacheWhen === 'exit') writesAtExit = true;
+  // A process that loaded a cache not yet settled rewrites it at exit too (rewriteAtExit's everyCall).
+  if (cacheWhen === 'exit' && (held === undefined || (usable && generation < REWRITES))) writesAtExit = true;
   // Work is counted from the event loop's next turn (none: no work): a scavenge V8 left pending at the
   // end of the load runs as a task before it, and is the load's (5-20 ms of CPU here). Unreferenced,
   // the immediate keeps no process alive, and one that ends in this turn never makes Node run it.
@@ -103,7 +104,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
     let written;
     if (held === undefined) {
       if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0);
-    } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs })) {
+    } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs }, cacheWhen === 'exit')) {
       // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).
       written = tryWrite(to, () => {
         const made = script.createCachedData();
@@ -120,7 +121,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
 
 /**
  * For a short-lived process of the package's own (the cni-bridge executable), once it has loaded
- * every bundle it will: if it is to write a bundle's first code cache when it exits, V8's baseline
+ * every bundle it will: if it is to write a bundle's code cache when it exits, V8's baseline
  * compiler (Sparkplug) off until then, and on again before the caches are made. Returns whether it did.
  *
  * A code cache keeps, in each function V8 compiled with Sparkplug, that it was so compiled, and a
@@ -128,8 +129,8 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
  * needed or not; a cache written by a process that ran without Sparkplug holds no such mark, and the
  * processes that read it compile with Sparkplug only what they run enough. The writer pays for
  * node:v8 (about 4 M instructions in an ADD) and for running without Sparkplug, so only the first
- * process after a build does; a later rewrite (bin/code-cache.ts: rare in a cni-bridge call, which
- * seldom works 10 ms after loading) keeps Sparkplug. V8 refuses a cache made under other flags,
+ * few calls after a build do (bin/code-cache.ts's REWRITES); a DEL made without the engine, which
+ * does not get here, writes with Sparkplug on. V8 refuses a cache made under other flags,
  * hence the order: off only after the last load (a cache's flags are checked when it is read), on
  * again before any cache is made (prepended to the exit listeners, which loadBundle registered first).
  */

@@ -142,6 +142,15 @@ describe('the rule for rewriting the cache at exit', () => {
     }
   });
 
+  it("rewrites it at every exit of the executable's calls until it is settled, whatever they did after loading", () => {
+    for (let generation = 0; generation < REWRITES; generation++) {
+      expect(rewriteAtExit({ generation, ageMs: 0, workMs: 0 }, true)).toBe(true);
+    }
+    expect(rewriteAtExit({ generation: REWRITES, ageMs: 0, workMs: busy * 100 }, true)).toBe(false);
+    expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS, workMs: 0 }, true)).toBe(false);
+    expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS, workMs: busy }, true)).toBe(true);
+  });
+
   it('then only once it is STALE_MS old', () => {
     expect(rewriteAtExit({ generation: REWRITES, ageMs: 0, workMs: busy * 100 })).toBe(false);
     expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS - 1, workMs: busy })).toBe(false);
