@@ -23,6 +23,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { WRITTEN_HEAD, WRITTEN_TAIL } from '../dist/bin/commonjs-wrapper.js';
+import { classNamesAsWritten } from './class-names.mjs';
 
 const require = createRequire(import.meta.url);
 const NAMESPACE = 'lazy-module';
@@ -211,14 +212,15 @@ export function asciiOnly(file) {
 }
 
 /**
- * Makes a CommonJS bundle one that bin/load-bundle.ts loads as it is: ASCII-only (above), with the
- * module wrapper written into it (bin/commonjs-wrapper.ts: no second copy of the source at each
+ * Makes a CommonJS bundle one that bin/load-bundle.ts loads as it is: ASCII-only (above), its classes
+ * named as written (scripts/class-names.mjs), with the module wrapper written into it (bin/commonjs-wrapper.ts: no second copy of the source at each
  * load). The wrapper's head is a line of its own: the source map beside the file (`file.map`) gets
  * one empty line in front.
  */
 export function loaderReady(file) {
   asciiOnly(file);
-  writeFileSync(file, `${WRITTEN_HEAD}${readFileSync(file, 'latin1')}${WRITTEN_TAIL}`, 'latin1');
+  const code = classNamesAsWritten(readFileSync(file, 'latin1'), file);
+  writeFileSync(file, `${WRITTEN_HEAD}${code}${WRITTEN_TAIL}`, 'latin1');
   const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
   map.mappings = `;${map.mappings}`;
   writeFileSync(`${file}.map`, JSON.stringify(map));
