@@ -1,6 +1,6 @@
 import { Link } from './link.js';
 import { createPlainBridge, plainBridge } from './bridge-request.js';
-import { createLinkIn, newLinkHome, type NewLinkOptions } from './new-link.js';
+import { createLinkIn, newLinkHome, newLinkRest, type NewLinkOptions } from './new-link.js';
 import type { BridgeOptions } from './rtnl/links.js';
 
 /** What `Bridge.create` takes: where the bridge goes, and `ip link add NAME type bridge ...`'s options. */
@@ -15,8 +15,7 @@ export class Bridge extends Link {
     const namespace = newLinkHome(options, SHAPE);
     const plain = plainBridge(options, options.name);
     if (plain !== undefined) return new Bridge(namespace, await createPlainBridge(namespace, plain));
-    const { name, namespace: _placed, ...rest } = options;
-    return new Bridge(namespace, await createLinkIn(namespace, 'bridge', name, rest));
+    return new Bridge(namespace, await createLinkIn(namespace, 'bridge', options.name, newLinkRest(options)));
   }
 
   /** The links attached to this bridge. */

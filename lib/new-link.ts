@@ -21,8 +21,13 @@ export interface NewLinkOptions {
  */
 export function placeNewLink<O extends NewLinkOptions>(options: O, shape: string): { name: string; namespace: Namespace; rest: Omit<O, 'name' | 'namespace'> } {
   const namespace = newLinkHome(options, shape);
-  const { name, namespace: _placed, ...rest } = options;
-  return { name, namespace, rest };
+  return { name: options.name, namespace, rest: newLinkRest(options) };
+}
+
+/** The options without `name` and `namespace`: what the kind's codec reads. */
+export function newLinkRest<O extends NewLinkOptions>(options: O): Omit<O, 'name' | 'namespace'> {
+  const { name: _name, namespace: _placed, ...rest } = options;
+  return rest;
 }
 
 /** The checked options' namespace alone, without copying the other options (VethPair.create reads them itself). */
