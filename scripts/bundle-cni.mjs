@@ -31,8 +31,8 @@ const PLAIN_ENGINE = 'cni-bridge-engine-plain.cjs';
 /**
  * Modules the plain engine leaves out: tc, nftables NAT and the monitor, and their messages; and what
  * an ADD never runs: policy rules, namespace creation (the runtime made the namespace) and TCP
- * sockets in a namespace (port mappings are the whole engine's). The last three: ADD -3.1 to -3.4 M
- * instructions (bench/results/start-2026-12-05-n.md).
+ * sockets in a namespace (port mappings are the whole engine's). What the last three save an ADD:
+ * bench/results/start-2026-12-05-n.md.
  */
 const NOT_IN_PLAIN = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables))\/|^lib\/sys\/(tcp-in-netns|netns-create-program|netns-create-image)\.ts$|^lib\/rules\.ts$/;
 const SHARED = 'cni-bridge-shared.cjs';

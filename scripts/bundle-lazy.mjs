@@ -122,7 +122,7 @@ export const LINE_LIMIT = 120;
  * left out (a quarter of the source: fewer pages read, copied and scanned at every start), and the
  * syntax is shortened (minifySyntax: constants of other modules written in place, dead branches
  * dropped, shorter forms): the bundles 4-10% smaller, and fewer instructions to compile and run what
- * a cni-bridge ADD runs (-3 to -7 M, bench/results/start-2026-12-05-n.md). Names are kept as written
+ * a cni-bridge ADD runs (measured in bench/results/start-2026-12-05-n.md). Names are kept as written
  * (no minifyIdentifiers), so functions and classes keep their `name` and stack traces name them, at
  * positions the source map resolves. Lines stay short: Node shows the line of an uncaught error's
  * throw, which must not be the whole bundle.
