@@ -14,8 +14,8 @@ import type { RequestWriter } from './message-codec.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
 import { IFLA_IFNAME, writeIfinfo, writeName } from './rtnl/ifinfo.js';
+import { echoedLink } from './rtnl/link-reply.js';
 import type { LinkState } from './rtnl/links.js';
-import { echoedLink } from './veth.js';
 
 /** IFLA_INFO_KIND's payload: "bridge", without a NUL, as the generic codec writes a kind. */
 const BRIDGE_KIND = Uint8Array.of(0x62, 0x72, 0x69, 0x64, 0x67, 0x65);

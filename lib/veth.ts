@@ -4,10 +4,10 @@ import { UnexpectedReplyError } from './errors.js';
 import { noop } from './pending-request.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
-import { RTM_NEWLINK } from '../messages/constants.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
 import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethRequest } from './rtnl/link-request.js';
+import { echoedLink } from './rtnl/link-reply.js';
 import { linkStateOfFrame, type CommonLinkOptions, type LinkState } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
@@ -142,15 +142,6 @@ function sendCreation(rtnl: Rtnl, request: VethRequest, echo: boolean): Promise<
   const log = rtnl.connection.logger;
   request.echo = echo;
   return logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, rtnl.connection.requestWritten(VETH_WRITER, request));
-}
-
-/** The link a creation's echo carries, when it is one RTM_NEWLINK of `name` (else undefined: it is then looked up). */
-export function echoedLink(echoed: Uint8Array[], name: string): LinkState | undefined {
-  if (echoed.length !== 1) return undefined;
-  const frame = echoed[0]!;
-  if (frame.length < 16 || (frame[4]! | (frame[5]! << 8)) !== RTM_NEWLINK) return undefined;
-  const state = linkStateOfFrame(frame);
-  return state.name === name ? state : undefined;
 }
 
 /** Marks a pipelined request's rejection as handled (the caller awaits it later, or not at all if an earlier step failed). */
