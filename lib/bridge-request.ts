@@ -76,5 +76,5 @@ export async function createPlainBridge(home: { readonly rtnl: Rtnl }, plain: Pl
     rethrowAtCaller(error);
   }
   // Asked of `home` again: a namespace that releases its socket when idle opens it anew.
-  return echoedLink(echoed, plain.name) ?? home.rtnl.link(plain.name);
+  return echoedLink(echoed, plain.name) ?? home.rtnl.linkToHold(plain.name);
 }

@@ -4,6 +4,7 @@ import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 import { changeOwnAddress, setOwnLinkFlag } from './rtnl/apply.js';
 import { LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON } from './rtnl/changes.js';
+import { plainLinkState } from './rtnl/link-reply.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
@@ -78,7 +79,7 @@ export class Link {
   /** Everything read about the link at once, as the fields above give it. */
   get state(): Readonly<LinkState> {
     this.#given = true;
-    return this.#state;
+    return (this.#state = plainLinkState(this.#state));
   }
 
   /** Reads the link again (by index) and updates this object's fields; resolves to it. */
@@ -134,7 +135,8 @@ export class Link {
       this.#state = copyLinkState(this.#state);
       this.#given = false;
     }
-    return this.#state;
+    // A state read when first needed (PendingLinkState) is read now: its fields are to be set.
+    return (this.#state = plainLinkState(this.#state));
   }
 
   /** `ip link set DEV up`. */

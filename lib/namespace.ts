@@ -176,7 +176,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
 
   /** The link named (or numbered) `ref`; rejects with NetlinkError ENODEV when there is none. */
   async link(ref: DeviceRef): Promise<Link> {
-    return linkFromState(this, await this.rtnl.link(ref));
+    return linkFromState(this, await this.rtnl.linkToHold(ref));
   }
 
   /**

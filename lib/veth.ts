@@ -7,8 +7,8 @@ import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
 import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethRequest } from './rtnl/link-request.js';
-import { echoedLink } from './rtnl/link-reply.js';
-import { linkStateOfFrame, type CommonLinkOptions, type LinkState } from './rtnl/links.js';
+import { echoedLink, pendingLinkState } from './rtnl/link-reply.js';
+import { type CommonLinkOptions, type LinkState } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
 /** One end of a veth: its name, its namespace (the current one when omitted) and the common link options. */
@@ -79,10 +79,10 @@ export class VethPair {
           created = quiet(sendCreation(rtnl, request, true));
           looked = quiet(connection.requestWritten(LINK_LOOKUP_WRITER, lookup));
         });
-        const state = echoedLink(await created, options.name) ?? (await rtnl.link(options.name));
+        const state = echoedLink(await created, options.name) ?? (await rtnl.linkToHold(options.name));
         const [frame] = await looked;
         if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
-        return new VethPair(new Link(here, state), linkFromState(here, linkStateOfFrame(frame)));
+        return new VethPair(new Link(here, state), linkFromState(here, pendingLinkState(frame)));
       }
       const [link, peer] = connection.together(() => [quiet(createVeth(rtnl, request)), quiet(there.link(lookup))] as const);
       return new VethPair(new Link(here, await link), await peer);
@@ -95,7 +95,7 @@ export class VethPair {
       const set = there.rtnl.setLinkByName(options.peer.name, peerChanges);
       peer = quiet(there.link(options.peer.name));
       await set;
-      state ??= await here.rtnl.link(options.name);
+      state ??= await here.rtnl.linkToHold(options.name);
     }
     peer ??= there.link(options.peer.name);
     return new VethPair(new Link(here, state!), await peer);
@@ -124,11 +124,11 @@ export async function createVeth(rtnl: Rtnl, request: VethRequest): Promise<Link
   // read by a lookup pipelined behind the creation (same socket, handled in order).
   if (request.master !== undefined) {
     const created = sendCreation(rtnl, request, false);
-    const state = quiet(rtnl.link(name));
+    const state = quiet(rtnl.linkToHold(name));
     await created;
     return state;
   }
-  return echoedLink(await sendCreation(rtnl, request, true), name) ?? rtnl.link(name);
+  return echoedLink(await sendCreation(rtnl, request, true), name) ?? rtnl.linkToHold(name);
 }
 
 /** Creates a veth pair (see checkVeth) without reading either end back. */

@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RTM_GETROUTE, RTM_NEWLINK, RTM_NEWROUTE } from '../messages/constants.js';
 import { FrameCursor } from '../messages/framing.js';
+import { pendingLinkState, plainLinkState } from '../lib/rtnl/link-reply.js';
 import { linkStateBySummary, linkStateOfFrame, type LinkState } from '../lib/rtnl/links.js';
 import { routeOfFrame, toRoute, type Route } from '../lib/rtnl/routes.js';
 import { decodeLinkSummary, linkSummaryOf, type LinkSummary } from '../messages/link/index.js';
@@ -638,7 +639,8 @@ function checkLinkSummary(bytes: Uint8Array): string | undefined {
  * When the input starts with an RTM_NEWLINK, the LinkState read from its first frame by the scan
  * (linkStateOfFrame) must be the one read through decodeLinkSummary: same keys and fields, raw an
  * accessor (both decode the same frame the same way when it is read: not read here, a 64 KiB frame
- * takes milliseconds), or the same NetlinkDecodeError. Returns a failure, or undefined.
+ * takes milliseconds), or the same NetlinkDecodeError; and so must the state a Link reads from its
+ * reply when first needed (PendingLinkState). Returns a failure, or undefined.
  */
 function checkLinkFrames(bytes: Uint8Array): string | undefined {
   if (bytes.length < 16) return undefined;
@@ -658,7 +660,10 @@ function checkLinkFrames(bytes: Uint8Array): string | undefined {
   };
   const scanned = read(linkStateOfFrame);
   const summarized = read(linkStateBySummary);
-  return scanned === summarized ? undefined : `linkStateOfFrame gave ${scanned.slice(0, 400)}, through the summary ${summarized.slice(0, 400)}`;
+  if (scanned !== summarized) return `linkStateOfFrame gave ${scanned.slice(0, 400)}, through the summary ${summarized.slice(0, 400)}`;
+  // A Link's reply read when first needed: the same state, or the same error at that first read.
+  const held = read((frame) => plainLinkState(pendingLinkState(frame)));
+  return held === scanned ? undefined : `a pending link state gave ${held.slice(0, 400)}, linkStateOfFrame ${scanned.slice(0, 400)}`;
 }
 
 /**

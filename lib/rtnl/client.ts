@@ -20,6 +20,7 @@ import type { FdbSpec, Neighbor, NeighborSpec } from './neighbors.js';
 import { deleteNsidMessage, newNsidMessage, nsidEntries, nsidOfReply, type NsidEntry } from './nsids.js';
 import { readAddresses, readLinks, readNeighbors, readRoutes } from './reads.js';
 import { LINK_LOOKUP_WRITER } from './link-request.js';
+import { pendingLinkState } from './link-reply.js';
 import { ROUTE_WRITERS, type RouteKind } from './route-request.js';
 import { namesDevices, type DeviceRef, type Route, type RouteSpec } from './routes.js';
 
@@ -49,14 +50,26 @@ export class Rtnl {
   // ---- links
 
   /** One RTM_GETLINK by name or index (not a dump). Rejects with ENODEV when there is none. */
-  async link(ref: DeviceRef): Promise<LinkState> {
+  link(ref: DeviceRef): Promise<LinkState> {
+    return this.#lookUp(ref, linkStateOfFrame);
+  }
+
+  /**
+   * rtnl.link for a Link to hold: the reply read when first needed (pendingLinkState).
+   * @internal
+   */
+  linkToHold(ref: DeviceRef): Promise<LinkState> {
+    return this.#lookUp(ref, pendingLinkState);
+  }
+
+  async #lookUp(ref: DeviceRef, read: (frame: Uint8Array) => LinkState): Promise<LinkState> {
     try {
       const subject = typeof ref === 'string' ? checkInterfaceName(ref, 'dev') : await this.index(ref, 'index');
       // The reply is read for the summary fields only; `raw` is decoded if and when it is read.
       const options = typeof ref === 'object' ? { operation: `RTM_GETLINK ${deviceText(ref)}` } : undefined;
       const [frame] = await this.connection.requestWritten(LINK_LOOKUP_WRITER, subject, options);
       if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${deviceText(ref)}`, 'the kernel sent no reply');
-      return linkStateOfFrame(frame);
+      return read(frame);
     } catch (error) {
       rethrowAtCaller(error);
     }

@@ -1,13 +1,113 @@
 import { RTM_NEWLINK } from '../../messages/constants.js';
+import type { LinkBody } from '../../messages/link/index.js';
+import { readCString } from '../../messages/attributes/scalars.js';
+import { firstIfnameIs, linkFlagsOf, linkFrameLength, linkIndexOf, LinkScan, scanLink } from '../../messages/link/scan.js';
+import { IFF_UP } from '../../messages/link/index.js';
 import { linkStateOfFrame, type LinkState } from './links.js';
+
+const KIND_SCAN = new LinkScan();
+
+/**
+ * A link reply held by the Link made of it, read when first needed: `index`, `flags` and `up` come
+ * from the ifinfomsg header at once; every other field lives in an attribute, and the first read of
+ * any of them reads the whole frame (linkStateOfFrame, which throws its NetlinkDecodeError there for
+ * a malformed frame). Most links a program makes are only used by index (brought up, given an
+ * address), so their attributes are never walked.
+ *
+ * Only a Link holds one: what a Link gives out (`state`) is the plain LinkState (plainLinkState),
+ * and so is what any public call returns.
+ */
+export class PendingLinkState implements LinkState {
+  index: number;
+  flags: number;
+  up: boolean;
+  readonly #frame: Uint8Array;
+  #read: LinkState | undefined;
+  /** The kind alone, once told by the scan (false: not yet). */
+  #kind: string | undefined | false;
+
+  constructor(frame: Uint8Array) {
+    this.index = linkIndexOf(frame);
+    this.flags = linkFlagsOf(frame);
+    this.up = (this.flags & IFF_UP) !== 0;
+    this.#frame = frame;
+    this.#read = undefined;
+    this.#kind = false;
+  }
+
+  /** The plain LinkState of the frame, with the flags as they are now (a Link changes them on this object). */
+  read(): LinkState {
+    const state = (this.#read ??= linkStateOfFrame(this.#frame));
+    state.flags = this.flags;
+    state.up = this.up;
+    return state;
+  }
+
+  get name(): string {
+    return this.read().name;
+  }
+  get operstate(): string {
+    return this.read().operstate;
+  }
+  get mtu(): number | undefined {
+    return this.read().mtu;
+  }
+  get mac(): string | undefined {
+    return this.read().mac;
+  }
+  /**
+   * Read for every Link made by linkFromState (its class), so told apart from the other fields: the
+   * frame is scanned (scanLink checks all of it, as the full read does) and only the kind is made a
+   * string. A frame the scan does not take is read whole, which throws its NetlinkDecodeError here.
+   */
+  get kind(): string | undefined {
+    if (this.#read !== undefined) return this.#read.kind;
+    if (this.#kind !== false) return this.#kind;
+    const s = KIND_SCAN;
+    const frame = this.#frame;
+    if (!scanLink(frame, s)) return this.read().kind;
+    return (this.#kind = s.kindAt < 0 ? undefined : readCString(frame, s.kindAt, s.kindEnd));
+  }
+  get master(): number | undefined {
+    return this.read().master;
+  }
+  get parent(): number | undefined {
+    return this.read().parent;
+  }
+  get linkNetnsid(): number | undefined {
+    return this.read().linkNetnsid;
+  }
+  get raw(): LinkBody {
+    return this.read().raw;
+  }
+}
+
+/**
+ * The LinkState of one RTM_NEWLINK frame, for a Link to hold: pending (read when first needed) when
+ * its headers are whole, else read at once (linkStateOfFrame: its NetlinkDecodeError then).
+ */
+export function pendingLinkState(frame: Uint8Array): LinkState {
+  return linkFrameLength(frame) < 0 ? linkStateOfFrame(frame) : new PendingLinkState(frame);
+}
+
+/** `state` as a plain LinkState (a pending one read now). */
+export function plainLinkState(state: LinkState): LinkState {
+  return state instanceof PendingLinkState ? state.read() : state;
+}
 
 /**
  * The link a creation's echo carries (NLM_F_ECHO), when it is one RTM_NEWLINK of `name`; else
- * undefined, and the caller looks the link up. Shared by the veth and bridge creations.
+ * undefined, and the caller looks the link up. Shared by the veth and bridge creations, which make
+ * a Link of it: its name is told from the first attribute when it can be (firstIfnameIs), and the
+ * rest is read when first needed (PendingLinkState).
  */
 export function echoedLink(echoed: Uint8Array[], name: string): LinkState | undefined {
   if (echoed.length !== 1) return undefined;
   const frame = echoed[0]!;
+  const end = linkFrameLength(frame);
+  const named = end < 0 ? undefined : firstIfnameIs(frame, end, name);
+  if (named === true) return new PendingLinkState(frame);
+  if (named === false) return undefined;
   if (frame.length < 16 || (frame[4]! | (frame[5]! << 8)) !== RTM_NEWLINK) return undefined;
   const state = linkStateOfFrame(frame);
   return state.name === name ? state : undefined;

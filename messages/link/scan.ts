@@ -173,3 +173,46 @@ function scanLinkinfo(b: Uint8Array, start: number, end: number, out: LinkScan):
   return true;
 }
 
+/**
+ * nlmsg_len of an RTM_NEWLINK frame (nlmsghdr first in `b`) whose headers scanLink and the decoder
+ * take: at least nlmsghdr and ifinfomsg, within `b`, of type RTM_NEWLINK. -1 for any other frame.
+ * Its ifi_index and ifi_flags are then linkIndexOf and linkFlagsOf.
+ */
+export function linkFrameLength(b: Uint8Array): number {
+  if (b.length < HEADERS_LEN) return -1;
+  const end = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  return end < HEADERS_LEN || end > b.length || (b[4]! | (b[5]! << 8)) !== RTM_NEWLINK ? -1 : end;
+}
+
+/** ifi_index of a frame linkFrameLength takes (signed, as the decoder reads it). */
+export function linkIndexOf(b: Uint8Array): number {
+  return b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24);
+}
+
+/** ifi_flags of a frame linkFrameLength takes. */
+export function linkFlagsOf(b: Uint8Array): number {
+  return (b[24]! | (b[25]! << 8) | (b[26]! << 16) | (b[27]! << 24)) >>> 0;
+}
+
+/**
+ * Whether the name scanLink would read from a link frame of length `end` (linkFrameLength's) is
+ * `name`, told from the first attribute alone when that is IFLA_IFNAME (the kernel puts it first)
+ * and `name` is ASCII: true or false. undefined when that cannot be told without the whole scan
+ * (another first attribute, a header running past the frame, a name with other characters).
+ * The rest of the frame is not read: whether it is well formed is left to the scan.
+ */
+export function firstIfnameIs(b: Uint8Array, end: number, name: string): boolean | undefined {
+  const at = HEADERS_LEN;
+  if (end - at < NLA_HDRLEN) return undefined;
+  const len = b[at]! | (b[at + 1]! << 8);
+  if (len < NLA_HDRLEN || at + len > end || ((b[at + 2]! | (b[at + 3]! << 8)) & NLA_TYPE_MASK) !== IFLA_IFNAME) return undefined;
+  const payloadEnd = at + len;
+  let p = at + NLA_HDRLEN;
+  for (let i = 0; i < name.length; i++, p++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    // A payload that ends, or a byte that differs (a NUL, any other byte), reads as another name.
+    if (p >= payloadEnd || b[p] !== c) return false;
+  }
+  return p === payloadEnd || b[p] === 0;
+}

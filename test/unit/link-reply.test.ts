@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { Link } from '../../lib/link.js';
+import { linkFromState } from '../../lib/link-factory.js';
+import { SILENT_LOGGER } from '../../lib/log.js';
+import type { Namespace } from '../../lib/namespace.js';
+import { echoedLink, pendingLinkState, PendingLinkState, plainLinkState } from '../../lib/rtnl/link-reply.js';
+import { linkStateOfFrame, type LinkState } from '../../lib/rtnl/links.js';
+import { NetlinkDecodeError } from '../../messages/errors.js';
+import { IFF_UP } from '../../messages/link/index.js';
+import { firstIfnameIs, IFLA_IFNAME, IFLA_MTU, linkFrameLength } from '../../messages/link/scan.js';
+import { linkFrames } from '../helpers/link-frames.js';
+
+// A Link made from a link reply (a creation's echo, the lookups VethPair and Bridge make) holds the
+// reply and reads its attributes when a field that lives in one is first read: index, flags and up
+// come from the header at once. A malformed reply throws its NetlinkDecodeError at that first read,
+// the same error linkStateOfFrame throws at once; what the Link gives out is the same plain LinkState.
+
+function acceptingNamespace(): Namespace {
+  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined } } } as unknown as Namespace;
+}
+
+type Read = { fields: Record<string, unknown>; keys: string[]; prototype: unknown } | { error: string; path: string; offset: number };
+
+function read(get: () => LinkState): Read {
+  try {
+    const state = get();
+    const keys = Object.keys(state);
+    const fields: Record<string, unknown> = {};
+    for (const key of keys) if (key !== 'raw') fields[key] = state[key as keyof LinkState];
+    return { fields, keys, prototype: Object.getPrototypeOf(state) };
+  } catch (error) {
+    if (!(error instanceof NetlinkDecodeError)) throw error;
+    return { error: error.message, path: error.path, offset: error.offset };
+  }
+}
+
+function attribute(type: number, payload: number[]): number[] {
+  const len = 4 + payload.length;
+  const out = [len & 255, len >> 8, type & 255, type >> 8, ...payload];
+  while (out.length % 4) out.push(0);
+  return out;
+}
+
+const name = (text: string): number[] => [...Buffer.from(text), 0];
+
+/** An RTM_NEWLINK (index 7, ifi_flags 0x1002: down) with these attribute bytes, nlmsg_len set. */
+function rawLink(attrs: number[]): Uint8Array {
+  const len = 32 + attrs.length;
+  return Uint8Array.from([len & 255, len >> 8, 0, 0, 16, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 7, 0, 0, 0, 2, 16, 0, 0, 0, 0, 0, 0, ...attrs]);
+}
+
+/** The Link a pending state makes gives out what linkStateOfFrame reads of the same frame, or throws its error at that read. */
+function expectSameAsRead(frame: Uint8Array): Read {
+  const eager = read(() => linkStateOfFrame(frame.slice()));
+  let pending: LinkState;
+  try {
+    pending = pendingLinkState(frame.slice());
+  } catch (error) {
+    // Only a frame whose headers are not whole is read at once, and throws as the eager read does.
+    expect(linkFrameLength(frame)).toBe(-1);
+    expect(read(() => { throw error; })).toEqual(eager);
+    return eager;
+  }
+  const link = new Link(acceptingNamespace(), pending);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  if (pending instanceof PendingLinkState) {
+    expect([link.index, link.flags, link.isUp]).toEqual([view.getInt32(20, true), view.getUint32(24, true), (view.getUint32(24, true) & IFF_UP) !== 0]);
+  }
+  const held = read(() => link.state);
+  expect(held).toEqual(eager);
+  // The kind alone (what linkFromState reads of every link it makes) is told by the scan: the same
+  // kind, or the same error, before any other field is read.
+  const kindFirst = pendingLinkState(frame.slice());
+  const kind = read(() => ({ kind: kindFirst.kind }) as unknown as LinkState);
+  expect(kind).toEqual('error' in eager ? eager : { fields: 'kind' in eager.fields ? { kind: eager.fields.kind } : { kind: undefined }, keys: ['kind'], prototype: Object.prototype });
+  if (!('error' in eager)) expect(read(() => plainLinkState(kindFirst))).toEqual(eager);
+  if (!('error' in held)) expect(held.prototype).toBe(Object.prototype);
+  return held;
+}
+
+describe('link replies read when first needed', () => {
+  const frames = linkFrames();
+
+  it('give every captured link frame as linkStateOfFrame reads it: same keys, fields, plain prototype and raw', () => {
+    expect(frames.length).toBeGreaterThan(10);
+    for (const { frame } of frames) {
+      const held = expectSameAsRead(frame);
+      expect(held).toHaveProperty('fields');
+      const state = new Link(acceptingNamespace(), pendingLinkState(frame.slice())).state;
+      expect(state).toStrictEqual(linkStateOfFrame(frame.slice()));
+      expect(Object.getOwnPropertyDescriptor(state, 'raw')?.get).toBeTypeOf('function');
+    }
+  });
+
+  it('make Bridge, Vxlan and Link objects as the eager read does', () => {
+    const made = new Set<string>();
+    for (const { frame } of frames) {
+      const held = linkFromState(acceptingNamespace(), pendingLinkState(frame.slice()));
+      expect(held.constructor).toBe(linkFromState(acceptingNamespace(), linkStateOfFrame(frame.slice())).constructor);
+      made.add(held.constructor.name);
+    }
+    expect([...made].sort()).toEqual(['Bridge', 'Link', 'Vxlan']);
+  });
+
+  it('throw the eager read\'s NetlinkDecodeError at the first read of an attribute field, never for index and flags', () => {
+    const broken = rawLink([...attribute(IFLA_IFNAME, name('va1')), ...attribute(IFLA_MTU, [1, 2])]);
+    const eager = read(() => linkStateOfFrame(broken));
+    expect(eager).toHaveProperty('error');
+    const echo = echoedLink([broken], 'va1');
+    expect(echo).toBeInstanceOf(PendingLinkState);
+    const link = new Link(acceptingNamespace(), echo!);
+    expect([link.index, link.flags, link.isUp]).toEqual([7, 0x1002, false]);
+    const { error, path, offset } = eager as { error: string; path: string; offset: number };
+    for (const field of ['name', 'mtu', 'mac', 'kind', 'operstate', 'master', 'raw', 'state'] as const) {
+      let thrown: unknown;
+      try {
+        void link[field];
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(NetlinkDecodeError);
+      expect(thrown).toMatchObject({ message: error, path, offset });
+    }
+    expect(() => String(link)).toThrow(NetlinkDecodeError);
+  });
+
+  it('agree with the eager read on every truncation and on random changes of every captured link frame', () => {
+    let seed = 41;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    let errors = 0;
+    for (const { frame } of frames) {
+      for (let n = 0; n < frame.length; n += 11) {
+        const cut = frame.slice(0, n);
+        if (n >= 4) new DataView(cut.buffer).setUint32(0, n, true);
+        if ('error' in expectSameAsRead(cut)) errors++;
+      }
+      for (let i = 0; i < 30; i++) {
+        const mutated = frame.slice();
+        for (let k = 0; k < 3; k++) mutated[Math.floor(random() * Math.min(mutated.length, 400))] = Math.floor(random() * 256);
+        if ('error' in expectSameAsRead(mutated)) errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(100);
+  });
+
+  it('keep a flag change made before the attributes are read, and give a plain state after it', async () => {
+    const { frame } = frames.find(({ frame }) => (new DataView(frame.buffer, frame.byteOffset).getUint32(24, true) & IFF_UP) === 0)!;
+    const pending = pendingLinkState(frame.slice());
+    const link = new Link(acceptingNamespace(), pending);
+    await link.up();
+    expect([link.isUp, link.flags & IFF_UP]).toEqual([true, IFF_UP]);
+    const expected = linkStateOfFrame(frame.slice());
+    expected.up = true;
+    expected.flags |= IFF_UP;
+    expect(link.state).toStrictEqual(expected);
+    expect(Object.getPrototypeOf(link.state)).toBe(Object.prototype);
+    await link.down();
+    expect([link.isUp, link.state.up, link.state.flags & IFF_UP, expected.up]).toEqual([false, false, 0, true]);
+  });
+
+  it('tell a creation\'s echo by its first attribute, and read the whole frame when that cannot tell', () => {
+    const frame = rawLink([...attribute(IFLA_IFNAME, name('veth1')), ...attribute(IFLA_MTU, [220, 5, 0, 0])]);
+    const end = linkFrameLength(frame);
+    expect([firstIfnameIs(frame, end, 'veth1'), firstIfnameIs(frame, end, 'veth'), firstIfnameIs(frame, end, 'veth10'), firstIfnameIs(frame, end, 'vet1')]).toEqual([true, false, false, false]);
+    expect(firstIfnameIs(frame, end, 'vé')).toBeUndefined();
+    // No NUL: the payload's end ends the name, as readCString reads it.
+    const unterminated = rawLink(attribute(IFLA_IFNAME, [...Buffer.from('abcd')]));
+    expect(firstIfnameIs(unterminated, linkFrameLength(unterminated), 'abcd')).toBe(true);
+    expect(echoedLink([frame], 'veth1')).toBeInstanceOf(PendingLinkState);
+    expect(plainLinkState(echoedLink([frame], 'veth1')!)).toStrictEqual(linkStateOfFrame(frame));
+    expect(echoedLink([frame], 'veth10')).toBeUndefined();
+    expect(echoedLink([frame, frame], 'veth1')).toBeUndefined();
+    // The name elsewhere than first: read at once, as before.
+    const late = rawLink([...attribute(IFLA_MTU, [220, 5, 0, 0]), ...attribute(IFLA_IFNAME, name('veth1'))]);
+    expect(firstIfnameIs(late, linkFrameLength(late), 'veth1')).toBeUndefined();
+    const state = echoedLink([late], 'veth1');
+    expect(state).not.toBeInstanceOf(PendingLinkState);
+    expect(state).toStrictEqual(linkStateOfFrame(late));
+    expect(echoedLink([late], 'veth2')).toBeUndefined();
+    const wide = rawLink([...attribute(IFLA_IFNAME, name('vé')), ...attribute(IFLA_MTU, [220, 5, 0, 0])]);
+    expect(echoedLink([wide], 'vé')).toStrictEqual(linkStateOfFrame(wide));
+  });
+});
