@@ -1,5 +1,5 @@
 import { Link } from './link.js';
-import { linkFromState } from './link-factory.js';
+import type { Namespace } from './namespace.js';
 import { UnexpectedReplyError } from './errors.js';
 import { noop } from './pending-request.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
@@ -82,9 +82,9 @@ export class VethPair {
         const state = echoedLink(await created, options.name) ?? (await rtnl.linkToHold(options.name));
         const [frame] = await looked;
         if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
-        return new VethPair(new Link(here, state), linkFromState(here, pendingLinkState(frame)));
+        return new VethPair(new Link(here, state), new Link(here, pendingLinkState(frame)));
       }
-      const [link, peer] = connection.together(() => [quiet(createVeth(rtnl, request)), quiet(there.link(lookup))] as const);
+      const [link, peer] = connection.together(() => [quiet(createVeth(rtnl, request)), quiet(peerLink(there, lookup))] as const);
       return new VethPair(new Link(here, await link), await peer);
     }
     let peer: Promise<Link> | undefined;
@@ -93,11 +93,11 @@ export class VethPair {
     if (changePeer) {
       const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
       const set = there.rtnl.setLinkByName(options.peer.name, peerChanges);
-      peer = quiet(there.link(options.peer.name));
+      peer = quiet(peerLink(there, options.peer.name));
       await set;
       state ??= await here.rtnl.linkToHold(options.name);
     }
-    peer ??= there.link(options.peer.name);
+    peer ??= peerLink(there, options.peer.name);
     return new VethPair(new Link(here, state!), await peer);
   }
 
@@ -142,6 +142,14 @@ function sendCreation(rtnl: Rtnl, request: VethRequest, echo: boolean): Promise<
   const log = rtnl.connection.logger;
   request.echo = echo;
   return logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, rtnl.connection.requestWritten(VETH_WRITER, request));
+}
+
+/**
+ * The peer end looked up by name, as a Link whose reply is read when first needed (PendingLinkState):
+ * a veth end by construction, so no kind is read to choose its class (ns.link() would scan for it).
+ */
+async function peerLink(there: Namespace, name: string): Promise<Link> {
+  return new Link(there, await there.rtnl.linkToHold(name));
 }
 
 /** Marks a pipelined request's rejection as handled (the caller awaits it later, or not at all if an earlier step failed). */

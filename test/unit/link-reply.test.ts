@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { createPlainBridge } from '../../lib/bridge-request.js';
+import { Connection } from '../../lib/connection.js';
 import { Link } from '../../lib/link.js';
 import { linkFromState } from '../../lib/link-factory.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
 import type { Namespace } from '../../lib/namespace.js';
+import { Rtnl } from '../../lib/rtnl/client.js';
 import { echoedLink, pendingLinkState, PendingLinkState, plainLinkState } from '../../lib/rtnl/link-reply.js';
 import { linkStateOfFrame, type LinkState } from '../../lib/rtnl/links.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
 import { IFF_UP } from '../../messages/link/index.js';
 import { firstIfnameIs, IFLA_IFNAME, IFLA_MTU, linkFrameLength } from '../../messages/link/scan.js';
 import { linkFrames } from '../helpers/link-frames.js';
+import { linkKernel } from '../helpers/link-kernel.js';
 
 // A Link made from a link reply (a creation's echo, the lookups VethPair and Bridge make) holds the
 // reply and reads its attributes when a field that lives in one is first read: index, flags and up
@@ -179,5 +183,22 @@ describe('link replies read when first needed', () => {
     expect(echoedLink([late], 'veth2')).toBeUndefined();
     const wide = rawLink([...attribute(IFLA_IFNAME, name('vé')), ...attribute(IFLA_MTU, [220, 5, 0, 0])]);
     expect(echoedLink([wide], 'vé')).toStrictEqual(linkStateOfFrame(wide));
+  });
+
+  it('are what the bridge creation and rtnl.linkToHold give; rtnl.link gives the plain state', async () => {
+    // The fake kernel's echo does not put IFLA_IFNAME first (the encoder writes table order), so it
+    // is read at once; its lookup reply is held.
+    for (const [echoes, index, pending] of [[true, 5, false], [false, 6, true]] as const) {
+      const state = await createPlainBridge({ rtnl: new Rtnl(new Connection(linkKernel('bridge', echoes))) }, { name: 'br0', up: true });
+      expect(state instanceof PendingLinkState).toBe(pending);
+      expect([state.index, state.name, state.kind, state.mtu]).toEqual([index, 'br0', 'bridge', 1500]);
+    }
+    const rtnl = new Rtnl(new Connection(linkKernel('veth', false)));
+    const held = await rtnl.linkToHold('va1');
+    const plain = await rtnl.link('va1');
+    expect(held).toBeInstanceOf(PendingLinkState);
+    expect(plain).not.toBeInstanceOf(PendingLinkState);
+    expect(plainLinkState(held)).toStrictEqual(plain);
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
   });
 });
