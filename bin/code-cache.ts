@@ -81,10 +81,18 @@ export function rewriteAtExit(state: ExitState, everyCall = false): boolean {
 }
 
 /**
- * Node's own options that leave V8's flags as they are (and the code of -e/-p): they do not make a
- * cache of their own. Any other option of the command line or NODE_OPTIONS may be a V8 flag.
+ * Node's own options that leave V8's flags as they are (and the code of -e/-p), each the start of an
+ * option after its `--`: they do not make a cache of their own. Any other option of the command line
+ * or NODE_OPTIONS may be a V8 flag. A list rather than a regular expression: every import of the
+ * package reads the process's options, and V8 compiles a regular expression on its first use.
  */
-const NODE_ONLY = /^--(input-type|eval|print|enable-source-maps|cpu-prof|heap-prof|import|require|experimental-|no-warnings|conditions|env-file|inspect|title|test|watch)/;
+const NODE_ONLY = 'input-type eval print enable-source-maps cpu-prof heap-prof import require experimental- no-warnings conditions env-file inspect title test watch'.split(' ');
+
+function mayBeV8Flag(option: string): boolean {
+  if (!option.startsWith('--')) return false;
+  for (const name of NODE_ONLY) if (option.startsWith(name, 2)) return false;
+  return true;
+}
 
 /**
  * A key of the V8 flags among `options` (the process's command line and NODE_OPTIONS), '' when
@@ -94,7 +102,7 @@ const NODE_ONLY = /^--(input-type|eval|print|enable-source-maps|cpu-prof|heap-pr
  * is not a V8 flag after all only costs a cache more.
  */
 export function v8FlagsKey(options: readonly string[]): string {
-  const flags = options.filter((o) => o.startsWith('--') && !NODE_ONLY.test(o));
+  const flags = options.filter(mayBeV8Flag);
   if (flags.length === 0) return '';
   // FNV-1a: the options only name the file; the flags' own hash is V8's, in the data.
   let hash = 0x811c9dc5;

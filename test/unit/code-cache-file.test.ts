@@ -55,6 +55,8 @@ describe('the code cache file', () => {
     expect(semi.endsWith(`-${process.version}-${process.arch}.bin`)).toBe(true);
     expect(v8FlagsKey([])).toBe('');
     expect(v8FlagsKey(['--stack-size=900'])).toMatch(/^v8-[0-9a-f]{8}-$/);
+    expect(v8FlagsKey(['--input-type=module', '-e', '0', '--experimental-vm-modules', '--no-warnings', '--cpu-prof-dir=/tmp', '--watch'])).toBe('');
+    expect(v8FlagsKey(['-e', '--max-old-space-size=64'])).toBe(v8FlagsKey(['--max-old-space-size=64']));
     // Both are this build's: writing one leaves the other.
     writeCache({ ...cache, name: plain }, Buffer.from('plain'), 0);
     writeCache({ ...cache, name: semi }, Buffer.from('semi'), 0);
