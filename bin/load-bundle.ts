@@ -152,13 +152,13 @@ const LOADED = Symbol.for('netns-rtnl.loaded-bundles');
  * the first to load it keeps it on globalThis under a registered symbol, not enumerable, where
  * every copy finds it.
  */
-export function loadBundleOnce(file: string): unknown {
+export function loadBundleOnce(file: string, loaded: Readonly<Record<string, unknown>> = {}): unknown {
   const holder = globalThis as unknown as { [LOADED]?: Map<string, unknown> };
-  let loaded = holder[LOADED];
-  if (loaded === undefined) {
-    loaded = new Map();
-    Object.defineProperty(globalThis, LOADED, { value: loaded });
+  let once = holder[LOADED];
+  if (once === undefined) {
+    once = new Map();
+    Object.defineProperty(globalThis, LOADED, { value: once });
   }
-  if (!loaded.has(file)) loaded.set(file, loadBundle(file));
-  return loaded.get(file);
+  if (!once.has(file)) once.set(file, loadBundle(file, 'loaded', loaded));
+  return once.get(file);
 }

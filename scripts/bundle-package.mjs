@@ -16,13 +16,21 @@
 // (dist/**/*.d.ts).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
 const CORE = 'netns-rtnl.cjs';
+/**
+ * The CNI entry's own code, in a bundle of its own that takes every module the core has from the core.
+ * `import('netns-rtnl')` then reads, deserialises and runs none of lib/cni (a tenth of the core):
+ * bench/results/start-2026-12-05-o.md.
+ */
+const CNI_CORE = 'netns-rtnl-cni.cjs';
+/** The entry point whose code is CNI_CORE's. */
+const CNI_ENTRY = 'cni.js';
 /** The module earlier builds wrote for the entry points to share (now each carries the loader). */
 const LOADER = 'netns-rtnl.js';
 /** Output file: source entry point. */
@@ -48,20 +56,59 @@ const namespaces = Object.fromEntries(
     }),
   ),
 );
+// The modules of the core (the entries but the CNI one) and, of those, the ones the CNI entry's own
+// modules import: the core hands their exports to CNI_CORE (sharedModules below), which takes them
+// from there rather than bundling them again (one copy of every class and of koffi's loader).
+const probe = { ...common, ...COMMONJS, write: false, metafile: true, outdir: '/nowhere', plugins: [staticImports, lazyModules] };
+const CORE_ENTRIES = Object.keys(ENTRIES).filter((file) => file !== CNI_ENTRY);
+const coreInputs = new Set(
+  Object.keys(
+    (await build({ ...probe, stdin: { contents: CORE_ENTRIES.map((file) => `import ${JSON.stringify(`./${ENTRIES[file]}`)};`).join('\n'), resolveDir: root, loader: 'js' } })).metafile.inputs,
+  ),
+);
+const cniInputs = (await build({ ...probe, entryPoints: [ENTRIES[CNI_ENTRY]] })).metafile.inputs;
+const KOFFI = 'lazy-module:koffi';
+const handed = [
+  ...new Set(
+    Object.entries(cniInputs)
+      .filter(([input]) => !coreInputs.has(input))
+      .flatMap(([, { imports }]) => imports.map((i) => i.path))
+      .filter((path) => coreInputs.has(path) && (path === KOFFI || !path.includes(':'))),
+  ),
+].sort();
+const handedFiles = handed.filter((path) => path !== KOFFI);
+const handedNames = Object.fromEntries(
+  Object.values((await build({ ...common, format: 'esm', entryPoints: handedFiles, write: false, metafile: true, outdir: '/nowhere', plugins: [lazyModules] })).metafile.outputs).map((o) => [
+    relative(root, join(root, o.entryPoint)),
+    o.exports,
+  ]),
+);
 // Inside the core every entry's names carry the entry's prefix, so equal names cannot clash.
 const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
 // The core's exports: per entry, a function that returns the entry's values in the order of
 // names[file], so that importing one entry builds neither the others' values nor one object with
 // every name of the three (an object literal of ~500 properties, made property by property).
-const imports = Object.entries(ENTRIES).flatMap(([file, entry]) => {
+const imports = CORE_ENTRIES.map((file) => [file, ENTRIES[file]]).flatMap(([file, entry]) => {
   const own = names[file].filter((n) => !(n in namespaces[file]));
   const nested = Object.entries(namespaces[file]).map(([name, m]) => `import { ${m.names.map((n) => `${n} as ${prefix(file)}${name}$${n}`).join(', ')} } from '${m.path}';`);
   return [`import { ${own.map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`, ...nested];
 });
 const value = (file, n) =>
   n in namespaces[file] ? `Object.freeze({ ${namespaces[file][n].names.map((m) => `${m}: ${prefix(file)}${n}$${m}`).join(', ')} })` : `${prefix(file)}${n}`;
-const exported = Object.keys(ENTRIES).map((file) => `${JSON.stringify(file)}: () => [${names[file].map((n) => value(file, n)).join(', ')}]`);
-const core = `${imports.join('\n')}\nmodule.exports = { ${exported.join(', ')} };\n`;
+const entryValues = (file) => `${JSON.stringify(file)}: () => [${names[file].map((n) => value(file, n)).join(', ')}]`;
+// sharedModules(): made on the first call (an import of the CNI entry), then the same object.
+const handedImports = handedFiles.map((path, i) => `import { ${handedNames[path].map((n, k) => `${n} as handed$${i}$${k}`).join(', ')} } from './${path}';`);
+const handedObject = `{ ${[
+  `${JSON.stringify(KOFFI)}: handed$koffi`,
+  ...handedFiles.map((path, i) => `${JSON.stringify(path)}: { ${handedNames[path].map((n, k) => `${n}: handed$${i}$${k}`).join(', ')} }`),
+].join(', ')} }`;
+const core = [
+  ...imports,
+  ...handedImports,
+  "import handed$koffi from 'koffi';",
+  'let handed;',
+  `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: () => (handed ??= ${handedObject}) };`,
+].join('\n');
 
 await build({
   ...common,
@@ -72,15 +119,56 @@ await build({
   plugins: [staticImports, lazyModules],
 });
 loaderReady(`${outdir}/${CORE}`);
+
+/** In CNI_CORE, a module the core hands over is the core's: read from its sharedModules(), not bundled again. */
+const fromCore = {
+  name: 'from-core',
+  setup(b) {
+    b.onResolve({ filter: /.*/, namespace: 'from-core' }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^koffi$/ }, () => ({ path: KOFFI, namespace: 'from-core' }));
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData?.fromCore) return undefined;
+      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { fromCore: true } });
+      if (resolved.errors.length || resolved.namespace !== 'file') return resolved;
+      const key = relative(root, resolved.path);
+      return handedFiles.includes(key) ? { path: key, namespace: 'from-core' } : resolved;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'from-core' }, (args) => {
+      const from = `require(${JSON.stringify(`./${CORE}`)}).sharedModules()[${JSON.stringify(args.path)}]`;
+      return { contents: args.path === KOFFI ? `export default ${from};\n` : `export const { ${handedNames[args.path].join(', ')} } = ${from};\n`, loader: 'js' };
+    });
+  },
+};
+const cniOwn = names[CNI_ENTRY].filter((n) => !(n in namespaces[CNI_ENTRY]));
+if (cniOwn.length !== names[CNI_ENTRY].length) throw new Error(`${ENTRIES[CNI_ENTRY]}: export * as is not supported in ${CNI_CORE}`);
+await build({
+  ...common,
+  ...COMMONJS,
+  stdin: {
+    contents: `import { ${cniOwn.map((n) => `${n} as ${prefix(CNI_ENTRY)}${n}`).join(', ')} } from './${ENTRIES[CNI_ENTRY]}';\nmodule.exports = { ${entryValues(CNI_ENTRY)} };\n`,
+    resolveDir: root,
+    sourcefile: 'netns-rtnl (CNI entry point)',
+    loader: 'js',
+  },
+  outfile: `${outdir}/${CNI_CORE}`,
+  sourcemap: true,
+  plugins: [fromCore, staticImports, lazyModules],
+});
+loaderReady(`${outdir}/${CNI_CORE}`);
 // Each entry point: its values from the core, loaded by its own copy of bin/load-bundle.ts (built-in
 // modules taken with require) rather than by an ES module the three import: one ES module fewer
 // for Node to resolve, load and link at every import. loadBundleOnce gives all of them one core.
+const bundlePath = (name) => `fileURLToPath(new URL('./${name}', import.meta.url))`;
+const loadValues = (file) =>
+  file === CNI_ENTRY
+    ? `const core = loadBundleOnce(${bundlePath(CORE)});\nconst values = loadBundleOnce(${bundlePath(CNI_CORE)}, { './${CORE}': core })[${JSON.stringify(file)}]();`
+    : `const values = loadBundleOnce(${bundlePath(CORE)})[${JSON.stringify(file)}]();`;
 for (const file of Object.keys(ENTRIES)) {
   const list = names[file].map((n, i) => `${n} = values[${i}]`).join(', ');
   await build({
     ...common,
     stdin: {
-      contents: `import { fileURLToPath } from 'node:url';\nimport { loadBundleOnce } from './bin/load-bundle.ts';\nconst values = loadBundleOnce(fileURLToPath(new URL('./${CORE}', import.meta.url)))[${JSON.stringify(file)}]();\nexport const ${list};\n`,
+      contents: `import { fileURLToPath } from 'node:url';\nimport { loadBundleOnce } from './bin/load-bundle.ts';\n${loadValues(file)}\nexport const ${list};\n`,
       resolveDir: root,
       sourcefile: `netns-rtnl (${file})`,
       loader: 'js',

@@ -171,21 +171,50 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
   });
 
   it('are ASCII, as bin/load-bundle.ts reads them (latin1)', () => {
-    for (const file of ['netns-rtnl.cjs', 'cni-bridge-engine.cjs']) {
+    for (const file of ['netns-rtnl.cjs', 'netns-rtnl-cni.cjs', 'cni-bridge-engine.cjs']) {
       expect(readFileSync(`${root}dist/bundle/${file}`, 'utf8').match(/[^\0-\x7f]/gu) ?? [], file).toEqual([]);
     }
   });
 
   it('have short lines though minified: Node prints the line an uncaught error was thrown on', () => {
-    for (const file of ['netns-rtnl.cjs', 'index.js', 'messages.js', 'cni.js', 'cni-bridge.cjs', 'cni-bridge-shared.cjs', 'cni-bridge-engine.cjs', 'cni-bridge-engine-plain.cjs']) {
+    for (const file of ['netns-rtnl.cjs', 'netns-rtnl-cni.cjs', 'index.js', 'messages.js', 'cni.js', 'cni-bridge.cjs', 'cni-bridge-shared.cjs', 'cni-bridge-engine.cjs', 'cni-bridge-engine-plain.cjs']) {
       const lines = readFileSync(`${root}dist/bundle/${file}`, 'latin1').split('\n');
       expect(Math.max(...lines.map((l) => l.length)), file).toBeLessThan(2_000);
     }
   });
 
-  it('are one bundle with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
-    const bundle = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
-    expect(bundle).toContain('attachContainer');
-    expect(bundle.match(/__esm\(/g) ?? []).toEqual([]);
+  it('are bundles with nothing deferred behind an init wrapper (a dynamic import of our own code is bundled as a static one)', () => {
+    for (const file of ['netns-rtnl.cjs', 'netns-rtnl-cni.cjs']) {
+      const bundle = readFileSync(`${root}dist/bundle/${file}`, 'utf8');
+      expect(bundle.match(/__esm\(/g) ?? [], file).toEqual([]);
+    }
+    expect(readFileSync(`${root}dist/bundle/netns-rtnl-cni.cjs`, 'utf8')).toContain('attachContainer');
+  });
+
+  it('keep the CNI entry\'s own code out of the core, and take every module of the core from it', () => {
+    // `import('netns-rtnl')` reads, deserialises and runs none of lib/cni; `netns-rtnl/cni` bundles
+    // only what the core lacks, so a Namespace or an error class is the core's in both.
+    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
+    const cni = readFileSync(`${root}dist/bundle/netns-rtnl-cni.cjs`, 'utf8');
+    expect(core).not.toContain('attachContainer');
+    for (const name of ['Namespace', 'VethPair', 'Bridge', 'NetnsRtnlError', 'Nftables']) {
+      expect(core, name).toMatch(new RegExp(`\\b${name}=class\\b`));
+      expect(cni, name).not.toMatch(new RegExp(`\\b${name}=class\\b`));
+    }
+    expect(cni).toContain('.sharedModules()');
+    const out = run(`
+      const { Namespace, NetnsRtnlError } = await import('netns-rtnl');
+      const before = globalThis[Symbol.for('netns-rtnl.loaded-bundles')].size;
+      const { attachContainer, CniError } = await import('netns-rtnl/cni');
+      const after = globalThis[Symbol.for('netns-rtnl.loaded-bundles')].size;
+      let thrown;
+      try {
+        await attachContainer({ cniVersion: '1.0.0', name: 'n', type: 'bridge', ipam: {} }, { containerId: 'c', ifname: '', netns: Namespace.current() });
+      } catch (error) {
+        thrown = error;
+      }
+      // CniError (the CNI bundle's) extends NetnsRtnlError: the core's class, not a copy of it.
+      console.log(JSON.stringify({ before, after, core: thrown instanceof CniError && thrown instanceof NetnsRtnlError }));`);
+    expect(JSON.parse(out)).toEqual({ before: 1, after: 2, core: true });
   });
 });
