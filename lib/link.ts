@@ -72,6 +72,17 @@ export class Link {
   get isPromiscuous(): boolean {
     return (this.#state.flags & IFF_PROMISC) !== 0;
   }
+  /**
+   * Transmit queues the device was made with (IFLA_NUM_TX_QUEUES, `ip -d link`'s numtxqueues;
+   * `numTxQueues` at creation): read from `raw`, so the first read decodes the message.
+   */
+  get numTxQueues(): number | undefined {
+    return this.#state.raw.attrs.numTxQueues;
+  }
+  /** Receive queues the device was made with (IFLA_NUM_RX_QUEUES, numrxqueues), read as numTxQueues. */
+  get numRxQueues(): number | undefined {
+    return this.#state.raw.attrs.numRxQueues;
+  }
   /** The decoded RTM_NEWLINK this state came from (decoded when first read, for links read by GET). */
   get raw(): LinkBody {
     return this.#state.raw;

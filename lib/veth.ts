@@ -6,14 +6,22 @@ import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
-import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethRequest } from './rtnl/link-request.js';
+import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethQueueOptions, type VethRequest } from './rtnl/link-request.js';
 import { echoedLink, pendingLinkState } from './rtnl/link-reply.js';
 import { type CommonLinkOptions, type LinkState } from './rtnl/links.js';
 import { checkInterfaceName, checkNamespaceHandle, InvalidArgumentError } from './validate.js';
 
-/** One end of a veth: its name, its namespace (the current one when omitted) and the common link options. */
-export interface VethEndOptions extends CommonLinkOptions, NewLinkOptions {}
+/**
+ * One end of a veth: its name, its namespace (the current one when omitted), the common link
+ * options and its queue counts (`numTxQueues`, `numRxQueues`: given on the pair, the peer's too).
+ */
+export interface VethEndOptions extends CommonLinkOptions, NewLinkOptions, VethQueueOptions {}
 
+/**
+ * A pair: the end made in `namespace`, and `peer`. Each option applies to the end it is given on,
+ * but for the queue counts, which the peer takes from the pair unless it gives its own: the kernel
+ * decides from the pair's alone whether both ends wait to be cut to one queue (see numTxQueues).
+ */
 export interface VethPairOptions extends VethEndOptions {
   peer: VethEndOptions;
 }
