@@ -1,5 +1,5 @@
 import { NLM_F_ACK, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
-import { NLMSG_FLAGS_OFFSET, NLMSG_SEQ_OFFSET, setFrameFlags } from '../messages/framing.js';
+import { setFrameFlags } from '../messages/framing.js';
 import { CHANGE_ANSWER } from './answer-cost.js';
 import { Writer } from '../messages/writer.js';
 import { noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
@@ -239,16 +239,19 @@ export class SendQueue<M> {
   sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
     if (this._holds !== 0 || this._burst || this._sending || this._stopped || this._head !== this._tail || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
     const out = this.out;
-    const view = out.dataView;
     const end = out.length;
-    const flags = view.getUint16(NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
+    // The frame's header as words (type and flags, then the sequence number), host order being
+    // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
+    const words = out.words();
+    const typeAndFlags = words[1]!;
+    const flags = (typeAndFlags >>> 16) | NLM_F_REQUEST | NLM_F_ACK;
     request.flags = flags;
     request.end = end;
     request.cost = CHANGE_ANSWER;
     const seq = seqs.takeNext();
     request.seq = seq;
-    view.setUint16(NLMSG_FLAGS_OFFSET, flags & ~NLM_F_ACK, true);
-    view.setUint32(NLMSG_SEQ_OFFSET, seq, true);
+    words[1] = (typeAndFlags & 0xffff) | ((flags & ~NLM_F_ACK) << 16);
+    words[2] = seq;
     // _stepInRun() written out for its usual case (a run under way, not at a clock reading or its
     // end), and _transmitAlone() for a quiet change.
     const steps = this._microtaskFlushes + 1;

@@ -231,6 +231,64 @@ export function writeAddress(w: Writer, r: AddressRequest): void {
   }
 }
 
+/**
+ * A plain address change: an IPv4 prefix that plainIPv4Prefix read (the whole check it needs) and no
+ * options. Five fields where an AddressRequest has fourteen: made with fewer stores, written without
+ * the option branches (PLAIN_ADDRESS_WRITER).
+ */
+export interface PlainAddress {
+  kind: AddressKind;
+  cidr: string;
+  dev: DeviceRef;
+  index: number;
+  prefixlen: number;
+  /** The address, host bits kept (plainIPv4Address). */
+  local: number;
+}
+
+/** The nlmsghdr's second word (type, flags) of a plain address's frame, by kind. */
+const PLAIN_ADD_WORD = RTM_NEWADDR | ((NLM_F_CREATE | NLM_F_EXCL) << 16);
+const PLAIN_DELETE_WORD = RTM_DELADDR;
+
+/** The AddressRequest checkAddress makes for the plain change `p`, its index set. */
+function plainRequest(p: PlainAddress): AddressRequest {
+  const r = newAddressRequest(p.kind, p.cidr, p.dev, p.prefixlen, p.local, p.kind === 'add' ? NLM_F_CREATE | NLM_F_EXCL : 0);
+  r.index = p.index;
+  return r;
+}
+
+/**
+ * Appends a plain change's frame: the bytes writeAddress writes for the same change, all ten words
+ * set in one step (the 4-aligned case; any other end of `w` goes through writeAddress).
+ */
+export function writePlainAddress(w: Writer, p: PlainAddress): void {
+  if ((w.length & 3) !== 0) {
+    writeAddress(w, plainRequest(p));
+    return;
+  }
+  const i = w.append(40) >>> 2;
+  const words = w.words();
+  const local = networkWord(p.local);
+  words[i] = 40;
+  words[i + 1] = p.kind === 'add' ? PLAIN_ADD_WORD : PLAIN_DELETE_WORD;
+  words[i + 2] = 0;
+  words[i + 3] = 0;
+  words[i + 4] = AF_INET | (p.prefixlen << 8);
+  words[i + 5] = p.index;
+  words[i + 6] = ADDRESS_WORD;
+  words[i + 7] = local;
+  words[i + 8] = LOCAL_WORD;
+  words[i + 9] = local;
+}
+
+/** A plain address change (see PlainAddress), its device's index set. */
+export const PLAIN_ADDRESS_WRITER: RequestWriter<PlainAddress> = {
+  operation: 'RTM_NEWADDR',
+  plain: true,
+  write: writePlainAddress,
+  describe: (p) => `${p.kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${p.cidr} dev ${deviceText(p.dev)}`,
+};
+
 /** An address change already checked, its device's index set. */
 export const ADDRESS_WRITER: RequestWriter<AddressRequest> = {
   operation: 'RTM_NEWADDR',

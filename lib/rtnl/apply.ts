@@ -8,7 +8,8 @@ import { SILENT_LOGGER } from '../log.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
 import type { AddAddressOptions } from './addresses.js';
-import { ADDRESS_WRITER, checkAddress } from './address-request.js';
+import { ADDRESS_WRITER, checkAddress, PLAIN_ADDRESS_WRITER, type PlainAddress } from './address-request.js';
+import { plainIPv4Address, plainIPv4Prefix } from './plain-ipv4-prefix.js';
 import { addressOnIndex, FLAGS_WRITER, linkFlagChange, planRoute, type FlagsChange, type PlannedChange } from './changes.js';
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { deviceIndex } from './device-ref.js';
@@ -69,8 +70,18 @@ export function setOwnLinkFlag(connection: Connection, link: DeviceRef, index: n
   return connection.logger === SILENT_LOGGER ? connection.change(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', link);
 }
 
-/** changeAddressOn for a Link's own address (Link.addAddress() ...), given the Link and its index (see setOwnLinkFlag). */
+/**
+ * changeAddressOn for a Link's own address (Link.addAddress() ...), given the Link and its index (see
+ * setOwnLinkFlag). The usual change, a plain IPv4 prefix with no options, is read once and goes as a
+ * PlainAddress; anything else is checked in full (checkAddress).
+ */
 export function changeOwnAddress(connection: Connection, kind: 'add' | 'delete', link: DeviceRef, index: number, cidr: string, options?: AddAddressOptions): Promise<void> {
+  const prefixlen = options === undefined && typeof cidr === 'string' ? plainIPv4Prefix(cidr, false) : -1;
+  if (prefixlen >= 0) {
+    const local = plainIPv4Address;
+    const plain: PlainAddress = { kind, cidr, dev: link, index: (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev'), prefixlen, local };
+    return connection.logger === SILENT_LOGGER ? connection.change(PLAIN_ADDRESS_WRITER, plain) : applyWritten(connection, PLAIN_ADDRESS_WRITER, plain, kind === 'add' ? 'addr.add' : 'addr.del', link);
+  }
   const subject = checkAddress(kind, link, cidr, options);
   subject.index = (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev');
   return connection.logger === SILENT_LOGGER ? connection.change(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', link);
@@ -78,6 +89,13 @@ export function changeOwnAddress(connection: Connection, kind: 'add' | 'delete',
 
 /** An address added or deleted on a device given by index or Link (no lookup). Throws what the checks refuse. */
 export function changeAddressOn(connection: Connection, kind: 'add' | 'delete', dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void> {
+  // The plain change as changeOwnAddress sends it, the index checked after the address as checkAddress's callers do.
+  const prefixlen = options === undefined && typeof cidr === 'string' ? plainIPv4Prefix(cidr, false) : -1;
+  if (prefixlen >= 0) {
+    const plain: PlainAddress = { kind, cidr, dev, index: 0, prefixlen, local: plainIPv4Address };
+    plain.index = deviceIndex(dev, 'dev');
+    return connection.logger === SILENT_LOGGER ? connection.change(PLAIN_ADDRESS_WRITER, plain) : applyWritten(connection, PLAIN_ADDRESS_WRITER, plain, kind === 'add' ? 'addr.add' : 'addr.del', dev);
+  }
   const subject = addressOnIndex(kind, dev, cidr, options);
   // As setLinkFlag: unlogged, straight to the connection.
   return connection.logger === SILENT_LOGGER ? connection.change(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', dev);

@@ -4,7 +4,11 @@ import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, RT_SCOPE_LINK } from '../../messages/
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { encodeMessage, type NetlinkMessage } from '../../messages/message.js';
 import { Writer } from '../../messages/writer.js';
-import { ADDRESS_WRITER, checkAddress, writeAddress, type AddressKind } from '../../lib/rtnl/address-request.js';
+import { ADDRESS_WRITER, checkAddress, PLAIN_ADDRESS_WRITER, writeAddress, type AddressKind, type PlainAddress } from '../../lib/rtnl/address-request.js';
+import { changeAddressOn, changeOwnAddress } from '../../lib/rtnl/apply.js';
+import { plainIPv4Address, plainIPv4Prefix } from '../../lib/rtnl/plain-ipv4-prefix.js';
+import { SILENT_LOGGER } from '../../lib/log.js';
+import type { Connection } from '../../lib/connection.js';
 import {
   addressOnIndex, FLAGS_WRITER, LINK_DOWN, LINK_UP, linkFlagChange, planAddress, planSetLink, PROMISC_OFF, PROMISC_ON,
 } from '../../lib/rtnl/changes.js';
@@ -263,5 +267,55 @@ describe('the address text of a change', () => {
       }
       expect([text, read(text)]).toEqual([text, general(text)]);
     }
+  });
+});
+
+describe('a plain address change (PLAIN_ADDRESS_WRITER)', () => {
+  /** The bytes of `writer` writing `subject` after `skip` bytes already in the writer. */
+  function bytesOf<T>(write: (w: Writer, subject: T) => void, subject: T, skip: number): number[] {
+    const w = new Writer(16);
+    for (let i = 0; i < skip; i++) w.u8(0xee);
+    write(w, subject);
+    return [...w.buffer.subarray(skip, w.length)];
+  }
+
+  it('writes the bytes, and describes the change in the words, of the checked request for the same change', () => {
+    const random = new Random(0x91a1);
+    const cidrs = ['10.100.0.1/30', '0.0.0.0/0', '255.255.255.255/32', '192.168.1.7/24', '127.0.0.1/8'];
+    for (let n = 0; n < 200; n++) cidrs.push(`${Math.floor(random.next() * 256)}.${Math.floor(random.next() * 256)}.${Math.floor(random.next() * 256)}.${Math.floor(random.next() * 256)}/${Math.floor(random.next() * 33)}`);
+    for (const cidr of cidrs) {
+      for (const kind of ['add', 'delete'] as const) {
+        for (const dev of [7, 'eth0', { name: 've0', index: 7 }] as DeviceRef[]) {
+          const prefixlen = plainIPv4Prefix(cidr, false);
+          expect(prefixlen, cidr).toBeGreaterThanOrEqual(0);
+          const plain: PlainAddress = { kind, cidr, dev, index: 7, prefixlen, local: plainIPv4Address };
+          const checked = checkAddress(kind, dev, cidr);
+          checked.index = 7;
+          // At a 4-aligned end of the buffer (one step) and at the others (written attribute by attribute).
+          for (const skip of [0, 4, 1, 2, 3]) expect(bytesOf(PLAIN_ADDRESS_WRITER.write, plain, skip), `${kind} ${cidr} +${skip}`).toEqual(bytesOf(ADDRESS_WRITER.write, checked, skip));
+          expect(PLAIN_ADDRESS_WRITER.describe!(plain)).toBe(ADDRESS_WRITER.describe!(checked));
+          expect([PLAIN_ADDRESS_WRITER.operation, PLAIN_ADDRESS_WRITER.plain]).toEqual([ADDRESS_WRITER.operation, ADDRESS_WRITER.plain]);
+        }
+      }
+    }
+  });
+
+  it('is what a Link or an index with a plain IPv4 prefix and no options sends; any other change is checked in full', async () => {
+    const given: Array<[unknown, unknown]> = [];
+    const connection = { logger: SILENT_LOGGER, change: (writer: unknown, subject: unknown) => (given.push([writer, subject]), Promise.resolve()) } as unknown as Connection;
+    await changeAddressOn(connection, 'add', 7, '10.1.2.3/24');
+    await changeOwnAddress(connection, 'delete', 7, 7, '10.1.2.3/24');
+    await changeAddressOn(connection, 'add', 7, '10.1.2.3/24', {});
+    await changeOwnAddress(connection, 'add', 7, 7, 'fd00::1/64');
+    // Checked in full, which refuses it (a leading zero), before anything is given to the connection.
+    expect(() => changeOwnAddress(connection, 'add', 7, 7, '10.01.2.3/24')).toThrow(InvalidArgumentError);
+    given.push(['refused', undefined]);
+    expect(given.map(([writer, subject]) => [writer === PLAIN_ADDRESS_WRITER ? 'plain' : writer === ADDRESS_WRITER ? 'checked' : writer, (subject as { index?: number } | undefined)?.index])).toEqual([
+      ['plain', 7],
+      ['plain', 7],
+      ['checked', 7],
+      ['checked', 7],
+      ['refused', undefined],
+    ]);
   });
 });

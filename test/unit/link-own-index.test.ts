@@ -11,6 +11,8 @@ import type { Namespace } from '../../lib/namespace.js';
 import { changeAddressOn, setLinkFlag } from '../../lib/rtnl/apply.js';
 import { LINK_DOWN, LINK_UP, PROMISC_ON } from '../../lib/rtnl/changes.js';
 import type { LinkChanges, LinkState } from '../../lib/rtnl/links.js';
+import type { RequestWriter } from '../../lib/message-codec.js';
+import { Writer } from '../../messages/writer.js';
 
 /** A namespace whose connection records each change it is given, and applies it. */
 function recording(): { ns: Namespace; changes: Array<[unknown, unknown]> } {
@@ -25,6 +27,21 @@ function recording(): { ns: Namespace; changes: Array<[unknown, unknown]> } {
   return { ns: { rtnl: { connection } } as unknown as Namespace, changes };
 }
 
+/** What a change given to the connection sends and says in errors: its bytes (at an aligned and an odd offset), operation and description. */
+function sent(writer: RequestWriter<unknown>, subject: unknown): [number[], number[], string, string | undefined, boolean | undefined] {
+  const aligned = new Writer(64);
+  writer.write(aligned, subject);
+  const odd = new Writer(64);
+  odd.u8(0);
+  writer.write(odd, subject);
+  return [[...aligned.buffer.subarray(0, aligned.length)], [...odd.buffer.subarray(1, odd.length)], writer.operation, writer.describe?.(subject), writer.plain];
+}
+
+/** The ifa_index or ifi_index of a change's frame (after the 16-byte nlmsghdr and four bytes of family and the like). */
+function frameIndex(bytes: number[]): number {
+  return new DataView(Uint8Array.from(bytes).buffer).getInt32(20, true);
+}
+
 function linkWithIndex(ns: Namespace, index: unknown): Link {
   return new Link(ns, { index, name: 've0', up: false, flags: 0 } as unknown as LinkState);
 }
@@ -35,7 +52,7 @@ async function both(index: unknown, own: (link: Link) => Promise<unknown>, gener
     const { ns, changes } = recording();
     try {
       await run(linkWithIndex(ns, index), ns);
-      return changes.map(([writer, subject]) => [writer, { ...(subject as object), dev: undefined }]);
+      return changes.map(([writer, subject]) => sent(writer as RequestWriter<unknown>, subject));
     } catch (error) {
       return (error as Error).message;
     }
@@ -60,7 +77,7 @@ describe("a Link's own index", () => {
     for (const index of [1, 7, 0x7fffffff, 0, -1, 1.5, 0x80000000, NaN, '3', undefined, null]) {
       const [mine, theirs] = await both(index, own, general);
       expect(mine, `index ${String(index)}`).toEqual(theirs);
-      if (typeof index === 'number' && index >= 1 && index <= 0x7fffffff && Number.isInteger(index) && name !== 'badAddress') expect(mine).toMatchObject([[expect.anything(), { index }]]);
+      if (typeof index === 'number' && index >= 1 && index <= 0x7fffffff && Number.isInteger(index) && name !== 'badAddress') expect(frameIndex((mine as Array<[number[]]>)[0]![0])).toBe(index);
       else expect(typeof mine, `index ${String(index)}`).toBe('string');
     }
   });
