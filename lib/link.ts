@@ -11,6 +11,7 @@ import type { DeviceRef } from './rtnl/routes.js';
 import { deviceIn } from './rtnl/device-ref.js';
 import { checkNamespaceHandle } from './validate.js';
 import { APPLIED } from './request-path.js';
+import { rethrowAtCaller } from './errors.js';
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -119,10 +120,11 @@ export class Link {
       return Promise.reject(error);
     }
     if (outcome !== APPLIED) {
+      // The connection leaves the failure to this reaction to rethrow (setOwnLinkFlag).
       return outcome.then(() => {
         setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
         return this;
-      });
+      }, rethrowAtCaller);
     }
     // #changed for `up` or `promisc` alone: the other fields' reads left out.
     setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
@@ -232,13 +234,20 @@ export class Link {
     } catch (error) {
       return Promise.reject(error);
     }
-    return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this);
+    // The connection leaves a failure to this reaction to rethrow (changeOwnAddress).
+    return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this, rethrowAtCaller);
   }
 
   /** `ip addr del CIDR dev DEV`. */
-  async deleteAddress(cidr: string): Promise<this> {
-    await changeOwnAddress(this.namespace.rtnl.connection, 'delete', this, this.#state.index, cidr);
-    return this;
+  deleteAddress(cidr: string): Promise<this> {
+    // As addAddress.
+    let outcome: Promise<void>;
+    try {
+      outcome = changeOwnAddress(this.namespace.rtnl.connection, 'delete', this, this.#state.index, cidr);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this, rethrowAtCaller);
   }
 
   /** Deletes the link (for a veth, both ends go). */

@@ -194,8 +194,14 @@ export class RequestPath<M extends MessageHeader> {
    * (_lone), whose fixed fields are set once (loneRequest): a change sets only what differs. The
    * transport is not ref'd for a send that is over when it returns, only when the send waits
    * (SENT_PENDING); unref'd after as before. A call given no options (NO_OPTIONS) reads none.
+   *
+   * `rethrows` false: the promise of a change that waits is the table's own, its failure the
+   * error as made in the receive path; the caller rethrows it from a reaction of its own
+   * (rethrowAtCaller), which it adds anyway: one promise, reaction and microtask less a change.
+   * A failure known before this returns (SENT_NOW) is then thrown, its stack taken here, so that
+   * the caller's reaction does not take it again without the caller's own frames.
    */
-  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions): Promise<void> {
+  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, rethrows = true): Promise<void> {
     const queue = this.queue;
     const w = queue.out;
     const start = w.length;
@@ -236,7 +242,7 @@ export class RequestPath<M extends MessageHeader> {
         this._lone = undefined;
         if (out) table.enter(lone, lone.seq);
         this.entered();
-        return this._wait(lone, options, sent);
+        return this._wait(lone, options, sent, rethrows);
       }
       if (sent !== NOT_SENT) {
         if (lone.state === SENT) {
@@ -253,6 +259,8 @@ export class RequestPath<M extends MessageHeader> {
         if (error !== undefined) {
           // Made deep in the receive path: its stack starts at the public call instead.
           Error.captureStackTrace(error, this.change);
+          // A caller that rethrows (see `rethrows`) would take that stack again in its reaction: thrown.
+          if (!rethrows && sent === SENT_NOW) throw error;
           failed = Promise.reject(error);
         }
         return sent === SENT_NOW ? failed : afterTurn(failed);
@@ -261,15 +269,15 @@ export class RequestPath<M extends MessageHeader> {
       // change is written at the start of the buffer, and goes the way of one made so.
       written = true;
     }
-    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) return this._burstChange(writer, subject, start, written);
-    return this._queuedChange(writer, subject, options, operation, start, written);
+    if (writer.plain === true && given === undefined && (this._receiving || !this._direct || queue.queuing())) return this._burstChange(writer, subject, start, written, rethrows);
+    return this._queuedChange(writer, subject, options, operation, start, written, rethrows);
   }
 
   /**
    * The general path of change(), in a method of its own (see _burstChange): `written` when the
    * quick lane wrote the change at `start` already.
    */
-  private _queuedChange<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, operation: string | undefined, start: number, written: boolean): Promise<void> {
+  private _queuedChange<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, operation: string | undefined, start: number, written: boolean, rethrows: boolean): Promise<void> {
     const table = this.table;
     const queue = this.queue;
     const w = queue.out;
@@ -297,11 +305,11 @@ export class RequestPath<M extends MessageHeader> {
         if (table.live === 0 && table.draining === 0) this._transport.unref();
       }
       if (request.state === SETTLED) {
-        const outcome = this._outcome(request, true, this.change) as Promise<void>;
+        const outcome = this._outcome(request, true, this.change, !rethrows && sent === SENT_NOW) as Promise<void>;
         return sent === SENT_NOW ? outcome : afterTurn(outcome);
       }
     }
-    return this._wait(request, options, sent === SENT_LATE ? SENT_NOW : sent);
+    return this._wait(request, options, sent === SENT_LATE ? SENT_NOW : sent, rethrows);
   }
 
   /**
@@ -310,7 +318,7 @@ export class RequestPath<M extends MessageHeader> {
    * itself, kept the quick lane in baseline code for more calls (W1's cold add +6% on Node 22).
    * `written` when the quick lane wrote the change at `start` already.
    */
-  private _burstChange<T>(writer: RequestWriter<T>, subject: T, start: number, written: boolean): Promise<void> {
+  private _burstChange<T>(writer: RequestWriter<T>, subject: T, start: number, written: boolean, rethrows: boolean): Promise<void> {
     const table = this.table;
     const queue = this.queue;
     const w = queue.out;
@@ -343,8 +351,8 @@ export class RequestPath<M extends MessageHeader> {
     if (table.live === 1 && table.draining === 0) this._transport.ref();
     const promise = table.promise<void>(burst);
     queue.push(burst);
-    // Its answer comes later: an error made then is given the stack of the caller awaiting it.
-    return promise.catch(rethrowAtCaller);
+    // Its answer comes later: an error made then is given the stack of the caller awaiting it (here, or by the caller: see change).
+    return rethrows ? promise.catch(rethrowAtCaller) : promise;
   }
 
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */
@@ -371,27 +379,34 @@ export class RequestPath<M extends MessageHeader> {
     const sent = this._direct && !this._receiving ? this.queue.sendNow(request) : NOT_SENT;
     // Sent without NLM_F_ACK and unanswered when the send returned: applied (see SendQueue.sendNow).
     if (sent === SENT_NOW && request.quiet && request.state === SENT) this.table.settleQuiet(request);
-    if (request.state === SETTLED) return this._outcome(request, sent === SENT_NOW, this.dispatch) as Promise<R>;
-    return this._wait(request, options, sent);
+    if (request.state === SETTLED) return this._outcome(request, sent === SENT_NOW, this.dispatch, false) as Promise<R>;
+    return this._wait(request, options, sent, true);
   }
 
-  /** The promise of a request not settled by the send (or not sent, `sent`), with its abort listener; a request not sent is queued. */
-  private _wait<R>(request: PendingRequest<M>, options: RequestOptions, sent: number): Promise<R> {
+  /**
+   * The promise of a request not settled by the send (or not sent, `sent`), with its abort
+   * listener; a request not sent is queued. `rethrows`: see change.
+   */
+  private _wait<R>(request: PendingRequest<M>, options: RequestOptions, sent: number, rethrows: boolean): Promise<R> {
     const promise = this.table.promise<R>(request);
     this.watch(request, options);
     if (sent === NOT_SENT && request.state === QUEUED) this.queue.push(request);
     // Its answer comes later: an error made then is given the stack of the caller awaiting it.
-    return promise.catch(rethrowAtCaller);
+    return rethrows ? promise.catch(rethrowAtCaller) : promise;
   }
 
-  /** The promise of a request settled within the call that made it (which may then reuse it); an error's stack starts at `top`'s caller. */
-  private _outcome(request: PendingRequest<M>, reusable: boolean, top: (...args: never[]) => unknown): Promise<unknown> {
+  /**
+   * The promise of a request settled within the call that made it (which may then reuse it); an
+   * error's stack starts at `top`'s caller. With `throws`, a failure is thrown instead (see change's `rethrows`).
+   */
+  private _outcome(request: PendingRequest<M>, reusable: boolean, top: (...args: never[]) => unknown, throws: boolean): Promise<unknown> {
     const error = request.error;
     const mode = request.resolveWith;
     if (reusable && mode !== RESOLVE_REQUEST) this._spare = request;
     if (error !== undefined) {
       // Made deep in the receive path: its stack starts at the public call instead.
       Error.captureStackTrace(error, top);
+      if (throws) throw error;
       return Promise.reject(error);
     }
     return mode === RESOLVE_VOID ? APPLIED : Promise.resolve(mode === RESOLVE_REPLIES ? (request.replies ?? []) : request);

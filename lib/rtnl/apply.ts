@@ -57,7 +57,8 @@ export function setLinkFlag(connection: Connection, dev: DeviceRef, changes: Lin
 }
 
 /**
- * setLinkFlag for a Link's own flag change (Link.up() ...), given the Link and its index as its
+ * setLinkFlag for a Link's own flag change (Link.up() ...), for a caller that rethrows a failure
+ * itself (Connection.changeRethrownByCaller), as the Link does. Given the Link and its index as its
  * state holds it: no deviceIndex call and no index getter (each call is a frame and inline-cache
  * calls of its own while a fresh process's requests run in baseline code). An index deviceIndex
  * would refuse goes to it, which throws its error (the getter reads the same state).
@@ -67,24 +68,25 @@ export function setOwnLinkFlag(connection: Connection, link: DeviceRef, index: n
   const bit = changes.up !== undefined ? IFF_UP : IFF_PROMISC;
   const on = changes.up ?? changes.promisc;
   const subject: FlagsChange = { index: (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev'), flags: on ? bit : 0, change: bit, dev: link, changes };
-  return connection.logger === SILENT_LOGGER ? connection.change(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', link);
+  return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', link);
 }
 
 /**
  * changeAddressOn for a Link's own address (Link.addAddress() ...), given the Link and its index (see
- * setOwnLinkFlag). The usual change, a plain IPv4 prefix with no options, is read once and goes as a
- * PlainAddress; anything else is checked in full (checkAddress).
+ * setOwnLinkFlag); its caller rethrows a failure, as there. The usual change, a plain IPv4 prefix
+ * with no options, is read once and goes as a PlainAddress; anything else is checked in full
+ * (checkAddress).
  */
 export function changeOwnAddress(connection: Connection, kind: 'add' | 'delete', link: DeviceRef, index: number, cidr: string, options?: AddAddressOptions): Promise<void> {
   const prefixlen = options === undefined && typeof cidr === 'string' ? plainIPv4Prefix(cidr, false) : -1;
   if (prefixlen >= 0) {
     const local = plainIPv4Address;
     const plain: PlainAddress = { kind, cidr, dev: link, index: (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev'), prefixlen, local };
-    return connection.logger === SILENT_LOGGER ? connection.change(PLAIN_ADDRESS_WRITER, plain) : applyWritten(connection, PLAIN_ADDRESS_WRITER, plain, kind === 'add' ? 'addr.add' : 'addr.del', link);
+    return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(PLAIN_ADDRESS_WRITER, plain) : applyWritten(connection, PLAIN_ADDRESS_WRITER, plain, kind === 'add' ? 'addr.add' : 'addr.del', link);
   }
   const subject = checkAddress(kind, link, cidr, options);
   subject.index = (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev');
-  return connection.logger === SILENT_LOGGER ? connection.change(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', link);
+  return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', link);
 }
 
 /** An address added or deleted on a device given by index or Link (no lookup). Throws what the checks refuse. */

@@ -302,7 +302,8 @@ describe('a plain address change (PLAIN_ADDRESS_WRITER)', () => {
 
   it('is what a Link or an index with a plain IPv4 prefix and no options sends; any other change is checked in full', async () => {
     const given: Array<[unknown, unknown]> = [];
-    const connection = { logger: SILENT_LOGGER, change: (writer: unknown, subject: unknown) => (given.push([writer, subject]), Promise.resolve()) } as unknown as Connection;
+    const change = (writer: unknown, subject: unknown) => (given.push([writer, subject]), Promise.resolve());
+    const connection = { logger: SILENT_LOGGER, change, changeRethrownByCaller: change } as unknown as Connection;
     await changeAddressOn(connection, 'add', 7, '10.1.2.3/24');
     await changeOwnAddress(connection, 'delete', 7, 7, '10.1.2.3/24');
     await changeAddressOn(connection, 'add', 7, '10.1.2.3/24', {});

@@ -17,13 +17,11 @@ import { Writer } from '../../messages/writer.js';
 /** A namespace whose connection records each change it is given, and applies it. */
 function recording(): { ns: Namespace; changes: Array<[unknown, unknown]> } {
   const changes: Array<[unknown, unknown]> = [];
-  const connection = {
-    logger: SILENT_LOGGER,
-    change: (writer: unknown, subject: unknown) => {
-      changes.push([writer, subject]);
-      return Promise.resolve();
-    },
+  const change = (writer: unknown, subject: unknown) => {
+    changes.push([writer, subject]);
+    return Promise.resolve();
   };
+  const connection = { logger: SILENT_LOGGER, change, changeRethrownByCaller: change };
   return { ns: { rtnl: { connection } } as unknown as Namespace, changes };
 }
 
