@@ -2,7 +2,7 @@ import { IFF_PROMISC, IFF_UP } from '../messages/link/index.js';
 import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
-import { changeOwnAddress, setOwnLinkFlag } from './rtnl/apply.js';
+import { changeAddress, setOwnLinkFlag } from './rtnl/apply.js';
 import { LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON } from './rtnl/changes.js';
 import { plainLinkState } from './rtnl/link-reply.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
@@ -230,11 +230,11 @@ export class Link {
     // Not an async function: see #flag.
     let outcome: Promise<void>;
     try {
-      outcome = changeOwnAddress(this.namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options);
+      outcome = changeAddress(this.namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
     } catch (error) {
       return Promise.reject(error);
     }
-    // The connection leaves a failure to this reaction to rethrow (changeOwnAddress).
+    // The connection leaves a failure to this reaction to rethrow (changeAddress's callerRethrows).
     return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this, rethrowAtCaller);
   }
 
@@ -243,7 +243,7 @@ export class Link {
     // As addAddress.
     let outcome: Promise<void>;
     try {
-      outcome = changeOwnAddress(this.namespace.rtnl.connection, 'delete', this, this.#state.index, cidr);
+      outcome = changeAddress(this.namespace.rtnl.connection, 'delete', this, this.#state.index, cidr, undefined, true);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -8,9 +8,9 @@ import { SILENT_LOGGER } from '../log.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
 import type { AddAddressOptions } from './addresses.js';
-import { ADDRESS_WRITER, checkAddress, PLAIN_ADDRESS_WRITER, type PlainAddress } from './address-request.js';
+import { ADDRESS_WRITER, checkAddress, PLAIN_ADDRESS_WRITER, type AddressRequest, type PlainAddress } from './address-request.js';
 import { plainIPv4Address, plainIPv4Prefix } from './plain-ipv4-prefix.js';
-import { addressOnIndex, FLAGS_WRITER, linkFlagChange, planRoute, type FlagsChange, type PlannedChange } from './changes.js';
+import { FLAGS_WRITER, linkFlagChange, planRoute, type FlagsChange, type PlannedChange } from './changes.js';
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { deviceIndex } from './device-ref.js';
 import type { LinkChanges } from './links.js';
@@ -71,36 +71,38 @@ export function setOwnLinkFlag(connection: Connection, link: DeviceRef, index: n
   return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', link);
 }
 
+/** The `op` of each address change (change-log.ts). */
+const ADDRESS_OPS = { add: 'addr.add', delete: 'addr.del' } as const;
+
 /**
- * changeAddressOn for a Link's own address (Link.addAddress() ...), given the Link and its index (see
- * setOwnLinkFlag); its caller rethrows a failure, as there. The usual change, a plain IPv4 prefix
- * with no options, is read once and goes as a PlainAddress; anything else is checked in full
- * (checkAddress).
+ * An address added or deleted on a device given by index or Link: `index` is its index when the
+ * caller holds it already (a Link's own state: see setOwnLinkFlag), else anything deviceIndex is
+ * then asked for. The usual change, a plain IPv4 prefix with no options, is read once and goes as a
+ * PlainAddress; anything else is checked in full (checkAddress), the address before the device.
+ * `callerRethrows`: the caller rethrows a failure itself (Connection.changeRethrownByCaller), as
+ * the Link does. Throws what the checks refuse.
  */
-export function changeOwnAddress(connection: Connection, kind: 'add' | 'delete', link: DeviceRef, index: number, cidr: string, options?: AddAddressOptions): Promise<void> {
+export function changeAddress(connection: Connection, kind: 'add' | 'delete', dev: DeviceRef, index: number, cidr: string, options: AddAddressOptions | undefined, callerRethrows: boolean): Promise<void> {
   const prefixlen = options === undefined && typeof cidr === 'string' ? plainIPv4Prefix(cidr, false) : -1;
+  let writer: RequestWriter<PlainAddress> | RequestWriter<AddressRequest>;
+  let subject: PlainAddress | AddressRequest;
   if (prefixlen >= 0) {
     const local = plainIPv4Address;
-    const plain: PlainAddress = { kind, cidr, dev: link, index: (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev'), prefixlen, local };
-    return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(PLAIN_ADDRESS_WRITER, plain) : applyWritten(connection, PLAIN_ADDRESS_WRITER, plain, kind === 'add' ? 'addr.add' : 'addr.del', link);
+    writer = PLAIN_ADDRESS_WRITER;
+    subject = { kind, cidr, dev, index: (index | 0) === index && index >= 1 ? index : deviceIndex(dev, 'dev'), prefixlen, local };
+  } else {
+    writer = ADDRESS_WRITER;
+    subject = checkAddress(kind, dev, cidr, options);
+    subject.index = (index | 0) === index && index >= 1 ? index : deviceIndex(dev, 'dev');
   }
-  const subject = checkAddress(kind, link, cidr, options);
-  subject.index = (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev');
-  return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', link);
+  const w = writer as RequestWriter<unknown>;
+  if (connection.logger !== SILENT_LOGGER) return applyWritten(connection, w, subject, ADDRESS_OPS[kind], dev);
+  return callerRethrows ? connection.changeRethrownByCaller(w, subject) : connection.change(w, subject);
 }
 
 /** An address added or deleted on a device given by index or Link (no lookup). Throws what the checks refuse. */
 export function changeAddressOn(connection: Connection, kind: 'add' | 'delete', dev: DeviceRef, cidr: string, options?: AddAddressOptions): Promise<void> {
-  // The plain change as changeOwnAddress sends it, the index checked after the address as checkAddress's callers do.
-  const prefixlen = options === undefined && typeof cidr === 'string' ? plainIPv4Prefix(cidr, false) : -1;
-  if (prefixlen >= 0) {
-    const plain: PlainAddress = { kind, cidr, dev, index: 0, prefixlen, local: plainIPv4Address };
-    plain.index = deviceIndex(dev, 'dev');
-    return connection.logger === SILENT_LOGGER ? connection.change(PLAIN_ADDRESS_WRITER, plain) : applyWritten(connection, PLAIN_ADDRESS_WRITER, plain, kind === 'add' ? 'addr.add' : 'addr.del', dev);
-  }
-  const subject = addressOnIndex(kind, dev, cidr, options);
-  // As setLinkFlag: unlogged, straight to the connection.
-  return connection.logger === SILENT_LOGGER ? connection.change(ADDRESS_WRITER, subject) : applyWritten(connection, ADDRESS_WRITER, subject, kind === 'add' ? 'addr.add' : 'addr.del', dev);
+  return changeAddress(connection, kind, dev, 0, cidr, options, false);
 }
 
 /**

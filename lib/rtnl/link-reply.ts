@@ -1,8 +1,7 @@
 import { RTM_NEWLINK } from '../../messages/constants.js';
-import type { LinkBody } from '../../messages/link/index.js';
 import { readCString } from '../../messages/attributes/scalars.js';
 import { firstIfnameIs, linkFlagsOf, linkFrameLength, linkIndexOf, LinkScan, scanLink } from '../../messages/link/scan.js';
-import { IFF_UP } from '../../messages/link/index.js';
+import { IFF_UP, type LinkBody } from '../../messages/link/index.js';
 import { linkStateOfFrame, type LinkState } from './links.js';
 
 const KIND_SCAN = new LinkScan();

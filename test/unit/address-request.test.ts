@@ -5,7 +5,7 @@ import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { encodeMessage, type NetlinkMessage } from '../../messages/message.js';
 import { Writer } from '../../messages/writer.js';
 import { ADDRESS_WRITER, checkAddress, PLAIN_ADDRESS_WRITER, writeAddress, type AddressKind, type PlainAddress } from '../../lib/rtnl/address-request.js';
-import { changeAddressOn, changeOwnAddress } from '../../lib/rtnl/apply.js';
+import { changeAddress, changeAddressOn } from '../../lib/rtnl/apply.js';
 import { plainIPv4Address, plainIPv4Prefix } from '../../lib/rtnl/plain-ipv4-prefix.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
 import type { Connection } from '../../lib/connection.js';
@@ -305,11 +305,11 @@ describe('a plain address change (PLAIN_ADDRESS_WRITER)', () => {
     const change = (writer: unknown, subject: unknown) => (given.push([writer, subject]), Promise.resolve());
     const connection = { logger: SILENT_LOGGER, change, changeRethrownByCaller: change } as unknown as Connection;
     await changeAddressOn(connection, 'add', 7, '10.1.2.3/24');
-    await changeOwnAddress(connection, 'delete', 7, 7, '10.1.2.3/24');
+    await changeAddress(connection, 'delete', 7, 7, '10.1.2.3/24', undefined, true);
     await changeAddressOn(connection, 'add', 7, '10.1.2.3/24', {});
-    await changeOwnAddress(connection, 'add', 7, 7, 'fd00::1/64');
+    await changeAddress(connection, 'add', 7, 7, 'fd00::1/64', undefined, true);
     // Checked in full, which refuses it (a leading zero), before anything is given to the connection.
-    expect(() => changeOwnAddress(connection, 'add', 7, 7, '10.01.2.3/24')).toThrow(InvalidArgumentError);
+    expect(() => changeAddress(connection, 'add', 7, 7, '10.01.2.3/24', undefined, true)).toThrow(InvalidArgumentError);
     given.push(['refused', undefined]);
     expect(given.map(([writer, subject]) => [writer === PLAIN_ADDRESS_WRITER ? 'plain' : writer === ADDRESS_WRITER ? 'checked' : writer, (subject as { index?: number } | undefined)?.index])).toEqual([
       ['plain', 7],

@@ -1,6 +1,6 @@
 /**
  * Link.up(), down(), setPromiscuous(), addAddress() and deleteAddress() hand the connection the
- * Link's index as its state holds it (lib/rtnl/apply.ts setOwnLinkFlag, changeOwnAddress): the
+ * Link's index as its state holds it (lib/rtnl/apply.ts setOwnLinkFlag, changeAddress): the
  * same change as setLinkFlag and changeAddressOn make from the Link, and for an index deviceIndex
  * refuses, the same error.
  */
