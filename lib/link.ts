@@ -2,16 +2,17 @@ import { IFF_PROMISC, IFF_UP } from '../messages/link/index.js';
 import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
-import { changeAddress, setOwnLinkFlag } from './rtnl/apply.js';
-import { LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON } from './rtnl/changes.js';
+import { applyWritten, changeAddress } from './rtnl/apply.js';
+import { FLAGS_WRITER, LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON, type FlagsChange } from './rtnl/changes.js';
 import { plainLinkState } from './rtnl/link-reply.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
-import { deviceIn } from './rtnl/device-ref.js';
+import { deviceIn, deviceIndex } from './rtnl/device-ref.js';
 import { checkNamespaceHandle } from './validate.js';
 import { APPLIED } from './request-path.js';
 import { rethrowAtCaller } from './errors.js';
+import { SILENT_LOGGER } from './log.js';
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -108,26 +109,34 @@ export class Link {
   }
 
   /**
-   * A flag change (changes.ts's LINK_UP ...): written straight into the namespace's send buffer, no
-   * plan between. Not an async function: a change applied within the call (APPLIED) updates the
-   * state at once, without an await's promise, reaction and resumption.
+   * A flag change (changes.ts's LINK_UP ..., whose bit and value are `bit` and `on`): written
+   * straight into the namespace's send buffer, no plan between, with the Link's index as its state
+   * holds it (an index deviceIndex would refuse goes to it, which throws its error). Not an async
+   * function: a change applied within the call (APPLIED) updates the state at once, without an
+   * await's promise, reaction and resumption. setLinkFlag's work is written out here: while a fresh
+   * process's requests run in baseline code, each call is a frame and inline-cache calls of its own.
    */
-  #flag(changes: LinkChanges): Promise<this> {
+  #flag(changes: LinkChanges, bit: number, on: boolean): Promise<this> {
     let outcome: Promise<void>;
     try {
-      outcome = setOwnLinkFlag(this.namespace.rtnl.connection, this, this.#state.index, changes);
+      const connection = this.namespace.rtnl.connection;
+      const index = this.#state.index;
+      const subject: FlagsChange = { index: (index | 0) === index && index >= 1 ? index : deviceIndex(this, 'dev'), flags: on ? bit : 0, change: bit, dev: this, changes };
+      // A failure is left to the reaction below to rethrow (Connection.changeRethrownByCaller).
+      outcome = connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', this);
     } catch (error) {
       return Promise.reject(error);
     }
     if (outcome !== APPLIED) {
-      // The connection leaves the failure to this reaction to rethrow (setOwnLinkFlag).
       return outcome.then(() => {
-        setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
+        setFlagBit(this.#given ? this.#writableState() : this.#state, bit, on);
         return this;
       }, rethrowAtCaller);
     }
-    // #changed for `up` or `promisc` alone: the other fields' reads left out.
-    setFlagFields(this.#given ? this.#writableState() : this.#state, changes);
+    // setFlagBit written out.
+    const s = this.#given ? this.#writableState() : this.#state;
+    s.flags = on ? s.flags | bit : s.flags & ~bit;
+    if (bit === IFF_UP) s.up = on;
     return Promise.resolve(this);
   }
 
@@ -154,11 +163,11 @@ export class Link {
 
   /** `ip link set DEV up`. */
   up(): Promise<this> {
-    return this.#flag(LINK_UP);
+    return this.#flag(LINK_UP, IFF_UP, true);
   }
   /** `ip link set DEV down`. */
   down(): Promise<this> {
-    return this.#flag(LINK_DOWN);
+    return this.#flag(LINK_DOWN, IFF_UP, false);
   }
   /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
@@ -175,7 +184,7 @@ export class Link {
   /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
   setPromiscuous(on: boolean): Promise<this> {
     // Anything but a boolean goes the general way, which refuses it.
-    return typeof on === 'boolean' ? this.#flag(on ? PROMISC_ON : PROMISC_OFF) : this.change({ promisc: on });
+    return typeof on === 'boolean' ? this.#flag(on ? PROMISC_ON : PROMISC_OFF, IFF_PROMISC, on) : this.change({ promisc: on });
   }
 
   /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */
@@ -264,10 +273,13 @@ export class Link {
 /** `up` and `promisc` of a change the kernel applied, set in a link's state (its up field and flags). */
 function setFlagFields(s: LinkState, changes: LinkChanges): void {
   const up = changes.up;
-  if (up !== undefined) {
-    s.up = up;
-    s.flags = up ? s.flags | IFF_UP : s.flags & ~IFF_UP;
-  }
+  if (up !== undefined) setFlagBit(s, IFF_UP, up);
   const promisc = changes.promisc;
-  if (promisc !== undefined) s.flags = promisc ? s.flags | IFF_PROMISC : s.flags & ~IFF_PROMISC;
+  if (promisc !== undefined) setFlagBit(s, IFF_PROMISC, promisc);
+}
+
+/** Flag `bit` (IFF_UP or IFF_PROMISC) set or cleared in a link's state, and its up field for IFF_UP. */
+function setFlagBit(s: LinkState, bit: number, on: boolean): void {
+  s.flags = on ? s.flags | bit : s.flags & ~bit;
+  if (bit === IFF_UP) s.up = on;
 }

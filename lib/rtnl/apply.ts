@@ -10,8 +10,7 @@ import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
 import type { AddAddressOptions } from './addresses.js';
 import { ADDRESS_WRITER, checkAddress, PLAIN_ADDRESS_WRITER, type AddressRequest, type PlainAddress } from './address-request.js';
 import { plainIPv4Address, plainIPv4Prefix } from './plain-ipv4-prefix.js';
-import { FLAGS_WRITER, linkFlagChange, planRoute, type FlagsChange, type PlannedChange } from './changes.js';
-import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
+import { FLAGS_WRITER, linkFlagChange, planRoute, type PlannedChange } from './changes.js';
 import { deviceIndex } from './device-ref.js';
 import type { LinkChanges } from './links.js';
 import type { RouteWriter } from './route-request.js';
@@ -56,27 +55,12 @@ export function setLinkFlag(connection: Connection, dev: DeviceRef, changes: Lin
   return connection.logger === SILENT_LOGGER ? connection.change(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', dev);
 }
 
-/**
- * setLinkFlag for a Link's own flag change (Link.up() ...), for a caller that rethrows a failure
- * itself (Connection.changeRethrownByCaller), as the Link does. Given the Link and its index as its
- * state holds it: no deviceIndex call and no index getter (each call is a frame and inline-cache
- * calls of its own while a fresh process's requests run in baseline code). An index deviceIndex
- * would refuse goes to it, which throws its error (the getter reads the same state).
- */
-export function setOwnLinkFlag(connection: Connection, link: DeviceRef, index: number, changes: LinkChanges): Promise<void> {
-  // flagChangeOn written out: a call less.
-  const bit = changes.up !== undefined ? IFF_UP : IFF_PROMISC;
-  const on = changes.up ?? changes.promisc;
-  const subject: FlagsChange = { index: (index | 0) === index && index >= 1 ? index : deviceIndex(link, 'dev'), flags: on ? bit : 0, change: bit, dev: link, changes };
-  return connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', link);
-}
-
 /** The `op` of each address change (change-log.ts). */
 const ADDRESS_OPS = { add: 'addr.add', delete: 'addr.del' } as const;
 
 /**
  * An address added or deleted on a device given by index or Link: `index` is its index when the
- * caller holds it already (a Link's own state: see setOwnLinkFlag), else anything deviceIndex is
+ * caller holds it already (a Link's own state, as Link.up() uses it), else anything deviceIndex is
  * then asked for. The usual change, a plain IPv4 prefix with no options, is read once and goes as a
  * PlainAddress; anything else is checked in full (checkAddress), the address before the device.
  * `callerRethrows`: the caller rethrows a failure itself (Connection.changeRethrownByCaller), as

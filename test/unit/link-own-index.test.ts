@@ -1,6 +1,6 @@
 /**
  * Link.up(), down(), setPromiscuous(), addAddress() and deleteAddress() hand the connection the
- * Link's index as its state holds it (lib/rtnl/apply.ts setOwnLinkFlag, changeAddress): the
+ * Link's index as its state holds it (lib/link.ts #flag, lib/rtnl/apply.ts changeAddress): the
  * same change as setLinkFlag and changeAddressOn make from the Link, and for an index deviceIndex
  * refuses, the same error.
  */
