@@ -122,32 +122,50 @@ export function deleteNetnsFile(path: string): void {
   unlink(path);
 }
 
+const UNPIN_FLAGS = MNT_DETACH | UMOUNT_NOFOLLOW;
+
 /**
  * deleteNetnsFile for each path, the same system calls in the same order, made in one call into
  * native code where there is a stub (see unpin-code.ts); what each ended with (undefined, or the
  * error deleteNetnsFile would have thrown), in the paths' order.
  */
 export function deleteNetnsFiles(paths: readonly string[]): unknown[] {
-  const flags = MNT_DETACH | UMOUNT_NOFOLLOW;
-  const results = unpinAll(paths, flags);
-  const outcomes: unknown[] = [];
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i] as string;
-    if (results === undefined) {
-      try {
-        deleteNetnsFile(path);
-        outcomes.push(undefined);
-      } catch (error) {
-        outcomes.push(error);
-      }
-      continue;
-    }
+  return unpinNetnsFiles(paths) ?? paths.map(() => undefined);
+}
+
+/**
+ * deleteNetnsFiles for a teardown: undefined when every path was unpinned, the usual outcome, which
+ * is told from the results alone; each path's outcome is made only when one failed (or with no stub).
+ */
+export function unpinNetnsFiles(paths: readonly string[]): unknown[] | undefined {
+  const results = unpinAll(paths, UNPIN_FLAGS);
+  if (results === undefined) return deleteEachNetnsFile(paths);
+  // A path's outcome is nothing exactly when its unlink returned 0: unlink is tried only after an
+  // unmount that succeeded or failed harmlessly (else its result is UNLINK_NOT_TRIED).
+  for (let i = 2 * paths.length - 1; i > 0; i -= 2) if (results[i] !== 0) return unpinOutcomes(paths, results);
+  return undefined;
+}
+
+/** What each path of unpinAll's `results` ended with, as deleteNetnsFile would have. */
+function unpinOutcomes(paths: readonly string[], results: Int32Array): unknown[] {
+  return paths.map((path, i) => {
     const unmounted = results[2 * i] ?? 0;
     const unlinked = results[2 * i + 1] ?? 0;
-    if (unmounted < 0 && !UNLINK_AFTER_UMOUNT_FAILURE.includes(-unmounted)) outcomes.push(umount2Failure(unmounted, path, flags));
-    else outcomes.push(unlinked < 0 ? unlinkFailure(unlinked, path) : undefined);
-  }
-  return outcomes;
+    if (unmounted < 0 && !UNLINK_AFTER_UMOUNT_FAILURE.includes(-unmounted)) return umount2Failure(unmounted, path, UNPIN_FLAGS);
+    return unlinked < 0 ? unlinkFailure(unlinked, path) : undefined;
+  });
+}
+
+/** deleteNetnsFile for each path, one after another (no stub to make them in one call). */
+function deleteEachNetnsFile(paths: readonly string[]): unknown[] {
+  return paths.map((path) => {
+    try {
+      deleteNetnsFile(path);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  });
 }
 
 /** Names in the netns directory (empty when it does not exist), sorted. */

@@ -1,6 +1,7 @@
 /**
  * deleteNetnsFiles (lib/sys/named-netns.ts) against deleteNetnsFile one path after another: the
  * same outcome for each path (nothing, or an error of the same shape) and the same files left.
+ * unpinNetnsFiles (a teardown's): undefined when every path was unpinned, else deleteNetnsFiles's outcomes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -67,5 +68,28 @@ export function expectUnpinLikeOneByOne({ deleteNetnsFile, deleteNetnsFiles }: t
   } finally {
     rmSync(one, { recursive: true, force: true });
     rmSync(all, { recursive: true, force: true });
+  }
+}
+
+/**
+ * unpinNetnsFiles: with `stub`, undefined when every path was unpinned (without, each outcome
+ * undefined); when one fails, every path's outcome as deleteNetnsFiles gives it.
+ */
+export function expectUnpinToldAtOnce({ deleteNetnsFiles, unpinNetnsFiles }: typeof NamedNetns, stub: boolean): void {
+  const dirs = [mkdtempSync(join(tmpdir(), 'unpin-ok-')), mkdtempSync(join(tmpdir(), 'unpin-told-')), mkdtempSync(join(tmpdir(), 'unpin-each-'))];
+  try {
+    const files = ['a', 'b', 'c'].map((name) => join(dirs[0]!, name));
+    for (const file of files) writeFileSync(file, '');
+    const ok = unpinNetnsFiles(files);
+    if (stub) expect(ok).toBeUndefined();
+    else expect(ok).toEqual([undefined, undefined, undefined]);
+    expect(files.filter((file) => existsSync(file))).toEqual([]);
+    const told = unpinNetnsFiles(makeCases(dirs[1]!));
+    const each = deleteNetnsFiles(makeCases(dirs[2]!));
+    const named = (list: unknown[] | undefined, dir: string) => JSON.parse(JSON.stringify(list?.map(shape)).replaceAll(dir, 'DIR')) as unknown;
+    expect(named(told, dirs[1]!)).toEqual(named(each, dirs[2]!));
+    expect(left(dirs[1]!)).toEqual(left(dirs[2]!));
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,11 +7,12 @@ vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 vi.resetModules();
 const namedNetns = await import('../../lib/sys/named-netns.js');
 const { unpinAll } = await import('../../lib/sys/libc.js');
-const { expectUnpinLikeOneByOne } = await import('../helpers/unpin-checks.js');
+const { expectUnpinLikeOneByOne, expectUnpinToldAtOnce } = await import('../helpers/unpin-checks.js');
 
 describe('deleteNetnsFiles without stubs', () => {
   it('ends each path as deleteNetnsFile does', () => {
     expect(unpinAll([''], 0)).toBeUndefined();
     expectUnpinLikeOneByOne(namedNetns);
+    expectUnpinToldAtOnce(namedNetns, false);
   });
 });

@@ -4,11 +4,15 @@ import * as namedNetns from '../../lib/sys/named-netns.js';
 import { unpinAll } from '../../lib/sys/libc.js';
 import { ERRNO } from '../../lib/sys/errno.js';
 import { UNLINK_NOT_TRIED } from '../../lib/sys/unpin-code.js';
-import { expectUnpinLikeOneByOne } from '../helpers/unpin-checks.js';
+import { expectUnpinLikeOneByOne, expectUnpinToldAtOnce } from '../helpers/unpin-checks.js';
 
 describe('deleteNetnsFiles', () => {
   it('ends each path as deleteNetnsFile does, and leaves the same files', () => {
     expectUnpinLikeOneByOne(namedNetns);
+  });
+
+  it('tells a teardown that every path was unpinned with nothing made per path, and a failure path by path', () => {
+    expectUnpinToldAtOnce(namedNetns, true);
   });
 
   it('leaves unlink undone when umount2 failed with anything but EINVAL or ENOENT', () => {
