@@ -19,9 +19,9 @@
 // layouts built at load, and their share of the code cache (bench/results/cniadd-2026-12-04-f.md).
 import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handedModules, handover, provide, receive } from './bundle-handover.mjs';
 import { COMMONJS, lazyModules, loaderReady, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,7 +37,8 @@ const PLAIN_ENGINE = 'cni-bridge-engine-plain.cjs';
 const NOT_IN_PLAIN = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables))\/|^lib\/sys\/(tcp-in-netns|netns-create-program|netns-create-image)\.ts$|^lib\/rules\.ts$/;
 const SHARED = 'cni-bridge-shared.cjs';
 const EARLY = 'lib/cni/first-stage.ts';
-const KOFFI = 'koffi';
+/** The engine: lib/cni/main.ts and what it imports that the shared bundle does not hand it. */
+const ENGINE_SOURCE = 'lib/cni/main.ts';
 // Earlier builds wrote ES module chunks with hashed names: leave none behind.
 for (const file of readdirSync(outdir, { withFileTypes: true })) {
   if (file.isFile() && /^cni-bridge(-engine-\w+)?\.js(\.map)?$/.test(file.name)) rmSync(`${outdir}/${file.name}`);
@@ -56,49 +57,18 @@ const common = {
 
 await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}/cni-bridge.cjs`, plugins: [lazyModules] });
 
-// The shared bundle: lib/cni/first-stage.ts and every module it takes in, each module's exports
-// under its path in `sharedModules` (koffi's lazy loader too: one koffi per process).
-const probe = await build({ ...common, entryPoints: [EARLY], write: false, metafile: true, sourcemap: false, plugins: [lazyModules] });
-const shared = Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':'));
-const sharedEntry = (modules) => [
-  `export * from ${JSON.stringify(`./${EARLY}`)};`,
-  'import koffi from "koffi";',
-  ...modules,
-].join('\n');
-// Each shared module's export names, read from a first build whose `sharedModules` holds the
-// modules' namespace objects.
-const namesBuild = `${outdir}/${SHARED}.names.cjs`;
-await build({
-  ...common,
-  sourcemap: false,
-  stdin: {
-    contents: sharedEntry([
-      ...shared.map((input, i) => `import * as m${i} from ${JSON.stringify(`./${input}`)};`),
-      `export const sharedModules = { ${shared.map((input, i) => `${JSON.stringify(input)}: m${i}`).join(', ')} };`,
-    ]),
-    resolveDir: root,
-    sourcefile: 'cni-bridge-shared',
-    loader: 'ts',
-  },
-  outfile: namesBuild,
-  plugins: [lazyModules],
-});
-/** Each shared module's export names: the engine's stand-in for a module declares them as ES exports. */
-const exported = Object.fromEntries(Object.entries(createRequire(import.meta.url)(namesBuild).sharedModules).map(([input, m]) => [input, Object.keys(m)]));
-rmSync(namesBuild);
-// The bundle built: each module's exports copied into a plain object, read once by the engine when
-// it loads (`export const { ... } = m` below). A namespace object (`import * as`) would be a getter
-// per name, each a function of its own, made and defined at every call's load (over 300 names).
+// The shared bundle: lib/cni/first-stage.ts and every module it takes in. It hands the engines the
+// modules of its own they import (scripts/bundle-handover.mjs), made into one object only when an
+// engine is loaded (a plain DEL loads none).
+const probe = { ...common, write: false, metafile: true, sourcemap: false, outdir: '/nowhere' };
+const sharedInputs = (await build({ ...probe, entryPoints: [EARLY], plugins: [lazyModules] })).metafile.inputs;
+const engineInputs = (await build({ ...probe, entryPoints: [ENGINE_SOURCE], plugins: [staticImports, lazyModules] })).metafile.inputs;
+const handed = await handover(common, handedModules(sharedInputs, engineInputs));
+const provider = provide(handed);
 await build({
   ...common,
   stdin: {
-    contents: sharedEntry([
-      ...shared.map((input, i) => `import { ${exported[input].map((name, k) => `${name} as m${i}_${k}`).join(', ')} } from ${JSON.stringify(`./${input}`)};`),
-      `export const sharedModules = { ${[
-        `${JSON.stringify(KOFFI)}: koffi`,
-        ...shared.map((input, i) => `${JSON.stringify(input)}: { ${exported[input].map((name, k) => `${JSON.stringify(name)}: m${i}_${k}`).join(', ')} }`),
-      ].join(', ')} };`,
-    ]),
+    contents: [`export * from ${JSON.stringify(`./${EARLY}`)};`, ...provider.imports, `export const sharedModules = ${provider.sharedModules};`].join('\n'),
     resolveDir: root,
     sourcefile: 'cni-bridge-shared',
     loader: 'ts',
@@ -107,30 +77,8 @@ await build({
   plugins: [lazyModules],
 });
 loaderReady(`${outdir}/${SHARED}`);
-
-/** In the engine, a module of the shared bundle is that bundle's (loaded first, by the executable): require()d, not bundled again. */
-const sharedStubs = {
-  name: 'shared-stubs',
-  setup(b) {
-    const stub = (key) => ({ path: key, namespace: 'cni-shared' });
-    b.onResolve({ filter: /^koffi$/ }, () => stub(KOFFI));
-    b.onResolve({ filter: /.*/, namespace: 'cni-shared' }, (args) => ({ path: args.path, external: true }));
-    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (args.pluginData?.sharedStubs) return undefined;
-      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { sharedStubs: true } });
-      if (resolved.errors.length || resolved.namespace !== 'file') return resolved;
-      const key = relative(root, resolved.path);
-      return shared.includes(key) ? stub(key) : resolved;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'cni-shared' }, (args) => {
-      const from = `require(${JSON.stringify(`./${SHARED}`)}).sharedModules[${JSON.stringify(args.path)}]`;
-      const names = args.path === KOFFI ? [] : exported[args.path];
-      const contents = args.path === KOFFI ? `export default ${from};\n` : `const m = ${from};\nexport const { ${names.join(', ')} } = m;\n`;
-      return { contents, loader: 'js' };
-    });
-  },
-};
-await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${ENGINE}`, plugins: [sharedStubs, staticImports, lazyModules] });
+const fromShared = receive(root, `./${SHARED}`, handed);
+await build({ ...common, entryPoints: [ENGINE_SOURCE], outfile: `${outdir}/${ENGINE}`, plugins: [fromShared, staticImports, lazyModules] });
 loaderReady(`${outdir}/${ENGINE}`);
 
 /**
@@ -147,7 +95,7 @@ const leftOut = {
       const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { ...args.pluginData, leftOut: true } });
       if (resolved.errors.length || resolved.namespace !== 'file') return resolved;
       const key = relative(root, resolved.path);
-      return NOT_IN_PLAIN.test(key) && !shared.includes(key) ? { path: key, namespace: 'cni-left-out' } : undefined;
+      return NOT_IN_PLAIN.test(key) && !(key in sharedInputs) ? { path: key, namespace: 'cni-left-out' } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'cni-left-out' }, (args) => ({
       contents: `module.exports = Object.create(new Proxy({}, { get(_, name) { if (name === '__esModule' || typeof name === 'symbol') return undefined; throw new Error(${JSON.stringify(`netns-rtnl: ${args.path} is not in ${PLAIN_ENGINE} (`)} + String(name) + ' was read)'); } }));\n`,
@@ -155,6 +103,6 @@ const leftOut = {
     }));
   },
 };
-await build({ ...common, entryPoints: ['lib/cni/main.ts'], outfile: `${outdir}/${PLAIN_ENGINE}`, plugins: [leftOut, sharedStubs, staticImports, lazyModules] });
+await build({ ...common, entryPoints: [ENGINE_SOURCE], outfile: `${outdir}/${PLAIN_ENGINE}`, plugins: [leftOut, fromShared, staticImports, lazyModules] });
 loaderReady(`${outdir}/${PLAIN_ENGINE}`);
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

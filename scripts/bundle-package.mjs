@@ -16,8 +16,9 @@
 // (dist/**/*.d.ts).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handedModules, handover, provide, receive } from './bundle-handover.mjs';
 import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,32 +58,13 @@ const namespaces = Object.fromEntries(
   ),
 );
 // The modules of the core (the entries but the CNI one) and, of those, the ones the CNI entry's own
-// modules import: the core hands their exports to CNI_CORE (sharedModules below), which takes them
-// from there rather than bundling them again (one copy of every class and of koffi's loader).
+// modules import: the core hands them over to CNI_CORE (scripts/bundle-handover.mjs), which takes
+// them from the core rather than bundling them again (one copy of every class and of koffi's loader).
 const probe = { ...common, ...COMMONJS, write: false, metafile: true, outdir: '/nowhere', plugins: [staticImports, lazyModules] };
 const CORE_ENTRIES = Object.keys(ENTRIES).filter((file) => file !== CNI_ENTRY);
-const coreInputs = new Set(
-  Object.keys(
-    (await build({ ...probe, stdin: { contents: CORE_ENTRIES.map((file) => `import ${JSON.stringify(`./${ENTRIES[file]}`)};`).join('\n'), resolveDir: root, loader: 'js' } })).metafile.inputs,
-  ),
-);
+const coreInputs = (await build({ ...probe, stdin: { contents: CORE_ENTRIES.map((file) => `import ${JSON.stringify(`./${ENTRIES[file]}`)};`).join('\n'), resolveDir: root, loader: 'js' } })).metafile.inputs;
 const cniInputs = (await build({ ...probe, entryPoints: [ENTRIES[CNI_ENTRY]] })).metafile.inputs;
-const KOFFI = 'lazy-module:koffi';
-const handed = [
-  ...new Set(
-    Object.entries(cniInputs)
-      .filter(([input]) => !coreInputs.has(input))
-      .flatMap(([, { imports }]) => imports.map((i) => i.path))
-      .filter((path) => coreInputs.has(path) && (path === KOFFI || !path.includes(':'))),
-  ),
-].sort();
-const handedFiles = handed.filter((path) => path !== KOFFI);
-const handedNames = Object.fromEntries(
-  Object.values((await build({ ...common, format: 'esm', entryPoints: handedFiles, write: false, metafile: true, outdir: '/nowhere', plugins: [lazyModules] })).metafile.outputs).map((o) => [
-    relative(root, join(root, o.entryPoint)),
-    o.exports,
-  ]),
-);
+const handed = await handover(common, handedModules(coreInputs, cniInputs));
 // Inside the core every entry's names carry the entry's prefix, so equal names cannot clash.
 const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
 // The core's exports: per entry, a function that returns the entry's values in the order of
@@ -96,18 +78,11 @@ const imports = CORE_ENTRIES.map((file) => [file, ENTRIES[file]]).flatMap(([file
 const value = (file, n) =>
   n in namespaces[file] ? `Object.freeze({ ${namespaces[file][n].names.map((m) => `${m}: ${prefix(file)}${n}$${m}`).join(', ')} })` : `${prefix(file)}${n}`;
 const entryValues = (file) => `${JSON.stringify(file)}: () => [${names[file].map((n) => value(file, n)).join(', ')}]`;
-// sharedModules(): made on the first call (an import of the CNI entry), then the same object.
-const handedImports = handedFiles.map((path, i) => `import { ${handedNames[path].map((n, k) => `${n} as handed$${i}$${k}`).join(', ')} } from './${path}';`);
-const handedObject = `{ ${[
-  `${JSON.stringify(KOFFI)}: handed$koffi`,
-  ...handedFiles.map((path, i) => `${JSON.stringify(path)}: { ${handedNames[path].map((n, k) => `${n}: handed$${i}$${k}`).join(', ')} }`),
-].join(', ')} }`;
+const provider = provide(handed);
 const core = [
   ...imports,
-  ...handedImports,
-  "import handed$koffi from 'koffi';",
-  'let handed;',
-  `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: () => (handed ??= ${handedObject}) };`,
+  ...provider.imports,
+  `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: ${provider.sharedModules} };`,
 ].join('\n');
 
 await build({
@@ -120,25 +95,6 @@ await build({
 });
 loaderReady(`${outdir}/${CORE}`);
 
-/** In CNI_CORE, a module the core hands over is the core's: read from its sharedModules(), not bundled again. */
-const fromCore = {
-  name: 'from-core',
-  setup(b) {
-    b.onResolve({ filter: /.*/, namespace: 'from-core' }, (args) => ({ path: args.path, external: true }));
-    b.onResolve({ filter: /^koffi$/ }, () => ({ path: KOFFI, namespace: 'from-core' }));
-    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (args.pluginData?.fromCore) return undefined;
-      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { fromCore: true } });
-      if (resolved.errors.length || resolved.namespace !== 'file') return resolved;
-      const key = relative(root, resolved.path);
-      return handedFiles.includes(key) ? { path: key, namespace: 'from-core' } : resolved;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'from-core' }, (args) => {
-      const from = `require(${JSON.stringify(`./${CORE}`)}).sharedModules()[${JSON.stringify(args.path)}]`;
-      return { contents: args.path === KOFFI ? `export default ${from};\n` : `export const { ${handedNames[args.path].join(', ')} } = ${from};\n`, loader: 'js' };
-    });
-  },
-};
 const cniOwn = names[CNI_ENTRY].filter((n) => !(n in namespaces[CNI_ENTRY]));
 if (cniOwn.length !== names[CNI_ENTRY].length) throw new Error(`${ENTRIES[CNI_ENTRY]}: export * as is not supported in ${CNI_CORE}`);
 await build({
@@ -152,7 +108,7 @@ await build({
   },
   outfile: `${outdir}/${CNI_CORE}`,
   sourcemap: true,
-  plugins: [fromCore, staticImports, lazyModules],
+  plugins: [receive(root, `./${CORE}`, handed), staticImports, lazyModules],
 });
 loaderReady(`${outdir}/${CNI_CORE}`);
 // Each entry point: its values from the core, loaded by its own copy of bin/load-bundle.ts (built-in

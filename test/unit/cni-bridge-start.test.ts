@@ -84,17 +84,30 @@ describe.skipIf(!existsSync(`${dir}cni-bridge-engine-plain.cjs`))('cni-bridge ex
 
 describe.skipIf(!existsSync(`${dir}cni-bridge-shared.cjs`))('cni-bridge executable: the shared bundle', () => {
   it("hands the engine each module's exports as plain values, all of them, with no getter to make per name at every call", async () => {
-    const { sharedModules } = createRequire(import.meta.url)(`${dir}cni-bridge-shared.cjs`) as { sharedModules: Record<string, object> };
-    const modules = Object.keys(sharedModules).filter((key) => key !== 'koffi');
-    expect(modules).toContain('lib/cni/first-stage.ts');
+    const { sharedModules } = createRequire(import.meta.url)(`${dir}cni-bridge-shared.cjs`) as { sharedModules: () => Record<string, object> };
+    const handed = sharedModules();
+    expect(sharedModules()).toBe(handed);
+    const modules = Object.keys(handed).filter((key) => !key.includes(':'));
+    expect(modules).toContain('lib/errors.ts');
     for (const key of modules) {
-      const values = sharedModules[key]!;
+      const values = handed[key]!;
       const accessors = Object.entries(Object.getOwnPropertyDescriptors(values)).filter(([, d]) => d.get !== undefined || d.set !== undefined);
       expect(accessors.map(([name]) => name), key).toEqual([]);
       // The same names as the compiled module exports (its values, types are not there).
       const compiled = (await import(fileURLToPath(new URL(`../../dist/${key.replace(/\.ts$/, '.js')}`, import.meta.url)))) as object;
       expect(Object.keys(values).sort(), key).toEqual(Object.keys(compiled).sort());
     }
+  });
+  // esbuild breaks the minified bundles' lines wherever it can, inside strings too (with a backslash).
+  const oneLine = (code: string) => code.replace(/\\?\n/g, '');
+  it('gives the engines one copy of each class: both take the shared modules they import from it, bundling none again', () => {
+    for (const file of ['cni-bridge-engine.cjs', 'cni-bridge-engine-plain.cjs']) {
+      const code = oneLine(readFileSync(`${dir}${file}`, 'latin1'));
+      for (const name of ['NetnsRtnlError', 'CniError', 'SystemCallError']) expect(new RegExp(`\\b${name}=class\\b`).test(code), `${file}: ${name}`).toBe(false);
+      expect(code.includes('require("./cni-bridge-shared.cjs").sharedModules()["lib/errors.ts"]'), file).toBe(true);
+    }
+    const shared = oneLine(readFileSync(`${dir}cni-bridge-shared.cjs`, 'latin1'));
+    for (const name of ['NetnsRtnlError', 'CniError', 'SystemCallError']) expect(new RegExp(`\\b${name}=class\\b`).test(shared), name).toBe(true);
   });
 });
 
