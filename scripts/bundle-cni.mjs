@@ -76,10 +76,10 @@ await build({
   outfile: `${outdir}/${SHARED}`,
   plugins: [lazyModules],
 });
-loaderReady(`${outdir}/${SHARED}`);
+await loaderReady(`${outdir}/${SHARED}`);
 const fromShared = receive(root, `./${SHARED}`, handed);
 await build({ ...common, entryPoints: [ENGINE_SOURCE], outfile: `${outdir}/${ENGINE}`, plugins: [fromShared, staticImports, lazyModules] });
-loaderReady(`${outdir}/${ENGINE}`);
+await loaderReady(`${outdir}/${ENGINE}`);
 
 /**
  * In the plain engine, each module left out is a stand-in whose every export throws when read
@@ -104,5 +104,5 @@ const leftOut = {
   },
 };
 await build({ ...common, entryPoints: [ENGINE_SOURCE], outfile: `${outdir}/${PLAIN_ENGINE}`, plugins: [leftOut, fromShared, staticImports, lazyModules] });
-loaderReady(`${outdir}/${PLAIN_ENGINE}`);
+await loaderReady(`${outdir}/${PLAIN_ENGINE}`);
 chmodSync(`${outdir}/cni-bridge.cjs`, 0o755);

@@ -22,6 +22,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import { transform } from 'esbuild';
+import { minify } from 'terser';
 import { WRITTEN_HEAD, WRITTEN_TAIL } from '../dist/bin/commonjs-wrapper.js';
 import { classNamesAsWritten } from './class-names.mjs';
 
@@ -122,9 +125,10 @@ export const LINE_LIMIT = 120;
  * left out (a quarter of the source: fewer pages read, copied and scanned at every start), and the
  * syntax is shortened (minifySyntax: constants of other modules written in place, dead branches
  * dropped, shorter forms): the bundles 4-10% smaller, and fewer instructions to compile and run what
- * a cni-bridge ADD runs (measured in bench/results/start-2026-12-05-n.md). Names are kept as written
- * (no minifyIdentifiers), so functions and classes keep their `name` and stack traces name them, at
- * positions the source map resolves. Lines stay short: Node shows the line of an uncaught error's
+ * a cni-bridge ADD runs (measured in bench/results/start-2026-12-05-n.md). esbuild keeps names as
+ * written (no minifyIdentifiers, which renames functions and classes too); loaderReady shortens only
+ * local ones, so functions and classes keep their `name` and stack traces name them, at positions
+ * the source map resolves. Lines stay short: Node shows the line of an uncaught error's
  * throw, which must not be the whole bundle.
  */
 export const COMMONJS = {
@@ -212,16 +216,39 @@ export function asciiOnly(file) {
 }
 
 /**
- * Makes a CommonJS bundle one that bin/load-bundle.ts loads as it is: ASCII-only (above), its classes
- * named as written (scripts/class-names.mjs), with the module wrapper written into it (bin/commonjs-wrapper.ts: no second copy of the source at each
- * load). The wrapper's head is a line of its own: the source map beside the file (`file.map`) gets
- * one empty line in front.
+ * Shortens the names of a bundle's local variables and parameters (terser's mangler, nothing else):
+ * fewer bytes to read, copy into V8's string and keep, at every load (bench/results/start-2026-12-05-p.md).
+ * What a program can see keeps its name: functions and classes (their `name`: stack traces,
+ * console.log), including those named by the variable they are assigned to (`var X = class {`,
+ * `const f = () =>`), whose variables are kept as written; properties and methods are never touched.
  */
-export function loaderReady(file) {
+async function localNamesShortened(code, map, file) {
+  const named = new Set();
+  for (const m of code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|class\b|\(|[A-Za-z_$][\w$]*\s*=>)/g)) named.add(m[1]);
+  const mangled = await minify(code, {
+    compress: false,
+    mangle: { toplevel: true, keep_fnames: true, keep_classnames: true, reserved: [...named] },
+    format: { ascii_only: true, comments: false },
+    sourceMap: { content: map, url: 'inline', includeSources: true },
+  });
+  // terser breaks lines only between statements: esbuild breaks them again as in the bundles.
+  const lines = await transform(mangled.code, { loader: 'js', minifyWhitespace: true, lineLimit: LINE_LIMIT, sourcemap: 'external', sourcefile: basename(file) });
+  const chained = JSON.parse(lines.map);
+  return { code: `${lines.code}//# sourceMappingURL=${basename(file)}.map\n`, map: chained };
+}
+
+/**
+ * Makes a CommonJS bundle one that bin/load-bundle.ts loads as it is: ASCII-only (above), its local
+ * names shortened (above), its classes named as written (scripts/class-names.mjs), with the module
+ * wrapper written into it (bin/commonjs-wrapper.ts: no second copy of the source at each load). The
+ * wrapper's head is a line of its own: the source map beside the file (`file.map`) gets one empty
+ * line in front.
+ */
+export async function loaderReady(file) {
   asciiOnly(file);
-  const code = classNamesAsWritten(readFileSync(file, 'latin1'), file);
+  const short = await localNamesShortened(readFileSync(file, 'latin1'), readFileSync(`${file}.map`, 'utf8'), file);
+  const code = classNamesAsWritten(short.code, file);
   writeFileSync(file, `${WRITTEN_HEAD}${code}${WRITTEN_TAIL}`, 'latin1');
-  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
-  map.mappings = `;${map.mappings}`;
-  writeFileSync(`${file}.map`, JSON.stringify(map));
+  short.map.mappings = `;${short.map.mappings}`;
+  writeFileSync(`${file}.map`, JSON.stringify(short.map));
 }

@@ -93,7 +93,7 @@ await build({
   sourcemap: true,
   plugins: [staticImports, lazyModules],
 });
-loaderReady(`${outdir}/${CORE}`);
+await loaderReady(`${outdir}/${CORE}`);
 
 const cniOwn = names[CNI_ENTRY].filter((n) => !(n in namespaces[CNI_ENTRY]));
 if (cniOwn.length !== names[CNI_ENTRY].length) throw new Error(`${ENTRIES[CNI_ENTRY]}: export * as is not supported in ${CNI_CORE}`);
@@ -110,7 +110,7 @@ await build({
   sourcemap: true,
   plugins: [receive(root, `./${CORE}`, handed), staticImports, lazyModules],
 });
-loaderReady(`${outdir}/${CNI_CORE}`);
+await loaderReady(`${outdir}/${CNI_CORE}`);
 // Each entry point: its values from the core, loaded by its own copy of bin/load-bundle.ts (built-in
 // modules taken with require) rather than by an ES module the three import: one ES module fewer
 // for Node to resolve, load and link at every import. loadBundleOnce gives all of them one core.

@@ -43,7 +43,7 @@ describe.skipIf(!built)('a bundle made loader-ready', () => {
     writeFileSync(join(dir, 'small.ts'), SOURCE);
     file = join(dir, 'small.cjs');
     await build({ entryPoints: [join(dir, 'small.ts')], bundle: true, platform: 'node', ...COMMONJS, sourcemap: true, outfile: file, logLevel: 'warning' });
-    loaderReady(file);
+    await loaderReady(file);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
