@@ -4,12 +4,10 @@
  * runs it as a CommonJS module, and its source map still points at the right lines. Needs the build.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loaderReadyBundle } from '../helpers/loader-ready.js';
 import { scriptSource, wrapAtRunTime, WRITTEN_HEAD, WRITTEN_TAIL } from '../../bin/commonjs-wrapper.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,13 +35,7 @@ describe.skipIf(!built)('a bundle made loader-ready', () => {
   let dir = '';
   let file = '';
   beforeAll(async () => {
-    // @ts-expect-error: a build script, plain JavaScript without declarations.
-    const { COMMONJS, loaderReady } = await import('../../scripts/bundle-lazy.mjs');
-    dir = mkdtempSync(join(tmpdir(), 'commonjs-wrapper-test-'));
-    writeFileSync(join(dir, 'small.ts'), SOURCE);
-    file = join(dir, 'small.cjs');
-    await build({ entryPoints: [join(dir, 'small.ts')], bundle: true, platform: 'node', ...COMMONJS, sourcemap: true, outfile: file, logLevel: 'warning' });
-    await loaderReady(file);
+    ({ dir, file } = await loaderReadyBundle(SOURCE, 'small'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,12 +5,10 @@
  * Needs the build (dist/bin/commonjs-wrapper.js).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loaderReadyBundle } from '../helpers/loader-ready.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -42,13 +40,7 @@ describe.skipIf(!existsSync(`${root}dist/bin/commonjs-wrapper.js`))('a bundle ma
   let dir = '';
   let file = '';
   beforeAll(async () => {
-    // @ts-expect-error: a build script, plain JavaScript without declarations.
-    const { COMMONJS, loaderReady } = await import('../../scripts/bundle-lazy.mjs');
-    dir = mkdtempSync(join(tmpdir(), 'local-names-test-'));
-    writeFileSync(join(dir, 'names.ts'), SOURCE);
-    file = join(dir, 'names.cjs');
-    await build({ entryPoints: [join(dir, 'names.ts')], bundle: true, platform: 'node', ...COMMONJS, sourcemap: true, outfile: file, logLevel: 'warning' });
-    await loaderReady(file);
+    ({ dir, file } = await loaderReadyBundle(SOURCE, 'names'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
