@@ -24,7 +24,6 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { transform } from 'esbuild';
-import { minify } from 'terser';
 import { WRITTEN_HEAD, WRITTEN_TAIL } from '../dist/bin/commonjs-wrapper.js';
 import { classNamesAsWritten } from './class-names.mjs';
 
@@ -216,6 +215,22 @@ export function asciiOnly(file) {
 }
 
 /**
+ * terser's minify, or undefined (with a warning, once) in a checkout whose node_modules predate
+ * terser as a devDependency: the bundles are then built with their names as written, until `npm ci`.
+ */
+let terser;
+async function terserMinify() {
+  terser ??= import('terser').then(
+    (m) => m.minify,
+    () => {
+      process.emitWarning('terser is not installed (run npm ci): bundles built with local names as written');
+      return undefined;
+    },
+  );
+  return terser;
+}
+
+/**
  * Shortens the names of a bundle's local variables and parameters (terser's mangler, nothing else):
  * fewer bytes to read, copy into V8's string and keep, at every load (bench/results/start-2026-12-05-p.md).
  * What a program can see keeps its name: functions and classes (their `name`: stack traces,
@@ -223,6 +238,8 @@ export function asciiOnly(file) {
  * `const f = () =>`), whose variables are kept as written; properties and methods are never touched.
  */
 async function localNamesShortened(code, map, file) {
+  const minify = await terserMinify();
+  if (minify === undefined) return { code, map: JSON.parse(map) };
   const named = new Set();
   for (const m of code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|class\b|\(|[A-Za-z_$][\w$]*\s*=>)/g)) named.add(m[1]);
   const mangled = await minify(code, {

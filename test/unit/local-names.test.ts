@@ -36,7 +36,8 @@ export function thrower(): never {
 }
 `;
 
-describe.skipIf(!existsSync(`${root}dist/bin/commonjs-wrapper.js`))('a bundle made loader-ready: local names', () => {
+// Skipped in a checkout whose node_modules predate terser (the build then warns and keeps the names).
+describe.skipIf(!existsSync(`${root}dist/bin/commonjs-wrapper.js`) || !existsSync(`${root}node_modules/terser/package.json`))('a bundle made loader-ready: local names', () => {
   let dir = '';
   let file = '';
   beforeAll(async () => {
