@@ -3,7 +3,7 @@ import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 import { applyWritten, changeAddress } from './rtnl/apply.js';
-import { FLAGS_WRITER, LINK_DOWN, LINK_UP, PROMISC_OFF, PROMISC_ON, type FlagsChange } from './rtnl/changes.js';
+import { LINK_DOWN_WRITER, LINK_UP_WRITER, PROMISC_OFF_WRITER, PROMISC_ON_WRITER, type LinkFlagWriter } from './rtnl/changes.js';
 import { plainLinkState } from './rtnl/link-reply.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
 import type { Namespace } from './namespace.js';
@@ -109,32 +109,36 @@ export class Link {
   }
 
   /**
-   * A flag change (changes.ts's LINK_UP ..., whose bit and value are `bit` and `on`): written
-   * straight into the namespace's send buffer, no plan between, with the Link's index as its state
-   * holds it (an index deviceIndex would refuse goes to it, which throws its error). Not an async
-   * function: a change applied within the call (APPLIED) updates the state at once, without an
-   * await's promise, reaction and resumption. setLinkFlag's work is written out here: while a fresh
-   * process's requests run in baseline code, each call is a frame and inline-cache calls of its own.
+   * A flag change (changes.ts's LINK_UP_WRITER ...): written straight into the namespace's send
+   * buffer, no plan between, the Link's state its subject (its index as the state holds it; an
+   * index deviceIndex would refuse goes to it, which throws its error). Not an async function: a
+   * change applied within the call (APPLIED) updates the state at once, without an await's
+   * promise, reaction and resumption. setLinkFlag's work is written out here, with no object made
+   * for the change: while a fresh process's requests run in baseline code, each call, object
+   * field and inline-cache call counts.
    */
-  #flag(changes: LinkChanges, bit: number, on: boolean): Promise<this> {
+  #flag(writer: LinkFlagWriter): Promise<this> {
     let outcome: Promise<void>;
     try {
       const connection = this.namespace.rtnl.connection;
-      const index = this.#state.index;
-      const subject: FlagsChange = { index: (index | 0) === index && index >= 1 ? index : deviceIndex(this, 'dev'), flags: on ? bit : 0, change: bit, dev: this, changes };
+      const state = this.#state;
+      const index = state.index;
+      if (!((index | 0) === index && index >= 1)) deviceIndex(this, 'dev');
       // A failure is left to the reaction below to rethrow (Connection.changeRethrownByCaller).
-      outcome = connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(FLAGS_WRITER, subject) : applyWritten(connection, FLAGS_WRITER, subject, 'link.set', this);
+      outcome = connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(writer, state) : applyWritten(connection, writer, state, 'link.set', this);
     } catch (error) {
       return Promise.reject(error);
     }
     if (outcome !== APPLIED) {
       return outcome.then(() => {
-        setFlagBit(this.#given ? this.#writableState() : this.#state, bit, on);
+        setFlagBit(this.#given ? this.#writableState() : this.#state, writer.bit, writer.on);
         return this;
       }, rethrowAtCaller);
     }
     // setFlagBit written out.
     const s = this.#given ? this.#writableState() : this.#state;
+    const bit = writer.bit;
+    const on = writer.on;
     s.flags = on ? s.flags | bit : s.flags & ~bit;
     if (bit === IFF_UP) s.up = on;
     return Promise.resolve(this);
@@ -163,11 +167,11 @@ export class Link {
 
   /** `ip link set DEV up`. */
   up(): Promise<this> {
-    return this.#flag(LINK_UP, IFF_UP, true);
+    return this.#flag(LINK_UP_WRITER);
   }
   /** `ip link set DEV down`. */
   down(): Promise<this> {
-    return this.#flag(LINK_DOWN, IFF_UP, false);
+    return this.#flag(LINK_DOWN_WRITER);
   }
   /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
@@ -184,7 +188,7 @@ export class Link {
   /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
   setPromiscuous(on: boolean): Promise<this> {
     // Anything but a boolean goes the general way, which refuses it.
-    return typeof on === 'boolean' ? this.#flag(on ? PROMISC_ON : PROMISC_OFF, IFF_PROMISC, on) : this.change({ promisc: on });
+    return typeof on === 'boolean' ? this.#flag(on ? PROMISC_ON_WRITER : PROMISC_OFF_WRITER) : this.change({ promisc: on });
   }
 
   /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */

@@ -13,7 +13,7 @@ import { ADDRESS_WRITER, checkAddress, type AddressRequest } from './address-req
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { writeLinkFlags } from './link-request.js';
-import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges } from './links.js';
+import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
@@ -99,9 +99,34 @@ export interface FlagsChange {
 export const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   operation: 'RTM_NEWLINK',
   plain: true,
-  write: writeLinkFlags,
+  write: (w, c) => writeLinkFlags(w, c.index, c.flags, c.change),
   describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,
 };
+
+/**
+ * The writer of one of a Link's own flag changes (Link.up() ...): the change is the writer's, the
+ * subject the Link's state (its index, and its name for errors), so that a change makes no object
+ * of its own. The same frame and description as FLAGS_WRITER's for the Link and `changes`.
+ */
+export interface LinkFlagWriter extends RequestWriter<LinkState> {
+  readonly changes: LinkChanges;
+  /** IFF_UP or IFF_PROMISC, set (`on`) or cleared. */
+  readonly bit: number;
+  readonly on: boolean;
+}
+
+function linkFlagWriter(changes: LinkChanges, bit: number, on: boolean): LinkFlagWriter {
+  const flags = on ? bit : 0;
+  return {
+    operation: 'RTM_NEWLINK',
+    plain: true,
+    write: (w, state) => writeLinkFlags(w, state.index, flags, bit),
+    describe: (state) => `RTM_NEWLINK set ${deviceText(state)} ${describeChanges(changes)}`,
+    changes,
+    bit,
+    on,
+  };
+}
 
 /** The change as a FlagsChange when it sets only IFF_UP and IFF_PROMISC on a device given by index, else undefined. */
 export function flagsChange(dev: DeviceRef, changes: LinkChanges): FlagsChange | undefined {
@@ -118,6 +143,12 @@ export const LINK_UP: LinkChanges = Object.freeze({ up: true });
 export const LINK_DOWN: LinkChanges = Object.freeze({ up: false });
 export const PROMISC_ON: LinkChanges = Object.freeze({ promisc: true });
 export const PROMISC_OFF: LinkChanges = Object.freeze({ promisc: false });
+
+/** The writers of LINK_UP ... as a Link makes them (see LinkFlagWriter). */
+export const LINK_UP_WRITER = linkFlagWriter(LINK_UP, IFF_UP, true);
+export const LINK_DOWN_WRITER = linkFlagWriter(LINK_DOWN, IFF_UP, false);
+export const PROMISC_ON_WRITER = linkFlagWriter(PROMISC_ON, IFF_PROMISC, true);
+export const PROMISC_OFF_WRITER = linkFlagWriter(PROMISC_OFF, IFF_PROMISC, false);
 
 /**
  * flagsChange of one of the Link's flag changes (LINK_UP ...) on a device given by index or Link:

@@ -124,9 +124,8 @@ function checkQueues(value: unknown, field: string): number {
  * ifinfomsg of AF_UNSPEC, 32 bytes set in place in one step, as beginFrame, writeIfinfo and
  * endFrame would write them (flags, sequence number and port 0: the connection's to set).
  */
-export function writeLinkFlags(w: Writer, c: { readonly index: number; readonly flags: number; readonly change: number }): void {
+export function writeLinkFlags(w: Writer, index: number, flags: number, change: number): void {
   const at = w.append(32);
-  const { index, flags, change } = c;
   if ((at & 3) === 0) {
     // Word by word at a 4-aligned offset (Writer.words: an indexed store each, where a DataView's
     // setUint32 is a load and a call each in baseline code); host order is little-endian wherever
