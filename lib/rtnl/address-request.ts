@@ -268,7 +268,9 @@ export function writePlainAddress(w: Writer, p: PlainAddress): void {
   }
   const i = w.append(40) >>> 2;
   const words = w.words();
-  const local = networkWord(p.local);
+  const host = p.local;
+  // networkWord(host) written out: a call less a change.
+  const local = ((host & 0xff) << 24) | ((host & 0xff00) << 8) | ((host >>> 8) & 0xff00) | (host >>> 24);
   words[i] = 40;
   words[i + 1] = p.kind === 'add' ? PLAIN_ADD_WORD : PLAIN_DELETE_WORD;
   words[i + 2] = 0;
