@@ -41,6 +41,29 @@ export function identityOfPath(path: string): string | undefined {
   return `${field(0)}:${field(2)}`;
 }
 
+/** st_mode's file type bits, and a directory's (sys/stat.h). */
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+
+/**
+ * identityOfPath when `path` (symlinks followed) is a directory; undefined when it is not, or
+ * cannot be read (never throws: the caller's next call, mkdir, reports what is wrong).
+ */
+export function directoryIdentityOfPath(path: string): string | undefined {
+  const calls = directStatCalls();
+  if (calls === undefined) {
+    try {
+      const st = statSync(path, { throwIfNoEntry: false });
+      return st?.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  // st_mode is the 32-bit word at byte 24 of x86_64's struct stat.
+  if (calls.stat(path, buffer) < 0 || ((words[6] ?? 0) & S_IFMT) !== S_IFDIR) return undefined;
+  return `${field(0)}:${field(2)}`;
+}
+
 /** Whether `fd` and the file at `path` are the same file (inode and device); false when either cannot be read. */
 export function sameFile(fd: number, path: string): boolean {
   const calls = directStatCalls();

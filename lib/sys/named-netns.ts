@@ -9,7 +9,7 @@ import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
-import { identityOfPath } from './file-identity.js';
+import { directoryIdentityOfPath, identityOfPath } from './file-identity.js';
 import { closeFd, ioctlNoArgument, mount, openFd, umount2, umount2Failure, unlink, unlinkFailure, unpinAll } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
@@ -97,8 +97,11 @@ const sharedDirs = new Map<string, string>();
 
 function ensureSharedNetnsDir(dir: string): void {
   const known = sharedDirs.get(dir);
-  if (known !== undefined && known === identityOfPath(dir)) return;
-  nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
+  const found = directoryIdentityOfPath(dir);
+  if (known !== undefined && known === found) return;
+  // Node's mkdirSync only where there is no directory yet: its first call in a process (Node's
+  // own code run and compiled) cost more than the rest of a first creation's JavaScript.
+  if (found === undefined) nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
   makeSharedMountPoint(dir);
   const identity = identityOfPath(dir);
   if (identity !== undefined) sharedDirs.set(dir, identity);

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import type * as FileIdentity from '../../lib/sys/file-identity.js';
 import { caught, shape } from './fs-call-failures.js';
 
-export function expectNodeStatResults({ identityOfPath, inodeOfFd, inodeOfPath, sameFile }: typeof FileIdentity): void {
+export function expectNodeStatResults({ directoryIdentityOfPath, identityOfPath, inodeOfFd, inodeOfPath, sameFile }: typeof FileIdentity): void {
   const dir = mkdtempSync(join(tmpdir(), 'file-identity-'));
   try {
     const file = join(dir, 'f');
@@ -21,7 +21,11 @@ export function expectNodeStatResults({ identityOfPath, inodeOfFd, inodeOfPath, 
         const st = statSync(path);
         expect(inodeOfPath(path)).toBe(st.ino);
         expect(identityOfPath(path)).toBe(`${st.dev}:${st.ino}`);
+        expect(directoryIdentityOfPath(path)).toBe(st.isDirectory() ? `${st.dev}:${st.ino}` : undefined);
       }
+      const dirLink = join(dir, 'd');
+      symlinkSync(dir, dirLink);
+      expect(directoryIdentityOfPath(dirLink)).toBe(identityOfPath(dir));
       expect(inodeOfFd(fd)).toBe(fstatSync(fd).ino);
       expect(sameFile(fd, file)).toBe(true);
       expect(sameFile(fd, link)).toBe(true);
@@ -36,6 +40,8 @@ export function expectNodeStatResults({ identityOfPath, inodeOfFd, inodeOfPath, 
       expect(shape(caught(() => inodeOfPath(path)))).toEqual(shape(caught(() => statSync(path))));
     }
     expect(identityOfPath(join(dir, 'none'))).toBeUndefined();
+    expect(directoryIdentityOfPath(join(dir, 'none'))).toBeUndefined();
+    expect(directoryIdentityOfPath(join(file, 'below'))).toBeUndefined();
     // ENOTDIR: Node 20 throws it, Node 22 and 24 return undefined as for ENOENT; either way, Node's answer.
     const notDir = join(file, 'below');
     const outcome = (call: () => unknown): unknown => {
