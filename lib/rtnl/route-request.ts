@@ -378,12 +378,16 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
     const family = spec.family;
     const dstText = spec.dst;
     if ((family !== undefined && family !== 4) || typeof dstText !== 'string') return this.#checked(w, spec);
+    const hasDst = dstText !== 'default';
     let dstLen = 0;
-    let dst = -1;
-    if (dstText !== 'default') {
-      dstLen = plainIPv4Network(dstText);
+    // The destination's network as the word that holds it in network order (plainIPv4Network and
+    // networkWord written out: a call each in baseline code).
+    let dstWord = 0;
+    if (hasDst) {
+      dstLen = plainIPv4Prefix(dstText, true);
       if (dstLen < 0) return this.#checked(w, spec);
-      dst = prefixNetwork;
+      const network = dstLen === 0 ? 0 : plainIPv4Address & (0xffffffff << (32 - dstLen));
+      dstWord = ((network & 0xff) << 24) | ((network & 0xff00) << 8) | ((network >>> 8) & 0xff00) | (network >>> 24);
     }
     const via = spec.via;
     let gateway = -1;
@@ -407,7 +411,7 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
     if (spec.mtu !== undefined || (nhid !== undefined && (via !== undefined || typeof nhid !== 'number' || nhid >>> 0 !== nhid || nhid === 0))) return this.#checked(w, spec);
     if (spec.type !== undefined || spec.scope !== undefined || spec.protocol !== undefined) return this.#checked(w, spec);
     const table = tableGiven === undefined ? RT_TABLE_MAIN : tableGiven;
-    const length = 36 + (dst >= 0 ? 8 : 0) + (oif >= 0 ? 8 : 0) + (gateway >= 0 ? 8 : 0) + (metric !== undefined ? 8 : 0) + (prefsrc >= 0 ? 8 : 0) + (nhid !== undefined ? 8 : 0);
+    const length = 36 + (hasDst ? 8 : 0) + (oif >= 0 ? 8 : 0) + (gateway >= 0 ? 8 : 0) + (metric !== undefined ? 8 : 0) + (prefsrc >= 0 ? 8 : 0) + (nhid !== undefined ? 8 : 0);
     let i = w.append(length) >>> 2;
     const words = w.words();
     // nlmsghdr (seq and port 0: the connection's to set), then struct rtmsg as writeRouteAs writes it.
@@ -419,9 +423,9 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
     words[i + 5] = (table < 256 ? table : 0) | (gateway < 0 && oif >= 0 ? this.#onLink : this.#other);
     words[i + 6] = spec.onlink === true ? RTNH_F_ONLINK : 0;
     i += 7;
-    if (dst >= 0) {
+    if (hasDst) {
       words[i] = DST_WORD;
-      words[i + 1] = networkWord(dst);
+      words[i + 1] = dstWord;
       i += 2;
     }
     if (oif >= 0) {
