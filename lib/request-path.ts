@@ -76,9 +76,10 @@ export class RequestPath<M extends MessageHeader> {
   /** The quick lane's request object, while no change of the lane holds it (see change). */
   private _lone: PendingRequest<M> | undefined;
   /**
-   * The quick lane's change while it is being sent, not entered in the table: a quiet change
-   * unanswered within its send (the usual case) never is. Whatever can look for it during the send
-   * (an answer read, a socket error, the send's failure) enters it first (_enterLoneOut).
+   * The quick lane's change while it is being sent, not entered in the table nor charged (see
+   * SendQueue.sendLone): a quiet change unanswered within its send (the usual case) never is.
+   * Whatever can look for it during the send (an answer read, a socket error, the send's failure)
+   * charges and enters it first (_enterLoneOut).
    */
   private _loneOut: PendingRequest<M> | undefined = undefined;
   private _closedReason: string | undefined;
@@ -193,7 +194,9 @@ export class RequestPath<M extends MessageHeader> {
    * read within the send, so unanswered it was applied. Its request object is the lane's own
    * (_lone), whose fixed fields are set once (loneRequest): a change sets only what differs. The
    * transport is not ref'd for a send that is over when it returns, only when the send waits
-   * (SENT_PENDING); unref'd after as before. A call given no options (NO_OPTIONS) reads none.
+   * (SENT_PENDING); a change unanswered and never looked for within its send (not entered, not
+   * charged: see _loneOut) returns with nothing more to undo. A call given no options
+   * (NO_OPTIONS) reads none.
    *
    * `rethrows` false: the promise of a change that waits is the table's own, its failure the
    * error as made in the receive path; the caller rethrows it from a reaction of its own
@@ -235,20 +238,26 @@ export class RequestPath<M extends MessageHeader> {
       lone.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
       this._loneOut = lone;
       const sent = queue.sendLone(lone, table.seqs);
-      // Not entered in the table by anything within the send (see _loneOut).
+      // Not entered in the table (nor charged) by anything within the send (see _loneOut).
       const out = this._loneOut !== undefined;
       this._loneOut = undefined;
       if (sent === SENT_PENDING) {
         this._lone = undefined;
-        if (out) table.enter(lone, lone.seq);
+        if (out) {
+          queue.chargeLone(lone);
+          table.enter(lone, lone.seq);
+        }
         this.entered();
         return this._wait(lone, options, sent, rethrows);
       }
       if (sent !== NOT_SENT) {
+        // Unanswered and never looked for: applied, with nothing charged, entered or ref'd for it
+        // (the lane starts with nothing live, so the transport is not ref'd: nothing to unref).
+        if (out) return sent === SENT_NOW ? APPLIED : afterTurn(APPLIED);
         if (lone.state === SENT) {
-          // Applied; sendLone freed its charge. Out of the table, it leaves nothing there to remove.
-          if (out) lone.state = SETTLED;
-          else table.settledAlone(lone);
+          // Entered and charged within the send (see _enterLoneOut), yet unanswered: applied.
+          queue.release(lone);
+          table.settledAlone(lone);
           if (table.live === 0 && table.draining === 0) this._transport.unref();
           return sent === SENT_NOW ? APPLIED : afterTurn(APPLIED);
         }
@@ -533,11 +542,12 @@ export class RequestPath<M extends MessageHeader> {
 
   // ---- receiving
 
-  /** Enters the quick lane's change being sent, if it is not yet (see _loneOut): something within its send looks for it. */
+  /** Charges and enters the quick lane's change being sent, if it is not yet (see _loneOut): something within its send looks for it. */
   private _enterLoneOut(): void {
     const lone = this._loneOut;
     if (lone === undefined) return;
     this._loneOut = undefined;
+    this.queue.chargeLone(lone);
     this.table.enter(lone, lone.seq);
   }
 

@@ -229,12 +229,15 @@ export class SendQueue<M> {
    * alone at the start of `out`, its operation, subject and time limit set on `request`. NOT_SENT,
    * with nothing done, unless a change made now would go out at once, alone and without NLM_F_ACK
    * (see sendNow): nothing queued, held, being sent or in flight, and the transport reads until
-   * empty. Else `request` is given what prepare() gives a plain change and a sequence number from
-   * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it), its
-   * frame sent without NLM_F_ACK, marked quiet: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or
-   * SENT_PENDING. A change still SENT after SENT_NOW or SENT_LATE was applied: its charge is freed
-   * already (release()), the caller settles it. One function from the check to the socket: each
-   * call is a frame and inline-cache calls of its own while the path runs in baseline code.
+   * empty. Else `request` is given a sequence number from `seqs` (not entered in the table:
+   * RequestPath.change enters it if anything looks for it), its end and state SENT, and its frame
+   * is sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING
+   * (the request then charged: chargeLone). Nothing is charged for it meanwhile, and its flags and
+   * cost are not set: a quiet change unanswered within its send (the usual one) was applied and
+   * needs neither; whatever looks for it within the send (an answer read, a socket error, the
+   * send's failure) has RequestPath.change charge it first (chargeLone), and the caller frees that
+   * charge (release()) once it is settled. One function from the check to the socket: each call is
+   * a frame and inline-cache calls of its own while the path runs in baseline code.
    */
   sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
     if (this._holds !== 0 || this._burst || this._sending || this._stopped || this._head !== this._tail || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
@@ -244,13 +247,10 @@ export class SendQueue<M> {
     // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
     const words = out.words();
     const typeAndFlags = words[1]!;
-    const flags = (typeAndFlags >>> 16) | NLM_F_REQUEST | NLM_F_ACK;
-    request.flags = flags;
     request.end = end;
-    request.cost = CHANGE_ANSWER;
     const seq = seqs.takeNext();
     request.seq = seq;
-    words[1] = (typeAndFlags & 0xffff) | ((flags & ~NLM_F_ACK) << 16);
+    words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
     words[2] = seq;
     // _stepInRun() written out for its usual case (a run under way, not at a clock reading or its
     // end), and _transmitAlone() for a quiet change.
@@ -265,8 +265,6 @@ export class SendQueue<M> {
     this._burst = true;
     void RESOLVED.then(this._endBurst);
     request.state = SENT;
-    // Nothing was in flight (see above).
-    this._inFlight = CHANGE_ANSWER;
     let pending: Promise<void> | undefined;
     this._sending = true;
     try {
@@ -278,21 +276,20 @@ export class SendQueue<M> {
       this._sending = false;
     }
     if (this._head === this._tail) out.reset();
-    if (pending === undefined) {
-      if (request.state === SENT) {
-        if (request.quiet) {
-          // Quiet and unanswered: applied, settled by the caller, no clock for it; its charge is
-          // freed here (release() written out: only a listener called within the send queues).
-          this._inFlight -= request.cost;
-          request.cost = 0;
-          if (this._head < this._tail && this._inFlight <= this._budget * REFILL_AT) this._schedule();
-        } else if (request.timeoutMs > 0) {
-          this._startClock(request, monotonicMs());
-        }
-      }
-      return inRun ? SENT_NOW : SENT_LATE;
-    }
+    if (pending === undefined) return inRun ? SENT_NOW : SENT_LATE;
     return this._sentLater(request, pending, -1);
+  }
+
+  /**
+   * Charges the quick lane's change that sendLone sends or sent (see there), and gives it the flags
+   * prepare() gives a plain change (NLM_F_ACK included, though sent without): something looks for
+   * it. Its frame is still at the start of `out` when this is called (within its send, before
+   * anything else is written; or right after sendLone returned).
+   */
+  chargeLone(request: PendingRequest<M>): void {
+    request.flags = (this.out.words()[1]! >>> 16) | NLM_F_ACK;
+    request.cost = CHANGE_ANSWER;
+    this._inFlight += CHANGE_ANSWER;
   }
 
   /** The send of sendNow(); `sentAt` is monotonicMs() when the clock started before it, else -1. */

@@ -180,6 +180,39 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
     expect(conn.closed).toBe(true);
   });
 
+  it('is charged to flow control and unref\'d only when something looks for it within its send', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const conn = new Connection(kernel);
+    const path = (conn as unknown as { _path: { queue: SendQueue<NetlinkMessage>; table: { receive(datagram: Uint8Array): void } } })._path;
+    const unref = kernel.unref;
+    let unrefs = 0;
+    kernel.unref = () => {
+      unrefs++;
+      unref();
+    };
+    const charge = vi.spyOn(SendQueue.prototype, 'chargeLone');
+    // What flow control counts in flight when an answer is read.
+    const inFlight: number[] = [];
+    const receive = path.table.receive.bind(path.table);
+    path.table.receive = (datagram) => {
+      inFlight.push(path.queue.inFlight);
+      receive(datagram);
+    };
+    for (let i = 1; i <= 5; i++) await conn.change(ROUTE_WRITERS.add, { dst: `10.${i}.0.0/16`, dev: i });
+    // Applied within the send and never looked for: nothing charged, nothing to unref.
+    expect([charge.mock.calls.length, unrefs, path.queue.inFlight]).toEqual([0, 0, 0]);
+    // Answered within its send (EEXIST): charged while its answer is read, freed once settled.
+    await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow('EEXIST');
+    expect(charge).toHaveBeenCalledTimes(1);
+    expect(inFlight.length).toBe(1);
+    expect(inFlight[0]).toBeGreaterThan(0);
+    expect([path.queue.inFlight, tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0, 0]);
+    await conn.change(ROUTE_WRITERS.add, { dst: '10.9.0.0/16', dev: 9 });
+    expect(kernel.sent.map(asksAck).flat()).toEqual([false, false, false, false, false, false, false]);
+    charge.mockRestore();
+    conn.close();
+  });
+
   it('is applied, and leaves the table, when a datagram for no request is read within its send', async () => {
     const kernel = kernelWith((k) => k.deliver([{ ...ack({ seq: 999_999, type: 16, flags: 0, pid: 0 } as NetlinkMessage), seq: 999_999 }]));
     const conn = new Connection(kernel);
