@@ -95,8 +95,11 @@ export class SendQueue<M> {
   private readonly _transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
   private readonly _failed: (request: PendingRequest<M>, error: Error) => void;
   /** The transport, asked whether it reads until empty (Transport.readsUntilEmpty). */
-  private readonly _transport: Pick<Transport, 'readsUntilEmpty' | 'send'>;
-  /** `transmit` is the transport's send and nothing more (nothing traced): sendLone calls the transport itself, one call less. */
+  private readonly _transport: Pick<Transport, 'readsUntilEmpty' | 'send' | 'sendAlone'>;
+  /**
+   * `transmit` is the transport's send and nothing more (nothing traced), and the transport has
+   * sendAlone: sendLone calls that itself, one call less and no checks made twice.
+   */
   private readonly _transmitsDirectly: boolean;
   private readonly _timed: (request: PendingRequest<M>) => void;
   private readonly _flush = (): void => {
@@ -127,7 +130,7 @@ export class SendQueue<M> {
     budget: number,
     transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined,
     failed: (request: PendingRequest<M>, error: Error) => void,
-    transport: Pick<Transport, 'readsUntilEmpty' | 'send'>,
+    transport: Pick<Transport, 'readsUntilEmpty' | 'send' | 'sendAlone'>,
     timed: (request: PendingRequest<M>) => void,
     transmitsDirectly = false,
   ) {
@@ -136,7 +139,7 @@ export class SendQueue<M> {
     this._failed = failed;
     this._transport = transport;
     this._timed = timed;
-    this._transmitsDirectly = transmitsDirectly;
+    this._transmitsDirectly = transmitsDirectly && transport.sendAlone !== undefined;
   }
 
   /** The receive-buffer charge the answers in flight may take at most (see lib/answer-cost.ts). */
@@ -269,7 +272,7 @@ export class SendQueue<M> {
     this._sending = true;
     try {
       const datagram = this._views.of(out.buffer, end);
-      pending = this._transmitsDirectly ? this._transport.send(datagram, QUIET) : this._transmit(datagram, false, true);
+      pending = this._transmitsDirectly ? this._transport.sendAlone!(datagram) : this._transmit(datagram, false, true);
     } catch (error) {
       this._failed(request, error as Error);
     } finally {

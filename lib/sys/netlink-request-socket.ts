@@ -162,36 +162,49 @@ export class RequestSocket implements Transport {
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
     if (!slow && this._deferred.length === 0 && this._offThread === undefined) {
-      let errno: number;
-      if (!this._passScheduled) {
-        // Its answers are queued once the send returns: sent and read in one call, then read on
-        // (_readNow and _pass written out: the quick path of every request).
-        if (datagram !== this._sent) {
-          this._sentAddress = addressOf(datagram);
-          this._sent = datagram;
-          if (readAddress < 0) readAddress = addressOf(readBuffer);
-        }
-        const first = this._calls.sendRecvAt(this.fd, this._sentAddress, datagram.byteLength, readAddress, READ_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
-        // Sent, and nothing to read: a quiet send's success (what _read and _idle would find, in one comparison).
-        if (first === -EAGAIN && quiet) return undefined;
-        errno = sendFailure(first);
-        if (errno === 0) {
-          this._quiet = quiet;
-          this._passScheduled = true;
-          if (this._read(first) && !this._closed) setImmediate(this._pass);
-          else this._passScheduled = false;
-          this._quiet = false;
-          return undefined;
-        }
-      } else {
-        // A pass under way or scheduled reads its answers.
-        const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
-        if (sent >= 0) return undefined;
-        errno = -sent;
-      }
-      const refused = this._sendRefused(errno);
-      if (refused instanceof Error) throw refused;
+      if (!this._passScheduled) return this.sendAlone(datagram, quiet);
+      // A pass under way or scheduled reads its answers.
+      const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
+      if (sent >= 0) return undefined;
+      return this._refused(datagram, -sent, quiet);
     }
+    return this._defer(datagram, slow, quiet);
+  }
+
+  /**
+   * send() of a datagram that is not slow, made while readsUntilEmpty is true (see
+   * Transport.sendAlone: nothing checked again), quiet unless `quiet` is false. Its answers are
+   * queued once the send returns: sent and read in one call, then read on (_readNow and _pass
+   * written out: the quick path of every request).
+   */
+  sendAlone(datagram: Uint8Array, quiet = true): Promise<void> | undefined {
+    if (datagram !== this._sent) {
+      this._sentAddress = addressOf(datagram);
+      this._sent = datagram;
+      if (readAddress < 0) readAddress = addressOf(readBuffer);
+    }
+    const first = this._calls.sendRecvAt(this.fd, this._sentAddress, datagram.byteLength, readAddress, READ_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
+    // Sent, and nothing to read: a quiet send's success (what _read and _idle would find, in one comparison).
+    if (first === -EAGAIN && quiet) return undefined;
+    const errno = sendFailure(first);
+    if (errno !== 0) return this._refused(datagram, errno, quiet);
+    this._quiet = quiet;
+    this._passScheduled = true;
+    if (this._read(first) && !this._closed) setImmediate(this._pass);
+    else this._passScheduled = false;
+    this._quiet = false;
+    return undefined;
+  }
+
+  /** A send refused with `errno`: thrown, or (EAGAIN, ENOBUFS, EINTR) made again later. */
+  private _refused(datagram: Uint8Array, errno: number, quiet: boolean): Promise<void> {
+    const refused = this._sendRefused(errno);
+    if (refused instanceof Error) throw refused;
+    return this._defer(datagram, false, quiet);
+  }
+
+  /** A send made later, in order (after those waiting, or from a worker thread when `slow`). */
+  private _defer(datagram: Uint8Array, slow: boolean, quiet: boolean): Promise<void> {
     // The caller may reuse its buffer as soon as this returns: the send that waits keeps a copy.
     const copy = new Uint8Array(datagram);
     // Sent later, it may not be read until empty right after: it asks for its ACK after all.

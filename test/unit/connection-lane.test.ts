@@ -213,6 +213,26 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
     conn.close();
   });
 
+  it('is sent through the transport\'s sendAlone where it has one, else through send marked quiet', async () => {
+    for (const hasSendAlone of [true, false]) {
+      const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+      let alone = 0;
+      if (hasSendAlone) {
+        kernel.sendAlone = (datagram) => {
+          alone++;
+          return kernel.send(datagram, { quiet: true });
+        };
+      }
+      const conn = new Connection(kernel);
+      for (let i = 1; i <= 3; i++) await conn.change(ROUTE_WRITERS.add, { dst: `10.${i}.0.0/16`, dev: i });
+      await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow('EEXIST');
+      expect(alone).toBe(hasSendAlone ? 4 : 0);
+      expect(kernel.sendOptions).toEqual(Array(4).fill({ quiet: true }));
+      expect(kernel.sent.map(asksAck).flat()).toEqual([false, false, false, false]);
+      conn.close();
+    }
+  });
+
   it('is applied, and leaves the table, when a datagram for no request is read within its send', async () => {
     const kernel = kernelWith((k) => k.deliver([{ ...ack({ seq: 999_999, type: 16, flags: 0, pid: 0 } as NetlinkMessage), seq: 999_999 }]));
     const conn = new Connection(kernel);
