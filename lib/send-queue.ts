@@ -229,10 +229,11 @@ export class SendQueue<M> {
 
   /**
    * The quick lane's send (RequestPath.change): a plain change (RequestWriter.plain) just written
-   * alone at the start of `out`, its operation, subject and time limit set on `request`. NOT_SENT,
-   * with nothing done, unless a change made now would go out at once, alone and without NLM_F_ACK
-   * (see sendNow): nothing queued, held, being sent or in flight, and the transport reads until
-   * empty. Else `request` is given a sequence number from `seqs` (not entered in the table:
+   * alone at the start of `out`, its operation, subject and time limit set on `request`, by a path
+   * that is open: so nothing is queued (what is queued is in `out`) and the queue is not stopped
+   * (stop() comes with the path's close). NOT_SENT, with nothing done, unless a change made now
+   * would go out at once, alone and without NLM_F_ACK (see sendNow): nothing held, being sent or in
+   * flight, and the transport reads until empty. Else `request` is given a sequence number from `seqs` (not entered in the table:
    * RequestPath.change enters it if anything looks for it), its end and state SENT, and its frame
    * is sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING
    * (the request then charged: chargeLone). Nothing is charged for it meanwhile, and its flags and
@@ -243,7 +244,7 @@ export class SendQueue<M> {
    * a frame and inline-cache calls of its own while the path runs in baseline code.
    */
   sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
-    if (this._holds !== 0 || this._burst || this._sending || this._stopped || this._head !== this._tail || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
+    if (this._holds !== 0 || this._burst || this._sending || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
     const out = this.out;
     const end = out.length;
     // The frame's header as words (type and flags, then the sequence number), host order being
