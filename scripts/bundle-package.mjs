@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handedModules, handover, provide, receive } from './bundle-handover.mjs';
 import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from './bundle-lazy.mjs';
+import { coreImports, exportKinds, LAZY_LOADER, lazyPart, standInsOf } from './bundle-lazy-part.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -30,6 +31,15 @@ const CORE = 'netns-rtnl.cjs';
  * bench/results/start-2026-12-05-o.md.
  */
 const CNI_CORE = 'netns-rtnl-cni.cjs';
+/**
+ * The core's lazily loaded part (scripts/bundle-lazy-part.mjs): the modules below, which no export of
+ * `netns-rtnl` needs while it is imported, loaded on the first call of one of their functions (the
+ * first NAT, traffic control or monitor call; `netns-rtnl/messages` loads it at import, as its
+ * `nftables` namespace is theirs): bench/results/start-2026-12-05-q.md.
+ */
+const LAZY = 'netns-rtnl-lazy.cjs';
+const IN_LAZY_PART = /^(messages\/nftables\/[\w-]+|lib\/nat\/(masquerade|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|state))\.ts$/;
+const inLazyPart = (path) => IN_LAZY_PART.test(path);
 /** The entry point whose code is CNI_CORE's. */
 const CNI_ENTRY = 'cni.js';
 /** The module earlier builds wrote for the entry points to share (now each carries the loader). */
@@ -62,24 +72,47 @@ const namespaces = Object.fromEntries(
 // them from the core rather than bundling them again (one copy of every class and of koffi's loader).
 const probe = { ...common, ...COMMONJS, write: false, metafile: true, outdir: '/nowhere', plugins: [staticImports, lazyModules] };
 const CORE_ENTRIES = Object.keys(ENTRIES).filter((file) => file !== CNI_ENTRY);
-const coreInputs = (await build({ ...probe, stdin: { contents: CORE_ENTRIES.map((file) => `import ${JSON.stringify(`./${ENTRIES[file]}`)};`).join('\n'), resolveDir: root, loader: 'js' } })).metafile.inputs;
+const coreStdin = { contents: CORE_ENTRIES.map((file) => `import ${JSON.stringify(`./${ENTRIES[file]}`)};`).join('\n'), resolveDir: root, loader: 'js' };
+const wholeInputs = (await build({ ...probe, stdin: coreStdin })).metafile.inputs;
+const kinds = Object.fromEntries(await Promise.all(Object.keys(wholeInputs).filter(inLazyPart).map(async (path) => [path, await exportKinds(root, path)])));
+// The core without the lazy part: a build that fails if a module of the core imports from the lazy
+// part what it could not read before loading it (a class, an object).
+const coreInputs = (await build({ ...probe, stdin: coreStdin, plugins: [lazyPart(root, inLazyPart, kinds, `./${LAZY}`), staticImports, lazyModules] })).metafile.inputs;
+const namespacePath = (m) => m.path.slice(2);
+const lazyNamespaces = Object.values(namespaces).flatMap((n) => Object.values(n).map(namespacePath)).filter(inLazyPart);
+const used = coreImports(root, coreInputs, inLazyPart, kinds, lazyNamespaces);
+const standIns = standInsOf(coreInputs);
+// The lazy part's modules whose exports it gives: those the core has stand-ins for, and the entries' namespaces among them.
+const lazyExported = [...new Set([...standIns, ...lazyNamespaces])].sort();
+const lazyInputs = (await build({ ...probe, entryPoints: lazyExported })).metafile.inputs;
 const cniInputs = (await build({ ...probe, entryPoints: [ENTRIES[CNI_ENTRY]] })).metafile.inputs;
-const handed = await handover(common, handedModules(coreInputs, cniInputs));
+const handed = await handover(common, handedModules(coreInputs, cniInputs, lazyInputs));
+const lazyNames = (await handover(common, lazyExported)).names;
 // Inside the core every entry's names carry the entry's prefix, so equal names cannot clash.
 const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
 // The core's exports: per entry, a function that returns the entry's values in the order of
 // names[file], so that importing one entry builds neither the others' values nor one object with
 // every name of the three (an object literal of ~500 properties, made property by property).
+// A namespace of the lazy part's is its module's exports as the lazy part gives them; an entry with one
+// loads the lazy part before its values are read, so that every value is the lazy part's own.
 const imports = CORE_ENTRIES.map((file) => [file, ENTRIES[file]]).flatMap(([file, entry]) => {
   const own = names[file].filter((n) => !(n in namespaces[file]));
-  const nested = Object.entries(namespaces[file]).map(([name, m]) => `import { ${m.names.map((n) => `${n} as ${prefix(file)}${name}$${n}`).join(', ')} } from '${m.path}';`);
+  const nested = Object.entries(namespaces[file])
+    .filter(([, m]) => !inLazyPart(namespacePath(m)))
+    .map(([name, m]) => `import { ${m.names.map((n) => `${n} as ${prefix(file)}${name}$${n}`).join(', ')} } from '${m.path}';`);
   return [`import { ${own.map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`, ...nested];
 });
-const value = (file, n) =>
-  n in namespaces[file] ? `Object.freeze({ ${namespaces[file][n].names.map((m) => `${m}: ${prefix(file)}${n}$${m}`).join(', ')} })` : `${prefix(file)}${n}`;
-const entryValues = (file) => `${JSON.stringify(file)}: () => [${names[file].map((n) => value(file, n)).join(', ')}]`;
+const loadsLazyPart = (file) => Object.values(namespaces[file] ?? {}).some((m) => inLazyPart(namespacePath(m)));
+const value = (file, n) => {
+  if (!(n in namespaces[file])) return `${prefix(file)}${n}`;
+  const m = namespaces[file][n];
+  if (inLazyPart(namespacePath(m))) return `Object.freeze({ ...lazy$part()[${JSON.stringify(namespacePath(m))}] })`;
+  return `Object.freeze({ ${m.names.map((k) => `${k}: ${prefix(file)}${n}$${k}`).join(', ')} })`;
+};
+const entryValues = (file) => `${JSON.stringify(file)}: () => ${loadsLazyPart(file) ? '(lazy$part(), ' : '('}[${names[file].map((n) => value(file, n)).join(', ')}])`;
 const provider = provide(handed);
 const core = [
+  `import { lazyPart as lazy$part } from ${JSON.stringify(LAZY_LOADER)};`,
   ...imports,
   ...provider.imports,
   `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: ${provider.sharedModules} };`,
@@ -91,9 +124,28 @@ await build({
   stdin: { contents: core, resolveDir: root, sourcefile: 'netns-rtnl (all entry points)', loader: 'js' },
   outfile: `${outdir}/${CORE}`,
   sourcemap: true,
-  plugins: [staticImports, lazyModules],
+  plugins: [lazyPart(root, inLazyPart, kinds, `./${LAZY}`, standIns, used), staticImports, lazyModules],
 });
 await loaderReady(`${outdir}/${CORE}`);
+
+// The lazy part: its modules' exports by path, taking the core's modules from the core.
+await build({
+  ...common,
+  ...COMMONJS,
+  stdin: {
+    contents: [
+      ...lazyExported.map((path, i) => `import { ${lazyNames[path].map((n, k) => `${n} as lazy$${i}$${k}`).join(', ')} } from ${JSON.stringify(`./${path}`)};`),
+      `module.exports = { modules: { ${lazyExported.map((path, i) => `${JSON.stringify(path)}: { ${lazyNames[path].map((n, k) => `${n}: lazy$${i}$${k}`).join(', ')} }`).join(', ')} } };`,
+    ].join('\n'),
+    resolveDir: root,
+    sourcefile: 'netns-rtnl (loaded on first use)',
+    loader: 'js',
+  },
+  outfile: `${outdir}/${LAZY}`,
+  sourcemap: true,
+  plugins: [receive(root, `./${CORE}`, handed), staticImports, lazyModules],
+});
+await loaderReady(`${outdir}/${LAZY}`);
 
 const cniOwn = names[CNI_ENTRY].filter((n) => !(n in namespaces[CNI_ENTRY]));
 if (cniOwn.length !== names[CNI_ENTRY].length) throw new Error(`${ENTRIES[CNI_ENTRY]}: export * as is not supported in ${CNI_CORE}`);
@@ -114,11 +166,13 @@ await loaderReady(`${outdir}/${CNI_CORE}`);
 // Each entry point: its values from the core, loaded by its own copy of bin/load-bundle.ts (built-in
 // modules taken with require) rather than by an ES module the three import: one ES module fewer
 // for Node to resolve, load and link at every import. loadBundleOnce gives all of them one core.
+// The core requires the lazy part when first needed: loadBundleOnce loads it then, giving it the core.
 const bundlePath = (name) => `fileURLToPath(new URL('./${name}', import.meta.url))`;
+const loadCore = `loadBundleOnce(${bundlePath(CORE)}, { get ${JSON.stringify(`./${LAZY}`)}() { return loadBundleOnce(${bundlePath(LAZY)}, { './${CORE}': loadBundleOnce(${bundlePath(CORE)}) }); } })`;
 const loadValues = (file) =>
   file === CNI_ENTRY
-    ? `const core = loadBundleOnce(${bundlePath(CORE)});\nconst values = loadBundleOnce(${bundlePath(CNI_CORE)}, { './${CORE}': core })[${JSON.stringify(file)}]();`
-    : `const values = loadBundleOnce(${bundlePath(CORE)})[${JSON.stringify(file)}]();`;
+    ? `const core = ${loadCore};\nconst values = loadBundleOnce(${bundlePath(CNI_CORE)}, { './${CORE}': core })[${JSON.stringify(file)}]();`
+    : `const values = ${loadCore}[${JSON.stringify(file)}]();`;
 for (const file of Object.keys(ENTRIES)) {
   const list = names[file].map((n, i) => `${n} = values[${i}]`).join(', ');
   await build({

@@ -19,6 +19,15 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/**
+ * A new EventQueue. Monitor makes its queue through this function rather than `new`: the package's
+ * bundle keeps this module out of the import's code and loads it when first called
+ * (scripts/bundle-package.mjs), which it can do for a function but not for a class.
+ */
+export function eventQueue(waitersChanged: () => void): EventQueue {
+  return new EventQueue(waitersChanged);
+}
+
 export class EventQueue {
   #items: Array<Queued | undefined> = [];
   #head = 0;

@@ -44,11 +44,11 @@ import { NetlinkOverrunError } from '../errors.js';
 import { SILENT_LOGGER, type Logger } from '../log.js';
 import type { EventTransport, Transport } from '../transport.js';
 import { InvalidArgumentError } from '../validate.js';
-import { EventQueue } from './event-queue.js';
+import { eventQueue } from './event-queue.js';
 import { eventOf, type MonitorEvent } from './events.js';
 import { groupNumber, type MonitorGroup } from './groups.js';
 import { checkGroups, DEFAULT_MAX_PENDING, MonitorSyncError, type MonitorOptions } from './options.js';
-import { describeMessage, ObjectTable, reconcile, type Stream } from './state.js';
+import { describeMessage, objectTable, reconcile, type Stream } from './state.js';
 import { isIntegerIn } from '../../messages/checks.js';
 
 export { DEFAULT_MONITOR_RECEIVE_BUFFER, MonitorSyncError, type MonitorOptions } from './options.js';
@@ -79,14 +79,14 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent>, AsyncDispos
   readonly #timeoutMs: number;
   readonly #connection: Connection | undefined;
   readonly #streams: typeof STREAMS;
-  readonly #events = new EventQueue(() => this.#updateRef());
+  readonly #events = eventQueue(() => this.#updateRef());
   /** The socket is released. */
   #closed = false;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.close();
 
   // replay mode
-  readonly #table = new ObjectTable();
+  readonly #table = objectTable();
   #phase: 'plain' | 'syncing' | 'following';
   #buffer: NetlinkMessage[] = [];
   #lostWhileSyncing = false;

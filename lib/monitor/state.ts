@@ -144,6 +144,11 @@ const deleted = (entry: Entry, inferred: boolean): ObjectEvent => {
  * Such removals are yielded as 'del' events with `inferred: true`; if the kernel does send a
  * notification for one after all, it finds the object gone and yields nothing.
  */
+/** A new, empty ObjectTable (a function, for the same reason as event-queue.ts's eventQueue). */
+export function objectTable(): ObjectTable {
+  return new ObjectTable();
+}
+
 export class ObjectTable {
   readonly entries = new Map<string, Entry>();
 

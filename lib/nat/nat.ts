@@ -18,7 +18,8 @@ import {
 } from './masquerade.js';
 import { toNftRule, type NftRule, type Nftables } from './nftables.js';
 import { changeRuleset, type ContentionOptions, type Planned } from './ruleset-change.js';
-import { normalizePublish, PUBLISH_CHAINS, publishChanges, publishTag, type PublishSpec } from './publish.js';
+import { ourChains } from './chains.js';
+import { normalizePublish, publishChanges, publishTag, type PublishSpec } from './publish.js';
 import { planPublish, publishAcceptor, publishedOf, readPublished, unpublishChanges, type OurPort, type PublishedPort, type PublishSelector } from './published.js';
 import { monotonicMs } from '../clock.js';
 
@@ -250,7 +251,7 @@ export class Nat {
       const spec = r.chain === NAT_CHAIN ? specOfUserdata(r.family, r.userdata) : undefined;
       if (spec) ours.push(toNatRule(spec, r));
     }
-    return { exists: chains.length > 0 || rules.length > 0, rules, ours, onlyOurChain: chains.every((c) => OUR_CHAINS.has(c.name)) };
+    return { exists: chains.length > 0 || rules.length > 0, rules, ours, onlyOurChain: chains.every((c) => ourChains().has(c.name)) };
   }
 
   /** Deletes each table of ours that holds no rule and no chain but ours, if nobody adds to it meanwhile. */
@@ -313,8 +314,6 @@ function echoedRule(echoed: readonly NftMessage[], tag: string, operation: strin
 }
 
 const FAMILIES = ['ip', 'ip6'] as const;
-/** The chains of our table: masquerade's, and those publish() adds. */
-const OUR_CHAINS: ReadonlySet<string> = new Set([NAT_CHAIN, ...Object.keys(PUBLISH_CHAINS)]);
 
 function toNatRule(spec: NormalizedSpec, rule: NftRule): Ours {
   const { packets, bytes } = countersOf(rule.expressions);

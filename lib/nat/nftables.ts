@@ -22,12 +22,24 @@ import { Connection, type MessageCodec, type RequestOptions } from '../connectio
 import { rethrowAtCaller, UnexpectedReplyError } from '../errors.js';
 import { openNetlinkSocket } from '../sys/index.js';
 
-/** nfnetlink framing for a Connection. */
+/**
+ * nfnetlink framing for a Connection. Its functions are read when called, not when this module
+ * runs: the package's bundle loads messages/nftables only once nftables is first used
+ * (scripts/bundle-package.mjs), and a getter gives the loaded function from then on.
+ */
 export const NFNETLINK_CODEC: MessageCodec<NftMessage> = {
-  decode: decodeNftMessages,
-  write: writeNftMessage,
-  typeName: nftMessageTypeName,
-  isGet: isNftGet,
+  get decode() {
+    return decodeNftMessages;
+  },
+  get write() {
+    return writeNftMessage;
+  },
+  get typeName() {
+    return nftMessageTypeName;
+  },
+  get isGet() {
+    return isNftGet;
+  },
 };
 
 /** A table as `nft list tables` shows it. */

@@ -39,10 +39,9 @@ import { checkOwner, NAT_CHAIN, NAT_TABLE, NAT_TAG, OWNER_PATTERN, prefixMatch, 
 // would otherwise go straight back to it over the bridge, from the container's address rather
 // than the node's, and be dropped.
 
-/** The chains of ours that publish adds beside the masquerade chain: type nat, priority dstnat. */
-export const PUBLISH_CHAINS = { prerouting: NF_INET_PRE_ROUTING, output: NF_INET_LOCAL_OUT } as const;
-/** A chain of ours: the masquerade chain, or one of the chains publish() adds. */
-export type PublishChain = keyof typeof PUBLISH_CHAINS | typeof NAT_CHAIN;
+import type { PublishChain } from './chains.js';
+
+export { PUBLISH_CHAINS, type PublishChain } from './chains.js';
 
 /** The transport protocol of a published port. */
 export type PublishProtocol = 'tcp' | 'udp';

@@ -217,4 +217,51 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
       console.log(JSON.stringify({ before, after, core: thrown instanceof CniError && thrown instanceof NetnsRtnlError }));`);
     expect(JSON.parse(out)).toEqual({ before: 1, after: 2, core: true });
   });
+
+  it('load the code of nftables, NAT, traffic control and the monitor only when one of their functions is first called, then as the core\'s own', () => {
+    // scripts/bundle-lazy-part.mjs: the core has stand-ins for those modules; the lazy part takes the
+    // core's modules (errors, validation) from the core, so what it throws is the core's class.
+    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
+    const lazy = readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8');
+    for (const name of ['publishChanges', 'masqueradeChanges', 'limitBandwidth', 'qdiscMessage', 'reconcile', 'newRule']) {
+      expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
+      expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
+    }
+    for (const name of ['NetnsRtnlError', 'InvalidArgumentError', 'Connection']) expect(lazy, name).not.toMatch(new RegExp(`\\b${name}=class\\b`));
+    const out = run(`
+      const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      const m = await import('netns-rtnl');
+      const atImport = bundles();
+      const ns = m.Namespace.current({ timeoutMs: 2000 });
+      const values = [typeof m.Nat, typeof m.Nftables.open, m.NAT_TABLE, m.PUBLISH_CHAINS, m.MONITOR_GROUPS.link, typeof ns.tc, typeof ns.nat];
+      const beforeCall = bundles();
+      let thrown;
+      try {
+        await ns.tc.limitBandwidth('lo', { egress: { rate: 0 } });
+      } catch (error) {
+        thrown = error;
+      }
+      const afterCall = bundles();
+      const codec = m.NFNETLINK_CODEC.decode === (await import('netns-rtnl/messages')).decodeNftMessages;
+      ns.close();
+      console.log(JSON.stringify({ atImport, values, beforeCall, afterCall, core: thrown instanceof m.InvalidArgumentError && thrown.field, codec }));`);
+    expect(JSON.parse(out)).toEqual({
+      atImport: ['netns-rtnl.cjs'],
+      values: ['function', 'function', 'netns_rtnl_nat', { prerouting: 0, output: 3 }, 1, 'object', 'object'],
+      beforeCall: ['netns-rtnl.cjs'],
+      afterCall: ['netns-rtnl.cjs', 'netns-rtnl-lazy.cjs'],
+      core: 'rate',
+      codec: true,
+    });
+  });
+
+  it('load the lazily loaded part with netns-rtnl/messages, whose nftables namespace is its', () => {
+    const out = run(`
+      const m = await import('netns-rtnl/messages');
+      const bundles = [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      const compiled = await import('./dist/messages/nftables/index.js');
+      const kinds = (o) => Object.entries(o).map(([k, v]) => k + ' ' + typeof v + ' ' + (typeof v === 'function' ? v.length : ''));
+      console.log(JSON.stringify({ bundles, frozen: Object.isFrozen(m.nftables), same: JSON.stringify(kinds(m.nftables)) === JSON.stringify(kinds(compiled)), decode: m.decodeNftMessages === m.nftables.decodeNftMessages }));`);
+    expect(JSON.parse(out)).toEqual({ bundles: ['netns-rtnl.cjs', 'netns-rtnl-lazy.cjs'], frozen: true, same: true, decode: true });
+  });
 });
