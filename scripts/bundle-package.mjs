@@ -128,41 +128,36 @@ await build({
 });
 await loaderReady(`${outdir}/${CORE}`);
 
-// The lazy part: its modules' exports by path, taking the core's modules from the core.
-await build({
-  ...common,
-  ...COMMONJS,
-  stdin: {
-    contents: [
-      ...lazyExported.map((path, i) => `import { ${lazyNames[path].map((n, k) => `${n} as lazy$${i}$${k}`).join(', ')} } from ${JSON.stringify(`./${path}`)};`),
-      `module.exports = { modules: { ${lazyExported.map((path, i) => `${JSON.stringify(path)}: { ${lazyNames[path].map((n, k) => `${n}: lazy$${i}$${k}`).join(', ')} }`).join(', ')} } };`,
-    ].join('\n'),
-    resolveDir: root,
-    sourcefile: 'netns-rtnl (loaded on first use)',
-    loader: 'js',
-  },
-  outfile: `${outdir}/${LAZY}`,
-  sourcemap: true,
-  plugins: [receive(root, `./${CORE}`, handed), staticImports, lazyModules],
-});
-await loaderReady(`${outdir}/${LAZY}`);
+/** Builds `file`, a bundle loaded after the core that takes the core's modules from it, from the source `contents`. */
+async function receiverOfCore(file, sourcefile, contents) {
+  await build({
+    ...common,
+    ...COMMONJS,
+    stdin: { contents, resolveDir: root, sourcefile, loader: 'js' },
+    outfile: `${outdir}/${file}`,
+    sourcemap: true,
+    plugins: [receive(root, `./${CORE}`, handed), staticImports, lazyModules],
+  });
+  await loaderReady(`${outdir}/${file}`);
+}
+
+// The lazy part: its modules' exports by path.
+await receiverOfCore(
+  LAZY,
+  'netns-rtnl (loaded on first use)',
+  [
+    ...lazyExported.map((path, i) => `import { ${lazyNames[path].map((n, k) => `${n} as lazy$${i}$${k}`).join(', ')} } from ${JSON.stringify(`./${path}`)};`),
+    `module.exports = { modules: { ${lazyExported.map((path, i) => `${JSON.stringify(path)}: { ${lazyNames[path].map((n, k) => `${n}: lazy$${i}$${k}`).join(', ')} }`).join(', ')} } };`,
+  ].join('\n'),
+);
 
 const cniOwn = names[CNI_ENTRY].filter((n) => !(n in namespaces[CNI_ENTRY]));
 if (cniOwn.length !== names[CNI_ENTRY].length) throw new Error(`${ENTRIES[CNI_ENTRY]}: export * as is not supported in ${CNI_CORE}`);
-await build({
-  ...common,
-  ...COMMONJS,
-  stdin: {
-    contents: `import { ${cniOwn.map((n) => `${n} as ${prefix(CNI_ENTRY)}${n}`).join(', ')} } from './${ENTRIES[CNI_ENTRY]}';\nmodule.exports = { ${entryValues(CNI_ENTRY)} };\n`,
-    resolveDir: root,
-    sourcefile: 'netns-rtnl (CNI entry point)',
-    loader: 'js',
-  },
-  outfile: `${outdir}/${CNI_CORE}`,
-  sourcemap: true,
-  plugins: [receive(root, `./${CORE}`, handed), staticImports, lazyModules],
-});
-await loaderReady(`${outdir}/${CNI_CORE}`);
+await receiverOfCore(
+  CNI_CORE,
+  'netns-rtnl (CNI entry point)',
+  `import { ${cniOwn.map((n) => `${n} as ${prefix(CNI_ENTRY)}${n}`).join(', ')} } from './${ENTRIES[CNI_ENTRY]}';\nmodule.exports = { ${entryValues(CNI_ENTRY)} };\n`,
+);
 // Each entry point: its values from the core, loaded by its own copy of bin/load-bundle.ts (built-in
 // modules taken with require) rather than by an ES module the three import: one ES module fewer
 // for Node to resolve, load and link at every import. loadBundleOnce gives all of them one core.
