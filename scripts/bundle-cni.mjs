@@ -21,7 +21,7 @@ import { build } from 'esbuild';
 import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handedModules, handover, provide, receive } from './bundle-handover.mjs';
+import { handedModules, handover, importedNames, provide, receive } from './bundle-handover.mjs';
 import { COMMONJS, lazyModules, loaderReady, staticImports } from './bundle-lazy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -63,7 +63,8 @@ await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}
 const probe = { ...common, write: false, metafile: true, sourcemap: false, outdir: '/nowhere' };
 const sharedInputs = (await build({ ...probe, entryPoints: [EARLY], plugins: [lazyModules] })).metafile.inputs;
 const engineInputs = (await build({ ...probe, entryPoints: [ENGINE_SOURCE], plugins: [staticImports, lazyModules] })).metafile.inputs;
-const handed = await handover(common, handedModules(sharedInputs, engineInputs));
+const handedPaths = handedModules(sharedInputs, engineInputs);
+const handed = await handover(common, handedPaths, importedNames(root, sharedInputs, handedPaths, engineInputs));
 const provider = provide(handed);
 await build({
   ...common,

@@ -11,7 +11,8 @@
 // module that reads those values from the provider, required by its file name (loadBundle gives the
 // receiver the provider's exports under that name: bin/load-bundle.ts).
 import { build } from 'esbuild';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { lazyModules } from './bundle-lazy.mjs';
 
 /** koffi's lazy loader (scripts/bundle-lazy.mjs) as esbuild names it in a metafile, and its key in `sharedModules()`. */
@@ -35,12 +36,65 @@ export function handedModules(providerInputs, ...receiverInputs) {
   return [...handed].sort();
 }
 
-/** A handover: its modules (from handedModules) with each one's export names, as esbuild sees them (types are gone). */
-export async function handover(options, modules) {
+/**
+ * What a module imports from the package's other modules, read from the module as tsc compiled it
+ * (dist/ under `root`), where imports of types are gone: each import's `target` (a path like the
+ * module's own, `lib/x.ts`), `keyword` ('import' or 'export', for `export ... from`), and `names`,
+ * the names imported, or undefined for the module taken whole (`* as`, `export *`, a dynamic import).
+ */
+export function compiledImports(root, path) {
+  const compiled = readFileSync(`${root}dist/${path.replace(/\.ts$/, '.js')}`, 'utf8');
+  const target = (specifier) => join(dirname(path), specifier).replace(/\.js$/, '.ts');
+  const found = [];
+  for (const [, keyword, clause, specifier] of compiled.matchAll(/\b(import|export)\s*([^'";]*?)\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const named = /^\{([^}]*)\}$/.exec(clause.trim());
+    const names = named?.[1].split(',').map((n) => n.trim()).filter(Boolean).map((item) => item.split(/\s+as\s+/)[0]);
+    found.push({ target: target(specifier), keyword, clause: clause.trim(), names });
+  }
+  for (const [, specifier] of compiled.matchAll(/\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)) found.push({ target: target(specifier), keyword: 'import', clause: 'import()', names: undefined });
+  return found;
+}
+
+/**
+ * The names the receivers' own modules (those of `receiverInputs` the provider does not hold) import
+ * from each of the `handed` modules: a Map from a handed module's path to a Set of names, or to 'all'
+ * for a module imported whole.
+ */
+export function importedNames(root, providerInputs, handed, ...receiverInputs) {
+  const wanted = new Set(handed);
+  const imported = new Map();
+  for (const inputs of receiverInputs) {
+    for (const input of Object.keys(inputs)) {
+      if (input in providerInputs || !input.endsWith('.ts') || input.includes(':')) continue;
+      for (const { target, names } of compiledImports(root, input)) {
+        if (!wanted.has(target) || imported.get(target) === 'all') continue;
+        if (names === undefined) imported.set(target, 'all');
+        else for (const name of names) (imported.get(target) ?? imported.set(target, new Set()).get(target)).add(name);
+      }
+    }
+  }
+  return imported;
+}
+
+/**
+ * A handover: its modules (from handedModules) with each one's export names, as esbuild sees them
+ * (types are gone); with `imported` (importedNames), only the names the receivers import, so that
+ * the provider's object holds no more than they read.
+ */
+export async function handover(options, modules, imported = undefined) {
   const files = modules.filter((path) => path !== KOFFI);
   const probe = await build({ ...options, format: 'esm', entryPoints: files, write: false, metafile: true, outdir: '/nowhere', sourcemap: false, plugins: [lazyModules] });
   const root = options.absWorkingDir;
   const names = Object.fromEntries(Object.values(probe.metafile.outputs).map((o) => [relative(root, join(root, o.entryPoint)), o.exports]));
+  if (imported !== undefined) {
+    for (const path of files) {
+      const wanted = imported.get(path);
+      if (wanted === undefined || wanted === 'all') continue;
+      const missing = [...wanted].filter((n) => !names[path].includes(n));
+      if (missing.length) throw new Error(`${path} does not export ${missing.join(', ')}, which a receiver imports`);
+      names[path] = names[path].filter((n) => wanted.has(n));
+    }
+  }
   return { koffi: modules.includes(KOFFI), files, names };
 }
 

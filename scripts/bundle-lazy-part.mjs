@@ -13,9 +13,9 @@
 //   imports one fails the build: the core may hold only what it can read before loading.
 // The lazy part takes every core module it imports from the core's sharedModules()
 // (scripts/bundle-handover.mjs): one copy of every class.
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { compiledImports } from './bundle-handover.mjs';
 
 const STAND_IN = 'lazy-stand-in';
 /** The core's module that loads the lazy part and gives the stand-ins their values. */
@@ -80,19 +80,15 @@ export function coreImports(root, inputs, lazy, kinds, namespaces) {
   const used = new Map();
   for (const path of Object.keys(inputs)) {
     if (!path.endsWith('.ts') || lazy(path) || path.includes(':')) continue;
-    const compiled = readFileSync(`${root}dist/${path.replace(/\.ts$/, '.js')}`, 'utf8');
-    for (const [, keyword, clause, specifier] of compiled.matchAll(/\b(import|export)\s*([^'";]*?)\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      const target = join(dirname(path), specifier).replace(/\.js$/, '.ts');
+    for (const { target, keyword, clause, names } of compiledImports(root, path)) {
       if (!lazy(target)) continue;
       // An entry's `export * as name`: scripts/bundle-package.mjs reads such a namespace from the lazy part itself.
-      if (keyword === 'export' && /^\*\s*as\s+[\w$]+$/.test(clause.trim()) && namespaces.includes(target)) continue;
-      const named = /^\{([^}]*)\}$/.exec(clause.trim());
-      if (!named) {
-        wrong.push(`${path}: ${clause.trim()} from ${target} (only named imports of a lazy module)`);
+      if (keyword === 'export' && /^\*\s*as\s+[\w$]+$/.test(clause) && namespaces.includes(target)) continue;
+      if (names === undefined) {
+        wrong.push(`${path}: ${clause} from ${target} (only named imports of a lazy module)`);
         continue;
       }
-      for (const item of named[1].split(',').map((n) => n.trim()).filter(Boolean)) {
-        const name = item.split(/\s+as\s+/)[0];
+      for (const name of names) {
         const kind = kinds[target]?.[name];
         if (kind === undefined || kind === 'other') wrong.push(`${path}: ${name} from ${target} (${kind === undefined ? 'not exported' : 'neither a function nor a primitive'})`);
         if (!used.has(target)) used.set(target, new Set());

@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handedModules, handover, provide, receive } from './bundle-handover.mjs';
+import { handedModules, handover, importedNames, provide, receive } from './bundle-handover.mjs';
 import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from './bundle-lazy.mjs';
 import { coreImports, exportKinds, LAZY_LOADER, lazyPart, standInsOf } from './bundle-lazy-part.mjs';
 
@@ -86,7 +86,8 @@ const standIns = standInsOf(coreInputs);
 const lazyExported = [...new Set([...standIns, ...lazyNamespaces])].sort();
 const lazyInputs = (await build({ ...probe, entryPoints: lazyExported })).metafile.inputs;
 const cniInputs = (await build({ ...probe, entryPoints: [ENTRIES[CNI_ENTRY]] })).metafile.inputs;
-const handed = await handover(common, handedModules(coreInputs, cniInputs, lazyInputs));
+const handedPaths = handedModules(coreInputs, cniInputs, lazyInputs);
+const handed = await handover(common, handedPaths, importedNames(root, coreInputs, handedPaths, cniInputs, lazyInputs));
 const lazyNames = (await handover(common, lazyExported)).names;
 // Inside the core every entry's names carry the entry's prefix, so equal names cannot clash.
 const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
