@@ -8,7 +8,7 @@ import { DumpInterruptedError } from './errors.js';
 import { sendBatch } from './batch-slice.js';
 import { newPendingRequest, type PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
-import { NO_OPTIONS, RequestPath } from './request-path.js';
+import { createRequestPath, NO_OPTIONS, type RequestPath } from './request-path.js';
 import { monotonicMs } from './clock.js';
 
 export type { MessageCodec, RequestWriter } from './message-codec.js';
@@ -87,7 +87,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     this._codec = options.codec ?? (RTNETLINK as unknown as MessageCodec<M>);
     this.logger = options.logger ?? SILENT_LOGGER;
     this._dumpRetries = options.dumpRetries ?? 3;
-    this._path = new RequestPath<M>({
+    this._path = createRequestPath<M>({
       transport,
       codec: this._codec,
       log: this.logger,

@@ -65,123 +65,52 @@ function echoedBefore<M>(change: PendingRequest<M>, next: PendingRequest<M>): bo
   return change.completion === 'ack' && (change.flags & (NLM_F_ECHO | NLM_F_ACK)) === (NLM_F_ECHO | NLM_F_ACK) && change.batch === undefined && next.completion === 'reply';
 }
 
+/** What a SendQueue is made with (see createSendQueue). */
+export interface SendQueueSettings<M> {
+  /** The receive-buffer charge the answers in flight may take at most (lib/answer-cost.ts). */
+  budget: number;
+  /**
+   * Sends one datagram (the bytes are reused once it returns), like Transport.send: undefined when
+   * sent, a promise when the send waits; it throws when the socket refuses it.
+   */
+  transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
+  /** Told of each request a failed send carried. */
+  failed: (request: PendingRequest<M>, error: Error) => void;
+  /**
+   * Asked whether it reads until empty (Transport.readsUntilEmpty, read where it is needed): while it
+   * does, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`, see
+   * sendNow()).
+   */
+  transport: Pick<Transport, 'readsUntilEmpty' | 'send' | 'sendAlone'>;
+  /** Told of each request whose clock started (see left()). */
+  timed: (request: PendingRequest<M>) => void;
+  /** `transmit` only calls `transport.send` (nothing traced): sendLone calls the transport's sendAlone itself. */
+  transmitsDirectly?: boolean;
+}
+
 /**
  * Requests waiting to be sent, and the answers in flight. Each request is encoded once, straight
  * into one send buffer, when it is made; in a microtask the queue is packed into datagrams (each a
  * run of consecutive requests, at most 64 KiB) while the answers they may bring fit the budget
  * (lib/answer-cost.ts). The buffer is reused from its start once everything in it is sent.
+ *
+ * Made by createSendQueue: its state is variables of one closure, which its functions share. A
+ * request awaited at a time runs in baseline code (V8's first tiers) for its first thousands, where
+ * a field of an object costs an inline-cache call each read or write and a variable of the closure
+ * about what a local does.
  */
-export class SendQueue<M> {
-  /** Requests not yet sent, in order, at [_head, _tail); the array is reused, never replaced. */
-  private readonly _queue: Array<PendingRequest<M> | undefined> = [];
-  private _head = 0;
-  private _tail = 0;
+export interface SendQueue<M> {
   /**
    * Where a request's message is written, before push() (a field, not a getter: read for every
    * request). Only the queue replaces it.
    */
-  out = new Writer(FIRST_SEND_BUFFER);
-  private _inFlight = 0;
-  private readonly _views = new PrefixViews();
-  private _scheduled = false;
-  private _stopped = false;
-  /** Flushes run as microtasks since the event loop last turned, and when the first of them was scheduled. */
-  private _microtaskFlushes = 0;
-  private _runStart = 0;
-  private readonly _endRun = (): void => {
-    this._microtaskFlushes = 0;
-  };
-  private readonly _budget: number;
-  private readonly _transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined;
-  private readonly _failed: (request: PendingRequest<M>, error: Error) => void;
-  /** The transport, asked whether it reads until empty (Transport.readsUntilEmpty). */
-  private readonly _transport: Pick<Transport, 'readsUntilEmpty' | 'send' | 'sendAlone'>;
-  /**
-   * `transmit` is the transport's send and nothing more (nothing traced), and the transport has
-   * sendAlone: sendLone calls that itself, one call less and no checks made twice.
-   */
-  private readonly _transmitsDirectly: boolean;
-  private readonly _timed: (request: PendingRequest<M>) => void;
-  private readonly _flush = (): void => {
-    this._scheduled = false;
-    this._flushQueue();
-  };
-  /** Bulk calls under way (see hold()): their requests go out together, none alone. */
-  private _holds = 0;
-  /** A request went out alone in this microtask: others made in it are concurrent, and queued together. */
-  private _burst = false;
-  private readonly _endBurst = (): void => {
-    this._burst = false;
-  };
-  /** Inside a transmit: a request made from a listener called within it is queued, never sent from there. */
-  private _sending = false;
-  /** Creations and deletions queued since the queue was last flushed (see EARLY_SLOW). */
-  private _slowQueued = 0;
-
-  /**
-   * `transmit` sends one datagram (the bytes are reused once it returns), like Transport.send:
-   * undefined when sent, a promise when the send waits; it throws when the socket refuses it.
-   * `failed` is told of each request a failed send carried; `timed` of each request whose clock
-   * started (see left()). `transport` is asked whether it reads until empty (Transport.readsUntilEmpty,
-   * read where it is needed, not through a function of the queue's): while it does, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`,
-   * see sendNow()). `transmitsDirectly`: `transmit` only calls `transport.send` (see _transmitsDirectly).
-   */
-  constructor(
-    budget: number,
-    transmit: (datagram: Uint8Array, slow: boolean, quiet: boolean) => Promise<void> | undefined,
-    failed: (request: PendingRequest<M>, error: Error) => void,
-    transport: Pick<Transport, 'readsUntilEmpty' | 'send' | 'sendAlone'>,
-    timed: (request: PendingRequest<M>) => void,
-    transmitsDirectly = false,
-  ) {
-    this._budget = budget;
-    this._transmit = transmit;
-    this._failed = failed;
-    this._transport = transport;
-    this._timed = timed;
-    this._transmitsDirectly = transmitsDirectly && transport.sendAlone !== undefined;
-  }
-
+  readonly out: Writer;
   /** The receive-buffer charge the answers in flight may take at most (see lib/answer-cost.ts). */
-  get budget(): number {
-    return this._budget;
-  }
-
+  readonly budget: number;
   /** Receive-buffer charge of the answers that may be in flight. */
-  get inFlight(): number {
-    return this._inFlight;
-  }
-
+  inFlight(): number;
   /** Queues a request whose bytes were just written to `out` at [request.start, request.end). */
-  push(request: PendingRequest<M>): void {
-    this._queue[this._tail++] = request;
-    if (request.slow && ++this._slowQueued >= EARLY_SLOW && this._holds === 0) this._flushEarly();
-    this._schedule();
-  }
-
-  /**
-   * Sends what is queued now (see EARLY_SLOW) if it is one datagram that goes off-thread: nothing in
-   * flight, every queued request contiguous and fitting the budget and MAX_DATAGRAM, two or more of
-   * them slow. Its answers are then read once that send returns, never from within this call.
-   */
-  private _flushEarly(): void {
-    if (this._inFlight !== 0 || this._sending || this._stopped || this._head === this._tail) return;
-    const queue = this._queue;
-    const start = queue[this._head]!.start;
-    let end = start;
-    let cost = 0;
-    let slow = 0;
-    for (let i = this._head; i < this._tail; i++) {
-      const request = queue[i]!;
-      if (request.state !== QUEUED || request.start !== end) return;
-      end = request.end;
-      cost += request.cost;
-      if (request.slow) slow++;
-    }
-    if (slow < 2 || end - start > MAX_DATAGRAM || cost > this._budget) return;
-    this._flushQueue();
-  }
-
+  push(request: PendingRequest<M>): void;
   /**
    * Sends a request whose bytes were just written to `out`, at once and alone, when nothing waits
    * before it and no other request was made in this microtask (requests made together are queued,
@@ -195,249 +124,310 @@ export class SendQueue<M> {
    * request is queued, so that the event loop turns before it is sent; with `overrun` it is sent
    * all the same (SENT_LATE) and the caller holds its outcome back until the loop has turned.
    */
-  sendNow(request: PendingRequest<M>, overrun = false): number {
-    if (this._holds > 0 || this._burst || this._sending || this._stopped || this._head !== this._tail) return NOT_SENT;
-    if (this._inFlight > 0 && this._inFlight + request.cost > this._budget) return NOT_SENT;
-    const inRun = this._stepInRun();
-    if (!inRun && !overrun) return NOT_SENT;
-    this._burst = true;
-    void RESOLVED.then(this._endBurst);
-    // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
-    const slow = request.slow && !request.brief;
-    // Nothing else awaited: a plain change needs no ACK where the transport reads until empty (Transport.readsUntilEmpty).
-    const quiet = request.coverable && !slow && this._inFlight === 0 && this._transport.readsUntilEmpty === true;
-    request.state = SENT;
-    this._inFlight += request.cost;
-    const out = this.out;
-    const datagram = request.start === 0 ? this._views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
-    if (quiet) {
-      request.quiet = true;
-      setFrameFlags(datagram, 0, request.flags & ~NLM_F_ACK);
-    }
-    // A dump's first datagrams are read within the send: its clock starts before. A lone change's
-    // is read only if it is still waiting after the send (the clock is not read on the quick path).
-    return this._transmitAlone(request, datagram, slow, quiet, inRun, request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1);
-  }
-
+  sendNow(request: PendingRequest<M>, overrun?: boolean): number;
   /**
    * Whether sendNow() would leave any request made now to be queued (NOT_SENT) whatever the request:
    * held, in a burst, sending, stopped, or with requests queued before it.
    */
-  queuing(): boolean {
-    return this._holds > 0 || this._burst || this._sending || this._stopped || this._head !== this._tail;
-  }
-
+  queuing(): boolean;
   /**
    * The quick lane's send (RequestPath.change): a plain change (RequestWriter.plain) just written
    * alone at the start of `out`, its operation, subject and time limit set on `request`, by a path
    * that is open: so nothing is queued (what is queued is in `out`) and the queue is not stopped
    * (stop() comes with the path's close). NOT_SENT, with nothing done, unless a change made now
    * would go out at once, alone and without NLM_F_ACK (see sendNow): nothing held, being sent or in
-   * flight, and the transport reads until empty. Else `request` is given a sequence number from `seqs` (not entered in the table:
-   * RequestPath.change enters it if anything looks for it), its end and state SENT, and its frame
-   * is sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING
-   * (the request then charged: chargeLone). Nothing is charged for it meanwhile, and its flags and
-   * cost are not set: a quiet change unanswered within its send (the usual one) was applied and
-   * needs neither; whatever looks for it within the send (an answer read, a socket error, the
-   * send's failure) has RequestPath.change charge it first (chargeLone), and the caller frees that
-   * charge (release()) once it is settled. One function from the check to the socket: each call is
-   * a frame and inline-cache calls of its own while the path runs in baseline code.
+   * flight, and the transport reads until empty. Else `request` is given a sequence number from
+   * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it), its
+   * end and state SENT, and its frame is sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's
+   * `overrun`), or SENT_PENDING (the request then charged: chargeLone). Nothing is charged for it
+   * meanwhile, and its flags and cost are not set: a quiet change unanswered within its send (the
+   * usual one) was applied and needs neither; whatever looks for it within the send (an answer
+   * read, a socket error, the send's failure) has RequestPath.change charge it first (chargeLone),
+   * and the caller frees that charge (release()) once it is settled.
    */
-  sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
-    if (this._holds !== 0 || this._burst || this._sending || this._inFlight !== 0 || this._transport.readsUntilEmpty !== true) return NOT_SENT;
-    const out = this.out;
-    const end = out.length;
-    // The frame's header as words (type and flags, then the sequence number), host order being
-    // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
-    const words = out.words();
-    const typeAndFlags = words[1]!;
-    request.end = end;
-    const seq = seqs.takeNext();
-    request.seq = seq;
-    words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
-    words[2] = seq;
-    // _stepInRun() written out for its usual case (a run under way, not at a clock reading or its
-    // end), and _transmitAlone() for a quiet change.
-    const steps = this._microtaskFlushes + 1;
-    let inRun: boolean;
-    if (steps !== 1 && (steps & 15) !== 0 && steps <= MICROTASK_FLUSHES) {
-      this._microtaskFlushes = steps;
-      inRun = true;
-    } else {
-      inRun = this._stepInRun();
-    }
-    this._burst = true;
-    void RESOLVED.then(this._endBurst);
-    request.state = SENT;
-    let pending: Promise<void> | undefined;
-    this._sending = true;
-    try {
-      const datagram = this._views.of(out.buffer, end);
-      pending = this._transmitsDirectly ? this._transport.sendAlone!(datagram) : this._transmit(datagram, false, true);
-    } catch (error) {
-      this._failed(request, error as Error);
-    } finally {
-      this._sending = false;
-    }
-    if (this._head === this._tail) out.reset();
-    if (pending === undefined) return inRun ? SENT_NOW : SENT_LATE;
-    return this._sentLater(request, pending, -1);
-  }
-
+  sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number;
   /**
    * Charges the quick lane's change that sendLone sends or sent (see there), and gives it the flags
    * prepare() gives a plain change (NLM_F_ACK included, though sent without): something looks for
    * it. Its frame is still at the start of `out` when this is called (within its send, before
    * anything else is written; or right after sendLone returned).
    */
-  chargeLone(request: PendingRequest<M>): void {
-    request.flags = (this.out.words()[1]! >>> 16) | NLM_F_ACK;
-    request.cost = CHANGE_ANSWER;
-    this._inFlight += CHANGE_ANSWER;
-  }
-
-  /** The send of sendNow(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
-  private _transmitAlone(request: PendingRequest<M>, datagram: Uint8Array, slow: boolean, quiet: boolean, inRun: boolean, sentAt: number): number {
-    let pending: Promise<void> | undefined;
-    this._sending = true;
-    try {
-      pending = this._transmit(datagram, slow, quiet);
-    } catch (error) {
-      this._failed(request, error as Error);
-    } finally {
-      this._sending = false;
-    }
-    if (this._head === this._tail) this.out.reset();
-    if (pending === undefined) {
-      // Quiet and unanswered: applied, settled by the caller, no clock for it.
-      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
-      return inRun ? SENT_NOW : SENT_LATE;
-    }
-    return this._sentLater(request, pending, sentAt);
-  }
-
-  /** A lone request the transport sends later (its send returned `pending`): SENT_PENDING. */
-  private _sentLater(request: PendingRequest<M>, pending: Promise<void>, sentAt: number): number {
-    // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
-    request.quiet = false;
-    if (request.state === SENT && request.timeoutMs > 0) this._startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
-    pending.catch((error: Error) => this._failed(request, error));
-    return SENT_PENDING;
-  }
-
+  chargeLone(request: PendingRequest<M>): void;
   /** Holds sendNow() back until release: a bulk call's requests all go through the queue. */
-  hold(): void {
-    this._holds++;
-  }
-
+  hold(): void;
   /** Ends a hold(). */
-  unhold(): void {
-    if (--this._holds === 0 && this._slowQueued >= EARLY_SLOW) this._flushEarly();
-  }
-
+  unhold(): void;
   /**
    * The datagram carrying requests [from, to) of `requests` was handed to the socket at `sentAt`
    * (monotonicMs()): the clocks of those still waiting for their answer start then.
    */
-  left(requests: ArrayLike<PendingRequest<M> | undefined>, from: number, to: number, sentAt: number): void {
+  left(requests: ArrayLike<PendingRequest<M> | undefined>, from: number, to: number, sentAt: number): void;
+  /** Counts a request sent outside the queue (a transaction's datagram). */
+  charge(request: PendingRequest<M>): void;
+  /** A request's answers are read or no longer expected: its charge is freed. */
+  release(request: PendingRequest<M>): void;
+  /** Sends nothing more (the connection closed). */
+  stop(): void;
+}
+
+/** A send queue (see SendQueue). */
+export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M> {
+  const budget = settings.budget;
+  const transmit = settings.transmit;
+  const failed = settings.failed;
+  const transport = settings.transport;
+  const timed = settings.timed;
+  const transmitsDirectly = settings.transmitsDirectly === true && transport.sendAlone !== undefined;
+  /** Requests not yet sent, in order, at [head, tail); the array is reused, never replaced. */
+  const queue: Array<PendingRequest<M> | undefined> = [];
+  let head = 0;
+  let tail = 0;
+  /** The send buffer: `self.out` is the same writer, replaced together with this one (compact()). */
+  let out = new Writer(FIRST_SEND_BUFFER);
+  let inFlight = 0;
+  const views = new PrefixViews();
+  let scheduled = false;
+  let stopped = false;
+  /** Flushes run as microtasks since the event loop last turned, and when the first of them was scheduled. */
+  let microtaskFlushes = 0;
+  let runStart = 0;
+  const endRun = (): void => {
+    microtaskFlushes = 0;
+  };
+  const flush = (): void => {
+    scheduled = false;
+    flushQueue();
+  };
+  /** Bulk calls under way (see hold()): their requests go out together, none alone. */
+  let holds = 0;
+  /** A request went out alone in this microtask: others made in it are concurrent, and queued together. */
+  let burst = false;
+  const endBurst = (): void => {
+    burst = false;
+  };
+  /** Inside a transmit: a request made from a listener called within it is queued, never sent from there. */
+  let sending = false;
+  /** Creations and deletions queued since the queue was last flushed (see EARLY_SLOW). */
+  let slowQueued = 0;
+
+  function push(request: PendingRequest<M>): void {
+    queue[tail++] = request;
+    if (request.slow && ++slowQueued >= EARLY_SLOW && holds === 0) flushEarly();
+    schedule();
+  }
+
+  /**
+   * Sends what is queued now (see EARLY_SLOW) if it is one datagram that goes off-thread: nothing in
+   * flight, every queued request contiguous and fitting the budget and MAX_DATAGRAM, two or more of
+   * them slow. Its answers are then read once that send returns, never from within this call.
+   */
+  function flushEarly(): void {
+    if (inFlight !== 0 || sending || stopped || head === tail) return;
+    const start = queue[head]!.start;
+    let end = start;
+    let cost = 0;
+    let slow = 0;
+    for (let i = head; i < tail; i++) {
+      const request = queue[i]!;
+      if (request.state !== QUEUED || request.start !== end) return;
+      end = request.end;
+      cost += request.cost;
+      if (request.slow) slow++;
+    }
+    if (slow < 2 || end - start > MAX_DATAGRAM || cost > budget) return;
+    flushQueue();
+  }
+
+  function sendNow(request: PendingRequest<M>, overrun = false): number {
+    if (holds > 0 || burst || sending || stopped || head !== tail) return NOT_SENT;
+    if (inFlight > 0 && inFlight + request.cost > budget) return NOT_SENT;
+    const inRun = stepInRun();
+    if (!inRun && !overrun) return NOT_SENT;
+    burst = true;
+    void RESOLVED.then(endBurst);
+    // Alone, a request slow for a few ms only is sent from this thread (see MessageCodec.isSlow).
+    const slow = request.slow && !request.brief;
+    // Nothing else awaited: a plain change needs no ACK where the transport reads until empty (Transport.readsUntilEmpty).
+    const quiet = request.coverable && !slow && inFlight === 0 && transport.readsUntilEmpty === true;
+    request.state = SENT;
+    inFlight += request.cost;
+    const datagram = request.start === 0 ? views.of(out.buffer, request.end) : out.since(request.start).subarray(0, request.end - request.start);
+    if (quiet) {
+      request.quiet = true;
+      setFrameFlags(datagram, 0, request.flags & ~NLM_F_ACK);
+    }
+    // A dump's first datagrams are read within the send: its clock starts before. A lone change's
+    // is read only if it is still waiting after the send (the clock is not read on the quick path).
+    return transmitAlone(request, datagram, slow, quiet, inRun, request.completion === 'dump' && request.timeoutMs > 0 ? monotonicMs() : -1);
+  }
+
+  function queuing(): boolean {
+    return holds > 0 || burst || sending || stopped || head !== tail;
+  }
+
+  // One function from the check to the socket: each call is a frame and inline-cache calls of its
+  // own while the path runs in baseline code.
+  function sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
+    if (holds !== 0 || burst || sending || inFlight !== 0 || transport.readsUntilEmpty !== true) return NOT_SENT;
+    const w = out;
+    const end = w.length;
+    // The frame's header as words (type and flags, then the sequence number), host order being
+    // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
+    const words = w.words();
+    const typeAndFlags = words[1]!;
+    request.end = end;
+    const seq = seqs.takeNext();
+    request.seq = seq;
+    words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
+    words[2] = seq;
+    // stepInRun() written out for its usual case (a run under way, not at a clock reading or its
+    // end), and transmitAlone() for a quiet change.
+    const steps = microtaskFlushes + 1;
+    let inRun: boolean;
+    if (steps !== 1 && (steps & 15) !== 0 && steps <= MICROTASK_FLUSHES) {
+      microtaskFlushes = steps;
+      inRun = true;
+    } else {
+      inRun = stepInRun();
+    }
+    burst = true;
+    void RESOLVED.then(endBurst);
+    request.state = SENT;
+    let pending: Promise<void> | undefined;
+    sending = true;
+    try {
+      pending = transmitsDirectly ? transport.sendAlone!(w.buffer, end) : transmit(views.of(w.buffer, end), false, true);
+    } catch (error) {
+      failed(request, error as Error);
+    } finally {
+      sending = false;
+    }
+    if (head === tail) w.reset();
+    if (pending === undefined) return inRun ? SENT_NOW : SENT_LATE;
+    return sentLater(request, pending, -1);
+  }
+
+  function chargeLone(request: PendingRequest<M>): void {
+    request.flags = (out.words()[1]! >>> 16) | NLM_F_ACK;
+    request.cost = CHANGE_ANSWER;
+    inFlight += CHANGE_ANSWER;
+  }
+
+  /** The send of sendNow(); `sentAt` is monotonicMs() when the clock started before it, else -1. */
+  function transmitAlone(request: PendingRequest<M>, datagram: Uint8Array, slow: boolean, quiet: boolean, inRun: boolean, sentAt: number): number {
+    let pending: Promise<void> | undefined;
+    sending = true;
+    try {
+      pending = transmit(datagram, slow, quiet);
+    } catch (error) {
+      failed(request, error as Error);
+    } finally {
+      sending = false;
+    }
+    if (head === tail) out.reset();
+    if (pending === undefined) {
+      // Quiet and unanswered: applied, settled by the caller, no clock for it.
+      if (request.state === SENT && !request.quiet && request.timeoutMs > 0) startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
+      return inRun ? SENT_NOW : SENT_LATE;
+    }
+    return sentLater(request, pending, sentAt);
+  }
+
+  /** A lone request the transport sends later (its send returned `pending`): SENT_PENDING. */
+  function sentLater(request: PendingRequest<M>, pending: Promise<void>, sentAt: number): number {
+    // The transport sends it later, with NLM_F_ACK set again (SendOptions.quiet): its ACK settles it.
+    request.quiet = false;
+    if (request.state === SENT && request.timeoutMs > 0) startClock(request, sentAt >= 0 ? sentAt : monotonicMs());
+    pending.catch((error: Error) => failed(request, error));
+    return SENT_PENDING;
+  }
+
+  function left(requests: ArrayLike<PendingRequest<M> | undefined>, from: number, to: number, sentAt: number): void {
     for (let i = from; i < to; i++) {
       const request = requests[i]!;
       // Answered within the send already, or given no time limit.
-      if (request.state === SENT && request.timeoutMs > 0) this._startClock(request, sentAt);
+      if (request.state === SENT && request.timeoutMs > 0) startClock(request, sentAt);
     }
   }
 
-  private _startClock(request: PendingRequest<M>, now: number): void {
+  function startClock(request: PendingRequest<M>, now: number): void {
     request.deadline = now + request.timeoutMs;
-    this._timed(request);
+    timed(request);
   }
 
-  /** Counts a request sent outside the queue (a transaction's datagram). */
-  charge(request: PendingRequest<M>): void {
-    this._inFlight += request.cost;
-  }
-
-  /** A request's answers are read or no longer expected: its charge is freed. */
-  release(request: PendingRequest<M>): void {
+  function release(request: PendingRequest<M>): void {
     if (request.cost === 0) return;
-    this._inFlight -= request.cost;
+    inFlight -= request.cost;
     request.cost = 0;
     // Refill only below REFILL_AT of the budget, so queued requests go out many per datagram rather
     // than one sendmsg per answer read.
-    if (this._head < this._tail && this._inFlight <= this._budget * REFILL_AT) this._schedule();
+    if (head < tail && inFlight <= budget * REFILL_AT) schedule();
   }
 
-  /** Sends nothing more (the connection closed). */
-  stop(): void {
-    this._stopped = true;
-  }
-
-  private _schedule(): void {
-    if (this._scheduled || this._stopped) return;
-    this._scheduled = true;
-    if (this._stepInRun()) void RESOLVED.then(this._flush);
-    else setImmediate(this._flush);
+  function schedule(): void {
+    if (scheduled || stopped) return;
+    scheduled = true;
+    if (stepInRun()) void RESOLVED.then(flush);
+    else setImmediate(flush);
   }
 
   /**
    * Counts one more send (a flush, or a request sent at once) in the current run of microtasks;
    * false once the run has gone on too long, and the next send waits for the event loop to turn.
    */
-  private _stepInRun(): boolean {
-    if (this._microtaskFlushes === 0) {
-      setImmediate(this._endRun);
-      this._runStart = monotonicMs();
+  function stepInRun(): boolean {
+    if (microtaskFlushes === 0) {
+      setImmediate(endRun);
+      runStart = monotonicMs();
     }
-    const steps = ++this._microtaskFlushes;
+    const steps = ++microtaskFlushes;
     // The clock is read every 16th step only: each reading allocates a number.
-    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || monotonicMs() - this._runStart < MICROTASK_RUN_MS)) return true;
-    this._microtaskFlushes = MICROTASK_FLUSHES;
+    if (steps <= MICROTASK_FLUSHES && ((steps & 15) !== 0 || monotonicMs() - runStart < MICROTASK_RUN_MS)) return true;
+    microtaskFlushes = MICROTASK_FLUSHES;
     return false;
   }
 
-  private _nextQueued(): PendingRequest<M> | undefined {
-    const queue = this._queue;
-    while (this._head < this._tail) {
-      const next = queue[this._head]!;
+  function nextQueued(): PendingRequest<M> | undefined {
+    while (head < tail) {
+      const next = queue[head]!;
       if (next.state === QUEUED) return next;
-      queue[this._head++] = undefined;
+      queue[head++] = undefined;
     }
-    this._head = this._tail = 0;
-    this.out.reset();
+    head = tail = 0;
+    out.reset();
     return undefined;
   }
 
   /** Packs queued requests into datagrams while their answers fit the budget. */
-  private _flushQueue(): void {
-    const queue = this._queue;
-    this._slowQueued = 0;
-    while (!this._stopped) {
-      const first = this._nextQueued();
+  function flushQueue(): void {
+    slowQueued = 0;
+    while (!stopped) {
+      const first = nextQueued();
       if (first === undefined) return;
-      if (this._inFlight > 0 && this._inFlight + first.cost > this._budget) break;
-      const from = this._head;
+      if (inFlight > 0 && inFlight + first.cost > budget) break;
+      const from = head;
       let to = from + 1;
       let end = first.end;
       // Off-thread only for a deletion, or for more than one creation (see MessageCodec.isSlow).
       let slow = first.slow && !first.brief;
       let briefs = first.brief ? 1 : 0;
-      this._inFlight += first.cost;
+      inFlight += first.cost;
       first.state = SENT;
-      while (to < this._tail) {
+      while (to < tail) {
         const next = queue[to]!;
-        if (next.state !== QUEUED || next.start !== end || next.end - first.start > MAX_DATAGRAM || this._inFlight + next.cost > this._budget) break;
-        this._inFlight += next.cost;
+        if (next.state !== QUEUED || next.start !== end || next.end - first.start > MAX_DATAGRAM || inFlight + next.cost > budget) break;
+        inFlight += next.cost;
         next.state = SENT;
         if (next.brief) briefs++;
         else slow ||= next.slow;
         end = next.end;
         to++;
       }
-      this._send(from, to, first.start, end, slow || briefs > 1);
+      send(from, to, first.start, end, slow || briefs > 1);
       for (let i = from; i < to; i++) queue[i] = undefined;
-      this._head = to;
+      head = to;
     }
-    this._compact();
+    compact();
   }
 
   /**
@@ -446,9 +436,8 @@ export class SendQueue<M> {
    * failure anyway, in order, so that one ACK settles the others (one answer datagram per sendmsg
    * instead of one per request).
    */
-  private _send(from: number, to: number, start: number, end: number, slow: boolean): void {
-    const queue = this._queue;
-    const datagram = start === 0 ? this._views.of(this.out.buffer, end) : this.out.since(start).subarray(0, end - start);
+  function send(from: number, to: number, start: number, end: number, slow: boolean): void {
+    const datagram = start === 0 ? views.of(out.buffer, end) : out.since(start).subarray(0, end - start);
     if (to - from > 1) {
       let anchor = to - 1;
       while (anchor >= from && !queue[anchor]!.coverable) anchor--;
@@ -467,32 +456,63 @@ export class SendQueue<M> {
     const sentAt = monotonicMs();
     let pending: Promise<void> | undefined;
     try {
-      pending = this._transmit(datagram, slow, false);
+      pending = transmit(datagram, slow, false);
     } catch (error) {
-      for (let i = from; i < to; i++) this._failed(queue[i]!, error as Error);
+      for (let i = from; i < to; i++) failed(queue[i]!, error as Error);
       return;
     }
-    this.left(queue, from, to, sentAt);
+    left(queue, from, to, sentAt);
     if (pending !== undefined) {
       const parts = queue.slice(from, to) as Array<PendingRequest<M>>;
       pending.catch((error: Error) => {
-        for (const p of parts) this._failed(p, error);
+        for (const p of parts) failed(p, error);
       });
     }
   }
 
   /** Moves the bytes of still-queued requests to the front of the send buffer once much is sent. */
-  private _compact(): void {
-    const first = this._head < this._tail ? this._queue[this._head] : undefined;
-    if (first === undefined || first.start < 64 * 1024 || first.start * 2 < this.out.length) return;
+  function compact(): void {
+    const first = head < tail ? queue[head] : undefined;
+    if (first === undefined || first.start < 64 * 1024 || first.start * 2 < out.length) return;
     const shift = first.start;
-    const out = new Writer(Math.max(16 * 1024, this.out.length - shift));
-    out.bytes(this.out.since(shift));
-    this.out = out;
-    for (let i = this._head; i < this._tail; i++) {
-      const request = this._queue[i]!;
+    const moved = new Writer(Math.max(16 * 1024, out.length - shift));
+    moved.bytes(out.since(shift));
+    out = moved;
+    (self as { out: Writer }).out = moved;
+    for (let i = head; i < tail; i++) {
+      const request = queue[i]!;
       request.start -= shift;
       request.end -= shift;
     }
   }
+
+  // A plain object of data properties only: a literal with an accessor is made in dictionary mode,
+  // where every property read is a lookup, even in optimized code.
+  const self: SendQueue<M> = {
+    out,
+    budget,
+    inFlight() {
+      return inFlight;
+    },
+    push,
+    sendNow,
+    queuing,
+    sendLone,
+    chargeLone,
+    hold() {
+      holds++;
+    },
+    unhold() {
+      if (--holds === 0 && slowQueued >= EARLY_SLOW) flushEarly();
+    },
+    left,
+    charge(request) {
+      inFlight += request.cost;
+    },
+    release,
+    stop() {
+      stopped = true;
+    },
+  };
+  return self;
 }

@@ -138,6 +138,9 @@ export class RequestSocket implements Transport {
    */
   private _sent: Uint8Array | undefined = undefined;
   private _sentAddress = 0;
+  /** The buffer sendAlone last sent from, and its address: the quick lane's send buffer (see sendAlone). */
+  private _laneBuffer: Uint8Array | undefined = undefined;
+  private _laneAddress = 0;
   /** libc.ts's socketCalls: sendRecvAt and recvAt called here, not through a function of libc.ts's. */
   private readonly _calls: DirectSocketCalls;
 
@@ -162,7 +165,7 @@ export class RequestSocket implements Transport {
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
     if (!slow && this._deferred.length === 0 && this._offThread === undefined) {
-      if (!this._passScheduled) return this.sendAlone(datagram, quiet);
+      if (!this._passScheduled) return this._sendNow(datagram, quiet);
       // A pass under way or scheduled reads its answers.
       const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
       if (sent >= 0) return undefined;
@@ -172,28 +175,54 @@ export class RequestSocket implements Transport {
   }
 
   /**
-   * send() of a datagram that is not slow, made while readsUntilEmpty is true (see
-   * Transport.sendAlone: nothing checked again), quiet unless `quiet` is false. Its answers are
-   * queued once the send returns: sent and read in one call, then read on (_readNow and _pass
-   * written out: the quick path of every request).
+   * Transport.sendAlone: the first `length` bytes of `buffer` sent as send() sends a quiet datagram
+   * that is not slow, made while readsUntilEmpty is true (nothing checked again). The request
+   * path's quick lane sends so from the start of its send buffer, whose address is then taken once
+   * (no view of it made per length).
    */
-  sendAlone(datagram: Uint8Array, quiet = true): Promise<void> | undefined {
+  sendAlone(buffer: Uint8Array, length: number): Promise<void> | undefined {
+    if (buffer !== this._laneBuffer) {
+      this._laneAddress = addressOf(buffer);
+      this._laneBuffer = buffer;
+      if (readAddress < 0) readAddress = addressOf(readBuffer);
+    }
+    // A buffer detached since its address was taken has no bytes: never read from that address.
+    if (length > buffer.length) throw new RangeError(`sendAlone: ${length} bytes from a buffer of ${buffer.length}`);
+    const first = this._calls.sendRecvAt(this.fd, this._laneAddress, length, readAddress, READ_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
+    // Sent, and nothing to read: a quiet send's success (what _read and _idle would find, in one comparison).
+    if (first === -EAGAIN) return undefined;
+    const errno = sendFailure(first);
+    if (errno !== 0) return this._refused(buffer.subarray(0, length), errno, true);
+    this._readAfterSend(first, true);
+    return undefined;
+  }
+
+  /**
+   * send() of a datagram that is not slow, made while readsUntilEmpty is true, quiet or not. Its
+   * answers are queued once the send returns: sent and read in one call, then read on (_readNow
+   * and _pass written out).
+   */
+  private _sendNow(datagram: Uint8Array, quiet: boolean): Promise<void> | undefined {
     if (datagram !== this._sent) {
       this._sentAddress = addressOf(datagram);
       this._sent = datagram;
       if (readAddress < 0) readAddress = addressOf(readBuffer);
     }
     const first = this._calls.sendRecvAt(this.fd, this._sentAddress, datagram.byteLength, readAddress, READ_BUFFER, MSG_DONTWAIT | MSG_TRUNC);
-    // Sent, and nothing to read: a quiet send's success (what _read and _idle would find, in one comparison).
     if (first === -EAGAIN && quiet) return undefined;
     const errno = sendFailure(first);
     if (errno !== 0) return this._refused(datagram, errno, quiet);
+    this._readAfterSend(first, quiet);
+    return undefined;
+  }
+
+  /** The reads after a send: `first` what the send's own read returned. */
+  private _readAfterSend(first: number, quiet: boolean): void {
     this._quiet = quiet;
     this._passScheduled = true;
     if (this._read(first) && !this._closed) setImmediate(this._pass);
     else this._passScheduled = false;
     this._quiet = false;
-    return undefined;
   }
 
   /** A send refused with `errno`: thrown, or (EAGAIN, ENOBUFS, EINTR) made again later. */

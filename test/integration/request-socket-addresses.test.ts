@@ -70,4 +70,37 @@ describe.skipIf(!canRunIntegration)('request socket: datagrams sent by address',
     socket.send(getLink(new Uint8Array(32), 1, 22));
     expect(read.map(([, seq]) => seq)).toEqual([21, 22]);
   });
+
+  it('sends the first bytes of a buffer with sendAlone, as they are at each send', () => {
+    socket = openNetlinkSocket();
+    const read = answers(socket);
+    const buffer = new Uint8Array(1024);
+    const other = new Uint8Array(256);
+    socket.sendAlone(getLink(buffer, 1, 31), 32);
+    socket.sendAlone(getLink(buffer, 0x7ffffff0, 32), 32);
+    socket.sendAlone(getLink(other, 1, 33), 32);
+    socket.sendAlone(getLink(buffer, 1, 34), 32);
+    socket.send(getLink(new Uint8Array(64).subarray(0, 32), 1, 35));
+    socket.sendAlone(getLink(buffer, 1, 36), 32);
+    expect(read.map(([type, seq, errno]) => [type === NLMSG_ERROR ? 'error' : 'link', seq, errno])).toEqual([
+      ['link', 31, 0],
+      ['error', 32, 19],
+      ['link', 33, 0],
+      ['link', 34, 0],
+      ['link', 35, 0],
+      ['link', 36, 0],
+    ]);
+  });
+
+  it('refuses with sendAlone more bytes than the buffer holds, a detached one\'s included', () => {
+    socket = openNetlinkSocket();
+    const read = answers(socket);
+    const buffer = new Uint8Array(1024);
+    socket.sendAlone(getLink(buffer, 1, 41), 32);
+    expect(() => socket!.sendAlone(buffer, 2048)).toThrow(RangeError);
+    structuredClone(buffer.buffer, { transfer: [buffer.buffer] });
+    expect(() => socket!.sendAlone(buffer, 32)).toThrow(RangeError);
+    socket.sendAlone(getLink(new Uint8Array(32), 1, 42), 32);
+    expect(read.map(([, seq]) => seq)).toEqual([41, 42]);
+  });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../lib/connection.js';
+import { APPLIED } from '../../lib/request-path.js';
 import { ConnectionClosedError, NetlinkError, NetlinkOverrunError } from '../../lib/errors.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
 import { ADDRESS_WRITER } from '../../lib/rtnl/address-request.js';
 import { addressOnIndex, FLAGS_WRITER, linkFlagChange, LINK_DOWN, LINK_UP } from '../../lib/rtnl/changes.js';
 import { ROUTE_WRITERS } from '../../lib/rtnl/route-request.js';
-import { SendQueue } from '../../lib/send-queue.js';
+import type { SendQueue } from '../../lib/send-queue.js';
 import { NLM_F_ACK, RTM_NEWADDR } from '../../messages/constants.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
@@ -36,10 +37,15 @@ function changes(n: number): Array<[RequestWriter<never>, unknown]> {
   return out;
 }
 
+/** The connection's send queue, as the path keeps it. */
+function queueOf(conn: Connection): SendQueue<NetlinkMessage> {
+  return (conn as unknown as { _path: { queue: SendQueue<NetlinkMessage> } })._path.queue;
+}
+
 async function sendAll(plain: boolean, list: Array<[RequestWriter<never>, unknown]>) {
   const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
   const conn = new Connection(kernel);
-  const alone = vi.spyOn(SendQueue.prototype, 'sendLone');
+  const alone = vi.spyOn(queueOf(conn), 'sendLone');
   const outcomes: string[] = [];
   for (const [writer, subject] of list) {
     outcomes.push(await conn.change(plain ? writer : general(writer), subject as never).then(() => 'ok', (e: NetlinkError) => `${e.code} ${e.message}`));
@@ -154,7 +160,7 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
       throw new Error('refused by the socket');
     };
     const conn = new Connection(kernel);
-    const lane = vi.spyOn(SendQueue.prototype, 'sendLone');
+    const lane = vi.spyOn(queueOf(conn), 'sendLone');
     await expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP))).rejects.toThrow('refused by the socket');
     expect([tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0]);
     await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP));
@@ -190,23 +196,23 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
       unrefs++;
       unref();
     };
-    const charge = vi.spyOn(SendQueue.prototype, 'chargeLone');
+    const charge = vi.spyOn(path.queue, 'chargeLone');
     // What flow control counts in flight when an answer is read.
     const inFlight: number[] = [];
     const receive = path.table.receive.bind(path.table);
     path.table.receive = (datagram) => {
-      inFlight.push(path.queue.inFlight);
+      inFlight.push(path.queue.inFlight());
       receive(datagram);
     };
     for (let i = 1; i <= 5; i++) await conn.change(ROUTE_WRITERS.add, { dst: `10.${i}.0.0/16`, dev: i });
     // Applied within the send and never looked for: nothing charged, nothing to unref.
-    expect([charge.mock.calls.length, unrefs, path.queue.inFlight]).toEqual([0, 0, 0]);
+    expect([charge.mock.calls.length, unrefs, path.queue.inFlight()]).toEqual([0, 0, 0]);
     // Answered within its send (EEXIST): charged while its answer is read, freed once settled.
     await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow('EEXIST');
     expect(charge).toHaveBeenCalledTimes(1);
     expect(inFlight.length).toBe(1);
     expect(inFlight[0]).toBeGreaterThan(0);
-    expect([path.queue.inFlight, tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0, 0]);
+    expect([path.queue.inFlight(), tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0, 0]);
     await conn.change(ROUTE_WRITERS.add, { dst: '10.9.0.0/16', dev: 9 });
     expect(kernel.sent.map(asksAck).flat()).toEqual([false, false, false, false, false, false, false]);
     charge.mockRestore();
@@ -218,9 +224,9 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
       const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
       let alone = 0;
       if (hasSendAlone) {
-        kernel.sendAlone = (datagram) => {
+        kernel.sendAlone = (buffer, length) => {
           alone++;
-          return kernel.send(datagram, { quiet: true });
+          return kernel.send(buffer.subarray(0, length), { quiet: true });
         };
       }
       const conn = new Connection(kernel);
@@ -280,5 +286,73 @@ describe('RequestPath: the burst lane of plain changes made together', () => {
     expect(error).toBeInstanceOf(NetlinkError);
     expect(error.stack).toContain('burstCallSiteForTheTest');
     conn.close();
+  });
+});
+
+// The quick lane, the send queue and the table share one state (createRequestPath): what a lone
+// change leaves behind must be what every other path that follows it, in the same tick, reads.
+describe('RequestPath: the quick lane next to the other paths', () => {
+  it('lets a batch made in the same tick as a lone change go out and settle, each change with its own outcome', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const conn = new Connection(kernel);
+    const lane = vi.spyOn(queueOf(conn), 'sendLone');
+    const lone = conn.change(ROUTE_WRITERS.add, { dst: '10.1.0.0/16', dev: 1 });
+    const batch = conn.changes(ADDRESS_WRITER, [addressOnIndex('add', 2, '10.0.2.1/24'), addressOnIndex('add', 13, '10.0.13.1/24'), addressOnIndex('add', 4, '10.0.4.1/24')]);
+    const after = conn.change(ROUTE_WRITERS.add, { dst: '10.5.0.0/16', dev: 5 });
+    expect(lone).toBe(APPLIED);
+    const results = await batch;
+    await after;
+    expect(results.map((e) => (e === undefined ? 'ok' : (e as NetlinkError).code))).toEqual(['ok', 'EEXIST', 'ok']);
+    // The lone change alone in its datagram, without NLM_F_ACK; the batch's in one datagram, the last asking for its ACK.
+    expect(kernel.sent.map(asksAck)[0]).toEqual([false]);
+    expect(kernel.sent.map(asksAck).slice(1).flat().at(-1)).toBe(true);
+    expect([queueOf(conn).inFlight(), tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0, 0]);
+    // The lane is taken again once the batch is over.
+    const calls = lane.mock.calls.length;
+    await conn.change(ROUTE_WRITERS.add, { dst: '10.6.0.0/16', dev: 6 });
+    expect(lane.mock.calls.length).toBe(calls + 1);
+    expect(kernel.sent.at(-1)!.length).toBeGreaterThan(0);
+    expect(asksAck(kernel.sent.at(-1)!)).toEqual([false]);
+    lane.mockRestore();
+    conn.close();
+  });
+
+  it('fails a lone change whose send waits (charged, entered) with its error answer, while changes made meanwhile go on', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true, deferQuiet: true });
+    const conn = new Connection(kernel);
+    const failing = conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'));
+    // Charged and entered while its send waits.
+    expect(queueOf(conn).inFlight()).toBeGreaterThan(0);
+    expect([tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([1, 1, 1]);
+    const other = conn.change(ROUTE_WRITERS.add, { dst: '10.1.0.0/16', dev: 1 });
+    await expect(failing).rejects.toThrow('EEXIST');
+    await other;
+    expect([queueOf(conn).inFlight(), tableOf(conn).live, tableOf(conn).size, kernel.refs]).toEqual([0, 0, 0, 0]);
+    conn.close();
+  });
+
+  it('fails a lone change with ConnectionClosedError when the connection closes within its send, and sends nothing after', async () => {
+    let conn: Connection | undefined;
+    let first = true;
+    const kernel = fakeKernel(
+      (req) => {
+        if (first) {
+          first = false;
+          // What a socket error or the caller's close does while the change is sent: the answer comes after.
+          conn!.close('closed within the send');
+          return [ack(req, -17)];
+        }
+        return answer(req);
+      },
+      { synchronous: true, readsUntilEmpty: true },
+    );
+    conn = new Connection(kernel);
+    const error = (await conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24')).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error.message).toContain('closed within the send');
+    expect(conn.closed).toBe(true);
+    expect([queueOf(conn).inFlight(), tableOf(conn).live, tableOf(conn).size]).toEqual([0, 0, 0]);
+    await expect(conn.change(ROUTE_WRITERS.add, { dst: '10.1.0.0/16', dev: 1 })).rejects.toThrow(ConnectionClosedError);
+    expect(kernel.sent.length).toBe(1);
   });
 });
