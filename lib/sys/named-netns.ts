@@ -102,8 +102,10 @@ function ensureSharedNetnsDir(dir: string): void {
   // Node's mkdirSync only where there is no directory yet: its first call in a process (Node's
   // own code run and compiled) cost more than the rest of a first creation's JavaScript.
   if (found === undefined) nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
-  makeSharedMountPoint(dir);
-  const identity = identityOfPath(dir);
+  // A directory that was already a mount point is the one found: read again only when one was
+  // made (mkdir) or bound onto itself here.
+  const bound = makeSharedMountPoint(dir);
+  const identity = bound || found === undefined ? identityOfPath(dir) : found;
   if (identity !== undefined) sharedDirs.set(dir, identity);
 }
 
@@ -253,17 +255,18 @@ export function openNetnsFd(path: string): number {
 /**
  * Like iproute2: mark the directory shared so that namespace mounts (and their
  * removal) propagate to other mount namespaces; when it is not yet a mount
- * point (EINVAL), bind it onto itself once and try again.
+ * point (EINVAL), bind it onto itself once and try again. True when it bound.
  */
-function makeSharedMountPoint(dir: string): void {
+function makeSharedMountPoint(dir: string): boolean {
   try {
     mount('', dir, 'none', MS_SHARED | MS_REC);
-    return;
+    return false;
   } catch (error) {
     if (!(error instanceof SystemCallError && error.code === 'EINVAL')) throw error;
   }
   mount(dir, dir, 'none', MS_BIND | MS_REC);
   mount('', dir, 'none', MS_SHARED | MS_REC);
+  return true;
 }
 
 // Best effort: the error that brought us here is the one worth reporting.

@@ -245,6 +245,39 @@ describe.skipIf(!canRunIntegration)('lib/sys namespaces and netlink transport', 
     expect(() => createNamedNetns('y', { dir: join(dir, 'missing') })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
+  it('makes a private mount placed afresh over /run/netns shared at the next creation, each time', () => {
+    // In a mount namespace of its own (a child process): the other test files share /run/netns.
+    const script = `
+      import { execFileSync } from 'node:child_process';
+      import { readFileSync } from 'node:fs';
+      const { createNamedNetns, deleteNamedNetns, listNamedNetns } = await import(process.env.SYS_MODULE);
+      // The topmost of the mounts stacked at /run/netns (mountinfo lists them in mount order).
+      const shared = () => / shared:\\d+/.test(readFileSync('/proc/self/mountinfo', 'utf8').split('\\n').filter((l) => l.split(' ')[4] === '/run/netns').at(-1) ?? '');
+      const seen = [];
+      for (const round of [0, 1, 2]) {
+        // Round 0: the private copy of the suite's own mount; then a private tmpfs mounted over it.
+        if (round > 0) {
+          execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=755', 'fresh' + round, '/run/netns']);
+          execFileSync('mount', ['--make-private', '/run/netns']);
+        }
+        const before = shared();
+        createNamedNetns('fresh' + round);
+        seen.push({ before, after: shared(), names: listNamedNetns() });
+        // Round 0's file is on the suite's own tmpfs: removed, as every round's.
+        deleteNamedNetns('fresh' + round);
+      }
+      console.log(JSON.stringify(seen));`;
+    const out = execFileSync('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, '--input-type=module', '-e', script], {
+      env: { ...process.env, SYS_MODULE: new URL('../../dist/lib/sys/index.js', import.meta.url).href },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual([
+      { before: false, after: true, names: expect.arrayContaining(['fresh0']) },
+      { before: false, after: true, names: ['fresh1'] },
+      { before: false, after: true, names: ['fresh2'] },
+    ]);
+  });
+
   it('a socket opened inside dumps only that namespace: lo', async () => {
     const { fd } = scratchNetns('sys-dump');
     const socket = openNetlinkSocket({ netnsFd: fd });
