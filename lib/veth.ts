@@ -3,6 +3,7 @@ import type { Namespace } from './namespace.js';
 import { UnexpectedReplyError } from './errors.js';
 import { noop } from './pending-request.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
+import { changePeer } from './veth-peer-request.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
@@ -44,7 +45,9 @@ export class VethPair {
     checkInterfaceName(options.peer?.name, 'peer.name');
     if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
     const there = options.peer.namespace ?? here;
-    if (there.inode === here.inode && options.peer.name === options.name) {
+    // Two handles of one namespace are not apart: the inodes are read only for two handles.
+    const apart = there !== here && there.inode !== here.inode;
+    if (!apart && options.peer.name === options.name) {
       throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
     }
     // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
@@ -52,7 +55,6 @@ export class VethPair {
     // done by a second request once both ends exist.
     const peerUp = options.peer.up;
     const peerMasterRef = options.peer.master;
-    const apart = there.inode !== here.inode;
     // Both names were checked above.
     const request = checkVeth(options.name, options, options.peer, apart ? there.fd : undefined, true);
     if (apart) request.peerHome = there;
@@ -64,15 +66,15 @@ export class VethPair {
         peerMasterRef === undefined ? undefined : deviceIn(there, peerMasterRef, 'peer.master'),
       ]);
     }
-    const changePeer = peerUp || peerMaster !== undefined;
+    const peerChanged = peerUp || peerMaster !== undefined;
     // Pipelined: the peer's lookup goes right behind the RTM_NEWLINK, which the kernel handles
     // first. The peer's `up`, and any request on the other namespace's socket, wait for the ACK:
     // only then is the link ours.
     // RTM_GETLINK first runs the link's pending link-watch work: an end that is up while its peer
     // is not has no carrier, and is deactivated inside that request, with an RCU grace period. An
     // end given a master (which the kernel's echo comes before) is read once its peer is up.
-    const readLater = changePeer && request.master !== undefined && options.up === true;
-    if (there === here && !changePeer) {
+    const readLater = peerChanged && request.master !== undefined && options.up === true;
+    if (there === here && !peerChanged) {
       // Only on the same socket is the lookup ordered after the create: both go in one datagram,
       // and the lookup's answer settles the create (no ACK for it).
       const rtnl = here.rtnl;
@@ -98,9 +100,9 @@ export class VethPair {
     let peer: Promise<Link> | undefined;
     const link: Promise<LinkState | undefined> = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
     let state = await link;
-    if (changePeer) {
-      const peerChanges = { ...(peerUp ? { up: true } : {}), ...(peerMaster !== undefined ? { master: peerMaster } : {}) };
-      const set = there.rtnl.setLinkByName(options.peer.name, peerChanges);
+    if (peerChanged) {
+      // setLinkByName's message for { up: true } when `peer.up` is set, and the master, written straight to bytes.
+      const set = changePeer(there, { name: options.peer.name, up: Boolean(peerUp), master: peerMaster });
       peer = quiet(peerLink(there, options.peer.name));
       await set;
       state ??= await here.rtnl.linkToHold(options.name);

@@ -150,6 +150,7 @@ function kernelCall(lib: LibraryHandle, errno: () => number, name: keyof KernelC
 
 /** stat and fstat through the generic stub; fstat bound on its first call (a build only stats paths). */
 function statCalls(lib: LibraryHandle): StatCalls | undefined {
+  // syscall-stubs.ts's STAT_PARAMETERS: the page's trial call made this stat already.
   const stat = directSyscall<[string, Uint8Array]>(lib, 'stat', 'const char *path, void *buffer');
   if (stat === undefined) return undefined;
   const calls: StatCalls = {

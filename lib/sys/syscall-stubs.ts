@@ -97,9 +97,17 @@ const PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
 
+/** stat(2)'s parameters as the generic stub takes them: its trial call and directSyscall's stat share one prototype. */
+export const STAT_PARAMETERS = 'const char *path, void *buffer';
+
+/** x86_64's struct stat. */
+const STAT_BYTES = 144;
+
 interface Stubs {
   /** The page: the generic stub is at SYSCALL_OFFSET. */
   page: unknown;
+  /** stat(2) through the generic stub, made for the page's trial call and kept for directSyscall. */
+  stat: DirectSyscall<[string, Uint8Array]>;
   /** Made on the first directSocketCalls. */
   socket: DirectSocketCalls | undefined;
   /** Made on the first directUnpin (a teardown); null where its trial call answered otherwise. */
@@ -114,7 +122,8 @@ let made: Stubs | null | undefined;
 /**
  * The page holding the stubs, written once and then made executable; null on a machine without
  * code here, where the kernel refuses executable memory (W^X hardening), or if a trial call of
- * the generic stub does not answer a bad fd with -EBADF (the others are tried on first use).
+ * the generic stub, stat(2) of an empty path, does not answer -ENOENT (the others are tried on
+ * first use).
  */
 function stubs(lib: LibraryHandle): Stubs | null {
   if (made === undefined) made = makeStubs(lib);
@@ -130,11 +139,11 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
   if (page === null || koffi.address(page) === 0xffff_ffff_ffff_ffffn) return null;
   Buffer.from(koffi.view(page, PAGE)).write(STUB_PAGE_X64, 'hex');
   if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
-  // The generic stub given six arguments, the last from the stack: sendto(-1, scratch, 4, 0, NULL, 0).
-  const sendtoType = koffi.proto('long (long nr, int fd, const void *buffer, unsigned long length, int flags, void *address, uint32_t addressLength)');
-  const sendto = koffi.decode(page, SYSCALL_OFFSET, sendtoType) as (...args: unknown[]) => number;
-  if (sendto(44, -1, new Uint8Array(4), 4, 0, null, 0) !== -ERRNO.EBADF) return null;
-  return { page, socket: undefined, unpin: undefined, program: undefined };
+  // The kernel refuses the empty path before it writes the buffer. The prototype is the one every
+  // process's first namespace creation needs anyway (its directory's stat): parsed once for both.
+  const stat = genericCall<[string, Uint8Array]>(page, 'stat', STAT_PARAMETERS);
+  if (stat('', new Uint8Array(STAT_BYTES)) !== -ERRNO.ENOENT) return null;
+  return { page, stat, socket: undefined, unpin: undefined, program: undefined };
 }
 
 /**
@@ -240,8 +249,14 @@ export function directUnpin(lib: LibraryHandle): UnpinAll | undefined {
  * page of stubs (see stubs).
  */
 export function directSyscall<A extends unknown[]>(lib: LibraryHandle, name: SyscallName, parameters: string): DirectSyscall<A> | undefined {
-  const page = stubs(lib)?.page;
-  if (page === undefined) return undefined;
+  const made = stubs(lib);
+  if (made === null) return undefined;
+  if (name === 'stat' && parameters === STAT_PARAMETERS) return made.stat as unknown as DirectSyscall<A>;
+  return genericCall<A>(made.page, name, parameters);
+}
+
+/** System call `name` through the generic stub of `page`, its arguments as `parameters` declares them. */
+function genericCall<A extends unknown[]>(page: unknown, name: SyscallName, parameters: string): DirectSyscall<A> {
   const nr = X64_NUMBERS[name];
   const stub = koffi.decode(page, SYSCALL_OFFSET, koffi.proto(`long (long nr, ${parameters})`)) as DirectSyscall<[number, ...A]>;
   // Bound, not wrapped in (...args) => stub(nr, ...args): V8 calls a bound function without a
