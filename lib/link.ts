@@ -120,12 +120,15 @@ export class Link {
   #flag(writer: LinkFlagWriter): Promise<this> {
     let outcome: Promise<void>;
     try {
-      const connection = this.namespace.rtnl.connection;
+      const namespace = this.namespace;
+      // The connection the namespace holds open when it logs nothing: no `rtnl` getter called.
+      const unlogged = namespace.unloggedConnection;
+      const connection = unlogged ?? namespace.rtnl.connection;
       const state = this.#state;
       const index = state.index;
       if (!((index | 0) === index && index >= 1)) deviceIndex(this, 'dev');
       // A failure is left to the reaction below to rethrow (Connection.changeRethrownByCaller).
-      outcome = connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(writer, state) : applyWritten(connection, writer, state, 'link.set', this);
+      outcome = unlogged !== undefined || connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(writer, state) : applyWritten(connection, writer, state, 'link.set', this);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -243,7 +246,8 @@ export class Link {
     // Not an async function: see #flag.
     let outcome: Promise<void>;
     try {
-      outcome = changeAddress(this.namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
+      const namespace = this.namespace;
+      outcome = changeAddress(namespace.unloggedConnection ?? namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -256,7 +260,8 @@ export class Link {
     // As addAddress.
     let outcome: Promise<void>;
     try {
-      outcome = changeAddress(this.namespace.rtnl.connection, 'delete', this, this.#state.index, cidr, undefined, true);
+      const namespace = this.namespace;
+      outcome = changeAddress(namespace.unloggedConnection ?? namespace.rtnl.connection, 'delete', this, this.#state.index, cidr, undefined, true);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -38,6 +38,8 @@ export interface NamespaceHandlesOptions {
   /** What was opened with the namespace (see openHandlesHere): its request socket, for the rtnl client. */
   opened?: OpenedHandles | undefined;
   socketOptions: () => SocketOptions;
+  /** Told the rtnl client when it is made, and undefined when it is released. */
+  rtnlChanged?: (rtnl: Rtnl | undefined) => void;
   /** For NAT's published ports: the local prefix (hairpin subnet) an address is in. */
   localPrefixOf: (address: string) => Promise<string | undefined>;
 }
@@ -197,6 +199,7 @@ export class NamespaceHandles {
     const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes: socket.getRecvBufferSize() });
     const rtnl = new Rtnl(connection);
     this.#rtnl = rtnl;
+    this.options.rtnlChanged?.(rtnl);
     return rtnl;
   }
 
@@ -246,8 +249,12 @@ export class NamespaceHandles {
   private release(): void {
     this.#socket?.close();
     this.#socket = undefined;
-    this.#rtnl?.close();
-    this.#rtnl = undefined;
+    const rtnl = this.#rtnl;
+    if (rtnl !== undefined) {
+      rtnl.close();
+      this.#rtnl = undefined;
+      this.options.rtnlChanged?.(undefined);
+    }
     this.#nat?.close();
     this.#nat = undefined;
     if (this.#fd !== undefined) closeFd(this.#fd);

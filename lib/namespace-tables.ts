@@ -6,6 +6,13 @@ import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
 import { Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
 import { Rules, type Rule, type RuleSpec } from './rules.js';
 import { checkOptions, type Family } from './validate.js';
+import type { Connection } from './connection.js';
+import { SILENT_LOGGER } from './log.js';
+import { ROUTE_WRITERS } from './rtnl/route-request.js';
+
+/** The writers of addRoute and deleteRoute, each read once at load. */
+const ROUTE_ADD = ROUTE_WRITERS.add;
+const ROUTE_DELETE = ROUTE_WRITERS.delete;
 
 /**
  * The tables ip(8) and bridge(8) read and write in a namespace: addresses, routes, nexthop
@@ -15,6 +22,28 @@ import { checkOptions, type Family } from './validate.js';
 export abstract class NamespaceTables {
   /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
   abstract get rtnl(): Rtnl;
+
+  /**
+   * The client `rtnl` gives while it is made and not released, else undefined: read before the
+   * `rtnl` getters, which are a call each in a fresh process's first thousands of requests.
+   * @internal
+   */
+  rtnlMade: Rtnl | undefined = undefined;
+  /**
+   * rtnlMade's connection when it logs nothing (the silent logger), else undefined: addRoute and
+   * deleteRoute send a spec whose devices are indexes to it straight (see addRoute).
+   * @internal
+   */
+  unloggedConnection: Connection | undefined = undefined;
+
+  /**
+   * Told by the namespace's handles the client they made, and undefined when they release it.
+   * @internal
+   */
+  rtnlChanged(rtnl: Rtnl | undefined): void {
+    this.rtnlMade = rtnl;
+    this.unloggedConnection = rtnl !== undefined && rtnl.connection.logger === SILENT_LOGGER ? rtnl.connection : undefined;
+  }
 
   // ---- addresses
 
@@ -47,6 +76,17 @@ export abstract class NamespaceTables {
   }
   /** `ip route add`: EEXIST when the route exists. A Route from routes() can be given back. */
   addRoute(spec: RouteSpec): Promise<void> {
+    // Rtnl.addRoute's usual case (nothing logged, every device an index: applyRoute's check) sent
+    // from here: in a fresh process's first thousands of routes each call between the caller and
+    // the connection is a few hundred instructions of V8's.
+    const connection = this.unloggedConnection;
+    if (connection !== undefined) {
+      try {
+        if (typeof spec === 'object' && spec !== null && typeof spec.dev !== 'string' && spec.nexthops === undefined) return connection.change(ROUTE_ADD, spec);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.rtnl.addRoute(spec);
   }
   /** `ip route replace`: adds the route or changes the one with the same destination, table and metric. */
@@ -59,6 +99,15 @@ export abstract class NamespaceTables {
   }
   /** `ip route del`: removes the first route matching the fields given (ESRCH when none does). */
   deleteRoute(spec: RouteSpec): Promise<void> {
+    // As addRoute.
+    const connection = this.unloggedConnection;
+    if (connection !== undefined) {
+      try {
+        if (typeof spec === 'object' && spec !== null && typeof spec.dev !== 'string' && spec.nexthops === undefined) return connection.change(ROUTE_DELETE, spec);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.rtnl.deleteRoute(spec);
   }
   /** Many routes, one request each, sent in as few datagrams as possible; one result per route. */

@@ -66,6 +66,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
       releaseWhenIdle,
       opened,
       socketOptions: () => this.socketOptions(),
+      rtnlChanged: (rtnl) => this.rtnlChanged(rtnl),
       localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address),
     });
   }
@@ -143,7 +144,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
 
   /** The rtnetlink client bound to this namespace (its socket is opened on first use). */
   override get rtnl(): Rtnl {
-    return this.#handles.rtnl;
+    return this.rtnlMade ?? this.#handles.rtnl;
   }
 
   /**
