@@ -9,8 +9,13 @@ export class Writer {
    */
   readonly buffer: Uint8Array;
   readonly dataView: DataView;
-  /** `buffer` as 32-bit words, made when first asked for (see words()). */
-  private wordArray: Uint32Array | undefined;
+  /**
+   * `buffer` as 32-bit words once words() made it; undefined again when append moves to a bigger
+   * buffer. Read by the request writers that fill a whole frame word by word (lib/rtnl/) before
+   * they call words(): a call is an inline-cache call and a frame in baseline code.
+   * @internal
+   */
+  wordArray: Uint32Array | undefined;
   /** Bytes written so far (the offset of the next byte). */
   length = 0;
   /** How many attribute sets are being encoded one inside another (see MAX_NESTING). */

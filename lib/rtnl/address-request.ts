@@ -262,12 +262,21 @@ function plainRequest(p: PlainAddress): AddressRequest {
  * set in one step (the 4-aligned case; any other end of `w` goes through writeAddress).
  */
 export function writePlainAddress(w: Writer, p: PlainAddress): void {
-  if ((w.length & 3) !== 0) {
+  const start = w.length;
+  if ((start & 3) !== 0) {
     writeAddress(w, plainRequest(p));
     return;
   }
-  const i = w.append(40) >>> 2;
-  const words = w.words();
+  // Writer.append and words() written out where the frame fits the word array as it is (a call
+  // each in baseline code); else append grows the buffer.
+  let words = w.wordArray;
+  if (words !== undefined && start + 40 <= words.length << 2) {
+    w.length = start + 40;
+  } else {
+    w.append(40);
+    words = w.words();
+  }
+  const i = start >>> 2;
   const host = p.local;
   // networkWord(host) written out: a call less a change.
   const local = ((host & 0xff) << 24) | ((host & 0xff00) << 8) | ((host >>> 8) & 0xff00) | (host >>> 24);

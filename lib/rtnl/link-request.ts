@@ -125,6 +125,15 @@ function checkQueues(value: unknown, field: string): number {
  * endFrame would write them (flags, sequence number and port 0: the connection's to set).
  */
 export function writeLinkFlags(w: Writer, index: number, flags: number, change: number): void {
+  const start = w.length;
+  const words = w.wordArray;
+  if ((start & 3) === 0 && words !== undefined && start + 32 <= words.length << 2) {
+    // The case below with Writer.append and words() written out, the frame fitting the word array as
+    // it is (a call each in baseline code).
+    w.length = start + 32;
+    putLinkHeader(words, start >>> 2, 32, RTM_NEWLINK, index, flags, change);
+    return;
+  }
   const at = w.append(32);
   if ((at & 3) === 0) {
     // Word by word at a 4-aligned offset (Writer.words: an indexed store each, where a DataView's

@@ -374,7 +374,8 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
   }
 
   write(w: Writer, spec: RouteSpec): void {
-    if (typeof spec !== 'object' || spec === null || (w.length & 3) !== 0) return this.#checked(w, spec);
+    const start = w.length;
+    if (typeof spec !== 'object' || spec === null || (start & 3) !== 0) return this.#checked(w, spec);
     const family = spec.family;
     const dstText = spec.dst;
     if ((family !== undefined && family !== 4) || typeof dstText !== 'string') return this.#checked(w, spec);
@@ -412,8 +413,16 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
     if (spec.type !== undefined || spec.scope !== undefined || spec.protocol !== undefined) return this.#checked(w, spec);
     const table = tableGiven === undefined ? RT_TABLE_MAIN : tableGiven;
     const length = 36 + (hasDst ? 8 : 0) + (oif >= 0 ? 8 : 0) + (gateway >= 0 ? 8 : 0) + (metric !== undefined ? 8 : 0) + (prefsrc >= 0 ? 8 : 0) + (nhid !== undefined ? 8 : 0);
-    let i = w.append(length) >>> 2;
-    const words = w.words();
+    // Writer.append and words() written out for a frame that fits the word array as it is (a call
+    // each in baseline code); else append grows the buffer.
+    let words = w.wordArray;
+    if (words !== undefined && start + length <= words.length << 2) {
+      w.length = start + length;
+    } else {
+      w.append(length);
+      words = w.words();
+    }
+    let i = start >>> 2;
     // nlmsghdr (seq and port 0: the connection's to set), then struct rtmsg as writeRouteAs writes it.
     words[i] = length;
     words[i + 1] = this.#header;
