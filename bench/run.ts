@@ -13,6 +13,8 @@
  *   npm run bench -- --out FILE       where to write the Markdown report
  *   NETNS_RTNL_BENCH_CNI_OTHER=PATH   cni: also another build's dist/bundle/cni-bridge.cjs, in the same
  *                                     rounds (before/after a change)
+ *   NETNS_RTNL_BENCH_W3_OTHER=ROOT    w3: also another build's worker (ROOT/dist/bench/tools/ours.js), in the
+ *                                     same rounds
  *   npm run bench -- --quick --rust   a smoke run with the Rust peer (a quick run leaves it out: its
  *                                     first build takes about a minute)
  *   npm run bench -- --help           the options; any other argument is refused before anything runs

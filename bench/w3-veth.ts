@@ -8,10 +8,14 @@
  * against Go (vishvananda/netlink), Rust (rtnetlink, one at a time), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
  * outside the rounds, one `ip` per op and pyroute2. Every tool starts in a fresh namespace.
  */
+import { join } from 'node:path';
 import {
   deleteNetns, floor, freshNetns, goNetlink, hasPyroute2, ipBatch, ipEach, nodeNetlink, ours, pairAddresses, primaryNode, pyroute2,
-  Rows, rustRtnetlink, type Row, type Setup,
+  Rows, rustRtnetlink, type Row, type Setup, worker,
 } from './common.js';
+
+/** W3 also runs another build's worker (its root: dist/bench/tools/ours.js under it) in the same rounds: a change measured before/after. */
+export const W3_OTHER_BUILD_ENV = 'NETNS_RTNL_BENCH_W3_OTHER';
 
 const NS = 'bw3';
 export const W3_SETTLE_MS = 250;
@@ -42,15 +46,27 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     del: idx.map((i) => `link del va${i}`),
   };
   const task = { w: 'w3', netns: NS, n, reps: s.w3Reps, settleMs };
+  const other = process.env[W3_OTHER_BUILD_ENV];
+  const runOther = async (node: Setup['nodes'][number]) => {
+    if (!other) return;
+    for (const mode of ['seq', 'concurrent'] as const) {
+      fresh();
+      const p = await worker<Phases>(node.path, [join(other, 'dist/bench/tools/ours.js'), JSON.stringify({ ...task, mode })]);
+      push(`build ${other}, ${mode === 'seq' ? 'one by one' : 'concurrent'}`, p, { node });
+    }
+  };
   try {
     for (let round = 1; round <= s.rounds; round++) {
       for (const node of s.nodes) {
         log(`W3 round ${round}: ours and the floor under node ${node.version}`);
+        // The other build goes first in even rounds, so that neither build always follows the same tool.
+        if (round % 2 === 0) await runOther(node);
         fresh();
         push('ours, one by one', await ours<Phases>({ ...task, mode: 'seq' }, node), { ours: true, node });
         fresh();
         push('ours, concurrent', await ours<Phases>({ ...task, mode: 'concurrent' }, node), { ours: true, node },
           'ours, group delete: ns.deleteLinkGroup, one RTM_DELLINK by IFLA_GROUP');
+        if (round % 2 === 1) await runOther(node);
         fresh();
         push('floor, one at a time', await floor<Phases>(task, node), { role: 'floor', node, note: 'prebuilt frames, indexes chosen at creation, each peer read back as Go and ours do' });
       }
