@@ -3,6 +3,8 @@ import type { LinkBody } from '../messages/link/index.js';
 import type { AddAddressOptions, Address } from './rtnl/addresses.js';
 import type { BridgePortSettings, BridgeVlan } from './rtnl/bridge-port.js';
 import { applyWritten, changeAddress } from './rtnl/apply.js';
+import { PLAIN_ADDRESS_WRITER, type PlainAddress } from './rtnl/address-request.js';
+import { plainIPv4Address, plainIPv4Prefix } from './rtnl/plain-ipv4-prefix.js';
 import { LINK_DOWN_WRITER, LINK_UP_WRITER, PROMISC_OFF_WRITER, PROMISC_ON_WRITER, type LinkFlagWriter } from './rtnl/changes.js';
 import { plainLinkState } from './rtnl/link-reply.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
@@ -247,7 +249,18 @@ export class Link {
     let outcome: Promise<void>;
     try {
       const namespace = this.namespace;
-      outcome = changeAddress(namespace.unloggedConnection ?? namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
+      const unlogged = namespace.unloggedConnection;
+      // changeAddress's plain case written here for the usual call (a quiet namespace, a plain
+      // IPv4 prefix, no options): a call layer less an address. Its checks in the same order.
+      const prefixlen = unlogged !== undefined && options === undefined && typeof cidr === 'string' ? plainIPv4Prefix(cidr, false) : -1;
+      if (prefixlen >= 0) {
+        const local = plainIPv4Address;
+        const index = this.#state.index;
+        const subject: PlainAddress = { kind: 'add', cidr, dev: this, index: (index | 0) === index && index >= 1 ? index : deviceIndex(this, 'dev'), prefixlen, local };
+        outcome = unlogged!.changeRethrownByCaller(PLAIN_ADDRESS_WRITER, subject);
+      } else {
+        outcome = changeAddress(unlogged ?? namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
+      }
     } catch (error) {
       return Promise.reject(error);
     }

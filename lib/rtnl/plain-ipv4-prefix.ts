@@ -20,10 +20,15 @@ export function plainIPv4Prefix(text: string, bare: boolean): number {
   const end = text.length;
   let p = 0;
   let address = 0;
-  for (let part = 0; part < 4; part++) {
+  let dots = 0;
+  // The character after a part, less 48: '.' is -2, '/' -1, past the end NaN.
+  let c = 0;
+  // Part by part until the character after one is not a dot: a test and a count a part, where a
+  // loop over the four parts by number tested the number three more times.
+  for (;;) {
     let value = text.charCodeAt(p) - 48;
     if (!(value >= 0 && value <= 9)) return -1;
-    let c = text.charCodeAt(++p) - 48;
+    c = text.charCodeAt(++p) - 48;
     if (c >= 0 && c <= 9) {
       if (value === 0) return -1;
       value = value * 10 + c;
@@ -35,15 +40,16 @@ export function plainIPv4Prefix(text: string, bare: boolean): number {
       }
     }
     address = address * 256 + value;
-    if (part === 3 && bare && p === end) {
-      plainIPv4Address = address;
-      return 32;
-    }
-    // The character after the part, less 48: '.' (-2) after the first three, '/' (-1) after the last.
-    if (c !== (part < 3 ? -2 : -1)) return -1;
+    if (c !== -2 || ++dots === 4) break;
     p++;
   }
-  const digits = end - p;
+  if (dots !== 3) return -1;
+  if (bare && p === end) {
+    plainIPv4Address = address;
+    return 32;
+  }
+  if (c !== -1) return -1;
+  const digits = end - ++p;
   if (digits < 1 || digits > 2) return -1;
   let length = text.charCodeAt(p) - 48;
   if (!(length >= 0 && length <= 9)) return -1;

@@ -14,15 +14,19 @@ import type { LinkChanges, LinkState } from '../../lib/rtnl/links.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
 import { Writer } from '../../messages/writer.js';
 
-/** A namespace whose connection records each change it is given, and applies it. */
-function recording(): { ns: Namespace; changes: Array<[unknown, unknown]> } {
+/**
+ * A namespace whose connection records each change it is given, and applies it. `unlogged`: the
+ * namespace also holds it as its open unlogged connection (lib/namespace-tables.ts), which the
+ * Link's quick paths take.
+ */
+function recording(unlogged: boolean): { ns: Namespace; changes: Array<[unknown, unknown]> } {
   const changes: Array<[unknown, unknown]> = [];
   const change = (writer: unknown, subject: unknown) => {
     changes.push([writer, subject]);
     return Promise.resolve();
   };
   const connection = { logger: SILENT_LOGGER, change, changeRethrownByCaller: change };
-  return { ns: { rtnl: { connection } } as unknown as Namespace, changes };
+  return { ns: { rtnl: { connection }, unloggedConnection: unlogged ? connection : undefined } as unknown as Namespace, changes };
 }
 
 /** What a change given to the connection sends and says in errors: its bytes (at an aligned and an odd offset), operation and description. */
@@ -45,9 +49,9 @@ function linkWithIndex(ns: Namespace, index: unknown): Link {
 }
 
 /** What a call of the Link and the same call through apply.ts's general functions gave: [writer, subject] or the error's message. */
-async function both(index: unknown, own: (link: Link) => Promise<unknown>, general: (connection: never, link: Link) => Promise<unknown>): Promise<[unknown, unknown]> {
+async function both(unlogged: boolean, index: unknown, own: (link: Link) => Promise<unknown>, general: (connection: never, link: Link) => Promise<unknown>): Promise<[unknown, unknown]> {
   const outcome = async (run: (link: Link, ns: Namespace) => Promise<unknown>): Promise<unknown> => {
-    const { ns, changes } = recording();
+    const { ns, changes } = recording(unlogged);
     try {
       await run(linkWithIndex(ns, index), ns);
       return changes.map(([writer, subject]) => sent(writer as RequestWriter<unknown>, subject));
@@ -68,14 +72,16 @@ describe("a Link's own index", () => {
     addAddressWithOptions: [(link: Link) => link.addAddress('fd00::1/64', { noDad: true }), (c: never, link: Link) => changeAddressOn(c, 'add', link, 'fd00::1/64', { noDad: true })],
     deleteAddress: [(link: Link) => link.deleteAddress('10.1.2.3/24'), (c: never, link: Link) => changeAddressOn(c, 'delete', link, '10.1.2.3/24')],
     badAddress: [(link: Link) => link.addAddress('10.1.2.300/24'), (c: never, link: Link) => changeAddressOn(c, 'add', link, '10.1.2.300/24')],
+    bareAddress: [(link: Link) => link.addAddress('10.1.2.3'), (c: never, link: Link) => changeAddressOn(c, 'add', link, '10.1.2.3')],
+    notText: [(link: Link) => link.addAddress(7 as never), (c: never, link: Link) => changeAddressOn(c, 'add', link, 7 as never)],
   } as const;
 
-  it.each(Object.keys(calls))('%s: the same change for a valid index, the same error for every other', async (name) => {
+  it.each(Object.keys(calls).flatMap((name) => [[name, false], [name, true]] as const))('%s (the namespace holding an unlogged connection: %s): the same change for a valid index, the same error for every other', async (name, unlogged) => {
     const [own, general] = calls[name as keyof typeof calls];
     for (const index of [1, 7, 0x7fffffff, 0, -1, 1.5, 0x80000000, NaN, '3', undefined, null]) {
-      const [mine, theirs] = await both(index, own, general);
+      const [mine, theirs] = await both(unlogged, index, own, general);
       expect(mine, `index ${String(index)}`).toEqual(theirs);
-      if (typeof index === 'number' && index >= 1 && index <= 0x7fffffff && Number.isInteger(index) && name !== 'badAddress') expect(frameIndex((mine as Array<[number[]]>)[0]![0])).toBe(index);
+      if (typeof index === 'number' && index >= 1 && index <= 0x7fffffff && Number.isInteger(index) && !['badAddress', 'bareAddress', 'notText'].includes(name)) expect(frameIndex((mine as Array<[number[]]>)[0]![0])).toBe(index);
       else expect(typeof mine, `index ${String(index)}`).toBe('string');
     }
   });
