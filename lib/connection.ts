@@ -81,6 +81,14 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   private readonly _dumpRetries: number;
   private readonly _listeners = new Set<(message: M) => void>();
   private readonly _path: RequestPath<M>;
+  /**
+   * A change written by `writer` (see RequestWriter); resolves once the kernel has applied it.
+   * Returns APPLIED itself (lib/request-path.ts) exactly when it was applied within this call.
+   * The request path's own function (RequestPath.change), not a method that forwards to it: a
+   * change awaited at a time runs in baseline code for its first thousands, where each call that
+   * only forwards is a frame of its own.
+   */
+  readonly change: <T>(writer: RequestWriter<T>, subject: T, options?: RequestOptions) => Promise<void>;
 
   constructor(transport: Transport, options: ConnectionOptions<M> = {}) {
     // The default codec is rtnetlink's, whose messages are NetlinkMessage (the default M).
@@ -96,6 +104,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       receiveBufferBytes: options.receiveBufferBytes ?? 212992,
       listeners: this._listeners,
     });
+    this.change = this._path.change;
   }
 
   /** True once close() ran, or the socket failed. */
@@ -135,14 +144,6 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /**
-   * A change written by `writer` (see RequestWriter); resolves once the kernel has applied it.
-   * Returns APPLIED itself (lib/request-path.ts) exactly when it was applied within this call.
-   */
-  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<void> {
-    return this._path.change(writer, subject, options);
   }
 
   /**

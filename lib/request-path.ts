@@ -83,7 +83,7 @@ export interface RequestPath<M extends MessageHeader> {
    * `rethrows` false: see Connection.changeRethrownByCaller (the promise of a change that waits is
    * the table's own; a failure known before this returns is thrown).
    */
-  change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, rethrows?: boolean): Promise<void>;
+  change<T>(writer: RequestWriter<T>, subject: T, options?: RequestOptions, rethrows?: boolean): Promise<void>;
   /** A request object: the spare one if there is one (see PendingRequest.reuse). */
   newRequest(completion: Completion, operation: string, describer: RequestWriter<never> | undefined, subject: unknown): PendingRequest<M>;
   /** Enters a request whose message was just appended to the send buffer at `start` in the table. */
@@ -232,7 +232,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
    * A failure known before this returns (SENT_NOW) is then thrown, its stack taken here, so that
    * the caller's reaction does not take it again without the caller's own frames.
    */
-  function change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, rethrows = true): Promise<void> {
+  function change<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS, rethrows = true): Promise<void> {
     const w = queue.out;
     const start = w.length;
     const given = options === NO_OPTIONS ? undefined : options;

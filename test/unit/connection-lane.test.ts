@@ -95,6 +95,25 @@ describe('RequestPath: the quick lane of a lone plain change', () => {
     conn.close();
   });
 
+  it('is reached with no frame between: Connection.change is the path\'s own function, given no options or some', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    const conn = new Connection(kernel, { timeoutMs: 1000 });
+    expect(conn.change).toBe((conn as unknown as { _path: { change: unknown } })._path.change);
+    expect(Object.hasOwn(conn, 'change')).toBe(true);
+    expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP))).toBe(APPLIED);
+    await Promise.resolve();
+    expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP), { timeoutMs: 50 })).toBe(APPLIED);
+    await Promise.resolve();
+    const error = (await conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'), { operation: 'adding it' }).catch((e: unknown) => e)) as NetlinkError;
+    expect(error.message).toMatch(/^adding it/);
+    expect(error.stack!.split('\n').slice(1).find((line) => !line.includes('node:internal'))).toContain('connection-lane.test');
+    const other = new Connection(fakeKernel(answer, { synchronous: true, readsUntilEmpty: true }));
+    expect(other.change).not.toBe(conn.change);
+    other.close();
+    conn.close();
+    await expect(conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP))).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
   it('queues changes made together after the first, as the general path does (one ACK per datagram)', async () => {
     const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
     const conn = new Connection(kernel);
