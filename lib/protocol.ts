@@ -15,10 +15,13 @@ import {
   ABANDONED, noop, QUEUED, rejectRequest, RESOLVE_REPLIES, RESOLVE_VOID, SENT, SETTLED, type PendingRequest,
 } from './pending-request.js';
 
-/** What the table needs from its owner (the Connection). */
+/**
+ * What the table needs from its owner (the request path): a plain object of data properties, made
+ * once per connection (no accessor: an object literal with one is made in dictionary mode).
+ */
 export interface TableOwner<M> {
   /** Decodes a datagram's messages (a stable copy); throws NetlinkDecodeError. */
-  decode(datagram: Uint8Array): M[];
+  readonly codec: { decode(datagram: Uint8Array): M[] };
   /** The words for a request in errors: its operation, described, with the connection's context. */
   describe(request: PendingRequest<M>): string;
   /**
@@ -26,8 +29,8 @@ export interface TableOwner<M> {
    * left the table. `costFreed`: its answers are read or no longer expected.
    */
   released(request: PendingRequest<M>, costFreed: boolean): void;
-  /** A message no request waits for (multicast notifications); undefined when nobody listens. */
-  readonly unsolicited: ((message: M) => void) | undefined;
+  /** Told of each message no request waits for (multicast notifications), in the order they were added; nothing is decoded for them while there is none. */
+  readonly listeners: ReadonlySet<(message: M) => void>;
 }
 
 /**
@@ -237,10 +240,11 @@ export class RequestTable<M> {
           if (errno < 0) slice.failEntry(seq, new NetlinkError({ errno: -errno, operation: slice.describe(slice.entryOf(seq)), seq, ...optionalExt(this._extAck(frames, true)) }));
           continue;
         }
-        const listener = this._owner.unsolicited;
-        if (listener === undefined) continue;
-        decoded ??= this._owner.decode((stable ??= new Uint8Array(datagram)));
-        listener(decoded[index]!);
+        const listeners = this._owner.listeners;
+        if (listeners.size === 0) continue;
+        decoded ??= this._owner.codec.decode((stable ??= new Uint8Array(datagram)));
+        const message = decoded[index]!;
+        for (const listener of listeners) listener(message);
         continue;
       }
       // Its first answer, whatever it is, comes after those of the requests it vouches for.
@@ -263,7 +267,7 @@ export class RequestTable<M> {
       } else {
         if (frames.flags & NLM_F_DUMP_INTR) request.interrupted = true;
         stable ??= new Uint8Array(datagram);
-        const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this._owner.decode(stable))[index]!;
+        const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this._owner.codec.decode(stable))[index]!;
         const convert = request.convert;
         if (convert === undefined) (request.replies ??= []).push(reply);
         else {

@@ -141,30 +141,36 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
   /** Set while the socket is read before requests are expired. */
   let readingBeforeExpiring: ExpiryRead<M> | undefined;
 
+  /** Logs a datagram's messages at trace level: made only for a logger that is not the silent one. */
+  const trace = silent
+    ? undefined
+    : (direction: string, datagram: Uint8Array): void => {
+        for (const m of codec.decode(new Uint8Array(datagram))) {
+          log.trace(`${direction} ${codec.summarize?.(m) ?? `${codec.typeName(m.type)} seq=${m.seq} flags=0x${m.flags.toString(16)}`}`);
+        }
+      };
+  /** Sends one datagram, traced first where the logger traces: with the silent logger (the default), straight to the transport. */
+  const transmit = trace === undefined
+    ? (datagram: Uint8Array, slow: boolean, quiet?: boolean): Promise<void> | undefined => transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined)
+    : (datagram: Uint8Array, slow: boolean, quiet?: boolean): Promise<void> | undefined => {
+        if (log.isLevelEnabled('trace')) trace('send', datagram);
+        return transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined);
+      };
+
   const queue = createSendQueue<M>({
     budget: answerBudget(receiveBufferBytes),
-    // With the silent logger (the default) nothing is traced: straight to the transport, one call less a send.
-    transmit: silent ? (datagram, slow, quiet) => transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined) : transmit,
+    transmit,
     failed: (request, error) => {
       enterLoneOut();
       table.failUnsent(request, error);
     },
     transport,
-    timed: (request) => deadlines.add(request),
+    timed,
     transmitsDirectly: silent,
   });
-  const unsolicited = (message: M): void => {
-    for (const listener of listeners) listener(message);
-  };
-  const table = new RequestTable<M>({
-    decode: (datagram) => codec.decode(datagram),
-    describe,
-    released,
-    get unsolicited() {
-      return listeners.size > 0 ? unsolicited : undefined;
-    },
-  });
-  const deadlines = new Deadlines<PendingRequest<M>>(expire, readBeforeExpiring);
+  const table = new RequestTable<M>({ codec, describe, released, listeners });
+  /** The requests' time limits: made when the first request is timed (many connections never wait for an answer). */
+  let deadlines: Deadlines<PendingRequest<M>> | undefined;
   const dumps = new DumpLine();
 
   function close(reason: string): void {
@@ -176,7 +182,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     // Most connections close with nothing pending (a namespace deleted): no error maker, no walk.
     if (table.size !== 0) table.failAll((operation) => new ConnectionClosedError(operation, reason));
     queue.stop();
-    deadlines.close();
+    deadlines?.close();
     dumps.close();
     transport.close();
   }
@@ -503,47 +509,43 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
       request.abandonTimed = true;
       request.timeoutMs = ABANDON_LIMIT_MS;
       request.deadline = monotonicMs() + ABANDON_LIMIT_MS;
-      deadlines.add(request);
+      timed(request);
     }
     if (request.completion === 'dump' && request.state === SETTLED) dumps.leave();
     if (table.live === 0 && table.draining === 0) transport.unref();
   }
 
   /**
-   * Reads what the kernel has already queued before the requests `due` are expired: an answer that
-   * came while the event loop was held up elsewhere settles its request (bounded: see ExpiryRead).
+   * A request's clock started (its deadline set): it expires then unless settled before. The
+   * Deadlines, and the functions only they call, are made with the first.
    */
-  function readBeforeExpiring(due: ReadonlyArray<PendingRequest<M>>): void {
-    if (transport.readQueued === undefined || closedReason !== undefined) return;
-    readingBeforeExpiring = new ExpiryRead(due, receiveBufferBytes);
-    try {
-      transport.readQueued();
-    } finally {
-      readingBeforeExpiring = undefined;
+  function timed(request: PendingRequest<M>): void {
+    if (deadlines === undefined) {
+      deadlines = new Deadlines<PendingRequest<M>>(
+        (expiring) => {
+          if (expiring.state === ABANDONED) {
+            log.debug({ seq: expiring.seq }, 'no answer to an abandoned request: forgotten');
+            table.forget(expiring);
+          } else {
+            table.fail(expiring, new RequestTimeoutError(describe(expiring), expiring.timeoutMs));
+          }
+        },
+        // Reads what the kernel has already queued before the requests `due` are expired: an answer
+        // that came while the event loop was held up elsewhere settles its request (bounded: see ExpiryRead).
+        (due) => {
+          if (transport.readQueued === undefined || closedReason !== undefined) return;
+          readingBeforeExpiring = new ExpiryRead(due, receiveBufferBytes);
+          try {
+            transport.readQueued();
+          } finally {
+            readingBeforeExpiring = undefined;
+          }
+        },
+      );
     }
+    deadlines.add(request);
   }
 
-  function expire(request: PendingRequest<M>): void {
-    if (request.state === ABANDONED) {
-      log.debug({ seq: request.seq }, 'no answer to an abandoned request: forgotten');
-      table.forget(request);
-    } else {
-      table.fail(request, new RequestTimeoutError(describe(request), request.timeoutMs));
-    }
-  }
-
-  // ---- sending
-
-  function transmit(datagram: Uint8Array, slow: boolean, quiet = false): Promise<void> | undefined {
-    if (!silent && log.isLevelEnabled('trace')) trace('send', datagram);
-    return transport.send(datagram, slow ? SLOW : quiet ? QUIET : undefined);
-  }
-
-  function trace(direction: string, datagram: Uint8Array): void {
-    for (const m of codec.decode(new Uint8Array(datagram))) {
-      log.trace(`${direction} ${codec.summarize?.(m) ?? `${codec.typeName(m.type)} seq=${m.seq} flags=0x${m.flags.toString(16)}`}`);
-    }
-  }
 
   // ---- receiving
 
@@ -559,7 +561,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
   /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
   function received(datagram: Uint8Array): boolean {
     enterLoneOut();
-    if (!silent && log.isLevelEnabled('trace')) {
+    if (trace !== undefined && log.isLevelEnabled('trace')) {
       try {
         trace('recv', datagram);
       } catch {

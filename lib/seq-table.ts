@@ -4,6 +4,8 @@ export interface SeqRange {
   readonly count: number;
 }
 
+/** The slots a table starts with (a power of two). */
+const FIRST_SLOTS = 8;
 /** The most attempts reserve() makes to find numbers clear of those in use. */
 const RESERVE_ATTEMPTS = 1024;
 
@@ -15,8 +17,10 @@ const RESERVE_ATTEMPTS = 1024;
  * lib/batch-slice.ts) are kept apart: allocate() never hands out a number of a live range.
  */
 export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> {
-  private _slots: Array<T | undefined> = new Array<T | undefined>(64).fill(undefined);
-  private _mask = 63;
+  // Eight slots to start: most connections have a few requests out at a time (a container's), and
+  // the array doubles when every slot is taken.
+  private _slots: Array<T | undefined> = new Array<T | undefined>(FIRST_SLOTS).fill(undefined);
+  private _mask = FIRST_SLOTS - 1;
   private _size = 0;
   private _next = 1;
   private readonly _ranges: R[] = [];

@@ -34,3 +34,26 @@ describe('SeqTable.takeNext', () => {
     }
   });
 });
+
+describe('SeqTable: growing from its first slots', () => {
+  it('keeps every entry findable under its own number as it fills, with numbers never shared, and after removals', () => {
+    const table = new SeqTable<Entry>();
+    const held: Entry[] = [];
+    for (let i = 0; i < 300; i++) {
+      const entry = { seq: 0 };
+      if (i % 3 === 0) table.enterNew(entry);
+      else {
+        entry.seq = table.allocate();
+        table.set(entry);
+      }
+      held.push(entry);
+      if (i % 7 === 6) table.delete(held.splice(i % 5, 1)[0]!);
+    }
+    expect(table.size).toBe(held.length);
+    expect(new Set(held.map((e) => e.seq)).size).toBe(held.length);
+    for (const entry of held) expect(table.get(entry.seq)).toBe(entry);
+    expect(table.values().length).toBe(held.length);
+    const next = table.takeNext();
+    expect(held.some((e) => e.seq === next)).toBe(false);
+  });
+});
