@@ -4,12 +4,14 @@
 // bundle hands its engines what they import from it (scripts/bundle-cni.mjs).
 //
 // The provider's module.exports has `sharedModules()`, a function that makes, on its first call, one
-// plain object: each handed module's exports copied under the module's path, and koffi's lazy loader
-// under KOFFI (one koffi per process). A process that never loads the receiver never makes the
-// object; plain properties, not a namespace object, which would be a getter per name, each a
-// function of its own, made at every load. In the receiver, every import of a handed module is a
-// module that reads those values from the provider, required by its file name (loadBundle gives the
-// receiver the provider's exports under that name: bin/load-bundle.ts).
+// array: koffi's lazy loader first (one koffi per process), then each handed module's exports in
+// the order the build gives them (handoverLayout). A process that never loads the receiver never
+// makes the array. An array, not an object per module: the objects' shapes (a map and descriptors
+// per property) were most of what the handover cost a process (bench/results/start-2026-12-05-r.md),
+// and a namespace object would be a getter per name, each a function of its own. In the receiver,
+// every import of a handed module is a module that reads its values from that array by index,
+// requiring the provider by its file name (loadBundle gives the receiver the provider's exports
+// under that name: bin/load-bundle.ts).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -99,6 +101,20 @@ export async function handover(options, modules, imported = undefined) {
 }
 
 /**
+ * Where each handed value is in the provider's array: `koffi`'s index (or undefined), and for each
+ * handed module the index of its first name (names in the order `names` gives them).
+ */
+export function handoverLayout({ koffi, files, names }) {
+  const first = new Map();
+  let next = koffi ? 1 : 0;
+  for (const path of files) {
+    first.set(path, next);
+    next += names[path].length;
+  }
+  return { koffi: koffi ? 0 : undefined, first, length: next };
+}
+
+/**
  * The provider's side: `imports`, lines to put in its entry's source, and `sharedModules`, a function
  * expression to export under that name.
  */
@@ -106,11 +122,8 @@ export function provide({ koffi, files, names }) {
   const imports = files.map((path, i) => `import { ${names[path].map((n, k) => `${n} as handed$${i}$${k}`).join(', ')} } from ${JSON.stringify(`./${path}`)};`);
   if (koffi) imports.push("import handed$koffi from 'koffi';");
   imports.push('let handed$modules;');
-  const object = [
-    ...(koffi ? [`${JSON.stringify(KOFFI)}: handed$koffi`] : []),
-    ...files.map((path, i) => `${JSON.stringify(path)}: { ${names[path].map((n, k) => `${JSON.stringify(n)}: handed$${i}$${k}`).join(', ')} }`),
-  ];
-  return { imports, sharedModules: `() => (handed$modules ??= { ${object.join(', ')} })` };
+  const values = [...(koffi ? ['handed$koffi'] : []), ...files.flatMap((path, i) => names[path].map((_, k) => `handed$${i}$${k}`))];
+  return { imports, sharedModules: `() => (handed$modules ??= [${values.join(', ')}])` };
 }
 
 /**
@@ -119,6 +132,7 @@ export function provide({ koffi, files, names }) {
  * ('./netns-rtnl.cjs'). `root` is the build's working directory.
  */
 export function receive(root, provider, { koffi, files, names }) {
+  const layout = handoverLayout({ koffi, files, names });
   return {
     name: 'handed-over',
     setup(b) {
@@ -132,8 +146,10 @@ export function receive(root, provider, { koffi, files, names }) {
         return files.includes(key) ? { path: key, namespace: NAMESPACE } : resolved;
       });
       b.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => {
-        const from = `require(${JSON.stringify(provider)}).sharedModules()[${JSON.stringify(args.path)}]`;
-        return { contents: args.path === KOFFI ? `export default ${from};\n` : `export const { ${names[args.path].join(', ')} } = ${from};\n`, loader: 'js' };
+        const values = `require(${JSON.stringify(provider)}).sharedModules()`;
+        if (args.path === KOFFI) return { contents: `export default ${values}[${layout.koffi}];\n`, loader: 'js' };
+        const first = layout.first.get(args.path);
+        return { contents: `const handed = ${values};\nexport const ${names[args.path].map((n, k) => `${n} = handed[${first + k}]`).join(', ')};\n`, loader: 'js' };
       });
     },
   };

@@ -46,7 +46,7 @@ function koffi_package(from, name) {
   const fs = require('node:fs');
   for (let dir = from; ; dir = dir.slice(0, dir.lastIndexOf('/'))) {
     try {
-      return { dir: fs.realpathSync.native(\`\${dir}/node_modules/\${name}\`), version: JSON.parse(fs.readFileSync(\`\${dir}/node_modules/\${name}/package.json\`, 'utf8')).version };
+      return fs.realpathSync.native(\`\${dir}/node_modules/\${name}\`);
     } catch {}
     if (dir === '') return undefined;
   }
@@ -54,13 +54,14 @@ function koffi_package(from, name) {
 function koffi_binary() {
   try {
     const { platform, arch } = process;
-    if (platform !== 'linux' || !require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('/libc.so.6')) return undefined;
+    const fs = require('node:fs');
+    if (platform !== 'linux' || !fs.readFileSync('/proc/self/maps').includes('/libc.so.6')) return undefined;
     const koffi = koffi_package(bundleDir(), 'koffi');
-    const prebuilt = koffi && koffi_package(koffi.dir, \`@koromix/koffi-\${platform}-\${arch}\`);
+    const prebuilt = koffi && koffi_package(koffi, \`@koromix/koffi-\${platform}-\${arch}\`);
     if (!prebuilt) return undefined;
     const module = { exports: {} };
-    process.dlopen(module, \`\${prebuilt.dir}/\${platform}_\${arch}/koffi.node\`);
-    return module.exports.version === koffi.version ? module.exports : undefined;
+    process.dlopen(module, \`\${prebuilt}/\${platform}_\${arch}/koffi.node\`);
+    return module.exports.version === /"version"\\s*:\\s*"([^"]*)"/.exec(fs.readFileSync(\`\${koffi}/package.json\`, 'latin1'))?.[1] ? module.exports : undefined;
   } catch {
     return undefined;
   }

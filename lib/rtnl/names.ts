@@ -50,15 +50,17 @@ export const TABLES: Readonly<Record<TableName, number>> = { main: RT_TABLE_MAIN
 function inverse<K extends string>(map: Readonly<Record<K, number>>): ReadonlyMap<number, K> {
   return new Map(Object.entries(map).map(([k, v]) => [v as number, k as K]));
 }
-const SCOPE_NAMES = inverse(SCOPES);
-const TYPE_NAMES = inverse(ROUTE_TYPES);
-const PROTOCOL_NAMES = inverse(PROTOCOLS);
-const TABLE_NAMES = inverse(TABLES);
+// The names by number, each made on its first use: a process that reads no route or address back
+// (a cni-bridge ADD) makes none.
+let scopeNames: ReadonlyMap<number, ScopeName> | undefined;
+let typeNames: ReadonlyMap<number, RouteTypeName> | undefined;
+let protocolNames: ReadonlyMap<number, ProtocolName> | undefined;
+let tableNames: ReadonlyMap<number, TableName> | undefined;
 
-export const scopeName = (n: number): ScopeName | number => SCOPE_NAMES.get(n) ?? n;
-export const routeTypeName = (n: number): RouteTypeName | number => TYPE_NAMES.get(n) ?? n;
-export const protocolName = (n: number): ProtocolName | number => PROTOCOL_NAMES.get(n) ?? n;
-export const tableName = (n: number): TableName | number => TABLE_NAMES.get(n) ?? n;
+export const scopeName = (n: number): ScopeName | number => (scopeNames ??= inverse(SCOPES)).get(n) ?? n;
+export const routeTypeName = (n: number): RouteTypeName | number => (typeNames ??= inverse(ROUTE_TYPES)).get(n) ?? n;
+export const protocolName = (n: number): ProtocolName | number => (protocolNames ??= inverse(PROTOCOLS)).get(n) ?? n;
+export const tableName = (n: number): TableName | number => (tableNames ??= inverse(TABLES)).get(n) ?? n;
 
 /** A name from `map`, or a number in [0, max]. */
 export function lookup<K extends string>(map: Readonly<Record<K, number>>, value: K | number, field: string, max = 255): number {

@@ -31,7 +31,8 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 /** HEX_BYTE with a ':' after each, made at the first address formatted. */
 let hexByteColon: string[] | undefined;
 const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
-const latin1 = new TextDecoder('latin1');
+/** Made at the first address too long for formatHardwareAddress's table. */
+let latin1: { decode(bytes: Uint8Array): string } | undefined;
 
 /** `b[start..end)` as lowercase colon-separated hex ('02:00:0a:00:00:02'). */
 export function formatHardwareAddress(b: Uint8Array, start: number, end: number): string {
@@ -53,7 +54,7 @@ function formatLong(b: Uint8Array, start: number, end: number): string {
     text[o + 1] = HEX_DIGIT[b[i]! & 15]!;
     if (o + 2 < text.length) text[o + 2] = 58; // ':'
   }
-  return latin1.decode(text);
+  return (latin1 ??= new TextDecoder('latin1')).decode(text);
 }
 
 /** The bytes of colon-separated hex text ('02:00:0A:00:00:02', any number of octets), or undefined. */
