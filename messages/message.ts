@@ -65,17 +65,24 @@ const BODIES: Readonly<Record<MessageKind, BodyCodec<unknown>>> = {
   link: linkBody as BodyCodec<unknown>,
   address: addressBody as BodyCodec<unknown>,
   route: routeBody as BodyCodec<unknown>,
-  neighbor: neighborBody as BodyCodec<unknown>,
+  // Read when a message of the kind is: the cni-bridge executable's plain engine has no tc, rules,
+  // neighbours or nexthops (scripts/bundle-cni.mjs).
+  get neighbor() {
+    return neighborBody as BodyCodec<unknown>;
+  },
   nsid: nsidBody as BodyCodec<unknown>,
-  rule: ruleBody as BodyCodec<unknown>,
-  // Read when a tc message is: the cni-bridge executable's plain engine has no tc (scripts/bundle-cni.mjs).
+  get rule() {
+    return ruleBody as BodyCodec<unknown>;
+  },
   get qdisc() {
     return qdiscBody as BodyCodec<unknown>;
   },
   get filter() {
     return filterBody as BodyCodec<unknown>;
   },
-  nexthop: nexthopBody as BodyCodec<unknown>,
+  get nexthop() {
+    return nexthopBody as BodyCodec<unknown>;
+  },
   error: errorBody as BodyCodec<unknown>,
   done: doneBody as BodyCodec<unknown>,
   noop: rawBody as BodyCodec<unknown>,

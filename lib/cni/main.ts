@@ -3,6 +3,7 @@
  * runs the command, writes the result (or the error JSON) to stdout, and gives the exit status.
  * Kept apart from the executable so that it can be tested with a fake environment.
  */
+import { attach, checkContainer, detach, gcNetwork, networkStatus } from './bridge.js';
 import { CNI_ERRORS, CniError, errorAnswer } from './errors.js';
 import { checkEnvironment, checkedConfig } from './command.js';
 import { callOptions } from './cni-env.js';
@@ -62,26 +63,24 @@ async function run(io: MainIo, started: Started | undefined): Promise<number> {
 
     const n = checkedConfig(command, env, stdin);
 
-    // Loaded only now: VERSION and argument errors answer without the netlink machinery.
-    const engine = await import('./bridge.js');
     const call = callOptions(env);
     switch (command) {
       case 'ADD': {
-        const result = await engine.attach(n, { ...call, netns: env.CNI_NETNS! }, started?.reservation);
+        const result = await attach(n, { ...call, netns: env.CNI_NETNS! }, started?.reservation);
         io.stdout(`${JSON.stringify(resultToJson(result, n.cniVersion), null, 4)}\n`);
         return 0;
       }
       case 'DEL':
-        await engine.detach(n, call, started?.deletion);
+        await detach(n, call, started?.deletion);
         return 0;
       case 'CHECK':
-        await engine.checkContainer(n, { ...call, netns: env.CNI_NETNS! });
+        await checkContainer(n, { ...call, netns: env.CNI_NETNS! });
         return 0;
       case 'GC':
-        await engine.gcNetwork(n, { cniPath: call.cniPath });
+        await gcNetwork(n, { cniPath: call.cniPath });
         return 0;
       case 'STATUS':
-        await engine.networkStatus(n, { cniPath: call.cniPath });
+        await networkStatus(n, { cniPath: call.cniPath });
         return 0;
     }
     return 0;
