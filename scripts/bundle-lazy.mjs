@@ -181,8 +181,7 @@ export const lazyModules = {
 
 /**
  * For a bundle that is one module anyway (scripts/bundle-package.mjs): the sources' dynamic imports
- * of their own modules (lib/cni/main.ts loads the CNI engine on demand, for the cni-bridge
- * executable) become static ones. esbuild keeps a dynamically imported module lazy by wrapping it,
+ * of their own modules (lib/cni/call.ts loads NAT and nftables on demand) become static ones. esbuild keeps a dynamically imported module lazy by wrapping it,
  * and everything it imports, in an init function: with the whole library behind one such import,
  * V8 preparsed every module at load and parsed it again when the init ran.
  */
