@@ -79,3 +79,8 @@ export const NETLINK_GET_STRICT_CHK = 12;
 
 /** Not the kernel's: what a combined send and read (syscall-stubs.ts, sendRecv) subtracts from a failed send's -errno (errno values are below 4096). */
 export const SEND_FAILED = 4096;
+/**
+ * Not the kernel's: stat(2)'s parameters as the generic stub takes them (syscall-stubs.ts). Its trial
+ * call and libc.ts's stat share one prototype, found by this text.
+ */
+export const STAT_PARAMETERS = 'const char *path, void *buffer';

@@ -4,7 +4,7 @@
  */
 import { openSync } from 'node:fs';
 import koffi, { type LibraryHandle } from 'koffi';
-import { MSG_DONTWAIT, SEND_FAILED } from './constants.js';
+import { MSG_DONTWAIT, SEND_FAILED, STAT_PARAMETERS } from './constants.js';
 import { nodeFsError, SystemCallError } from './system-call-error.js';
 import { directProgram, directSocketCalls, directSyscall, directUnpin, type DirectSocketCalls, type RunProgram, type SyscallName, type UnpinAll } from './syscall-stubs.js';
 
@@ -150,8 +150,9 @@ function kernelCall(lib: LibraryHandle, errno: () => number, name: keyof KernelC
 
 /** stat and fstat through the generic stub; fstat bound on its first call (a build only stats paths). */
 function statCalls(lib: LibraryHandle): StatCalls | undefined {
-  // syscall-stubs.ts's STAT_PARAMETERS: the page's trial call made this stat already.
-  const stat = directSyscall<[string, Uint8Array]>(lib, 'stat', 'const char *path, void *buffer');
+  // STAT_PARAMETERS, not the same text written again: directSyscall then gives the function the
+  // page's trial call made.
+  const stat = directSyscall<[string, Uint8Array]>(lib, 'stat', STAT_PARAMETERS);
   if (stat === undefined) return undefined;
   const calls: StatCalls = {
     stat,

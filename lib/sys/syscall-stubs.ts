@@ -20,7 +20,7 @@
  */
 import koffi, { type LibraryHandle } from 'koffi';
 import { ERRNO } from './errno.js';
-import { SEND_FAILED } from './constants.js';
+import { SEND_FAILED, STAT_PARAMETERS } from './constants.js';
 import { ARG_IN_PROGRAM, ARG_IS_STEP, MAY_FAIL, PROGRAM_STEP } from './program-code.js';
 import { STUB_PAGE_X64 } from './stub-page-bytes.js';
 import { PROGRAM_OFFSET, RECV_OFFSET, RECVFROM_OFFSET, SEND_OFFSET, SEND_RECV_OFFSET, SYSCALL_OFFSET, UNPIN_OFFSET } from './stub-page-code.js';
@@ -96,9 +96,6 @@ const PROT_WRITE = 2;
 const PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
-
-/** stat(2)'s parameters as the generic stub takes them: its trial call and directSyscall's stat share one prototype. */
-export const STAT_PARAMETERS = 'const char *path, void *buffer';
 
 /** x86_64's struct stat. */
 const STAT_BYTES = 144;

@@ -5,7 +5,8 @@ import { ERRNO } from '../../lib/sys/errno.js';
 
 // A module instance of its own: its page of stubs is made here, whatever other files made before.
 vi.resetModules();
-const { directSyscall, STAT_PARAMETERS } = await import('../../lib/sys/syscall-stubs.js');
+const { directSyscall } = await import('../../lib/sys/syscall-stubs.js');
+const { STAT_PARAMETERS } = await import('../../lib/sys/constants.js');
 
 describe.runIf(process.arch === 'x64')("the generic stub's trial", () => {
   it('parses one prototype for the trial and for stat, and stat answers as the kernel does', () => {
