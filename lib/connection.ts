@@ -87,8 +87,16 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * The request path's own function (RequestPath.change), not a method that forwards to it: a
    * change awaited at a time runs in baseline code for its first thousands, where each call that
    * only forwards is a frame of its own.
+   *
+   * `rethrows` false (@internal, with `options` NO_OPTIONS), for a caller that rethrows a failure
+   * itself: it must handle the promise's rejection with rethrowAtCaller (lib/errors.ts) in a
+   * reaction it adds anyway, which gives the error the stack of the code awaiting it, as change()'s
+   * own reaction would. A concurrent change then costs one promise, reaction and microtask less. A
+   * failure known within the call is thrown, with the stack of this call. An argument, not a
+   * method of its own: such a method only forwarded (a frame more a change), and a second
+   * function made for it would cost TurboFan its specialisation on the path's closure.
    */
-  readonly change: <T>(writer: RequestWriter<T>, subject: T, options?: RequestOptions) => Promise<void>;
+  readonly change: <T>(writer: RequestWriter<T>, subject: T, options?: RequestOptions, rethrows?: boolean) => Promise<void>;
 
   constructor(transport: Transport, options: ConnectionOptions<M> = {}) {
     // The default codec is rtnetlink's, whose messages are NetlinkMessage (the default M).
@@ -144,17 +152,6 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /**
-   * change() given no options, for a caller that rethrows a failure itself: it must handle the
-   * promise's rejection with rethrowAtCaller (lib/errors.ts) in a reaction it adds anyway, which
-   * gives the error the stack of the code awaiting it, as change()'s own reaction would. A
-   * concurrent change then costs one promise, reaction and microtask less. A failure known within
-   * the call is thrown, with the stack of this call.
-   */
-  changeRethrownByCaller<T>(writer: RequestWriter<T>, subject: T): Promise<void> {
-    return this._path.change(writer, subject, NO_OPTIONS, false);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
 import { deviceIn, deviceIndex } from './rtnl/device-ref.js';
 import { checkNamespaceHandle } from './validate.js';
-import { APPLIED } from './request-path.js';
+import { APPLIED, NO_OPTIONS } from './request-path.js';
 import { rethrowAtCaller } from './errors.js';
 import { SILENT_LOGGER } from './log.js';
 
@@ -129,8 +129,8 @@ export class Link {
       const state = this.#state;
       const index = state.index;
       if (!((index | 0) === index && index >= 1)) deviceIndex(this, 'dev');
-      // A failure is left to the reaction below to rethrow (Connection.changeRethrownByCaller).
-      outcome = unlogged !== undefined || connection.logger === SILENT_LOGGER ? connection.changeRethrownByCaller(writer, state) : applyWritten(connection, writer, state, 'link.set', this);
+      // A failure is left to the reaction below to rethrow (Connection.change's `rethrows` false).
+      outcome = unlogged !== undefined || connection.logger === SILENT_LOGGER ? connection.change(writer, state, NO_OPTIONS, false) : applyWritten(connection, writer, state, 'link.set', this);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -257,7 +257,7 @@ export class Link {
         const local = plainIPv4Address;
         const index = this.#state.index;
         const subject: PlainAddress = { kind: 'add', cidr, dev: this, index: (index | 0) === index && index >= 1 ? index : deviceIndex(this, 'dev'), prefixlen, local };
-        outcome = unlogged!.changeRethrownByCaller(PLAIN_ADDRESS_WRITER, subject);
+        outcome = unlogged!.change(PLAIN_ADDRESS_WRITER, subject, NO_OPTIONS, false);
       } else {
         outcome = changeAddress(unlogged ?? namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
       }

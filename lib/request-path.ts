@@ -80,7 +80,7 @@ export interface RequestPath<M extends MessageHeader> {
   /**
    * A change (Connection.change): written by `writer`, entered and, alone on a transport that reads
    * within its send, sent, read and settled before this returns (SendQueue.sendNow), else it waits.
-   * `rethrows` false: see Connection.changeRethrownByCaller (the promise of a change that waits is
+   * `rethrows` false: see Connection.change (the promise of a change that waits is
    * the table's own; a failure known before this returns is thrown).
    */
   change<T>(writer: RequestWriter<T>, subject: T, options?: RequestOptions, rethrows?: boolean): Promise<void>;

@@ -4,6 +4,7 @@
  */
 import type { Connection } from '../connection.js';
 import { rethrowAtCaller } from '../errors.js';
+import { NO_OPTIONS } from '../request-path.js';
 import { SILENT_LOGGER } from '../log.js';
 import type { RequestWriter } from '../message-codec.js';
 import { debugStart, logChange, ROUTE_OPS } from './change-log.js';
@@ -63,7 +64,7 @@ const ADDRESS_OPS = { add: 'addr.add', delete: 'addr.del' } as const;
  * caller holds it already (a Link's own state, as Link.up() uses it), else anything deviceIndex is
  * then asked for. The usual change, a plain IPv4 prefix with no options, is read once and goes as a
  * PlainAddress; anything else is checked in full (checkAddress), the address before the device.
- * `callerRethrows`: the caller rethrows a failure itself (Connection.changeRethrownByCaller), as
+ * `callerRethrows`: the caller rethrows a failure itself (Connection.change's `rethrows` false), as
  * the Link does. Throws what the checks refuse.
  */
 export function changeAddress(connection: Connection, kind: 'add' | 'delete', dev: DeviceRef, index: number, cidr: string, options: AddAddressOptions | undefined, callerRethrows: boolean): Promise<void> {
@@ -81,7 +82,7 @@ export function changeAddress(connection: Connection, kind: 'add' | 'delete', de
   }
   const w = writer as RequestWriter<unknown>;
   if (connection.logger !== SILENT_LOGGER) return applyWritten(connection, w, subject, ADDRESS_OPS[kind], dev);
-  return callerRethrows ? connection.changeRethrownByCaller(w, subject) : connection.change(w, subject);
+  return connection.change(w, subject, NO_OPTIONS, !callerRethrows);
 }
 
 /** An address added or deleted on a device given by index or Link (no lookup). Throws what the checks refuse. */

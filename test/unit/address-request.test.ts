@@ -303,7 +303,7 @@ describe('a plain address change (PLAIN_ADDRESS_WRITER)', () => {
   it('is what a Link or an index with a plain IPv4 prefix and no options sends; any other change is checked in full', async () => {
     const given: Array<[unknown, unknown]> = [];
     const change = (writer: unknown, subject: unknown) => (given.push([writer, subject]), Promise.resolve());
-    const connection = { logger: SILENT_LOGGER, change, changeRethrownByCaller: change } as unknown as Connection;
+    const connection = { logger: SILENT_LOGGER, change } as unknown as Connection;
     await changeAddressOn(connection, 'add', 7, '10.1.2.3/24');
     await changeAddress(connection, 'delete', 7, 7, '10.1.2.3/24', undefined, true);
     await changeAddressOn(connection, 'add', 7, '10.1.2.3/24', {});

@@ -10,7 +10,7 @@ import { IFF_PROMISC, IFF_UP, type LinkBody } from '../../messages/link/index.js
  * up(), down() and setPromiscuous() go straight to the connection's change().
  */
 function acceptingNamespace(): Namespace {
-  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined, changeRethrownByCaller: async () => undefined } } } as unknown as Namespace;
+  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined } } } as unknown as Namespace;
 }
 
 function downVeth(): Link {

@@ -1,7 +1,7 @@
 /**
  * Link.up(), down(), setPromiscuous(), addAddress() and deleteAddress() made together: the
  * connection hands the Link its table's promise and the Link's own reaction rethrows a failure
- * (Connection.changeRethrownByCaller), so a concurrent change costs two promises, and a failure
+ * (Connection.change's `rethrows` false), so a concurrent change costs two promises, and a failure
  * still carries the kernel's errno, code, operation and extended-ACK message, with a stack that
  * names the function awaiting it.
  */

@@ -13,6 +13,7 @@ import { LINK_DOWN, LINK_UP, PROMISC_ON } from '../../lib/rtnl/changes.js';
 import type { LinkChanges, LinkState } from '../../lib/rtnl/links.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
 import { Writer } from '../../messages/writer.js';
+import { NO_OPTIONS } from '../../lib/request-path.js';
 
 /**
  * A namespace whose connection records each change it is given, and applies it. `unlogged`: the
@@ -25,7 +26,7 @@ function recording(unlogged: boolean): { ns: Namespace; changes: Array<[unknown,
     changes.push([writer, subject]);
     return Promise.resolve();
   };
-  const connection = { logger: SILENT_LOGGER, change, changeRethrownByCaller: change };
+  const connection = { logger: SILENT_LOGGER, change };
   return { ns: { rtnl: { connection }, unloggedConnection: unlogged ? connection : undefined } as unknown as Namespace, changes };
 }
 
@@ -84,5 +85,24 @@ describe("a Link's own index", () => {
       if (typeof index === 'number' && index >= 1 && index <= 0x7fffffff && Number.isInteger(index) && !['badAddress', 'bareAddress', 'notText'].includes(name)) expect(frameIndex((mine as Array<[number[]]>)[0]![0])).toBe(index);
       else expect(typeof mine, `index ${String(index)}`).toBe('string');
     }
+  });
+
+  it.each([false, true])("hands the connection's change the Link's own rethrowing (NO_OPTIONS, rethrows false), as general callers do not (the namespace holding an unlogged connection: %s)", async (unlogged) => {
+    const given: unknown[][] = [];
+    const change = (...args: unknown[]) => (given.push(args.slice(2)), Promise.resolve());
+    const connection = { logger: SILENT_LOGGER, change };
+    const ns = { rtnl: { connection }, unloggedConnection: unlogged ? connection : undefined } as unknown as Namespace;
+    const link = linkWithIndex(ns, 7);
+    await link.up();
+    await link.down();
+    await link.setPromiscuous(true);
+    await link.addAddress('10.1.2.3/24');
+    await link.addAddress('fd00::1/64', { noDad: true });
+    await link.deleteAddress('10.1.2.3/24');
+    expect(given).toEqual(Array.from({ length: 6 }, () => [NO_OPTIONS, false]));
+    given.length = 0;
+    await setLinkFlag(connection as never, link, LINK_UP);
+    await changeAddressOn(connection as never, 'add', link, '10.1.2.3/24');
+    expect(given).toEqual([[], [NO_OPTIONS, true]]);
   });
 });

@@ -20,7 +20,7 @@ import { linkKernel } from '../helpers/link-kernel.js';
 // the same error linkStateOfFrame throws at once; what the Link gives out is the same plain LinkState.
 
 function acceptingNamespace(): Namespace {
-  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined, changeRethrownByCaller: async () => undefined } } } as unknown as Namespace;
+  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined } } } as unknown as Namespace;
 }
 
 type Read = { fields: Record<string, unknown>; keys: string[]; prototype: unknown } | { error: string; path: string; offset: number };
