@@ -12,7 +12,7 @@ import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
 import { Rtnl } from './rtnl/client.js';
 import { closeFd, createNetnsDirect, netnsInodeOfFd, NotNetnsError, openCurrentNetnsFd, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
-import type { Transport } from './transport.js';
+import type { SendOptions, Transport } from './transport.js';
 import type { NamespaceRef } from './namespace-options.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
 
@@ -115,29 +115,64 @@ export function openHandlesHere(): OpenedHandles {
 /**
  * The socket, telling `busy` when the Connection over it refs it (a request is pending) and unrefs
  * it (the last one settled). What the socket says of its reads (answersWithinSend,
- * readsUntilEmpty) is passed on: a lone change here takes the same quick path as anywhere else.
+ * readsUntilEmpty) is passed on, and its sendAlone, which checks readsUntilEmpty itself: a lone
+ * change here takes the same quick path as anywhere else, with no getter read for it.
  */
 export function busyReporting(socket: Transport & Pick<RequestSocket, 'readQueued'>, busy: (pending: boolean) => void): Transport {
-  return {
-    port: socket.port,
-    answersWithinSend: socket.answersWithinSend,
-    get readsUntilEmpty() {
-      return socket.readsUntilEmpty;
-    },
-    send: (datagram, options) => socket.send(datagram, options),
-    onDatagram: (listener) => socket.onDatagram(listener),
-    readQueued: () => socket.readQueued(),
-    onError: (listener) => socket.onError(listener),
-    ref() {
-      busy(true);
-      socket.ref();
-    },
-    unref() {
-      socket.unref();
-      busy(false);
-    },
-    close: () => socket.close(),
-  };
+  return new BusyReporting(socket, busy);
+}
+
+/**
+ * busyReporting's transport. A class, its getter on the prototype: an object literal with an
+ * accessor is made in dictionary mode, where every property the request path reads is a lookup.
+ */
+class BusyReporting implements Transport {
+  readonly port: number;
+  readonly answersWithinSend: boolean | undefined;
+  readonly sendAlone: ((buffer: Uint8Array, length: number) => Promise<void> | undefined | false) | undefined;
+
+  constructor(
+    private readonly socket: Transport & Pick<RequestSocket, 'readQueued'>,
+    private readonly busy: (pending: boolean) => void,
+  ) {
+    this.port = socket.port;
+    this.answersWithinSend = socket.answersWithinSend;
+    this.sendAlone = socket.sendAlone === undefined ? undefined : (buffer, length) => socket.sendAlone!(buffer, length);
+  }
+
+  get readsUntilEmpty(): boolean | undefined {
+    return this.socket.readsUntilEmpty;
+  }
+
+  send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined {
+    return this.socket.send(datagram, options);
+  }
+
+  onDatagram(listener: (datagram: Uint8Array) => boolean | void): void {
+    this.socket.onDatagram(listener);
+  }
+
+  readQueued(): void {
+    this.socket.readQueued();
+  }
+
+  onError(listener: (error: Error & { code?: string }) => void): void {
+    this.socket.onError(listener);
+  }
+
+  ref(): void {
+    this.busy(true);
+    this.socket.ref();
+  }
+
+  unref(): void {
+    this.socket.unref();
+    this.busy(false);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
 }
 
 export class NamespaceHandles {

@@ -77,9 +77,9 @@ export interface SendQueueSettings<M> {
   /** Told of each request a failed send carried. */
   failed: (request: PendingRequest<M>, error: Error) => void;
   /**
-   * Asked whether it reads until empty (Transport.readsUntilEmpty, read where it is needed): while it
-   * does, a plain change sent alone with nothing else awaited goes without NLM_F_ACK (`quiet`, see
-   * sendNow()).
+   * Asked whether it reads until empty (Transport.readsUntilEmpty, read where it is needed; its
+   * sendAlone answers it itself): while it does, a plain change sent alone with nothing else
+   * awaited goes without NLM_F_ACK (`quiet`, see sendNow()).
    */
   transport: Pick<Transport, 'readsUntilEmpty' | 'send' | 'sendAlone'>;
   /** Told of each request whose clock started (see left()). */
@@ -134,9 +134,11 @@ export interface SendQueue<M> {
    * The quick lane's send (RequestPath.change): a plain change (RequestWriter.plain) just written
    * alone at the start of `out`, its operation, subject and time limit set on `request`, by a path
    * that is open: so nothing is queued (what is queued is in `out`) and the queue is not stopped
-   * (stop() comes with the path's close). NOT_SENT, with nothing done, unless a change made now
-   * would go out at once, alone and without NLM_F_ACK (see sendNow): nothing held, being sent or in
-   * flight, and the transport reads until empty. Else `request` is given a sequence number from
+   * (stop() comes with the path's close). NOT_SENT unless a change made now would go out at once,
+   * alone and without NLM_F_ACK (see sendNow): nothing held, being sent or in flight, and the
+   * transport reads until empty (which its sendAlone checks itself: refused there, the frame's flags
+   * and sequence number are left changed, and a sequence number skipped, for the caller's general
+   * path to set again; nothing else is done). Else `request` is given a sequence number from
    * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it), its
    * end and state SENT, and its frame is sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's
    * `overrun`), or SENT_PENDING (the request then charged: chargeLone). Nothing is charged for it
@@ -268,7 +270,8 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
   // One function from the check to the socket: each call is a frame and inline-cache calls of its
   // own while the path runs in baseline code.
   function sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
-    if (holds !== 0 || burst || sending || inFlight !== 0 || transport.readsUntilEmpty !== true) return NOT_SENT;
+    // The transport's sendAlone checks readsUntilEmpty itself (false: not sent): not read here for it.
+    if (holds !== 0 || burst || sending || inFlight !== 0 || (!transmitsDirectly && transport.readsUntilEmpty !== true)) return NOT_SENT;
     const w = out;
     const end = w.length;
     // The frame's header as words (type and flags, then the sequence number), host order being
@@ -280,8 +283,21 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     request.seq = seq;
     words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
     words[2] = seq;
-    // stepInRun() written out for its usual case (a run under way, not at a clock reading or its
-    // end), and transmitAlone() for a quiet change.
+    // transmitAlone() written out for a quiet change. Nothing else is changed before the send: a
+    // transport not ready for it (sendAlone's false) leaves the frame at the start of `out` for the
+    // caller's general path, which sets its flags and sequence number again.
+    request.state = SENT;
+    let pending: Promise<void> | undefined | false;
+    sending = true;
+    try {
+      pending = transmitsDirectly ? transport.sendAlone!(w.buffer, end) : transmit(views.of(w.buffer, end), false, true);
+    } catch (error) {
+      failed(request, error as Error);
+    } finally {
+      sending = false;
+    }
+    if (pending === false) return NOT_SENT;
+    // stepInRun() written out for its usual case (a run under way, not at a clock reading or its end).
     const steps = microtaskFlushes + 1;
     let inRun: boolean;
     if (steps !== 1 && (steps & 15) !== 0 && steps <= MICROTASK_FLUSHES) {
@@ -292,16 +308,6 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     }
     burst = true;
     void RESOLVED.then(endBurst);
-    request.state = SENT;
-    let pending: Promise<void> | undefined;
-    sending = true;
-    try {
-      pending = transmitsDirectly ? transport.sendAlone!(w.buffer, end) : transmit(views.of(w.buffer, end), false, true);
-    } catch (error) {
-      failed(request, error as Error);
-    } finally {
-      sending = false;
-    }
     if (head === tail) w.reset();
     if (pending === undefined) return inRun ? SENT_NOW : SENT_LATE;
     return sentLater(request, pending, -1);

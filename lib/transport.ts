@@ -43,12 +43,12 @@ export interface Transport {
    */
   send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined;
   /**
-   * Optional: send(buffer.subarray(0, length), { quiet: true }) made right after readsUntilEmpty was
-   * read true, with nothing run between: the transport need not check again what made it true, and
-   * the caller makes no view of its buffer. The request path's quick lane uses it
-   * (SendQueue.sendLone), sending from the start of its send buffer.
+   * Optional: send(buffer.subarray(0, length), { quiet: true }) when readsUntilEmpty is true, and
+   * false, with nothing sent, when it is not: the transport checks what makes it true itself (the
+   * caller reads no property for it), and the caller makes no view of its buffer. The request
+   * path's quick lane uses it (SendQueue.sendLone), sending from the start of its send buffer.
    */
-  sendAlone?(buffer: Uint8Array, length: number): Promise<void> | undefined;
+  sendAlone?(buffer: Uint8Array, length: number): Promise<void> | undefined | false;
   /**
    * Each datagram received. The bytes may be the transport's read buffer: they are valid during
    * the call only, so a listener copies what it keeps. A listener may return false to say it

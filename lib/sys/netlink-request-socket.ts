@@ -176,11 +176,13 @@ export class RequestSocket implements Transport {
 
   /**
    * Transport.sendAlone: the first `length` bytes of `buffer` sent as send() sends a quiet datagram
-   * that is not slow, made while readsUntilEmpty is true (nothing checked again). The request
+   * that is not slow, when readsUntilEmpty is true; else false, with nothing sent. The request
    * path's quick lane sends so from the start of its send buffer, whose address is then taken once
    * (no view of it made per length).
    */
-  sendAlone(buffer: Uint8Array, length: number): Promise<void> | undefined {
+  sendAlone(buffer: Uint8Array, length: number): Promise<void> | undefined | false {
+    // readsUntilEmpty, read here: the lane's send is one call, not a getter's and then this.
+    if (this._closed || this._passScheduled || this._deferred.length !== 0 || this._offThread !== undefined) return false;
     if (buffer !== this._laneBuffer) {
       this._laneAddress = addressOf(buffer);
       this._laneBuffer = buffer;

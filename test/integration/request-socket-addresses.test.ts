@@ -92,6 +92,28 @@ describe.skipIf(!canRunIntegration)('request socket: datagrams sent by address',
     ]);
   });
 
+  it('sends nothing with sendAlone, answering false, while it would not read until empty', async () => {
+    socket = openNetlinkSocket();
+    const read = answers(socket);
+    const buffer = new Uint8Array(1024);
+    expect(socket.readsUntilEmpty).toBe(true);
+    expect(socket.sendAlone(getLink(buffer, 1, 51), 32)).toBeUndefined();
+    // A slow send waits for a worker thread: sends after it wait their turn.
+    const slow = socket.send(getLink(new Uint8Array(32), 1, 52), { slow: true });
+    expect(slow).toBeInstanceOf(Promise);
+    expect(socket.readsUntilEmpty).toBe(false);
+    expect(socket.sendAlone(getLink(buffer, 1, 53), 32)).toBe(false);
+    await slow;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.readsUntilEmpty).toBe(true);
+    expect(socket.sendAlone(getLink(buffer, 1, 54), 32)).toBeUndefined();
+    expect(read.map(([, seq]) => seq)).toEqual([51, 52, 54]);
+    socket.close();
+    // Closed: false, where the send was made on the closed descriptor (EBADF) before.
+    expect(socket.readsUntilEmpty).toBe(false);
+    expect(socket.sendAlone(getLink(buffer, 1, 55), 32)).toBe(false);
+  });
+
   it('refuses with sendAlone more bytes than the buffer holds, a detached one\'s included', () => {
     socket = openNetlinkSocket();
     const read = answers(socket);

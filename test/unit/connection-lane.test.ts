@@ -258,6 +258,40 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
     }
   });
 
+  it('leaves readsUntilEmpty to a transport\'s sendAlone, and goes the general path when that refuses', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    let ready = true;
+    let readinessReads = 0;
+    Object.defineProperty(kernel, 'readsUntilEmpty', {
+      get() {
+        readinessReads++;
+        return ready;
+      },
+    });
+    // Like the request socket's: it checks its own readiness, and sends nothing when not ready.
+    kernel.sendAlone = (buffer, length) => (ready ? kernel.send(buffer.subarray(0, length), { quiet: true }) : false);
+    const conn = new Connection(kernel);
+    const lane = vi.spyOn(queueOf(conn), 'sendLone');
+    await conn.change(ROUTE_WRITERS.add, { dst: '10.1.0.0/16', dev: 1 });
+    await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow('EEXIST');
+    // The lane sent both without reading the transport's readiness: sendAlone answered it.
+    expect(readinessReads).toBe(0);
+    ready = false;
+    await conn.change(ROUTE_WRITERS.add, { dst: '10.2.0.0/16', dev: 2 });
+    await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'))).rejects.toThrow('EEXIST');
+    // Refused by sendAlone: sent by the general path, asking for its ACK, each with a number of its own.
+    expect(lane).toHaveBeenCalledTimes(4);
+    expect(kernel.sent.map(asksAck).flat()).toEqual([false, false, true, true]);
+    const seqs = kernel.requests.map((r) => r.seq);
+    expect(new Set(seqs).size).toBe(4);
+    expect([tableOf(conn).live, tableOf(conn).size, queueOf(conn).inFlight(), kernel.refs]).toEqual([0, 0, 0, 0]);
+    ready = true;
+    await conn.change(ROUTE_WRITERS.add, { dst: '10.3.0.0/16', dev: 3 });
+    expect(kernel.sent.map(asksAck).flat()).toEqual([false, false, true, true, false]);
+    lane.mockRestore();
+    conn.close();
+  });
+
   it('is applied, and leaves the table, when a datagram for no request is read within its send', async () => {
     const kernel = kernelWith((k) => k.deliver([{ ...ack({ seq: 999_999, type: 16, flags: 0, pid: 0 } as NetlinkMessage), seq: 999_999 }]));
     const conn = new Connection(kernel);
