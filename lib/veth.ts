@@ -39,25 +39,69 @@ export class VethPair {
     readonly peer: Link,
   ) {}
 
-  /** Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read back (`link`, `peer`). */
-  static async create(options: VethPairOptions): Promise<VethPair> {
-    const here = newLinkHome(options, "{ name, namespace, peer: { name, namespace } }");
-    checkInterfaceName(options.peer?.name, 'peer.name');
-    if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
-    const there = options.peer.namespace ?? here;
-    // Two handles of one namespace are not apart: the inodes are read only for two handles.
-    const apart = there !== here && there.inode !== here.inode;
-    if (!apart && options.peer.name === options.name) {
-      throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
+  /**
+   * Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read
+   * back (`link`, `peer`). Not an async function: its checks, and for the usual pair (one namespace,
+   * nothing to look up first, nothing to change on the peer after) the sending, run here; what
+   * waits for the kernel is a small async function (readUsualPair, or createRest for every other
+   * pair), whose suspended frame keeps only its own few variables, not this function's.
+   */
+  static create(options: VethPairOptions): Promise<VethPair> {
+    try {
+      const here = newLinkHome(options, "{ name, namespace, peer: { name, namespace } }");
+      checkInterfaceName(options.peer?.name, 'peer.name');
+      if (options.peer.namespace !== undefined) checkNamespaceHandle(options.peer.namespace, 'peer.namespace');
+      const there = options.peer.namespace ?? here;
+      // Two handles of one namespace are not apart: the inodes are read only for two handles.
+      const apart = there !== here && there.inode !== here.inode;
+      if (!apart && options.peer.name === options.name) {
+        throw new InvalidArgumentError('peer.name', options.peer.name, 'is the same as name in the same namespace: a veth needs two names');
+      }
+      // Both names were checked above.
+      const request = checkVeth(options.name, options, options.peer, apart ? there.fd : undefined, true);
+      if (apart) request.peerHome = there;
+      if (there !== here || request.devices.length > 0 || options.peer.up === true || options.peer.master !== undefined || request.master !== undefined) {
+        return VethPair.createRest(options, here, there, request);
+      }
+      return VethPair.usualPair(here, request, options.name, options.peer.name);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /**
+   * The usual pair (one namespace, no master, nothing to change on the peer after): only on the
+   * same socket is the lookup ordered after the create; both go in one datagram, and the lookup's
+   * answer settles the create (no ACK for it). The echo, then the peer's reply (its name was
+   * checked already, so rtnl.link's check and its two async steps are left out).
+   */
+  private static usualPair(here: Namespace, request: VethRequest, name: string, lookup: string): Promise<VethPair> {
+    const rtnl = here.rtnl;
+    const connection = rtnl.connection;
+    let created!: Promise<Uint8Array[]>;
+    let looked!: Promise<Uint8Array[]>;
+    connection.together(() => {
+      created = quiet(sendCreation(rtnl, request, true));
+      looked = quiet(connection.requestWritten(LINK_LOOKUP_WRITER, lookup));
+    });
+    return VethPair.readUsualPair(here, rtnl, created, looked, name, lookup);
+  }
+
+  /** The usual pair's answers (see usualPair): the link from its echo, the peer from the lookup's reply. */
+  private static async readUsualPair(here: Namespace, rtnl: Rtnl, created: Promise<Uint8Array[]>, looked: Promise<Uint8Array[]>, name: string, lookup: string): Promise<VethPair> {
+    const state = echoedLink(await created, name) ?? (await rtnl.linkToHold(name));
+    const [frame] = await looked;
+    if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
+    return new VethPair(new Link(here, state), new Link(here, pendingLinkState(frame)));
+  }
+
+  /** Every pair but the usual one (see create), its options checked and its request made. */
+  private static async createRest(options: VethPairOptions, here: Namespace, there: Namespace, request: VethRequest): Promise<VethPair> {
     // The kernel cannot bring the peer up in the request that creates it (veth_open finds no
     // peer yet: ENOTCONN), and ignores IFLA_MASTER there, so `peer.up` and `peer.master` are
     // done by a second request once both ends exist.
     const peerUp = options.peer.up;
     const peerMasterRef = options.peer.master;
-    // Both names were checked above.
-    const request = checkVeth(options.name, options, options.peer, apart ? there.fd : undefined, true);
-    if (apart) request.peerHome = there;
     // The master each end names is resolved in that end's namespace, before anything is sent.
     let peerMaster: number | undefined;
     if (request.devices.length > 0 || peerMasterRef !== undefined) {
@@ -75,26 +119,10 @@ export class VethPair {
     // end given a master (which the kernel's echo comes before) is read once its peer is up.
     const readLater = peerChanged && request.master !== undefined && options.up === true;
     if (there === here && !peerChanged) {
-      // Only on the same socket is the lookup ordered after the create: both go in one datagram,
-      // and the lookup's answer settles the create (no ACK for it).
+      // The usual pair after all: devices named in the options, none of them a master.
+      if (request.master === undefined) return VethPair.usualPair(here, request, options.name, options.peer.name);
       const rtnl = here.rtnl;
-      const connection = rtnl.connection;
-      const lookup = options.peer.name;
-      if (request.master === undefined) {
-        // The usual pair, read here in one step: the echo, then the peer's reply (its name was
-        // checked above, so rtnl.link's check and its two async steps are left out).
-        let created!: Promise<Uint8Array[]>;
-        let looked!: Promise<Uint8Array[]>;
-        connection.together(() => {
-          created = quiet(sendCreation(rtnl, request, true));
-          looked = quiet(connection.requestWritten(LINK_LOOKUP_WRITER, lookup));
-        });
-        const state = echoedLink(await created, options.name) ?? (await rtnl.linkToHold(options.name));
-        const [frame] = await looked;
-        if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
-        return new VethPair(new Link(here, state), new Link(here, pendingLinkState(frame)));
-      }
-      const [link, peer] = connection.together(() => [quiet(createVeth(rtnl, request)), quiet(peerLink(there, lookup))] as const);
+      const [link, peer] = rtnl.connection.together(() => [quiet(createVeth(rtnl, request)), quiet(peerLink(there, options.peer.name))] as const);
       return new VethPair(new Link(here, await link), await peer);
     }
     let peer: Promise<Link> | undefined;
