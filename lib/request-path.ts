@@ -134,6 +134,13 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
    * charges and enters it first (enterLoneOut).
    */
   let loneOut: PendingRequest<M> | undefined = undefined;
+  // What the quick lane's change being sent is given only if something looks for it (fillLone):
+  // variables of the closure, where each field of its request object is an inline-cache store in
+  // baseline code, for a change that (unanswered and never looked for) needs none of them.
+  let loneWriter: RequestWriter<never> | undefined;
+  let loneSubject: unknown;
+  let loneOperation: string | undefined;
+  let loneTimeoutMs = 0;
   /** Why the path is closed; `self.closedReason` is set with it (close()). */
   let closedReason: string | undefined;
   /** Reading a datagram: what a settling request sets off meanwhile (the next dump, a listener's request) is queued (Transport.onDatagram). */
@@ -167,8 +174,13 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     transport,
     timed,
     transmitsDirectly: silent,
+    // The send waits: the lane's change needs its fields for its clock (and then for the table).
+    lonePending: (request) => {
+      if (request === loneOut) fillLone(request);
+    },
   });
   const table = new RequestTable<M>({ codec, describe, released, listeners });
+  const seqs = table.seqs;
   /** The requests' time limits: made when the first request is timed (many connections never wait for an answer). */
   let deadlines: Deadlines<PendingRequest<M>> | undefined;
   const dumps = new DumpLine();
@@ -260,16 +272,17 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
         w.truncate(0);
         return Promise.reject(error);
       }
-      // The lane's request object: idle whenever no lane change waits (SENT_PENDING took it).
+      // The lane's request object: idle whenever no lane change waits (SENT_PENDING took it). Its
+      // fields are set only if something looks for it (fillLone).
       let lone = idleLone;
       if (lone === undefined) idleLone = lone = loneRequest<M>();
-      lone.operation = operation ?? writer.operation;
-      lone.describer = operation === undefined ? writer : undefined;
-      lone.subject = subject;
+      loneWriter = writer as RequestWriter<never>;
+      loneSubject = subject;
+      loneOperation = operation;
       const timeoutMs = given === undefined ? timeoutLimit : (given.timeoutMs ?? timeoutLimit);
-      lone.timeoutMs = timeoutMs > 0 ? timeoutMs : 0;
+      loneTimeoutMs = timeoutMs > 0 ? timeoutMs : 0;
       loneOut = lone;
-      const sent = queue.sendLone(lone, table.seqs);
+      const sent = queue.sendLone(lone, seqs);
       // Not entered in the table (nor charged) by anything within the send (see loneOut).
       const out = loneOut !== undefined;
       loneOut = undefined;
@@ -554,8 +567,19 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     const lone = loneOut;
     if (lone === undefined) return;
     loneOut = undefined;
+    fillLone(lone);
     queue.chargeLone(lone);
     table.enter(lone, lone.seq);
+  }
+
+  /** Gives the quick lane's change being sent (`lone`, still loneOut or just taken from it) what change() kept in the closure for it, and state SENT. */
+  function fillLone(lone: PendingRequest<M>): void {
+    const operation = loneOperation;
+    lone.operation = operation ?? loneWriter!.operation;
+    lone.describer = operation === undefined ? loneWriter : undefined;
+    lone.subject = loneSubject;
+    lone.timeoutMs = loneTimeoutMs;
+    lone.state = SENT;
   }
 
   /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */

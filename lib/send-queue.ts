@@ -86,6 +86,11 @@ export interface SendQueueSettings<M> {
   timed: (request: PendingRequest<M>) => void;
   /** `transmit` only calls `transport.send` (nothing traced): sendLone calls the transport's sendAlone itself. */
   transmitsDirectly?: boolean;
+  /**
+   * sendLone's send waits (SENT_PENDING): called before its clock is started, so that the caller
+   * gives `request` what it keeps elsewhere until something looks for it (its time limit, state SENT).
+   */
+  lonePending?: (request: PendingRequest<M>) => void;
 }
 
 /**
@@ -132,26 +137,27 @@ export interface SendQueue<M> {
   queuing(): boolean;
   /**
    * The quick lane's send (RequestPath.change): a plain change (RequestWriter.plain) just written
-   * alone at the start of `out`, its operation, subject and time limit set on `request`, by a path
-   * that is open: so nothing is queued (what is queued is in `out`) and the queue is not stopped
-   * (stop() comes with the path's close). NOT_SENT unless a change made now would go out at once,
-   * alone and without NLM_F_ACK (see sendNow): nothing held, being sent or in flight, and the
-   * transport reads until empty (which its sendAlone checks itself: refused there, the frame's flags
-   * and sequence number are left changed, and a sequence number skipped, for the caller's general
-   * path to set again; nothing else is done). Else `request` is given a sequence number from
-   * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it), its
-   * end and state SENT, and its frame is sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's
-   * `overrun`), or SENT_PENDING (the request then charged: chargeLone). Nothing is charged for it
-   * meanwhile, and its flags and cost are not set: a quiet change unanswered within its send (the
-   * usual one) was applied and needs neither; whatever looks for it within the send (an answer
-   * read, a socket error, the send's failure) has RequestPath.change charge it first (chargeLone),
-   * and the caller frees that charge (release()) once it is settled.
+   * alone at the start of `out`, by a path that is open: so nothing is queued (what is queued is in
+   * `out`) and the queue is not stopped (stop() comes with the path's close). NOT_SENT unless a
+   * change made now would go out at once, alone and without NLM_F_ACK (see sendNow): nothing held,
+   * being sent or in flight, and the transport reads until empty (which its sendAlone checks
+   * itself: refused there, the frame's flags and sequence number are left changed for the caller's
+   * general path to set again; nothing else is done). Else its frame is given a sequence number from
+   * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it) and
+   * sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING
+   * (`lonePending` told first; the request then charged: chargeLone). `request` is the lane's
+   * request object, of which nothing is read or set here unless the send waits or fails: nothing
+   * is charged for it meanwhile, and its flags and cost are not set: a quiet change unanswered
+   * within its send (the usual one) was applied and needs neither; whatever looks for it within
+   * the send (an answer read, a socket error, the send's failure) has RequestPath.change fill,
+   * charge (chargeLone) and enter it first, and the caller frees that charge (release()) once it
+   * is settled.
    */
   sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number;
   /**
    * Charges the quick lane's change that sendLone sends or sent (see there), and gives it the flags
-   * prepare() gives a plain change (NLM_F_ACK included, though sent without): something looks for
-   * it. Its frame is still at the start of `out` when this is called (within its send, before
+   * prepare() gives a plain change (NLM_F_ACK included, though sent without) and its frame's
+   * sequence number: something looks for it. Its frame is still at the start of `out` when this is called (within its send, before
    * anything else is written; or right after sendLone returned).
    */
   chargeLone(request: PendingRequest<M>): void;
@@ -179,6 +185,7 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
   const failed = settings.failed;
   const transport = settings.transport;
   const timed = settings.timed;
+  const lonePending = settings.lonePending;
   const transmitsDirectly = settings.transmitsDirectly === true && transport.sendAlone !== undefined;
   /** Requests not yet sent, in order, at [head, tail); the array is reused, never replaced. */
   const queue: Array<PendingRequest<M> | undefined> = [];
@@ -278,15 +285,12 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
     const words = w.words();
     const typeAndFlags = words[1]!;
-    request.end = end;
     const seq = seqs.takeNext();
-    request.seq = seq;
     words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
     words[2] = seq;
     // transmitAlone() written out for a quiet change. Nothing else is changed before the send: a
     // transport not ready for it (sendAlone's false) leaves the frame at the start of `out` for the
     // caller's general path, which sets its flags and sequence number again.
-    request.state = SENT;
     let pending: Promise<void> | undefined | false;
     sending = true;
     try {
@@ -310,11 +314,14 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     void RESOLVED.then(endBurst);
     if (head === tail) w.reset();
     if (pending === undefined) return inRun ? SENT_NOW : SENT_LATE;
+    lonePending?.(request);
     return sentLater(request, pending, -1);
   }
 
   function chargeLone(request: PendingRequest<M>): void {
-    request.flags = (out.words()[1]! >>> 16) | NLM_F_ACK;
+    const words = out.words();
+    request.flags = (words[1]! >>> 16) | NLM_F_ACK;
+    request.seq = words[2]!;
     request.cost = CHANGE_ANSWER;
     inFlight += CHANGE_ANSWER;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { APPLIED } from '../../lib/request-path.js';
-import { ConnectionClosedError, NetlinkError, NetlinkOverrunError } from '../../lib/errors.js';
+import { ConnectionClosedError, NetlinkError, NetlinkOverrunError, RequestTimeoutError } from '../../lib/errors.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
 import { ADDRESS_WRITER } from '../../lib/rtnl/address-request.js';
 import { addressOnIndex, FLAGS_WRITER, linkFlagChange, LINK_DOWN, LINK_UP } from '../../lib/rtnl/changes.js';
@@ -132,6 +132,20 @@ describe('RequestPath: the quick lane of a lone plain change', () => {
     await expect(conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'), { timeoutMs: 1000 })).rejects.toThrow('EEXIST');
     expect(kernel.sent.map(asksAck)).toEqual([[true], [true]]);
     expect(kernel.refs).toBe(0);
+    conn.close();
+  });
+
+  it('times out a lone plain change whose send the transport made later, named as the change describes itself, with its own time limit', async () => {
+    // No answer at all: the change's clock, started when the send waited, ends it.
+    const kernel = fakeKernel(() => [], { synchronous: true, readsUntilEmpty: true, deferQuiet: true });
+    const conn = new Connection(kernel, { timeoutMs: 60_000 });
+    const described = (await conn.change(ADDRESS_WRITER, addressOnIndex('add', 13, '10.0.0.1/24'), { timeoutMs: 20 }).catch((e: unknown) => e)) as RequestTimeoutError;
+    expect(described).toBeInstanceOf(RequestTimeoutError);
+    expect(described.message).toContain(ADDRESS_WRITER.describe!(addressOnIndex('add', 13, '10.0.0.1/24')));
+    expect(described.message).toContain('within 20 ms');
+    const named = (await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP), { timeoutMs: 20, operation: 'raising it' }).catch((e: unknown) => e)) as RequestTimeoutError;
+    expect(named.message).toContain('raising it');
+    expect(kernel.sent.map(asksAck)).toEqual([[true], [true]]);
     conn.close();
   });
 
