@@ -175,9 +175,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     timed,
     transmitsDirectly: silent,
     // The send waits: the lane's change needs its fields for its clock (and then for the table).
-    lonePending: (request) => {
-      if (request === loneOut) fillLone(request);
-    },
+    lonePending: fillLone,
   });
   const table = new RequestTable<M>({ codec, describe, released, listeners });
   const seqs = table.seqs;
@@ -291,6 +289,10 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
         if (out) {
           queue.chargeLone(lone);
           table.enter(lone, lone.seq);
+        } else if (lone.state === SETTLED) {
+          // The send waited, yet was made and answered before it returned (a refused send the
+          // socket retried at once, then read): its answer is read, there is nothing to wait for.
+          return outcome(lone, false, change, false) as Promise<void>;
         }
         entered();
         return wait(lone, options, sent, rethrows);
@@ -360,6 +362,9 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
         const result = outcome(request, true, change, !rethrows && sent === SENT_NOW) as Promise<void>;
         return sent === SENT_NOW ? result : afterTurn(result);
       }
+    } else if (request.state === SETTLED) {
+      // The send waited (SENT_PENDING), yet was made and answered before it returned: see change.
+      return outcome(request, false, change, false) as Promise<void>;
     }
     return wait(request, options, sent === SENT_LATE ? SENT_NOW : sent, rethrows);
   }
@@ -566,14 +571,18 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
   function enterLoneOut(): void {
     const lone = loneOut;
     if (lone === undefined) return;
-    loneOut = undefined;
     fillLone(lone);
+    loneOut = undefined;
     queue.chargeLone(lone);
     table.enter(lone, lone.seq);
   }
 
-  /** Gives the quick lane's change being sent (`lone`, still loneOut or just taken from it) what change() kept in the closure for it, and state SENT. */
+  /**
+   * Gives the quick lane's change being sent what change() kept in the closure for it, and state
+   * SENT, while it is loneOut (not looked for yet: once it is, it has them, and may be settled).
+   */
   function fillLone(lone: PendingRequest<M>): void {
+    if (lone !== loneOut) return;
     const operation = loneOperation;
     lone.operation = operation ?? loneWriter!.operation;
     lone.describer = operation === undefined ? loneWriter : undefined;
