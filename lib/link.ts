@@ -135,9 +135,14 @@ export class Link {
       return Promise.reject(error);
     }
     if (outcome !== APPLIED) {
+      // The reaction reads the Link and the writer through this block's constants, not `this` and
+      // the parameter: a function whose own variables a closure reads allocates their context at
+      // every call, the usual change (applied within the call) included; a block's, on entry.
+      const link = this;
+      const flag = writer;
       return outcome.then(() => {
-        setFlagBit(this.#given ? this.#writableState() : this.#state, writer.bit, writer.on);
-        return this;
+        setFlagBit(link.#given ? link.#writableState() : link.#state, flag.bit, flag.on);
+        return link;
       }, rethrowAtCaller);
     }
     // setFlagBit written out.
@@ -265,7 +270,12 @@ export class Link {
       return Promise.reject(error);
     }
     // The connection leaves a failure to this reaction to rethrow (changeAddress's callerRethrows).
-    return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this, rethrowAtCaller);
+    if (outcome !== APPLIED) {
+      // The Link as the block's constant: see #flag.
+      const link = this;
+      return outcome.then(() => link, rethrowAtCaller);
+    }
+    return Promise.resolve(this);
   }
 
   /** `ip addr del CIDR dev DEV`. */
@@ -278,7 +288,12 @@ export class Link {
     } catch (error) {
       return Promise.reject(error);
     }
-    return outcome === APPLIED ? Promise.resolve(this) : outcome.then(() => this, rethrowAtCaller);
+    if (outcome !== APPLIED) {
+      // The Link as the block's constant: see #flag.
+      const link = this;
+      return outcome.then(() => link, rethrowAtCaller);
+    }
+    return Promise.resolve(this);
   }
 
   /** Deletes the link (for a veth, both ends go). */
