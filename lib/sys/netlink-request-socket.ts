@@ -123,6 +123,12 @@ export class RequestSocket implements Transport {
   private _closed = false;
   /** A pass is under way, or one is scheduled (setImmediate, a retry timer). */
   private _passScheduled = false;
+  /**
+   * readsUntilEmpty: not closed, no pass under way or scheduled, no send waiting and none on a
+   * worker thread. One field, set wherever one of those four changes (_closed, _passScheduled,
+   * _deferred, _offThread), so that the getter and sendAlone read one value and cannot disagree.
+   */
+  private _ready = true;
   private _waiting = false;
   private _retryTimer: ReturnType<typeof setTimeout> | undefined;
   private _retryMs = FIRST_RETRY_MS;
@@ -157,16 +163,21 @@ export class RequestSocket implements Transport {
 
   /** See Transport.readsUntilEmpty: no send waits before the next, and no read pass is under way or scheduled. */
   get readsUntilEmpty(): boolean {
-    return !this._closed && !this._passScheduled && this._deferred.length === 0 && this._offThread === undefined;
+    return this._ready;
+  }
+
+  /** Sets _ready from the four fields it stands for, after one of them changed in a way not known here. */
+  private _checkReady(): void {
+    this._ready = !this._closed && !this._passScheduled && this._deferred.length === 0 && this._offThread === undefined;
   }
 
   send(datagram: Uint8Array, options?: SendOptions): Promise<void> | undefined {
     if (this._closed) throw new SocketClosedError();
     const slow = options?.slow === true;
     const quiet = options?.quiet === true;
+    if (!slow && this._ready) return this._sendNow(datagram, quiet);
     if (!slow && this._deferred.length === 0 && this._offThread === undefined) {
-      if (!this._passScheduled) return this._sendNow(datagram, quiet);
-      // A pass under way or scheduled reads its answers.
+      // Open, nothing waiting, not ready: a pass under way or scheduled reads its answers.
       const sent = sendOrErrno(this.fd, datagram, MSG_DONTWAIT);
       if (sent >= 0) return undefined;
       return this._refused(datagram, -sent, quiet);
@@ -181,8 +192,7 @@ export class RequestSocket implements Transport {
    * (no view of it made per length).
    */
   sendAlone(buffer: Uint8Array, length: number): Promise<void> | undefined | false {
-    // readsUntilEmpty, read here: the lane's send is one call, not a getter's and then this.
-    if (this._closed || this._passScheduled || this._deferred.length !== 0 || this._offThread !== undefined) return false;
+    if (!this._ready) return false;
     if (buffer !== this._laneBuffer) {
       this._laneAddress = addressOf(buffer);
       this._laneBuffer = buffer;
@@ -222,8 +232,12 @@ export class RequestSocket implements Transport {
   private _readAfterSend(first: number, quiet: boolean): void {
     this._quiet = quiet;
     this._passScheduled = true;
+    this._ready = false;
     if (this._read(first) && !this._closed) setImmediate(this._pass);
-    else this._passScheduled = false;
+    else {
+      this._passScheduled = false;
+      this._checkReady();
+    }
     this._quiet = false;
   }
 
@@ -242,6 +256,7 @@ export class RequestSocket implements Transport {
     if (quiet) setFrameFlags(copy, 0, frameFlags(copy, 0) | NLM_F_ACK);
     return new Promise<void>((resolve, reject) => {
       this._deferred.push({ datagram: copy, slow, resolve, reject, giveUpAt: monotonicMs() + DEFERRED_SEND_LIMIT_MS });
+      this._ready = false;
       this._drain();
     });
   }
@@ -283,6 +298,7 @@ export class RequestSocket implements Transport {
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    this._ready = false;
     this.unref();
     if (this._deferredTimer !== undefined) clearTimeout(this._deferredTimer);
     // A worker thread may still be about to send on the fd: closed when it is done, so that the
@@ -326,6 +342,7 @@ export class RequestSocket implements Transport {
         outcome = new SystemCallError('sendmsg', outcome, `netlink port ${this.port}, still refused after ${DEFERRED_SEND_LIMIT_MS} ms`);
       }
       this._deferred.shift();
+      this._checkReady();
       if (outcome === undefined) next.resolve();
       else next.reject(outcome);
     }
@@ -334,8 +351,10 @@ export class RequestSocket implements Transport {
   private _sendOffThread(entry: Deferred): void {
     this._deferred.shift();
     this._offThread = entry;
+    this._ready = false;
     const done = (sent: number): void => {
       this._offThread = undefined;
+      this._checkReady();
       if (this._closed) {
         closeFd(this.fd);
         entry.reject(new SocketClosedError());
@@ -351,6 +370,7 @@ export class RequestSocket implements Transport {
       }
       // Nothing was consumed: again from this thread, which learns why (EAGAIN is retried).
       this._deferred.unshift({ ...entry, slow: false });
+      this._ready = false;
       this._drain();
     };
     try {
@@ -376,6 +396,7 @@ export class RequestSocket implements Transport {
     while (this._read());
     if (this._passScheduled || this._closed) return;
     this._passScheduled = true;
+    this._ready = false;
     setImmediate(this._pass);
   }
 
@@ -388,10 +409,14 @@ export class RequestSocket implements Transport {
   /** Reads what is queued, up to READS_PER_PASS datagrams, and hands each on. */
   private readonly _pass = (): void => {
     this._passScheduled = true;
+    this._ready = false;
     const more = this._read();
     // More may be queued (a long dump): continue after the event loop has had a turn.
     if (more && !this._closed) setImmediate(this._pass);
-    else this._passScheduled = false;
+    else {
+      this._passScheduled = false;
+      this._checkReady();
+    }
   };
 
   /**
