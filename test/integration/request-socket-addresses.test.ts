@@ -8,22 +8,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNetlinkSocket, type RequestSocket } from '../../lib/sys/netlink-request-socket.js';
 import { canRunIntegration } from '../helpers/sandbox.js';
+import { getLink } from '../helpers/request-socket-probe.js';
 
-const RTM_GETLINK = 18;
 const NLMSG_ERROR = 2;
-const NLM_F_REQUEST = 1;
-
-/** An RTM_GETLINK of `index` with sequence number `seq`, written into `bytes` (32 bytes). */
-function getLink(bytes: Uint8Array, index: number, seq: number): Uint8Array {
-  bytes.fill(0, 0, 32);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 32);
-  view.setUint32(0, 32, true);
-  view.setUint16(4, RTM_GETLINK, true);
-  view.setUint16(6, NLM_F_REQUEST, true);
-  view.setUint32(8, seq, true);
-  view.setInt32(20, index, true);
-  return bytes;
-}
 
 /** Each answer read: its type, sequence number, and for an error its errno. */
 function answers(socket: RequestSocket): Array<[number, number, number]> {

@@ -8,6 +8,7 @@ import { ERRNO } from '../../lib/sys/errno.js';
 import { SEND_FAILED } from '../../lib/sys/constants.js';
 import type { DirectSocketCalls } from '../../lib/sys/syscall-stubs.js';
 import { canRunIntegration } from '../helpers/sandbox.js';
+import { getLink, readinessFields as fourFields, seqsRead } from '../helpers/request-socket-probe.js';
 
 const refusals = vi.hoisted(() => ({ send: 0, lane: 0 }));
 vi.mock('../../lib/sys/libc.js', async (importOriginal) => {
@@ -38,26 +39,8 @@ vi.resetModules();
 const { openNetlinkSocket } = await import('../../lib/sys/netlink-request-socket.js');
 type RequestSocket = ReturnType<typeof openNetlinkSocket>;
 
-const RTM_GETLINK = 18;
-const NLM_F_REQUEST = 1;
-
-/** An RTM_GETLINK of the loopback device with sequence number `seq` (32 bytes). */
-function getLo(seq: number, bytes = new Uint8Array(32)): Uint8Array {
-  bytes.fill(0, 0, 32);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 32);
-  view.setUint32(0, 32, true);
-  view.setUint16(4, RTM_GETLINK, true);
-  view.setUint16(6, NLM_F_REQUEST, true);
-  view.setUint32(8, seq, true);
-  view.setInt32(20, 1, true);
-  return bytes;
-}
-
-/** The four fields readsUntilEmpty stands for, read directly. */
-function fourFields(socket: RequestSocket): boolean {
-  const fields = socket as unknown as { _closed: boolean; _passScheduled: boolean; _deferred: unknown[]; _offThread: unknown };
-  return !fields._closed && !fields._passScheduled && fields._deferred.length === 0 && fields._offThread === undefined;
-}
+/** An RTM_GETLINK of the loopback device with sequence number `seq`. */
+const getLo = (seq: number): Uint8Array => getLink(new Uint8Array(32), 1, seq);
 
 function expectReady(socket: RequestSocket, ready: boolean): void {
   expect(socket.readsUntilEmpty).toBe(ready);
@@ -77,11 +60,7 @@ describe.skipIf(!canRunIntegration)('request socket: readiness through sends ref
   it('is not ready while a refused sendAlone waits, and ready once it is sent and read', async () => {
     const socket: RequestSocket = openNetlinkSocket();
     try {
-      const seen: number[] = [];
-      socket.onDatagram((d) => {
-        seen.push(new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(8, true));
-        return true;
-      });
+      const seen = seqsRead(socket);
       expectReady(socket, true);
       // The lane's send refused, then its retry from _defer too: it waits for the retry timer.
       refusals.lane = 1;
@@ -103,11 +82,7 @@ describe.skipIf(!canRunIntegration)('request socket: readiness through sends ref
   it('is ready again once a send waiting behind a slow one is sent after refusals', async () => {
     const socket: RequestSocket = openNetlinkSocket();
     try {
-      const seen: number[] = [];
-      socket.onDatagram((d) => {
-        seen.push(new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(8, true));
-        return true;
-      });
+      const seen = seqsRead(socket);
       const slow = socket.send(getLo(11), { slow: true });
       const behind = socket.send(getLo(12));
       expectReady(socket, false);

@@ -8,29 +8,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openNetlinkSocket, type RequestSocket } from '../../lib/sys/netlink-request-socket.js';
 import { canRunIntegration } from '../helpers/sandbox.js';
+import { getLink, readinessFields as fourFields, seqsRead } from '../helpers/request-socket-probe.js';
 
-const RTM_GETLINK = 18;
-const NLM_F_REQUEST = 1;
 /** More than the datagrams one read pass takes (READS_PER_PASS): the rest is read after a turn. */
 const MORE_THAN_A_PASS = 20;
 
-/** An RTM_GETLINK of the loopback device with sequence number `seq` (32 bytes). */
-function getLo(seq: number, bytes = new Uint8Array(32)): Uint8Array {
-  bytes.fill(0, 0, 32);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 32);
-  view.setUint32(0, 32, true);
-  view.setUint16(4, RTM_GETLINK, true);
-  view.setUint16(6, NLM_F_REQUEST, true);
-  view.setUint32(8, seq, true);
-  view.setInt32(20, 1, true);
-  return bytes;
-}
-
-/** The four fields readsUntilEmpty stands for, read directly. */
-function fourFields(socket: RequestSocket): boolean {
-  const fields = socket as unknown as { _closed: boolean; _passScheduled: boolean; _deferred: unknown[]; _offThread: unknown };
-  return !fields._closed && !fields._passScheduled && fields._deferred.length === 0 && fields._offThread === undefined;
-}
+/** An RTM_GETLINK of the loopback device with sequence number `seq`. */
+const getLo = (seq: number, bytes = new Uint8Array(32)): Uint8Array => getLink(bytes, 1, seq);
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -40,14 +24,10 @@ describe.skipIf(!canRunIntegration)('request socket: one readiness for readsUnti
 
   it('agrees with its four fields and with sendAlone at every transition', async () => {
     const s = (socket = openNetlinkSocket());
-    const seen: number[] = [];
     /** Within a listener: the getter, the fields, and sendAlone's answer, as the read pass sees them. */
     const inPass: Array<[boolean, boolean, false | Promise<void> | undefined]> = [];
-    s.onDatagram((d) => {
-      seen.push(new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(8, true));
+    const seen = seqsRead(s, () => {
       if (inPass.length === 0) inPass.push([s.readsUntilEmpty, fourFields(s), s.sendAlone(getLo(999), 32)]);
-      // Read on until the socket is empty: a pass that takes all it may schedules the next.
-      return true;
     });
     const lane = new Uint8Array(64);
     let seq = 0;
@@ -116,7 +96,7 @@ describe.skipIf(!canRunIntegration)('request socket: one readiness for readsUnti
 
   it('is not ready while a send waits, sent on a closed socket or not', async () => {
     const s = (socket = openNetlinkSocket());
-    s.onDatagram(() => false);
+    seqsRead(s);
     const slow = s.send(getLo(1), { slow: true });
     const behind = s.send(getLo(2));
     // Closed while the worker thread holds a send: the one waiting fails, readiness stays false.
