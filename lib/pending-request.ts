@@ -33,9 +33,9 @@ export const RESOLVE_REQUEST = 2;
 
 /**
  * One request, from the call that made it to its last answer. One object per request, kept small.
- * A plain object of one shape, made by newPendingRequest from one literal: V8 copies the literal's
- * constant fields in one step, where a class's field initializers store them one by one (30 stores
- * a request, each through an inline cache until the constructor is optimized).
+ * A plain object of one shape, made by newPendingRequest as a copy of one template: V8 copies its
+ * fields in one step, where a class's field initializers store them one by one (30 stores a
+ * request, each through an inline cache until the constructor is optimized).
  */
 export interface PendingRequest<M> extends Timed {
   seq: number;
@@ -92,42 +92,55 @@ export interface PendingRequest<M> extends Timed {
 }
 
 /**
- * A new request. The literal's values are constants where they can be (QUEUED, RESOLVE_VOID written
- * as their numbers), so that V8 copies them with the literal instead of storing each.
+ * Every field of a new request but the four newPendingRequest is given, as a new request has them.
+ * Never changed: a request is a copy of it.
+ */
+const NEW_REQUEST: PendingRequest<never> = {
+  deadline: Infinity,
+  timeoutMs: 0,
+  seq: 0,
+  state: QUEUED,
+  cost: 0,
+  flags: 0,
+  start: 0,
+  end: 0,
+  coverable: false,
+  slow: false,
+  brief: false,
+  quiet: false,
+  frames: false,
+  interrupted: false,
+  abandonTimed: false,
+  resolveWith: RESOLVE_VOID,
+  covers: undefined,
+  group: undefined,
+  replies: undefined,
+  convert: undefined,
+  signal: undefined,
+  onAbort: undefined,
+  resolve: noop,
+  reject: noop,
+  batch: undefined,
+  error: undefined,
+  completion: 'ack',
+  operation: '',
+  describer: undefined,
+  subject: undefined,
+};
+
+/**
+ * A new request: a copy of NEW_REQUEST (one step for every field, where a literal's `undefined`
+ * fields and function values are stored one by one, each through an inline cache until the
+ * function is optimized), then its four fields of the call.
  */
 export function newPendingRequest<M>(completion: Completion, operation: string, describer: { describe?(subject: never): string } | undefined, subject: unknown): PendingRequest<M> {
-  return {
-    deadline: Infinity,
-    timeoutMs: 0,
-    seq: 0,
-    state: 0, // QUEUED
-    cost: 0,
-    flags: 0,
-    start: 0,
-    end: 0,
-    coverable: false,
-    slow: false,
-    brief: false,
-    quiet: false,
-    frames: false,
-    interrupted: false,
-    abandonTimed: false,
-    resolveWith: 0, // RESOLVE_VOID
-    covers: undefined,
-    group: undefined,
-    replies: undefined,
-    convert: undefined,
-    signal: undefined,
-    onAbort: undefined,
-    resolve: noop,
-    reject: noop,
-    batch: undefined,
-    error: undefined,
-    completion,
-    operation,
-    describer,
-    subject,
-  };
+  // A template of no message type: its `replies` and `convert` are undefined, as any M.
+  const request = { ...NEW_REQUEST } as unknown as PendingRequest<M>;
+  request.completion = completion;
+  request.operation = operation;
+  request.describer = describer;
+  request.subject = subject;
+  return request;
 }
 
 /**

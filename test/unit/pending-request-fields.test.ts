@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newPendingRequest, type PendingRequest, QUEUED, renewRequest, RESOLVE_REPLIES, RESOLVE_VOID, SETTLED } from '../../lib/pending-request.js';
 
-// newPendingRequest writes its constants as numbers (a literal's constants are copied in one step)
-// and renewRequest resets a reused request field by field: the two lists must stay the same.
+// newPendingRequest copies a template of a new request (every field in one step) and renewRequest
+// resets a reused request field by field: the two lists must stay the same.
 
 const describer = { describe: (): string => 'a link' };
 
@@ -29,5 +29,15 @@ describe('newPendingRequest and renewRequest', () => {
     const renewed = renewRequest(usedRequest(), 'ack', 'addr.add', describer, 2);
     const fresh = newPendingRequest<never>('ack', 'addr.add', describer, 2);
     expect(renewed).toStrictEqual(fresh);
+  });
+
+  it('make a new object each time, which changes to the requests made before do not reach', () => {
+    const before = newPendingRequest<never>('ack', 'link.set', describer, 3);
+    const used = usedRequest();
+    const after = newPendingRequest<never>('ack', 'link.set', describer, 3);
+    expect(after).not.toBe(before);
+    expect(after).toStrictEqual(before);
+    expect([after.seq, after.state, after.replies, after.error]).toEqual([0, QUEUED, undefined, undefined]);
+    expect(used.seq).toBe(9);
   });
 });
