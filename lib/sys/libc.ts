@@ -192,6 +192,7 @@ function errnoSocketCalls(errno: () => number): DirectSocketCalls {
       const sent = send(fd, byAddress(address), length, MSG_DONTWAIT);
       return sent < 0 ? sent - SEND_FAILED : recv(fd, byAddress(readAddress), readLength, readFlags);
     },
+    sendAsync: (fd, buffer, length, flags, done) => libcCall('send').async(fd, buffer, length, flags, (error, result) => done(error ? -1 : result)),
   };
 }
 
@@ -397,12 +398,13 @@ export function sendOrErrno(fd: number, buffer: Uint8Array, flags: number): numb
 }
 
 /**
- * send(2) on one of libuv's worker threads (koffi's asynchronous call); `done` runs on this thread
- * with what send returned, -1 on failure. errno stays on the worker thread: a caller that needs it
- * sends again from this thread (a failed send consumed nothing).
+ * send(2) on one of libuv's worker threads (koffi's asynchronous call of the send stub, or of
+ * libc's send where there is none); `done` runs on this thread with the bytes sent, or a negative
+ * number on failure (see DirectSocketCalls.sendAsync): a caller that needs the errno sends again
+ * from this thread (a failed send consumed nothing).
  */
 export function sendOffThread(fd: number, buffer: Uint8Array, flags: number, done: (result: number) => void): void {
-  libcCall('send').async(fd, buffer, buffer.byteLength, flags, (error, result) => done(error ? -1 : result));
+  (bound ?? libc()).direct.sendAsync(fd, buffer, buffer.byteLength, flags, done);
 }
 
 /**

@@ -10,8 +10,9 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { directoryIdentityOfPath, identityOfPath } from './file-identity.js';
-import { closeFd, ioctlNoArgument, mount, openFd, umount2, umount2Failure, unlink, unlinkFailure, unpinAll } from './libc.js';
+import { closeFd, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinAll } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
+import { SyscallProgram } from './syscall-program.js';
 import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
 import { nodeCall, SystemCallError, systemCallErrorOf } from './system-call-error.js';
 import { InvalidArgumentError } from '../../messages/errors.js';
@@ -258,6 +259,9 @@ export function openNetnsFd(path: string): number {
  * point (EINVAL), bind it onto itself once and try again. True when it bound.
  */
 function makeSharedMountPoint(dir: string): boolean {
+  // A directory that is a mount point already (for every process but the first to use it) is
+  // made shared here, with no mount prototype parsed; any failure is met again below, and told there.
+  if (mountSharedByProgram(dir) === 0) return false;
   try {
     mount('', dir, 'none', MS_SHARED | MS_REC);
     return false;
@@ -267,6 +271,21 @@ function makeSharedMountPoint(dir: string): boolean {
   mount(dir, dir, 'none', MS_BIND | MS_REC);
   mount('', dir, 'none', MS_SHARED | MS_REC);
   return true;
+}
+
+/**
+ * mount('', dir, 'none', MS_SHARED | MS_REC) as a program of one step (see syscall-program.ts):
+ * the program stub is the one a namespace's creation runs, where the generic stub's mount would
+ * parse a prototype for this call alone. 0 or -errno; undefined where there is no program stub.
+ */
+function mountSharedByProgram(dir: string): number | undefined {
+  const run = programRunner();
+  if (run === undefined || dir.includes('\0')) return undefined;
+  // Room for '' and 'none' (8 bytes each) and the directory with its NUL, 8-byte aligned.
+  const p = new SyscallProgram(1, 16 + ((Buffer.byteLength(dir) + 8) & ~7));
+  p.step('mount', [{ at: p.string('') }, { at: p.string(dir) }, { at: p.string('none') }, MS_SHARED | MS_REC, 0], { mayFail: true });
+  run(p.bytes, 1);
+  return p.value(0);
 }
 
 // Best effort: the error that brought us here is the one worth reporting.

@@ -46,6 +46,20 @@ export interface DirectSocketCalls {
   sendRecvAt(fd: number, address: number, length: number, readAddress: number, readLength: number, readFlags: number): number;
   /** recv with the buffer given by address (see sendRecvAt). */
   recvAt(fd: number, address: number, length: number, flags: number): number;
+  /**
+   * send on one of libuv's worker threads; `done` runs on this thread with the bytes sent, or a
+   * negative number if it failed (a stub's -errno; -1 from libc's, whose errno stays on the worker
+   * thread: a caller that needs it sends again from this thread, a failed send consumed nothing).
+   */
+  sendAsync(fd: number, buffer: Uint8Array, length: number, flags: number, done: (result: number) => void): void;
+}
+
+/** The calls made on this thread (every one but sendAsync). */
+type SyncSocketCall = Exclude<keyof DirectSocketCalls, 'sendAsync'>;
+
+/** What koffi gives a function it made: the same call on one of libuv's worker threads. */
+interface AsyncForm {
+  async(fd: number, buffer: Uint8Array, length: number, flags: number, callback: (error: unknown, result: number) => void): void;
 }
 
 /** umount2 then unlink for each of `count` NUL-terminated paths, in one call (see unpin-code.ts). */
@@ -96,6 +110,11 @@ const PROT_WRITE = 2;
 const PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02;
 const MAP_ANONYMOUS = 0x20;
+/** mmap(2) and mprotect(2) in <asm/unistd_64.h>. */
+const MMAP = 9;
+const MPROTECT = 10;
+/** libc's syscall(), as the page's mmap and mprotect call it (see makeStubs). */
+export const PAGE_SYSCALL_PROTOTYPE = 'void *syscall(long nr, void *address, unsigned long length, long prot, long flags, long fd, long offset)';
 
 /** x86_64's struct stat. */
 const STAT_BYTES = 144;
@@ -129,13 +148,15 @@ function stubs(lib: LibraryHandle): Stubs | null {
 
 function makeStubs(lib: LibraryHandle): Stubs | null {
   if (process.arch !== 'x64') return null;
-  const mmap = lib.func('void *mmap(void *addr, unsigned long length, int prot, int flags, int fd, long offset)');
-  const mprotect = lib.func('int mprotect(void *addr, unsigned long length, int prot)');
-  const page: unknown = mmap(null, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // mmap and mprotect both through libc's syscall(), declared with mmap's arguments: one
+  // prototype parsed for the two (each is one parse, and its objects, in a fresh process's first build).
+  const syscall = lib.func(PAGE_SYSCALL_PROTOTYPE) as (nr: number, address: unknown, length: number, prot: number, flags: number, fd: number, offset: number) => unknown;
+  const page = syscall(MMAP, null, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   // MAP_FAILED is (void *)-1.
   if (page === null || koffi.address(page) === 0xffff_ffff_ffff_ffffn) return null;
   Buffer.from(koffi.view(page, PAGE)).write(STUB_PAGE_X64, 'hex');
-  if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) !== 0) return null;
+  // mprotect's 0 comes back as a null pointer, its -1 as any other.
+  if (syscall(MPROTECT, page, PAGE, PROT_READ | PROT_EXEC, 0, 0, 0) !== null) return null;
   // The kernel refuses the empty path before it writes the buffer. The prototype is the one every
   // process's first namespace creation needs anyway (its directory's stat): parsed once for both.
   const stat = genericCall<[string, Uint8Array]>(page, 'stat', STAT_PARAMETERS);
@@ -151,19 +172,30 @@ function makeStubs(lib: LibraryHandle): Stubs | null {
  */
 function socketCalls(page: unknown, fallback: () => DirectSocketCalls): DirectSocketCalls {
   const calls = {} as DirectSocketCalls;
-  const bindOnFirstCall = <K extends keyof DirectSocketCalls>(name: K, offset: number, prototype: string, works: (call: DirectSocketCalls[K]) => boolean): void => {
-    calls[name] = ((...args: unknown[]) => {
+  /** Binds `name` on its first call; the returned function binds it (once) and gives what was bound. */
+  const bindOnFirstCall = <K extends SyncSocketCall>(name: K, offset: number, prototype: string, works: (call: DirectSocketCalls[K]) => boolean): (() => DirectSocketCalls[K]) => {
+    let bound: DirectSocketCalls[K] | undefined;
+    const bind = (): DirectSocketCalls[K] => {
+      if (bound !== undefined) return bound;
       const stub = koffi.decode(page, offset, koffi.proto(prototype)) as DirectSocketCalls[K];
-      const call = works(stub) ? stub : fallback()[name];
-      calls[name] = call;
-      return (call as (...a: unknown[]) => number)(...args);
-    }) as DirectSocketCalls[K];
+      bound = works(stub) ? stub : fallback()[name];
+      calls[name] = bound;
+      return bound;
+    };
+    calls[name] = ((...args: unknown[]) => (bind() as (...a: unknown[]) => number)(...args)) as DirectSocketCalls[K];
+    return bind;
   };
   // What a trial call reads from and writes into.
   const s = new Uint8Array(4);
   bindOnFirstCall('recv', RECV_OFFSET, 'long (int fd, void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
   bindOnFirstCall('recvfrom', RECVFROM_OFFSET, 'long (int fd, void *buffer, unsigned long length, int flags, void *address, void *addressLength)', (call) => call(-1, s, 4, 0, s, s) === -ERRNO.EBADF);
-  bindOnFirstCall('send', SEND_OFFSET, 'long (int fd, const void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
+  const send = bindOnFirstCall('send', SEND_OFFSET, 'long (int fd, const void *buffer, unsigned long length, int flags)', (call) => call(-1, s, 4, 0) === -ERRNO.EBADF);
+  // The send stub's own asynchronous form, not libc's send bound for it: one prototype for both.
+  calls.sendAsync = (fd, buffer, length, flags, done) => {
+    const call = send() as DirectSocketCalls['send'] & Partial<AsyncForm>;
+    if (call.async === undefined) fallback().sendAsync(fd, buffer, length, flags, done);
+    else call.async(fd, buffer, length, flags, (error, result) => done(error ? -1 : result));
+  };
   bindOnFirstCall(
     'sendRecv',
     SEND_RECV_OFFSET,
