@@ -22,8 +22,21 @@ import { baselineOffWhileCaching, loadBundle } from './load-bundle.js';
 /** What the engine shares with this file's first stage (lib/cni/first-stage.ts and what it imports), bundled beside it. */
 const SHARED = './cni-bridge-shared.cjs';
 
+/**
+ * The command, as the variant of every code cache the call loads (bin/code-cache.ts): a cache holds
+ * what the calls that wrote it ran, and ADD and DEL run different parts of the shared bundle (DEL's
+ * early deletion and release, ADD's early reservation), so that each command's calls load a cache of
+ * what that command runs, rather than one with both commands' functions.
+ */
+const COMMANDS: readonly string[] = ['ADD', 'DEL', 'CHECK', 'GC', 'STATUS', 'VERSION'];
+
+function cacheVariant(): string {
+  const command = process.env.CNI_COMMAND ?? '';
+  return COMMANDS.includes(command) ? command : 'other';
+}
+
 function bundle(name: string, loaded?: Record<string, unknown>): unknown {
-  return loadBundle(fileURLToPath(new URL(name, import.meta.url)), 'exit', loaded);
+  return loadBundle(fileURLToPath(new URL(name, import.meta.url)), 'exit', loaded, cacheVariant());
 }
 
 /**

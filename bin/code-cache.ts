@@ -24,8 +24,9 @@ import { readWhole } from '../lib/sys/read-whole.js';
 export interface CacheFile {
   dir: string;
   /**
-   * `file` (the bundle's device and inode), then `build` (its size and mtime), then the key of the
-   * process's V8 flags if it has any ({@link v8FlagsKey}), then the Node version.
+   * `file` (the bundle's device and inode), then `build` (its size and mtime), then the variant if
+   * any, then the key of the process's V8 flags if it has any ({@link v8FlagsKey}), then the Node
+   * version.
    */
   name: string;
   file: string;
@@ -121,8 +122,31 @@ export function temporaryDirectory(env: NodeJS.ProcessEnv = process.env): string
   return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
 }
 
-/** The cache file for this build of `file` under this Node and its V8 flags, or undefined if there is no safe place for it. */
-export function cacheFile(file: string, uid: number, base = temporaryDirectory(), options = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(' ') ?? [])]): CacheFile | undefined {
+/** Whether `name` has only ASCII letters and digits (no regular expression: see NODE_ONLY). */
+function isPlainName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    const digit = c >= 48 && c <= 57;
+    if (!letter && !digit) return false;
+  }
+  return true;
+}
+
+/**
+ * The cache file for this build of `file` under this Node and its V8 flags, or undefined if there is
+ * no safe place for it. `variant` (letters and digits) names a kind of process that keeps a file of
+ * its own: a cache holds every function the processes that wrote it ran, so processes that run
+ * different parts of one bundle (the cni-bridge executable's commands) each load only their own.
+ */
+export function cacheFile(
+  file: string,
+  uid: number,
+  base = temporaryDirectory(),
+  options = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(' ') ?? [])],
+  variant = '',
+): CacheFile | undefined {
+  if (!isPlainName(variant)) throw new RangeError(`code cache variant ${JSON.stringify(variant)}: letters and digits only`);
   const dir = `${base}/netns-rtnl-code-cache-${uid}`;
   let d;
   try {
@@ -136,7 +160,7 @@ export function cacheFile(file: string, uid: number, base = temporaryDirectory()
   const s = statSync(file);
   const fileKey = `${s.dev}-${s.ino}-`;
   const build = `${fileKey}${s.size}-${Math.trunc(s.mtimeMs)}-`;
-  return { dir, file: fileKey, build, name: `${build}${v8FlagsKey(options)}${process.version}-${process.arch}.bin` };
+  return { dir, file: fileKey, build, name: `${build}${variant === '' ? '' : `${variant}-`}${v8FlagsKey(options)}${process.version}-${process.arch}.bin` };
 }
 
 /**

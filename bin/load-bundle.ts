@@ -51,8 +51,9 @@ function tryWrite(cache: CacheFile, data: () => Buffer, generation: number): Buf
  * when bin/code-cache.ts's rule says the process may have run what it lacks. `loaded` gives the
  * bundle's require() what it returns for some files beside it: the exports of a bundle loaded
  * already (without source maps; with them Node's require, which loaded that bundle too, finds it).
+ * `variant` names the kind of process, for a cache file of its own (bin/code-cache.ts's cacheFile).
  */
-export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded', loaded: Readonly<Record<string, unknown>> = {}): unknown {
+export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded', loaded: Readonly<Record<string, unknown>> = {}, variant = ''): unknown {
   // Node maps stack traces through a source map (--enable-source-maps) only for code its own loader compiled.
   if (process.sourceMapsEnabled) return createRequire(file)(file) as unknown;
   // The bundles are ASCII (asciiOnly in scripts/bundle-lazy.mjs): read as latin1, the source is a
@@ -63,7 +64,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   let read: CacheRead | undefined;
   if (process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && process.getuid) {
     try {
-      cache = cacheFile(file, process.getuid());
+      cache = cacheFile(file, process.getuid(), undefined, undefined, variant);
       if (cache !== undefined) read = readCache(cache, scratchBuffer);
     } catch {
       read = undefined;

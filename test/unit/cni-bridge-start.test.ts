@@ -4,7 +4,7 @@
  * the same answer as the command line's main. Needs the build.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -117,6 +117,23 @@ describe.skipIf(!existsSync(`${dir}cni-bridge-shared.cjs`))('cni-bridge executab
     }
     const shared = oneLine(readFileSync(`${dir}cni-bridge-shared.cjs`, 'latin1'));
     for (const name of ['NetnsRtnlError', 'CniError', 'SystemCallError']) expect(new RegExp(`\\b${name}=class\\b`).test(shared), name).toBe(true);
+  });
+});
+
+describe.skipIf(!existsSync(executable))('cni-bridge executable: its code caches', () => {
+  it('keeps a cache file per command: ADD and DEL each load only what their own calls ran', () => {
+    const at = mkdtempSync(join(tmpdir(), 'cni-bridge-caches-'));
+    const files = () => readdirSync(join(at, `netns-rtnl-code-cache-${process.getuid!()}`));
+    // Neither finds the namespace's variables it needs: the command line reports the error, after
+    // the shared bundle and the engine were loaded (and their caches written at exit).
+    for (const command of ['ADD', 'DEL']) {
+      const r = spawnSync(process.execPath, [executable], { env: { PATH: process.env.PATH, TMPDIR: at, CNI_COMMAND: command }, input: '{"cniVersion":"1.0.0","name":"n","type":"cni-bridge"}', encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(1);
+    }
+    const shared = statSync(`${dir}cni-bridge-shared.cjs`);
+    const ofShared = files().filter((f) => f.startsWith(`${shared.dev}-${shared.ino}-`));
+    rmSync(at, { recursive: true });
+    expect(ofShared.map((f) => f.replace(/^[\d-]+/, '').replace(/-v\d.*$/, '')).sort()).toEqual(['ADD', 'DEL']);
   });
 });
 

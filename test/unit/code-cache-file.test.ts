@@ -63,6 +63,23 @@ describe('the code cache file', () => {
     expect(readdirSync(cache.dir).sort()).toEqual([plain, semi].sort());
   });
 
+  it('is named for a variant too, when one is given: a file per kind of process, each kept when the other is written', () => {
+    const { base, bundle } = place();
+    const plain = cacheOf(bundle, base);
+    const add = cacheFile(bundle, uid, base, [], 'ADD')!;
+    const del = cacheFile(bundle, uid, base, [], 'DEL')!;
+    expect(add.name).toBe(`${plain.build}ADD-${process.version}-${process.arch}.bin`);
+    expect(del.name).toBe(`${plain.build}DEL-${process.version}-${process.arch}.bin`);
+    expect(cacheFile(bundle, uid, base, [], '')!.name).toBe(plain.name);
+    expect(cacheFile(bundle, uid, base, ['--min-semi-space-size=16'], 'ADD')!.name).toMatch(new RegExp(`^${plain.build}ADD-v8-[0-9a-f]{8}-`));
+    for (const wrong of ['../x', 'a.b', 'a-b', 'x/y', ' ']) expect(() => cacheFile(bundle, uid, base, [], wrong), wrong).toThrow(RangeError);
+    writeCache(add, Buffer.from('add'), 0);
+    writeCache(del, Buffer.from('del'), 0);
+    writeCache(plain, Buffer.from('plain'), 0);
+    expect(readdirSync(plain.dir).sort()).toEqual([add.name, del.name, plain.name].sort());
+    expect(readCache(add)!.data.toString()).toBe('add');
+  });
+
   it('has no place in a directory others can write, or that is not a directory', () => {
     const { base, bundle } = place();
     const dir = join(base, `netns-rtnl-code-cache-${uid}`);
