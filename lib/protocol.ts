@@ -39,13 +39,19 @@ export interface TableOwner<M> {
  */
 export class RequestTable<M> {
   private readonly _pending = new SeqTable<PendingRequest<M>, BatchSlice>();
-  /** The table's sequence numbers, read by the request path's lone change (SendQueue.sendLone takes one with SeqTable.takeNext). */
-  readonly seqs: Pick<SeqTable<PendingRequest<M>, BatchSlice>, 'takeNext'> = this._pending;
+  /**
+   * The table's sequence numbers, for the request path's lone change: it takes one only while the
+   * table holds nothing (takeIfEmpty), and hands it back when the change is not sent after all.
+   */
+  readonly seqs: Pick<SeqTable<PendingRequest<M>, BatchSlice>, 'takeIfEmpty' | 'giveBack'> = this._pending;
   private readonly _owner: TableOwner<M>;
   private readonly _frames = new FrameCursor();
   private _view: DataView | undefined;
-  // Fields, not getters over private ones: the request path reads both for every request, and
+  // Fields, not getters over private ones: the request path reads both for many requests, and
   // each getter was a call of its own in code not optimized yet. Only the table changes them.
+  // Every request either counts is in the table (enter, enterNew and addSlice give it a slot; it
+  // leaves only with or after its decrement): a table that holds nothing has both at 0, which the
+  // lone change relies on (it asks the sequence table, SeqTable.takeIfEmpty, not these).
   /** Requests whose caller still waits (queued or sent). */
   live = 0;
   /** Abandoned dumps whose remaining datagrams are still to be read. */

@@ -261,13 +261,17 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     }
     const operation = given === undefined ? undefined : given.operation;
     let written = false;
-    if (start === 0 && writer.plain === true && direct && !receiving && table.live === 0 && table.draining === 0) {
+    // The lane needs nothing awaited in the table (live, draining): a number is taken only from an
+    // empty table, and every request awaited or draining is in it (see RequestTable.live).
+    const seq = start === 0 && writer.plain === true && direct && !receiving ? seqs.takeIfEmpty() : 0;
+    if (seq !== 0) {
       try {
         writer.write(w, subject);
         // The plain writers write whole frames, 4-aligned already: the call only where it pads.
         if ((w.length & 3) !== 0) w.align();
       } catch (error) {
         w.truncate(0);
+        seqs.giveBack(seq);
         return Promise.reject(error);
       }
       // The lane's request object: idle whenever no lane change waits (SENT_PENDING took it). Its
@@ -280,7 +284,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
       const timeoutMs = given === undefined ? timeoutLimit : (given.timeoutMs ?? timeoutLimit);
       loneTimeoutMs = timeoutMs > 0 ? timeoutMs : 0;
       loneOut = lone;
-      const sent = queue.sendLone(lone, seqs);
+      const sent = queue.sendLone(lone, seq);
       // Not entered in the table (nor charged) by anything within the send (see loneOut).
       const out = loneOut !== undefined;
       loneOut = undefined;
@@ -321,8 +325,10 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
         }
         return sent === SENT_NOW ? failed : afterTurn(failed);
       }
-      // Not alone after all (another change went out alone in this microtask, or more wait): the
-      // change is written at the start of the buffer, and goes the way of one made so.
+      // Not alone after all (another change went out alone in this microtask, or more wait; or the
+      // transport not ready): the change is written at the start of the buffer, and goes the way of
+      // one made so, its number handed back for it (nothing else took one meanwhile).
+      seqs.giveBack(seq);
       written = true;
     }
     if (writer.plain === true && given === undefined && (receiving || !direct || queue.queuing())) return burstChange(writer, subject, start, written, rethrows);

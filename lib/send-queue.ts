@@ -142,18 +142,18 @@ export interface SendQueue<M> {
    * change made now would go out at once, alone and without NLM_F_ACK (see sendNow): nothing held,
    * being sent or in flight, and the transport reads until empty (which its sendAlone checks
    * itself: refused there, the frame's flags and sequence number are left changed for the caller's
-   * general path to set again; nothing else is done). Else its frame is given a sequence number from
-   * `seqs` (not entered in the table: RequestPath.change enters it if anything looks for it) and
-   * sent without NLM_F_ACK: SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING
-   * (`lonePending` told first; the request then charged: chargeLone). `request` is the lane's
-   * request object, of which nothing is read or set here unless the send waits or fails: nothing
-   * is charged for it meanwhile, and its flags and cost are not set: a quiet change unanswered
-   * within its send (the usual one) was applied and needs neither; whatever looks for it within
-   * the send (an answer read, a socket error, the send's failure) has RequestPath.change fill,
-   * charge (chargeLone) and enter it first, and the caller frees that charge (release()) once it
-   * is settled.
+   * general path to set again; nothing else is done). Else its frame is given the sequence number
+   * `seq` (taken by RequestPath.change, and handed back there on NOT_SENT; not entered in the
+   * table: RequestPath.change enters it if anything looks for it) and sent without NLM_F_ACK:
+   * SENT_NOW, SENT_LATE (see sendNow's `overrun`), or SENT_PENDING (`lonePending` told first; the
+   * request then charged: chargeLone). `request` is the lane's request object, of which nothing
+   * is read or set here unless the send waits or fails: nothing is charged for it meanwhile, and
+   * its flags and cost are not set: a quiet change unanswered within its send (the usual one) was
+   * applied and needs neither; whatever looks for it within the send (an answer read, a socket
+   * error, the send's failure) has RequestPath.change fill, charge (chargeLone) and enter it
+   * first, and the caller frees that charge (release()) once it is settled.
    */
-  sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number;
+  sendLone(request: PendingRequest<M>, seq: number): number;
   /**
    * Charges the quick lane's change that sendLone sends or sent (see there), and gives it the flags
    * prepare() gives a plain change (NLM_F_ACK included, though sent without) and its frame's
@@ -276,7 +276,7 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
 
   // One function from the check to the socket: each call is a frame and inline-cache calls of its
   // own while the path runs in baseline code.
-  function sendLone(request: PendingRequest<M>, seqs: { takeNext(): number }): number {
+  function sendLone(request: PendingRequest<M>, seq: number): number {
     // The transport's sendAlone checks readsUntilEmpty itself (false: not sent): not read here for it.
     if (holds !== 0 || burst || sending || inFlight !== 0 || (!transmitsDirectly && transport.readsUntilEmpty !== true)) return NOT_SENT;
     const w = out;
@@ -285,7 +285,6 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
     const words = w.words();
     const typeAndFlags = words[1]!;
-    const seq = seqs.takeNext();
     words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
     words[2] = seq;
     // transmitAlone() written out for a quiet change. Nothing else is changed before the send: a

@@ -22,6 +22,8 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
   private _slots: Array<T | undefined> = new Array<T | undefined>(FIRST_SLOTS).fill(undefined);
   private _mask = FIRST_SLOTS - 1;
   private _size = 0;
+  /** Entries and ranges held (_size plus _ranges.length): the lone change's one read of whether the table is empty (takeIfEmpty). */
+  private _held = 0;
   private _next = 1;
   private readonly _ranges: R[] = [];
 
@@ -59,31 +61,28 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
     entry.seq = seq;
     slots[seq & mask] = entry;
     this._size = size + 1;
+    this._held++;
     return seq;
   }
 
   /**
-   * A free sequence number, taken as enterNew() takes it (allocate() goes on after it) but not
-   * entered: the request path's lone change, which is entered (set()) only if anything comes to
-   * look for it while it is sent. Its slot stays free until then: nothing else is entered meanwhile.
+   * For the request path's lone change: while the table holds no entry and no range, the number
+   * allocate() would give (allocate() goes on after it), not entered; else 0, nothing taken. The
+   * change is entered (set()) only if anything comes to look for it while it is sent: its slot
+   * stays free until then, nothing else being entered meanwhile.
    */
-  takeNext(): number {
+  takeIfEmpty(): number {
+    if (this._held !== 0) return 0;
+    // Every slot is free: any number but 0.
     const next = this._next;
-    // An empty table (the lone change's usual case) has every slot free: fewer fields read.
-    if (this._size === 0 && next !== 0 && this._ranges.length === 0) {
-      this._next = (next + 1) >>> 0;
-      return next;
-    }
-    if (this._size > this._mask) this._grow();
-    const slots = this._slots;
-    const mask = this._mask;
-    const seq = this._next;
-    // _take() written out for its usual case, as in enterNew().
-    if (seq !== 0 && slots[seq & mask] === undefined && this._ranges.length === 0) {
-      this._next = (seq + 1) >>> 0;
-      return seq;
-    }
-    return this._take(slots, mask);
+    const seq = next === 0 ? 1 : next;
+    this._next = (seq + 1) >>> 0;
+    return seq;
+  }
+
+  /** Hands back `seq`, the last number taken, unused (the lone change was not sent): the next one taken is it again. */
+  giveBack(seq: number): void {
+    if (this._next === ((seq + 1) >>> 0)) this._next = seq;
   }
 
   /** The next free sequence number from _next on, which _next then passes. */
@@ -130,6 +129,7 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
   /** Keeps `range`'s numbers apart until removeRange(). */
   addRange(range: R): void {
     this._ranges.push(range);
+    this._held++;
   }
 
   removeRange(range: R): void {
@@ -138,6 +138,7 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
     if (at < 0) return;
     ranges[at] = ranges[ranges.length - 1]!;
     ranges.pop();
+    this._held--;
   }
 
   /** The live range holding `seq`, if any. */
@@ -156,6 +157,7 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
     if (this._slots[at] !== undefined) throw new Error(`sequence number ${entry.seq} collides with ${this._slots[at]!.seq}`);
     this._slots[at] = entry;
     this._size++;
+    this._held++;
   }
 
   /** Enters `entry` under `entry.seq`, one of a reserved range: the array grows until its slot is free. */
@@ -169,6 +171,7 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
     if (this._slots[at] !== entry) return;
     this._slots[at] = undefined;
     this._size--;
+    this._held--;
   }
 
   /** Every entry, in slot order (a copy: entries may be removed while it is walked). */
@@ -183,6 +186,7 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
   clear(): void {
     if (this._size !== 0) this._slots.fill(undefined);
     this._size = 0;
+    this._held = 0;
     this._ranges.length = 0;
   }
 

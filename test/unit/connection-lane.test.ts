@@ -7,7 +7,7 @@ import { ADDRESS_WRITER } from '../../lib/rtnl/address-request.js';
 import { addressOnIndex, FLAGS_WRITER, linkFlagChange, LINK_DOWN, LINK_UP } from '../../lib/rtnl/changes.js';
 import { ROUTE_WRITERS } from '../../lib/rtnl/route-request.js';
 import type { SendQueue } from '../../lib/send-queue.js';
-import { NLM_F_ACK, RTM_NEWADDR } from '../../messages/constants.js';
+import { NLM_F_ACK, RTM_GETLINK, RTM_NEWADDR } from '../../messages/constants.js';
 import { decodeMessages, type NetlinkMessage } from '../../messages/message.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
 
@@ -302,6 +302,54 @@ describe('RequestPath: the quick lane of a lone plain change, while it is sent',
     ready = true;
     await conn.change(ROUTE_WRITERS.add, { dst: '10.3.0.0/16', dev: 3 });
     expect(kernel.sent.map(asksAck).flat()).toEqual([false, false, true, true, false]);
+    lane.mockRestore();
+    conn.close();
+  });
+
+  it('gives the general path the sequence number it took when sendAlone refuses: no number is skipped', async () => {
+    const kernel = fakeKernel(answer, { synchronous: true, readsUntilEmpty: true });
+    let ready = true;
+    Object.defineProperty(kernel, 'readsUntilEmpty', { get: () => ready });
+    kernel.sendAlone = (buffer, length) => (ready ? kernel.send(buffer.subarray(0, length), { quiet: true }) : false);
+    const conn = new Connection(kernel);
+    for (let i = 1; i <= 6; i++) {
+      ready = i % 2 === 0;
+      await conn.change(ROUTE_WRITERS.add, { dst: `10.${i}.0.0/16`, dev: i });
+    }
+    expect(kernel.sent.map(asksAck).flat()).toEqual([true, false, true, false, true, false]);
+    const seqs = kernel.requests.map((r) => r.seq);
+    expect(seqs.slice(1).map((seq, i) => seq - seqs[i]!)).toEqual([1, 1, 1, 1, 1]);
+    conn.close();
+  });
+
+  it('leaves a change to the general path while an abandoned request is in the table, and takes it again once that is read', async () => {
+    let held: NetlinkMessage | undefined;
+    const kernel = fakeKernel(
+      (req) => {
+        if (req.type !== RTM_GETLINK) return answer(req);
+        held = req;
+        return [];
+      },
+      { synchronous: true, readsUntilEmpty: true },
+    );
+    const conn = new Connection(kernel);
+    const controller = new AbortController();
+    const getLink = { kind: 'link', type: RTM_GETLINK, flags: 0, seq: 0, pid: 0, body: { family: 0, type: 0, index: 5, flags: 0, change: 0, attrs: {} } } as NetlinkMessage;
+    const abandoned = conn.request(getLink, { signal: controller.signal });
+    controller.abort(new Error('gave up'));
+    await expect(abandoned).rejects.toThrow('gave up');
+    // Sent and given up on: nothing awaited, but its answer is still looked for.
+    expect([tableOf(conn).live, tableOf(conn).size]).toEqual([0, 1]);
+    const lane = vi.spyOn(queueOf(conn), 'sendLone');
+    await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_UP));
+    expect(lane).not.toHaveBeenCalled();
+    kernel.deliver([ack(held!, -19)]);
+    expect([tableOf(conn).live, tableOf(conn).size]).toEqual([0, 0]);
+    await conn.change(FLAGS_WRITER, linkFlagChange(1, LINK_DOWN));
+    expect(lane).toHaveBeenCalledTimes(1);
+    expect(kernel.sent.slice(1).map(asksAck).flat()).toEqual([true, false]);
+    const seqs = kernel.requests.map((r) => r.seq);
+    expect(new Set(seqs).size).toBe(3);
     lane.mockRestore();
     conn.close();
   });
