@@ -4,7 +4,7 @@
  * settled and released; and the reading of every datagram the socket receives.
  */
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO, NLM_F_REQUEST } from '../messages/constants.js';
-import { NLMSG_FLAGS_OFFSET, NLMSG_SEQ_OFFSET, setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
+import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
 import type { MessageHeader } from '../messages/message.js';
 import { CHANGE_ANSWER, DUMP_ANSWERS, OBJECT_REPLY, answerBudget } from './answer-cost.js';
 import type { RequestOptions } from './connection.js';
@@ -398,8 +398,13 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
       w.truncate(start);
       return Promise.reject(error);
     }
-    const view = w.dataView;
-    const flags = view.getUint16(start + NLMSG_FLAGS_OFFSET, true) | NLM_F_REQUEST | NLM_F_ACK;
+    // The header's type-and-flags and sequence words read and written as words, as SendQueue's
+    // sendLone does (host order little-endian, a frame 4-aligned): an indexed load or store each,
+    // where a DataView's is a call in baseline code.
+    const words = w.wordArray ?? w.words();
+    const at = start >>> 2;
+    const typeAndFlags = words[at + 1]!;
+    const flags = (typeAndFlags >>> 16) | NLM_F_REQUEST | NLM_F_ACK;
     burst.flags = flags;
     burst.start = start;
     burst.end = w.length;
@@ -407,8 +412,8 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     burst.coverable = true;
     burst.timeoutMs = timeoutLimit > 0 ? timeoutLimit : 0;
     const seq = table.enterNew(burst);
-    view.setUint16(start + NLMSG_FLAGS_OFFSET, flags, true);
-    view.setUint32(start + NLMSG_SEQ_OFFSET, seq, true);
+    words[at + 1] = (typeAndFlags & 0xffff) | (flags << 16);
+    words[at + 2] = seq;
     if (table.live === 1 && table.draining === 0) transport.ref();
     const promise = table.promise<void>(burst);
     queue.push(burst);
