@@ -312,13 +312,13 @@ export function ioctlNoArgument(fd: number, request: number, detail: string): nu
  * lookup, which cost 2-3 times the call itself.
  */
 export function closeFd(fd: number): void {
-  const result = libc().kernel.close(fd);
+  const result = (bound ?? libc()).kernel.close(fd);
   if (result < 0) throw nodeFsError(-result, 'close');
 }
 
 /** close(2) for undoing: Linux releases the fd whatever close returns, so a failure is not reported. */
 export function closeFdQuietly(fd: number): void {
-  libc().kernel.close(fd);
+  (bound ?? libc()).kernel.close(fd);
 }
 
 /**
@@ -355,7 +355,7 @@ export function unlinkFailure(result: number, path: string): SystemCallError {
  * it early as a C string).
  */
 export function unpinAll(paths: readonly string[], flags: number): Int32Array | undefined {
-  const calls = libc();
+  const calls = bound ?? libc();
   // Bound on the first unpin (a teardown), not with the other calls.
   if (calls.unpin === null) calls.unpin = directUnpin(calls.lib);
   const unpin = calls.unpin;
