@@ -3,7 +3,7 @@ import type { Change } from './rtnl/changes.js';
 import type { Rtnl, AddressFilter, NeighborFilter, RouteFilter } from './rtnl/client.js';
 import type { FdbEntry, FdbSpec, Neighbor, NeighborSpec } from './rtnl/neighbors.js';
 import type { DeviceRef, Route, RouteSpec } from './rtnl/routes.js';
-import { Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
+import { nexthopsOf, type Nexthops, type NexthopObject, type NexthopObjectSpec } from './nexthops.js';
 import { Rules, type Rule, type RuleSpec } from './rules.js';
 import { checkOptions, type Family } from './validate.js';
 import type { Connection } from './connection.js';
@@ -139,7 +139,7 @@ export abstract class NamespaceTables {
     return this.nexthopRequests().delete(spec);
   }
   private nexthopRequests(): Nexthops {
-    return new Nexthops(this.rtnl.connection, (dev, field) => this.rtnl.index(dev, field));
+    return nexthopsOf(this.rtnl.connection, (dev, field) => this.rtnl.index(dev, field));
   }
 
   // ---- policy routing rules

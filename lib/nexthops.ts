@@ -127,3 +127,11 @@ export class Nexthops {
     await requestChange(this.connection, nexthopMessage('delete', { id } as NexthopObjectSpec, () => 0), `RTM_DELNEXTHOP id ${id}`, 'nexthop.del', undefined);
   }
 }
+
+/**
+ * A Nexthops over `connection`: what lib/namespace-tables.ts calls, a function rather than the class
+ * so that the package's core can leave this module to its lazily loaded part (read on first use).
+ */
+export function nexthopsOf(connection: Connection, index: (dev: DeviceRef, field: string) => Promise<number>): Nexthops {
+  return new Nexthops(connection, index);
+}

@@ -10,12 +10,13 @@ import { errorBody, doneBody, type DoneBody, type ErrorBody } from './control/er
 import { linkBody, type LinkBody } from './link/index.js';
 import { addressBody, type AddressBody } from './address/index.js';
 import { routeBody, type RouteBody } from './route/index.js';
-import { neighborBody, type NeighborBody } from './neighbor/index.js';
+import type { NeighborBody } from './neighbor/index.js';
 import { nsidBody, type NsidBody } from './nsid/index.js';
-import { ruleBody, type RuleBody } from './rule/index.js';
-import { filterBody, qdiscBody, type FilterBody, type QdiscBody } from './tc/index.js';
+import type { RuleBody } from './rule/index.js';
+import type { FilterBody, QdiscBody } from './tc/index.js';
 import { decodeFrameAt, decodeFrames, encodeFrame, encodeFrames, writeFrame, type MessageFamily } from './message-family.js';
-import { nexthopBody, type NexthopBody } from './nexthop/index.js';
+import type { NexthopBody } from './nexthop/index.js';
+import { laterBody } from './later-bodies.js';
 import type { Source } from './source.js';
 import type { Writer } from './writer.js';
 
@@ -65,23 +66,24 @@ const BODIES: Readonly<Record<MessageKind, BodyCodec<unknown>>> = {
   link: linkBody as BodyCodec<unknown>,
   address: addressBody as BodyCodec<unknown>,
   route: routeBody as BodyCodec<unknown>,
-  // Read when a message of the kind is: the cni-bridge executable's plain engine has no tc, rules,
-  // neighbours or nexthops (scripts/bundle-cni.mjs).
+  // Read when a message of the kind is, through a function: the package's core loads these kinds'
+  // modules on first use (scripts/bundle-package.mjs), and the cni-bridge executable's plain engine
+  // has none of them (scripts/bundle-cni.mjs).
   get neighbor() {
-    return neighborBody as BodyCodec<unknown>;
+    return laterBody('neighbor');
   },
   nsid: nsidBody as BodyCodec<unknown>,
   get rule() {
-    return ruleBody as BodyCodec<unknown>;
+    return laterBody('rule');
   },
   get qdisc() {
-    return qdiscBody as BodyCodec<unknown>;
+    return laterBody('qdisc');
   },
   get filter() {
-    return filterBody as BodyCodec<unknown>;
+    return laterBody('filter');
   },
   get nexthop() {
-    return nexthopBody as BodyCodec<unknown>;
+    return laterBody('nexthop');
   },
   error: errorBody as BodyCodec<unknown>,
   done: doneBody as BodyCodec<unknown>,

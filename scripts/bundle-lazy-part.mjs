@@ -71,11 +71,12 @@ export function lazyPart(root, lazy, kinds, file, standIns = [], used = undefine
  * Map from a lazy module's path to the names imported. Throws unless each is what a stand-in can
  * have: a function or a primitive constant, imported by name (`namespaces`: the lazy modules an
  * entry re-exports as a namespace, `export * as`, which scripts/bundle-package.mjs reads from the
- * lazy part itself). Read from the modules as tsc compiled them (dist/), where imports of types are
+ * lazy part itself) and `stars`, the same for an entry's `export *` ({ sources, targets }: the entries'
+ * source paths and the lazy modules they re-export whole). Read from the modules as tsc compiled them (dist/), where imports of types are
  * gone: esbuild cannot tell a TypeScript module's import of a missing name from one of a type, and
  * leaves both out silently.
  */
-export function coreImports(root, inputs, lazy, kinds, namespaces) {
+export function coreImports(root, inputs, lazy, kinds, namespaces, stars = { sources: [], targets: [] }) {
   const wrong = [];
   const used = new Map();
   for (const path of Object.keys(inputs)) {
@@ -84,6 +85,8 @@ export function coreImports(root, inputs, lazy, kinds, namespaces) {
       if (!lazy(target)) continue;
       // An entry's `export * as name`: scripts/bundle-package.mjs reads such a namespace from the lazy part itself.
       if (keyword === 'export' && /^\*\s*as\s+[\w$]+$/.test(clause) && namespaces.includes(target)) continue;
+      // An entry's `export *` of a lazy module (`stars`: the entries' sources and those modules): read from the lazy part too.
+      if (keyword === 'export' && clause === '*' && stars.sources.includes(path) && stars.targets.includes(target)) continue;
       if (names === undefined) {
         wrong.push(`${path}: ${clause} from ${target} (only named imports of a lazy module)`);
         continue;

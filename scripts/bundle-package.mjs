@@ -34,11 +34,13 @@ const CNI_CORE = 'netns-rtnl-cni.cjs';
 /**
  * The core's lazily loaded part (scripts/bundle-lazy-part.mjs): the modules below, which no export of
  * `netns-rtnl` needs while it is imported, loaded on the first call of one of their functions (the
- * first NAT, traffic control or monitor call; `netns-rtnl/messages` loads it at import, as its
- * `nftables` namespace is theirs): bench/results/start-2026-12-05-q.md.
+ * first NAT, traffic control, monitor, rule or nexthop call, or the first neighbour, rule, traffic
+ * control or nexthop message decoded or encoded; `netns-rtnl/messages` loads it at import, as its
+ * `nftables` and `tc` namespaces and its neighbour, rule and nexthop names are theirs):
+ * bench/results/start-2026-12-05-q.md, start-2026-12-06-u.md.
  */
 const LAZY = 'netns-rtnl-lazy.cjs';
-const IN_LAZY_PART = /^(messages\/nftables\/[\w-]+|lib\/nat\/(masquerade|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|state))\.ts$/;
+const IN_LAZY_PART = /^(messages\/(nftables\/[\w-]+|(tc|rule|neighbor|nexthop)\/[\w/-]+|later-bodies)|lib\/(nexthops|rule-messages)|lib\/nat\/(masquerade|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|state))\.ts$/;
 const inLazyPart = (path) => IN_LAZY_PART.test(path);
 /** The entry point whose code is CNI_CORE's. */
 const CNI_ENTRY = 'cni.js';
@@ -67,6 +69,20 @@ const namespaces = Object.fromEntries(
     }),
   ),
 );
+// An entry's `export * from './module.js'` of a lazy module: each of its names, by the module's path,
+// read from the lazy part (which an entry with one loads before its values are read), not from the
+// core, whose stand-in for the module gives only functions and primitives.
+const lazyStars = Object.fromEntries(
+  await Promise.all(
+    Object.entries(ENTRIES).map(async ([file, entry]) => {
+      const found = [...readFileSync(`${root}${entry}`, 'utf8').matchAll(/^export \* from '(\.[^']+)\.js';$/gm)].map(([, from]) => `${join(dirname(entry), from)}.ts`).filter(inLazyPart);
+      const modules = await Promise.all(found.map(async (path) => (await exportNames(path)).map((n) => [n, path])));
+      return [file, Object.fromEntries(modules.flat())];
+    }),
+  ),
+);
+const lazyStarPaths = [...new Set(Object.values(lazyStars).flatMap((m) => Object.values(m)))];
+const lazyStarSources = Object.keys(ENTRIES).filter((file) => Object.keys(lazyStars[file]).length > 0).map((file) => ENTRIES[file]);
 // The modules of the core (the entries but the CNI one) and, of those, the ones the CNI entry's own
 // modules import: the core hands them over to CNI_CORE (scripts/bundle-handover.mjs), which takes
 // them from the core rather than bundling them again (one copy of every class and of koffi's loader).
@@ -80,10 +96,10 @@ const kinds = Object.fromEntries(await Promise.all(Object.keys(wholeInputs).filt
 const coreInputs = (await build({ ...probe, stdin: coreStdin, plugins: [lazyPart(root, inLazyPart, kinds, `./${LAZY}`), staticImports, lazyModules] })).metafile.inputs;
 const namespacePath = (m) => m.path.slice(2);
 const lazyNamespaces = Object.values(namespaces).flatMap((n) => Object.values(n).map(namespacePath)).filter(inLazyPart);
-const used = coreImports(root, coreInputs, inLazyPart, kinds, lazyNamespaces);
+const used = coreImports(root, coreInputs, inLazyPart, kinds, lazyNamespaces, { sources: lazyStarSources, targets: lazyStarPaths });
 const standIns = standInsOf(coreInputs);
-// The lazy part's modules whose exports it gives: those the core has stand-ins for, and the entries' namespaces among them.
-const lazyExported = [...new Set([...standIns, ...lazyNamespaces])].sort();
+// The lazy part's modules whose exports it gives: those the core has stand-ins for, and the entries' namespaces and `export *` modules among them.
+const lazyExported = [...new Set([...standIns, ...lazyNamespaces, ...lazyStarPaths])].sort();
 const lazyInputs = (await build({ ...probe, entryPoints: lazyExported })).metafile.inputs;
 const cniInputs = (await build({ ...probe, entryPoints: [ENTRIES[CNI_ENTRY]] })).metafile.inputs;
 const handedPaths = handedModules(coreInputs, cniInputs, lazyInputs);
@@ -97,14 +113,15 @@ const prefix = (file) => `${file.replace(/\.js$/, '')}$`;
 // A namespace of the lazy part's is its module's exports as the lazy part gives them; an entry with one
 // loads the lazy part before its values are read, so that every value is the lazy part's own.
 const imports = CORE_ENTRIES.map((file) => [file, ENTRIES[file]]).flatMap(([file, entry]) => {
-  const own = names[file].filter((n) => !(n in namespaces[file]));
+  const own = names[file].filter((n) => !(n in namespaces[file]) && !(n in lazyStars[file]));
   const nested = Object.entries(namespaces[file])
     .filter(([, m]) => !inLazyPart(namespacePath(m)))
     .map(([name, m]) => `import { ${m.names.map((n) => `${n} as ${prefix(file)}${name}$${n}`).join(', ')} } from '${m.path}';`);
   return [`import { ${own.map((n) => `${n} as ${prefix(file)}${n}`).join(', ')} } from './${entry}';`, ...nested];
 });
-const loadsLazyPart = (file) => Object.values(namespaces[file] ?? {}).some((m) => inLazyPart(namespacePath(m)));
+const loadsLazyPart = (file) => Object.values(namespaces[file] ?? {}).some((m) => inLazyPart(namespacePath(m))) || Object.keys(lazyStars[file] ?? {}).length > 0;
 const value = (file, n) => {
+  if (n in lazyStars[file]) return `lazy$part()[${JSON.stringify(lazyStars[file][n])}].${n}`;
   if (!(n in namespaces[file])) return `${prefix(file)}${n}`;
   const m = namespaces[file][n];
   if (inLazyPart(namespacePath(m))) return `Object.freeze({ ...lazy$part()[${JSON.stringify(namespacePath(m))}] })`;

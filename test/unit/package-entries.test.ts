@@ -255,6 +255,49 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     });
   });
 
+  it('load the codecs of neighbour, rule, traffic control and nexthop messages, and the rule and nexthop objects, only when first used', () => {
+    // messages/message.ts reads those body codecs through laterBody (messages/later-bodies.ts), and
+    // lib/namespace-tables.ts makes its Nexthops through nexthopsOf, and lib/rules.ts's Rules makes and
+    // reads its messages with lib/rule-messages.ts: functions all, so the core has stand-ins for their modules.
+    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
+    const lazy = readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8');
+    for (const name of ['laterBody', 'nexthopMessage', 'toNexthop', 'tcBody', 'ruleMessage', 'toRule']) {
+      expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
+      expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
+    }
+    for (const name of ['neighborAttributes', 'ruleAttributes', 'nexthopAttributes']) expect(core, name).not.toMatch(new RegExp(`\\b${name}=`));
+    const out = run(`
+      const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      const m = await import('netns-rtnl');
+      const ns = m.Namespace.current({ timeoutMs: 2000 });
+      const atImport = bundles();
+      let thrown;
+      try {
+        await ns.addNexthop({ id: 7 });
+      } catch (error) {
+        thrown = error;
+      }
+      const afterCall = bundles();
+      let ruleThrown;
+      try {
+        await ns.addRule({ from: 'nowhere' });
+      } catch (error) {
+        ruleThrown = error;
+      }
+      ns.close();
+      const msg = await import('netns-rtnl/messages');
+      const neighbor = { kind: 'neighbor', type: msg.RTM_NEWNEIGH, flags: 0, seq: 1, pid: 0, body: { family: 2, ifindex: 3, state: msg.NUD_PERMANENT, flags: 0, type: 0, attrs: { dst: '10.0.0.9' } } };
+      const [decoded] = msg.decodeMessages(msg.encodeMessage(neighbor));
+      console.log(JSON.stringify({ atImport, afterCall, core: thrown instanceof m.InvalidArgumentError && ruleThrown instanceof m.InvalidArgumentError && ruleThrown.field, decoded: [decoded.kind, decoded.body.state, decoded.body.attrs.dst], bodies: typeof msg.neighborBody.decode }));`);
+    expect(JSON.parse(out)).toEqual({
+      atImport: ['netns-rtnl.cjs'],
+      afterCall: ['netns-rtnl.cjs', 'netns-rtnl-lazy.cjs'],
+      core: 'from',
+      decoded: ['neighbor', 0x80, '10.0.0.9'],
+      bodies: 'function',
+    });
+  });
+
   it('load the lazily loaded part with netns-rtnl/messages, whose nftables namespace is its', () => {
     const out = run(`
       const m = await import('netns-rtnl/messages');
