@@ -6,155 +6,11 @@ import { integerError, isIntegerIn, u64Error } from './checks.js';
 import type { Source } from './source.js';
 import type { GeneratedStructCodec } from './struct.js';
 import type { Writer } from './writer.js';
+import { laterStructCodec } from './struct-codecs-later.js';
 
-/** The decoder and encoder of the struct shape `key` (shapeKey in messages/struct-source.ts), if written here. */
+/** The decoder and encoder of the struct shape `key` (shapeKey in messages/struct-source.ts), if written here or in messages/struct-codecs-later.ts. */
 export function writtenStructCodec(key: string): GeneratedStructCodec | undefined {
   switch (key) {
-    case "fib_rule_hdr|12|zero-absent|u8 family 1,u8 dstLen 1,u8 srcLen 1,u8 tos 1,u8 table 1,u8 res1 1,u8 res2 1,u8 action 1,u32 flags 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 12) throw src.error(at, "fib_rule_hdr needs 12 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, dstLen: b[at + 1]!, srcLen: b[at + 2]!, tos: b[at + 3]!, table: b[at + 4]!, res1: b[at + 5]!, res2: b[at + 6]!, action: b[at + 7]!, flags: v.getUint32(at + 8, true) };
-        },
-        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
-          if (end - at < 12) throw src.error(at, "fib_rule_hdr needs 12 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, dstLen: b[at + 1]!, srcLen: b[at + 2]!, tos: b[at + 3]!, table: b[at + 4]!, res1: b[at + 5]!, res2: b[at + 6]!, action: b[at + 7]!, flags: v.getUint32(at + 8, true), attrs };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a fib_rule_hdr object");
-          }
-          const x0 = value.family ?? 0; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.family', x0, 0, 255);
-          const x1 = value.dstLen ?? 0; if (!isIntegerIn(x1, 0, 255)) throw integerError(field + '.dstLen', x1, 0, 255);
-          const x2 = value.srcLen ?? 0; if (!isIntegerIn(x2, 0, 255)) throw integerError(field + '.srcLen', x2, 0, 255);
-          const x3 = value.tos ?? 0; if (!isIntegerIn(x3, 0, 255)) throw integerError(field + '.tos', x3, 0, 255);
-          const x4 = value.table ?? 0; if (!isIntegerIn(x4, 0, 255)) throw integerError(field + '.table', x4, 0, 255);
-          const x5 = value.res1 ?? 0; if (!isIntegerIn(x5, 0, 255)) throw integerError(field + '.res1', x5, 0, 255);
-          const x6 = value.res2 ?? 0; if (!isIntegerIn(x6, 0, 255)) throw integerError(field + '.res2', x6, 0, 255);
-          const x7 = value.action ?? 0; if (!isIntegerIn(x7, 0, 255)) throw integerError(field + '.action', x7, 0, 255);
-          const x8 = value.flags ?? 0; if (!isIntegerIn(x8, 0, 4294967295)) throw integerError(field + '.flags', x8, 0, 4294967295);
-          w.u8(x0);
-          w.u8(x1);
-          w.u8(x2);
-          w.u8(x3);
-          w.u8(x4);
-          w.u8(x5);
-          w.u8(x6);
-          w.u8(x7);
-          w.u32(x8);
-        },
-      };
-    case "fib_rule_port_range|4|all|u16 start 2,u16 end 2":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 4) throw src.error(at, "fib_rule_port_range needs 4 bytes, got " + (end - at));
-          const v = src.view;
-          return { start: v.getUint16(at + 0, true), end: v.getUint16(at + 2, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a fib_rule_port_range object");
-          }
-          const x0 = value.start; if (!isIntegerIn(x0, 0, 65535)) throw integerError(field + '.start', x0, 0, 65535);
-          const x1 = value.end; if (!isIntegerIn(x1, 0, 65535)) throw integerError(field + '.end', x1, 0, 65535);
-          w.u16(x0);
-          w.u16(x1);
-        },
-      };
-    case "fib_rule_uid_range|8|all|u32 start 4,u32 end 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 8) throw src.error(at, "fib_rule_uid_range needs 8 bytes, got " + (end - at));
-          const v = src.view;
-          return { start: v.getUint32(at + 0, true), end: v.getUint32(at + 4, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a fib_rule_uid_range object");
-          }
-          const x0 = value.start; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.start', x0, 0, 4294967295);
-          const x1 = value.end; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.end', x1, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
-        },
-      };
-    case "gnet_stats_basic|12|all|u64 bytes 8,u32 packets 4,pad tail 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 12) throw src.error(at, "gnet_stats_basic needs 12 bytes, got " + (end - at));
-          const v = src.view;
-          return { bytes: v.getBigUint64(at + 0, true), packets: v.getUint32(at + 8, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a gnet_stats_basic object");
-          }
-          const x0 = value.bytes; if (typeof x0 !== 'bigint' || x0 < 0n || x0 > 0xffffffffffffffffn) throw u64Error(field + '.bytes', x0);
-          const x1 = value.packets; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.packets', x1, 0, 4294967295);
-          w.u64(x0);
-          w.u32(x1);
-          w.zeros(4);
-        },
-      };
-    case "gnet_stats_queue|20|all|u32 qlen 4,u32 backlog 4,u32 drops 4,u32 requeues 4,u32 overlimits 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 20) throw src.error(at, "gnet_stats_queue needs 20 bytes, got " + (end - at));
-          const v = src.view;
-          return { qlen: v.getUint32(at + 0, true), backlog: v.getUint32(at + 4, true), drops: v.getUint32(at + 8, true), requeues: v.getUint32(at + 12, true), overlimits: v.getUint32(at + 16, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a gnet_stats_queue object");
-          }
-          const x0 = value.qlen; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.qlen', x0, 0, 4294967295);
-          const x1 = value.backlog; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.backlog', x1, 0, 4294967295);
-          const x2 = value.drops; if (!isIntegerIn(x2, 0, 4294967295)) throw integerError(field + '.drops', x2, 0, 4294967295);
-          const x3 = value.requeues; if (!isIntegerIn(x3, 0, 4294967295)) throw integerError(field + '.requeues', x3, 0, 4294967295);
-          const x4 = value.overlimits; if (!isIntegerIn(x4, 0, 4294967295)) throw integerError(field + '.overlimits', x4, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
-          w.u32(x2);
-          w.u32(x3);
-          w.u32(x4);
-        },
-      };
-    case "gnet_stats_rate_est64|16|all|u64 bps 8,u64 pps 8":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 16) throw src.error(at, "gnet_stats_rate_est64 needs 16 bytes, got " + (end - at));
-          const v = src.view;
-          return { bps: v.getBigUint64(at + 0, true), pps: v.getBigUint64(at + 8, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a gnet_stats_rate_est64 object");
-          }
-          const x0 = value.bps; if (typeof x0 !== 'bigint' || x0 < 0n || x0 > 0xffffffffffffffffn) throw u64Error(field + '.bps', x0);
-          const x1 = value.pps; if (typeof x1 !== 'bigint' || x1 < 0n || x1 > 0xffffffffffffffffn) throw u64Error(field + '.pps', x1);
-          w.u64(x0);
-          w.u64(x1);
-        },
-      };
-    case "gnet_stats_rate_est|8|all|u32 bps 4,u32 pps 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 8) throw src.error(at, "gnet_stats_rate_est needs 8 bytes, got " + (end - at));
-          const v = src.view;
-          return { bps: v.getUint32(at + 0, true), pps: v.getUint32(at + 4, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a gnet_stats_rate_est object");
-          }
-          const x0 = value.bps; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.bps', x0, 0, 4294967295);
-          const x1 = value.pps; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.pps', x1, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
-        },
-      };
     case "ifa_cacheinfo|16|all|u32 prefered 4,u32 valid 4,u32 cstamp 4,u32 tstamp 4":
       return {
         decode(src: Source, at: number, end: number) {
@@ -226,105 +82,6 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           w.s32(x2);
           w.u32(x3);
           w.u32(x4);
-        },
-      };
-    case "ndmsg|12|zero-absent|u8 family 1,pad pad1 1,pad pad2 2,s32 ifindex 4,u16 state 2,u8 flags 1,u8 type 1":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 12) throw src.error(at, "ndmsg needs 12 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), state: v.getUint16(at + 8, true), flags: b[at + 10]!, type: b[at + 11]! };
-        },
-        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
-          if (end - at < 12) throw src.error(at, "ndmsg needs 12 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), state: v.getUint16(at + 8, true), flags: b[at + 10]!, type: b[at + 11]!, attrs };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a ndmsg object");
-          }
-          const x0 = value.family ?? 0; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.family', x0, 0, 255);
-          const x1 = value.ifindex ?? 0; if (!isIntegerIn(x1, -2147483648, 2147483647)) throw integerError(field + '.ifindex', x1, -2147483648, 2147483647);
-          const x2 = value.state ?? 0; if (!isIntegerIn(x2, 0, 65535)) throw integerError(field + '.state', x2, 0, 65535);
-          const x3 = value.flags ?? 0; if (!isIntegerIn(x3, 0, 255)) throw integerError(field + '.flags', x3, 0, 255);
-          const x4 = value.type ?? 0; if (!isIntegerIn(x4, 0, 255)) throw integerError(field + '.type', x4, 0, 255);
-          w.u8(x0);
-          w.zeros(1);
-          w.zeros(2);
-          w.s32(x1);
-          w.u16(x2);
-          w.u8(x3);
-          w.u8(x4);
-        },
-      };
-    case "nfgenmsg|4|zero-absent|u8 family 1,u8 version 1,u16be resourceId 2":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 4) throw src.error(at, "nfgenmsg needs 4 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, version: b[at + 1]!, resourceId: v.getUint16(at + 2, false) };
-        },
-        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
-          if (end - at < 4) throw src.error(at, "nfgenmsg needs 4 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, version: b[at + 1]!, resourceId: v.getUint16(at + 2, false), attrs };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a nfgenmsg object");
-          }
-          const x0 = value.family ?? 0; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.family', x0, 0, 255);
-          const x1 = value.version ?? 0; if (!isIntegerIn(x1, 0, 255)) throw integerError(field + '.version', x1, 0, 255);
-          const x2 = value.resourceId ?? 0; if (!isIntegerIn(x2, 0, 65535)) throw integerError(field + '.resourceId', x2, 0, 65535);
-          w.u8(x0);
-          w.u8(x1);
-          w.u16be(x2);
-        },
-      };
-    case "nhmsg|8|zero-absent|u8 family 1,u8 scope 1,u8 protocol 1,u8 reserved 1,u32 flags 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 8) throw src.error(at, "nhmsg needs 8 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, scope: b[at + 1]!, protocol: b[at + 2]!, reserved: b[at + 3]!, flags: v.getUint32(at + 4, true) };
-        },
-        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
-          if (end - at < 8) throw src.error(at, "nhmsg needs 8 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, scope: b[at + 1]!, protocol: b[at + 2]!, reserved: b[at + 3]!, flags: v.getUint32(at + 4, true), attrs };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a nhmsg object");
-          }
-          const x0 = value.family ?? 0; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.family', x0, 0, 255);
-          const x1 = value.scope ?? 0; if (!isIntegerIn(x1, 0, 255)) throw integerError(field + '.scope', x1, 0, 255);
-          const x2 = value.protocol ?? 0; if (!isIntegerIn(x2, 0, 255)) throw integerError(field + '.protocol', x2, 0, 255);
-          const x3 = value.reserved ?? 0; if (!isIntegerIn(x3, 0, 255)) throw integerError(field + '.reserved', x3, 0, 255);
-          const x4 = value.flags ?? 0; if (!isIntegerIn(x4, 0, 4294967295)) throw integerError(field + '.flags', x4, 0, 4294967295);
-          w.u8(x0);
-          w.u8(x1);
-          w.u8(x2);
-          w.u8(x3);
-          w.u32(x4);
-        },
-      };
-    case "nla_bitfield32|8|all|u32 value 4,u32 selector 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 8) throw src.error(at, "nla_bitfield32 needs 8 bytes, got " + (end - at));
-          const v = src.view;
-          return { value: v.getUint32(at + 0, true), selector: v.getUint32(at + 4, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a nla_bitfield32 object");
-          }
-          const x0 = value.value; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.value', x0, 0, 4294967295);
-          const x1 = value.selector; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.selector', x1, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
         },
       };
     case "nlmsghdr|16|zero-absent|u32 len 4,u16 type 2,u16 flags 2,u32 seq 4,u32 pid 4":
@@ -526,27 +283,6 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           w.u16be(x1);
         },
       };
-    case "struct nda_cacheinfo|16|all|u32 confirmed 4,u32 used 4,u32 updated 4,u32 refcnt 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 16) throw src.error(at, "struct nda_cacheinfo needs 16 bytes, got " + (end - at));
-          const v = src.view;
-          return { confirmed: v.getUint32(at + 0, true), used: v.getUint32(at + 4, true), updated: v.getUint32(at + 8, true), refcnt: v.getUint32(at + 12, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a struct nda_cacheinfo object");
-          }
-          const x0 = value.confirmed; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.confirmed', x0, 0, 4294967295);
-          const x1 = value.used; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.used', x1, 0, 4294967295);
-          const x2 = value.updated; if (!isIntegerIn(x2, 0, 4294967295)) throw integerError(field + '.updated', x2, 0, 4294967295);
-          const x3 = value.refcnt; if (!isIntegerIn(x3, 0, 4294967295)) throw integerError(field + '.refcnt', x3, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
-          w.u32(x2);
-          w.u32(x3);
-        },
-      };
     case "struct rtnl_link_ifmap|28|all|u64 memStart 8,u64 memEnd 8,u64 baseAddr 8,u16 irq 2,u8 dma 1,u8 port 1,pad tail 4":
       return {
         decode(src: Source, at: number, end: number) {
@@ -697,209 +433,29 @@ export function writtenStructCodec(key: string): GeneratedStructCodec | undefine
           w.u32(x23);
         },
       };
-    case "tc_mirred|28|all|u32 index 4,u32 capab 4,s32 action 4,s32 refcnt 4,s32 bindcnt 4,s32 eaction 4,u32 ifindex 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 28) throw src.error(at, "tc_mirred needs 28 bytes, got " + (end - at));
-          const v = src.view;
-          return { index: v.getUint32(at + 0, true), capab: v.getUint32(at + 4, true), action: v.getInt32(at + 8, true), refcnt: v.getInt32(at + 12, true), bindcnt: v.getInt32(at + 16, true), eaction: v.getInt32(at + 20, true), ifindex: v.getUint32(at + 24, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tc_mirred object");
-          }
-          const x0 = value.index; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.index', x0, 0, 4294967295);
-          const x1 = value.capab; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.capab', x1, 0, 4294967295);
-          const x2 = value.action; if (!isIntegerIn(x2, -2147483648, 2147483647)) throw integerError(field + '.action', x2, -2147483648, 2147483647);
-          const x3 = value.refcnt; if (!isIntegerIn(x3, -2147483648, 2147483647)) throw integerError(field + '.refcnt', x3, -2147483648, 2147483647);
-          const x4 = value.bindcnt; if (!isIntegerIn(x4, -2147483648, 2147483647)) throw integerError(field + '.bindcnt', x4, -2147483648, 2147483647);
-          const x5 = value.eaction; if (!isIntegerIn(x5, -2147483648, 2147483647)) throw integerError(field + '.eaction', x5, -2147483648, 2147483647);
-          const x6 = value.ifindex; if (!isIntegerIn(x6, 0, 4294967295)) throw integerError(field + '.ifindex', x6, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
-          w.s32(x2);
-          w.s32(x3);
-          w.s32(x4);
-          w.s32(x5);
-          w.u32(x6);
-        },
-      };
-    case "tc_ratespec|12|all|u8 cellLog 1,u8 linklayer 1,u16 overhead 2,s16 cellAlign 2,u16 mpu 2,u32 rate 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 12) throw src.error(at, "tc_ratespec needs 12 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { cellLog: b[at + 0]!, linklayer: b[at + 1]!, overhead: v.getUint16(at + 2, true), cellAlign: v.getInt16(at + 4, true), mpu: v.getUint16(at + 6, true), rate: v.getUint32(at + 8, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tc_ratespec object");
-          }
-          const x0 = value.cellLog; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.cellLog', x0, 0, 255);
-          const x1 = value.linklayer; if (!isIntegerIn(x1, 0, 255)) throw integerError(field + '.linklayer', x1, 0, 255);
-          const x2 = value.overhead; if (!isIntegerIn(x2, 0, 65535)) throw integerError(field + '.overhead', x2, 0, 65535);
-          const x3 = value.cellAlign; if (!isIntegerIn(x3, -32768, 32767)) throw integerError(field + '.cellAlign', x3, -32768, 32767);
-          const x4 = value.mpu; if (!isIntegerIn(x4, 0, 65535)) throw integerError(field + '.mpu', x4, 0, 65535);
-          const x5 = value.rate; if (!isIntegerIn(x5, 0, 4294967295)) throw integerError(field + '.rate', x5, 0, 4294967295);
-          w.u8(x0);
-          w.u8(x1);
-          w.u16(x2);
-          w.s16(x3);
-          w.u16(x4);
-          w.u32(x5);
-        },
-      };
-    case "tc_stats|36|all|u64 bytes 8,u32 packets 4,u32 drops 4,u32 overlimits 4,u32 bps 4,u32 pps 4,u32 qlen 4,u32 backlog 4,pad tail 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 36) throw src.error(at, "tc_stats needs 36 bytes, got " + (end - at));
-          const v = src.view;
-          return { bytes: v.getBigUint64(at + 0, true), packets: v.getUint32(at + 8, true), drops: v.getUint32(at + 12, true), overlimits: v.getUint32(at + 16, true), bps: v.getUint32(at + 20, true), pps: v.getUint32(at + 24, true), qlen: v.getUint32(at + 28, true), backlog: v.getUint32(at + 32, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tc_stats object");
-          }
-          const x0 = value.bytes; if (typeof x0 !== 'bigint' || x0 < 0n || x0 > 0xffffffffffffffffn) throw u64Error(field + '.bytes', x0);
-          const x1 = value.packets; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.packets', x1, 0, 4294967295);
-          const x2 = value.drops; if (!isIntegerIn(x2, 0, 4294967295)) throw integerError(field + '.drops', x2, 0, 4294967295);
-          const x3 = value.overlimits; if (!isIntegerIn(x3, 0, 4294967295)) throw integerError(field + '.overlimits', x3, 0, 4294967295);
-          const x4 = value.bps; if (!isIntegerIn(x4, 0, 4294967295)) throw integerError(field + '.bps', x4, 0, 4294967295);
-          const x5 = value.pps; if (!isIntegerIn(x5, 0, 4294967295)) throw integerError(field + '.pps', x5, 0, 4294967295);
-          const x6 = value.qlen; if (!isIntegerIn(x6, 0, 4294967295)) throw integerError(field + '.qlen', x6, 0, 4294967295);
-          const x7 = value.backlog; if (!isIntegerIn(x7, 0, 4294967295)) throw integerError(field + '.backlog', x7, 0, 4294967295);
-          w.u64(x0);
-          w.u32(x1);
-          w.u32(x2);
-          w.u32(x3);
-          w.u32(x4);
-          w.u32(x5);
-          w.u32(x6);
-          w.u32(x7);
-          w.zeros(4);
-        },
-      };
-    case "tc_u32_key|16|all|u32be mask 4,u32be val 4,s32 off 4,s32 offmask 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 16) throw src.error(at, "tc_u32_key needs 16 bytes, got " + (end - at));
-          const v = src.view;
-          return { mask: v.getUint32(at + 0, false), val: v.getUint32(at + 4, false), off: v.getInt32(at + 8, true), offmask: v.getInt32(at + 12, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tc_u32_key object");
-          }
-          const x0 = value.mask; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.mask', x0, 0, 4294967295);
-          const x1 = value.val; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.val', x1, 0, 4294967295);
-          const x2 = value.off; if (!isIntegerIn(x2, -2147483648, 2147483647)) throw integerError(field + '.off', x2, -2147483648, 2147483647);
-          const x3 = value.offmask; if (!isIntegerIn(x3, -2147483648, 2147483647)) throw integerError(field + '.offmask', x3, -2147483648, 2147483647);
-          w.u32be(x0);
-          w.u32be(x1);
-          w.s32(x2);
-          w.s32(x3);
-        },
-      };
-    case "tc_u32_mark|12|all|u32 val 4,u32 mask 4,u32 success 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 12) throw src.error(at, "tc_u32_mark needs 12 bytes, got " + (end - at));
-          const v = src.view;
-          return { val: v.getUint32(at + 0, true), mask: v.getUint32(at + 4, true), success: v.getUint32(at + 8, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tc_u32_mark object");
-          }
-          const x0 = value.val; if (!isIntegerIn(x0, 0, 4294967295)) throw integerError(field + '.val', x0, 0, 4294967295);
-          const x1 = value.mask; if (!isIntegerIn(x1, 0, 4294967295)) throw integerError(field + '.mask', x1, 0, 4294967295);
-          const x2 = value.success; if (!isIntegerIn(x2, 0, 4294967295)) throw integerError(field + '.success', x2, 0, 4294967295);
-          w.u32(x0);
-          w.u32(x1);
-          w.u32(x2);
-        },
-      };
-    case "tc_u32_sel|16|zero-absent|u8 flags 1,u8 offshift 1,u8 nkeys 1,pad pad 1,u16be offmask 2,u16 off 2,s16 offoff 2,s16 hoff 2,u32be hmask 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 16) throw src.error(at, "tc_u32_sel needs 16 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { flags: b[at + 0]!, offshift: b[at + 1]!, nkeys: b[at + 2]!, offmask: v.getUint16(at + 4, false), off: v.getUint16(at + 6, true), offoff: v.getInt16(at + 8, true), hoff: v.getInt16(at + 10, true), hmask: v.getUint32(at + 12, false) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tc_u32_sel object");
-          }
-          const x0 = value.flags ?? 0; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.flags', x0, 0, 255);
-          const x1 = value.offshift ?? 0; if (!isIntegerIn(x1, 0, 255)) throw integerError(field + '.offshift', x1, 0, 255);
-          const x2 = value.nkeys ?? 0; if (!isIntegerIn(x2, 0, 255)) throw integerError(field + '.nkeys', x2, 0, 255);
-          const x3 = value.offmask ?? 0; if (!isIntegerIn(x3, 0, 65535)) throw integerError(field + '.offmask', x3, 0, 65535);
-          const x4 = value.off ?? 0; if (!isIntegerIn(x4, 0, 65535)) throw integerError(field + '.off', x4, 0, 65535);
-          const x5 = value.offoff ?? 0; if (!isIntegerIn(x5, -32768, 32767)) throw integerError(field + '.offoff', x5, -32768, 32767);
-          const x6 = value.hoff ?? 0; if (!isIntegerIn(x6, -32768, 32767)) throw integerError(field + '.hoff', x6, -32768, 32767);
-          const x7 = value.hmask ?? 0; if (!isIntegerIn(x7, 0, 4294967295)) throw integerError(field + '.hmask', x7, 0, 4294967295);
-          w.u8(x0);
-          w.u8(x1);
-          w.u8(x2);
-          w.zeros(1);
-          w.u16be(x3);
-          w.u16(x4);
-          w.s16(x5);
-          w.s16(x6);
-          w.u32be(x7);
-        },
-      };
-    case "tcf_t|32|all|u64 install 8,u64 lastuse 8,u64 expires 8,u64 firstuse 8":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 32) throw src.error(at, "tcf_t needs 32 bytes, got " + (end - at));
-          const v = src.view;
-          return { install: v.getBigUint64(at + 0, true), lastuse: v.getBigUint64(at + 8, true), expires: v.getBigUint64(at + 16, true), firstuse: v.getBigUint64(at + 24, true) };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tcf_t object");
-          }
-          const x0 = value.install; if (typeof x0 !== 'bigint' || x0 < 0n || x0 > 0xffffffffffffffffn) throw u64Error(field + '.install', x0);
-          const x1 = value.lastuse; if (typeof x1 !== 'bigint' || x1 < 0n || x1 > 0xffffffffffffffffn) throw u64Error(field + '.lastuse', x1);
-          const x2 = value.expires; if (typeof x2 !== 'bigint' || x2 < 0n || x2 > 0xffffffffffffffffn) throw u64Error(field + '.expires', x2);
-          const x3 = value.firstuse; if (typeof x3 !== 'bigint' || x3 < 0n || x3 > 0xffffffffffffffffn) throw u64Error(field + '.firstuse', x3);
-          w.u64(x0);
-          w.u64(x1);
-          w.u64(x2);
-          w.u64(x3);
-        },
-      };
-    case "tcmsg|20|zero-absent|u8 family 1,pad pad1 1,pad pad2 2,s32 ifindex 4,u32 handle 4,u32 parent 4,u32 info 4":
-      return {
-        decode(src: Source, at: number, end: number) {
-          if (end - at < 20) throw src.error(at, "tcmsg needs 20 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), handle: v.getUint32(at + 8, true), parent: v.getUint32(at + 12, true), info: v.getUint32(at + 16, true) };
-        },
-        decodeWithAttributes(src: Source, at: number, end: number, attrs: unknown) {
-          if (end - at < 20) throw src.error(at, "tcmsg needs 20 bytes, got " + (end - at));
-          const b = src.bytes, v = src.view;
-          return { family: b[at + 0]!, ifindex: v.getInt32(at + 4, true), handle: v.getUint32(at + 8, true), parent: v.getUint32(at + 12, true), info: v.getUint32(at + 16, true), attrs };
-        },
-        encode(w: Writer, value: Readonly<Record<string, unknown>>, field: string) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-            throw new InvalidArgumentError(field, value, "is not a tcmsg object");
-          }
-          const x0 = value.family ?? 0; if (!isIntegerIn(x0, 0, 255)) throw integerError(field + '.family', x0, 0, 255);
-          const x1 = value.ifindex ?? 0; if (!isIntegerIn(x1, -2147483648, 2147483647)) throw integerError(field + '.ifindex', x1, -2147483648, 2147483647);
-          const x2 = value.handle ?? 0; if (!isIntegerIn(x2, 0, 4294967295)) throw integerError(field + '.handle', x2, 0, 4294967295);
-          const x3 = value.parent ?? 0; if (!isIntegerIn(x3, 0, 4294967295)) throw integerError(field + '.parent', x3, 0, 4294967295);
-          const x4 = value.info ?? 0; if (!isIntegerIn(x4, 0, 4294967295)) throw integerError(field + '.info', x4, 0, 4294967295);
-          w.u8(x0);
-          w.zeros(1);
-          w.zeros(2);
-          w.s32(x1);
-          w.u32(x2);
-          w.u32(x3);
-          w.u32(x4);
-        },
-      };
+  }
+  switch (key.slice(0, key.indexOf('|'))) {
+    case "fib_rule_hdr":
+    case "fib_rule_port_range":
+    case "fib_rule_uid_range":
+    case "gnet_stats_basic":
+    case "gnet_stats_queue":
+    case "gnet_stats_rate_est64":
+    case "gnet_stats_rate_est":
+    case "ndmsg":
+    case "nfgenmsg":
+    case "nhmsg":
+    case "nla_bitfield32":
+    case "struct nda_cacheinfo":
+    case "tc_mirred":
+    case "tc_ratespec":
+    case "tc_stats":
+    case "tc_u32_key":
+    case "tc_u32_mark":
+    case "tc_u32_sel":
+    case "tcf_t":
+    case "tcmsg":
+      return laterStructCodec(key);
   }
   return undefined;
 }

@@ -34,7 +34,7 @@ const PLAIN_ENGINE = 'cni-bridge-engine-plain.cjs';
  * (the runtime made the namespace) and TCP sockets in a namespace (port mappings are the whole
  * engine's). What they save an ADD: bench/results/start-2026-12-05-n.md and start-2026-12-05-r.md.
  */
-const NOT_IN_PLAIN = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables|rule|neighbor|nexthop))\/|^lib\/sys\/(tcp-in-netns|netns-create-program|netns-create-image)\.ts$|^lib\/(rules|rule-messages|nexthops|rtnl\/neighbors)\.ts$|^messages\/later-bodies\.ts$/;
+const NOT_IN_PLAIN = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables|rule|neighbor|nexthop))\/|^lib\/sys\/(tcp-in-netns|netns-create-program|netns-create-image)\.ts$|^lib\/(rules|rule-messages|nexthops|rtnl\/neighbors)\.ts$|^messages\/struct-codecs-later\.ts$/;
 const SHARED = 'cni-bridge-shared.cjs';
 const EARLY = 'lib/cni/first-stage.ts';
 /** The engine: lib/cni/main.ts and what it imports that the shared bundle does not hand it. */

@@ -17,6 +17,16 @@ import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledImports } from './bundle-handover.mjs';
 
+const IN_LAZY_PART = /^(messages\/(nftables\/[\w-]+|(tc|rule|neighbor|nexthop)\/[\w/-]+|later-bodies|struct-codecs-later)|lib\/(nexthops|rule-messages)|lib\/nat\/(masquerade|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|state))\.ts$/;
+
+/**
+ * Whether the module at `path` (relative to the package's root, `lib/x.ts`) is in the package's lazily
+ * loaded part (scripts/bundle-package.mjs's netns-rtnl-lazy.cjs): nftables, NAT's rule building,
+ * traffic control's messages and requests, the monitor's queue and state, neighbour, rule and nexthop
+ * messages, rule and nexthop objects, and the codecs of the structs only those declare.
+ */
+export const inLazyPart = (path) => IN_LAZY_PART.test(path);
+
 const STAND_IN = 'lazy-stand-in';
 /** The core's module that loads the lazy part and gives the stand-ins their values. */
 export const LAZY_LOADER = 'bundle:lazy-part';

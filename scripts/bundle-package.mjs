@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handedModules, handover, importedNames, provide, receive } from './bundle-handover.mjs';
 import { COMMONJS, lazyModules, LINE_LIMIT, loaderReady, staticImports } from './bundle-lazy.mjs';
-import { coreImports, exportKinds, LAZY_LOADER, lazyPart, standInsOf } from './bundle-lazy-part.mjs';
+import { coreImports, exportKinds, inLazyPart, LAZY_LOADER, lazyPart, standInsOf } from './bundle-lazy-part.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -32,7 +32,7 @@ const CORE = 'netns-rtnl.cjs';
  */
 const CNI_CORE = 'netns-rtnl-cni.cjs';
 /**
- * The core's lazily loaded part (scripts/bundle-lazy-part.mjs): the modules below, which no export of
+ * The core's lazily loaded part (scripts/bundle-lazy-part.mjs's inLazyPart): modules which no export of
  * `netns-rtnl` needs while it is imported, loaded on the first call of one of their functions (the
  * first NAT, traffic control, monitor, rule or nexthop call, or the first neighbour, rule, traffic
  * control or nexthop message decoded or encoded; `netns-rtnl/messages` loads it at import, as its
@@ -40,8 +40,6 @@ const CNI_CORE = 'netns-rtnl-cni.cjs';
  * bench/results/start-2026-12-05-q.md, start-2026-12-06-u.md.
  */
 const LAZY = 'netns-rtnl-lazy.cjs';
-const IN_LAZY_PART = /^(messages\/(nftables\/[\w-]+|(tc|rule|neighbor|nexthop)\/[\w/-]+|later-bodies)|lib\/(nexthops|rule-messages)|lib\/nat\/(masquerade|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|state))\.ts$/;
-const inLazyPart = (path) => IN_LAZY_PART.test(path);
 /** The entry point whose code is CNI_CORE's. */
 const CNI_ENTRY = 'cni.js';
 /** The module earlier builds wrote for the entry points to share (now each carries the loader). */

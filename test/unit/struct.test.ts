@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as messages from '../../messages/index.js';
 import { nlmsghdr } from '../../messages/framing.js';
@@ -6,7 +7,9 @@ import { InvalidArgumentError } from '../../messages/errors.js';
 import { Source } from '../../messages/source.js';
 import * as C from '../../messages/struct.js';
 import { writtenStructCodec } from '../../messages/struct-codecs.js';
-import { shapeKey, structCodecsModule } from '../../messages/struct-source.js';
+import { shapeKey, structCodecsModules } from '../../messages/struct-source.js';
+// @ts-expect-error: a build script, plain JavaScript without types
+import { laterStructNames } from '../../scripts/later-structs.mjs';
 import { Writer } from '../../messages/writer.js';
 import { Random } from '../helpers/random-source.js';
 
@@ -128,7 +131,19 @@ describe('struct declarations (struct-fu layouts, generated accessors)', () => {
     it('is what scripts/generate-struct-codecs.mjs makes of the declarations now', async () => {
       const shapes = await packageShapes();
       expect(shapes.length).toBeGreaterThan(30);
-      expect(readFileSync(new URL('struct-codecs.ts', MESSAGES), 'utf8')).toBe(structCodecsModule(shapes));
+      const made = structCodecsModules(shapes, laterStructNames(fileURLToPath(new URL('..', MESSAGES))));
+      expect(readFileSync(new URL('struct-codecs.ts', MESSAGES), 'utf8')).toBe(made.written);
+      expect(readFileSync(new URL('struct-codecs-later.ts', MESSAGES), 'utf8')).toBe(made.later);
+    });
+
+    it('writes the structs only the lazily loaded part declares (traffic control, rules, neighbours, nexthops, nftables) apart', async () => {
+      const later = laterStructNames(fileURLToPath(new URL('..', MESSAGES))) as Set<string>;
+      expect([...later].sort()).toEqual(expect.arrayContaining(['fib_rule_hdr', 'ndmsg', 'nfgenmsg', 'nhmsg', 'tcmsg', 'tcf_t', 'gnet_stats_queue']));
+      for (const name of ['nlmsghdr', 'ifinfomsg', 'ifaddrmsg', 'rtmsg', 'rtgenmsg', 'struct rtnl_link_stats64', 'rta_mfc_stats']) expect(later.has(name), name).toBe(false);
+      const { written, later: laterModule } = structCodecsModules(await packageShapes(), later);
+      expect(written).not.toContain('"tcmsg|');
+      expect(laterModule).toContain('"tcmsg|');
+      expect(laterModule).not.toContain('"ifinfomsg|');
     });
 
     it('gives every struct of the package its written-out decoder and encoder, made by no new Function', async () => {
