@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
 import { cacheFile, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+import { isUncachedCall } from '../lib/cni/uncached-call.js';
 import { scriptSource } from './commonjs-wrapper.js';
 import { readLatin1, scratchBuffer } from './scratch-read.js';
 
@@ -103,7 +104,9 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   process.once('exit', () => {
     const workMs = loadedCpu === undefined ? 0 : cpuMs() - loadedCpu;
     let written;
-    if (held === undefined) {
+    if (cacheWhen === 'exit' && isUncachedCall()) {
+      // The call ran one-off code (lib/cni/uncached-call.ts): the next call writes the cache.
+    } else if (held === undefined) {
       if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0);
     } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs }, cacheWhen === 'exit')) {
       // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).

@@ -23,6 +23,8 @@ export interface PluginEnv {
   ifname?: string;
   args?: string;
   path?: string;
+  /** TMPDIR: where the executable keeps its code caches. */
+  tmpdir?: string;
 }
 
 /** Executes the plugin in `host` with CNI_COMMAND=`command` and `conf` on stdin. */
@@ -46,6 +48,7 @@ function runExecutable(file: string, args: string[], host: Namespace, command: s
   if (env.netns !== undefined) childEnv.CNI_NETNS = env.netns;
   if (env.ifname !== undefined) childEnv.CNI_IFNAME = env.ifname;
   if (env.args !== undefined) childEnv.CNI_ARGS = env.args;
+  if (env.tmpdir !== undefined) childEnv.TMPDIR = env.tmpdir;
   const child = host.spawn(file, args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -4,7 +4,7 @@
  * and the in-process attachContainer.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -318,6 +318,30 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
       expect((await runPlugin('ours', host, 'DEL', conf(), env)).status).toBe(0);
     } finally {
       copy.remove();
+    }
+  });
+
+  it('writes no code cache from the ADD that creates the bridge; the next ADD writes the plain engine\'s', async () => {
+    // lib/cni/uncached-call.ts: the creation's code stays out of the cache every later ADD loads.
+    const at = mkdtempSync(join(tmpdir(), 'it-cni-caches-'));
+    const plain = statSync(join(dirname(OURS), 'cni-bridge-engine-plain.cjs'));
+    const cacheDir = join(at, `netns-rtnl-code-cache-${process.getuid!()}`);
+    const ofPlainEngine = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith(`${plain.dev}-${plain.ino}-`)) : []);
+    const net = conf({ bridge: 'it-cni-br9', ipam: { type: 'host-local', subnet: '10.79.0.0/24', dataDir: join(dir, 'ipam') } });
+    try {
+      const written: string[][] = [];
+      for (const name of ['cache1', 'cache2']) {
+        const c = await container(name);
+        const env = { containerId: name, netns: c.path, ifname: 'eth0', tmpdir: at };
+        const add = await runPlugin('ours', host, 'ADD', net, env);
+        expect(add.status, add.stdout).toBe(0);
+        written.push(ofPlainEngine());
+        expect((await runPlugin('ours', host, 'DEL', net, env)).status).toBe(0);
+      }
+      expect(written.map((files) => files.length)).toEqual([0, 1]);
+    } finally {
+      await (await host.link('it-cni-br9')).delete().catch(() => undefined);
+      rmSync(at, { recursive: true, force: true });
     }
   });
 
