@@ -11,7 +11,7 @@ import { DEFAULT_MONITOR_RECEIVE_BUFFER, Monitor, type MonitorOptions } from './
 import { Nat } from './nat/nat.js';
 import { Nftables } from './nat/nftables.js';
 import { Rtnl } from './rtnl/client.js';
-import { closeFd, createNetnsDirect, netnsInodeOfFd, NotNetnsError, openCurrentNetnsFd, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
+import { closeFd, closeFdSoon, createNetnsDirect, netnsInodeOfFd, NotNetnsError, openCurrentNetnsFd, openNetlinkEventSocket, openNetlinkSocket, openNetnsFd, type RequestSocket } from './sys/index.js';
 import type { SendOptions, Transport } from './transport.js';
 import type { NamespaceRef } from './namespace-options.js';
 import { checkInteger, checkNamespaceName, InvalidArgumentError } from './validate.js';
@@ -38,8 +38,11 @@ export interface NamespaceHandlesOptions {
   /** What was opened with the namespace (see openHandlesHere): its request socket, for the rtnl client. */
   opened?: OpenedHandles | undefined;
   socketOptions: () => SocketOptions;
-  /** Told the rtnl client when it is made, and undefined when it is released. */
-  rtnlChanged?: (rtnl: Rtnl | undefined) => void;
+  /**
+   * Told the rtnl client when it is made, and undefined when it is released: the Namespace itself
+   * (its method called straight, with no function in between).
+   */
+  owner?: { rtnlChanged(rtnl: Rtnl | undefined): void };
   /** For NAT's published ports: the local prefix (hairpin subnet) an address is in. */
   localPrefixOf: (address: string) => Promise<string | undefined>;
 }
@@ -234,7 +237,7 @@ export class NamespaceHandles {
     const connection = new Connection(transport, { context, logger, timeoutMs, receiveBufferBytes: socket.getRecvBufferSize() });
     const rtnl = new Rtnl(connection);
     this.#rtnl = rtnl;
-    this.options.rtnlChanged?.(rtnl);
+    this.options.owner?.rtnlChanged(rtnl);
     return rtnl;
   }
 
@@ -277,29 +280,43 @@ export class NamespaceHandles {
     this.#idleCheck = setImmediate(() => {
       this.#idleCheck = undefined;
       if (this.#busy || this.#nat !== undefined || this.#closed) return;
-      this.release();
+      this.close(true);
     });
   }
 
-  private release(): void {
-    this.#socket?.close();
-    this.#socket = undefined;
+  /**
+   * Closes the sockets and the fd, the fd in a microtask with the others closed in this run of
+   * JavaScript (closeFdSoon: a teardown's in one call into native code). With `reopenable`
+   * (releaseWhenIdle's release), not for good: the next use opens them again. One function for
+   * both, run once per namespace of a teardown: each function more on that path is one more for
+   * V8 to tier up in the teardowns that follow the first.
+   */
+  close(reopenable = false): void {
+    if (!reopenable) {
+      this.#closed = true;
+      if (this.#idleCheck !== undefined) clearImmediate(this.#idleCheck);
+      this.#idleCheck = undefined;
+    }
+    const socket = this.#socket;
+    if (socket !== undefined) {
+      this.#socket = undefined;
+      socket.close();
+    }
     const rtnl = this.#rtnl;
     if (rtnl !== undefined) {
-      rtnl.close();
       this.#rtnl = undefined;
-      this.options.rtnlChanged?.(undefined);
+      rtnl.close();
+      this.options.owner?.rtnlChanged(undefined);
     }
-    this.#nat?.close();
-    this.#nat = undefined;
-    if (this.#fd !== undefined) closeFd(this.#fd);
-    this.#fd = undefined;
-  }
-
-  close(): void {
-    this.release();
-    this.#closed = true;
-    if (this.#idleCheck !== undefined) clearImmediate(this.#idleCheck);
-    this.#idleCheck = undefined;
+    const nat = this.#nat;
+    if (nat !== undefined) {
+      this.#nat = undefined;
+      nat.close();
+    }
+    const fd = this.#fd;
+    if (fd !== undefined) {
+      this.#fd = undefined;
+      closeFdSoon(fd);
+    }
   }
 }

@@ -46,6 +46,8 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
   /** The logger given, with `netns` on every record. */
   readonly #log: Logger;
   #deleteOnDispose = false;
+  /** delete() with no options needs nothing checked or logged: a named namespace, no logger. */
+  readonly #deletesQuietly: boolean;
 
   private constructor(
     /** The name under the netns directory, for named namespaces. */
@@ -60,13 +62,14 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
   ) {
     super();
     this.#log = options.logger ? options.logger.child({ netns: name ?? path }) : SILENT_LOGGER;
+    this.#deletesQuietly = name !== undefined && this.#log === SILENT_LOGGER;
     this.#handles = new NamespaceHandles(fd, {
       path,
       shown: String(this),
       releaseWhenIdle,
       opened,
       socketOptions: () => this.socketOptions(),
-      rtnlChanged: (rtnl) => this.rtnlChanged(rtnl),
+      owner: this,
       localPrefixOf: async (address) => connectedPrefix(await this.addresses(), address),
     });
   }
@@ -296,7 +299,7 @@ export class Namespace extends NamespaceTables implements AsyncDisposable {
     // Without waitForDevices, what runs per namespace is kept short: a cluster's teardown runs it
     // a few times per process, in V8's interpreter or baseline code, between the unmounts.
     // No options and a name (a teardown's usual call): nothing to check, one function fewer to run.
-    if (options !== NO_DELETE_OPTIONS || this.name === undefined || this.#log !== SILENT_LOGGER) return this.#deleteAndWait(options);
+    if (options !== NO_DELETE_OPTIONS || !this.#deletesQuietly) return this.#deleteAndWait(options);
     try {
       this.#handles.close();
     } catch (error) {

@@ -16,7 +16,7 @@ export {
   validateNetnsName,
   type NetnsDirOptions,
 } from './named-netns.js';
-export { deleteNetnsFileSoon } from './netns-unpin-batch.js';
+export { closeFdSoon, deleteNetnsFileSoon } from './netns-unpin-batch.js';
 export { createNetnsDirect, type CreatedHandles } from './netns-create-program.js';
 export { spawnInNetns, sysctlInNetns } from './netns-files.js';
 export { isRegularFile, spawnProgram } from './programs.js';

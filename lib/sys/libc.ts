@@ -355,11 +355,6 @@ export function unlinkFailure(result: number, path: string): SystemCallError {
  * it early as a C string).
  */
 export function unpinAll(paths: readonly string[], flags: number): Int32Array | undefined {
-  const calls = bound ?? libc();
-  // Bound on the first unpin (a teardown), not with the other calls.
-  if (calls.unpin === null) calls.unpin = directUnpin(calls.lib);
-  const unpin = calls.unpin;
-  if (unpin === undefined) return undefined;
   let joined = '';
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as string;
@@ -368,9 +363,29 @@ export function unpinAll(paths: readonly string[], flags: number): Int32Array | 
     joined = i === 0 ? path : `${joined}\0${path}`;
   }
   if (unpinResults.length < 2 * paths.length) unpinResults = new Int32Array(2 * paths.length);
-  unpin(joined, paths.length, unpinResults, flags);
-  return unpinResults;
+  return unpinJoined(joined, paths.length, unpinResults, flags) === undefined ? undefined : unpinResults;
 }
+
+/**
+ * close(2) of the first `closing` fds of `fds` (their results not kept, as closeFdQuietly), then
+ * unpinAll's calls for the `count` paths of `joined` (each path followed by a NUL but the last,
+ * none holding one), their results written into `results`, all in one call into native code; how
+ * many paths were not unpinned. Undefined where there is no stub: the fds are then closed one by
+ * one, and nothing else is done.
+ */
+export function unpinJoined(joined: string, count: number, results: Int32Array, flags: number, fds: Int32Array = NO_FDS, closing = 0): number | undefined {
+  const calls = bound ?? libc();
+  // Bound on the first unpin (a teardown), not with the other calls.
+  if (calls.unpin === null) calls.unpin = directUnpin(calls.lib);
+  const unpin = calls.unpin;
+  if (unpin === undefined) {
+    for (let i = 0; i < closing; i++) calls.kernel.close(fds[i]!);
+    return undefined;
+  }
+  return unpin(joined, count, results, flags, fds, closing);
+}
+
+const NO_FDS = new Int32Array(0);
 
 /** The program stub (see program-code.ts), or undefined where there is none. */
 export function programRunner(): RunProgram | undefined {

@@ -9,6 +9,7 @@ export const JAE = 0x73;
 export const JB = 0x72;
 export const JNC = 0x73;
 export const JNS = 0x79;
+export const JS = 0x78;
 export const JMP = 0xeb;
 export const SYSCALL = [0x0f, 0x05];
 

@@ -10,7 +10,7 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { directoryIdentityOfPath, identityOfPath } from './file-identity.js';
-import { closeFd, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinAll } from './libc.js';
+import { closeFd, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinAll, unpinJoined } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { SyscallProgram } from './syscall-program.js';
 import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
@@ -154,12 +154,41 @@ export function unpinNetnsFiles(paths: readonly string[]): unknown[] | undefined
 
 /** What each path of unpinAll's `results` ended with, as deleteNetnsFile would have. */
 function unpinOutcomes(paths: readonly string[], results: Int32Array): unknown[] {
-  return paths.map((path, i) => {
-    const unmounted = results[2 * i] ?? 0;
-    const unlinked = results[2 * i + 1] ?? 0;
-    if (unmounted < 0 && !UNLINK_AFTER_UMOUNT_FAILURE.includes(-unmounted)) return umount2Failure(unmounted, path, UNPIN_FLAGS);
-    return unlinked < 0 ? unlinkFailure(unlinked, path) : undefined;
-  });
+  return paths.map((path, i) => unpinOutcome(results, i, path));
+}
+
+/** What path `i` of unpinAll's `results` (`path`) ended with, as deleteNetnsFile would have. */
+export function unpinOutcome(results: Int32Array, i: number, path: string): unknown {
+  const unmounted = results[2 * i] ?? 0;
+  const unlinked = results[2 * i + 1] ?? 0;
+  if (unmounted < 0 && !UNLINK_AFTER_UMOUNT_FAILURE.includes(-unmounted)) return umount2Failure(unmounted, path, UNPIN_FLAGS);
+  return unlinked < 0 ? unlinkFailure(unlinked, path) : undefined;
+}
+
+/**
+ * What unpinning a teardown's paths ended with (unpinJoinedNetnsFiles): how many were not
+ * unpinned, and the stub's results (path i unpinned exactly when results[2i + 1] is 0: unlink is
+ * tried only after an unmount that succeeded or failed harmlessly), or where there was no stub,
+ * each path's outcome.
+ */
+export interface UnpinOutcome {
+  failed: number;
+  paths: readonly string[];
+  results: Int32Array | undefined;
+  errors: unknown[] | undefined;
+}
+
+/**
+ * unpinNetnsFiles for a teardown whose paths were joined as they came (see unpinJoined; undefined
+ * where one holds a NUL byte), after closing the first `closing` fds of `fds`, in the same call.
+ */
+export function unpinJoinedNetnsFiles(paths: readonly string[], joined: string | undefined, fds: Int32Array, closing: number): UnpinOutcome {
+  const results = new Int32Array(2 * paths.length);
+  // The fds are closed either way; with no stub, or a path the stub cannot take, the paths one after another.
+  const failed = unpinJoined(joined ?? '', joined === undefined ? 0 : paths.length, results, UNPIN_FLAGS, fds, closing);
+  if (failed !== undefined && joined !== undefined) return { failed, paths, results, errors: undefined };
+  const errors = deleteEachNetnsFile(paths);
+  return { failed: errors.filter((error) => error !== undefined).length, paths, results: undefined, errors };
 }
 
 /** deleteNetnsFile for each path, one after another (no stub to make them in one call). */

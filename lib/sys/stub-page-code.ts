@@ -16,7 +16,7 @@ export const SYSCALL_OFFSET = 64;
 export const RECV_OFFSET = 96;
 export const SEND_RECV_OFFSET = 128;
 export const UNPIN_OFFSET = 256;
-export const PROGRAM_OFFSET = 384;
+export const PROGRAM_OFFSET = 416;
 
 /** The page's bytes up to the end of its last stub (the rest of the page stays zero). */
 export function stubPageCode(): Uint8Array {

@@ -62,8 +62,8 @@ interface AsyncForm {
   async(fd: number, buffer: Uint8Array, length: number, flags: number, callback: (error: unknown, result: number) => void): void;
 }
 
-/** umount2 then unlink for each of `count` NUL-terminated paths, in one call (see unpin-code.ts). */
-export type UnpinAll = (paths: string, count: number, results: Int32Array, flags: number) => number;
+/** close of each of `fdCount` fds, then umount2 and unlink for each of `count` NUL-terminated paths, in one call (see unpin-code.ts). */
+export type UnpinAll = (paths: string, count: number, results: Int32Array, flags: number, fds: Int32Array, fdCount: number) => number;
 
 /** The first `count` system calls of a program, in one call (see program-code.ts); how many ran. */
 export type RunProgram = (program: Uint8Array, count: number) => number;
@@ -213,12 +213,15 @@ function socketCalls(page: unknown, fallback: () => DirectSocketCalls): DirectSo
   return calls;
 }
 
-/** The unpin stub of the page, tried once: one empty path, which umount2 and unlink both find nothing at. */
+/**
+ * The unpin stub of the page, tried once: close(-1), which fails and is passed over, then one
+ * empty path, which umount2 and unlink both find nothing at (one path not unpinned).
+ */
 function unpinStub(page: unknown): UnpinAll | null {
   // The paths go as one C string: koffi copies a string's every byte, the NULs between paths too.
-  const unpin = koffi.decode(page, UNPIN_OFFSET, koffi.proto('long (const char *paths, long count, void *results, int flags)')) as UnpinAll;
+  const unpin = koffi.decode(page, UNPIN_OFFSET, koffi.proto('long (const char *paths, long count, void *results, int flags, void *fds, long fdCount)')) as UnpinAll;
   const results = new Int32Array(2);
-  if (unpin('', 1, results, 0) !== 0 || results[0] !== -ERRNO.ENOENT || results[1] !== -ERRNO.ENOENT) return null;
+  if (unpin('', 1, results, 0, new Int32Array([-1]), 1) !== 1 || results[0] !== -ERRNO.ENOENT || results[1] !== -ERRNO.ENOENT) return null;
   return unpin;
 }
 

@@ -4,11 +4,12 @@
  * unpinNetnsFiles (a teardown's): undefined when every path was unpinned, else deleteNetnsFiles's outcomes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type * as NamedNetns from '../../lib/sys/named-netns.js';
+import type * as UnpinBatch from '../../lib/sys/netns-unpin-batch.js';
 
 // A bind mount only inside the runner's sandbox (its own mount namespace), never on the host.
 const canMount = process.getuid?.() === 0 && process.env.NETNS_RTNL_SANDBOX === '1';
@@ -91,5 +92,51 @@ export function expectUnpinToldAtOnce({ deleteNetnsFiles, unpinNetnsFiles }: typ
     expect(left(dirs[1]!)).toEqual(left(dirs[2]!));
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether `fd` is open in this process. */
+const isOpen = (fd: number): boolean => {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * deleteNetnsFileSoon and closeFdSoon, asked in one run of JavaScript: nothing done before it
+ * ends; then the fds closed, and each path's promise settled with that path's own outcome, as
+ * deleteNetnsFile one path after another ends it (the same files left).
+ */
+export async function expectSoonLikeOneByOne({ deleteNetnsFile }: typeof NamedNetns, { closeFdSoon, deleteNetnsFileSoon }: typeof UnpinBatch): Promise<void> {
+  const one = mkdtempSync(join(tmpdir(), 'unpin-one-'));
+  const soon = mkdtempSync(join(tmpdir(), 'unpin-soon-'));
+  try {
+    const expected = makeCases(one).map((path) => {
+      try {
+        deleteNetnsFile(path);
+        return undefined;
+      } catch (error) {
+        return shape(error);
+      }
+    });
+    const paths = makeCases(soon);
+    const fds = [openSync('/dev/null', 'r'), openSync('/dev/null', 'r')];
+    closeFdSoon(fds[0]!);
+    const settled = Promise.allSettled(paths.map((path) => deleteNetnsFileSoon(path)));
+    closeFdSoon(fds[1]!);
+    expect(fds.map(isOpen)).toEqual([true, true]);
+    expect(left(soon)).toMatchObject({ file: 'there', link: 'there' });
+    const outcomes = (await settled).map((o) => (o.status === 'fulfilled' ? undefined : shape(o.reason)));
+    expect(fds.map(isOpen)).toEqual([false, false]);
+    const named = (list: unknown[], dir: string) => JSON.parse(JSON.stringify(list).replaceAll(dir, 'DIR')) as unknown;
+    expect(named(outcomes, soon)).toEqual(named(expected, one));
+    expect(left(soon)).toEqual(left(one));
+    expect(outcomes.filter((o) => o !== undefined).length).toBeGreaterThanOrEqual(4);
+  } finally {
+    rmSync(one, { recursive: true, force: true });
+    rmSync(soon, { recursive: true, force: true });
   }
 }

@@ -79,7 +79,7 @@ describe.skipIf(!canRunIntegration)("A namespace's open rtnl client", () => {
     const handles = new NamespaceHandles(openNetnsFd(ns.path), {
       path: ns.path, shown: 'netns idle', releaseWhenIdle: true,
       socketOptions: () => ({ context: 'in netns idle' }), localPrefixOf: async () => undefined,
-      rtnlChanged: (rtnl) => told.push(rtnl),
+      owner: { rtnlChanged: (rtnl) => told.push(rtnl) },
     });
     try {
       const first = handles.rtnl;

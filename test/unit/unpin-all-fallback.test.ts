@@ -7,12 +7,17 @@ vi.mock('../../lib/sys/syscall-stubs.js', () => stubs);
 vi.resetModules();
 const namedNetns = await import('../../lib/sys/named-netns.js');
 const { unpinAll } = await import('../../lib/sys/libc.js');
-const { expectUnpinLikeOneByOne, expectUnpinToldAtOnce } = await import('../helpers/unpin-checks.js');
+const unpinBatch = await import('../../lib/sys/netns-unpin-batch.js');
+const { expectSoonLikeOneByOne, expectUnpinLikeOneByOne, expectUnpinToldAtOnce } = await import('../helpers/unpin-checks.js');
 
 describe('deleteNetnsFiles without stubs', () => {
   it('ends each path as deleteNetnsFile does', () => {
     expect(unpinAll([''], 0)).toBeUndefined();
     expectUnpinLikeOneByOne(namedNetns);
     expectUnpinToldAtOnce(namedNetns, false);
+  });
+
+  it('closes and unpins what a teardown asks for one by one, each path settled with its own outcome', async () => {
+    await expectSoonLikeOneByOne(namedNetns, unpinBatch);
   });
 });

@@ -1,10 +1,12 @@
 /** Namespace files unpinned in one call into native code (lib/sys/unpin-code.ts), as one deleteNetnsFile after another. */
 import { describe, expect, it } from 'vitest';
 import * as namedNetns from '../../lib/sys/named-netns.js';
-import { unpinAll } from '../../lib/sys/libc.js';
+import { openSync, fstatSync } from 'node:fs';
+import * as unpinBatch from '../../lib/sys/netns-unpin-batch.js';
+import { unpinAll, unpinJoined } from '../../lib/sys/libc.js';
 import { ERRNO } from '../../lib/sys/errno.js';
 import { UNLINK_NOT_TRIED } from '../../lib/sys/unpin-code.js';
-import { expectUnpinLikeOneByOne, expectUnpinToldAtOnce } from '../helpers/unpin-checks.js';
+import { expectSoonLikeOneByOne, expectUnpinLikeOneByOne, expectUnpinToldAtOnce } from '../helpers/unpin-checks.js';
 
 describe('deleteNetnsFiles', () => {
   it('ends each path as deleteNetnsFile does, and leaves the same files', () => {
@@ -18,6 +20,18 @@ describe('deleteNetnsFiles', () => {
   it('leaves unlink undone when umount2 failed with anything but EINVAL or ENOENT', () => {
     const results = unpinAll(['/tmp/' + 'y'.repeat(300), '', '/proc/self'], 0);
     expect(results && Array.from(results.subarray(0, 6))).toEqual([-ERRNO.ENAMETOOLONG, UNLINK_NOT_TRIED, -ERRNO.ENOENT, -ERRNO.ENOENT, -ERRNO.EINVAL, -ERRNO.EPERM]);
+  });
+
+  it('closes the fds given first, in the same call, and tells how many paths were not unpinned', () => {
+    const fds = Int32Array.of(openSync('/dev/null', 'r'), openSync('/dev/null', 'r'), -1);
+    const results = new Int32Array(6);
+    expect(unpinJoined(['/tmp/' + 'y'.repeat(300), '', '/proc/self'].join('\0'), 3, results, 0, fds, 3)).toBe(3);
+    for (const fd of fds.subarray(0, 2)) expect(() => fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(unpinJoined('', 0, results, 0)).toBe(0);
+  });
+
+  it('closes and unpins what a teardown asks for once its run of JavaScript is over, each path settled with its own outcome', async () => {
+    await expectSoonLikeOneByOne(namedNetns, unpinBatch);
   });
 
   it('takes no path holding a NUL byte (it would end there in C)', () => {
