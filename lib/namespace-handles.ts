@@ -297,26 +297,17 @@ export class NamespaceHandles {
       if (this.#idleCheck !== undefined) clearImmediate(this.#idleCheck);
       this.#idleCheck = undefined;
     }
-    const socket = this.#socket;
-    if (socket !== undefined) {
-      this.#socket = undefined;
-      socket.close();
-    }
+    this.#socket?.close();
+    this.#socket = undefined;
     const rtnl = this.#rtnl;
     if (rtnl !== undefined) {
-      this.#rtnl = undefined;
       rtnl.close();
+      this.#rtnl = undefined;
       this.options.owner?.rtnlChanged(undefined);
     }
-    const nat = this.#nat;
-    if (nat !== undefined) {
-      this.#nat = undefined;
-      nat.close();
-    }
-    const fd = this.#fd;
-    if (fd !== undefined) {
-      this.#fd = undefined;
-      closeFdSoon(fd);
-    }
+    this.#nat?.close();
+    this.#nat = undefined;
+    if (this.#fd !== undefined) closeFdSoon(this.#fd);
+    this.#fd = undefined;
   }
 }
