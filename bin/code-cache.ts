@@ -37,6 +37,8 @@ export interface CacheFile {
 export interface CacheRead {
   data: Buffer;
   generation: number;
+  /** Written by a call that ran one-off code (lib/cni/one-off-call.ts): the cache holds that code too. */
+  oneOff: boolean;
   /** When it was written (ms since the epoch). */
   writtenMs: number;
 }
@@ -178,18 +180,22 @@ export function readCache(cache: CacheFile, buffer: (size: number) => Buffer = B
     const writtenMs = fstatSync(fd).mtimeMs;
     const whole = readWhole(fd, buffer);
     if (whole.length <= HEADER || whole.readUInt32LE(0) !== MAGIC || whole[4] !== FORMAT) return undefined;
-    return { data: whole.subarray(HEADER), generation: whole[5]!, writtenMs };
+    return { data: whole.subarray(HEADER), generation: whole[5]!, oneOff: whole[6] === 1, writtenMs };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Writes the cache (whole, then renamed into place), and removes those of earlier builds of the same file (a build rewrites it in place). */
-export function writeCache(cache: CacheFile, data: Buffer, generation: number): void {
+/**
+ * Writes the cache (whole, then renamed into place), and removes those of earlier builds of the same
+ * file (a build rewrites it in place). `oneOff`: written by a call that ran one-off code (CacheRead).
+ */
+export function writeCache(cache: CacheFile, data: Buffer, generation: number, oneOff = false): void {
   const header = Buffer.alloc(HEADER);
   header.writeUInt32LE(MAGIC, 0);
   header[4] = FORMAT;
   header[5] = Math.min(generation, MAX_GENERATION);
+  header[6] = oneOff ? 1 : 0;
   const temporary = `${cache.dir}/${cache.name}.${process.pid}`;
   try {
     writeFileSync(temporary, Buffer.concat([header, data]), { mode: 0o600 });

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
 import { cacheFile, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
-import { isUncachedCall } from '../lib/cni/uncached-call.js';
+import { isOneOffCall } from '../lib/cni/one-off-call.js';
 import { scriptSource } from './commonjs-wrapper.js';
 import { readLatin1, scratchBuffer } from './scratch-read.js';
 
@@ -34,10 +34,10 @@ function cpuMs(): number {
 }
 
 /** Writes the cache; a failure leaves the process without one this time. */
-function tryWrite(cache: CacheFile, data: () => Buffer, generation: number): Buffer | undefined {
+function tryWrite(cache: CacheFile, data: () => Buffer, generation: number, oneOff = false): Buffer | undefined {
   try {
     const made = data();
-    writeCache(cache, made, generation);
+    writeCache(cache, made, generation, oneOff);
     return made;
   } catch {
     return undefined;
@@ -104,10 +104,21 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   process.once('exit', () => {
     const workMs = loadedCpu === undefined ? 0 : cpuMs() - loadedCpu;
     let written;
-    if (cacheWhen === 'exit' && isUncachedCall()) {
-      // The call ran one-off code (lib/cni/uncached-call.ts): the next call writes the cache.
-    } else if (held === undefined) {
-      if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0);
+    // A call of the executable that ran one-off code (lib/cni/one-off-call.ts: the ADD that created
+    // the bridge) writes a cache marked as holding it, and rewrites only a cache so marked: one with
+    // its code would be every later call's to deserialise. A call that did not, having loaded such a
+    // cache (whose functions it now holds compiled), puts in its place the top level alone, from the
+    // source compiled afresh under another name (V8's compilation cache would give back this
+    // script, compiled functions and all); the calls after it add what they run. When every call
+    // runs one-off code, each rewrites the marked cache as calls do without it.
+    const oneOff = cacheWhen === 'exit' && isOneOffCall();
+    const loadedOneOff = usable && read!.oneOff;
+    if (held === undefined) {
+      if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0, oneOff);
+    } else if (oneOff && !loadedOneOff) {
+      // The cache holds no one-off code: left as it is.
+    } else if (cacheWhen === 'exit' && loadedOneOff && !oneOff) {
+      written = tryWrite(to, () => new Script(scriptSource(source), { filename: `${file} (top level)` }).createCachedData(), 0);
     } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs }, cacheWhen === 'exit')) {
       // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).
       written = tryWrite(to, () => {
@@ -116,7 +127,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
         // The loaded cache's bytes were in the scratch buffer: read again.
         const again = readCache(to)?.data;
         return again !== undefined && again.length > made.length ? again : made;
-      }, generation + 1);
+      }, generation + 1, oneOff);
     }
     debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
   });

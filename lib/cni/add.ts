@@ -14,7 +14,7 @@ import type { Reservation } from './early-ipam.js';
 import type { CniEnv } from './exec.js';
 import { applyCapabilities, parseCapabilities, type Capabilities } from './capabilities.js';
 import { resultFromJson, type CniResult } from './types.js';
-import { markUncachedCall } from './uncached-call.js';
+import { markOneOffCall } from './one-off-call.js';
 import { monotonicMs } from '../clock.js';
 
 function vlanError(n: BridgeConfig, error: unknown): CniError {
@@ -35,7 +35,7 @@ async function ensureBridge(host: Namespace, n: BridgeConfig): Promise<Readonly<
     if (errno(error) !== 'ENODEV') throw error;
   }
   if (state === undefined) {
-    markUncachedCall();
+    markOneOffCall();
     try {
       const options = { up: true, ...(n.promiscMode ? { promisc: true } : {}), ...(n.mtu ? { mtu: n.mtu } : {}), ...(n.vlan ? { vlanFiltering: true } : {}) };
       state = (await Bridge.create({ name: n.bridge, namespace: host, ...options })).state;

@@ -321,27 +321,63 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
     }
   });
 
-  it('writes no code cache from the ADD that creates the bridge; the next ADD writes the plain engine\'s', async () => {
-    // lib/cni/uncached-call.ts: the creation's code stays out of the cache every later ADD loads.
-    const at = mkdtempSync(join(tmpdir(), 'it-cni-caches-'));
+  it('keeps the code of the ADD that creates the bridge out of the plain engine\'s code cache, unless every ADD creates one', async () => {
+    // lib/cni/one-off-call.ts and bin/load-bundle.ts: the header's generation (byte 5) and one-off mark (byte 6).
     const plain = statSync(join(dirname(OURS), 'cni-bridge-engine-plain.cjs'));
-    const cacheDir = join(at, `netns-rtnl-code-cache-${process.getuid!()}`);
-    const ofPlainEngine = () => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith(`${plain.dev}-${plain.ino}-`)) : []);
-    const net = conf({ bridge: 'it-cni-br9', ipam: { type: 'host-local', subnet: '10.79.0.0/24', dataDir: join(dir, 'ipam') } });
+    const places: string[] = [];
+    const cacheOf = (at: string) => {
+      const cacheDir = join(at, `netns-rtnl-code-cache-${process.getuid!()}`);
+      const files = existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.startsWith(`${plain.dev}-${plain.ino}-`)) : [];
+      if (files.length !== 1) return files.length;
+      const b = readFileSync(join(cacheDir, files[0]!));
+      return { generation: b[5], oneOff: b[6] === 1, bytes: b.length };
+    };
+    let k = 0;
+    const add = async (at: string, bridge: string) => {
+      const name = `cache${k++}`;
+      const c = await container(name);
+      const env = { containerId: name, netns: c.path, ifname: 'eth0', tmpdir: at };
+      const net = conf({ bridge, ipam: { type: 'host-local', subnet: '10.79.0.0/24', dataDir: join(dir, 'ipam') } });
+      const r = await runPlugin('ours', host, 'ADD', net, env);
+      expect(r.status, r.stdout).toBe(0);
+      const cache = cacheOf(at);
+      expect((await runPlugin('ours', host, 'DEL', net, env)).status).toBe(0);
+      return cache;
+    };
+    const removeBridge = async (name: string) => (await host.link(name)).delete().catch(() => undefined);
     try {
-      const written: string[][] = [];
-      for (const name of ['cache1', 'cache2']) {
-        const c = await container(name);
-        const env = { containerId: name, netns: c.path, ifname: 'eth0', tmpdir: at };
-        const add = await runPlugin('ours', host, 'ADD', net, env);
-        expect(add.status, add.stdout).toBe(0);
-        written.push(ofPlainEngine());
-        expect((await runPlugin('ours', host, 'DEL', net, env)).status).toBe(0);
-      }
-      expect(written.map((files) => files.length)).toEqual([0, 1]);
+      const at = mkdtempSync(join(tmpdir(), 'it-cni-caches-'));
+      places.push(at);
+      const created = await add(at, 'it-cni-br9');
+      const next = await add(at, 'it-cni-br9');
+      const third = await add(at, 'it-cni-br9');
+      await removeBridge('it-cni-br9');
+      const createdAgain = await add(at, 'it-cni-br9');
+      expect([created, next, third, createdAgain].map((c) => (typeof c === 'number' ? c : [c.generation, c.oneOff]))).toEqual([
+        [0, true],
+        // The top level alone, from the source compiled afresh.
+        [0, false],
+        [1, false],
+        // Left as it was.
+        [1, false],
+      ]);
+      const bytes = (c: typeof created) => (typeof c === 'number' ? 0 : c.bytes);
+      expect(bytes(next)).toBeLessThan(bytes(created));
+      expect(bytes(createdAgain)).toBe(bytes(third));
+      // Every ADD creates its bridge: the marked cache is rewritten as any other.
+      const each = mkdtempSync(join(tmpdir(), 'it-cni-caches-'));
+      places.push(each);
+      const first = await add(each, 'it-cni-br8');
+      await removeBridge('it-cni-br8');
+      const second = await add(each, 'it-cni-br8');
+      expect([first, second].map((c) => (typeof c === 'number' ? c : [c.generation, c.oneOff]))).toEqual([
+        [0, true],
+        [1, true],
+      ]);
     } finally {
-      await (await host.link('it-cni-br9')).delete().catch(() => undefined);
-      rmSync(at, { recursive: true, force: true });
+      await removeBridge('it-cni-br9');
+      await removeBridge('it-cni-br8');
+      for (const at of places) rmSync(at, { recursive: true, force: true });
     }
   });
 

@@ -100,10 +100,20 @@ describe('the code cache file', () => {
     const read = readCache(cache);
     expect(read?.data.equals(data)).toBe(true);
     expect(read?.generation).toBe(3);
+    expect(read?.oneOff).toBe(false);
     expect(read?.writtenMs).toBe(statSync(join(cache.dir, cache.name)).mtimeMs);
     expect(statSync(join(cache.dir, cache.name)).mode & 0o777).toBe(0o600);
     // Nothing but the file itself is left (the temporary was renamed into place).
     expect(readdirSync(cache.dir)).toEqual([cache.name]);
+  });
+
+  it('reads back the mark of a cache written by a call that ran one-off code', () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    writeCache(cache, Buffer.from('with the bridge creation'), 0, true);
+    expect(readCache(cache)?.oneOff).toBe(true);
+    writeCache(cache, Buffer.from('without'), 0);
+    expect(readCache(cache)?.oneOff).toBe(false);
   });
 
   it('keeps the generation within its byte', () => {
