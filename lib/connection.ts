@@ -157,9 +157,11 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
   /**
    * A request written by `writer` (see RequestWriter) whose answer is wanted, as frames (copies,
    * nlmsghdr included): a GET's reply, or for a change the messages the kernel echoes (NLM_F_ECHO,
-   * set by the writer) before its ACK, which settles it.
+   * set by the writer) before its ACK, which settles it. `rethrows` false (@internal): for a
+   * caller that awaits the promise at once and rethrows a failure itself (rethrowAtCaller), as
+   * change()'s.
    */
-  requestWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS): Promise<Uint8Array[]> {
+  requestWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS, rethrows = true): Promise<Uint8Array[]> {
     const path = this._path;
     let request: PendingRequest<M>;
     try {
@@ -172,7 +174,7 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return path.dispatch(request, options);
+    return path.dispatch(request, options, rethrows);
   }
 
   /** Runs a dump to its end and returns every message, restarting it if the kernel flags it interrupted. */

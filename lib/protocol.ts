@@ -275,10 +275,12 @@ export class RequestTable<M> {
         stable ??= new Uint8Array(datagram);
         const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this._owner.codec.decode(stable))[index]!;
         const convert = request.convert;
-        if (convert === undefined) (request.replies ??= []).push(reply);
-        else {
-          const kept = convert(reply as M);
-          if (kept !== undefined) (request.replies ??= []).push(kept as M);
+        const kept = convert === undefined ? reply : (convert(reply as M) as M | undefined);
+        // A request's first reply makes an array of one: an empty one's first push gives it room for 17.
+        if (kept !== undefined) {
+          const replies = request.replies;
+          if (replies === undefined) request.replies = [kept];
+          else replies.push(kept);
         }
         if (request.completion === 'reply') this._settle(request);
         else if (request.completion === 'dump') this._dumpMessages++;
@@ -307,7 +309,9 @@ export class RequestTable<M> {
   private _settleCovered(anchor: PendingRequest<M>): void {
     const covered = anchor.covers!;
     anchor.covers = undefined;
-    for (const request of covered) {
+    // Indexed: a for-of makes an array iterator and its results.
+    for (let i = 0; i < covered.length; i++) {
+      const request = covered[i]!;
       if (request.state === SENT) this._settle(request);
       else if (request.state === ABANDONED) this._drained(request);
     }

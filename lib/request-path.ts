@@ -92,8 +92,9 @@ export interface RequestPath<M extends MessageHeader> {
    * Sends a request just entered: at once when it is alone (settled before this returns, with a
    * transport that reads answers within its send), else through the queue. Only a request still
    * waiting gets a promise of its own and an abort listener, and, once sent, a deadline.
+   * `rethrows` false: see change (the caller rethrows a failure that comes later itself).
    */
-  dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R>;
+  dispatch<R>(request: PendingRequest<M>, options: RequestOptions, rethrows?: boolean): Promise<R>;
   /** Whether the kernel takes long over a request of this type and flags (see MessageCodec.isSlow). */
   slowness(type: number, flags: number): false | 'brief' | 'long';
   /** A request was entered in the table: hold the event loop while something is awaited (ref on the first, unref after the last). */
@@ -433,13 +434,13 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     entered();
   }
 
-  function dispatch<R>(request: PendingRequest<M>, options: RequestOptions): Promise<R> {
+  function dispatch<R>(request: PendingRequest<M>, options: RequestOptions, rethrows = true): Promise<R> {
     limit(request, options);
     const sent = direct && !receiving ? queue.sendNow(request) : NOT_SENT;
     // Sent without NLM_F_ACK and unanswered when the send returned: applied (see SendQueue.sendNow).
     if (sent === SENT_NOW && request.quiet && request.state === SENT) table.settleQuiet(request);
     if (request.state === SETTLED) return outcome(request, sent === SENT_NOW, dispatch, false) as Promise<R>;
-    return wait(request, options, sent, true);
+    return wait(request, options, sent, rethrows);
   }
 
   /**
@@ -508,11 +509,14 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
 
   function watch(request: PendingRequest<M>, options: RequestOptions): void {
     const signal = options.signal;
-    if (signal) {
-      request.signal = signal;
-      request.onAbort = () => table.fail(request, signal.reason ?? new Error(`${describe(request)}: aborted`));
-      signal.addEventListener('abort', request.onAbort, { once: true });
-    }
+    if (signal) listen(request, signal);
+  }
+
+  /** watch()'s listener, in a function of its own: a closure over watch's own variables made their context at every call, a signal or not. */
+  function listen(request: PendingRequest<M>, signal: AbortSignal): void {
+    request.signal = signal;
+    request.onAbort = () => table.fail(request, signal.reason ?? new Error(`${describe(request)}: aborted`));
+    signal.addEventListener('abort', request.onAbort, { once: true });
   }
 
   function describe(request: PendingRequest<M>): string {

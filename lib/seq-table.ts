@@ -194,6 +194,10 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
     const old = this._slots;
     this._slots = new Array<T | undefined>(old.length * 2).fill(undefined);
     this._mask = this._slots.length - 1;
-    for (const entry of old) if (entry !== undefined) this._slots[entry.seq & this._mask] = entry;
+    // Indexed: a for-of makes an iterator result a slot while this runs in baseline code.
+    for (let i = 0; i < old.length; i++) {
+      const entry = old[i];
+      if (entry !== undefined) this._slots[entry.seq & this._mask] = entry;
+    }
   }
 }

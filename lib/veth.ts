@@ -1,6 +1,7 @@
 import { Link } from './link.js';
 import type { Namespace } from './namespace.js';
-import { UnexpectedReplyError } from './errors.js';
+import { rethrowAtCaller, UnexpectedReplyError } from './errors.js';
+import { NO_OPTIONS } from './request-path.js';
 import { noop } from './pending-request.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { changePeer } from './veth-peer-request.js';
@@ -76,21 +77,48 @@ export class VethPair {
    * checked already, so rtnl.link's check and its two async steps are left out).
    */
   private static usualPair(here: Namespace, request: VethRequest, name: string, lookup: string): Promise<VethPair> {
-    const rtnl = here.rtnl;
-    const connection = rtnl.connection;
-    let created!: Promise<Uint8Array[]>;
-    let looked!: Promise<Uint8Array[]>;
-    connection.together(() => {
-      created = quiet(sendCreation(rtnl, request, true));
-      looked = quiet(connection.requestWritten(LINK_LOOKUP_WRITER, lookup));
-    });
-    return VethPair.readUsualPair(here, rtnl, created, looked, name, lookup);
+    const connection = here.rtnl.connection;
+    const sending = USUAL_SEND;
+    sending.connection = connection;
+    sending.request = request;
+    sending.lookup = lookup;
+    const created = connection.together(sendUsualPair);
+    const looked = sending.looked!;
+    sending.connection = undefined;
+    sending.request = undefined;
+    sending.looked = undefined;
+    return VethPair.readUsualPair(here, created, looked, name, lookup);
   }
 
-  /** The usual pair's answers (see usualPair): the link from its echo, the peer from the lookup's reply. */
-  private static async readUsualPair(here: Namespace, rtnl: Rtnl, created: Promise<Uint8Array[]>, looked: Promise<Uint8Array[]>, name: string, lookup: string): Promise<VethPair> {
-    const state = echoedLink(await created, name) ?? (await rtnl.linkToHold(name));
-    const [frame] = await looked;
+  /**
+   * The usual pair's answers (see usualPair): the link from its echo, the peer from the lookup's
+   * reply. Both settle in one read, the creation first, and the lookup is awaited right after it:
+   * its failure is marked handled only where something else is awaited first.
+   */
+  private static async readUsualPair(here: Namespace, created: Promise<Uint8Array[]>, looked: Promise<Uint8Array[]>, name: string, lookup: string): Promise<VethPair> {
+    // Both requests were made with the connection's `rethrows` false: a failure is rethrown here,
+    // its stack then naming the code awaiting this (see rethrowAtCaller).
+    let echoed: Uint8Array[];
+    try {
+      echoed = await created;
+    } catch (error) {
+      looked.catch(noop);
+      rethrowAtCaller(error);
+    }
+    let state = echoedLink(echoed, name);
+    if (state === undefined) {
+      // A kernel that does not echo: the link is read first, the lookup's outcome meanwhile kept.
+      looked.catch(noop);
+      state = await here.rtnl.linkToHold(name);
+    }
+    let frames: Uint8Array[];
+    try {
+      frames = await looked;
+    } catch (error) {
+      rethrowAtCaller(error);
+    }
+    // Indexed: a destructuring makes an array iterator and its result.
+    const frame = frames[0];
     if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
     return new VethPair(new Link(here, state), new Link(here, pendingLinkState(frame)));
   }
@@ -149,6 +177,30 @@ export class VethPair {
    * and fd are held only while requests are pending. Kept so that older code still runs.
    */
   close(): void {}
+}
+
+/**
+ * What usualPair hands sendUsualPair, and the lookup's promise it hands back: set around one
+ * synchronous Connection.together call, so that no closure and context are made a pair.
+ */
+const USUAL_SEND: { connection: Rtnl['connection'] | undefined; request: VethRequest | undefined; lookup: string; looked: Promise<Uint8Array[]> | undefined } = {
+  connection: undefined,
+  request: undefined,
+  lookup: '',
+  looked: undefined,
+};
+
+/** The usual pair's creation (asking for its echo) and its peer's lookup, written together: returns the creation's promise. */
+function sendUsualPair(): Promise<Uint8Array[]> {
+  const sending = USUAL_SEND;
+  const connection = sending.connection!;
+  const log = connection.logger;
+  const request = sending.request!;
+  request.echo = true;
+  // `rethrows` false: readUsualPair awaits both at once and rethrows a failure itself.
+  const created = logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, connection.requestWritten(VETH_WRITER, request, NO_OPTIONS, false));
+  sending.looked = connection.requestWritten(LINK_LOOKUP_WRITER, sending.lookup, NO_OPTIONS, false);
+  return created;
 }
 
 /**
