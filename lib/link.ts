@@ -121,6 +121,7 @@ export class Link {
    */
   #flag(writer: LinkFlagWriter): Promise<this> {
     let outcome: Promise<void>;
+    let logged = false;
     try {
       const namespace = this.namespace;
       // The connection the namespace holds open when it logs nothing: no `rtnl` getter called.
@@ -129,11 +130,18 @@ export class Link {
       const state = this.#state;
       const index = state.index;
       if (!((index | 0) === index && index >= 1)) deviceIndex(this, 'dev');
-      // A failure is left to the reaction below to rethrow (Connection.change's `rethrows` false).
-      outcome = unlogged !== undefined || connection.logger === SILENT_LOGGER ? connection.change(writer, state, NO_OPTIONS, false) : applyWritten(connection, writer, state, 'link.set', this);
+      if (unlogged !== undefined || connection.logger === SILENT_LOGGER) {
+        // The Link its subject, `rethrows` false: a change that waits resolves with this Link,
+        // updated by the writer's applied() (see Link.#ownWriter), and fails with the caller's stack.
+        outcome = connection.change(writer, this, NO_OPTIONS, false);
+      } else {
+        logged = true;
+        outcome = applyWritten(connection, writer, state, 'link.set', this);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
+    if (outcome !== APPLIED && !logged) return outcome as Promise<unknown> as Promise<this>;
     if (outcome !== APPLIED) {
       // The reaction reads the Link and the writer through this block's constants, not `this` and
       // the parameter: a function whose own variables a closure reads allocates their context at
@@ -175,13 +183,36 @@ export class Link {
     return (this.#state = plainLinkState(this.#state));
   }
 
+  /**
+   * changes.ts's flag writers as a Link sends them, the Link their subject: a change that waits for
+   * its answer is resolved with the Link by the connection once applied, its state updated then
+   * (RequestWriter.applied), so that the table's promise is the caller's, with no reaction of the
+   * Link's own (a promise and a microtask a change).
+   */
+  static readonly #UP = Link.#ownWriter(LINK_UP_WRITER);
+  static readonly #DOWN = Link.#ownWriter(LINK_DOWN_WRITER);
+  static readonly #PROMISC_ON = Link.#ownWriter(PROMISC_ON_WRITER);
+  static readonly #PROMISC_OFF = Link.#ownWriter(PROMISC_OFF_WRITER);
+
+  static #ownWriter(writer: LinkFlagWriter): LinkFlagWriter {
+    const bit = writer.bit;
+    const on = writer.on;
+    return { ...writer, applied: (link: Link) => link.#flagApplied(bit, on) };
+  }
+
+  /** The Link's fields after a flag change the kernel applied; returns the Link. */
+  #flagApplied(bit: number, on: boolean): this {
+    setFlagBit(this.#given ? this.#writableState() : this.#state, bit, on);
+    return this;
+  }
+
   /** `ip link set DEV up`. */
   up(): Promise<this> {
-    return this.#flag(LINK_UP_WRITER);
+    return this.#flag(Link.#UP);
   }
   /** `ip link set DEV down`. */
   down(): Promise<this> {
-    return this.#flag(LINK_DOWN_WRITER);
+    return this.#flag(Link.#DOWN);
   }
   /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
@@ -198,7 +229,7 @@ export class Link {
   /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
   setPromiscuous(on: boolean): Promise<this> {
     // Anything but a boolean goes the general way, which refuses it.
-    return typeof on === 'boolean' ? this.#flag(on ? PROMISC_ON_WRITER : PROMISC_OFF_WRITER) : this.change({ promisc: on });
+    return typeof on === 'boolean' ? this.#flag(on ? Link.#PROMISC_ON : Link.#PROMISC_OFF) : this.change({ promisc: on });
   }
 
   /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */

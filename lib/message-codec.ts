@@ -50,6 +50,15 @@ export interface RequestWriter<T> {
    * false). A lone one then takes the request path's quick lane (RequestPath.change).
    */
   readonly plain?: boolean;
+  /**
+   * For a caller that rethrows a failure itself (Connection.change's `rethrows` false): once the
+   * kernel applied a change that waited for its answer, what its promise resolves with (called
+   * then, as the answer is read, with the change's subject: the caller's update made there). Its
+   * failure is then rethrown by the promise itself, with the stack of the code awaiting it. A
+   * change applied within the call still gives APPLIED. Needs the writer's own operation (no
+   * RequestOptions.operation).
+   */
+  applied?(subject: T): unknown;
 }
 
 /** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */

@@ -4,6 +4,7 @@
  */
 import type { BatchSlice } from './batch-slice.js';
 import type { Timed } from './deadlines.js';
+import { rethrowAtCaller } from './errors.js';
 
 /**
  * How a request ends:
@@ -30,6 +31,8 @@ export const ABANDONED = 3;
 export const RESOLVE_VOID = 0;
 export const RESOLVE_REPLIES = 1;
 export const RESOLVE_REQUEST = 2;
+/** What the writer's applied() makes of the subject (RequestWriter.applied; `describer` is the writer). */
+export const RESOLVE_APPLIED = 3;
 
 /**
  * One request, from the call that made it to its last answer. One object per request, kept small.
@@ -63,7 +66,7 @@ export interface PendingRequest<M> extends Timed {
   interrupted: boolean;
   /** Abandoned, and given a deadline for its answer. */
   abandonTimed: boolean;
-  /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object. */
+  /** RESOLVE_VOID: undefined; RESOLVE_REPLIES: the replies (an array); RESOLVE_REQUEST: this object; RESOLVE_APPLIED: see there. */
   resolveWith: number;
   /** The requests sent without NLM_F_ACK before this one in its datagram: its answer settles them. */
   covers: Array<PendingRequest<M>> | undefined;
@@ -219,6 +222,24 @@ export class BatchOutcome {
 /** Rejects the caller's promise, or fails the changes of the request's batch slice, or records the error on the request (no promise yet). */
 export function rejectRequest<M>(request: PendingRequest<M>, error: Error): void {
   if (request.batch !== undefined) request.batch.settle(error);
-  else if (request.reject !== noop) request.reject(error);
-  else request.error = error;
+  else if (request.reject === noop) request.error = error;
+  else if (request.resolveWith === RESOLVE_APPLIED) rejectAtCaller(request.resolve, error);
+  else request.reject(error);
 }
+
+/**
+ * Fails the promise of a RESOLVE_APPLIED request, whose caller adds no reaction to rethrow from:
+ * it is resolved with a promise that rethrows `error` from a reaction (rethrowAtCaller), made to
+ * run only after the two are chained (the chaining job is queued before the rejection that runs
+ * it), so that V8's async stack trace goes on from it to the code awaiting the caller's promise.
+ * A failure only: three promises and jobs, where a reaction on every change would cost one each.
+ */
+function rejectAtCaller(resolve: (value: never) => void, error: Error): void {
+  const rejected = APPLIED_ANSWER.then(() => {
+    throw error;
+  });
+  resolve(rejected.catch(rethrowAtCaller) as never);
+}
+
+/** A settled promise to start rejectAtCaller's chain from. */
+const APPLIED_ANSWER: Promise<void> = Promise.resolve();

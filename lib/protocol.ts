@@ -12,8 +12,9 @@ import { SeqTable } from './seq-table.js';
 import { NetlinkError } from './errors.js';
 import { ERRNO } from './sys/errno.js';
 import {
-  ABANDONED, noop, QUEUED, rejectRequest, RESOLVE_REPLIES, RESOLVE_VOID, SENT, SETTLED, type PendingRequest,
+  ABANDONED, noop, QUEUED, rejectRequest, RESOLVE_APPLIED, RESOLVE_REPLIES, RESOLVE_VOID, SENT, SETTLED, type PendingRequest,
 } from './pending-request.js';
+import type { RequestWriter } from './message-codec.js';
 
 /**
  * What the table needs from its owner (the request path): a plain object of data properties, made
@@ -322,6 +323,7 @@ export class RequestTable<M> {
     this._remove(request);
     const mode = request.resolveWith;
     if (request.batch !== undefined) request.batch.settle(undefined);
+    else if (mode === RESOLVE_APPLIED) request.resolve((request.describer as RequestWriter<unknown>).applied!(request.subject) as never);
     else request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
     this._owner.released(request, true);
   }

@@ -13,7 +13,7 @@ import { DumpLine } from './dump-line.js';
 import { ConnectionClosedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
 import { SILENT_LOGGER, type Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
-import { ABANDONED, newPendingRequest, type PendingRequest, renewRequest, QUEUED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
+import { ABANDONED, newPendingRequest, type PendingRequest, renewRequest, QUEUED, RESOLVE_APPLIED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
 import { ExpiryRead } from './request-path-expiry-read.js';
 import { afterTurn, createSendQueue, NOT_SENT, QUIET, SENT_LATE, SENT_NOW, SENT_PENDING, type SendQueue } from './send-queue.js';
@@ -41,6 +41,14 @@ function loneRequest<M>(): PendingRequest<M> {
   request.coverable = true;
   request.quiet = true;
   return request;
+}
+
+/**
+ * What a change applied within its send resolves with once the loop turned (SENT_LATE): APPLIED's
+ * value, or for a caller given the writer's applied() (see RequestWriter.applied) that value.
+ */
+function appliedLate<T>(writer: RequestWriter<T>, subject: T, rethrows: boolean): Promise<void> {
+  return rethrows || writer.applied === undefined ? APPLIED : (Promise.resolve(writer.applied(subject)) as Promise<void>);
 }
 
 /** What a RequestPath is made with (a Connection's settings). */
@@ -300,18 +308,19 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
           return outcome(lone, false, change, false) as Promise<void>;
         }
         entered();
+        if (!rethrows && operation === undefined && writer.applied !== undefined) lone.resolveWith = RESOLVE_APPLIED;
         return wait(lone, options, sent, rethrows);
       }
       if (sent !== NOT_SENT) {
         // Unanswered and never looked for: applied, with nothing charged, entered or ref'd for it
         // (the lane starts with nothing live, so the transport is not ref'd: nothing to unref).
-        if (out) return sent === SENT_NOW ? APPLIED : afterTurn(APPLIED);
+        if (out) return sent === SENT_NOW ? APPLIED : afterTurn(appliedLate(writer, subject, rethrows));
         if (lone.state === SENT) {
           // Entered and charged within the send (see enterLoneOut), yet unanswered: applied.
           queue.release(lone);
           table.settledAlone(lone);
           if (table.live === 0 && table.draining === 0) transport.unref();
-          return sent === SENT_NOW ? APPLIED : afterTurn(APPLIED);
+          return sent === SENT_NOW ? APPLIED : afterTurn(appliedLate(writer, subject, rethrows));
         }
         // Settled within the send: failed (its error answer read, or the send refused), entered first.
         const error = lone.error;
@@ -367,12 +376,13 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
       }
       if (request.state === SETTLED) {
         const result = outcome(request, true, change, !rethrows && sent === SENT_NOW) as Promise<void>;
-        return sent === SENT_NOW ? result : afterTurn(result);
+        return sent === SENT_NOW ? result : afterTurn(result === APPLIED ? appliedLate(writer, subject, rethrows) : result);
       }
     } else if (request.state === SETTLED) {
       // The send waited (SENT_PENDING), yet was made and answered before it returned: see change.
       return outcome(request, false, change, false) as Promise<void>;
     }
+    if (!rethrows && operation === undefined && writer.applied !== undefined) request.resolveWith = RESOLVE_APPLIED;
     return wait(request, options, sent === SENT_LATE ? SENT_NOW : sent, rethrows);
   }
 
@@ -412,13 +422,16 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     burst.cost = CHANGE_ANSWER;
     burst.coverable = true;
     burst.timeoutMs = timeoutLimit > 0 ? timeoutLimit : 0;
+    // A caller that rethrows itself, given the writer's applied(): the table's promise is the caller's (see RequestWriter.applied).
+    if (!rethrows && writer.applied !== undefined) burst.resolveWith = RESOLVE_APPLIED;
     const seq = table.enterNew(burst);
     words[at + 1] = (typeAndFlags & 0xffff) | (flags << 16);
     words[at + 2] = seq;
     if (table.live === 1 && table.draining === 0) transport.ref();
     const promise = table.promise<void>(burst);
     queue.push(burst);
-    // Its answer comes later: an error made then is given the stack of the caller awaiting it (here, or by the caller: see change).
+    // Its answer comes later: an error made then is given the stack of the caller awaiting it (here,
+    // by the caller, or by the table for a RESOLVE_APPLIED one: see change).
     return rethrows ? promise.catch(rethrowAtCaller) : promise;
   }
 

@@ -13,7 +13,7 @@ import { ADDRESS_WRITER, checkAddress, type AddressRequest } from './address-req
 import { bridgePortMessage, bridgeVlanMessage, type BridgePortSettings, type BridgeVlan } from './bridge-port.js';
 import { IFF_PROMISC, IFF_UP } from '../../messages/link/index.js';
 import { writeLinkFlags } from './link-request.js';
-import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges, type LinkState } from './links.js';
+import { deleteLinkMessage, setIfiFlags, setLinkMessage, type LinkChanges } from './links.js';
 import { fdbMessage, neighborMessage, type FdbSpec, type NeighborSpec } from './neighbors.js';
 import { CHECKED_ROUTE_WRITER, checkRoute, type RouteKind } from './route-request.js';
 import type { DeviceRef, RouteSpec } from './routes.js';
@@ -103,12 +103,18 @@ export const FLAGS_WRITER: RequestWriter<FlagsChange> = {
   describe: (c) => `RTM_NEWLINK set ${deviceText(c.dev)} ${describeChanges(c.changes)}`,
 };
 
+/** What a LinkFlagWriter reads of its subject: a Link, or its state. */
+export interface LinkFlagSubject {
+  readonly index: number;
+  readonly name: string;
+}
+
 /**
  * The writer of one of a Link's own flag changes (Link.up() ...): the change is the writer's, the
- * subject the Link's state (its index, and its name for errors), so that a change makes no object
- * of its own. The same frame and description as FLAGS_WRITER's for the Link and `changes`.
+ * subject the Link or its state (its index, and its name for errors), so that a change makes no
+ * object of its own. The same frame and description as FLAGS_WRITER's for the Link and `changes`.
  */
-export interface LinkFlagWriter extends RequestWriter<LinkState> {
+export interface LinkFlagWriter extends RequestWriter<LinkFlagSubject> {
   readonly changes: LinkChanges;
   /** IFF_UP or IFF_PROMISC, set (`on`) or cleared. */
   readonly bit: number;
@@ -120,8 +126,8 @@ function linkFlagWriter(changes: LinkChanges, bit: number, on: boolean): LinkFla
   return {
     operation: 'RTM_NEWLINK',
     plain: true,
-    write: (w, state) => writeLinkFlags(w, state.index, flags, bit),
-    describe: (state) => `RTM_NEWLINK set ${deviceText(state)} ${describeChanges(changes)}`,
+    write: (w, subject) => writeLinkFlags(w, subject.index, flags, bit),
+    describe: (subject) => `RTM_NEWLINK set ${deviceText(subject)} ${describeChanges(changes)}`,
     changes,
     bit,
     on,
