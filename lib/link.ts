@@ -7,7 +7,9 @@ import { PLAIN_ADDRESS_WRITER, type PlainAddress } from './rtnl/address-request.
 import { plainIPv4Address, plainIPv4Prefix } from './rtnl/plain-ipv4-prefix.js';
 import { LINK_DOWN_WRITER, LINK_UP_WRITER, PROMISC_OFF_WRITER, PROMISC_ON_WRITER, type LinkFlagWriter } from './rtnl/changes.js';
 import { plainLinkState } from './rtnl/link-reply.js';
+import { writeLinkFlags } from './rtnl/link-request.js';
 import { copyLinkState, type LinkChanges, type LinkState } from './rtnl/links.js';
+import type { Connection } from './connection.js';
 import type { Namespace } from './namespace.js';
 import type { DeviceRef } from './rtnl/routes.js';
 import { deviceIn, deviceIndex } from './rtnl/device-ref.js';
@@ -15,6 +17,19 @@ import { checkNamespaceHandle } from './validate.js';
 import { APPLIED, NO_OPTIONS } from './request-path.js';
 import { rethrowAtCaller } from './errors.js';
 import { SILENT_LOGGER } from './log.js';
+
+/**
+ * changes.ts's flag writers as a Link sends them (made in Link's static block), the Link their
+ * subject, its index read straight from its state: a change that waits for its answer is resolved
+ * with the Link by the connection once applied, its state updated then (RequestWriter.applied), so
+ * that the table's promise is the caller's, with no reaction of the Link's own (a promise and a
+ * microtask a change). Module variables, not static fields: a static private field's read is a
+ * keyed load through an inline cache in code not optimized yet.
+ */
+let OWN_UP!: LinkFlagWriter;
+let OWN_DOWN!: LinkFlagWriter;
+let OWN_PROMISC_ON!: LinkFlagWriter;
+let OWN_PROMISC_OFF!: LinkFlagWriter;
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -111,48 +126,31 @@ export class Link {
   }
 
   /**
-   * A flag change (changes.ts's LINK_UP_WRITER ...): written straight into the namespace's send
-   * buffer, no plan between, the Link's state its subject (its index as the state holds it; an
-   * index deviceIndex would refuse goes to it, which throws its error). Not an async function: a
-   * change applied within the call (APPLIED) updates the state at once, without an await's
-   * promise, reaction and resumption. setLinkFlag's work is written out here, with no object made
-   * for the change: while a fresh process's requests run in baseline code, each call, object
-   * field and inline-cache call counts.
+   * A flag change (OWN_UP ...): written straight into the namespace's send buffer, no plan between,
+   * the Link its subject (its index as the state holds it; an index deviceIndex would refuse goes
+   * to it, which throws its error). Not an async function: a change applied within the call
+   * (APPLIED) updates the state at once, without an await's promise, reaction and resumption; one
+   * that waits is settled with this Link by the connection (`rethrows` false: see OWN_UP), its
+   * failure rethrown with the caller's stack. setLinkFlag's work is written out here, with no
+   * object made for the change: while a fresh process's requests run in baseline code, each call,
+   * object field and inline-cache call counts (and so does this function's length: V8 tiers it up
+   * by its bytecode's length against what each call runs).
    */
   #flag(writer: LinkFlagWriter): Promise<this> {
     let outcome: Promise<void>;
-    let logged = false;
     try {
       const namespace = this.namespace;
       // The connection the namespace holds open when it logs nothing: no `rtnl` getter called.
       const unlogged = namespace.unloggedConnection;
       const connection = unlogged ?? namespace.rtnl.connection;
-      const state = this.#state;
-      const index = state.index;
+      const index = this.#state.index;
       if (!((index | 0) === index && index >= 1)) deviceIndex(this, 'dev');
-      if (unlogged !== undefined || connection.logger === SILENT_LOGGER) {
-        // The Link its subject, `rethrows` false: a change that waits resolves with this Link,
-        // updated by the writer's applied() (see Link.#ownWriter), and fails with the caller's stack.
-        outcome = connection.change(writer, this, NO_OPTIONS, false);
-      } else {
-        logged = true;
-        outcome = applyWritten(connection, writer, state, 'link.set', this);
-      }
+      if (unlogged === undefined && connection.logger !== SILENT_LOGGER) return this.#loggedFlag(connection, writer);
+      outcome = connection.change(writer, this, NO_OPTIONS, false);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (outcome !== APPLIED && !logged) return outcome as Promise<unknown> as Promise<this>;
-    if (outcome !== APPLIED) {
-      // The reaction reads the Link and the writer through this block's constants, not `this` and
-      // the parameter: a function whose own variables a closure reads allocates their context at
-      // every call, the usual change (applied within the call) included; a block's, on entry.
-      const link = this;
-      const flag = writer;
-      return outcome.then(() => {
-        setFlagBit(link.#given ? link.#writableState() : link.#state, flag.bit, flag.on);
-        return link;
-      }, rethrowAtCaller);
-    }
+    if (outcome !== APPLIED) return outcome as Promise<unknown> as Promise<this>;
     // setFlagBit written out.
     const s = this.#given ? this.#writableState() : this.#state;
     const bit = writer.bit;
@@ -160,6 +158,14 @@ export class Link {
     s.flags = on ? s.flags | bit : s.flags & ~bit;
     if (bit === IFF_UP) s.up = on;
     return Promise.resolve(this);
+  }
+
+  /** #flag on a connection that logs: the change logged at debug (applyWritten), the Link updated by a reaction. */
+  #loggedFlag(connection: Connection, writer: LinkFlagWriter): Promise<this> {
+    return applyWritten(connection, writer, this, 'link.set', this).then(() => {
+      setFlagBit(this.#given ? this.#writableState() : this.#state, writer.bit, writer.on);
+      return this;
+    }, rethrowAtCaller);
   }
 
   /** Updates the fields after a change the kernel applied. */
@@ -183,36 +189,34 @@ export class Link {
     return (this.#state = plainLinkState(this.#state));
   }
 
-  /**
-   * changes.ts's flag writers as a Link sends them, the Link their subject: a change that waits for
-   * its answer is resolved with the Link by the connection once applied, its state updated then
-   * (RequestWriter.applied), so that the table's promise is the caller's, with no reaction of the
-   * Link's own (a promise and a microtask a change).
-   */
-  static readonly #UP = Link.#ownWriter(LINK_UP_WRITER);
-  static readonly #DOWN = Link.#ownWriter(LINK_DOWN_WRITER);
-  static readonly #PROMISC_ON = Link.#ownWriter(PROMISC_ON_WRITER);
-  static readonly #PROMISC_OFF = Link.#ownWriter(PROMISC_OFF_WRITER);
-
-  static #ownWriter(writer: LinkFlagWriter): LinkFlagWriter {
-    const bit = writer.bit;
-    const on = writer.on;
-    return { ...writer, applied: (link: Link) => link.#flagApplied(bit, on) };
-  }
-
-  /** The Link's fields after a flag change the kernel applied; returns the Link. */
-  #flagApplied(bit: number, on: boolean): this {
-    setFlagBit(this.#given ? this.#writableState() : this.#state, bit, on);
-    return this;
+  static {
+    // The Link's own flag writers (see OWN_UP), made here to read a Link's private state.
+    const own = (writer: LinkFlagWriter): LinkFlagWriter => {
+      const bit = writer.bit;
+      const on = writer.on;
+      const flags = on ? bit : 0;
+      return {
+        ...writer,
+        write: (w, link) => writeLinkFlags(w, (link as Link).#state.index, flags, bit),
+        applied: (link: Link) => {
+          setFlagBit(link.#given ? link.#writableState() : link.#state, bit, on);
+          return link;
+        },
+      };
+    };
+    OWN_UP = own(LINK_UP_WRITER);
+    OWN_DOWN = own(LINK_DOWN_WRITER);
+    OWN_PROMISC_ON = own(PROMISC_ON_WRITER);
+    OWN_PROMISC_OFF = own(PROMISC_OFF_WRITER);
   }
 
   /** `ip link set DEV up`. */
   up(): Promise<this> {
-    return this.#flag(Link.#UP);
+    return this.#flag(OWN_UP);
   }
   /** `ip link set DEV down`. */
   down(): Promise<this> {
-    return this.#flag(Link.#DOWN);
+    return this.#flag(OWN_DOWN);
   }
   /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
@@ -229,7 +233,7 @@ export class Link {
   /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
   setPromiscuous(on: boolean): Promise<this> {
     // Anything but a boolean goes the general way, which refuses it.
-    return typeof on === 'boolean' ? this.#flag(on ? Link.#PROMISC_ON : Link.#PROMISC_OFF) : this.change({ promisc: on });
+    return typeof on === 'boolean' ? this.#flag(on ? OWN_PROMISC_ON : OWN_PROMISC_OFF) : this.change({ promisc: on });
   }
 
   /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { Link } from '../../lib/link.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
+import type { RequestWriter } from '../../lib/message-codec.js';
 import type { Namespace } from '../../lib/namespace.js';
 import { toLinkState } from '../../lib/rtnl/links.js';
 import { IFF_PROMISC, IFF_UP, type LinkBody } from '../../messages/link/index.js';
 
 /**
  * A namespace whose rtnl accepts every change: Link.change calls setLink before updating itself,
- * up(), down() and setPromiscuous() go straight to the connection's change().
+ * up(), down() and setPromiscuous() go straight to the connection's change(), which, as a change
+ * that waits for its answer, settles with the writer's applied() for a caller that rethrows itself.
  */
 function acceptingNamespace(): Namespace {
-  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined } } } as unknown as Namespace;
+  const change = async (writer: RequestWriter<unknown>, subject: unknown, _options?: unknown, rethrows = true) =>
+    rethrows || writer.applied === undefined ? undefined : writer.applied(subject);
+  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change } } } as unknown as Namespace;
 }
 
 function downVeth(): Link {

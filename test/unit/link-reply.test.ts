@@ -4,6 +4,7 @@ import { Connection } from '../../lib/connection.js';
 import { Link } from '../../lib/link.js';
 import { linkFromState } from '../../lib/link-factory.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
+import type { RequestWriter } from '../../lib/message-codec.js';
 import type { Namespace } from '../../lib/namespace.js';
 import { Rtnl } from '../../lib/rtnl/client.js';
 import { echoedLink, pendingLinkState, PendingLinkState, plainLinkState } from '../../lib/rtnl/link-reply.js';
@@ -19,8 +20,11 @@ import { linkKernel } from '../helpers/link-kernel.js';
 // come from the header at once. A malformed reply throws its NetlinkDecodeError at that first read,
 // the same error linkStateOfFrame throws at once; what the Link gives out is the same plain LinkState.
 
+/** Accepts every change; a flag change settles with the writer's applied(), as a connection's that waits does. */
 function acceptingNamespace(): Namespace {
-  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change: async () => undefined } } } as unknown as Namespace;
+  const change = async (writer: RequestWriter<unknown>, subject: unknown, _options?: unknown, rethrows = true) =>
+    rethrows || writer.applied === undefined ? undefined : writer.applied(subject);
+  return { rtnl: { setLink: async () => undefined, connection: { logger: SILENT_LOGGER, change } } } as unknown as Namespace;
 }
 
 type Read = { fields: Record<string, unknown>; keys: string[]; prototype: unknown } | { error: string; path: string; offset: number };
