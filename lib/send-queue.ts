@@ -283,7 +283,7 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     const end = w.length;
     // The frame's header as words (type and flags, then the sequence number), host order being
     // little-endian: an indexed load or store each, where a DataView's is a call in baseline code.
-    const words = w.words();
+    const words = w.wordArray ?? w.words();
     const typeAndFlags = words[1]!;
     words[1] = (typeAndFlags & 0xffff) | ((((typeAndFlags >>> 16) | NLM_F_REQUEST) & ~NLM_F_ACK) << 16);
     words[2] = seq;
@@ -311,7 +311,11 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
     }
     burst = true;
     void RESOLVED.then(endBurst);
-    if (head === tail) w.reset();
+    if (head === tail) {
+      // Writer.reset() written out: a call less a change.
+      w.length = 0;
+      w.depth = 0;
+    }
     if (pending === undefined) return inRun ? SENT_NOW : SENT_LATE;
     lonePending?.(request);
     return sentLater(request, pending, -1);

@@ -16,6 +16,14 @@ export class Writer {
    * @internal
    */
   wordArray: Uint32Array | undefined;
+  /**
+   * The bytes wordArray covers (its length in bytes), 0 while there is none: a frame that ends
+   * within them fits the word array as it is. A plain number field, so that a writer's one check of
+   * that is a field load, where `wordArray.length` is a typed array's accessor, a call until the
+   * code is optimized.
+   * @internal
+   */
+  wordBytes = 0;
   /** Bytes written so far (the offset of the next byte). */
   length = 0;
   /** How many attribute sets are being encoded one inside another (see MAX_NESTING). */
@@ -43,6 +51,7 @@ export class Writer {
       self.buffer = next;
       self.dataView = new DataView(next.buffer);
       this.wordArray = undefined;
+      this.wordBytes = 0;
     }
     this.length = need;
     return at;
@@ -160,7 +169,12 @@ export class Writer {
    * DataView's setUint32 is a call each until the code is optimized).
    */
   words(): Uint32Array {
-    return (this.wordArray ??= new Uint32Array(this.buffer.buffer, 0, this.buffer.length >>> 2));
+    let words = this.wordArray;
+    if (words === undefined) {
+      words = this.wordArray = new Uint32Array(this.buffer.buffer, 0, this.buffer.length >>> 2);
+      this.wordBytes = words.length << 2;
+    }
+    return words;
   }
 
   /** Empties the writer, keeping its buffer (a scratch writer reused for many messages). */

@@ -269,8 +269,9 @@ export function writePlainAddress(w: Writer, p: PlainAddress): void {
   }
   // Writer.append and words() written out where the frame fits the word array as it is (a call
   // each in baseline code); else append grows the buffer.
-  let words = w.wordArray;
-  if (words !== undefined && start + 40 <= words.length << 2) {
+  let words: Uint32Array;
+  if (start + 40 <= w.wordBytes) {
+    words = w.wordArray!;
     w.length = start + 40;
   } else {
     w.append(40);

@@ -126,12 +126,11 @@ function checkQueues(value: unknown, field: string): number {
  */
 export function writeLinkFlags(w: Writer, index: number, flags: number, change: number): void {
   const start = w.length;
-  const words = w.wordArray;
-  if ((start & 3) === 0 && words !== undefined && start + 32 <= words.length << 2) {
+  if ((start & 3) === 0 && start + 32 <= w.wordBytes) {
     // The case below with Writer.append and words() written out, the frame fitting the word array as
     // it is (a call each in baseline code).
     w.length = start + 32;
-    putLinkHeader(words, start >>> 2, 32, RTM_NEWLINK, index, flags, change);
+    putLinkHeader(w.wordArray!, start >>> 2, 32, RTM_NEWLINK, index, flags, change);
     return;
   }
   const at = w.append(32);

@@ -415,8 +415,9 @@ export class RouteWriter implements RequestWriter<RouteSpec> {
     const length = 36 + (hasDst ? 8 : 0) + (oif >= 0 ? 8 : 0) + (gateway >= 0 ? 8 : 0) + (metric !== undefined ? 8 : 0) + (prefsrc >= 0 ? 8 : 0) + (nhid !== undefined ? 8 : 0);
     // Writer.append and words() written out for a frame that fits the word array as it is (a call
     // each in baseline code); else append grows the buffer.
-    let words = w.wordArray;
-    if (words !== undefined && start + length <= words.length << 2) {
+    let words: Uint32Array;
+    if (start + length <= w.wordBytes) {
+      words = w.wordArray!;
       w.length = start + length;
     } else {
       w.append(length);

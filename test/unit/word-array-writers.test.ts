@@ -46,10 +46,13 @@ function expectEveryWay(label: unknown, at: number, write: (w: Writer) => void, 
     const w = make(at);
     write(w);
     expect([label, at, way, w.since(0)]).toEqual([label, at, way, expected]);
+    // wordBytes is what the word array covers, 0 while there is none.
+    expect(w.wordBytes).toBe(w.wordArray === undefined ? 0 : w.wordArray.length << 2);
     // words() gives the array written into, as long as the buffer is.
     const words = w.words();
     expect(words.buffer).toBe(w.buffer.buffer);
     expect(words.length).toBe(w.buffer.length >>> 2);
+    expect(w.wordBytes).toBe(words.length << 2);
   }
 }
 
@@ -96,5 +99,32 @@ describe('writers that set a frame word by word', () => {
         expectEveryWay([index, flags, change], at, (w) => writeLinkFlags(w, index, flags, change), general(at, (w) => writeLinkFlags(w, index, flags, change)));
       }
     }
+  });
+});
+
+describe('Writer.wordBytes', () => {
+  it('is the bytes the word array covers: 0 before words(), whole words of the buffer after, 0 again once append outgrows it', () => {
+    // A buffer that is not whole words: the last two bytes are in no word.
+    const w = new Writer(30);
+    expect([w.wordArray, w.wordBytes]).toEqual([undefined, 0]);
+    const words = w.words();
+    expect([words.length, w.wordBytes]).toEqual([7, 28]);
+    w.append(30);
+    expect([w.wordArray, w.wordBytes]).toEqual([words, 28]);
+    w.reset();
+    w.append(31);
+    expect([w.wordArray, w.wordBytes]).toEqual([undefined, 0]);
+    expect(w.words().length << 2).toBe(w.wordBytes);
+    expect(w.wordBytes).toBe(60);
+  });
+
+  it('a frame that would end past the covered bytes (though inside the buffer) is reserved by append', () => {
+    // 30 bytes, 28 of them in words: a 32-byte link frame at 0 does not fit the words; it grows the buffer.
+    const w = new Writer(30);
+    w.words();
+    writeLinkFlags(w, 3, IFF_UP, IFF_UP);
+    expect(w.length).toBe(32);
+    expect(w.buffer.length).toBe(60);
+    expect(w.wordBytes).toBe(60);
   });
 });
