@@ -26,10 +26,6 @@ import { SILENT_LOGGER } from './log.js';
  * microtask a change). Module variables, not static fields: a static private field's read is a
  * keyed load through an inline cache in code not optimized yet.
  */
-let OWN_UP!: LinkFlagWriter;
-let OWN_DOWN!: LinkFlagWriter;
-let OWN_PROMISC_ON!: LinkFlagWriter;
-let OWN_PROMISC_OFF!: LinkFlagWriter;
 
 /**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
@@ -189,34 +185,32 @@ export class Link {
     return (this.#state = plainLinkState(this.#state));
   }
 
-  static {
-    // The Link's own flag writers (see OWN_UP), made here to read a Link's private state.
-    const own = (writer: LinkFlagWriter): LinkFlagWriter => {
-      const bit = writer.bit;
-      const on = writer.on;
-      const flags = on ? bit : 0;
-      return {
-        ...writer,
-        write: (w, link) => writeLinkFlags(w, (link as Link).#state.index, flags, bit),
-        applied: (link: Link) => {
-          setFlagBit(link.#given ? link.#writableState() : link.#state, bit, on);
-          return link;
-        },
-      };
+  static readonly #UP = Link.#ownWriter(LINK_UP_WRITER);
+  static readonly #DOWN = Link.#ownWriter(LINK_DOWN_WRITER);
+  static readonly #PROMISC_ON = Link.#ownWriter(PROMISC_ON_WRITER);
+  static readonly #PROMISC_OFF = Link.#ownWriter(PROMISC_OFF_WRITER);
+
+  static #ownWriter(writer: LinkFlagWriter): LinkFlagWriter {
+    const bit = writer.bit;
+    const on = writer.on;
+    const flags = on ? bit : 0;
+    return {
+      ...writer,
+      write: (w, link) => writeLinkFlags(w, (link as Link).#state.index, flags, bit),
+      applied: (link: Link) => {
+        setFlagBit(link.#given ? link.#writableState() : link.#state, bit, on);
+        return link;
+      },
     };
-    OWN_UP = own(LINK_UP_WRITER);
-    OWN_DOWN = own(LINK_DOWN_WRITER);
-    OWN_PROMISC_ON = own(PROMISC_ON_WRITER);
-    OWN_PROMISC_OFF = own(PROMISC_OFF_WRITER);
   }
 
   /** `ip link set DEV up`. */
   up(): Promise<this> {
-    return this.#flag(OWN_UP);
+    return this.#flag(Link.#UP);
   }
   /** `ip link set DEV down`. */
   down(): Promise<this> {
-    return this.#flag(OWN_DOWN);
+    return this.#flag(Link.#DOWN);
   }
   /** `ip link set DEV mtu N`: a whole number from 68 to 65535 (the device may allow less). */
   setMtu(mtu: number): Promise<this> {
@@ -233,7 +227,7 @@ export class Link {
   /** Promiscuous mode on or off (`ip link set DEV promisc on|off`). */
   setPromiscuous(on: boolean): Promise<this> {
     // Anything but a boolean goes the general way, which refuses it.
-    return typeof on === 'boolean' ? this.#flag(on ? OWN_PROMISC_ON : OWN_PROMISC_OFF) : this.change({ promisc: on });
+    return typeof on === 'boolean' ? this.#flag(on ? Link.#PROMISC_ON : Link.#PROMISC_OFF) : this.change({ promisc: on });
   }
 
   /** Settings of this link as a bridge port: `{ hairpin: true }` is `ip link set DEV type bridge_slave hairpin on`. */
