@@ -19,15 +19,6 @@ import { rethrowAtCaller } from './errors.js';
 import { SILENT_LOGGER } from './log.js';
 
 /**
- * changes.ts's flag writers as a Link sends them (made in Link's static block), the Link their
- * subject, its index read straight from its state: a change that waits for its answer is resolved
- * with the Link by the connection once applied, its state updated then (RequestWriter.applied), so
- * that the table's promise is the caller's, with no reaction of the Link's own (a promise and a
- * microtask a change). Module variables, not static fields: a static private field's read is a
- * keyed load through an inline cache in code not optimized yet.
- */
-
-/**
  * A network interface in a namespace, reading like `ip link`: `await link.up()`.
  * It is addressed by index, so a rename elsewhere does not confuse it. Its fields are the state
  * when it was last read; the change methods update them, `refresh()` reads them all again.
@@ -122,11 +113,11 @@ export class Link {
   }
 
   /**
-   * A flag change (OWN_UP ...): written straight into the namespace's send buffer, no plan between,
+   * A flag change (Link.#UP ...): written straight into the namespace's send buffer, no plan between,
    * the Link its subject (its index as the state holds it; an index deviceIndex would refuse goes
    * to it, which throws its error). Not an async function: a change applied within the call
    * (APPLIED) updates the state at once, without an await's promise, reaction and resumption; one
-   * that waits is settled with this Link by the connection (`rethrows` false: see OWN_UP), its
+   * that waits is settled with this Link by the connection (`rethrows` false: see #ownWriter), its
    * failure rethrown with the caller's stack. setLinkFlag's work is written out here, with no
    * object made for the change: while a fresh process's requests run in baseline code, each call,
    * object field and inline-cache call counts (and so does this function's length: V8 tiers it up
@@ -190,6 +181,13 @@ export class Link {
   static readonly #PROMISC_ON = Link.#ownWriter(PROMISC_ON_WRITER);
   static readonly #PROMISC_OFF = Link.#ownWriter(PROMISC_OFF_WRITER);
 
+  /**
+   * changes.ts's flag writer as a Link sends it: the Link its subject, its index read straight from
+   * its state; a change that waits for its answer is resolved with the Link by the connection once
+   * applied, its state updated then (RequestWriter.applied), so the table's promise is the caller's
+   * with no reaction of the Link's own. Static fields, not a static block: with the block, V8
+   * compiled Link's methods lazily inside the first concurrent changes (w3-2026-12-06-u.md).
+   */
   static #ownWriter(writer: LinkFlagWriter): LinkFlagWriter {
     const bit = writer.bit;
     const on = writer.on;
