@@ -348,29 +348,12 @@ export function unlinkFailure(result: number, path: string): SystemCallError {
 }
 
 /**
- * umount2(path, flags) then, unless it failed with anything but EINVAL or ENOENT, unlink(path),
- * for each path, in one call into native code (see unpin-code.ts): for path i, umount2's value at
- * 2i and unlink's at 2i + 1 (0, -errno, or UNLINK_NOT_TRIED), in an array reused by the next call.
- * Undefined, and nothing done, where there is no stub or a path holds a NUL byte (which would end
- * it early as a C string).
- */
-export function unpinAll(paths: readonly string[], flags: number): Int32Array | undefined {
-  let joined = '';
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i] as string;
-    if (path.includes('\0')) return undefined;
-    // The last path's NUL is the one koffi ends the C string with.
-    joined = i === 0 ? path : `${joined}\0${path}`;
-  }
-  if (unpinResults.length < 2 * paths.length) unpinResults = new Int32Array(2 * paths.length);
-  return unpinJoined(joined, paths.length, unpinResults, flags) === undefined ? undefined : unpinResults;
-}
-
-/**
  * close(2) of the first `closing` fds of `fds` (their results not kept, as closeFdQuietly), then
- * unpinAll's calls for the `count` paths of `joined` (each path followed by a NUL but the last,
- * none holding one), their results written into `results`, all in one call into native code; how
- * many paths were not unpinned. Undefined where there is no stub: the fds are then closed one by
+ * for each of the `count` paths of `joined` (each path followed by a NUL but the last, none holding
+ * one) umount2(path, flags) and, unless it failed with anything but EINVAL or ENOENT, unlink(path),
+ * all in one call into native code (see unpin-code.ts): for path i, umount2's value at 2i of
+ * `results` and unlink's at 2i + 1 (0, -errno, or UNLINK_NOT_TRIED); how many paths were not
+ * unpinned. Undefined where there is no stub: the fds are then closed one by
  * one, and nothing else is done.
  */
 export function unpinJoined(joined: string, count: number, results: Int32Array, flags: number, fds: Int32Array = NO_FDS, closing = 0): number | undefined {
@@ -393,9 +376,6 @@ export function programRunner(): RunProgram | undefined {
   if (calls.program === null) calls.program = directProgram(calls.lib);
   return calls.program;
 }
-
-/** unpinAll's results, reused: read before the next call (grown when a batch is larger). */
-let unpinResults = new Int32Array(16);
 
 /** stat(2) and fstat(2) through the generic stub, or undefined where there is none (see StatCalls). */
 export function directStatCalls(): StatCalls | undefined {

@@ -10,7 +10,7 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { directoryIdentityOfPath, identityOfPath } from './file-identity.js';
-import { closeFd, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinAll, unpinJoined } from './libc.js';
+import { closeFd, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinJoined } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { SyscallProgram } from './syscall-program.js';
 import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
@@ -130,34 +130,7 @@ export function deleteNetnsFile(path: string): void {
 
 const UNPIN_FLAGS = MNT_DETACH | UMOUNT_NOFOLLOW;
 
-/**
- * deleteNetnsFile for each path, the same system calls in the same order, made in one call into
- * native code where there is a stub (see unpin-code.ts); what each ended with (undefined, or the
- * error deleteNetnsFile would have thrown), in the paths' order.
- */
-export function deleteNetnsFiles(paths: readonly string[]): unknown[] {
-  return unpinNetnsFiles(paths) ?? paths.map(() => undefined);
-}
-
-/**
- * deleteNetnsFiles for a teardown: undefined when every path was unpinned, the usual outcome, which
- * is told from the results alone; each path's outcome is made only when one failed (or with no stub).
- */
-export function unpinNetnsFiles(paths: readonly string[]): unknown[] | undefined {
-  const results = unpinAll(paths, UNPIN_FLAGS);
-  if (results === undefined) return deleteEachNetnsFile(paths);
-  // A path's outcome is nothing exactly when its unlink returned 0: unlink is tried only after an
-  // unmount that succeeded or failed harmlessly (else its result is UNLINK_NOT_TRIED).
-  for (let i = 2 * paths.length - 1; i > 0; i -= 2) if (results[i] !== 0) return unpinOutcomes(paths, results);
-  return undefined;
-}
-
-/** What each path of unpinAll's `results` ended with, as deleteNetnsFile would have. */
-function unpinOutcomes(paths: readonly string[], results: Int32Array): unknown[] {
-  return paths.map((path, i) => unpinOutcome(results, i, path));
-}
-
-/** What path `i` of unpinAll's `results` (`path`) ended with, as deleteNetnsFile would have. */
+/** What path `i` of unpinJoined's `results` (`path`) ended with, as deleteNetnsFile would have. */
 export function unpinOutcome(results: Int32Array, i: number, path: string): unknown {
   const unmounted = results[2 * i] ?? 0;
   const unlinked = results[2 * i + 1] ?? 0;
@@ -179,7 +152,7 @@ export interface UnpinOutcome {
 }
 
 /**
- * unpinNetnsFiles for a teardown whose paths were joined as they came (see unpinJoined; undefined
+ * deleteNetnsFile for each of a teardown's paths, joined as they came (see unpinJoined; undefined
  * where one holds a NUL byte), after closing the first `closing` fds of `fds`, in the same call.
  */
 export function unpinJoinedNetnsFiles(paths: readonly string[], joined: string | undefined, fds: Int32Array, closing: number): UnpinOutcome {

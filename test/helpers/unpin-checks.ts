@@ -1,7 +1,7 @@
 /**
- * deleteNetnsFiles (lib/sys/named-netns.ts) against deleteNetnsFile one path after another: the
- * same outcome for each path (nothing, or an error of the same shape) and the same files left.
- * unpinNetnsFiles (a teardown's): undefined when every path was unpinned, else deleteNetnsFiles's outcomes.
+ * A teardown's unpins (lib/sys/named-netns.ts, lib/sys/netns-unpin-batch.ts) against
+ * deleteNetnsFile one path after another: the same outcome for each path (nothing, or an error of
+ * the same shape) and the same files left.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -46,12 +46,31 @@ function left(dir: string): Record<string, string> {
   return out;
 }
 
-export function expectUnpinLikeOneByOne({ deleteNetnsFile, deleteNetnsFiles }: typeof NamedNetns): void {
-  const one = mkdtempSync(join(tmpdir(), 'unpin-one-'));
-  const all = mkdtempSync(join(tmpdir(), 'unpin-all-'));
+/** What each path of an unpinJoinedNetnsFiles outcome ended with (undefined, or the error), in order. */
+function outcomesOf({ unpinOutcome }: typeof NamedNetns, told: NamedNetns.UnpinOutcome): unknown[] {
+  return told.paths.map((path, i) => (told.results === undefined ? told.errors?.[i] : unpinOutcome(told.results, i, path)));
+}
+
+/**
+ * unpinJoinedNetnsFiles (a teardown's paths in one call): with `stub`, no per-path outcome made when
+ * every path was unpinned; each path ends as deleteNetnsFile one path after another ends it (the
+ * same outcome, the same files left), and `failed` counts the paths that did not.
+ */
+export function expectJoinedLikeOneByOne(named: typeof NamedNetns, stub: boolean): void {
+  const { deleteNetnsFile, unpinJoinedNetnsFiles } = named;
+  const dirs = [mkdtempSync(join(tmpdir(), 'unpin-ok-')), mkdtempSync(join(tmpdir(), 'unpin-one-')), mkdtempSync(join(tmpdir(), 'unpin-all-'))];
+  const noFds = new Int32Array(0);
   try {
-    const onePaths = makeCases(one);
-    const expected = onePaths.map((path) => {
+    const files = ['a', 'b', 'c'].map((name) => join(dirs[0]!, name));
+    for (const file of files) writeFileSync(file, '');
+    const ok = unpinJoinedNetnsFiles(files, files.join('\0'), noFds, 0);
+    expect(ok.failed).toBe(0);
+    if (stub) expect(ok.errors).toBeUndefined();
+    else expect(ok.errors).toEqual([undefined, undefined, undefined]);
+    expect(files.filter((file) => existsSync(file))).toEqual([]);
+    const one = dirs[1]!;
+    const all = dirs[2]!;
+    const expected = makeCases(one).map((path) => {
       try {
         deleteNetnsFile(path);
         return undefined;
@@ -59,37 +78,16 @@ export function expectUnpinLikeOneByOne({ deleteNetnsFile, deleteNetnsFiles }: t
         return shape(error);
       }
     });
-    const outcomes = deleteNetnsFiles(makeCases(all)).map(shape);
-    const named = (list: unknown[], dir: string) => JSON.parse(JSON.stringify(list).replaceAll(dir, 'DIR')) as unknown;
-    expect(named(outcomes, all)).toEqual(named(expected, one));
+    const paths = makeCases(all);
+    const told = unpinJoinedNetnsFiles(paths, paths.join('\0'), noFds, 0);
+    const outcomes = outcomesOf(named, told).map(shape);
+    const renamed = (list: unknown[], dir: string) => JSON.parse(JSON.stringify(list).replaceAll(dir, 'DIR')) as unknown;
+    expect(renamed(outcomes, all)).toEqual(renamed(expected, one));
     expect(left(all)).toEqual(left(one));
     expect(left(all)).toMatchObject({ file: 'gone', sub: 'there', target: 'there', link: 'gone', ...(canMount ? { mounted: 'gone' } : {}) });
     expect(outcomes.filter((o) => o !== undefined).length).toBeGreaterThanOrEqual(4);
-    expect(deleteNetnsFiles([])).toEqual([]);
-  } finally {
-    rmSync(one, { recursive: true, force: true });
-    rmSync(all, { recursive: true, force: true });
-  }
-}
-
-/**
- * unpinNetnsFiles: with `stub`, undefined when every path was unpinned (without, each outcome
- * undefined); when one fails, every path's outcome as deleteNetnsFiles gives it.
- */
-export function expectUnpinToldAtOnce({ deleteNetnsFiles, unpinNetnsFiles }: typeof NamedNetns, stub: boolean): void {
-  const dirs = [mkdtempSync(join(tmpdir(), 'unpin-ok-')), mkdtempSync(join(tmpdir(), 'unpin-told-')), mkdtempSync(join(tmpdir(), 'unpin-each-'))];
-  try {
-    const files = ['a', 'b', 'c'].map((name) => join(dirs[0]!, name));
-    for (const file of files) writeFileSync(file, '');
-    const ok = unpinNetnsFiles(files);
-    if (stub) expect(ok).toBeUndefined();
-    else expect(ok).toEqual([undefined, undefined, undefined]);
-    expect(files.filter((file) => existsSync(file))).toEqual([]);
-    const told = unpinNetnsFiles(makeCases(dirs[1]!));
-    const each = deleteNetnsFiles(makeCases(dirs[2]!));
-    const named = (list: unknown[] | undefined, dir: string) => JSON.parse(JSON.stringify(list?.map(shape)).replaceAll(dir, 'DIR')) as unknown;
-    expect(named(told, dirs[1]!)).toEqual(named(each, dirs[2]!));
-    expect(left(dirs[1]!)).toEqual(left(dirs[2]!));
+    expect(told.failed).toBe(outcomes.filter((o) => o !== undefined).length);
+    expect(unpinJoinedNetnsFiles([], '', noFds, 0).failed).toBe(0);
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }

@@ -3,23 +3,20 @@ import { describe, expect, it } from 'vitest';
 import * as namedNetns from '../../lib/sys/named-netns.js';
 import { openSync, fstatSync } from 'node:fs';
 import * as unpinBatch from '../../lib/sys/netns-unpin-batch.js';
-import { unpinAll, unpinJoined } from '../../lib/sys/libc.js';
+import { unpinJoined } from '../../lib/sys/libc.js';
 import { ERRNO } from '../../lib/sys/errno.js';
 import { UNLINK_NOT_TRIED } from '../../lib/sys/unpin-code.js';
-import { expectSoonLikeOneByOne, expectUnpinLikeOneByOne, expectUnpinToldAtOnce } from '../helpers/unpin-checks.js';
+import { expectJoinedLikeOneByOne, expectSoonLikeOneByOne } from '../helpers/unpin-checks.js';
 
-describe('deleteNetnsFiles', () => {
-  it('ends each path as deleteNetnsFile does, and leaves the same files', () => {
-    expectUnpinLikeOneByOne(namedNetns);
-  });
-
-  it('tells a teardown that every path was unpinned with nothing made per path, and a failure path by path', () => {
-    expectUnpinToldAtOnce(namedNetns, true);
+describe('unpinJoinedNetnsFiles', () => {
+  it('ends each path as deleteNetnsFile does, leaves the same files, and makes nothing per path when every path was unpinned', () => {
+    expectJoinedLikeOneByOne(namedNetns, true);
   });
 
   it('leaves unlink undone when umount2 failed with anything but EINVAL or ENOENT', () => {
-    const results = unpinAll(['/tmp/' + 'y'.repeat(300), '', '/proc/self'], 0);
-    expect(results && Array.from(results.subarray(0, 6))).toEqual([-ERRNO.ENAMETOOLONG, UNLINK_NOT_TRIED, -ERRNO.ENOENT, -ERRNO.ENOENT, -ERRNO.EINVAL, -ERRNO.EPERM]);
+    const results = new Int32Array(6);
+    expect(unpinJoined(['/tmp/' + 'y'.repeat(300), '', '/proc/self'].join('\0'), 3, results, 0)).toBe(3);
+    expect(Array.from(results)).toEqual([-ERRNO.ENAMETOOLONG, UNLINK_NOT_TRIED, -ERRNO.ENOENT, -ERRNO.ENOENT, -ERRNO.EINVAL, -ERRNO.EPERM]);
   });
 
   it('closes the fds given first, in the same call, and tells how many paths were not unpinned', () => {
@@ -34,7 +31,9 @@ describe('deleteNetnsFiles', () => {
     await expectSoonLikeOneByOne(namedNetns, unpinBatch);
   });
 
-  it('takes no path holding a NUL byte (it would end there in C)', () => {
-    expect(unpinAll(['/tmp/a\0b'], 0)).toBeUndefined();
+  it('takes no path holding a NUL byte (it would end there in C): such a batch goes path by path', () => {
+    const told = namedNetns.unpinJoinedNetnsFiles(['/tmp/a\0b'], undefined, new Int32Array(0), 0);
+    expect(told.results).toBeUndefined();
+    expect(told.errors).toHaveLength(1);
   });
 });
