@@ -275,9 +275,13 @@ export class Link {
     return this.namespace.rtnl.addresses({ dev: this });
   }
 
-  /** `ip addr add CIDR dev DEV`: the prefix length is required ('10.0.0.2/24', '/32' for one host). */
+  /**
+   * `ip addr add CIDR dev DEV`: the prefix length is required ('10.0.0.2/24', '/32' for one host).
+   * As #flag: not an async function, and a change that waits is settled with this Link by the
+   * connection (the address writers' applied() gives their subject's device, this Link), its failure
+   * rethrown with the caller's stack; a logging connection goes to #loggedAddress.
+   */
   addAddress(cidr: string, options?: AddAddressOptions): Promise<this> {
-    // Not an async function: see #flag.
     let outcome: Promise<void>;
     try {
       const namespace = this.namespace;
@@ -291,36 +295,33 @@ export class Link {
         const subject: PlainAddress = { kind: 'add', cidr, dev: this, index: (index | 0) === index && index >= 1 ? index : deviceIndex(this, 'dev'), prefixlen, local };
         outcome = unlogged!.change(PLAIN_ADDRESS_WRITER, subject, NO_OPTIONS, false);
       } else {
-        outcome = changeAddress(unlogged ?? namespace.rtnl.connection, 'add', this, this.#state.index, cidr, options, true);
+        const connection = unlogged ?? namespace.rtnl.connection;
+        if (connection.logger !== SILENT_LOGGER) return this.#loggedAddress(connection, 'add', cidr, options);
+        outcome = changeAddress(connection, 'add', this, this.#state.index, cidr, options, true);
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    // The connection leaves a failure to this reaction to rethrow (changeAddress's callerRethrows).
-    if (outcome !== APPLIED) {
-      // The Link as the block's constant: see #flag.
-      const link = this;
-      return outcome.then(() => link, rethrowAtCaller);
-    }
-    return Promise.resolve(this);
+    return outcome !== APPLIED ? (outcome as Promise<unknown> as Promise<this>) : Promise.resolve(this);
   }
 
-  /** `ip addr del CIDR dev DEV`. */
+  /** `ip addr del CIDR dev DEV`. As addAddress. */
   deleteAddress(cidr: string): Promise<this> {
-    // As addAddress.
     let outcome: Promise<void>;
     try {
       const namespace = this.namespace;
-      outcome = changeAddress(namespace.unloggedConnection ?? namespace.rtnl.connection, 'delete', this, this.#state.index, cidr, undefined, true);
+      const connection = namespace.unloggedConnection ?? namespace.rtnl.connection;
+      if (connection.logger !== SILENT_LOGGER) return this.#loggedAddress(connection, 'delete', cidr, undefined);
+      outcome = changeAddress(connection, 'delete', this, this.#state.index, cidr, undefined, true);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (outcome !== APPLIED) {
-      // The Link as the block's constant: see #flag.
-      const link = this;
-      return outcome.then(() => link, rethrowAtCaller);
-    }
-    return Promise.resolve(this);
+    return outcome !== APPLIED ? (outcome as Promise<unknown> as Promise<this>) : Promise.resolve(this);
+  }
+
+  /** An address change on a connection that logs: changeAddress logs it at debug (applyWritten), the Link given by a reaction. Throws what the checks refuse. */
+  #loggedAddress(connection: Connection, kind: 'add' | 'delete', cidr: string, options: AddAddressOptions | undefined): Promise<this> {
+    return changeAddress(connection, kind, this, this.#state.index, cidr, options, true).then(() => this, rethrowAtCaller);
   }
 
   /** Deletes the link (for a veth, both ends go). */

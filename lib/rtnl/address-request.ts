@@ -293,18 +293,24 @@ export function writePlainAddress(w: Writer, p: PlainAddress): void {
   words[i + 9] = local;
 }
 
-/** A plain address change (see PlainAddress), its device's index set. */
+/**
+ * A plain address change (see PlainAddress), its device's index set. For a caller passing
+ * Connection.change's `rethrows` false (a Link), a change that waits resolves with its device as
+ * given (the Link itself): RequestWriter.applied.
+ */
 export const PLAIN_ADDRESS_WRITER: RequestWriter<PlainAddress> = {
   operation: 'RTM_NEWADDR',
   plain: true,
   write: writePlainAddress,
   describe: (p) => `${p.kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${p.cidr} dev ${deviceText(p.dev)}`,
+  applied: (p) => p.dev,
 };
 
-/** An address change already checked, its device's index set. */
+/** An address change already checked, its device's index set; resolves as PLAIN_ADDRESS_WRITER does. */
 export const ADDRESS_WRITER: RequestWriter<AddressRequest> = {
   operation: 'RTM_NEWADDR',
   plain: true,
   write: writeAddress,
   describe: (r) => `${r.kind === 'add' ? 'RTM_NEWADDR' : 'RTM_DELADDR'} ${r.cidr} dev ${deviceText(r.dev)}`,
+  applied: (r) => r.dev,
 };
