@@ -6,7 +6,6 @@
  * kernel's errno and message, with a stack naming the function awaiting it. A logging namespace
  * still resolves with the Link.
  */
-import { createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { NetlinkError } from '../../lib/errors.js';
@@ -16,6 +15,7 @@ import type { Namespace } from '../../lib/namespace.js';
 import type { LinkState } from '../../lib/rtnl/links.js';
 import { RTM_DELADDR, RTM_GETLINK, RTM_NEWADDR } from '../../messages/constants.js';
 import type { NetlinkMessage } from '../../messages/message.js';
+import { promisesMade } from '../helpers/promises-made.js';
 import { ack, done, fakeKernel } from '../helpers/fake-kernel.js';
 
 type SocketOptions = Parameters<typeof fakeKernel>[1];
@@ -39,22 +39,6 @@ function links(count: number, first: number, options: SocketOptions, plain: bool
   const ns = (plain ? { rtnl: { connection }, unloggedConnection: connection } : { rtnl: { connection } }) as unknown as Namespace;
   const made = Array.from({ length: count }, (_, i) => new Link(ns, { index: first + i, name: `ve${first + i}`, up: false, flags: 0 } as unknown as LinkState));
   return { links: made, connection };
-}
-
-/** Promises made while `run` is called and its outcome awaited. */
-async function promisesMade(run: () => Promise<unknown>): Promise<number> {
-  let made = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') made++;
-    },
-  }).enable();
-  try {
-    await run();
-  } finally {
-    hook.disable();
-  }
-  return made;
 }
 
 const SOCKETS: SocketOptions[] = [{}, { synchronous: true }, { synchronous: true, readsUntilEmpty: true }, { synchronous: true, readsUntilEmpty: true, deferQuiet: true }];

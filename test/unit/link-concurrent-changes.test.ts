@@ -6,7 +6,6 @@
  * carries the kernel's errno, code, operation and extended-ACK message, with a stack that names
  * the function awaiting it.
  */
-import { createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { NetlinkError } from '../../lib/errors.js';
@@ -15,6 +14,7 @@ import type { Namespace } from '../../lib/namespace.js';
 import type { LinkState } from '../../lib/rtnl/links.js';
 import { RTM_NEWADDR, RTM_NEWLINK } from '../../messages/constants.js';
 import type { NetlinkMessage } from '../../messages/message.js';
+import { promisesMade } from '../helpers/promises-made.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
 
 /** EEXIST with an extended-ACK message for an address or a flag change on device 13; success otherwise. */
@@ -34,22 +34,6 @@ function links(count: number, first = 1, options?: Parameters<typeof fakeKernel>
   const ns = { rtnl: { connection } } as unknown as Namespace;
   const made = Array.from({ length: count }, (_, i) => new Link(ns, { index: first + i, name: `ve${first + i}`, up: false, flags: 0 } as unknown as LinkState));
   return { links: made, connection };
-}
-
-/** Promises made while `run` is called and its outcome awaited. */
-async function promisesMade(run: () => Promise<unknown>): Promise<number> {
-  let made = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') made++;
-    },
-  }).enable();
-  try {
-    await run();
-  } finally {
-    hook.disable();
-  }
-  return made;
 }
 
 describe('Link changes made together', () => {
