@@ -177,6 +177,32 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     return path.dispatch(request, options, rethrows);
   }
 
+  /**
+   * @internal Like requestWritten() (no options), for a request whose outcome its caller reads once
+   * a later request of the same together() call has settled (the kernel answers in order): no
+   * promise is made, its outcome stays on the request returned (see RequestPath.post), and
+   * keptOutcome() gives one to a request still waiting then. Throws what the checks refuse.
+   */
+  requestKept<T>(writer: RequestWriter<T>, subject: T): PendingRequest<M> {
+    const path = this._path;
+    path.checkOpen(writer.operation, NO_OPTIONS);
+    const start = path.write(writer, subject);
+    const completion = this._codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
+    const request = path.newRequest(completion, writer.operation, writer, subject);
+    request.frames = true;
+    path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, RESOLVE_REPLIES);
+    path.post(request, NO_OPTIONS);
+    return request;
+  }
+
+  /**
+   * @internal The outcome of a request made by requestKept() that is still waiting (QUEUED or
+   * SENT), as requestWritten()'s with `rethrows` false: its caller rethrows a failure itself.
+   */
+  keptOutcome(request: PendingRequest<M>): Promise<Uint8Array[]> {
+    return this._path.table.promise(request);
+  }
+
   /** Runs a dump to its end and returns every message, restarting it if the kernel flags it interrupted. */
   dump(message: M, options: DumpOptions = {}): Promise<M[]> {
     return this._dump(message, options, false) as Promise<M[]>;

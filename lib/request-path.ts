@@ -103,6 +103,13 @@ export interface RequestPath<M extends MessageHeader> {
    * `rethrows` false: see change (the caller rethrows a failure that comes later itself).
    */
   dispatch<R>(request: PendingRequest<M>, options: RequestOptions, rethrows?: boolean): Promise<R>;
+  /**
+   * Sends a request just entered as dispatch() does, but gives it no promise: its outcome stays on
+   * it (see RequestTable.enter: state SETTLED or ABANDONED, `error` if it failed, else `replies`),
+   * for a caller that reads it once a later request of the same datagram settled (the kernel
+   * answers in order). RequestTable.promise gives one to a request still waiting after all.
+   */
+  post(request: PendingRequest<M>, options: RequestOptions): void;
   /** Whether the kernel takes long over a request of this type and flags (see MessageCodec.isSlow). */
   slowness(type: number, flags: number): false | 'brief' | 'long';
   /** A request was entered in the table: hold the event loop while something is awaited (ref on the first, unref after the last). */
@@ -456,6 +463,15 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     return wait(request, options, sent, rethrows);
   }
 
+  function post(request: PendingRequest<M>, options: RequestOptions): void {
+    limit(request, options);
+    const sent = direct && !receiving ? queue.sendNow(request) : NOT_SENT;
+    if (sent === SENT_NOW && request.quiet && request.state === SENT) table.settleQuiet(request);
+    if (request.state === SETTLED) return;
+    watch(request, options);
+    if (sent === NOT_SENT && request.state === QUEUED) queue.push(request);
+  }
+
   /**
    * The promise of a request not settled by the send (or not sent, `sent`), with its abort
    * listener; a request not sent is queued. `rethrows`: see change.
@@ -672,6 +688,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     newRequest,
     enter,
     dispatch,
+    post,
     slowness,
     entered,
     limit,

@@ -2,11 +2,13 @@ import { Link } from './link.js';
 import type { Namespace } from './namespace.js';
 import { rethrowAtCaller, UnexpectedReplyError } from './errors.js';
 import { NO_OPTIONS } from './request-path.js';
-import { noop } from './pending-request.js';
+import { noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
+import type { NetlinkMessage } from '../messages/message.js';
+import type { Logger } from './log.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { changePeer } from './veth-peer-request.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
-import { debugStart, logChange } from './rtnl/change-log.js';
+import { debugStart, logChange, logSettled } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
 import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethQueueOptions, type VethRequest } from './rtnl/link-request.js';
 import { echoedLink, pendingLinkState } from './rtnl/link-reply.js';
@@ -82,41 +84,45 @@ export class VethPair {
     sending.connection = connection;
     sending.request = request;
     sending.lookup = lookup;
-    const created = connection.together(sendUsualPair);
+    let creation: PendingRequest<NetlinkMessage>;
+    try {
+      creation = connection.together(sendUsualPair);
+    } finally {
+      sending.connection = undefined;
+      sending.request = undefined;
+    }
     const looked = sending.looked!;
-    sending.connection = undefined;
-    sending.request = undefined;
     sending.looked = undefined;
-    return VethPair.readUsualPair(here, created, looked, name, lookup);
+    return VethPair.readUsualPair(here, creation, looked, name, lookup, sending.start);
   }
 
   /**
    * The usual pair's answers (see usualPair): the link from its echo, the peer from the lookup's
-   * reply. Both settle in one read, the creation first, and the lookup is awaited right after it:
-   * its failure is marked handled only where something else is awaited first.
+   * reply. The creation has no promise of its own: the kernel answers in order, so by the time the
+   * lookup settles the creation has (in the same read, or one before), and its outcome is on its
+   * request. One await a pair.
    */
-  private static async readUsualPair(here: Namespace, created: Promise<Uint8Array[]>, looked: Promise<Uint8Array[]>, name: string, lookup: string): Promise<VethPair> {
-    // Both requests were made with the connection's `rethrows` false: a failure is rethrown here,
-    // its stack then naming the code awaiting this (see rethrowAtCaller).
-    let echoed: Uint8Array[];
-    try {
-      echoed = await created;
-    } catch (error) {
-      looked.catch(noop);
-      rethrowAtCaller(error);
-    }
-    let state = echoedLink(echoed, name);
-    if (state === undefined) {
-      // A kernel that does not echo: the link is read first, the lookup's outcome meanwhile kept.
-      looked.catch(noop);
-      state = await here.rtnl.linkToHold(name);
-    }
-    let frames: Uint8Array[];
+  private static async readUsualPair(
+    here: Namespace, creation: PendingRequest<NetlinkMessage>, looked: Promise<Uint8Array[]>, name: string, lookup: string, start: number,
+  ): Promise<VethPair> {
+    // The lookup was made with the connection's `rethrows` false: a failure is rethrown here, its
+    // stack then naming the code awaiting this (see rethrowAtCaller); the creation's comes first.
+    let frames: Uint8Array[] = NO_FRAMES;
+    let lookupFailed = false;
+    let lookupError: unknown;
     try {
       frames = await looked;
     } catch (error) {
-      rethrowAtCaller(error);
+      lookupFailed = true;
+      lookupError = error;
     }
+    const connection = here.rtnl.connection;
+    const echoed = creation.state === QUEUED || creation.state === SENT
+      ? await creationLater(connection, creation, name, start)
+      : creationEcho(creation, connection.logger, start, name);
+    // A kernel that does not echo: the link is read.
+    const state = echoedLink(echoed, name) ?? (await here.rtnl.linkToHold(name));
+    if (lookupFailed) rethrowAtCaller(lookupError);
     // Indexed: a destructuring makes an array iterator and its result.
     const frame = frames[0];
     if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
@@ -180,28 +186,59 @@ export class VethPair {
 }
 
 /**
- * What usualPair hands sendUsualPair, and the lookup's promise it hands back: set around one
- * synchronous Connection.together call, so that no closure and context are made a pair.
+ * What usualPair hands sendUsualPair, and what it hands back (the lookup's promise, when debug
+ * records started): set around one synchronous Connection.together call, so that no closure and
+ * context are made a pair.
  */
-const USUAL_SEND: { connection: Rtnl['connection'] | undefined; request: VethRequest | undefined; lookup: string; looked: Promise<Uint8Array[]> | undefined } = {
+const USUAL_SEND: { connection: Rtnl['connection'] | undefined; request: VethRequest | undefined; lookup: string; looked: Promise<Uint8Array[]> | undefined; start: number } = {
   connection: undefined,
   request: undefined,
   lookup: '',
   looked: undefined,
+  start: -1,
 };
 
-/** The usual pair's creation (asking for its echo) and its peer's lookup, written together: returns the creation's promise. */
-function sendUsualPair(): Promise<Uint8Array[]> {
+/**
+ * The usual pair's creation (asking for its echo) and its peer's lookup, written together: returns
+ * the creation's request, whose outcome readUsualPair reads off it (Connection.requestKept).
+ */
+function sendUsualPair(): PendingRequest<NetlinkMessage> {
   const sending = USUAL_SEND;
   const connection = sending.connection!;
-  const log = connection.logger;
   const request = sending.request!;
   request.echo = true;
-  // `rethrows` false: readUsualPair awaits both at once and rethrows a failure itself.
-  const created = logChange(log, debugStart(log), 'link.add', request.attrs.ifname!, connection.requestWritten(VETH_WRITER, request, NO_OPTIONS, false));
+  sending.start = debugStart(connection.logger);
+  const creation = connection.requestKept(VETH_WRITER, request);
+  // `rethrows` false: readUsualPair rethrows a failure itself.
   sending.looked = connection.requestWritten(LINK_LOOKUP_WRITER, sending.lookup, NO_OPTIONS, false);
-  return created;
+  return creation;
 }
+
+/**
+ * The echoed frames of the usual pair's creation, settled (Connection.requestKept): its failure
+ * thrown at the code awaiting the pair, each logged at debug as logChange logs a change.
+ */
+function creationEcho(creation: PendingRequest<NetlinkMessage>, log: Logger, start: number, name: string): Uint8Array[] {
+  const error = creation.error;
+  if (start >= 0) logSettled(log, start, 'link.add', name, error);
+  if (error !== undefined) rethrowAtCaller(error);
+  return (creation.replies as Uint8Array[] | undefined) ?? NO_FRAMES;
+}
+
+/**
+ * The usual pair's creation still waiting when its lookup settled, which the kernel's order of
+ * answers rules out (for a kernel that answered out of order): awaited on its own.
+ */
+async function creationLater(connection: Rtnl['connection'], creation: PendingRequest<NetlinkMessage>, name: string, start: number): Promise<Uint8Array[]> {
+  try {
+    return await logChange(connection.logger, start, 'link.add', name, connection.keptOutcome(creation));
+  } catch (error) {
+    rethrowAtCaller(error);
+  }
+}
+
+/** A creation that echoed nothing. */
+const NO_FRAMES: Uint8Array[] = [];
 
 /**
  * Creates a veth pair (see checkVeth) and reads back the end made in `rtnl`'s namespace: the kernel

@@ -57,14 +57,20 @@ export function logChange<T>(log: Logger, start: number, op: string, dev: unknow
 function logged<T>(log: Logger, start: number, op: string, dev: unknown, outcome: Promise<T>): Promise<T> {
   return outcome.then(
     (value) => {
-      log.debug({ op, dev: devName(dev), ms: msSince(start) }, op);
+      logSettled(log, start, op, dev, undefined);
       return value;
     },
     (error: unknown) => {
-      log.debug({ op, dev: devName(dev), ms: msSince(start), code: codeOf(error), err: error }, `${op} failed`);
+      logSettled(log, start, op, dev, error);
       throw error;
     },
   );
+}
+
+/** A change's record as logChange writes it once the change settled: `error` undefined where it was applied (for a caller that holds no promise of it). */
+export function logSettled(log: Logger, start: number, op: string, dev: unknown, error: unknown): void {
+  if (error === undefined) log.debug({ op, dev: devName(dev), ms: msSince(start) }, op);
+  else log.debug({ op, dev: devName(dev), ms: msSince(start), code: codeOf(error), err: error }, `${op} failed`);
 }
 
 /** A change sent as a message (connection.request), logged at debug as logChange logs one. */
