@@ -4,7 +4,6 @@
  * creation has no promise of its own (Connection.requestKept): the pair's reader awaits the lookup
  * alone and reads the creation's outcome off its request, so a pair costs one continuation.
  */
-import { createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { NetlinkError } from '../../lib/errors.js';
@@ -16,6 +15,7 @@ import { VethPair } from '../../lib/veth.js';
 import { NLM_F_ACK, NLM_F_ECHO, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
 import { decodeMessages, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
+import { promisesMade } from '../helpers/promises-made.js';
 
 function link(seq: number, index: number, ifname: string): LinkMessage {
   return { kind: 'link', type: RTM_NEWLINK, flags: 0, seq, pid: 4242, body: { family: 0, type: 0, index, flags: 0, change: 0, attrs: { ifname } } };
@@ -53,22 +53,6 @@ function linkKernel(options: { taken?: string[]; echoes?: boolean; lookupsFail?:
 /** A namespace handle over `connection` (what VethPair.create reads of one: its fd, its Rtnl). */
 function namespaceOver(connection: Connection): Namespace {
   return { fd: 3, inode: 1, rtnl: new Rtnl(connection) } as unknown as Namespace;
-}
-
-/** Promises made while `run` is called and its outcome awaited. */
-async function promisesMade(run: () => Promise<unknown>): Promise<number> {
-  let made = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') made++;
-    },
-  }).enable();
-  try {
-    await run();
-  } finally {
-    hook.disable();
-  }
-  return made;
 }
 
 describe('the usual veth pair', () => {
