@@ -6,7 +6,7 @@ import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, OBJECT_REPLY } from './answer-cost.js';
 import { DumpInterruptedError } from './errors.js';
 import { sendBatch } from './batch-slice.js';
-import { newPendingRequest, type PendingRequest, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
+import { newPendingRequest, type PendingRequest, RESOLVE_APPLIED, RESOLVE_REPLIES, RESOLVE_REQUEST, SENT } from './pending-request.js';
 import { RTNETLINK, type MessageCodec, type RequestWriter } from './message-codec.js';
 import { createRequestPath, NO_OPTIONS, type RequestPath } from './request-path.js';
 import { monotonicMs } from './clock.js';
@@ -159,7 +159,8 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * nlmsghdr included): a GET's reply, or for a change the messages the kernel echoes (NLM_F_ECHO,
    * set by the writer) before its ACK, which settles it. `rethrows` false (@internal): for a
    * caller that awaits the promise at once and rethrows a failure itself (rethrowAtCaller), as
-   * change()'s.
+   * change()'s; or, with a writer that has applied(), the promise resolves with what applied()
+   * makes of the subject and the replies (RequestWriter.applied), and rethrows a failure itself.
    */
   requestWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS, rethrows = true): Promise<Uint8Array[]> {
     const path = this._path;
@@ -170,7 +171,8 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
       const completion = this._codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
       request = path.newRequest(completion, options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
       request.frames = true;
-      path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, RESOLVE_REPLIES);
+      const applied = !rethrows && writer.applied !== undefined && options.operation === undefined;
+      path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, applied ? RESOLVE_APPLIED : RESOLVE_REPLIES);
     } catch (error) {
       return Promise.reject(error);
     }

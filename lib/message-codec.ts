@@ -56,9 +56,15 @@ export interface RequestWriter<T> {
    * then, as the answer is read, with the change's subject: the caller's update made there). Its
    * failure is then rethrown by the promise itself, with the stack of the code awaiting it. A
    * change applied within the call still gives APPLIED. Needs the writer's own operation (no
-   * RequestOptions.operation).
+   * RequestOptions.operation). Likewise for a request whose answer is wanted (Connection.requestWritten
+   * with `rethrows` false), given its replies too: it must not throw (it runs as the answer is read).
    */
-  applied?(subject: T): unknown;
+  applied?(subject: T, replies?: unknown[]): unknown;
+  /**
+   * With applied(): the error a failure of the request is reported with (default: its own), called
+   * as the failure is known, before it is rethrown at the caller.
+   */
+  refused?(subject: T, error: Error): Error;
 }
 
 /** RTM_GET* types are 2 modulo 4 (RTM_GETLINK 18, RTM_GETADDR 22, ..., RTM_GETNSID 90). */

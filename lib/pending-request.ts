@@ -223,8 +223,14 @@ export class BatchOutcome {
 export function rejectRequest<M>(request: PendingRequest<M>, error: Error): void {
   if (request.batch !== undefined) request.batch.settle(error);
   else if (request.reject === noop) request.error = error;
-  else if (request.resolveWith === RESOLVE_APPLIED) rejectAtCaller(request.resolve, error);
+  else if (request.resolveWith === RESOLVE_APPLIED) rejectAtCaller(request.resolve, refusal(request, error));
   else request.reject(error);
+}
+
+/** The error a RESOLVE_APPLIED request's failure is reported with (see RequestWriter.refused). */
+export function refusal<M>(request: PendingRequest<M>, error: Error): Error {
+  const writer = request.describer as { refused?(subject: unknown, error: Error): Error } | undefined;
+  return writer?.refused === undefined ? error : writer.refused(request.subject, error);
 }
 
 /**
@@ -235,10 +241,18 @@ export function rejectRequest<M>(request: PendingRequest<M>, error: Error): void
  * A failure only: three promises and jobs, where a reaction on every change would cost one each.
  */
 function rejectAtCaller(resolve: (value: never) => void, error: Error): void {
+  resolve(failedAtCaller(error) as never);
+}
+
+/**
+ * A promise that fails with `error` rethrown from a reaction (rethrowAtCaller) that runs only once
+ * it is chained to the caller's promise (see rejectAtCaller): what applied() returns for a failure.
+ */
+export function failedAtCaller(error: unknown): Promise<never> {
   const rejected = APPLIED_ANSWER.then(() => {
     throw error;
   });
-  resolve(rejected.catch(rethrowAtCaller) as never);
+  return rejected.catch(rethrowAtCaller);
 }
 
 /** A settled promise to start rejectAtCaller's chain from. */

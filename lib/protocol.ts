@@ -323,7 +323,7 @@ export class RequestTable<M> {
     this._remove(request);
     const mode = request.resolveWith;
     if (request.batch !== undefined) request.batch.settle(undefined);
-    else if (mode === RESOLVE_APPLIED) request.resolve((request.describer as RequestWriter<unknown>).applied!(request.subject) as never);
+    else if (mode === RESOLVE_APPLIED) request.resolve((request.describer as RequestWriter<unknown>).applied!(request.subject, request.replies) as never);
     else request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
     this._owner.released(request, true);
   }

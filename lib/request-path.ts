@@ -13,7 +13,7 @@ import { DumpLine } from './dump-line.js';
 import { ConnectionClosedError, NetlinkOverrunError, RequestTimeoutError, rethrowAtCaller } from './errors.js';
 import { SILENT_LOGGER, type Logger } from './log.js';
 import type { MessageCodec, RequestWriter } from './message-codec.js';
-import { ABANDONED, newPendingRequest, type PendingRequest, renewRequest, QUEUED, RESOLVE_APPLIED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
+import { ABANDONED, newPendingRequest, type PendingRequest, refusal, renewRequest, QUEUED, RESOLVE_APPLIED, RESOLVE_REPLIES, RESOLVE_REQUEST, RESOLVE_VOID, SENT, SETTLED, type Completion } from './pending-request.js';
 import { RequestTable } from './protocol.js';
 import { ExpiryRead } from './request-path-expiry-read.js';
 import { afterTurn, createSendQueue, NOT_SENT, QUIET, SENT_LATE, SENT_NOW, SENT_PENDING, type SendQueue } from './send-queue.js';
@@ -493,11 +493,13 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     const mode = request.resolveWith;
     if (reusable && mode !== RESOLVE_REQUEST) spare = request;
     if (error !== undefined) {
+      const reported = mode === RESOLVE_APPLIED ? refusal(request, error) : error;
       // Made deep in the receive path: its stack starts at the public call instead.
-      Error.captureStackTrace(error, top);
-      if (throws) throw error;
-      return Promise.reject(error);
+      Error.captureStackTrace(reported, top);
+      if (throws) throw reported;
+      return Promise.reject(reported);
     }
+    if (mode === RESOLVE_APPLIED) return Promise.resolve((request.describer as RequestWriter<unknown>).applied!(request.subject, request.replies));
     return mode === RESOLVE_VOID ? APPLIED : Promise.resolve(mode === RESOLVE_REPLIES ? (request.replies ?? []) : request);
   }
 

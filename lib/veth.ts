@@ -2,9 +2,9 @@ import { Link } from './link.js';
 import type { Namespace } from './namespace.js';
 import { rethrowAtCaller, UnexpectedReplyError } from './errors.js';
 import { NO_OPTIONS } from './request-path.js';
-import { noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
+import { failedAtCaller, noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import type { NetlinkMessage } from '../messages/message.js';
-import type { Logger } from './log.js';
+import type { RequestWriter } from './message-codec.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { changePeer } from './veth-peer-request.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
@@ -66,7 +66,7 @@ export class VethPair {
       if (there !== here || request.devices.length > 0 || options.peer.up === true || options.peer.master !== undefined || request.master !== undefined) {
         return VethPair.createRest(options, here, there, request);
       }
-      return VethPair.usualPair(here, request, options.name, options.peer.name);
+      return VethPair.usualPair(here, request, options.peer.name);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -76,58 +76,97 @@ export class VethPair {
    * The usual pair (one namespace, no master, nothing to change on the peer after): only on the
    * same socket is the lookup ordered after the create; both go in one datagram, and the lookup's
    * answer settles the create (no ACK for it). The echo, then the peer's reply (its name was
-   * checked already, so rtnl.link's check and its two async steps are left out).
+   * checked already, so rtnl.link's check and its two async steps are left out). The pair's
+   * promise is the lookup's own (see USUAL_LOOKUP).
    */
-  private static usualPair(here: Namespace, request: VethRequest, name: string, lookup: string): Promise<VethPair> {
-    const connection = here.rtnl.connection;
+  private static usualPair(here: Namespace, request: VethRequest, lookup: string): Promise<VethPair> {
     const sending = USUAL_SEND;
-    sending.connection = connection;
+    sending.here = here;
     sending.request = request;
     sending.lookup = lookup;
-    let creation: PendingRequest<NetlinkMessage>;
     try {
-      creation = connection.together(sendUsualPair);
+      return here.rtnl.connection.together(VethPair.sendUsualPair);
     } finally {
-      sending.connection = undefined;
+      sending.here = undefined;
       sending.request = undefined;
     }
-    const looked = sending.looked!;
-    sending.looked = undefined;
-    return VethPair.readUsualPair(here, creation, looked, name, lookup, sending.start);
   }
 
   /**
-   * The usual pair's answers (see usualPair): the link from its echo, the peer from the lookup's
-   * reply. The creation has no promise of its own: the kernel answers in order, so by the time the
-   * lookup settles the creation has (in the same read, or one before), and its outcome is on its
-   * request. One await a pair.
+   * The usual pair's creation (asking for its echo) and its peer's lookup, written together: the
+   * creation is given no promise (Connection.requestKept), and the lookup's resolves with the pair
+   * (USUAL_LOOKUP's applied()).
    */
-  private static async readUsualPair(
-    here: Namespace, creation: PendingRequest<NetlinkMessage>, looked: Promise<Uint8Array[]>, name: string, lookup: string, start: number,
-  ): Promise<VethPair> {
-    // The lookup was made with the connection's `rethrows` false: a failure is rethrown here, its
-    // stack then naming the code awaiting this (see rethrowAtCaller); the creation's comes first.
-    let frames: Uint8Array[] = NO_FRAMES;
-    let lookupFailed = false;
-    let lookupError: unknown;
-    try {
-      frames = await looked;
-    } catch (error) {
-      lookupFailed = true;
-      lookupError = error;
-    }
+  private static sendUsualPair(): Promise<VethPair> {
+    const sending = USUAL_SEND;
+    const here = sending.here!;
     const connection = here.rtnl.connection;
-    const echoed = creation.state === QUEUED || creation.state === SENT
-      ? await creationLater(connection, creation, name, start)
-      : creationEcho(creation, connection.logger, start, name);
-    // A kernel that does not echo: the link is read.
-    const state = echoedLink(echoed, name) ?? (await here.rtnl.linkToHold(name));
-    if (lookupFailed) rethrowAtCaller(lookupError);
-    // Indexed: a destructuring makes an array iterator and its result.
-    const frame = frames[0];
-    if (frame === undefined) throw new UnexpectedReplyError(`RTM_GETLINK ${lookup}`, 'the kernel sent no reply');
-    return new VethPair(new Link(here, state), new Link(here, pendingLinkState(frame)));
+    const request = sending.request!;
+    request.echo = true;
+    const start = debugStart(connection.logger);
+    const creation = connection.requestKept(VETH_WRITER, request);
+    const pair: UsualPair = { here, creation, lookup: sending.lookup, start };
+    // `rethrows` false with a writer that has applied(): the promise resolves with what that makes.
+    return connection.requestWritten(VethPair.USUAL_LOOKUP, pair, NO_OPTIONS, false) as Promise<unknown> as Promise<VethPair>;
   }
+
+  /**
+   * The usual pair, made as its lookup's answer is read (USUAL_LOOKUP's applied(): it must not
+   * throw). The kernel answers in order, and the lookup's answer settles the creation it covers
+   * first: the creation's outcome is on its request by then.
+   */
+  private static usualMade(pair: UsualPair, replies?: unknown[]): unknown {
+    try {
+      const creation = pair.creation;
+      const state = creation.state;
+      const frame = replies?.[0] as Uint8Array | undefined;
+      // Never seen: a kernel answering out of order.
+      if (state === QUEUED || state === SENT) return VethPair.madeLater(pair, frame);
+      const here = pair.here;
+      const name = (creation.subject as VethRequest).attrs.ifname!;
+      const error = creation.error;
+      if (pair.start >= 0) logSettled(here.rtnl.connection.logger, pair.start, 'link.add', name, error);
+      if (error !== undefined) return failedAtCaller(error);
+      if (frame === undefined) return failedAtCaller(new UnexpectedReplyError(`RTM_GETLINK ${pair.lookup}`, 'the kernel sent no reply'));
+      const echoed = creation.replies as Uint8Array[] | undefined;
+      const link = echoed === undefined ? undefined : echoedLink(echoed, name);
+      // A kernel that does not echo: the link is read.
+      if (link === undefined) return VethPair.madeReading(here, name, frame);
+      return new VethPair(new Link(here, link), new Link(here, pendingLinkState(frame)));
+    } catch (error) {
+      return failedAtCaller(error);
+    }
+  }
+
+  /** The usual pair from a kernel that did not echo the link it created: the link is read first. */
+  private static async madeReading(here: Namespace, name: string, frame: Uint8Array): Promise<VethPair> {
+    return new VethPair(new Link(here, await here.rtnl.linkToHold(name)), new Link(here, pendingLinkState(frame)));
+  }
+
+  /** The usual pair whose creation still waited when its lookup was answered: awaited on its own. */
+  private static async madeLater(pair: UsualPair, frame: Uint8Array | undefined): Promise<VethPair> {
+    const connection = pair.here.rtnl.connection;
+    const name = (pair.creation.subject as VethRequest).attrs.ifname!;
+    try {
+      await connection.keptOutcome(pair.creation);
+    } catch (error) {
+      if (pair.start >= 0) logSettled(connection.logger, pair.start, 'link.add', name, error);
+      rethrowAtCaller(error);
+    }
+    return (await VethPair.usualMade(pair, frame === undefined ? undefined : [frame])) as VethPair;
+  }
+
+  /**
+   * The usual pair's lookup: its subject the pair being made, its promise the pair's (applied()
+   * makes the pair); a failure of the creation is the pair's failure, else the lookup's is.
+   */
+  private static readonly USUAL_LOOKUP: RequestWriter<UsualPair> = {
+    operation: 'RTM_GETLINK',
+    write: (w, pair) => LINK_LOOKUP_WRITER.write(w, pair.lookup),
+    describe: (pair) => LINK_LOOKUP_WRITER.describe!(pair.lookup),
+    applied: VethPair.usualMade,
+    refused: usualRefused,
+  };
 
   /** Every pair but the usual one (see create), its options checked and its request made. */
   private static async createRest(options: VethPairOptions, here: Namespace, there: Namespace, request: VethRequest): Promise<VethPair> {
@@ -154,7 +193,7 @@ export class VethPair {
     const readLater = peerChanged && request.master !== undefined && options.up === true;
     if (there === here && !peerChanged) {
       // The usual pair after all: devices named in the options, none of them a master.
-      if (request.master === undefined) return VethPair.usualPair(here, request, options.name, options.peer.name);
+      if (request.master === undefined) return VethPair.usualPair(here, request, options.peer.name);
       const rtnl = here.rtnl;
       const [link, peer] = rtnl.connection.together(() => [quiet(createVeth(rtnl, request)), quiet(peerLink(there, options.peer.name))] as const);
       return new VethPair(new Link(here, await link), await peer);
@@ -186,59 +225,35 @@ export class VethPair {
 }
 
 /**
- * What usualPair hands sendUsualPair, and what it hands back (the lookup's promise, when debug
- * records started): set around one synchronous Connection.together call, so that no closure and
- * context are made a pair.
+ * What usualPair hands sendUsualPair: set around one synchronous Connection.together call, so
+ * that no closure and context are made a pair.
  */
-const USUAL_SEND: { connection: Rtnl['connection'] | undefined; request: VethRequest | undefined; lookup: string; looked: Promise<Uint8Array[]> | undefined; start: number } = {
-  connection: undefined,
+const USUAL_SEND: { here: Namespace | undefined; request: VethRequest | undefined; lookup: string } = {
+  here: undefined,
   request: undefined,
   lookup: '',
-  looked: undefined,
-  start: -1,
 };
 
-/**
- * The usual pair's creation (asking for its echo) and its peer's lookup, written together: returns
- * the creation's request, whose outcome readUsualPair reads off it (Connection.requestKept).
- */
-function sendUsualPair(): PendingRequest<NetlinkMessage> {
-  const sending = USUAL_SEND;
-  const connection = sending.connection!;
-  const request = sending.request!;
-  request.echo = true;
-  sending.start = debugStart(connection.logger);
-  const creation = connection.requestKept(VETH_WRITER, request);
-  // `rethrows` false: readUsualPair rethrows a failure itself.
-  sending.looked = connection.requestWritten(LINK_LOOKUP_WRITER, sending.lookup, NO_OPTIONS, false);
-  return creation;
+/** A usual pair being made: the subject of its lookup (VethPair's USUAL_LOOKUP). */
+interface UsualPair {
+  here: Namespace;
+  /** The creation, made by Connection.requestKept: its outcome is read off it. */
+  creation: PendingRequest<NetlinkMessage>;
+  /** The peer's name. */
+  lookup: string;
+  /** debugStart() as the pair was sent. */
+  start: number;
 }
 
-/**
- * The echoed frames of the usual pair's creation, settled (Connection.requestKept): its failure
- * thrown at the code awaiting the pair, each logged at debug as logChange logs a change.
- */
-function creationEcho(creation: PendingRequest<NetlinkMessage>, log: Logger, start: number, name: string): Uint8Array[] {
-  const error = creation.error;
-  if (start >= 0) logSettled(log, start, 'link.add', name, error);
-  if (error !== undefined) rethrowAtCaller(error);
-  return (creation.replies as Uint8Array[] | undefined) ?? NO_FRAMES;
+/** The error a usual pair's failed lookup fails the pair with: the creation's, if it failed (logged then, as logChange does). */
+function usualRefused(pair: UsualPair, error: Error): Error {
+  const creation = pair.creation;
+  const state = creation.state;
+  if (state === QUEUED || state === SENT) return error;
+  const failed = creation.error;
+  if (pair.start >= 0) logSettled(pair.here.rtnl.connection.logger, pair.start, 'link.add', (creation.subject as VethRequest).attrs.ifname!, failed);
+  return failed ?? error;
 }
-
-/**
- * The usual pair's creation still waiting when its lookup settled, which the kernel's order of
- * answers rules out (for a kernel that answered out of order): awaited on its own.
- */
-async function creationLater(connection: Rtnl['connection'], creation: PendingRequest<NetlinkMessage>, name: string, start: number): Promise<Uint8Array[]> {
-  try {
-    return await logChange(connection.logger, start, 'link.add', name, connection.keptOutcome(creation));
-  } catch (error) {
-    rethrowAtCaller(error);
-  }
-}
-
-/** A creation that echoed nothing. */
-const NO_FRAMES: Uint8Array[] = [];
 
 /**
  * Creates a veth pair (see checkVeth) and reads back the end made in `rtnl`'s namespace: the kernel
