@@ -462,10 +462,10 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
         if (p.coverable) {
           if (i >= anchor) continue;
           setFrameFlags(datagram, p.start - start, p.flags & ~NLM_F_ACK);
-          (queue[anchor]!.covers ??= []).push(p);
+          cover(queue[anchor]!, p);
         } else if (echoedBefore(p, queue[i + 1]!)) {
           setFrameFlags(datagram, p.start - start, p.flags & ~NLM_F_ACK);
-          (queue[i + 1]!.covers ??= []).push(p);
+          cover(queue[i + 1]!, p);
         }
       }
     }
@@ -484,6 +484,16 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
         for (const p of parts) failed(p, error);
       });
     }
+  }
+
+  /**
+   * `anchor`'s answer settles `p` (PendingRequest.covers). The first makes an array of one: an
+   * empty array's first push gives it room for 17.
+   */
+  function cover(anchor: PendingRequest<M>, p: PendingRequest<M>): void {
+    const covers = anchor.covers;
+    if (covers === undefined) anchor.covers = [p];
+    else covers.push(p);
   }
 
   /** Moves the bytes of still-queued requests to the front of the send buffer once much is sent. */
