@@ -66,20 +66,23 @@ export type VethPeerOptions = Omit<CommonLinkOptions, 'master' | 'up'> & VethQue
 
 /** A veth pair's creation, checked once; `master` is set once a master given by name or Link is resolved (`devices`). */
 export class VethRequest {
-  /** The end created in the socket's namespace: IFLA_IFNAME and the common options. */
-  attrs: LinkAttrs = {};
   /** ifinfomsg flags and change of that end (IFF_UP, IFF_PROMISC). */
   flags = 0;
   change = 0;
   master: number | undefined = undefined;
-  /** The peer's attributes, IFLA_NET_NS_FD included when it goes to another namespace. */
-  peerAttrs: LinkAttrs = {};
   /** Masters to resolve in the link's namespace before sending. */
   readonly devices: DeviceByName[] = [];
   /** Ask the kernel to echo the new link (NLM_F_ECHO). */
   echo = false;
   /** The peer's namespace when it is another one, for errors. */
   peerHome: object | undefined = undefined;
+
+  constructor(
+    /** The end created in the socket's namespace: IFLA_IFNAME and the common options. */
+    public attrs: LinkAttrs,
+    /** The peer's attributes, IFLA_NET_NS_FD included when it goes to another namespace. */
+    public peerAttrs: LinkAttrs,
+  ) {}
 }
 
 /**
@@ -92,12 +95,13 @@ export class VethRequest {
 export function checkVeth(
   name: string, options: CommonLinkOptions & VethQueueOptions, peer: VethPeerOptions, peerNetnsFd?: number, namesChecked = false,
 ): VethRequest {
-  const r = new VethRequest();
-  const peerAttrs = (r.peerAttrs = commonAttrs(peer.name, peer, 'peer.', namesChecked));
+  const peerAttrs = commonAttrs(peer.name, peer, 'peer.', namesChecked);
   if (peerNetnsFd !== undefined) peerAttrs.netNsFd = checkU32(peerNetnsFd, 'peer namespace fd');
   if (peer.numTxQueues !== undefined) peerAttrs.numTxQueues = checkQueues(peer.numTxQueues, 'peer.numTxQueues');
   if (peer.numRxQueues !== undefined) peerAttrs.numRxQueues = checkQueues(peer.numRxQueues, 'peer.numRxQueues');
-  const attrs = (r.attrs = commonAttrs(name, options, '', namesChecked));
+  const attrs = commonAttrs(name, options, '', namesChecked);
+  // Made with both ends' attributes: each a field given once, not an empty object replaced.
+  const r = new VethRequest(attrs, peerAttrs);
   // The pair's counts are the peer's too where it gives none of its own.
   if (options.numTxQueues !== undefined) {
     attrs.numTxQueues = checkQueues(options.numTxQueues, 'numTxQueues');
