@@ -16,10 +16,6 @@ import {
 } from './pending-request.js';
 import type { RequestWriter } from './message-codec.js';
 
-/** The chunk short datagrams with frames kept are copied into (see RequestTable._keep), and the longest copied there. */
-const KEPT_CHUNK = 16 * 1024;
-const KEPT_ALONE = 4 * 1024;
-
 /**
  * What the table needs from its owner (the request path): a plain object of data properties, made
  * once per connection (no accessor: an object literal with one is made in dictionary mode).
@@ -52,10 +48,6 @@ export class RequestTable<M> {
   private readonly _owner: TableOwner<M>;
   private readonly _frames = new FrameCursor();
   private _view: DataView | undefined;
-  /** The chunk short datagrams' kept frames are copied into (see _keep), how much of it is taken, and where _keep put the last. */
-  private _chunk: Uint8Array | undefined;
-  private _chunkUsed = 0;
-  private _keptAt = 0;
   // Fields, not getters over private ones: the request path reads both for many requests, and
   // each getter was a call of its own in code not optimized yet. Only the table changes them.
   // Every request either counts is in the table (enter, enterNew and addSlice give it a slot; it
@@ -232,18 +224,15 @@ export class RequestTable<M> {
   }
 
   /**
-   * Reads one datagram's frames. `datagram` may be the transport's buffer: whatever is kept comes
-   * from a copy made when the first such frame is met: decoded replies from one of the datagram
-   * (new Uint8Array: a Buffer's slice() would share memory), frames from one made by _keep. Throws
+   * Reads one datagram's frames. `datagram` may be the transport's buffer: whatever is kept (decoded
+   * replies, frames) comes from one copy (new Uint8Array: a Buffer's slice() would share memory),
+   * made when the first such frame is met. Throws
    * NetlinkDecodeError on malformed framing or replies.
    */
   receive(datagram: Uint8Array): void {
     const frames = this._frames.reset(datagram, this._viewOf(datagram));
     let stable: Uint8Array | undefined;
     let decoded: M[] | undefined;
-    // The copy frames kept from this datagram are views of, and where the datagram starts in it.
-    let copy: Uint8Array | undefined;
-    let copyAt = 0;
     let index = -1;
     while (frames.next()) {
       index++;
@@ -284,16 +273,8 @@ export class RequestTable<M> {
         else if (request.completion === 'dump') this._dumpMessages++;
       } else {
         if (frames.flags & NLM_F_DUMP_INTR) request.interrupted = true;
-        let reply: M | Uint8Array;
-        if (request.frames) {
-          if (copy === undefined) {
-            copy = this._keep(datagram);
-            copyAt = this._keptAt;
-          }
-          reply = copy.subarray(copyAt + frames.start, copyAt + frames.end);
-        } else {
-          reply = (decoded ??= this._owner.codec.decode((stable ??= new Uint8Array(datagram))))[index]!;
-        }
+        stable ??= new Uint8Array(datagram);
+        const reply = request.frames ? stable.subarray(frames.start, frames.end) : (decoded ??= this._owner.codec.decode(stable))[index]!;
         const convert = request.convert;
         const kept = convert === undefined ? reply : (convert(reply as M) as M | undefined);
         // A request's first reply makes an array of one: an empty one's first push gives it room for 17.
@@ -306,31 +287,6 @@ export class RequestTable<M> {
         else if (request.completion === 'dump') this._dumpMessages++;
       }
     }
-  }
-
-  /**
-   * A stable copy of `datagram`, for the frames kept from it (views of the copy), its offset in the
-   * copy left in _keptAt. A short one is copied into the current chunk (KEPT_CHUNK), so that a
-   * datagram kept costs no ArrayBuffer and backing store of its own: a frame then keeps its whole
-   * chunk alive (the frames copied after it in the chunk too), as it kept its datagram's copy.
-   */
-  private _keep(datagram: Uint8Array): Uint8Array {
-    const length = datagram.length;
-    if (length > KEPT_ALONE) {
-      this._keptAt = 0;
-      return new Uint8Array(datagram);
-    }
-    let chunk = this._chunk;
-    let used = this._chunkUsed;
-    if (chunk === undefined || used + length > KEPT_CHUNK) {
-      this._chunk = chunk = new Uint8Array(KEPT_CHUNK);
-      used = 0;
-    }
-    chunk.set(datagram, used);
-    this._keptAt = used;
-    // 8-aligned, as an ArrayBuffer's start is.
-    this._chunkUsed = used + ((length + 7) & ~7);
-    return chunk;
   }
 
   /**
