@@ -195,7 +195,7 @@ export class NamespaceHandles {
     this.#fd = fd;
     this.#socket = options.opened?.socket;
     this.inode = options.opened?.inode ?? netnsInodeOfFd(fd);
-    this.releaseSoon();
+    if (options.releaseWhenIdle) this.releaseSoon();
   }
 
   get closed(): boolean {

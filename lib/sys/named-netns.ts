@@ -74,14 +74,21 @@ export function createNamedNetnsWith<T>(name: string, options: NetnsDirOptions, 
   // All of it in one call where it can be (see netns-create-program.ts); undefined when it could
   // not, with nothing left of it: then the calls one by one, which fail as they always did.
   const made = direct?.(path);
-  if (made !== undefined) return { path, made };
+  return { path, made: made !== undefined ? made : createNamedNetnsStepwise(path, inside) };
+}
+
+/**
+ * createNamedNetnsWith's calls one by one (no stub, or the one call could not be made). Apart, so
+ * that the usual path runs all of its function: V8 charges a function's tier-up only for the
+ * bytecode it runs.
+ */
+function createNamedNetnsStepwise<T>(path: string, inside: () => T): T {
   nodeCall(() => closeFd(openFd(path, fsConstants.O_RDONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_CLOEXEC, 0)));
   try {
-    const made = withNewNetns(() => {
+    return withNewNetns(() => {
       mount('/proc/thread-self/ns/net', path, 'none', MS_BIND);
       return inside();
     });
-    return { path, made };
   } catch (error) {
     removeQuietly(path);
     throw error;
@@ -97,9 +104,12 @@ export function createNamedNetnsWith<T>(name: string, options: NetnsDirOptions, 
 const sharedDirs = new Map<string, string>();
 
 function ensureSharedNetnsDir(dir: string): void {
-  const known = sharedDirs.get(dir);
   const found = directoryIdentityOfPath(dir);
-  if (known !== undefined && known === found) return;
+  if (found === undefined || sharedDirs.get(dir) !== found) makeSharedNetnsDir(dir, found);
+}
+
+/** ensureSharedNetnsDir's work when `dir` (whose identity is `found`) is not known to be shared yet. */
+function makeSharedNetnsDir(dir: string, found: string | undefined): void {
   // Node's mkdirSync only where there is no directory yet: its first call in a process (Node's
   // own code run and compiled) cost more than the rest of a first creation's JavaScript.
   if (found === undefined) nodeCall(() => mkdirSync(dir, { recursive: true, mode: 0o755 }));
