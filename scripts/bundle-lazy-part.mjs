@@ -17,7 +17,7 @@ import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compiledImports } from './bundle-handover.mjs';
 
-const IN_LAZY_PART = /^(messages\/(nftables\/[\w-]+|(tc|rule|neighbor|nexthop)\/[\w/-]+|later-bodies|struct-codecs-later)|lib\/(nexthops|rule-messages)|lib\/nat\/(masquerade|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|state))\.ts$/;
+const IN_LAZY_PART = /^(messages\/(nftables\/[\w-]+|(tc|rule|neighbor|nexthop)\/[\w/-]+|later-bodies|struct-codecs-later)|lib\/(nexthops|rule-messages)|lib\/nat\/(masquerade|nat-run|publish|published|ruleset-change)|lib\/tc\/(qdiscs|filters|bandwidth|units)|lib\/monitor\/(event-queue|events|monitor-run|state))\.ts$/;
 
 /**
  * Whether the module at `path` (relative to the package's root, `lib/x.ts`) is in the package's lazily

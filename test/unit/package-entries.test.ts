@@ -255,6 +255,45 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     });
   });
 
+  it('hold the Monitor and Nat classes in the core and their methods in the lazily loaded part, loaded by the first monitor made or NAT call', () => {
+    // lib/monitor/monitor.ts and lib/nat/nat.ts keep the classes the package exports; what they do is
+    // in lib/monitor/monitor-run.ts and lib/nat/nat-run.ts, which the core has stand-ins for.
+    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
+    const lazy = readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8');
+    for (const name of ['monitorRun', 'natRun']) {
+      expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
+      expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
+    }
+    // Method bodies of each (what Monitor calls on its queue, two private methods of Nat's).
+    for (const method of ['takeBackUnread(', 'keepOne(', 'familyRules(']) {
+      expect(core.includes(method), method).toBe(false);
+      expect(lazy.includes(method), method).toBe(true);
+    }
+    for (const name of ['Monitor', 'Nat']) expect(core, name).toMatch(new RegExp(`\\b${name}=class\\b`));
+    const out = run(`
+      const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      const m = await import('netns-rtnl');
+      const ns = m.Namespace.current({ timeoutMs: 2000 });
+      const nat = ns.nat;
+      const withNat = bundles();
+      let thrown;
+      try {
+        await nat.masquerade({ source: 'nowhere' });
+      } catch (error) {
+        thrown = error;
+      }
+      const afterNatCall = bundles();
+      let monitorThrown;
+      try {
+        ns.monitor({ groups: ['no-such-group'] });
+      } catch (error) {
+        monitorThrown = error;
+      }
+      ns.close();
+      console.log(JSON.stringify({ withNat, afterNatCall, nat: thrown instanceof m.InvalidArgumentError && thrown.field, monitor: monitorThrown instanceof m.InvalidArgumentError && monitorThrown.field }));`);
+    expect(JSON.parse(out)).toEqual({ withNat: ['netns-rtnl.cjs'], afterNatCall: ['netns-rtnl.cjs', 'netns-rtnl-lazy.cjs'], nat: 'source', monitor: 'groups' });
+  });
+
   it('load the codecs of neighbour, rule, traffic control and nexthop messages, and the rule and nexthop objects, only when first used', () => {
     // messages/message.ts reads those body codecs through laterBody (messages/later-bodies.ts), and
     // lib/namespace-tables.ts makes its Nexthops through nexthopsOf, and lib/rules.ts's Rules makes and
