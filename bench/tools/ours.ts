@@ -171,11 +171,6 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
 async function w4(t: Extract<Task, { w: 'w4' }>) {
   const build: number[] = [];
   const teardown: number[] = [];
-  // The clock's own tier-up before the reps: performance.now() runs a JavaScript check of its
-  // receiver, which V8 enqueues for baseline code after a number of calls; on Node 20 that enqueue
-  // fell in the clock read that ends rep 3's teardown and compiled there the batch of library
-  // functions the routes check had queued (--trace-baseline-batch-compilation).
-  for (let i = 0; i < 64; i++) now();
   for (let r = 0; r < t.reps; r++) {
     // Not while the kernel still frees what the previous teardown deleted (see examples/common/run.ts's settleAfterTeardown).
     await new Promise((resolve) => setTimeout(resolve, t.settleMs));
