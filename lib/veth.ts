@@ -125,7 +125,7 @@ export class VethPair {
       const here = pair.here;
       const name = (creation.subject as VethRequest).attrs.ifname!;
       const error = creation.error;
-      if (pair.start >= 0) logSettled(here.rtnl.connection.logger, pair.start, 'link.add', name, error);
+      if (pair.start >= 0) logCreation(pair, error);
       if (error !== undefined) return failedAtCaller(error);
       if (frame === undefined) return failedAtCaller(new UnexpectedReplyError(`RTM_GETLINK ${pair.lookup}`, 'the kernel sent no reply'));
       const echoed = creation.replies as Uint8Array[] | undefined;
@@ -145,12 +145,10 @@ export class VethPair {
 
   /** The usual pair whose creation still waited when its lookup was answered: awaited on its own. */
   private static async madeLater(pair: UsualPair, frame: Uint8Array | undefined): Promise<VethPair> {
-    const connection = pair.here.rtnl.connection;
-    const name = (pair.creation.subject as VethRequest).attrs.ifname!;
     try {
-      await connection.keptOutcome(pair.creation);
+      await pair.here.rtnl.connection.keptOutcome(pair.creation);
     } catch (error) {
-      if (pair.start >= 0) logSettled(connection.logger, pair.start, 'link.add', name, error);
+      if (pair.start >= 0) logCreation(pair, error);
       rethrowAtCaller(error);
     }
     return (await VethPair.usualMade(pair, frame === undefined ? undefined : [frame])) as VethPair;
@@ -251,8 +249,13 @@ function usualRefused(pair: UsualPair, error: Error): Error {
   const state = creation.state;
   if (state === QUEUED || state === SENT) return error;
   const failed = creation.error;
-  if (pair.start >= 0) logSettled(pair.here.rtnl.connection.logger, pair.start, 'link.add', (creation.subject as VethRequest).attrs.ifname!, failed);
+  if (pair.start >= 0) logCreation(pair, failed);
   return failed ?? error;
+}
+
+/** The usual pair's creation, logged at debug as logChange logs a change once it settled (`error` undefined: applied). */
+function logCreation(pair: UsualPair, error: unknown): void {
+  logSettled(pair.here.rtnl.connection.logger, pair.start, 'link.add', (pair.creation.subject as VethRequest).attrs.ifname!, error);
 }
 
 /**
