@@ -248,15 +248,16 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
   /**
    * enter() and dispatch() written out: a change awaited at a time runs one function.
    *
-   * The quick lane, first: a plain change (RequestWriter.plain), to be the only message in the send
+   * Off the lane, first: the burst lane or the general path (burstChange, queuedChange). Then the
+   * quick lane: a plain change (RequestWriter.plain), to be the only message in the send
    * buffer, made with nothing else awaited or queued (SendQueue.sendLone). What prepare(), enter(),
-   * SendQueue.sendNow and the general path below do for it, written out: sent without NLM_F_ACK and
+   * SendQueue.sendNow and the general path do for it, written out: sent without NLM_F_ACK and
    * read within the send, so unanswered it was applied. Its request object is the lane's own
    * (idleLone), whose fixed fields are set once (loneRequest): a change sets only what differs. The
    * transport is not ref'd for a send that is over when it returns, only when the send waits
    * (SENT_PENDING); a change unanswered and never looked for within its send (not entered, not
-   * charged: see loneOut) returns with nothing more to undo. A call given no options
-   * (NO_OPTIONS) reads none.
+   * charged: see loneOut) returns with nothing more to undo, by this function's last statement;
+   * every other outcome of the lane is loneOutcome's. A call given no options (NO_OPTIONS) reads none.
    *
    * `rethrows` false: the promise of a change that waits is the table's own, its failure the
    * error as made in the receive path; the caller rethrows it from a reaction of its own
@@ -275,81 +276,102 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
         return Promise.reject(error);
       }
     }
-    const operation = given === undefined ? undefined : given.operation;
-    let written = false;
     // The lane needs nothing awaited in the table (live, draining): a number is taken only from an
     // empty table, and every request awaited or draining is in it (see RequestTable.live).
     const seq = start === 0 && writer.plain === true && direct && !receiving ? seqs.takeIfEmpty() : 0;
-    if (seq !== 0) {
-      try {
-        writer.write(w, subject);
-        // The plain writers write whole frames, 4-aligned already: the call only where it pads.
-        if ((w.length & 3) !== 0) w.align();
-      } catch (error) {
-        w.truncate(0);
-        seqs.giveBack(seq);
-        return Promise.reject(error);
-      }
-      // The lane's request object: idle whenever no lane change waits (SENT_PENDING took it). Its
-      // fields are set only if something looks for it (fillLone).
-      let lone = idleLone;
-      if (lone === undefined) idleLone = lone = loneRequest<M>();
-      loneWriter = writer as RequestWriter<never>;
-      loneSubject = subject;
-      loneOperation = operation;
-      const timeoutMs = given === undefined ? timeoutLimit : (given.timeoutMs ?? timeoutLimit);
-      loneTimeoutMs = timeoutMs > 0 ? timeoutMs : 0;
-      loneOut = lone;
-      const sent = queue.sendLone(lone, seq);
-      // Not entered in the table (nor charged) by anything within the send (see loneOut).
-      const out = loneOut !== undefined;
-      loneOut = undefined;
-      if (sent === SENT_PENDING) {
-        idleLone = undefined;
-        if (out) {
-          queue.chargeLone(lone);
-          table.enter(lone, lone.seq);
-        } else if (lone.state === SETTLED) {
-          // The send waited, yet was made and answered before it returned (a refused send the
-          // socket retried at once, then read): its answer is read, there is nothing to wait for.
-          return outcome(lone, false, change, false) as Promise<void>;
-        }
-        entered();
-        if (!rethrows && operation === undefined && writer.applied !== undefined) lone.resolveWith = RESOLVE_APPLIED;
-        return wait(lone, options, sent, rethrows);
-      }
-      if (sent !== NOT_SENT) {
-        // Unanswered and never looked for: applied, with nothing charged, entered or ref'd for it
-        // (the lane starts with nothing live, so the transport is not ref'd: nothing to unref).
-        if (out) return sent === SENT_NOW ? APPLIED : afterTurn(appliedLate(writer, subject, rethrows));
-        if (lone.state === SENT) {
-          // Entered and charged within the send (see enterLoneOut), yet unanswered: applied.
-          queue.release(lone);
-          table.settledAlone(lone);
-          if (table.live === 0 && table.draining === 0) transport.unref();
-          return sent === SENT_NOW ? APPLIED : afterTurn(appliedLate(writer, subject, rethrows));
-        }
-        // Settled within the send: failed (its error answer read, or the send refused), entered first.
-        const error = lone.error;
-        lone.error = undefined;
-        let failed = APPLIED;
-        if (error !== undefined) {
-          // Made deep in the receive path: its stack starts at the public call instead.
-          Error.captureStackTrace(error, change);
-          // A caller that rethrows (see `rethrows`) would take that stack again in its reaction: thrown.
-          if (!rethrows && sent === SENT_NOW) throw error;
-          failed = Promise.reject(error);
-        }
-        return sent === SENT_NOW ? failed : afterTurn(failed);
-      }
-      // Not alone after all (another change went out alone in this microtask, or more wait; or the
-      // transport not ready): the change is written at the start of the buffer, and goes the way of
-      // one made so, its number handed back for it (nothing else took one meanwhile).
-      seqs.giveBack(seq);
-      written = true;
+    if (seq === 0) {
+      // Off the lane (laneless() written out: a call less a concurrent change).
+      if (writer.plain === true && given === undefined && (receiving || !direct || queue.queuing())) return burstChange(writer, subject, start, false, rethrows);
+      return queuedChange(writer, subject, options, given === undefined ? undefined : given.operation, start, false, rethrows);
     }
+    try {
+      writer.write(w, subject);
+      // The plain writers write whole frames, 4-aligned already: the call only where it pads.
+      if ((w.length & 3) !== 0) w.align();
+    } catch (error) {
+      w.truncate(0);
+      seqs.giveBack(seq);
+      return Promise.reject(error);
+    }
+    // The lane's request object: idle whenever no lane change waits (SENT_PENDING took it). Its
+    // fields are set only if something looks for it (fillLone).
+    let lone = idleLone;
+    if (lone === undefined) idleLone = lone = loneRequest<M>();
+    loneWriter = writer as RequestWriter<never>;
+    loneSubject = subject;
+    loneOperation = given === undefined ? undefined : given.operation;
+    const timeoutMs = given === undefined ? timeoutLimit : (given.timeoutMs ?? timeoutLimit);
+    loneTimeoutMs = timeoutMs > 0 ? timeoutMs : 0;
+    loneOut = lone;
+    const sent = queue.sendLone(lone, seq);
+    // Not entered in the table (nor charged) by anything within the send (see loneOut).
+    const out = loneOut !== undefined;
+    loneOut = undefined;
+    if (sent !== SENT_NOW || !out) return loneOutcome(writer, subject, options, lone, seq, sent, out, rethrows);
+    // Unanswered and never looked for: applied, with nothing charged, entered or ref'd for it (the
+    // lane starts with nothing live, so the transport is not ref'd: nothing to unref). The last
+    // statement: V8 counts a call's bytecode up to the return it takes towards the function's
+    // tier-up, so this lane's calls, taking the last, get it optimized soonest (3,000 calls on Node 22).
+    return APPLIED;
+  }
+
+  /**
+   * The quick lane's change once sendLone returned, unless it went out at once unanswered and
+   * unlooked-for (change's own last return): sent later (SENT_PENDING), applied after a long run
+   * of microtasks (SENT_LATE), looked for within its send (entered, charged, perhaps settled), or
+   * not sent at all (NOT_SENT: it takes the general path).
+   */
+  function loneOutcome<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, lone: PendingRequest<M>, seq: number, sent: number, out: boolean, rethrows: boolean): Promise<void> {
+    const operation = options === NO_OPTIONS ? undefined : options.operation;
+    if (sent === SENT_PENDING) {
+      idleLone = undefined;
+      if (out) {
+        queue.chargeLone(lone);
+        table.enter(lone, lone.seq);
+      } else if (lone.state === SETTLED) {
+        // The send waited, yet was made and answered before it returned (a refused send the
+        // socket retried at once, then read): its answer is read, there is nothing to wait for.
+        return outcome(lone, false, change, false) as Promise<void>;
+      }
+      entered();
+      if (!rethrows && operation === undefined && writer.applied !== undefined) lone.resolveWith = RESOLVE_APPLIED;
+      return wait(lone, options, sent, rethrows);
+    }
+    if (sent !== NOT_SENT) {
+      // Unanswered and never looked for, sent after a long run of microtasks: applied once the loop turned.
+      if (out) return afterTurn(appliedLate(writer, subject, rethrows));
+      if (lone.state === SENT) {
+        // Entered and charged within the send (see enterLoneOut), yet unanswered: applied.
+        queue.release(lone);
+        table.settledAlone(lone);
+        if (table.live === 0 && table.draining === 0) transport.unref();
+        return sent === SENT_NOW ? APPLIED : afterTurn(appliedLate(writer, subject, rethrows));
+      }
+      // Settled within the send: failed (its error answer read, or the send refused), entered first.
+      const error = lone.error;
+      lone.error = undefined;
+      let failed = APPLIED;
+      if (error !== undefined) {
+        // Made deep in the receive path: its stack starts at the public call instead.
+        Error.captureStackTrace(error, change);
+        // A caller that rethrows (see `rethrows`) would take that stack again in its reaction: thrown.
+        if (!rethrows && sent === SENT_NOW) throw error;
+        failed = Promise.reject(error);
+      }
+      return sent === SENT_NOW ? failed : afterTurn(failed);
+    }
+    // Not alone after all (another change went out alone in this microtask, or more wait; or the
+    // transport not ready): the change is written at the start of the buffer, and goes the way of
+    // one made so, its number handed back for it (nothing else took one meanwhile).
+    seqs.giveBack(seq);
+    return laneless(writer, subject, options, 0, true, rethrows);
+  }
+
+  /** change() off the quick lane: the burst lane or the general path. `written`: see queuedChange. */
+  function laneless<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, start: number, written: boolean, rethrows: boolean): Promise<void> {
+    const given = options === NO_OPTIONS ? undefined : options;
     if (writer.plain === true && given === undefined && (receiving || !direct || queue.queuing())) return burstChange(writer, subject, start, written, rethrows);
-    return queuedChange(writer, subject, options, operation, start, written, rethrows);
+    return queuedChange(writer, subject, options, given === undefined ? undefined : given.operation, start, written, rethrows);
   }
 
   /**
