@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
-import { cacheFile, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+import { cacheFile, grewMuch, growthCheckAtExit, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
 import { isOneOffCall } from '../lib/cni/one-off-call.js';
 import { scriptSource } from './commonjs-wrapper.js';
 import { readLatin1, scratchBuffer } from './scratch-read.js';
@@ -39,6 +39,15 @@ function tryWrite(cache: CacheFile, data: () => Buffer, generation: number, oneO
     const made = data();
     writeCache(cache, made, generation, oneOff);
     return made;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The script's code cache data, or undefined if V8 fails to make it. */
+function madeQuietly(script: Script): Buffer | undefined {
+  try {
+    return script.createCachedData();
   } catch {
     return undefined;
   }
@@ -112,6 +121,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
     // script, compiled functions and all); the calls after it add what they run. When every call
     // runs one-off code, each rewrites the marked cache as calls do without it.
     const oneOff = cacheWhen === 'exit' && isOneOffCall();
+    const state = { generation, ageMs: Date.now() - writtenMs, workMs };
     const loadedOneOff = usable && read!.oneOff;
     if (held === undefined) {
       if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0, oneOff);
@@ -119,7 +129,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
       // The cache holds no one-off code: left as it is.
     } else if (cacheWhen === 'exit' && loadedOneOff && !oneOff) {
       written = tryWrite(to, () => new Script(scriptSource(source), { filename: `${file} (top level)` }).createCachedData(), 0);
-    } else if (rewriteAtExit({ generation, ageMs: Date.now() - writtenMs, workMs }, cacheWhen === 'exit')) {
+    } else if (rewriteAtExit(state, cacheWhen === 'exit')) {
       // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).
       written = tryWrite(to, () => {
         const made = script.createCachedData();
@@ -128,6 +138,12 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
         const again = readCache(to)?.data;
         return again !== undefined && again.length > made.length ? again : made;
       }, generation + 1, oneOff);
+    } else if (cacheWhen === 'loaded' && growthCheckAtExit(state)) {
+      // A settled cache, and a process that worked long: written again if it ran much the cache lacked
+      // (the package's executable, 'exit', rewrites its caches at each call until settled instead).
+      const made = madeQuietly(script);
+      debug?.('code cache %s at exit: %d bytes made, %d loaded', to.name, made?.length ?? 0, held);
+      if (made !== undefined && grewMuch(held, made.length)) written = tryWrite(to, () => made, generation + 1);
     }
     debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
   });

@@ -6,7 +6,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFile, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile } from '../../bin/code-cache.js';
+import {
+  cacheFile, grewMuch, GROWTH_REWRITES, GROWTH_WORK_MS, growthCheckAtExit, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile,
+} from '../../bin/code-cache.js';
 
 const uid = process.getuid?.() ?? 0;
 const made: string[] = [];
@@ -148,6 +150,20 @@ describe('the code cache file', () => {
     expect(readFileSync(join(rebuilt.dir, rebuilt.name)).subarray(8).toString()).toBe('new build');
   });
 
+  it("never writes into a temporary file that exists (another writer's of the same pid): that write fails, the cache stays whole", () => {
+    const { base, bundle } = place();
+    const cache = cacheOf(bundle, base);
+    writeCache(cache, Buffer.from('first'), 0);
+    const temporary = join(cache.dir, `${cache.name}.${process.pid}`);
+    writeFileSync(temporary, 'half of another writer');
+    expect(() => writeCache(cache, Buffer.from('second'), 1)).toThrow();
+    expect(readCache(cache)?.data.toString()).toBe('first');
+    // The failed write took the leftover away: the next one goes through.
+    writeCache(cache, Buffer.from('second'), 1);
+    expect(readCache(cache)?.data.toString()).toBe('second');
+    expect(readdirSync(cache.dir)).toEqual([cache.name]);
+  });
+
   it('leaves no temporary file behind when the write fails', () => {
     const { base, bundle } = place();
     const cache = cacheOf(bundle, base);
@@ -185,5 +201,30 @@ describe('the rule for rewriting the cache at exit', () => {
     expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS - 1, workMs: busy })).toBe(false);
     expect(rewriteAtExit({ generation: REWRITES, ageMs: STALE_MS, workMs: busy })).toBe(true);
     expect(rewriteAtExit({ generation: 255, ageMs: STALE_MS * 2, workMs: busy })).toBe(true);
+  });
+});
+
+describe('the check at exit of a settled cache against what the process ran', () => {
+  it('is made by a process that worked GROWTH_WORK_MS after loading a settled cache, for GROWTH_REWRITES generations', () => {
+    for (let generation = REWRITES; generation < REWRITES + GROWTH_REWRITES; generation++) {
+      expect(growthCheckAtExit({ generation, ageMs: 0, workMs: GROWTH_WORK_MS })).toBe(true);
+    }
+    expect(growthCheckAtExit({ generation: REWRITES + GROWTH_REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS * 10 })).toBe(false);
+  });
+
+  it('is not made by a process that worked less, nor before the cache is settled (rewriteAtExit rewrites it then)', () => {
+    expect(growthCheckAtExit({ generation: REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS - 1 })).toBe(false);
+    expect(growthCheckAtExit({ generation: REWRITES, ageMs: STALE_MS, workMs: WORK_MS })).toBe(false);
+    for (let generation = 0; generation < REWRITES; generation++) {
+      expect(growthCheckAtExit({ generation, ageMs: 0, workMs: GROWTH_WORK_MS * 10 })).toBe(false);
+    }
+  });
+
+  it('counts as much growth a sixty-fourth of the cache loaded, and never less than 4 KB', () => {
+    expect(grewMuch(400_000, 400_000 + 6_250)).toBe(true);
+    expect(grewMuch(400_000, 400_000 + 6_249)).toBe(false);
+    expect(grewMuch(400_000, 300_000)).toBe(false);
+    expect(grewMuch(10_000, 10_000 + 4_095)).toBe(false);
+    expect(grewMuch(10_000, 10_000 + 4_096)).toBe(true);
   });
 });

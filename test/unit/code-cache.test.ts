@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HEADER, REWRITES, STALE_MS, temporaryDirectory, WORK_MS } from '../../bin/code-cache.js';
+import { GROWTH_REWRITES, GROWTH_WORK_MS, HEADER, REWRITES, STALE_MS, temporaryDirectory, WORK_MS } from '../../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const built = existsSync(`${root}dist/bundle/netns-rtnl.cjs`);
@@ -159,11 +159,13 @@ function smallBundle(): Small {
 /**
  * Loads the small bundle in a fresh Node through the built loader; with `workMs`, works that long
  * (CPU) after loading it, in the event loop's next turn (`busyFirst`: also that long in the turn of
- * the load, as V8's garbage collection after a large load can be).
+ * the load, as V8's garbage collection after a large load can be; `run: 'more'`: calling first every
+ * function of a bundle that has `more`).
  */
-function loadSmall({ tmp, bundle }: Small, options: { workMs?: number; busyFirst?: number; when?: 'loaded' | 'exit' } = {}): void {
+function loadSmall({ tmp, bundle }: Small, options: { workMs?: number; busyFirst?: number; when?: 'loaded' | 'exit'; run?: 'more' } = {}): void {
   const busy = options.busyFirst === undefined ? '' : `m.work(${options.busyFirst});`;
-  const work = `${busy}${options.workMs === undefined ? '' : `setImmediate(() => m.work(${options.workMs}));`}`;
+  const more = options.run === 'more' ? `m.more.forEach((f) => f(1));` : '';
+  const work = `${busy}${options.workMs === undefined ? '' : `setImmediate(() => { ${more}m.work(${options.workMs}); });`}`;
   const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
 const m = loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(options.when ?? 'loaded')});
 if (m.loaded !== true) throw new Error('not loaded');
@@ -251,6 +253,38 @@ setImmediate(() => {
     loadSmall(small, { workMs: WORKED });
     expect(smallCache(small.tmp).generation).toBe(REWRITES + 1);
     expect(statSync(settled.path).mtimeMs).toBeGreaterThan(old.getTime());
+  });
+
+  it('rewrites a settled cache when a process that worked GROWTH_WORK_MS ran much it lacked, GROWTH_REWRITES times per build', () => {
+    const small = smallBundle();
+    // 200 functions no settling process calls: their data, once run, is far above the growth bound.
+    writeFileSync(small.bundle, `${SMALL_BUNDLE}\nexports.more = [${Array.from({ length: 200 }, (_, i) => `function more${i}(x) { return [x, ${i}, 'more${i}'].join('/'); }`).join(',\n')}];\n`);
+    loadSmall(small);
+    for (let i = 1; i <= REWRITES; i++) loadSmall(small, { workMs: WORKED });
+    const settled = smallCache(small.tmp);
+    expect(settled.generation).toBe(REWRITES);
+    // Worked long, ran nothing new: checked, not written.
+    loadSmall(small, { workMs: GROWTH_WORK_MS + WORKED });
+    expect(smallCache(small.tmp).bytes.equals(settled.bytes)).toBe(true);
+    // Ran the new functions, but worked too little to check.
+    loadSmall(small, { workMs: WORKED, run: 'more' });
+    expect(smallCache(small.tmp).bytes.equals(settled.bytes)).toBe(true);
+    loadSmall(small, { workMs: GROWTH_WORK_MS + WORKED, run: 'more' });
+    const grown = smallCache(small.tmp);
+    expect(grown.generation).toBe(REWRITES + 1);
+    expect(grown.size).toBeGreaterThan(settled.size + 4096);
+  });
+
+  it('stops those rewrites after GROWTH_REWRITES', () => {
+    const small = smallBundle();
+    loadSmall(small);
+    const settled = smallCache(small.tmp);
+    // A cache marked as at the last of those generations (its data unchanged: V8 reads only the data).
+    const last = Buffer.from(settled.bytes);
+    last[5] = REWRITES + GROWTH_REWRITES;
+    writeFileSync(settled.path, last);
+    loadSmall(small, { workMs: GROWTH_WORK_MS + WORKED });
+    expect(smallCache(small.tmp).bytes.equals(last)).toBe(true);
   });
 
   it("writes a missing cache only at exit when asked to ('exit'), even for a process that did nothing after loading", () => {
