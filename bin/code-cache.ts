@@ -18,8 +18,8 @@
  * and no process pays the cost twice within that time). And, a few times per build
  * ({@link GROWTH_REWRITES}), by a process that worked long enough for the check to be cheap against
  * its work ({@link GROWTH_WORK_MS}) and whose data came out much larger than the cache it loaded
- * ({@link grewMuch}): it ran much the cache lacked, as a process making veth pairs does after
- * processes that only changed routes settled the cache ({@link growthCheckAtExit}).
+ * ({@link grownSize}): it ran much the cache lacked, as a process making veth pairs does after
+ * processes that only changed routes settled the cache.
  */
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +75,6 @@ export const GROWTH_REWRITES = 4;
  * 2.5-4% of this; a process making 200 veth pairs at once works about 140 ms.
  */
 export const GROWTH_WORK_MS = 100;
-/** Growth below this many bytes is never much (the small bundles, whose data varies by a few bytes run to run). */
-const GROWTH_MIN_BYTES = 4096;
 
 const MAGIC = 0x4343524e; // 'NRCC', little-endian
 const FORMAT = 1;
@@ -98,21 +96,18 @@ export function rewriteAtExit(state: ExitState, everyCall = false): boolean {
 }
 
 /**
- * Whether a process in this state, whose cache is settled and which rewriteAtExit leaves alone, makes
- * its data at exit to compare with the cache it loaded ({@link grewMuch}).
+ * For a process in this state whose cache is settled and which rewriteAtExit leaves alone: the least
+ * size of its data at exit that holds much the cache of `held` bytes lacked, for the cache to be
+ * written again; 0 when the process makes no such check (it worked less than GROWTH_WORK_MS, or the
+ * cache is not settled, or GROWTH_REWRITES such rewrites were made). Much: larger by a sixty-fourth
+ * (6 KB of the core's 400 KB; the veth path a process compiles after route work adds about 70 KB),
+ * and by 4 KB at least (the small bundles' data varies by a few bytes run to run). The data of a
+ * process that ran only what the cache held is within a few bytes of it, or smaller (V8 drops the
+ * bytecode of functions a long process has not run for a while).
  */
-export function growthCheckAtExit(state: ExitState): boolean {
-  return state.workMs >= GROWTH_WORK_MS && state.generation >= REWRITES && state.generation < REWRITES + GROWTH_REWRITES;
-}
-
-/**
- * Whether data of `made` bytes holds much a cache of `held` bytes lacked: larger by a sixty-fourth
- * (6 KB of the core's 400 KB; the veth path a process compiles after route work adds about 40 KB)
- * and by GROWTH_MIN_BYTES. The data of a process that ran only what the cache held is within a few
- * bytes of it, or smaller (V8 drops the bytecode of functions a long process has not run for a while).
- */
-export function grewMuch(held: number, made: number): boolean {
-  return made - held >= Math.max(GROWTH_MIN_BYTES, held >> 6);
+export function grownSize(state: ExitState, held: number): number {
+  const g = state.generation;
+  return state.workMs >= GROWTH_WORK_MS && g >= REWRITES && g < REWRITES + GROWTH_REWRITES ? held + Math.max(4096, held >> 6) : 0;
 }
 
 /**

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
-import { cacheFile, grewMuch, growthCheckAtExit, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+import { cacheFile, grownSize, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
 import { isOneOffCall } from '../lib/cni/one-off-call.js';
 import { scriptSource } from './commonjs-wrapper.js';
 import { readLatin1, scratchBuffer } from './scratch-read.js';
@@ -33,21 +33,13 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** Writes the cache; a failure leaves the process without one this time. */
-function tryWrite(cache: CacheFile, data: () => Buffer, generation: number, oneOff = false): Buffer | undefined {
+/** Writes the cache if its data is `atLeast` bytes; a failure leaves the process without one this time. */
+function tryWrite(cache: CacheFile, data: () => Buffer, generation: number, oneOff = false, atLeast = 0): Buffer | undefined {
   try {
     const made = data();
+    if (made.length < atLeast) return undefined;
     writeCache(cache, made, generation, oneOff);
     return made;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The script's code cache data, or undefined if V8 fails to make it. */
-function madeQuietly(script: Script): Buffer | undefined {
-  try {
-    return script.createCachedData();
   } catch {
     return undefined;
   }
@@ -122,6 +114,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
     // runs one-off code, each rewrites the marked cache as calls do without it.
     const oneOff = cacheWhen === 'exit' && isOneOffCall();
     const state = { generation, ageMs: Date.now() - writtenMs, workMs };
+    let least;
     const loadedOneOff = usable && read!.oneOff;
     if (held === undefined) {
       if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0, oneOff);
@@ -138,12 +131,10 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
         const again = readCache(to)?.data;
         return again !== undefined && again.length > made.length ? again : made;
       }, generation + 1, oneOff);
-    } else if (cacheWhen === 'loaded' && growthCheckAtExit(state)) {
+    } else if (cacheWhen === 'loaded' && (least = grownSize(state, held)) > 0) {
       // A settled cache, and a process that worked long: written again if it ran much the cache lacked
       // (the package's executable, 'exit', rewrites its caches at each call until settled instead).
-      const made = madeQuietly(script);
-      debug?.('code cache %s at exit: %d bytes made, %d loaded', to.name, made?.length ?? 0, held);
-      if (made !== undefined && grewMuch(held, made.length)) written = tryWrite(to, () => made, generation + 1);
+      written = tryWrite(to, () => script.createCachedData(), generation + 1, false, least);
     }
     debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
   });

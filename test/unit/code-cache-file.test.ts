@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  cacheFile, grewMuch, GROWTH_REWRITES, GROWTH_WORK_MS, growthCheckAtExit, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile,
+  cacheFile, GROWTH_REWRITES, GROWTH_WORK_MS, grownSize, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile,
 } from '../../bin/code-cache.js';
 
 const uid = process.getuid?.() ?? 0;
@@ -205,26 +205,25 @@ describe('the rule for rewriting the cache at exit', () => {
 });
 
 describe('the check at exit of a settled cache against what the process ran', () => {
+  const held = 400_000;
   it('is made by a process that worked GROWTH_WORK_MS after loading a settled cache, for GROWTH_REWRITES generations', () => {
     for (let generation = REWRITES; generation < REWRITES + GROWTH_REWRITES; generation++) {
-      expect(growthCheckAtExit({ generation, ageMs: 0, workMs: GROWTH_WORK_MS })).toBe(true);
+      expect(grownSize({ generation, ageMs: 0, workMs: GROWTH_WORK_MS }, held)).toBeGreaterThan(held);
     }
-    expect(growthCheckAtExit({ generation: REWRITES + GROWTH_REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS * 10 })).toBe(false);
+    expect(grownSize({ generation: REWRITES + GROWTH_REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS * 10 }, held)).toBe(0);
   });
 
   it('is not made by a process that worked less, nor before the cache is settled (rewriteAtExit rewrites it then)', () => {
-    expect(growthCheckAtExit({ generation: REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS - 1 })).toBe(false);
-    expect(growthCheckAtExit({ generation: REWRITES, ageMs: STALE_MS, workMs: WORK_MS })).toBe(false);
+    expect(grownSize({ generation: REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS - 1 }, held)).toBe(0);
+    expect(grownSize({ generation: REWRITES, ageMs: STALE_MS, workMs: WORK_MS }, held)).toBe(0);
     for (let generation = 0; generation < REWRITES; generation++) {
-      expect(growthCheckAtExit({ generation, ageMs: 0, workMs: GROWTH_WORK_MS * 10 })).toBe(false);
+      expect(grownSize({ generation, ageMs: 0, workMs: GROWTH_WORK_MS * 10 }, held)).toBe(0);
     }
   });
 
-  it('counts as much growth a sixty-fourth of the cache loaded, and never less than 4 KB', () => {
-    expect(grewMuch(400_000, 400_000 + 6_250)).toBe(true);
-    expect(grewMuch(400_000, 400_000 + 6_249)).toBe(false);
-    expect(grewMuch(400_000, 300_000)).toBe(false);
-    expect(grewMuch(10_000, 10_000 + 4_095)).toBe(false);
-    expect(grewMuch(10_000, 10_000 + 4_096)).toBe(true);
+  it('asks for a sixty-fourth more than the cache loaded, and never less than 4 KB more', () => {
+    const settled = { generation: REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS };
+    expect(grownSize(settled, 400_000)).toBe(406_250);
+    expect(grownSize(settled, 10_000)).toBe(14_096);
   });
 });
