@@ -14,7 +14,6 @@
  * descriptors, which spares the stream classes Node would otherwise load for them.
  */
 import { readFileSync, writeSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Started } from '../lib/cni/first-stage.js';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
 import { baselineOffWhileCaching, loadBundle } from './load-bundle.js';
@@ -35,8 +34,16 @@ function cacheVariant(): string {
   return COMMANDS.includes(command) ? command : 'other';
 }
 
+/**
+ * The folder of this file: in the bundle, CommonJS's __dirname (scripts/bundle-lazy.mjs defines
+ * import.meta.dirname as it). Not a URL made from import.meta.url and turned back into a path: on
+ * Node 20 that compiles Node's URL functions on every call (its built-in code cache lacks them).
+ */
+const HERE = import.meta.dirname;
+
+/** Loads `name` (`./file`, beside this file). */
 function bundle(name: string, loaded?: Record<string, unknown>): unknown {
-  return loadBundle(fileURLToPath(new URL(name, import.meta.url)), 'exit', loaded, cacheVariant());
+  return loadBundle(`${HERE}/${name.slice(2)}`, 'exit', loaded, cacheVariant());
 }
 
 /**

@@ -138,7 +138,7 @@ export const COMMONJS = {
   lineLimit: LINE_LIMIT,
   supported: { 'dynamic-import': false },
   banner: { js: 'var __import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
-  define: { 'import.meta.url': '__import_meta.url' },
+  define: { 'import.meta.url': '__import_meta.url', 'import.meta.dirname': '__dirname' },
 };
 
 /**
