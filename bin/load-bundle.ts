@@ -114,7 +114,7 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
     // runs one-off code, each rewrites the marked cache as calls do without it.
     const oneOff = cacheWhen === 'exit' && isOneOffCall();
     const state = { generation, ageMs: Date.now() - writtenMs, workMs };
-    let least;
+    let least: number;
     const loadedOneOff = usable && read!.oneOff;
     if (held === undefined) {
       if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0, oneOff);
