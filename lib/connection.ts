@@ -163,20 +163,14 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * makes of the subject and the replies (RequestWriter.applied), and rethrows a failure itself.
    */
   requestWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions = NO_OPTIONS, rethrows = true): Promise<Uint8Array[]> {
-    const path = this._path;
     let request: PendingRequest<M>;
     try {
-      path.checkOpen(writer.operation, options);
-      const start = path.write(writer, subject);
-      const completion = this._codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
-      request = path.newRequest(completion, options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
-      request.frames = true;
       const applied = !rethrows && writer.applied !== undefined && options.operation === undefined;
-      path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, applied ? RESOLVE_APPLIED : RESOLVE_REPLIES);
+      request = this._enterWritten(writer, subject, options, applied ? RESOLVE_APPLIED : RESOLVE_REPLIES);
     } catch (error) {
       return Promise.reject(error);
     }
-    return path.dispatch(request, options, rethrows);
+    return this._path.dispatch(request, options, rethrows);
   }
 
   /**
@@ -186,14 +180,24 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    * keptOutcome() gives one to a request still waiting then. Throws what the checks refuse.
    */
   requestKept<T>(writer: RequestWriter<T>, subject: T): PendingRequest<M> {
+    const request = this._enterWritten(writer, subject, NO_OPTIONS, RESOLVE_REPLIES);
+    this._path.post(request, NO_OPTIONS);
+    return request;
+  }
+
+  /**
+   * requestWritten()'s and requestKept()'s first step: checks, writes the request into the send
+   * buffer and enters it in the table, its answer wanted as frames. Throws what the checks or the
+   * writer refuse (nothing entered then).
+   */
+  private _enterWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, resolveWith: number): PendingRequest<M> {
     const path = this._path;
-    path.checkOpen(writer.operation, NO_OPTIONS);
+    path.checkOpen(writer.operation, options);
     const start = path.write(writer, subject);
     const completion = this._codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
-    const request = path.newRequest(completion, writer.operation, writer, subject);
+    const request = path.newRequest(completion, options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
     request.frames = true;
-    path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, RESOLVE_REPLIES);
-    path.post(request, NO_OPTIONS);
+    path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, resolveWith);
     return request;
   }
 
