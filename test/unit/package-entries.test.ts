@@ -19,6 +19,27 @@ function run(code: string): string {
   return r.stdout;
 }
 
+let bundleTexts: { core: string; lazy: string } | undefined;
+/** The package's core bundle and the part it loads lazily, as built (read once). */
+function coreAndLazy(): { core: string; lazy: string } {
+  return (bundleTexts ??= {
+    core: readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8'),
+    lazy: readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8'),
+  });
+}
+
+/** Each of these functions is defined in the lazily loaded part, and not in the core. */
+function expectDefinedOnlyInLazy(names: readonly string[]): void {
+  const { core, lazy } = coreAndLazy();
+  for (const name of names) {
+    expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
+    expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
+  }
+}
+
+/** For a run() snippet: bundles(), the file names of the package's bundles loaded so far, in order. */
+const LOADED_BUNDLES = "const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());";
+
 const ENTRIES = {
   'netns-rtnl': 'dist/lib/index.js',
   'netns-rtnl/messages': 'dist/messages/index.js',
@@ -221,15 +242,11 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
   it('load the code of nftables, NAT, traffic control and the monitor only when one of their functions is first called, then as the core\'s own', () => {
     // scripts/bundle-lazy-part.mjs: the core has stand-ins for those modules; the lazy part takes the
     // core's modules (errors, validation) from the core, so what it throws is the core's class.
-    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
-    const lazy = readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8');
-    for (const name of ['publishChanges', 'masqueradeChanges', 'limitBandwidth', 'qdiscMessage', 'reconcile', 'newRule']) {
-      expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
-      expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
-    }
+    const { lazy } = coreAndLazy();
+    expectDefinedOnlyInLazy(['publishChanges', 'masqueradeChanges', 'limitBandwidth', 'qdiscMessage', 'reconcile', 'newRule']);
     for (const name of ['NetnsRtnlError', 'InvalidArgumentError', 'Connection']) expect(lazy, name).not.toMatch(new RegExp(`\\b${name}=class\\b`));
     const out = run(`
-      const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      ${LOADED_BUNDLES}
       const m = await import('netns-rtnl');
       const atImport = bundles();
       const ns = m.Namespace.current({ timeoutMs: 2000 });
@@ -258,12 +275,8 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
   it('hold the Monitor and Nat classes in the core and their methods in the lazily loaded part, loaded by the first monitor made or NAT call', () => {
     // lib/monitor/monitor.ts and lib/nat/nat.ts keep the classes the package exports; what they do is
     // in lib/monitor/monitor-run.ts and lib/nat/nat-run.ts, which the core has stand-ins for.
-    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
-    const lazy = readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8');
-    for (const name of ['monitorRun', 'natRun']) {
-      expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
-      expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
-    }
+    const { core, lazy } = coreAndLazy();
+    expectDefinedOnlyInLazy(['monitorRun', 'natRun']);
     // Method bodies of each (what Monitor calls on its queue, two private methods of Nat's).
     for (const method of ['takeBackUnread(', 'keepOne(', 'familyRules(']) {
       expect(core.includes(method), method).toBe(false);
@@ -271,7 +284,7 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     }
     for (const name of ['Monitor', 'Nat']) expect(core, name).toMatch(new RegExp(`\\b${name}=class\\b`));
     const out = run(`
-      const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      ${LOADED_BUNDLES}
       const m = await import('netns-rtnl');
       const ns = m.Namespace.current({ timeoutMs: 2000 });
       const nat = ns.nat;
@@ -298,15 +311,11 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     // messages/message.ts reads those body codecs through laterBody (messages/later-bodies.ts), and
     // lib/namespace-tables.ts makes its Nexthops through nexthopsOf, and lib/rules.ts's Rules makes and
     // reads its messages with lib/rule-messages.ts: functions all, so the core has stand-ins for their modules.
-    const core = readFileSync(`${root}dist/bundle/netns-rtnl.cjs`, 'utf8');
-    const lazy = readFileSync(`${root}dist/bundle/netns-rtnl-lazy.cjs`, 'utf8');
-    for (const name of ['laterBody', 'nexthopMessage', 'toNexthop', 'tcBody', 'ruleMessage', 'toRule']) {
-      expect(core, name).not.toMatch(new RegExp(`function ${name}\\(`));
-      expect(lazy, name).toMatch(new RegExp(`function ${name}\\(`));
-    }
+    const { core } = coreAndLazy();
+    expectDefinedOnlyInLazy(['laterBody', 'nexthopMessage', 'toNexthop', 'tcBody', 'ruleMessage', 'toRule']);
     for (const name of ['neighborAttributes', 'ruleAttributes', 'nexthopAttributes']) expect(core, name).not.toMatch(new RegExp(`\\b${name}=`));
     const out = run(`
-      const bundles = () => [...globalThis[Symbol.for('netns-rtnl.loaded-bundles')].keys()].map((f) => f.split('/').pop());
+      ${LOADED_BUNDLES}
       const m = await import('netns-rtnl');
       const ns = m.Namespace.current({ timeoutMs: 2000 });
       const atImport = bundles();
