@@ -6,6 +6,7 @@
  */
 import { median, type NodeLine, type Row, type Setup } from './common.js';
 import { fmt, ratio } from './report.js';
+import { ONE_QUEUE_OP } from './w3-veth.js';
 
 interface Line {
   label: string;
@@ -29,6 +30,8 @@ const LINES: Line[] = [
   { label: 'W3 addr ×400, one at a time', workload: 'W3', op: 'addr', ours: 'ours, one by one', floor: 'floor' },
   { label: 'W3 addr, concurrent', workload: 'W3', op: 'addr', ours: 'ours, concurrent', floor: 'floor' },
   { label: 'W3 delete 200 pairs: group delete', workload: 'W3', op: 'delete', ours: 'ours, group delete', floor: 'floor' },
+  { label: 'W3 create with one queue each end, one at a time', workload: 'W3', op: ONE_QUEUE_OP, ours: 'ours, one by one', floor: 'floor' },
+  { label: 'W3 create with one queue each end, concurrent', workload: 'W3', op: ONE_QUEUE_OP, ours: 'ours, concurrent', floor: 'floor' },
   { label: 'W4 cluster build, warm process', workload: 'W4', op: 'build, warm', ours: 'ours', floor: 'floor' },
   { label: 'W4 cluster build, first in a fresh process', workload: 'W4', op: 'build, first', ours: 'ours', floor: 'floor' },
   { label: 'W4 cluster teardown, warm process', workload: 'W4', op: 'teardown, warm', ours: 'ours', floor: 'floor' },

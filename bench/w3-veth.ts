@@ -7,6 +7,10 @@
  * Ours one by one and concurrent (the concurrent run deletes with one RTM_DELLINK by IFLA_GROUP),
  * against Go (vishvananda/netlink), Rust (rtnetlink, one at a time), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
  * outside the rounds, one `ip` per op and pyroute2. Every tool starts in a fresh namespace.
+ * Ours (both modes), Go, the floor and `ip -batch` then make the pairs once more with one transmit
+ * and one receive queue on each end (`numTxQueues: 1, numRxQueues: 1`; ONE_QUEUE_OP), timed, and
+ * delete them by their device group untimed: what the option saves against the same peers doing the
+ * same. It follows the default phases in the same process, so our create path has run once already.
  */
 import { join } from 'node:path';
 import {
@@ -18,8 +22,12 @@ import {
 export const W3_OTHER_BUILD_ENV = 'NETNS_RTNL_BENCH_W3_OTHER';
 
 const NS = 'bw3';
+/** The device group of the one-queue pairs (the workers use the same), deleted at once after the phase. */
+const ONE_QUEUE_GROUP = 77;
 export const W3_SETTLE_MS = 250;
-type Phases = { create: number[]; up: number[]; addr: number[]; del: number[] };
+/** The extra phase's operation (its name must not begin with 'create': rows are looked up by prefix). */
+export const ONE_QUEUE_OP = 'one-queue create';
+type Phases = { create: number[]; up: number[]; addr: number[]; del: number[]; oneQueue?: number[] };
 
 export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
   const rows = new Rows();
@@ -33,6 +41,7 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
     rows.add({ workload: W, op: `up (${2 * n})`, tool, times: p.up, ...extra });
     rows.add({ workload: W, op: `addr (${2 * n})`, tool, times: p.addr, ...extra });
     rows.add({ workload: W, op: 'delete', tool: delTool, times: p.del, ...extra });
+    if (p.oneQueue?.length) rows.add({ workload: W, op: ONE_QUEUE_OP, tool, times: p.oneQueue, ...extra });
   };
   const fresh = () => freshNetns(NS);
   const idx = Array.from({ length: n }, (_, i) => i);
@@ -44,8 +53,9 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
       return [`addr add ${a} dev va${i}`, `addr add ${b} dev vb${i}`];
     }),
     del: idx.map((i) => `link del va${i}`),
+    oneQueue: idx.map((i) => `link add va${i} group ${ONE_QUEUE_GROUP} numtxqueues 1 numrxqueues 1 type veth peer name vb${i} numtxqueues 1 numrxqueues 1`),
   };
-  const task = { w: 'w3', netns: NS, n, reps: s.w3Reps, settleMs };
+  const task = { w: 'w3', netns: NS, n, reps: s.w3Reps, settleMs, oneQueue: true };
   const other = process.env[W3_OTHER_BUILD_ENV];
   const runOther = async (node: Setup['nodes'][number]) => {
     if (!other) return;
@@ -82,12 +92,13 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
       }
       log(`W3 round ${round}: ip -batch`);
       fresh();
-      const batch: Phases = { create: [], up: [], addr: [], del: [] };
+      const batch: Phases = { create: [], up: [], addr: [], del: [], oneQueue: [] };
       for (let r = 0; r < s.w3Reps; r++) {
-        for (const k of ['create', 'up', 'addr', 'del'] as const) {
+        for (const k of ['create', 'up', 'addr', 'del', 'oneQueue'] as const) {
           await pause();
-          batch[k].push(ipBatch(cmds[k], NS));
+          batch[k]!.push(ipBatch(cmds[k], NS));
         }
+        ipBatch([`link delete group ${ONE_QUEUE_GROUP}`], NS);
       }
       push('ip -batch', batch, { note: 'one `ip -batch` process per phase, start-up included' });
       log(`W3 round ${round}: node netlink`);

@@ -13,14 +13,15 @@ import { now } from '../common.js';
 
 type Task =
   | { w: 'w1'; netns: string; dev: number; n: number; reps: number; batch: number }
-  | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number }
+  | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number; oneQueue?: boolean }
   | { w: 'w4'; reps: number; prefix: string; settleMs: number };
 
 // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/veth.h>, <sched.h>, <sys/mount.h>
 const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
 const NLMSG_ERROR = 2, NLM_F_REQUEST = 1, NLM_F_ACK = 4, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
 const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_NEWROUTE = 24, RTM_DELROUTE = 25;
-const IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_NET_NS_FD = 28, IFLA_EXT_MASK = 29;
+const IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_GROUP = 27, IFLA_NET_NS_FD = 28, IFLA_EXT_MASK = 29;
+const IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32;
 const RTEXT_FILTER_SKIP_STATS = 8;
 const IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, VETH_INFO_PEER = 1;
 const IFA_ADDRESS = 1, IFA_LOCAL = 2, RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5;
@@ -100,11 +101,23 @@ function ifinfomsg(index: number, up = false): Uint8Array {
 
 const rtmsg = (dstLen: number, scope: number) => Uint8Array.of(AF_INET, dstLen, 0, 0, RT_TABLE_MAIN, RTPROT_BOOT, scope, RTN_UNICAST, 0, 0, 0, 0);
 
+interface VethFrameOptions {
+  up?: boolean;
+  peerNetnsFd?: number;
+  master?: number;
+  /** IFLA_GROUP of this end. */
+  group?: number;
+  /** IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES, both ends. */
+  queues?: number;
+}
+
 /** A veth pair; `up` brings up this end only (the kernel refuses a peer created up: ENOTCONN). */
-function veth(index: number, name: string, peerIndex: number, peer: string, opts: { up?: boolean; peerNetnsFd?: number; master?: number } = {}): Uint8Array {
-  const peerAttrs: Attr[] = [[IFLA_IFNAME, str(peer)]];
+function veth(index: number, name: string, peerIndex: number, peer: string, opts: VethFrameOptions = {}): Uint8Array {
+  const queues = (): Attr[] => (opts.queues === undefined ? [] : [[IFLA_NUM_TX_QUEUES, u32(opts.queues)], [IFLA_NUM_RX_QUEUES, u32(opts.queues)]]);
+  const peerAttrs: Attr[] = [[IFLA_IFNAME, str(peer)], ...queues()];
   if (opts.peerNetnsFd !== undefined) peerAttrs.push([IFLA_NET_NS_FD, u32(opts.peerNetnsFd)]);
-  const list: Attr[] = [[IFLA_IFNAME, str(name)]];
+  const list: Attr[] = [[IFLA_IFNAME, str(name)], ...queues()];
+  if (opts.group !== undefined) list.push([IFLA_GROUP, u32(opts.group)]);
   if (opts.master !== undefined) list.push([IFLA_MASTER, u32(opts.master)]);
   list.push([IFLA_LINKINFO, [[IFLA_INFO_KIND, str('veth')], [IFLA_INFO_DATA, [[VETH_INFO_PEER, concat([ifinfomsg(peerIndex), attrs(peerAttrs)])]]]]]);
   return frame(RTM_NEWLINK, CREATE, ifinfomsg(index, opts.up), list);
@@ -113,6 +126,8 @@ function veth(index: number, name: string, peerIndex: number, peer: string, opts
 const bridge = (index: number, name: string) => frame(RTM_NEWLINK, CREATE, ifinfomsg(index, true), [[IFLA_IFNAME, str(name)], [IFLA_LINKINFO, [[IFLA_INFO_KIND, str('bridge')]]]]);
 const up = (index: number) => frame(RTM_NEWLINK, CHANGE, ifinfomsg(index, true), []);
 const delLink = (index: number) => frame(RTM_DELLINK, CHANGE, ifinfomsg(index), []);
+/** RTM_DELLINK of every device of one group (IFLA_GROUP, no index). */
+const delGroup = (group: number) => frame(RTM_DELLINK, CHANGE, ifinfomsg(0), [[IFLA_GROUP, u32(group)]]);
 /** RTM_GETLINK of one link by name, without statistics, answered by the link alone (no ACK). */
 const getLink = (name: string) => frame(RTM_GETLINK, NLM_F_REQUEST, ifinfomsg(0), [[IFLA_IFNAME, str(name)], [IFLA_EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS)]]);
 
@@ -250,7 +265,11 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
   // of in its link-watch worker, and the floor's up phase would be doing more kernel work than theirs
   // (bench/results/w3-2026-12-03-d.md).
   const peers = pack(idx.map((i) => getLink(`vb${i}`))).at;
-  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
+  // W3's extra phase (bench/w3-veth.ts, `oneQueue`): the pairs again with one queue each way on each
+  // end, in a group for the untimed delete after it.
+  const GROUP = 77;
+  const oneQueue = pack(idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`, { group: GROUP, queues: 1 }))).at;
+  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[], oneQueue: [] as number[] };
   for (let r = 0; r < t.reps; r++) {
     for (const k of ['create', 'up', 'addr', 'del'] as const) {
       // Before each phase, as every W3 peer does (bench/w3-veth.ts).
@@ -262,6 +281,16 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
         if (k === 'create') lookup(fd, peers[i]!);
       }
       out[k].push(now() - t0);
+    }
+    if (t.oneQueue) {
+      await new Promise((resolve) => setTimeout(resolve, t.settleMs));
+      const t0 = now();
+      for (let i = 0; i < oneQueue.length; i++) {
+        request(fd, oneQueue[i]!);
+        lookup(fd, peers[i]!);
+      }
+      out.oneQueue.push(now() - t0);
+      request(fd, delGroup(GROUP));
     }
   }
   closeSync(fd);

@@ -29,7 +29,7 @@ type Namespace = Library.Namespace;
 type Task =
   | { w: 'w1'; netns: string; n: number; reps: number; mode: 'seq' | 'batch' }
   | { w: 'w2'; netns: string; reps: number }
-  | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent'; settleMs: number }
+  | { w: 'w3'; netns: string; n: number; reps: number; mode: 'seq' | 'concurrent'; settleMs: number; oneQueue?: boolean }
   | { w: 'w4'; reps: number; settleMs: number }
   | { w: 'netns'; n: number; reps: number }
   | { w: 'container'; n: number; host: string; tag: string }
@@ -103,11 +103,30 @@ async function w2(t: Extract<Task, { w: 'w2' }>) {
   return { raw, typed, counts };
 }
 
+/**
+ * W3's extra phase (bench/w3-veth.ts, `oneQueue`): the same pairs made again with one transmit and
+ * one receive queue on each end, after the default phases of the same process (so with the create
+ * path's code already run); timed, then deleted by their group untimed.
+ */
+async function createOneQueue(ns: Namespace, idx: number[], mode: 'seq' | 'concurrent', group: number, settle: () => Promise<unknown>): Promise<number> {
+  const options = (i: number) => ({ name: `va${i}`, namespace: ns, deviceGroup: group, numTxQueues: 1, numRxQueues: 1, peer: { name: `vb${i}` } });
+  await settle();
+  const t0 = now();
+  if (mode === 'seq') {
+    for (const i of idx) await VethPair.create(options(i));
+  } else {
+    await Promise.all(idx.map((i) => VethPair.create(options(i))));
+  }
+  const time = now() - t0;
+  await ns.deleteLinkGroup(group);
+  return time;
+}
+
 async function w3(t: Extract<Task, { w: 'w3' }>) {
   const ns = await Namespace.open(t.netns);
   // Before each phase, as every W3 peer does (bench/w3-veth.ts): the kernel's follow-up of the last one.
   const settle = () => new Promise((resolve) => setTimeout(resolve, t.settleMs));
-  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[] };
+  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[], oneQueue: [] as number[] };
   const idx = Array.from({ length: t.n }, (_, i) => i);
   const GROUP = 77;
   for (let r = 0; r < t.reps; r++) {
@@ -161,6 +180,7 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
       await ns.deleteLinkGroup(GROUP);
       out.del.push(now() - t0);
     }
+    if (t.oneQueue) out.oneQueue.push(await createOneQueue(ns, idx, t.mode, GROUP, settle));
     const left = (await ns.links({ kind: 'veth' })).length;
     if (left !== 0) throw new Error(`w3: ${left} veth links left after delete`);
   }

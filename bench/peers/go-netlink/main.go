@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -27,6 +28,7 @@ type task struct {
 	Reps     int    `json:"reps"`
 	Prefix   string `json:"prefix"`
 	SettleMs int    `json:"settleMs"`
+	OneQueue bool   `json:"oneQueue"`
 }
 
 func must(err error, what string) {
@@ -108,7 +110,7 @@ func settle(t task) { time.Sleep(time.Duration(t.SettleMs) * time.Millisecond) }
 func w3(t task) interface{} {
 	h := handleIn(t.Netns)
 	defer h.Delete()
-	out := map[string][]float64{"create": {}, "up": {}, "addr": {}, "del": {}}
+	out := map[string][]float64{"create": {}, "up": {}, "addr": {}, "del": {}, "oneQueue": {}}
 	for r := 0; r < t.Reps; r++ {
 		va := make([]netlink.Link, t.N)
 		vb := make([]netlink.Link, t.N)
@@ -144,6 +146,9 @@ func w3(t task) interface{} {
 			must(h.LinkDel(va[i]), "LinkDel")
 		}
 		out["del"] = append(out["del"], ms(t0))
+		if t.OneQueue {
+			out["oneQueue"] = append(out["oneQueue"], createOneQueue(t, h))
+		}
 		links, err := h.LinkList()
 		must(err, "LinkList")
 		for _, l := range links {
@@ -153,6 +158,25 @@ func w3(t task) interface{} {
 		}
 	}
 	return out
+}
+
+// W3's extra phase (bench/w3-veth.ts, oneQueue): the pairs again with one transmit and one receive
+// queue (LinkAttrs.NumTxQueues/NumRxQueues, which the library writes on both ends), each peer read
+// back as in the create phase; timed, then deleted by their group with ip, untimed.
+func createOneQueue(t task, h *netlink.Handle) float64 {
+	const group = 77
+	settle(t)
+	t0 := time.Now()
+	for i := 0; i < t.N; i++ {
+		v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: fmt.Sprintf("va%d", i), Group: group, NumTxQueues: 1, NumRxQueues: 1}, PeerName: fmt.Sprintf("vb%d", i)}
+		must(h.LinkAdd(v), "LinkAdd veth, one queue")
+		_, err := h.LinkByName(v.PeerName)
+		must(err, "LinkByName peer")
+	}
+	took := ms(t0)
+	out, err := exec.Command("ip", "-n", t.Netns, "link", "delete", "group", fmt.Sprint(group)).CombinedOutput()
+	must(err, "ip link delete group: "+string(out))
+	return took
 }
 
 // The cluster of bench/cluster.ts, built the way a Go program would: one call after another.
