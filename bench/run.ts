@@ -216,7 +216,11 @@ libc \`send\` and reads each ACK with \`recv\` through koffi: the kernel's work 
 each way, no library. Tools run in ${s.rounds} interleaved round(s), a fresh worker process each.
 In W3 every tool pauses ${w3.W3_SETTLE_MS} ms before each phase (bench/w3-veth.ts), so that the kernel's follow-up
 of one phase (link-watch events and IPv6 setup after the link-ups, the previous namespace's cleanup)
-is not timed in the next phase of one tool and not another's.
+is not timed in the next phase of one tool and not another's. W3's rows "create with one queue each
+end" are one more phase of the same workers (ours, Go, the floor; and \`ip -batch\`), after the
+others: the pairs made again with one transmit and one receive queue on both ends (\`numTxQueues: 1,
+numRxQueues: 1\`; Go's NumTxQueues/NumRxQueues), which spares the kernel's default its two expedited
+RCU grace periods a pair; our create path has run once in that process by then.
 
 Ratios are of medians: "÷ Go", "÷ Rust" and "÷ floor" are the row's median divided by Go's, by Rust's
 (one request at a time) and by the floor's

@@ -29,8 +29,12 @@ describe.skipIf(!canRunIntegration || !existsSync(runner))('bench --quick', () =
       expect(report).toContain('node `netlink` rt');
       expect(report).toContain('| floor, one at a time |');
       expect(report).toContain('| floor, 64 per send |');
+      // W3's extra phase: the pairs made again with one queue each end, by ours (both modes), the floor and ip -batch.
+      for (const tool of ['ours, one by one', 'ours, concurrent', 'floor, one at a time', 'ip -batch']) expect(report).toContain(`| one-queue create | ${tool} |`);
+      expect(report).toContain('| W3 create with one queue each end, one at a time |');
       // The Go peer runs where Go and Debian's vishvananda/netlink sources are installed, and says so in one line where not.
       if (hasGoPeer()) expect(report).toContain('| Go vishvananda/netlink |');
+      if (hasGoPeer()) expect(report).toContain('| one-queue create | Go vishvananda/netlink |');
       else expect(r.stderr).toContain('Go peer skipped:');
       // A quick run leaves the Rust peer out (its first build takes about a minute) and says why.
       expect(report).toMatch(/^- Rust peer: skipped \(left out of a quick run/m);
