@@ -348,24 +348,26 @@ export function unlinkFailure(result: number, path: string): SystemCallError {
 }
 
 /**
- * close(2) of the first `closing` fds of `fds` (their results not kept, as closeFdQuietly), then
- * for each of the `count` paths of `joined` (each path followed by a NUL but the last, none holding
+ * For each of the `count` paths of `joined` (each path followed by a NUL but the last, none holding
  * one) umount2(path, flags) and, unless it failed with anything but EINVAL or ENOENT, unlink(path),
+ * then close(2) of the first `closing` fds of `fds` (their results not kept, as closeFdQuietly),
  * all in one call into native code (see unpin-code.ts): for path i, umount2's value at 2i of
  * `results` and unlink's at 2i + 1 (0, -errno, or UNLINK_NOT_TRIED); how many paths were not
- * unpinned. Undefined where there is no stub: the fds are then closed one by
- * one, and nothing else is done.
+ * unpinned. Undefined where there is no stub: nothing is done (the fds are left to the caller).
  */
 export function unpinJoined(joined: string, count: number, results: Int32Array, flags: number, fds: Int32Array = NO_FDS, closing = 0): number | undefined {
   const calls = bound ?? libc();
   // Bound on the first unpin (a teardown), not with the other calls.
   if (calls.unpin === null) calls.unpin = directUnpin(calls.lib);
   const unpin = calls.unpin;
-  if (unpin === undefined) {
-    for (let i = 0; i < closing; i++) calls.kernel.close(fds[i]!);
-    return undefined;
-  }
+  if (unpin === undefined) return undefined;
   return unpin(joined, count, results, flags, fds, closing);
+}
+
+/** close(2) of the first `closing` fds of `fds`, their results not kept (as closeFdQuietly). */
+export function closeFdsQuietly(fds: Int32Array, closing: number): void {
+  const kernel = (bound ?? libc()).kernel;
+  for (let i = 0; i < closing; i++) kernel.close(fds[i]!);
 }
 
 const NO_FDS = new Int32Array(0);

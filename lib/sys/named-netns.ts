@@ -10,7 +10,7 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { directoryIdentityOfPath, identityOfPath } from './file-identity.js';
-import { closeFd, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinJoined } from './libc.js';
+import { closeFd, closeFdsQuietly, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinJoined } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { SyscallProgram } from './syscall-program.js';
 import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
@@ -163,14 +163,15 @@ export interface UnpinOutcome {
 
 /**
  * deleteNetnsFile for each of a teardown's paths, joined as they came (see unpinJoined; undefined
- * where one holds a NUL byte), after closing the first `closing` fds of `fds`, in the same call.
+ * where one holds a NUL byte), then the first `closing` fds of `fds` closed, in the same call.
  */
 export function unpinJoinedNetnsFiles(paths: readonly string[], joined: string | undefined, fds: Int32Array, closing: number): UnpinOutcome {
   const results = new Int32Array(2 * paths.length);
-  // The fds are closed either way; with no stub, or a path the stub cannot take, the paths one after another.
-  const failed = unpinJoined(joined ?? '', joined === undefined ? 0 : paths.length, results, UNPIN_FLAGS, fds, closing);
-  if (failed !== undefined && joined !== undefined) return { failed, paths, results, errors: undefined };
+  const failed = joined === undefined ? undefined : unpinJoined(joined, paths.length, results, UNPIN_FLAGS, fds, closing);
+  if (failed !== undefined) return { failed, paths, results, errors: undefined };
+  // No stub, or a path the stub cannot take: the paths one after another, then the fds.
   const errors = deleteEachNetnsFile(paths);
+  closeFdsQuietly(fds, closing);
   return { failed: errors.filter((error) => error !== undefined).length, paths, results: undefined, errors };
 }
 

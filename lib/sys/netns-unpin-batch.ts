@@ -1,11 +1,11 @@
 /**
  * What a teardown releases, gathered over one run of JavaScript (the deletes and closes of one
- * `Promise.all`) and released together once that run is over: the fds closed, then the named
- * namespaces unpinned. Each `umount2` waits for an RCU grace period and gives up the CPU
- * meanwhile, and whatever runs there evicts what the caller was using: back to back in one call
- * into native code (unpinJoinedNetnsFiles), after every fd is closed, nothing of ours runs between
- * two unmounts. The system calls, their order and their flags are those of one close after
- * another, then one deleteNamedNetns after another.
+ * `Promise.all`) and released together once that run is over: the named namespaces unpinned, then
+ * the fds closed. Each `umount2` waits for an RCU grace period and gives up the CPU meanwhile, and
+ * whatever runs there evicts what the caller was using: back to back in one call into native code
+ * (unpinJoinedNetnsFiles), nothing of ours runs between two unmounts. The system calls and their
+ * flags are those of one deleteNamedNetns after another, then one close after another (closes
+ * after the unmounts cost the kernel less than before them: see unpin-code.ts).
  *
  * A teardown runs this once per process turn in V8's interpreter or baseline code. V8 compiles a
  * function to baseline code once it has run about eight times its own bytecode (Node 20: 940
@@ -50,8 +50,8 @@ export function closeFdSoon(fd: number): void {
 
 /**
  * deleteNetnsFile (a named namespace's path, as namedNetnsPath made it), done in a microtask with
- * every other one asked for before it runs, all in one call into native code, after the fds
- * closeFdSoon was given. The microtask is a promise reaction, not queueMicrotask, which makes an
+ * every other one asked for before it runs, all in one call into native code, before the fds
+ * closeFdSoon was given are closed. The microtask is a promise reaction, not queueMicrotask, which makes an
  * AsyncResource and runs in its scope.
  */
 export function deleteNetnsFileSoon(path: string): Promise<void> {

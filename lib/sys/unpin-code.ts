@@ -3,15 +3,18 @@
  *
  *   long unpinAll(const char *paths, long count, int32_t *results, int flags, const int32_t *fds, long fdCount)
  *
- * First close(2) of each of the `fdCount` fds (their results not kept: Linux releases an fd whatever
- * close returns). Then, `paths` holding `count` NUL-terminated paths one after another, for each
- * umount2(path, flags), then, unless it failed with anything but EINVAL (not a mount point) or
- * ENOENT, unlink(path): what deleteNetnsFile does, without a return to JavaScript between the
- * calls. results[2i] is umount2's value (0 or -errno), results[2i + 1] unlink's, or
- * UNLINK_NOT_TRIED. Returns how many paths were not unpinned (results[2i + 1] not 0).
+ * `paths` holding `count` NUL-terminated paths one after another, for each umount2(path, flags),
+ * then, unless it failed with anything but EINVAL (not a mount point) or ENOENT, unlink(path): what
+ * deleteNetnsFile does, without a return to JavaScript between the calls. results[2i] is umount2's
+ * value (0 or -errno), results[2i + 1] unlink's, or UNLINK_NOT_TRIED. Then close(2) of each of the
+ * `fdCount` fds (their results not kept: Linux releases an fd whatever close returns). Returns how
+ * many paths were not unpinned (results[2i + 1] not 0).
  *
  * Each umount2 waits for an RCU grace period with the thread asleep; code that ran between two of
- * them (ours, through koffi, twice per namespace) found its caches cold every time.
+ * them (ours, through koffi, twice per namespace) found its caches cold every time. The fds are
+ * closed after the unmounts, which makes the whole cheaper (measured in C, six namespaces with the
+ * cluster's devices, bench/results/w4-2026-12-06-x.md): presumably because an unmount then never
+ * drops a namespace's last reference, which the closes drop after every grace period.
  */
 import { ERRNO } from './errno.js';
 import { assemble, JMP, JNS, JNZ, JS, JZ, SYSCALL, type Part } from './machine-code.js';
@@ -27,7 +30,8 @@ export const UNLINK_NOT_TRIED = 1;
 export const UNLINK_AFTER_UMOUNT_FAILURE: readonly number[] = [ERRNO.EINVAL, ERRNO.ENOENT];
 
 /**
- * The stub's bytes. rbx, r12, r13 and r14 hold the paths loop's state, r8 and r9 the closes', r10
+ * The stub's bytes. rbx, r12, r13 and r14 hold the paths loop's state, r8 and r9 the closes' (not
+ * touched by the paths loop), r10
  * the count returned (each kept by the kernel across a system call, which changes only rax, rcx
  * and r11).
  */
@@ -39,17 +43,9 @@ export function unpinCode(): number[] {
     [0x49, 0x89, 0xd5], // mov r13, rdx (the next pair of results)
     [0x49, 0x89, 0xce], // mov r14, rcx (flags)
     [0x45, 0x31, 0xd2], // xor r10d, r10d (paths not unpinned)
-    { label: 'close' },
-    [0x49, 0xff, 0xc9], // dec r9 (fds left)
-    { jump: JS, to: 'loop' },
-    [0x41, 0x8b, 0x38], // mov edi, [r8] (the next fd)
-    [0x49, 0x83, 0xc0, 0x04], // add r8, 4
-    [0x6a, 3, 0x58], // push close; pop rax
-    SYSCALL,
-    { jump: JMP, to: 'close' },
     { label: 'loop' },
     [0x4d, 0x85, 0xe4], // test r12, r12
-    { jump: JZ, to: 'done' },
+    { jump: JZ, to: 'close' },
     [0x48, 0x89, 0xdf], // mov rdi, rbx
     [0x4c, 0x89, 0xf6], // mov rsi, r14
     [0xb8, 166, 0, 0, 0], // mov eax, umount2
@@ -76,6 +72,14 @@ export function unpinCode(): number[] {
     [0x49, 0x83, 0xc5, 0x08], // add r13, 8
     [0x49, 0xff, 0xcc], // dec r12
     { jump: JMP, to: 'loop' },
+    { label: 'close' },
+    [0x49, 0xff, 0xc9], // dec r9 (fds left)
+    { jump: JS, to: 'done' },
+    [0x41, 0x8b, 0x38], // mov edi, [r8] (the next fd)
+    [0x49, 0x83, 0xc0, 0x04], // add r8, 4
+    [0x6a, 3, 0x58], // push close; pop rax
+    SYSCALL,
+    { jump: JMP, to: 'close' },
     { label: 'done' },
     [0x44, 0x89, 0xd0], // mov eax, r10d
     [0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5b], // pop r14, r13, r12, rbx

@@ -19,12 +19,22 @@ describe('unpinJoinedNetnsFiles', () => {
     expect(Array.from(results)).toEqual([-ERRNO.ENAMETOOLONG, UNLINK_NOT_TRIED, -ERRNO.ENOENT, -ERRNO.ENOENT, -ERRNO.EINVAL, -ERRNO.EPERM]);
   });
 
-  it('closes the fds given first, in the same call, and tells how many paths were not unpinned', () => {
+  it('closes the fds given after the paths, in the same call, and tells how many paths were not unpinned', () => {
     const fds = Int32Array.of(openSync('/dev/null', 'r'), openSync('/dev/null', 'r'), -1);
     const results = new Int32Array(6);
     expect(unpinJoined(['/tmp/' + 'y'.repeat(300), '', '/proc/self'].join('\0'), 3, results, 0, fds, 3)).toBe(3);
     for (const fd of fds.subarray(0, 2)) expect(() => fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
     expect(unpinJoined('', 0, results, 0)).toBe(0);
+  });
+
+  it('unmounts and unlinks before it closes: a path through an fd it closes is still there for umount2 and unlink', () => {
+    const fd = openSync('/dev/null', 'r');
+    const results = new Int32Array(2);
+    // Closed first, /proc/self/fd/N would be gone (ENOENT for both); open, it is a symlink that is no mount point.
+    expect(unpinJoined(`/proc/self/fd/${fd}`, 1, results, 0, Int32Array.of(fd), 1)).toBe(1);
+    expect(results[0]).toBe(-ERRNO.EINVAL);
+    expect(results[1]).not.toBe(-ERRNO.ENOENT);
+    expect(() => fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 
   it('closes and unpins what a teardown asks for once its run of JavaScript is over, each path settled with its own outcome', async () => {
