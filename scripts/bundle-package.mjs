@@ -129,7 +129,6 @@ const entryValues = (file) => `${JSON.stringify(file)}: () => ${loadsLazyPart(fi
 const provider = provide(handed);
 const core = [
   `import { lazyPart as lazy$part } from ${JSON.stringify(LAZY_LOADER)};`,
-  `import './bin/koffi-when-idle.ts';`,
   ...imports,
   ...provider.imports,
   `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: ${provider.sharedModules} };`,
