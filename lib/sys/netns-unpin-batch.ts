@@ -51,8 +51,8 @@ export function closeFdSoon(fd: number): void {
 /**
  * deleteNetnsFile (a named namespace's path, as namedNetnsPath made it), done in a microtask with
  * every other one asked for before it runs, all in one call into native code, before the fds
- * closeFdSoon was given are closed. The microtask is a promise reaction, not queueMicrotask, which makes an
- * AsyncResource and runs in its scope.
+ * closeFdSoon was given are closed. The microtask is a promise reaction, not queueMicrotask, which
+ * makes an AsyncResource and runs in its scope.
  */
 export function deleteNetnsFileSoon(path: string): Promise<void> {
   const i = paths.push(path) - 1;

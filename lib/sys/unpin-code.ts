@@ -31,9 +31,8 @@ export const UNLINK_AFTER_UMOUNT_FAILURE: readonly number[] = [ERRNO.EINVAL, ERR
 
 /**
  * The stub's bytes. rbx, r12, r13 and r14 hold the paths loop's state, r8 and r9 the closes' (not
- * touched by the paths loop), r10
- * the count returned (each kept by the kernel across a system call, which changes only rax, rcx
- * and r11).
+ * touched by the paths loop), r10 the count returned (each kept by the kernel across a system call,
+ * which changes only rax, rcx and r11).
  */
 export function unpinCode(): number[] {
   return assemble([
