@@ -96,6 +96,16 @@ export function rewriteAtExit(state: ExitState, everyCall = false): boolean {
 }
 
 /**
+ * Whether rewriteAtExit or grownSize (the entry points' bundles only) can look at the work of a
+ * process that loaded a cache of this generation and age: where neither can, the process need not
+ * count its work. A call of the executable (`everyCall`) rewrites an unsettled cache whatever it did,
+ * so only a settled and stale cache makes its work count.
+ */
+export function countsWork(generation: number, ageMs: number, everyCall: boolean): boolean {
+  return !everyCall || (generation >= REWRITES && ageMs >= STALE_MS);
+}
+
+/**
  * For a process in this state whose cache is settled and which rewriteAtExit leaves alone: the least
  * size of its data at exit that holds much the cache of `held` bytes lacked, for the cache to be
  * written again; 0 when the process makes no such check (it worked less than GROWTH_WORK_MS, or the

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
-import { cacheFile, grownSize, readCache, REWRITES, rewriteAtExit, STALE_MS, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
+import { cacheFile, countsWork, grownSize, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
 import { isOneOffCall } from '../lib/cni/one-off-call.js';
 import { scriptSource } from './commonjs-wrapper.js';
 import { readLatin1, scratchBuffer } from './scratch-read.js';
@@ -98,11 +98,10 @@ export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded'
   // Work is counted from the event loop's next turn (none: no work): a scavenge V8 left pending at the
   // end of the load runs as a task before it, and is the load's (5-20 ms of CPU here). Unreferenced,
   // the immediate keeps no process alive, and one that ends in this turn never makes Node run it.
-  // The exit rule looks at the work only for the entry points' bundles (grownSize) and, for the
-  // executable's, once the cache is settled and stale: otherwise it is not counted, since on Node 20
-  // the immediate and process.cpuUsage compile about ten of Node's own functions in every call.
+  // Counted only where the exit rule can look at it (countsWork): on Node 20 the immediate and
+  // process.cpuUsage compile about ten of Node's own functions in every call of the executable.
   let loadedCpu: number | undefined;
-  if (cacheWhen === 'loaded' || (usable && generation >= REWRITES && Date.now() - writtenMs >= STALE_MS)) {
+  if (countsWork(generation, Date.now() - writtenMs, cacheWhen === 'exit')) {
     setImmediate(() => {
       loadedCpu = cpuMs();
     }).unref();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  cacheFile, GROWTH_REWRITES, GROWTH_WORK_MS, grownSize, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile,
+  cacheFile, countsWork, GROWTH_REWRITES, GROWTH_WORK_MS, grownSize, readCache, REWRITES, rewriteAtExit, STALE_MS, v8FlagsKey, WORK_MS, writeCache, type CacheFile,
 } from '../../bin/code-cache.js';
 
 const uid = process.getuid?.() ?? 0;
@@ -225,5 +225,20 @@ describe('the check at exit of a settled cache against what the process ran', ()
     const settled = { generation: REWRITES, ageMs: 0, workMs: GROWTH_WORK_MS };
     expect(grownSize(settled, 400_000)).toBe(406_250);
     expect(grownSize(settled, 10_000)).toBe(14_096);
+  });
+});
+
+describe('whether a process counts its work after loading', () => {
+  const states = [0, REWRITES - 1, REWRITES, 255].flatMap((generation) => [0, STALE_MS - 1, STALE_MS].map((ageMs) => ({ generation, ageMs })));
+
+  it("always for the entry points' bundles (rewriteAtExit and grownSize look at it)", () => {
+    for (const { generation, ageMs } of states) expect(countsWork(generation, ageMs, false)).toBe(true);
+  });
+
+  it("for the executable exactly where rewriteAtExit's answer depends on the work", () => {
+    for (const { generation, ageMs } of states) {
+      const depends = rewriteAtExit({ generation, ageMs, workMs: 0 }, true) !== rewriteAtExit({ generation, ageMs, workMs: WORK_MS * 10 }, true);
+      expect(countsWork(generation, ageMs, true), `generation ${generation}, age ${ageMs}`).toBe(depends);
+    }
   });
 });
