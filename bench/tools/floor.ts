@@ -254,43 +254,36 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
   const b = (i: number) => 1001 + 2 * i;
   const quad = (x: number) => `${(x >>> 24) & 255}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}/30`;
   const base = (i: number) => (10 << 24) + (100 << 16) + 4 * i;
+  // oneQueue, W3's extra phase (bench/w3-veth.ts): the pairs again with one queue each way on each
+  // end, in a group for the untimed delete after it.
+  const GROUP = 77;
   const phases = {
     create: pack(idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`))).at,
     up: pack(idx.flatMap((i) => [up(a(i)), up(b(i))])).at,
     addr: pack(idx.flatMap((i) => [address(a(i), quad(base(i) + 1)), address(b(i), quad(base(i) + 2))])).at,
     del: pack(idx.map((i) => delLink(a(i)))).at,
+    oneQueue: pack(idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`, { group: GROUP, queues: 1 }))).at,
   };
   // Each peer is read back after its creation, as Go's LinkByName and our VethPair.create read it:
   // without that read the kernel sets up IPv6 on each end inside the later link-up request instead
   // of in its link-watch worker, and the floor's up phase would be doing more kernel work than theirs
   // (bench/results/w3-2026-12-03-d.md).
   const peers = pack(idx.map((i) => getLink(`vb${i}`))).at;
-  // W3's extra phase (bench/w3-veth.ts, `oneQueue`): the pairs again with one queue each way on each
-  // end, in a group for the untimed delete after it.
-  const GROUP = 77;
-  const oneQueue = pack(idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`, { group: GROUP, queues: 1 }))).at;
   const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[], oneQueue: [] as number[] };
+  const kinds = t.oneQueue ? (['create', 'up', 'addr', 'del', 'oneQueue'] as const) : (['create', 'up', 'addr', 'del'] as const);
   for (let r = 0; r < t.reps; r++) {
-    for (const k of ['create', 'up', 'addr', 'del'] as const) {
+    for (const k of kinds) {
       // Before each phase, as every W3 peer does (bench/w3-veth.ts).
       await new Promise((resolve) => setTimeout(resolve, t.settleMs));
+      const creates = k === 'create' || k === 'oneQueue';
       const t0 = now();
       const frames = phases[k];
       for (let i = 0; i < frames.length; i++) {
         request(fd, frames[i]!);
-        if (k === 'create') lookup(fd, peers[i]!);
+        if (creates) lookup(fd, peers[i]!);
       }
       out[k].push(now() - t0);
-    }
-    if (t.oneQueue) {
-      await new Promise((resolve) => setTimeout(resolve, t.settleMs));
-      const t0 = now();
-      for (let i = 0; i < oneQueue.length; i++) {
-        request(fd, oneQueue[i]!);
-        lookup(fd, peers[i]!);
-      }
-      out.oneQueue.push(now() - t0);
-      request(fd, delGroup(GROUP));
+      if (k === 'oneQueue') request(fd, delGroup(GROUP));
     }
   }
   closeSync(fd);
