@@ -2,13 +2,15 @@ import { Bridge } from './bridge.js';
 import { Link } from './link.js';
 import type { Namespace } from './namespace.js';
 import { createLinkIn, placeNewLink, type NewLinkOptions } from './new-link.js';
+import { classKindOf } from './rtnl/link-reply.js';
 import { type CreateLinkOptions, type LinkKindName, type LinkState } from './rtnl/links.js';
 import { Vxlan } from './vxlan.js';
 
 /** The richest class for a link: Bridge and Vxlan have methods of their own; every other kind is a Link. */
 export function linkFromState(namespace: Namespace, state: LinkState): Link {
-  if (state.kind === 'bridge') return new Bridge(namespace, state);
-  if (state.kind === 'vxlan') return new Vxlan(namespace, state);
+  const kind = classKindOf(state);
+  if (kind === 'bridge') return new Bridge(namespace, state);
+  if (kind === 'vxlan') return new Vxlan(namespace, state);
   return new Link(namespace, state);
 }
 

@@ -1,7 +1,7 @@
 import { RTM_NEWLINK } from '../../messages/constants.js';
 import { readCString } from '../../messages/attributes/scalars.js';
 import { firstIfnameIs, linkFlagsOf, linkFrameLength, linkIndexOf, LinkScan, scanLink } from '../../messages/link/scan.js';
-import { IFF_UP, type LinkBody } from '../../messages/link/index.js';
+import { ARPHRD_ETHER, ARPHRD_NETROM as ARPHRD_UNSPECIFIED, ARPHRD_NONE, IFF_UP, type LinkBody } from '../../messages/link/index.js';
 import { linkStateOfFrame, type LinkState } from './links.js';
 
 const KIND_SCAN = new LinkScan();
@@ -67,6 +67,15 @@ export class PendingLinkState implements LinkState {
     if (!scanLink(frame, s)) return this.read().kind;
     return (this.#kind = s.kindAt < 0 ? undefined : readCString(frame, s.kindAt, s.kindEnd));
   }
+  /**
+   * Whether ifi_type is ARPHRD_ETHER or ARPHRD_NONE, or 0, which says nothing (what a request
+   * carries: a frame written by a program, not the kernel's reply) (classKindOf).
+   */
+  mayBeEthernetOrNone(): boolean {
+    const frame = this.#frame;
+    const type = frame[18]! | (frame[19]! << 8);
+    return type === ARPHRD_ETHER || type === ARPHRD_NONE || type === ARPHRD_UNSPECIFIED;
+  }
   get master(): number | undefined {
     return this.read().master;
   }
@@ -79,6 +88,20 @@ export class PendingLinkState implements LinkState {
   get raw(): LinkBody {
     return this.read().raw;
   }
+}
+
+/**
+ * The kind a Link's class is chosen by (linkFromState): `state.kind`, except for a held reply whose
+ * device type (ifi_type, in the header) is another than ARPHRD_ETHER, ARPHRD_NONE or 0, which gives
+ * undefined without reading the kind. The classes it tells apart are Bridge and Vxlan: the kernel
+ * makes every bridge an Ethernet device, and every vxlan one too (ARPHRD_NONE for VXLAN-GPE), so a
+ * link of another type (lo above all, looked up in every namespace a program brings up; tunnels of
+ * other kinds) is a plain Link, and its reply (lo's about 1.1 KB) is not scanned for a kind that
+ * cannot be either. Its attributes are read when first needed, as any held reply's.
+ */
+export function classKindOf(state: LinkState): string | undefined {
+  if (state instanceof PendingLinkState && !state.mayBeEthernetOrNone()) return undefined;
+  return state.kind;
 }
 
 /**

@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { createPlainBridge } from '../../lib/bridge-request.js';
 import { Connection } from '../../lib/connection.js';
 import { Link } from '../../lib/link.js';
+import { Bridge } from '../../lib/bridge.js';
 import { linkFromState } from '../../lib/link-factory.js';
 import { SILENT_LOGGER } from '../../lib/log.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
 import type { Namespace } from '../../lib/namespace.js';
 import { Rtnl } from '../../lib/rtnl/client.js';
-import { echoedLink, pendingLinkState, PendingLinkState, plainLinkState } from '../../lib/rtnl/link-reply.js';
+import { classKindOf, echoedLink, pendingLinkState, PendingLinkState, plainLinkState } from '../../lib/rtnl/link-reply.js';
 import { linkStateOfFrame, type LinkState } from '../../lib/rtnl/links.js';
 import { NetlinkDecodeError } from '../../messages/errors.js';
-import { IFF_UP } from '../../messages/link/index.js';
+import { ARPHRD_LOOPBACK, ARPHRD_NONE, IFF_UP } from '../../messages/link/index.js';
 import { firstIfnameIs, IFLA_IFNAME, IFLA_MTU, linkFrameLength } from '../../messages/link/scan.js';
 import { checkDamagedFrames, linkFrames, linkOutcome } from '../helpers/link-frames.js';
 import { linkKernel } from '../helpers/link-kernel.js';
@@ -101,6 +102,29 @@ describe('link replies read when first needed', () => {
       made.add(held.constructor.name);
     }
     expect([...made].sort()).toEqual(['Bridge', 'Link', 'Vxlan']);
+  });
+
+  it('choose the class of a link that is neither Ethernet nor ARPHRD_NONE (lo) without reading its kind', () => {
+    // The kind of a bridge-typed frame is scanned for, whatever its device type says it is not.
+    const linkinfo = (kind: string) => attribute(18, attribute(1, name(kind)));
+    const typed = (type: number, attrs: number[]) => {
+      const frame = rawLink(attrs);
+      frame[18] = type & 255;
+      frame[19] = type >> 8;
+      return frame;
+    };
+    const bridgeAttrs = [...attribute(IFLA_IFNAME, name('br0')), ...linkinfo('bridge')];
+    expect(linkFromState(acceptingNamespace(), pendingLinkState(typed(1, bridgeAttrs)))).toBeInstanceOf(Bridge);
+    expect(classKindOf(pendingLinkState(typed(ARPHRD_NONE, [...attribute(IFLA_IFNAME, name('vx0')), ...linkinfo('vxlan')])))).toBe('vxlan');
+    // Of another type no kind is read: the Link is made at once, even of a frame the scan refuses,
+    // which throws its error when a field is first read, as any held reply's.
+    const broken = typed(ARPHRD_LOOPBACK, [...attribute(IFLA_IFNAME, name('lo')), ...attribute(IFLA_MTU, [1, 2])]);
+    const link = linkFromState(acceptingNamespace(), pendingLinkState(broken));
+    expect(link.constructor).toBe(Link);
+    expect([link.index, classKindOf(pendingLinkState(broken))]).toEqual([7, undefined]);
+    expect(() => link.kind).toThrow(NetlinkDecodeError);
+    // A plain state's kind is taken as it is.
+    expect(classKindOf(linkStateOfFrame(typed(ARPHRD_LOOPBACK, bridgeAttrs)))).toBe('bridge');
   });
 
   it('throw the eager read\'s NetlinkDecodeError at the first read of an attribute field, never for index and flags', () => {
