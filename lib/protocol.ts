@@ -320,10 +320,15 @@ export class RequestTable<M> {
 
   private _settle(request: PendingRequest<M>): void {
     this.live--;
-    this._remove(request);
+    // _remove() written out: a call less for every request an answer settles.
+    request.state = SETTLED;
+    this._pending.delete(request);
     const mode = request.resolveWith;
-    if (request.batch !== undefined) request.batch.settle(undefined);
-    else if (mode === RESOLVE_APPLIED) request.resolve((request.describer as RequestWriter<unknown>).applied!(request.subject, request.replies) as never);
+    const batch = request.batch;
+    if (batch !== undefined) {
+      this._pending.removeRange(batch);
+      batch.settle(undefined);
+    } else if (mode === RESOLVE_APPLIED) request.resolve((request.describer as RequestWriter<unknown>).applied!(request.subject, request.replies) as never);
     else request.resolve((mode === RESOLVE_VOID ? undefined : mode === RESOLVE_REPLIES ? (request.replies ?? []) : request) as never);
     this._owner.released(request, true);
   }
