@@ -51,17 +51,40 @@ function koffi_package(from, name) {
     if (dir === '') return undefined;
   }
 }
+// On Node 20, read with the calls the package's loader has already made (openSync, readSync):
+// readFileSync would compile its own chain of Node's functions from source there (about 1.9 M
+// instructions of a first koffi load). Node 22 and 24 hold those compiled in their snapshot, where
+// readFileSync costs less than this function's own compile: there it is called as before. Read to the
+// end: /proc files have no size. Latin1 text on Node 20 (String includes is built in, Buffer's is not).
+function koffi_read(fs, path, encoding) {
+  if (!process.versions.node.startsWith('20.')) return fs.readFileSync(path, encoding);
+  const fd = fs.openSync(path, 'r');
+  try {
+    let into = Buffer.allocUnsafeSlow(16384), done = 0, n;
+    while ((n = fs.readSync(fd, into, done, into.length - done, null)) > 0) {
+      done += n;
+      if (done === into.length) {
+        const larger = Buffer.allocUnsafeSlow(into.length * 2);
+        into.copy(larger);
+        into = larger;
+      }
+    }
+    return into.toString('latin1', 0, done);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 function koffi_binary() {
   try {
     const { platform, arch } = process;
     const fs = require('node:fs');
-    if (platform !== 'linux' || !fs.readFileSync('/proc/self/maps').includes('/libc.so.6')) return undefined;
+    if (platform !== 'linux' || !koffi_read(fs, '/proc/self/maps').includes('/libc.so.6')) return undefined;
     const koffi = koffi_package(bundleDir(), 'koffi');
     const prebuilt = koffi && koffi_package(koffi, \`@koromix/koffi-\${platform}-\${arch}\`);
     if (!prebuilt) return undefined;
     const module = { exports: {} };
     process.dlopen(module, \`\${prebuilt}/\${platform}_\${arch}/koffi.node\`);
-    return module.exports.version === /"version"\\s*:\\s*"([^"]*)"/.exec(fs.readFileSync(\`\${koffi}/package.json\`, 'latin1'))?.[1] ? module.exports : undefined;
+    return module.exports.version === /"version"\\s*:\\s*"([^"]*)"/.exec(koffi_read(fs, \`\${koffi}/package.json\`, 'latin1'))?.[1] ? module.exports : undefined;
   } catch {
     return undefined;
   }
