@@ -28,12 +28,15 @@ export class Link {
   /** Set once `state` has handed #state out: a change then copies it first, so what was given out stays as it was. */
   #given: boolean;
 
+  /**
+   * The namespace the link is in (where it was read). Declared and set by the constructor, not a
+   * parameter property: a class field is defined as undefined by the field initializer first.
+   */
+  declare readonly namespace: Namespace;
+
   /** Made by the library from a link it read (ns.link(), ns.links(), creation): not called directly. */
-  constructor(
-    /** The namespace the link is in (where it was read). */
-    readonly namespace: Namespace,
-    state: LinkState,
-  ) {
+  constructor(namespace: Namespace, state: LinkState) {
+    this.namespace = namespace;
     this.#state = state;
     this.#given = false;
   }

@@ -35,12 +35,17 @@ export interface VethPairOptions extends VethEndOptions {
  * directly in its own namespace.
  */
 export class VethPair {
-  private constructor(
-    /** The end created in `options.namespace`. */
-    readonly link: Link,
-    /** The other end, in `options.peer.namespace`. */
-    readonly peer: Link,
-  ) {}
+  // Declared and set by the constructor: a class field (a parameter property is one) would make
+  // each pair run a field initializer that defines both as undefined first.
+  /** The end created in `options.namespace`. */
+  declare readonly link: Link;
+  /** The other end, in `options.peer.namespace`. */
+  declare readonly peer: Link;
+
+  private constructor(link: Link, peer: Link) {
+    this.link = link;
+    this.peer = peer;
+  }
 
   /**
    * Creates both ends with one RTM_NEWLINK, each straight in its namespace, and returns them as read

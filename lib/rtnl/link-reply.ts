@@ -17,26 +17,33 @@ const KIND_SCAN = new LinkScan();
  * and so is what any public call returns.
  */
 export class PendingLinkState implements LinkState {
-  index: number;
-  flags: number;
-  up: boolean;
-  readonly #frame: Uint8Array;
-  #read: LinkState | undefined;
+  // Every field is `declare`d and set by the constructor alone: a declared field (#private ones
+  // included) makes each object run a field initializer first, which defines it as undefined, two
+  // objects a created pair. Plain fields, not #private ones, for that: this object never leaves
+  // its Link (see above).
+  declare index: number;
+  declare flags: number;
+  declare up: boolean;
+  /** The frame the fields are read from. */
+  private declare readonly _frame: Uint8Array;
+  /** The frame read whole, once a field needed it. */
+  private declare _read: LinkState | undefined;
   /** The kind alone, once told by the scan (false: not yet). */
-  #kind: string | undefined | false;
+  private declare _kind: string | undefined | false;
 
   constructor(frame: Uint8Array) {
+    const flags = linkFlagsOf(frame);
     this.index = linkIndexOf(frame);
-    this.flags = linkFlagsOf(frame);
-    this.up = (this.flags & IFF_UP) !== 0;
-    this.#frame = frame;
-    this.#read = undefined;
-    this.#kind = false;
+    this.flags = flags;
+    this.up = (flags & IFF_UP) !== 0;
+    this._frame = frame;
+    this._read = undefined;
+    this._kind = false;
   }
 
   /** The plain LinkState of the frame, with the flags as they are now (a Link changes them on this object). */
   read(): LinkState {
-    const state = (this.#read ??= linkStateOfFrame(this.#frame));
+    const state = (this._read ??= linkStateOfFrame(this._frame));
     state.flags = this.flags;
     state.up = this.up;
     return state;
@@ -60,19 +67,19 @@ export class PendingLinkState implements LinkState {
    * string. A frame the scan does not take is read whole, which throws its NetlinkDecodeError here.
    */
   get kind(): string | undefined {
-    if (this.#read !== undefined) return this.#read.kind;
-    if (this.#kind !== false) return this.#kind;
+    if (this._read !== undefined) return this._read.kind;
+    if (this._kind !== false) return this._kind;
     const s = KIND_SCAN;
-    const frame = this.#frame;
+    const frame = this._frame;
     if (!scanLink(frame, s)) return this.read().kind;
-    return (this.#kind = s.kindAt < 0 ? undefined : readCString(frame, s.kindAt, s.kindEnd));
+    return (this._kind = s.kindAt < 0 ? undefined : readCString(frame, s.kindAt, s.kindEnd));
   }
   /**
    * Whether ifi_type is ARPHRD_ETHER or ARPHRD_NONE, or 0, which says nothing (what a request
    * carries: a frame written by a program, not the kernel's reply) (classKindOf).
    */
   mayBeEthernetOrNone(): boolean {
-    const frame = this.#frame;
+    const frame = this._frame;
     const type = frame[18]! | (frame[19]! << 8);
     return type === ARPHRD_ETHER || type === ARPHRD_NONE || type === ARPHRD_UNSPECIFIED;
   }

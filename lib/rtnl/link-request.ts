@@ -64,25 +64,37 @@ export interface VethQueueOptions {
 /** The options of one end as checkVeth reads them (the peer's `up` and `master` are changes made once both ends exist). */
 export type VethPeerOptions = Omit<CommonLinkOptions, 'master' | 'up'> & VethQueueOptions & { name: string };
 
-/** A veth pair's creation, checked once; `master` is set once a master given by name or Link is resolved (`devices`). */
+/**
+ * A veth pair's creation, checked once; `master` is set once a master given by name or Link is
+ * resolved (`devices`). Its fields are `declare`d and set by the constructor alone: class fields
+ * would make each request run a field initializer that defines them first.
+ */
 export class VethRequest {
+  /** The end created in the socket's namespace: IFLA_IFNAME and the common options. */
+  declare attrs: LinkAttrs;
+  /** The peer's attributes, IFLA_NET_NS_FD included when it goes to another namespace. */
+  declare peerAttrs: LinkAttrs;
   /** ifinfomsg flags and change of that end (IFF_UP, IFF_PROMISC). */
-  flags = 0;
-  change = 0;
-  master: number | undefined = undefined;
+  declare flags: number;
+  declare change: number;
+  declare master: number | undefined;
   /** Masters to resolve in the link's namespace before sending. */
-  readonly devices: DeviceByName[] = [];
+  declare readonly devices: DeviceByName[];
   /** Ask the kernel to echo the new link (NLM_F_ECHO). */
-  echo = false;
+  declare echo: boolean;
   /** The peer's namespace when it is another one, for errors. */
-  peerHome: object | undefined = undefined;
+  declare peerHome: object | undefined;
 
-  constructor(
-    /** The end created in the socket's namespace: IFLA_IFNAME and the common options. */
-    public attrs: LinkAttrs,
-    /** The peer's attributes, IFLA_NET_NS_FD included when it goes to another namespace. */
-    public peerAttrs: LinkAttrs,
-  ) {}
+  constructor(attrs: LinkAttrs, peerAttrs: LinkAttrs) {
+    this.attrs = attrs;
+    this.peerAttrs = peerAttrs;
+    this.flags = 0;
+    this.change = 0;
+    this.master = undefined;
+    this.devices = [];
+    this.echo = false;
+    this.peerHome = undefined;
+  }
 }
 
 /**
