@@ -1,7 +1,7 @@
 import { RTM_NEWLINK } from '../../messages/constants.js';
 import { readCString } from '../../messages/attributes/scalars.js';
-import { firstIfnameIs, linkFlagsOf, linkFrameLength, linkIndexOf, LinkScan, scanLink } from '../../messages/link/scan.js';
-import { ARPHRD_ETHER, ARPHRD_NETROM as ARPHRD_UNSPECIFIED, ARPHRD_NONE, IFF_UP, type LinkBody } from '../../messages/link/index.js';
+import { firstIfnameIs, linkFlagsOf, linkFrameLength, linkIndexOf, LinkScan, linkTypeOf, scanLink } from '../../messages/link/scan.js';
+import { ARPHRD_ETHER, ARPHRD_NETROM, ARPHRD_NONE, IFF_UP, type LinkBody } from '../../messages/link/index.js';
 import { linkStateOfFrame, type LinkState } from './links.js';
 
 const KIND_SCAN = new LinkScan();
@@ -79,9 +79,8 @@ export class PendingLinkState implements LinkState {
    * carries: a frame written by a program, not the kernel's reply) (classKindOf).
    */
   mayBeEthernetOrNone(): boolean {
-    const frame = this._frame;
-    const type = frame[18]! | (frame[19]! << 8);
-    return type === ARPHRD_ETHER || type === ARPHRD_NONE || type === ARPHRD_UNSPECIFIED;
+    const type = linkTypeOf(this._frame);
+    return type === ARPHRD_ETHER || type === ARPHRD_NONE || type === ARPHRD_NETROM;
   }
   get master(): number | undefined {
     return this.read().master;

@@ -364,12 +364,6 @@ export function unpinJoined(joined: string, count: number, results: Int32Array, 
   return unpin(joined, count, results, flags, fds, closing);
 }
 
-/** close(2) of the first `closing` fds of `fds`, their results not kept (as closeFdQuietly). */
-export function closeFdsQuietly(fds: Int32Array, closing: number): void {
-  const kernel = (bound ?? libc()).kernel;
-  for (let i = 0; i < closing; i++) kernel.close(fds[i]!);
-}
-
 const NO_FDS = new Int32Array(0);
 
 /** The program stub (see program-code.ts), or undefined where there is none. */

@@ -10,7 +10,7 @@ import {
   MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, O_CLOEXEC, O_PATH, UMOUNT_NOFOLLOW,
 } from './constants.js';
 import { directoryIdentityOfPath, identityOfPath } from './file-identity.js';
-import { closeFd, closeFdsQuietly, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinJoined } from './libc.js';
+import { closeFd, closeFdQuietly, ioctlNoArgument, mount, openFd, programRunner, umount2, umount2Failure, unlink, unlinkFailure, unpinJoined } from './libc.js';
 import { withNewNetns } from './netns-thread.js';
 import { SyscallProgram } from './syscall-program.js';
 import { UNLINK_AFTER_UMOUNT_FAILURE } from './unpin-code.js';
@@ -171,7 +171,7 @@ export function unpinJoinedNetnsFiles(paths: readonly string[], joined: string |
   if (failed !== undefined) return { failed, paths, results, errors: undefined };
   // No stub, or a path the stub cannot take: the paths one after another, then the fds.
   const errors = deleteEachNetnsFile(paths);
-  closeFdsQuietly(fds, closing);
+  for (let i = 0; i < closing; i++) closeFdQuietly(fds[i]!);
   return { failed: errors.filter((error) => error !== undefined).length, paths, results: undefined, errors };
 }
 

@@ -189,6 +189,11 @@ export function linkIndexOf(b: Uint8Array): number {
   return b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24);
 }
 
+/** ifi_type (an ARPHRD_* value) of a frame linkFrameLength takes. */
+export function linkTypeOf(b: Uint8Array): number {
+  return b[18]! | (b[19]! << 8);
+}
+
 /** ifi_flags of a frame linkFrameLength takes. */
 export function linkFlagsOf(b: Uint8Array): number {
   return (b[24]! | (b[25]! << 8) | (b[26]! << 16) | (b[27]! << 24)) >>> 0;
