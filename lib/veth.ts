@@ -6,7 +6,8 @@ import { failedAtCaller, noop, QUEUED, SENT, type PendingRequest } from './pendi
 import type { NetlinkMessage } from '../messages/message.js';
 import type { RequestWriter } from './message-codec.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
-import { changePeer } from './veth-peer-request.js';
+import { changeAndReadPeer } from './veth-peer-request.js';
+import { keptChangeFirst } from './kept-change-error.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
 import { debugStart, logChange, logSettled } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
@@ -201,18 +202,16 @@ export class VethPair {
       const [link, peer] = rtnl.connection.together(() => [quiet(createVeth(rtnl, request)), quiet(peerLink(there, options.peer.name))] as const);
       return new VethPair(new Link(here, await link), await peer);
     }
-    let peer: Promise<Link> | undefined;
     const link: Promise<LinkState | undefined> = readLater ? quiet(createVethUnread(here.rtnl, request)) : quiet(createVeth(here.rtnl, request));
     let state = await link;
     if (peerChanged) {
-      // setLinkByName's message for { up: true } when `peer.up` is set, and the master, written straight to bytes.
-      const set = changePeer(there, { name: options.peer.name, up: Boolean(peerUp), master: peerMaster });
-      peer = quiet(peerLink(there, options.peer.name));
-      await set;
+      // setLinkByName's message for { up: true } when `peer.up` is set, and the master, written
+      // straight to bytes, and the peer's lookup behind it in one datagram: read once it is applied.
+      const peer = await changeAndReadPeer(there, { name: options.peer.name, up: Boolean(peerUp), master: peerMaster });
       state ??= await here.rtnl.linkToHold(options.name);
+      return new VethPair(new Link(here, state), peer);
     }
-    peer ??= peerLink(there, options.peer.name);
-    return new VethPair(new Link(here, state!), await peer);
+    return new VethPair(new Link(here, state!), await peerLink(there, options.peer.name));
   }
 
   /** Deletes the pair (deleting one end removes both). */
@@ -251,11 +250,7 @@ interface UsualPair {
 /** The error a usual pair's failed lookup fails the pair with: the creation's, if it failed (logged then, as logChange does). */
 function usualRefused(pair: UsualPair, error: Error): Error {
   const creation = pair.creation;
-  const state = creation.state;
-  if (state === QUEUED || state === SENT) return error;
-  const failed = creation.error;
-  if (pair.start >= 0) logCreation(pair, failed);
-  return failed ?? error;
+  return keptChangeFirst(pair.here.rtnl.connection.logger, creation, pair.start, 'link.add', (creation.subject as VethRequest).attrs.ifname!, error);
 }
 
 /** The usual pair's creation, logged at debug as logChange logs a change once it settled (`error` undefined: applied). */

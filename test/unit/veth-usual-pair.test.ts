@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../lib/connection.js';
 import { NetlinkError } from '../../lib/errors.js';
-import type { Logger } from '../../lib/log.js';
 import type { Namespace } from '../../lib/namespace.js';
 import { Rtnl } from '../../lib/rtnl/client.js';
 import type { RequestWriter } from '../../lib/message-codec.js';
@@ -17,6 +16,7 @@ import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER } from '../../lib/rtnl/link-
 import { VethPair } from '../../lib/veth.js';
 import { NLM_F_ACK, NLM_F_ECHO, RTM_GETLINK, RTM_NEWLINK } from '../../messages/constants.js';
 import { decodeMessages, type LinkMessage, type NetlinkMessage } from '../../messages/message.js';
+import { debugRecorder } from '../helpers/debug-records.js';
 import { ack, fakeKernel } from '../helpers/fake-kernel.js';
 import { promisesMade } from '../helpers/promises-made.js';
 
@@ -132,16 +132,7 @@ describe('the usual veth pair', () => {
   });
 
   it('logs the creation at debug once it settled, applied or refused', async () => {
-    const records: Array<{ op?: string; dev?: unknown; code?: unknown; ms?: unknown }> = [];
-    const logger = {
-      isLevelEnabled: () => true,
-      debug: (record: object) => records.push(record),
-      trace: () => {},
-      info: () => {},
-      warn: () => {},
-      error: () => {},
-      child: () => logger,
-    } as unknown as Logger;
+    const { logger, records } = debugRecorder();
     const connection = new Connection(linkKernel({ taken: ['va1'] }), { logger });
     const ns = namespaceOver(connection);
     await Promise.all([0, 1].map((i) => VethPair.create({ name: `va${i}`, namespace: ns, peer: { name: `vb${i}` } }).catch(() => undefined)));
