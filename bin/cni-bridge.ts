@@ -8,7 +8,7 @@
  * start fast (scripts/bundle-cni.mjs): a small CommonJS first file (this one) that answers VERSION
  * by itself (from lib/cni/versions.ts, which imports nothing) and loads the command line and the
  * netlink engine, one CommonJS bundle beside it, only for the other commands, with the package's
- * code cache (bin/load-bundle.ts: the engine is compiled once per machine and Node version, not
+ * code cache (bin/run-bundle.ts: the engine is compiled once per machine and Node version, not
  * per call). CommonJS because Node sets up its ES module loader for an ES module entry point or
  * import, and the executable needs none of it. stdin and stdout are used as plain file
  * descriptors, which spares the stream classes Node would otherwise load for them.
@@ -16,7 +16,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import type { Started } from '../lib/cni/first-stage.js';
 import { configVersion, versionAnswer } from '../lib/cni/versions.js';
-import { baselineOffWhileCaching, loadBundle } from './load-bundle.js';
+import { runBundle } from './run-bundle.js';
 
 /** What the engine shares with this file's first stage (lib/cni/first-stage.ts and what it imports), bundled beside it. */
 const SHARED = './cni-bridge-shared.cjs';
@@ -41,17 +41,22 @@ function cacheVariant(): string {
  */
 const HERE = import.meta.dirname;
 
-/** Loads `name` (`./file`, beside this file). */
-function bundle(name: string, loaded?: Record<string, unknown>): unknown {
-  return loadBundle(`${HERE}/${name.slice(2)}`, 'exit', loaded, cacheVariant());
+/** What the shared bundle gives besides lib/cni/first-stage.ts: the code cache keeper (bin/keep-code-cache.ts), whose code is in its cache. */
+type Shared = typeof import('../lib/cni/first-stage.js') & typeof import('./keep-code-cache.js');
+
+/** Loads `name` (`./file`, beside this file); its code cache kept at exit by `keeper`'s keeper, or by its own (the shared bundle's). */
+function bundle(name: string, keeper?: Shared, loaded?: Record<string, unknown>): unknown {
+  const run = runBundle(`${HERE}/${name.slice(2)}`, loaded, cacheVariant());
+  if (run.cache !== undefined) (keeper ?? (run.exports as Shared)).keepCodeCache(run, 'exit');
+  return run.exports;
 }
 
 /**
  * The command line and the engine: lib/cni/main.ts bundled beside the built executable, sharing
  * `shared`'s modules; `plain`, the build without tc, nftables and the monitor (a plain ADD's).
  */
-function engine(shared: unknown, plain: boolean | undefined): typeof import('../lib/cni/main.js') {
-  return bundle(plain ? './cni-bridge-engine-plain.cjs' : './cni-bridge-engine.cjs', { [SHARED]: shared }) as typeof import('../lib/cni/main.js');
+function engine(shared: Shared, plain: boolean | undefined): typeof import('../lib/cni/main.js') {
+  return bundle(plain ? './cni-bridge-engine-plain.cjs' : './cni-bridge-engine.cjs', shared, { [SHARED]: shared }) as typeof import('../lib/cni/main.js');
 }
 
 function readStdin(): Promise<Buffer> {
@@ -92,7 +97,7 @@ async function run(): Promise<number> {
     stdout(versionAnswer(configVersion(versionConfig)));
     return 0;
   }
-  const shared = bundle(SHARED) as typeof import('../lib/cni/first-stage.js');
+  const shared = bundle(SHARED) as Shared;
   let stdin = versionStdin;
   let started: Started = {};
   if (shared.startsEarly(process.env)) {
@@ -108,7 +113,7 @@ async function run(): Promise<number> {
   }
   const { mainAfterFirstStage } = engine(shared, started.plain);
   // The engine is the last bundle loaded: a process that will write a code cache runs without Sparkplug from here.
-  baselineOffWhileCaching();
+  shared.baselineOffWhileCaching();
   return mainAfterFirstStage({ env: process.env, stdin: () => stdin ?? readStdin(), stdout, stderr: writer(2, () => process.stderr) }, started);
 }
 

@@ -1,5 +1,5 @@
 /**
- * The package's V8 code cache files (bin/load-bundle.ts loads the bundles with them) and the rule
+ * The package's V8 code cache files (bin/run-bundle.ts reads them, bin/keep-code-cache.ts writes them) and the rule
  * for when one is written again.
  *
  * A file per bundle build and Node version in $TMPDIR/netns-rtnl-code-cache-<uid>, a directory

@@ -1,5 +1,5 @@
 /**
- * The CommonJS module wrapper of the bundles bin/load-bundle.ts loads: a script whose value is the
+ * The CommonJS module wrapper of the bundles bin/run-bundle.ts runs: a script whose value is the
  * module's function `(exports, require, module, __filename, __dirname)`.
  *
  * The build writes it into the bundles (scripts/bundle-lazy.mjs), so that the loader hands V8 the

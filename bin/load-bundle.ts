@@ -1,191 +1,33 @@
 /**
- * Loads one of the package's CommonJS bundles (dist/bundle/netns-rtnl.cjs for the package's entry
- * points, cni-bridge-engine.cjs for the cni-bridge executable) with a V8 code cache of the
- * package's own, and returns its exports.
- *
- * Compiling a ~450 KB bundle is most of what loading it costs, and compiling each function on its
- * first call most of what a fresh process's first requests cost; with the code V8 made in earlier
- * processes (bin/code-cache.ts: the file, and when it is written again) both are a fraction of that.
- * Like Node's own compile cache (which is process-wide, and not in Node 20) it is a quiet
- * optimisation: any failure compiles without it, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
- * With source maps on (--enable-source-maps), the bundle is loaded by Node's own require instead,
- * without the cache. The package's bundles carry their module wrapper (bin/commonjs-wrapper.ts), so
- * V8 gets the file's string as it was read; any other CommonJS file is wrapped here. `NODE_DEBUG=netns-rtnl` prints what the cache did in each process (to stderr,
- * through util.debuglog).
+ * The loader each of the package's entry points (dist/bundle/index.js, messages.js, cni.js)
+ * carries: runs a bundle once per process (bin/run-bundle.ts) and hands it to the code cache
+ * keeper the core gives (bin/keep-code-cache.ts).
  */
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { debuglog } from 'node:util';
-import { Script } from 'node:vm';
-import { cacheFile, countsWork, grownSize, readCache, REWRITES, rewriteAtExit, writeCache, type CacheFile, type CacheRead } from './code-cache.js';
-import { isOneOffCall } from '../lib/cni/one-off-call.js';
-import { scriptSource } from './commonjs-wrapper.js';
-import { readLatin1, scratchBuffer } from './scratch-read.js';
-
-// Node's util module is not loaded unless asked for; with `debug?.(...)` nor are the messages made.
-const debug = process.env.NODE_DEBUG ? debuglog('netns-rtnl') : undefined;
-
-/** Whether this process writes a code cache at exit (set by loadBundle): a bundle loaded without one, or with one not yet settled. */
-let writesAtExit = false;
-
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
-/** Writes the cache if its data is `atLeast` bytes; a failure leaves the process without one this time. */
-function tryWrite(cache: CacheFile, data: () => Buffer, generation: number, oneOff = false, atLeast = 0): Buffer | undefined {
-  try {
-    const made = data();
-    if (made.length < atLeast) return undefined;
-    writeCache(cache, made, generation, oneOff);
-    return made;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Runs the CommonJS bundle `file` (an absolute path) and returns its module.exports. Without a
- * cache V8 accepts, one is written once the bundle has run (`'loaded'`: its top level in it) or,
- * for a short-lived process such as the cni-bridge executable, only when the process exits
- * (`'exit'`: also every function the process went on to run). At exit the cache is made again
- * when bin/code-cache.ts's rule says the process may have run what it lacks. `loaded` gives the
- * bundle's require() what it returns for some files beside it: the exports of a bundle loaded
- * already (without source maps; with them Node's require, which loaded that bundle too, finds it).
- * `variant` names the kind of process, for a cache file of its own (bin/code-cache.ts's cacheFile).
- */
-export function loadBundle(file: string, cacheWhen: 'loaded' | 'exit' = 'loaded', loaded: Readonly<Record<string, unknown>> = {}, variant = ''): unknown {
-  // Node maps stack traces through a source map (--enable-source-maps) only for code its own loader compiled.
-  if (process.sourceMapsEnabled) return createRequire(file)(file) as unknown;
-  // The bundles are ASCII (asciiOnly in scripts/bundle-lazy.mjs): read as latin1, the source is a
-  // one-byte string made without UTF-8 decoding. The source, then the cache, are read into one
-  // buffer (bin/scratch-read.ts), which V8 is done with once the script is compiled.
-  const source = readLatin1(file);
-  let cache: CacheFile | undefined;
-  let read: CacheRead | undefined;
-  if (process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && process.getuid) {
-    try {
-      cache = cacheFile(file, process.getuid(), undefined, undefined, variant);
-      if (cache !== undefined) read = readCache(cache, scratchBuffer);
-    } catch {
-      read = undefined;
-    }
-  }
-  const script = new Script(scriptSource(source), { filename: file, ...(read ? { cachedData: read.data } : {}) });
-  const module = { exports: {} as unknown };
-  // Node's require for the bundle is made on the first id that is neither a bundle loaded already nor
-  // a built-in module: an import of the package asks for built-in modules only, and createRequire
-  // costs about 2.5 M instructions on Node 20 (bench/results/startup-2026-12-03-d.md).
-  let nodeRequire: NodeJS.Require | undefined;
-  const require = (id: string): unknown => {
-    if (Object.hasOwn(loaded, id)) return loaded[id];
-    if (id.startsWith('node:') && process.getBuiltinModule) return process.getBuiltinModule(id);
-    return (nodeRequire ??= createRequire(file))(id);
-  };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dirname(file));
-  if (cache === undefined) return module.exports;
-  const to = cache;
-  const usable = read !== undefined && !script.cachedDataRejected;
-  // The length of what the process holds: the cache it loaded (its bytes in the scratch buffer, which
-  // later loads reuse), or the one it wrote now.
-  const held = usable ? read!.data.length : cacheWhen === 'loaded' ? tryWrite(to, () => script.createCachedData(), 0)?.length : undefined;
-  const generation = usable ? read!.generation : 0;
-  debug?.('code cache %s: %s, %s', to.name, usable ? 'accepted' : read ? 'rejected by V8' : 'none', held !== undefined ? (usable ? `generation ${generation}` : 'written') : 'not written');
-  const writtenMs = usable ? read!.writtenMs : Date.now();
-  // A process that loaded a cache not yet settled rewrites it at exit too (rewriteAtExit's everyCall).
-  if (cacheWhen === 'exit' && (held === undefined || (usable && generation < REWRITES))) writesAtExit = true;
-  // Work is counted from the event loop's next turn (none: no work): a scavenge V8 left pending at the
-  // end of the load runs as a task before it, and is the load's (5-20 ms of CPU here). Unreferenced,
-  // the immediate keeps no process alive, and one that ends in this turn never makes Node run it.
-  // Counted only where the exit rule can look at it (countsWork): on Node 20 the immediate and
-  // process.cpuUsage compile about ten of Node's own functions in every call of the executable.
-  let loadedCpu: number | undefined;
-  if (countsWork(generation, Date.now() - writtenMs, cacheWhen === 'exit')) {
-    setImmediate(() => {
-      loadedCpu = cpuMs();
-    }).unref();
-  }
-  // Not once(): the 'exit' event comes once, and once() compiles events' wrappers on Node 20.
-  process.on('exit', () => {
-    const workMs = loadedCpu === undefined ? 0 : cpuMs() - loadedCpu;
-    let written;
-    // A call of the executable that ran one-off code (lib/cni/one-off-call.ts: the ADD that created
-    // the bridge) writes a cache marked as holding it, and rewrites only a cache so marked: one with
-    // its code would be every later call's to deserialise. A call that did not, having loaded such a
-    // cache (whose functions it now holds compiled), puts in its place the top level alone, from the
-    // source compiled afresh under another name (V8's compilation cache would give back this
-    // script, compiled functions and all); the calls after it add what they run. When every call
-    // runs one-off code, each rewrites the marked cache as calls do without it.
-    const oneOff = cacheWhen === 'exit' && isOneOffCall();
-    const state = { generation, ageMs: Date.now() - writtenMs, workMs };
-    let least: number;
-    const loadedOneOff = usable && read!.oneOff;
-    if (held === undefined) {
-      if (cacheWhen === 'exit') written = tryWrite(to, () => script.createCachedData(), 0, oneOff);
-    } else if (oneOff && !loadedOneOff) {
-      // The cache holds no one-off code: left as it is.
-    } else if (cacheWhen === 'exit' && loadedOneOff && !oneOff) {
-      written = tryWrite(to, () => new Script(scriptSource(source), { filename: `${file} (top level)` }).createCachedData(), 0);
-    } else if (rewriteAtExit(state, cacheWhen === 'exit')) {
-      // A larger old cache still has functions V8 dropped since (bytecode flushing in a long process).
-      written = tryWrite(to, () => {
-        const made = script.createCachedData();
-        if (made.length >= held) return made;
-        // The loaded cache's bytes were in the scratch buffer: read again.
-        const again = readCache(to)?.data;
-        return again !== undefined && again.length > made.length ? again : made;
-      }, generation + 1, oneOff);
-    } else if (cacheWhen === 'loaded' && (least = grownSize(state, held)) > 0) {
-      // A settled cache, and a process that worked long: written again if it ran much the cache lacked
-      // (the package's executable, 'exit', rewrites its caches at each call until settled instead).
-      written = tryWrite(to, () => script.createCachedData(), generation + 1, false, least);
-    }
-    debug?.('code cache %s at exit, %d ms of CPU after loading: %s', to.name, Math.round(workMs), written ? 'written' : 'not written');
-  });
-  return module.exports;
-}
-
-/**
- * For a short-lived process of the package's own (the cni-bridge executable), once it has loaded
- * every bundle it will: if it is to write a bundle's code cache when it exits, V8's baseline
- * compiler (Sparkplug) off until then, and on again before the caches are made. Returns whether it did.
- *
- * A code cache keeps, in each function V8 compiled with Sparkplug, that it was so compiled, and a
- * process loading that cache compiles each such function with Sparkplug again at its first call,
- * needed or not; a cache written by a process that ran without Sparkplug holds no such mark, and the
- * processes that read it compile with Sparkplug only what they run enough. The writer pays for
- * node:v8 (about 4 M instructions in an ADD) and for running without Sparkplug, so only the first
- * few calls after a build do (bin/code-cache.ts's REWRITES); a DEL made without the engine, which
- * does not get here, writes with Sparkplug on. V8 refuses a cache made under other flags,
- * hence the order: off only after the last load (a cache's flags are checked when it is read), on
- * again before any cache is made (prepended to the exit listeners, which loadBundle registered first).
- */
-export function baselineOffWhileCaching(): boolean {
-  if (!writesAtExit) return false;
-  const v8 = (process.getBuiltinModule?.('node:v8') ?? createRequire(import.meta.url)('node:v8')) as typeof import('node:v8');
-  v8.setFlagsFromString('--no-sparkplug');
-  process.prependOnceListener('exit', () => v8.setFlagsFromString('--sparkplug'));
-  return true;
-}
+import { runBundle, type KeepCodeCache } from './run-bundle.js';
+import { withScratch } from './scratch-read.js';
 
 /** Where loadBundleOnce keeps what it loaded: one map per process, whichever copy of this loader made it. */
 const LOADED = Symbol.for('netns-rtnl.loaded-bundles');
 
 /**
- * loadBundle once per process and file. Each of the package's entry points (dist/bundle/index.js,
- * messages.js, cni.js) carries this loader rather than importing one module of it (every ES module
- * more costs an import 1-2.5 M instructions of Node's loader), and all of them must share one core:
- * the first to load it keeps it on globalThis under a registered symbol, not enumerable, where
- * every copy finds it.
+ * Runs the bundle `file` once per process and returns its exports, its code cache kept by `keep`,
+ * or when none is given by the bundle's own (its exports' `keepCodeCache`: the core's). Each of the
+ * package's entry points carries this loader rather than importing one module of it (every ES
+ * module more costs an import 1-2.5 M instructions of Node's loader), and all of them must share one
+ * core: the first to load it keeps it on globalThis under a registered symbol, not enumerable,
+ * where every copy finds it.
  */
-export function loadBundleOnce(file: string, loaded: Readonly<Record<string, unknown>> = {}): unknown {
+export function loadBundleOnce(file: string, loaded: Readonly<Record<string, unknown>> = {}, keep?: KeepCodeCache): unknown {
   const holder = globalThis as unknown as { [LOADED]?: Map<string, unknown> };
   let once = holder[LOADED];
   if (once === undefined) {
     once = new Map();
     Object.defineProperty(globalThis, LOADED, { value: once });
   }
-  if (!once.has(file)) once.set(file, loadBundle(file, 'loaded', loaded));
+  if (!once.has(file)) {
+    const bundle = withScratch(() => runBundle(file, loaded));
+    once.set(file, bundle.exports);
+    if (bundle.cache !== undefined) (keep ?? (bundle.exports as { keepCodeCache: KeepCodeCache }).keepCodeCache)(bundle, 'loaded');
+  }
   return once.get(file);
 }

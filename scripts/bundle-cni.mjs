@@ -9,7 +9,7 @@
 // engine (lib/cni/main.ts and everything behind its import of bridge.js) is a file of its own, so
 // VERSION and argument errors read and compile only the small first file; inside the engine the
 // sources' dynamic imports are static ones (no lazy-init wrappers V8 would parse twice), and it is
-// loaded with the package's code cache (bin/load-bundle.ts). koffi and Node's built-in modules are
+// loaded with the package's code cache (bin/run-bundle.ts). koffi and Node's built-in modules are
 // bound lazily (scripts/bundle-lazy.mjs); the netlink binding (event sockets only) stays outside.
 //
 // The engine is built twice: whole, and plain (dist/bundle/cni-bridge-engine-plain.cjs) for the call
@@ -37,6 +37,12 @@ const PLAIN_ENGINE = 'cni-bridge-engine-plain.cjs';
 const NOT_IN_PLAIN = /^(lib\/(tc|nat|monitor)|messages\/(tc|nftables|rule|neighbor|nexthop))\/|^lib\/sys\/(tcp-in-netns|netns-create-program|netns-create-image)\.ts$|^lib\/(rules|rule-messages|nexthops|rtnl\/neighbors)\.ts$|^messages\/struct-codecs-later\.ts$/;
 const SHARED = 'cni-bridge-shared.cjs';
 const EARLY = 'lib/cni/first-stage.ts';
+/**
+ * The code cache keeper (bin/keep-code-cache.ts): in the shared bundle, whose code cache holds its
+ * code, rather than in the first file, compiled from source at every call. The first file runs each
+ * bundle (bin/run-bundle.ts) and hands it to the shared bundle's keeper.
+ */
+const KEEPER = 'bin/keep-code-cache.ts';
 /** The engine: lib/cni/main.ts and what it imports that the shared bundle does not hand it. */
 const ENGINE_SOURCE = 'lib/cni/main.ts';
 // Earlier builds wrote ES module chunks with hashed names: leave none behind.
@@ -61,7 +67,7 @@ await build({ ...common, entryPoints: ['bin/cni-bridge.ts'], outfile: `${outdir}
 // modules of its own they import (scripts/bundle-handover.mjs), made into one object only when an
 // engine is loaded (a plain DEL loads none).
 const probe = { ...common, write: false, metafile: true, sourcemap: false, outdir: '/nowhere' };
-const sharedInputs = (await build({ ...probe, entryPoints: [EARLY], plugins: [lazyModules] })).metafile.inputs;
+const sharedInputs = (await build({ ...probe, entryPoints: [EARLY, KEEPER], plugins: [lazyModules] })).metafile.inputs;
 const engineInputs = (await build({ ...probe, entryPoints: [ENGINE_SOURCE], plugins: [staticImports, lazyModules] })).metafile.inputs;
 const handedPaths = handedModules(sharedInputs, engineInputs);
 const handed = await handover(common, handedPaths, importedNames(root, sharedInputs, handedPaths, engineInputs));
@@ -69,7 +75,12 @@ const provider = provide(handed);
 await build({
   ...common,
   stdin: {
-    contents: [`export * from ${JSON.stringify(`./${EARLY}`)};`, ...provider.imports, `export const sharedModules = ${provider.sharedModules};`].join('\n'),
+    contents: [
+      `export * from ${JSON.stringify(`./${EARLY}`)};`,
+      `export { baselineOffWhileCaching, keepCodeCache } from ${JSON.stringify(`./${KEEPER}`)};`,
+      ...provider.imports,
+      `export const sharedModules = ${provider.sharedModules};`,
+    ].join('\n'),
     resolveDir: root,
     sourcefile: 'cni-bridge-shared',
     loader: 'ts',

@@ -10,8 +10,8 @@
 // per property) were most of what the handover cost a process (bench/results/start-2026-12-05-r.md),
 // and a namespace object would be a getter per name, each a function of its own. In the receiver,
 // every import of a handed module is a module that reads its values from that array by index,
-// requiring the provider by its file name (loadBundle gives the receiver the provider's exports
-// under that name: bin/load-bundle.ts).
+// requiring the provider by its file name (runBundle gives the receiver the provider's exports
+// under that name: bin/run-bundle.ts).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

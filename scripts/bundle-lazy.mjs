@@ -226,7 +226,7 @@ export const staticImports = {
 };
 
 /**
- * Makes a bundle that bin/load-bundle.ts loads ASCII-only, so that it can be read as latin1: esbuild
+ * Makes a bundle that bin/run-bundle.ts runs ASCII-only, so that it can be read as latin1: esbuild
  * escapes non-ASCII characters in code (its default charset), but not in the comments it keeps,
  * and one such character made the whole source a two-byte string. Each is replaced by as many '?'
  * as it has UTF-16 units, which leaves the source map's columns as they were.
@@ -278,7 +278,7 @@ async function localNamesShortened(code, map, file) {
 }
 
 /**
- * Makes a CommonJS bundle one that bin/load-bundle.ts loads as it is: ASCII-only (above), its local
+ * Makes a CommonJS bundle one that bin/run-bundle.ts runs as it is: ASCII-only (above), its local
  * names shortened (above), its classes named as written (scripts/class-names.mjs), with the module
  * wrapper written into it (bin/commonjs-wrapper.ts: no second copy of the source at each load). The
  * wrapper's head is a line of its own: the source map beside the file (`file.map`) gets one empty

@@ -2,7 +2,8 @@
 // Bundles the package's entry points (part of `npm run build`): `netns-rtnl`, `netns-rtnl/messages`
 // and `netns-rtnl/cni` load dist/bundle/index.js, messages.js and cni.js, three ES modules that each
 // export their values from the code of all three: one CommonJS bundle, dist/bundle/netns-rtnl.cjs,
-// loaded once per process with a V8 code cache (bin/load-bundle.ts, a copy in each entry).
+// loaded once per process with a V8 code cache (bin/load-bundle.ts and bin/run-bundle.ts, a copy in each
+// entry; the cache written by bin/keep-code-cache.ts, which the core carries).
 //
 // Loaded as the ~90 files tsc writes, Node spends most of an import resolving, reading and linking
 // them one by one; one bundle is read and compiled at once, and compiling it is then most of the
@@ -86,7 +87,13 @@ const lazyStarSources = Object.keys(ENTRIES).filter((file) => Object.keys(lazySt
 // them from the core rather than bundling them again (one copy of every class and of koffi's loader).
 const probe = { ...common, ...COMMONJS, write: false, metafile: true, outdir: '/nowhere', plugins: [staticImports, lazyModules] };
 const CORE_ENTRIES = Object.keys(ENTRIES).filter((file) => file !== CNI_ENTRY);
-const coreStdin = { contents: CORE_ENTRIES.map((file) => `import ${JSON.stringify(`./${ENTRIES[file]}`)};`).join('\n'), resolveDir: root, loader: 'js' };
+/**
+ * The module that keeps each bundle's code cache once an entry point's loader has run it: in the
+ * core, whose code cache holds its code, rather than in the entry points, compiled from source at
+ * every import (bin/keep-code-cache.ts).
+ */
+const KEEPER = 'bin/keep-code-cache.ts';
+const coreStdin = { contents: [...CORE_ENTRIES.map((file) => ENTRIES[file]), KEEPER].map((path) => `import ${JSON.stringify(`./${path}`)};`).join('\n'), resolveDir: root, loader: 'js' };
 const wholeInputs = (await build({ ...probe, stdin: coreStdin })).metafile.inputs;
 const kinds = Object.fromEntries(await Promise.all(Object.keys(wholeInputs).filter(inLazyPart).map(async (path) => [path, await exportKinds(root, path)])));
 // The core without the lazy part: a build that fails if a module of the core imports from the lazy
@@ -131,7 +138,8 @@ const core = [
   `import { lazyPart as lazy$part } from ${JSON.stringify(LAZY_LOADER)};`,
   ...imports,
   ...provider.imports,
-  `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: ${provider.sharedModules} };`,
+  `import { keepCodeCache } from ${JSON.stringify(`./${KEEPER}`)};`,
+  `module.exports = { ${CORE_ENTRIES.map(entryValues).join(', ')}, sharedModules: ${provider.sharedModules}, keepCodeCache };`,
 ].join('\n');
 
 await build({
@@ -178,18 +186,25 @@ await receiverOfCore(
 // modules taken with require) rather than by an ES module the three import: one ES module fewer
 // for Node to resolve, load and link at every import. loadBundleOnce gives all of them one core.
 // The core requires the lazy part when first needed: loadBundleOnce loads it then, giving it the core.
-const bundlePath = (name) => `fileURLToPath(new URL('./${name}', import.meta.url))`;
-const loadCore = `loadBundleOnce(${bundlePath(CORE)}, { get ${JSON.stringify(`./${LAZY}`)}() { return loadBundleOnce(${bundlePath(LAZY)}, { './${CORE}': loadBundleOnce(${bundlePath(CORE)}) }); } })`;
+// The core keeps its own code cache and those of the bundles loaded after it (its keepCodeCache).
+// The folder from import.meta.dirname, which Node sets for every file module (20.11 and later; before,
+// from the module's file URL, as Node made it: a path with no '/' of its own escaped, as fileURLToPath
+// would give it without node:url): no URL made and turned back into a path for each bundle.
+const bundlePath = (name) => `\`\${here}/${name}\``;
+const afterCore = (name) => `loadBundleOnce(${bundlePath(name)}, { './${CORE}': c }, c.keepCodeCache)`;
+const loadCore = `loadBundleOnce(${bundlePath(CORE)}, { get ${JSON.stringify(`./${LAZY}`)}() { const c = loadBundleOnce(${bundlePath(CORE)}); return ${afterCore(LAZY)}; } })`;
+// One scratch buffer (bin/scratch-read.ts) for every bundle an import loads: the core, and the lazy
+// part (messages.js) or the CNI entry's bundle.
 const loadValues = (file) =>
   file === CNI_ENTRY
-    ? `const core = ${loadCore};\nconst values = loadBundleOnce(${bundlePath(CNI_CORE)}, { './${CORE}': core })[${JSON.stringify(file)}]();`
-    : `const values = ${loadCore}[${JSON.stringify(file)}]();`;
+    ? `const values = withScratch(() => {\nconst c = ${loadCore};\nreturn ${afterCore(CNI_CORE)}[${JSON.stringify(file)}]();\n});`
+    : `const values = withScratch(() => ${loadCore}[${JSON.stringify(file)}]());`;
 for (const file of Object.keys(ENTRIES)) {
   const list = names[file].map((n, i) => `${n} = values[${i}]`).join(', ');
   await build({
     ...common,
     stdin: {
-      contents: `import { fileURLToPath } from 'node:url';\nimport { loadBundleOnce } from './bin/load-bundle.ts';\n${loadValues(file)}\nexport const ${list};\n`,
+      contents: `const here = import.meta.dirname ?? decodeURIComponent(new URL('.', import.meta.url).pathname).slice(0, -1);\nimport { loadBundleOnce } from './bin/load-bundle.ts';\nimport { withScratch } from './bin/scratch-read.ts';\n${loadValues(file)}\nexport const ${list};\n`,
       resolveDir: root,
       sourcefile: `netns-rtnl (${file})`,
       loader: 'js',

@@ -1,6 +1,6 @@
 /**
  * A call of the cni-bridge executable that runs what later calls of its kind will not: the first ADD
- * of a network, which creates the bridge (and meets its ENODEV first). bin/load-bundle.ts keeps that
+ * of a network, which creates the bridge (and meets its ENODEV first). bin/keep-code-cache.ts keeps that
  * code out of the code caches later calls load: such a call writes a cache only where there is none
  * or where one holds one-off code already (the header says so), and the next call that runs none
  * puts a cache without it in its place. A flag on globalThis under a registered symbol: the engine

@@ -322,7 +322,7 @@ describe.skipIf(!ready)('cni: the cni-bridge executable and attachContainer', ()
   });
 
   it('keeps the code of the ADD that creates the bridge out of the plain engine\'s code cache, unless every ADD creates one', async () => {
-    // lib/cni/one-off-call.ts and bin/load-bundle.ts: the header's generation (byte 5) and one-off mark (byte 6).
+    // lib/cni/one-off-call.ts and bin/keep-code-cache.ts: the header's generation (byte 5) and one-off mark (byte 6).
     const plain = statSync(join(dirname(OURS), 'cni-bridge-engine-plain.cjs'));
     const places: string[] = [];
     const cacheOf = (at: string) => {

@@ -1,5 +1,5 @@
 /**
- * The package's code cache (bin/load-bundle.ts), as the built package uses it: a fresh Node
+ * The package's code cache (bin/run-bundle.ts reads it, bin/keep-code-cache.ts writes it), as the built package uses it: a fresh Node
  * importing `netns-rtnl` with its own TMPDIR; and the rule for rewriting it at exit
  * (bin/code-cache.ts), with a small bundle loaded through the built loader. Needs the build.
  */
@@ -144,6 +144,20 @@ exports.work = function work(ms) {
 function spinOnce(n) { return (n + 1) % 1000003; }
 `;
 
+/**
+ * Code for a fresh Node that defines `loadBundle(file, cacheWhen, loaded)` as the package's loaders
+ * load a bundle: run with the cache read (bin/run-bundle.ts), then the cache kept
+ * (bin/keep-code-cache.ts, which the package's first bundles carry), and `baselineOffWhileCaching`.
+ */
+const LOADER = `const { runBundle } = await import(${JSON.stringify(`${root}dist/bin/run-bundle.js`)});
+const { keepCodeCache, baselineOffWhileCaching } = await import(${JSON.stringify(`${root}dist/bin/keep-code-cache.js`)});
+function loadBundle(file, cacheWhen = 'loaded', loaded = {}) {
+  const run = runBundle(file, loaded);
+  if (run.cache !== undefined) keepCodeCache(run, cacheWhen);
+  return run.exports;
+}
+`;
+
 interface Small {
   tmp: string;
   bundle: string;
@@ -166,8 +180,7 @@ function loadSmall({ tmp, bundle }: Small, options: { workMs?: number; busyFirst
   const busy = options.busyFirst === undefined ? '' : `m.work(${options.busyFirst});`;
   const more = options.run === 'more' ? `m.more.forEach((f) => f(1));` : '';
   const work = `${busy}${options.workMs === undefined ? '' : `setImmediate(() => { ${more}m.work(${options.workMs}); });`}`;
-  const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
-const m = loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(options.when ?? 'loaded')});
+  const code = `${LOADER}const m = loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(options.when ?? 'loaded')});
 if (m.loaded !== true) throw new Error('not loaded');
 ${work}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: tmp }, encoding: 'utf8' });
@@ -229,8 +242,7 @@ describe.skipIf(!built)('the rule for rewriting the code cache at exit', () => {
     const rich = smallCache(small.tmp);
     expect(rich.generation).toBe(1);
     // This process calls nothing of the bundle, yet works: the functions it loaded from the cache stay in.
-    const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
-loadBundle(${JSON.stringify(small.bundle)});
+    const code = `${LOADER}loadBundle(${JSON.stringify(small.bundle)});
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 setImmediate(() => {
   const start = cpu();
@@ -301,8 +313,7 @@ setImmediate(() => {
 
   it('is not written with NODE_DISABLE_COMPILE_CACHE=1, at load or at exit', () => {
     const small = smallBundle();
-    const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
-loadBundle(${JSON.stringify(small.bundle)}).work(${WORKED});`;
+    const code = `${LOADER}loadBundle(${JSON.stringify(small.bundle)}).work(${WORKED});`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
       env: { PATH: process.env.PATH, TMPDIR: small.tmp, NODE_DISABLE_COMPILE_CACHE: '1' },
       encoding: 'utf8',
@@ -315,8 +326,7 @@ loadBundle(${JSON.stringify(small.bundle)}).work(${WORKED});`;
 describe.skipIf(!built)('baselineOffWhileCaching (the cni-bridge executable, after its last load)', () => {
   /** Loads the small bundle as the executable loads its engine, then asks; [its answer, whether node:v8 was loaded, the cache's fate]. */
   function call(small: Small): [boolean, boolean, string] {
-    const code = `const { loadBundle, baselineOffWhileCaching } = await import(${JSON.stringify(`${root}dist/bin/load-bundle.js`)});
-loadBundle(${JSON.stringify(small.bundle)}, 'exit');
+    const code = `${LOADER}loadBundle(${JSON.stringify(small.bundle)}, 'exit');
 const did = baselineOffWhileCaching();
 process.stdout.write(JSON.stringify([did, process.moduleLoadList.includes('NativeModule v8')]));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: small.tmp, NODE_DEBUG: 'netns-rtnl' }, encoding: 'utf8' });
@@ -349,8 +359,7 @@ const original = module.createRequire;
 let made = 0;
 module.createRequire = (...args) => (made++, original(...args));
 module.syncBuiltinESMExports();
-const { loadBundle } = await import(${JSON.stringify(`${root}dist/bin/load-bundle.js`)});
-const m = loadBundle(${JSON.stringify(bundle)}, 'loaded', { './shared.cjs': 'shared' });
+${LOADER}const m = loadBundle(${JSON.stringify(bundle)}, 'loaded', { './shared.cjs': 'shared' });
 const atLoad = made;
 process.stdout.write(JSON.stringify([m.sep, m.shared, atLoad, m.beside(), made]));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { env: { PATH: process.env.PATH, TMPDIR: tmp }, encoding: 'utf8' });

@@ -1,6 +1,6 @@
 /**
  * The module wrapper the build writes into the bundles (scripts/bundle-lazy.mjs's loaderReady,
- * bin/commonjs-wrapper.ts): bin/load-bundle.ts compiles such a file as it is, Node's require still
+ * bin/commonjs-wrapper.ts): bin/run-bundle.ts compiles such a file as it is, Node's require still
  * runs it as a CommonJS module, and its source map still points at the right lines. Needs the build.
  */
 import { spawnSync } from 'node:child_process';
@@ -59,13 +59,16 @@ describe.skipIf(!built)('a bundle made loader-ready', () => {
     expect(frame).toMatch(/small\.ts:4:\d+\)$/);
   });
 
-  it('is loaded by bin/load-bundle.ts as it is, with a code cache V8 accepts', () => {
-    const code = `import { loadBundle } from ${JSON.stringify(`${root}dist/bin/load-bundle.js`)};
-const m = loadBundle(${JSON.stringify(file)});
+  it('is run by bin/run-bundle.ts as it is, with a code cache V8 accepts', () => {
+    const code = `import { runBundle } from ${JSON.stringify(`${root}dist/bin/run-bundle.js`)};
+import { keepCodeCache } from ${JSON.stringify(`${root}dist/bin/keep-code-cache.js`)};
+const run = runBundle(${JSON.stringify(file)});
+keepCodeCache(run, 'loaded');
+const m = run.exports;
 process.stdout.write(JSON.stringify([m.answer, m.caller]));`;
     const first = node(['--input-type=module', '-e', code], { NODE_DEBUG: 'netns-rtnl' });
     // The loader called the module's function itself: no wrapper of its own around the file's.
-    expect(JSON.parse(first.stdout)).toEqual([42, expect.stringMatching(/^ +at loadBundle \(/)]);
+    expect(JSON.parse(first.stdout)).toEqual([42, expect.stringMatching(/^ +at runBundle \(/)]);
     expect(first.stderr).toMatch(/: none, written$/m);
     const next = node(['--input-type=module', '-e', code], { NODE_DEBUG: 'netns-rtnl' });
     expect(JSON.parse(next.stdout)[0]).toBe(42);

@@ -191,10 +191,21 @@ describe.skipIf(!built)('package entry points (the bundle)', () => {
     expect(mapped.map((f) => f.replace(/.*node_modules\//, ''))).toEqual([`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`]);
   });
 
-  it('are ASCII, as bin/load-bundle.ts reads them (latin1)', () => {
+  it('are ASCII, as bin/run-bundle.ts reads them (latin1)', () => {
     for (const file of ['netns-rtnl.cjs', 'netns-rtnl-cni.cjs', 'cni-bridge-engine.cjs']) {
       expect(readFileSync(`${root}dist/bundle/${file}`, 'utf8').match(/[^\0-\x7f]/gu) ?? [], file).toEqual([]);
     }
+  });
+
+  it('carry only the reading part of the code cache loader; the core and the executable\'s shared bundle carry the writing part', () => {
+    // The entry points and the executable's first file are compiled from source at every import or
+    // call; the code that writes a cache (bin/keep-code-cache.ts) is in bundles that are themselves cached.
+    for (const file of ['index.js', 'messages.js', 'cni.js', 'cni-bridge.cjs']) {
+      const code = readFileSync(`${root}dist/bundle/${file}`, 'latin1');
+      expect(code, file).toContain('function runBundle(');
+      for (const writing of ['function keepCodeCache(', 'function writeCache(', 'function rewriteAtExit(', 'setImmediate(']) expect(code, `${file}: ${writing}`).not.toContain(writing);
+    }
+    for (const file of ['netns-rtnl.cjs', 'cni-bridge-shared.cjs']) expect(readFileSync(`${root}dist/bundle/${file}`, 'latin1'), file).toContain('function keepCodeCache(');
   });
 
   it('have short lines though minified: Node prints the line an uncaught error was thrown on', () => {

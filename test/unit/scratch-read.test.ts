@@ -1,12 +1,12 @@
 /**
- * bin/scratch-read.ts (and lib/sys/read-whole.ts, which it reads with): the one buffer bin/load-bundle.ts reads a bundle's source and its code cache
- * into, kept for the loads of one turn of the event loop and let go after it.
+ * bin/scratch-read.ts (and lib/sys/read-whole.ts, which it reads with): the one buffer bin/run-bundle.ts reads a bundle's source and its code cache
+ * into, kept for the loads inside one withScratch call and let go after it.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLatin1, SCRATCH_BYTES, scratchBuffer } from '../../bin/scratch-read.js';
+import { readLatin1, SCRATCH_BYTES, scratchBuffer, withScratch } from '../../bin/scratch-read.js';
 import { readWhole } from '../../lib/sys/read-whole.js';
 
 const made: string[] = [];
@@ -24,16 +24,31 @@ function file(contents: string | Buffer): string {
 }
 
 describe('scratch-read', () => {
-  it('gives the same buffer within a turn of the event loop, at least SCRATCH_BYTES long, a larger one when asked, and a new one after the turn', async () => {
-    await new Promise(setImmediate);
-    const first = scratchBuffer(10);
-    expect(first.length).toBe(SCRATCH_BYTES);
-    expect(scratchBuffer(SCRATCH_BYTES)).toBe(first);
-    const larger = scratchBuffer(SCRATCH_BYTES + 1);
-    expect(larger.length).toBe(SCRATCH_BYTES + 1);
-    expect(scratchBuffer(1)).toBe(larger);
-    await new Promise(setImmediate);
-    expect(scratchBuffer(1)).not.toBe(larger);
+  it('gives the same buffer inside withScratch, at least SCRATCH_BYTES long, a larger one when asked, and a new one once the outermost call returned', () => {
+    const [first, larger] = withScratch(() => {
+      const first = scratchBuffer(10);
+      expect(first.length).toBe(SCRATCH_BYTES);
+      expect(scratchBuffer(SCRATCH_BYTES)).toBe(first);
+      const larger = withScratch(() => scratchBuffer(SCRATCH_BYTES + 1));
+      expect(larger.length).toBe(SCRATCH_BYTES + 1);
+      // The inner call returned: the outer one still holds it.
+      expect(scratchBuffer(1)).toBe(larger);
+      return [first, larger];
+    });
+    const after = withScratch(() => scratchBuffer(1));
+    expect(after).not.toBe(larger);
+    expect(after).not.toBe(first);
+  });
+
+  it('lets go of the buffer when the loads throw', () => {
+    let held: Buffer | undefined;
+    expect(() =>
+      withScratch(() => {
+        held = scratchBuffer(1);
+        throw new Error('load failed');
+      }),
+    ).toThrow('load failed');
+    expect(withScratch(() => scratchBuffer(1))).not.toBe(held);
   });
 
   it('reads a whole file into the buffer given, its first bytes; the string read through it stays whole when the buffer is reused', () => {
