@@ -48,6 +48,9 @@ export class RequestTable<M> {
   private readonly _owner: TableOwner<M>;
   private readonly _frames = new FrameCursor();
   private _view: DataView | undefined;
+  /** The last two datagrams read through `_view` (see _viewOf), the latest first. */
+  private _viewed: Uint8Array | undefined = undefined;
+  private _viewedBefore: Uint8Array | undefined = undefined;
   // Fields, not getters over private ones: the request path reads both for many requests, and
   // each getter was a call of its own in code not optimized yet. Only the table changes them.
   // Every request either counts is in the table (enter, enterNew and addSlice give it a slot; it
@@ -294,8 +297,21 @@ export class RequestTable<M> {
    * did in the same buffer (a transport reading into one reused buffer), else a new one.
    */
   private _viewOf(datagram: Uint8Array): DataView {
+    // The same view object as one of the last two met: its bytes are where they were (a transport
+    // reading into one buffer hands one view per length, and a veth pair's two answers alternate
+    // two lengths). Compared as objects: each property read of a typed array is a call in
+    // baseline code.
+    if (datagram === this._viewed) return this._view!;
+    if (datagram === this._viewedBefore) {
+      this._viewedBefore = this._viewed;
+      this._viewed = datagram;
+      return this._view!;
+    }
+    this._viewedBefore = this._viewed;
+    this._viewed = datagram;
     const view = this._view;
     if (view !== undefined && view.buffer === datagram.buffer && view.byteOffset === datagram.byteOffset && view.byteLength >= datagram.byteLength) return view;
+    this._viewedBefore = undefined;
     const buffer = datagram.buffer;
     return (this._view = new DataView(buffer, datagram.byteOffset, buffer.byteLength - datagram.byteOffset));
   }

@@ -661,7 +661,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
 
   /** Reads a datagram's answers; false once nothing more is expected (see Transport.onDatagram). */
   function received(datagram: Uint8Array): boolean {
-    enterLoneOut();
+    if (loneOut !== undefined) enterLoneOut();
     if (trace !== undefined && log.isLevelEnabled('trace')) {
       try {
         trace('recv', datagram);
