@@ -1,6 +1,6 @@
 import type { Logger } from './log.js';
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_ECHO } from '../messages/constants.js';
-import { setWrittenFrameHeader, writtenFrameFlags, writtenFrameType } from '../messages/framing.js';
+import { setWrittenFrameHeader, writtenFrameFlags } from '../messages/framing.js';
 import type { MessageHeader, NetlinkMessage } from '../messages/message.js';
 import { Writer } from '../messages/writer.js';
 import { CHANGE_ANSWER, OBJECT_REPLY } from './answer-cost.js';
@@ -194,7 +194,10 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
     const path = this._path;
     path.checkOpen(writer.operation, options);
     const start = path.write(writer, subject);
-    const completion = this._codec.isGet(writtenFrameType(path.queue.out, start)) ? 'reply' : 'ack';
+    // nlmsg_type read as its word's low half (host order little-endian, a frame 4-aligned), as the
+    // request path's prepare() does: no call to a DataView's method in baseline code.
+    const out = path.queue.out;
+    const completion = this._codec.isGet((out.wordArray ?? out.words())[(start >>> 2) + 1]! & 0xffff) ? 'reply' : 'ack';
     const request = path.newRequest(completion, options.operation ?? writer.operation, options.operation === undefined ? writer : undefined, subject);
     request.frames = true;
     path.enter(request, start, completion === 'ack' ? NLM_F_ACK : 0, resolveWith);
