@@ -192,7 +192,8 @@ export class Connection<M extends MessageHeader = NetlinkMessage> {
    */
   private _enterWritten<T>(writer: RequestWriter<T>, subject: T, options: RequestOptions, resolveWith: number): PendingRequest<M> {
     const path = this._path;
-    path.checkOpen(writer.operation, options);
+    // checkOpen() only where it may refuse: a call less a request.
+    if (path.closedReason !== undefined || options.signal !== undefined) path.checkOpen(writer.operation, options);
     const start = path.write(writer, subject);
     // nlmsg_type read as its word's low half (host order little-endian, a frame 4-aligned), as the
     // request path's prepare() does: no call to a DataView's method in baseline code.

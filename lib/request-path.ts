@@ -391,7 +391,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
       w.truncate(start);
       return Promise.reject(error);
     }
-    table.enter(request, prepare(request, start, NLM_F_ACK, RESOLVE_VOID));
+    prepare(request, start, NLM_F_ACK, RESOLVE_VOID);
     if (table.live === 1 && table.draining === 0) transport.ref();
     limit(request, options);
     // Sent alone even after a long run of microtasks (SENT_LATE: its outcome waits for the loop to turn).
@@ -472,7 +472,7 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
   }
 
   function enter(request: PendingRequest<M>, start: number, addFlags: number, resolveWith: number): void {
-    table.enter(request, prepare(request, start, addFlags, resolveWith));
+    prepare(request, start, addFlags, resolveWith);
     // entered() written out: a call less a request.
     if (table.live === 1 && table.draining === 0) transport.ref();
   }
@@ -535,8 +535,8 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
   }
 
   /**
-   * Makes the message written at `start` ready to send (its flags and a sequence number, returned)
-   * and notes on `request` what flow control and the send queue need.
+   * Makes the message written at `start` ready to send (its flags and a sequence number, returned),
+   * enters `request` in the table under that number, and notes on it what flow control and the send queue need.
    */
   function prepare(request: PendingRequest<M>, start: number, addFlags: number, resolveWith: number): number {
     const w = queue.out;
@@ -548,7 +548,8 @@ export function createRequestPath<M extends MessageHeader>(settings: RequestPath
     const typeAndFlags = words[at + 1]!;
     const type = typeAndFlags & 0xffff;
     const flags = (typeAndFlags >>> 16) | NLM_F_REQUEST | addFlags;
-    const seq = table.allocateSeq();
+    // A sequence number taken and the request entered under it in one call (RequestTable.enterNew).
+    const seq = table.enterNew(request);
     words[at + 1] = type | (flags << 16);
     words[at + 2] = seq;
     request.flags = flags;

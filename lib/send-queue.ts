@@ -439,9 +439,11 @@ export function createSendQueue<M>(settings: SendQueueSettings<M>): SendQueue<M>
         end = next.end;
         to++;
       }
+      // Past them before the send: their answers, read within it, release their charge, and a
+      // release that found them still at the head scheduled another flush, which found nothing.
+      head = to;
       send(from, to, first.start, end, slow || briefs > 1);
       for (let i = from; i < to; i++) queue[i] = undefined;
-      head = to;
     }
     compact();
   }

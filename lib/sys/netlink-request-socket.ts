@@ -445,7 +445,7 @@ export class RequestSocket implements Transport {
         return false;
       }
       this._retryMs = FIRST_RETRY_MS;
-      if (this._drops.note(readBuffer, Math.min(size, READ_BUFFER))) this._checkDrops();
+      if (this._drops.note(readBuffer, size > READ_BUFFER ? READ_BUFFER : size)) this._checkDrops();
       if (size > READ_BUFFER) {
         this._listeners.error(new SystemCallError('recvmsg', ERRNO.EMSGSIZE, `netlink port ${this.port}, datagram of ${size} bytes truncated`));
         continue;
