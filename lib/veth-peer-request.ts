@@ -11,15 +11,14 @@ import { IFLA_MASTER } from '../messages/link/attribute-types.js';
 import { IFF_UP } from '../messages/link/index.js';
 import type { Writer } from '../messages/writer.js';
 import type { NetlinkMessage } from '../messages/message.js';
-import { rethrowAtCaller, UnexpectedReplyError } from './errors.js';
-import { keptChangeFirst } from './kept-change-error.js';
+import { keptChangeFirst, keptChangeReply, keptChangeSettled } from './kept-change.js';
 import { Link } from './link.js';
 import type { RequestWriter } from './message-codec.js';
 import type { Namespace } from './namespace.js';
 import { failedAtCaller, QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import { NO_OPTIONS } from './request-path.js';
 import { describeChanges } from './rtnl/changes.js';
-import { debugStart, logSettled } from './rtnl/change-log.js';
+import { debugStart } from './rtnl/change-log.js';
 import { IFLA_IFNAME, writeIfinfo, writeName } from './rtnl/ifinfo.js';
 import { pendingLinkState } from './rtnl/link-reply.js';
 import { LINK_LOOKUP_WRITER } from './rtnl/link-request.js';
@@ -121,11 +120,9 @@ function peerRead(peer: ChangedPeer, replies?: unknown[]): unknown {
     const frame = replies?.[0] as Uint8Array | undefined;
     // Never seen: a kernel answering out of order.
     if (state === QUEUED || state === SENT) return peerReadLater(peer, frame);
-    const error = change.error;
-    if (peer.start >= 0) logChangeOf(peer, error);
-    if (error !== undefined) return failedAtCaller(error);
-    if (frame === undefined) return failedAtCaller(new UnexpectedReplyError(`RTM_GETLINK ${peer.name}`, 'the kernel sent no reply'));
-    return new Link(peer.home, pendingLinkState(frame));
+    const reply = keptChangeReply(peer.home.rtnl.connection.logger, change, peer.start, 'link.set', peer.name, peer.name, frame);
+    if (reply instanceof Error) return failedAtCaller(reply);
+    return new Link(peer.home, pendingLinkState(reply));
   } catch (error) {
     return failedAtCaller(error);
   }
@@ -133,23 +130,13 @@ function peerRead(peer: ChangedPeer, replies?: unknown[]): unknown {
 
 /** The peer whose change still waited when its lookup was answered: the change awaited on its own. */
 async function peerReadLater(peer: ChangedPeer, frame: Uint8Array | undefined): Promise<Link> {
-  try {
-    await peer.home.rtnl.connection.keptOutcome(peer.change);
-  } catch (error) {
-    if (peer.start >= 0) logChangeOf(peer, error);
-    rethrowAtCaller(error);
-  }
+  await keptChangeSettled(peer.home.rtnl.connection, peer.change, peer.start, 'link.set', peer.name);
   return (await peerRead(peer, frame === undefined ? undefined : [frame])) as Link;
 }
 
 /** The error a failed lookup fails the peer with: the change's, if it failed (logged then, as logChange does). */
 function peerRefused(peer: ChangedPeer, error: Error): Error {
   return keptChangeFirst(peer.home.rtnl.connection.logger, peer.change, peer.start, 'link.set', peer.name, error);
-}
-
-/** The peer's change, logged at debug as logChange logs a change once it settled (`error` undefined: applied). */
-function logChangeOf(peer: ChangedPeer, error: unknown): void {
-  logSettled(peer.home.rtnl.connection.logger, peer.start, 'link.set', peer.name, error);
 }
 
 /** The peer's lookup: its subject the change before it, its promise the peer's Link (see peerRead). */

@@ -1,15 +1,14 @@
 import { Link } from './link.js';
 import type { Namespace } from './namespace.js';
-import { rethrowAtCaller, UnexpectedReplyError } from './errors.js';
 import { NO_OPTIONS } from './request-path.js';
 import { failedAtCaller, noop, QUEUED, SENT, type PendingRequest } from './pending-request.js';
 import type { NetlinkMessage } from '../messages/message.js';
 import type { RequestWriter } from './message-codec.js';
 import { newLinkHome, type NewLinkOptions } from './new-link.js';
 import { changeAndReadPeer } from './veth-peer-request.js';
-import { keptChangeFirst } from './kept-change-error.js';
+import { keptChangeFirst, keptChangeReply, keptChangeSettled } from './kept-change.js';
 import { deviceIn, resolveDevices } from './rtnl/device-ref.js';
-import { debugStart, logChange, logSettled } from './rtnl/change-log.js';
+import { debugStart, logChange } from './rtnl/change-log.js';
 import type { Rtnl } from './rtnl/client.js';
 import { checkVeth, LINK_LOOKUP_WRITER, VETH_WRITER, type VethQueueOptions, type VethRequest } from './rtnl/link-request.js';
 import { echoedLink, pendingLinkState } from './rtnl/link-reply.js';
@@ -130,15 +129,13 @@ export class VethPair {
       if (state === QUEUED || state === SENT) return VethPair.madeLater(pair, frame);
       const here = pair.here;
       const name = (creation.subject as VethRequest).attrs.ifname!;
-      const error = creation.error;
-      if (pair.start >= 0) logCreation(pair, error);
-      if (error !== undefined) return failedAtCaller(error);
-      if (frame === undefined) return failedAtCaller(new UnexpectedReplyError(`RTM_GETLINK ${pair.lookup}`, 'the kernel sent no reply'));
+      const reply = keptChangeReply(here.rtnl.connection.logger, creation, pair.start, 'link.add', name, pair.lookup, frame);
+      if (reply instanceof Error) return failedAtCaller(reply);
       const echoed = creation.replies as Uint8Array[] | undefined;
       const link = echoed === undefined ? undefined : echoedLink(echoed, name);
       // A kernel that does not echo: the link is read.
-      if (link === undefined) return VethPair.madeReading(here, name, frame);
-      return new VethPair(new Link(here, link), new Link(here, pendingLinkState(frame)));
+      if (link === undefined) return VethPair.madeReading(here, name, reply);
+      return new VethPair(new Link(here, link), new Link(here, pendingLinkState(reply)));
     } catch (error) {
       return failedAtCaller(error);
     }
@@ -151,12 +148,8 @@ export class VethPair {
 
   /** The usual pair whose creation still waited when its lookup was answered: awaited on its own. */
   private static async madeLater(pair: UsualPair, frame: Uint8Array | undefined): Promise<VethPair> {
-    try {
-      await pair.here.rtnl.connection.keptOutcome(pair.creation);
-    } catch (error) {
-      if (pair.start >= 0) logCreation(pair, error);
-      rethrowAtCaller(error);
-    }
+    const creation = pair.creation;
+    await keptChangeSettled(pair.here.rtnl.connection, creation, pair.start, 'link.add', (creation.subject as VethRequest).attrs.ifname!);
     return (await VethPair.usualMade(pair, frame === undefined ? undefined : [frame])) as VethPair;
   }
 
@@ -251,11 +244,6 @@ interface UsualPair {
 function usualRefused(pair: UsualPair, error: Error): Error {
   const creation = pair.creation;
   return keptChangeFirst(pair.here.rtnl.connection.logger, creation, pair.start, 'link.add', (creation.subject as VethRequest).attrs.ifname!, error);
-}
-
-/** The usual pair's creation, logged at debug as logChange logs a change once it settled (`error` undefined: applied). */
-function logCreation(pair: UsualPair, error: unknown): void {
-  logSettled(pair.here.rtnl.connection.logger, pair.start, 'link.add', (pair.creation.subject as VethRequest).attrs.ifname!, error);
 }
 
 /**
