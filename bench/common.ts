@@ -52,7 +52,7 @@ export interface Sizes {
 export function sizes(quick: boolean): Sizes {
   return quick
     ? { quick, w1Routes: 300, w1IpSample: 10, w1Batch: 64, w2Routes: 3000, w3Pairs: 4, netnsOps: 3, containers: 3, startReps: 3, cniContainers: 2, podmanRuns: 1, rounds: 1, reps: 2, w3Reps: 1, w4Reps: 2, slowReps: 1, ipReps: 1 }
-    : { quick, w1Routes: 10_000, w1IpSample: 200, w1Batch: 64, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, startReps: 20, cniContainers: 10, podmanRuns: 6, rounds: 3, reps: 2, w3Reps: 1, w4Reps: 4, slowReps: 3, ipReps: 1 };
+    : { quick, w1Routes: 10_000, w1IpSample: 200, w1Batch: 64, w2Routes: 100_000, w3Pairs: 200, netnsOps: 40, containers: 20, startReps: 20, cniContainers: 10, podmanRuns: 6, rounds: 5, reps: 2, w3Reps: 1, w4Reps: 4, slowReps: 3, ipReps: 1 };
 }
 
 /** A Node line our workers (and the floor) run under. */
