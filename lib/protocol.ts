@@ -110,7 +110,7 @@ export class RequestTable<M> {
     this.live++;
   }
 
-  /** allocateSeq() and enter() in one step (the request path's lone change): returns the request's sequence number. */
+  /** allocateSeq() and enter() in one step (every request the request path enters): returns the request's sequence number. */
   enterNew(request: PendingRequest<M>): number {
     const seq = this._pending.enterNew(request);
     this.live++;

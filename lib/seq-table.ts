@@ -43,8 +43,9 @@ export class SeqTable<T extends { seq: number }, R extends SeqRange = SeqRange> 
   }
 
   /**
-   * allocate() and set() in one step, for the request path's lone change: `entry` is given a free
-   * sequence number (returned) and takes its slot, with each field read once.
+   * allocate() and set() in one step, for every request the request path enters (its prepare(),
+   * a burst): `entry` is given a free sequence number (returned) and takes its slot, with each
+   * field read once.
    */
   enterNew(entry: T): number {
     let mask = this._mask;
