@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './common.js';
+import { FLOOR_BOUND } from './report.js';
 
 export const BEGIN = '<!-- bench:begin: made by `npm run bench:readme` from bench/results/LATEST.md; edit bench/readme.ts, not this -->';
 export const END = '<!-- bench:end -->';
@@ -60,20 +61,23 @@ interface Target {
   text: string;
   node: string;
   value: string;
+  /** The batched floor's own ratio to Go, where the line states it (W3's concurrent targets). */
+  bound?: string;
 }
 
 /** "- MISSED: W1 add one at a time ÷ Go [node v20.20.2] (at most 0.8): 1.35×, 136.0 ms" */
 function parseTarget(line: string): Target | undefined {
   const m = /^- ([^:]+): (.+?)(?: \[node (v[\d.]+)\])? (\((?:at most|at least|under) [^)]+\)): (.+)$/.exec(line);
   if (!m) return undefined;
-  const value = m[5]!.split(', ')[0]!;
-  return { verdict: m[1]!, text: `${m[2]} ${m[4]}`, node: m[3] ?? '', value };
+  const [value, ...details] = m[5]!.split(', ');
+  const bound = details.find((d) => d.startsWith(`${FLOOR_BOUND} `))?.slice(FLOOR_BOUND.length + 1);
+  return { verdict: m[1]!, text: `${m[2]} ${m[4]}`, node: m[3] ?? '', value: value!, ...(bound ? { bound } : {}) };
 }
 
 function cell(t: Target | undefined): string {
   if (!t) return '';
   if (t.verdict !== 'MET' && t.verdict !== 'MISSED') return `${t.verdict} (${t.value})`;
-  return `${t.value} ${t.verdict === 'MET' ? 'met' : 'missed'}`;
+  return `${t.value} ${t.verdict === 'MET' ? 'met' : 'missed'}${t.bound ? ` (${FLOOR_BOUND} ${t.bound})` : ''}`;
 }
 
 /** A paragraph wrapped at `width` columns, as the README's hand-written prose is. */
@@ -142,7 +146,12 @@ export function readmeFigures(report: string): string {
     '',
     wrap(beside),
     '',
-    wrap('The targets of issue 19 in this run (ratios of medians; start-up targets as milliseconds above `node -e 0` under the same Node line):'),
+    wrap(
+      'The targets of issue 19 in this run (ratios of medians; start-up targets as milliseconds above `node -e 0` under the same Node line' +
+        (targets.some((t) => t.bound)
+          ? `; beside W3's concurrent targets, in brackets, the ${FLOOR_BOUND}'s own ratio to Go: the same phase with no library, as many requests to a send as the socket takes):`
+          : '):'),
+    ),
     '',
     ...targetTable,
     '',

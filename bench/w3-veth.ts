@@ -5,7 +5,8 @@
  * cleanup), and without the pause that work falls into the next phase of a tool that is quick to
  * start or quick to finish, and not of a slower one (bench/results/w3-2026-12-03-d.md).
  * Ours one by one and concurrent (the concurrent run deletes with one RTM_DELLINK by IFLA_GROUP),
- * against Go (vishvananda/netlink), Rust (rtnetlink, one at a time), the floor (prebuilt frames), `ip -batch`, node `netlink`, and,
+ * against Go (vishvananda/netlink), Rust (rtnetlink, one at a time), the floor (prebuilt frames, one
+ * at a time and batched: FLOOR_BATCHED), `ip -batch`, node `netlink`, and,
  * outside the rounds, one `ip` per op and pyroute2. Every tool starts in a fresh namespace.
  * Ours (both modes), Go, the floor and `ip -batch` then make the pairs once more with one transmit
  * and one receive queue on each end (`numTxQueues: 1, numRxQueues: 1`; ONE_QUEUE_OP), timed, and
@@ -27,6 +28,8 @@ const ONE_QUEUE_GROUP = 77;
 export const W3_SETTLE_MS = 250;
 /** The extra phase's operation (its name must not begin with 'create': rows are looked up by prefix). */
 export const ONE_QUEUE_OP = 'one-queue create';
+/** The floor's frames batched: what the kernel allows the concurrent rows, with no library at all. */
+export const FLOOR_BATCHED = 'floor, batched';
 type Phases = { create: number[]; up: number[]; addr: number[]; del: number[]; oneQueue?: number[] };
 
 export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
@@ -36,12 +39,16 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
   const settleMs = s.quick ? 0 : W3_SETTLE_MS;
   const pause = () => new Promise((resolve) => setTimeout(resolve, settleMs));
   const W = `W3 ${n} veth pairs`;
+  // A phase a tool does not time (the batched floor's delete) has no row.
   const push = (tool: string, p: Phases, extra: Partial<Row> = {}, delTool = tool) => {
-    rows.add({ workload: W, op: 'create', tool, times: p.create, ...extra });
-    rows.add({ workload: W, op: `up (${2 * n})`, tool, times: p.up, ...extra });
-    rows.add({ workload: W, op: `addr (${2 * n})`, tool, times: p.addr, ...extra });
-    rows.add({ workload: W, op: 'delete', tool: delTool, times: p.del, ...extra });
-    if (p.oneQueue?.length) rows.add({ workload: W, op: ONE_QUEUE_OP, tool, times: p.oneQueue, ...extra });
+    const add = (op: string, times: number[] | undefined, name = tool) => {
+      if (times?.length) rows.add({ workload: W, op, tool: name, times, ...extra });
+    };
+    add('create', p.create);
+    add(`up (${2 * n})`, p.up);
+    add(`addr (${2 * n})`, p.addr);
+    add('delete', p.del, delTool);
+    add(ONE_QUEUE_OP, p.oneQueue);
   };
   const fresh = () => freshNetns(NS);
   const idx = Array.from({ length: n }, (_, i) => i);
@@ -79,6 +86,12 @@ export async function run(s: Setup, log: (m: string) => void): Promise<Row[]> {
         if (round % 2 === 1) await runOther(node);
         fresh();
         push('floor, one at a time', await floor<Phases>(task, node), { role: 'floor', node, note: 'prebuilt frames, indexes chosen at creation, each peer read back as Go and ours do' });
+        fresh();
+        const batched = await floor<Phases & { sends: Record<string, number> }>({ ...task, batched: true }, node);
+        push(FLOOR_BATCHED, batched, {
+          role: 'floor', batched: true, node,
+          note: `the same frames, as many to a send as the socket takes (sends a phase: ${Object.entries(batched.sends).map(([k, v]) => `${k} ${v}`).join(', ')}), every answer read; its delete untimed`,
+        });
       }
       if (s.go) {
         log(`W3 round ${round}: Go`);

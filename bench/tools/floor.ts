@@ -7,13 +7,14 @@
  *
  *   node dist/bench/tools/floor.js '{"w":"w1","netns":"bw1","n":10000,"reps":5,"batch":64}'
  */
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 import koffi from 'koffi';
 import { now } from '../common.js';
 
 type Task =
   | { w: 'w1'; netns: string; dev: number; n: number; reps: number; batch: number }
-  | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number; oneQueue?: boolean }
+  | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number; oneQueue?: boolean; batched?: boolean; snapshots?: string }
   | { w: 'w4'; reps: number; prefix: string; settleMs: number };
 
 // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/veth.h>, <sched.h>, <sys/mount.h>
@@ -28,6 +29,7 @@ const IFA_ADDRESS = 1, IFA_LOCAL = 2, RTA_DST = 1, RTA_OIF = 4, RTA_GATEWAY = 5;
 const IFF_UP = 1, AF_INET = 2, RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RTN_UNICAST = 1;
 const RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253;
 const CLONE_NEWNET = 0x40000000, MS_BIND = 4096, MNT_DETACH = 2;
+const SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_RCVBUFFORCE = 33;
 const CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 const CHANGE = NLM_F_REQUEST | NLM_F_ACK;
 
@@ -40,6 +42,8 @@ const sys = {
   unshare: libc.func('int unshare(int flags)') as (f: number) => number,
   mount: libc.func('int mount(const char *s, const char *t, const char *f, unsigned long fl, const void *d)') as (s: string, t: string, f: null, fl: number, d: null) => number,
   umount2: libc.func('int umount2(const char *target, int flags)') as (t: string, f: number) => number,
+  setsockopt: libc.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int len)') as (fd: number, l: number, n: number, v: Uint8Array, len: number) => number,
+  getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)') as (fd: number, l: number, n: number, v: Uint8Array, len: Uint8Array) => number,
 };
 
 function ok(result: number, what: string): number {
@@ -247,8 +251,96 @@ function w1(t: Extract<Task, { w: 'w1' }>) {
   return result;
 }
 
+/** An int socket option (SOL_SOCKET) as the kernel holds it. */
+function socketOption(fd: number, name: number): number {
+  const value = new Uint8Array(4);
+  ok(sys.getsockopt(fd, SOL_SOCKET, name, value, new Uint8Array(Uint32Array.of(4).buffer)), 'getsockopt');
+  return new DataView(value.buffer).getInt32(0, true);
+}
+
+/** One sendmsg of a batch: its bytes, and per frame the answer's sequence number and kind. */
+interface Send {
+  bytes: Uint8Array;
+  seqs: Uint32Array;
+  /** 1 where the answer is an ACK, 0 where it is the link a GET asked for. */
+  acks: Uint8Array;
+}
+
+// What an answer is charged in the receive buffer (its skb's truesize): 832 bytes for an ACK and
+// 2304 for a veth's RTM_NEWLINK reply, measured on Linux 6.18 (lib/answer-cost.ts); the reply is
+// budgeted at the next bucket up.
+const ACK_CHARGE = 832, LINK_CHARGE = 4352;
+
+/**
+ * Frames in as few sends as the socket takes: a send holds at most SO_SNDBUF - 32 bytes (the
+ * kernel refuses a bigger one), and the answers to one send must fit in the receive buffer at
+ * once, since the kernel answers every request of a send before the first read and drops what
+ * does not fit.
+ */
+function batches(frames: Uint8Array[], fd: number): Send[] {
+  const sendLimit = socketOption(fd, SO_SNDBUF) - 32;
+  const answerLimit = socketOption(fd, SO_RCVBUF);
+  const out: Send[] = [];
+  let group: Uint8Array[] = [];
+  let bytes = 0, charge = 0;
+  const flush = () => {
+    if (group.length === 0) return;
+    const seqs = Uint32Array.from(group, (f) => new DataView(f.buffer, f.byteOffset).getUint32(8, true));
+    const acks = Uint8Array.from(group, (f) => (new DataView(f.buffer, f.byteOffset).getUint16(6, true) & NLM_F_ACK ? 1 : 0));
+    out.push({ bytes: concat(group), seqs, acks });
+    group = [];
+    bytes = charge = 0;
+  };
+  for (const f of frames) {
+    const cost = new DataView(f.buffer, f.byteOffset).getUint16(6, true) & NLM_F_ACK ? ACK_CHARGE : LINK_CHARGE;
+    if (group.length > 0 && (bytes + f.length > sendLimit || charge + cost > answerLimit)) flush();
+    group.push(f);
+    bytes += f.length;
+    charge += cost;
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Sends each batch and reads every answer to it, in order: each must be the answer to the next
+ * frame sent (its sequence number), an ACK with no error or the link a GET asked for; anything
+ * else throws (an error answer fails the run, never skipped).
+ */
+function sendBatches(fd: number, list: Send[]): void {
+  for (const { bytes, seqs, acks } of list) {
+    ok(sys.send(fd, bytes, bytes.length, 0), 'send');
+    let next = 0;
+    while (next < seqs.length) {
+      const size = ok(sys.recv(fd, reply, reply.length, 0), 'recv');
+      // A datagram may hold several messages: each is one answer.
+      for (let at = 0; at < size && next < seqs.length; next++) {
+        const length = replyView.getUint32(at, true);
+        const type = replyView.getUint16(at + 4, true);
+        const seq = replyView.getUint32(at + 8, true);
+        if (seq !== seqs[next]) throw new Error(`answer for seq ${seq}, expected ${seqs[next]}`);
+        if (type === NLMSG_ERROR) {
+          const error = replyView.getInt32(at + 16, true);
+          if (error !== 0 || acks[next] === 0) throw new Error(`kernel error ${-error} for seq ${seq}`);
+        } else if (type !== RTM_NEWLINK || acks[next] === 1) {
+          throw new Error(`unexpected reply type ${type} for seq ${seq}`);
+        }
+        at += (length + 3) & ~3;
+      }
+    }
+  }
+}
+
+/** The namespace's links and addresses as `ip -j` prints them (a dev check of what a phase made, untimed). */
+function snapshot(netns: string, path: string): void {
+  const ip = (...args: string[]) => JSON.parse(execFileSync('ip', ['-n', netns, '-d', '-j', ...args], { encoding: 'utf8' })) as unknown;
+  writeFileSync(path, JSON.stringify({ links: ip('link', 'show'), addrs: ip('addr', 'show') }));
+}
+
 async function w3(t: Extract<Task, { w: 'w3' }>) {
   const fd = socketIn(t.netns, home);
+  // The batched mode's answers wait in the receive buffer: as large as ours asks for (lib/namespace-handles.ts).
+  if (t.batched) ok(sys.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, u32(1 << 20), 4), 'setsockopt SO_RCVBUFFORCE');
   const idx = Array.from({ length: t.n }, (_, i) => i);
   const a = (i: number) => 1000 + 2 * i;
   const b = (i: number) => 1001 + 2 * i;
@@ -257,32 +349,58 @@ async function w3(t: Extract<Task, { w: 'w3' }>) {
   // oneQueue, W3's extra phase (bench/w3-veth.ts): the pairs again with one queue each way on each
   // end, in a group for the untimed delete after it.
   const GROUP = 77;
-  const phases = {
-    create: pack(idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`))).at,
-    up: pack(idx.flatMap((i) => [up(a(i)), up(b(i))])).at,
-    addr: pack(idx.flatMap((i) => [address(a(i), quad(base(i) + 1)), address(b(i), quad(base(i) + 2))])).at,
-    del: pack(idx.map((i) => delLink(a(i)))).at,
-    oneQueue: pack(idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`, { group: GROUP, queues: 1 }))).at,
-  };
   // Each peer is read back after its creation, as Go's LinkByName and our VethPair.create read it:
   // without that read the kernel sets up IPv6 on each end inside the later link-up request instead
   // of in its link-watch worker, and the floor's up phase would be doing more kernel work than theirs
   // (bench/results/w3-2026-12-03-d.md).
-  const peers = pack(idx.map((i) => getLink(`vb${i}`))).at;
-  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[], oneQueue: [] as number[] };
+  const creates = idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`));
+  const oneQueue = idx.map((i) => veth(a(i), `va${i}`, b(i), `vb${i}`, { group: GROUP, queues: 1 }));
+  const peers = idx.map((i) => getLink(`vb${i}`));
+  const phases = {
+    create: creates,
+    up: idx.flatMap((i) => [up(a(i)), up(b(i))]),
+    addr: idx.flatMap((i) => [address(a(i), quad(base(i) + 1)), address(b(i), quad(base(i) + 2))]),
+    del: idx.map((i) => delLink(a(i))),
+    oneQueue,
+  };
+  const one = Object.fromEntries(Object.entries(phases).map(([k, frames]) => [k, pack(frames).at])) as Record<keyof typeof phases, Uint8Array[]>;
+  const peersOne = pack(peers).at;
+  // Batched, the pairs are deleted untimed, in one request: each va end put in a group first.
+  const DEL_GROUP = 78;
+  const untimedDelete = batches([...idx.map((i) => frame(RTM_NEWLINK, CHANGE, ifinfomsg(a(i)), [[IFLA_GROUP, u32(DEL_GROUP)]])), delGroup(DEL_GROUP)], fd);
+  // Batched, a create's frame is followed by its peer's lookup in the same send.
+  const withPeers = (list: Uint8Array[]) => list.flatMap((f, i) => [f, peers[i]!]);
+  const sent = {
+    create: batches(withPeers(creates), fd),
+    up: batches(phases.up, fd),
+    addr: batches(phases.addr, fd),
+    oneQueue: batches(withPeers(oneQueue), fd),
+  };
+  const out = { create: [] as number[], up: [] as number[], addr: [] as number[], del: [] as number[], oneQueue: [] as number[], sends: {} as Record<string, number> };
   const kinds = t.oneQueue ? (['create', 'up', 'addr', 'del', 'oneQueue'] as const) : (['create', 'up', 'addr', 'del'] as const);
   for (let r = 0; r < t.reps; r++) {
     for (const k of kinds) {
       // Before each phase, as every W3 peer does (bench/w3-veth.ts).
       await new Promise((resolve) => setTimeout(resolve, t.settleMs));
-      const creates = k === 'create' || k === 'oneQueue';
-      const t0 = now();
-      const frames = phases[k];
-      for (let i = 0; i < frames.length; i++) {
-        request(fd, frames[i]!);
-        if (creates) lookup(fd, peers[i]!);
+      if (t.batched && k === 'del') {
+        sendBatches(fd, untimedDelete);
+      } else if (t.batched && k !== 'del') {
+        const list = sent[k];
+        const t0 = now();
+        sendBatches(fd, list);
+        out[k].push(now() - t0);
+        out.sends[k] = list.length;
+      } else {
+        const creates = k === 'create' || k === 'oneQueue';
+        const t0 = now();
+        const frames = one[k];
+        for (let i = 0; i < frames.length; i++) {
+          request(fd, frames[i]!);
+          if (creates) lookup(fd, peersOne[i]!);
+        }
+        out[k].push(now() - t0);
       }
-      out[k].push(now() - t0);
+      if (t.snapshots) snapshot(t.netns, `${t.snapshots}-${t.batched ? 'batched' : 'one'}-${k}-${r}.json`);
       if (k === 'oneQueue') request(fd, delGroup(GROUP));
     }
   }
