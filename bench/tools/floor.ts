@@ -15,12 +15,12 @@ import { now } from '../common.js';
 type Task =
   | { w: 'w1'; netns: string; dev: number; n: number; reps: number; batch: number }
   | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number; oneQueue?: boolean; batched?: boolean; snapshots?: string }
-  | { w: 'w4'; reps: number; prefix: string; settleMs: number };
+  | { w: 'w4'; reps: number; prefix: string; settleMs: number; routesCheck?: boolean; nodeFs?: boolean };
 
 // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/veth.h>, <sched.h>, <sys/mount.h>
 const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
-const NLMSG_ERROR = 2, NLM_F_REQUEST = 1, NLM_F_ACK = 4, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
-const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_NEWROUTE = 24, RTM_DELROUTE = 25;
+const NLMSG_ERROR = 2, NLMSG_DONE = 3, NLM_F_DUMP = 0x300, NLM_F_REQUEST = 1, NLM_F_ACK = 4, NLM_F_EXCL = 0x200, NLM_F_CREATE = 0x400;
+const RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18, RTM_NEWADDR = 20, RTM_NEWROUTE = 24, RTM_DELROUTE = 25, RTM_GETROUTE = 26;
 const IFLA_IFNAME = 3, IFLA_MASTER = 10, IFLA_LINKINFO = 18, IFLA_GROUP = 27, IFLA_NET_NS_FD = 28, IFLA_EXT_MASK = 29;
 const IFLA_NUM_TX_QUEUES = 31, IFLA_NUM_RX_QUEUES = 32;
 const RTEXT_FILTER_SKIP_STATS = 8;
@@ -42,6 +42,8 @@ const sys = {
   unshare: libc.func('int unshare(int flags)') as (f: number) => number,
   mount: libc.func('int mount(const char *s, const char *t, const char *f, unsigned long fl, const void *d)') as (s: string, t: string, f: null, fl: number, d: null) => number,
   umount2: libc.func('int umount2(const char *target, int flags)') as (t: string, f: number) => number,
+  close: libc.func('int close(int fd)') as (fd: number) => number,
+  unlink: libc.func('int unlink(const char *path)') as (p: string) => number,
   setsockopt: libc.func('int setsockopt(int fd, int level, int name, const void *value, unsigned int len)') as (fd: number, l: number, n: number, v: Uint8Array, len: number) => number,
   getsockopt: libc.func('int getsockopt(int fd, int level, int name, void *value, void *len)') as (fd: number, l: number, n: number, v: Uint8Array, len: Uint8Array) => number,
 };
@@ -447,6 +449,26 @@ function clusterSteps(): Step[] {
   return steps;
 }
 
+/** RTM_GETROUTE dump of IPv4 routes. */
+const routeDump = () => frame(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, rtmsg(0, RT_SCOPE_UNIVERSE), []);
+
+/** Dumps the socket's namespace's IPv4 routes; true if the main table has a default route. */
+function hasDefaultRoute(fd: number, request: Uint8Array): boolean {
+  ok(sys.send(fd, request, request.length, 0), 'send');
+  let found = false;
+  for (;;) {
+    const size = ok(sys.recv(fd, reply, reply.length, 0), 'recv');
+    for (let at = 0; at < size; ) {
+      const type = replyView.getUint16(at + 4, true);
+      if (type === NLMSG_DONE) return found;
+      if (type === NLMSG_ERROR) throw new Error(`route dump: kernel error ${-replyView.getInt32(at + 16, true)}`);
+      // rtmsg: family, dst_len, src_len, tos, table
+      if (type === RTM_NEWROUTE && reply[at + 17] === 0 && reply[at + 20] === RT_TABLE_MAIN) found = true;
+      at += (replyView.getUint32(at, true) + 3) & ~3;
+    }
+  }
+}
+
 async function w4(t: Extract<Task, { w: 'w4' }>) {
   const steps = clusterSteps();
   const build: number[] = [];
@@ -471,12 +493,25 @@ async function w4(t: Extract<Task, { w: 'w4' }>) {
       request(sockets[s.ns]!, s.frame);
     }
     build.push(now() - t0);
+    // Untimed, as Go and ours do between build and teardown: every container has its default route.
+    // Without it the teardown began on the build's heels (routesCheck false: the floor before
+    // 2026-12-07, bench/results/floor-2026-12-07-b.md).
+    if (t.routesCheck !== false) {
+      for (let c = 2; c < 6; c++) if (!hasDefaultRoute(sockets[c]!, routeDump())) throw new Error(`w4: no default route in ${paths[c]}`);
+    }
     t0 = now();
     for (const [i, path] of paths.entries()) {
-      closeSync(sockets[i]!);
-      closeSync(nsFds[i]!);
-      ok(sys.umount2(path, MNT_DETACH), 'umount2');
-      unlinkSync(path);
+      if (t.nodeFs) {
+        closeSync(sockets[i]!);
+        closeSync(nsFds[i]!);
+        ok(sys.umount2(path, MNT_DETACH), 'umount2');
+        unlinkSync(path);
+      } else {
+        ok(sys.close(sockets[i]!), 'close');
+        ok(sys.close(nsFds[i]!), 'close');
+        ok(sys.umount2(path, MNT_DETACH), 'umount2');
+        ok(sys.unlink(path), 'unlink');
+      }
     }
     teardown.push(now() - t0);
   }
