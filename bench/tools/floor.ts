@@ -3,19 +3,20 @@
  * encoded once, before the clock starts, by the few lines below (no library: neither ours nor any
  * other); the timed loops only hand them to libc `send` and read each ACK with a blocking libc
  * `recv`, both through koffi. Indexes are chosen at creation (ifi_index), so no request waits on
- * a lookup. What is left is the kernel's work plus one FFI call each way.
+ * a lookup. What is left is the kernel's work plus one FFI call each way. W1 and W3 also run
+ * batched: the same frames, as many to a send as the socket takes, every answer read.
  *
  *   node dist/bench/tools/floor.js '{"w":"w1","netns":"bw1","n":10000,"reps":5,"batch":64}'
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import koffi from 'koffi';
 import { now } from '../common.js';
 
 type Task =
   | { w: 'w1'; netns: string; dev: number; n: number; reps: number; batch: number }
   | { w: 'w3'; netns: string; n: number; reps: number; settleMs: number; oneQueue?: boolean; batched?: boolean; snapshots?: string }
-  | { w: 'w4'; reps: number; prefix: string; settleMs: number; routesCheck?: boolean; nodeFs?: boolean };
+  | { w: 'w4'; reps: number; prefix: string; settleMs: number };
 
 // <linux/netlink.h>, <linux/rtnetlink.h>, <linux/if_link.h>, <linux/veth.h>, <sched.h>, <sys/mount.h>
 const AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
@@ -494,24 +495,15 @@ async function w4(t: Extract<Task, { w: 'w4' }>) {
     }
     build.push(now() - t0);
     // Untimed, as Go and ours do between build and teardown: every container has its default route.
-    // Without it the teardown began on the build's heels (routesCheck false: the floor before
-    // 2026-12-07, bench/results/floor-2026-12-07-b.md).
-    if (t.routesCheck !== false) {
-      for (let c = 2; c < 6; c++) if (!hasDefaultRoute(sockets[c]!, routeDump())) throw new Error(`w4: no default route in ${paths[c]}`);
-    }
+    for (let c = 2; c < 6; c++) if (!hasDefaultRoute(sockets[c]!, routeDump())) throw new Error(`w4: no default route in ${paths[c]}`);
     t0 = now();
     for (const [i, path] of paths.entries()) {
-      if (t.nodeFs) {
-        closeSync(sockets[i]!);
-        closeSync(nsFds[i]!);
-        ok(sys.umount2(path, MNT_DETACH), 'umount2');
-        unlinkSync(path);
-      } else {
-        ok(sys.close(sockets[i]!), 'close');
-        ok(sys.close(nsFds[i]!), 'close');
-        ok(sys.umount2(path, MNT_DETACH), 'umount2');
-        ok(sys.unlink(path), 'unlink');
-      }
+      // libc's own calls, as Go makes them: Node's closeSync and unlinkSync add their JavaScript
+      // (validation, path handling) and its warm-up to a row under half a millisecond.
+      ok(sys.close(sockets[i]!), 'close');
+      ok(sys.close(nsFds[i]!), 'close');
+      ok(sys.umount2(path, MNT_DETACH), 'umount2');
+      ok(sys.unlink(path), 'unlink');
     }
     teardown.push(now() - t0);
   }
